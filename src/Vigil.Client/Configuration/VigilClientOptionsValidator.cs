@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Options;
+
+namespace Vigil.Client;
+
+/// <summary>
+/// Validates the ranges declared with data annotations on <see cref="VigilClientOptions"/> (source generated, no reflection).
+/// </summary>
+[OptionsValidator]
+internal sealed partial class VigilClientOptionsAttributeValidator : IValidateOptions<VigilClientOptions>;
+
+/// <summary>
+/// Validates the rules of <see cref="VigilClientOptions"/> that attributes cannot express:
+/// the endpoint is required only while the client is enabled and must be an absolute HTTP(S) address.
+/// </summary>
+internal sealed class VigilClientOptionsValidator : IValidateOptions<VigilClientOptions>
+{
+    public ValidateOptionsResult Validate(string? name, VigilClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+
+        var builder = new ValidateOptionsResultBuilder();
+        if (options.Enabled)
+        {
+            if (options.Endpoint is null)
+            {
+                builder.AddError(
+                    "VigilClientOptions.Endpoint is required: set it to the base address of the Vigil server "
+                    + "(for example http://127.0.0.1:5080), in code or with the 'Endpoint' key of the configuration "
+                    + "section given to AddVigilClient (usually 'Vigil:Endpoint'). Set Enabled to false to turn the client off.");
+            }
+            else if (!options.Endpoint.IsAbsoluteUri
+                || (options.Endpoint.Scheme != Uri.UriSchemeHttp && options.Endpoint.Scheme != Uri.UriSchemeHttps))
+            {
+                builder.AddError(
+                    $"VigilClientOptions.Endpoint must be an absolute http or https address such as http://127.0.0.1:5080; it was '{options.Endpoint.OriginalString}'.");
+            }
+        }
+
+        if (options.RequestMetricName is not null && !NameRules.IsValidMetricName(options.RequestMetricName))
+        {
+            builder.AddError(
+                $"VigilClientOptions.RequestMetricName must match [a-zA-Z_:][a-zA-Z0-9_:]*; it was '{options.RequestMetricName}'.");
+        }
+
+        if (options.ApiKey is not null && (options.ApiKey.Length == 0 || options.ApiKey.Any(char.IsWhiteSpace)))
+        {
+            builder.AddError("VigilClientOptions.ApiKey must not be empty or contain white space; leave it null to send no Authorization header.");
+        }
+
+        return builder.Build();
+    }
+}

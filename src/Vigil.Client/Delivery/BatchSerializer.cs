@@ -1,0 +1,113 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace Vigil.Client;
+
+/// <summary>
+/// Writes batches in the JSON shape of the Vigil ingestion API, straight from the buffers with a
+/// <see cref="Utf8JsonWriter"/> (no intermediate objects). Timestamps are UTC with milliseconds,
+/// for example <c>2026-11-23T18:00:00.000Z</c>.
+/// </summary>
+internal static class BatchSerializer
+{
+    private const string TimestampFormat = "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fff'Z'";
+
+    private static readonly JsonEncodedText Points = JsonEncodedText.Encode("points");
+    private static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
+    private static readonly JsonEncodedText Type = JsonEncodedText.Encode("type");
+    private static readonly JsonEncodedText Value = JsonEncodedText.Encode("value");
+    private static readonly JsonEncodedText Labels = JsonEncodedText.Encode("labels");
+    private static readonly JsonEncodedText Timestamp = JsonEncodedText.Encode("timestamp");
+    private static readonly JsonEncodedText Executions = JsonEncodedText.Encode("executions");
+    private static readonly JsonEncodedText JobId = JsonEncodedText.Encode("jobId");
+    private static readonly JsonEncodedText Success = JsonEncodedText.Encode("success");
+    private static readonly JsonEncodedText DurationMs = JsonEncodedText.Encode("durationMs");
+    private static readonly JsonEncodedText Metadata = JsonEncodedText.Encode("metadata");
+    private static readonly JsonEncodedText Counter = JsonEncodedText.Encode("counter");
+    private static readonly JsonEncodedText Gauge = JsonEncodedText.Encode("gauge");
+    private static readonly JsonEncodedText Timing = JsonEncodedText.Encode("timing");
+
+    /// <summary>Reads up to <paramref name="max"/> points from <paramref name="reader"/> into a <c>{"points":[...]}</c> document.</summary>
+    /// <returns>The number of points written (0 if the buffer was empty).</returns>
+    public static int WriteMetrics(ChannelReader<MetricPoint> reader, int max, IBufferWriter<byte> output)
+    {
+        using var writer = new Utf8JsonWriter(output);
+        writer.WriteStartObject();
+        writer.WriteStartArray(Points);
+        int count = 0;
+        while (count < max && reader.TryRead(out var point))
+        {
+            writer.WriteStartObject();
+            writer.WriteString(Name, point.Name);
+            writer.WriteString(Type, point.Kind switch
+            {
+                MetricKind.Counter => Counter,
+                MetricKind.Gauge => Gauge,
+                _ => Timing,
+            });
+            writer.WriteNumber(Value, point.Value);
+            WriteDictionary(writer, Labels, point.Labels);
+            WriteTimestamp(writer, point.Timestamp);
+            writer.WriteEndObject();
+            count++;
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.Flush();
+        return count;
+    }
+
+    /// <summary>Reads up to <paramref name="max"/> executions from <paramref name="reader"/> into an <c>{"executions":[...]}</c> document.</summary>
+    /// <returns>The number of executions written (0 if the buffer was empty).</returns>
+    public static int WriteJobExecutions(ChannelReader<JobExecution> reader, int max, IBufferWriter<byte> output)
+    {
+        using var writer = new Utf8JsonWriter(output);
+        writer.WriteStartObject();
+        writer.WriteStartArray(Executions);
+        int count = 0;
+        while (count < max && reader.TryRead(out var execution))
+        {
+            writer.WriteStartObject();
+            writer.WriteString(JobId, execution.JobId);
+            writer.WriteBoolean(Success, execution.Success);
+            writer.WriteNumber(DurationMs, execution.DurationMs);
+            WriteTimestamp(writer, execution.Timestamp);
+            WriteDictionary(writer, Metadata, execution.Metadata);
+            writer.WriteEndObject();
+            count++;
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.Flush();
+        return count;
+    }
+
+    private static void WriteDictionary(Utf8JsonWriter writer, JsonEncodedText property, KeyValuePair<string, string>[]? items)
+    {
+        writer.WriteStartObject(property);
+        if (items is not null)
+        {
+            foreach (var (key, value) in items)
+            {
+                writer.WriteString(key, value);
+            }
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteTimestamp(Utf8JsonWriter writer, DateTimeOffset timestamp)
+    {
+        Span<byte> utf8 = stackalloc byte[32];
+        if (!timestamp.UtcDateTime.TryFormat(utf8, out int written, TimestampFormat, CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException("A timestamp did not fit its buffer.");
+        }
+
+        writer.WriteString(Timestamp, utf8[..written]);
+    }
+}

@@ -1,0 +1,9 @@
+namespace Vigil.Core.Metrics;
+
+/// <summary>One validated point on its way into the store.</summary>
+/// <param name="Name">Metric name.</param>
+/// <param name="Type">Metric type.</param>
+/// <param name="Value">Finite value (non-negative for timings).</param>
+/// <param name="Labels">Labels.</param>
+/// <param name="TimestampMs">Unix milliseconds.</param>
+public readonly record struct MetricPoint(string Name, MetricType Type, double Value, LabelSet Labels, long TimestampMs);

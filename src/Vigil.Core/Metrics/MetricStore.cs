@@ -1,0 +1,341 @@
+using System.Collections.Concurrent;
+
+namespace Vigil.Core.Metrics;
+
+/// <summary>
+/// Every series in memory, found by key or by metric name, with the series count bounded by
+/// <see cref="MetricsOptions.MaxSeries"/>. Batches are applied whole or not at all.
+/// </summary>
+public sealed class MetricStore
+{
+    private readonly ConcurrentDictionary<string, MetricSeries> _byKey = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, MetricFamily> _families = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private int _seriesCount;
+    private long _refusedSeries;
+    private long _ingestedPoints;
+
+    /// <summary>Creates a store.</summary>
+    public MetricStore(MetricsOptions options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        Options = options;
+        _time = time;
+    }
+
+    /// <summary>The options in force.</summary>
+    public MetricsOptions Options { get; }
+
+    /// <summary>Number of series held.</summary>
+    public int SeriesCount => Volatile.Read(ref _seriesCount);
+
+    /// <summary>New series refused because the series bound was reached (monotonic).</summary>
+    public long RefusedSeries => Interlocked.Read(ref _refusedSeries);
+
+    /// <summary>Points recorded (monotonic).</summary>
+    public long IngestedPoints => Interlocked.Read(ref _ingestedPoints);
+
+    /// <summary>The families (metric names) held, in no particular order.</summary>
+    public ICollection<MetricFamily> Families => _families.Values;
+
+    /// <summary>The family of a metric name, if any series of it exists.</summary>
+    public MetricFamily? Family(string name) => _families.GetValueOrDefault(name);
+
+    /// <summary>A series by its canonical key.</summary>
+    public MetricSeries? Find(string key) => _byKey.GetValueOrDefault(key);
+
+    /// <summary>The current time in Unix milliseconds, from the store's clock.</summary>
+    public long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>
+    /// Records a batch, all or nothing: if any point names a metric under another type, or the
+    /// batch would create more series than the bound allows, nothing is recorded.
+    /// </summary>
+    public IngestOutcome Ingest(IReadOnlyList<MetricPoint> points) => Ingest(points, long.MinValue);
+
+    /// <summary>
+    /// Records a batch, all or nothing, except that points older than
+    /// <paramref name="memoryHorizonMs"/> are not recorded in memory: their series are
+    /// created and they are returned in <see cref="IngestOutcome.LatePoints"/> for the caller
+    /// to merge into the persisted rollups.
+    /// </summary>
+    public IngestOutcome Ingest(IReadOnlyList<MetricPoint> points, long memoryHorizonMs)
+    {
+        var outcome = Prepare(points, memoryHorizonMs);
+        outcome.Commit();
+        return outcome;
+    }
+
+    /// <summary>
+    /// Checks a batch and resolves (creating where allowed) its series without recording
+    /// anything; <see cref="IngestOutcome.Commit"/> records it. Lets a caller persist the late
+    /// points first, so a failure there leaves nothing half-recorded.
+    /// </summary>
+    public IngestOutcome Prepare(IReadOnlyList<MetricPoint> points, long memoryHorizonMs)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        var series = new MetricSeries?[points.Count];
+        List<int>? creating = null;
+        List<IngestError>? errors = null;
+        HashSet<string>? newKeys = null;
+        var keys = new string[points.Count];
+        for (var i = 0; i < points.Count; i++)
+        {
+            var point = points[i];
+            if (_families.TryGetValue(point.Name, out var family) && family.Type != point.Type)
+            {
+                (errors ??= []).Add(new IngestError(i, "type",
+                    $"metric '{point.Name}' is a {family.Type.ToWire()}, not a {point.Type.ToWire()}"));
+                continue;
+            }
+
+            keys[i] = LabelSet.SeriesKey(point.Name, point.Labels);
+            series[i] = _byKey.GetValueOrDefault(keys[i]);
+            if (series[i] is null)
+            {
+                (creating ??= []).Add(i);
+                (newKeys ??= new(StringComparer.Ordinal)).Add(keys[i]);
+            }
+        }
+
+        if (errors is not null)
+        {
+            return IngestOutcome.Invalid(errors);
+        }
+
+        // Two points of one new metric name in one batch must agree on the type too.
+        if (creating is not null)
+        {
+            var typeByName = new Dictionary<string, MetricType>(StringComparer.Ordinal);
+            foreach (var i in creating)
+            {
+                if (typeByName.TryGetValue(points[i].Name, out var type) && type != points[i].Type)
+                {
+                    (errors ??= []).Add(new IngestError(i, "type",
+                        $"metric '{points[i].Name}' is a {type.ToWire()} earlier in this batch, not a {points[i].Type.ToWire()}"));
+                }
+
+                typeByName.TryAdd(points[i].Name, points[i].Type);
+            }
+
+            if (errors is not null)
+            {
+                return IngestOutcome.Invalid(errors);
+            }
+
+            if (!TryReserve(newKeys!.Count))
+            {
+                Interlocked.Add(ref _refusedSeries, newKeys.Count);
+                return IngestOutcome.TooManySeries(creating, Options.MaxSeries);
+            }
+
+            var unused = newKeys.Count;
+            foreach (var i in creating)
+            {
+                if (series[i] is not null)
+                {
+                    continue;
+                }
+
+                var point = points[i];
+                var family = _families.GetOrAdd(point.Name, static (name, type) => new MetricFamily(name, type), point.Type);
+                if (family.Type != point.Type)
+                {
+                    // Another batch created this name with another type a moment ago.
+                    Interlocked.Add(ref _seriesCount, -unused);
+                    return IngestOutcome.Invalid([new IngestError(i, "type",
+                        $"metric '{point.Name}' is a {family.Type.ToWire()}, not a {point.Type.ToWire()}")]);
+                }
+
+                var created = GetOrAddSeries(keys[i], point, family, out var added);
+                if (added)
+                {
+                    unused--;
+                }
+
+                for (var j = i; j < points.Count; j++)
+                {
+                    if (series[j] is null && keys[j] == keys[i])
+                    {
+                        series[j] = created;
+                    }
+                }
+            }
+
+            if (unused > 0)
+            {
+                Interlocked.Add(ref _seriesCount, -unused);
+            }
+        }
+
+        List<(MetricSeries, MetricPoint)>? late = null;
+        for (var i = 0; i < points.Count; i++)
+        {
+            if (points[i].TimestampMs < memoryHorizonMs)
+            {
+                (late ??= []).Add((series[i]!, points[i]));
+            }
+        }
+
+        return IngestOutcome.Accepted(points.Count, late, () =>
+        {
+            for (var i = 0; i < points.Count; i++)
+            {
+                if (points[i].TimestampMs >= memoryHorizonMs)
+                {
+                    series[i]!.Record(points[i].Value, points[i].TimestampMs);
+                }
+            }
+
+            Interlocked.Add(ref _ingestedPoints, points.Count);
+        });
+    }
+
+    /// <summary>
+    /// The series of a name and labels, created if the bound allows; null when it is refused
+    /// (another type under that name, or the bound reached). For in-process recording.
+    /// </summary>
+    public MetricSeries? GetOrCreate(string name, LabelSet labels, MetricType type)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(labels);
+        var key = LabelSet.SeriesKey(name, labels);
+        if (_byKey.TryGetValue(key, out var existing))
+        {
+            return existing.Type == type ? existing : null;
+        }
+
+        var family = _families.GetOrAdd(name, static (n, t) => new MetricFamily(n, t), type);
+        if (family.Type != type)
+        {
+            return null;
+        }
+
+        if (!TryReserve(1))
+        {
+            Interlocked.Increment(ref _refusedSeries);
+            return null;
+        }
+
+        var series = GetOrAddSeries(key, new MetricPoint(name, type, 0, labels, 0), family, out var added);
+        if (!added)
+        {
+            Interlocked.Decrement(ref _seriesCount);
+        }
+
+        return series;
+    }
+
+    /// <summary>Records a value into a series at the store clock's "now" (Vigil's own metrics; not counted as ingested).</summary>
+    public void Record(MetricSeries series, double value)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        series.Record(value, NowMs);
+    }
+
+    /// <summary>
+    /// The start of the in-memory window: the first whole minute within the retention. Points
+    /// before it belong to the persisted rollups alone.
+    /// </summary>
+    public long MemoryHorizonMs
+    {
+        get
+        {
+            var edge = NowMs - (long)Options.InMemoryRetention.TotalMilliseconds;
+            return edge - (edge % 60_000) + 60_000;
+        }
+    }
+
+    /// <summary>Drops buckets older than the in-memory window from every series.</summary>
+    public void Prune()
+    {
+        var horizon = MemoryHorizonMs;
+        foreach (var series in _byKey.Values)
+        {
+            series.Prune(horizon);
+        }
+    }
+
+    /// <summary>Every series held.</summary>
+    public IEnumerable<MetricSeries> AllSeries => _byKey.Values;
+
+    private bool TryReserve(int count)
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _seriesCount);
+            if (current + count > Options.MaxSeries)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _seriesCount, current + count, current) == current)
+            {
+                return true;
+            }
+        }
+    }
+
+    private MetricSeries GetOrAddSeries(string key, MetricPoint point, MetricFamily family, out bool added)
+    {
+        var candidate = new MetricSeries(key, point.Name, point.Labels, point.Type, MetricsOptions.BucketSize);
+        var series = _byKey.GetOrAdd(key, candidate);
+        added = ReferenceEquals(series, candidate);
+        if (added)
+        {
+            family.Add(series);
+        }
+
+        return series;
+    }
+}
+
+/// <summary>One bad point of a batch: its index, the field at fault and why.</summary>
+/// <param name="Index">Index of the point in the batch.</param>
+/// <param name="Field">The field at fault (<c>name</c>, <c>type</c>, <c>value</c>, ...).</param>
+/// <param name="Message">What is wrong.</param>
+public sealed record IngestError(int Index, string Field, string Message);
+
+/// <summary>What became of a batch.</summary>
+public sealed class IngestOutcome
+{
+    private Action? _commit;
+
+    private IngestOutcome(int accepted, IReadOnlyList<IngestError> errors, IReadOnlyList<int> refusedIndices, int maxSeries, IReadOnlyList<(MetricSeries Series, MetricPoint Point)>? late = null, Action? commit = null)
+    {
+        _commit = commit;
+        LatePoints = late ?? [];
+        AcceptedCount = accepted;
+        Errors = errors;
+        RefusedIndices = refusedIndices;
+        MaxSeries = maxSeries;
+    }
+
+    /// <summary>Points recorded (all of the batch, or zero).</summary>
+    public int AcceptedCount { get; }
+
+    /// <summary>Points that conflict with the store (type mismatches).</summary>
+    public IReadOnlyList<IngestError> Errors { get; }
+
+    /// <summary>Indices of points that would have created a series past the bound.</summary>
+    public IReadOnlyList<int> RefusedIndices { get; }
+
+    /// <summary>The series bound in force.</summary>
+    public int MaxSeries { get; }
+
+    /// <summary>Whether the batch was recorded.</summary>
+    public bool IsAccepted => Errors.Count == 0 && RefusedIndices.Count == 0;
+
+    /// <summary>Accepted points older than the in-memory horizon, with their series, to persist.</summary>
+    public IReadOnlyList<(MetricSeries Series, MetricPoint Point)> LatePoints { get; }
+
+    /// <summary>Records the accepted points held in memory; once only, and nothing for a refused batch.</summary>
+    public void Commit() => Interlocked.Exchange(ref _commit, null)?.Invoke();
+
+    internal static IngestOutcome Accepted(int count, IReadOnlyList<(MetricSeries, MetricPoint)>? late, Action commit) => new(count, [], [], 0, late, commit);
+
+    internal static IngestOutcome Invalid(IReadOnlyList<IngestError> errors) => new(0, errors, [], 0);
+
+    internal static IngestOutcome TooManySeries(IReadOnlyList<int> indices, int maxSeries) => new(0, [], indices, maxSeries);
+}

@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Vigil.Storage.Keys;
+
+namespace Vigil.Server.Auth;
+
+/// <summary>
+/// Creates, verifies and revokes API keys. Keys are random 256-bit secrets shown once; only
+/// their SHA-256 is stored (a slow hash adds nothing for keys of that entropy). Verified
+/// keys are cached briefly so a request costs no database round trip.
+/// </summary>
+internal sealed partial class ApiKeyService
+{
+    private const string KeyPrefix = "vgl_";
+    private readonly ApiKeyRepository _repository;
+    private readonly TimeProvider _time;
+    private readonly AuthOptions _options;
+    private readonly ILogger<ApiKeyService> _logger;
+    private readonly ConcurrentDictionary<string, (ApiKeyRecord? Key, long ExpiresAtMs)> _cache = new(StringComparer.Ordinal);
+
+    public ApiKeyService(ApiKeyRepository repository, TimeProvider time, IOptions<AuthOptions> options, ILogger<ApiKeyService> logger)
+    {
+        _repository = repository;
+        _time = time;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    public static string Hash(string key) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    /// <summary>Creates a key; returns the stored record and the key itself (shown once).</summary>
+    public async Task<(ApiKeyRecord Record, string Key)> CreateAsync(string name, string role, CancellationToken cancellationToken)
+    {
+        var key = KeyPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+        var record = new ApiKeyRecord(
+            Guid.CreateVersion7(_time.GetUtcNow()).ToString("N"), name, role, Hash(key), key[..12], _time.GetUtcNow().ToUnixTimeMilliseconds(), null);
+        await _repository.InsertAsync(record, cancellationToken).ConfigureAwait(false);
+        return (record, key);
+    }
+
+    /// <summary>The active key behind a presented secret, or null.</summary>
+    public async ValueTask<ApiKeyRecord?> VerifyAsync(string presented, CancellationToken cancellationToken)
+    {
+        var hash = Hash(presented);
+        var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (_cache.TryGetValue(hash, out var cached) && cached.ExpiresAtMs > nowMs)
+        {
+            return cached.Key;
+        }
+
+        var key = await _repository.FindActiveByHashAsync(hash, cancellationToken).ConfigureAwait(false);
+        if (_cache.Count > 10_000)
+        {
+            _cache.Clear(); // bounded: guessing keys must not grow memory
+        }
+
+        _cache[hash] = (key, nowMs + (long)_options.CacheDuration.TotalMilliseconds);
+        return key;
+    }
+
+    public async Task<bool> RevokeAsync(string id, CancellationToken cancellationToken)
+    {
+        var revoked = await _repository.RevokeAsync(id, _time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+        if (revoked)
+        {
+            foreach (var (hash, entry) in _cache)
+            {
+                if (entry.Key?.Id == id)
+                {
+                    _cache.TryRemove(hash, out _);
+                }
+            }
+        }
+
+        return revoked;
+    }
+
+    /// <summary>
+    /// Makes sure an admin can get in: registers the bootstrap key when configured, and when
+    /// no active key exists at all, creates an admin key and prints it once.
+    /// </summary>
+    public async Task EnsureAdminAsync(CancellationToken cancellationToken)
+    {
+        if (!string.IsNullOrEmpty(_options.BootstrapAdminKey))
+        {
+            var key = _options.BootstrapAdminKey;
+            var record = new ApiKeyRecord(
+                "bootstrap-" + Hash(key)[..12], "bootstrap admin (Vigil:Auth:BootstrapAdminKey)", Policies.Admin, Hash(key), key[..Math.Min(8, key.Length)],
+                _time.GetUtcNow().ToUnixTimeMilliseconds(), null);
+            await _repository.InsertAsync(record, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (await _repository.CountActiveAsync(cancellationToken).ConfigureAwait(false) > 0)
+        {
+            return;
+        }
+
+        var (created, secret) = await CreateAsync("initial admin", Policies.Admin, cancellationToken).ConfigureAwait(false);
+        LogInitialKey(created.Id);
+        Console.WriteLine();
+        Console.WriteLine("  Vigil created an admin API key. It is shown only this once; keep it safe:");
+        Console.WriteLine();
+        Console.WriteLine($"      {secret}");
+        Console.WriteLine();
+        Console.WriteLine("  Send it as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'.");
+        Console.WriteLine();
+    }
+
+    private static string Base64Url(byte[] bytes) =>
+        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "No API key existed, so an admin key ({KeyId}) was created and printed to the console once")]
+    private partial void LogInitialKey(string keyId);
+}

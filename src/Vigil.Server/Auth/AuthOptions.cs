@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Vigil.Server.Auth;
+
+/// <summary>API key settings (configuration section <c>Vigil:Auth</c>).</summary>
+public sealed class AuthOptions
+{
+    /// <summary>The configuration section these options bind to.</summary>
+    public const string Section = "Vigil:Auth";
+
+    /// <summary>
+    /// A key that always exists as an admin key (for automation and tests). At least 16
+    /// characters when set.
+    /// </summary>
+    /// <value>null.</value>
+    [MinLength(16)]
+    public string? BootstrapAdminKey { get; set; }
+
+    /// <summary>How long a verified key is trusted before the database is asked again (revocations in other processes take this long).</summary>
+    /// <value>30 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan CacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,93 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Vigil.Server.Http;
+using Vigil.Storage.Keys;
+
+namespace Vigil.Server.Auth;
+
+/// <summary>The body of <c>POST /api/v1/keys</c>.</summary>
+public sealed class CreateKeyRequest
+{
+    /// <summary>A name to recognise the key by.</summary>
+    public string? Name { get; set; }
+
+    /// <summary><c>ingest</c>, <c>viewer</c> or <c>admin</c>.</summary>
+    public string? Role { get; set; }
+}
+
+/// <summary>An API key as listed (never the secret).</summary>
+/// <param name="Id">Identifier.</param>
+/// <param name="Name">Name.</param>
+/// <param name="Role">Role.</param>
+/// <param name="Prefix">First characters of the key.</param>
+/// <param name="CreatedAt">Creation time.</param>
+/// <param name="RevokedAt">Revocation time, or null.</param>
+public sealed record KeyResponse(string Id, string Name, string Role, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
+/// <summary>A created key: the secret is in this answer only.</summary>
+/// <param name="Id">Identifier.</param>
+/// <param name="Name">Name.</param>
+/// <param name="Role">Role.</param>
+/// <param name="Key">The secret.</param>
+/// <param name="CreatedAt">Creation time.</param>
+public sealed record CreatedKeyResponse(string Id, string Name, string Role, string Key, DateTimeOffset CreatedAt);
+
+/// <summary><c>/api/v1/keys</c>: create, list and revoke API keys (admin).</summary>
+internal static class KeyEndpoints
+{
+    public static IEndpointRouteBuilder MapKeyEndpoints(this IEndpointRouteBuilder app)
+    {
+        var keys = app.MapGroup("/api/v1/keys").RequireAuthorization(Policies.Admin).WithTags("API keys");
+        keys.MapPost("", CreateAsync).WithSummary("Creates an API key; the key is shown in this answer only.");
+        keys.MapGet("", ListAsync).WithSummary("Lists API keys (without their secrets).");
+        keys.MapDelete("/{id}", RevokeAsync).WithSummary("Revokes an API key.");
+        return app;
+    }
+
+    private static async Task<Results<Created<CreatedKeyResponse>, ProblemHttpResult>> CreateAsync(
+        HttpRequest request, ApiKeyService keys, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await Problems.ReadJsonAsync<CreateKeyRequest>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(body!.Name))
+        {
+            errors["name"] = ["is required"];
+        }
+        else if (body.Name.Length > 200)
+        {
+            errors["name"] = ["is longer than 200 characters"];
+        }
+
+        if (!Policies.Roles.Contains(body.Role))
+        {
+            errors["role"] = [body.Role is null ? "is required" : $"'{body.Role}' is not one of ingest, viewer, admin"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation("The key was not created.", errors);
+        }
+
+        var (record, key) = await keys.CreateAsync(body.Name!, body.Role!, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Created($"/api/v1/keys/{record.Id}",
+            new CreatedKeyResponse(record.Id, record.Name, record.Role, key, DateTimeOffset.FromUnixTimeMilliseconds(record.CreatedAtMs)));
+    }
+
+    private static async Task<Ok<KeyResponse[]>> ListAsync(ApiKeyRepository repository, CancellationToken cancellationToken)
+    {
+        var keys = await repository.ListAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(keys.Select(k => new KeyResponse(
+            k.Id, k.Name, k.Role, k.KeyPrefix, DateTimeOffset.FromUnixTimeMilliseconds(k.CreatedAtMs),
+            k.RevokedAtMs is { } revoked ? DateTimeOffset.FromUnixTimeMilliseconds(revoked) : null)).ToArray());
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string id, ApiKeyService keys, CancellationToken cancellationToken) =>
+        await keys.RevokeAsync(id, cancellationToken).ConfigureAwait(false)
+            ? TypedResults.NoContent()
+            : Problems.Status(StatusCodes.Status404NotFound, "Not found", $"No active API key has id '{id}'.");
+}

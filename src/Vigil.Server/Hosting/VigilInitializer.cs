@@ -1,0 +1,30 @@
+using Vigil.Server.Auth;
+using Vigil.Server.Persistence;
+using Vigil.Storage;
+
+namespace Vigil.Server.Hosting;
+
+/// <summary>
+/// Gets the process ready before it serves: applies migrations, makes sure an admin key
+/// exists, and restores the last hour of aggregates from the rollups.
+/// </summary>
+internal sealed partial class VigilInitializer(
+    Migrator migrator, ApiKeyService keys, MetricPersistence persistence, TimeProvider time, ILogger<VigilInitializer> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var applied = await migrator.MigrateAsync(time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+        if (applied > 0)
+        {
+            LogMigrated(applied);
+        }
+
+        await keys.EnsureAdminAsync(cancellationToken).ConfigureAwait(false);
+        await persistence.RestoreAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Applied {Count} database migration(s)")]
+    private partial void LogMigrated(int count);
+}

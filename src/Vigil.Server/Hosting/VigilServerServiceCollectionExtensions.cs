@@ -1,0 +1,68 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Vigil.Core.Metrics;
+using Vigil.Server.Auth;
+using Vigil.Server.Health;
+using Vigil.Server.Hosting;
+using Vigil.Server.Http;
+using Vigil.Server.Ingestion;
+using Vigil.Server.Persistence;
+using Vigil.Server.Prometheus;
+using Vigil.Server.Queries;
+using Vigil.Storage;
+using Vigil.Storage.Keys;
+using Vigil.Storage.Metrics;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the Vigil server's services.</summary>
+internal static class VigilServerServiceCollectionExtensions
+{
+    public static IServiceCollection AddVigilServer(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (services.Any(s => s.ServiceType == typeof(VigilInitializer)))
+        {
+            return services;
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddSingleton(sp => new Database(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        services.AddSingleton<Migrator>();
+        services.AddSingleton<ApiKeyRepository>();
+        services.AddSingleton<RollupRepository>();
+        services.AddSingleton(sp => new MetricStore(sp.GetRequiredService<IOptions<MetricsOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<MetricPersistence>();
+        services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<IngestCounters>();
+        services.AddSingleton<PrometheusExporter>();
+        services.AddSingleton<ProcessClock>();
+
+        // The initializer runs before the flusher and before the server takes requests.
+        services.AddHostedService<VigilInitializer>();
+        services.AddHostedService<RollupFlusher>();
+
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Ingest, p => p.RequireRole(Policies.Ingest, Policies.Admin))
+            .AddPolicy(Policies.Viewer, p => p.RequireRole(Policies.Viewer, Policies.Admin))
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Policies.Admin));
+
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ExceptionHandler>();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
+        services.AddOpenApi();
+        return services;
+    }
+}

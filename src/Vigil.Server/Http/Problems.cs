@@ -1,0 +1,89 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Vigil.Server.Http;
+
+/// <summary>RFC 9457 problem responses that name the field at fault.</summary>
+internal static class Problems
+{
+    public const string ContentType = "application/problem+json";
+
+    /// <summary>A 400 (or other status) listing each bad field: <c>errors: {"points[3].value": ["..."]}</c>.</summary>
+    public static ProblemHttpResult Validation(string detail, IDictionary<string, string[]> errors, int status = StatusCodes.Status400BadRequest, string title = "The request is invalid")
+    {
+        var problem = new HttpValidationProblemDetails(errors)
+        {
+            Status = status,
+            Title = title,
+            Detail = detail,
+        };
+        return TypedResults.Problem(problem);
+    }
+
+    /// <summary>A 400 naming a single field.</summary>
+    public static ProblemHttpResult Field(string field, string message, int status = StatusCodes.Status400BadRequest) =>
+        Validation(message, new Dictionary<string, string[]> { [field] = [message] }, status);
+
+    /// <summary>A problem without field errors.</summary>
+    public static ProblemHttpResult Status(int status, string title, string? detail = null) =>
+        TypedResults.Problem(new ProblemDetails { Status = status, Title = title, Detail = detail });
+
+    /// <summary>
+    /// Reads a JSON body strictly (unknown fields, wrong types, bad JSON and oversized bodies are
+    /// problems naming the JSON path), or returns the problem to answer with.
+    /// </summary>
+    public static async Task<(T? Value, ProblemHttpResult? Problem)> ReadJsonAsync<T>(HttpRequest request, JsonSerializerOptions options, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (request.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json."));
+        }
+
+        try
+        {
+            var value = await JsonSerializer.DeserializeAsync<T>(request.Body, options, cancellationToken).ConfigureAwait(false);
+            return value is null
+                ? (null, Field("$", "The body must be a JSON object, not null."))
+                : (value, null);
+        }
+        catch (JsonException ex)
+        {
+            var field = FieldFromPath(ex.Path);
+            var message = Describe(ex, field);
+            return (null, Field(field, message));
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, Status(StatusCodes.Status413PayloadTooLarge, "The body is too large", ex.Message));
+        }
+    }
+
+    private static string Describe(JsonException ex, string field)
+    {
+        var text = ex.Message;
+        if (text.Contains("could not be mapped", StringComparison.Ordinal))
+        {
+            return $"'{field}' is not a known field.";
+        }
+
+        if (text.Contains("could not be converted to", StringComparison.Ordinal))
+        {
+            var expected = text.Contains("Double", StringComparison.Ordinal) ? "a number"
+                : text.Contains("Boolean", StringComparison.Ordinal) ? "true or false"
+                : text.Contains("DateTimeOffset", StringComparison.Ordinal) ? "an ISO-8601 time such as 2026-01-31T12:00:00Z"
+                : text.Contains("Dictionary", StringComparison.Ordinal) ? "an object"
+                : text.Contains("List", StringComparison.Ordinal) ? "an array"
+                : text.Contains("String", StringComparison.Ordinal) ? "a string"
+                : "an object";
+            return $"'{field}' must be {expected}.";
+        }
+
+        return $"The body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).";
+    }
+
+    /// <summary>Turns a JSON path <c>$.points[3].value</c> into a field name <c>points[3].value</c>.</summary>
+    internal static string FieldFromPath(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "$" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+}

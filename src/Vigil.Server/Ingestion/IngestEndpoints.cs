@@ -1,0 +1,263 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Vigil.Core.Metrics;
+using Vigil.Server.Http;
+using Vigil.Server.Persistence;
+
+namespace Vigil.Server.Ingestion;
+
+/// <summary><c>POST /api/v1/metrics</c> and <c>POST /api/v1/jobs/executions</c>.</summary>
+internal static class IngestEndpoints
+{
+    /// <summary>The timing series job executions become.</summary>
+    public const string JobDurationMetric = "job_execution_duration_ms";
+
+    /// <summary>The counter series job executions become.</summary>
+    public const string JobCountMetric = "job_executions_total";
+
+    private const int MaxMetadataEntries = 64;
+
+    public static IEndpointRouteBuilder MapIngestEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/metrics", IngestMetricsAsync)
+            .RequireAuthorization(Auth.Policies.Ingest)
+            .WithTags("Ingestion")
+            .WithSummary("Records a batch of points, all or nothing.")
+            .Accepts<MetricBatchRequest>("application/json")
+            .Produces<IngestResponse>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        app.MapPost("/api/v1/jobs/executions", IngestJobsAsync)
+            .RequireAuthorization(Auth.Policies.Ingest)
+            .WithTags("Ingestion")
+            .WithSummary("Records job executions as timing and counter series labelled by job_id and status.")
+            .Accepts<JobExecutionBatchRequest>("application/json")
+            .Produces<IngestResponse>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem();
+        return app;
+    }
+
+    private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> IngestMetricsAsync(
+        HttpRequest request, MetricStore store, MetricPersistence persistence, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IngestCounters counters, CancellationToken cancellationToken)
+    {
+        var (batch, problem) = await Problems.ReadJsonAsync<MetricBatchRequest>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            counters.RejectedBatches.Add(1);
+            return problem;
+        }
+
+        var validator = new PointValidator(store.Options);
+        var errors = new ErrorList();
+        if (batch!.Points is null)
+        {
+            errors.Add("points", "is required");
+        }
+        else if (batch.Points.Count > store.Options.MaxPointsPerBatch)
+        {
+            errors.Add("points", $"has {batch.Points.Count} points; at most {store.Options.MaxPointsPerBatch} are allowed per batch");
+        }
+
+        var points = new List<MetricPoint>(batch.Points?.Count ?? 0);
+        if (errors.Count == 0)
+        {
+            var nowMs = store.NowMs;
+            for (var i = 0; i < batch.Points!.Count && !errors.IsFull; i++)
+            {
+                var prefix = string.Create(CultureInfo.InvariantCulture, $"points[{i}]");
+                var p = batch.Points[i];
+                if (p is null)
+                {
+                    errors.Add(prefix, "must be an object, not null");
+                    continue;
+                }
+
+                if (validator.CheckName(p.Name) is { } nameProblem)
+                {
+                    errors.Add($"{prefix}.name", nameProblem);
+                }
+
+                if (!MetricTypeNames.TryParse(p.Type, out var type))
+                {
+                    errors.Add($"{prefix}.type", p.Type is null ? "is required" : $"'{p.Type}' is not one of counter, gauge, timing");
+                }
+
+                if (p.Value is not { } value)
+                {
+                    errors.Add($"{prefix}.value", "is required");
+                }
+                else if (!double.IsFinite(value))
+                {
+                    errors.Add($"{prefix}.value", "must be a finite number");
+                }
+                else if (type == MetricType.Timing && value < 0)
+                {
+                    errors.Add($"{prefix}.value", "timings are durations in milliseconds and cannot be negative");
+                }
+
+                var (timestampMs, timeProblem) = validator.CheckTimestamp(p.Timestamp, nowMs);
+                if (timeProblem is not null)
+                {
+                    errors.Add($"{prefix}.timestamp", timeProblem);
+                }
+
+                var labels = validator.CheckLabels(p.Labels, type, prefix, errors);
+                points.Add(new MetricPoint(p.Name ?? "", type, p.Value ?? 0, labels, timestampMs));
+            }
+        }
+
+        return await RecordAsync(points, errors, "points", store, persistence, counters, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> IngestJobsAsync(
+        HttpRequest request, MetricStore store, MetricPersistence persistence, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IngestCounters counters, CancellationToken cancellationToken)
+    {
+        var (batch, problem) = await Problems.ReadJsonAsync<JobExecutionBatchRequest>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            counters.RejectedBatches.Add(1);
+            return problem;
+        }
+
+        var validator = new PointValidator(store.Options);
+        var errors = new ErrorList();
+        if (batch!.Executions is null)
+        {
+            errors.Add("executions", "is required");
+        }
+        else if (batch.Executions.Count * 2 > store.Options.MaxPointsPerBatch)
+        {
+            errors.Add("executions", $"has {batch.Executions.Count} executions; at most {store.Options.MaxPointsPerBatch / 2} are allowed per batch");
+        }
+
+        var points = new List<MetricPoint>();
+        if (errors.Count == 0)
+        {
+            var nowMs = store.NowMs;
+            for (var i = 0; i < batch.Executions!.Count && !errors.IsFull; i++)
+            {
+                var prefix = string.Create(CultureInfo.InvariantCulture, $"executions[{i}]");
+                var e = batch.Executions[i];
+                if (e is null)
+                {
+                    errors.Add(prefix, "must be an object, not null");
+                    continue;
+                }
+
+                if (string.IsNullOrWhiteSpace(e.JobId))
+                {
+                    errors.Add($"{prefix}.jobId", "is required");
+                }
+                else if (e.JobId.Length > store.Options.MaxLabelValueLength)
+                {
+                    errors.Add($"{prefix}.jobId", $"is longer than {store.Options.MaxLabelValueLength} characters");
+                }
+
+                if (e.Success is null)
+                {
+                    errors.Add($"{prefix}.success", "is required");
+                }
+
+                if (e.DurationMs is not { } duration)
+                {
+                    errors.Add($"{prefix}.durationMs", "is required");
+                }
+                else if (!double.IsFinite(duration) || duration < 0)
+                {
+                    errors.Add($"{prefix}.durationMs", "must be a finite, non-negative number of milliseconds");
+                }
+
+                if (e.Metadata is { Count: > MaxMetadataEntries })
+                {
+                    errors.Add($"{prefix}.metadata", $"has {e.Metadata.Count} entries; at most {MaxMetadataEntries} are allowed");
+                }
+
+                var (timestampMs, timeProblem) = validator.CheckTimestamp(e.Timestamp, nowMs);
+                if (timeProblem is not null)
+                {
+                    errors.Add($"{prefix}.timestamp", timeProblem);
+                }
+
+                var labels = LabelSet.From([new("job_id", e.JobId ?? ""), new("status", e.Success == true ? "success" : "failed")]);
+                points.Add(new MetricPoint(JobDurationMetric, MetricType.Timing, e.DurationMs ?? 0, labels, timestampMs));
+                points.Add(new MetricPoint(JobCountMetric, MetricType.Counter, 1, labels, timestampMs));
+            }
+        }
+
+        var result = await RecordAsync(points, errors, "executions", store, persistence, counters, cancellationToken).ConfigureAwait(false);
+        return result.Result is Accepted<IngestResponse> ? TypedResults.Accepted((string?)null, new IngestResponse(points.Count / 2)) : result;
+    }
+
+    private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> RecordAsync(
+        List<MetricPoint> points, ErrorList errors, string what, MetricStore store, MetricPersistence persistence, IngestCounters counters, CancellationToken cancellationToken)
+    {
+        if (errors.Count > 0)
+        {
+            counters.RejectedBatches.Add(1);
+            return Problems.Validation(
+                $"{errors.Count} problem(s) in the batch; nothing was recorded.", errors.ToDictionary());
+        }
+
+        var outcome = store.Prepare(points, store.MemoryHorizonMs);
+        if (outcome.Errors.Count > 0)
+        {
+            counters.RejectedBatches.Add(1);
+            var conflicts = new ErrorList();
+            foreach (var error in outcome.Errors)
+            {
+                conflicts.Add(string.Create(CultureInfo.InvariantCulture, $"{what}[{IndexOf(what, error.Index)}].{error.Field}"), error.Message);
+            }
+
+            return Problems.Validation($"{conflicts.Count} problem(s) in the batch; nothing was recorded.", conflicts.ToDictionary());
+        }
+
+        if (outcome.RefusedIndices.Count > 0)
+        {
+            counters.RejectedBatches.Add(1);
+            var refused = new ErrorList();
+            foreach (var index in outcome.RefusedIndices)
+            {
+                refused.Add(string.Create(CultureInfo.InvariantCulture, $"{what}[{IndexOf(what, index)}]"), "would create a new series past the limit");
+            }
+
+            return Problems.Validation(
+                $"The series limit of {outcome.MaxSeries} (Vigil:Metrics:MaxSeries) is reached; the batch would create new series, so nothing was recorded. Points of existing series are still accepted.",
+                refused.ToDictionary(), StatusCodes.Status422UnprocessableEntity, "Too many series");
+        }
+
+        // Points older than the in-memory window go straight into the stored rollups, before
+        // anything is recorded in memory: if the database fails, nothing of the batch is kept
+        // and the sender can simply send it again.
+        if (outcome.LatePoints.Count > 0)
+        {
+            await persistence.PersistLateAsync(outcome.LatePoints, cancellationToken).ConfigureAwait(false);
+        }
+
+        outcome.Commit();
+
+        counters.AcceptedBatches.Add(1);
+        return TypedResults.Accepted((string?)null, new IngestResponse(outcome.AcceptedCount));
+    }
+
+    // Job executions become two points each; report the execution's index.
+    private static int IndexOf(string what, int pointIndex) => what == "executions" ? pointIndex / 2 : pointIndex;
+}
+
+/// <summary>Counts of ingest outcomes, exported on <c>/metrics</c>.</summary>
+internal sealed class IngestCounters
+{
+    public Counter AcceptedBatches { get; } = new();
+
+    public Counter RejectedBatches { get; } = new();
+
+    internal sealed class Counter
+    {
+        private long _value;
+
+        public long Value => Interlocked.Read(ref _value);
+
+        public void Add(long amount) => Interlocked.Add(ref _value, amount);
+    }
+}

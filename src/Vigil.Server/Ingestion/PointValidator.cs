@@ -1,0 +1,182 @@
+using System.Globalization;
+using Vigil.Core.Metrics;
+
+namespace Vigil.Server.Ingestion;
+
+/// <summary>
+/// Checks every point of a batch against the metric limits and collects each problem by
+/// index and field, so a rejected batch tells the sender exactly what to fix.
+/// </summary>
+internal sealed class PointValidator
+{
+    /// <summary>At most this many problems are listed in one answer.</summary>
+    public const int MaxReportedErrors = 100;
+
+    /// <summary>Metric names starting with this are Vigil's own.</summary>
+    public const string ReservedPrefix = "vigil_";
+
+    private readonly MetricsOptions _options;
+
+    public PointValidator(MetricsOptions options) => _options = options;
+
+    public static bool IsValidMetricName(string name)
+    {
+        if (name.Length == 0 || !(char.IsAsciiLetter(name[0]) || name[0] is '_' or ':'))
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or ':'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public static bool IsValidLabelName(string name)
+    {
+        if (name.Length == 0 || !(char.IsAsciiLetter(name[0]) || name[0] == '_'))
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c == '_'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Validates a metric name; returns the problem or null.</summary>
+    public string? CheckName(string? name)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return "is required";
+        }
+
+        if (name.Length > _options.MaxNameLength)
+        {
+            return $"is longer than {_options.MaxNameLength} characters";
+        }
+
+        if (!IsValidMetricName(name))
+        {
+            return "must match [a-zA-Z_:][a-zA-Z0-9_:]*";
+        }
+
+        return name.StartsWith(ReservedPrefix, StringComparison.Ordinal)
+            ? $"names starting with '{ReservedPrefix}' are reserved for Vigil's own metrics"
+            : null;
+    }
+
+    /// <summary>Validates a timestamp against the accepted range; returns the Unix ms or a problem.</summary>
+    public (long Ms, string? Problem) CheckTimestamp(DateTimeOffset? timestamp, long nowMs)
+    {
+        if (timestamp is null)
+        {
+            return (nowMs, null);
+        }
+
+        var ms = timestamp.Value.ToUnixTimeMilliseconds();
+        if (ms > nowMs + (long)_options.MaxFutureSkew.TotalMilliseconds)
+        {
+            return (ms, $"is more than {Format(_options.MaxFutureSkew)} in the future");
+        }
+
+        if (ms < nowMs - (long)_options.RollupRetention.TotalMilliseconds)
+        {
+            return (ms, $"is older than the retention of {_options.RollupRetentionDays} days");
+        }
+
+        return (ms, null);
+    }
+
+    /// <summary>Validates labels, adding problems under <paramref name="prefix"/>; returns the set.</summary>
+    public LabelSet CheckLabels(Dictionary<string, string?>? labels, MetricType type, string prefix, ErrorList errors)
+    {
+        if (labels is null || labels.Count == 0)
+        {
+            return LabelSet.Empty;
+        }
+
+        if (labels.Count > _options.MaxLabelsPerPoint)
+        {
+            errors.Add($"{prefix}.labels", $"has {labels.Count} labels; at most {_options.MaxLabelsPerPoint} are allowed");
+            return LabelSet.Empty;
+        }
+
+        foreach (var (name, value) in labels)
+        {
+            var field = $"{prefix}.labels.{name}";
+            if (name.Length > _options.MaxLabelNameLength)
+            {
+                errors.Add($"{prefix}.labels", $"label name '{name[..32]}...' is longer than {_options.MaxLabelNameLength} characters");
+            }
+            else if (!IsValidLabelName(name))
+            {
+                errors.Add(field, "label names must match [a-zA-Z_][a-zA-Z0-9_]*");
+            }
+            else if (name.StartsWith("__", StringComparison.Ordinal))
+            {
+                errors.Add(field, "label names starting with '__' are reserved");
+            }
+            else if (type == MetricType.Timing && name is "quantile")
+            {
+                errors.Add(field, "'quantile' is reserved on timings (it is the summary's quantile label)");
+            }
+
+            if (value is null)
+            {
+                errors.Add(field, "label values must be strings, not null");
+            }
+            else if (value.Length > _options.MaxLabelValueLength)
+            {
+                errors.Add(field, $"label value is longer than {_options.MaxLabelValueLength} characters");
+            }
+        }
+
+        return LabelSet.From(labels.Select(pair => new KeyValuePair<string, string>(pair.Key, pair.Value ?? "")));
+    }
+
+    private static string Format(TimeSpan span) =>
+        span.TotalHours >= 1 && span.TotalHours % 1 == 0 ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalHours} h")
+        : string.Create(CultureInfo.InvariantCulture, $"{span.TotalMinutes} min");
+}
+
+/// <summary>Problems collected by field, bounded so a huge bad batch gets a bounded answer.</summary>
+internal sealed class ErrorList
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public int Count { get; private set; }
+
+    public bool IsFull => Count >= PointValidator.MaxReportedErrors;
+
+    public void Add(string field, string message)
+    {
+        Count++;
+        if (_errors.Count >= PointValidator.MaxReportedErrors && !_errors.ContainsKey(field))
+        {
+            return;
+        }
+
+        if (!_errors.TryGetValue(field, out var list))
+        {
+            _errors[field] = list = [];
+        }
+
+        list.Add(message);
+    }
+
+    public Dictionary<string, string[]> ToDictionary() =>
+        _errors.ToDictionary(pair => pair.Key, pair => pair.Value.ToArray(), StringComparer.Ordinal);
+}

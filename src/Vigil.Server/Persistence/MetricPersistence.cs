@@ -1,0 +1,143 @@
+using Vigil.Core.Metrics;
+using Vigil.Storage.Metrics;
+
+namespace Vigil.Server.Persistence;
+
+/// <summary>
+/// Moves aggregates between memory and the database: writes the 1-minute rollups of changed
+/// minutes, merges points older than the in-memory window straight into the rollups, and
+/// restores the last hour into memory at start-up.
+/// </summary>
+internal sealed partial class MetricPersistence
+{
+    private readonly MetricStore _store;
+    private readonly RollupRepository _rollups;
+    private readonly TimeProvider _time;
+    private readonly ILogger<MetricPersistence> _logger;
+
+    public MetricPersistence(MetricStore store, RollupRepository rollups, TimeProvider time, ILogger<MetricPersistence> logger)
+    {
+        _store = store;
+        _rollups = rollups;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Loads the rollups of the in-memory window back into the store.</summary>
+    public async Task<int> RestoreAsync(CancellationToken cancellationToken)
+    {
+        var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var fromMs = _store.MemoryHorizonMs - 60_000;
+        var series = (await _rollups.SeriesSinceAsync(fromMs, cancellationToken).ConfigureAwait(false)).ToDictionary(s => s.Id);
+        var restored = 0;
+        MetricSeries? current = null;
+        long currentId = 0;
+        foreach (var (seriesId, rollup) in await _rollups.ReadAsync(fromMs, long.MaxValue, cancellationToken).ConfigureAwait(false))
+        {
+            if (seriesId != currentId || current is null)
+            {
+                currentId = seriesId;
+                current = null;
+                if (series.TryGetValue(seriesId, out var stored) && MetricTypeNames.TryParse(stored.Type, out var type))
+                {
+                    current = _store.GetOrCreate(stored.Name, LabelSet.ParseKeyLabels(stored.Key), type);
+                    if (current is not null)
+                    {
+                        current.StorageId = seriesId;
+                    }
+                }
+            }
+
+            if (current is not null)
+            {
+                current.Restore(rollup);
+                restored++;
+            }
+        }
+
+        LogRestored(restored, series.Count, _time.GetUtcNow().ToUnixTimeMilliseconds() - nowMs);
+        return restored;
+    }
+
+    /// <summary>Writes the rollups of changed minutes that ended before <paramref name="closedBeforeMs"/>.</summary>
+    public async Task<int> FlushAsync(long closedBeforeMs, CancellationToken cancellationToken)
+    {
+        var pending = new List<(MetricSeries Series, Rollup Rollup)>();
+        foreach (var series in _store.AllSeries)
+        {
+            foreach (var rollup in series.TakeDirtyRollups(closedBeforeMs))
+            {
+                pending.Add((series, rollup));
+            }
+        }
+
+        if (pending.Count == 0)
+        {
+            return 0;
+        }
+
+        try
+        {
+            await EnsureIdsAsync(pending.Select(p => p.Series), cancellationToken).ConfigureAwait(false);
+            await _rollups.UpsertAsync([.. pending.Select(p => new StoredRollup(p.Series.StorageId, p.Rollup))], cancellationToken).ConfigureAwait(false);
+            return pending.Count;
+        }
+        catch
+        {
+            // Nothing is lost: the minutes are marked changed again and the next flush retries.
+            foreach (var (series, rollup) in pending)
+            {
+                series.MarkDirty(rollup.MinuteStartMs);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Merges points older than the in-memory window into the stored rollups.</summary>
+    public async Task PersistLateAsync(IReadOnlyList<(MetricSeries Series, MetricPoint Point)> late, CancellationToken cancellationToken)
+    {
+        if (late.Count == 0)
+        {
+            return;
+        }
+
+        var rollups = new List<(MetricSeries Series, Rollup Rollup)>();
+        foreach (var group in late.GroupBy(item => item.Series))
+        {
+            var scratch = new MetricSeries(group.Key.Key, group.Key.Name, group.Key.Labels, group.Key.Type, MetricsOptions.BucketSize);
+            foreach (var (_, point) in group)
+            {
+                scratch.Record(point.Value, point.TimestampMs);
+            }
+
+            rollups.AddRange(scratch.TakeDirtyRollups(long.MaxValue).Select(r => (group.Key, r)));
+        }
+
+        await EnsureIdsAsync(rollups.Select(r => r.Series), cancellationToken).ConfigureAwait(false);
+        await _rollups.MergeAsync([.. rollups.Select(r => new StoredRollup(r.Series.StorageId, r.Rollup))], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes rollups older than the retention.</summary>
+    public Task<int> DeleteExpiredAsync(CancellationToken cancellationToken) =>
+        _rollups.DeleteBeforeAsync(_time.GetUtcNow().ToUnixTimeMilliseconds() - (long)_store.Options.RollupRetention.TotalMilliseconds, cancellationToken);
+
+    private async Task EnsureIdsAsync(IEnumerable<MetricSeries> series, CancellationToken cancellationToken)
+    {
+        var missing = series.Where(s => s.StorageId == 0).Distinct().ToList();
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        var ids = await _rollups.EnsureSeriesAsync(
+            [.. missing.Select(s => (s.Key, s.Name, s.Type))], _time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+        foreach (var s in missing)
+        {
+            s.StorageId = ids[s.Key];
+        }
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Restored {Rollups} rollups of {Series} series in {ElapsedMs} ms")]
+    private partial void LogRestored(int rollups, int series, long elapsedMs);
+}

@@ -1,0 +1,39 @@
+using Scalar.AspNetCore;
+using Vigil.Server.Auth;
+using Vigil.Server.Health;
+using Vigil.Server.Http;
+using Vigil.Server.Ingestion;
+using Vigil.Server.Prometheus;
+using Vigil.Server.Queries;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// http://127.0.0.1:5080 unless --urls, ASPNETCORE_URLS or configuration say otherwise.
+if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]) && string.IsNullOrEmpty(builder.Configuration["Kestrel:Endpoints:Http:Url"]))
+{
+    builder.WebHost.UseUrls("http://127.0.0.1:5080");
+}
+
+builder.Services.AddVigilServer(builder.Configuration);
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseMiddleware<SelfMetricsMiddleware>();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi();
+app.MapScalarApiReference("/docs");
+app.MapHealthEndpoints();
+app.MapIngestEndpoints();
+app.MapSeriesEndpoints();
+app.MapSummaryEndpoints();
+app.MapPrometheusEndpoints();
+app.MapKeyEndpoints();
+
+await app.RunAsync();
+
+/// <summary>The server's entry point (public for the test host).</summary>
+public partial class Program;

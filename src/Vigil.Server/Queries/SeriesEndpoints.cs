@@ -1,0 +1,216 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Vigil.Core.Metrics;
+using Vigil.Server.Http;
+using Vigil.Storage.Metrics;
+
+namespace Vigil.Server.Queries;
+
+/// <summary>The answer of <c>GET /api/v1/series</c>.</summary>
+/// <param name="Metric">The metric name.</param>
+/// <param name="Agg">The aggregation.</param>
+/// <param name="From">Start of the range (inclusive).</param>
+/// <param name="To">End of the range (exclusive).</param>
+/// <param name="Step">Step in seconds, or null for one point over the range.</param>
+/// <param name="Series">One entry per label set.</param>
+public sealed record SeriesResponse(string Metric, string Agg, DateTimeOffset From, DateTimeOffset To, double? Step, IReadOnlyList<SeriesData> Series);
+
+/// <summary>One series of a query answer.</summary>
+/// <param name="Labels">The labels.</param>
+/// <param name="Points"><c>[unixSeconds, value]</c> pairs; the time is the start of each window. Windows without data are left out.</param>
+public sealed record SeriesData(IReadOnlyDictionary<string, string> Labels, IReadOnlyList<double[]> Points);
+
+/// <summary><c>GET /api/v1/series</c>: aggregates of one metric per label set, over a range or in steps.</summary>
+internal static class SeriesEndpoints
+{
+    private const int MaxWindows = 11_000;
+
+    public static IEndpointRouteBuilder MapSeriesEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/series", QueryAsync)
+            .RequireAuthorization(Auth.Policies.Viewer)
+            .WithTags("Queries")
+            .WithSummary("Aggregates of a metric per label set: one point over [from, to), or one per step.")
+            .WithDescription("Query: metric (required), match[label]=value (repeatable), agg (default avg), from and to (ISO-8601 or Unix seconds; default the last hour), step (e.g. 60s, 5m; a multiple of 10 s).");
+        return app;
+    }
+
+    private static async Task<Results<Ok<SeriesResponse>, ProblemHttpResult>> QueryAsync(
+        HttpRequest request, MetricStore store, RollupRepository rollups, CancellationToken cancellationToken)
+    {
+        var query = request.Query;
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var metric = query["metric"].ToString();
+        if (string.IsNullOrEmpty(metric))
+        {
+            errors["metric"] = ["is required"];
+        }
+
+        var aggText = query["agg"].Count == 0 ? "avg" : query["agg"].ToString();
+        if (!AggregationNames.TryParse(aggText, out var agg))
+        {
+            errors["agg"] = [$"'{aggText}' is not one of {string.Join(", ", AggregationNames.All)}"];
+        }
+
+        var nowMs = store.NowMs;
+        var to = DateTimeOffset.FromUnixTimeMilliseconds(nowMs);
+        if (query["to"].Count > 0 && !QueryParsing.TryParseTime(query["to"], out to))
+        {
+            errors["to"] = ["must be an ISO-8601 time or Unix seconds"];
+        }
+
+        var from = to.AddHours(-1);
+        if (query["from"].Count > 0 && !QueryParsing.TryParseTime(query["from"], out from))
+        {
+            errors["from"] = ["must be an ISO-8601 time or Unix seconds"];
+        }
+
+        TimeSpan? step = null;
+        if (query["step"].Count > 0)
+        {
+            if (!QueryParsing.TryParseDuration(query["step"], out var parsed))
+            {
+                errors["step"] = ["must be a duration such as 10s, 60s, 5m or 1h"];
+            }
+            else if (parsed.Ticks % MetricsOptions.BucketSize.Ticks != 0)
+            {
+                errors["step"] = ["must be a multiple of 10s (the bucket size)"];
+            }
+            else
+            {
+                step = parsed;
+            }
+        }
+
+        var matchers = new List<KeyValuePair<string, string>>();
+        foreach (var (key, values) in query)
+        {
+            if (key.StartsWith("match[", StringComparison.Ordinal) && key.EndsWith(']'))
+            {
+                matchers.Add(new(key[6..^1], values.ToString()));
+            }
+            else if (key is not ("metric" or "agg" or "from" or "to" or "step"))
+            {
+                errors[key] = ["is not a known parameter (metric, match[label], agg, from, to, step)"];
+            }
+        }
+
+        if (errors.Count == 0 && from >= to)
+        {
+            errors["from"] = ["must be before 'to'"];
+        }
+
+        if (errors.Count == 0 && step is { } s && (to - from).Ticks / s.Ticks > MaxWindows)
+        {
+            errors["step"] = [$"gives more than {MaxWindows} points over the range; use a larger step"];
+        }
+
+        var family = errors.Count == 0 ? store.Family(metric) : null;
+        if (family is not null && agg.Quantile() is not null && family.Type != MetricType.Timing)
+        {
+            errors["agg"] = [$"quantiles are kept for timings; '{metric}' is a {family.Type.ToWire()}"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation("The query is invalid.", errors);
+        }
+
+        var fromMs = from.ToUnixTimeMilliseconds();
+        var toMs = to.ToUnixTimeMilliseconds();
+        var splitMs = Math.Max(fromMs, store.MemoryHorizonMs);
+
+        // Every matching series, from memory and (for the part of the range before the
+        // in-memory window) from the stored rollups.
+        var sources = new Dictionary<string, SeriesSource>(StringComparer.Ordinal);
+        if (family is not null)
+        {
+            foreach (var series in family.Series)
+            {
+                if (Matches(series.Labels, matchers))
+                {
+                    sources[series.Key] = new SeriesSource(series.Labels, series.IsError, series.Type == MetricType.Counter) { Memory = series };
+                }
+            }
+        }
+
+        if (fromMs < splitMs)
+        {
+            foreach (var (stored, rollup) in await rollups.ReadMetricAsync(metric, fromMs, Math.Min(splitMs, toMs), cancellationToken).ConfigureAwait(false))
+            {
+                if (!sources.TryGetValue(stored.Key, out var source))
+                {
+                    var labels = LabelSet.ParseKeyLabels(stored.Key);
+                    if (!Matches(labels, matchers))
+                    {
+                        continue;
+                    }
+
+                    sources[stored.Key] = source = new SeriesSource(labels, MetricSeries.IsErrorStatus(labels["status"]), stored.Type == "counter");
+                }
+
+                source.Stored.Add(rollup);
+            }
+        }
+
+        var windowSize = step ?? (to - from);
+        var accumulator = WindowAccumulator.Rent();
+        var result = new List<SeriesData>(sources.Count);
+        foreach (var source in sources.Values.OrderBy(s => s.Labels.ToString(), StringComparer.Ordinal))
+        {
+            var points = new List<double[]>();
+            var storedIndex = 0;
+            for (var windowStart = fromMs; windowStart < toMs; windowStart += (long)windowSize.TotalMilliseconds)
+            {
+                var windowEnd = Math.Min(toMs, windowStart + (long)windowSize.TotalMilliseconds);
+                accumulator.Reset();
+                accumulator.IsCounter = source.IsCounter;
+                while (storedIndex < source.Stored.Count && source.Stored[storedIndex].MinuteStartMs < windowEnd)
+                {
+                    if (source.Stored[storedIndex].MinuteStartMs >= windowStart)
+                    {
+                        accumulator.AddRollup(source.Stored[storedIndex], source.IsError);
+                    }
+
+                    storedIndex++;
+                }
+
+                source.Memory?.AggregateInto(accumulator, Math.Max(windowStart, splitMs), windowEnd);
+                if (accumulator.Count > 0 && accumulator.Value(agg, TimeSpan.FromMilliseconds(windowEnd - windowStart)) is { } value)
+                {
+                    points.Add([windowStart / 1000.0, value]);
+                }
+            }
+
+            result.Add(new SeriesData(source.Labels.Pairs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), points));
+        }
+
+        accumulator.Reset();
+        return TypedResults.Ok(new SeriesResponse(metric, agg.ToWire(), from, to, step?.TotalSeconds, result));
+    }
+
+    private static bool Matches(LabelSet labels, List<KeyValuePair<string, string>> matchers)
+    {
+        foreach (var (name, value) in matchers)
+        {
+            if (!string.Equals(labels[name] ?? "", value, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private sealed class SeriesSource(LabelSet labels, bool isError, bool isCounter)
+    {
+        public LabelSet Labels { get; } = labels;
+
+        public bool IsError { get; } = isError;
+
+        public bool IsCounter { get; } = isCounter;
+
+        public MetricSeries? Memory { get; init; }
+
+        public List<Rollup> Stored { get; } = [];
+    }
+}

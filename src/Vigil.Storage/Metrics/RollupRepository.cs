@@ -1,0 +1,291 @@
+using System.Data.Common;
+using System.Runtime.InteropServices;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using NpgsqlTypes;
+using Vigil.Core.Metrics;
+
+namespace Vigil.Storage.Metrics;
+
+/// <summary>A series as stored: its id, canonical key, name and wire type.</summary>
+/// <param name="Id">Storage id.</param>
+/// <param name="Key">Canonical key <c>name{labels}</c>.</param>
+/// <param name="Name">Metric name.</param>
+/// <param name="Type">Wire type (<c>counter</c>, <c>gauge</c>, <c>timing</c>).</param>
+public sealed record StoredSeries(long Id, string Key, string Name, string Type);
+
+/// <summary>A rollup with the id of its series.</summary>
+/// <param name="SeriesId">Storage id of the series.</param>
+/// <param name="Rollup">The 1-minute rollup.</param>
+public sealed record StoredRollup(long SeriesId, Rollup Rollup);
+
+/// <summary>
+/// Persists series and their 1-minute rollups: bulk upserts (unnest on PostgreSQL, one prepared
+/// statement in one transaction on SQLite), reads for restore and history queries, retention.
+/// </summary>
+public sealed class RollupRepository
+{
+    private const string RollupColumns = "r.series_id, r.minute_ms, r.count, r.sum, r.min, r.max, r.last, r.last_offset_ms, r.bins";
+    private readonly Database _database;
+
+    /// <summary>Creates the repository.</summary>
+    public RollupRepository(Database database) => _database = database;
+
+    /// <summary>Creates the series that do not exist yet; returns the ids of all of them by key.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> EnsureSeriesAsync(IReadOnlyCollection<(string Key, string Name, MetricType Type)> series, long nowMs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        var ids = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (series.Count == 0)
+        {
+            return ids;
+        }
+
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (connection is NpgsqlConnection pg)
+        {
+            await using var command = new NpgsqlCommand(
+                """
+                INSERT INTO series (series_key, name, type, created_at)
+                SELECT k, n, t, @now FROM unnest(@keys, @names, @types) AS s(k, n, t)
+                ON CONFLICT (series_key) DO NOTHING;
+                SELECT id, series_key FROM series WHERE series_key = ANY(@keys);
+                """, pg);
+            command.Parameters.Add(new NpgsqlParameter<string[]>("keys", [.. series.Select(s => s.Key)]));
+            command.Parameters.Add(new NpgsqlParameter<string[]>("names", [.. series.Select(s => s.Name)]));
+            command.Parameters.Add(new NpgsqlParameter<string[]>("types", [.. series.Select(s => s.Type.ToWire())]));
+            command.Parameters.Add(new NpgsqlParameter<long>("now", nowMs));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                ids[reader.GetString(1)] = reader.GetInt64(0);
+            }
+
+            return ids;
+        }
+
+        var sqlite = (SqliteConnection)connection;
+        await using var transaction = (SqliteTransaction)await sqlite.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var insert = sqlite.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText =
+            """
+            INSERT INTO series (series_key, name, type, created_at) VALUES ($key, $name, $type, $now)
+            ON CONFLICT (series_key) DO UPDATE SET series_key = excluded.series_key
+            RETURNING id
+            """;
+        var key = insert.Parameters.Add("$key", SqliteType.Text);
+        var name = insert.Parameters.Add("$name", SqliteType.Text);
+        var type = insert.Parameters.Add("$type", SqliteType.Text);
+        insert.Parameters.AddWithValue("$now", nowMs);
+        foreach (var s in series)
+        {
+            key.Value = s.Key;
+            name.Value = s.Name;
+            type.Value = s.Type.ToWire();
+            ids[s.Key] = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return ids;
+    }
+
+    /// <summary>Writes rollups, replacing any stored for the same series and minute.</summary>
+    public Task UpsertAsync(IReadOnlyList<StoredRollup> rollups, CancellationToken cancellationToken = default) =>
+        WriteAsync(rollups, merge: false, cancellationToken);
+
+    /// <summary>Writes rollups, merging each with any stored for the same series and minute (late points).</summary>
+    public Task MergeAsync(IReadOnlyList<StoredRollup> rollups, CancellationToken cancellationToken = default) =>
+        WriteAsync(rollups, merge: true, cancellationToken);
+
+    /// <summary>The series that have rollups at or after <paramref name="fromMs"/>.</summary>
+    public async Task<IReadOnlyList<StoredSeries>> SeriesSinceAsync(long fromMs, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<StoredSeries>(new CommandDefinition(
+            """
+            SELECT s.id AS Id, s.series_key AS Key, s.name AS Name, s.type AS Type FROM series s
+            WHERE EXISTS (SELECT 1 FROM rollups_1m r WHERE r.series_id = s.id AND r.minute_ms >= @fromMs)
+            """, new { fromMs }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows];
+    }
+
+    /// <summary>All rollups in [<paramref name="fromMs"/>, <paramref name="toMs"/>), of every series.</summary>
+    public Task<IReadOnlyList<StoredRollup>> ReadAsync(long fromMs, long toMs, CancellationToken cancellationToken = default) =>
+        QueryAsync($"SELECT {RollupColumns} FROM rollups_1m r WHERE r.minute_ms >= @fromMs AND r.minute_ms < @toMs ORDER BY r.series_id, r.minute_ms",
+            new { fromMs, toMs }, cancellationToken);
+
+    /// <summary>The rollups of one metric name in [<paramref name="fromMs"/>, <paramref name="toMs"/>), with their series.</summary>
+    public async Task<IReadOnlyList<(StoredSeries Series, Rollup Rollup)>> ReadMetricAsync(string name, long fromMs, long toMs, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var series = (await connection.QueryAsync<StoredSeries>(new CommandDefinition(
+            "SELECT id AS Id, series_key AS Key, name AS Name, type AS Type FROM series WHERE name = @name",
+            new { name }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(s => s.Id);
+        var rollups = await QueryAsync(
+            $"SELECT {RollupColumns} FROM rollups_1m r JOIN series s ON s.id = r.series_id WHERE s.name = @name AND r.minute_ms >= @fromMs AND r.minute_ms < @toMs ORDER BY r.series_id, r.minute_ms",
+            new { name, fromMs, toMs }, cancellationToken).ConfigureAwait(false);
+        return [.. rollups.Select(r => (series[r.SeriesId], r.Rollup))];
+    }
+
+    /// <summary>Deletes rollups older than <paramref name="beforeMs"/>; returns how many.</summary>
+    public async Task<int> DeleteBeforeAsync(long beforeMs, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM rollups_1m WHERE minute_ms < @beforeMs", new { beforeMs }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    internal static byte[]? ToBytes(uint[]? bins) =>
+        bins is null ? null : MemoryMarshal.AsBytes(bins.AsSpan()).ToArray();
+
+    internal static uint[]? FromBytes(byte[]? bytes) =>
+        bytes is null ? null : MemoryMarshal.Cast<byte, uint>(bytes).ToArray();
+
+    private async Task<IReadOnlyList<StoredRollup>> QueryAsync(string sql, object parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var list = new List<StoredRollup>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(ReadRollup(reader));
+        }
+
+        return list;
+    }
+
+    private static StoredRollup ReadRollup(DbDataReader reader) => new(
+        reader.GetInt64(0),
+        new Rollup(
+            reader.GetInt64(1),
+            reader.GetInt64(2),
+            reader.GetDouble(3),
+            reader.GetDouble(4),
+            reader.GetDouble(5),
+            reader.GetDouble(6),
+            reader.GetInt32(7),
+            reader.IsDBNull(8) ? null : FromBytes((byte[])reader.GetValue(8))));
+
+    private async Task WriteAsync(IReadOnlyList<StoredRollup> rollups, bool merge, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rollups);
+        if (rollups.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var toWrite = rollups;
+        if (merge)
+        {
+            toWrite = await MergeWithStoredAsync(connection, transaction, rollups, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (connection is NpgsqlConnection pg)
+        {
+            await UpsertPostgresAsync(pg, (NpgsqlTransaction)transaction, toWrite, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await UpsertSqliteAsync((SqliteConnection)connection, (SqliteTransaction)transaction, toWrite, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<IReadOnlyList<StoredRollup>> MergeWithStoredAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<StoredRollup> rollups, CancellationToken cancellationToken)
+    {
+        // Combine duplicates within the batch first, then with what is stored.
+        var merged = new Dictionary<(long, long), Rollup>();
+        foreach (var item in rollups)
+        {
+            var key = (item.SeriesId, item.Rollup.MinuteStartMs);
+            merged[key] = merged.TryGetValue(key, out var existing) ? existing.Merge(item.Rollup) : item.Rollup;
+        }
+
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT {RollupColumns} FROM rollups_1m r WHERE r.series_id = @sid AND r.minute_ms = @minute";
+        var sid = command.CreateParameter();
+        sid.ParameterName = "sid";
+        command.Parameters.Add(sid);
+        var minute = command.CreateParameter();
+        minute.ParameterName = "minute";
+        command.Parameters.Add(minute);
+        var result = new List<StoredRollup>(merged.Count);
+        foreach (var ((seriesId, minuteMs), rollup) in merged)
+        {
+            sid.Value = seriesId;
+            minute.Value = minuteMs;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var combined = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadRollup(reader).Rollup.Merge(rollup) : rollup;
+            result.Add(new StoredRollup(seriesId, combined));
+        }
+
+        return result;
+    }
+
+    private static async Task UpsertPostgresAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StoredRollup> rollups, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO rollups_1m (series_id, minute_ms, count, sum, min, max, last, last_offset_ms, bins)
+            SELECT * FROM unnest(@sid, @minute, @count, @sum, @min, @max, @last, @offset, @bins)
+            ON CONFLICT (series_id, minute_ms) DO UPDATE SET
+                count = excluded.count, sum = excluded.sum, min = excluded.min, max = excluded.max,
+                last = excluded.last, last_offset_ms = excluded.last_offset_ms, bins = excluded.bins
+            """, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<long[]>("sid", [.. rollups.Select(r => r.SeriesId)]));
+        command.Parameters.Add(new NpgsqlParameter<long[]>("minute", [.. rollups.Select(r => r.Rollup.MinuteStartMs)]));
+        command.Parameters.Add(new NpgsqlParameter<long[]>("count", [.. rollups.Select(r => r.Rollup.Count)]));
+        command.Parameters.Add(new NpgsqlParameter<double[]>("sum", [.. rollups.Select(r => r.Rollup.Sum)]));
+        command.Parameters.Add(new NpgsqlParameter<double[]>("min", [.. rollups.Select(r => r.Rollup.Min)]));
+        command.Parameters.Add(new NpgsqlParameter<double[]>("max", [.. rollups.Select(r => r.Rollup.Max)]));
+        command.Parameters.Add(new NpgsqlParameter<double[]>("last", [.. rollups.Select(r => r.Rollup.Last)]));
+        command.Parameters.Add(new NpgsqlParameter<int[]>("offset", [.. rollups.Select(r => r.Rollup.LastOffsetMs)]));
+        command.Parameters.Add(new NpgsqlParameter("bins", NpgsqlDbType.Array | NpgsqlDbType.Bytea)
+        {
+            Value = rollups.Select(r => (object?)ToBytes(r.Rollup.Bins) ?? DBNull.Value).ToArray(),
+        });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task UpsertSqliteAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<StoredRollup> rollups, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText =
+            """
+            INSERT INTO rollups_1m (series_id, minute_ms, count, sum, min, max, last, last_offset_ms, bins)
+            VALUES ($sid, $minute, $count, $sum, $min, $max, $last, $offset, $bins)
+            ON CONFLICT (series_id, minute_ms) DO UPDATE SET
+                count = excluded.count, sum = excluded.sum, min = excluded.min, max = excluded.max,
+                last = excluded.last, last_offset_ms = excluded.last_offset_ms, bins = excluded.bins
+            """;
+        var sid = command.Parameters.Add("$sid", SqliteType.Integer);
+        var minute = command.Parameters.Add("$minute", SqliteType.Integer);
+        var count = command.Parameters.Add("$count", SqliteType.Integer);
+        var sum = command.Parameters.Add("$sum", SqliteType.Real);
+        var min = command.Parameters.Add("$min", SqliteType.Real);
+        var max = command.Parameters.Add("$max", SqliteType.Real);
+        var last = command.Parameters.Add("$last", SqliteType.Real);
+        var offset = command.Parameters.Add("$offset", SqliteType.Integer);
+        var bins = command.Parameters.Add("$bins", SqliteType.Blob);
+        foreach (var (seriesId, rollup) in rollups)
+        {
+            sid.Value = seriesId;
+            minute.Value = rollup.MinuteStartMs;
+            count.Value = rollup.Count;
+            sum.Value = rollup.Sum;
+            min.Value = rollup.Min;
+            max.Value = rollup.Max;
+            last.Value = rollup.Last;
+            offset.Value = rollup.LastOffsetMs;
+            bins.Value = (object?)ToBytes(rollup.Bins) ?? DBNull.Value;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

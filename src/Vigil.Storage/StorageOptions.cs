@@ -1,0 +1,42 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Vigil.Storage;
+
+/// <summary>The database Vigil keeps its state in.</summary>
+public enum StorageProvider
+{
+    /// <summary>Embedded SQLite (one process).</summary>
+    Sqlite,
+
+    /// <summary>PostgreSQL (one or more processes).</summary>
+    Postgres,
+}
+
+/// <summary>Where Vigil stores its state (configuration section <c>Vigil:Storage</c>).</summary>
+public sealed class StorageOptions : IValidatableObject
+{
+    /// <summary>The configuration section these options bind to.</summary>
+    public const string Section = "Vigil:Storage";
+
+    /// <summary>The database: <c>sqlite</c> or <c>postgres</c>.</summary>
+    /// <value><see cref="StorageProvider.Sqlite"/>.</value>
+    public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;
+
+    /// <summary>
+    /// The ADO.NET connection string. Required for PostgreSQL; for SQLite it defaults to
+    /// <c>Data Source=./data/vigil.db</c> (the folder is created).
+    /// </summary>
+    /// <value>null.</value>
+    public string? ConnectionString { get; set; }
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Provider == StorageProvider.Postgres && string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            yield return new ValidationResult(
+                "Vigil:Storage:ConnectionString is required when Vigil:Storage:Provider is postgres.",
+                [nameof(ConnectionString)]);
+        }
+    }
+}

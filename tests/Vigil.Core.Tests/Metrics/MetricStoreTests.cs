@@ -1,0 +1,380 @@
+using Microsoft.Extensions.Time.Testing;
+using Vigil.Core.Metrics;
+
+namespace Vigil.Core.Tests.Metrics;
+
+public class MetricStoreTests
+{
+    private static readonly DateTimeOffset Start = new(2025, 1, 6, 12, 0, 0, TimeSpan.Zero);
+    private static readonly long StartMs = Start.ToUnixTimeMilliseconds();
+
+    [Fact]
+    public void Ingest_ValidBatch_RecordsEveryPoint()
+    {
+        // Arrange
+        var store = NewStore();
+        var batch = new[]
+        {
+            Point("latency_ms", MetricType.Timing, 12, StartMs, ("route", "/a")),
+            Point("latency_ms", MetricType.Timing, 30, StartMs + 1, ("route", "/a")),
+            Point("latency_ms", MetricType.Timing, 7, StartMs, ("route", "/b")),
+        };
+
+        // Act
+        var outcome = store.Ingest(batch);
+
+        // Assert
+        Assert.True(outcome.IsAccepted);
+        Assert.Equal(3, outcome.AcceptedCount);
+        Assert.Equal(2, store.SeriesCount);
+        Assert.Equal(3, store.IngestedPoints);
+        Assert.Equal(2, store.Family("latency_ms")!.Series.Length);
+        Assert.Equal(2, store.Find("latency_ms{route=\"/a\"}")!.TotalCount);
+    }
+
+    [Fact]
+    public void Ingest_LabelsInAnyOrder_SameSeries()
+    {
+        // Arrange
+        var store = NewStore();
+
+        // Act
+        store.Ingest([Point("requests_total", MetricType.Counter, 1, StartMs, ("b", "2"), ("a", "1"))]);
+        store.Ingest([Point("requests_total", MetricType.Counter, 1, StartMs, ("a", "1"), ("b", "2"))]);
+
+        // Assert
+        Assert.Equal(1, store.SeriesCount);
+        Assert.Equal(2, store.Find("requests_total{a=\"1\",b=\"2\"}")!.TotalCount);
+    }
+
+    [Fact]
+    public void Ingest_TypeConflictWithExistingMetric_RecordsNothing()
+    {
+        // Arrange
+        var store = NewStore();
+        store.Ingest([Point("latency_ms", MetricType.Timing, 10, StartMs)]);
+        var batch = new[]
+        {
+            Point("requests_total", MetricType.Counter, 1, StartMs),
+            Point("latency_ms", MetricType.Timing, 20, StartMs),
+            Point("latency_ms", MetricType.Counter, 1, StartMs, ("route", "/")),
+        };
+
+        // Act
+        var outcome = store.Ingest(batch);
+
+        // Assert
+        Assert.False(outcome.IsAccepted);
+        Assert.Equal(0, outcome.AcceptedCount);
+        var error = Assert.Single(outcome.Errors);
+        Assert.Equal(2, error.Index);
+        Assert.Equal("type", error.Field);
+        Assert.Equal(1, store.SeriesCount);
+        Assert.Null(store.Family("requests_total"));
+        Assert.Equal(1, store.Find("latency_ms")!.TotalCount);
+        Assert.Equal(1, store.IngestedPoints);
+    }
+
+    [Fact]
+    public void Ingest_NewNameWithTwoTypesInOneBatch_RejectedAndNothingCreated()
+    {
+        // Arrange
+        var batch = new[]
+        {
+            Point("jobs", MetricType.Counter, 1, StartMs, ("queue", "a")),
+            Point("jobs", MetricType.Gauge, 5, StartMs, ("queue", "b")),
+        };
+        var store = NewStore();
+
+        // Act
+        var outcome = store.Ingest(batch);
+
+        // Assert
+        Assert.False(outcome.IsAccepted);
+        var error = Assert.Single(outcome.Errors);
+        Assert.Equal(1, error.Index);
+        Assert.Equal(0, store.SeriesCount);
+        Assert.Null(store.Family("jobs"));
+        Assert.Empty(store.AllSeries);
+        Assert.Equal(0, store.RefusedSeries);
+    }
+
+    [Fact]
+    public void Ingest_NewSeriesPastBound_RefusesWholeBatchAndCountsRefusedSeries()
+    {
+        // Arrange: bound 3, two series held; the batch brings two new series (one twice).
+        var store = NewStore(maxSeries: 3);
+        store.Ingest([Point("cpu", MetricType.Gauge, 1, StartMs, ("host", "a")), Point("cpu", MetricType.Gauge, 1, StartMs, ("host", "b"))]);
+        var batch = new[]
+        {
+            Point("cpu", MetricType.Gauge, 2, StartMs + 10, ("host", "a")),
+            Point("cpu", MetricType.Gauge, 2, StartMs + 10, ("host", "c")),
+            Point("cpu", MetricType.Gauge, 2, StartMs + 10, ("host", "d")),
+            Point("cpu", MetricType.Gauge, 3, StartMs + 20, ("host", "c")),
+        };
+
+        // Act
+        var outcome = store.Ingest(batch);
+
+        // Assert
+        Assert.False(outcome.IsAccepted);
+        Assert.Equal([1, 2, 3], outcome.RefusedIndices);
+        Assert.Equal(3, outcome.MaxSeries);
+        Assert.Equal(2, store.RefusedSeries);
+        Assert.Equal(2, store.SeriesCount);
+        Assert.Equal(1, store.Find("cpu{host=\"a\"}")!.TotalCount);
+        Assert.Null(store.Find("cpu{host=\"c\"}"));
+    }
+
+    [Fact]
+    public void Ingest_AtBound_ExistingSeriesStillAcceptPoints()
+    {
+        // Arrange
+        var store = NewStore(maxSeries: 2);
+        store.Ingest([Point("cpu", MetricType.Gauge, 1, StartMs, ("host", "a")), Point("cpu", MetricType.Gauge, 1, StartMs, ("host", "b"))]);
+        store.Ingest([Point("cpu", MetricType.Gauge, 1, StartMs, ("host", "c"))]);
+
+        // Act
+        var outcome = store.Ingest([Point("cpu", MetricType.Gauge, 5, StartMs + 10_000, ("host", "a")), Point("cpu", MetricType.Gauge, 6, StartMs + 10_000, ("host", "b"))]);
+
+        // Assert
+        Assert.True(outcome.IsAccepted);
+        Assert.Equal(2, store.SeriesCount);
+        Assert.Equal(1, store.RefusedSeries);
+        Assert.Equal(5.0, store.Find("cpu{host=\"a\"}")!.LastValue);
+        Assert.Equal(2, store.Find("cpu{host=\"b\"}")!.TotalCount);
+    }
+
+    [Fact]
+    public void Ingest_BatchFillingTheBoundExactly_IsAccepted()
+    {
+        // Arrange
+        var store = NewStore(maxSeries: 3);
+
+        // Act
+        var filling = store.Ingest([.. Enumerable.Range(0, 3).Select(i => Point("cpu", MetricType.Gauge, i, StartMs, ("host", $"h{i}")))]);
+        var past = store.Ingest([Point("cpu", MetricType.Gauge, 1, StartMs, ("host", "h3"))]);
+
+        // Assert
+        Assert.True(filling.IsAccepted);
+        Assert.False(past.IsAccepted);
+        Assert.Equal([0], past.RefusedIndices);
+        Assert.Equal(3, store.SeriesCount);
+    }
+
+    [Fact]
+    public void Ingest_ConcurrentBatchesIntoSameAndDifferentSeries_ExactTotals()
+    {
+        // Arrange: each batch has 50 points for 5 shared series and 50 for the thread's own 5.
+        const int Threads = 4;
+        const int Batches = 200;
+        var store = NewStore();
+        using var start = new Barrier(Threads);
+
+        // Act
+        var workers = Enumerable.Range(0, Threads).Select(thread => new Thread(() =>
+        {
+            start.SignalAndWait();
+            for (var b = 0; b < Batches; b++)
+            {
+                var batch = new MetricPoint[100];
+                for (var i = 0; i < batch.Length; i++)
+                {
+                    var shared = i % 2 == 0;
+                    batch[i] = Point(
+                        shared ? "shared_ms" : "own_ms",
+                        MetricType.Timing,
+                        1 + (i / 10),
+                        StartMs + (b * 1_000L) + i,
+                        ("n", (i / 2 % 5).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                        ("t", shared ? "all" : thread.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                }
+
+                Assert.True(store.Ingest(batch).IsAccepted);
+            }
+        })).ToList();
+        workers.ForEach(worker => worker.Start());
+        workers.ForEach(worker => worker.Join());
+
+        // Assert: each series gets ten points per batch, valued 1..10 (sum 55).
+        Assert.Equal(Threads * Batches * 100, store.IngestedPoints);
+        Assert.Equal(5 + (Threads * 5), store.SeriesCount);
+        Assert.Equal(store.SeriesCount, store.AllSeries.Count());
+        Assert.Equal(5, store.Family("shared_ms")!.Series.Length);
+        Assert.Equal(Threads * 5, store.Family("own_ms")!.Series.Length);
+        foreach (var series in store.AllSeries)
+        {
+            var accumulator = new WindowAccumulator();
+            series.AggregateInto(accumulator, 0, long.MaxValue);
+            var writers = series.Name == "shared_ms" ? Threads : 1;
+            Assert.Equal(writers * Batches * 10, accumulator.Count);
+            Assert.Equal(writers * Batches * 10, series.TotalCount);
+            Assert.Equal(writers * Batches * 55.0, accumulator.Sum);
+        }
+    }
+
+    [Fact]
+    public void Ingest_ConcurrentNewSeriesAtBound_NeverExceedsBound()
+    {
+        // Arrange: 4 threads try 40 new series each against a bound of 50.
+        const int Threads = 4;
+        var store = NewStore(maxSeries: 50);
+        var accepted = 0;
+        using var start = new Barrier(Threads);
+
+        // Act
+        var workers = Enumerable.Range(0, Threads).Select(thread => new Thread(() =>
+        {
+            start.SignalAndWait();
+            for (var i = 0; i < 40; i++)
+            {
+                var outcome = store.Ingest([Point("cpu", MetricType.Gauge, 1, StartMs, ("host", $"{thread}-{i}"))]);
+                if (outcome.IsAccepted)
+                {
+                    Interlocked.Increment(ref accepted);
+                }
+            }
+        })).ToList();
+        workers.ForEach(worker => worker.Start());
+        workers.ForEach(worker => worker.Join());
+
+        // Assert
+        Assert.Equal(50, accepted);
+        Assert.Equal(50, store.SeriesCount);
+        Assert.Equal(50, store.AllSeries.Count());
+        Assert.Equal(110, store.RefusedSeries);
+    }
+
+    [Fact]
+    public void GetOrCreate_SameNameAndLabels_ReturnsTheSameSeries()
+    {
+        // Arrange
+        var store = NewStore();
+        var labels = SampleData.Labels(("route", "/"));
+
+        // Act
+        var first = store.GetOrCreate("latency_ms", labels, MetricType.Timing);
+        var second = store.GetOrCreate("latency_ms", SampleData.Labels(("route", "/")), MetricType.Timing);
+
+        // Assert
+        Assert.NotNull(first);
+        Assert.Same(first, second);
+        Assert.Equal(1, store.SeriesCount);
+        Assert.Equal("latency_ms{route=\"/\"}", first.Key);
+    }
+
+    [Fact]
+    public void GetOrCreate_OverBound_ReturnsNullAndCountsRefusal()
+    {
+        // Arrange
+        var store = NewStore(maxSeries: 1);
+        var existing = store.GetOrCreate("latency_ms", LabelSet.Empty, MetricType.Timing);
+
+        // Act
+        var refused = store.GetOrCreate("latency_ms", SampleData.Labels(("route", "/")), MetricType.Timing);
+        var again = store.GetOrCreate("latency_ms", LabelSet.Empty, MetricType.Timing);
+
+        // Assert
+        Assert.Null(refused);
+        Assert.Same(existing, again);
+        Assert.Equal(1, store.RefusedSeries);
+        Assert.Equal(1, store.SeriesCount);
+    }
+
+    [Fact]
+    public void GetOrCreate_OtherTypeUnderExistingName_ReturnsNull()
+    {
+        // Arrange
+        var store = NewStore();
+        store.GetOrCreate("latency_ms", LabelSet.Empty, MetricType.Timing);
+
+        // Act
+        var sameKey = store.GetOrCreate("latency_ms", LabelSet.Empty, MetricType.Gauge);
+        var otherKey = store.GetOrCreate("latency_ms", SampleData.Labels(("route", "/")), MetricType.Counter);
+
+        // Assert
+        Assert.Null(sameKey);
+        Assert.Null(otherKey);
+        Assert.Equal(1, store.SeriesCount);
+    }
+
+    [Fact]
+    public void GetOrCreate_OverBound_LeavesNoFamilyBehind()
+    {
+        // Arrange
+        var store = NewStore(maxSeries: 1);
+        store.GetOrCreate("latency_ms", LabelSet.Empty, MetricType.Timing);
+
+        // Act
+        var refused = store.GetOrCreate("queue_depth", LabelSet.Empty, MetricType.Gauge);
+
+        // Assert: "the family of a metric name, if any series of it exists" — none does.
+        Assert.Null(refused);
+        Assert.Null(store.Family("queue_depth"));
+        Assert.Single(store.Families);
+    }
+
+    [Fact]
+    public void Record_InProcess_UsesTheStoreClock()
+    {
+        // Arrange
+        var time = new FakeTimeProvider(Start);
+        var store = new MetricStore(new MetricsOptions(), time);
+        var series = store.GetOrCreate("latency_ms", LabelSet.Empty, MetricType.Timing)!;
+
+        // Act
+        store.Record(series, 5);
+        time.Advance(TimeSpan.FromSeconds(15));
+        store.Record(series, 9);
+
+        // Assert
+        Assert.Equal(StartMs + 15_000, series.LastSeenMs);
+        Assert.Equal(9.0, series.LastValue);
+        Assert.Equal(2, store.IngestedPoints);
+        var firstBucket = new WindowAccumulator();
+        series.AggregateInto(firstBucket, StartMs, StartMs + 10_000);
+        Assert.Equal(5.0, firstBucket.Sum);
+    }
+
+    [Fact]
+    public void Prune_AfterRetentionWithRollupsFlushed_DropsBucketsOlderThanRetention()
+    {
+        // Arrange: two hours of one point every 10 s, flushed every minute as the server does.
+        var time = new FakeTimeProvider(Start);
+        var store = new MetricStore(new MetricsOptions { InMemoryRetention = TimeSpan.FromHours(1) }, time);
+        var series = store.GetOrCreate("queue_depth", LabelSet.Empty, MetricType.Gauge)!;
+        for (var i = 0; i < 720; i++)
+        {
+            store.Record(series, i);
+            time.Advance(TimeSpan.FromSeconds(10));
+            if (i % 6 == 5)
+            {
+                series.TakeDirtyRollups(store.NowMs);
+            }
+        }
+
+        // Act
+        store.Prune();
+
+        // Assert
+        var horizon = store.NowMs - (long)TimeSpan.FromHours(1).TotalMilliseconds;
+        Assert.Equal(horizon, series.OldestBucketStart);
+        var accumulator = new WindowAccumulator();
+        series.AggregateInto(accumulator, 0, long.MaxValue);
+        Assert.Equal(360, accumulator.Count);
+    }
+
+    [Fact]
+    public void Constructor_NullArguments_Throw()
+    {
+        // Act / Assert
+        Assert.Throws<ArgumentNullException>(() => new MetricStore(null!, TimeProvider.System));
+        Assert.Throws<ArgumentNullException>(() => new MetricStore(new MetricsOptions(), null!));
+    }
+
+    private static MetricStore NewStore(int maxSeries = 100_000) =>
+        new(new MetricsOptions { MaxSeries = maxSeries }, new FakeTimeProvider(Start));
+
+    private static MetricPoint Point(string name, MetricType type, double value, long timestampMs, params (string Name, string Value)[] labels) =>
+        new(name, type, value, SampleData.Labels(labels), timestampMs);
+}

@@ -1,0 +1,485 @@
+using Vigil.Core.Metrics;
+
+namespace Vigil.Core.Tests.Metrics;
+
+public class WindowAccumulatorTests
+{
+    private const double Tolerance = SketchMapping.RelativeAccuracy * (1 + 1e-9);
+    private static readonly TimeSpan TwoMinutes = TimeSpan.FromMinutes(2);
+
+    [Theory]
+    [InlineData(SampleData.Uniform)]
+    [InlineData(SampleData.LogNormal)]
+    [InlineData(SampleData.Bimodal)]
+    public void Quantile_200kPointsOverManyBuckets_WithinOnePercentOfExact(string distribution)
+    {
+        // Arrange: 10 ms apart, so the points roll over 200 buckets (hot bins, then packed bins).
+        var values = SampleData.Generate(distribution, 200_000, seed: 42);
+        var series = SampleData.NewSeries(MetricType.Timing);
+        for (var i = 0; i < values.Length; i++)
+        {
+            series.Record(values[i], i * 10L);
+        }
+
+        var sorted = values.Order().ToArray();
+        var accumulator = new WindowAccumulator();
+
+        // Act
+        series.AggregateInto(accumulator, 0, long.MaxValue);
+
+        // Assert
+        Assert.Equal(values.Length, accumulator.Count);
+        foreach (var aggregation in new[] { Aggregation.P50, Aggregation.P90, Aggregation.P95, Aggregation.P99 })
+        {
+            var exact = SampleData.ExactQuantile(sorted, aggregation.Quantile()!.Value);
+            var estimate = accumulator.Value(aggregation, TimeSpan.FromMinutes(15));
+            Assert.NotNull(estimate);
+            var error = SampleData.RelativeError(estimate.Value, exact);
+            Assert.True(error <= Tolerance, $"{distribution} {aggregation.ToWire()}: exact {exact}, sketch {estimate}, error {error:P3}");
+        }
+    }
+
+    [Fact]
+    public void Quantile_AllValuesZero_ReturnsZero()
+    {
+        // Arrange
+        var series = SampleData.NewSeries(MetricType.Timing);
+        for (var i = 0; i < 100; i++)
+        {
+            series.Record(0, i * 100L);
+        }
+
+        var accumulator = new WindowAccumulator();
+        series.AggregateInto(accumulator, 0, long.MaxValue);
+
+        // Act
+        var p50 = accumulator.Quantile(0.5);
+        var p99 = accumulator.Quantile(0.99);
+
+        // Assert
+        Assert.Equal(0.0, p50);
+        Assert.Equal(0.0, p99);
+    }
+
+    [Fact]
+    public void Quantile_MostlyZeros_LowQuantilesZeroHighQuantilesFromPositiveValues()
+    {
+        // Arrange: 90 zeros and ten values of 250.
+        var series = SampleData.NewSeries(MetricType.Timing);
+        for (var i = 0; i < 100; i++)
+        {
+            series.Record(i < 90 ? 0 : 250, i * 100L);
+        }
+
+        var accumulator = new WindowAccumulator();
+        series.AggregateInto(accumulator, 0, long.MaxValue);
+
+        // Act
+        var p50 = accumulator.Quantile(0.5);
+        var p95 = accumulator.Quantile(0.95);
+
+        // Assert
+        Assert.Equal(0.0, p50);
+        Assert.InRange(SampleData.RelativeError(p95!.Value, 250), 0, Tolerance);
+    }
+
+    [Fact]
+    public void Quantile_SingleHugeValue_ClampedToTheRecordedValue()
+    {
+        // Arrange: 1e30 is past the last bin, whose representative is about 4.7e26.
+        var series = SampleData.NewSeries(MetricType.Timing);
+        series.Record(1e30, 0);
+        var accumulator = new WindowAccumulator();
+        series.AggregateInto(accumulator, 0, long.MaxValue);
+
+        // Act
+        var p99 = accumulator.Quantile(0.99);
+
+        // Assert: clamping to [min, max] gives back the value itself.
+        Assert.Equal(1e30, p99);
+    }
+
+    [Fact]
+    public void Quantile_SeveralHugeValues_StaysWithinMinAndMax()
+    {
+        // Arrange
+        var series = SampleData.NewSeries(MetricType.Timing);
+        series.Record(1e28, 0);
+        series.Record(1e29, 1);
+        series.Record(1e30, 2);
+        var accumulator = new WindowAccumulator();
+        series.AggregateInto(accumulator, 0, long.MaxValue);
+
+        // Act
+        var quantiles = new[] { 0.0, 0.5, 0.99, 1.0 }.Select(q => accumulator.Quantile(q)!.Value).ToArray();
+
+        // Assert: all share the clamped last bin; no answer is outside what was recorded.
+        Assert.All(quantiles, value => Assert.InRange(value, 1e28, 1e30));
+        Assert.Equal(1e30, accumulator.Max);
+    }
+
+    [Fact]
+    public void Quantile_FewPoints_UsesLowerRankConvention()
+    {
+        // Arrange: 1..10; rank floor(q × 9): p50 → 5, p90 → 9, p99 → 9 (not 10).
+        var series = SampleData.NewSeries(MetricType.Timing);
+        for (var i = 1; i <= 10; i++)
+        {
+            series.Record(i, i);
+        }
+
+        var accumulator = new WindowAccumulator();
+        series.AggregateInto(accumulator, 0, long.MaxValue);
+
+        // Act
+        var p50 = accumulator.Quantile(0.5)!.Value;
+        var p90 = accumulator.Quantile(0.9)!.Value;
+        var p99 = accumulator.Quantile(0.99)!.Value;
+
+        // Assert
+        Assert.InRange(SampleData.RelativeError(p50, 5), 0, Tolerance);
+        Assert.InRange(SampleData.RelativeError(p90, 9), 0, Tolerance);
+        Assert.InRange(SampleData.RelativeError(p99, 9), 0, Tolerance);
+    }
+
+    [Theory]
+    [InlineData(-0.01)]
+    [InlineData(1.01)]
+    public void Quantile_OutsideZeroToOne_Throws(double q)
+    {
+        // Arrange
+        var accumulator = new WindowAccumulator();
+
+        // Act / Assert
+        Assert.Throws<ArgumentOutOfRangeException>(() => accumulator.Quantile(q));
+    }
+
+    [Theory]
+    [InlineData(Aggregation.Min)]
+    [InlineData(Aggregation.Max)]
+    [InlineData(Aggregation.Avg)]
+    [InlineData(Aggregation.Last)]
+    [InlineData(Aggregation.P50)]
+    [InlineData(Aggregation.P90)]
+    [InlineData(Aggregation.P95)]
+    [InlineData(Aggregation.P99)]
+    [InlineData(Aggregation.ErrorRatePercent)]
+    public void Value_EmptyAccumulator_IsNull(Aggregation aggregation)
+    {
+        // Arrange
+        var accumulator = new WindowAccumulator();
+
+        // Act
+        var value = accumulator.Value(aggregation, TwoMinutes);
+
+        // Assert
+        Assert.Null(value);
+    }
+
+    [Theory]
+    [InlineData(Aggregation.Count)]
+    [InlineData(Aggregation.Sum)]
+    [InlineData(Aggregation.RatePerSecond)]
+    [InlineData(Aggregation.RatePerMinute)]
+    public void Value_EmptyAccumulator_CountsAndRatesAreZero(Aggregation aggregation)
+    {
+        // Arrange
+        var accumulator = new WindowAccumulator();
+
+        // Act
+        var value = accumulator.Value(aggregation, TwoMinutes);
+
+        // Assert
+        Assert.Equal(0.0, value);
+        Assert.False(accumulator.HasBins);
+    }
+
+    [Theory]
+    [InlineData(Aggregation.RatePerSecond)]
+    [InlineData(Aggregation.RatePerMinute)]
+    public void Value_RateOverEmptyWindowSpan_IsNull(Aggregation aggregation)
+    {
+        // Arrange
+        var accumulator = new WindowAccumulator();
+        accumulator.AddStats(3, 30, 5, 15, 15, 1_000, isError: false);
+
+        // Act
+        var value = accumulator.Value(aggregation, TimeSpan.Zero);
+
+        // Assert
+        Assert.Null(value);
+    }
+
+    // Timing points (timestamp ms → value): 1 s → 10, 2 s → 20, 15 s → 30, 50 s → 100, then a
+    // late 20 s → 40. Window of 2 minutes. Sorted: 10 20 30 40 100; rank floor(q × 4).
+    [Theory]
+    [InlineData(Aggregation.Count, 5.0)]
+    [InlineData(Aggregation.Sum, 200.0)]
+    [InlineData(Aggregation.Min, 10.0)]
+    [InlineData(Aggregation.Max, 100.0)]
+    [InlineData(Aggregation.Avg, 40.0)]
+    [InlineData(Aggregation.Last, 100.0)]
+    [InlineData(Aggregation.RatePerSecond, 5.0 / 120)]
+    [InlineData(Aggregation.RatePerMinute, 2.5)]
+    [InlineData(Aggregation.ErrorRatePercent, 0.0)]
+    public void Value_TimingExample_MatchesHandComputed(Aggregation aggregation, double expected)
+    {
+        // Arrange
+        var accumulator = AggregateTimingExample();
+
+        // Act
+        var value = accumulator.Value(aggregation, TwoMinutes);
+
+        // Assert
+        Assert.NotNull(value);
+        Assert.Equal(expected, value.Value, 12);
+    }
+
+    [Theory]
+    [InlineData(Aggregation.P50, 30.0)]
+    [InlineData(Aggregation.P90, 40.0)]
+    [InlineData(Aggregation.P95, 40.0)]
+    [InlineData(Aggregation.P99, 40.0)]
+    public void Value_TimingExampleQuantile_WithinOnePercentOfHandComputed(Aggregation aggregation, double expected)
+    {
+        // Arrange
+        var accumulator = AggregateTimingExample();
+
+        // Act
+        var value = accumulator.Value(aggregation, TwoMinutes);
+
+        // Assert
+        Assert.NotNull(value);
+        Assert.InRange(SampleData.RelativeError(value.Value, expected), 0, Tolerance);
+    }
+
+    // Counter increments: 5 s → 3, 15 s → 5, 70 s → 2. Rates count the increments, not the points.
+    [Theory]
+    [InlineData(Aggregation.Count, 3.0)]
+    [InlineData(Aggregation.Sum, 10.0)]
+    [InlineData(Aggregation.Avg, 10.0 / 3)]
+    [InlineData(Aggregation.Last, 2.0)]
+    [InlineData(Aggregation.RatePerSecond, 10.0 / 120)]
+    [InlineData(Aggregation.RatePerMinute, 5.0)]
+    public void Value_CounterExample_RatesAreSumPerTime(Aggregation aggregation, double expected)
+    {
+        // Arrange
+        var series = SampleData.NewSeries(MetricType.Counter, "jobs_total");
+        series.Record(3, 5_000);
+        series.Record(5, 15_000);
+        series.Record(2, 70_000);
+        var accumulator = new WindowAccumulator();
+        series.AggregateInto(accumulator, 0, 120_000);
+
+        // Act
+        var value = accumulator.Value(aggregation, TwoMinutes);
+
+        // Assert
+        Assert.NotNull(value);
+        Assert.Equal(expected, value.Value, 12);
+    }
+
+    [Theory]
+    [InlineData(MetricType.Counter)]
+    [InlineData(MetricType.Gauge)]
+    public void Value_QuantileOfNonTimingSeries_IsNull(MetricType type)
+    {
+        // Arrange
+        var series = SampleData.NewSeries(type, "queue_depth");
+        series.Record(4, 1_000);
+        var accumulator = new WindowAccumulator();
+        series.AggregateInto(accumulator, 0, 60_000);
+
+        // Act
+        var p95 = accumulator.Value(Aggregation.P95, TimeSpan.FromMinutes(1));
+
+        // Assert
+        Assert.Null(p95);
+        Assert.Equal(1, accumulator.Count);
+    }
+
+    [Fact]
+    public void Value_ErrorRateOverSeriesByStatus_CountsErrorStatusesOnly()
+    {
+        // Arrange: 6 of 10 points carry an error status (500, error, failed, failure).
+        var points = new (string Status, int Points)[]
+        {
+            ("500", 3), ("error", 1), ("failed", 1), ("failure", 1), ("200", 3), ("ok", 1),
+        };
+        var accumulator = new WindowAccumulator();
+        foreach (var (status, count) in points)
+        {
+            var series = SampleData.NewSeries(MetricType.Timing, "http_request_ms", SampleData.Labels(("status", status)));
+            for (var i = 0; i < count; i++)
+            {
+                series.Record(12.5, 1_000 + i);
+            }
+
+            series.AggregateInto(accumulator, 0, 60_000);
+        }
+
+        // Act
+        var errorRate = accumulator.Value(Aggregation.ErrorRatePercent, TimeSpan.FromMinutes(1));
+
+        // Assert
+        Assert.Equal(6, accumulator.ErrorCount);
+        Assert.Equal(60.0, errorRate!.Value, 12);
+    }
+
+    [Fact]
+    public void AggregateInto_TwoSeriesMerged_EqualsOneSeriesHoldingTheUnion()
+    {
+        // Arrange: the same points, split between two series or all in one.
+        var values = SampleData.Generate(SampleData.LogNormal, 20_000, seed: 3);
+        var even = SampleData.NewSeries(MetricType.Timing, "latency_ms", SampleData.Labels(("half", "even")));
+        var odd = SampleData.NewSeries(MetricType.Timing, "latency_ms", SampleData.Labels(("half", "odd")));
+        var union = SampleData.NewSeries(MetricType.Timing);
+        for (var i = 0; i < values.Length; i++)
+        {
+            var timestamp = i * 37L;
+            (i % 2 == 0 ? even : odd).Record(values[i], timestamp);
+            union.Record(values[i], timestamp);
+        }
+
+        var merged = new WindowAccumulator();
+        var single = new WindowAccumulator();
+
+        // Act
+        even.AggregateInto(merged, 0, long.MaxValue);
+        odd.AggregateInto(merged, 0, long.MaxValue);
+        union.AggregateInto(single, 0, long.MaxValue);
+
+        // Assert
+        AssertSameAggregations(single, merged);
+    }
+
+    [Fact]
+    public void AddPacked_PackedBinsOfTwoAccumulators_EqualsAccumulatingTheUnion()
+    {
+        // Arrange: how rollups of two halves are combined again.
+        var values = SampleData.Generate(SampleData.Bimodal, 20_000, seed: 5);
+        var first = SampleData.NewSeries(MetricType.Timing);
+        var second = SampleData.NewSeries(MetricType.Timing);
+        var union = SampleData.NewSeries(MetricType.Timing);
+        for (var i = 0; i < values.Length; i++)
+        {
+            (i < values.Length / 3 ? first : second).Record(values[i], i * 11L);
+            union.Record(values[i], i * 11L);
+        }
+
+        var expected = new WindowAccumulator();
+        union.AggregateInto(expected, 0, long.MaxValue);
+        var merged = new WindowAccumulator();
+
+        // Act
+        foreach (var part in new[] { first, second })
+        {
+            var partial = new WindowAccumulator();
+            part.AggregateInto(partial, 0, long.MaxValue);
+            merged.AddStats(partial.Count, partial.Sum, partial.Min, partial.Max, partial.Last, partial.LastTimestampMs, isError: false);
+            merged.AddPacked(partial.PackBins());
+        }
+
+        // Assert
+        AssertSameAggregations(expected, merged);
+    }
+
+    [Fact]
+    public void PackBins_CountAboveTwentyBits_SplitsIntoSeveralEntries()
+    {
+        // Arrange
+        var accumulator = new WindowAccumulator();
+        var code = SketchMapping.Code(42);
+        accumulator.AddBin(code, (2L * SketchMapping.MaxPackedCount) + 5);
+
+        // Act
+        var packed = accumulator.PackBins();
+
+        // Assert
+        Assert.Equal(3, packed.Length);
+        Assert.All(packed, entry => Assert.Equal(code, SketchMapping.PackedCode(entry)));
+        Assert.Equal((2L * SketchMapping.MaxPackedCount) + 5, packed.Sum(entry => (long)SketchMapping.PackedCount(entry)));
+    }
+
+    [Fact]
+    public void Reset_AfterMerging_ClearsEverything()
+    {
+        // Arrange
+        var accumulator = AggregateTimingExample();
+
+        // Act
+        accumulator.Reset();
+
+        // Assert
+        Assert.Equal(0, accumulator.Count);
+        Assert.False(accumulator.HasBins);
+        Assert.Null(accumulator.Quantile(0.5));
+        Assert.Null(accumulator.Value(Aggregation.Max, TwoMinutes));
+        Assert.Empty(accumulator.PackBins());
+    }
+
+    [Fact]
+    public void Rent_SameThread_ReturnsTheSameClearedInstance()
+    {
+        // Arrange
+        var first = WindowAccumulator.Rent();
+        first.AddStats(1, 5, 5, 5, 5, 0, isError: false);
+
+        // Act
+        var second = WindowAccumulator.Rent();
+
+        // Assert
+        Assert.Same(first, second);
+        Assert.Equal(0, second.Count);
+    }
+
+    [Fact]
+    public void Rent_HeldWhileAnotherSeriesTakesDirtyRollups_KeepsTheCallersState()
+    {
+        // Arrange: a caller merges a window into the thread's rented accumulator...
+        var queried = SampleData.NewSeries(MetricType.Timing);
+        queried.Record(10, 1_000);
+        queried.Record(20, 2_000);
+        var flushed = SampleData.NewSeries(MetricType.Timing, "other_ms");
+        flushed.Record(99, 1_000);
+        var accumulator = WindowAccumulator.Rent();
+        queried.AggregateInto(accumulator, 0, 60_000);
+
+        // Act: ...and, before reading it, flushes another series on the same thread.
+        var rollups = flushed.TakeDirtyRollups(60_000);
+
+        // Assert: the flush must not reset the caller's accumulator.
+        Assert.Single(rollups);
+        Assert.Equal(2, accumulator.Count);
+        Assert.Equal(30.0, accumulator.Sum);
+    }
+
+    private static WindowAccumulator AggregateTimingExample()
+    {
+        var series = SampleData.NewSeries(MetricType.Timing);
+        series.Record(10, 1_000);
+        series.Record(20, 2_000);
+        series.Record(30, 15_000);
+        series.Record(100, 50_000);
+        series.Record(40, 20_000);
+        var accumulator = new WindowAccumulator();
+        series.AggregateInto(accumulator, 0, 120_000);
+        return accumulator;
+    }
+
+    private static void AssertSameAggregations(WindowAccumulator expected, WindowAccumulator actual)
+    {
+        var window = TimeSpan.FromMinutes(5);
+        Assert.Equal(expected.Count, actual.Count);
+        Assert.Equal(expected.Sum, actual.Sum, 6);
+        Assert.Equal(expected.Min, actual.Min);
+        Assert.Equal(expected.Max, actual.Max);
+        Assert.Equal(expected.Last, actual.Last);
+        Assert.Equal(expected.LastTimestampMs, actual.LastTimestampMs);
+        Assert.Equal(expected.PackBins(), actual.PackBins());
+        foreach (var aggregation in new[] { Aggregation.P50, Aggregation.P90, Aggregation.P95, Aggregation.P99, Aggregation.RatePerMinute })
+        {
+            Assert.Equal(expected.Value(aggregation, window), actual.Value(aggregation, window));
+        }
+    }
+}
