@@ -42,7 +42,27 @@ public sealed class Migrator
         {
             await connection.ExecuteAsync("PRAGMA journal_mode = WAL;").ConfigureAwait(false);
         }
+        else
+        {
+            // One process migrates at a time; the others wait, then find nothing left to do.
+            await connection.ExecuteAsync("SELECT pg_advisory_lock(@key)", new { key = AdvisoryLockKey }).ConfigureAwait(false);
+        }
 
+        try
+        {
+            return await ApplyPendingAsync(connection, nowMs, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (_database.Provider == StorageProvider.Postgres)
+            {
+                await connection.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key = AdvisoryLockKey }).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<int> ApplyPendingAsync(DbConnection connection, long nowMs, CancellationToken cancellationToken)
+    {
         await connection.ExecuteAsync(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
             .ConfigureAwait(false);
@@ -50,7 +70,7 @@ public sealed class Migrator
         var applied = 0;
         foreach (var (version, name, sql) in Migrations(_database.Provider))
         {
-            await using var transaction = await BeginAsync(connection, cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             var done = await connection.ExecuteScalarAsync<long>(
                 "SELECT COUNT(*) FROM schema_migrations WHERE version = @version", new { version }, transaction).ConfigureAwait(false);
             if (done > 0)
@@ -68,17 +88,6 @@ public sealed class Migrator
         }
 
         return applied;
-    }
-
-    private async Task<DbTransaction> BeginAsync(DbConnection connection, CancellationToken cancellationToken)
-    {
-        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        if (_database.Provider == StorageProvider.Postgres)
-        {
-            await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = AdvisoryLockKey }, transaction).ConfigureAwait(false);
-        }
-
-        return transaction;
     }
 
     private static string Read(Assembly assembly, string resource)

@@ -50,8 +50,7 @@ internal static class Problems
         }
         catch (JsonException ex)
         {
-            var field = FieldFromPath(ex.Path);
-            var message = Describe(ex, field);
+            var (field, message) = Describe(ex);
             return (null, Field(field, message));
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
@@ -60,12 +59,13 @@ internal static class Problems
         }
     }
 
-    private static string Describe(JsonException ex, string field)
+    private static (string Field, string Message) Describe(JsonException ex)
     {
         var text = ex.Message;
+        var field = FieldFromPath(ex.Path);
         if (text.Contains("could not be mapped", StringComparison.Ordinal))
         {
-            return $"'{field}' is not a known field.";
+            return (field, $"'{field}' is not a known field.");
         }
 
         if (text.Contains("could not be converted to", StringComparison.Ordinal))
@@ -77,10 +77,10 @@ internal static class Problems
                 : text.Contains("List", StringComparison.Ordinal) ? "an array"
                 : text.Contains("String", StringComparison.Ordinal) ? "a string"
                 : "an object";
-            return $"'{field}' must be {expected}.";
+            return (field, $"'{field}' must be {expected}.");
         }
 
-        return $"The body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).";
+        return ("$", $"The body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
     }
 
     /// <summary>Turns a JSON path <c>$.points[3].value</c> into a field name <c>points[3].value</c>.</summary>

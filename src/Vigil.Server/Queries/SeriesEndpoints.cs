@@ -30,7 +30,7 @@ internal static class SeriesEndpoints
             .RequireAuthorization(Auth.Policies.Viewer)
             .WithTags("Queries")
             .WithSummary("Aggregates of a metric per label set: one point over [from, to), or one per step.")
-            .WithDescription("Query: metric (required), match[label]=value (repeatable), agg (default avg), from and to (ISO-8601 or Unix seconds; default the last hour), step (e.g. 60s, 5m; a multiple of 10 s).");
+            .WithDescription("Query: metric (required), match[label]=value (repeatable), agg (default avg), from and to (ISO-8601 or Unix seconds; default the hour up to the end of the current 10 s bucket), step (e.g. 60s, 5m; a multiple of 10 s).");
         return app;
     }
 
@@ -51,8 +51,10 @@ internal static class SeriesEndpoints
             errors["agg"] = [$"'{aggText}' is not one of {string.Join(", ", AggregationNames.All)}"];
         }
 
+        // By default the range ends after the bucket being filled, so what was just sent shows.
         var nowMs = store.NowMs;
-        var to = DateTimeOffset.FromUnixTimeMilliseconds(nowMs);
+        var bucketMs = (long)MetricsOptions.BucketSize.TotalMilliseconds;
+        var to = DateTimeOffset.FromUnixTimeMilliseconds(nowMs - (nowMs % bucketMs) + bucketMs);
         if (query["to"].Count > 0 && !QueryParsing.TryParseTime(query["to"], out to))
         {
             errors["to"] = ["must be an ISO-8601 time or Unix seconds"];

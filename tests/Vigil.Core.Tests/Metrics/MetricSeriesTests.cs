@@ -285,21 +285,21 @@ public class MetricSeriesTests
     }
 
     [Fact]
-    public void TakeDirtyRollups_LatePointIntoPartlyPrunedMinute_RollupCoversTheWholeMinute()
+    public void MarkDirty_FlushedMinute_IsReturnedAgain()
     {
-        // Arrange: minute 0 holds six points (one per 10 s bucket) and was flushed; the retention
-        // horizon then falls inside it (35 s), as it does when now − retention is not on a minute.
-        var series = RecordEveryTenSeconds(MetricType.Timing, minutes: 1);
-        series.TakeDirtyRollups(Minute);
-        series.Prune(35 * Second);
+        // Arrange: the store could not write minute 1's rollup.
+        var series = RecordEveryTenSeconds(MetricType.Timing, minutes: 3);
+        var first = series.TakeDirtyRollups(3 * Minute);
 
-        // Act: a late point into minute 0, still within the retention.
-        series.Record(5, 45 * Second);
-        var rollups = series.TakeDirtyRollups(Minute);
+        // Act
+        series.MarkDirty(Minute);
+        var retried = series.TakeDirtyRollups(3 * Minute);
 
-        // Assert: a rollup replaces the persisted minute, so it must hold all seven points.
-        var rollup = Assert.Single(rollups);
-        Assert.Equal(7, rollup.Count);
+        // Assert
+        Assert.Equal(3, first.Count);
+        var again = Assert.Single(retried, r => r.MinuteStartMs == Minute);
+        Assert.Equal(first[1], again with { Bins = first[1].Bins });
+        Assert.Equal(first[1].Bins, again.Bins);
     }
 
     [Fact]

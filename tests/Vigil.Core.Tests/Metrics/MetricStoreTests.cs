@@ -28,7 +28,7 @@ public class MetricStoreTests
         Assert.Equal(3, outcome.AcceptedCount);
         Assert.Equal(2, store.SeriesCount);
         Assert.Equal(3, store.IngestedPoints);
-        Assert.Equal(2, store.Family("latency_ms")!.Series.Length);
+        Assert.Equal(2, store.Family("latency_ms")!.Series.Count);
         Assert.Equal(2, store.Find("latency_ms{route=\"/a\"}")!.TotalCount);
     }
 
@@ -200,8 +200,8 @@ public class MetricStoreTests
         Assert.Equal(Threads * Batches * 100, store.IngestedPoints);
         Assert.Equal(5 + (Threads * 5), store.SeriesCount);
         Assert.Equal(store.SeriesCount, store.AllSeries.Count());
-        Assert.Equal(5, store.Family("shared_ms")!.Series.Length);
-        Assert.Equal(Threads * 5, store.Family("own_ms")!.Series.Length);
+        Assert.Equal(5, store.Family("shared_ms")!.Series.Count);
+        Assert.Equal(Threads * 5, store.Family("own_ms")!.Series.Count);
         foreach (var series in store.AllSeries)
         {
             var accumulator = new WindowAccumulator();
@@ -315,7 +315,7 @@ public class MetricStoreTests
     }
 
     [Fact]
-    public void Record_InProcess_UsesTheStoreClock()
+    public void Record_InProcess_UsesTheStoreClockAndIsNotCountedAsIngested()
     {
         // Arrange
         var time = new FakeTimeProvider(Start);
@@ -330,38 +330,157 @@ public class MetricStoreTests
         // Assert
         Assert.Equal(StartMs + 15_000, series.LastSeenMs);
         Assert.Equal(9.0, series.LastValue);
-        Assert.Equal(2, store.IngestedPoints);
+        Assert.Equal(0, store.IngestedPoints);
         var firstBucket = new WindowAccumulator();
         series.AggregateInto(firstBucket, StartMs, StartMs + 10_000);
         Assert.Equal(5.0, firstBucket.Sum);
     }
 
-    [Fact]
-    public void Prune_AfterRetentionWithRollupsFlushed_DropsBucketsOlderThanRetention()
+    [Theory]
+    [InlineData(35_000)]
+    [InlineData(59_999)]
+    [InlineData(1)]
+    public void MemoryHorizonMs_RetentionEdgeInsideAMinute_IsTheNextWholeMinute(long msPastMinute)
     {
-        // Arrange: two hours of one point every 10 s, flushed every minute as the server does.
+        // Arrange
+        var time = new FakeTimeProvider(Start.AddHours(2).AddMilliseconds(msPastMinute));
+        var store = new MetricStore(new MetricsOptions { InMemoryRetention = TimeSpan.FromHours(1) }, time);
+
+        // Act
+        var horizon = store.MemoryHorizonMs;
+
+        // Assert
+        Assert.Equal(StartMs + 3_660_000, horizon);
+    }
+
+    [Fact]
+    public void Prune_AfterRetentionWithRollupsFlushed_KeepsWholeMinutesFromTheHorizon()
+    {
+        // Arrange: two hours of one point every 10 s, flushed every minute as the server does;
+        // "now" ends 35 s into a minute, so the retention edge falls inside a minute.
+        var time = new FakeTimeProvider(Start);
+        var store = new MetricStore(new MetricsOptions { InMemoryRetention = TimeSpan.FromHours(1) }, time);
+        var series = store.GetOrCreate("queue_depth", LabelSet.Empty, MetricType.Gauge)!;
+        FeedEveryTenSeconds(store, time, series, points: 720);
+        time.Advance(TimeSpan.FromSeconds(35));
+
+        // Act
+        store.Prune();
+
+        // Assert: minutes 61..119 stay, each whole.
+        Assert.Equal(StartMs + 3_660_000, store.MemoryHorizonMs);
+        Assert.Equal(store.MemoryHorizonMs, series.OldestBucketStart);
+        var accumulator = new WindowAccumulator();
+        series.AggregateInto(accumulator, 0, long.MaxValue);
+        Assert.Equal(59 * 6, accumulator.Count);
+    }
+
+    [Fact]
+    public void Prune_UnflushedMinutes_AreKeptPastTheHorizon()
+    {
+        // Arrange: two hours of points, never flushed.
         var time = new FakeTimeProvider(Start);
         var store = new MetricStore(new MetricsOptions { InMemoryRetention = TimeSpan.FromHours(1) }, time);
         var series = store.GetOrCreate("queue_depth", LabelSet.Empty, MetricType.Gauge)!;
         for (var i = 0; i < 720; i++)
         {
-            store.Record(series, i);
-            time.Advance(TimeSpan.FromSeconds(10));
-            if (i % 6 == 5)
-            {
-                series.TakeDirtyRollups(store.NowMs);
-            }
+            series.Record(i, StartMs + (i * 10_000L));
         }
+
+        time.Advance(TimeSpan.FromHours(2));
 
         // Act
         store.Prune();
 
         // Assert
-        var horizon = store.NowMs - (long)TimeSpan.FromHours(1).TotalMilliseconds;
+        Assert.Equal(StartMs, series.OldestBucketStart);
+    }
+
+    [Fact]
+    public void Ingest_LatePointIntoOldestInMemoryMinuteAfterPrune_RollupCoversTheWholeMinute()
+    {
+        // Arrange: as above, pruned at 35 s into a minute; the oldest minute held is whole.
+        var time = new FakeTimeProvider(Start);
+        var store = new MetricStore(new MetricsOptions { InMemoryRetention = TimeSpan.FromHours(1) }, time);
+        var series = store.GetOrCreate("queue_depth", LabelSet.Empty, MetricType.Gauge)!;
+        FeedEveryTenSeconds(store, time, series, points: 720);
+        time.Advance(TimeSpan.FromSeconds(35));
+        store.Prune();
+        var oldestMinute = store.MemoryHorizonMs;
+
+        // Act: a late point 45 s into that minute, within the in-memory window.
+        var outcome = store.Ingest([Point("queue_depth", MetricType.Gauge, 1_000, oldestMinute + 45_000)], store.MemoryHorizonMs);
+        var rollups = series.TakeDirtyRollups(store.NowMs);
+
+        // Assert: a rollup replaces the stored minute, so it must hold all of it.
+        Assert.True(outcome.IsAccepted);
+        Assert.Empty(outcome.LatePoints);
+        var rollup = Assert.Single(rollups, r => r.MinuteStartMs == oldestMinute);
+        Assert.Equal(7, rollup.Count);
+        Assert.Equal(1_000.0, rollup.Max);
+    }
+
+    [Fact]
+    public void Ingest_PointOlderThanMemoryHorizon_ReturnedAsLateAndNotRecordedInMemory()
+    {
+        // Arrange
+        var time = new FakeTimeProvider(Start.AddHours(2).AddSeconds(35));
+        var store = new MetricStore(new MetricsOptions { InMemoryRetention = TimeSpan.FromHours(1) }, time);
+        var horizon = store.MemoryHorizonMs;
+        var batch = new[]
+        {
+            Point("latency_ms", MetricType.Timing, 10, horizon - 1),
+            Point("latency_ms", MetricType.Timing, 20, horizon),
+        };
+
+        // Act
+        var outcome = store.Ingest(batch, horizon);
+
+        // Assert
+        Assert.True(outcome.IsAccepted);
+        Assert.Equal(2, outcome.AcceptedCount);
+        var (lateSeries, latePoint) = Assert.Single(outcome.LatePoints);
+        Assert.Equal(horizon - 1, latePoint.TimestampMs);
+        var series = store.Find("latency_ms")!;
+        Assert.Same(series, lateSeries);
+        Assert.Equal(1, series.TotalCount);
         Assert.Equal(horizon, series.OldestBucketStart);
-        var accumulator = new WindowAccumulator();
-        series.AggregateInto(accumulator, 0, long.MaxValue);
-        Assert.Equal(360, accumulator.Count);
+    }
+
+    [Fact]
+    public void Prepare_WithoutCommit_RecordsNothingAndCommitRecordsOnce()
+    {
+        // Arrange
+        var store = NewStore();
+        var outcome = store.Prepare([Point("latency_ms", MetricType.Timing, 10, StartMs)], long.MinValue);
+        var series = store.Find("latency_ms")!;
+        var beforeCommit = series.TotalCount;
+
+        // Act
+        outcome.Commit();
+        outcome.Commit();
+
+        // Assert: the series exists from Prepare on; its point lands once, on Commit.
+        Assert.Equal(0, beforeCommit);
+        Assert.Equal(1, series.TotalCount);
+        Assert.Equal(1, store.IngestedPoints);
+    }
+
+    [Fact]
+    public void Prepare_RefusedBatch_CommitRecordsNothing()
+    {
+        // Arrange
+        var store = NewStore(maxSeries: 1);
+        store.Ingest([Point("cpu", MetricType.Gauge, 1, StartMs, ("host", "a"))]);
+        var outcome = store.Prepare([Point("cpu", MetricType.Gauge, 2, StartMs, ("host", "a")), Point("cpu", MetricType.Gauge, 2, StartMs, ("host", "b"))], long.MinValue);
+
+        // Act
+        outcome.Commit();
+
+        // Assert
+        Assert.False(outcome.IsAccepted);
+        Assert.Equal(1, store.Find("cpu{host=\"a\"}")!.TotalCount);
+        Assert.Equal(1, store.IngestedPoints);
     }
 
     [Fact]
@@ -370,6 +489,20 @@ public class MetricStoreTests
         // Act / Assert
         Assert.Throws<ArgumentNullException>(() => new MetricStore(null!, TimeProvider.System));
         Assert.Throws<ArgumentNullException>(() => new MetricStore(new MetricsOptions(), null!));
+    }
+
+    /// <summary>One point every 10 s from <see cref="Start"/>, with the clock and a flush every minute as the server does.</summary>
+    private static void FeedEveryTenSeconds(MetricStore store, FakeTimeProvider time, MetricSeries series, int points)
+    {
+        for (var i = 0; i < points; i++)
+        {
+            series.Record(i, store.NowMs);
+            time.Advance(TimeSpan.FromSeconds(10));
+            if (i % 6 == 5)
+            {
+                series.TakeDirtyRollups(store.NowMs);
+            }
+        }
     }
 
     private static MetricStore NewStore(int maxSeries = 100_000) =>

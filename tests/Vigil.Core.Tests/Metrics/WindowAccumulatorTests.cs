@@ -385,6 +385,34 @@ public class WindowAccumulatorTests
     }
 
     [Fact]
+    public void AddRollup_EveryMinuteOfASeries_EqualsAggregatingTheSeries()
+    {
+        // Arrange: the query path for the part of a range that only the stored rollups cover.
+        var values = SampleData.Generate(SampleData.LogNormal, 3_000, seed: 8);
+        var series = SampleData.NewSeries(MetricType.Timing, "http_request_ms", SampleData.Labels(("status", "503")));
+        for (var i = 0; i < values.Length; i++)
+        {
+            series.Record(values[i], i * 100L);
+        }
+
+        var expected = new WindowAccumulator();
+        series.AggregateInto(expected, 0, 5 * 60_000);
+        var rollups = series.TakeDirtyRollups(5 * 60_000);
+        var fromRollups = new WindowAccumulator();
+
+        // Act
+        foreach (var rollup in rollups)
+        {
+            fromRollups.AddRollup(rollup, series.IsError);
+        }
+
+        // Assert
+        AssertSameAggregations(expected, fromRollups);
+        Assert.Equal(expected.ErrorCount, fromRollups.ErrorCount);
+        Assert.Equal(100.0, fromRollups.Value(Aggregation.ErrorRatePercent, TimeSpan.FromMinutes(5)));
+    }
+
+    [Fact]
     public void PackBins_CountAboveTwentyBits_SplitsIntoSeveralEntries()
     {
         // Arrange

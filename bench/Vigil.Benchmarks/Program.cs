@@ -1,0 +1,31 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Running;
+
+namespace Vigil.Benchmarks;
+
+/// <summary>
+/// <c>dotnet run -c Release --project bench/Vigil.Benchmarks -- --filter '*Recording*'</c> runs
+/// BenchmarkDotNet; <c>-- accuracy</c> and <c>-- memory</c> print the sketch accuracy and the
+/// per-series memory reports as markdown tables.
+/// </summary>
+internal static class Program
+{
+    public static int Main(string[] args)
+    {
+        switch (args)
+        {
+            case ["accuracy", ..]:
+                AccuracyReport.Run(Console.Out);
+                return 0;
+            case ["memory", ..]:
+                MemoryReport.Run(Console.Out);
+                return 0;
+        }
+
+        // Keep the artifacts next to this project (bin/Release/net10.0 is three levels down), not in the caller's directory.
+        var artifacts = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "BenchmarkDotNet.Artifacts"));
+        var config = DefaultConfig.Instance.WithArtifactsPath(artifacts);
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+        return summaries.Any(summary => summary.HasCriticalValidationErrors) ? 1 : 0;
+    }
+}

@@ -1,0 +1,119 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Vigil.Client.Tests.Configuration;
+
+public sealed class VigilClientOptionsTests
+{
+    [Fact]
+    public void Constructor_Defaults_AreTheDocumentedValues()
+    {
+        var options = new VigilClientOptions();
+
+        Assert.Null(options.Endpoint);
+        Assert.Null(options.ApiKey);
+        Assert.Equal(1000, options.BatchSize);
+        Assert.Equal(TimeSpan.FromSeconds(1), options.FlushInterval);
+        Assert.Equal(100_000, options.MaxBufferedPoints);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.RequestTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.MaxRetryDelay);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.ShutdownTimeout);
+        Assert.Equal("http_request_duration_ms", options.RequestMetricName);
+        Assert.True(options.Enabled);
+    }
+
+    [Fact]
+    public async Task StartAsync_EndpointMissing_FailsAtStartupNamingEndpoint()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddVigilClient(o => o.ApiKey = "key");
+        using var host = builder.Build();
+
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("VigilClientOptions.Endpoint is required", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Value_EndpointMissing_ThrowsNamingEndpoint()
+    {
+        var exception = Assert.Throws<OptionsValidationException>(() => Resolve(o => o.Endpoint = null));
+
+        Assert.Contains("VigilClientOptions.Endpoint is required", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/relative", UriKind.Relative)]
+    [InlineData("ftp://vigil.internal/", UriKind.Absolute)]
+    public void Value_EndpointNotHttp_ThrowsNamingEndpoint(string endpoint, UriKind kind)
+    {
+        var exception = Assert.Throws<OptionsValidationException>(() => Resolve(o => o.Endpoint = new Uri(endpoint, kind)));
+
+        Assert.Contains("VigilClientOptions.Endpoint must be an absolute http or https address", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Value_DisabledWithoutEndpoint_IsValid()
+    {
+        var options = Resolve(o =>
+        {
+            o.Endpoint = null;
+            o.Enabled = false;
+        });
+
+        Assert.False(options.Enabled);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(10_001)]
+    public void Value_BatchSizeOutOfRange_ThrowsNamingBatchSize(int batchSize)
+    {
+        var exception = Assert.Throws<OptionsValidationException>(() => Resolve(o => o.BatchSize = batchSize));
+
+        Assert.Contains("VigilClientOptions.BatchSize must be between 1 and 10000", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(10_000)]
+    public void Value_BatchSizeAtBounds_IsValid(int batchSize)
+        => Assert.Equal(batchSize, Resolve(o => o.BatchSize = batchSize).BatchSize);
+
+    [Fact]
+    public void Value_SeveralBadSettings_ReportsEachByName()
+    {
+        var exception = Assert.Throws<OptionsValidationException>(() => Resolve(o =>
+        {
+            o.MaxBufferedPoints = 0;
+            o.FlushInterval = TimeSpan.Zero;
+            o.RequestTimeout = TimeSpan.FromHours(1);
+            o.MaxRetryDelay = TimeSpan.Zero;
+            o.ShutdownTimeout = TimeSpan.FromSeconds(-1);
+            o.RequestMetricName = "http-duration";
+            o.ApiKey = "has space";
+        }));
+
+        Assert.Contains("VigilClientOptions.MaxBufferedPoints", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("VigilClientOptions.FlushInterval", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("VigilClientOptions.RequestTimeout", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("VigilClientOptions.MaxRetryDelay", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("VigilClientOptions.ShutdownTimeout", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("VigilClientOptions.RequestMetricName", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("VigilClientOptions.ApiKey", exception.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("has space", exception.Message, StringComparison.Ordinal);
+    }
+
+    private static VigilClientOptions Resolve(Action<VigilClientOptions> configure)
+    {
+        var services = new ServiceCollection();
+        services.AddVigilClient(o =>
+        {
+            o.Endpoint = new Uri("http://127.0.0.1:5080");
+            configure(o);
+        });
+        using var provider = services.BuildServiceProvider();
+        return provider.GetRequiredService<IOptions<VigilClientOptions>>().Value;
+    }
+}

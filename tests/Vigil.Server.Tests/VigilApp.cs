@@ -1,0 +1,95 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+using Vigil.Storage;
+using Vigil.Testing;
+
+namespace Vigil.Server.Tests;
+
+/// <summary>
+/// The real Vigil server in-process (the full ASP.NET Core pipeline over an in-memory HTTP
+/// transport) on a real SQLite or PostgreSQL database, with a fake clock.
+/// </summary>
+public sealed class VigilApp : WebApplicationFactory<Program>
+{
+    public const string AdminKey = "test-admin-key-0123456789abcdef";
+
+    private readonly TestDatabase _database;
+    private readonly Dictionary<string, string?> _settings;
+
+    public VigilApp(TestDatabase database, FakeTimeProvider time, Dictionary<string, string?>? settings = null)
+    {
+        _database = database;
+        Time = time;
+        _settings = settings ?? [];
+
+        // Real HTTP on loopback through Kestrel, as a user's client sees it.
+        UseKestrel(0);
+        StartServer();
+    }
+
+    public FakeTimeProvider Time { get; }
+
+    public static FakeTimeProvider NewClock() => new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+
+    /// <summary>A client that sends the bootstrap admin key.</summary>
+    public HttpClient Admin() => WithKey(AdminKey);
+
+    public HttpClient WithKey(string? key)
+    {
+        var client = CreateClient();
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return client;
+    }
+
+    /// <summary>Creates a key of a role through the API and returns a client using it.</summary>
+    public async Task<HttpClient> ClientWithRoleAsync(string role)
+    {
+        var response = await Admin().PostAsJsonAsync("/api/v1/keys", new { name = $"test {role}", role });
+        response.EnsureSuccessStatusCode();
+        var created = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return WithKey(created.GetProperty("key").GetString());
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Vigil:Storage:Provider", _database.Provider.ToString());
+        builder.UseSetting("Vigil:Storage:ConnectionString", _database.Options.ConnectionString);
+        builder.UseSetting("Vigil:Auth:BootstrapAdminKey", AdminKey);
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Time);
+        });
+    }
+}
+
+/// <summary>A fresh database per test class, for one provider.</summary>
+public abstract class ServerTestBase(StorageProvider provider) : IAsyncLifetime
+{
+    protected StorageProvider Provider { get; } = provider;
+
+    protected TestDatabase Database { get; private set; } = null!;
+
+    public virtual async Task InitializeAsync() => Database = await TestDatabase.CreateAsync(Provider);
+
+    public virtual async Task DisposeAsync() => await Database.DisposeAsync();
+
+    protected VigilApp StartApp(FakeTimeProvider? time = null, Dictionary<string, string?>? settings = null) =>
+        new(Database, time ?? VigilApp.NewClock(), settings);
+}

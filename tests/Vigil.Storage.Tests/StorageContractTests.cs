@@ -1,0 +1,182 @@
+using Vigil.Core.Metrics;
+using Vigil.Storage.Keys;
+using Vigil.Storage.Metrics;
+using Vigil.Testing;
+
+namespace Vigil.Storage.Tests;
+
+/// <summary>Every repository behaviour, run once per provider (see the subclasses below).</summary>
+public abstract class StorageContractTests(StorageProvider provider) : IAsyncLifetime
+{
+    private const long Minute = 60_000;
+    private const long T0 = 1_790_000_000_000 - (1_790_000_000_000 % Minute);
+    private TestDatabase _testDatabase = null!;
+
+    protected Database Database { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _testDatabase = await TestDatabase.CreateAsync(provider);
+        Database = new Database(_testDatabase.Options);
+        await new Migrator(Database).MigrateAsync(T0);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Database.DisposeAsync();
+        await _testDatabase.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task MigrateAsync_SecondRun_AppliesNothing()
+    {
+        var applied = await new Migrator(Database).MigrateAsync(T0);
+
+        Assert.Equal(0, applied);
+        Assert.NotEmpty(Migrator.Migrations(provider));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_ConcurrentRuns_ApplyEachMigrationOnce()
+    {
+        // A fresh database, migrated by several "processes" at once.
+        await using var fresh = await TestDatabase.CreateAsync(provider);
+        await using var database = new Database(fresh.Options);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => new Migrator(database).MigrateAsync(T0)));
+
+        Assert.Equal(Migrator.Migrations(provider).Count, results.Sum());
+    }
+
+    [Fact]
+    public async Task ApiKeys_InsertFindRevoke_RoundTrip()
+    {
+        var keys = new ApiKeyRepository(Database);
+        var key = new ApiKeyRecord("k1", "ci", "ingest", "hash-1", "vgl_abcd", T0, null);
+
+        Assert.True(await keys.InsertAsync(key));
+        Assert.False(await keys.InsertAsync(key with { Id = "k2" }));
+        Assert.Equal(key, await keys.FindActiveByHashAsync("hash-1"));
+        Assert.Equal(1, await keys.CountActiveAsync());
+
+        Assert.True(await keys.RevokeAsync("k1", T0 + 5));
+        Assert.False(await keys.RevokeAsync("k1", T0 + 6));
+        Assert.Null(await keys.FindActiveByHashAsync("hash-1"));
+        Assert.Equal(0, await keys.CountActiveAsync());
+        var listed = Assert.Single(await keys.ListAsync());
+        Assert.Equal(T0 + 5, listed.RevokedAtMs);
+    }
+
+    [Fact]
+    public async Task EnsureSeriesAsync_SameKeysTwice_ReturnsSameIds()
+    {
+        var rollups = new RollupRepository(Database);
+        (string, string, MetricType)[] series = [("a{x=\"1\"}", "a", MetricType.Timing), ("b", "b", MetricType.Counter)];
+
+        var first = await rollups.EnsureSeriesAsync(series, T0);
+        var second = await rollups.EnsureSeriesAsync([.. series, ("c", "c", MetricType.Gauge)], T0);
+
+        Assert.Equal(2, first.Count);
+        Assert.Equal(first["a{x=\"1\"}"], second["a{x=\"1\"}"]);
+        Assert.Equal(first["b"], second["b"]);
+        Assert.Equal(3, second.Values.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task UpsertAsync_SameMinuteTwice_KeepsTheLatest()
+    {
+        var rollups = new RollupRepository(Database);
+        var id = (await rollups.EnsureSeriesAsync([("lat", "lat", MetricType.Timing)], T0))["lat"];
+        var first = new Rollup(T0, 2, 30, 10, 20, 20, 500, [SketchMapping.Pack(100, 2)]);
+        var second = new Rollup(T0, 3, 60, 10, 30, 30, 900, [SketchMapping.Pack(100, 2), SketchMapping.Pack(120, 1)]);
+
+        await rollups.UpsertAsync([new StoredRollup(id, first)]);
+        await rollups.UpsertAsync([new StoredRollup(id, second), new StoredRollup(id, second with { MinuteStartMs = T0 + Minute })]);
+
+        var stored = await rollups.ReadAsync(T0, T0 + (2 * Minute));
+        Assert.Equal(2, stored.Count);
+        AssertRollup(second, stored[0].Rollup);
+        Assert.Equal(T0 + Minute, stored[1].Rollup.MinuteStartMs);
+    }
+
+    [Fact]
+    public async Task MergeAsync_ExistingMinute_AddsCountsAndBins()
+    {
+        var rollups = new RollupRepository(Database);
+        var id = (await rollups.EnsureSeriesAsync([("lat", "lat", MetricType.Timing)], T0))["lat"];
+        await rollups.UpsertAsync([new StoredRollup(id, new Rollup(T0, 2, 30, 10, 20, 20, 500, [SketchMapping.Pack(100, 2)]))]);
+
+        await rollups.MergeAsync([
+            new StoredRollup(id, new Rollup(T0, 1, 5, 5, 5, 5, 100, [SketchMapping.Pack(90, 1)])),
+            new StoredRollup(id, new Rollup(T0, 1, 40, 40, 40, 40, 700, [SketchMapping.Pack(130, 1)])),
+        ]);
+
+        var merged = Assert.Single(await rollups.ReadAsync(T0, T0 + Minute)).Rollup;
+        Assert.Equal(4, merged.Count);
+        Assert.Equal(75, merged.Sum);
+        Assert.Equal(5, merged.Min);
+        Assert.Equal(40, merged.Max);
+        Assert.Equal(40, merged.Last);
+        Assert.Equal(700, merged.LastOffsetMs);
+        Assert.Equal(4L, merged.Bins!.Sum(b => (long)SketchMapping.PackedCount(b)));
+    }
+
+    [Fact]
+    public async Task ReadMetricAsync_OtherMetricsAndRange_AreExcluded()
+    {
+        var rollups = new RollupRepository(Database);
+        var ids = await rollups.EnsureSeriesAsync([("a{r=\"1\"}", "a", MetricType.Gauge), ("a{r=\"2\"}", "a", MetricType.Gauge), ("b", "b", MetricType.Gauge)], T0);
+        await rollups.UpsertAsync([
+            new StoredRollup(ids["a{r=\"1\"}"], Gauge(T0, 1)),
+            new StoredRollup(ids["a{r=\"2\"}"], Gauge(T0 + Minute, 2)),
+            new StoredRollup(ids["a{r=\"2\"}"], Gauge(T0 + (5 * Minute), 3)),
+            new StoredRollup(ids["b"], Gauge(T0, 4)),
+        ]);
+
+        var read = await rollups.ReadMetricAsync("a", T0, T0 + (5 * Minute));
+
+        Assert.Equal([("a{r=\"1\"}", 1.0), ("a{r=\"2\"}", 2.0)], read.Select(r => (r.Series.Key, r.Rollup.Last)).OrderBy(r => r.Key).ToArray());
+        Assert.All(read, r => Assert.Equal("gauge", r.Series.Type));
+    }
+
+    [Fact]
+    public async Task SeriesSinceAsync_And_DeleteBeforeAsync_FollowTheMinute()
+    {
+        var rollups = new RollupRepository(Database);
+        var ids = await rollups.EnsureSeriesAsync([("old", "old", MetricType.Gauge), ("new", "new", MetricType.Gauge)], T0);
+        await rollups.UpsertAsync([new StoredRollup(ids["old"], Gauge(T0, 1)), new StoredRollup(ids["new"], Gauge(T0 + (10 * Minute), 2))]);
+
+        var recent = await rollups.SeriesSinceAsync(T0 + Minute);
+        var deleted = await rollups.DeleteBeforeAsync(T0 + Minute);
+
+        Assert.Equal("new", Assert.Single(recent).Key);
+        Assert.Equal(1, deleted);
+        Assert.Single(await rollups.ReadAsync(0, long.MaxValue));
+    }
+
+    [Fact]
+    public async Task UpsertAsync_ThousandsOfRollups_AllStored()
+    {
+        var rollups = new RollupRepository(Database);
+        var series = Enumerable.Range(0, 2000).Select(i => ($"s{{i=\"{i}\"}}", "s", MetricType.Timing)).ToArray();
+        var ids = await rollups.EnsureSeriesAsync(series, T0);
+
+        await rollups.UpsertAsync([.. ids.Values.Select(id => new StoredRollup(id, new Rollup(T0, 1, id, id, id, id, 0, [SketchMapping.Pack(200, 1)])))]);
+
+        var stored = await rollups.ReadAsync(T0, T0 + Minute);
+        Assert.Equal(2000, stored.Count);
+        Assert.All(stored, s => Assert.Equal(s.SeriesId, s.Rollup.Sum));
+    }
+
+    private static Rollup Gauge(long minute, double value) => new(minute, 1, value, value, value, value, 0, null);
+
+    private static void AssertRollup(Rollup expected, Rollup actual)
+    {
+        Assert.Equal(expected with { Bins = null }, actual with { Bins = null });
+        Assert.Equal(expected.Bins, actual.Bins);
+    }
+}
+
+public sealed class SqliteStorageTests() : StorageContractTests(StorageProvider.Sqlite);
+
+public sealed class PostgresStorageTests() : StorageContractTests(StorageProvider.Postgres);
