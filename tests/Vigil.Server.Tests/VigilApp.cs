@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Vigil.Storage;
 using Vigil.Testing;
@@ -12,8 +13,10 @@ using Vigil.Testing;
 namespace Vigil.Server.Tests;
 
 /// <summary>
-/// The real Vigil server in-process (the full ASP.NET Core pipeline over an in-memory HTTP
-/// transport) on a real SQLite or PostgreSQL database, with a fake clock.
+/// The real Vigil server in-process (the full ASP.NET Core pipeline over the test host's
+/// in-memory HTTP transport) on a real SQLite or PostgreSQL database, with a fake clock.
+/// What needs Kestrel itself (body limits, start-up, signals) is tested on a started process:
+/// see <see cref="Hosting.ServerProcessTests"/>.
 /// </summary>
 public sealed class VigilApp : WebApplicationFactory<Program>
 {
@@ -28,9 +31,6 @@ public sealed class VigilApp : WebApplicationFactory<Program>
         Time = time;
         _settings = settings ?? [];
 
-        // Real HTTP on loopback through Kestrel, as a user's client sees it.
-        UseKestrel(0);
-        StartServer();
     }
 
     public FakeTimeProvider Time { get; }
@@ -58,6 +58,23 @@ public sealed class VigilApp : WebApplicationFactory<Program>
         response.EnsureSuccessStatusCode();
         var created = await response.Content.ReadFromJsonAsync<JsonElement>();
         return WithKey(created.GetProperty("key").GetString());
+    }
+
+    /// <summary>
+    /// Stops the application the way SIGTERM does and waits until every hosted service has
+    /// stopped (the final rollup flush included) before the host is disposed.
+    /// </summary>
+    public override async ValueTask DisposeAsync()
+    {
+        var lifetime = Services.GetRequiredService<IHostApplicationLifetime>();
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStopped.Register(() => stopped.TrySetResult()))
+        {
+            lifetime.StopApplication();
+            await stopped.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+
+        await base.DisposeAsync();
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

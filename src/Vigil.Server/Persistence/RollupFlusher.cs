@@ -11,6 +11,7 @@ internal sealed partial class RollupFlusher : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan RetentionInterval = TimeSpan.FromHours(1);
+    private static readonly TimeSpan FinalFlushTimeout = TimeSpan.FromSeconds(30);
     private readonly MetricPersistence _persistence;
     private readonly MetricStore _store;
     private readonly TimeProvider _time;
@@ -27,13 +28,16 @@ internal sealed partial class RollupFlusher : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+
+        // The last write must not be cut short by a hurried shutdown: give it its own bound.
+        using var bound = new CancellationTokenSource(FinalFlushTimeout);
         try
         {
             var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            var flushed = await _persistence.FlushAsync(nowMs - (nowMs % 60_000) + 60_000, cancellationToken).ConfigureAwait(false);
+            var flushed = await _persistence.FlushAsync(nowMs - (nowMs % 60_000) + 60_000, bound.Token).ConfigureAwait(false);
             LogFinalFlush(flushed);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
             LogFlushFailed(ex);
         }

@@ -55,15 +55,29 @@ internal static class SeriesEndpoints
         var nowMs = store.NowMs;
         var bucketMs = (long)MetricsOptions.BucketSize.TotalMilliseconds;
         var to = DateTimeOffset.FromUnixTimeMilliseconds(nowMs - (nowMs % bucketMs) + bucketMs);
-        if (query["to"].Count > 0 && !QueryParsing.TryParseTime(query["to"], out to))
+        if (query["to"].Count > 0)
         {
-            errors["to"] = ["must be an ISO-8601 time or Unix seconds"];
+            if (QueryParsing.TryParseTime(query["to"], out var parsedTo))
+            {
+                to = parsedTo;
+            }
+            else
+            {
+                errors["to"] = ["must be an ISO-8601 time or Unix seconds"];
+            }
         }
 
         var from = to.AddHours(-1);
-        if (query["from"].Count > 0 && !QueryParsing.TryParseTime(query["from"], out from))
+        if (query["from"].Count > 0)
         {
-            errors["from"] = ["must be an ISO-8601 time or Unix seconds"];
+            if (QueryParsing.TryParseTime(query["from"], out var parsedFrom))
+            {
+                from = parsedFrom;
+            }
+            else
+            {
+                errors["from"] = ["must be an ISO-8601 time or Unix seconds"];
+            }
         }
 
         TimeSpan? step = null;

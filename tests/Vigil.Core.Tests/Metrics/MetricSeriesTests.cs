@@ -402,6 +402,33 @@ public class MetricSeriesTests
         Assert.True(many > one + (59 * 24), $"{one} → {many}");
     }
 
+    [Theory]
+    [InlineData(MetricType.Timing)]
+    [InlineData(MetricType.Gauge)]
+    public void Record_IntoTheOpenBucket_AllocatesNothing(MetricType type)
+    {
+        // Arrange: warm up (first-call and growth allocations happen here).
+        var series = SampleData.NewSeries(type);
+        for (var i = 0; i < 1_000; i++)
+        {
+            series.Record(1 + (i % 500), i);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        // Act: 9 000 more points into the same 10 s bucket, over the same value range.
+        for (var i = 1_000; i < 10_000; i++)
+        {
+            series.Record(1 + (i % 500), i);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // Assert
+        Assert.Equal(0, allocated);
+        Assert.Equal(10_000, series.TotalCount);
+    }
+
     [Fact]
     public void Record_ConcurrentWriters_ExactTotals()
     {
