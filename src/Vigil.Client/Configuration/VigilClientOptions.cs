@@ -36,7 +36,7 @@ public sealed class VigilClientOptions
     /// <summary>
     /// Gets or sets the API key sent as <c>Authorization: Bearer &lt;ApiKey&gt;</c>. It needs the <c>ingest</c> role.
     /// </summary>
-    /// <value>Defaults to <see langword="null"/>: no <c>Authorization</c> header is sent.</value>
+    /// <value>Defaults to <see langword="null"/>: when null or empty, no <c>Authorization</c> header is sent.</value>
     public string? ApiKey { get; set; }
 
     /// <summary>

@@ -42,9 +42,10 @@ internal sealed class VigilClientOptionsValidator : IValidateOptions<VigilClient
                 $"VigilClientOptions.RequestMetricName must match [a-zA-Z_:][a-zA-Z0-9_:]*; it was '{options.RequestMetricName}'.");
         }
 
-        if (options.ApiKey is not null && (options.ApiKey.Length == 0 || options.ApiKey.Any(char.IsWhiteSpace)))
+        if (options.ApiKey is { Length: > 0 } apiKey && apiKey.Any(char.IsWhiteSpace))
         {
-            builder.AddError("VigilClientOptions.ApiKey must not be empty or contain white space; leave it null to send no Authorization header.");
+            // Never echo the key itself.
+            builder.AddError("VigilClientOptions.ApiKey must not contain white space; leave it empty to send no Authorization header.");
         }
 
         return builder.Build();

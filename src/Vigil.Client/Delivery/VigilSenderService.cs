@@ -43,7 +43,7 @@ internal sealed partial class VigilSenderService : BackgroundService
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         if (_options.Enabled)
         {
-
+            await _sender.FlushForShutdownAsync(cancellationToken).ConfigureAwait(false);
             ReportDrops();
         }
     }

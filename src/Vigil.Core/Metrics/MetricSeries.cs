@@ -15,7 +15,13 @@ public sealed class MetricSeries
     private Bucket[] _ring = new Bucket[2];
     private int _head;
     private int _length;
-    private long _minDirtyMinute = long.MaxValue;
+    [ThreadStatic]
+    private static WindowAccumulator? t_rollupAccumulator;
+
+    // Minutes changed since their rollup was last taken: few at a time (the current minute,
+    // now and then a late one), so a small list beats a set.
+    private List<long>? _dirtyMinutes;
+    private long _lastDirtyMinute = long.MinValue;
 
     internal MetricSeries(string key, string name, LabelSet labels, MetricType type, TimeSpan bucketSize)
     {
@@ -118,9 +124,9 @@ public sealed class MetricSeries
             }
 
             var minute = timestampMs / 60_000;
-            if (minute < _minDirtyMinute)
+            if (minute != _lastDirtyMinute)
             {
-                _minDirtyMinute = minute;
+                MarkDirtyLocked(minute);
             }
         }
     }
@@ -167,44 +173,48 @@ public sealed class MetricSeries
         var rollups = new List<Rollup>();
         lock (_lock)
         {
-            if (_minDirtyMinute == long.MaxValue || _minDirtyMinute * 60_000 >= closedBeforeMs)
+            if (_dirtyMinutes is null || _dirtyMinutes.Count == 0)
             {
                 return rollups;
             }
 
-            var accumulator = WindowAccumulator.Rent();
-            var i = LowerBound(_minDirtyMinute * 60_000);
-            while (i < _length && At(i).Start < closedBeforeMs)
+            var accumulator = t_rollupAccumulator ??= new WindowAccumulator();
+            _dirtyMinutes.Sort();
+            var taken = 0;
+            foreach (var minute in _dirtyMinutes)
             {
-                var minuteStart = At(i).Start - Mod(At(i).Start, 60_000);
+                var minuteStart = minute * 60_000;
                 if (minuteStart + 60_000 > closedBeforeMs)
                 {
                     break;
                 }
 
+                taken++;
                 accumulator.Reset();
-                long lastTs = long.MinValue;
-                while (i < _length && At(i).Start < minuteStart + 60_000)
+                var lastTs = long.MinValue;
+                for (var i = LowerBound(minuteStart); i < _length && At(i).Start < minuteStart + 60_000; i++)
                 {
                     ref var bucket = ref At(i);
                     AddBucket(accumulator, ref bucket, i == _length - 1);
                     lastTs = Math.Max(lastTs, bucket.Start + bucket.LastOffsetMs);
-                    i++;
                 }
 
-                rollups.Add(new Rollup(
-                    minuteStart,
-                    accumulator.Count,
-                    accumulator.Sum,
-                    accumulator.Min,
-                    accumulator.Max,
-                    accumulator.Last,
-                    (int)(lastTs - minuteStart),
-                    _hotBins is null ? null : accumulator.PackBins()));
+                if (accumulator.Count > 0)
+                {
+                    rollups.Add(new Rollup(
+                        minuteStart,
+                        accumulator.Count,
+                        accumulator.Sum,
+                        accumulator.Min,
+                        accumulator.Max,
+                        accumulator.Last,
+                        (int)(lastTs - minuteStart),
+                        _hotBins is null ? null : accumulator.PackBins()));
+                }
             }
 
-            var lastMinute = _length == 0 ? long.MinValue : At(_length - 1).Start / 60_000;
-            _minDirtyMinute = lastMinute * 60_000 + 60_000 > closedBeforeMs ? closedBeforeMs / 60_000 : long.MaxValue;
+            _dirtyMinutes.RemoveRange(0, taken);
+            _lastDirtyMinute = long.MinValue;
             accumulator.Reset();
         }
 
@@ -216,7 +226,7 @@ public sealed class MetricSeries
     {
         lock (_lock)
         {
-            _minDirtyMinute = Math.Min(_minDirtyMinute, minuteStartMs / 60_000);
+            MarkDirtyLocked(minuteStartMs / 60_000);
         }
     }
 
@@ -262,7 +272,12 @@ public sealed class MetricSeries
     {
         lock (_lock)
         {
-            var keepFrom = Math.Min(horizonMs, _minDirtyMinute == long.MaxValue ? long.MaxValue : _minDirtyMinute * 60_000);
+            var keepFrom = horizonMs;
+            foreach (var minute in _dirtyMinutes ?? [])
+            {
+                keepFrom = Math.Min(keepFrom, minute * 60_000);
+            }
+
             while (_length > 0 && At(0).Start < keepFrom)
             {
                 if (_hotBins is not null && At(0).Bins is null)
@@ -296,6 +311,17 @@ public sealed class MetricSeries
                 return bytes;
             }
         }
+    }
+
+    private void MarkDirtyLocked(long minute)
+    {
+        _dirtyMinutes ??= new List<long>(2);
+        if (!_dirtyMinutes.Contains(minute))
+        {
+            _dirtyMinutes.Add(minute);
+        }
+
+        _lastDirtyMinute = minute;
     }
 
     private static long Mod(long value, long divisor)

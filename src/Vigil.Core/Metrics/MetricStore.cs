@@ -206,8 +206,7 @@ public sealed class MetricStore
             return existing.Type == type ? existing : null;
         }
 
-        var family = _families.GetOrAdd(name, static (n, t) => new MetricFamily(n, t), type);
-        if (family.Type != type)
+        if (_families.TryGetValue(name, out var known) && known.Type != type)
         {
             return null;
         }
@@ -215,6 +214,13 @@ public sealed class MetricStore
         if (!TryReserve(1))
         {
             Interlocked.Increment(ref _refusedSeries);
+            return null;
+        }
+
+        var family = _families.GetOrAdd(name, static (n, t) => new MetricFamily(n, t), type);
+        if (family.Type != type)
+        {
+            Interlocked.Decrement(ref _seriesCount);
             return null;
         }
 

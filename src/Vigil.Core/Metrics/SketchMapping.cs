@@ -18,7 +18,7 @@ internal static class SketchMapping
     /// <summary>The bin index reserved for zero (and values below <see cref="MinIndexableValue"/>).</summary>
     public const int ZeroIndex = -1024;
 
-    /// <summary>The largest bin index (about 1.4e26); larger values are clamped into it.</summary>
+    /// <summary>The largest bin index (about 4.7e26); larger values are clamped into it.</summary>
     public const int MaxIndex = 3071;
 
     /// <summary>Number of distinct bin codes: a code is <c>index - ZeroIndex</c>, in [0, 4096).</summary>

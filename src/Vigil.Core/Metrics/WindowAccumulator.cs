@@ -4,13 +4,10 @@ namespace Vigil.Core.Metrics;
 /// Merges the buckets of one or more series over a window and answers every
 /// <see cref="Aggregation"/> from the merged state. Quantiles come from the merged sketch
 /// bins, so they keep the sketch's 1 % relative-error bound whatever was merged.
-/// Not thread-safe: use one per thread (<see cref="Rent"/>) and <see cref="Reset"/> it.
+/// Not thread-safe: one per caller (it holds 32 KB of bins, so reuse it with <see cref="Reset"/>).
 /// </summary>
 public sealed class WindowAccumulator
 {
-    [ThreadStatic]
-    private static WindowAccumulator? t_cached;
-
     private readonly long[] _bins = new long[SketchMapping.CodeCount];
     private int _minCode = int.MaxValue;
     private int _maxCode = -1;
@@ -42,14 +39,6 @@ public sealed class WindowAccumulator
 
     /// <summary>Whether quantile bins were merged (timing series).</summary>
     public bool HasBins => _binTotal > 0;
-
-    /// <summary>A cleared accumulator cached for the calling thread.</summary>
-    public static WindowAccumulator Rent()
-    {
-        var accumulator = t_cached ??= new WindowAccumulator();
-        accumulator.Reset();
-        return accumulator;
-    }
 
     /// <summary>Clears the merged state.</summary>
     public void Reset()

@@ -54,7 +54,7 @@ internal sealed class PrometheusExporter
 
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var windowFrom = nowMs - (long)QuantileWindow.TotalMilliseconds;
-        var accumulator = WindowAccumulator.Rent();
+        var accumulator = new WindowAccumulator();
         foreach (var family in _store.Families.OrderBy(f => f.Name, StringComparer.Ordinal))
         {
             var exported = ExportedName(family.Name, family.Type);

@@ -169,7 +169,7 @@ internal static class SeriesEndpoints
         }
 
         var windowSize = step ?? (to - from);
-        var accumulator = WindowAccumulator.Rent();
+        var accumulator = new WindowAccumulator();
         var result = new List<SeriesData>(sources.Count);
         foreach (var source in sources.Values.OrderBy(s => s.Labels.ToString(), StringComparer.Ordinal))
         {

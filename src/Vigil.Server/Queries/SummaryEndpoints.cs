@@ -73,7 +73,7 @@ internal static class SummaryEndpoints
         var nowMs = store.NowMs;
         var fromMs = nowMs - (long)window.TotalMilliseconds;
         var jobs = new List<JobSummary>();
-        var accumulator = WindowAccumulator.Rent();
+        var accumulator = new WindowAccumulator();
         if (store.Family(IngestEndpoints.JobDurationMetric) is { } jobFamily)
         {
             foreach (var group in jobFamily.Series.ToArray().GroupBy(s => s.Labels["job_id"] ?? "").OrderBy(g => g.Key, StringComparer.Ordinal))

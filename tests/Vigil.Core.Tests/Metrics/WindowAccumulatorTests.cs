@@ -447,30 +447,15 @@ public class WindowAccumulatorTests
     }
 
     [Fact]
-    public void Rent_SameThread_ReturnsTheSameClearedInstance()
+    public void AggregateInto_CallerAccumulatorWhileAnotherSeriesTakesDirtyRollups_KeepsTheCallersState()
     {
-        // Arrange
-        var first = WindowAccumulator.Rent();
-        first.AddStats(1, 5, 5, 5, 5, 0, isError: false);
-
-        // Act
-        var second = WindowAccumulator.Rent();
-
-        // Assert
-        Assert.Same(first, second);
-        Assert.Equal(0, second.Count);
-    }
-
-    [Fact]
-    public void Rent_HeldWhileAnotherSeriesTakesDirtyRollups_KeepsTheCallersState()
-    {
-        // Arrange: a caller merges a window into the thread's rented accumulator...
+        // Arrange: a caller merges a window into its accumulator...
         var queried = SampleData.NewSeries(MetricType.Timing);
         queried.Record(10, 1_000);
         queried.Record(20, 2_000);
         var flushed = SampleData.NewSeries(MetricType.Timing, "other_ms");
         flushed.Record(99, 1_000);
-        var accumulator = WindowAccumulator.Rent();
+        var accumulator = new WindowAccumulator();
         queried.AggregateInto(accumulator, 0, 60_000);
 
         // Act: ...and, before reading it, flushes another series on the same thread.
