@@ -36,10 +36,9 @@ internal sealed class VigilClientOptionsValidator : IValidateOptions<VigilClient
             }
         }
 
-        if (options.RequestMetricName is not null && !NameRules.IsValidMetricName(options.RequestMetricName))
+        if (options.RequestMetricName is not null && IngestRules.CheckMetricName(options.RequestMetricName) is { } problem)
         {
-            builder.AddError(
-                $"VigilClientOptions.RequestMetricName must match [a-zA-Z_:][a-zA-Z0-9_:]*; it was '{options.RequestMetricName}'.");
+            builder.AddError($"VigilClientOptions.RequestMetricName '{options.RequestMetricName}' is not accepted by Vigil: {problem}.");
         }
 
         if (options.ApiKey is { Length: > 0 } apiKey && apiKey.Any(char.IsWhiteSpace))

@@ -101,10 +101,11 @@ internal sealed partial class VigilSender
             }
 
             budget = _buffer.Jobs.Count;
+            int jobBatchSize = Math.Min(_options.BatchSize, IngestRules.MaxExecutionsPerBatch);
             while (budget > 0)
             {
-                var payload = new ArrayBufferWriter<byte>(Math.Min(budget, _options.BatchSize) * EstimatedBytesPerItem);
-                int count = BatchSerializer.WriteJobExecutions(_buffer.Jobs, Math.Min(budget, _options.BatchSize), payload);
+                var payload = new ArrayBufferWriter<byte>(Math.Min(budget, jobBatchSize) * EstimatedBytesPerItem);
+                int count = BatchSerializer.WriteJobExecutions(_buffer.Jobs, Math.Min(budget, jobBatchSize), payload);
                 if (count == 0)
                 {
                     break;
@@ -247,6 +248,12 @@ internal sealed partial class VigilSender
         catch (HttpRequestException ex)
         {
             return (AttemptResult.Retry, ex.Message, null);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A handler added by the application, a disposed factory...: back off and try again rather than
+            // throw from FlushAsync or the host's StopAsync.
+            return (AttemptResult.Retry, $"{ex.GetType().Name}: {ex.Message}", null);
         }
     }
 

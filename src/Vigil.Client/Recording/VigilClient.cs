@@ -53,11 +53,13 @@ internal sealed partial class VigilClient : IVigilClient
         // Recording must never throw into the application, whatever it passes.
         try
         {
-            string? problem = CheckMetric(name, kind, value);
+            string? problem = CheckMetric(name, kind, value) ?? CheckTimestamp(timestamp);
             KeyValuePair<string, string>[]? copy = null;
             if (problem is null && labels is { Count: > 0 })
             {
-                problem = TryCopy(labels, isLabels: true, out copy);
+                problem = labels.Count > IngestRules.MaxLabelsPerPoint
+                    ? $"a point may have at most {IngestRules.MaxLabelsPerPoint} labels"
+                    : TryCopy(labels, kind, out copy);
             }
 
             if (problem is not null)
@@ -113,15 +115,25 @@ internal sealed partial class VigilClient : IVigilClient
             {
                 problem = "the job id is empty";
             }
+            else if (jobId.Length > IngestRules.MaxLabelValueLength)
+            {
+                problem = $"the job id is longer than {IngestRules.MaxLabelValueLength} characters";
+            }
             else if (!double.IsFinite(durationMs) || durationMs < 0)
             {
                 problem = "the duration is not a finite, non-negative number of milliseconds";
+            }
+            else
+            {
+                problem = CheckTimestamp(timestamp);
             }
 
             KeyValuePair<string, string>[]? copy = null;
             if (problem is null && metadata is { Count: > 0 })
             {
-                problem = TryCopy(metadata, isLabels: false, out copy);
+                problem = metadata.Count > IngestRules.MaxMetadataEntries
+                    ? $"an execution may have at most {IngestRules.MaxMetadataEntries} metadata entries"
+                    : TryCopy(metadata, kind: null, out copy);
             }
 
             if (problem is not null)
@@ -190,9 +202,9 @@ internal sealed partial class VigilClient : IVigilClient
 
     private static string? CheckMetric(string name, MetricKind kind, double value)
     {
-        if (!NameRules.IsValidMetricName(name))
+        if (IngestRules.CheckMetricName(name) is { } problem)
         {
-            return "the name must match [a-zA-Z_:][a-zA-Z0-9_:]*";
+            return problem;
         }
 
         if (kind is not (MetricKind.Counter or MetricKind.Gauge or MetricKind.Timing))
@@ -213,21 +225,28 @@ internal sealed partial class VigilClient : IVigilClient
         return null;
     }
 
-    private static string? TryCopy(IReadOnlyDictionary<string, string> source, bool isLabels, out KeyValuePair<string, string>[]? copy)
+    private string? CheckTimestamp(DateTimeOffset? timestamp)
+        => timestamp is { } value ? IngestRules.CheckTimestamp(value, _timeProvider.GetUtcNow()) : null;
+
+    /// <summary>Copies labels (checked against <paramref name="kind"/>) or, when <paramref name="kind"/> is null, metadata.</summary>
+    private static string? TryCopy(IReadOnlyDictionary<string, string> source, MetricKind? kind, out KeyValuePair<string, string>[]? copy)
     {
         copy = null;
         var items = new KeyValuePair<string, string>[source.Count];
         int i = 0;
         foreach (var (key, value) in source)
         {
-            if (isLabels ? !NameRules.IsValidLabelName(key) : string.IsNullOrEmpty(key))
-            {
-                return isLabels ? $"the label name '{key}' must match [a-zA-Z_][a-zA-Z0-9_]*" : "a metadata key is empty";
-            }
-
             if (value is null)
             {
                 return $"the value of '{key}' is null";
+            }
+
+            string? problem = kind is { } metricKind
+                ? IngestRules.CheckLabel(key, value, metricKind)
+                : string.IsNullOrEmpty(key) ? "a metadata key is empty" : null;
+            if (problem is not null)
+            {
+                return problem;
             }
 
             if (i == items.Length)

@@ -76,6 +76,16 @@ public sealed class VigilClientOptionsTests
     }
 
     [Theory]
+    [InlineData("http-duration")]
+    [InlineData("vigil_http_duration_ms")]
+    public void Value_RequestMetricNameRejectedByServer_ThrowsNamingRequestMetricName(string name)
+    {
+        var exception = Assert.Throws<OptionsValidationException>(() => Resolve(o => o.RequestMetricName = name));
+
+        Assert.Contains($"VigilClientOptions.RequestMetricName '{name}' is not accepted by Vigil", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(10_000)]
     public void Value_BatchSizeAtBounds_IsValid(int batchSize)

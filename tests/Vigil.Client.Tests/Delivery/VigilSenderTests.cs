@@ -46,6 +46,22 @@ public sealed class VigilSenderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FlushAsync_ManyJobExecutions_SendsAtMost5000PerRequest()
+    {
+        // The server counts an execution as two points against its 10 000 points per request.
+        await using var harness = ClientHarness.Create(_receiver.Endpoint, o => o.BatchSize = 10_000);
+        for (int i = 0; i < 5001; i++)
+        {
+            harness.Client.RecordJobExecution("content-generation", true, i);
+        }
+
+        await harness.Client.FlushAsync();
+
+        Assert.Equal([5000, 1], _receiver.Requests.Select(r => r.Json.GetProperty("executions").GetArrayLength()));
+        Assert.Equal(5001, harness.Client.Stats.Sent);
+    }
+
+    [Fact]
     public async Task FlushAsync_MetricPoints_SendServerJsonShape()
     {
         await using var harness = ClientHarness.Create(_receiver.Endpoint);

@@ -22,6 +22,11 @@ public sealed class VigilClientTests : IAsyncLifetime
         { "orders_total", MetricKind.Counter, 1, "1label" },
         { "orders_total", MetricKind.Counter, 1, "" },
         { "orders_total", MetricKind.Counter, 1, "name:with_colon" },
+        { new string('a', 201), MetricKind.Counter, 1, null },
+        { "vigil_ingested_total", MetricKind.Counter, 1, null },
+        { "orders_total", MetricKind.Counter, 1, "__name__" },
+        { "orders_total", MetricKind.Counter, 1, new string('l', 129) },
+        { "request_ms", MetricKind.Timing, 1, "quantile" },
     };
 
     public async Task InitializeAsync() => _receiver = await FakeVigilReceiver.StartNewAsync();
@@ -58,6 +63,46 @@ public sealed class VigilClientTests : IAsyncLifetime
         Assert.Equal(new VigilClientStats { Buffered = 1 }, harness.Client.Stats);
         await harness.Client.FlushAsync();
         Assert.Equal(name, Assert.Single(_receiver.AcceptedPoints()).GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task RecordMetric_AtTheServerLimits_IsAccepted()
+    {
+        await using var harness = ClientHarness.Create(_receiver.Endpoint);
+        var labels = Enumerable.Range(0, 31).ToDictionary(i => $"l{i}", _ => new string('v', 1024));
+        labels["quantile"] = "0.5";
+
+        harness.Client.RecordMetric(new string('a', 200), MetricKind.Gauge, 1, labels);
+        harness.Client.RecordMetric("orders_total", MetricKind.Counter, 1, timestamp: ObservableTimeProvider.StartTime.AddDays(-29));
+        harness.Client.RecordMetric("orders_total", MetricKind.Counter, 1, timestamp: ObservableTimeProvider.StartTime.AddMinutes(59));
+
+        Assert.Equal(new VigilClientStats { Buffered = 3 }, harness.Client.Stats);
+    }
+
+    [Fact]
+    public async Task RecordMetric_OverTheServerLimits_DroppedAndCountedNotThrown()
+    {
+        await using var harness = ClientHarness.Create(_receiver.Endpoint);
+
+        harness.Client.Increment("orders_total", Enumerable.Range(0, 33).ToDictionary(i => $"l{i}", _ => "v"));
+        harness.Client.Increment("orders_total", new Dictionary<string, string> { ["region"] = new string('v', 1025) });
+        harness.Client.RecordMetric("orders_total", MetricKind.Counter, 1, timestamp: ObservableTimeProvider.StartTime.AddDays(-31));
+        harness.Client.RecordMetric("orders_total", MetricKind.Counter, 1, timestamp: ObservableTimeProvider.StartTime.AddHours(2));
+
+        Assert.Equal(new VigilClientStats { Dropped = 4 }, harness.Client.Stats);
+    }
+
+    [Fact]
+    public async Task RecordJobExecution_OverTheServerLimits_DroppedAndCountedNotThrown()
+    {
+        await using var harness = ClientHarness.Create(_receiver.Endpoint);
+
+        harness.Client.RecordJobExecution(new string('j', 1025), true, 1);
+        harness.Client.RecordJobExecution("content-generation", true, 1, Enumerable.Range(0, 65).ToDictionary(i => $"k{i}", _ => "v"));
+        harness.Client.RecordJobExecution("content-generation", true, 1, timestamp: ObservableTimeProvider.StartTime.AddDays(-31));
+        harness.Client.RecordJobExecution("content-generation", true, 1, Enumerable.Range(0, 64).ToDictionary(i => $"k{i}", _ => "v"));
+
+        Assert.Equal(new VigilClientStats { Dropped = 3, Buffered = 1 }, harness.Client.Stats);
     }
 
     [Fact]

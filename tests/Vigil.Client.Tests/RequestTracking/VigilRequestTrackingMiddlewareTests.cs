@@ -156,13 +156,13 @@ public sealed class VigilRequestTrackingMiddlewareTests : IAsyncLifetime
     }
 
     [Fact]
-    public void UseVigilRequestTracking_WithoutAddVigilClient_ThrowsNamingAddVigilClient()
+    public async Task UseVigilRequestTracking_WithoutAddVigilClient_ThrowsNamingAddVigilClient()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
-        using var app = (IDisposable)builder.Build();
+        await using var app = builder.Build();
 
-        var exception = Assert.Throws<InvalidOperationException>(() => ((WebApplication)app).UseVigilRequestTracking());
+        var exception = Assert.Throws<InvalidOperationException>(() => app.UseVigilRequestTracking());
 
         Assert.Contains("AddVigilClient", exception.Message, StringComparison.Ordinal);
     }
