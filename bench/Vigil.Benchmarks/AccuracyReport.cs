@@ -24,7 +24,7 @@ internal static class AccuracyReport
         foreach (var distribution in SampleValues.All)
         {
             var values = SampleValues.Generate(distribution, Points, seed: 42);
-            var series = new MetricSeries("latency_ms", "latency_ms", LabelSet.Empty, MetricType.Timing, MetricsOptions.BucketSize);
+            var series = new MetricSeries("latency_ms", LabelSet.Empty, MetricType.Timing, MetricsOptions.BucketSize);
             for (var i = 0; i < values.Length; i++)
             {
                 series.Record(values[i], i);

@@ -25,7 +25,7 @@ internal static class MemoryReport
         var random = new Random(3);
 
         // The flush uses a per-thread accumulator (32 KB); allocate it before measuring.
-        var warm = new MetricSeries("warm", "warm", LabelSet.Empty, MetricType.Timing, MetricsOptions.BucketSize);
+        var warm = new MetricSeries("warm", LabelSet.Empty, MetricType.Timing, MetricsOptions.BucketSize);
         warm.Record(1, 0);
         warm.TakeDirtyRollups(long.MaxValue);
         var before = GC.GetTotalMemory(forceFullCollection: true);
@@ -54,10 +54,6 @@ internal static class MemoryReport
         output.WriteLine();
         output.WriteLine($"Total heap growth: {(afterGauges - before) / 1024.0 / 1024.0:F1} MiB for {store.SeriesCount:N0} series, {SeriesPerKind * (Seconds + (Seconds / 10)):N0} points.");
         output.WriteLine();
-        var (slots, bucketBytes) = RingShape(timings[0]);
-        output.WriteLine($"Where it goes (RetainedBytes terms): each series holds a ring of {slots} bucket slots × {bucketBytes} B = {slots * bucketBytes:N0} B "
-            + $"(an hour is 360 buckets; the ring doubles to a power of two). Timing series add ≈ {timingRetained - gaugeRetained:N0} B of packed sketch bins "
-            + "(one uint[] per 10 s bucket: 24 B header + 4 B per distinct bin) and the hot bins of the open bucket.");
         GC.KeepAlive(store);
 
         string Row(string kind, int points, int buckets, double heap, double retained, int target) =>
@@ -100,16 +96,6 @@ internal static class MemoryReport
                 }
             }
         }
-    }
-
-    /// <summary>The ring's capacity and slot size, read by reflection for the breakdown only.</summary>
-    private static (int Slots, int BucketBytes) RingShape(MetricSeries series)
-    {
-        var field = typeof(MetricSeries).GetField("_ring", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
-        var ring = (Array)field.GetValue(series)!;
-        var sizeOf = typeof(System.Runtime.CompilerServices.Unsafe).GetMethod(nameof(System.Runtime.CompilerServices.Unsafe.SizeOf))!
-            .MakeGenericMethod(field.FieldType.GetElementType()!);
-        return (ring.Length, (int)sizeOf.Invoke(null, null)!);
     }
 
     private static int CountBuckets(MetricSeries series)

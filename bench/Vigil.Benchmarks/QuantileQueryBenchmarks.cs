@@ -26,7 +26,7 @@ public class QuantileQueryBenchmarks
     public void Setup()
     {
         var start = new DateTimeOffset(2025, 1, 6, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
-        _series = new MetricSeries("latency_ms", "latency_ms", LabelSet.Empty, MetricType.Timing, MetricsOptions.BucketSize);
+        _series = new MetricSeries("latency_ms", LabelSet.Empty, MetricType.Timing, MetricsOptions.BucketSize);
         _naive = new NaiveSeries((long)MetricsOptions.BucketSize.TotalMilliseconds);
         var random = new Random(2);
         var step = 1_000 / PointsPerSecond;

@@ -128,7 +128,7 @@ public class RecordingBenchmarks
     }
 
     private static MetricSeries NewTimingSeries(string name, LabelSet labels) =>
-        new(LabelSet.SeriesKey(name, labels), name, labels, MetricType.Timing, MetricsOptions.BucketSize);
+        new(name, labels, MetricType.Timing, MetricsOptions.BucketSize);
 
     private double NextValue() => _values[_valueIndex++ & (ValueCount - 1)];
 }

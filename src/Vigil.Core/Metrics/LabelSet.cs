@@ -9,6 +9,7 @@ namespace Vigil.Core.Metrics;
 public sealed class LabelSet : IEquatable<LabelSet>
 {
     private readonly KeyValuePair<string, string>[] _pairs;
+    private int _hash;
 
     /// <summary>The set with no labels.</summary>
     public static LabelSet Empty { get; } = new([]);
@@ -166,6 +167,11 @@ public sealed class LabelSet : IEquatable<LabelSet>
     /// <inheritdoc />
     public override int GetHashCode()
     {
+        if (_hash != 0)
+        {
+            return _hash;
+        }
+
         var hash = new HashCode();
         foreach (var pair in _pairs)
         {
@@ -173,7 +179,9 @@ public sealed class LabelSet : IEquatable<LabelSet>
             hash.Add(pair.Value, StringComparer.Ordinal);
         }
 
-        return hash.ToHashCode();
+        var value = hash.ToHashCode();
+        _hash = value == 0 ? 1 : value;
+        return _hash;
     }
 
     /// <inheritdoc />

@@ -1,41 +1,49 @@
 namespace Vigil.Core.Metrics;
 
 /// <summary>
-/// One series (a metric name and a label set) held in memory as a time-ordered ring of
-/// fixed buckets (10 s by default) covering the in-memory retention (1 h by default). Each
-/// bucket keeps count, sum, min, max and the latest value; timing series also keep the
-/// bins of a quantile sketch. Thread-safe: recording and reading take a per-series lock,
-/// which is uncontended unless one series is written and read at the same instant.
+/// One series (a metric name and a label set) held in memory as fixed buckets (10 s by
+/// default) covering the in-memory retention (1 h by default). Each bucket keeps count, sum,
+/// min, max and the latest value; timing series also keep the bins of a quantile sketch.
+/// The newest few buckets stay open for points that arrive a little late; older ones are
+/// encoded compactly in a <see cref="BucketLog"/>; a point later still goes to a small list
+/// of patches that queries merge in. Thread-safe: recording and reading take a per-series
+/// lock, which is uncontended unless one series is written and read at the same instant.
 /// </summary>
 public sealed class MetricSeries
 {
-    private readonly Lock _lock = new();
+    /// <summary>How many of the newest buckets stay open to late points before they are encoded.</summary>
+    internal const int OpenBuckets = 2;
+
     private readonly long _bucketMs;
     private readonly HotBins? _hotBins;
-    private Bucket[] _ring = new Bucket[2];
-    private int _head;
-    private int _length;
+    // The newest buckets, oldest first; the newest keeps its bins in _hotBins. Never exposed,
+    // so it doubles as the series' lock (a separate lock object would cost 24 bytes a series).
+    private readonly Bucket[] _open = new Bucket[OpenBuckets];
+    private readonly BucketLog _log;
+    private int _openCount;
+    private List<Bucket>? _patches;
     [ThreadStatic]
     private static WindowAccumulator? t_rollupAccumulator;
 
     // Minutes changed since their rollup was last taken: few at a time (the current minute,
-    // now and then a late one), so a small list beats a set.
-    private List<long>? _dirtyMinutes;
+    // now and then a late one), so a small array beats a set.
+    private long[]? _dirtyMinutes;
+    private int _dirtyCount;
     private long _lastDirtyMinute = long.MinValue;
 
-    internal MetricSeries(string key, string name, LabelSet labels, MetricType type, TimeSpan bucketSize)
+    internal MetricSeries(string name, LabelSet labels, MetricType type, TimeSpan bucketSize)
     {
-        Key = key;
         Name = name;
         Labels = labels;
         Type = type;
         IsError = IsErrorStatus(labels["status"]);
         _bucketMs = (long)bucketSize.TotalMilliseconds;
         _hotBins = type == MetricType.Timing ? new HotBins() : null;
+        _log = new BucketLog(_bucketMs, type == MetricType.Timing);
     }
 
-    /// <summary>The canonical key <c>name{labels}</c>.</summary>
-    public string Key { get; }
+    /// <summary>The canonical key <c>name{labels}</c> (built on each call; not kept, to save memory).</summary>
+    public string Key => LabelSet.SeriesKey(Name, Labels);
 
     /// <summary>The metric name.</summary>
     public string Name { get; }
@@ -76,13 +84,21 @@ public sealed class MetricSeries
         _ => false,
     };
 
-    /// <summary>Records one point. The caller has validated the value and timestamp.</summary>
+    /// <summary>
+    /// Records one point. The caller has validated the value and timestamp. Timings are kept
+    /// to the microsecond (0.001 ms).
+    /// </summary>
     public void Record(double value, long timestampMs)
     {
-        var bucketStart = timestampMs - Mod(timestampMs, _bucketMs);
-        lock (_lock)
+        if (_hotBins is not null)
         {
-            ref var bucket = ref FindOrAddBucket(bucketStart);
+            value = Math.Round(value * 1000) / 1000; // timings are kept to the microsecond
+        }
+
+        var bucketStart = timestampMs - Mod(timestampMs, _bucketMs);
+        lock (_open)
+        {
+            ref var bucket = ref FindOrAddBucket(bucketStart, out var isHot);
             bucket.Count++;
             bucket.Sum += value;
             if (value < bucket.Min)
@@ -105,13 +121,13 @@ public sealed class MetricSeries
             if (_hotBins is not null)
             {
                 var code = SketchMapping.Code(value);
-                if (bucket.Bins is null)
+                if (isHot)
                 {
                     _hotBins.Add(code);
                 }
                 else
                 {
-                    bucket.Bins = AddToPacked(bucket.Bins, code);
+                    bucket.Bins = AddToPacked(bucket.Bins ?? [], code);
                 }
             }
 
@@ -136,19 +152,9 @@ public sealed class MetricSeries
     {
         ArgumentNullException.ThrowIfNull(accumulator);
         accumulator.IsCounter = Type == MetricType.Counter;
-        lock (_lock)
+        lock (_open)
         {
-            var first = LowerBound(fromMs);
-            for (var i = first; i < _length; i++)
-            {
-                ref var bucket = ref At(i);
-                if (bucket.Start >= toMs)
-                {
-                    break;
-                }
-
-                AddBucket(accumulator, ref bucket, i == _length - 1);
-            }
+            AggregateLocked(accumulator, fromMs, toMs);
         }
     }
 
@@ -157,9 +163,25 @@ public sealed class MetricSeries
     {
         get
         {
-            lock (_lock)
+            lock (_open)
             {
-                return _length == 0 ? null : At(0).Start;
+                long? oldest = null;
+                if (!_log.IsEmpty)
+                {
+                    oldest = _log.FirstStart;
+                }
+
+                if (_openCount > 0 && (oldest is null || _open[0].Start < oldest))
+                {
+                    oldest = _open[0].Start;
+                }
+
+                if (_patches is { Count: > 0 } && (oldest is null || _patches[0].Start < oldest))
+                {
+                    oldest = _patches[0].Start;
+                }
+
+                return oldest;
             }
         }
     }
@@ -171,17 +193,17 @@ public sealed class MetricSeries
     public List<Rollup> TakeDirtyRollups(long closedBeforeMs)
     {
         var rollups = new List<Rollup>();
-        lock (_lock)
+        lock (_open)
         {
-            if (_dirtyMinutes is null || _dirtyMinutes.Count == 0)
+            if (_dirtyCount == 0)
             {
                 return rollups;
             }
 
             var accumulator = t_rollupAccumulator ??= new WindowAccumulator();
-            _dirtyMinutes.Sort();
+            Array.Sort(_dirtyMinutes!, 0, _dirtyCount);
             var taken = 0;
-            foreach (var minute in _dirtyMinutes)
+            foreach (var minute in _dirtyMinutes.AsSpan(0, _dirtyCount))
             {
                 var minuteStart = minute * 60_000;
                 if (minuteStart + 60_000 > closedBeforeMs)
@@ -191,14 +213,7 @@ public sealed class MetricSeries
 
                 taken++;
                 accumulator.Reset();
-                var lastTs = long.MinValue;
-                for (var i = LowerBound(minuteStart); i < _length && At(i).Start < minuteStart + 60_000; i++)
-                {
-                    ref var bucket = ref At(i);
-                    AddBucket(accumulator, ref bucket, i == _length - 1);
-                    lastTs = Math.Max(lastTs, bucket.Start + bucket.LastOffsetMs);
-                }
-
+                AggregateLocked(accumulator, minuteStart, minuteStart + 60_000);
                 if (accumulator.Count > 0)
                 {
                     rollups.Add(new Rollup(
@@ -208,12 +223,13 @@ public sealed class MetricSeries
                         accumulator.Min,
                         accumulator.Max,
                         accumulator.Last,
-                        (int)(lastTs - minuteStart),
+                        (int)Math.Clamp(accumulator.LastTimestampMs - minuteStart, 0, 59_999),
                         _hotBins is null ? null : accumulator.PackBins()));
                 }
             }
 
-            _dirtyMinutes.RemoveRange(0, taken);
+            Array.Copy(_dirtyMinutes!, taken, _dirtyMinutes!, 0, _dirtyCount - taken);
+            _dirtyCount -= taken;
             _lastDirtyMinute = long.MinValue;
             accumulator.Reset();
         }
@@ -224,7 +240,7 @@ public sealed class MetricSeries
     /// <summary>Marks a minute as changed again (its rollup could not be written).</summary>
     public void MarkDirty(long minuteStartMs)
     {
-        lock (_lock)
+        lock (_open)
         {
             MarkDirtyLocked(minuteStartMs / 60_000);
         }
@@ -234,28 +250,43 @@ public sealed class MetricSeries
     public void Restore(Rollup rollup)
     {
         ArgumentNullException.ThrowIfNull(rollup);
-        lock (_lock)
+        lock (_open)
         {
-            ref var bucket = ref FindOrAddBucket(rollup.MinuteStartMs);
-            bucket.Count += (int)rollup.Count;
-            bucket.Sum += rollup.Sum;
-            bucket.Min = Math.Min(bucket.Min, rollup.Min);
-            bucket.Max = Math.Max(bucket.Max, rollup.Max);
-            if (rollup.LastOffsetMs >= bucket.LastOffsetMs)
+            if (_openCount == 0 && rollup.MinuteStartMs > _log.LastStart && (_patches is null || _patches.Count == 0))
             {
-                bucket.LastOffsetMs = rollup.LastOffsetMs;
-                bucket.Last = rollup.Last;
+                // Rollups come back oldest first: straight into the compact log.
+                _log.Append(rollup.MinuteStartMs, rollup.Count, rollup.Sum, rollup.Min, rollup.Max, rollup.Last, rollup.Bins);
             }
-
-            if (_hotBins is not null && rollup.Bins is { Length: > 0 })
+            else
             {
-                if (bucket.Bins is null)
+                ref var bucket = ref FindOrAddBucket(rollup.MinuteStartMs, out var isHot);
+                bucket.Count += (int)rollup.Count;
+                bucket.Sum += rollup.Sum;
+                bucket.Min = Math.Min(bucket.Min, rollup.Min);
+                bucket.Max = Math.Max(bucket.Max, rollup.Max);
+                if (rollup.LastOffsetMs >= bucket.LastOffsetMs)
                 {
-                    // The newest bucket keeps its bins hot; pack them so the restored bins can join.
-                    bucket.Bins = _hotBins.Freeze();
+                    bucket.LastOffsetMs = rollup.LastOffsetMs;
+                    bucket.Last = rollup.Last;
                 }
 
-                bucket.Bins = [.. bucket.Bins, .. rollup.Bins];
+                if (_hotBins is not null && rollup.Bins is { Length: > 0 })
+                {
+                    if (isHot)
+                    {
+                        foreach (var entry in rollup.Bins)
+                        {
+                            for (var n = 0u; n < SketchMapping.PackedCount(entry); n++)
+                            {
+                                _hotBins.Add(SketchMapping.PackedCode(entry));
+                            }
+                        }
+                    }
+                    else
+                    {
+                        bucket.Bins = [.. bucket.Bins ?? [], .. rollup.Bins];
+                    }
+                }
             }
 
             var ts = rollup.MinuteStartMs + rollup.LastOffsetMs;
@@ -267,28 +298,41 @@ public sealed class MetricSeries
         }
     }
 
-    /// <summary>Drops buckets that start before <paramref name="horizonMs"/>, keeping minutes not yet flushed.</summary>
+    /// <summary>
+    /// Drops buckets that start before <paramref name="horizonMs"/>, keeping minutes not yet
+    /// flushed. Encoded buckets go in whole blocks of 16, so up to one block older than the
+    /// horizon may stay; windows read from the horizon on are unaffected.
+    /// </summary>
     public void Prune(long horizonMs)
     {
-        lock (_lock)
+        lock (_open)
         {
             var keepFrom = horizonMs;
-            foreach (var minute in _dirtyMinutes ?? [])
+            foreach (var minute in _dirtyMinutes.AsSpan(0, _dirtyCount))
             {
                 keepFrom = Math.Min(keepFrom, minute * 60_000);
             }
 
-            while (_length > 0 && At(0).Start < keepFrom)
+            _log.DropBefore(keepFrom);
+            var drop = 0;
+            while (drop < _openCount && _open[drop].Start < keepFrom)
             {
-                if (_hotBins is not null && At(0).Bins is null)
+                drop++;
+            }
+
+            if (drop > 0)
+            {
+                if (drop == _openCount)
                 {
-                    _hotBins.Freeze();
+                    _hotBins?.Freeze(); // the newest bucket goes too: its hot bins with it
                 }
 
-                At(0) = default;
-                _head = (_head + 1) % _ring.Length;
-                _length--;
+                Array.Copy(_open, drop, _open, 0, _openCount - drop);
+                Array.Clear(_open, _openCount - drop, drop);
+                _openCount -= drop;
             }
+
+            _patches?.RemoveAll(p => p.Start < keepFrom);
         }
     }
 
@@ -297,28 +341,66 @@ public sealed class MetricSeries
     {
         get
         {
-            lock (_lock)
+            lock (_open)
             {
-                long bytes = 96 + 24 + (_ring.Length * (long)System.Runtime.CompilerServices.Unsafe.SizeOf<Bucket>()) + (_hotBins?.RetainedBytes ?? 0);
-                for (var i = 0; i < _length; i++)
+                var bucketSize = System.Runtime.CompilerServices.Unsafe.SizeOf<Bucket>();
+                long bytes = 136 + 24 + (OpenBuckets * (long)bucketSize) + _log.RetainedBytes + (_hotBins?.RetainedBytes ?? 0);
+                for (var i = 0; i < _openCount; i++)
                 {
-                    if (At(i).Bins is { } bins)
+                    bytes += _open[i].Bins is { } bins ? 24 + (bins.Length * sizeof(uint)) : 0;
+                }
+
+                if (_patches is not null)
+                {
+                    bytes += 32 + (_patches.Capacity * (long)bucketSize);
+                    foreach (var patch in _patches)
                     {
-                        bytes += 24 + (bins.Length * sizeof(uint));
+                        bytes += patch.Bins is { } bins ? 24 + (bins.Length * sizeof(uint)) : 0;
                     }
                 }
 
+                bytes += _dirtyMinutes is null ? 0 : 24 + (_dirtyMinutes.Length * sizeof(long));
                 return bytes;
+            }
+        }
+    }
+
+    private void AggregateLocked(WindowAccumulator accumulator, long fromMs, long toMs)
+    {
+        _log.DecodeInto(accumulator, fromMs, toMs, IsError, _hotBins is not null);
+        if (_patches is not null)
+        {
+            foreach (var patch in _patches)
+            {
+                if (patch.Start >= fromMs && patch.Start < toMs)
+                {
+                    var copy = patch;
+                    AddBucket(accumulator, ref copy, isHot: false);
+                }
+            }
+        }
+
+        for (var i = 0; i < _openCount; i++)
+        {
+            ref var bucket = ref _open[i];
+            if (bucket.Start >= fromMs && bucket.Start < toMs)
+            {
+                AddBucket(accumulator, ref bucket, isHot: i == _openCount - 1);
             }
         }
     }
 
     private void MarkDirtyLocked(long minute)
     {
-        _dirtyMinutes ??= new List<long>(2);
-        if (!_dirtyMinutes.Contains(minute))
+        _dirtyMinutes ??= new long[2];
+        if (Array.IndexOf(_dirtyMinutes, minute, 0, _dirtyCount) < 0)
         {
-            _dirtyMinutes.Add(minute);
+            if (_dirtyCount == _dirtyMinutes.Length)
+            {
+                Array.Resize(ref _dirtyMinutes, _dirtyCount * 2);
+            }
+
+            _dirtyMinutes[_dirtyCount++] = minute;
         }
 
         _lastDirtyMinute = minute;
@@ -344,29 +426,109 @@ public sealed class MetricSeries
         return [.. packed, SketchMapping.Pack(code, 1)];
     }
 
-    private void AddBucket(WindowAccumulator accumulator, ref Bucket bucket, bool isNewest)
+    private void AddBucket(WindowAccumulator accumulator, ref Bucket bucket, bool isHot)
     {
         accumulator.AddStats(bucket.Count, bucket.Sum, bucket.Min, bucket.Max, bucket.Last, bucket.Start + bucket.LastOffsetMs, IsError);
-        if (bucket.Bins is not null)
-        {
-            accumulator.AddPacked(bucket.Bins);
-        }
-        else if (isNewest)
+        if (isHot)
         {
             _hotBins?.AddTo(accumulator);
         }
+        else if (bucket.Bins is not null)
+        {
+            accumulator.AddPacked(bucket.Bins);
+        }
     }
 
-    private ref Bucket At(int i) => ref _ring[(_head + i) % _ring.Length];
-
-    /// <summary>Index of the first bucket starting at or after <paramref name="startMs"/>.</summary>
-    private int LowerBound(long startMs)
+    /// <summary>
+    /// The bucket starting at <paramref name="start"/>: one of the open buckets (opening a
+    /// new one and encoding the oldest when it is newer than all), or a patch when the start
+    /// is already encoded. <paramref name="isHot"/> tells whether its bins are the hot ones.
+    /// </summary>
+    private ref Bucket FindOrAddBucket(long start, out bool isHot)
     {
-        int low = 0, high = _length;
+        for (var i = _openCount - 1; i >= 0; i--)
+        {
+            if (_open[i].Start == start)
+            {
+                isHot = i == _openCount - 1;
+                return ref _open[i];
+            }
+
+            if (_open[i].Start < start)
+            {
+                // Belongs after open bucket i: a new newest bucket, or a gap between two.
+                return ref OpenBucket(i + 1, start, out isHot);
+            }
+        }
+
+        // Older than every open bucket.
+        if (start > _log.LastStart && (_openCount < OpenBuckets))
+        {
+            return ref OpenBucket(0, start, out isHot);
+        }
+
+        isHot = false;
+        return ref Patch(start);
+    }
+
+    private ref Bucket OpenBucket(int index, long start, out bool isHot)
+    {
+        if (_openCount == OpenBuckets)
+        {
+            if (index == 0)
+            {
+                isHot = false;
+                return ref Patch(start);
+            }
+
+            EncodeOldestOpen();
+            index--;
+        }
+
+        if (index == _openCount && _openCount > 0 && _hotBins is not null)
+        {
+            // The newest bucket is no longer the newest: pack its hot bins.
+            _open[_openCount - 1].Bins = _hotBins.Freeze();
+        }
+
+        Array.Copy(_open, index, _open, index + 1, _openCount - index);
+        _openCount++;
+        _open[index] = Bucket.Empty(start);
+        isHot = index == _openCount - 1;
+        if (!isHot && _hotBins is not null)
+        {
+            _open[index].Bins = [];
+        }
+
+        return ref _open[index];
+    }
+
+    private void EncodeOldestOpen()
+    {
+        ref var oldest = ref _open[0];
+        if (oldest.Start <= _log.LastStart)
+        {
+            // Cannot happen: open buckets are always newer than the log. Keep the data anyway.
+            Patch(oldest.Start) = oldest;
+        }
+        else
+        {
+            _log.Append(oldest.Start, oldest.Count, oldest.Sum, oldest.Min, oldest.Max, oldest.Last, oldest.Bins);
+        }
+
+        Array.Copy(_open, 1, _open, 0, _openCount - 1);
+        _openCount--;
+        _open[_openCount] = default;
+    }
+
+    private ref Bucket Patch(long start)
+    {
+        _patches ??= [];
+        int low = 0, high = _patches.Count;
         while (low < high)
         {
             var mid = (low + high) >>> 1;
-            if (At(mid).Start < startMs)
+            if (_patches[mid].Start < start)
             {
                 low = mid + 1;
             }
@@ -376,81 +538,14 @@ public sealed class MetricSeries
             }
         }
 
-        return low;
-    }
-
-    private ref Bucket FindOrAddBucket(long start)
-    {
-        if (_length > 0)
+        if (low == _patches.Count || _patches[low].Start != start)
         {
-            ref var newest = ref At(_length - 1);
-            if (newest.Start == start)
-            {
-                return ref newest;
-            }
-
-            if (newest.Start < start)
-            {
-                // A new bucket: the hot bins of the newest bucket are packed for good.
-                if (_hotBins is not null && newest.Bins is null)
-                {
-                    newest.Bins = _hotBins.Freeze();
-                }
-
-                return ref Append(start);
-            }
-
-            var index = LowerBound(start);
-            if (At(index).Start == start)
-            {
-                return ref At(index);
-            }
-
-            return ref Insert(index, start);
+            var bucket = Bucket.Empty(start);
+            bucket.Bins = _hotBins is null ? null : [];
+            _patches.Insert(low, bucket);
         }
 
-        return ref Append(start);
-    }
-
-    private ref Bucket Append(long start)
-    {
-        EnsureCapacity();
-        _length++;
-        ref var bucket = ref At(_length - 1);
-        bucket = Bucket.Empty(start);
-        return ref bucket;
-    }
-
-    private ref Bucket Insert(int index, long start)
-    {
-        EnsureCapacity();
-        _length++;
-        for (var i = _length - 1; i > index; i--)
-        {
-            At(i) = At(i - 1);
-        }
-
-        ref var bucket = ref At(index);
-        bucket = Bucket.Empty(start);
-        bucket.Bins = _hotBins is null ? null : [];
-        return ref bucket;
-    }
-
-    private void EnsureCapacity()
-    {
-        if (_length < _ring.Length)
-        {
-            return;
-        }
-
-        var ring = new Bucket[_ring.Length * 2];
-        for (var i = 0; i < _length; i++)
-        {
-            ring[i] = At(i);
-        }
-
-        _ring = ring;
-        _head = 0;
+        return ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_patches)[low];
     }
 
     private struct Bucket

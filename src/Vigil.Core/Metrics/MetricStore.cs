@@ -8,7 +8,7 @@ namespace Vigil.Core.Metrics;
 /// </summary>
 public sealed class MetricStore
 {
-    private readonly ConcurrentDictionary<string, MetricSeries> _byKey = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<SeriesId, MetricSeries> _byKey = new();
     private readonly ConcurrentDictionary<string, MetricFamily> _families = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private int _seriesCount;
@@ -43,7 +43,15 @@ public sealed class MetricStore
     public MetricFamily? Family(string name) => _families.GetValueOrDefault(name);
 
     /// <summary>A series by its canonical key.</summary>
-    public MetricSeries? Find(string key) => _byKey.GetValueOrDefault(key);
+    public MetricSeries? Find(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var brace = key.IndexOf('{', StringComparison.Ordinal);
+        return Find(brace < 0 ? key : key[..brace], LabelSet.ParseKeyLabels(key));
+    }
+
+    /// <summary>A series by name and labels.</summary>
+    public MetricSeries? Find(string name, LabelSet labels) => _byKey.GetValueOrDefault(new SeriesId(name, labels));
 
     /// <summary>The current time in Unix milliseconds, from the store's clock.</summary>
     public long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -78,8 +86,8 @@ public sealed class MetricStore
         var series = new MetricSeries?[points.Count];
         List<int>? creating = null;
         List<IngestError>? errors = null;
-        HashSet<string>? newKeys = null;
-        var keys = new string[points.Count];
+        HashSet<SeriesId>? newKeys = null;
+        var keys = new SeriesId[points.Count];
         for (var i = 0; i < points.Count; i++)
         {
             var point = points[i];
@@ -90,12 +98,12 @@ public sealed class MetricStore
                 continue;
             }
 
-            keys[i] = LabelSet.SeriesKey(point.Name, point.Labels);
+            keys[i] = new SeriesId(point.Name, point.Labels);
             series[i] = _byKey.GetValueOrDefault(keys[i]);
             if (series[i] is null)
             {
                 (creating ??= []).Add(i);
-                (newKeys ??= new(StringComparer.Ordinal)).Add(keys[i]);
+                (newKeys ??= []).Add(keys[i]);
             }
         }
 
@@ -200,7 +208,7 @@ public sealed class MetricStore
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(labels);
-        var key = LabelSet.SeriesKey(name, labels);
+        var key = new SeriesId(name, labels);
         if (_byKey.TryGetValue(key, out var existing))
         {
             return existing.Type == type ? existing : null;
@@ -283,9 +291,10 @@ public sealed class MetricStore
         }
     }
 
-    private MetricSeries GetOrAddSeries(string key, MetricPoint point, MetricFamily family, out bool added)
+    private MetricSeries GetOrAddSeries(SeriesId key, MetricPoint point, MetricFamily family, out bool added)
     {
-        var candidate = new MetricSeries(key, point.Name, point.Labels, point.Type, MetricsOptions.BucketSize);
+        // The family's name instance is shared by all its series.
+        var candidate = new MetricSeries(family.Name, point.Labels, point.Type, MetricsOptions.BucketSize);
         var series = _byKey.GetOrAdd(key, candidate);
         added = ReferenceEquals(series, candidate);
         if (added)
@@ -296,6 +305,11 @@ public sealed class MetricStore
         return series;
     }
 }
+
+/// <summary>What identifies a series: its metric name and labels.</summary>
+/// <param name="Name">Metric name.</param>
+/// <param name="Labels">Labels.</param>
+internal readonly record struct SeriesId(string Name, LabelSet Labels);
 
 /// <summary>One bad point of a batch: its index, the field at fault and why.</summary>
 /// <param name="Index">Index of the point in the batch.</param>

@@ -105,7 +105,7 @@ internal sealed partial class MetricPersistence
         var rollups = new List<(MetricSeries Series, Rollup Rollup)>();
         foreach (var group in late.GroupBy(item => item.Series))
         {
-            var scratch = new MetricSeries(group.Key.Key, group.Key.Name, group.Key.Labels, group.Key.Type, MetricsOptions.BucketSize);
+            var scratch = new MetricSeries(group.Key.Name, group.Key.Labels, group.Key.Type, MetricsOptions.BucketSize);
             foreach (var (_, point) in group)
             {
                 scratch.Record(point.Value, point.TimestampMs);
@@ -124,17 +124,17 @@ internal sealed partial class MetricPersistence
 
     private async Task EnsureIdsAsync(IEnumerable<MetricSeries> series, CancellationToken cancellationToken)
     {
-        var missing = series.Where(s => s.StorageId == 0).Distinct().ToList();
+        var missing = series.Where(s => s.StorageId == 0).Distinct().Select(s => (Series: s, Key: s.Key)).ToList();
         if (missing.Count == 0)
         {
             return;
         }
 
         var ids = await _rollups.EnsureSeriesAsync(
-            [.. missing.Select(s => (s.Key, s.Name, s.Type))], _time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
-        foreach (var s in missing)
+            [.. missing.Select(m => (m.Key, m.Series.Name, m.Series.Type))], _time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+        foreach (var (s, key) in missing)
         {
-            s.StorageId = ids[s.Key];
+            s.StorageId = ids[key];
         }
     }
 

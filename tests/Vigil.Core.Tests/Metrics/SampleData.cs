@@ -38,7 +38,7 @@ internal static class SampleData
     public static MetricSeries NewSeries(MetricType type, string name = "latency_ms", LabelSet? labels = null)
     {
         labels ??= LabelSet.Empty;
-        return new MetricSeries(LabelSet.SeriesKey(name, labels), name, labels, type, MetricsOptions.BucketSize);
+        return new MetricSeries(name, labels, type, MetricsOptions.BucketSize);
     }
 
     public static LabelSet Labels(params (string Name, string Value)[] pairs) =>
