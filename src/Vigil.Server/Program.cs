@@ -25,7 +25,8 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapOpenApi();
-app.MapScalarApiReference("/docs");
+// The reference page works offline: its scripts are served by Vigil, no web fonts, no telemetry.
+app.MapScalarApiReference("/docs", options => options.DisableDefaultFonts().DisableTelemetry());
 app.MapHealthEndpoints();
 app.MapIngestEndpoints();
 app.MapSeriesEndpoints();

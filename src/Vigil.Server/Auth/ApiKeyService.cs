@@ -14,11 +14,15 @@ namespace Vigil.Server.Auth;
 internal sealed partial class ApiKeyService
 {
     private const string KeyPrefix = "vgl_";
+    private const string BootstrapIdPrefix = "bootstrap-";
     private readonly ApiKeyRepository _repository;
     private readonly TimeProvider _time;
     private readonly AuthOptions _options;
     private readonly ILogger<ApiKeyService> _logger;
     private readonly ConcurrentDictionary<string, (ApiKeyRecord? Key, long ExpiresAtMs)> _cache = new(StringComparer.Ordinal);
+
+    // Bumped by every revocation: a lookup that started before one must not cache its answer.
+    private long _revocations;
 
     public ApiKeyService(ApiKeyRepository repository, TimeProvider time, IOptions<AuthOptions> options, ILogger<ApiKeyService> logger)
     {
@@ -51,47 +55,54 @@ internal sealed partial class ApiKeyService
             return cached.Key;
         }
 
+        var revocations = Interlocked.Read(ref _revocations);
         var key = await _repository.FindActiveByHashAsync(hash, cancellationToken).ConfigureAwait(false);
         if (_cache.Count > 10_000)
         {
             _cache.Clear(); // bounded: guessing keys must not grow memory
         }
 
-        _cache[hash] = (key, nowMs + (long)_options.CacheDuration.TotalMilliseconds);
+        if (Interlocked.Read(ref _revocations) == revocations)
+        {
+            _cache[hash] = (key, nowMs + (long)_options.CacheDuration.TotalMilliseconds);
+        }
+
         return key;
     }
 
     public async Task<bool> RevokeAsync(string id, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _revocations);
         var revoked = await _repository.RevokeAsync(id, _time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
         if (revoked)
         {
-            foreach (var (hash, entry) in _cache)
-            {
-                if (entry.Key?.Id == id)
-                {
-                    _cache.TryRemove(hash, out _);
-                }
-            }
+            Forget(id);
         }
 
         return revoked;
     }
 
     /// <summary>
-    /// Makes sure an admin can get in: registers the bootstrap key when configured, and when
-    /// no active key exists at all, creates an admin key and prints it once.
+    /// Makes sure an admin can get in: registers the bootstrap key when configured (revoking
+    /// an earlier bootstrap key that the configuration no longer names), and when no active
+    /// key exists at all, creates an admin key and prints it once.
     /// </summary>
     public async Task EnsureAdminAsync(CancellationToken cancellationToken)
     {
         if (!string.IsNullOrEmpty(_options.BootstrapAdminKey))
         {
             var key = _options.BootstrapAdminKey;
-            var record = new ApiKeyRecord(
-                "bootstrap-" + Hash(key)[..12], "bootstrap admin (Vigil:Auth:BootstrapAdminKey)", Policies.Admin, Hash(key), key[..Math.Min(8, key.Length)],
-                _time.GetUtcNow().ToUnixTimeMilliseconds(), null);
+            var hash = Hash(key);
+            var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            // Only a fingerprint of the hash is shown in lists: an operator-chosen key may be short.
+            var record = new ApiKeyRecord(BootstrapIdPrefix + hash[..12], "bootstrap admin (Vigil:Auth:BootstrapAdminKey)", Policies.Admin, hash, "sha256:" + hash[..6], nowMs, null);
             await _repository.InsertAsync(record, cancellationToken).ConfigureAwait(false);
-            return;
+            Interlocked.Increment(ref _revocations);
+            foreach (var id in await _repository.RevokeOthersAsync(BootstrapIdPrefix, hash, nowMs, cancellationToken).ConfigureAwait(false))
+            {
+                Forget(id);
+                LogBootstrapRotated(id);
+            }
         }
 
         if (await _repository.CountActiveAsync(cancellationToken).ConfigureAwait(false) > 0)
@@ -110,8 +121,22 @@ internal sealed partial class ApiKeyService
         Console.WriteLine();
     }
 
+    private void Forget(string id)
+    {
+        foreach (var (hash, entry) in _cache)
+        {
+            if (entry.Key?.Id == id)
+            {
+                _cache.TryRemove(hash, out _);
+            }
+        }
+    }
+
     private static string Base64Url(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Revoked the earlier bootstrap admin key {KeyId}: Vigil:Auth:BootstrapAdminKey names another key now")]
+    private partial void LogBootstrapRotated(string keyId);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "No API key existed, so an admin key ({KeyId}) was created and printed to the console once")]
     private partial void LogInitialKey(string keyId);

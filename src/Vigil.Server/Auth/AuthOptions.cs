@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Vigil.Server.Auth;
 
 /// <summary>API key settings (configuration section <c>Vigil:Auth</c>).</summary>
-public sealed class AuthOptions
+public sealed class AuthOptions : IValidatableObject
 {
     /// <summary>The configuration section these options bind to.</summary>
     public const string Section = "Vigil:Auth";
@@ -13,11 +13,20 @@ public sealed class AuthOptions
     /// characters when set.
     /// </summary>
     /// <value>null.</value>
-    [MinLength(16)]
     public string? BootstrapAdminKey { get; set; }
 
     /// <summary>How long a verified key is trusted before the database is asked again (revocations in other processes take this long).</summary>
     /// <value>30 seconds.</value>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan CacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!string.IsNullOrEmpty(BootstrapAdminKey) && BootstrapAdminKey.Length < 16)
+        {
+            yield return new ValidationResult(
+                "Vigil:Auth:BootstrapAdminKey must be at least 16 characters (or empty for none).", [nameof(BootstrapAdminKey)]);
+        }
+    }
 }

@@ -65,7 +65,7 @@ internal static class VigilServerServiceCollectionExtensions
             options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
-        services.AddOpenApi();
+        services.AddOpenApi(options => options.AddDocumentTransformer<OpenApiSecurity>());
         return services;
     }
 }

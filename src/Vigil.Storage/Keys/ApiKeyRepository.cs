@@ -61,6 +61,19 @@ public sealed class ApiKeyRepository
             "SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL", cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
+    /// <summary>Revokes the active keys whose id starts with <paramref name="idPrefix"/> other than the one with <paramref name="keepHash"/>; returns their ids.</summary>
+    public async Task<IReadOnlyList<string>> RevokeOthersAsync(string idPrefix, string keepHash, long nowMs, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var ids = await connection.QueryAsync<string>(new CommandDefinition(
+            """
+            UPDATE api_keys SET revoked_at = @nowMs
+            WHERE id LIKE @pattern AND key_hash <> @keepHash AND revoked_at IS NULL
+            RETURNING id
+            """, new { pattern = idPrefix + "%", keepHash, nowMs }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. ids];
+    }
+
     /// <summary>Revokes a key; returns false when no active key has that id.</summary>
     public async Task<bool> RevokeAsync(string id, long nowMs, CancellationToken cancellationToken = default)
     {
