@@ -30,13 +30,56 @@ public sealed class LabelSet : IEquatable<LabelSet>
             return Empty;
         }
 
-        var sorted = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, value) in pairs)
+        // Label sets are small: an insertion sort into an array beats a sorted dictionary.
+        var buffer = pairs.TryGetNonEnumeratedCount(out var count) ? new KeyValuePair<string, string>[count] : [];
+        var length = 0;
+        foreach (var pair in pairs)
         {
-            sorted[name] = value;
+            var at = length;
+            var replaced = false;
+            for (var i = 0; i < length; i++)
+            {
+                var order = string.CompareOrdinal(buffer[i].Key, pair.Key);
+                if (order == 0)
+                {
+                    buffer[i] = pair;
+                    replaced = true;
+                    break;
+                }
+
+                if (order > 0)
+                {
+                    at = i;
+                    break;
+                }
+            }
+
+            if (replaced)
+            {
+                continue;
+            }
+
+            if (length == buffer.Length)
+            {
+                Array.Resize(ref buffer, Math.Max(4, length * 2));
+            }
+
+            Array.Copy(buffer, at, buffer, at + 1, length - at);
+            buffer[at] = pair;
+            length++;
         }
 
-        return sorted.Count == 0 ? Empty : new LabelSet([.. sorted]);
+        if (length == 0)
+        {
+            return Empty;
+        }
+
+        if (length != buffer.Length)
+        {
+            Array.Resize(ref buffer, length);
+        }
+
+        return new LabelSet(buffer);
     }
 
     /// <summary>The value of a label, or null.</summary>

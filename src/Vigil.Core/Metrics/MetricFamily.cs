@@ -4,8 +4,10 @@ namespace Vigil.Core.Metrics;
 public sealed class MetricFamily
 {
     private readonly Lock _lock = new();
-    private MetricSeries[] _series = new MetricSeries[4];
-    private int _count;
+
+    // Readers take the snapshot as one reference: slots below its count never change for its
+    // array, because removal always builds a new array.
+    private Snapshot _snapshot = new(new MetricSeries[4], 0);
 
     internal MetricFamily(string name, MetricType type)
     {
@@ -24,9 +26,8 @@ public sealed class MetricFamily
     {
         get
         {
-            // Read the count first: slots below it are written before the count is published.
-            var count = Volatile.Read(ref _count);
-            return new ArraySegment<MetricSeries>(Volatile.Read(ref _series), 0, count);
+            var snapshot = Volatile.Read(ref _snapshot);
+            return new ArraySegment<MetricSeries>(snapshot.Items, 0, snapshot.Count);
         }
     }
 
@@ -34,15 +35,36 @@ public sealed class MetricFamily
     {
         lock (_lock)
         {
-            if (_count == _series.Length)
+            var (items, count) = _snapshot;
+            if (count == items.Length)
             {
-                var grown = new MetricSeries[_series.Length * 2];
-                Array.Copy(_series, grown, _count);
-                Volatile.Write(ref _series, grown);
+                var grown = new MetricSeries[items.Length * 2];
+                Array.Copy(items, grown, count);
+                items = grown;
             }
 
-            _series[_count] = series;
-            Volatile.Write(ref _count, _count + 1);
+            items[count] = series;
+            Volatile.Write(ref _snapshot, new Snapshot(items, count + 1));
         }
     }
+
+    internal void Remove(MetricSeries series)
+    {
+        lock (_lock)
+        {
+            var (items, count) = _snapshot;
+            var index = Array.IndexOf(items, series, 0, count);
+            if (index < 0)
+            {
+                return;
+            }
+
+            var kept = new MetricSeries[Math.Max(4, items.Length)];
+            Array.Copy(items, kept, index);
+            Array.Copy(items, index + 1, kept, index, count - index - 1);
+            Volatile.Write(ref _snapshot, new Snapshot(kept, count - 1));
+        }
+    }
+
+    private sealed record Snapshot(MetricSeries[] Items, int Count);
 }

@@ -29,6 +29,7 @@ public sealed class MetricSeries
     // now and then a late one), so a small array beats a set.
     private long[]? _dirtyMinutes;
     private int _dirtyCount;
+    private bool _evicted;
     private long _lastDirtyMinute = long.MinValue;
 
     internal MetricSeries(string name, LabelSet labels, MetricType type, TimeSpan bucketSize)
@@ -88,7 +89,7 @@ public sealed class MetricSeries
     /// Records one point. The caller has validated the value and timestamp. Timings are kept
     /// to the microsecond (0.001 ms).
     /// </summary>
-    public void Record(double value, long timestampMs)
+    public bool Record(double value, long timestampMs)
     {
         if (_hotBins is not null)
         {
@@ -98,6 +99,11 @@ public sealed class MetricSeries
         var bucketStart = timestampMs - Mod(timestampMs, _bucketMs);
         lock (_open)
         {
+            if (_evicted)
+            {
+                return false;
+            }
+
             ref var bucket = ref FindOrAddBucket(bucketStart, out var isHot);
             bucket.Count++;
             bucket.Sum += value;
@@ -144,6 +150,26 @@ public sealed class MetricSeries
             {
                 MarkDirtyLocked(minute);
             }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Marks the series evicted when it holds nothing (every bucket pruned, every minute
+    /// written) and saw no point since <paramref name="idleBeforeMs"/>; an evicted series
+    /// records nothing more (<see cref="Record"/> returns false) and leaves the store.
+    /// </summary>
+    internal bool TryEvict(long idleBeforeMs)
+    {
+        lock (_open)
+        {
+            if (_openCount == 0 && _log.IsEmpty && (_patches is null || _patches.Count == 0) && _dirtyCount == 0 && LastSeenMs < idleBeforeMs)
+            {
+                _evicted = true;
+            }
+
+            return _evicted;
         }
     }
 

@@ -14,6 +14,7 @@ public sealed class MetricStore
     private int _seriesCount;
     private long _refusedSeries;
     private long _ingestedPoints;
+    private long _evictedSeries;
 
     /// <summary>Creates a store.</summary>
     public MetricStore(MetricsOptions options, TimeProvider time)
@@ -192,7 +193,12 @@ public sealed class MetricStore
             {
                 if (points[i].TimestampMs >= memoryHorizonMs)
                 {
-                    series[i]!.Record(points[i].Value, points[i].TimestampMs);
+                    if (!series[i]!.Record(points[i].Value, points[i].TimestampMs))
+                    {
+                        // Evicted as idle between Prepare and Commit: bring it back (past the bound if need be).
+                        series[i] = Revive(keys[i], points[i]);
+                        series[i]!.Record(points[i].Value, points[i].TimestampMs);
+                    }
                 }
             }
 
@@ -245,7 +251,10 @@ public sealed class MetricStore
     public void Record(MetricSeries series, double value)
     {
         ArgumentNullException.ThrowIfNull(series);
-        series.Record(value, NowMs);
+        if (!series.Record(value, NowMs) && GetOrCreate(series.Name, series.Labels, series.Type) is { } current)
+        {
+            current.Record(value, NowMs);
+        }
     }
 
     /// <summary>
@@ -262,13 +271,40 @@ public sealed class MetricStore
     }
 
     /// <summary>Drops buckets older than the in-memory window from every series.</summary>
+    /// <summary>Series evicted for being idle (monotonic).</summary>
+    public long EvictedSeries => Interlocked.Read(ref _evictedSeries);
+
+    /// <summary>
+    /// Drops buckets older than the in-memory window from every series, and evicts the series
+    /// left with nothing (idle for the whole window, every minute written): they no longer
+    /// count against <see cref="MetricsOptions.MaxSeries"/>. Their history stays in the rollups.
+    /// </summary>
     public void Prune()
     {
         var horizon = MemoryHorizonMs;
-        foreach (var series in _byKey.Values)
+        foreach (var (key, series) in _byKey)
         {
             series.Prune(horizon);
+            if (series.TryEvict(horizon) && _byKey.TryRemove(new KeyValuePair<SeriesId, MetricSeries>(key, series)))
+            {
+                _families.GetValueOrDefault(series.Name)?.Remove(series);
+                Interlocked.Decrement(ref _seriesCount);
+                Interlocked.Increment(ref _evictedSeries);
+            }
         }
+    }
+
+    private MetricSeries Revive(SeriesId key, MetricPoint point)
+    {
+        Interlocked.Increment(ref _seriesCount);
+        var family = _families.GetOrAdd(point.Name, static (name, type) => new MetricFamily(name, type), point.Type);
+        var series = GetOrAddSeries(key, point, family, out var added);
+        if (!added)
+        {
+            Interlocked.Decrement(ref _seriesCount);
+        }
+
+        return series;
     }
 
     /// <summary>Every series held.</summary>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Vigil.Core.Metrics;
 
@@ -11,7 +10,6 @@ namespace Vigil.Server.Http;
 internal sealed class SelfMetricsMiddleware(RequestDelegate next, MetricStore store, TimeProvider time)
 {
     public const string MetricName = "vigil_http_request_duration_ms";
-    private readonly ConcurrentDictionary<(string Route, string Method, int Status), MetricSeries?> _series = new();
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -25,10 +23,10 @@ internal sealed class SelfMetricsMiddleware(RequestDelegate next, MetricStore st
         finally
         {
             var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
-            var series = _series.GetOrAdd((route, context.Request.Method, status), static (key, s) => s.GetOrCreate(
+            var series = store.GetOrCreate(
                 MetricName,
-                LabelSet.From([new("route", key.Route), new("method", key.Method), new("status", key.Status.ToString(CultureInfo.InvariantCulture))]),
-                MetricType.Timing), store);
+                LabelSet.From([new("route", route), new("method", context.Request.Method), new("status", status.ToString(CultureInfo.InvariantCulture))]),
+                MetricType.Timing);
             if (series is not null)
             {
                 store.Record(series, time.GetElapsedTime(started).TotalMilliseconds);

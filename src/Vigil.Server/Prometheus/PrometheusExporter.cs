@@ -126,6 +126,7 @@ internal sealed class PrometheusExporter
         Own(builder, written, "vigil_series_active", "gauge", "Series held in memory.", _store.SeriesCount);
         Own(builder, written, "vigil_series_limit", "gauge", "The series limit (Vigil:Metrics:MaxSeries).", _store.Options.MaxSeries);
         Own(builder, written, "vigil_series_refused_total", "counter", "New series refused because the series limit was reached.", _store.RefusedSeries);
+        Own(builder, written, "vigil_series_evicted_total", "counter", "Series evicted from memory after an hour without points (their history stays in the rollups).", _store.EvictedSeries);
         Own(builder, written, "vigil_start_time_seconds", "gauge", "When this Vigil process started, Unix seconds.", _startedAt.ToUnixTimeMilliseconds() / 1000.0);
     }
 

@@ -514,4 +514,74 @@ public class MetricStoreTests
 
     private static MetricPoint Point(string name, MetricType type, double value, long timestampMs, params (string Name, string Value)[] labels) =>
         new(name, type, value, SampleData.Labels(labels), timestampMs);
+
+    [Fact]
+    public void Prune_SeriesIdleForTheWholeWindowAndWritten_IsEvictedAndFreesItsSlot()
+    {
+        // Arrange: a bound of 2, both taken; one series goes quiet.
+        var time = new FakeTimeProvider(Start);
+        var store = new MetricStore(new MetricsOptions { MaxSeries = 2 }, time);
+        var quiet = store.GetOrCreate("pod_cpu", LabelSet.From([new("pod", "a")]), MetricType.Gauge)!;
+        var busy = store.GetOrCreate("pod_cpu", LabelSet.From([new("pod", "b")]), MetricType.Gauge)!;
+        store.Record(quiet, 1);
+        Assert.Null(store.GetOrCreate("pod_cpu", LabelSet.From([new("pod", "c")]), MetricType.Gauge));
+
+        // Act: two hours later, with every minute written, only the busy one has recent points.
+        for (var minute = 0; minute < 120; minute++)
+        {
+            time.Advance(TimeSpan.FromMinutes(1));
+            store.Record(busy, minute);
+            foreach (var series in store.AllSeries)
+            {
+                series.TakeDirtyRollups(store.NowMs - (store.NowMs % 60_000));
+            }
+
+            store.Prune();
+        }
+
+        // Assert
+        Assert.Equal(1, store.EvictedSeries);
+        Assert.Null(store.Find("pod_cpu{pod=\"a\"}"));
+        Assert.Single(store.Family("pod_cpu")!.Series);
+        Assert.NotNull(store.GetOrCreate("pod_cpu", LabelSet.From([new("pod", "c")]), MetricType.Gauge));
+        Assert.False(quiet.Record(5, store.NowMs));
+    }
+
+    [Fact]
+    public void Prune_UnwrittenMinutes_KeepTheSeries()
+    {
+        var time = new FakeTimeProvider(Start);
+        var store = new MetricStore(new MetricsOptions(), time);
+        var series = store.GetOrCreate("queue_depth", LabelSet.Empty, MetricType.Gauge)!;
+        store.Record(series, 3);
+
+        time.Advance(TimeSpan.FromHours(3));
+        store.Prune();
+
+        Assert.Equal(0, store.EvictedSeries);
+        Assert.Same(series, store.Find("queue_depth"));
+    }
+
+    [Fact]
+    public void Commit_AfterTheSeriesWasEvicted_StillRecordsThePoint()
+    {
+        // Arrange: a batch prepared for an existing, idle series...
+        var time = new FakeTimeProvider(Start);
+        var store = new MetricStore(new MetricsOptions(), time);
+        var idle = store.GetOrCreate("queue_depth", LabelSet.Empty, MetricType.Gauge)!;
+        store.Record(idle, 3);
+        idle.TakeDirtyRollups(long.MaxValue);
+        time.Advance(TimeSpan.FromHours(2));
+        var outcome = store.Prepare([new MetricPoint("queue_depth", MetricType.Gauge, 42, LabelSet.Empty, store.NowMs)], store.MemoryHorizonMs);
+
+        // ...and the series is evicted before the batch is committed.
+        store.Prune();
+        outcome.Commit();
+
+        // Assert
+        var current = store.Find("queue_depth")!;
+        Assert.NotSame(idle, current);
+        Assert.Equal(42, current.LastValue);
+        Assert.Equal(1, store.SeriesCount);
+    }
 }
