@@ -1,0 +1,160 @@
+namespace Vigil.Core.Alerts;
+
+/// <summary>How urgent an alert is. Escalation moves one step up.</summary>
+public enum Severity
+{
+    /// <summary>For information; never pages anyone.</summary>
+    Info,
+
+    /// <summary>Something to look at soon.</summary>
+    Warning,
+
+    /// <summary>Something is broken for some users.</summary>
+    Error,
+
+    /// <summary>Act now.</summary>
+    Critical,
+}
+
+/// <summary>How a rule's aggregate is compared with its threshold.</summary>
+public enum Comparison
+{
+    /// <summary><c>greater_than</c>.</summary>
+    GreaterThan,
+
+    /// <summary><c>less_than</c>.</summary>
+    LessThan,
+
+    /// <summary><c>equal</c>.</summary>
+    Equal,
+
+    /// <summary><c>greater_or_equal</c>.</summary>
+    GreaterOrEqual,
+
+    /// <summary><c>less_or_equal</c>.</summary>
+    LessOrEqual,
+}
+
+/// <summary>What the threshold of a rule is measured against.</summary>
+public enum ThresholdType
+{
+    /// <summary>A fixed value.</summary>
+    Static,
+
+    /// <summary>The baseline over the last <c>baselineDays</c> × <c>baselineMultiplier</c>.</summary>
+    Dynamic,
+
+    /// <summary>Percent change against the previous window of the same length.</summary>
+    PercentChange,
+}
+
+/// <summary>Where an alert is in its lifecycle.</summary>
+public enum AlertStatus
+{
+    /// <summary>The condition holds; waiting for <c>forSeconds</c>.</summary>
+    Pending,
+
+    /// <summary>The condition has held long enough; notifications go out.</summary>
+    Firing,
+
+    /// <summary>Someone is on it: no repeats, no escalation.</summary>
+    Acknowledged,
+
+    /// <summary>Suppressed until a time: the state still changes, nothing is sent.</summary>
+    Silenced,
+
+    /// <summary>Over: the condition cleared, or someone resolved it.</summary>
+    Resolved,
+}
+
+/// <summary>Wire names (snake_case) of the alert enums.</summary>
+public static class AlertNames
+{
+    /// <summary>The wire name of a severity.</summary>
+    public static string ToWire(this Severity value) => value.ToString().ToLowerInvariant();
+
+    /// <summary>The wire name of a status.</summary>
+    public static string ToWire(this AlertStatus value) => value.ToString().ToLowerInvariant();
+
+    /// <summary>The wire name of a comparison.</summary>
+    public static string ToWire(this Comparison value) => value switch
+    {
+        Comparison.GreaterThan => "greater_than",
+        Comparison.LessThan => "less_than",
+        Comparison.Equal => "equal",
+        Comparison.GreaterOrEqual => "greater_or_equal",
+        _ => "less_or_equal",
+    };
+
+    /// <summary>The wire name of a threshold type.</summary>
+    public static string ToWire(this ThresholdType value) => value switch
+    {
+        ThresholdType.Static => "static",
+        ThresholdType.Dynamic => "dynamic",
+        _ => "percent_change",
+    };
+
+    /// <summary>Parses a severity wire name.</summary>
+    public static bool TryParseSeverity(string? text, out Severity value) => TryParse(text, out value);
+
+    /// <summary>Parses a status wire name.</summary>
+    public static bool TryParseStatus(string? text, out AlertStatus value) => TryParse(text, out value);
+
+    /// <summary>Parses a comparison wire name.</summary>
+    public static bool TryParseComparison(string? text, out Comparison value)
+    {
+        foreach (var candidate in Enum.GetValues<Comparison>())
+        {
+            if (candidate.ToWire() == text)
+            {
+                value = candidate;
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>Parses a threshold type wire name.</summary>
+    public static bool TryParseThresholdType(string? text, out ThresholdType value)
+    {
+        foreach (var candidate in Enum.GetValues<ThresholdType>())
+        {
+            if (candidate.ToWire() == text)
+            {
+                value = candidate;
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>Whether <paramref name="value"/> compared with <paramref name="threshold"/> holds.</summary>
+    public static bool Holds(this Comparison comparison, double value, double threshold) => comparison switch
+    {
+        Comparison.GreaterThan => value > threshold,
+        Comparison.LessThan => value < threshold,
+        Comparison.Equal => value == threshold,
+        Comparison.GreaterOrEqual => value >= threshold,
+        _ => value <= threshold,
+    };
+
+    private static bool TryParse<T>(string? text, out T value)
+        where T : struct, Enum
+    {
+        foreach (var candidate in Enum.GetValues<T>())
+        {
+            if (string.Equals(candidate.ToString(), text, StringComparison.OrdinalIgnoreCase) && text == text?.ToLowerInvariant())
+            {
+                value = candidate;
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
+    }
+}

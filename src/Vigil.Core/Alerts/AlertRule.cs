@@ -1,0 +1,88 @@
+using Vigil.Core.Metrics;
+
+namespace Vigil.Core.Alerts;
+
+/// <summary>
+/// What to watch and when to alert: a metric and label matchers, an aggregation over a
+/// window, a threshold and how to compare with it, and what to do when it holds.
+/// </summary>
+public sealed record AlertRule
+{
+    /// <summary>Identifier (a slug for default rules, a generated id otherwise).</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Human name, e.g. "Slow API Endpoint".</summary>
+    public required string Name { get; init; }
+
+    /// <summary>What the rule is about: <c>performance</c>, <c>error</c>, <c>security</c>, <c>business</c> or <c>system</c>.</summary>
+    public string Type { get; init; } = "performance";
+
+    /// <summary>Metric name.</summary>
+    public required string Metric { get; init; }
+
+    /// <summary>Exact label matches a series must have.</summary>
+    public IReadOnlyDictionary<string, string> Match { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Labels that split the rule into one alert per group (e.g. <c>route</c>).</summary>
+    public IReadOnlyList<string> GroupBy { get; init; } = [];
+
+    /// <summary>How the window is reduced.</summary>
+    public Aggregation Aggregation { get; init; } = Aggregation.Avg;
+
+    /// <summary>The window, in minutes.</summary>
+    public double WindowMinutes { get; init; } = 5;
+
+    /// <summary>Fewer points than this in the window means "not enough data", never "resolved".</summary>
+    public int MinDataPoints { get; init; } = 1;
+
+    /// <summary>What the threshold is measured against.</summary>
+    public ThresholdType ThresholdType { get; init; } = ThresholdType.Static;
+
+    /// <summary>The threshold (static), or the percent change (percent_change).</summary>
+    public double? Threshold { get; init; }
+
+    /// <summary>Dynamic thresholds: baseline × this.</summary>
+    public double? BaselineMultiplier { get; init; }
+
+    /// <summary>Dynamic thresholds: days of history the baseline covers.</summary>
+    public int BaselineDays { get; init; } = 7;
+
+    /// <summary>How the value is compared with the threshold.</summary>
+    public Comparison Comparison { get; init; } = Comparison.GreaterThan;
+
+    /// <summary>How long the condition must hold before the alert fires.</summary>
+    public int ForSeconds { get; init; }
+
+    /// <summary>
+    /// Optional value the aggregate must come back past before the alert resolves (against
+    /// flapping): for <c>greater_than</c> a value below the threshold, and so on.
+    /// </summary>
+    public double? RecoveryThreshold { get; init; }
+
+    /// <summary>Severity of the alerts.</summary>
+    public Severity Severity { get; init; } = Severity.Warning;
+
+    /// <summary>No re-notification for the same group within this many minutes of the last one.</summary>
+    public int CooldownMinutes { get; init; } = 15;
+
+    /// <summary>Repeat the notification of an open, unacknowledged alert this often.</summary>
+    public int RepeatIntervalMinutes { get; init; } = 240;
+
+    /// <summary>Channel ids to notify.</summary>
+    public IReadOnlyList<string> Channels { get; init; } = [];
+
+    /// <summary>Channel ids added when the alert escalates.</summary>
+    public IReadOnlyList<string> EscalationChannels { get; init; } = [];
+
+    /// <summary>Labels copied onto the alerts (e.g. <c>team</c>).</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>A link to what to do.</summary>
+    public string? RunbookUrl { get; init; }
+
+    /// <summary>Whether the rule is evaluated.</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>The window as a time span.</summary>
+    public TimeSpan Window => TimeSpan.FromMinutes(WindowMinutes);
+}

@@ -1,0 +1,131 @@
+using Vigil.Core.Metrics;
+
+namespace Vigil.Core.Alerts;
+
+/// <summary>
+/// Checks a rule and names every field at fault, so an API answer (or a start-up error for
+/// the default rules) says exactly what to fix.
+/// </summary>
+public static class RuleValidator
+{
+    /// <summary>Accepted rule types.</summary>
+    public static readonly IReadOnlyList<string> Types = ["performance", "error", "security", "business", "system"];
+
+    /// <summary>The problems of a rule, by field (empty when it is valid).</summary>
+    /// <param name="rule">The rule.</param>
+    /// <param name="channelExists">Whether a channel id exists; channels are not checked when null.</param>
+    public static Dictionary<string, string[]> Validate(AlertRule rule, Func<string, bool>? channelExists = null)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        void Add(string field, string message)
+        {
+            if (!errors.TryGetValue(field, out var list))
+            {
+                errors[field] = list = [];
+            }
+
+            list.Add(message);
+        }
+
+        if (string.IsNullOrWhiteSpace(rule.Name))
+        {
+            Add("name", "is required");
+        }
+        else if (rule.Name.Length > 200)
+        {
+            Add("name", "is longer than 200 characters");
+        }
+
+        if (!Types.Contains(rule.Type))
+        {
+            Add("type", $"'{rule.Type}' is not one of {string.Join(", ", Types)}");
+        }
+
+        if (string.IsNullOrWhiteSpace(rule.Metric))
+        {
+            Add("metric", "is required");
+        }
+
+        if (!(rule.WindowMinutes > 0) || rule.WindowMinutes > 7 * 24 * 60)
+        {
+            Add("windowMinutes", "must be more than 0 and at most 10080 (7 days)");
+        }
+
+        if (rule.MinDataPoints < 0)
+        {
+            Add("minDataPoints", "cannot be negative");
+        }
+
+        switch (rule.ThresholdType)
+        {
+            case ThresholdType.Static when rule.Threshold is not { } value || !double.IsFinite(value):
+                Add("threshold", "is required for a static threshold and must be a finite number");
+                break;
+            case ThresholdType.PercentChange when rule.Threshold is not { } value || !double.IsFinite(value):
+                Add("threshold", "is required for a percent_change threshold (in percent) and must be a finite number");
+                break;
+            case ThresholdType.Dynamic:
+                if (rule.BaselineMultiplier is not { } multiplier || !(multiplier > 0) || !double.IsFinite(multiplier))
+                {
+                    Add("baselineMultiplier", "is required for a dynamic threshold and must be more than 0");
+                }
+
+                if (rule.BaselineDays is < 1 or > 30)
+                {
+                    Add("baselineDays", "must be between 1 and 30 (the rollup retention bounds it)");
+                }
+
+                break;
+        }
+
+        if (rule.RecoveryThreshold is { } recovery && !double.IsFinite(recovery))
+        {
+            Add("recoveryThreshold", "must be a finite number");
+        }
+
+        if (rule.ForSeconds is < 0 or > 86_400)
+        {
+            Add("forSeconds", "must be between 0 and 86400");
+        }
+
+        if (rule.CooldownMinutes is < 0 or > 10_080)
+        {
+            Add("cooldownMinutes", "must be between 0 and 10080");
+        }
+
+        if (rule.RepeatIntervalMinutes is < 0 or > 10_080)
+        {
+            Add("repeatIntervalMinutes", "must be between 0 (never) and 10080");
+        }
+
+        foreach (var label in rule.GroupBy)
+        {
+            if (string.IsNullOrEmpty(label))
+            {
+                Add("groupBy", "label names cannot be empty");
+            }
+        }
+
+        if (rule.RunbookUrl is { } url && !(Uri.TryCreate(url, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https"))
+        {
+            Add("runbookUrl", "must be an absolute http(s) URL");
+        }
+
+        if (channelExists is not null)
+        {
+            foreach (var (field, ids) in new[] { ("channels", rule.Channels), ("escalationChannels", rule.EscalationChannels) })
+            {
+                foreach (var id in ids)
+                {
+                    if (!channelExists(id))
+                    {
+                        Add(field, $"channel '{id}' does not exist");
+                    }
+                }
+            }
+        }
+
+        return errors.ToDictionary(pair => pair.Key, pair => pair.Value.ToArray(), StringComparer.Ordinal);
+    }
+}
