@@ -1,0 +1,175 @@
+using Microsoft.Extensions.Time.Testing;
+using Vigil.Core.Alerts;
+using Vigil.Core.Metrics;
+
+namespace Vigil.Core.Tests.Alerts;
+
+public sealed class RuleEvaluatorTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+    private readonly FakeTimeProvider _time = new(Now);
+    private readonly MetricStore _store;
+    private readonly RuleEvaluator _evaluator = new();
+
+    public RuleEvaluatorTests() => _store = new MetricStore(new MetricsOptions(), _time);
+
+    private long NowMs => Now.ToUnixTimeMilliseconds();
+
+    [Fact]
+    public void Evaluate_StaticP95GroupedByRoute_OneOutcomePerRoute()
+    {
+        Record("http_request_duration_ms", new() { ["route"] = "/slow", ["method"] = "GET" }, Enumerable.Repeat(1500.0, 20), secondsAgo: 60);
+        Record("http_request_duration_ms", new() { ["route"] = "/slow", ["method"] = "POST" }, Enumerable.Repeat(1600.0, 20), secondsAgo: 60);
+        Record("http_request_duration_ms", new() { ["route"] = "/fast", ["method"] = "GET" }, Enumerable.Repeat(20.0, 20), secondsAgo: 60);
+        var rule = Rule() with { Aggregation = Aggregation.P95, Threshold = 1000, GroupBy = ["route"], MinDataPoints = 10 };
+
+        var outcomes = _evaluator.Evaluate(rule, _store, NowMs).ToDictionary(o => o.Group["route"]!);
+
+        Assert.Equal(2, outcomes.Count);
+        Assert.Equal(ConditionState.Met, outcomes["/slow"].State);
+        Assert.Equal(40, outcomes["/slow"].DataPoints);
+        Assert.InRange(outcomes["/slow"].Value!.Value, 1584, 1616);
+        Assert.Equal(1000, outcomes["/slow"].Threshold);
+        Assert.Equal(ConditionState.NotMet, outcomes["/fast"].State);
+        Assert.True(outcomes["/fast"].Recovered);
+    }
+
+    [Fact]
+    public void Evaluate_MatchFiltersSeries_OthersIgnored()
+    {
+        Record("http_request_duration_ms", new() { ["route"] = "/a", ["method"] = "GET" }, [3000], secondsAgo: 10);
+        Record("http_request_duration_ms", new() { ["route"] = "/a", ["method"] = "POST" }, [10], secondsAgo: 10);
+        var rule = Rule() with { Aggregation = Aggregation.Max, Threshold = 100, Match = new Dictionary<string, string> { ["method"] = "POST" } };
+
+        var outcome = Assert.Single(_evaluator.Evaluate(rule, _store, NowMs));
+
+        Assert.Equal(ConditionState.NotMet, outcome.State);
+        Assert.Equal(10, outcome.Value);
+    }
+
+    [Fact]
+    public void Evaluate_FewerPointsThanMinDataPoints_NotEnoughDataNotResolved()
+    {
+        Record("http_request_duration_ms", [], [5000, 5000], secondsAgo: 30);
+        var rule = Rule() with { Aggregation = Aggregation.P95, Threshold = 1000, MinDataPoints = 10 };
+
+        var outcome = Assert.Single(_evaluator.Evaluate(rule, _store, NowMs));
+
+        Assert.Equal(ConditionState.NotEnoughData, outcome.State);
+        Assert.False(outcome.Recovered);
+        Assert.Equal(2, outcome.DataPoints);
+    }
+
+    [Fact]
+    public void Evaluate_PointsOutsideTheWindow_NotCounted()
+    {
+        Record("http_request_duration_ms", [], [5000], secondsAgo: 20 * 60);
+        Record("http_request_duration_ms", [], [100], secondsAgo: 60);
+        var rule = Rule() with { Aggregation = Aggregation.Max, Threshold = 1000, WindowMinutes = 15 };
+
+        var outcome = Assert.Single(_evaluator.Evaluate(rule, _store, NowMs));
+
+        Assert.Equal(ConditionState.NotMet, outcome.State);
+        Assert.Equal(1, outcome.DataPoints);
+    }
+
+    [Fact]
+    public void Evaluate_ThroughputDropWithNoPointsInTheWindow_FiresOnZero()
+    {
+        Record("orders_total", [], [5], secondsAgo: 20 * 60, MetricType.Counter);
+        var rule = Rule() with { Metric = "orders_total", Aggregation = Aggregation.RatePerMinute, Threshold = 1, Comparison = Comparison.LessThan, MinDataPoints = 0 };
+
+        var outcome = Assert.Single(_evaluator.Evaluate(rule, _store, NowMs));
+
+        Assert.Equal(ConditionState.Met, outcome.State);
+        Assert.Equal(0, outcome.Value);
+    }
+
+    [Fact]
+    public void Evaluate_PercentChange_ComparesWithThePreviousWindow()
+    {
+        Record("http_request_duration_ms", [], Enumerable.Repeat(100.0, 10), secondsAgo: 8 * 60);
+        Record("http_request_duration_ms", [], Enumerable.Repeat(180.0, 10), secondsAgo: 2 * 60);
+        var rule = Rule() with { Aggregation = Aggregation.Avg, ThresholdType = ThresholdType.PercentChange, Threshold = 50, WindowMinutes = 5 };
+
+        var outcome = Assert.Single(_evaluator.Evaluate(rule, _store, NowMs));
+
+        Assert.Equal(ConditionState.Met, outcome.State);
+        Assert.Equal(80, outcome.Value!.Value, 6);
+        Assert.Equal(50, outcome.Threshold);
+    }
+
+    [Fact]
+    public void Evaluate_PercentChangeWithoutAPreviousWindow_NotEnoughData()
+    {
+        Record("http_request_duration_ms", [], [180], secondsAgo: 60);
+        var rule = Rule() with { ThresholdType = ThresholdType.PercentChange, Threshold = 50 };
+
+        Assert.Equal(ConditionState.NotEnoughData, Assert.Single(_evaluator.Evaluate(rule, _store, NowMs)).State);
+    }
+
+    [Fact]
+    public void Evaluate_Dynamic_ThresholdIsBaselineTimesMultiplier()
+    {
+        Record("job_execution_duration_ms", new() { ["job_id"] = "gen" }, [2500], secondsAgo: 60);
+        Record("job_execution_duration_ms", new() { ["job_id"] = "export" }, [2500], secondsAgo: 60);
+        var rule = Rule() with { Metric = "job_execution_duration_ms", GroupBy = ["job_id"], ThresholdType = ThresholdType.Dynamic, BaselineMultiplier = 2, Threshold = null };
+
+        var outcomes = _evaluator.Evaluate(rule, _store, NowMs, group => group["job_id"] == "gen" ? 1000 : null).ToDictionary(o => o.Group["job_id"]!);
+
+        Assert.Equal(ConditionState.Met, outcomes["gen"].State);
+        Assert.Equal(2000, outcomes["gen"].Threshold);
+        Assert.Equal(ConditionState.NotEnoughData, outcomes["export"].State);
+    }
+
+    [Theory]
+    [InlineData(900, false)]
+    [InlineData(750, true)]
+    public void Evaluate_RecoveryThreshold_RecoveredOnlyPastIt(double value, bool recovered)
+    {
+        Record("http_request_duration_ms", [], [value], secondsAgo: 30);
+        var rule = Rule() with { Aggregation = Aggregation.Max, Threshold = 1000, RecoveryThreshold = 800 };
+
+        var outcome = Assert.Single(_evaluator.Evaluate(rule, _store, NowMs));
+
+        Assert.Equal(ConditionState.NotMet, outcome.State);
+        Assert.Equal(recovered, outcome.Recovered);
+    }
+
+    [Theory]
+    [InlineData(Comparison.GreaterThan, 10, false)]
+    [InlineData(Comparison.GreaterOrEqual, 10, true)]
+    [InlineData(Comparison.Equal, 10, true)]
+    [InlineData(Comparison.LessOrEqual, 10, true)]
+    [InlineData(Comparison.LessThan, 10, false)]
+    [InlineData(Comparison.LessThan, 11, true)]
+    public void Evaluate_EveryComparison(Comparison comparison, double threshold, bool met)
+    {
+        Record("queue_depth", [], [10], secondsAgo: 5, MetricType.Gauge);
+        var rule = Rule() with { Metric = "queue_depth", Aggregation = Aggregation.Last, Threshold = threshold, Comparison = comparison };
+
+        Assert.Equal(met ? ConditionState.Met : ConditionState.NotMet, Assert.Single(_evaluator.Evaluate(rule, _store, NowMs)).State);
+    }
+
+    [Fact]
+    public void Evaluate_UnknownMetric_NoOutcome()
+    {
+        Assert.Empty(_evaluator.Evaluate(Rule() with { Metric = "nothing" }, _store, NowMs));
+    }
+
+    private static AlertRule Rule() => new()
+    {
+        Id = "r",
+        Name = "rule",
+        Metric = "http_request_duration_ms",
+        Threshold = 1000,
+        WindowMinutes = 5,
+    };
+
+    private void Record(string name, Dictionary<string, string> labels, IEnumerable<double> values, int secondsAgo, MetricType type = MetricType.Timing)
+    {
+        var ts = NowMs - (secondsAgo * 1000L);
+        var points = values.Select(v => new MetricPoint(name, type, v, LabelSet.From(labels), ts)).ToList();
+        Assert.True(_store.Ingest(points).IsAccepted);
+    }
+}

@@ -1,0 +1,48 @@
+using Vigil.Core.Alerts;
+
+namespace Vigil.Core.Tests.Alerts;
+
+public sealed class RuleValidatorTests
+{
+    private static readonly AlertRule Valid = new() { Id = "r", Name = "Slow", Metric = "http_request_duration_ms", Threshold = 1000 };
+
+    [Fact]
+    public void Validate_ValidRule_NoProblems() => Assert.Empty(RuleValidator.Validate(Valid));
+
+    public static TheoryData<AlertRule, string> Invalid => new()
+    {
+        { Valid with { Name = " " }, "name" },
+        { Valid with { Metric = "" }, "metric" },
+        { Valid with { Type = "weather" }, "type" },
+        { Valid with { WindowMinutes = 0 }, "windowMinutes" },
+        { Valid with { WindowMinutes = -5 }, "windowMinutes" },
+        { Valid with { MinDataPoints = -1 }, "minDataPoints" },
+        { Valid with { Threshold = null }, "threshold" },
+        { Valid with { Threshold = double.NaN }, "threshold" },
+        { Valid with { ThresholdType = ThresholdType.Dynamic, BaselineMultiplier = null }, "baselineMultiplier" },
+        { Valid with { ThresholdType = ThresholdType.Dynamic, BaselineMultiplier = 2, BaselineDays = 0 }, "baselineDays" },
+        { Valid with { ThresholdType = ThresholdType.PercentChange, Threshold = null }, "threshold" },
+        { Valid with { ForSeconds = -1 }, "forSeconds" },
+        { Valid with { CooldownMinutes = -1 }, "cooldownMinutes" },
+        { Valid with { RepeatIntervalMinutes = 20_000 }, "repeatIntervalMinutes" },
+        { Valid with { RunbookUrl = "ftp://x" }, "runbookUrl" },
+        { Valid with { GroupBy = [""] }, "groupBy" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Invalid))]
+    public void Validate_InvalidField_NamesIt(AlertRule rule, string field)
+    {
+        var problems = RuleValidator.Validate(rule);
+
+        Assert.True(problems.ContainsKey(field), $"expected a problem for {field}, got {string.Join(", ", problems.Keys)}");
+    }
+
+    [Fact]
+    public void Validate_UnknownChannel_NamesIt()
+    {
+        var problems = RuleValidator.Validate(Valid with { Channels = ["ops", "nope"] }, id => id == "ops");
+
+        Assert.Equal(["channel 'nope' does not exist"], problems["channels"]);
+    }
+}
