@@ -1,0 +1,238 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using Vigil.Core.Alerts;
+using Vigil.Core.Metrics;
+
+namespace Vigil.Storage.Alerting;
+
+/// <summary>A stored notification intent (the in-app feed reads these).</summary>
+/// <param name="Id">Identifier.</param>
+/// <param name="Intent">The intent.</param>
+/// <param name="ReadAtMs">When it was marked read, Unix ms, or null.</param>
+public sealed record StoredIntent(long Id, NotificationIntent Intent, long? ReadAtMs);
+
+/// <summary>Which alerts to list.</summary>
+/// <param name="Status">Only this status.</param>
+/// <param name="Severity">Only this severity.</param>
+/// <param name="RuleId">Only this rule's.</param>
+/// <param name="FromMs">Started at or after (Unix ms).</param>
+/// <param name="ToMs">Started before (Unix ms).</param>
+/// <param name="Limit">At most this many, newest first.</param>
+public sealed record AlertFilter(AlertStatus? Status = null, Severity? Severity = null, string? RuleId = null, long? FromMs = null, long? ToMs = null, int Limit = 100);
+
+/// <summary>
+/// Alerts, their transitions and the notification intents they produced. A lifecycle step is
+/// saved in one transaction, so an intent exists exactly when its transition does.
+/// </summary>
+public sealed class AlertRepository
+{
+    private const string AlertColumns =
+        "id, rule_id, fingerprint, group_labels, status, severity, started_at, firing_since, acknowledged_at, acknowledged_by, silenced_until, resolved_at, last_notified_at, notifications, repeats_since_escalation, escalated, value, threshold";
+
+    private readonly Database _database;
+
+    /// <summary>Creates the repository.</summary>
+    public AlertRepository(Database database) => _database = database;
+
+    /// <summary>Saves lifecycle results (alert rows, transitions, intents) in one transaction.</summary>
+    public async Task SaveAsync(IReadOnlyList<LifecycleResult> results, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        if (results.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var result in results)
+        {
+            if (result.Alert is not { } alert || !result.Changed)
+            {
+                continue;
+            }
+
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"""
+                INSERT INTO alerts ({AlertColumns})
+                VALUES (@Id, @RuleId, @Fingerprint, @GroupLabels, @Status, @Severity, @StartedAt, @FiringSince, @AcknowledgedAt, @AcknowledgedBy, @SilencedUntil, @ResolvedAt, @LastNotifiedAt, @Notifications, @RepeatsSinceEscalation, @Escalated, @Value, @Threshold)
+                ON CONFLICT (id) DO UPDATE SET
+                    status = excluded.status, severity = excluded.severity, firing_since = excluded.firing_since,
+                    acknowledged_at = excluded.acknowledged_at, acknowledged_by = excluded.acknowledged_by,
+                    silenced_until = excluded.silenced_until, resolved_at = excluded.resolved_at,
+                    last_notified_at = excluded.last_notified_at, notifications = excluded.notifications,
+                    repeats_since_escalation = excluded.repeats_since_escalation, escalated = excluded.escalated,
+                    value = excluded.value, threshold = excluded.threshold
+                """, ToRow(alert), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            foreach (var t in result.Transitions)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO alert_transitions (alert_id, from_status, to_status, at, by, note) VALUES (@AlertId, @From, @To, @At, @By, @Note)",
+                    new { t.AlertId, From = t.From?.ToWire(), To = t.To.ToWire(), At = t.At.ToUnixTimeMilliseconds(), t.By, t.Note },
+                    transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+
+            foreach (var i in result.Intents)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    """
+                    INSERT INTO notification_intents (alert_id, kind, severity, channels, at, idempotency_key)
+                    VALUES (@AlertId, @Kind, @Severity, @Channels, @At, @IdempotencyKey)
+                    ON CONFLICT (idempotency_key) DO NOTHING
+                    """,
+                    new { i.AlertId, Kind = i.Kind.ToString().ToLowerInvariant(), Severity = i.Severity.ToWire(), Channels = JsonSerializer.Serialize(i.Channels), At = i.At.ToUnixTimeMilliseconds(), i.IdempotencyKey },
+                    transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Every open alert.</summary>
+    public Task<IReadOnlyList<AlertInstance>> OpenAsync(CancellationToken cancellationToken = default) =>
+        QueryAlertsAsync($"SELECT {AlertColumns} FROM alerts WHERE status <> 'resolved'", null, cancellationToken);
+
+    /// <summary>When each rule and group last notified, over all its alerts (for cooldowns).</summary>
+    public async Task<Dictionary<string, DateTimeOffset>> LastNotifiedAsync(long sinceMs, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string Fingerprint, long At)>(new CommandDefinition(
+            "SELECT fingerprint, MAX(last_notified_at) FROM alerts WHERE last_notified_at >= @sinceMs GROUP BY fingerprint",
+            new { sinceMs }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToDictionary(r => r.Fingerprint, r => DateTimeOffset.FromUnixTimeMilliseconds(r.At), StringComparer.Ordinal);
+    }
+
+    /// <summary>An alert by id, or null.</summary>
+    public async Task<AlertInstance?> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        (await QueryAlertsAsync($"SELECT {AlertColumns} FROM alerts WHERE id = @id", new { id }, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+
+    /// <summary>Alerts matching a filter, newest first.</summary>
+    public Task<IReadOnlyList<AlertInstance>> ListAsync(AlertFilter filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var sql = $"""
+            SELECT {AlertColumns} FROM alerts
+            WHERE (@status IS NULL OR status = @status) AND (@severity IS NULL OR severity = @severity)
+              AND (@ruleId IS NULL OR rule_id = @ruleId) AND (@fromMs IS NULL OR started_at >= @fromMs) AND (@toMs IS NULL OR started_at < @toMs)
+            ORDER BY started_at DESC, id LIMIT @limit
+            """;
+        return QueryAlertsAsync(sql, new
+        {
+            status = filter.Status?.ToWire(),
+            severity = filter.Severity?.ToWire(),
+            ruleId = filter.RuleId,
+            fromMs = filter.FromMs,
+            toMs = filter.ToMs,
+            limit = filter.Limit,
+        }, cancellationToken);
+    }
+
+    /// <summary>The transitions of an alert, oldest first.</summary>
+    public async Task<IReadOnlyList<AlertTransition>> TransitionsAsync(string alertId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string AlertId, string? From, string To, long At, string By, string? Note)>(new CommandDefinition(
+            "SELECT alert_id, from_status, to_status, at, by, note FROM alert_transitions WHERE alert_id = @alertId ORDER BY id",
+            new { alertId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => new AlertTransition(
+            r.AlertId, r.From is null ? null : ParseStatus(r.From), ParseStatus(r.To), DateTimeOffset.FromUnixTimeMilliseconds(r.At), r.By, r.Note))];
+    }
+
+    /// <summary>Notification intents, newest first (the in-app feed).</summary>
+    public async Task<IReadOnlyList<StoredIntent>> IntentsAsync(int limit, bool unreadOnly, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(long Id, string AlertId, string Kind, string Severity, string Channels, long At, string Key, long? ReadAt)>(new CommandDefinition(
+            """
+            SELECT id, alert_id, kind, severity, channels, at, idempotency_key, read_at FROM notification_intents
+            WHERE (@unreadOnly = 0 OR read_at IS NULL) ORDER BY id DESC LIMIT @limit
+            """, new { limit, unreadOnly = unreadOnly ? 1 : 0 }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => new StoredIntent(r.Id, new NotificationIntent(
+            r.AlertId, Enum.Parse<IntentKind>(r.Kind, ignoreCase: true), ParseSeverity(r.Severity), JsonSerializer.Deserialize<string[]>(r.Channels) ?? [],
+            DateTimeOffset.FromUnixTimeMilliseconds(r.At), r.Key), r.ReadAt))];
+    }
+
+    /// <summary>Marks a feed entry read; false when there is none with that id.</summary>
+    public async Task<bool> MarkReadAsync(long id, long nowMs, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM notification_intents WHERE id = @id", new { id }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (exists == 0)
+        {
+            return false;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE notification_intents SET read_at = @nowMs WHERE id = @id AND read_at IS NULL", new { id, nowMs }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task<IReadOnlyList<AlertInstance>> QueryAlertsAsync(string sql, object? parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var list = new List<AlertInstance>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(ReadAlert(reader));
+        }
+
+        return list;
+    }
+
+    private static AlertInstance ReadAlert(DbDataReader r)
+    {
+        DateTimeOffset? Time(int i) => r.IsDBNull(i) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(i));
+        return new AlertInstance
+        {
+            Id = r.GetString(0),
+            RuleId = r.GetString(1),
+            Fingerprint = r.GetString(2),
+            Group = LabelSet.ParseKeyLabels(r.GetString(3)),
+            Status = ParseStatus(r.GetString(4)),
+            Severity = ParseSeverity(r.GetString(5)),
+            StartedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)),
+            FiringSince = Time(7),
+            AcknowledgedAt = Time(8),
+            AcknowledgedBy = r.IsDBNull(9) ? null : r.GetString(9),
+            SilencedUntil = Time(10),
+            ResolvedAt = Time(11),
+            LastNotifiedAt = Time(12),
+            Notifications = r.GetInt32(13),
+            RepeatsSinceEscalation = r.GetInt32(14),
+            Escalated = Convert.ToBoolean(r.GetValue(15), System.Globalization.CultureInfo.InvariantCulture),
+            Value = r.IsDBNull(16) ? null : r.GetDouble(16),
+            Threshold = r.IsDBNull(17) ? null : r.GetDouble(17),
+        };
+    }
+
+    private static object ToRow(AlertInstance a) => new
+    {
+        a.Id,
+        a.RuleId,
+        a.Fingerprint,
+        GroupLabels = LabelSet.SeriesKey("", a.Group),
+        Status = a.Status.ToWire(),
+        Severity = a.Severity.ToWire(),
+        StartedAt = a.StartedAt.ToUnixTimeMilliseconds(),
+        FiringSince = a.FiringSince?.ToUnixTimeMilliseconds(),
+        AcknowledgedAt = a.AcknowledgedAt?.ToUnixTimeMilliseconds(),
+        a.AcknowledgedBy,
+        SilencedUntil = a.SilencedUntil?.ToUnixTimeMilliseconds(),
+        ResolvedAt = a.ResolvedAt?.ToUnixTimeMilliseconds(),
+        LastNotifiedAt = a.LastNotifiedAt?.ToUnixTimeMilliseconds(),
+        a.Notifications,
+        a.RepeatsSinceEscalation,
+        a.Escalated,
+        a.Value,
+        a.Threshold,
+    };
+
+    private static AlertStatus ParseStatus(string text) =>
+        AlertNames.TryParseStatus(text, out var status) ? status : throw new InvalidDataException($"Unknown alert status '{text}'.");
+
+    private static Severity ParseSeverity(string text) =>
+        AlertNames.TryParseSeverity(text, out var severity) ? severity : throw new InvalidDataException($"Unknown severity '{text}'.");
+}
