@@ -201,8 +201,29 @@ public sealed class LabelSet : IEquatable<LabelSet>
     }
 
     /// <inheritdoc />
-    public bool Equals(LabelSet? other) =>
-        other is not null && _pairs.AsSpan().SequenceEqual(other._pairs);
+    public bool Equals(LabelSet? other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (other is null || other._pairs.Length != _pairs.Length || (_hash != 0 && other._hash != 0 && _hash != other._hash))
+        {
+            return false;
+        }
+
+        for (var i = 0; i < _pairs.Length; i++)
+        {
+            if (!string.Equals(_pairs[i].Key, other._pairs[i].Key, StringComparison.Ordinal)
+                || !string.Equals(_pairs[i].Value, other._pairs[i].Value, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as LabelSet);

@@ -1,0 +1,170 @@
+using System.Globalization;
+
+namespace Vigil.LoadTest;
+
+/// <summary>What to measure.</summary>
+internal enum LoadTestMode
+{
+    Throughput,
+    Memory,
+}
+
+/// <summary>
+/// The command line, parsed from <c>--name value</c> pairs. Every option has a default that
+/// matches the HTTP-ingest target of SPEC §5 (batches of 1000, 8 connections, 20 s).
+/// </summary>
+internal sealed class LoadTestOptions
+{
+    public const string Usage = """
+        Vigil.LoadTest: measures a running Vigil server's HTTP ingest (POST /api/v1/metrics).
+
+          --mode throughput|memory   throughput (default): POST batches for --duration;
+                                     memory: one hour of 10 s buckets for --series series, then RSS growth / series
+          --url URL                  server base address (default http://127.0.0.1:5080)
+          --key KEY                  an admin or ingest API key (or env VIGIL_LOADTEST_KEY)
+          --duration 20s             measured time (throughput)
+          --warmup 5s                unmeasured time before it (throughput)
+          --batch 1000               points per request
+          --concurrency 8            requests in flight (and connections)
+          --series 1000              distinct label sets (route=/r{i % N})
+          --type timing|gauge|counter  point type (default timing; gauges are sent as loadtest_queue_depth,
+                                     counters as loadtest_requests_total)
+          --timestamps live|none     live (default): every point stamped at send time; none: server's clock
+          --pid PID                  the server's process id: report its VmRSS and CPU from /proc
+          --settle 15s               memory mode: wait this long after sending before the last RSS reading
+          --seed 42                  random seed of the values
+          --no-header                print only the table row
+        """;
+
+    public LoadTestMode Mode { get; private set; } = LoadTestMode.Throughput;
+
+    public Uri Url { get; private set; } = new("http://127.0.0.1:5080");
+
+    public string Key { get; private set; } = Environment.GetEnvironmentVariable("VIGIL_LOADTEST_KEY") ?? "";
+
+    public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(20);
+
+    public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(5);
+
+    public int Batch { get; private set; } = 1000;
+
+    public int Concurrency { get; private set; } = 8;
+
+    public int Series { get; private set; } = 1000;
+
+    public string Type { get; private set; } = "timing";
+
+    public bool LiveTimestamps { get; private set; } = true;
+
+    public int? Pid { get; private set; }
+
+    public TimeSpan Settle { get; private set; } = TimeSpan.FromSeconds(15);
+
+    public int Seed { get; private set; } = 42;
+
+    public bool Header { get; private set; } = true;
+
+    /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> naming the bad option.</summary>
+    public static LoadTestOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new LoadTestOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (name == "--no-header")
+            {
+                options.Header = false;
+                continue;
+            }
+
+            if (!name.StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Count)
+            {
+                throw new ArgumentException($"'{name}' is not an option with a value.");
+            }
+
+            var value = args[++i];
+            switch (name)
+            {
+                case "--mode":
+                    options.Mode = value switch
+                    {
+                        "throughput" => LoadTestMode.Throughput,
+                        "memory" => LoadTestMode.Memory,
+                        _ => throw new ArgumentException($"--mode: '{value}' is not throughput or memory."),
+                    };
+                    break;
+                case "--url":
+                    options.Url = Uri.TryCreate(value, UriKind.Absolute, out var url) ? url : throw new ArgumentException($"--url: '{value}' is not an absolute URL.");
+                    break;
+                case "--key":
+                    options.Key = value;
+                    break;
+                case "--duration":
+                    options.Duration = ParseDuration(name, value);
+                    break;
+                case "--warmup":
+                    options.Warmup = ParseDuration(name, value);
+                    break;
+                case "--settle":
+                    options.Settle = ParseDuration(name, value);
+                    break;
+                case "--batch":
+                    options.Batch = ParsePositive(name, value);
+                    break;
+                case "--concurrency":
+                    options.Concurrency = ParsePositive(name, value);
+                    break;
+                case "--series":
+                    options.Series = ParsePositive(name, value);
+                    break;
+                case "--type":
+                    options.Type = value is "timing" or "gauge" or "counter" ? value : throw new ArgumentException($"--type: '{value}' is not timing, gauge or counter.");
+                    break;
+                case "--timestamps":
+                    options.LiveTimestamps = value switch
+                    {
+                        "live" => true,
+                        "none" => false,
+                        _ => throw new ArgumentException($"--timestamps: '{value}' is not live or none."),
+                    };
+                    break;
+                case "--pid":
+                    options.Pid = ParsePositive(name, value);
+                    break;
+                case "--seed":
+                    options.Seed = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                default:
+                    throw new ArgumentException($"'{name}' is not a known option.");
+            }
+        }
+
+        if (string.IsNullOrEmpty(options.Key))
+        {
+            throw new ArgumentException("--key is required (or set VIGIL_LOADTEST_KEY).");
+        }
+
+        return options;
+    }
+
+    /// <summary>Parses <c>20s</c>, <c>500ms</c>, <c>2m</c> or a plain number of seconds.</summary>
+    internal static TimeSpan ParseDuration(string name, string value)
+    {
+        var (number, unit) = value.EndsWith("ms", StringComparison.Ordinal) ? (value[..^2], 0.001)
+            : value.EndsWith('s') ? (value[..^1], 1.0)
+            : value.EndsWith('m') ? (value[..^1], 60.0)
+            : value.EndsWith('h') ? (value[..^1], 3600.0)
+            : (value, 1.0);
+        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) || amount < 0 || !double.IsFinite(amount))
+        {
+            throw new ArgumentException($"{name}: '{value}' is not a duration such as 20s, 500ms or 2m.");
+        }
+
+        return TimeSpan.FromSeconds(amount * unit);
+    }
+
+    private static int ParsePositive(string name, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number > 0
+            ? number
+            : throw new ArgumentException($"{name}: '{value}' is not a positive integer.");
+}

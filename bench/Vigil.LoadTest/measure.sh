@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Measures HTTP ingest against a freshly started Release server, one server per run.
+#
+#   bench/Vigil.LoadTest/measure.sh throughput [concurrency...]   # default: 2 4 8, 20 s each
+#   bench/Vigil.LoadTest/measure.sh memory [type...]              # default: timing gauge, 2000 series each
+#
+# Environment: PORT (5099), SERIES (1000 throughput / 2000 memory), DURATION (20s),
+# APPSETTINGS=1 to start the server with --contentRoot at its build output so its
+# appsettings.json applies (without it, the server runs from a temp dir like `dotnet run`
+# from elsewhere, and appsettings.json is not found), KEEP=1 to keep the temp dir (server logs).
+set -euo pipefail
+
+mode=${1:-throughput}
+shift || true
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+port=${PORT:-5099}
+key=bench-admin-key-0123456789
+work=$(mktemp -d)
+server_pid=""
+
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  if [ "${KEEP:-0}" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+# Build once, then run a copy: other people may be changing src/ meanwhile.
+dotnet build -c Release "$repo/src/Vigil.Server" -v quiet -nologo -clp:NoSummary >&2
+cp -r "$repo/src/Vigil.Server/bin/Release/net10.0" "$work/server"
+dotnet build -c Release "$repo/bench/Vigil.LoadTest" -v quiet -nologo -clp:NoSummary >&2
+tool="$repo/bench/Vigil.LoadTest/bin/Release/net10.0/Vigil.LoadTest.dll"
+echo "server built from $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet -- src || echo ' + uncommitted src changes'); machine: $(nproc) cores" >&2
+
+start_server() {
+  local dir extra=()
+  dir=$(mktemp -d "$work/run.XXXX")
+  if [ "${APPSETTINGS:-0}" = 1 ]; then extra=(--contentRoot "$work/server"); fi
+  (cd "$dir" && Vigil__Auth__BootstrapAdminKey=$key exec dotnet "$work/server/Vigil.Server.dll" --urls "http://127.0.0.1:$port" "${extra[@]}" > server.log 2>&1) &
+  server_pid=$!
+  for _ in $(seq 1 100); do
+    if curl -sf "http://127.0.0.1:$port/api/health?quick=true" > /dev/null; then return 0; fi
+    sleep 0.2
+  done
+  echo "the server did not start:" >&2
+  tail -20 "$dir/server.log" >&2
+  exit 1
+}
+
+stop_server() {
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+}
+
+header=""
+case "$mode" in
+  throughput)
+    for c in "${@:-2 4 8}"; do
+      for level in $c; do
+        start_server
+        dotnet "$tool" --url "http://127.0.0.1:$port" --key $key --duration "${DURATION:-20s}" --warmup 5s \
+          --batch 1000 --series "${SERIES:-1000}" --concurrency "$level" --pid "$server_pid" $header
+        header="--no-header"
+        stop_server
+      done
+    done
+    ;;
+  memory)
+    for t in "${@:-timing gauge}"; do
+      for type in $t; do
+        start_server
+        dotnet "$tool" --mode memory --url "http://127.0.0.1:$port" --key $key --series "${SERIES:-2000}" --type "$type" \
+          --batch 1000 --concurrency 2 --settle 15s --pid "$server_pid" $header
+        header="--no-header"
+        stop_server
+      done
+    done
+    ;;
+  *)
+    echo "usage: $0 throughput [concurrency...] | memory [type...]" >&2
+    exit 2
+    ;;
+esac
