@@ -1,12 +1,16 @@
 using Scalar.AspNetCore;
+using Vigil.Server.Alerts;
 using Vigil.Server.Auth;
 using Vigil.Server.Health;
 using Vigil.Server.Http;
 using Vigil.Server.Ingestion;
 using Vigil.Server.Prometheus;
 using Vigil.Server.Queries;
+using Vigil.Server.Rules;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings (appsettings.json, config/) ship next to the binaries: read them from there
+// wherever the server is started; ./data stays relative to the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 // http://127.0.0.1:5080 unless --urls, ASPNETCORE_URLS or configuration say otherwise.
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]) && string.IsNullOrEmpty(builder.Configuration["Kestrel:Endpoints:Http:Url"]))
@@ -33,6 +37,9 @@ app.MapSeriesEndpoints();
 app.MapSummaryEndpoints();
 app.MapPrometheusEndpoints();
 app.MapKeyEndpoints();
+app.MapAlertEndpoints();
+app.MapSilenceEndpoints();
+app.MapRuleEndpoints();
 
 await app.RunAsync();
 

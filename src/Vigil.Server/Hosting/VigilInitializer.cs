@@ -1,5 +1,6 @@
 using Vigil.Server.Auth;
 using Vigil.Server.Persistence;
+using Vigil.Server.Rules;
 using Vigil.Storage;
 
 namespace Vigil.Server.Hosting;
@@ -9,7 +10,7 @@ namespace Vigil.Server.Hosting;
 /// exists, and restores the last hour of aggregates from the rollups.
 /// </summary>
 internal sealed partial class VigilInitializer(
-    Migrator migrator, ApiKeyService keys, MetricPersistence persistence, TimeProvider time, ILogger<VigilInitializer> logger) : IHostedService
+    Migrator migrator, ApiKeyService keys, MetricPersistence persistence, DefaultRules defaultRules, TimeProvider time, ILogger<VigilInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -18,6 +19,8 @@ internal sealed partial class VigilInitializer(
         {
             LogMigrated(applied);
         }
+
+        await defaultRules.ApplyAsync(cancellationToken).ConfigureAwait(false);
 
         await keys.EnsureAdminAsync(cancellationToken).ConfigureAwait(false);
         await persistence.RestoreAsync(cancellationToken).ConfigureAwait(false);

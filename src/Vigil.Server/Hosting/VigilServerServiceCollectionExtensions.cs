@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Vigil.Core.Metrics;
+using Vigil.Server.Alerts;
 using Vigil.Server.Auth;
 using Vigil.Server.Health;
 using Vigil.Server.Hosting;
@@ -12,6 +13,7 @@ using Vigil.Server.Persistence;
 using Vigil.Server.Prometheus;
 using Vigil.Server.Queries;
 using Vigil.Storage;
+using Vigil.Storage.Alerting;
 using Vigil.Storage.Keys;
 using Vigil.Storage.Metrics;
 
@@ -45,10 +47,20 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddSingleton<IngestCounters>();
         services.AddSingleton<PrometheusExporter>();
         services.AddSingleton<ProcessClock>();
+        services.AddVigilRules(configuration);
 
         // The initializer runs before the flusher and before the server takes requests.
         services.AddHostedService<VigilInitializer>();
         services.AddHostedService<RollupFlusher>();
+        services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<AlertRepository>();
+        services.AddSingleton<SilenceRepository>();
+        services.AddSingleton<RuleCache>();
+        services.AddSingleton<IRuleSource>(sp => sp.GetRequiredService<RuleCache>());
+        services.AddSingleton<AlertEngine>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertEngine>());
+        services.AddSingleton<EvaluationWatchdog>();
+        services.AddHostedService(sp => sp.GetRequiredService<EvaluationWatchdog>());
 
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);

@@ -1,0 +1,316 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Vigil.Core.Alerts;
+using Vigil.Server.Http;
+using Vigil.Storage.Alerting;
+
+namespace Vigil.Server.Alerts;
+
+/// <summary>An alert as the API shows it.</summary>
+/// <param name="Id">Identifier.</param>
+/// <param name="RuleId">The rule that raised it.</param>
+/// <param name="Fingerprint">Rule and group: one open alert per fingerprint.</param>
+/// <param name="Labels">The group's labels.</param>
+/// <param name="Status">pending, firing, acknowledged, silenced or resolved.</param>
+/// <param name="Severity">info, warning, error or critical.</param>
+/// <param name="StartedAt">When the condition was first seen in this episode.</param>
+/// <param name="FiringSince">When it started firing.</param>
+/// <param name="AcknowledgedAt">When it was acknowledged.</param>
+/// <param name="AcknowledgedBy">Who acknowledged it.</param>
+/// <param name="SilencedUntil">Silenced until then.</param>
+/// <param name="ResolvedAt">When it was resolved.</param>
+/// <param name="LastNotifiedAt">When it last notified.</param>
+/// <param name="Notifications">Notifications it produced.</param>
+/// <param name="Escalated">Whether it escalated.</param>
+/// <param name="Value">The latest value of the rule's aggregate.</param>
+/// <param name="Threshold">The threshold in force.</param>
+/// <param name="History">Its transitions, oldest first (only on <c>GET /api/v1/alerts/{id}</c>).</param>
+public sealed record AlertResponse(
+    string Id, string RuleId, string Fingerprint, IReadOnlyDictionary<string, string> Labels, string Status, string Severity,
+    DateTimeOffset StartedAt, DateTimeOffset? FiringSince, DateTimeOffset? AcknowledgedAt, string? AcknowledgedBy, DateTimeOffset? SilencedUntil,
+    DateTimeOffset? ResolvedAt, DateTimeOffset? LastNotifiedAt, int Notifications, bool Escalated, double? Value, double? Threshold,
+    IReadOnlyList<TransitionResponse>? History);
+
+/// <summary>One transition of an alert.</summary>
+/// <param name="From">State before (null at creation).</param>
+/// <param name="To">State after.</param>
+/// <param name="At">When.</param>
+/// <param name="By">Who: vigil or an API key's name.</param>
+/// <param name="Note">Why.</param>
+public sealed record TransitionResponse(string? From, string To, DateTimeOffset At, string By, string? Note);
+
+/// <summary>An entry of the in-app notification feed.</summary>
+/// <param name="Id">Identifier.</param>
+/// <param name="AlertId">The alert.</param>
+/// <param name="Kind">firing, repeat, escalated, acknowledged or resolved.</param>
+/// <param name="Severity">Severity at the time.</param>
+/// <param name="Channels">The channels it goes to.</param>
+/// <param name="At">When.</param>
+/// <param name="IdempotencyKey">Stable key of the alert and transition.</param>
+/// <param name="Read">Whether it was marked read.</param>
+public sealed record NotificationResponse(long Id, string AlertId, string Kind, string Severity, IReadOnlyList<string> Channels, DateTimeOffset At, string IdempotencyKey, bool Read);
+
+/// <summary>Alert statistics over a window.</summary>
+/// <param name="Window">The window, e.g. <c>24h</c>.</param>
+/// <param name="Total">Alerts that started in the window.</param>
+/// <param name="Active">Open alerts now (firing, acknowledged or silenced).</param>
+/// <param name="ByType">Alerts of the window by rule type.</param>
+/// <param name="BySeverity">Alerts of the window by severity.</param>
+/// <param name="ByStatus">Alerts of the window by status.</param>
+/// <param name="MeanTimeToAcknowledgeSeconds">Mean time from firing to acknowledgement, of the acknowledged ones.</param>
+/// <param name="MeanTimeToResolveSeconds">Mean time from start to resolution, of the resolved ones.</param>
+public sealed record AlertStatsResponse(
+    string Window, int Total, int Active, IReadOnlyDictionary<string, int> ByType, IReadOnlyDictionary<string, int> BySeverity,
+    IReadOnlyDictionary<string, int> ByStatus, double? MeanTimeToAcknowledgeSeconds, double? MeanTimeToResolveSeconds);
+
+/// <summary>The body of acknowledge and resolve.</summary>
+public sealed class AlertActionRequest
+{
+    /// <summary>Why (kept in the history).</summary>
+    public string? Note { get; set; }
+}
+
+/// <summary>The body of silence.</summary>
+public sealed class SilenceAlertRequest
+{
+    /// <summary>For how long, in minutes (1 to 10080).</summary>
+    public double? DurationMinutes { get; set; }
+
+    /// <summary>Why (kept in the history).</summary>
+    public string? Note { get; set; }
+}
+
+/// <summary><c>/api/v1/alerts</c> and the in-app feed <c>/api/v1/notifications</c>.</summary>
+internal static class AlertEndpoints
+{
+    public static IEndpointRouteBuilder MapAlertEndpoints(this IEndpointRouteBuilder app)
+    {
+        var alerts = app.MapGroup("/api/v1/alerts").WithTags("Alerts");
+        alerts.MapGet("", ListAsync).RequireAuthorization(Auth.Policies.Viewer)
+            .WithSummary("Alerts, newest first. Query: status, severity, ruleId, from, to (ISO-8601 or Unix seconds), limit (1-1000, default 100).");
+        alerts.MapGet("/stats", StatsAsync).RequireAuthorization(Auth.Policies.Viewer)
+            .WithSummary("Totals over a window (default 24h): by type and severity, active now, mean time to acknowledge and to resolve (seconds).");
+        alerts.MapGet("/{id}", GetAsync).RequireAuthorization(Auth.Policies.Viewer).WithSummary("One alert with its transition history.");
+        alerts.MapPost("/{id}/acknowledge", AcknowledgeAsync).RequireAuthorization(Auth.Policies.Admin).WithSummary("Acknowledges an open alert: no more repeats or escalation.");
+        alerts.MapPost("/{id}/silence", SilenceAsync).RequireAuthorization(Auth.Policies.Admin).WithSummary("Silences an open alert for durationMinutes.");
+        alerts.MapPost("/{id}/resolve", ResolveAsync).RequireAuthorization(Auth.Policies.Admin).WithSummary("Resolves an open alert by hand.");
+
+        var feed = app.MapGroup("/api/v1/notifications").WithTags("Alerts");
+        feed.MapGet("", FeedAsync).RequireAuthorization(Auth.Policies.Viewer).WithSummary("The in-app notification feed, newest first. Query: unread=true, limit.");
+        feed.MapPost("/{id:long}/read", ReadAsync).RequireAuthorization(Auth.Policies.Viewer).WithSummary("Marks a feed entry read.");
+        return app;
+    }
+
+    private static async Task<Results<Ok<AlertResponse[]>, ProblemHttpResult>> ListAsync(HttpRequest request, AlertRepository alerts, CancellationToken cancellationToken)
+    {
+        var query = request.Query;
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        AlertStatus? status = null;
+        if (query["status"].Count > 0)
+        {
+            if (AlertNames.TryParseStatus(query["status"], out var parsed))
+            {
+                status = parsed;
+            }
+            else
+            {
+                errors["status"] = ["must be one of pending, firing, acknowledged, silenced, resolved"];
+            }
+        }
+
+        Severity? severity = null;
+        if (query["severity"].Count > 0)
+        {
+            if (AlertNames.TryParseSeverity(query["severity"], out var parsed))
+            {
+                severity = parsed;
+            }
+            else
+            {
+                errors["severity"] = ["must be one of info, warning, error, critical"];
+            }
+        }
+
+        long? fromMs = null, toMs = null;
+        if (query["from"].Count > 0)
+        {
+            if (QueryParsing.TryParseTime(query["from"], out var from))
+            {
+                fromMs = from.ToUnixTimeMilliseconds();
+            }
+            else
+            {
+                errors["from"] = ["must be an ISO-8601 time or Unix seconds"];
+            }
+        }
+
+        if (query["to"].Count > 0)
+        {
+            if (QueryParsing.TryParseTime(query["to"], out var to))
+            {
+                toMs = to.ToUnixTimeMilliseconds();
+            }
+            else
+            {
+                errors["to"] = ["must be an ISO-8601 time or Unix seconds"];
+            }
+        }
+
+        var limit = 100;
+        if (query["limit"].Count > 0 && (!int.TryParse(query["limit"], out limit) || limit is < 1 or > 1000))
+        {
+            errors["limit"] = ["must be a whole number from 1 to 1000"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation("The query is invalid.", errors);
+        }
+
+        var ruleId = query["ruleId"].Count > 0 ? query["ruleId"].ToString() : null;
+        var list = await alerts.ListAsync(new AlertFilter(status, severity, ruleId, fromMs, toMs, limit), cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(list.Select(a => ToResponse(a, null)).ToArray());
+    }
+
+    private static async Task<Results<Ok<AlertStatsResponse>, ProblemHttpResult>> StatsAsync(
+        HttpRequest request, AlertRepository alerts, IRuleSource rules, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var window = TimeSpan.FromHours(24);
+        if (request.Query["window"].Count > 0 && (!QueryParsing.TryParseDuration(request.Query["window"], out window) || window > TimeSpan.FromDays(366)))
+        {
+            return Problems.Field("window", "must be a duration such as 1h, 24h or 7d (at most a year)");
+        }
+
+        var now = time.GetUtcNow();
+        var inWindow = await alerts.ListAsync(new AlertFilter(FromMs: (now - window).ToUnixTimeMilliseconds(), Limit: int.MaxValue), cancellationToken).ConfigureAwait(false);
+        var open = await alerts.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var types = (await rules.GetRulesAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(r => r.Id, r => r.Type, StringComparer.Ordinal);
+        var acknowledged = inWindow.Where(a => a.AcknowledgedAt is not null && a.FiringSince is not null).ToList();
+        var resolved = inWindow.Where(a => a.ResolvedAt is not null).ToList();
+        return TypedResults.Ok(new AlertStatsResponse(
+            FormatWindow(window),
+            inWindow.Count,
+            open.Count(a => a.Status != AlertStatus.Pending),
+            inWindow.GroupBy(a => types.GetValueOrDefault(a.RuleId, "system")).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+            inWindow.GroupBy(a => a.Severity.ToWire()).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+            inWindow.GroupBy(a => a.Status.ToWire()).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+            acknowledged.Count == 0 ? null : Math.Round(acknowledged.Average(a => (a.AcknowledgedAt!.Value - a.FiringSince!.Value).TotalSeconds), 1),
+            resolved.Count == 0 ? null : Math.Round(resolved.Average(a => (a.ResolvedAt!.Value - a.StartedAt).TotalSeconds), 1)));
+    }
+
+    private static string FormatWindow(TimeSpan window) =>
+        window.TotalDays >= 1 && window.TotalDays % 1 == 0 ? $"{window.TotalDays}d"
+        : window.TotalHours >= 1 && window.TotalHours % 1 == 0 ? $"{window.TotalHours}h"
+        : $"{window.TotalMinutes}m";
+
+    private static async Task<Results<Ok<AlertResponse>, ProblemHttpResult>> GetAsync(string id, AlertRepository alerts, CancellationToken cancellationToken)
+    {
+        var alert = await alerts.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        if (alert is null)
+        {
+            return NotFound(id);
+        }
+
+        var history = await alerts.TransitionsAsync(id, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(ToResponse(alert, history));
+    }
+
+    private static async Task<Results<Ok<AlertResponse>, ProblemHttpResult>> AcknowledgeAsync(
+        string id, HttpRequest request, ClaimsPrincipal user, AlertEngine engine, AlertRepository alerts, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await ReadOptionalAsync<AlertActionRequest>(request, json, cancellationToken).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var result = await engine.ApplyAsync(id, (rule, alert, now, silenced) => AlertLifecycle.Acknowledge(rule, alert, now, Who(user), body?.Note, silenced), cancellationToken).ConfigureAwait(false);
+        return await AnswerAsync(id, result, alerts, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<Results<Ok<AlertResponse>, ProblemHttpResult>> SilenceAsync(
+        string id, HttpRequest request, ClaimsPrincipal user, AlertEngine engine, AlertRepository alerts, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await Problems.ReadJsonAsync<SilenceAlertRequest>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (body!.DurationMinutes is not { } minutes || !double.IsFinite(minutes) || minutes < 1 || minutes > 10_080)
+        {
+            return Problems.Field("durationMinutes", "is required: minutes from 1 to 10080");
+        }
+
+        var result = await engine.ApplyAsync(id, (_, alert, now, _) => AlertLifecycle.Silence(alert, now, now.AddMinutes(minutes), Who(user), body.Note), cancellationToken).ConfigureAwait(false);
+        return await AnswerAsync(id, result, alerts, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<Results<Ok<AlertResponse>, ProblemHttpResult>> ResolveAsync(
+        string id, HttpRequest request, ClaimsPrincipal user, AlertEngine engine, AlertRepository alerts, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await ReadOptionalAsync<AlertActionRequest>(request, json, cancellationToken).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var result = await engine.ApplyAsync(id, (rule, alert, now, silenced) => AlertLifecycle.Resolve(rule, alert, now, Who(user), body?.Note, silenced), cancellationToken).ConfigureAwait(false);
+        return await AnswerAsync(id, result, alerts, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<Results<Ok<NotificationResponse[]>, ProblemHttpResult>> FeedAsync(HttpRequest request, AlertRepository alerts, CancellationToken cancellationToken)
+    {
+        var query = request.Query;
+        var limit = 100;
+        if (query["limit"].Count > 0 && (!int.TryParse(query["limit"], out limit) || limit is < 1 or > 1000))
+        {
+            return Problems.Field("limit", "must be a whole number from 1 to 1000");
+        }
+
+        var unread = query["unread"].Count > 0 && query["unread"] == "true";
+        var entries = await alerts.IntentsAsync(limit, unread, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(entries.Select(e => new NotificationResponse(
+            e.Id, e.Intent.AlertId, e.Intent.Kind.ToString().ToLowerInvariant(), e.Intent.Severity.ToWire(), e.Intent.Channels, e.Intent.At, e.Intent.IdempotencyKey, e.ReadAtMs is not null)).ToArray());
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> ReadAsync(long id, AlertRepository alerts, TimeProvider time, CancellationToken cancellationToken) =>
+        await alerts.MarkReadAsync(id, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false)
+            ? TypedResults.NoContent()
+            : Problems.Status(StatusCodes.Status404NotFound, "Not found", $"No notification has id {id}.");
+
+    private static async Task<Results<Ok<AlertResponse>, ProblemHttpResult>> AnswerAsync(string id, LifecycleResult? result, AlertRepository alerts, CancellationToken cancellationToken)
+    {
+        if (result is null)
+        {
+            return await alerts.GetAsync(id, cancellationToken).ConfigureAwait(false) is null
+                ? NotFound(id)
+                : Problems.Status(StatusCodes.Status409Conflict, "The alert is resolved", $"Alert '{id}' is resolved; only open alerts can change.");
+        }
+
+        var history = await alerts.TransitionsAsync(id, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(ToResponse(result.Alert!, history));
+    }
+
+    private static async Task<(T? Value, ProblemHttpResult? Problem)> ReadOptionalAsync<T>(HttpRequest request, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (request.ContentLength == 0 || (request.ContentLength is null && !request.Headers.ContainsKey("Transfer-Encoding")))
+        {
+            return (null, null);
+        }
+
+        return await Problems.ReadJsonAsync<T>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string Who(ClaimsPrincipal user) => user.Identity?.Name ?? "unknown";
+
+    private static ProblemHttpResult NotFound(string id) =>
+        Problems.Status(StatusCodes.Status404NotFound, "Not found", $"No alert has id '{id}'.");
+
+    private static AlertResponse ToResponse(AlertInstance a, IReadOnlyList<AlertTransition>? history) => new(
+        a.Id, a.RuleId, a.Fingerprint, a.Group.Pairs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), a.Status.ToWire(), a.Severity.ToWire(),
+        a.StartedAt, a.FiringSince, a.AcknowledgedAt, a.AcknowledgedBy, a.SilencedUntil, a.ResolvedAt, a.LastNotifiedAt, a.Notifications, a.Escalated,
+        a.Value, a.Threshold,
+        history?.Select(t => new TransitionResponse(t.From?.ToWire(), t.To.ToWire(), t.At, t.By, t.Note)).ToArray());
+}

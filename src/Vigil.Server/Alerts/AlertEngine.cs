@@ -1,0 +1,274 @@
+using Microsoft.Extensions.Options;
+using Vigil.Core.Alerts;
+using Vigil.Core.Metrics;
+using Vigil.Storage.Alerting;
+
+namespace Vigil.Server.Alerts;
+
+/// <summary>
+/// Evaluates every enabled rule once per tick in one pass over the in-memory aggregates,
+/// runs each group's alert through the lifecycle, and stores the changes — alert, transitions
+/// and notification intents — in one transaction per tick. Manual actions (acknowledge,
+/// silence, resolve) go through the same lock, so they never race an evaluation.
+/// </summary>
+internal sealed partial class AlertEngine : BackgroundService
+{
+    /// <summary>The timing series of each pass's duration.</summary>
+    public const string DurationMetric = "vigil_alert_evaluation_duration_ms";
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<string, AlertInstance> _open = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _lastNotified = new(StringComparer.Ordinal);
+    private readonly RuleEvaluator _evaluator = new();
+    private readonly IRuleSource _rules;
+    private readonly AlertRepository _alerts;
+    private readonly SilenceRepository _silences;
+    private readonly MetricStore _store;
+    private readonly TimeProvider _time;
+    private readonly AlertOptions _options;
+    private readonly ILogger<AlertEngine> _logger;
+    private bool _loaded;
+
+    public AlertEngine(IRuleSource rules, AlertRepository alerts, SilenceRepository silences, MetricStore store, TimeProvider time, IOptions<AlertOptions> options, ILogger<AlertEngine> logger)
+    {
+        _rules = rules;
+        _alerts = alerts;
+        _silences = silences;
+        _store = store;
+        _time = time;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    /// <summary>When the last pass finished.</summary>
+    public DateTimeOffset? LastPassAt { get; private set; }
+
+    /// <summary>Passes that threw (monotonic).</summary>
+    public long FailedPasses { get; private set; }
+
+    /// <summary>One evaluation pass at the current time.</summary>
+    public async Task RunOnceAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+            var started = _time.GetTimestamp();
+            var now = _time.GetUtcNow();
+            var nowMs = now.ToUnixTimeMilliseconds();
+            var rules = await _rules.GetRulesAsync(cancellationToken).ConfigureAwait(false);
+            var silences = await ActiveSilencesAsync(now, cancellationToken).ConfigureAwait(false);
+            var byId = rules.ToDictionary(r => r.Id, StringComparer.Ordinal);
+            var changed = new List<LifecycleResult>();
+            var evaluated = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var rule in rules)
+            {
+                if (!rule.Enabled)
+                {
+                    continue;
+                }
+
+                foreach (var outcome in _evaluator.Evaluate(rule, _store, nowMs))
+                {
+                    var fingerprint = AlertInstance.FingerprintOf(rule.Id, outcome.Group);
+                    evaluated.Add(fingerprint);
+                    var open = _open.GetValueOrDefault(fingerprint);
+                    var silenced = IsSilenced(silences, rule, outcome.Group, open?.Severity ?? rule.Severity);
+                    var result = AlertLifecycle.Evaluate(rule, open, outcome, now, _lastNotified.GetValueOrDefault(fingerprint), silenced, NewId);
+                    Collect(result, changed);
+                }
+            }
+
+            foreach (var alert in _open.Values.ToList())
+            {
+                if (alert.RuleId.StartsWith("vigil_", StringComparison.Ordinal))
+                {
+                    continue; // Vigil's own alerts belong to their watchers (EvaluationWatchdog)
+                }
+
+                if (!byId.TryGetValue(alert.RuleId, out var rule) || !rule.Enabled)
+                {
+                    var note = rule is null ? "the rule was deleted" : "the rule was disabled";
+                    var orphanRule = rule ?? new AlertRule { Id = alert.RuleId, Name = alert.RuleId, Metric = "" };
+                    Collect(AlertLifecycle.Resolve(orphanRule, alert, now, AlertLifecycle.System, note, IsSilenced(silences, orphanRule, alert.Group, alert.Severity)), changed);
+                }
+                else
+                {
+                    Collect(AlertLifecycle.Tick(rule, alert, now, IsSilenced(silences, rule, alert.Group, alert.Severity)), changed);
+                }
+            }
+
+            await SaveAsync(changed, cancellationToken).ConfigureAwait(false);
+            LastPassAt = _time.GetUtcNow();
+            var series = _store.GetOrCreate(DurationMetric, LabelSet.Empty, MetricType.Timing);
+            if (series is not null)
+            {
+                _store.Record(series, _time.GetElapsedTime(started).TotalMilliseconds);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Applies a manual action to an open alert under the engine's lock; null when no open
+    /// alert has that id. The action is told whether a silence matches the alert.
+    /// </summary>
+    public async Task<LifecycleResult?> ApplyAsync(string alertId, Func<AlertRule, AlertInstance, DateTimeOffset, bool, LifecycleResult> action, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+            var alert = _open.Values.FirstOrDefault(a => a.Id == alertId);
+            if (alert is null)
+            {
+                return null;
+            }
+
+            var rules = await _rules.GetRulesAsync(cancellationToken).ConfigureAwait(false);
+            var rule = rules.FirstOrDefault(r => r.Id == alert.RuleId) ?? new AlertRule { Id = alert.RuleId, Name = alert.RuleId, Metric = "" };
+            var now = _time.GetUtcNow();
+            var silenced = IsSilenced(await ActiveSilencesAsync(now, cancellationToken).ConfigureAwait(false), rule, alert.Group, alert.Severity);
+            var result = action(rule, alert, now, silenced);
+            var changed = new List<LifecycleResult>();
+            Collect(result, changed);
+            await SaveAsync(changed, cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.EvaluationEnabled)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(_options.EvaluationInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    FailedPasses++;
+                    _loaded = false; // memory may differ from what was stored: reload next pass
+                    LogPassFailed(ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void Collect(LifecycleResult result, List<LifecycleResult> changed)
+    {
+        if (!result.Changed || result.Alert is not { } alert)
+        {
+            return;
+        }
+
+        changed.Add(result);
+        if (alert.IsOpen)
+        {
+            _open[alert.Fingerprint] = alert;
+        }
+        else
+        {
+            _open.Remove(alert.Fingerprint);
+        }
+
+        if (alert.LastNotifiedAt is { } at)
+        {
+            _lastNotified[alert.Fingerprint] = at;
+        }
+    }
+
+    private async Task SaveAsync(List<LifecycleResult> changed, CancellationToken cancellationToken)
+    {
+        if (changed.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _alerts.SaveAsync(changed, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _loaded = false;
+            throw;
+        }
+
+        foreach (var result in changed)
+        {
+            foreach (var transition in result.Transitions)
+            {
+                LogTransition(result.Alert!.RuleId, result.Alert.Id, transition.From?.ToWire() ?? "none", transition.To.ToWire(), transition.Note);
+            }
+        }
+    }
+
+    private async Task EnsureLoadedAsync(CancellationToken cancellationToken)
+    {
+        if (_loaded)
+        {
+            return;
+        }
+
+        _open.Clear();
+        foreach (var alert in await _alerts.OpenAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!alert.RuleId.StartsWith("vigil_", StringComparison.Ordinal))
+            {
+                _open[alert.Fingerprint] = alert;
+            }
+        }
+
+        _lastNotified.Clear();
+        var since = _time.GetUtcNow().AddDays(-8).ToUnixTimeMilliseconds();
+        foreach (var (fingerprint, at) in await _alerts.LastNotifiedAsync(since, cancellationToken).ConfigureAwait(false))
+        {
+            _lastNotified[fingerprint] = at;
+        }
+
+        _loaded = true;
+    }
+
+    private async Task<List<Silence>> ActiveSilencesAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        [.. (await _silences.ListAsync(now.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false)).Where(s => s.IsActive(now))];
+
+    private static bool IsSilenced(List<Silence> silences, AlertRule rule, LabelSet group, Severity severity)
+    {
+        foreach (var silence in silences)
+        {
+            if (silence.Matches(rule, group, severity))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private string NewId() => Guid.CreateVersion7(_time.GetUtcNow()).ToString("N");
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Alert {AlertId} of rule {RuleId}: {From} -> {To} ({Note})")]
+    private partial void LogTransition(string ruleId, string alertId, string from, string to, string? note);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "An alert evaluation pass failed; the next tick tries again")]
+    private partial void LogPassFailed(Exception exception);
+}

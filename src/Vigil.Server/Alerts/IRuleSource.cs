@@ -1,0 +1,10 @@
+using Vigil.Core.Alerts;
+
+namespace Vigil.Server.Alerts;
+
+/// <summary>The rules the engine evaluates (kept in memory; refreshed when rules change).</summary>
+internal interface IRuleSource
+{
+    /// <summary>Every rule, enabled or not.</summary>
+    ValueTask<IReadOnlyList<AlertRule>> GetRulesAsync(CancellationToken cancellationToken);
+}

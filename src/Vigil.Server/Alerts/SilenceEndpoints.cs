@@ -1,0 +1,159 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Vigil.Core.Alerts;
+using Vigil.Server.Http;
+using Vigil.Storage.Alerting;
+
+namespace Vigil.Server.Alerts;
+
+/// <summary>The body of <c>POST /api/v1/silences</c>.</summary>
+public sealed class CreateSilenceRequest
+{
+    /// <summary>Only alerts of this rule.</summary>
+    public string? RuleId { get; set; }
+
+    /// <summary>Labels the alert must have (group labels or the rule's labels).</summary>
+    public Dictionary<string, string?>? Labels { get; set; }
+
+    /// <summary>Only alerts of this severity.</summary>
+    public string? Severity { get; set; }
+
+    /// <summary>When it starts (default now).</summary>
+    public DateTimeOffset? StartsAt { get; set; }
+
+    /// <summary>When it ends; or give <see cref="DurationMinutes"/>.</summary>
+    public DateTimeOffset? EndsAt { get; set; }
+
+    /// <summary>How long from the start, in minutes, when <see cref="EndsAt"/> is not given.</summary>
+    public double? DurationMinutes { get; set; }
+
+    /// <summary>Why.</summary>
+    public string? Comment { get; set; }
+}
+
+/// <summary>A silence as the API shows it.</summary>
+/// <param name="Id">Identifier.</param>
+/// <param name="RuleId">Rule matcher.</param>
+/// <param name="Labels">Label matchers.</param>
+/// <param name="Severity">Severity matcher.</param>
+/// <param name="StartsAt">Start.</param>
+/// <param name="EndsAt">End.</param>
+/// <param name="Author">Who created it.</param>
+/// <param name="Comment">Why.</param>
+/// <param name="Active">Whether it is in force now.</param>
+public sealed record SilenceResponse(string Id, string? RuleId, IReadOnlyDictionary<string, string> Labels, string? Severity, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string Author, string? Comment, bool Active);
+
+/// <summary><c>/api/v1/silences</c>: silences by matcher (rule, labels, severity), like Alertmanager's.</summary>
+internal static class SilenceEndpoints
+{
+    public static IEndpointRouteBuilder MapSilenceEndpoints(this IEndpointRouteBuilder app)
+    {
+        var silences = app.MapGroup("/api/v1/silences").WithTags("Alerts");
+        silences.MapGet("", ListAsync).RequireAuthorization(Auth.Policies.Viewer).WithSummary("Silences that have not ended (all=true: every one).");
+        silences.MapPost("", CreateAsync).RequireAuthorization(Auth.Policies.Admin).WithSummary("Creates a silence: matched alerts change state but send nothing.");
+        silences.MapDelete("/{id}", ExpireAsync).RequireAuthorization(Auth.Policies.Admin).WithSummary("Ends a silence now.");
+        return app;
+    }
+
+    private static async Task<Ok<SilenceResponse[]>> ListAsync(HttpRequest request, SilenceRepository silences, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var all = request.Query["all"] == "true";
+        var list = await silences.ListAsync(all ? null : now.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(list.Select(s => ToResponse(s, now)).ToArray());
+    }
+
+    private static async Task<Results<Created<SilenceResponse>, ProblemHttpResult>> CreateAsync(
+        HttpRequest request, ClaimsPrincipal user, SilenceRepository silences, TimeProvider time, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await Problems.ReadJsonAsync<CreateSilenceRequest>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var now = time.GetUtcNow();
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        Severity? severity = null;
+        if (body!.Severity is not null)
+        {
+            if (AlertNames.TryParseSeverity(body.Severity, out var parsed))
+            {
+                severity = parsed;
+            }
+            else
+            {
+                errors["severity"] = ["must be one of info, warning, error, critical"];
+            }
+        }
+
+        if (body.Labels?.FirstOrDefault(l => l.Value is null || string.IsNullOrEmpty(l.Key)) is { Key: not null } bad)
+        {
+            errors[$"labels.{bad.Key}"] = ["label matchers need a name and a string value"];
+        }
+
+        if (string.IsNullOrEmpty(body.RuleId) && (body.Labels is null || body.Labels.Count == 0) && severity is null && !errors.ContainsKey("severity"))
+        {
+            errors["$"] = ["a silence needs at least one matcher: ruleId, labels or severity"];
+        }
+
+        var startsAt = body.StartsAt ?? now;
+        DateTimeOffset? endsAt = body.EndsAt;
+        if (endsAt is null && body.DurationMinutes is { } minutes)
+        {
+            if (!double.IsFinite(minutes) || minutes <= 0 || minutes > 366 * 24 * 60)
+            {
+                errors["durationMinutes"] = ["must be more than 0 minutes and at most a year"];
+            }
+            else
+            {
+                endsAt = startsAt.AddMinutes(minutes);
+            }
+        }
+
+        if (endsAt is null && !errors.ContainsKey("durationMinutes"))
+        {
+            errors["endsAt"] = ["give endsAt or durationMinutes"];
+        }
+        else if (endsAt is { } end && end <= startsAt)
+        {
+            errors["endsAt"] = ["must be after startsAt"];
+        }
+        else if (endsAt is { } past && past <= now)
+        {
+            errors["endsAt"] = ["is in the past"];
+        }
+
+        if (body.Comment is { Length: > 1000 })
+        {
+            errors["comment"] = ["is longer than 1000 characters"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation("The silence was not created.", errors);
+        }
+
+        var silence = new Silence
+        {
+            Id = Guid.CreateVersion7(now).ToString("N"),
+            RuleId = string.IsNullOrEmpty(body.RuleId) ? null : body.RuleId,
+            Labels = body.Labels?.ToDictionary(l => l.Key, l => l.Value!, StringComparer.Ordinal) ?? [],
+            Severity = severity,
+            StartsAt = startsAt,
+            EndsAt = endsAt!.Value,
+            Author = user.Identity?.Name ?? "unknown",
+            Comment = body.Comment,
+        };
+        await silences.InsertAsync(silence, now.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+        return TypedResults.Created($"/api/v1/silences/{silence.Id}", ToResponse(silence, now));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> ExpireAsync(string id, SilenceRepository silences, TimeProvider time, CancellationToken cancellationToken) =>
+        await silences.ExpireAsync(id, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false)
+            ? TypedResults.NoContent()
+            : Problems.Status(StatusCodes.Status404NotFound, "Not found", $"No silence in force or to come has id '{id}'.");
+
+    private static SilenceResponse ToResponse(Silence s, DateTimeOffset now) =>
+        new(s.Id, s.RuleId, s.Labels, s.Severity?.ToWire(), s.StartsAt, s.EndsAt, s.Author, s.Comment, s.IsActive(now));
+}

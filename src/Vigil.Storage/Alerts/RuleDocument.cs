@@ -1,0 +1,101 @@
+namespace Vigil.Storage.Alerts;
+
+/// <summary>
+/// A rule as JSON: the body of <c>POST</c> and <c>PATCH /api/v1/alerts/rules</c>, the rules of
+/// <c>config/base.json</c>, and what the database stores. Every field is optional here; an
+/// omitted field takes the default written on it, and <see cref="RuleJson"/> turns the
+/// document into a checked <see cref="Vigil.Core.Alerts.AlertRule"/>. Enums travel by their
+/// wire names (<c>p95</c>, <c>greater_than</c>, <c>percent_change</c>, <c>critical</c>).
+/// </summary>
+public class RuleDocument
+{
+    /// <summary>Human name, at most 200 characters. Required.</summary>
+    public string? Name { get; set; }
+
+    /// <summary><c>performance</c>, <c>error</c>, <c>security</c>, <c>business</c> or <c>system</c>.</summary>
+    /// <value><c>performance</c> when omitted.</value>
+    public string? Type { get; set; }
+
+    /// <summary>Metric name. Required.</summary>
+    public string? Metric { get; set; }
+
+    /// <summary>Exact label matches a series must have.</summary>
+    /// <value>None when omitted.</value>
+    public Dictionary<string, string?>? Match { get; set; }
+
+    /// <summary>Labels that split the rule into one alert per group, e.g. <c>["route"]</c>.</summary>
+    /// <value>None when omitted.</value>
+    public List<string?>? GroupBy { get; set; }
+
+    /// <summary>
+    /// <c>count</c>, <c>sum</c>, <c>min</c>, <c>max</c>, <c>avg</c>, <c>last</c>,
+    /// <c>rate_per_second</c>, <c>rate_per_minute</c>, <c>p50</c>, <c>p90</c>, <c>p95</c>,
+    /// <c>p99</c> or <c>error_rate_percent</c>.
+    /// </summary>
+    /// <value><c>avg</c> when omitted.</value>
+    public string? Aggregation { get; set; }
+
+    /// <summary>The window, in minutes (more than 0, at most 10080).</summary>
+    /// <value>5 when omitted.</value>
+    public double? WindowMinutes { get; set; }
+
+    /// <summary>Fewer points than this in the window means "not enough data" (a whole number).</summary>
+    /// <value>1 when omitted.</value>
+    public double? MinDataPoints { get; set; }
+
+    /// <summary><c>static</c>, <c>dynamic</c> or <c>percent_change</c>.</summary>
+    /// <value><c>static</c> when omitted.</value>
+    public string? ThresholdType { get; set; }
+
+    /// <summary>The value (static) or the change in percent (percent_change).</summary>
+    public double? Threshold { get; set; }
+
+    /// <summary>Dynamic thresholds: the baseline is multiplied by this (more than 0).</summary>
+    public double? BaselineMultiplier { get; set; }
+
+    /// <summary>Dynamic thresholds: days of history the baseline covers (1 to 30).</summary>
+    /// <value>7 when omitted.</value>
+    public double? BaselineDays { get; set; }
+
+    /// <summary><c>greater_than</c>, <c>less_than</c>, <c>equal</c>, <c>greater_or_equal</c> or <c>less_or_equal</c>.</summary>
+    /// <value><c>greater_than</c> when omitted.</value>
+    public string? Comparison { get; set; }
+
+    /// <summary>Seconds the condition must hold before the alert fires (0 to 86400).</summary>
+    /// <value>0 when omitted.</value>
+    public double? ForSeconds { get; set; }
+
+    /// <summary>The value the aggregate must come back past before the alert resolves.</summary>
+    public double? RecoveryThreshold { get; set; }
+
+    /// <summary><c>info</c>, <c>warning</c>, <c>error</c> or <c>critical</c>.</summary>
+    /// <value><c>warning</c> when omitted.</value>
+    public string? Severity { get; set; }
+
+    /// <summary>No re-notification for the same group within this many minutes (0 to 10080).</summary>
+    /// <value>15 when omitted.</value>
+    public double? CooldownMinutes { get; set; }
+
+    /// <summary>Repeat the notification of an open, unacknowledged alert this often, in minutes (0: never).</summary>
+    /// <value>240 when omitted.</value>
+    public double? RepeatIntervalMinutes { get; set; }
+
+    /// <summary>Channel ids to notify.</summary>
+    /// <value>None when omitted.</value>
+    public List<string?>? Channels { get; set; }
+
+    /// <summary>Channel ids added when the alert escalates.</summary>
+    /// <value>None when omitted.</value>
+    public List<string?>? EscalationChannels { get; set; }
+
+    /// <summary>Labels copied onto the alerts, e.g. <c>{"team": "api"}</c>.</summary>
+    /// <value>None when omitted.</value>
+    public Dictionary<string, string?>? Labels { get; set; }
+
+    /// <summary>An absolute http(s) link to what to do.</summary>
+    public string? RunbookUrl { get; set; }
+
+    /// <summary>Whether the rule is evaluated.</summary>
+    /// <value>true when omitted.</value>
+    public bool? Enabled { get; set; }
+}

@@ -1,0 +1,258 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Vigil.Core.Alerts;
+using Vigil.Core.Metrics;
+
+namespace Vigil.Storage.Alerts;
+
+/// <summary>
+/// The one mapping between <see cref="AlertRule"/> and its JSON shape (<see cref="RuleDocument"/>),
+/// used by the HTTP API, the default rules of <c>config/base.json</c> and the database, so a
+/// rule reads the same wherever it is seen.
+/// </summary>
+internal static class RuleJson
+{
+    private static readonly AlertRule Defaults = new() { Id = "", Name = "", Metric = "" };
+
+    // Fields whose validator messages mean nothing while the threshold type itself is unknown.
+    private static readonly string[] ThresholdFields = ["threshold", "baselineMultiplier", "baselineDays"];
+
+    /// <summary>Strict reading (unknown fields and numbers in strings are errors), camelCase: the API's settings.</summary>
+    public static JsonSerializerOptions Strict { get; } = Create(JsonUnmappedMemberHandling.Disallow);
+
+    /// <summary>What the database holds: read leniently, so a process of an older release reads a rule a newer one wrote.</summary>
+    private static JsonSerializerOptions Stored { get; } = Create(JsonUnmappedMemberHandling.Skip);
+
+    /// <summary>The document of a rule, every field set.</summary>
+    public static RuleDocument ToDocument(AlertRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        var document = new RuleDocument();
+        Fill(document, rule);
+        return document;
+    }
+
+    /// <summary>Copies every field of a rule onto a document (or a type derived from it).</summary>
+    public static void Fill(RuleDocument document, AlertRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(rule);
+        document.Name = rule.Name;
+        document.Type = rule.Type;
+        document.Metric = rule.Metric;
+        document.Match = rule.Match.ToDictionary(pair => pair.Key, pair => (string?)pair.Value, StringComparer.Ordinal);
+        document.GroupBy = [.. rule.GroupBy];
+        document.Aggregation = rule.Aggregation.ToWire();
+        document.WindowMinutes = rule.WindowMinutes;
+        document.MinDataPoints = rule.MinDataPoints;
+        document.ThresholdType = rule.ThresholdType.ToWire();
+        document.Threshold = rule.Threshold;
+        document.BaselineMultiplier = rule.BaselineMultiplier;
+        document.BaselineDays = rule.BaselineDays;
+        document.Comparison = rule.Comparison.ToWire();
+        document.ForSeconds = rule.ForSeconds;
+        document.RecoveryThreshold = rule.RecoveryThreshold;
+        document.Severity = rule.Severity.ToWire();
+        document.CooldownMinutes = rule.CooldownMinutes;
+        document.RepeatIntervalMinutes = rule.RepeatIntervalMinutes;
+        document.Channels = [.. rule.Channels];
+        document.EscalationChannels = [.. rule.EscalationChannels];
+        document.Labels = rule.Labels.ToDictionary(pair => pair.Key, pair => (string?)pair.Value, StringComparer.Ordinal);
+        document.RunbookUrl = rule.RunbookUrl;
+        document.Enabled = rule.Enabled;
+    }
+
+    /// <summary>
+    /// The rule a document describes, or the problems by field (camelCase names, as in the JSON):
+    /// unknown wire names, fractional counts, null strings, then everything
+    /// <see cref="RuleValidator"/> finds.
+    /// </summary>
+    /// <param name="id">The rule's id.</param>
+    /// <param name="document">The document.</param>
+    /// <param name="channelExists">Whether a channel id exists; channels are not checked when null.</param>
+    public static (AlertRule? Rule, Dictionary<string, string[]> Errors) ToRule(string id, RuleDocument document, Func<string, bool>? channelExists = null)
+    {
+        var (rule, errors) = Map(id, document);
+        var thresholdTypeUnknown = errors.ContainsKey("thresholdType");
+        foreach (var (field, messages) in RuleValidator.Validate(rule, channelExists))
+        {
+            if (!errors.ContainsKey(field) && !(thresholdTypeUnknown && ThresholdFields.Contains(field)))
+            {
+                errors[field] = [.. messages];
+            }
+        }
+
+        return (errors.Count == 0 ? rule : null, errors.ToDictionary(pair => pair.Key, pair => pair.Value.ToArray(), StringComparer.Ordinal));
+    }
+
+    /// <summary>The JSON the database stores for a rule (the id is a column of its own).</summary>
+    public static string Serialize(AlertRule rule) => JsonSerializer.Serialize(ToDocument(rule), Stored);
+
+    /// <summary>Reads a stored rule back. Not validated again: rules stored by an older release stay readable.</summary>
+    /// <exception cref="InvalidDataException">The stored JSON does not describe a rule.</exception>
+    public static AlertRule Deserialize(string id, string json)
+    {
+        RuleDocument? document;
+        try
+        {
+            document = JsonSerializer.Deserialize<RuleDocument>(json, Stored);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"The stored alert rule '{id}' is not valid JSON: {ex.Message}", ex);
+        }
+
+        if (document is null)
+        {
+            throw new InvalidDataException($"The stored alert rule '{id}' is null.");
+        }
+
+        var (rule, errors) = Map(id, document);
+        if (errors.Count > 0)
+        {
+            throw new InvalidDataException($"The stored alert rule '{id}' cannot be read: {Describe(errors.ToDictionary(p => p.Key, p => p.Value.ToArray()))}");
+        }
+
+        return rule;
+    }
+
+    /// <summary>Problems by field as one line: <c>threshold: is required; severity: 'x' is not one of ...</c>.</summary>
+    public static string Describe(IReadOnlyDictionary<string, string[]> errors) =>
+        string.Join("; ", errors.Select(pair => $"{pair.Key}: {string.Join(", ", pair.Value)}"));
+
+    private static (AlertRule Rule, Dictionary<string, List<string>> Errors) Map(string id, RuleDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(document);
+        var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        void Add(string field, string message)
+        {
+            if (!errors.TryGetValue(field, out var list))
+            {
+                errors[field] = list = [];
+            }
+
+            list.Add(message);
+        }
+
+        var aggregation = Defaults.Aggregation;
+        if (document.Aggregation is { } aggregationName && !AggregationNames.TryParse(aggregationName, out aggregation))
+        {
+            Add("aggregation", NotOneOf(aggregationName, AggregationNames.All));
+        }
+
+        var thresholdType = Defaults.ThresholdType;
+        if (document.ThresholdType is { } thresholdTypeName && !AlertNames.TryParseThresholdType(thresholdTypeName, out thresholdType))
+        {
+            Add("thresholdType", NotOneOf(thresholdTypeName, Enum.GetValues<ThresholdType>().Select(t => t.ToWire())));
+        }
+
+        var comparison = Defaults.Comparison;
+        if (document.Comparison is { } comparisonName && !AlertNames.TryParseComparison(comparisonName, out comparison))
+        {
+            Add("comparison", NotOneOf(comparisonName, Enum.GetValues<Comparison>().Select(c => c.ToWire())));
+        }
+
+        var severity = Defaults.Severity;
+        if (document.Severity is { } severityName && !AlertNames.TryParseSeverity(severityName, out severity))
+        {
+            Add("severity", NotOneOf(severityName, Enum.GetValues<Severity>().Select(s => s.ToWire())));
+        }
+
+        int Whole(string field, double? value, int fallback)
+        {
+            if (value is not { } number)
+            {
+                return fallback;
+            }
+
+            if (!double.IsFinite(number) || number != Math.Floor(number) || number is < int.MinValue or > int.MaxValue)
+            {
+                Add(field, "must be a whole number");
+                return fallback;
+            }
+
+            return (int)number;
+        }
+
+        Dictionary<string, string> Strings(string field, Dictionary<string, string?>? values)
+        {
+            var result = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (key, value) in values ?? [])
+            {
+                if (value is null)
+                {
+                    Add($"{field}.{key}", "must be a string, not null");
+                }
+                else
+                {
+                    result[key] = value;
+                }
+            }
+
+            return result;
+        }
+
+        string[] List(string field, List<string?>? values)
+        {
+            var result = new List<string>(values?.Count ?? 0);
+            for (var i = 0; i < (values?.Count ?? 0); i++)
+            {
+                if (values![i] is { } value)
+                {
+                    result.Add(value);
+                }
+                else
+                {
+                    Add(string.Create(CultureInfo.InvariantCulture, $"{field}[{i}]"), "must be a string, not null");
+                }
+            }
+
+            return [.. result];
+        }
+
+        var rule = new AlertRule
+        {
+            Id = id,
+            Name = document.Name ?? "",
+            Type = document.Type ?? Defaults.Type,
+            Metric = document.Metric ?? "",
+            Match = Strings("match", document.Match),
+            GroupBy = List("groupBy", document.GroupBy),
+            Aggregation = aggregation,
+            WindowMinutes = document.WindowMinutes ?? Defaults.WindowMinutes,
+            MinDataPoints = Whole("minDataPoints", document.MinDataPoints, Defaults.MinDataPoints),
+            ThresholdType = thresholdType,
+            Threshold = document.Threshold,
+            BaselineMultiplier = document.BaselineMultiplier,
+            BaselineDays = Whole("baselineDays", document.BaselineDays, Defaults.BaselineDays),
+            Comparison = comparison,
+            ForSeconds = Whole("forSeconds", document.ForSeconds, Defaults.ForSeconds),
+            RecoveryThreshold = document.RecoveryThreshold,
+            Severity = severity,
+            CooldownMinutes = Whole("cooldownMinutes", document.CooldownMinutes, Defaults.CooldownMinutes),
+            RepeatIntervalMinutes = Whole("repeatIntervalMinutes", document.RepeatIntervalMinutes, Defaults.RepeatIntervalMinutes),
+            Channels = List("channels", document.Channels),
+            EscalationChannels = List("escalationChannels", document.EscalationChannels),
+            Labels = Strings("labels", document.Labels),
+            RunbookUrl = document.RunbookUrl,
+            Enabled = document.Enabled ?? Defaults.Enabled,
+        };
+        return (rule, errors);
+    }
+
+    private static string NotOneOf(string value, IEnumerable<string> accepted) =>
+        $"'{value}' is not one of {string.Join(", ", accepted)}";
+
+    private static JsonSerializerOptions Create(JsonUnmappedMemberHandling unmapped)
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            UnmappedMemberHandling = unmapped,
+            NumberHandling = JsonNumberHandling.Strict,
+        };
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+}
