@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Vigil.Core.Alerts;
 using Vigil.Server.Http;
-using Vigil.Storage.Alerting;
+using Vigil.Storage.Alerts;
 
 namespace Vigil.Server.Alerts;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Vigil.Core.Alerts;
 using Vigil.Core.Metrics;
-using Vigil.Storage.Alerting;
+using Vigil.Storage.Alerts;
 
 namespace Vigil.Server.Alerts;
 

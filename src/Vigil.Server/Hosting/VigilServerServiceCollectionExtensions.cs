@@ -13,7 +13,7 @@ using Vigil.Server.Persistence;
 using Vigil.Server.Prometheus;
 using Vigil.Server.Queries;
 using Vigil.Storage;
-using Vigil.Storage.Alerting;
+using Vigil.Storage.Alerts;
 using Vigil.Storage.Keys;
 using Vigil.Storage.Metrics;
 

@@ -1,6 +1,6 @@
 using Vigil.Core.Alerts;
 using Vigil.Core.Metrics;
-using Vigil.Storage.Alerting;
+using Vigil.Storage.Alerts;
 using Vigil.Testing;
 
 namespace Vigil.Storage.Tests.Alerting;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Dapper;
 using Vigil.Core.Alerts;
 
-namespace Vigil.Storage.Alerting;
+namespace Vigil.Storage.Alerts;
 
 /// <summary>Silences by matcher. Deleting one ends it now (it stays listed, expired).</summary>
 public sealed class SilenceRepository

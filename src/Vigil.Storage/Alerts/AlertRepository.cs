@@ -4,7 +4,7 @@ using Dapper;
 using Vigil.Core.Alerts;
 using Vigil.Core.Metrics;
 
-namespace Vigil.Storage.Alerting;
+namespace Vigil.Storage.Alerts;
 
 /// <summary>A stored notification intent (the in-app feed reads these).</summary>
 /// <param name="Id">Identifier.</param>
