@@ -24,9 +24,11 @@ internal sealed class PrometheusExporter
     private readonly IngestCounters _counters;
     private readonly TimeProvider _time;
     private readonly DateTimeOffset _startedAt;
+    private readonly Alerts.AlertEngine _engine;
 
-    public PrometheusExporter(MetricStore store, IngestCounters counters, TimeProvider time)
+    public PrometheusExporter(MetricStore store, IngestCounters counters, TimeProvider time, Alerts.AlertEngine engine)
     {
+        _engine = engine;
         _store = store;
         _counters = counters;
         _time = time;
@@ -127,6 +129,9 @@ internal sealed class PrometheusExporter
         Own(builder, written, "vigil_series_limit", "gauge", "The series limit (Vigil:Metrics:MaxSeries).", _store.Options.MaxSeries);
         Own(builder, written, "vigil_series_refused_total", "counter", "New series refused because the series limit was reached.", _store.RefusedSeries);
         Own(builder, written, "vigil_series_evicted_total", "counter", "Series evicted from memory after an hour without points (their history stays in the rollups).", _store.EvictedSeries);
+        var lastPass = _engine.LastPassAt ?? _startedAt;
+        Own(builder, written, "vigil_alert_evaluation_lag_seconds", "gauge", "Seconds since the last alert evaluation pass finished (alerts when over three ticks).", (_time.GetUtcNow() - lastPass).TotalSeconds);
+        Own(builder, written, "vigil_alert_evaluation_failures_total", "counter", "Alert evaluation passes that threw.", _engine.FailedPasses);
         Own(builder, written, "vigil_start_time_seconds", "gauge", "When this Vigil process started, Unix seconds.", _startedAt.ToUnixTimeMilliseconds() / 1000.0);
     }
 
