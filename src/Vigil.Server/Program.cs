@@ -40,6 +40,7 @@ app.MapKeyEndpoints();
 app.MapAlertEndpoints();
 app.MapSilenceEndpoints();
 app.MapRuleEndpoints();
+app.MapRuleTestEndpoints();
 
 await app.RunAsync();
 

@@ -58,7 +58,7 @@ public sealed class RuleEvaluator
                 continue;
             }
 
-            var group = rule.GroupBy.Count == 0 ? LabelSet.Empty : series.Labels.Select(rule.GroupBy as IReadOnlyCollection<string> ?? [.. rule.GroupBy]);
+            var group = GroupOf(rule, series.Labels);
             if (!_groups.TryGetValue(group, out var members))
             {
                 _groups[group] = members = [];
@@ -71,16 +71,27 @@ public sealed class RuleEvaluator
         var results = new List<GroupEvaluation>(_groups.Count);
         foreach (var (group, members) in _groups)
         {
-            var (value, points) = Aggregate(members, rule.Aggregation, nowMs - windowMs, nowMs + 1, rule.Window);
-            results.Add(Judge(rule, group, value, points, members, nowMs, windowMs, baseline));
+            var current = Aggregate(members, rule.Aggregation, nowMs - windowMs, nowMs + 1, rule.Window);
+            var previous = rule.ThresholdType == ThresholdType.PercentChange
+                ? Aggregate(members, rule.Aggregation, nowMs - (2 * windowMs), nowMs - windowMs, rule.Window)
+                : default;
+            results.Add(Judge(rule, group, current, previous, baseline));
         }
 
         _groups.Clear();
         return results;
     }
 
-    private GroupEvaluation Judge(AlertRule rule, LabelSet group, double? value, long points, List<MetricSeries> members, long nowMs, long windowMs, Func<LabelSet, double?>? baseline)
+    /// <summary>
+    /// Compares one group's window aggregate with the rule's threshold. <paramref name="previousWindow"/>
+    /// is the aggregate of the window before (read only for <c>percent_change</c> rules);
+    /// <paramref name="baseline"/> the group's baseline (dynamic rules). Shared by the live
+    /// evaluation and the backtest over stored history, so both judge alike.
+    /// </summary>
+    public static GroupEvaluation Judge(AlertRule rule, LabelSet group, (double? Value, long Points) window, (double? Value, long Points) previousWindow, Func<LabelSet, double?>? baseline)
     {
+        ArgumentNullException.ThrowIfNull(rule);
+        var (value, points) = window;
         if (points < rule.MinDataPoints || value is null)
         {
             return new GroupEvaluation(group, ConditionState.NotEnoughData, value, rule.Threshold, points, Recovered: false);
@@ -99,7 +110,7 @@ public sealed class RuleEvaluator
                 threshold = reference * multiplier;
                 break;
             case ThresholdType.PercentChange:
-                var (previous, previousPoints) = Aggregate(members, rule.Aggregation, nowMs - (2 * windowMs), nowMs - windowMs, rule.Window);
+                var (previous, previousPoints) = previousWindow;
                 if (previous is not { } before || before == 0 || previousPoints < rule.MinDataPoints)
                 {
                     return new GroupEvaluation(group, ConditionState.NotEnoughData, null, rule.Threshold, points, Recovered: false);
@@ -118,25 +129,26 @@ public sealed class RuleEvaluator
         return new GroupEvaluation(group, met ? ConditionState.Met : ConditionState.NotMet, current, threshold, points, recovered);
     }
 
-    private (double? Value, long Points) Aggregate(List<MetricSeries> members, Aggregation aggregation, long fromMs, long toMs, TimeSpan window)
+    /// <summary>
+    /// Reduces what <paramref name="accumulator"/> holds with <paramref name="aggregation"/>:
+    /// counts, sums and rates of an empty window are zero (a throughput drop is an alert);
+    /// everything else needs points.
+    /// </summary>
+    public static (double? Value, long Points) Reduce(WindowAccumulator accumulator, Aggregation aggregation, TimeSpan window)
     {
-        _accumulator.Reset();
-        foreach (var series in members)
-        {
-            series.AggregateInto(_accumulator, fromMs, toMs);
-        }
-
-        var points = _accumulator.Count;
-        // Counts, sums and rates of an empty window are zero (a throughput drop is an alert);
-        // everything else needs points.
+        ArgumentNullException.ThrowIfNull(accumulator);
+        var points = accumulator.Count;
         var value = points == 0 && aggregation is not (Aggregation.Count or Aggregation.Sum or Aggregation.RatePerSecond or Aggregation.RatePerMinute)
             ? null
-            : _accumulator.Value(aggregation, window);
+            : accumulator.Value(aggregation, window);
         return (value, points);
     }
 
-    private static bool Matches(LabelSet labels, IReadOnlyDictionary<string, string> match)
+    /// <summary>Whether a series' labels satisfy a rule's exact matchers (a missing label matches "").</summary>
+    public static bool Matches(LabelSet labels, IReadOnlyDictionary<string, string> match)
     {
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(match);
         foreach (var (name, value) in match)
         {
             if (!string.Equals(labels[name] ?? "", value, StringComparison.Ordinal))
@@ -146,5 +158,24 @@ public sealed class RuleEvaluator
         }
 
         return true;
+    }
+
+    /// <summary>The group a series falls in under a rule's <c>groupBy</c>.</summary>
+    public static LabelSet GroupOf(AlertRule rule, LabelSet labels)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(labels);
+        return rule.GroupBy.Count == 0 ? LabelSet.Empty : labels.Select(rule.GroupBy as IReadOnlyCollection<string> ?? [.. rule.GroupBy]);
+    }
+
+    private (double? Value, long Points) Aggregate(List<MetricSeries> members, Aggregation aggregation, long fromMs, long toMs, TimeSpan window)
+    {
+        _accumulator.Reset();
+        foreach (var series in members)
+        {
+            series.AggregateInto(_accumulator, fromMs, toMs);
+        }
+
+        return Reduce(_accumulator, aggregation, window);
     }
 }

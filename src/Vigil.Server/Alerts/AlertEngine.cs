@@ -16,21 +16,27 @@ internal sealed partial class AlertEngine : BackgroundService
     /// <summary>The timing series of each pass's duration.</summary>
     public const string DurationMetric = "vigil_alert_evaluation_duration_ms";
 
+    /// <summary>The counter series of evaluation outcomes, labelled <c>outcome</c> (met, not_met, not_enough_data).</summary>
+    public const string OutcomesMetric = "vigil_alert_evaluations";
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, AlertInstance> _open = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _lastNotified = new(StringComparer.Ordinal);
     private readonly RuleEvaluator _evaluator = new();
+    private readonly Dictionary<string, LabelSet> _outcomeLabels = new(StringComparer.Ordinal);
     private readonly IRuleSource _rules;
     private readonly AlertRepository _alerts;
     private readonly SilenceRepository _silences;
     private readonly MetricStore _store;
+    private readonly BaselineCache _baselines;
     private readonly TimeProvider _time;
     private readonly AlertOptions _options;
     private readonly ILogger<AlertEngine> _logger;
     private bool _loaded;
 
-    public AlertEngine(IRuleSource rules, AlertRepository alerts, SilenceRepository silences, MetricStore store, TimeProvider time, IOptions<AlertOptions> options, ILogger<AlertEngine> logger)
+    public AlertEngine(IRuleSource rules, AlertRepository alerts, SilenceRepository silences, MetricStore store, BaselineCache baselines, TimeProvider time, IOptions<AlertOptions> options, ILogger<AlertEngine> logger)
     {
+        _baselines = baselines;
         _rules = rules;
         _alerts = alerts;
         _silences = silences;
@@ -61,6 +67,7 @@ internal sealed partial class AlertEngine : BackgroundService
             var byId = rules.ToDictionary(r => r.Id, StringComparer.Ordinal);
             var changed = new List<LifecycleResult>();
             var evaluated = new HashSet<string>(StringComparer.Ordinal);
+            var outcomes = new long[3];
             foreach (var rule in rules)
             {
                 if (!rule.Enabled)
@@ -68,8 +75,10 @@ internal sealed partial class AlertEngine : BackgroundService
                     continue;
                 }
 
-                foreach (var outcome in _evaluator.Evaluate(rule, _store, nowMs))
+                var baseline = rule.ThresholdType == ThresholdType.Dynamic ? await _baselines.GetAsync(rule, cancellationToken).ConfigureAwait(false) : null;
+                foreach (var outcome in _evaluator.Evaluate(rule, _store, nowMs, baseline))
                 {
+                    outcomes[(int)outcome.State]++;
                     var fingerprint = AlertInstance.FingerprintOf(rule.Id, outcome.Group);
                     evaluated.Add(fingerprint);
                     var open = _open.GetValueOrDefault(fingerprint);
@@ -99,12 +108,16 @@ internal sealed partial class AlertEngine : BackgroundService
             }
 
             await SaveAsync(changed, cancellationToken).ConfigureAwait(false);
+            _baselines.Retain(byId.Keys);
             LastPassAt = _time.GetUtcNow();
-            var series = _store.GetOrCreate(DurationMetric, LabelSet.Empty, MetricType.Timing);
-            if (series is not null)
+            if (_store.GetOrCreate(DurationMetric, LabelSet.Empty, MetricType.Timing) is { } duration)
             {
-                _store.Record(series, _time.GetElapsedTime(started).TotalMilliseconds);
+                _store.Record(duration, _time.GetElapsedTime(started).TotalMilliseconds);
             }
+
+            RecordOutcome(ConditionState.Met, "met", outcomes);
+            RecordOutcome(ConditionState.NotMet, "not_met", outcomes);
+            RecordOutcome(ConditionState.NotEnoughData, "not_enough_data", outcomes);
         }
         finally
         {
@@ -170,6 +183,20 @@ internal sealed partial class AlertEngine : BackgroundService
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    private void RecordOutcome(ConditionState state, string name, long[] outcomes)
+    {
+        _outcomeLabels.TryGetValue(name, out var labels);
+        if (labels is null)
+        {
+            _outcomeLabels[name] = labels = LabelSet.From([new KeyValuePair<string, string>("outcome", name)]);
+        }
+
+        if (_store.GetOrCreate(OutcomesMetric, labels, MetricType.Counter) is { } series)
+        {
+            _store.Record(series, outcomes[(int)state]);
         }
     }
 

@@ -57,6 +57,8 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddSingleton<SilenceRepository>();
         services.AddSingleton<RuleCache>();
         services.AddSingleton<IRuleSource>(sp => sp.GetRequiredService<RuleCache>());
+        services.AddSingleton<RuleHistory>();
+        services.AddSingleton<BaselineCache>();
         services.AddSingleton<AlertEngine>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertEngine>());
         services.AddSingleton<EvaluationWatchdog>();

@@ -1,0 +1,198 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Vigil.Core.Alerts;
+using Vigil.Core.Metrics;
+using Vigil.Server.Alerts;
+using Vigil.Server.Auth;
+using Vigil.Server.Http;
+using Vigil.Storage.Alerts;
+
+namespace Vigil.Server.Rules;
+
+/// <summary>
+/// <c>POST /api/v1/alerts/rules/{id}/test</c> and <c>POST /api/v1/alerts/rules/test</c> (an
+/// unsaved rule body): evaluates the rule now over the in-memory aggregates and replays it
+/// over the stored history, without storing or sending anything, so a threshold can be tuned
+/// before the rule is enabled.
+/// </summary>
+internal static class RuleTestEndpoints
+{
+    private static readonly TimeSpan DefaultRange = TimeSpan.FromHours(24);
+    private const int MaxSteps = 50_000;
+
+    public static IEndpointRouteBuilder MapRuleTestEndpoints(this IEndpointRouteBuilder app)
+    {
+        var rules = app.MapGroup(RuleEndpoints.Route).WithTags("Alert rules");
+        rules.MapPost("/test", TestUnsavedAsync)
+            .RequireAuthorization(Policies.Viewer)
+            .WithSummary("Tests a rule body without saving it: evaluates it now and replays it over the stored history (query: from, to, step; default the last 24 h by minute).")
+            .Accepts<RuleDocument>("application/json")
+            .ProducesValidationProblem();
+        rules.MapPost("/{id}/test", TestSavedAsync)
+            .RequireAuthorization(Policies.Viewer)
+            .WithSummary("Tests a stored rule: evaluates it now without notifying anyone and replays it over the stored history (query: from, to, step).");
+        return app;
+    }
+
+    private static async Task<Results<Ok<RuleTestResponse>, ProblemHttpResult>> TestSavedAsync(
+        string id, HttpRequest request, RuleRepository repository, MetricStore store, BaselineCache baselines, RuleHistory history, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (range, rangeProblem) = ParseRange(request, time);
+        if (rangeProblem is not null)
+        {
+            return rangeProblem;
+        }
+
+        if (await repository.GetAsync(id, cancellationToken).ConfigureAwait(false) is not { } stored)
+        {
+            return Problems.Status(StatusCodes.Status404NotFound, "Not found", $"No alert rule has id '{id}'.");
+        }
+
+        return TypedResults.Ok(await RunAsync(stored.Rule, id, range!, store, baselines, history, time, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static async Task<Results<Ok<RuleTestResponse>, ProblemHttpResult>> TestUnsavedAsync(
+        HttpRequest request, MetricStore store, BaselineCache baselines, RuleHistory history, TimeProvider time, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
+    {
+        var (range, rangeProblem) = ParseRange(request, time);
+        if (rangeProblem is not null)
+        {
+            return rangeProblem;
+        }
+
+        var (document, problem) = await Problems.ReadJsonAsync<RuleDocument>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        // An unsaved rule gets a throwaway id: its baseline is not cached under a real rule's.
+        var (rule, errors) = RuleJson.ToRule("unsaved-" + Guid.NewGuid().ToString("N"), document!, channelExists: null);
+        if (rule is null)
+        {
+            return Problems.Validation("The rule is invalid.", errors);
+        }
+
+        return TypedResults.Ok(await RunAsync(rule, null, range!, store, baselines, history, time, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static async Task<RuleTestResponse> RunAsync(
+        AlertRule rule, string? ruleId, TestRange range, MetricStore store, BaselineCache baselines, RuleHistory history, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var baseline = rule.ThresholdType == ThresholdType.Dynamic ? await baselines.GetAsync(rule, cancellationToken).ConfigureAwait(false) : null;
+        var groups = new RuleEvaluator().Evaluate(rule, store, now.ToUnixTimeMilliseconds(), baseline)
+            .OrderBy(g => g.Group.ToString(), StringComparer.Ordinal)
+            .ToArray();
+
+        // The replay reads the window before the range too, so its first steps see full windows.
+        var lookBack = (long)(rule.ThresholdType == ThresholdType.PercentChange ? 2 * rule.Window.TotalMilliseconds : rule.Window.TotalMilliseconds);
+        var stored = await history.ReadAsync(rule, range.From.ToUnixTimeMilliseconds() - lookBack, range.To.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+        var events = RuleBacktest.Replay(rule, stored, range.From, range.To, range.Step, baseline);
+
+        var headline = groups.Where(g => g.State == ConditionState.Met).Concat(groups).FirstOrDefault();
+        return new RuleTestResponse(
+            ruleId,
+            now,
+            groups.Any(g => g.State == ConditionState.Met),
+            headline?.Value,
+            headline?.Threshold,
+            [.. groups.Select(g => new RuleTestGroup(Labels(g.Group), StateName(g.State), g.Value, g.Threshold, g.DataPoints))],
+            range.From,
+            range.To,
+            range.Step.TotalSeconds,
+            [.. events.Select(e => new RuleTestEvent(e.At, Labels(e.Group), e.From?.ToWire(), e.To.ToWire(), e.Value, e.Threshold, e.Notified))],
+            new RuleTestSummary(
+                events.Count(e => e.To == AlertStatus.Firing && e.From != AlertStatus.Firing),
+                events.Count(e => e.To == AlertStatus.Resolved),
+                events.Count(e => e.Notified && e.To == AlertStatus.Firing && e.From != AlertStatus.Firing)));
+    }
+
+    private static (TestRange? Range, ProblemHttpResult? Problem) ParseRange(HttpRequest request, TimeProvider time)
+    {
+        var query = request.Query;
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var to = time.GetUtcNow();
+        if (query.ContainsKey("to") && !QueryParsing.TryParseTime(query["to"], out to))
+        {
+            errors["to"] = ["must be an ISO-8601 time or Unix seconds"];
+            to = time.GetUtcNow();
+        }
+
+        var from = to - DefaultRange;
+        if (query.ContainsKey("from") && !QueryParsing.TryParseTime(query["from"], out from))
+        {
+            errors["from"] = ["must be an ISO-8601 time or Unix seconds"];
+        }
+        else if (errors.Count == 0 && from >= to)
+        {
+            errors["from"] = ["must be before 'to'"];
+        }
+
+        var step = TimeSpan.FromMinutes(1);
+        if (query.ContainsKey("step") && (!QueryParsing.TryParseDuration(query["step"], out step) || step < TimeSpan.FromMinutes(1)))
+        {
+            errors["step"] = ["must be a duration of at least 1m (the stored history has one rollup a minute)"];
+        }
+        else if (errors.Count == 0 && (to - from) / step > MaxSteps)
+        {
+            errors["step"] = [$"the range holds more than {MaxSteps} steps: use a longer step or a shorter range"];
+        }
+
+        return errors.Count == 0
+            ? (new TestRange(from, to, step), null)
+            : (null, Problems.Validation("The test range is invalid.", errors));
+    }
+
+    private static Dictionary<string, string> Labels(LabelSet labels) =>
+        labels.Pairs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+
+    private static string StateName(ConditionState state) => state switch
+    {
+        ConditionState.Met => "met",
+        ConditionState.NotMet => "not_met",
+        _ => "not_enough_data",
+    };
+
+    private sealed record TestRange(DateTimeOffset From, DateTimeOffset To, TimeSpan Step);
+}
+
+/// <summary>What a rule test found.</summary>
+/// <param name="RuleId">The tested rule, or null for an unsaved body.</param>
+/// <param name="EvaluatedAt">When "now" was.</param>
+/// <param name="WouldFire">Whether the condition holds now for at least one group.</param>
+/// <param name="Value">The value of the first group that meets the condition (else the first group).</param>
+/// <param name="Threshold">Its threshold.</param>
+/// <param name="Groups">Every group's evaluation now.</param>
+/// <param name="From">Start of the replayed history.</param>
+/// <param name="To">End of the replayed history.</param>
+/// <param name="StepSeconds">Seconds between replayed evaluations.</param>
+/// <param name="History">The state changes the rule would have made, oldest first.</param>
+/// <param name="Summary">Counts over the history.</param>
+public sealed record RuleTestResponse(
+    string? RuleId, DateTimeOffset EvaluatedAt, bool WouldFire, double? Value, double? Threshold, IReadOnlyList<RuleTestGroup> Groups,
+    DateTimeOffset From, DateTimeOffset To, double StepSeconds, IReadOnlyList<RuleTestEvent> History, RuleTestSummary Summary);
+
+/// <summary>One group's evaluation now.</summary>
+/// <param name="Labels">The group's labels.</param>
+/// <param name="State"><c>met</c>, <c>not_met</c> or <c>not_enough_data</c>.</param>
+/// <param name="Value">The aggregate (the percent change for percent_change rules).</param>
+/// <param name="Threshold">The threshold in force.</param>
+/// <param name="DataPoints">Points in the window.</param>
+public sealed record RuleTestGroup(IReadOnlyDictionary<string, string> Labels, string State, double? Value, double? Threshold, long DataPoints);
+
+/// <summary>A state change the rule would have made.</summary>
+/// <param name="At">When.</param>
+/// <param name="Labels">The group's labels.</param>
+/// <param name="From">The state before, null for a new alert.</param>
+/// <param name="To">The state after.</param>
+/// <param name="Value">The aggregate then.</param>
+/// <param name="Threshold">The threshold then.</param>
+/// <param name="Notified">Whether a notification would have gone out (the cooldown can hold one back).</param>
+public sealed record RuleTestEvent(DateTimeOffset At, IReadOnlyDictionary<string, string> Labels, string? From, string To, double? Value, double? Threshold, bool Notified);
+
+/// <summary>Counts over the replayed history.</summary>
+/// <param name="Firings">Times an alert would have started firing.</param>
+/// <param name="Resolutions">Times one would have resolved.</param>
+/// <param name="Notifications">Firings that would have notified (outside the cooldown).</param>
+public sealed record RuleTestSummary(int Firings, int Resolutions, int Notifications);

@@ -1,0 +1,195 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Vigil.Server.Alerts;
+using Vigil.Storage;
+
+namespace Vigil.Server.Tests.Rules;
+
+/// <summary>
+/// Rule tests and backtests over HTTP (<c>POST /api/v1/alerts/rules/{id}/test</c> and
+/// <c>/rules/test</c>), and dynamic thresholds whose baseline comes from the stored rollups.
+/// History is ingested with past timestamps, which Vigil merges straight into the rollups.
+/// </summary>
+public abstract class RuleTestEndpointsTests(StorageProvider provider) : ServerTestBase(provider)
+{
+    private static readonly Dictionary<string, string?> ManualPasses = new() { ["Vigil:Alerts:EvaluationEnabled"] = "false" };
+
+    // The fake clock starts at 12:00; the history runs 06:00-09:00 with a slow stretch 07:00-07:15.
+    private static readonly DateTimeOffset HistoryStart = new(2026, 11, 23, 6, 0, 0, TimeSpan.Zero);
+
+    private const string RuleBody = """
+        {"name":"Slow route","metric":"http_request_duration_ms","groupBy":["route"],"aggregation":"avg",
+         "windowMinutes":5,"minDataPoints":5,"thresholdType":"static","threshold":1000,"comparison":"greater_than",
+         "severity":"warning","cooldownMinutes":15}
+        """;
+
+    [Fact]
+    public async Task TestSavedRule_ReplaysTheStoredHistory_FiredAndResolvedWhereTheWindowCrossed()
+    {
+        await using var app = StartApp(settings: ManualPasses);
+        var client = app.Admin();
+        await PushHistoryAsync(client);
+        var ruleId = await CreateRuleAsync(client);
+        var viewer = await app.ClientWithRoleAsync("viewer");
+
+        var response = await viewer.PostAsync($"/api/v1/alerts/rules/{ruleId}/test?from={Json.Iso(HistoryStart)}&to={Json.Iso(HistoryStart.AddHours(3))}", null);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.ReadAsync();
+        Assert.Equal(ruleId, body.GetProperty("ruleId").GetString());
+        Assert.False(body.GetProperty("wouldFire").GetBoolean()); // nothing in memory now
+        var history = body.GetProperty("history").EnumerateArray().Select(e => (At: e.GetProperty("at").GetDateTimeOffset(), To: e.GetProperty("to").GetString(), Value: e.GetProperty("value").GetDouble())).ToArray();
+        // 07:02: the window [06:57, 07:02) holds two slow minutes of five, avg 1260 ms.
+        Assert.Equal(
+            [(HistoryStart.AddMinutes(62), "pending"), (HistoryStart.AddMinutes(62), "firing"), (HistoryStart.AddMinutes(79), "resolved")],
+            history.Select(h => (h.At, h.To)).ToArray());
+        Assert.Equal(1260, history[1].Value, 6);
+        var summary = body.GetProperty("summary");
+        Assert.Equal((1, 1, 1), (summary.GetProperty("firings").GetInt32(), summary.GetProperty("resolutions").GetInt32(), summary.GetProperty("notifications").GetInt32()));
+        Assert.Empty((await (await client.GetAsync($"/api/v1/alerts?ruleId={ruleId}")).ReadAsync()).EnumerateArray());
+        Assert.Empty((await (await client.GetAsync("/api/v1/notifications")).ReadAsync()).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task TestUnsavedRule_EvaluatesNowPerGroup_AndStoresNothing()
+    {
+        await using var app = StartApp(settings: ManualPasses);
+        var client = app.Admin();
+        await PushHistoryAsync(client);
+        await PushNowAsync(client, app, "/search", 2400);
+        await PushNowAsync(client, app, "/home", 40);
+
+        var response = await client.PostJsonAsync($"/api/v1/alerts/rules/test?from={Json.Iso(HistoryStart)}&to={Json.Iso(HistoryStart.AddHours(3))}&step=5m", RuleBody);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.ReadAsync();
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("ruleId").ValueKind);
+        Assert.True(body.GetProperty("wouldFire").GetBoolean());
+        Assert.Equal(2400, body.GetProperty("value").GetDouble(), 6);
+        Assert.Equal(1000, body.GetProperty("threshold").GetDouble());
+        var groups = body.GetProperty("groups").EnumerateArray().ToDictionary(g => g.GetProperty("labels").GetProperty("route").GetString()!, g => g.GetProperty("state").GetString());
+        Assert.Equal("met", groups["/search"]);
+        Assert.Equal("not_met", groups["/home"]);
+        Assert.Equal(300, body.GetProperty("stepSeconds").GetDouble());
+        Assert.Equal(1, body.GetProperty("summary").GetProperty("firings").GetInt32());
+        Assert.DoesNotContain((await (await client.GetAsync("/api/v1/alerts")).ReadAsync()).EnumerateArray(), a => !a.GetProperty("ruleId").GetString()!.StartsWith("vigil_", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("?step=10s", "step")]
+    [InlineData("?step=soon", "step")]
+    [InlineData("?from=yesterday", "from")]
+    [InlineData("?to=later", "to")]
+    [InlineData("?from=2026-11-23T12:00:00Z&to=2026-11-23T11:00:00Z", "from")]
+    [InlineData("?from=2026-01-01T00:00:00Z&to=2026-11-23T00:00:00Z", "step")]
+    public async Task TestRule_MalformedRange_ProblemNamesTheParameter(string query, string field)
+    {
+        await using var app = StartApp(settings: ManualPasses);
+        var client = app.Admin();
+        var ruleId = await CreateRuleAsync(client);
+
+        foreach (var response in new[] { await client.PostAsync($"/api/v1/alerts/rules/{ruleId}/test{query}", null), await client.PostJsonAsync($"/api/v1/alerts/rules/test{query}", RuleBody) })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.True((await response.ReadAsync()).GetProperty("errors").TryGetProperty(field, out _), $"{query}: no problem for '{field}'");
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"name":"x","metric":"m","aggregation":"p42","threshold":1}""", "aggregation")]
+    [InlineData("""{"name":"x","metric":"m","windowMinutes":0,"threshold":1}""", "windowMinutes")]
+    [InlineData("""{"name":"x","metric":"m","thresholdType":"dynamic"}""", "baselineMultiplier")]
+    [InlineData("""{"name":"x","metric":"m","threshold":"high"}""", "threshold")]
+    [InlineData("""{"name":"x","metric":"m","threshold":1,"colour":"red"}""", "colour")]
+    public async Task TestUnsavedRule_MalformedBody_ProblemNamesTheField(string body, string field)
+    {
+        await using var app = StartApp(settings: ManualPasses);
+
+        var response = await app.Admin().PostJsonAsync("/api/v1/alerts/rules/test", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await response.ReadAsync()).GetProperty("errors").TryGetProperty(field, out _));
+    }
+
+    [Fact]
+    public async Task TestRule_UnknownRuleOrWrongRole_NotFoundOrForbidden()
+    {
+        await using var app = StartApp(settings: ManualPasses);
+        var ingest = await app.ClientWithRoleAsync("ingest");
+
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Admin().PostAsync("/api/v1/alerts/rules/nope/test", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await ingest.PostJsonAsync("/api/v1/alerts/rules/test", RuleBody)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.WithKey(null).PostJsonAsync("/api/v1/alerts/rules/test", RuleBody)).StatusCode);
+    }
+
+    [Fact]
+    public async Task DynamicRule_BaselineFromStoredRollups_FiresAboveBaselineTimesMultiplier()
+    {
+        await using var app = StartApp(settings: ManualPasses);
+        var client = app.Admin();
+        await PushHistoryAsync(client, slow: false); // three hours at 100 ms
+        var created = await client.PostJsonAsync("/api/v1/alerts/rules", """
+            {"name":"Slower than usual","metric":"http_request_duration_ms","groupBy":["route"],"aggregation":"avg",
+             "windowMinutes":5,"minDataPoints":5,"thresholdType":"dynamic","baselineMultiplier":2,"baselineDays":7,
+             "comparison":"greater_than","severity":"warning"}
+            """);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var ruleId = (await created.ReadAsync()).GetProperty("id").GetString();
+        await PushNowAsync(client, app, "/search", 150); // 1.5 × baseline: below 2 ×
+        await RunPassAsync(app);
+        Assert.Empty((await (await client.GetAsync($"/api/v1/alerts?ruleId={ruleId}")).ReadAsync()).EnumerateArray());
+
+        app.Time.Advance(TimeSpan.FromMinutes(6));
+        await PushNowAsync(client, app, "/search", 450);
+        await PushNowAsync(client, app, "/unknown", 5000); // a route without history has no baseline: not enough data
+        await RunPassAsync(app);
+
+        var alert = Assert.Single((await (await client.GetAsync($"/api/v1/alerts?ruleId={ruleId}")).ReadAsync()).EnumerateArray());
+        Assert.Equal("/search", alert.GetProperty("labels").GetProperty("route").GetString());
+        Assert.Equal("firing", alert.GetProperty("status").GetString());
+        Assert.Equal(200, alert.GetProperty("threshold").GetDouble(), 6);
+        Assert.Equal(450, alert.GetProperty("value").GetDouble(), 6);
+        var metrics = await (await client.GetAsync("/metrics")).Content.ReadAsStringAsync();
+        Assert.Contains("vigil_alert_evaluations_total{outcome=\"met\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("vigil_alert_evaluations_total{outcome=\"not_enough_data\"}", metrics, StringComparison.Ordinal);
+    }
+
+    private static async Task PushHistoryAsync(HttpClient client, bool slow = true)
+    {
+        // Ten points a minute on /search, 06:00-09:00.
+        var body = new StringBuilder("{\"points\":[");
+        for (var minute = 0; minute < 180; minute++)
+        {
+            var value = slow && minute is >= 60 and < 75 ? 3000 : 100;
+            for (var i = 0; i < 10; i++)
+            {
+                var at = HistoryStart.AddMinutes(minute).AddSeconds(i * 6);
+                body.Append(CultureInfo.InvariantCulture, $"{{\"name\":\"http_request_duration_ms\",\"type\":\"timing\",\"value\":{value},\"labels\":{{\"route\":\"/search\"}},\"timestamp\":\"{Json.Iso(at)}\"}},");
+            }
+        }
+
+        body.Length--;
+        body.Append("]}");
+        (await client.PostJsonAsync("/api/v1/metrics", body.ToString())).EnsureSuccessStatusCode();
+    }
+
+    private static async Task PushNowAsync(HttpClient client, VigilApp app, string route, double ms) =>
+        (await client.PostJsonAsync("/api/v1/metrics", Json.Timings("http_request_duration_ms", Enumerable.Repeat(ms, 10), $$"""{"route":"{{route}}"}""", app.Time.GetUtcNow().AddSeconds(-5)))).EnsureSuccessStatusCode();
+
+    private static async Task<string> CreateRuleAsync(HttpClient client)
+    {
+        var response = await client.PostJsonAsync("/api/v1/alerts/rules", RuleBody);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.ReadAsync()).GetProperty("id").GetString()!;
+    }
+
+    private static Task RunPassAsync(VigilApp app) => app.Services.GetRequiredService<AlertEngine>().RunOnceAsync(CancellationToken.None);
+}
+
+public sealed class SqliteRuleTestEndpointsTests() : RuleTestEndpointsTests(StorageProvider.Sqlite);
+
+public sealed class PostgresRuleTestEndpointsTests() : RuleTestEndpointsTests(StorageProvider.Postgres);
