@@ -29,13 +29,15 @@ internal sealed partial class AlertEngine : BackgroundService
     private readonly SilenceRepository _silences;
     private readonly MetricStore _store;
     private readonly BaselineCache _baselines;
+    private readonly EvaluationLeader _leader;
     private readonly TimeProvider _time;
     private readonly AlertOptions _options;
     private readonly ILogger<AlertEngine> _logger;
     private bool _loaded;
 
-    public AlertEngine(IRuleSource rules, AlertRepository alerts, SilenceRepository silences, MetricStore store, BaselineCache baselines, TimeProvider time, IOptions<AlertOptions> options, ILogger<AlertEngine> logger)
+    public AlertEngine(IRuleSource rules, AlertRepository alerts, SilenceRepository silences, MetricStore store, BaselineCache baselines, EvaluationLeader leader, TimeProvider time, IOptions<AlertOptions> options, ILogger<AlertEngine> logger)
     {
+        _leader = leader;
         _baselines = baselines;
         _rules = rules;
         _alerts = alerts;
@@ -52,12 +54,23 @@ internal sealed partial class AlertEngine : BackgroundService
     /// <summary>Passes that threw (monotonic).</summary>
     public long FailedPasses { get; private set; }
 
-    /// <summary>One evaluation pass at the current time.</summary>
-    public async Task RunOnceAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// One evaluation pass at the current time; false when another process is the one that
+    /// evaluates (PostgreSQL with several processes), which counts as this process's pass.
+    /// </summary>
+    public async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (!await _leader.IsLeaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                _loaded = false; // whoever leads changes the alerts meanwhile
+                LastPassAt = _time.GetUtcNow();
+                return false;
+            }
+
+            await using var alertsLock = await _leader.LockAlertsAsync(cancellationToken).ConfigureAwait(false);
             await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
             var started = _time.GetTimestamp();
             var now = _time.GetUtcNow();
@@ -118,6 +131,7 @@ internal sealed partial class AlertEngine : BackgroundService
             RecordOutcome(ConditionState.Met, "met", outcomes);
             RecordOutcome(ConditionState.NotMet, "not_met", outcomes);
             RecordOutcome(ConditionState.NotEnoughData, "not_enough_data", outcomes);
+            return true;
         }
         finally
         {
@@ -134,6 +148,7 @@ internal sealed partial class AlertEngine : BackgroundService
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            await using var alertsLock = await _leader.LockAlertsAsync(cancellationToken).ConfigureAwait(false);
             await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
             var alert = _open.Values.FirstOrDefault(a => a.Id == alertId);
             if (alert is null)
@@ -253,17 +268,17 @@ internal sealed partial class AlertEngine : BackgroundService
     {
         if (_loaded)
         {
+            if (_leader.SharesDatabase)
+            {
+                // Another process may have acknowledged, silenced or resolved an alert since the
+                // last pass; under the alerts lock, the stored open alerts are the truth.
+                await LoadOpenAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             return;
         }
 
-        _open.Clear();
-        foreach (var alert in await _alerts.OpenAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (!alert.RuleId.StartsWith("vigil_", StringComparison.Ordinal))
-            {
-                _open[alert.Fingerprint] = alert;
-            }
-        }
+        await LoadOpenAsync(cancellationToken).ConfigureAwait(false);
 
         _lastNotified.Clear();
         var since = _time.GetUtcNow().AddDays(-8).ToUnixTimeMilliseconds();
@@ -273,6 +288,24 @@ internal sealed partial class AlertEngine : BackgroundService
         }
 
         _loaded = true;
+    }
+
+    private async Task LoadOpenAsync(CancellationToken cancellationToken)
+    {
+        _open.Clear();
+        foreach (var alert in await _alerts.OpenAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (alert.RuleId.StartsWith("vigil_", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            _open[alert.Fingerprint] = alert;
+            if (alert.LastNotifiedAt is { } at && (!_lastNotified.TryGetValue(alert.Fingerprint, out var known) || at > known))
+            {
+                _lastNotified[alert.Fingerprint] = at;
+            }
+        }
     }
 
     private async Task<List<Silence>> ActiveSilencesAsync(DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -31,6 +31,7 @@ internal sealed partial class EvaluationWatchdog : BackgroundService
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly AlertEngine _engine;
+    private readonly EvaluationLeader _leader;
     private readonly AlertRepository _alerts;
     private readonly TimeProvider _time;
     private readonly AlertOptions _options;
@@ -40,8 +41,9 @@ internal sealed partial class EvaluationWatchdog : BackgroundService
     private bool _loaded;
     private long _failuresSeen;
 
-    public EvaluationWatchdog(AlertEngine engine, AlertRepository alerts, TimeProvider time, IOptions<AlertOptions> options, ILogger<EvaluationWatchdog> logger)
+    public EvaluationWatchdog(AlertEngine engine, EvaluationLeader leader, AlertRepository alerts, TimeProvider time, IOptions<AlertOptions> options, ILogger<EvaluationWatchdog> logger)
     {
+        _leader = leader;
         _engine = engine;
         _alerts = alerts;
         _time = time;
@@ -66,6 +68,12 @@ internal sealed partial class EvaluationWatchdog : BackgroundService
 
     private async Task CheckLockedAsync(CancellationToken cancellationToken)
     {
+        if (!await _leader.IsLeaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            _loaded = false; // the leading process watches its own evaluation
+            return;
+        }
+
         if (!_loaded)
         {
             _open = (await _alerts.OpenAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(a => a.RuleId == RuleId);

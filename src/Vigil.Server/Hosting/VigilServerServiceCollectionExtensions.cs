@@ -59,6 +59,7 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddSingleton<IRuleSource>(sp => sp.GetRequiredService<RuleCache>());
         services.AddSingleton<RuleHistory>();
         services.AddSingleton<BaselineCache>();
+        services.AddSingleton<EvaluationLeader>();
         services.AddSingleton<AlertEngine>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertEngine>());
         services.AddSingleton<EvaluationWatchdog>();
