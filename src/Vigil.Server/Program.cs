@@ -1,6 +1,7 @@
 using Scalar.AspNetCore;
 using Vigil.Server.Alerts;
 using Vigil.Server.Auth;
+using Vigil.Server.Delivery;
 using Vigil.Server.Health;
 using Vigil.Server.Http;
 using Vigil.Server.Ingestion;
@@ -41,6 +42,7 @@ app.MapAlertEndpoints();
 app.MapSilenceEndpoints();
 app.MapRuleEndpoints();
 app.MapRuleTestEndpoints();
+app.MapAcknowledgeLinkEndpoints();
 
 await app.RunAsync();
 

@@ -4,7 +4,10 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Vigil.Core.Metrics;
 using Vigil.Server.Alerts;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Vigil.Server.Auth;
+using Vigil.Server.Delivery;
 using Vigil.Server.Health;
 using Vigil.Server.Hosting;
 using Vigil.Server.Http;
@@ -14,6 +17,7 @@ using Vigil.Server.Prometheus;
 using Vigil.Server.Queries;
 using Vigil.Storage;
 using Vigil.Storage.Alerts;
+using Vigil.Storage.Delivery;
 using Vigil.Storage.Keys;
 using Vigil.Storage.Metrics;
 
@@ -60,6 +64,13 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddSingleton<RuleHistory>();
         services.AddSingleton<BaselineCache>();
         services.AddSingleton<EvaluationLeader>();
+
+        // Secrets at rest and signed links: Data Protection, its key ring in the database.
+        services.AddSingleton<DataProtectionKeyStore>();
+        services.AddDataProtection().SetApplicationName("Vigil");
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<DataProtectionKeyStore, TimeProvider>((o, store, time) => o.XmlRepository = new DatabaseXmlRepository(store, time));
+        services.AddSingleton<AcknowledgeLinks>();
         services.AddSingleton<AlertEngine>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertEngine>());
         services.AddSingleton<EvaluationWatchdog>();

@@ -22,6 +22,20 @@ public sealed record StoredIntent(long Id, NotificationIntent Intent, long? Read
 public sealed record AlertFilter(AlertStatus? Status = null, Severity? Severity = null, string? RuleId = null, long? FromMs = null, long? ToMs = null, int Limit = 100);
 
 /// <summary>
+/// Where the notification intents of a lifecycle step go besides the feed: the delivery
+/// pipeline enqueues its jobs here, inside the transaction that stores the step, so a crash
+/// never keeps one without the other.
+/// </summary>
+public interface INotificationOutbox
+{
+    /// <summary>Enqueues the deliveries of newly stored intents, in the caller's transaction.</summary>
+    Task EnqueueAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<NotificationIntent> intents, CancellationToken cancellationToken);
+
+    /// <summary>Called after the transaction committed: deliveries may start.</summary>
+    void Committed();
+}
+
+/// <summary>
 /// Alerts, their transitions and the notification intents they produced. A lifecycle step is
 /// saved in one transaction, so an intent exists exactly when its transition does.
 /// </summary>
@@ -31,9 +45,14 @@ public sealed class AlertRepository
         "id, rule_id, fingerprint, group_labels, status, severity, started_at, firing_since, acknowledged_at, acknowledged_by, silenced_until, resolved_at, last_notified_at, notifications, repeats_since_escalation, escalated, value, threshold";
 
     private readonly Database _database;
+    private readonly INotificationOutbox? _outbox;
 
-    /// <summary>Creates the repository.</summary>
-    public AlertRepository(Database database) => _database = database;
+    /// <summary>Creates the repository; <paramref name="outbox"/> receives every new intent in its transaction.</summary>
+    public AlertRepository(Database database, INotificationOutbox? outbox = null)
+    {
+        _database = database;
+        _outbox = outbox;
+    }
 
     /// <summary>Saves lifecycle results (alert rows, transitions, intents) in one transaction.</summary>
     public async Task SaveAsync(IReadOnlyList<LifecycleResult> results, CancellationToken cancellationToken = default)
@@ -46,6 +65,7 @@ public sealed class AlertRepository
 
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var newIntents = new List<NotificationIntent>();
         foreach (var result in results)
         {
             if (result.Alert is not { } alert || !result.Changed)
@@ -75,7 +95,7 @@ public sealed class AlertRepository
 
             foreach (var i in result.Intents)
             {
-                await connection.ExecuteAsync(new CommandDefinition(
+                var inserted = await connection.ExecuteAsync(new CommandDefinition(
                     """
                     INSERT INTO notification_intents (alert_id, kind, severity, channels, at, idempotency_key)
                     VALUES (@AlertId, @Kind, @Severity, @Channels, @At, @IdempotencyKey)
@@ -83,10 +103,23 @@ public sealed class AlertRepository
                     """,
                     new { i.AlertId, Kind = i.Kind.ToString().ToLowerInvariant(), Severity = i.Severity.ToWire(), Channels = JsonSerializer.Serialize(i.Channels), At = i.At.ToUnixTimeMilliseconds(), i.IdempotencyKey },
                     transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                if (inserted == 1)
+                {
+                    newIntents.Add(i);
+                }
             }
         }
 
+        if (_outbox is not null && newIntents.Count > 0)
+        {
+            await _outbox.EnqueueAsync(connection, transaction, newIntents, cancellationToken).ConfigureAwait(false);
+        }
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (_outbox is not null && newIntents.Count > 0)
+        {
+            _outbox.Committed();
+        }
     }
 
     /// <summary>Every open alert.</summary>
@@ -148,9 +181,17 @@ public sealed class AlertRepository
             SELECT id, alert_id, kind, severity, channels, at, idempotency_key, read_at FROM notification_intents
             WHERE (@unreadOnly = 0 OR read_at IS NULL) ORDER BY id DESC LIMIT @limit
             """, new { limit, unreadOnly = unreadOnly ? 1 : 0 }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return [.. rows.Select(r => new StoredIntent(r.Id, new NotificationIntent(
-            r.AlertId, Enum.Parse<IntentKind>(r.Kind, ignoreCase: true), ParseSeverity(r.Severity), JsonSerializer.Deserialize<string[]>(r.Channels) ?? [],
-            DateTimeOffset.FromUnixTimeMilliseconds(r.At), r.Key), r.ReadAt))];
+        return [.. rows.Select(ToStoredIntent)];
+    }
+
+    /// <summary>The intent with an idempotency key, or null.</summary>
+    public async Task<StoredIntent?> IntentAsync(string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(long Id, string AlertId, string Kind, string Severity, string Channels, long At, string Key, long? ReadAt)>(new CommandDefinition(
+            "SELECT id, alert_id, kind, severity, channels, at, idempotency_key, read_at FROM notification_intents WHERE idempotency_key = @idempotencyKey",
+            new { idempotencyKey }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(ToStoredIntent).FirstOrDefault();
     }
 
     /// <summary>Marks a feed entry read; false when there is none with that id.</summary>
@@ -168,6 +209,11 @@ public sealed class AlertRepository
             "UPDATE notification_intents SET read_at = @nowMs WHERE id = @id AND read_at IS NULL", new { id, nowMs }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return true;
     }
+
+    private static StoredIntent ToStoredIntent((long Id, string AlertId, string Kind, string Severity, string Channels, long At, string Key, long? ReadAt) r) =>
+        new(r.Id, new NotificationIntent(
+            r.AlertId, Enum.Parse<IntentKind>(r.Kind, ignoreCase: true), ParseSeverity(r.Severity), JsonSerializer.Deserialize<string[]>(r.Channels) ?? [],
+            DateTimeOffset.FromUnixTimeMilliseconds(r.At), r.Key), r.ReadAt);
 
     private async Task<IReadOnlyList<AlertInstance>> QueryAlertsAsync(string sql, object? parameters, CancellationToken cancellationToken)
     {

@@ -1,0 +1,162 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+
+namespace Vigil.Storage.Delivery;
+
+/// <summary>A webhook relay endpoint: <c>POST /api/webhook/{slug}</c> fans out to its integrations (channel ids).</summary>
+/// <param name="Id">Identifier.</param>
+/// <param name="Slug">The URL segment, unique.</param>
+/// <param name="Name">Human name.</param>
+/// <param name="Integrations">Channel ids the relayed body goes to.</param>
+/// <param name="Secret">The shared secret callers present, protected (encrypted), or null for none.</param>
+/// <param name="CreatedAtMs">Created, Unix ms.</param>
+/// <param name="UpdatedAtMs">Last changed, Unix ms.</param>
+public sealed record StoredRelayEndpoint(string Id, string Slug, string Name, IReadOnlyList<string> Integrations, string? Secret, long CreatedAtMs, long UpdatedAtMs);
+
+/// <summary>One relayed request, as the request log shows it.</summary>
+/// <param name="Id">Identifier (also in the delivery jobs' idempotency keys).</param>
+/// <param name="EndpointId">The endpoint it came in on.</param>
+/// <param name="ReceivedAtMs">When, Unix ms.</param>
+/// <param name="Status">What the caller was answered: delivered, partial, failed, or pending (first attempts still running).</param>
+/// <param name="Total">Integrations it went to.</param>
+/// <param name="Successful">Deliveries that succeeded so far (retries included).</param>
+/// <param name="Failed">Deliveries that gave up (dead letters).</param>
+public sealed record RelayRequestRecord(string Id, string EndpointId, long ReceivedAtMs, string Status, int Total, int Successful, int Failed);
+
+/// <summary>Relay endpoints and the log of relayed requests.</summary>
+public sealed class RelayRepository(Database database)
+{
+    private const string EndpointColumns = "id, slug, name, integrations, secret, created_at, updated_at";
+    private const string RequestColumns = "id, endpoint_id, received_at, status, total, successful, failed";
+
+    /// <summary>Stores an endpoint; false when the slug is taken.</summary>
+    public async Task<bool> InsertEndpointAsync(StoredRelayEndpoint endpoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            $"INSERT INTO relay_endpoints ({EndpointColumns}) VALUES (@Id, @Slug, @Name, @Integrations, @Secret, @CreatedAtMs, @UpdatedAtMs) ON CONFLICT DO NOTHING",
+            Row(endpoint), cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>Replaces an endpoint; null when it is gone, and NameTaken when the new slug belongs to another.</summary>
+    public async Task<(bool Updated, bool SlugTaken)> UpdateEndpointAsync(StoredRelayEndpoint endpoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var taken = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM relay_endpoints WHERE slug = @Slug AND id <> @Id", new { endpoint.Slug, endpoint.Id }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (taken > 0)
+        {
+            return (false, true);
+        }
+
+        var updated = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE relay_endpoints SET slug = @Slug, name = @Name, integrations = @Integrations, secret = @Secret, updated_at = @UpdatedAtMs WHERE id = @Id",
+            Row(endpoint), cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return (updated == 1, false);
+    }
+
+    /// <summary>Deletes an endpoint (its request log stays); false when there is none.</summary>
+    public async Task<bool> DeleteEndpointAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition("DELETE FROM relay_endpoints WHERE id = @id", new { id }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>An endpoint by id, or null.</summary>
+    public async Task<StoredRelayEndpoint?> GetEndpointAsync(string id, CancellationToken cancellationToken = default) =>
+        (await QueryEndpointsAsync($"SELECT {EndpointColumns} FROM relay_endpoints WHERE id = @id", new { id }, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+
+    /// <summary>An endpoint by slug, or null.</summary>
+    public async Task<StoredRelayEndpoint?> GetBySlugAsync(string slug, CancellationToken cancellationToken = default) =>
+        (await QueryEndpointsAsync($"SELECT {EndpointColumns} FROM relay_endpoints WHERE slug = @slug", new { slug }, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+
+    /// <summary>Every endpoint, by slug.</summary>
+    public Task<IReadOnlyList<StoredRelayEndpoint>> ListEndpointsAsync(CancellationToken cancellationToken = default) =>
+        QueryEndpointsAsync($"SELECT {EndpointColumns} FROM relay_endpoints ORDER BY slug", null, cancellationToken);
+
+    /// <summary>Logs a relayed request and keeps its body, inside the caller's transaction (with its delivery jobs).</summary>
+    public static Task InsertRequestAsync(DbConnection connection, DbTransaction transaction, RelayRequestRecord request, string body, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(request);
+        return connection.ExecuteAsync(new CommandDefinition(
+            $"INSERT INTO relay_requests ({RequestColumns}, body) VALUES (@Id, @EndpointId, @ReceivedAtMs, @Status, @Total, @Successful, @Failed, @body)",
+            new { request.Id, request.EndpointId, request.ReceivedAtMs, request.Status, request.Total, request.Successful, request.Failed, body },
+            transaction, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Records what the caller was answered.</summary>
+    public async Task SetStatusAsync(string requestId, string status, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE relay_requests SET status = @status WHERE id = @requestId", new { requestId, status }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>Counts a delivery that finished: it succeeded, or it gave up.</summary>
+    public async Task CountOutcomeAsync(string requestId, bool succeeded, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            succeeded
+                ? "UPDATE relay_requests SET successful = successful + 1 WHERE id = @requestId"
+                : "UPDATE relay_requests SET failed = failed + 1 WHERE id = @requestId",
+            new { requestId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>The body of a relayed request, or null.</summary>
+    public async Task<string?> BodyAsync(string requestId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT body FROM relay_requests WHERE id = @requestId", new { requestId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>Relayed requests, newest first (of one endpoint when given).</summary>
+    public async Task<IReadOnlyList<RelayRequestRecord>> RequestsAsync(string? endpointId, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string Id, string EndpointId, long ReceivedAt, string Status, long Total, long Successful, long Failed)>(new CommandDefinition(
+            $"SELECT {RequestColumns} FROM relay_requests WHERE @endpointId IS NULL OR endpoint_id = @endpointId ORDER BY received_at DESC, id LIMIT @limit",
+            new { endpointId, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => new RelayRequestRecord(r.Id, r.EndpointId, r.ReceivedAt, r.Status, (int)r.Total, (int)r.Successful, (int)r.Failed))];
+    }
+
+    /// <summary>Relayed requests received at or after <paramref name="sinceMs"/>.</summary>
+    public async Task<long> CountRequestsSinceAsync(long sinceMs, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM relay_requests WHERE received_at >= @sinceMs", new { sinceMs }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes logged requests (and their bodies) received before <paramref name="beforeMs"/>.</summary>
+    public async Task<int> DeleteRequestsBeforeAsync(long beforeMs, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM relay_requests WHERE received_at < @beforeMs", new { beforeMs }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<StoredRelayEndpoint>> QueryEndpointsAsync(string sql, object? parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string Id, string Slug, string Name, string Integrations, string? Secret, long CreatedAt, long UpdatedAt)>(
+            new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => new StoredRelayEndpoint(r.Id, r.Slug, r.Name, JsonSerializer.Deserialize<string[]>(r.Integrations) ?? [], r.Secret, r.CreatedAt, r.UpdatedAt))];
+    }
+
+    private static object Row(StoredRelayEndpoint e) => new
+    {
+        e.Id,
+        e.Slug,
+        e.Name,
+        Integrations = JsonSerializer.Serialize(e.Integrations),
+        e.Secret,
+        e.CreatedAtMs,
+        e.UpdatedAtMs,
+    };
+}
