@@ -63,6 +63,11 @@ public static class ChannelJson
         int? digestMinutes = reader.Int(body, "digestMinutes", "digestMinutes");
         QuietHours? quietHours = ReadQuietHours(body, reader);
 
+        if (typeText is null && !reader.Problems.Exists(p => p.Field == "type"))
+        {
+            reader.Add("type", "A channel type is required: email, slack, discord, teams, webhook or in_app.");
+        }
+
         ChannelType type = default;
         bool typeKnown = typeText is not null && ChannelNames.TryParseChannelType(typeText, out type);
         if (typeText is not null && !typeKnown)

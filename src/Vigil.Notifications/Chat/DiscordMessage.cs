@@ -110,5 +110,5 @@ internal static class DiscordMessage
             ["content"] = content,
             ["embeds"] = new JsonArray(embeds),
             ["allowed_mentions"] = new JsonObject { ["parse"] = new JsonArray() },
-        }.ToJsonString());
+        }.ToJsonString(ChatJson.Options));
 }

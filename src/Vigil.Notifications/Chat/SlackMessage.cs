@@ -162,7 +162,7 @@ internal static class SlackMessage
     private static JsonObject FieldRaw(string name, string mrkdwn) => new() { ["type"] = "mrkdwn", ["text"] = $"*{name}*\n{mrkdwn}" };
 
     private static byte[] Message(string fallback, JsonArray blocks) =>
-        Encoding.UTF8.GetBytes(new JsonObject { ["text"] = Escape(fallback), ["blocks"] = blocks }.ToJsonString());
+        Encoding.UTF8.GetBytes(new JsonObject { ["text"] = Escape(fallback), ["blocks"] = blocks }.ToJsonString(ChatJson.Options));
 }
 
 /// <summary>How chat channels show a relayed JSON body.</summary>

@@ -159,6 +159,6 @@ internal static class TeamsMessage
                 new JsonObject { ["contentType"] = CardContentType, ["contentUrl"] = null, ["content"] = card },
             },
         };
-        return Encoding.UTF8.GetBytes(message.ToJsonString());
+        return Encoding.UTF8.GetBytes(message.ToJsonString(ChatJson.Options));
     }
 }

@@ -48,10 +48,18 @@ public sealed class DeliveryOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Vigil:Delivery:BreakerBreakDuration must be between {1} and {2}.")]
     public TimeSpan BreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Gets or sets how many attempts per second one destination gets (a token bucket of that size, refilled every second).</summary>
+    /// <summary>
+    /// Gets or sets how many attempts one destination gets per <see cref="RateLimitPeriod"/>: a token
+    /// bucket of that size, refilled by that many every period.
+    /// </summary>
     /// <value>Defaults to 10. Between 1 and 10 000.</value>
-    [Range(1, 10_000, ErrorMessage = "Vigil:Delivery:RateLimitPerSecond must be between {1} and {2}.")]
-    public int RateLimitPerSecond { get; set; } = 10;
+    [Range(1, 10_000, ErrorMessage = "Vigil:Delivery:RateLimitPermits must be between {1} and {2}.")]
+    public int RateLimitPermits { get; set; } = 10;
+
+    /// <summary>Gets or sets the period of <see cref="RateLimitPermits"/>.</summary>
+    /// <value>Defaults to 1 second (so 10 attempts per second). Between 1 millisecond and 1 day.</value>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Vigil:Delivery:RateLimitPeriod must be between {1} and {2}.")]
+    public TimeSpan RateLimitPeriod { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Gets or sets how many attempts may wait for the rate limit of one destination; past that they are short-circuited.</summary>
     /// <value>Defaults to 100. Between 0 and 100 000.</value>

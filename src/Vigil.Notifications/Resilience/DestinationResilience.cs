@@ -23,7 +23,8 @@ namespace Vigil.Notifications.Resilience;
 /// closed). So the window only ever holds the failures since the last success, and the breaker opens
 /// on the Nth of them. Failures more than a day apart are forgotten. Only retryable failures count
 /// (5xx, 429, timeouts, connection errors): a 4xx means the destination is up. The rate limiter is a
-/// token bucket of <see cref="DeliveryOptions.RateLimitPerSecond"/> refilled every second (real time)
+/// token bucket of <see cref="DeliveryOptions.RateLimitPermits"/> refilled every <see cref="DeliveryOptions.RateLimitPeriod"/> (real time:
+/// System.Threading.RateLimiting takes no TimeProvider)
 /// with a queue of <see cref="DeliveryOptions.RateLimitQueue"/>; past the queue the attempt is
 /// short-circuited like an open breaker.
 /// </remarks>
@@ -200,9 +201,9 @@ internal sealed partial class DestinationResilience : IDisposable
 
         public TokenBucketRateLimiter Limiter { get; } = new(new TokenBucketRateLimiterOptions
         {
-            TokenLimit = options.RateLimitPerSecond,
-            TokensPerPeriod = options.RateLimitPerSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            TokenLimit = options.RateLimitPermits,
+            TokensPerPeriod = options.RateLimitPermits,
+            ReplenishmentPeriod = options.RateLimitPeriod,
             QueueLimit = options.RateLimitQueue,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
             AutoReplenishment = true,
