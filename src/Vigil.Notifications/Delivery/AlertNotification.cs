@@ -56,7 +56,10 @@ public sealed record AlertNotification(
     /// <value>Defaults to <see langword="null"/>: a sentence is made from the metric, value and threshold.</value>
     public string? Description { get; init; }
 
-    /// <summary>Gets extra context (already sanitised of PII by the server), copied as-is into the webhook body.</summary>
+    /// <summary>
+    /// Gets extra context (already sanitised of PII by the server), copied as-is into the webhook body.
+    /// The elements must outlive their document: use <see cref="JsonElement.Clone"/> or <c>JsonSerializer.SerializeToElement</c>.
+    /// </summary>
     /// <value>Defaults to none.</value>
     public IReadOnlyDictionary<string, JsonElement> Context { get; init; } = new Dictionary<string, JsonElement>();
 

@@ -28,8 +28,10 @@ public sealed class DestinationGuard
 
     /// <summary>
     /// Checks the destinations of a channel when it is saved, resolving host names: the problems name
-    /// the field (<c>config.url</c>, <c>config.webhookUrl</c>, <c>config.host</c>). Structural problems are
-    /// <see cref="ChannelValidator"/>'s; a field it would refuse is skipped here.
+    /// the field (<c>config.url</c>, <c>config.webhookUrl</c>, <c>config.host</c>). A host that resolves to
+    /// any address the rule refuses is refused; a host that does not resolve (yet) is accepted, as the
+    /// check runs again on every connection. Structural problems are <see cref="ChannelValidator"/>'s;
+    /// a field it would refuse is skipped here.
     /// </summary>
     /// <param name="channel">The channel to check.</param>
     /// <param name="cancellationToken">Stops the name resolution.</param>
@@ -89,7 +91,8 @@ public sealed class DestinationGuard
         }
         catch (SocketException)
         {
-            return $"The host '{host}' does not resolve.";
+            // Nothing to refuse yet (offline, or not created yet): every connection is checked when it is opened.
+            return null;
         }
 
         foreach (var address in addresses)
@@ -101,7 +104,7 @@ public sealed class DestinationGuard
             }
         }
 
-        return addresses.Length == 0 ? $"The host '{host}' does not resolve." : null;
+        return null;
     }
 
     /// <summary>

@@ -87,6 +87,17 @@ public sealed class DestinationGuardTests
     }
 
     [Fact]
+    public async Task CheckAsync_HostThatDoesNotResolve_IsAcceptedAndRefusedNowhereElse()
+    {
+        await using var harness = NotificationHarness.Create(allowLoopback: false);
+        harness.Guard.Resolve = (_, _) => Task.FromException<IPAddress[]>(new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.HostNotFound));
+
+        Assert.Empty(await harness.Guard.CheckAsync(NotificationHarness.Webhook(new Uri("https://not-yet.example.com/hook"))));
+        var result = await harness.SendAsync(NotificationHarness.Webhook(new Uri("https://not-yet.example.com/hook")));
+        Assert.Equal(DeliveryStatus.RetryableFailure, result.Status);
+    }
+
+    [Fact]
     public async Task CheckAsync_SmtpHostOnLoopback_IsRefused()
     {
         await using var harness = NotificationHarness.Create(allowLoopback: false);

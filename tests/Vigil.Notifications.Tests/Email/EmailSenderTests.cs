@@ -89,6 +89,21 @@ public sealed class EmailSenderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SendAsync_Relay_SendsThePayloadAsJson()
+    {
+        string key = NewKey();
+        byte[] raw = System.Text.Encoding.UTF8.GetBytes("{\"order\":42,\"note\":\"<b>\"}");
+
+        var result = await _harness.Sender.SendAsync(DeliveryRequest.ForRelay(EmailChannel(), key, new RelayPayload("orders", raw)));
+
+        Assert.True(result.IsDelivered, result.Error);
+        var message = Assert.Single(SmtpMailbox.Find(key));
+        Assert.Equal("Vigil relay: payload from orders", message.Subject);
+        Assert.Contains("\"order\": 42", message.TextBody, StringComparison.Ordinal);
+        Assert.Contains("&lt;b&gt;", message.HtmlBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SendAsync_Retry_KeepsTheMessageId()
     {
         string key = NewKey();

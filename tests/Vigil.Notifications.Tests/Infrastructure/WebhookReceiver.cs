@@ -40,6 +40,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     private readonly Queue<ScriptedAnswer> _script = new();
     private readonly List<(int Count, TaskCompletionSource Source)> _arrivals = [];
     private int _arrived;
+    private int _inFlight;
     private WebApplication? _app;
 
     private WebhookReceiver()
@@ -47,6 +48,9 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     }
 
     public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>Gets the most requests this receiver held at the same time.</summary>
+    public int MaxInFlight { get; private set; }
 
     /// <summary>Gets or sets the Standard Webhooks secret to verify signatures with.</summary>
     public string? Secret { get; set; }
@@ -140,6 +144,8 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         {
             answer = _script.Count > 0 ? _script.Dequeue() : new ScriptedAnswer(200);
             _arrived++;
+            _inFlight++;
+            MaxInFlight = Math.Max(MaxInFlight, _inFlight);
             foreach (var waiter in _arrivals.Where(w => w.Count <= _arrived).ToList())
             {
                 waiter.Source.TrySetResult();
@@ -155,11 +161,14 @@ internal sealed class WebhookReceiver : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
+                Leave();
                 Record(new ReceivedWebhook(context.Request.Method, context.Request.Path, headers, body, 0, Verify(headers, body)));
                 return;
             }
         }
 
+        // Before answering: once the sender has the answer it may send the next request.
+        Leave();
         Record(new ReceivedWebhook(context.Request.Method, context.Request.Path, headers, body, answer.Status, Verify(headers, body)));
         context.Response.StatusCode = answer.Status;
         foreach (var (name, value) in answer.Headers ?? new Dictionary<string, string>())
@@ -170,6 +179,14 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         if (answer.Body is not null)
         {
             await context.Response.WriteAsync(answer.Body);
+        }
+    }
+
+    private void Leave()
+    {
+        lock (_lock)
+        {
+            _inFlight--;
         }
     }
 
