@@ -48,6 +48,18 @@ public sealed class ChannelJsonTests
     }
 
     [Theory]
+    [InlineData("slack", ChannelType.Slack)]
+    [InlineData("discord", ChannelType.Discord)]
+    [InlineData("teams", ChannelType.Teams)]
+    public void Parse_ChatBody_ReadsTheWebhookUrl(string type, ChannelType expected)
+    {
+        var channel = ChannelJson.Parse($$"""{ "name": "chat", "type": "{{type}}", "config": { "webhookUrl": "https://chat.example.com/hooks/abc" } }""").Channel!;
+
+        Assert.Equal(expected, channel.Type);
+        Assert.Equal(new ChatChannelConfig("https://chat.example.com/hooks/abc"), channel.Config);
+    }
+
+    [Theory]
     [InlineData("""{ "name": "w", "type": "webhook", "config": { } }""", "config.url")]
     [InlineData("""{ "name": "w", "type": "webhook", "config": { "url": "ftp://files.example.com/x" } }""", "config.url")]
     [InlineData("""{ "name": "w", "type": "webhook", "config": { "url": "/relative" } }""", "config.url")]

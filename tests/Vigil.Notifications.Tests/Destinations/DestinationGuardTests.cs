@@ -139,6 +139,20 @@ public sealed class DestinationGuardTests
         Assert.Empty(receiver.Requests);
     }
 
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("[::ffff:127.0.0.1]")]
+    public async Task SendAsync_LoopbackLiteralWhenNotAllowed_IsRefusedAndNothingArrives(string host)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var harness = NotificationHarness.Create(allowLoopback: false);
+
+        var result = await harness.SendAsync(NotificationHarness.Webhook(new Uri($"http://{host}:{receiver.BaseAddress.Port}/hook")));
+
+        Assert.Equal(DeliveryStatus.PermanentFailure, result.Status);
+        Assert.Empty(receiver.Requests);
+    }
+
     [Fact]
     public async Task SendAsync_HostRebindingToLoopback_IsRefusedOnTheResolvedAddress()
     {

@@ -273,6 +273,17 @@ public sealed class WebhookSenderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SendAsync_InvalidChannelSettings_IsPermanentNamingTheField()
+    {
+        var channel = new ChannelDefinition("ch-bad", "bad", ChannelType.Webhook, new WebhookChannelConfig("ftp://files.example.com/x", null, null));
+
+        var result = await _harness.SendAsync(channel);
+
+        Assert.Equal(DeliveryStatus.PermanentFailure, result.Status);
+        Assert.Contains("config.url", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SendAsync_DisabledChannel_IsPermanentAndSendsNothing()
     {
         var channel = NotificationHarness.Webhook(_receiver.Url()) with { Enabled = false };
