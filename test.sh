@@ -11,6 +11,9 @@ need_packages=()
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] || need_packages+=(postgresql)
 command -v promtool >/dev/null 2>&1 || need_packages+=(prometheus)
+# Debian's aiosmtpd is a module of the system Python (not of a pyenv or venv python3 first on PATH).
+smtp_python=/usr/bin/python3
+"$smtp_python" -c 'import aiosmtpd' >/dev/null 2>&1 || need_packages+=(python3-aiosmtpd)
 if [ ${#need_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "Missing: ${need_packages[*]}. Install them (apt-get install ${need_packages[*]}) or run as root." >&2
@@ -25,7 +28,12 @@ fi
 
 work=$(mktemp -d /tmp/vigil-test.XXXXXX)
 pg_data="$work/pg"
+smtp_pid=
 cleanup() {
+  if [ -n "$smtp_pid" ]; then
+    kill "$smtp_pid" >/dev/null 2>&1 || true
+    wait "$smtp_pid" 2>/dev/null || true
+  fi
   if [ -f "$pg_data/postmaster.pid" ]; then
     run_pg "$pg_bin/pg_ctl" -D "$pg_data" -m immediate stop >/dev/null 2>&1 || true
   fi
@@ -55,6 +63,20 @@ run_pg "$pg_bin/pg_ctl" -D "$pg_data" -l "$work/pg.log" -w \
   start >/dev/null
 export VIGIL_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Pooling=true"
 export VIGIL_TEST_PROMTOOL="$(command -v promtool)"
+
+log "Starting a throwaway SMTP server (aiosmtpd, messages kept in a Maildir)"
+smtp_mail="$work/mail"
+mkdir -p "$smtp_mail/tmp" "$smtp_mail/new" "$smtp_mail/cur"
+smtp_port=$(free_port)
+"$smtp_python" -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$smtp_mail" >"$work/smtp.log" 2>&1 &
+smtp_pid=$!
+for _ in $(seq 1 100); do
+  "$smtp_python" -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1', $smtp_port)))" && break
+  kill -0 "$smtp_pid" 2>/dev/null || { cat "$work/smtp.log" >&2; echo "The SMTP server did not start." >&2; exit 1; }
+  sleep 0.1
+done
+export VIGIL_TEST_SMTP="127.0.0.1:$smtp_port"
+export VIGIL_TEST_SMTP_MAILBOX="$smtp_mail"
 
 log "Building"
 dotnet build Vigil.sln -c Release -warnaserror --nologo -v quiet

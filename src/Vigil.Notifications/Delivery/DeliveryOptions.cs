@@ -1,0 +1,92 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace Vigil.Notifications;
+
+/// <summary>
+/// Settings of notification delivery: which destinations may be reached, how long an attempt may
+/// take, and the circuit breaker and rate limit every destination gets. Bound from
+/// <c>Vigil:Delivery</c> and validated at start-up.
+/// </summary>
+public sealed class DeliveryOptions
+{
+    /// <summary>The usual configuration section of these settings: <c>Vigil:Delivery</c>.</summary>
+    public const string SectionName = "Vigil:Delivery";
+
+    /// <summary>The name of the <see cref="HttpClient"/> the senders get from <c>IHttpClientFactory</c>.</summary>
+    public const string HttpClientName = "Vigil.Notifications";
+
+    /// <summary>
+    /// Gets or sets a value indicating whether destinations on private, loopback, link-local,
+    /// unique-local, CGNAT, multicast or unspecified addresses may be reached. Leave it off on a
+    /// server that users outside the operators can configure: it stops a channel from probing the
+    /// server's own network (SSRF).
+    /// </summary>
+    /// <value>Defaults to <see langword="false"/>.</value>
+    public bool AllowPrivateNetworks { get; set; }
+
+    /// <summary>
+    /// Gets the host names (or address literals) reachable whatever they resolve to, for example an
+    /// SMTP relay or a webhook receiver on the internal network. Compared case-insensitively with the
+    /// destination's host.
+    /// </summary>
+    /// <value>Defaults to empty.</value>
+    public IList<string> AllowedHosts { get; } = [];
+
+    /// <summary>Gets or sets how long one attempt (HTTP request, SMTP session) may take before it is abandoned as retryable.</summary>
+    /// <value>Defaults to 15 seconds. Between 1 second and 5 minutes.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "Vigil:Delivery:Timeout must be between {1} and {2}.")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Gets or sets how many consecutive failed attempts to one destination open its circuit breaker.</summary>
+    /// <value>Defaults to 5. Between 2 and 1000.</value>
+    [Range(2, 1000, ErrorMessage = "Vigil:Delivery:BreakerFailureThreshold must be between {1} and {2}.")]
+    public int BreakerFailureThreshold { get; set; } = 5;
+
+    /// <summary>Gets or sets how long an open breaker refuses attempts before it lets one probe through (half-open).</summary>
+    /// <value>Defaults to 60 seconds. Between 1 second and 1 day.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Vigil:Delivery:BreakerBreakDuration must be between {1} and {2}.")]
+    public TimeSpan BreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Gets or sets how many attempts one destination gets per <see cref="RateLimitPeriod"/>: a token
+    /// bucket of that size, refilled by that many every period.
+    /// </summary>
+    /// <value>Defaults to 10. Between 1 and 10 000.</value>
+    [Range(1, 10_000, ErrorMessage = "Vigil:Delivery:RateLimitPermits must be between {1} and {2}.")]
+    public int RateLimitPermits { get; set; } = 10;
+
+    /// <summary>Gets or sets the period of <see cref="RateLimitPermits"/>.</summary>
+    /// <value>Defaults to 1 second (so 10 attempts per second). Between 1 millisecond and 1 day.</value>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Vigil:Delivery:RateLimitPeriod must be between {1} and {2}.")]
+    public TimeSpan RateLimitPeriod { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets how many attempts may wait for the rate limit of one destination; past that they are short-circuited.</summary>
+    /// <value>Defaults to 100. Between 0 and 100 000.</value>
+    [Range(0, 100_000, ErrorMessage = "Vigil:Delivery:RateLimitQueue must be between {1} and {2}.")]
+    public int RateLimitQueue { get; set; } = 100;
+}
+
+/// <summary>Validates the ranges of <see cref="DeliveryOptions"/> (source generated).</summary>
+[OptionsValidator]
+internal sealed partial class DeliveryOptionsAttributeValidator : IValidateOptions<DeliveryOptions>;
+
+/// <summary>Validates what attributes cannot: the allowed hosts are host names.</summary>
+internal sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DeliveryOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = new ValidateOptionsResultBuilder();
+        for (int i = 0; i < options.AllowedHosts.Count; i++)
+        {
+            string host = options.AllowedHosts[i];
+            if (string.IsNullOrWhiteSpace(host) || Uri.CheckHostName(host.Trim('[', ']')) == UriHostNameType.Unknown)
+            {
+                builder.AddError($"Vigil:Delivery:AllowedHosts:{i} must be a host name or an address, without scheme, port or path; it was '{host}'.");
+            }
+        }
+
+        return builder.Build();
+    }
+}
