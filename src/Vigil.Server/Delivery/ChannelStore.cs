@@ -1,0 +1,102 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.DataProtection;
+using Vigil.Notifications;
+using Vigil.Storage.Delivery;
+
+namespace Vigil.Server.Delivery;
+
+/// <summary>A channel with what the server keeps beside its definition.</summary>
+/// <param name="Definition">The channel, secrets in clear (never answer an API call with it unmasked).</param>
+/// <param name="DisabledReason">Why Vigil disabled it, or null.</param>
+/// <param name="CreatedAtMs">Created, Unix ms.</param>
+/// <param name="UpdatedAtMs">Last changed, Unix ms.</param>
+/// <param name="Version">Optimistic concurrency version.</param>
+internal sealed record ChannelEntry(ChannelDefinition Definition, string? DisabledReason, long CreatedAtMs, long UpdatedAtMs, int Version);
+
+/// <summary>
+/// The channels, kept in memory for the delivery jobs (reloaded when this process changes one
+/// and at least every <see cref="MaxAge"/>). A channel is stored as its whole JSON body
+/// encrypted with Data Protection, so no secret — password, token, signing secret, webhook URL —
+/// is ever in the database in clear. A password, signing secret or bearer token written <c>config:Section:Key</c> is read from
+/// configuration at send time instead (e.g. <c>config:Vigil:Secrets:SmtpPassword</c> and the
+/// environment variable <c>Vigil__Secrets__SmtpPassword</c>), so it need not pass the API at all.
+/// </summary>
+internal sealed class ChannelStore(ChannelRepository repository, IDataProtectionProvider protection, IConfiguration configuration, TimeProvider time)
+{
+    /// <summary>How long loaded channels are trusted.</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
+
+    /// <summary>The prefix of a secret read from configuration.</summary>
+    public const string ConfigurationPrefix = "config:";
+
+    private readonly IDataProtector _protector = protection.CreateProtector("Vigil.Channels.v1");
+    private IReadOnlyDictionary<string, ChannelEntry>? _channels;
+    private long _loadedAt;
+    private int _version;
+
+    /// <summary>Every channel by id.</summary>
+    public async ValueTask<IReadOnlyDictionary<string, ChannelEntry>> AllAsync(CancellationToken cancellationToken)
+    {
+        var version = Volatile.Read(ref _version);
+        if (_channels is { } channels && time.GetElapsedTime(_loadedAt) < MaxAge)
+        {
+            return channels;
+        }
+
+        var loaded = (await repository.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Id, Read, StringComparer.Ordinal);
+        if (Volatile.Read(ref _version) == version)
+        {
+            _channels = loaded;
+            _loadedAt = time.GetTimestamp();
+        }
+
+        return loaded;
+    }
+
+    /// <summary>A channel by id, or null.</summary>
+    public async ValueTask<ChannelEntry?> GetAsync(string id, CancellationToken cancellationToken) =>
+        (await AllAsync(cancellationToken).ConfigureAwait(false)).GetValueOrDefault(id);
+
+    /// <summary>Forgets the loaded channels: the next read loads them again.</summary>
+    public void Invalidate()
+    {
+        Interlocked.Increment(ref _version);
+        _channels = null;
+    }
+
+    /// <summary>The row to store for a channel.</summary>
+    public StoredChannel ToStored(ChannelDefinition channel, string? disabledReason, long createdAtMs, long updatedAtMs, int version) => new(
+        channel.Id, channel.Name, channel.Type.ToWire(), channel.Enabled, channel.MaxConcurrency,
+        _protector.Protect(ChannelJson.Serialize(channel)), disabledReason, createdAtMs, updatedAtMs, version);
+
+    /// <summary>The channel as a sender needs it: secrets written <c>config:…</c> read from configuration.</summary>
+    public ChannelDefinition ForSending(ChannelDefinition channel) => channel.Config switch
+    {
+        EmailChannelConfig e when IsReference(e.Password) => channel with { Config = e with { Password = Resolve(e.Password) } },
+        WebhookChannelConfig w when IsReference(w.Secret) || IsReference(w.BearerToken) =>
+            channel with { Config = w with { Secret = Resolve(w.Secret), BearerToken = Resolve(w.BearerToken) } },
+        _ => channel,
+    };
+
+    private ChannelEntry Read(StoredChannel stored)
+    {
+        string json;
+        try
+        {
+            json = _protector.Unprotect(stored.Config);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new InvalidOperationException($"Channel '{stored.Id}' cannot be decrypted: the Data Protection key ring (table data_protection_keys) is missing the key it was encrypted with.", ex);
+        }
+
+        var parsed = ChannelJson.Parse(json, stored.Id);
+        var definition = parsed.Channel
+            ?? throw new InvalidOperationException($"Channel '{stored.Id}' is stored in a form this version cannot read: {string.Join("; ", parsed.Problems.Select(p => $"{p.Field}: {p.Message}"))}");
+        return new ChannelEntry(definition with { Enabled = stored.Enabled }, stored.DisabledReason, stored.CreatedAtMs, stored.UpdatedAtMs, stored.Version);
+    }
+
+    private static bool IsReference(string? value) => value is not null && value.StartsWith(ConfigurationPrefix, StringComparison.Ordinal);
+
+    private string? Resolve(string? value) => IsReference(value) ? configuration[value![ConfigurationPrefix.Length..]] : value;
+}
