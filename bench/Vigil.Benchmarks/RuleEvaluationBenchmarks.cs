@@ -21,9 +21,17 @@ public class RuleEvaluationBenchmarks
     private List<AlertRule> _rules = [];
     private List<(AlertRule Rule, GroupEvaluation Outcome)> _outcomes = [];
 
-    /// <summary>Services as a label on five shared metrics, or five metric names per service.</summary>
-    [Params(ServiceShape.MetricPerService, ServiceShape.ServiceLabel)]
+    /// <summary>
+    /// Services as five metric names each, or as a label on five shared metrics. Env
+    /// <c>VIGIL_BENCH_SHAPES</c> (comma-separated) picks some: a ServiceLabel pass takes minutes.
+    /// </summary>
+    [ParamsSource(nameof(Shapes))]
     public ServiceShape Shape { get; set; }
+
+    public static IEnumerable<ServiceShape> Shapes =>
+        Environment.GetEnvironmentVariable("VIGIL_BENCH_SHAPES") is { Length: > 0 } shapes
+            ? shapes.Split(',').Select(Enum.Parse<ServiceShape>)
+            : [ServiceShape.MetricPerService, ServiceShape.ServiceLabel];
 
     [GlobalSetup(Target = nameof(Naive))]
     public void SetupNaive()
