@@ -7,6 +7,7 @@ internal enum LoadTestMode
 {
     Throughput,
     Memory,
+    Latency,
 }
 
 /// <summary>
@@ -18,8 +19,14 @@ internal sealed class LoadTestOptions
     public const string Usage = """
         Vigil.LoadTest: measures a running Vigil server's HTTP ingest (POST /api/v1/metrics).
 
-          --mode throughput|memory   throughput (default): POST batches for --duration;
-                                     memory: one hour of 10 s buckets for --series series, then RSS growth / series
+          --mode throughput|memory|latency  throughput (default): POST batches for --duration;
+                                     memory: one hour of 10 s buckets for --series series, then RSS growth / series;
+                                     latency: ingest call → notification intent in the feed, per new alert
+          --episodes 100             latency: alerts to time
+          --poll 5ms                 latency: how often the feed is polled
+          --background-rate 0        latency: background ingest in points/s (batches of --batch over --series
+                                     series, from --concurrency workers); 0 = none
+          --raw                      latency: also print every latency (stderr)
           --url URL                  server base address (default http://127.0.0.1:5080)
           --key KEY                  an admin or ingest API key (or env VIGIL_LOADTEST_KEY)
           --duration 20s             measured time (throughput)
@@ -64,6 +71,14 @@ internal sealed class LoadTestOptions
 
     public bool Header { get; private set; } = true;
 
+    public int Episodes { get; private set; } = 100;
+
+    public TimeSpan Poll { get; private set; } = TimeSpan.FromMilliseconds(5);
+
+    public int BackgroundRate { get; private set; }
+
+    public bool Raw { get; private set; }
+
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> naming the bad option.</summary>
     public static LoadTestOptions Parse(IReadOnlyList<string> args)
     {
@@ -74,6 +89,12 @@ internal sealed class LoadTestOptions
             if (name == "--no-header")
             {
                 options.Header = false;
+                continue;
+            }
+
+            if (name == "--raw")
+            {
+                options.Raw = true;
                 continue;
             }
 
@@ -90,7 +111,8 @@ internal sealed class LoadTestOptions
                     {
                         "throughput" => LoadTestMode.Throughput,
                         "memory" => LoadTestMode.Memory,
-                        _ => throw new ArgumentException($"--mode: '{value}' is not throughput or memory."),
+                        "latency" => LoadTestMode.Latency,
+                        _ => throw new ArgumentException($"--mode: '{value}' is not throughput, memory or latency."),
                     };
                     break;
                 case "--url":
@@ -130,6 +152,15 @@ internal sealed class LoadTestOptions
                     break;
                 case "--pid":
                     options.Pid = ParsePositive(name, value);
+                    break;
+                case "--episodes":
+                    options.Episodes = ParsePositive(name, value);
+                    break;
+                case "--poll":
+                    options.Poll = ParseDuration(name, value);
+                    break;
+                case "--background-rate":
+                    options.BackgroundRate = value == "0" ? 0 : ParsePositive(name, value);
                     break;
                 case "--seed":
                     options.Seed = int.Parse(value, CultureInfo.InvariantCulture);

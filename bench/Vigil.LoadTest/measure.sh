@@ -3,6 +3,7 @@
 #
 #   bench/Vigil.LoadTest/measure.sh throughput [concurrency...]   # default: 2 4 8, 20 s each
 #   bench/Vigil.LoadTest/measure.sh memory [type...]              # default: timing gauge, 2000 series each
+#   bench/Vigil.LoadTest/measure.sh latency [background points/s...]  # default: 0 (none); EPISODES (100), POLL (5ms)
 #
 # Environment: PORT (5099), SERIES (1000 throughput / 2000 memory), DURATION (20s),
 # APPSETTINGS=1 to start the server with --contentRoot at its build output so its
@@ -74,8 +75,19 @@ case "$mode" in
       done
     done
     ;;
+  latency)
+    for r in "${@:-0}"; do
+      for rate in $r; do
+        start_server
+        dotnet "$tool" --mode latency --url "http://127.0.0.1:$port" --key $key --episodes "${EPISODES:-100}" --poll "${POLL:-5ms}" \
+          --background-rate "$rate" --batch 1000 --series "${SERIES:-1000}" --concurrency 2 $header ${RAW:+--raw}
+        header="--no-header"
+        stop_server
+      done
+    done
+    ;;
   *)
-    echo "usage: $0 throughput [concurrency...] | memory [type...]" >&2
+    echo "usage: $0 throughput [concurrency...] | memory [type...] | latency [background points/s...]" >&2
     exit 2
     ;;
 esac
