@@ -30,14 +30,16 @@ internal sealed partial class AlertEngine : BackgroundService
     private readonly MetricStore _store;
     private readonly BaselineCache _baselines;
     private readonly EvaluationLeader _leader;
+    private readonly EvaluationTrigger _trigger;
     private readonly TimeProvider _time;
     private readonly AlertOptions _options;
     private readonly ILogger<AlertEngine> _logger;
     private bool _loaded;
 
-    public AlertEngine(IRuleSource rules, AlertRepository alerts, SilenceRepository silences, MetricStore store, BaselineCache baselines, EvaluationLeader leader, TimeProvider time, IOptions<AlertOptions> options, ILogger<AlertEngine> logger)
+    public AlertEngine(IRuleSource rules, AlertRepository alerts, SilenceRepository silences, MetricStore store, BaselineCache baselines, EvaluationLeader leader, EvaluationTrigger trigger, TimeProvider time, IOptions<AlertOptions> options, ILogger<AlertEngine> logger)
     {
         _leader = leader;
+        _trigger = trigger;
         _baselines = baselines;
         _rules = rules;
         _alerts = alerts;
@@ -55,10 +57,24 @@ internal sealed partial class AlertEngine : BackgroundService
     public long FailedPasses { get; private set; }
 
     /// <summary>
-    /// One evaluation pass at the current time; false when another process is the one that
-    /// evaluates (PostgreSQL with several processes), which counts as this process's pass.
+    /// One full evaluation pass at the current time (every rule, and the timers of open
+    /// alerts); false when another process is the one that evaluates (PostgreSQL with several
+    /// processes), which counts as this process's pass.
     /// </summary>
-    public async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
+    public Task<bool> RunOnceAsync(CancellationToken cancellationToken) => RunPassAsync(null, cancellationToken);
+
+    /// <summary>
+    /// Evaluates only the rules of <paramref name="metrics"/> (those that just received points),
+    /// so an ingest call that makes a condition true is judged within milliseconds; the timers
+    /// of open alerts are left to the full passes.
+    /// </summary>
+    public Task<bool> RunForMetricsAsync(IReadOnlySet<string> metrics, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        return RunPassAsync(metrics, cancellationToken);
+    }
+
+    private async Task<bool> RunPassAsync(IReadOnlySet<string>? metrics, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -79,11 +95,10 @@ internal sealed partial class AlertEngine : BackgroundService
             var silences = await ActiveSilencesAsync(now, cancellationToken).ConfigureAwait(false);
             var byId = rules.ToDictionary(r => r.Id, StringComparer.Ordinal);
             var changed = new List<LifecycleResult>();
-            var evaluated = new HashSet<string>(StringComparer.Ordinal);
             var outcomes = new long[3];
             foreach (var rule in rules)
             {
-                if (!rule.Enabled)
+                if (!rule.Enabled || (metrics is not null && !metrics.Contains(rule.Metric)))
                 {
                     continue;
                 }
@@ -93,7 +108,6 @@ internal sealed partial class AlertEngine : BackgroundService
                 {
                     outcomes[(int)outcome.State]++;
                     var fingerprint = AlertInstance.FingerprintOf(rule.Id, outcome.Group);
-                    evaluated.Add(fingerprint);
                     var open = _open.GetValueOrDefault(fingerprint);
                     var silenced = IsSilenced(silences, rule, outcome.Group, open?.Severity ?? rule.Severity);
                     var result = AlertLifecycle.Evaluate(rule, open, outcome, now, _lastNotified.GetValueOrDefault(fingerprint), silenced, NewId);
@@ -101,7 +115,7 @@ internal sealed partial class AlertEngine : BackgroundService
                 }
             }
 
-            foreach (var alert in _open.Values.ToList())
+            foreach (var alert in metrics is null ? _open.Values.ToList() : [])
             {
                 if (alert.RuleId.StartsWith("vigil_", StringComparison.Ordinal))
                 {
@@ -121,8 +135,12 @@ internal sealed partial class AlertEngine : BackgroundService
             }
 
             await SaveAsync(changed, cancellationToken).ConfigureAwait(false);
-            _baselines.Retain(byId.Keys);
-            LastPassAt = _time.GetUtcNow();
+            if (metrics is null)
+            {
+                _baselines.Retain(byId.Keys);
+                LastPassAt = _time.GetUtcNow();
+            }
+
             if (_store.GetOrCreate(DurationMetric, LabelSet.Empty, MetricType.Timing) is { } duration)
             {
                 _store.Record(duration, _time.GetElapsedTime(started).TotalMilliseconds);
@@ -179,25 +197,52 @@ internal sealed partial class AlertEngine : BackgroundService
             return;
         }
 
-        using var timer = new PeriodicTimer(_options.EvaluationInterval, _time);
+        // Full passes on the interval; in between, the rules of metrics that just received
+        // points, a moment after the points arrive (so one burst of ingest is one pass).
+        var nextFull = _time.GetUtcNow() + _options.EvaluationInterval;
+        Task? changes = null;
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            while (!stoppingToken.IsCancellationRequested)
             {
-                try
+                changes ??= _trigger.WaitAsync(stoppingToken);
+                var untilFull = nextFull - _time.GetUtcNow();
+                if (untilFull > TimeSpan.Zero)
                 {
-                    await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    var timer = Task.Delay(untilFull, _time, wait.Token);
+                    if (await Task.WhenAny(changes, timer).ConfigureAwait(false) == changes)
+                    {
+                        await wait.CancelAsync().ConfigureAwait(false);
+                        await changes.ConfigureAwait(false); // rethrows a cancellation at shutdown
+                        changes = null;
+                        await Task.Delay(_options.EvaluationDebounce, _time, stoppingToken).ConfigureAwait(false);
+                        await GuardAsync(ct => RunForMetricsAsync(_trigger.Take(), ct), stoppingToken).ConfigureAwait(false);
+                        continue;
+                    }
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-                {
-                    FailedPasses++;
-                    _loaded = false; // memory may differ from what was stored: reload next pass
-                    LogPassFailed(ex);
-                }
+
+                stoppingToken.ThrowIfCancellationRequested();
+                nextFull = _time.GetUtcNow() + _options.EvaluationInterval;
+                await GuardAsync(RunOnceAsync, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    private async Task GuardAsync(Func<CancellationToken, Task<bool>> pass, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await pass(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            FailedPasses++;
+            _loaded = false; // memory may differ from what was stored: reload next pass
+            LogPassFailed(ex);
         }
     }
 

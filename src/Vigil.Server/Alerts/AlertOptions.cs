@@ -14,6 +14,14 @@ public sealed class AlertOptions
     public TimeSpan EvaluationInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// How long after points arrive their rules are evaluated (between the full passes), so
+    /// a burst of ingest calls is judged in one partial pass; 0 evaluates at once.
+    /// </summary>
+    /// <value>20 milliseconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
+    public TimeSpan EvaluationDebounce { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
     /// Whether this process evaluates rules on its timer (and watches that evaluation). Turn it
     /// off on processes that should only ingest and serve the API.
     /// </summary>

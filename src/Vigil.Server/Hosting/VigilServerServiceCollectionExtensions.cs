@@ -64,6 +64,7 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddSingleton<RuleHistory>();
         services.AddSingleton<BaselineCache>();
         services.AddSingleton<EvaluationLeader>();
+        services.AddSingleton<EvaluationTrigger>();
 
         // Secrets at rest and signed links: Data Protection, its key ring in the database.
         services.AddSingleton<DataProtectionKeyStore>();

@@ -40,7 +40,7 @@ internal static class IngestEndpoints
     }
 
     private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> IngestMetricsAsync(
-        HttpRequest request, MetricStore store, MetricPersistence persistence, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IngestCounters counters, CancellationToken cancellationToken)
+        HttpRequest request, MetricStore store, MetricPersistence persistence, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IngestCounters counters, Alerts.EvaluationTrigger trigger, CancellationToken cancellationToken)
     {
         var (batch, problem) = await Problems.ReadJsonAsync<MetricBatchRequest>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
@@ -108,11 +108,11 @@ internal static class IngestEndpoints
             }
         }
 
-        return await RecordAsync(points, errors, "points", store, persistence, counters, cancellationToken).ConfigureAwait(false);
+        return await RecordAsync(points, errors, "points", store, persistence, counters, trigger, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> IngestJobsAsync(
-        HttpRequest request, MetricStore store, MetricPersistence persistence, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IngestCounters counters, CancellationToken cancellationToken)
+        HttpRequest request, MetricStore store, MetricPersistence persistence, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IngestCounters counters, Alerts.EvaluationTrigger trigger, CancellationToken cancellationToken)
     {
         var (batch, problem) = await Problems.ReadJsonAsync<JobExecutionBatchRequest>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
@@ -186,12 +186,12 @@ internal static class IngestEndpoints
             }
         }
 
-        var result = await RecordAsync(points, errors, "executions", store, persistence, counters, cancellationToken).ConfigureAwait(false);
+        var result = await RecordAsync(points, errors, "executions", store, persistence, counters, trigger, cancellationToken).ConfigureAwait(false);
         return result.Result is Accepted<IngestResponse> ? TypedResults.Accepted((string?)null, new IngestResponse(points.Count / 2)) : result;
     }
 
     private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> RecordAsync(
-        List<MetricPoint> points, ErrorList errors, string what, MetricStore store, MetricPersistence persistence, IngestCounters counters, CancellationToken cancellationToken)
+        List<MetricPoint> points, ErrorList errors, string what, MetricStore store, MetricPersistence persistence, IngestCounters counters, Alerts.EvaluationTrigger trigger, CancellationToken cancellationToken)
     {
         if (errors.Count > 0)
         {
@@ -236,6 +236,7 @@ internal static class IngestEndpoints
         }
 
         outcome.Commit();
+        trigger.Notify(points.Select(p => p.Name)); // their rules are evaluated at once, not at the next tick
 
         counters.AcceptedBatches.Add(1);
         return TypedResults.Accepted((string?)null, new IngestResponse(outcome.AcceptedCount));

@@ -69,6 +69,27 @@ public abstract class AlertEngineTests(StorageProvider provider) : ServerTestBas
     }
 
     [Fact]
+    public async Task Ingest_ConditionBecomesTrue_RuleEvaluatedWithoutWaitingForTheTimer()
+    {
+        // The fake clock never moves, so the interval's full pass never comes: only the
+        // ingest call's own signal can get the rule evaluated.
+        await using var app = StartApp(settings: new() { ["Vigil:Alerts:EvaluationDebounce"] = "00:00:00", ["Vigil:Alerts:EvaluationInterval"] = "00:10:00" });
+        var client = app.Admin();
+        var ruleId = await CreateRuleAsync(client);
+
+        await PushAsync(client, app, "/slow", 2500, 20);
+
+        var alerts = Array.Empty<JsonElement>();
+        for (var attempt = 0; attempt < 200 && alerts.Length == 0; attempt++)
+        {
+            await Task.Delay(50); // the background pass runs on its own thread; nothing here depends on time
+            alerts = await AlertsAsync(client, ruleId);
+        }
+
+        Assert.Equal("firing", Assert.Single(alerts).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task Restart_OpenAlertSurvives_AndDoesNotFireTwice()
     {
         var time = VigilApp.NewClock();
