@@ -43,6 +43,7 @@ app.MapSilenceEndpoints();
 app.MapRuleEndpoints();
 app.MapRuleTestEndpoints();
 app.MapAcknowledgeLinkEndpoints();
+app.MapChannelEndpoints();
 
 await app.RunAsync();
 

@@ -7,6 +7,7 @@ using Vigil.Server.Alerts;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Vigil.Server.Auth;
+using Vigil.Notifications;
 using Vigil.Server.Delivery;
 using Vigil.Server.Health;
 using Vigil.Server.Hosting;
@@ -72,6 +73,11 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddOptions<KeyManagementOptions>()
             .Configure<DataProtectionKeyStore, TimeProvider>((o, store, time) => o.XmlRepository = new DatabaseXmlRepository(store, time));
         services.AddSingleton<AcknowledgeLinks>();
+        services.AddSingleton<ChannelRepository>();
+        services.AddSingleton<RelayRepository>();
+        services.AddSingleton<DigestRepository>();
+        services.AddSingleton<ChannelStore>();
+        services.AddVigilNotifications(configuration.GetSection(DeliveryOptions.SectionName));
         services.AddSingleton<AlertEngine>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertEngine>());
         services.AddSingleton<EvaluationWatchdog>();

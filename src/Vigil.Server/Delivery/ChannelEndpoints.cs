@@ -1,0 +1,254 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Vigil.Core.Alerts;
+using Vigil.Notifications;
+using Vigil.Server.Alerts;
+using Vigil.Server.Auth;
+using Vigil.Server.Http;
+using Vigil.Server.Rules;
+using Vigil.Storage.Delivery;
+
+namespace Vigil.Server.Delivery;
+
+/// <summary>
+/// <c>/api/v1/channels</c>: list and read (viewer), create, change, delete and test (admin).
+/// Secrets come back masked; a masked value sent back keeps the stored secret.
+/// </summary>
+internal static class ChannelEndpoints
+{
+    public const string Route = "/api/v1/channels";
+
+    public static IEndpointRouteBuilder MapChannelEndpoints(this IEndpointRouteBuilder app)
+    {
+        var channels = app.MapGroup(Route).WithTags("Channels");
+        channels.MapGet("", ListAsync).RequireAuthorization(Policies.Viewer)
+            .WithSummary("Notification channels, secrets masked, with the circuit breaker state of each destination.");
+        channels.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.Viewer).WithSummary("One channel, secrets masked.");
+        channels.MapPost("", CreateAsync).RequireAuthorization(Policies.Admin)
+            .WithSummary("Creates a channel: email, slack, discord, teams, webhook or in_app (see SPEC §4 for the body).")
+            .ProducesValidationProblem();
+        channels.MapPatch("/{id}", PatchAsync).RequireAuthorization(Policies.Admin)
+            .WithSummary("Changes the fields of a channel the body names (JSON merge patch); masked secrets sent back are kept.")
+            .ProducesValidationProblem();
+        channels.MapDelete("/{id}", DeleteAsync).RequireAuthorization(Policies.Admin)
+            .WithSummary("Deletes a channel no rule or relay endpoint uses (409 names those that do).");
+        channels.MapPost("/{id}/test", TestAsync).RequireAuthorization(Policies.Admin)
+            .WithSummary("Sends a test notification to the channel now and answers how it went.");
+        return app;
+    }
+
+    private static async Task<Ok<JsonObject[]>> ListAsync(ChannelStore store, NotificationSender sender, CancellationToken cancellationToken)
+    {
+        var all = await store.AllAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(all.Values.OrderBy(c => c.Definition.Name, StringComparer.Ordinal).Select(c => ToResponse(c, sender)).ToArray());
+    }
+
+    private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> GetAsync(string id, ChannelStore store, NotificationSender sender, CancellationToken cancellationToken) =>
+        await store.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } channel
+            ? TypedResults.Ok(ToResponse(channel, sender))
+            : NotFound(id);
+
+    private static async Task<Results<Created<JsonObject>, ProblemHttpResult>> CreateAsync(
+        HttpRequest request, ChannelStore store, ChannelRepository repository, DestinationGuard guard, NotificationSender sender, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var now = time.GetUtcNow();
+        var id = Guid.CreateVersion7(now).ToString("N");
+        var parsed = ChannelJson.Parse(body!.Value, id);
+        if (await CheckAsync(parsed, guard, cancellationToken).ConfigureAwait(false) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var nowMs = now.ToUnixTimeMilliseconds();
+        if (!await repository.InsertAsync(store.ToStored(parsed.Channel!, null, nowMs, nowMs, 1), cancellationToken).ConfigureAwait(false))
+        {
+            return Problems.Field("name", $"A channel named '{parsed.Channel!.Name}' exists already.", StatusCodes.Status409Conflict);
+        }
+
+        store.Invalidate();
+        var created = (await store.GetAsync(id, cancellationToken).ConfigureAwait(false))!;
+        return TypedResults.Created($"{Route}/{id}", ToResponse(created, sender));
+    }
+
+    private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> PatchAsync(
+        string id, HttpRequest request, ChannelStore store, ChannelRepository repository, DestinationGuard guard, NotificationSender sender, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (body!.Value.ValueKind != JsonValueKind.Object)
+        {
+            return Problems.Field("$", "The body must be a JSON object.");
+        }
+
+        if (MergePatch.FindDuplicate(body.Value) is { } duplicate)
+        {
+            return Problems.Field(duplicate, $"'{duplicate}' appears more than once.");
+        }
+
+        store.Invalidate(); // merge onto what is stored now, not onto a cached copy
+        if (await store.GetAsync(id, cancellationToken).ConfigureAwait(false) is not { } current)
+        {
+            return NotFound(id);
+        }
+
+        var merged = MergePatch.Apply(ChannelJson.ToJson(ChannelMasking.Mask(current.Definition)), JsonObject.Create(body.Value));
+        using var document = JsonDocument.Parse(merged!.ToJsonString());
+        var parsed = ChannelJson.Parse(document.RootElement, id);
+        if (parsed.Channel is not null)
+        {
+            parsed = parsed with { Channel = ChannelMasking.RestoreSecrets(parsed.Channel, current.Definition) };
+        }
+
+        if (await CheckAsync(parsed, guard, cancellationToken).ConfigureAwait(false) is { } invalid)
+        {
+            return invalid;
+        }
+
+        // Enabling a channel again clears why Vigil had disabled it.
+        var reason = parsed.Channel!.Enabled ? null : current.DisabledReason;
+        var (updated, nameTaken) = await repository.UpdateAsync(
+            store.ToStored(parsed.Channel, reason, current.CreatedAtMs, time.GetUtcNow().ToUnixTimeMilliseconds(), current.Version), current.Version, cancellationToken).ConfigureAwait(false);
+        if (nameTaken)
+        {
+            return Problems.Field("name", $"A channel named '{parsed.Channel.Name}' exists already.", StatusCodes.Status409Conflict);
+        }
+
+        if (updated is null)
+        {
+            return Problems.Status(StatusCodes.Status409Conflict, "The channel changed meanwhile", "Another change won; read the channel and send the request again.");
+        }
+
+        store.Invalidate();
+        return TypedResults.Ok(ToResponse((await store.GetAsync(id, cancellationToken).ConfigureAwait(false))!, sender));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        string id, ChannelStore store, ChannelRepository repository, IRuleSource rules, RelayRepository relays, CancellationToken cancellationToken)
+    {
+        var users = (await rules.GetRulesAsync(cancellationToken).ConfigureAwait(false))
+            .Where(r => r.Channels.Contains(id, StringComparer.Ordinal) || r.EscalationChannels.Contains(id, StringComparer.Ordinal))
+            .Select(r => $"rule '{r.Name}' ({r.Id})")
+            .Concat((await relays.ListEndpointsAsync(cancellationToken).ConfigureAwait(false))
+                .Where(e => e.Integrations.Contains(id, StringComparer.Ordinal)).Select(e => $"relay endpoint '{e.Slug}'"))
+            .ToList();
+        if (users.Count > 0)
+        {
+            return Problems.Status(StatusCodes.Status409Conflict, "The channel is in use", $"Remove it from {string.Join(", ", users)} first.");
+        }
+
+        if (!await repository.DeleteAsync(id, cancellationToken).ConfigureAwait(false))
+        {
+            return NotFound(id);
+        }
+
+        store.Invalidate();
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<ChannelTestResponse>, ProblemHttpResult>> TestAsync(
+        string id, ChannelStore store, NotificationSender sender, AcknowledgeLinks links, Microsoft.Extensions.Options.IOptions<HttpOptions> http, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(id, cancellationToken).ConfigureAwait(false) is not { } channel)
+        {
+            return NotFound(id);
+        }
+
+        var now = time.GetUtcNow();
+        var notification = new AlertNotification("test", "Vigil test notification", IntentKind.Firing, Severity.Info, "vigil_channel_test", 1, null, now)
+        {
+            Description = $"A test from Vigil for channel '{channel.Definition.Name}': if you read this, alerts will reach you here.",
+            DashboardUrl = http.Value.PublicUrl.TrimEnd('/') + "/",
+        };
+        var result = await sender.SendAsync(
+            DeliveryRequest.ForAlert(store.ForSending(channel.Definition), $"test:{id}:{Guid.CreateVersion7(now):N}", notification), cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new ChannelTestResponse(result.IsDelivered, DeliveryNames.Of(result.Status), result.HttpStatus, result.Error, Math.Round(result.Duration.TotalMilliseconds, 1)));
+    }
+
+    private static async Task<(JsonElement? Body, ProblemHttpResult? Problem)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json."));
+        }
+
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return (document.RootElement.Clone(), null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, Problems.Field("$", $"The body is not valid JSON: {ex.Message}"));
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, Problems.Status(StatusCodes.Status413PayloadTooLarge, "The body is too large", ex.Message));
+        }
+    }
+
+    private static async Task<ProblemHttpResult?> CheckAsync(ChannelParseResult parsed, DestinationGuard guard, CancellationToken cancellationToken)
+    {
+        var problems = parsed.Channel is { } channel ? await guard.CheckAsync(channel, cancellationToken).ConfigureAwait(false) : parsed.Problems;
+        if (problems.Count == 0)
+        {
+            return null;
+        }
+
+        var errors = problems.GroupBy(p => p.Field.Length == 0 ? "$" : p.Field, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray(), StringComparer.Ordinal);
+        return Problems.Validation("The channel is invalid.", errors);
+    }
+
+    private static JsonObject ToResponse(ChannelEntry entry, NotificationSender sender)
+    {
+        var json = ChannelJson.ToJson(ChannelMasking.Mask(entry.Definition));
+        json["disabledReason"] = entry.DisabledReason;
+        json["createdAt"] = DateTimeOffset.FromUnixTimeMilliseconds(entry.CreatedAtMs);
+        json["updatedAt"] = DateTimeOffset.FromUnixTimeMilliseconds(entry.UpdatedAtMs);
+        json["destination"] = sender.GetDestinationHealth(entry.Definition) is { } health
+            ? new JsonObject
+            {
+                ["state"] = health.StateName,
+                ["consecutiveFailures"] = health.ConsecutiveFailures,
+                ["openedAt"] = health.OpenedAt,
+                ["retryAt"] = health.RetryAt,
+            }
+            : null;
+        return json;
+    }
+
+    private static ProblemHttpResult NotFound(string id) =>
+        Problems.Status(StatusCodes.Status404NotFound, "Not found", $"No channel has id '{id}'.");
+}
+
+/// <summary>How a channel test went.</summary>
+/// <param name="Delivered">Whether the destination took it.</param>
+/// <param name="Status">delivered, retryable_failure, permanent_failure, gone or short_circuited.</param>
+/// <param name="HttpStatus">The destination's HTTP status, when it answered over HTTP.</param>
+/// <param name="Error">What went wrong.</param>
+/// <param name="DurationMs">How long the attempt took.</param>
+public sealed record ChannelTestResponse(bool Delivered, string Status, int? HttpStatus, string? Error, double DurationMs);
+
+/// <summary>Wire names of delivery outcomes.</summary>
+internal static class DeliveryNames
+{
+    public static string Of(DeliveryStatus status) => status switch
+    {
+        DeliveryStatus.Delivered => "delivered",
+        DeliveryStatus.RetryableFailure => "retryable_failure",
+        DeliveryStatus.PermanentFailure => "permanent_failure",
+        DeliveryStatus.Gone => "gone",
+        _ => "short_circuited",
+    };
+}
