@@ -53,7 +53,7 @@ internal static class RuleEndpoints
             : NotFound(id);
 
     private static async Task<Results<Created<RuleResponse>, ProblemHttpResult>> CreateAsync(
-        HttpRequest request, RuleRepository repository, Alerts.RuleCache cache, TimeProvider time, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
+        HttpRequest request, RuleRepository repository, Alerts.RuleCache cache, Delivery.ChannelStore channels, TimeProvider time, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
     {
         var (document, problem) = await Problems.ReadJsonAsync<RuleDocument>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
@@ -64,9 +64,8 @@ internal static class RuleEndpoints
         var now = time.GetUtcNow();
         var id = Guid.CreateVersion7(now).ToString("N");
 
-        // Channels do not exist in Vigil yet (a later issue adds them); until then channel ids
-        // are stored unchecked. Pass a lookup of the stored channels here once they exist.
-        var (rule, errors) = RuleJson.ToRule(id, document!, channelExists: null);
+        var known = await channels.AllAsync(cancellationToken).ConfigureAwait(false);
+        var (rule, errors) = RuleJson.ToRule(id, document!, known.ContainsKey);
         if (rule is null)
         {
             return Problems.Validation("The rule was not created.", errors);
@@ -79,7 +78,7 @@ internal static class RuleEndpoints
     }
 
     private static async Task<Results<Ok<RuleResponse>, ProblemHttpResult>> PatchAsync(
-        string id, HttpRequest request, RuleRepository repository, Alerts.RuleCache cache, TimeProvider time, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
+        string id, HttpRequest request, RuleRepository repository, Alerts.RuleCache cache, Delivery.ChannelStore channels, TimeProvider time, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
     {
         var options = json.Value.SerializerOptions;
 
@@ -112,8 +111,8 @@ internal static class RuleEndpoints
             var merged = MergePatch.Apply(JsonSerializer.SerializeToNode(RuleJson.ToDocument(current.Rule), options), patch);
             var document = merged.Deserialize<RuleDocument>(options)!;
 
-            // Channels are not checked yet: see CreateAsync.
-            var (rule, errors) = RuleJson.ToRule(id, document, channelExists: null);
+            var known = await channels.AllAsync(cancellationToken).ConfigureAwait(false);
+            var (rule, errors) = RuleJson.ToRule(id, document, known.ContainsKey);
             if (rule is null)
             {
                 return Problems.Validation("The rule was not changed.", errors);

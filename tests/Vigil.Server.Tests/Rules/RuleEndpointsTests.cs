@@ -13,7 +13,7 @@ public abstract class RuleEndpointsTests(StorageProvider provider) : ServerTestB
     private const string ValidRule = """
         {"name":"Slow API Endpoint","metric":"http_request_duration_ms","match":{"method":"GET"},"groupBy":["route"],
          "aggregation":"p95","windowMinutes":15,"minDataPoints":10,"thresholdType":"static","threshold":1000,
-         "comparison":"greater_than","forSeconds":0,"severity":"warning","cooldownMinutes":60,"channels":["ops"],
+         "comparison":"greater_than","forSeconds":0,"severity":"warning","cooldownMinutes":60,"channels":[],
          "labels":{"team":"api"},"runbookUrl":"https://runbooks.example.com/slow","enabled":true}
         """;
 
