@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Vigil.Core.Alerts;
+using Vigil.Core.Metrics;
+using Vigil.Notifications;
+using Vigil.Server.Alerts;
+using Vigil.Server.Http;
+using Vigil.Storage.Alerts;
+
+namespace Vigil.Server.Delivery;
+
+/// <summary>Builds what a channel sends from a stored intent, its alert and its rule, at delivery time.</summary>
+internal sealed class NotificationBuilder(AlertRepository alerts, IRuleSource rules, AcknowledgeLinks links, IOptions<HttpOptions> http)
+{
+    /// <summary>The notification of an intent, or null when the intent or its alert no longer exists.</summary>
+    public async Task<AlertNotification?> BuildAsync(string intentKey, CancellationToken cancellationToken)
+    {
+        if (await alerts.IntentAsync(intentKey, cancellationToken).ConfigureAwait(false) is not { } stored
+            || await alerts.GetAsync(stored.Intent.AlertId, cancellationToken).ConfigureAwait(false) is not { } alert)
+        {
+            return null;
+        }
+
+        var intent = stored.Intent;
+        var rule = (await rules.GetRulesAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(r => r.Id == alert.RuleId);
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in rule?.Labels ?? new Dictionary<string, string>())
+        {
+            labels[name] = value;
+        }
+
+        foreach (var (name, value) in alert.Group.Pairs)
+        {
+            labels[name] = value;
+        }
+
+        var metric = rule?.Metric ?? alert.RuleId;
+        var value = alert.Value ?? 0;
+        var description = rule is null
+            ? null
+            : string.Create(CultureInfo.InvariantCulture, $"{rule.Aggregation.ToWire()} of {metric}{(alert.Group.Count > 0 ? " " + alert.Group : "")} over {rule.WindowMinutes:0.##} min is {value:0.###}")
+              + (alert.Threshold is { } t ? string.Create(CultureInfo.InvariantCulture, $" ({rule.Comparison.ToWire().Replace('_', ' ')} {t:0.###})") : "");
+        var context = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
+        {
+            ["ruleId"] = JsonSerializer.SerializeToElement(alert.RuleId),
+            ["fingerprint"] = JsonSerializer.SerializeToElement(alert.Fingerprint),
+            ["notification"] = JsonSerializer.SerializeToElement(intent.IdempotencyKey),
+        };
+        if (rule is not null)
+        {
+            context["aggregation"] = JsonSerializer.SerializeToElement(rule.Aggregation.ToWire());
+            context["windowMinutes"] = JsonSerializer.SerializeToElement(rule.WindowMinutes);
+        }
+
+        var baseUrl = http.Value.PublicUrl.TrimEnd('/');
+        return new AlertNotification(alert.Id, rule?.Name ?? alert.RuleId, intent.Kind, intent.Severity, metric, value, alert.Threshold, alert.FiringSince ?? alert.StartedAt)
+        {
+            Labels = labels,
+            ResolvedAt = alert.ResolvedAt,
+            RunbookUrl = rule?.RunbookUrl,
+            DashboardUrl = $"{baseUrl}/api/v1/alerts/{alert.Id}",
+            AcknowledgeUrl = intent.Kind is IntentKind.Firing or IntentKind.Repeat or IntentKind.Escalated && alert.IsOpen ? links.Create(alert.Id) : null,
+            Description = description,
+            Context = context,
+        };
+    }
+}
