@@ -466,6 +466,11 @@ internal sealed partial class JobProcessor : BackgroundService
         var graceEnd = start + _options.ShutdownTimeout;
         var hardEnd = graceEnd + TimeSpan.FromSeconds(2);
         var nextHeartbeat = start + _options.HeartbeatInterval;
+        if (_options.ShutdownTimeout <= TimeSpan.Zero)
+        {
+            await _handlerStop.CancelAsync().ConfigureAwait(false);
+        }
+
         using var grace = _time.CreateTimer(_ => _handlerStop.Cancel(), null, _options.ShutdownTimeout, Timeout.InfiniteTimeSpan);
         using var abandon = _time.CreateTimer(_ => _databaseStop.Cancel(), null, hardEnd - start + TimeSpan.FromSeconds(5), Timeout.InfiniteTimeSpan);
         while (true)
