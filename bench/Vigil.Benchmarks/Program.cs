@@ -6,7 +6,8 @@ namespace Vigil.Benchmarks;
 /// <summary>
 /// <c>dotnet run -c Release --project bench/Vigil.Benchmarks -- --filter '*Recording*'</c> runs
 /// BenchmarkDotNet; <c>-- accuracy</c> and <c>-- memory</c> print the sketch accuracy and the
-/// per-series memory reports as markdown tables.
+/// per-series memory reports as markdown tables; <c>-- queue</c> the job queue's throughput
+/// against Hangfire (see <see cref="QueueReport"/>).
 /// </summary>
 internal static class Program
 {
@@ -20,6 +21,8 @@ internal static class Program
             case ["memory", ..]:
                 MemoryReport.Run(Console.Out);
                 return 0;
+            case ["queue", ..]:
+                return QueueReport.RunAsync(args, Console.Out).GetAwaiter().GetResult();
         }
 
         // Keep the artifacts next to this project (bin/Release/net10.0 is three levels down), not in the caller's directory.

@@ -120,6 +120,7 @@ internal sealed partial class JobProcessor : BackgroundService
         var nextPoll = now;
         var nextHeartbeat = now + _options.HeartbeatInterval;
         var databaseRetryAt = DateTimeOffset.MinValue;
+        var nextRecovery = now;
         while (!stoppingToken.IsCancellationRequested)
         {
             now = _time.GetUtcNow();
@@ -137,20 +138,32 @@ internal sealed partial class JobProcessor : BackgroundService
                 }
             }
 
+            if (_running > 0)
+            {
+                // Let handlers that are finishing right now land, so one round trip stores them together.
+                await Task.Yield();
+            }
+
             TakeFinished();
             StartHeld();
             if (now >= databaseRetryAt)
             {
                 try
                 {
-                    await FlushAsync().ConfigureAwait(false);
                     if (now >= nextHeartbeat)
                     {
                         await HeartbeatAsync().ConfigureAwait(false);
                         nextHeartbeat = now + _options.HeartbeatInterval;
                     }
 
-                    if (await ClaimAsync().ConfigureAwait(false))
+                    var recover = now >= nextRecovery;
+                    var more = await StepAsync(claim: true, recover).ConfigureAwait(false);
+                    if (recover)
+                    {
+                        nextRecovery = now + _options.PollInterval;
+                    }
+
+                    if (more)
                     {
                         continue;
                     }
@@ -172,47 +185,69 @@ internal sealed partial class JobProcessor : BackgroundService
         }
     }
 
-    /// <summary>Claims what the free slots allow; true when it filled them and more may be waiting.</summary>
-    private async Task<bool> ClaimAsync()
+    /// <summary>
+    /// One round trip: stores pending outcomes and, when <paramref name="claim"/>, claims what the free
+    /// slots allow. True when there is more to do right away (outcomes left, or slots filled and more may wait).
+    /// </summary>
+    private async Task<bool> StepAsync(bool claim, bool recoverExpired)
     {
+        List<TypeClaim>? claims = null;
+        var total = 0;
+        List<string>? busy = null;
         var globalFree = _options.MaxConcurrency - _running;
-        if (globalFree <= 0)
+        if (claim && globalFree > 0)
         {
-            return false;
-        }
-
-        var total = Math.Min(globalFree, _options.ClaimBatchSize);
-        var claims = new List<TypeClaim>(_types.Count);
-        foreach (var type in _types.Values)
-        {
-            var free = type.Concurrency - type.Running;
-            if (free > 0 && type.MayHaveWork)
+            total = Math.Min(globalFree, _options.ClaimBatchSize);
+            foreach (var type in _types.Values)
             {
-                claims.Add(new TypeClaim(type.Type, Math.Min(free, total)));
+                var free = type.Concurrency - type.Running;
+                if (free > 0 && type.MayHaveWork)
+                {
+                    (claims ??= []).Add(new TypeClaim(type.Type, Math.Min(free, total)));
+                }
             }
+
+            busy = claims is null ? null : BusyKeys();
         }
 
-        if (claims.Count == 0)
+        var outcomes = _pending.Count == 0 ? [] : _pending.GetRange(0, Math.Min(_pending.Count, 500));
+        if (outcomes.Count == 0 && claims is null)
         {
             return false;
         }
 
-        var busy = BusyKeys();
-        var jobs = await _queue.ClaimAsync(WorkerId, claims, total, busy, _databaseStop.Token).ConfigureAwait(false);
+        var (applied, jobs) = await _queue.CompleteAndClaimAsync(WorkerId, outcomes, claims ?? [], total, busy ?? [], recoverExpired, _databaseStop.Token).ConfigureAwait(false);
+        if (outcomes.Count > 0)
+        {
+            _pending.RemoveRange(0, outcomes.Count);
+            if (applied < outcomes.Count)
+            {
+                Log.CompletionsFenced(_logger, outcomes.Count - applied);
+            }
+
+            Interlocked.Add(ref _stored, outcomes.Count);
+            OutcomesStored?.Invoke();
+        }
+
+        if (claims is null)
+        {
+            return _pending.Count > 0;
+        }
+
         var cutByTotal = jobs.Count >= total;
-        foreach (var claim in claims)
+        foreach (var typeClaim in claims)
         {
             // A type that got all it asked for (or lost some to the global cut) may have more waiting.
             var got = 0;
             foreach (var job in jobs)
             {
-                if (job.Type == claim.Type)
+                if (job.Type == typeClaim.Type)
                 {
                     got++;
                 }
             }
 
-            _types[claim.Type].MayHaveWork = cutByTotal || got >= claim.Limit;
+            _types[typeClaim.Type].MayHaveWork = cutByTotal || got >= typeClaim.Limit;
         }
 
         foreach (var job in jobs)
@@ -220,7 +255,8 @@ internal sealed partial class JobProcessor : BackgroundService
             Accept(job);
         }
 
-        return jobs.Count > 0 && _running < _options.MaxConcurrency && _types.Values.Any(t => t.MayHaveWork && t.Running < t.Concurrency);
+        return _pending.Count > 0
+            || (jobs.Count > 0 && _running < _options.MaxConcurrency && _types.Values.Any(t => t.MayHaveWork && t.Running < t.Concurrency));
     }
 
     /// <summary>The keys at their limit, as <c>type␟key</c>, remembered so their type is claimed again when they free up.</summary>
@@ -396,19 +432,8 @@ internal sealed partial class JobProcessor : BackgroundService
 
     private async Task FlushAsync()
     {
-        while (_pending.Count > 0)
+        while (await StepAsync(claim: false, recoverExpired: false).ConfigureAwait(false))
         {
-            var count = Math.Min(_pending.Count, 500);
-            var batch = _pending.GetRange(0, count);
-            var applied = await _queue.CompleteAsync(WorkerId, batch, _databaseStop.Token).ConfigureAwait(false);
-            _pending.RemoveRange(0, count);
-            if (applied < count)
-            {
-                Log.CompletionsFenced(_logger, count - applied);
-            }
-
-            Interlocked.Add(ref _stored, count);
-            OutcomesStored?.Invoke();
         }
     }
 

@@ -24,7 +24,7 @@ public sealed partial class JobQueue
         SELECT count(*) FROM inserted
         """;
 
-    private const string PostgresNotify = $"SELECT pg_notify('{NotifyChannel}', '')";
+    private const string PostgresNotify = $"NOTIFY {NotifyChannel}";
 
     // Running jobs whose lease ran out: dead-lettered if that was their last attempt, else due again now.
     // SKIP LOCKED: never wait on (or deadlock with) a worker completing the same row.
@@ -125,90 +125,86 @@ public sealed partial class JobQueue
         return (int)reader.GetInt64(0);
     }
 
-    private async Task<List<ClaimedJob>> ClaimPostgresAsync(string owner, TypeClaim[] types, int total, IReadOnlyCollection<string> busyKeys, long now, long leaseUntil, CancellationToken cancellationToken)
+    private async Task<(int Applied, List<ClaimedJob> Claimed)> CompleteAndClaimPostgresAsync(Work work, CancellationToken cancellationToken)
     {
         await using var connection = (NpgsqlConnection)await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection);
-        var dead = new NpgsqlBatchCommand(PostgresExpireDead);
-        dead.Parameters.AddWithValue("now", now);
-        var requeue = new NpgsqlBatchCommand(PostgresExpireRequeue);
-        requeue.Parameters.AddWithValue("now", now);
-        var claim = new NpgsqlBatchCommand(PostgresClaim);
-        claim.Parameters.AddWithValue("types", types.Select(t => t.Type).ToArray());
-        claim.Parameters.AddWithValue("limits", types.Select(t => Math.Min(t.Limit, total)).ToArray());
-        claim.Parameters.AddWithValue("busy", busyKeys.ToArray());
-        claim.Parameters.AddWithValue("total", total);
-        claim.Parameters.AddWithValue("owner", owner);
-        claim.Parameters.AddWithValue("lease_until", leaseUntil);
-        claim.Parameters.AddWithValue("now", now);
-        batch.BatchCommands.Add(dead);
-        batch.BatchCommands.Add(requeue);
-        batch.BatchCommands.Add(claim);
-        var jobs = new List<ClaimedJob>();
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        do
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                jobs.Add(ReadClaimed(reader));
-            }
-        }
-        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
-        return jobs;
-    }
-
-    private async Task<int> CompletePostgresAsync(
-        string owner,
-        List<(ClaimedJob Job, string Outcome, string? Error)> finish,
-        List<(ClaimedJob Job, long RunAt, int Refund, string? Error)> requeue,
-        bool wakeOthers,
-        long now,
-        CancellationToken cancellationToken)
-    {
-        await using var connection = (NpgsqlConnection)await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var batch = new NpgsqlBatch(connection);
-        if (finish.Count > 0)
+        var counted = new List<NpgsqlBatchCommand>(2);
+        if (work.Finish.Count > 0)
         {
             var command = new NpgsqlBatchCommand(PostgresFinish);
-            command.Parameters.AddWithValue("ids", finish.Select(f => f.Job.Id).ToArray());
-            command.Parameters.AddWithValue("attempts", finish.Select(f => f.Job.Attempts).ToArray());
-            command.Parameters.AddWithValue("outcomes", finish.Select(f => f.Outcome).ToArray());
-            command.Parameters.AddWithValue("errors", finish.Select(f => f.Error).ToArray());
-            command.Parameters.AddWithValue("owner", owner);
-            command.Parameters.AddWithValue("now", now);
+            command.Parameters.AddWithValue("ids", work.Finish.Select(f => f.Job.Id).ToArray());
+            command.Parameters.AddWithValue("attempts", work.Finish.Select(f => f.Job.Attempts).ToArray());
+            command.Parameters.AddWithValue("outcomes", work.Finish.Select(f => f.Outcome).ToArray());
+            command.Parameters.AddWithValue("errors", work.Finish.Select(f => f.Error).ToArray());
+            command.Parameters.AddWithValue("owner", work.Owner);
+            command.Parameters.AddWithValue("now", work.Now);
             batch.BatchCommands.Add(command);
+            counted.Add(command);
         }
 
-        if (requeue.Count > 0)
+        if (work.Requeue.Count > 0)
         {
             var command = new NpgsqlBatchCommand(PostgresRequeue);
-            command.Parameters.AddWithValue("ids", requeue.Select(r => r.Job.Id).ToArray());
-            command.Parameters.AddWithValue("attempts", requeue.Select(r => r.Job.Attempts).ToArray());
-            command.Parameters.AddWithValue("run_ats", requeue.Select(r => r.RunAt).ToArray());
-            command.Parameters.AddWithValue("refunds", requeue.Select(r => r.Refund).ToArray());
-            command.Parameters.AddWithValue("errors", requeue.Select(r => r.Error).ToArray());
-            command.Parameters.AddWithValue("owner", owner);
-            command.Parameters.AddWithValue("now", now);
+            command.Parameters.AddWithValue("ids", work.Requeue.Select(r => r.Job.Id).ToArray());
+            command.Parameters.AddWithValue("attempts", work.Requeue.Select(r => r.Job.Attempts).ToArray());
+            command.Parameters.AddWithValue("run_ats", work.Requeue.Select(r => r.RunAt).ToArray());
+            command.Parameters.AddWithValue("refunds", work.Requeue.Select(r => r.Refund).ToArray());
+            command.Parameters.AddWithValue("errors", work.Requeue.Select(r => r.Error).ToArray());
+            command.Parameters.AddWithValue("owner", work.Owner);
+            command.Parameters.AddWithValue("now", work.Now);
             batch.BatchCommands.Add(command);
-        }
-
-        var notify = wakeOthers ? new NpgsqlBatchCommand(PostgresNotify) : null;
-        if (notify is not null)
-        {
-            batch.BatchCommands.Add(notify);
-        }
-
-        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        var applied = 0;
-        foreach (var command in batch.BatchCommands)
-        {
-            if (command != notify)
+            counted.Add(command);
+            if (work.WakeOthers)
             {
-                applied += command.RecordsAffected;
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(PostgresNotify));
             }
         }
 
-        return applied;
+        if (work.RecoverExpired)
+        {
+            var dead = new NpgsqlBatchCommand(PostgresExpireDead);
+            dead.Parameters.AddWithValue("now", work.Now);
+            var requeue = new NpgsqlBatchCommand(PostgresExpireRequeue);
+            requeue.Parameters.AddWithValue("now", work.Now);
+            batch.BatchCommands.Add(dead);
+            batch.BatchCommands.Add(requeue);
+        }
+
+        if (work.Types.Length > 0)
+        {
+            var claim = new NpgsqlBatchCommand(PostgresClaim);
+            claim.Parameters.AddWithValue("types", work.Types.Select(t => t.Type).ToArray());
+            claim.Parameters.AddWithValue("limits", work.Types.Select(t => t.Limit).ToArray());
+            claim.Parameters.AddWithValue("busy", work.BusyKeys.ToArray());
+            claim.Parameters.AddWithValue("total", work.Total);
+            claim.Parameters.AddWithValue("owner", work.Owner);
+            claim.Parameters.AddWithValue("lease_until", work.LeaseUntil);
+            claim.Parameters.AddWithValue("now", work.Now);
+            batch.BatchCommands.Add(claim);
+        }
+
+        // One round trip, one implicit transaction: the outcomes and the claim commit together.
+        var jobs = new List<ClaimedJob>();
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            do
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    jobs.Add(ReadClaimed(reader));
+                }
+            }
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+        }
+
+        var applied = 0;
+        foreach (var command in counted)
+        {
+            applied += command.RecordsAffected;
+        }
+
+        return (applied, jobs);
     }
 
     private async Task<int> RequeueFinishedPostgresAsync(string condition, Action<System.Data.Common.DbCommand> parameters, bool dlqRetry, CancellationToken cancellationToken)

@@ -95,13 +95,22 @@ public sealed partial class JobQueue
         return added;
     }
 
-    private async Task<List<ClaimedJob>> ClaimSqliteAsync(string owner, TypeClaim[] types, int total, IReadOnlyCollection<string> busyKeys, long now, long leaseUntil, CancellationToken cancellationToken)
+    private async Task<(int Applied, List<ClaimedJob> Claimed)> CompleteAndClaimSqliteAsync(Work work, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var expire = Command(connection, transaction, SqliteExpire))
+        var applied = await CompleteSqliteAsync(connection, transaction, work, cancellationToken).ConfigureAwait(false);
+        var jobs = work.Types.Length > 0 ? await ClaimSqliteAsync(connection, transaction, work, cancellationToken).ConfigureAwait(false) : [];
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return (applied, jobs);
+    }
+
+    private static async Task<List<ClaimedJob>> ClaimSqliteAsync(DbConnection connection, DbTransaction transaction, Work work, CancellationToken cancellationToken)
+    {
+        if (work.RecoverExpired)
         {
-            Add(expire, "now", now);
+            await using var expire = Command(connection, transaction, SqliteExpire);
+            Add(expire, "now", work.Now);
             await expire.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -110,12 +119,12 @@ public sealed partial class JobQueue
         {
             var type = Add(select, "type", null);
             var limit = Add(select, "limit", null);
-            Add(select, "now", now);
-            Add(select, "busy", JsonStrings(busyKeys));
-            foreach (var claim in types)
+            Add(select, "now", work.Now);
+            Add(select, "busy", JsonStrings(work.BusyKeys));
+            foreach (var claim in work.Types)
             {
                 type.Value = claim.Type;
-                limit.Value = Math.Min(claim.Limit, total);
+                limit.Value = claim.Limit;
                 await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
@@ -127,11 +136,11 @@ public sealed partial class JobQueue
         var jobs = new List<ClaimedJob>();
         if (candidates.Count > 0)
         {
-            var ids = candidates.OrderBy(c => c.Priority).ThenBy(c => c.RunAt).ThenBy(c => c.Id).Take(total).Select(c => c.Id);
+            var ids = candidates.OrderBy(c => c.Priority).ThenBy(c => c.RunAt).ThenBy(c => c.Id).Take(work.Total).Select(c => c.Id);
             await using var update = Command(connection, transaction, SqliteClaim);
-            Add(update, "owner", owner);
-            Add(update, "lease_until", leaseUntil);
-            Add(update, "now", now);
+            Add(update, "owner", work.Owner);
+            Add(update, "lease_until", work.LeaseUntil);
+            Add(update, "now", work.Now);
             Add(update, "ids", JsonIds(ids));
             await using var reader = await update.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -140,32 +149,24 @@ public sealed partial class JobQueue
             }
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return jobs;
     }
 
-    private async Task<int> CompleteSqliteAsync(
-        string owner,
-        List<(ClaimedJob Job, string Outcome, string? Error)> finish,
-        List<(ClaimedJob Job, long RunAt, int Refund, string? Error)> requeue,
-        long now,
-        CancellationToken cancellationToken)
+    private static async Task<int> CompleteSqliteAsync(DbConnection connection, DbTransaction transaction, Work work, CancellationToken cancellationToken)
     {
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var applied = 0;
-        if (finish.Count > 0)
+        if (work.Finish.Count > 0)
         {
             await using var insert = Command(connection, transaction, SqliteFinish);
             var id = Add(insert, "id", null);
             var attempts = Add(insert, "attempts", null);
             var outcome = Add(insert, "outcome", null);
             var error = Add(insert, "error", null);
-            Add(insert, "owner", owner);
-            Add(insert, "now", now);
+            Add(insert, "owner", work.Owner);
+            Add(insert, "now", work.Now);
             await using var delete = Command(connection, transaction, "DELETE FROM jobs WHERE id = @id");
             var deleteId = Add(delete, "id", null);
-            foreach (var (job, jobOutcome, jobError) in finish)
+            foreach (var (job, jobOutcome, jobError) in work.Finish)
             {
                 id.Value = job.Id;
                 attempts.Value = job.Attempts;
@@ -180,7 +181,7 @@ public sealed partial class JobQueue
             }
         }
 
-        if (requeue.Count > 0)
+        if (work.Requeue.Count > 0)
         {
             await using var update = Command(connection, transaction, SqliteRequeue);
             var id = Add(update, "id", null);
@@ -188,9 +189,9 @@ public sealed partial class JobQueue
             var runAt = Add(update, "run_at", null);
             var refund = Add(update, "refund", null);
             var error = Add(update, "error", null);
-            Add(update, "owner", owner);
-            Add(update, "now", now);
-            foreach (var (job, jobRunAt, jobRefund, jobError) in requeue)
+            Add(update, "owner", work.Owner);
+            Add(update, "now", work.Now);
+            foreach (var (job, jobRunAt, jobRefund, jobError) in work.Requeue)
             {
                 id.Value = job.Id;
                 attempts.Value = job.Attempts;
@@ -201,7 +202,6 @@ public sealed partial class JobQueue
             }
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return applied;
     }
 

@@ -266,30 +266,12 @@ public sealed partial class JobQueue
     /// <summary>
     /// Claims due jobs for <paramref name="owner"/> under a lease of <see cref="JobsOptions.LeaseDuration"/>:
     /// at most each type's limit and <paramref name="total"/> in all, by priority then due time,
-    /// skipping the (type, concurrency key) pairs in <paramref name="busyKeys"/>. Running jobs whose
-    /// lease ran out are first returned to the queue (or dead-lettered if that was their last attempt).
-    /// Each claim uses an attempt.
+    /// skipping the (type, concurrency key) pairs in <paramref name="busyKeys"/> (as <c>type␟key</c>).
+    /// Running jobs whose lease ran out are first returned to the queue (or dead-lettered if that
+    /// was their last attempt). Each claim uses an attempt.
     /// </summary>
-    internal async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(string owner, IReadOnlyList<TypeClaim> types, int total, IReadOnlyCollection<string> busyKeys, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(owner);
-        ArgumentNullException.ThrowIfNull(types);
-        ArgumentNullException.ThrowIfNull(busyKeys);
-        var wanted = types.Where(t => t.Limit > 0).ToArray();
-        if (total <= 0 || wanted.Length == 0)
-        {
-            return [];
-        }
-
-        var now = NowMs();
-        var leaseUntil = now + (long)_options.LeaseDuration.TotalMilliseconds;
-        var jobs = IsPostgres
-            ? await ClaimPostgresAsync(owner, wanted, total, busyKeys, now, leaseUntil, cancellationToken).ConfigureAwait(false)
-            : await ClaimSqliteAsync(owner, wanted, total, busyKeys, now, leaseUntil, cancellationToken).ConfigureAwait(false);
-        jobs.Sort(static (a, b) => a.Priority != b.Priority ? a.Priority.CompareTo(b.Priority)
-            : a.RunAt != b.RunAt ? a.RunAt.CompareTo(b.RunAt) : a.Id.CompareTo(b.Id));
-        return jobs;
-    }
+    internal async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(string owner, IReadOnlyList<TypeClaim> types, int total, IReadOnlyCollection<string> busyKeys, CancellationToken cancellationToken = default) =>
+        (await CompleteAndClaimAsync(owner, [], types, total, busyKeys, recoverExpired: true, cancellationToken).ConfigureAwait(false)).Claimed;
 
     /// <summary>
     /// Stores what happened to claimed jobs, in one transaction: successes and dead letters move to
@@ -298,49 +280,72 @@ public sealed partial class JobQueue
     /// held by <paramref name="owner"/> (its lease ran out and the job was claimed again) changes nothing.
     /// </summary>
     /// <returns>How many completions were applied.</returns>
-    internal async Task<int> CompleteAsync(string owner, IReadOnlyList<JobCompletion> completions, CancellationToken cancellationToken = default)
+    internal async Task<int> CompleteAsync(string owner, IReadOnlyList<JobCompletion> completions, CancellationToken cancellationToken = default) =>
+        (await CompleteAndClaimAsync(owner, completions, [], 0, [], recoverExpired: false, cancellationToken).ConfigureAwait(false)).Applied;
+
+    /// <summary>
+    /// <see cref="CompleteAsync"/> and <see cref="ClaimAsync"/> in one transaction and one round trip:
+    /// the processor's step. <paramref name="recoverExpired"/>: whether to reclaim expired leases first.
+    /// </summary>
+    internal async Task<(int Applied, List<ClaimedJob> Claimed)> CompleteAndClaimAsync(
+        string owner,
+        IReadOnlyList<JobCompletion> completions,
+        IReadOnlyList<TypeClaim> types,
+        int total,
+        IReadOnlyCollection<string> busyKeys,
+        bool recoverExpired,
+        CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(owner);
         ArgumentNullException.ThrowIfNull(completions);
-        if (completions.Count == 0)
+        ArgumentNullException.ThrowIfNull(types);
+        ArgumentNullException.ThrowIfNull(busyKeys);
+        var wanted = total > 0 ? types.Where(t => t.Limit > 0).Select(t => t with { Limit = Math.Min(t.Limit, total) }).ToArray() : [];
+        if (completions.Count == 0 && wanted.Length == 0)
         {
-            return 0;
+            return (0, []);
         }
 
         var now = NowMs();
-        var finish = new List<(ClaimedJob Job, string Outcome, string? Error)>();
-        var requeue = new List<(ClaimedJob Job, long RunAt, int Refund, string? Error)>();
+        var work = new Work(owner, now, now + (long)_options.LeaseDuration.TotalMilliseconds, wanted, total, busyKeys, recoverExpired && wanted.Length > 0);
+        Classify(completions, work);
+        var (applied, jobs) = IsPostgres
+            ? await CompleteAndClaimPostgresAsync(work, cancellationToken).ConfigureAwait(false)
+            : await CompleteAndClaimSqliteAsync(work, cancellationToken).ConfigureAwait(false);
+        jobs.Sort(static (a, b) => a.Priority != b.Priority ? a.Priority.CompareTo(b.Priority)
+            : a.RunAt != b.RunAt ? a.RunAt.CompareTo(b.RunAt) : a.Id.CompareTo(b.Id));
+        return (applied, jobs);
+    }
+
+    private void Classify(IReadOnlyList<JobCompletion> completions, Work work)
+    {
+        var now = work.Now;
         foreach (var (job, outcome) in completions)
         {
             switch (outcome?.Kind)
             {
                 case null:
-                    requeue.Add((job, now, 1, null));
+                    work.Requeue.Add((job, now, 1, null));
                     break;
                 case JobOutcomeKind.Succeeded:
-                    finish.Add((job, JobStates.Succeeded, null));
+                    work.Finish.Add((job, JobStates.Succeeded, null));
                     break;
                 case JobOutcomeKind.Fail:
-                    finish.Add((job, JobStates.Dead, Truncate(outcome.Message)));
+                    work.Finish.Add((job, JobStates.Dead, Truncate(outcome.Message)));
                     break;
                 case JobOutcomeKind.Retry when job.Attempts >= job.MaxAttempts:
-                    finish.Add((job, JobStates.Dead, Truncate(outcome.Message)));
+                    work.Finish.Add((job, JobStates.Dead, Truncate(outcome.Message)));
                     break;
                 case JobOutcomeKind.Retry:
                     var delay = outcome.Delay ?? _options.RetryFor(job.Type).GetDelay(job.Attempts, Math.Clamp(Random(), 0.0, 0.999_999_999));
-                    requeue.Add((job, now + (long)delay.TotalMilliseconds, 0, Truncate(outcome.Message)));
+                    work.Requeue.Add((job, now + (long)delay.TotalMilliseconds, 0, Truncate(outcome.Message)));
                     break;
                 case JobOutcomeKind.Postpone:
                     var until = outcome.Until?.ToUnixTimeMilliseconds() ?? (now + (long)outcome.Delay!.Value.TotalMilliseconds);
-                    requeue.Add((job, Math.Max(until, now), 1, Truncate("postponed: " + outcome.Message)));
+                    work.Requeue.Add((job, Math.Max(until, now), 1, Truncate("postponed: " + outcome.Message)));
                     break;
             }
         }
-
-        var wakeOthers = requeue.Any(r => r.RunAt <= now);
-        return IsPostgres
-            ? await CompletePostgresAsync(owner, finish, requeue, wakeOthers, now, cancellationToken).ConfigureAwait(false)
-            : await CompleteSqliteAsync(owner, finish, requeue, now, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Renews the leases <paramref name="owner"/> holds on these jobs.</summary>
@@ -484,6 +489,17 @@ public sealed partial class JobQueue
         }
 
         return jobs;
+    }
+
+    /// <summary>One step of the processor: outcomes to store and what to claim.</summary>
+    private sealed record Work(string Owner, long Now, long LeaseUntil, TypeClaim[] Types, int Total, IReadOnlyCollection<string> BusyKeys, bool RecoverExpired)
+    {
+        public List<(ClaimedJob Job, string Outcome, string? Error)> Finish { get; } = [];
+
+        public List<(ClaimedJob Job, long RunAt, int Refund, string? Error)> Requeue { get; } = [];
+
+        /// <summary>Whether jobs go back due now, so other processes should look.</summary>
+        public bool WakeOthers => Requeue.Exists(r => r.RunAt <= Now);
     }
 
     private readonly record struct Row(string Type, int Priority, string Payload, string? Key, string? ConcurrencyKey, int MaxAttempts, long RunAt, long CreatedAt);
