@@ -7,7 +7,8 @@ namespace Vigil.Benchmarks;
 /// <c>dotnet run -c Release --project bench/Vigil.Benchmarks -- --filter '*Recording*'</c> runs
 /// BenchmarkDotNet; <c>-- accuracy</c> and <c>-- memory</c> print the sketch accuracy and the
 /// per-series memory reports as markdown tables; <c>-- evalprofile [MetricPerService|ServiceLabel] [passes] [--loop] [--rules N]</c>
-/// times the phases of a rule-evaluation pass (<see cref="EvaluationProfile"/>).
+/// times the phases of a rule-evaluation pass (<see cref="EvaluationProfile"/>); <c>-- queue</c> the
+/// job queue's throughput against Hangfire (see <see cref="QueueReport"/>).
 /// </summary>
 internal static class Program
 {
@@ -27,6 +28,8 @@ internal static class Program
                 var at = Array.IndexOf(rest, "--rules");
                 EvaluationProfile.Run(Console.Out, shape, passes, loop: rest.Contains("--loop"), ruleLimit: at >= 0 ? int.Parse(rest[at + 1], System.Globalization.CultureInfo.InvariantCulture) : null);
                 return 0;
+            case ["queue", ..]:
+                return QueueReport.RunAsync(args, Console.Out).GetAwaiter().GetResult();
         }
 
         // Keep the artifacts next to this project (bin/Release/net10.0 is three levels down), not in the caller's directory.
