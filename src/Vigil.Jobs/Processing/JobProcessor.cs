@@ -35,6 +35,7 @@ internal sealed partial class JobProcessor : BackgroundService
     private readonly CancellationTokenSource _handlerStop = new();
     private readonly CancellationTokenSource _databaseStop = new();
     private readonly SemaphoreSlim _maintenancePasses = new(0);
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _running;
     private long _stored;
     private volatile bool _signaled;
@@ -70,6 +71,9 @@ internal sealed partial class JobProcessor : BackgroundService
 
     /// <summary>Raised on the dispatcher after each batch of outcomes is stored; for tests and the benchmark.</summary>
     internal event Action? OutcomesStored;
+
+    /// <summary>Completes once the PostgreSQL listener has subscribed; for tests.</summary>
+    internal Task Listening => _listening.Task;
 
     /// <summary>Released once after each maintenance pass (dead-letter retry and cleanup); for tests.</summary>
     internal SemaphoreSlim MaintenancePasses => _maintenancePasses;
@@ -548,6 +552,7 @@ internal sealed partial class JobProcessor : BackgroundService
 
                 // Anything enqueued while we were not listening.
                 OnSignal();
+                _listening.TrySetResult();
                 backoff = TimeSpan.FromSeconds(1);
                 Log.Listening(_logger, JobQueue.NotifyChannel);
                 while (!stoppingToken.IsCancellationRequested)

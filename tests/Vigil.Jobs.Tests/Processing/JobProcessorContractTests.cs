@@ -327,4 +327,24 @@ public abstract class JobProcessorContractTests(StorageProvider provider) : Jobs
 
 public sealed class SqliteJobProcessorTests() : JobProcessorContractTests(StorageProvider.Sqlite);
 
-public sealed class PostgresJobProcessorTests() : JobProcessorContractTests(StorageProvider.Postgres);
+public sealed class PostgresJobProcessorTests() : JobProcessorContractTests(StorageProvider.Postgres)
+{
+    [Fact]
+    public async Task Process_EnqueuedByAnotherProcess_WakesOnNotify()
+    {
+        var handler = new TestHandler("t");
+        // Another process: its own signal, so only PostgreSQL's NOTIFY reaches this processor (the fake clock never polls).
+        var elsewhere = new JobQueue(Database, Options, Time, new JobSignal());
+        using var processor = CreateProcessor([handler]);
+        await processor.StartAsync(default);
+        await processor.Listening.WaitAsync(TimeSpan.FromSeconds(60));
+        await elsewhere.EnqueueAsync(new JobRequest("t", "first"));
+        await processor.StoredAsync(1);
+
+        await elsewhere.EnqueueAsync(new JobRequest("t", "second"));
+        await processor.StoredAsync(2);
+        await processor.StopAsync(default);
+
+        Assert.Equal(2, handler.Runs.Count);
+    }
+}
