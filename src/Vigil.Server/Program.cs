@@ -28,6 +28,7 @@ app.UseStatusCodePages();
 app.UseMiddleware<SelfMetricsMiddleware>();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapOpenApi();
 // The reference page works offline: its scripts are served by Vigil, no web fonts, no telemetry.
@@ -44,6 +45,8 @@ app.MapRuleEndpoints();
 app.MapRuleTestEndpoints();
 app.MapAcknowledgeLinkEndpoints();
 app.MapChannelEndpoints();
+app.MapDeliveryEndpoints();
+app.MapRelayEndpoints();
 
 await app.RunAsync();
 

@@ -57,6 +57,13 @@ internal sealed class ChannelStore(ChannelRepository repository, IDataProtection
     public async ValueTask<ChannelEntry?> GetAsync(string id, CancellationToken cancellationToken) =>
         (await AllAsync(cancellationToken).ConfigureAwait(false)).GetValueOrDefault(id);
 
+    /// <summary>
+    /// A channel's <c>maxConcurrency</c> as last loaded (the job queue asks it, synchronously,
+    /// for every claim); the default for a channel not loaded yet.
+    /// </summary>
+    public int MaxConcurrencyOf(string id) =>
+        _channels?.GetValueOrDefault(id)?.Definition.MaxConcurrency ?? ChannelDefinition.DefaultMaxConcurrency;
+
     /// <summary>Forgets the loaded channels: the next read loads them again.</summary>
     public void Invalidate()
     {

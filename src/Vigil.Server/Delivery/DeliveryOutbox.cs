@@ -32,15 +32,17 @@ internal sealed class DeliveryOutbox(ChannelStore channels, JobQueue queue, Time
                 var sendAt = channel?.NextSendTime(intent.Severity, now) ?? now;
                 if (channel?.DigestMinutes is { } minutes && intent.Severity is Severity.Info or Severity.Warning)
                 {
+                    // The window the notification falls in (after any quiet hours) is sent when it ends.
+                    var heldUntil = channel.NextSendTime(Severity.Error, now);
                     var windowMs = (long)TimeSpan.FromMinutes(minutes).TotalMilliseconds;
-                    var windowStartMs = now.ToUnixTimeMilliseconds() / windowMs * windowMs;
+                    var windowStartMs = heldUntil.ToUnixTimeMilliseconds() / windowMs * windowMs;
                     await DigestRepository.AddAsync(connection, transaction, channelId, windowStartMs, [intent.IdempotencyKey], cancellationToken).ConfigureAwait(false);
                     jobs.Add(new JobRequest(
                         DeliveryJobs.Digest,
                         DeliveryJobs.Serialize(new DigestJob(channelId, windowStartMs)),
                         IdempotencyKey: $"digest:{channelId}:{windowStartMs}",
                         Priority: DeliveryJobs.PriorityOf(intent.Severity),
-                        RunAt: sendAt,
+                        RunAt: DateTimeOffset.FromUnixTimeMilliseconds(windowStartMs + windowMs),
                         ConcurrencyKey: channelId));
                     continue;
                 }

@@ -25,14 +25,14 @@ internal sealed class NotificationBuilder(AlertRepository alerts, IRuleSource ru
         var intent = stored.Intent;
         var rule = (await rules.GetRulesAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(r => r.Id == alert.RuleId);
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, value) in rule?.Labels ?? new Dictionary<string, string>())
+        foreach (var (name, text) in rule?.Labels ?? new Dictionary<string, string>())
         {
-            labels[name] = value;
+            labels[name] = text;
         }
 
-        foreach (var (name, value) in alert.Group.Pairs)
+        foreach (var (name, text) in alert.Group.Pairs)
         {
-            labels[name] = value;
+            labels[name] = text;
         }
 
         var metric = rule?.Metric ?? alert.RuleId;
