@@ -52,6 +52,9 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Gets the most requests this receiver held at the same time.</summary>
     public int MaxInFlight { get; private set; }
 
+    /// <summary>Gets or sets how long every request waits before it is answered (real time: a slow receiver).</summary>
+    public TimeSpan Delay { get; set; }
+
     /// <summary>Gets or sets the Standard Webhooks secret to verify signatures with.</summary>
     public string? Secret { get; set; }
 
@@ -158,6 +161,20 @@ internal sealed class WebhookReceiver : IAsyncDisposable
             try
             {
                 await hold.Task.WaitAsync(context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                Leave();
+                Record(new ReceivedWebhook(context.Request.Method, context.Request.Path, headers, body, 0, Verify(headers, body)));
+                return;
+            }
+        }
+
+        if (Delay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(Delay, context.RequestAborted);
             }
             catch (OperationCanceledException)
             {

@@ -1,0 +1,108 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Vigil.Notifications.Tests.Infrastructure;
+using Vigil.Server.Tests.Hosting;
+using Vigil.Storage;
+using Vigil.Testing;
+
+namespace Vigil.Server.Tests.Delivery;
+
+/// <summary>
+/// No lost notification (SPEC §6): the server, a real process, is killed with SIGKILL while it
+/// delivers 1 000 notifications to a slow receiver; started again, it delivers every one at
+/// least once, and every duplicate carries the same webhook-id.
+/// </summary>
+public abstract class CrashRecoveryTests(StorageProvider provider) : IAsyncLifetime
+{
+    private const string AdminKey = "crash-test-admin-key-0123456789";
+    private const int Alerts = 1000;
+    private TestDatabase _database = null!;
+    private string _folder = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync(provider);
+        _folder = Directory.CreateTempSubdirectory("vigil-crash-").FullName;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _database.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task SigkillMidDelivery_RestartDeliversEveryNotification_DuplicatesShareTheWebhookId()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Delay = TimeSpan.FromMilliseconds(20);
+        var environment = new Dictionary<string, string>
+        {
+            ["Vigil__Storage__Provider"] = provider.ToString(),
+            ["Vigil__Storage__ConnectionString"] = _database.Options.ConnectionString!,
+            ["Vigil__Auth__BootstrapAdminKey"] = AdminKey,
+            ["Vigil__Delivery__AllowPrivateNetworks"] = "true",
+            ["Vigil__Delivery__RateLimitPermits"] = "1000", // the default 10/s per destination would make this test take minutes
+            ["Vigil__Jobs__LeaseDuration"] = "00:00:03", // a killed worker's jobs come back after 3 s
+            ["Vigil__Jobs__HeartbeatInterval"] = "00:00:01",
+        };
+
+        var first = ServerProcess.Start(_folder, environment);
+        await using (first)
+        {
+            await first.WaitUntilReadyAsync();
+            var client = first.Client(AdminKey);
+            var channel = await client.PostAsync("/api/v1/channels", Json.Body($$$"""{"name":"slow","type":"webhook","maxConcurrency":10,"config":{"url":"{{{receiver.Url()}}}"}}"""));
+            Assert.Equal(HttpStatusCode.Created, channel.StatusCode);
+            var channelId = (await channel.ReadAsync()).GetProperty("id").GetString();
+            var rule = await client.PostAsync("/api/v1/alerts/rules", Json.Body($$"""
+                {"name":"Crash test","metric":"crash_test_ms","groupBy":["id"],"aggregation":"max","windowMinutes":5,"threshold":100,
+                 "severity":"critical","repeatIntervalMinutes":0,"channels":["{{channelId}}"]}
+                """));
+            Assert.Equal(HttpStatusCode.Created, rule.StatusCode);
+
+            // One point per group: 1 000 alerts, 1 000 notifications, in one evaluation.
+            var points = string.Join(',', Enumerable.Range(0, Alerts).Select(i => $$$"""{"name":"crash_test_ms","type":"timing","value":500,"labels":{"id":"a{{{i}}}"}}"""));
+            (await client.PostAsync("/api/v1/metrics", Json.Body($$"""{"points":[{{points}}]}"""))).EnsureSuccessStatusCode();
+
+            try
+            {
+                await receiver.WaitForArrivalsAsync(150);
+            }
+            catch (TimeoutException)
+            {
+                var deliveries = await (await client.GetAsync("/api/v1/deliveries?limit=5")).Content.ReadAsStringAsync();
+                var alerts = await (await client.GetAsync("/api/v1/alerts?limit=2")).Content.ReadAsStringAsync();
+                Assert.Fail($"{receiver.Requests.Count} arrived; deliveries: {deliveries}; alerts: {alerts}; output: {first.Output}");
+            }
+            first.Kill();
+        }
+
+        var delivered = DistinctAlerts(receiver);
+        Assert.InRange(delivered, 150, Alerts - 1); // killed mid-way
+
+        await using var second = ServerProcess.Start(_folder, environment);
+        await second.WaitUntilReadyAsync();
+        for (var wait = 0; wait < 600 && DistinctAlerts(receiver) < Alerts; wait++)
+        {
+            await Task.Delay(100);
+        }
+
+        var requests = receiver.Requests.Where(r => r.Status == 200).ToList();
+        Assert.Equal(Alerts, DistinctAlerts(receiver));
+        foreach (var byAlert in requests.GroupBy(r => r.Json.GetProperty("alertId").GetString()))
+        {
+            Assert.Single(byAlert.Select(r => r.Header("webhook-id")).Distinct());
+        }
+
+        Assert.Equal(Alerts, requests.Select(r => r.Header("webhook-id")).Distinct().Count());
+    }
+
+    private static int DistinctAlerts(WebhookReceiver receiver) =>
+        receiver.Requests.Where(r => r.Status == 200).Select(r => r.Json.GetProperty("alertId").GetString()).Distinct().Count();
+}
+
+public sealed class SqliteCrashRecoveryTests() : CrashRecoveryTests(StorageProvider.Sqlite);
+
+public sealed class PostgresCrashRecoveryTests() : CrashRecoveryTests(StorageProvider.Postgres);
