@@ -40,8 +40,8 @@ public abstract class DeliveryTests(StorageProvider provider) : ServerTestBase(p
         var ruleId = await CreateRuleAsync(client, [webhookId, slackId, emailId]);
 
         await ViolateAsync(client, app, "/search");
-        await webhook.WaitForArrivalsAsync(1);
-        await slack.WaitForArrivalsAsync(1);
+        await ReceivedAsync(webhook, 1);
+        await ReceivedAsync(slack, 1);
 
         var intent = Assert.Single(await FeedAsync(client), n => n.GetProperty("kind").GetString() == "firing");
         var intentKey = intent.GetProperty("idempotencyKey").GetString();
@@ -74,17 +74,17 @@ public abstract class DeliveryTests(StorageProvider provider) : ServerTestBase(p
         await CreateRuleAsync(client, [channelId]);
 
         await ViolateAsync(client, app, "/search");
-        await webhook.WaitForArrivalsAsync(1);
+        await ReceivedAsync(webhook, 1);
         var failed = await EventuallyAsync(() => DeliveriesAsync(client, "failed"), d => d.Length == 1);
         Assert.Equal(1, failed[0].GetProperty("attempts").GetInt32());
         Assert.Contains("503", failed[0].GetProperty("lastError").GetString(), StringComparison.Ordinal);
 
         // The retry schedule starts at 5 s (± 20 % jitter), then 10 s: move the clock past each.
         app.Time.Advance(TimeSpan.FromSeconds(7));
-        await webhook.WaitForArrivalsAsync(2);
+        await ReceivedAsync(webhook, 2);
         await EventuallyAsync(() => DeliveriesAsync(client, "failed"), d => d.Length == 1 && d[0].GetProperty("attempts").GetInt32() == 2);
         app.Time.Advance(TimeSpan.FromSeconds(13));
-        await webhook.WaitForArrivalsAsync(3);
+        await ReceivedAsync(webhook, 3);
 
         var delivered = Assert.Single(await EventuallyAsync(() => DeliveriesAsync(client, "succeeded"), d => d.Length == 1));
         Assert.Equal(3, delivered.GetProperty("attempts").GetInt32());
@@ -113,7 +113,7 @@ public abstract class DeliveryTests(StorageProvider provider) : ServerTestBase(p
         Assert.Equal(HttpStatusCode.OK, (await client.PatchAsync($"/api/v1/channels/{channelId}", Json.Body("""{"enabled":true}"""))).StatusCode);
         var replay = await client.PostAsync($"/api/v1/deliveries/{dead.GetProperty("id").GetInt64()}/replay", null);
         Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
-        await webhook.WaitForArrivalsAsync(2);
+        await ReceivedAsync(webhook, 2);
         await EventuallyAsync(() => DeliveriesAsync(client, "succeeded"), d => d.Length == 1);
         Assert.Equal(webhook.Requests[0].Header("webhook-id"), webhook.Requests[1].Header("webhook-id"));
         Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/v1/deliveries/999999/replay", null)).StatusCode);
@@ -148,8 +148,9 @@ public abstract class DeliveryTests(StorageProvider provider) : ServerTestBase(p
         Assert.Equal(payload, Assert.Single(good.Requests).Text); // the exact bytes
 
         // The failed one stays queued and goes out at its retry.
+        await EventuallyAsync(() => DeliveriesAsync(client, "failed"), d => d.Length == 1);
         app.Time.Advance(TimeSpan.FromSeconds(7));
-        await bad.WaitForArrivalsAsync(2);
+        await ReceivedAsync(bad, 2);
         var log = await EventuallyAsync(async () => (await (await client.GetAsync("/api/v1/relay/requests")).ReadAsync()).EnumerateArray().ToArray(), l => l.Length == 1 && l[0].GetProperty("successful").GetInt32() == 2);
         Assert.Equal("partial", log[0].GetProperty("status").GetString());
         var dashboard = await (await client.GetAsync("/api/v1/relay/stats")).ReadAsync();
@@ -200,11 +201,37 @@ public abstract class DeliveryTests(StorageProvider provider) : ServerTestBase(p
         Assert.Empty(webhook.Requests);
 
         app.Time.Advance(TimeSpan.FromMinutes(5));
-        await webhook.WaitForArrivalsAsync(1);
+        await ReceivedAsync(webhook, 1);
 
         var digest = Assert.Single(webhook.Requests).Json;
         Assert.Equal("digest", digest.GetProperty("type").GetString());
         Assert.Equal(2, digest.GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public async Task ChannelTest_SendsATestNotificationNow_SecretFromConfigurationSignsIt()
+    {
+        await using var webhook = await WebhookReceiver.StartAsync();
+        webhook.Secret = Secret;
+        await using var app = StartApp(settings: Settings.Concat([new("Vigil:Secrets:OpsHook", Secret)]).ToDictionary());
+        var client = app.Admin();
+        var channelId = await CreateChannelAsync(client, $$$"""{"name":"hook","type":"webhook","config":{"url":"{{{webhook.Url()}}}","secret":"config:Vigil:Secrets:OpsHook"}}""");
+
+        var response = await client.PostAsync($"/api/v1/channels/{channelId}/test", null);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.ReadAsync();
+        Assert.True(result.GetProperty("delivered").GetBoolean());
+        Assert.Equal(200, result.GetProperty("httpStatus").GetInt32());
+        var received = Assert.Single(webhook.Requests);
+        Assert.True(received.SignatureValid); // signed with the secret read from configuration
+        Assert.Equal("Vigil test notification", received.Json.GetProperty("alertName").GetString());
+
+        webhook.FailNext(1, 500);
+        var failed = await (await client.PostAsync($"/api/v1/channels/{channelId}/test", null)).ReadAsync();
+        Assert.False(failed.GetProperty("delivered").GetBoolean());
+        Assert.Equal("retryable_failure", failed.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/v1/channels/nope/test", null)).StatusCode);
     }
 
     private static async Task<string> CreateChannelAsync(HttpClient client, string body)
@@ -239,6 +266,10 @@ public abstract class DeliveryTests(StorageProvider provider) : ServerTestBase(p
 
     private static async Task<JsonElement[]> DeliveriesAsync(HttpClient client, string status) =>
         [.. (await (await client.GetAsync($"/api/v1/deliveries?status={status}")).ReadAsync()).EnumerateArray()];
+
+    /// <summary>Waits until the receiver has recorded (answered) <paramref name="count"/> requests.</summary>
+    private static Task<IReadOnlyList<ReceivedWebhook>> ReceivedAsync(WebhookReceiver receiver, int count) =>
+        EventuallyAsync(() => receiver.Requests, r => r.Count >= count);
 
     /// <summary>Polls (real time, bounded) until the background job queue has done its part.</summary>
     private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)
