@@ -63,9 +63,9 @@ public sealed class AlertRepository
             return;
         }
 
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var newIntents = new List<NotificationIntent>();
+        // Every statement of the step, sent in batches (one round trip per batch on PostgreSQL):
+        // a pass that opens a thousand alerts must not wait on five thousand round trips.
+        var statements = new List<Statement>();
         foreach (var result in results)
         {
             if (result.Alert is not { } alert || !result.Changed)
@@ -73,40 +73,36 @@ public sealed class AlertRepository
                 continue;
             }
 
-            await connection.ExecuteAsync(new CommandDefinition(
-                $"""
-                INSERT INTO alerts ({AlertColumns})
-                VALUES (@Id, @RuleId, @Fingerprint, @GroupLabels, @Status, @Severity, @StartedAt, @FiringSince, @AcknowledgedAt, @AcknowledgedBy, @SilencedUntil, @ResolvedAt, @LastNotifiedAt, @Notifications, @RepeatsSinceEscalation, @Escalated, @Value, @Threshold)
-                ON CONFLICT (id) DO UPDATE SET
-                    status = excluded.status, severity = excluded.severity, firing_since = excluded.firing_since,
-                    acknowledged_at = excluded.acknowledged_at, acknowledged_by = excluded.acknowledged_by,
-                    silenced_until = excluded.silenced_until, resolved_at = excluded.resolved_at,
-                    last_notified_at = excluded.last_notified_at, notifications = excluded.notifications,
-                    repeats_since_escalation = excluded.repeats_since_escalation, escalated = excluded.escalated,
-                    value = excluded.value, threshold = excluded.threshold
-                """, ToRow(alert), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            statements.Add(new Statement(UpsertAlertSql, AlertParameters(alert), null));
             foreach (var t in result.Transitions)
             {
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "INSERT INTO alert_transitions (alert_id, from_status, to_status, at, by, note) VALUES (@AlertId, @From, @To, @At, @By, @Note)",
-                    new { t.AlertId, From = t.From?.ToWire(), To = t.To.ToWire(), At = t.At.ToUnixTimeMilliseconds(), t.By, t.Note },
-                    transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                statements.Add(new Statement(
+                    "INSERT INTO alert_transitions (alert_id, from_status, to_status, at, by, note) VALUES (@alert_id, @from_status, @to_status, @at, @by, @note)",
+                    [("alert_id", t.AlertId), ("from_status", t.From?.ToWire()), ("to_status", t.To.ToWire()), ("at", t.At.ToUnixTimeMilliseconds()), ("by", t.By), ("note", t.Note)],
+                    null));
             }
 
             foreach (var i in result.Intents)
             {
-                var inserted = await connection.ExecuteAsync(new CommandDefinition(
+                statements.Add(new Statement(
                     """
                     INSERT INTO notification_intents (alert_id, kind, severity, channels, at, idempotency_key)
-                    VALUES (@AlertId, @Kind, @Severity, @Channels, @At, @IdempotencyKey)
+                    VALUES (@alert_id, @kind, @severity, @channels, @at, @idempotency_key)
                     ON CONFLICT (idempotency_key) DO NOTHING
                     """,
-                    new { i.AlertId, Kind = i.Kind.ToString().ToLowerInvariant(), Severity = i.Severity.ToWire(), Channels = JsonSerializer.Serialize(i.Channels), At = i.At.ToUnixTimeMilliseconds(), i.IdempotencyKey },
-                    transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                if (inserted == 1)
-                {
-                    newIntents.Add(i);
-                }
+                    [("alert_id", i.AlertId), ("kind", i.Kind.ToString().ToLowerInvariant()), ("severity", i.Severity.ToWire()), ("channels", JsonSerializer.Serialize(i.Channels)), ("at", i.At.ToUnixTimeMilliseconds()), ("idempotency_key", i.IdempotencyKey)],
+                    i));
+            }
+        }
+
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var newIntents = new List<NotificationIntent>();
+        foreach (var (statement, affected) in await ExecuteAsync(connection, transaction, statements, cancellationToken).ConfigureAwait(false))
+        {
+            if (statement.Intent is { } intent && affected == 1)
+            {
+                newIntents.Add(intent); // not a repeat of an intent already stored
             }
         }
 
@@ -210,6 +206,97 @@ public sealed class AlertRepository
         return true;
     }
 
+    private const string UpsertAlertSql =
+        $"""
+        INSERT INTO alerts ({AlertColumns})
+        VALUES (@id, @rule_id, @fingerprint, @group_labels, @status, @severity, @started_at, @firing_since, @acknowledged_at, @acknowledged_by, @silenced_until, @resolved_at, @last_notified_at, @notifications, @repeats_since_escalation, @escalated, @value, @threshold)
+        ON CONFLICT (id) DO UPDATE SET
+            status = excluded.status, severity = excluded.severity, firing_since = excluded.firing_since,
+            acknowledged_at = excluded.acknowledged_at, acknowledged_by = excluded.acknowledged_by,
+            silenced_until = excluded.silenced_until, resolved_at = excluded.resolved_at,
+            last_notified_at = excluded.last_notified_at, notifications = excluded.notifications,
+            repeats_since_escalation = excluded.repeats_since_escalation, escalated = excluded.escalated,
+            value = excluded.value, threshold = excluded.threshold
+        """;
+
+    // Statements per round trip when the provider batches.
+    private const int BatchSize = 500;
+
+    private static async Task<List<(Statement Statement, int Affected)>> ExecuteAsync(DbConnection connection, DbTransaction transaction, List<Statement> statements, CancellationToken cancellationToken)
+    {
+        var done = new List<(Statement, int)>(statements.Count);
+        if (connection.CanCreateBatch)
+        {
+            foreach (var chunk in statements.Chunk(BatchSize))
+            {
+                await using var batch = connection.CreateBatch();
+                batch.Transaction = transaction;
+                foreach (var statement in chunk)
+                {
+                    var command = batch.CreateBatchCommand();
+                    command.CommandText = statement.Sql;
+                    foreach (var (name, value) in statement.Parameters)
+                    {
+                        var parameter = command.CreateParameter();
+                        parameter.ParameterName = name;
+                        parameter.Value = value ?? DBNull.Value;
+                        command.Parameters.Add(parameter);
+                    }
+
+                    batch.BatchCommands.Add(command);
+                }
+
+                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    done.Add((chunk[i], batch.BatchCommands[i].RecordsAffected));
+                }
+            }
+
+            return done;
+        }
+
+        foreach (var statement in statements)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = statement.Sql;
+            foreach (var (name, value) in statement.Parameters)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = "@" + name;
+                parameter.Value = value ?? DBNull.Value;
+                command.Parameters.Add(parameter);
+            }
+
+            done.Add((statement, await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false)));
+        }
+
+        return done;
+    }
+
+    private static (string, object?)[] AlertParameters(AlertInstance a) =>
+    [
+        ("id", a.Id),
+        ("rule_id", a.RuleId),
+        ("fingerprint", a.Fingerprint),
+        ("group_labels", LabelSet.SeriesKey("", a.Group)),
+        ("status", a.Status.ToWire()),
+        ("severity", a.Severity.ToWire()),
+        ("started_at", a.StartedAt.ToUnixTimeMilliseconds()),
+        ("firing_since", a.FiringSince?.ToUnixTimeMilliseconds()),
+        ("acknowledged_at", a.AcknowledgedAt?.ToUnixTimeMilliseconds()),
+        ("acknowledged_by", a.AcknowledgedBy),
+        ("silenced_until", a.SilencedUntil?.ToUnixTimeMilliseconds()),
+        ("resolved_at", a.ResolvedAt?.ToUnixTimeMilliseconds()),
+        ("last_notified_at", a.LastNotifiedAt?.ToUnixTimeMilliseconds()),
+        ("notifications", a.Notifications),
+        ("repeats_since_escalation", a.RepeatsSinceEscalation),
+        ("escalated", a.Escalated),
+        ("value", a.Value),
+        ("threshold", a.Threshold),
+    ];
+
     private static StoredIntent ToStoredIntent((long Id, string AlertId, string Kind, string Severity, string Channels, long At, string Key, long? ReadAt) r) =>
         new(r.Id, new NotificationIntent(
             r.AlertId, Enum.Parse<IntentKind>(r.Kind, ignoreCase: true), ParseSeverity(r.Severity), JsonSerializer.Deserialize<string[]>(r.Channels) ?? [],
@@ -254,27 +341,7 @@ public sealed class AlertRepository
         };
     }
 
-    private static object ToRow(AlertInstance a) => new
-    {
-        a.Id,
-        a.RuleId,
-        a.Fingerprint,
-        GroupLabels = LabelSet.SeriesKey("", a.Group),
-        Status = a.Status.ToWire(),
-        Severity = a.Severity.ToWire(),
-        StartedAt = a.StartedAt.ToUnixTimeMilliseconds(),
-        FiringSince = a.FiringSince?.ToUnixTimeMilliseconds(),
-        AcknowledgedAt = a.AcknowledgedAt?.ToUnixTimeMilliseconds(),
-        a.AcknowledgedBy,
-        SilencedUntil = a.SilencedUntil?.ToUnixTimeMilliseconds(),
-        ResolvedAt = a.ResolvedAt?.ToUnixTimeMilliseconds(),
-        LastNotifiedAt = a.LastNotifiedAt?.ToUnixTimeMilliseconds(),
-        a.Notifications,
-        a.RepeatsSinceEscalation,
-        a.Escalated,
-        a.Value,
-        a.Threshold,
-    };
+    private sealed record Statement(string Sql, (string Name, object? Value)[] Parameters, NotificationIntent? Intent);
 
     private static AlertStatus ParseStatus(string text) =>
         AlertNames.TryParseStatus(text, out var status) ? status : throw new InvalidDataException($"Unknown alert status '{text}'.");

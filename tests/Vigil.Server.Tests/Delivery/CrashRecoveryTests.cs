@@ -66,16 +66,18 @@ public abstract class CrashRecoveryTests(StorageProvider provider) : IAsyncLifet
             var points = string.Join(',', Enumerable.Range(0, Alerts).Select(i => $$$"""{"name":"crash_test_ms","type":"timing","value":500,"labels":{"id":"a{{{i}}}"}}"""));
             (await client.PostAsync("/api/v1/metrics", Json.Body($$"""{"points":[{{points}}]}"""))).EnsureSuccessStatusCode();
 
-            try
+            // Up to 90 s on a loaded machine: one pass opens the 1 000 alerts, then deliveries start.
+            for (var wait = 0; wait < 900 && receiver.Requests.Count < 150; wait++)
             {
-                await receiver.WaitForArrivalsAsync(150);
+                await Task.Delay(100);
             }
-            catch (TimeoutException)
+
+            if (receiver.Requests.Count < 150)
             {
-                var deliveries = await (await client.GetAsync("/api/v1/deliveries?limit=5")).Content.ReadAsStringAsync();
-                var alerts = await (await client.GetAsync("/api/v1/alerts?limit=2")).Content.ReadAsStringAsync();
-                Assert.Fail($"{receiver.Requests.Count} arrived; deliveries: {deliveries}; alerts: {alerts}; output: {first.Output}");
+                var deliveries = await (await client.GetAsync("/api/v1/deliveries?limit=3")).Content.ReadAsStringAsync();
+                Assert.Fail($"{receiver.Requests.Count} arrived; deliveries: {deliveries}; output: {first.Output}");
             }
+
             first.Kill();
         }
 
@@ -84,7 +86,7 @@ public abstract class CrashRecoveryTests(StorageProvider provider) : IAsyncLifet
 
         await using var second = ServerProcess.Start(_folder, environment);
         await second.WaitUntilReadyAsync();
-        for (var wait = 0; wait < 600 && DistinctAlerts(receiver) < Alerts; wait++)
+        for (var wait = 0; wait < 1200 && DistinctAlerts(receiver) < Alerts; wait++)
         {
             await Task.Delay(100);
         }
