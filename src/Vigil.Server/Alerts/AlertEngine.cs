@@ -76,6 +76,11 @@ internal sealed partial class AlertEngine : BackgroundService
 
     private async Task<bool> RunPassAsync(IReadOnlySet<string>? metrics, CancellationToken cancellationToken)
     {
+        if (metrics is not null && !(await _rules.GetRulesAsync(cancellationToken).ConfigureAwait(false)).Any(r => r.Enabled && metrics.Contains(r.Metric)))
+        {
+            return true; // no rule watches these metrics: nothing to do, nothing to record
+        }
+
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -248,6 +253,11 @@ internal sealed partial class AlertEngine : BackgroundService
 
     private void RecordOutcome(ConditionState state, string name, long[] outcomes)
     {
+        if (outcomes[(int)state] == 0)
+        {
+            return;
+        }
+
         _outcomeLabels.TryGetValue(name, out var labels);
         if (labels is null)
         {

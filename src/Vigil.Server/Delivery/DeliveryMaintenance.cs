@@ -1,44 +1,42 @@
 using Microsoft.Extensions.Options;
-using Vigil.Core.Metrics;
 using Vigil.Jobs;
 using Vigil.Notifications;
 using Vigil.Storage.Delivery;
 
 namespace Vigil.Server.Delivery;
 
+/// <summary>The delivery gauges of <c>/metrics</c>, as last sampled: queue depth by state, breakers by destination.</summary>
+internal sealed class DeliveryGauges
+{
+    private volatile Snapshot _latest = new(null, []);
+
+    /// <summary>The latest sample.</summary>
+    public Snapshot Latest => _latest;
+
+    /// <summary>Replaces the sample.</summary>
+    public void Update(JobCounts counts, IReadOnlyList<DestinationHealth> destinations) => _latest = new Snapshot(counts, destinations);
+
+    /// <summary>One sample.</summary>
+    /// <param name="Counts">Queue depth by state, null before the first sample.</param>
+    /// <param name="Destinations">Every destination's breaker.</param>
+    internal sealed record Snapshot(JobCounts? Counts, IReadOnlyList<DestinationHealth> Destinations);
+}
+
 /// <summary>
-/// Every 10 s, records the delivery queue's depth by state (<c>vigil_jobs{state}</c>) and each
-/// destination's circuit breaker (<c>vigil_delivery_breaker_open{destination}</c>) as gauges;
-/// every hour, forgets relayed requests and digest windows past their retention.
+/// Every 10 s, samples the delivery queue's depth by state and each destination's circuit
+/// breaker for <c>/metrics</c> (<see cref="DeliveryGauges"/>); every hour, forgets relayed
+/// requests and digest windows past their retention.
 /// </summary>
 internal sealed partial class DeliveryMaintenance(
-    JobQueue queue, NotificationSender sender, RelayRepository relays, DigestRepository digests, MetricStore store,
+    JobQueue queue, NotificationSender sender, RelayRepository relays, DigestRepository digests, DeliveryGauges gauges,
     IOptions<RelayOptions> relayOptions, TimeProvider time, ILogger<DeliveryMaintenance> logger) : BackgroundService
 {
-    /// <summary>The gauge of queue depth by state.</summary>
-    public const string QueueMetric = "vigil_jobs";
-
-    /// <summary>The gauge of open circuit breakers by destination (1 open or half open, 0 closed).</summary>
-    public const string BreakerMetric = "vigil_delivery_breaker_open";
-
     private static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan CleanupInterval = TimeSpan.FromHours(1);
 
-    /// <summary>Records the gauges once.</summary>
-    public async Task SampleAsync(CancellationToken cancellationToken)
-    {
-        var counts = await queue.CountsAsync(cancellationToken).ConfigureAwait(false);
-        Gauge(QueueMetric, "state", "queued", counts.Queued);
-        Gauge(QueueMetric, "state", "retrying", counts.Retrying);
-        Gauge(QueueMetric, "state", "processing", counts.Processing);
-        Gauge(QueueMetric, "state", "succeeded", counts.Succeeded);
-        Gauge(QueueMetric, "state", "dead", counts.Dead);
-        Gauge(QueueMetric, "state", "expired_lease", counts.ExpiredLeases);
-        foreach (var destination in sender.GetDestinationHealth())
-        {
-            Gauge(BreakerMetric, "destination", destination.Destination, destination.State == Vigil.Notifications.BreakerState.Closed ? 0 : 1);
-        }
-    }
+    /// <summary>Samples the gauges once.</summary>
+    public async Task SampleAsync(CancellationToken cancellationToken) =>
+        gauges.Update(await queue.CountsAsync(cancellationToken).ConfigureAwait(false), sender.GetDestinationHealth());
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -72,14 +70,6 @@ internal sealed partial class DeliveryMaintenance(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-        }
-    }
-
-    private void Gauge(string name, string label, string value, double reading)
-    {
-        if (store.GetOrCreate(name, LabelSet.From([new KeyValuePair<string, string>(label, value)]), MetricType.Gauge) is { } series)
-        {
-            store.Record(series, reading);
         }
     }
 

@@ -109,6 +109,7 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddSingleton<NotificationBuilder>();
         services.AddSingleton<DeliveryOutcomes>();
         services.AddSingleton<RelayWaiters>();
+        services.AddSingleton<DeliveryGauges>();
         services.AddHostedService<DeliveryMaintenance>();
         services.AddRateLimiter(limiter =>
         {

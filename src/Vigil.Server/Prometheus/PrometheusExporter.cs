@@ -25,10 +25,12 @@ internal sealed class PrometheusExporter
     private readonly TimeProvider _time;
     private readonly DateTimeOffset _startedAt;
     private readonly Alerts.AlertEngine _engine;
+    private readonly Delivery.DeliveryGauges _delivery;
 
-    public PrometheusExporter(MetricStore store, IngestCounters counters, TimeProvider time, Alerts.AlertEngine engine)
+    public PrometheusExporter(MetricStore store, IngestCounters counters, TimeProvider time, Alerts.AlertEngine engine, Delivery.DeliveryGauges delivery)
     {
         _engine = engine;
+        _delivery = delivery;
         _store = store;
         _counters = counters;
         _time = time;
@@ -133,6 +135,31 @@ internal sealed class PrometheusExporter
         Own(builder, written, "vigil_alert_evaluation_lag_seconds", "gauge", "Seconds since the last alert evaluation pass finished (alerts when over three ticks).", (_time.GetUtcNow() - lastPass).TotalSeconds);
         Own(builder, written, "vigil_alert_evaluation_failures_total", "counter", "Alert evaluation passes that threw.", _engine.FailedPasses);
         Own(builder, written, "vigil_start_time_seconds", "gauge", "When this Vigil process started, Unix seconds.", _startedAt.ToUnixTimeMilliseconds() / 1000.0);
+        var delivery = _delivery.Latest;
+        if (delivery.Counts is { } c)
+        {
+            OwnByLabel(builder, written, "vigil_jobs", "Delivery jobs by state (sampled every 10 s).", "state",
+                [("queued", c.Queued), ("retrying", c.Retrying), ("processing", c.Processing), ("succeeded", c.Succeeded), ("dead", c.Dead), ("expired_lease", c.ExpiredLeases)]);
+        }
+
+        if (delivery.Destinations.Count > 0)
+        {
+            OwnByLabel(builder, written, "vigil_delivery_breaker_open", "Whether a destination's circuit breaker is open or half open (1) or closed (0).", "destination",
+                [.. delivery.Destinations.Select(d => (d.Destination, d.State == Vigil.Notifications.BreakerState.Closed ? 0.0 : 1.0))]);
+        }
+    }
+
+    private static void OwnByLabel(StringBuilder builder, HashSet<string> written, string name, string help, string label, IReadOnlyList<(string Value, double Reading)> samples)
+    {
+        written.Add(name);
+        builder.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
+        builder.Append("# TYPE ").Append(name).Append(" gauge\n");
+        foreach (var (value, reading) in samples)
+        {
+            builder.Append(name).Append('{').Append(label).Append("=\"");
+            LabelSet.AppendEscaped(builder, value);
+            builder.Append("\"} ").Append(reading.ToString("R", System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+        }
     }
 
     private static void Own(StringBuilder builder, HashSet<string> written, string name, string kind, string help, double value)
