@@ -1,0 +1,275 @@
+namespace Vigil.Core.Metrics;
+
+/// <summary>
+/// The merged state of one series' encoded buckets over a window that an evaluator reads again
+/// and again as time moves on (a rule's window). Each read subtracts the buckets that left the
+/// window and adds those that entered it since the previous read, so a pass costs the buckets
+/// that changed, not the buckets in the window. Counts and sums of whole units (every timing;
+/// gauges and counters of whole numbers) subtract exactly; min and max come from monotonic
+/// queues; sketch bins, when a quantile is read, from counts that subtract exactly too. The
+/// open buckets and patches are not in it: <see cref="MetricSeries"/> adds them on each read.
+/// Not thread-safe: one per reader, used under the series' lock.
+/// </summary>
+internal sealed class SeriesWindow
+{
+    private readonly ExtremeQueue _min = new(isMin: true);
+    private readonly ExtremeQueue _max = new(isMin: false);
+    private long _count;
+    private long _sumUnits;
+    private long _lastStart;
+    private double _last;
+
+    internal BucketLog.Cursor Head;
+    internal BucketLog.Cursor Tail;
+
+    /// <summary>Whether the cursors point into the log (false until the log holds a bucket).</summary>
+    internal bool Positioned { get; set; }
+
+    internal int Generation { get; set; }
+
+    /// <summary>The range merged: buckets starting in [FromMs, ToMs).</summary>
+    internal long FromMs { get; set; } = long.MaxValue;
+
+    internal long ToMs { get; set; } = long.MaxValue;
+
+    /// <summary>Buckets merged whose values are not whole units: while any is in, reads decode the window instead.</summary>
+    internal int NonIntegerBuckets { get; private set; }
+
+    internal WindowBins? Bins { get; private set; }
+
+    /// <summary>Buckets merged.</summary>
+    internal int Buckets { get; private set; }
+
+    /// <summary>Start of the oldest bucket merged (when <see cref="Buckets"/> &gt; 0).</summary>
+    internal long HeadStart { get; set; }
+
+    /// <summary>Whether the tail cursor was at the end of the log, whose newest bucket then started at <see cref="TailEndLastStart"/>.</summary>
+    internal bool TailAtEnd { get; set; }
+
+    internal long TailEndLastStart { get; set; }
+
+    /// <summary>Start of the bucket after the tail cursor (when not <see cref="TailAtEnd"/>).</summary>
+    internal long TailNext { get; set; }
+
+    /// <summary>For the owner's bookkeeping: when it last used this window.</summary>
+    internal long LastUsed { get; set; }
+
+    internal void Clear(bool withBins)
+    {
+        Buckets = 0;
+        _count = 0;
+        _sumUnits = 0;
+        NonIntegerBuckets = 0;
+        _min.Clear();
+        _max.Clear();
+        if (withBins)
+        {
+            Bins ??= new WindowBins();
+        }
+
+        Bins?.Clear();
+    }
+
+    internal void Add(in BucketLog.DecodedBucket bucket, BucketLog log)
+    {
+        if (Buckets++ == 0)
+        {
+            HeadStart = bucket.Start;
+        }
+
+        _count += bucket.Points;
+        if (bucket.Integers)
+        {
+            _sumUnits += log.UnitsOf(bucket.Sum);
+        }
+        else
+        {
+            NonIntegerBuckets++;
+        }
+
+        _min.Push(bucket.Start, BitConverter.UInt64BitsToDouble(bucket.Min));
+        _max.Push(bucket.Start, BitConverter.UInt64BitsToDouble(bucket.Max));
+        _lastStart = bucket.Start;
+        _last = BitConverter.UInt64BitsToDouble(bucket.Last);
+        if (Bins is not null)
+        {
+            log.ApplyBins(bucket, Bins, 1);
+        }
+    }
+
+    internal void Remove(in BucketLog.DecodedBucket bucket, BucketLog log)
+    {
+        Buckets--;
+        _count -= bucket.Points;
+        if (bucket.Integers)
+        {
+            _sumUnits -= log.UnitsOf(bucket.Sum);
+        }
+        else
+        {
+            NonIntegerBuckets--;
+        }
+
+        _min.PopIfFirst(bucket.Start);
+        _max.PopIfFirst(bucket.Start);
+        if (Bins is not null)
+        {
+            log.ApplyBins(bucket, Bins, -1);
+        }
+    }
+
+    /// <summary>Merges the state into an accumulator as <see cref="BucketLog.DecodeInto(WindowAccumulator, long, long, bool, bool, bool)"/> would.</summary>
+    internal void AddTo(WindowAccumulator accumulator, bool isError, long bucketMs, double scale, bool withBins)
+    {
+        if (_count == 0)
+        {
+            return;
+        }
+
+        accumulator.AddStats(_count, _sumUnits / scale, _min.First, _max.First, _last, _lastStart + bucketMs - 1, isError);
+        if (withBins)
+        {
+            Bins?.AddTo(accumulator);
+        }
+    }
+
+    /// <summary>
+    /// The smallest (or largest) value of the buckets in the window: the queue holds the buckets
+    /// that can still become it, oldest first, each smaller (larger) than those before.
+    /// </summary>
+    private sealed class ExtremeQueue(bool isMin)
+    {
+        private long[] _starts = new long[4];
+        private double[] _values = new double[4];
+        private int _first;
+        private int _count;
+
+        /// <summary>The extreme (kept in a field: reads touch no array).</summary>
+        public double First { get; private set; }
+
+        public void Clear() => _first = _count = 0;
+
+        public void Push(long start, double value)
+        {
+            while (_count > 0)
+            {
+                var back = _values[(_first + _count - 1) & (_values.Length - 1)];
+                if (isMin ? back < value : back > value)
+                {
+                    break;
+                }
+
+                _count--;
+            }
+
+            if (_count == _values.Length)
+            {
+                Grow();
+            }
+
+            var at = (_first + _count) & (_values.Length - 1);
+            _starts[at] = start;
+            _values[at] = value;
+            _count++;
+            First = _values[_first];
+        }
+
+        public void PopIfFirst(long start)
+        {
+            if (_count > 0 && _starts[_first] == start)
+            {
+                _first = (_first + 1) & (_values.Length - 1);
+                _count--;
+                if (_count > 0)
+                {
+                    First = _values[_first];
+                }
+            }
+        }
+
+        private void Grow()
+        {
+            var starts = new long[_starts.Length * 2];
+            var values = new double[_values.Length * 2];
+            for (var i = 0; i < _count; i++)
+            {
+                starts[i] = _starts[(_first + i) & (_starts.Length - 1)];
+                values[i] = _values[(_first + i) & (_values.Length - 1)];
+            }
+
+            _starts = starts;
+            _values = values;
+            _first = 0;
+        }
+    }
+}
+
+/// <summary>Sketch bin counts that can go down as well as up: a dense array over the codes seen.</summary>
+internal sealed class WindowBins
+{
+    private int[] _counts = [];
+    private int _offset;
+    private int _minCode = int.MaxValue;
+    private int _maxCode = -1;
+
+    public void Clear()
+    {
+        if (_maxCode >= 0)
+        {
+            Array.Clear(_counts, _minCode - _offset, _maxCode - _minCode + 1);
+        }
+
+        _minCode = int.MaxValue;
+        _maxCode = -1;
+    }
+
+    public void Add(int code, int delta)
+    {
+        var slot = code - _offset;
+        if ((uint)slot >= (uint)_counts.Length)
+        {
+            Grow(code);
+            slot = code - _offset;
+        }
+
+        _counts[slot] += delta;
+        if (code < _minCode)
+        {
+            _minCode = code;
+        }
+
+        if (code > _maxCode)
+        {
+            _maxCode = code;
+        }
+    }
+
+    public void AddTo(WindowAccumulator accumulator)
+    {
+        for (var code = _minCode; code <= _maxCode; code++)
+        {
+            var count = _counts[code - _offset];
+            if (count != 0)
+            {
+                accumulator.AddBin(code, count);
+            }
+        }
+    }
+
+    private void Grow(int code)
+    {
+        var empty = _maxCode < 0;
+        var low = empty ? code : Math.Min(code, _minCode);
+        var high = empty ? code : Math.Max(code, _maxCode);
+        var length = Math.Max(32, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(high - low + 1 + 16)));
+        var offset = Math.Clamp(low - ((length - (high - low + 1)) / 2), 0, Math.Max(0, SketchMapping.CodeCount - length));
+        var counts = new int[length];
+        if (!empty)
+        {
+            Array.Copy(_counts, _minCode - _offset, counts, _minCode - offset, _maxCode - _minCode + 1);
+        }
+
+        _counts = counts;
+        _offset = offset;
+    }
+}
