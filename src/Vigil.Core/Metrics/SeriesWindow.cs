@@ -18,9 +18,15 @@ internal sealed class SeriesWindow
     private long _sumUnits;
     private long _lastStart;
     private double _last;
+    private double _minValue;
+    private double _maxValue;
+    private Places? _places;
 
-    internal BucketLog.Cursor Head;
-    internal BucketLog.Cursor Tail;
+    // The cursors, read only when something entered or left: kept apart so that a read that
+    // finds nothing changed touches one or two cache lines of this object.
+    internal ref BucketLog.Cursor Head => ref (_places ??= new Places()).Head;
+
+    internal ref BucketLog.Cursor Tail => ref (_places ??= new Places()).Tail;
 
     /// <summary>Whether the cursors point into the log (false until the log holds a bucket).</summary>
     internal bool Positioned { get; set; }
@@ -87,8 +93,8 @@ internal sealed class SeriesWindow
             NonIntegerBuckets++;
         }
 
-        _min.Push(bucket.Start, BitConverter.UInt64BitsToDouble(bucket.Min));
-        _max.Push(bucket.Start, BitConverter.UInt64BitsToDouble(bucket.Max));
+        _minValue = _min.Push(bucket.Start, BitConverter.UInt64BitsToDouble(bucket.Min));
+        _maxValue = _max.Push(bucket.Start, BitConverter.UInt64BitsToDouble(bucket.Max));
         _lastStart = bucket.Start;
         _last = BitConverter.UInt64BitsToDouble(bucket.Last);
         if (Bins is not null)
@@ -110,8 +116,8 @@ internal sealed class SeriesWindow
             NonIntegerBuckets--;
         }
 
-        _min.PopIfFirst(bucket.Start);
-        _max.PopIfFirst(bucket.Start);
+        _minValue = _min.PopIfFirst(bucket.Start);
+        _maxValue = _max.PopIfFirst(bucket.Start);
         if (Bins is not null)
         {
             log.ApplyBins(bucket, Bins, -1);
@@ -126,11 +132,17 @@ internal sealed class SeriesWindow
             return;
         }
 
-        accumulator.AddStats(_count, _sumUnits / scale, _min.First, _max.First, _last, _lastStart + bucketMs - 1, isError);
+        accumulator.AddStats(_count, _sumUnits / scale, _minValue, _maxValue, _last, _lastStart + bucketMs - 1, isError);
         if (withBins)
         {
             Bins?.AddTo(accumulator);
         }
+    }
+
+    private sealed class Places
+    {
+        public BucketLog.Cursor Head;
+        public BucketLog.Cursor Tail;
     }
 
     /// <summary>
@@ -144,12 +156,10 @@ internal sealed class SeriesWindow
         private int _first;
         private int _count;
 
-        /// <summary>The extreme (kept in a field: reads touch no array).</summary>
-        public double First { get; private set; }
-
         public void Clear() => _first = _count = 0;
 
-        public void Push(long start, double value)
+        /// <summary>Adds a bucket's extreme; returns the window's.</summary>
+        public double Push(long start, double value)
         {
             while (_count > 0)
             {
@@ -171,20 +181,19 @@ internal sealed class SeriesWindow
             _starts[at] = start;
             _values[at] = value;
             _count++;
-            First = _values[_first];
+            return _values[_first];
         }
 
-        public void PopIfFirst(long start)
+        /// <summary>Takes out the bucket that leaves the window if it holds the extreme; returns the window's (undefined when empty).</summary>
+        public double PopIfFirst(long start)
         {
             if (_count > 0 && _starts[_first] == start)
             {
                 _first = (_first + 1) & (_values.Length - 1);
                 _count--;
-                if (_count > 0)
-                {
-                    First = _values[_first];
-                }
             }
+
+            return _values[_first];
         }
 
         private void Grow()
@@ -246,13 +255,9 @@ internal sealed class WindowBins
 
     public void AddTo(WindowAccumulator accumulator)
     {
-        for (var code = _minCode; code <= _maxCode; code++)
+        if (_maxCode >= 0)
         {
-            var count = _counts[code - _offset];
-            if (count != 0)
-            {
-                accumulator.AddBin(code, count);
-            }
+            accumulator.AddBins(_counts.AsSpan(_minCode - _offset, _maxCode - _minCode + 1), _minCode);
         }
     }
 
