@@ -206,6 +206,7 @@ internal static class EvaluationProfile
         var culture = CultureInfo.InvariantCulture;
         var feed = new LiveFeed(shape, store);
         var nowMs = EvaluationWorkload.NowMs;
+        var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
         var first = Stopwatch.StartNew();
         foreach (var rule in rules)
         {
@@ -213,6 +214,9 @@ internal static class EvaluationProfile
         }
 
         first.Stop();
+        var keptBytes = GC.GetTotalMemory(forceFullCollection: true) - heapBefore;
+        output.WriteLine(string.Create(culture,
+            $"kept by the evaluator after the first pass (groups, index, windows): {keptBytes / 1048576.0:0.0} MiB of managed heap, {keptBytes / (double)store.SeriesCount:N0} B per series"));
         var passMs = new List<double>();
         var perShape = new double[EvaluationWorkload.RulesPerService];
         var cpuMs = new List<double>();

@@ -76,12 +76,13 @@ public sealed class RuleEvaluator
         var plan = PlanFor(rule, family);
         var windowMs = (long)rule.Window.TotalMilliseconds;
         var needsBins = rule.Aggregation.Quantile() is not null;
+        var needsExtremes = needsBins || rule.Aggregation is Aggregation.Min or Aggregation.Max;
         var results = new List<GroupEvaluation>(plan.Groups.Length);
         foreach (var group in plan.Groups)
         {
-            var current = Aggregate(group.Members, group.Current, rule.Aggregation, nowMs - windowMs, nowMs + 1, rule.Window, needsBins);
+            var current = Aggregate(group.Members, group.Current, rule.Aggregation, nowMs - windowMs, nowMs + 1, rule.Window, needsBins, needsExtremes);
             var previous = group.Previous is not null
-                ? Aggregate(group.Members, group.Previous, rule.Aggregation, nowMs - (2 * windowMs), nowMs - windowMs, rule.Window, needsBins)
+                ? Aggregate(group.Members, group.Previous, rule.Aggregation, nowMs - (2 * windowMs), nowMs - windowMs, rule.Window, needsBins, needsExtremes)
                 : default;
             results.Add(Judge(rule, group.Labels, current, previous, baseline));
         }
@@ -175,13 +176,13 @@ public sealed class RuleEvaluator
         return rule.GroupBy.Count == 0 ? LabelSet.Empty : labels.Select(rule.GroupBy as IReadOnlyCollection<string> ?? [.. rule.GroupBy]);
     }
 
-    private (double? Value, long Points) Aggregate(MetricSeries[] members, SeriesWindow[] windows, Aggregation aggregation, long fromMs, long toMs, TimeSpan window, bool needsBins)
+    private (double? Value, long Points) Aggregate(MetricSeries[] members, SeriesWindow[] windows, Aggregation aggregation, long fromMs, long toMs, TimeSpan window, bool needsBins, bool needsExtremes)
     {
         _accumulator.Reset();
         for (var i = 0; i < members.Length; i++)
         {
             windows[i].LastUsed = _pass;
-            members[i].AggregateInto(_accumulator, fromMs, toMs, windows[i], needsBins);
+            members[i].AggregateInto(_accumulator, fromMs, toMs, windows[i], needsBins, needsExtremes);
         }
 
         return Reduce(_accumulator, aggregation, window);

@@ -311,13 +311,14 @@ internal sealed class BucketLog
     /// Brings <paramref name="window"/> to the buckets starting in [<paramref name="fromMs"/>,
     /// <paramref name="toMs"/>): when both ends only moved forward since its last call, it
     /// subtracts the buckets that left and adds the ones that entered (or were encoded since),
-    /// reading from its two cursors; otherwise (first call, a range that moved back, bins now
-    /// needed, or its blocks dropped) it seeks and merges the range afresh.
+    /// reading from its two cursors; otherwise (first call, a range that moved back, bins or
+    /// extremes now needed, or its blocks dropped) it seeks and merges the range afresh. Bins and
+    /// extremes, once kept, stay kept.
     /// </summary>
-    public void Slide(SeriesWindow window, long fromMs, long toMs, bool withBins)
+    public void Slide(SeriesWindow window, long fromMs, long toMs, bool withBins, bool withExtremes)
     {
         if (window.Positioned && window.Generation == _generation && fromMs >= window.FromMs && toMs >= window.ToMs
-            && (!withBins || window.Bins is not null)
+            && (!withBins || window.Bins is not null) && (!withExtremes || window.HasExtremes)
             && (window.Buckets == 0 || fromMs <= window.HeadStart)
             && (window.TailAtEnd ? LastStart == window.TailEndLastStart : toMs <= window.TailNext))
         {
@@ -328,11 +329,11 @@ internal sealed class BucketLog
         }
 
         if (!window.Positioned || window.Generation / EmptiedGeneration != _generation / EmptiedGeneration || fromMs < window.FromMs || toMs < window.ToMs
-            || (withBins && window.Bins is null)
+            || (withBins && window.Bins is null) || (withExtremes && !window.HasExtremes)
             || FindBlock(window.Head.Block) is not (>= 0 and var headBlock)
             || FindBlock(window.Tail.Block) is not (>= 0 and var tailBlock))
         {
-            Seek(window, fromMs, toMs, withBins);
+            Seek(window, fromMs, toMs, withBins, withExtremes);
             return;
         }
 
@@ -368,9 +369,9 @@ internal sealed class BucketLog
         window.ToMs = toMs;
     }
 
-    private void Seek(SeriesWindow window, long fromMs, long toMs, bool withBins)
+    private void Seek(SeriesWindow window, long fromMs, long toMs, bool withBins, bool withExtremes)
     {
-        window.Clear(withBins);
+        window.Clear(withBins || window.Bins is not null, withExtremes || window.HasExtremes);
         window.Generation = _generation;
         window.FromMs = fromMs;
         window.ToMs = toMs;

@@ -190,15 +190,16 @@ public sealed class MetricSeries
     /// through <paramref name="window"/>, which keeps their merged state from this caller's
     /// previous read of a range that has only moved forward since (so only the buckets that
     /// entered or left are decoded). Without <paramref name="needsBins"/> the sketch bins are
-    /// left out: for aggregations that read no quantile.
+    /// left out (aggregations that read no quantile); without <paramref name="needsExtremes"/>
+    /// the encoded buckets' min and max may be (aggregations that read neither min, max nor a quantile).
     /// </summary>
-    internal void AggregateInto(WindowAccumulator accumulator, long fromMs, long toMs, SeriesWindow window, bool needsBins)
+    internal void AggregateInto(WindowAccumulator accumulator, long fromMs, long toMs, SeriesWindow window, bool needsBins, bool needsExtremes)
     {
         accumulator.IsCounter = Type == MetricType.Counter;
         var withBins = needsBins && _hotBins is not null;
         lock (_open)
         {
-            _log.Slide(window, fromMs, toMs, withBins);
+            _log.Slide(window, fromMs, toMs, withBins, needsExtremes);
             if (window.NonIntegerBuckets > 0)
             {
                 // Sums of values that are not whole units do not subtract exactly: decode the window.

@@ -12,8 +12,8 @@ namespace Vigil.Core.Metrics;
 /// </summary>
 internal sealed class SeriesWindow
 {
-    private readonly ExtremeQueue _min = new(isMin: true);
-    private readonly ExtremeQueue _max = new(isMin: false);
+    private ExtremeQueue? _min;
+    private ExtremeQueue? _max;
     private long _count;
     private long _sumUnits;
     private long _lastStart;
@@ -43,6 +43,9 @@ internal sealed class SeriesWindow
 
     internal WindowBins? Bins { get; private set; }
 
+    /// <summary>Whether min and max are kept (they cost two queues; only min, max and quantiles read them).</summary>
+    internal bool HasExtremes => _min is not null;
+
     /// <summary>Buckets merged.</summary>
     internal int Buckets { get; private set; }
 
@@ -60,14 +63,22 @@ internal sealed class SeriesWindow
     /// <summary>For the owner's bookkeeping: when it last used this window.</summary>
     internal long LastUsed { get; set; }
 
-    internal void Clear(bool withBins)
+    internal void Clear(bool withBins, bool withExtremes)
     {
         Buckets = 0;
         _count = 0;
         _sumUnits = 0;
         NonIntegerBuckets = 0;
-        _min.Clear();
-        _max.Clear();
+        if (withExtremes)
+        {
+            _min ??= new ExtremeQueue(isMin: true);
+            _max ??= new ExtremeQueue(isMin: false);
+        }
+
+        _min?.Clear();
+        _max?.Clear();
+        _minValue = double.PositiveInfinity;
+        _maxValue = double.NegativeInfinity;
         if (withBins)
         {
             Bins ??= new WindowBins();
@@ -93,8 +104,11 @@ internal sealed class SeriesWindow
             NonIntegerBuckets++;
         }
 
-        _minValue = _min.Push(bucket.Start, BitConverter.UInt64BitsToDouble(bucket.Min));
-        _maxValue = _max.Push(bucket.Start, BitConverter.UInt64BitsToDouble(bucket.Max));
+        if (_min is not null)
+        {
+            _minValue = _min.Push(bucket.Start, BitConverter.UInt64BitsToDouble(bucket.Min));
+            _maxValue = _max!.Push(bucket.Start, BitConverter.UInt64BitsToDouble(bucket.Max));
+        }
         _lastStart = bucket.Start;
         _last = BitConverter.UInt64BitsToDouble(bucket.Last);
         if (Bins is not null)
@@ -116,15 +130,21 @@ internal sealed class SeriesWindow
             NonIntegerBuckets--;
         }
 
-        _minValue = _min.PopIfFirst(bucket.Start);
-        _maxValue = _max.PopIfFirst(bucket.Start);
+        if (_min is not null)
+        {
+            _minValue = _min.PopIfFirst(bucket.Start);
+            _maxValue = _max!.PopIfFirst(bucket.Start);
+        }
         if (Bins is not null)
         {
             log.ApplyBins(bucket, Bins, -1);
         }
     }
 
-    /// <summary>Merges the state into an accumulator as <see cref="BucketLog.DecodeInto(WindowAccumulator, long, long, bool, bool, bool)"/> would.</summary>
+    /// <summary>
+    /// Merges the state into an accumulator as <see cref="BucketLog.DecodeInto(WindowAccumulator, long, long, bool, bool, bool)"/>
+    /// would; without <see cref="HasExtremes"/> min and max are left out (±∞).
+    /// </summary>
     internal void AddTo(WindowAccumulator accumulator, bool isError, long bucketMs, double scale, bool withBins)
     {
         if (_count == 0)
@@ -266,7 +286,8 @@ internal sealed class WindowBins
         var empty = _maxCode < 0;
         var low = empty ? code : Math.Min(code, _minCode);
         var high = empty ? code : Math.Max(code, _maxCode);
-        var length = Math.Max(32, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(high - low + 1 + 16)));
+        // Room for a few more codes at each end: a window's range moves slowly.
+        var length = Math.Min(SketchMapping.CodeCount, high - low + 1 + 24);
         var offset = Math.Clamp(low - ((length - (high - low + 1)) / 2), 0, Math.Max(0, SketchMapping.CodeCount - length));
         var counts = new int[length];
         if (!empty)

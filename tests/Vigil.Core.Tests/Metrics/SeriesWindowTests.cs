@@ -74,7 +74,7 @@ public sealed class SeriesWindowTests
                 var (from, to) = (now - fromAgo, now - toAgo);
                 kept.Reset();
                 fresh.Reset();
-                series.AggregateInto(kept, from, to, window, needsBins);
+                series.AggregateInto(kept, from, to, window, needsBins, needsExtremes: true);
                 series.AggregateInto(fresh, from, to);
                 AssertSame(fresh, kept, needsBins && type == MetricType.Timing);
             }
@@ -93,7 +93,7 @@ public sealed class SeriesWindowTests
             series.Record(ts % 7_000, ts);
         }
 
-        series.AggregateInto(accumulator, 0, 10 * Minute, window, needsBins: true);
+        series.AggregateInto(accumulator, 0, 10 * Minute, window, needsBins: true, needsExtremes: true);
         series.TakeDirtyRollups(long.MaxValue);
         series.Prune(20 * Minute);
 
@@ -105,7 +105,7 @@ public sealed class SeriesWindowTests
 
         series.Record(5, 10 * Minute); // closes the buckets above
         accumulator.Reset();
-        series.AggregateInto(accumulator, 0, 10 * Minute, window, needsBins: true);
+        series.AggregateInto(accumulator, 0, 10 * Minute, window, needsBins: true, needsExtremes: true);
 
         // Assert
         var fresh = new WindowAccumulator();
@@ -126,11 +126,11 @@ public sealed class SeriesWindowTests
 
         var window = new SeriesWindow();
         var accumulator = new WindowAccumulator();
-        series.AggregateInto(accumulator, 20 * Minute, 25 * Minute, window, needsBins: false);
+        series.AggregateInto(accumulator, 20 * Minute, 25 * Minute, window, needsBins: false, needsExtremes: true);
 
         // Act
         accumulator.Reset();
-        series.AggregateInto(accumulator, 5 * Minute, 10 * Minute, window, needsBins: false);
+        series.AggregateInto(accumulator, 5 * Minute, 10 * Minute, window, needsBins: false, needsExtremes: true);
 
         // Assert: buckets 30..59.
         Assert.Equal(30, accumulator.Count);
