@@ -150,9 +150,12 @@ internal static class EvaluationWorkload
     }
 
     /// <summary>A store holding every series of the workload (exactly <see cref="MetricsOptions.MaxSeries"/> = 100 000).</summary>
-    public static (MetricStore Store, long Points) BuildStore(ServiceShape shape)
+    public static (MetricStore Store, long Points) BuildStore(ServiceShape shape) => BuildStore(shape, new FixedTime(NowMs));
+
+    /// <summary>The same store, on a clock the caller can move.</summary>
+    public static (MetricStore Store, long Points) BuildStore(ServiceShape shape, FixedTime clock)
     {
-        var store = new MetricStore(new MetricsOptions(), new FixedTime(NowMs));
+        var store = new MetricStore(new MetricsOptions(), clock);
         long total = 0;
         var timestamps = new long[1024];
         var values = new double[1024];
@@ -259,8 +262,71 @@ internal static class EvaluationWorkload
     }
 }
 
-/// <summary>A clock stopped at one instant.</summary>
+/// <summary>A clock that stands still until it is moved.</summary>
 internal sealed class FixedTime(long nowMs) : TimeProvider
 {
-    public override DateTimeOffset GetUtcNow() => DateTimeOffset.FromUnixTimeMilliseconds(nowMs);
+    public long NowMs { get; set; } = nowMs;
+
+    public override DateTimeOffset GetUtcNow() => DateTimeOffset.FromUnixTimeMilliseconds(NowMs);
+}
+
+/// <summary>
+/// Keeps the workload's series receiving points after <see cref="EvaluationWorkload.NowMs"/>, at
+/// the same rates and values as the history (other random draws), so passes can be timed as
+/// the server runs them: a second later, with a second's new points in every series.
+/// </summary>
+internal sealed class LiveFeed
+{
+    private readonly List<(MetricSeries Series, SeriesSpec Spec, Random Random)> _series = [];
+    private readonly long[] _next;
+
+    public LiveFeed(ServiceShape shape, MetricStore store)
+    {
+        foreach (var spec in EvaluationWorkload.Series(shape))
+        {
+            _series.Add((store.Find(spec.Metric, spec.Labels)!, spec, new Random(spec.Seed + 1_000_000)));
+        }
+
+        _next = new long[_series.Count];
+        for (var i = 0; i < _series.Count; i++)
+        {
+            _next[i] = EvaluationWorkload.NowMs + 1 + Gap(i);
+        }
+    }
+
+    /// <summary>Records the points with timestamps in (previous call's end, <paramref name="toMs"/>]; returns how many.</summary>
+    public long Feed(long toMs)
+    {
+        long points = 0;
+        for (var i = 0; i < _series.Count; i++)
+        {
+            var (series, spec, random) = _series[i];
+            for (; _next[i] <= toMs; _next[i] += Gap(i))
+            {
+                var value = spec.Type switch
+                {
+                    MetricType.Timing => Math.Round(Math.Exp(Math.Log(spec.Median) + (0.6 * Normal(random))), 3),
+                    MetricType.Gauge => Math.Max(0, Math.Round(spec.Median + (Normal(random) * spec.Median * 0.05))),
+                    _ => Math.Max(0, Math.Round(spec.Median + (Normal(random) * Math.Sqrt(spec.Median)))),
+                };
+                series.Record(value, _next[i]);
+                points++;
+            }
+        }
+
+        return points;
+    }
+
+    private long Gap(int i)
+    {
+        var (_, spec, random) = _series[i];
+        return spec.Type == MetricType.Timing ? 1 + (long)(-Math.Log(1 - random.NextDouble()) * 60_000 / spec.PointsPerMinute) : 10_000;
+    }
+
+    private static double Normal(Random random)
+    {
+        var u1 = 1.0 - random.NextDouble();
+        var u2 = random.NextDouble();
+        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+    }
 }

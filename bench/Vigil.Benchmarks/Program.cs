@@ -6,7 +6,7 @@ namespace Vigil.Benchmarks;
 /// <summary>
 /// <c>dotnet run -c Release --project bench/Vigil.Benchmarks -- --filter '*Recording*'</c> runs
 /// BenchmarkDotNet; <c>-- accuracy</c> and <c>-- memory</c> print the sketch accuracy and the
-/// per-series memory reports as markdown tables; <c>-- evalprofile [MetricPerService|ServiceLabel] [passes] [--loop] [--rules N]</c>
+/// per-series memory reports as markdown tables; <c>-- evalprofile [MetricPerService|ServiceLabel] [passes] [--loop] [--rules N] [--advance MS]</c>
 /// times the phases of a rule-evaluation pass (<see cref="EvaluationProfile"/>); <c>-- queue</c> the
 /// job queue's throughput against Hangfire (see <see cref="QueueReport"/>).
 /// </summary>
@@ -26,7 +26,9 @@ internal static class Program
                 var shape = rest is [var name, ..] ? Enum.Parse<ServiceShape>(name) : ServiceShape.MetricPerService;
                 var passes = rest is [_, var count, ..] && int.TryParse(count, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 5;
                 var at = Array.IndexOf(rest, "--rules");
-                EvaluationProfile.Run(Console.Out, shape, passes, loop: rest.Contains("--loop"), ruleLimit: at >= 0 ? int.Parse(rest[at + 1], System.Globalization.CultureInfo.InvariantCulture) : null);
+                var advance = Array.IndexOf(rest, "--advance");
+                EvaluationProfile.Run(Console.Out, shape, passes, loop: rest.Contains("--loop"), ruleLimit: at >= 0 ? int.Parse(rest[at + 1], System.Globalization.CultureInfo.InvariantCulture) : null,
+                    advanceMs: advance >= 0 ? long.Parse(rest[advance + 1], System.Globalization.CultureInfo.InvariantCulture) : 0);
                 return 0;
             case ["queue", ..]:
                 return QueueReport.RunAsync(args, Console.Out).GetAwaiter().GetResult();

@@ -27,13 +27,27 @@ public sealed record GroupEvaluation(LabelSet Group, ConditionState State, doubl
 /// <summary>
 /// Evaluates rules against the in-memory aggregates: finds the series of the rule's metric
 /// that match its labels, groups them, merges each group's buckets over the window and
-/// compares the aggregate with the threshold. One instance per evaluating thread (it keeps a
-/// 32 KB accumulator for reuse).
+/// compares the aggregate with the threshold. One instance per evaluating thread: it keeps a
+/// 32 KB accumulator and, between calls, what makes the next pass cheap — per rule its groups
+/// and their series (rebuilt when the metric gains or loses a series; found through an index
+/// from label value to series once a metric is evaluated twice), and per series and window the
+/// merged state of its encoded buckets (<see cref="SeriesWindow"/>), shared by every rule that
+/// reads the same series over the same window, so a pass decodes only the buckets that entered
+/// or left each window since the previous pass.
 /// </summary>
 public sealed class RuleEvaluator
 {
+    // Unused plans and windows are dropped after this many passes (calls with a new nowMs).
+    private const int KeepUnusedPasses = 32;
+
     private readonly WindowAccumulator _accumulator = new();
-    private readonly Dictionary<LabelSet, List<MetricSeries>> _groups = [];
+    private readonly Dictionary<PlanKey, Plan> _plans = [];
+    private readonly Dictionary<MetricFamily, FamilyIndex> _indexes = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<WindowKey, SeriesWindow> _windows = [];
+    private readonly Dictionary<LabelSet, int> _groupIndex = [];
+    private long _pass;
+    private long _lastNowMs = long.MinValue;
+    private long _lastSweep;
 
     /// <summary>
     /// Evaluates <paramref name="rule"/> at <paramref name="nowMs"/>. Groups with no series
@@ -49,36 +63,30 @@ public sealed class RuleEvaluator
             return [];
         }
 
-        _groups.Clear();
-
-        foreach (var series in family.Series)
+        if (nowMs != _lastNowMs)
         {
-            if (!Matches(series.Labels, rule.Match))
+            _lastNowMs = nowMs;
+            _pass++;
+            if (_pass - _lastSweep >= KeepUnusedPasses)
             {
-                continue;
+                Sweep();
             }
-
-            var group = GroupOf(rule, series.Labels);
-            if (!_groups.TryGetValue(group, out var members))
-            {
-                _groups[group] = members = [];
-            }
-
-            members.Add(series);
         }
 
+        var plan = PlanFor(rule, family);
         var windowMs = (long)rule.Window.TotalMilliseconds;
-        var results = new List<GroupEvaluation>(_groups.Count);
-        foreach (var (group, members) in _groups)
+        var needsBins = rule.Aggregation.Quantile() is not null;
+        var needsExtremes = needsBins || rule.Aggregation is Aggregation.Min or Aggregation.Max;
+        var results = new List<GroupEvaluation>(plan.Groups.Length);
+        foreach (var group in plan.Groups)
         {
-            var current = Aggregate(members, rule.Aggregation, nowMs - windowMs, nowMs + 1, rule.Window);
-            var previous = rule.ThresholdType == ThresholdType.PercentChange
-                ? Aggregate(members, rule.Aggregation, nowMs - (2 * windowMs), nowMs - windowMs, rule.Window)
+            var current = Aggregate(group.Members, group.Current, rule.Aggregation, nowMs - windowMs, nowMs + 1, rule.Window, needsBins, needsExtremes);
+            var previous = group.Previous is not null
+                ? Aggregate(group.Members, group.Previous, rule.Aggregation, nowMs - (2 * windowMs), nowMs - windowMs, rule.Window, needsBins, needsExtremes)
                 : default;
-            results.Add(Judge(rule, group, current, previous, baseline));
+            results.Add(Judge(rule, group.Labels, current, previous, baseline));
         }
 
-        _groups.Clear();
         return results;
     }
 
@@ -168,14 +176,296 @@ public sealed class RuleEvaluator
         return rule.GroupBy.Count == 0 ? LabelSet.Empty : labels.Select(rule.GroupBy as IReadOnlyCollection<string> ?? [.. rule.GroupBy]);
     }
 
-    private (double? Value, long Points) Aggregate(List<MetricSeries> members, Aggregation aggregation, long fromMs, long toMs, TimeSpan window)
+    private (double? Value, long Points) Aggregate(MetricSeries[] members, SeriesWindow[] windows, Aggregation aggregation, long fromMs, long toMs, TimeSpan window, bool needsBins, bool needsExtremes)
     {
         _accumulator.Reset();
-        foreach (var series in members)
+        for (var i = 0; i < members.Length; i++)
         {
-            series.AggregateInto(_accumulator, fromMs, toMs);
+            windows[i].LastUsed = _pass;
+            members[i].AggregateInto(_accumulator, fromMs, toMs, windows[i], needsBins, needsExtremes);
         }
 
         return Reduce(_accumulator, aggregation, window);
+    }
+
+    /// <summary>The rule's groups and series, reused while its metric's series stay the same.</summary>
+    private Plan PlanFor(AlertRule rule, MetricFamily family)
+    {
+        var key = new PlanKey(rule);
+        var series = family.Series;
+        if (_plans.TryGetValue(key, out var plan) && ReferenceEquals(plan.Family, family) && ReferenceEquals(plan.Items, series.Array) && plan.Count == series.Count)
+        {
+            plan.LastUsed = _pass;
+            return plan;
+        }
+
+        var windowMs = (long)rule.Window.TotalMilliseconds;
+        var percentChange = rule.ThresholdType == ThresholdType.PercentChange;
+        var groups = new List<(LabelSet Labels, List<MetricSeries> Members)>();
+        _groupIndex.Clear();
+        foreach (var candidate in Candidates(family, series, rule.Match))
+        {
+            if (!Matches(candidate.Labels, rule.Match))
+            {
+                continue;
+            }
+
+            var labels = GroupOf(rule, candidate.Labels);
+            if (!_groupIndex.TryGetValue(labels, out var at))
+            {
+                _groupIndex[labels] = at = groups.Count;
+                groups.Add((labels, []));
+            }
+
+            groups[at].Members.Add(candidate);
+        }
+
+        _groupIndex.Clear();
+        var planned = new Group[groups.Count];
+        for (var g = 0; g < groups.Count; g++)
+        {
+            var members = groups[g].Members.ToArray();
+            planned[g] = new Group(groups[g].Labels, members, WindowsFor(members, windowMs, -1), percentChange ? WindowsFor(members, 2 * windowMs, windowMs) : null);
+        }
+
+        plan = new Plan(family, series.Array!, series.Count, planned) { LastUsed = _pass };
+        _plans[key] = plan;
+        return plan;
+    }
+
+    /// <summary>The series that can match: those holding the rarest of the rule's label values (all of them without an index).</summary>
+    private IEnumerable<MetricSeries> Candidates(MetricFamily family, ArraySegment<MetricSeries> series, IReadOnlyDictionary<string, string> match)
+    {
+        if (match.Count == 0)
+        {
+            return series;
+        }
+
+        if (!_indexes.TryGetValue(family, out var index))
+        {
+            // A metric evaluated once (a rule test) is scanned; from its second plan on, indexed.
+            _indexes[family] = new FamilyIndex { LastUsed = _pass };
+            return series;
+        }
+
+        index.LastUsed = _pass;
+        index.Update(series);
+        List<int>? rarest = null;
+        foreach (var (name, value) in match)
+        {
+            if (value.Length == 0)
+            {
+                continue; // a missing label matches "": not in the index
+            }
+
+            var postings = index.Postings(name, value);
+            if (postings is null)
+            {
+                return [];
+            }
+
+            if (rarest is null || postings.Count < rarest.Count)
+            {
+                rarest = postings;
+            }
+        }
+
+        return rarest is null ? series : rarest.Select(i => series.Array![i]);
+    }
+
+    private SeriesWindow[] WindowsFor(MetricSeries[] members, long fromOffsetMs, long toOffsetMs)
+    {
+        var windows = new SeriesWindow[members.Length];
+        for (var i = 0; i < members.Length; i++)
+        {
+            var key = new WindowKey(members[i], fromOffsetMs, toOffsetMs);
+            if (!_windows.TryGetValue(key, out var window))
+            {
+                _windows[key] = window = new SeriesWindow();
+            }
+
+            window.LastUsed = _pass;
+            windows[i] = window;
+        }
+
+        return windows;
+    }
+
+    /// <summary>Drops the plans, indexes and windows no call used in the last passes (rules deleted, series evicted).</summary>
+    private void Sweep()
+    {
+        _lastSweep = _pass;
+        var before = _pass - KeepUnusedPasses;
+        foreach (var (key, plan) in _plans)
+        {
+            if (plan.LastUsed < before)
+            {
+                _plans.Remove(key);
+            }
+        }
+
+        foreach (var (key, window) in _windows)
+        {
+            if (window.LastUsed < before)
+            {
+                _windows.Remove(key);
+            }
+        }
+
+        foreach (var (family, index) in _indexes)
+        {
+            if (index.LastUsed < before)
+            {
+                _indexes.Remove(family);
+            }
+        }
+    }
+
+    /// <summary>What a plan depends on: the metric, the matchers, the group-by labels and the windows read.</summary>
+    private sealed class PlanKey : IEquatable<PlanKey>
+    {
+        private readonly string _metric;
+        private readonly KeyValuePair<string, string>[] _match;
+        private readonly string[] _groupBy;
+        private readonly long _windowMs;
+        private readonly bool _percentChange;
+        private readonly int _hash;
+
+        public PlanKey(AlertRule rule)
+        {
+            _metric = rule.Metric;
+            _match = [.. rule.Match];
+            if (_match.Length > 1)
+            {
+                Array.Sort(_match, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+            }
+
+            _groupBy = [.. rule.GroupBy];
+            _windowMs = (long)rule.Window.TotalMilliseconds;
+            _percentChange = rule.ThresholdType == ThresholdType.PercentChange;
+            var hash = new HashCode();
+            hash.Add(_metric, StringComparer.Ordinal);
+            foreach (var (name, value) in _match)
+            {
+                hash.Add(name, StringComparer.Ordinal);
+                hash.Add(value, StringComparer.Ordinal);
+            }
+
+            foreach (var name in _groupBy)
+            {
+                hash.Add(name, StringComparer.Ordinal);
+            }
+
+            hash.Add(_windowMs);
+            hash.Add(_percentChange);
+            _hash = hash.ToHashCode();
+        }
+
+        public bool Equals(PlanKey? other)
+        {
+            if (other is null || other._hash != _hash || other._windowMs != _windowMs || other._percentChange != _percentChange
+                || !string.Equals(other._metric, _metric, StringComparison.Ordinal)
+                || other._match.Length != _match.Length || other._groupBy.Length != _groupBy.Length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < _match.Length; i++)
+            {
+                if (!string.Equals(other._match[i].Key, _match[i].Key, StringComparison.Ordinal) || !string.Equals(other._match[i].Value, _match[i].Value, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            for (var i = 0; i < _groupBy.Length; i++)
+            {
+                if (!string.Equals(other._groupBy[i], _groupBy[i], StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public override bool Equals(object? obj) => Equals(obj as PlanKey);
+
+        public override int GetHashCode() => _hash;
+    }
+
+    /// <summary>One series over one window: [now − FromOffsetMs, now − ToOffsetMs) (−1: up to and including now).</summary>
+    private readonly record struct WindowKey(MetricSeries Series, long FromOffsetMs, long ToOffsetMs);
+
+    private sealed record Group(LabelSet Labels, MetricSeries[] Members, SeriesWindow[] Current, SeriesWindow[]? Previous);
+
+    private sealed class Plan(MetricFamily family, MetricSeries[] items, int count, Group[] groups)
+    {
+        public MetricFamily Family { get; } = family;
+
+        public MetricSeries[] Items { get; } = items;
+
+        public int Count { get; } = count;
+
+        public Group[] Groups { get; } = groups;
+
+        public long LastUsed { get; set; }
+    }
+
+    /// <summary>Label name → value → positions in the family's snapshot, kept up to date as series are added.</summary>
+    private sealed class FamilyIndex
+    {
+        private readonly Dictionary<string, Dictionary<string, List<int>>> _postings = new(StringComparer.Ordinal);
+        private MetricSeries[]? _items;
+        private int _count;
+
+        public long LastUsed { get; set; }
+
+        public List<int>? Postings(string name, string value) =>
+            _postings.TryGetValue(name, out var values) && values.TryGetValue(value, out var postings) ? postings : null;
+
+        public void Update(ArraySegment<MetricSeries> series)
+        {
+            var items = series.Array!;
+            if (ReferenceEquals(items, _items) && series.Count == _count)
+            {
+                return;
+            }
+
+            // Series are appended (in place, or into a grown copy); a removal builds a new array with a gap closed.
+            var appended = _items is not null && series.Count >= _count;
+            for (var i = 0; appended && i < _count; i++)
+            {
+                appended = ReferenceEquals(items[i], _items![i]);
+            }
+
+            var from = _count;
+            if (!appended)
+            {
+                _postings.Clear();
+                from = 0;
+            }
+
+            for (var i = from; i < series.Count; i++)
+            {
+                foreach (var (name, value) in items[i].Labels.Pairs)
+                {
+                    if (!_postings.TryGetValue(name, out var values))
+                    {
+                        _postings[name] = values = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+                    }
+
+                    if (!values.TryGetValue(value, out var postings))
+                    {
+                        values[value] = postings = [];
+                    }
+
+                    postings.Add(i);
+                }
+            }
+
+            _items = items;
+            _count = series.Count;
+        }
     }
 }

@@ -32,6 +32,8 @@ internal sealed class BucketLog
     private const byte Integers = 8;
     private const byte SparseBins = 16;
 
+    private const int EmptiedGeneration = 1 << 20;
+
     // Whole units below 2^53 are exact in a double.
     private const double MaxUnits = 9_007_199_254_740_992d;
 
@@ -44,6 +46,8 @@ internal sealed class BucketLog
     private Block[] _blocks = [];
     private int _blockCount;
     private int _lastBlockCount;
+    // Bumped by 1 when blocks are dropped, by EmptiedGeneration when all are.
+    private int _generation;
 
     // Encoder state of the last block.
     private long _previousStart;
@@ -61,6 +65,9 @@ internal sealed class BucketLog
     }
 
     public bool IsEmpty => _blockCount == 0;
+
+    /// <summary>Units per value: 1000 for timings (microseconds), else 1.</summary>
+    public double Scale => _scale;
 
     /// <summary>Start of the newest encoded bucket, or <see cref="long.MinValue"/>.</summary>
     public long LastStart { get; private set; } = long.MinValue;
@@ -176,8 +183,16 @@ internal sealed class BucketLog
     }
 
     /// <summary>Merges the buckets starting in [<paramref name="fromMs"/>, <paramref name="toMs"/>).</summary>
-    public void DecodeInto(WindowAccumulator accumulator, long fromMs, long toMs, bool isError, bool isTiming)
+    public void DecodeInto(WindowAccumulator accumulator, long fromMs, long toMs, bool isError, bool isTiming) =>
+        DecodeInto(accumulator, fromMs, toMs, isError, isTiming, needsBins: isTiming);
+
+    /// <summary>
+    /// Merges the buckets starting in [<paramref name="fromMs"/>, <paramref name="toMs"/>); without
+    /// <paramref name="needsBins"/> the sketch bins are skipped (an aggregation that reads no quantile).
+    /// </summary>
+    public void DecodeInto(WindowAccumulator accumulator, long fromMs, long toMs, bool isError, bool isTiming, bool needsBins)
     {
+        isTiming &= needsBins;
         if (_blockCount == 0 || toMs <= BlockStart(0) || fromMs > LastStart)
         {
             return;
@@ -228,6 +243,9 @@ internal sealed class BucketLog
             return;
         }
 
+        // Cursors look their block up again after a drop; after dropping everything they start over,
+        // as blocks appended later may reuse a dropped block's first bucket.
+        _generation += drop == _blockCount ? EmptiedGeneration : 1;
         if (drop == _blockCount)
         {
             _bytes = [];
@@ -255,57 +273,7 @@ internal sealed class BucketLog
         ulong sum = 0, min = 0, max = 0, last = 0;
         for (var i = 0; i < count; i++)
         {
-            var header = span[at++];
-            long points = 1;
-            var hasBins = false;
-            if ((header & CompactRecord) != 0)
-            {
-                start += _bucketMs;
-                last = (header & CompactInteger) != 0
-                    ? FromUnits(Units(last) + UnZigZag(ReadVarint(span, ref at)))
-                    : ReadXor(span, ref at, last, header);
-                sum = min = max = last;
-            }
-            else
-            {
-                start += (header & StartIsNext) != 0 ? _bucketMs : (long)ReadVarint(span, ref at) * _bucketMs;
-                var single = (header & SinglePoint) != 0;
-                if (!single)
-                {
-                    points = (long)ReadVarint(span, ref at);
-                }
-
-                if ((header & Integers) != 0)
-                {
-                    if (!single)
-                    {
-                        sum = FromUnits(Units(sum) + UnZigZag(ReadVarint(span, ref at)));
-                        min = FromUnits(Units(min) + UnZigZag(ReadVarint(span, ref at)));
-                        max = FromUnits(Units(max) + UnZigZag(ReadVarint(span, ref at)));
-                    }
-
-                    last = FromUnits(Units(last) + UnZigZag(ReadVarint(span, ref at)));
-                }
-                else
-                {
-                    if (!single)
-                    {
-                        sum = ReadXor(span, ref at, sum, span[at++]);
-                        min = ReadXor(span, ref at, min, span[at++]);
-                        max = ReadXor(span, ref at, max, span[at++]);
-                    }
-
-                    last = ReadXor(span, ref at, last, span[at++]);
-                }
-
-                if (single)
-                {
-                    sum = min = max = last;
-                }
-
-                hasBins = (header & HasBins) != 0;
-            }
-
+            var hasBins = DecodeOne(span, ref at, ref start, ref sum, ref min, ref max, ref last, out var points, out var header);
             if (start >= toMs)
             {
                 return false;
@@ -325,11 +293,292 @@ internal sealed class BucketLog
 
             if (hasBins)
             {
-                ReadBins(span, ref at, SketchMapping.Code(BitConverter.UInt64BitsToDouble(min)), (header & SparseBins) != 0, inWindow ? accumulator : null);
+                if (inWindow && isTiming)
+                {
+                    ReadBins(span, ref at, SketchMapping.Code(BitConverter.UInt64BitsToDouble(min)), (header & SparseBins) != 0, accumulator);
+                }
+                else
+                {
+                    SkipBins(span, ref at, (header & SparseBins) != 0);
+                }
             }
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Brings <paramref name="window"/> to the buckets starting in [<paramref name="fromMs"/>,
+    /// <paramref name="toMs"/>): when both ends only moved forward since its last call, it
+    /// subtracts the buckets that left and adds the ones that entered (or were encoded since),
+    /// reading from its two cursors; otherwise (first call, a range that moved back, bins or
+    /// extremes now needed, or its blocks dropped) it seeks and merges the range afresh. Bins and
+    /// extremes, once kept, stay kept.
+    /// </summary>
+    public void Slide(SeriesWindow window, long fromMs, long toMs, bool withBins, bool withExtremes)
+    {
+        if (window.Positioned && window.Generation == _generation && fromMs >= window.FromMs && toMs >= window.ToMs
+            && (!withBins || window.Bins is not null) && (!withExtremes || window.HasExtremes)
+            && (window.Buckets == 0 || fromMs <= window.HeadStart)
+            && (window.TailAtEnd ? LastStart == window.TailEndLastStart : toMs <= window.TailNext))
+        {
+            // Nothing left and nothing entered (the usual case between two passes a second apart).
+            window.FromMs = fromMs;
+            window.ToMs = toMs;
+            return;
+        }
+
+        if (!window.Positioned || window.Generation / EmptiedGeneration != _generation / EmptiedGeneration || fromMs < window.FromMs || toMs < window.ToMs
+            || (withBins && window.Bins is null) || (withExtremes && !window.HasExtremes)
+            || FindBlock(window.Head.Block) is not (>= 0 and var headBlock)
+            || FindBlock(window.Tail.Block) is not (>= 0 and var tailBlock))
+        {
+            Seek(window, fromMs, toMs, withBins, withExtremes);
+            return;
+        }
+
+        window.Generation = _generation;
+
+        // Leaving: covered buckets (head up to tail) that start before the new start.
+        while (!SamePlace(window.Head, window.Tail) && Next(window.Head, headBlock, out var leaving, out var afterLeaving, out var leavingBlock))
+        {
+            if (leaving.Start >= fromMs)
+            {
+                window.HeadStart = leaving.Start;
+                break;
+            }
+
+            window.Remove(leaving, this);
+            window.Head = afterLeaving;
+            headBlock = leavingBlock;
+        }
+
+        if (SamePlace(window.Head, window.Tail))
+        {
+            // Nothing covered: move both over the buckets before the new start.
+            tailBlock = headBlock;
+            while (Next(window.Tail, tailBlock, out var skipped, out var afterSkipped, out var skippedBlock) && skipped.Start < fromMs)
+            {
+                window.Head = window.Tail = afterSkipped;
+                tailBlock = headBlock = skippedBlock;
+            }
+        }
+
+        AddUntil(window, toMs, tailBlock);
+        window.FromMs = fromMs;
+        window.ToMs = toMs;
+    }
+
+    private void Seek(SeriesWindow window, long fromMs, long toMs, bool withBins, bool withExtremes)
+    {
+        window.Clear(withBins || window.Bins is not null, withExtremes || window.HasExtremes);
+        window.Generation = _generation;
+        window.FromMs = fromMs;
+        window.ToMs = toMs;
+        if (_blockCount == 0)
+        {
+            window.Positioned = false;
+            return;
+        }
+
+        // The last block that starts at or before fromMs.
+        var block = 0;
+        for (int low = 0, high = _blockCount - 1; low <= high;)
+        {
+            var mid = (low + high) >>> 1;
+            if (BlockStart(mid) <= fromMs)
+            {
+                block = mid;
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+
+        var cursor = BlockCursor(block);
+        while (Next(cursor, block, out var skipped, out var after, out var afterBlock) && skipped.Start < fromMs)
+        {
+            cursor = after;
+            block = afterBlock;
+        }
+
+        window.Head = window.Tail = cursor;
+        window.Positioned = true;
+        AddUntil(window, toMs, block);
+    }
+
+    private void AddUntil(SeriesWindow window, long toMs, int tailBlock)
+    {
+        while (true)
+        {
+            if (!Next(window.Tail, tailBlock, out var entering, out var afterEntering, out var enteringBlock))
+            {
+                window.TailAtEnd = true;
+                window.TailEndLastStart = LastStart;
+                return;
+            }
+
+            if (entering.Start >= toMs)
+            {
+                window.TailAtEnd = false;
+                window.TailNext = entering.Start;
+                return;
+            }
+
+            window.Add(entering, this);
+            window.Tail = afterEntering;
+            tailBlock = enteringBlock;
+        }
+    }
+
+    private static bool SamePlace(in Cursor a, in Cursor b) => a.Block == b.Block && a.Index == b.Index;
+
+    /// <summary>The index of the block whose first bucket is <paramref name="firstBucket"/>, or −1 (dropped).</summary>
+    private int FindBlock(int firstBucket)
+    {
+        for (int low = 0, high = _blockCount - 1; low <= high;)
+        {
+            var mid = (low + high) >>> 1;
+            var first = _blocks[mid].FirstBucket;
+            if (first == firstBucket)
+            {
+                return mid;
+            }
+
+            if (first < firstBucket)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+
+        return -1;
+    }
+
+    private Cursor BlockCursor(int block) => new() { Block = _blocks[block].FirstBucket, Start = BlockStart(block) - _bucketMs };
+
+    /// <summary>
+    /// Decodes the bucket after <paramref name="cursor"/> (whose block has index
+    /// <paramref name="block"/>) without changing the cursor: false at the end of the log.
+    /// <paramref name="after"/> is the place after that bucket, in block <paramref name="afterBlock"/>.
+    /// </summary>
+    private bool Next(in Cursor cursor, int block, out DecodedBucket bucket, out Cursor after, out int afterBlock)
+    {
+        after = cursor;
+        afterBlock = block;
+        var count = block == _blockCount - 1 ? _lastBlockCount : BlockSize;
+        if (after.Index == count)
+        {
+            if (block + 1 >= _blockCount)
+            {
+                bucket = default;
+                return false;
+            }
+
+            block++;
+            afterBlock = block;
+            after = BlockCursor(block);
+        }
+
+        ReadOnlySpan<byte> span = _bytes.AsSpan(_blocks[block].Offset);
+        var at = after.Offset;
+        var hasBins = DecodeOne(span, ref at, ref after.Start, ref after.Sum, ref after.Min, ref after.Max, ref after.Last, out var points, out var header);
+        bucket = new DecodedBucket
+        {
+            Start = after.Start,
+            Points = points,
+            Sum = after.Sum,
+            Min = after.Min,
+            Max = after.Max,
+            Last = after.Last,
+            Integers = (header & CompactRecord) != 0 ? (header & CompactInteger) != 0 : (header & Integers) != 0,
+            BinsBlock = hasBins ? block : -1,
+            BinsOffset = at,
+            SparseBins = (header & (CompactRecord | SparseBins)) == SparseBins,
+        };
+        if (hasBins)
+        {
+            SkipBins(span, ref at, bucket.SparseBins);
+        }
+
+        after.Offset = at;
+        after.Index++;
+        return true;
+    }
+
+    /// <summary>Adds (<paramref name="sign"/> 1) or subtracts (−1) the sketch bins of a decoded bucket of a timing series.</summary>
+    internal void ApplyBins(in DecodedBucket bucket, WindowBins bins, int sign)
+    {
+        if (bucket.BinsBlock >= 0)
+        {
+            var at = bucket.BinsOffset;
+            ReadBins(_bytes.AsSpan(_blocks[bucket.BinsBlock].Offset), ref at, SketchMapping.Code(BitConverter.UInt64BitsToDouble(bucket.Min)), bucket.SparseBins, bins, sign);
+        }
+        else if (bucket.Points == 1)
+        {
+            bins.Add(SketchMapping.Code(BitConverter.UInt64BitsToDouble(bucket.Last)), sign);
+        }
+    }
+
+    /// <summary>The whole units of a decoded value written as units (exact), for sums that subtract exactly.</summary>
+    internal long UnitsOf(ulong bits) => Units(bits);
+
+    /// <summary>Decodes one bucket at <paramref name="at"/> onto the previous bucket's values; true when sketch bins follow.</summary>
+    private bool DecodeOne(ReadOnlySpan<byte> span, ref int at, ref long start, ref ulong sum, ref ulong min, ref ulong max, ref ulong last, out long points, out byte header)
+    {
+        header = span[at++];
+        points = 1;
+        if ((header & CompactRecord) != 0)
+        {
+            start += _bucketMs;
+            last = (header & CompactInteger) != 0
+                ? FromUnits(Units(last) + UnZigZag(ReadVarint(span, ref at)))
+                : ReadXor(span, ref at, last, header);
+            sum = min = max = last;
+            return false;
+        }
+
+        start += (header & StartIsNext) != 0 ? _bucketMs : (long)ReadVarint(span, ref at) * _bucketMs;
+        var single = (header & SinglePoint) != 0;
+        if (!single)
+        {
+            points = (long)ReadVarint(span, ref at);
+        }
+
+        if ((header & Integers) != 0)
+        {
+            if (!single)
+            {
+                sum = FromUnits(Units(sum) + UnZigZag(ReadVarint(span, ref at)));
+                min = FromUnits(Units(min) + UnZigZag(ReadVarint(span, ref at)));
+                max = FromUnits(Units(max) + UnZigZag(ReadVarint(span, ref at)));
+            }
+
+            last = FromUnits(Units(last) + UnZigZag(ReadVarint(span, ref at)));
+        }
+        else
+        {
+            if (!single)
+            {
+                sum = ReadXor(span, ref at, sum, span[at++]);
+                min = ReadXor(span, ref at, min, span[at++]);
+                max = ReadXor(span, ref at, max, span[at++]);
+            }
+
+            last = ReadXor(span, ref at, last, span[at++]);
+        }
+
+        if (single)
+        {
+            sum = min = max = last;
+        }
+
+        return (header & HasBins) != 0;
     }
 
     /// <summary>Whether a value is a whole number of units (rounded to units for timings), and that number.</summary>
@@ -462,6 +711,44 @@ internal sealed class BucketLog
         }
     }
 
+    private static void SkipBins(ReadOnlySpan<byte> span, ref int at, bool sparse)
+    {
+        var entries = (int)ReadVarint(span, ref at);
+        for (var i = 0; i < entries; i++)
+        {
+            var v = ReadVarint(span, ref at);
+            if (sparse ? (v & 1) == 0 : (v & 0xF) == 0)
+            {
+                ReadVarint(span, ref at);
+            }
+        }
+    }
+
+    private static void ReadBins(ReadOnlySpan<byte> span, ref int at, int minCode, bool sparse, WindowBins bins, int sign)
+    {
+        var entries = (int)ReadVarint(span, ref at);
+        var code = minCode;
+        for (var i = 0; i < entries; i++)
+        {
+            var v = ReadVarint(span, ref at);
+            ulong gap;
+            ulong count;
+            if (sparse)
+            {
+                gap = v >> 1;
+                count = (v & 1) != 0 ? 1 : ReadVarint(span, ref at);
+            }
+            else
+            {
+                gap = v >> 4;
+                count = (v & 0xF) != 0 ? v & 0xF : ReadVarint(span, ref at);
+            }
+
+            code = i == 0 ? minCode + (int)UnZigZag(gap) : code + (int)gap;
+            bins.Add(code, sign * (int)count);
+        }
+    }
+
     private static bool SparseIsSmaller(uint[] sorted)
     {
         // Sparse costs a byte more for every count above 1; dense a byte more for every gap of 8 or more.
@@ -562,6 +849,38 @@ internal sealed class BucketLog
     }
 
     private long BlockStart(int block) => _blocks[block].FirstBucket * _bucketMs;
+
+    /// <summary>
+    /// A place between two encoded buckets and the decoder state to read on from it. Names its
+    /// block by first bucket, not index or byte offset, so it survives blocks dropped before it
+    /// and the bytes being moved.
+    /// </summary>
+    internal struct Cursor
+    {
+        public int Block;
+        public int Offset;
+        public int Index;
+        public long Start;
+        public ulong Sum;
+        public ulong Min;
+        public ulong Max;
+        public ulong Last;
+    }
+
+    /// <summary>One decoded bucket: start, points, value bits, whether written as whole units, and where its bins are.</summary>
+    internal struct DecodedBucket
+    {
+        public long Start;
+        public long Points;
+        public ulong Sum;
+        public ulong Min;
+        public ulong Max;
+        public ulong Last;
+        public bool Integers;
+        public bool SparseBins;
+        public int BinsBlock;
+        public int BinsOffset;
+    }
 
     /// <summary>Where a block starts: its first bucket (start ÷ bucket width) and byte offset.</summary>
     private struct Block

@@ -41,13 +41,9 @@ internal sealed class HotBins
     /// <summary>Adds the counts to a merge accumulator without changing this instance.</summary>
     public void AddTo(WindowAccumulator accumulator)
     {
-        for (var code = _minCode; code <= _maxCode; code++)
+        if (!IsEmpty)
         {
-            var count = _counts[code - _offset];
-            if (count != 0)
-            {
-                accumulator.AddBin(code, count);
-            }
+            accumulator.AddBins(_counts.AsSpan(_minCode - _offset, _maxCode - _minCode + 1), _minCode);
         }
     }
 

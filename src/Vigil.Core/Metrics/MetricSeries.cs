@@ -184,6 +184,36 @@ public sealed class MetricSeries
         }
     }
 
+    /// <summary>
+    /// Merges the buckets that start in [<paramref name="fromMs"/>, <paramref name="toMs"/>) as
+    /// <see cref="AggregateInto(WindowAccumulator, long, long)"/> does, reading the encoded ones
+    /// through <paramref name="window"/>, which keeps their merged state from this caller's
+    /// previous read of a range that has only moved forward since (so only the buckets that
+    /// entered or left are decoded). Without <paramref name="needsBins"/> the sketch bins are
+    /// left out (aggregations that read no quantile); without <paramref name="needsExtremes"/>
+    /// the encoded buckets' min and max may be (aggregations that read neither min, max nor a quantile).
+    /// </summary>
+    internal void AggregateInto(WindowAccumulator accumulator, long fromMs, long toMs, SeriesWindow window, bool needsBins, bool needsExtremes)
+    {
+        accumulator.IsCounter = Type == MetricType.Counter;
+        var withBins = needsBins && _hotBins is not null;
+        lock (_open)
+        {
+            _log.Slide(window, fromMs, toMs, withBins, needsExtremes);
+            if (window.NonIntegerBuckets > 0)
+            {
+                // Sums of values that are not whole units do not subtract exactly: decode the window.
+                _log.DecodeInto(accumulator, fromMs, toMs, IsError, _hotBins is not null, withBins);
+            }
+            else
+            {
+                window.AddTo(accumulator, IsError, _bucketMs, _log.Scale, withBins);
+            }
+
+            AggregateUnencodedLocked(accumulator, fromMs, toMs, withBins);
+        }
+    }
+
     /// <summary>Start (Unix ms) of the oldest bucket held, or null when empty.</summary>
     public long? OldestBucketStart
     {
@@ -394,6 +424,12 @@ public sealed class MetricSeries
     private void AggregateLocked(WindowAccumulator accumulator, long fromMs, long toMs)
     {
         _log.DecodeInto(accumulator, fromMs, toMs, IsError, _hotBins is not null);
+        AggregateUnencodedLocked(accumulator, fromMs, toMs, withBins: true);
+    }
+
+    /// <summary>Merges the patches and open buckets in the range (everything not in the log).</summary>
+    private void AggregateUnencodedLocked(WindowAccumulator accumulator, long fromMs, long toMs, bool withBins)
+    {
         if (_patches is not null)
         {
             foreach (var patch in _patches)
@@ -401,7 +437,7 @@ public sealed class MetricSeries
                 if (patch.Start >= fromMs && patch.Start < toMs)
                 {
                     var copy = patch;
-                    AddBucket(accumulator, ref copy, isHot: false);
+                    AddBucket(accumulator, ref copy, isHot: false, withBins);
                 }
             }
         }
@@ -411,7 +447,7 @@ public sealed class MetricSeries
             ref var bucket = ref _open[i];
             if (bucket.Start >= fromMs && bucket.Start < toMs)
             {
-                AddBucket(accumulator, ref bucket, isHot: i == _openCount - 1);
+                AddBucket(accumulator, ref bucket, isHot: i == _openCount - 1, withBins);
             }
         }
     }
@@ -452,9 +488,14 @@ public sealed class MetricSeries
         return [.. packed, SketchMapping.Pack(code, 1)];
     }
 
-    private void AddBucket(WindowAccumulator accumulator, ref Bucket bucket, bool isHot)
+    private void AddBucket(WindowAccumulator accumulator, ref Bucket bucket, bool isHot, bool withBins)
     {
         accumulator.AddStats(bucket.Count, bucket.Sum, bucket.Min, bucket.Max, bucket.Last, bucket.Start + bucket.LastOffsetMs, IsError);
+        if (!withBins)
+        {
+            return;
+        }
+
         if (isHot)
         {
             _hotBins?.AddTo(accumulator);

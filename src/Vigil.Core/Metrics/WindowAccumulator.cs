@@ -113,6 +113,40 @@ public sealed class WindowAccumulator
         }
     }
 
+    /// <summary>Adds dense bin counts: <paramref name="counts"/>[i] to the bin of code <paramref name="firstCode"/> + i.</summary>
+    internal void AddBins(ReadOnlySpan<int> counts, int firstCode)
+    {
+        if (counts.IsEmpty)
+        {
+            return;
+        }
+
+        var bins = _bins.AsSpan(firstCode, counts.Length);
+        long total = 0;
+        for (var i = 0; i < counts.Length; i++)
+        {
+            bins[i] += counts[i];
+            total += counts[i];
+        }
+
+        if (total == 0)
+        {
+            return;
+        }
+
+        // Zero counts at either end widen the range walked, not the result.
+        _binTotal += total;
+        if (firstCode < _minCode)
+        {
+            _minCode = firstCode;
+        }
+
+        if (firstCode + counts.Length - 1 > _maxCode)
+        {
+            _maxCode = firstCode + counts.Length - 1;
+        }
+    }
+
     internal void AddPacked(uint[] packed)
     {
         foreach (var entry in packed)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Vigil.Core.Alerts;
 using Vigil.Core.Metrics;
+using Vigil.Core.Tests.Metrics;
 
 namespace Vigil.Core.Tests.Alerts;
 
@@ -155,6 +156,121 @@ public sealed class RuleEvaluatorTests
     public void Evaluate_UnknownMetric_NoOutcome()
     {
         Assert.Empty(_evaluator.Evaluate(Rule() with { Metric = "nothing" }, _store, NowMs));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Evaluate_PassesAsTimeMovesOnWithIngest_SameOutcomesAsARecomputation(int seed)
+    {
+        // Arrange: one rule per aggregation, grouped and not, over series that keep receiving
+        // points (some late); series appear along the way and others go idle and are evicted.
+        var random = new Random(seed);
+        var rules = new List<AlertRule>();
+        foreach (var aggregation in Enum.GetValues<Aggregation>())
+        {
+            rules.Add(Rule() with { Id = $"{aggregation}", Aggregation = aggregation, WindowMinutes = 1 + random.Next(0, 15), MinDataPoints = 0 });
+            rules.Add(Rule() with { Id = $"{aggregation}-route", Aggregation = aggregation, GroupBy = ["route"], WindowMinutes = 5, Match = new Dictionary<string, string> { ["service"] = "a" } });
+            rules.Add(Rule() with { Id = $"{aggregation}-change", Aggregation = aggregation, GroupBy = ["status"], WindowMinutes = 2, ThresholdType = ThresholdType.PercentChange, Threshold = 10 });
+            rules.Add(Rule() with { Id = $"{aggregation}-nolabel", Aggregation = aggregation, Match = new Dictionary<string, string> { ["zone"] = "", ["status"] = "500" } });
+            rules.Add(Rule() with { Id = $"{aggregation}-gauge", Metric = "queue_depth", Aggregation = aggregation, GroupBy = ["queue"], WindowMinutes = 3 });
+        }
+
+        var store = new MetricStore(new MetricsOptions { InMemoryRetention = TimeSpan.FromMinutes(20) }, _time);
+        var evaluator = new RuleEvaluator();
+        var series = 12;
+        for (var step = 0; step < 220; step++)
+        {
+            // Act: 1–20 s later, a batch of points.
+            _time.Advance(TimeSpan.FromMilliseconds(random.Next(1_000, 20_000)));
+            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            if (step % 30 == 29)
+            {
+                series += 2;
+            }
+
+            var points = new List<MetricPoint>();
+            for (var i = 0; i < 60; i++)
+            {
+                var s = random.Next(0, series);
+                if (step > 30 && s % 5 == 0)
+                {
+                    continue; // these go idle
+                }
+
+                var labels = SampleData.Labels(("service", s % 3 == 0 ? "b" : "a"), ("route", $"/r{s % 4}"), ("status", s % 2 == 0 ? "500" : "200"), ("instance", $"i{s}"));
+                var ts = now - (random.NextDouble() < 0.1 ? random.Next(0, 60_000) : random.Next(0, 1_000));
+                points.Add(new MetricPoint("http_request_duration_ms", MetricType.Timing, Math.Round(Math.Exp(random.NextDouble() * 7), 3), labels, ts));
+                points.Add(new MetricPoint("queue_depth", MetricType.Gauge, random.Next(0, 100), SampleData.Labels(("queue", $"q{s % 3}")), ts));
+            }
+
+            Assert.True(store.Ingest(points).IsAccepted);
+            if (step % 20 == 19)
+            {
+                foreach (var each in store.AllSeries)
+                {
+                    each.TakeDirtyRollups(now);
+                }
+
+                store.Prune();
+            }
+
+            // Assert
+            foreach (var rule in rules)
+            {
+                var kept = evaluator.Evaluate(rule, store, now);
+                var expected = Recompute(rule, store, now);
+                Assert.Equal(expected.Count, kept.Count);
+                for (var i = 0; i < expected.Count; i++)
+                {
+                    Assert.Equal(expected[i].Group, kept[i].Group);
+                    Assert.Equal(expected[i].State, kept[i].State);
+                    Assert.Equal(expected[i].DataPoints, kept[i].DataPoints);
+                    Assert.Equal(expected[i].Threshold, kept[i].Threshold);
+                    Assert.Equal(expected[i].Value.HasValue, kept[i].Value.HasValue);
+                    if (expected[i].Value is { } value)
+                    {
+                        Assert.Equal(value, kept[i].Value!.Value, Math.Max(1e-9, Math.Abs(value) * 1e-12));
+                    }
+                }
+            }
+        }
+
+        Assert.True(store.EvictedSeries > 0);
+    }
+
+    /// <summary>The evaluation with nothing kept between calls: scan, group, decode each member's window, judge.</summary>
+    private static List<GroupEvaluation> Recompute(AlertRule rule, MetricStore store, long nowMs)
+    {
+        var groups = new Dictionary<LabelSet, List<MetricSeries>>();
+        foreach (var series in store.Family(rule.Metric)?.Series ?? [])
+        {
+            if (RuleEvaluator.Matches(series.Labels, rule.Match))
+            {
+                var group = RuleEvaluator.GroupOf(rule, series.Labels);
+                if (!groups.TryGetValue(group, out var members))
+                {
+                    groups[group] = members = [];
+                }
+
+                members.Add(series);
+            }
+        }
+
+        var windowMs = (long)rule.Window.TotalMilliseconds;
+        (double?, long) Window(List<MetricSeries> members, long from, long to)
+        {
+            var accumulator = new WindowAccumulator();
+            foreach (var series in members)
+            {
+                series.AggregateInto(accumulator, from, to);
+            }
+
+            return RuleEvaluator.Reduce(accumulator, rule.Aggregation, rule.Window);
+        }
+
+        return [.. groups.Select(pair => RuleEvaluator.Judge(rule, pair.Key, Window(pair.Value, nowMs - windowMs, nowMs + 1),
+            rule.ThresholdType == ThresholdType.PercentChange ? Window(pair.Value, nowMs - (2 * windowMs), nowMs - windowMs) : default, null))];
     }
 
     private static AlertRule Rule() => new()
