@@ -93,17 +93,35 @@ internal sealed class FanoutRun(LoadTestOptions options)
             double Seconds(long to) => Stopwatch.GetElapsedTime(started, to).TotalSeconds;
             var elapsed = Seconds(lastAnswer);
             var overhead = (elapsed - ideal) / ideal * 100;
+            // Slots in use between the first arrival and the last answer: channels × maxConcurrency when the pipeline never leaves one idle.
+            var meanInFlight = all.Sum(d => Stopwatch.GetElapsedTime(d.ArrivedAt, d.AnsweredAt).TotalSeconds) / Stopwatch.GetElapsedTime(firstArrival, lastAnswer).TotalSeconds;
+            // Slot refill: the j-th answer of a receiver frees a slot that the (j + maxConcurrency)-th arrival takes
+            // (never earlier, as a receiver never holds more than maxConcurrency): the time between them is the
+            // pipeline's own time per delivery (outcome stored, next job claimed or taken from the hold, payload built, sent).
+            var refills = new List<double>();
+            foreach (var receiver in receivers)
+            {
+                var arrivals = receiver.Deliveries.Select(d => d.ArrivedAt).Order().ToArray();
+                var answers = receiver.Deliveries.Select(d => d.AnsweredAt).Order().ToArray();
+                for (var j = 0; j + options.MaxConcurrency < arrivals.Length; j++)
+                {
+                    refills.Add(Stopwatch.GetElapsedTime(answers[j], arrivals[j + options.MaxConcurrency]).TotalMilliseconds);
+                }
+            }
+
+            refills.Sort();
+            string Refill(double q) => refills.Count == 0 ? "-" : refills[Math.Clamp((int)Math.Ceiling(q * refills.Count) - 1, 0, refills.Count - 1)].ToString("0.0", CultureInfo.InvariantCulture);
             var maxInFlight = string.Join(" / ", receivers.Select(r => r.MaxInFlight.ToString(CultureInfo.InvariantCulture)));
             var serverCpu = cpu0 is { } c0 && cpu1 is { } c1 ? $"{(c1 - c0).TotalSeconds / Stopwatch.GetElapsedTime(started, done).TotalSeconds * 100:0} %" : "-";
 
             if (options.Header)
             {
-                await output.WriteLineAsync("| deliveries | channels × maxConcurrency | receiver hold ms (mean) | ideal s | elapsed s (ingest → last answer) | overhead | last arrival s | first arrival s | ingest call ms | max in flight per receiver | duplicates | missing | server CPU |").ConfigureAwait(false);
-                await output.WriteLineAsync("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|").ConfigureAwait(false);
+                await output.WriteLineAsync("| deliveries | channels × maxConcurrency | receiver hold ms (mean) | ideal s | elapsed s (ingest → last answer) | overhead | last arrival s | first arrival s | ingest call ms | mean in flight (all receivers) | slot refill ms p50 / p90 / p99 / max | max in flight per receiver | duplicates | missing | server CPU |").ConfigureAwait(false);
+                await output.WriteLineAsync("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|").ConfigureAwait(false);
             }
 
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"| {n} | {channels} × {options.MaxConcurrency} | {options.ReceiverDelay.TotalMilliseconds:0} ({hold:0.0}) | {ideal:0.00} | {elapsed:0.00} | {overhead:+0.0;-0.0} % | {Seconds(lastArrival):0.00} | {Seconds(firstArrival):0.000} | {ingestMs:0} | {maxInFlight} | {duplicates} | {n - groups} | {serverCpu} |")).ConfigureAwait(false);
+                $"| {n} | {channels} × {options.MaxConcurrency} | {options.ReceiverDelay.TotalMilliseconds:0} ({hold:0.0}) | {ideal:0.00} | {elapsed:0.00} | {overhead:+0.0;-0.0} % | {Seconds(lastArrival):0.00} | {Seconds(firstArrival):0.000} | {ingestMs:0} | {meanInFlight:0.0} | {Refill(0.5)} / {Refill(0.9)} / {Refill(0.99)} / {Refill(1)} | {maxInFlight} | {duplicates} | {n - groups} | {serverCpu} |")).ConfigureAwait(false);
             if (!complete)
             {
                 await log.WriteLineAsync($"not every delivery arrived within {limit.TotalSeconds:0} s").ConfigureAwait(false);

@@ -11,7 +11,7 @@
 # (the receivers are on loopback); fanout also with Vigil__Delivery__RateLimitPermits=$RATE_LIMIT
 # (default 10000, the most it allows: the default of 10 attempts/s per destination would cap a run at 10 deliveries/s).
 #
-# Environment: PORT (5099), SERIES (1000 throughput / 2000 memory), DURATION (20s),
+# Environment: SERVER_ENV (extra NAME=value settings for the server, space-separated), PORT (5099), SERIES (1000 throughput / 2000 memory), DURATION (20s),
 # APPSETTINGS=1 to start the server with --contentRoot at its build output so its
 # appsettings.json applies (without it, the server runs from a temp dir like `dotnet run`
 # from elsewhere, and appsettings.json is not found), KEEP=1 to keep the temp dir (server logs).
@@ -40,10 +40,12 @@ tool="$repo/bench/Vigil.LoadTest/bin/Release/net10.0/Vigil.LoadTest.dll"
 echo "server built from $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet -- src || echo ' + uncommitted src changes'); machine: $(nproc) cores" >&2
 
 start_server() {
-  local dir extra=()
+  local dir extra=() envs=("${server_env[@]}")
   dir=$(mktemp -d "$work/run.XXXX")
   if [ "${APPSETTINGS:-0}" = 1 ]; then extra=(--contentRoot "$work/server"); fi
-  (cd "$dir" && exec env Vigil__Auth__BootstrapAdminKey=$key "${server_env[@]}" dotnet "$work/server/Vigil.Server.dll" --urls "http://127.0.0.1:$port" "${extra[@]}" > server.log 2>&1) &
+  # shellcheck disable=SC2206 # word splitting intended: NAME=value pairs
+  if [ -n "${SERVER_ENV:-}" ]; then envs+=($SERVER_ENV); fi
+  (cd "$dir" && exec env Vigil__Auth__BootstrapAdminKey=$key "${envs[@]}" dotnet "$work/server/Vigil.Server.dll" --urls "http://127.0.0.1:$port" "${extra[@]}" > server.log 2>&1) &
   server_pid=$!
   for _ in $(seq 1 100); do
     if curl -sf "http://127.0.0.1:$port/api/health?quick=true" > /dev/null; then return 0; fi
@@ -96,7 +98,7 @@ case "$mode" in
     ;;
   fanout)
     server_env=(Vigil__Delivery__AllowPrivateNetworks=true "Vigil__Delivery__RateLimitPermits=${RATE_LIMIT:-10000}")
-    echo "server settings: ${server_env[*]}" >&2
+    echo "server settings: ${server_env[*]} ${SERVER_ENV:-}" >&2
     for s in "${@:-1x10 4x5}"; do
       for shape in $s; do
         start_server
