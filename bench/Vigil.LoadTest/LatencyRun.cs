@@ -38,8 +38,14 @@ internal sealed class LatencyRun(LoadTestOptions options)
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.Key);
 
         var run = Guid.NewGuid().ToString("N")[..8];
-        var ruleId = await CreateRuleAsync(http, run, cancellationToken).ConfigureAwait(false);
-        await log.WriteLineAsync($"rule {ruleId} created; {options.Episodes} episodes, polling every {options.Poll.TotalMilliseconds:0} ms, background {options.BackgroundRate:N0} points/s").ConfigureAwait(false);
+        await using var receiver = options.WebhookReceiver ? await WebhookReceiver.StartAsync(TimeSpan.Zero, "episode", cancellationToken).ConfigureAwait(false) : null;
+        var channelId = receiver is null ? null : await AdminApi.CreateWebhookChannelAsync(http, $"loadtest alert latency {run}", receiver.Url, 5, cancellationToken).ConfigureAwait(false);
+        var ruleId = channelId is null
+            ? await CreateRuleAsync(http, run, cancellationToken).ConfigureAwait(false)
+            : await AdminApi.CreateRuleAsync(http, $"loadtest alert latency {run}", Metric, new JsonObject(), "episode", [channelId], cancellationToken).ConfigureAwait(false);
+        await log.WriteLineAsync(receiver is null
+            ? $"rule {ruleId} created; {options.Episodes} episodes, polling every {options.Poll.TotalMilliseconds:0} ms, background {options.BackgroundRate:N0} points/s"
+            : $"rule {ruleId} created with a webhook channel to {receiver.Url}; {options.Episodes} episodes, background {options.BackgroundRate:N0} points/s").ConfigureAwait(false);
 
         using var stopBackground = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var backgroundTask = options.BackgroundRate > 0 ? RunBackgroundAsync(background, stopBackground.Token) : Task.FromResult((0L, 0L));
@@ -74,6 +80,22 @@ internal sealed class LatencyRun(LoadTestOptions options)
 
             var ingested = Stopwatch.GetTimestamp();
             ingestMs.Add(Stopwatch.GetElapsedTime(sent, ingested).TotalMilliseconds);
+
+            if (receiver is not null)
+            {
+                // The receiver stamps each arrival itself: no poll interval in the figure.
+                var arrived = await receiver.WaitUntilAsync(d => d.Any(x => x.Group == group && x.Status == "firing"), TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+                if (!arrived)
+                {
+                    timeouts++;
+                    continue;
+                }
+
+                var first = receiver.Deliveries.Where(x => x.Group == group && x.Status == "firing").Min(x => x.ArrivedAt);
+                latencies.Add(Stopwatch.GetElapsedTime(ingested, first).TotalMilliseconds);
+                polls.Add(0);
+                continue;
+            }
 
             string? alertId = null;
             var pollCount = 0;
@@ -118,12 +140,20 @@ internal sealed class LatencyRun(LoadTestOptions options)
         await stopBackground.CancelAsync().ConfigureAwait(false);
         var (backgroundPoints, backgroundErrors) = await backgroundTask.ConfigureAwait(false);
         await DeleteRuleAsync(http, ruleId, cancellationToken).ConfigureAwait(false);
+        if (channelId is not null)
+        {
+            await AdminApi.DeleteAsync(http, $"/api/v1/channels/{channelId}", cancellationToken).ConfigureAwait(false);
+            // Every episode once: a second delivery of an alert would be a duplicate.
+            mismatches += receiver!.Deliveries.Count - receiver.Deliveries.Select(d => d.WebhookId).Distinct().Count();
+        }
 
         latencies.Sort();
         var culture = CultureInfo.InvariantCulture;
         if (options.Header)
         {
-            await output.WriteLineAsync("| episodes | poll ms | background points/s | p50 ms | p90 ms | p99 ms | max ms | mean ms | ingest call p50 ms | polls/episode | timeouts | wrong group |").ConfigureAwait(false);
+            await output.WriteLineAsync(receiver is null
+                ? "| episodes | poll ms | background points/s | p50 ms | p90 ms | p99 ms | max ms | mean ms | ingest call p50 ms | polls/episode | timeouts | wrong group |"
+                : "| episodes | to | background points/s | p50 ms | p90 ms | p99 ms | max ms | mean ms | ingest call p50 ms | - | timeouts | duplicates |").ConfigureAwait(false);
             await output.WriteLineAsync("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|").ConfigureAwait(false);
         }
 
@@ -134,7 +164,7 @@ internal sealed class LatencyRun(LoadTestOptions options)
         }
 
         await output.WriteLineAsync(string.Create(culture,
-            $"| {latencies.Count} | {options.Poll.TotalMilliseconds:0} | {(options.BackgroundRate > 0 ? $"{options.BackgroundRate:N0} ({backgroundPoints:N0} sent, {backgroundErrors} errors)" : "0")} | {Percentile(latencies, 0.50):0} | {Percentile(latencies, 0.90):0} | {Percentile(latencies, 0.99):0} | {latencies[^1]:0} | {latencies.Average():0} | {Percentile([.. ingestMs.Order()], 0.5):0.0} | {polls.Average():0} | {timeouts} | {mismatches} |")).ConfigureAwait(false);
+            $"| {latencies.Count} | {(receiver is null ? options.Poll.TotalMilliseconds.ToString("0", culture) : "webhook")} | {(options.BackgroundRate > 0 ? $"{options.BackgroundRate:N0} ({backgroundPoints:N0} sent, {backgroundErrors} errors)" : "0")} | {Percentile(latencies, 0.50):0} | {Percentile(latencies, 0.90):0} | {Percentile(latencies, 0.99):0} | {latencies[^1]:0} | {latencies.Average():0} | {Percentile([.. ingestMs.Order()], 0.5):0.0} | {polls.Average():0} | {timeouts} | {mismatches} |")).ConfigureAwait(false);
         if (options.Raw)
         {
             await log.WriteLineAsync("latencies ms: " + string.Join(' ', latencies.Select(l => l.ToString("0", culture)))).ConfigureAwait(false);

@@ -8,6 +8,7 @@ internal enum LoadTestMode
     Throughput,
     Memory,
     Latency,
+    Fanout,
 }
 
 /// <summary>
@@ -19,9 +20,16 @@ internal sealed class LoadTestOptions
     public const string Usage = """
         Vigil.LoadTest: measures a running Vigil server's HTTP ingest (POST /api/v1/metrics).
 
-          --mode throughput|memory|latency  throughput (default): POST batches for --duration;
+          --mode throughput|memory|latency|fanout  throughput (default): POST batches for --duration;
                                      memory: one hour of 10 s buckets for --series series, then RSS growth / series;
-                                     latency: ingest call → notification intent in the feed, per new alert
+                                     latency: ingest call → notification intent in the feed (or the webhook receiver), per new alert;
+                                     fanout: one ingest call → --deliveries alerts delivered to slow webhook receivers
+          --receiver feed|webhook    latency: feed (default) polls GET /api/v1/notifications for the intent; webhook
+                                     creates a webhook channel to a loopback receiver and times its arrival there
+          --deliveries 1000          fanout: alerts (one delivery each)
+          --channels 1               fanout: webhook channels (and receivers); alerts spread evenly over them
+          --max-concurrency 10       fanout: maxConcurrency of each channel (1-10)
+          --receiver-delay 100ms     fanout: how long each receiver holds every request before answering 200
           --episodes 100             latency: alerts to time
           --poll 5ms                 latency: how often the feed is polled
           --background-rate 0        latency: background ingest in points/s (batches of --batch over --series
@@ -79,6 +87,16 @@ internal sealed class LoadTestOptions
 
     public bool Raw { get; private set; }
 
+    public bool WebhookReceiver { get; private set; }
+
+    public int Deliveries { get; private set; } = 1000;
+
+    public int Channels { get; private set; } = 1;
+
+    public int MaxConcurrency { get; private set; } = 10;
+
+    public TimeSpan ReceiverDelay { get; private set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> naming the bad option.</summary>
     public static LoadTestOptions Parse(IReadOnlyList<string> args)
     {
@@ -112,7 +130,8 @@ internal sealed class LoadTestOptions
                         "throughput" => LoadTestMode.Throughput,
                         "memory" => LoadTestMode.Memory,
                         "latency" => LoadTestMode.Latency,
-                        _ => throw new ArgumentException($"--mode: '{value}' is not throughput, memory or latency."),
+                        "fanout" => LoadTestMode.Fanout,
+                        _ => throw new ArgumentException($"--mode: '{value}' is not throughput, memory, latency or fanout."),
                     };
                     break;
                 case "--url":
@@ -161,6 +180,26 @@ internal sealed class LoadTestOptions
                     break;
                 case "--background-rate":
                     options.BackgroundRate = value == "0" ? 0 : ParsePositive(name, value);
+                    break;
+                case "--receiver":
+                    options.WebhookReceiver = value switch
+                    {
+                        "feed" => false,
+                        "webhook" => true,
+                        _ => throw new ArgumentException($"--receiver: '{value}' is not feed or webhook."),
+                    };
+                    break;
+                case "--deliveries":
+                    options.Deliveries = ParsePositive(name, value);
+                    break;
+                case "--channels":
+                    options.Channels = ParsePositive(name, value);
+                    break;
+                case "--max-concurrency":
+                    options.MaxConcurrency = ParsePositive(name, value);
+                    break;
+                case "--receiver-delay":
+                    options.ReceiverDelay = ParseDuration(name, value);
                     break;
                 case "--seed":
                     options.Seed = int.Parse(value, CultureInfo.InvariantCulture);

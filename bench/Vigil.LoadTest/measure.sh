@@ -4,8 +4,14 @@
 #   bench/Vigil.LoadTest/measure.sh throughput [concurrency...]   # default: 2 4 8, 20 s each
 #   bench/Vigil.LoadTest/measure.sh memory [type...]              # default: timing gauge, 2000 series each
 #   bench/Vigil.LoadTest/measure.sh latency [background points/s...]  # default: 0 (none); EPISODES (100), POLL (5ms)
+#                                                                 # RECEIVER=webhook: to a loopback webhook receiver
+#   bench/Vigil.LoadTest/measure.sh fanout [channels×maxConcurrency...]  # default: 1x10 4x5; DELIVERIES (1000), DELAY (100ms)
 #
-# Environment: PORT (5099), SERIES (1000 throughput / 2000 memory), DURATION (20s),
+# fanout (and RECEIVER=webhook) start the server with Vigil__Delivery__AllowPrivateNetworks=true
+# (the receivers are on loopback); fanout also with Vigil__Delivery__RateLimitPermits=$RATE_LIMIT
+# (default 10000, the most it allows: the default of 10 attempts/s per destination would cap a run at 10 deliveries/s).
+#
+# Environment: SERVER_ENV (extra NAME=value settings for the server, space-separated), PORT (5099), SERIES (1000 throughput / 2000 memory), DURATION (20s),
 # APPSETTINGS=1 to start the server with --contentRoot at its build output so its
 # appsettings.json applies (without it, the server runs from a temp dir like `dotnet run`
 # from elsewhere, and appsettings.json is not found), KEEP=1 to keep the temp dir (server logs).
@@ -18,6 +24,7 @@ port=${PORT:-5099}
 key=bench-admin-key-0123456789
 work=$(mktemp -d)
 server_pid=""
+server_env=()
 
 cleanup() {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
@@ -33,10 +40,12 @@ tool="$repo/bench/Vigil.LoadTest/bin/Release/net10.0/Vigil.LoadTest.dll"
 echo "server built from $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet -- src || echo ' + uncommitted src changes'); machine: $(nproc) cores" >&2
 
 start_server() {
-  local dir extra=()
+  local dir extra=() envs=("${server_env[@]}")
   dir=$(mktemp -d "$work/run.XXXX")
   if [ "${APPSETTINGS:-0}" = 1 ]; then extra=(--contentRoot "$work/server"); fi
-  (cd "$dir" && Vigil__Auth__BootstrapAdminKey=$key exec dotnet "$work/server/Vigil.Server.dll" --urls "http://127.0.0.1:$port" "${extra[@]}" > server.log 2>&1) &
+  # shellcheck disable=SC2206 # word splitting intended: NAME=value pairs
+  if [ -n "${SERVER_ENV:-}" ]; then envs+=($SERVER_ENV); fi
+  (cd "$dir" && exec env Vigil__Auth__BootstrapAdminKey=$key "${envs[@]}" dotnet "$work/server/Vigil.Server.dll" --urls "http://127.0.0.1:$port" "${extra[@]}" > server.log 2>&1) &
   server_pid=$!
   for _ in $(seq 1 100); do
     if curl -sf "http://127.0.0.1:$port/api/health?quick=true" > /dev/null; then return 0; fi
@@ -76,18 +85,32 @@ case "$mode" in
     done
     ;;
   latency)
+    if [ "${RECEIVER:-feed}" = webhook ]; then server_env=(Vigil__Delivery__AllowPrivateNetworks=true); fi
     for r in "${@:-0}"; do
       for rate in $r; do
         start_server
         dotnet "$tool" --mode latency --url "http://127.0.0.1:$port" --key $key --episodes "${EPISODES:-100}" --poll "${POLL:-5ms}" \
-          --background-rate "$rate" --batch 1000 --series "${SERIES:-1000}" --concurrency 2 $header ${RAW:+--raw}
+          --background-rate "$rate" --batch 1000 --series "${SERIES:-1000}" --concurrency 2 --receiver "${RECEIVER:-feed}" $header ${RAW:+--raw}
+        header="--no-header"
+        stop_server
+      done
+    done
+    ;;
+  fanout)
+    server_env=(Vigil__Delivery__AllowPrivateNetworks=true "Vigil__Delivery__RateLimitPermits=${RATE_LIMIT:-10000}")
+    echo "server settings: ${server_env[*]} ${SERVER_ENV:-}" >&2
+    for s in "${@:-1x10 4x5}"; do
+      for shape in $s; do
+        start_server
+        dotnet "$tool" --mode fanout --url "http://127.0.0.1:$port" --key $key --deliveries "${DELIVERIES:-1000}" \
+          --channels "${shape%x*}" --max-concurrency "${shape#*x}" --receiver-delay "${DELAY:-100ms}" --pid "$server_pid" $header
         header="--no-header"
         stop_server
       done
     done
     ;;
   *)
-    echo "usage: $0 throughput [concurrency...] | memory [type...] | latency [background points/s...]" >&2
+    echo "usage: $0 throughput [concurrency...] | memory [type...] | latency [background points/s...] | fanout [channels×maxConcurrency...]" >&2
     exit 2
     ;;
 esac
