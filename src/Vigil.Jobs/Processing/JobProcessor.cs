@@ -332,6 +332,14 @@ internal sealed partial class JobProcessor : BackgroundService
     {
         _active.Remove(job.Id);
         _pending.Add(JobCompletion.Release(job));
+
+        // The job is back in the queue: claim its type again as soon as a slot (or its key) frees
+        // up, rather than at the next poll.
+        _types[job.Type].MayHaveWork = true;
+        if (job.ConcurrencyKey is not null && _keys.TryGetValue((job.Type, job.ConcurrencyKey), out var key))
+        {
+            key.Excluded = true;
+        }
     }
 
     private void Start(ClaimedJob job, TypeSlot type, KeySlot? key)

@@ -57,7 +57,16 @@ internal sealed partial class DestinationResilience : IDisposable
     public async ValueTask<DeliveryResult> ExecuteAsync(string key, string display, Func<CancellationToken, ValueTask<DeliveryResult>> attempt, CancellationToken cancellationToken)
     {
         var destination = _destinations.GetOrAdd(key, k => new Destination(Display(k, display), _options));
-        var pipeline = _registry.GetOrAddPipeline<DeliveryResult>(key, (builder, context) => Configure(builder, _destinations[context.PipelineKey]));
+        if (!_registry.TryGetPipeline<DeliveryResult>(key, out var pipeline))
+        {
+            // The registry may run the factory more than once for concurrent first attempts, and a
+            // destination's breaker state provider can be attached to one pipeline only: build it once.
+            lock (destination)
+            {
+                pipeline = _registry.GetOrAddPipeline<DeliveryResult>(key, (builder, context) => Configure(builder, _destinations[context.PipelineKey]));
+            }
+        }
+
         destination.Ready = true;
 
         DeliveryResult result;
