@@ -19,6 +19,9 @@ internal sealed partial class AlertEngine : BackgroundService
     /// <summary>The counter series of evaluation outcomes, labelled <c>outcome</c> (met, not_met, not_enough_data).</summary>
     public const string OutcomesMetric = "vigil_alert_evaluations";
 
+    // More alert changes than this in one pass are logged as one summary line.
+    private const int MaxTransitionLogLines = 20;
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, AlertInstance> _open = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _lastNotified = new(StringComparer.Ordinal);
@@ -310,12 +313,30 @@ internal sealed partial class AlertEngine : BackgroundService
             throw;
         }
 
+        // Each transition is a log line; a storm (hundreds of alerts in one pass) is one summary
+        // line, with the transitions at Debug, so logging never slows the notifications down.
+        var storm = changed.Count > MaxTransitionLogLines;
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var result in changed)
         {
             foreach (var transition in result.Transitions)
             {
-                LogTransition(result.Alert!.RuleId, result.Alert.Id, transition.From?.ToWire() ?? "none", transition.To.ToWire(), transition.Note);
+                var to = transition.To.ToWire();
+                if (storm)
+                {
+                    counts[to] = counts.GetValueOrDefault(to) + 1;
+                    LogTransitionDetail(result.Alert!.RuleId, result.Alert.Id, transition.From?.ToWire() ?? "none", to, transition.Note);
+                }
+                else
+                {
+                    LogTransition(result.Alert!.RuleId, result.Alert.Id, transition.From?.ToWire() ?? "none", to, transition.Note);
+                }
             }
+        }
+
+        if (storm)
+        {
+            LogTransitionStorm(changed.Count, string.Join(", ", counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Value} {c.Key}")));
         }
     }
 
@@ -383,6 +404,12 @@ internal sealed partial class AlertEngine : BackgroundService
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Alert {AlertId} of rule {RuleId}: {From} -> {To} ({Note})")]
     private partial void LogTransition(string ruleId, string alertId, string from, string to, string? note);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Debug, Message = "Alert {AlertId} of rule {RuleId}: {From} -> {To} ({Note})")]
+    private partial void LogTransitionDetail(string ruleId, string alertId, string from, string to, string? note);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "{Alerts} alerts changed in one pass: {Transitions} (each at Debug level)")]
+    private partial void LogTransitionStorm(int alerts, string transitions);
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "An alert evaluation pass failed; the next tick tries again")]
     private partial void LogPassFailed(Exception exception);
