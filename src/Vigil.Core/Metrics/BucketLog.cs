@@ -692,23 +692,31 @@ internal sealed class BucketLog
         var code = minCode;
         for (var i = 0; i < entries; i++)
         {
-            var v = ReadVarint(span, ref at);
-            ulong gap;
-            ulong count;
-            if (sparse)
-            {
-                gap = v >> 1;
-                count = (v & 1) != 0 ? 1 : ReadVarint(span, ref at);
-            }
-            else
-            {
-                gap = v >> 4;
-                count = (v & 0xF) != 0 ? v & 0xF : ReadVarint(span, ref at);
-            }
-
-            code = i == 0 ? minCode + (int)UnZigZag(gap) : code + (int)gap;
+            var count = NextBin(span, ref at, sparse, i == 0, minCode, ref code);
             accumulator?.AddBin(code, (long)count);
         }
+    }
+
+    /// <summary>Reads one bin entry: moves <paramref name="code"/> to its code and returns its count.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static ulong NextBin(ReadOnlySpan<byte> span, ref int at, bool sparse, bool first, int minCode, ref int code)
+    {
+        var v = ReadVarint(span, ref at);
+        ulong gap;
+        ulong count;
+        if (sparse)
+        {
+            gap = v >> 1;
+            count = (v & 1) != 0 ? 1 : ReadVarint(span, ref at);
+        }
+        else
+        {
+            gap = v >> 4;
+            count = (v & 0xF) != 0 ? v & 0xF : ReadVarint(span, ref at);
+        }
+
+        code = first ? minCode + (int)UnZigZag(gap) : code + (int)gap;
+        return count;
     }
 
     private static void SkipBins(ReadOnlySpan<byte> span, ref int at, bool sparse)
@@ -730,21 +738,7 @@ internal sealed class BucketLog
         var code = minCode;
         for (var i = 0; i < entries; i++)
         {
-            var v = ReadVarint(span, ref at);
-            ulong gap;
-            ulong count;
-            if (sparse)
-            {
-                gap = v >> 1;
-                count = (v & 1) != 0 ? 1 : ReadVarint(span, ref at);
-            }
-            else
-            {
-                gap = v >> 4;
-                count = (v & 0xF) != 0 ? v & 0xF : ReadVarint(span, ref at);
-            }
-
-            code = i == 0 ? minCode + (int)UnZigZag(gap) : code + (int)gap;
+            var count = NextBin(span, ref at, sparse, i == 0, minCode, ref code);
             bins.Add(code, sign * (int)count);
         }
     }
