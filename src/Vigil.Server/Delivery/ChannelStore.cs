@@ -31,6 +31,10 @@ internal sealed class ChannelStore(ChannelRepository repository, IDataProtection
 
     private readonly IDataProtector _protector = protection.CreateProtector("Vigil.Channels.v1");
     private IReadOnlyDictionary<string, ChannelEntry>? _channels;
+
+    // The last channels loaded, kept across Invalidate: the job queue's synchronous limit lookups
+    // must not fall back to the default between a change and the next load.
+    private IReadOnlyDictionary<string, ChannelEntry> _lastLoaded = new Dictionary<string, ChannelEntry>();
     private long _loadedAt;
     private int _version;
 
@@ -44,6 +48,7 @@ internal sealed class ChannelStore(ChannelRepository repository, IDataProtection
         }
 
         var loaded = (await repository.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Id, Read, StringComparer.Ordinal);
+        _lastLoaded = loaded;
         if (Volatile.Read(ref _version) == version)
         {
             _channels = loaded;
@@ -62,7 +67,7 @@ internal sealed class ChannelStore(ChannelRepository repository, IDataProtection
     /// for every claim); the default for a channel not loaded yet.
     /// </summary>
     public int MaxConcurrencyOf(string id) =>
-        _channels?.GetValueOrDefault(id)?.Definition.MaxConcurrency ?? ChannelDefinition.DefaultMaxConcurrency;
+        _lastLoaded.GetValueOrDefault(id)?.Definition.MaxConcurrency ?? ChannelDefinition.DefaultMaxConcurrency;
 
     /// <summary>Forgets the loaded channels: the next read loads them again.</summary>
     public void Invalidate()

@@ -62,6 +62,17 @@ public abstract class ChannelEndpointsTests(StorageProvider provider) : ServerTe
         var config = Assert.IsType<WebhookChannelConfig>(channel.Config);
         Assert.Equal(("https://hooks.example.com/vigil/t0ken-in-path", "whsec_c2VjcmV0LXNpZ25pbmcta2V5", "bearer-s3cret"), (config.Url, config.Secret, config.BearerToken));
         Assert.False(channel.Enabled);
+
+        // A patch is checked like a create: every bad field named, nothing changed.
+        var bad = await client.PatchAsync($"/api/v1/channels/{id}", Json.Body("""{"maxConcurrency":0,"config":{"url":"http://10.0.0.1/x"}}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.ReadAsync()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("maxConcurrency", out _), errors.ToString());
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PatchAsync($"/api/v1/channels/{id}", Json.Body("""{"name":"a","name":"b"}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PatchAsync($"/api/v1/channels/{id}", Json.Body("[1]"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PatchAsync("/api/v1/channels/nope", Json.Body("""{"name":"x"}"""))).StatusCode);
+        store.Invalidate();
+        Assert.Equal("ops-hook", (await store.GetAsync(id, CancellationToken.None))!.Definition.Name);
     }
 
     [Theory]
