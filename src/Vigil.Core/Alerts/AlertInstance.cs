@@ -67,6 +67,29 @@ public sealed class AlertInstance
 
     /// <summary>The fingerprint of a rule and group: <c>ruleId{labels}</c>.</summary>
     public static string FingerprintOf(string ruleId, LabelSet group) => LabelSet.SeriesKey(ruleId, group);
+
+    /// <summary>
+    /// Sets the lifecycle's fields as they were stored, for storage reading an alert back;
+    /// nothing else changes them but <see cref="AlertLifecycle"/>.
+    /// </summary>
+    public AlertInstance Restore(AlertState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        Status = state.Status;
+        Severity = state.Severity;
+        FiringSince = state.FiringSince;
+        AcknowledgedAt = state.AcknowledgedAt;
+        AcknowledgedBy = state.AcknowledgedBy;
+        SilencedUntil = state.SilencedUntil;
+        ResolvedAt = state.ResolvedAt;
+        LastNotifiedAt = state.LastNotifiedAt;
+        Notifications = state.Notifications;
+        RepeatsSinceEscalation = state.RepeatsSinceEscalation;
+        Escalated = state.Escalated;
+        Value = state.Value;
+        Threshold = state.Threshold;
+        return this;
+    }
 }
 
 /// <summary>A recorded change of state: who, when, from, to and why.</summary>

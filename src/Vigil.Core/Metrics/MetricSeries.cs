@@ -86,6 +86,24 @@ public sealed class MetricSeries
     };
 
     /// <summary>
+    /// The 1-minute rollups of <paramref name="points"/> (validated) for a series like
+    /// <paramref name="like"/>, built apart from it: late points, older than the in-memory
+    /// window, are merged into the stored rollups this way.
+    /// </summary>
+    public static List<Rollup> RollupsOf(MetricSeries like, IEnumerable<MetricPoint> points)
+    {
+        ArgumentNullException.ThrowIfNull(like);
+        ArgumentNullException.ThrowIfNull(points);
+        var scratch = new MetricSeries(like.Name, like.Labels, like.Type, MetricsOptions.BucketSize);
+        foreach (var point in points)
+        {
+            scratch.Record(point.Value, point.TimestampMs);
+        }
+
+        return scratch.TakeDirtyRollups(long.MaxValue);
+    }
+
+    /// <summary>
     /// Records one point. The caller has validated the value and timestamp. Timings are kept
     /// to the microsecond (0.001 ms).
     /// </summary>

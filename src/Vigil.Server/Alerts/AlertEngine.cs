@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Vigil.Core.Alerts;
 using Vigil.Core.Metrics;
 using Vigil.Storage.Alerts;
@@ -6,12 +5,13 @@ using Vigil.Storage.Alerts;
 namespace Vigil.Server.Alerts;
 
 /// <summary>
-/// Evaluates every enabled rule once per tick in one pass over the in-memory aggregates,
-/// runs each group's alert through the lifecycle, and stores the changes — alert, transitions
-/// and notification intents — in one transaction per tick. Manual actions (acknowledge,
-/// silence, resolve) go through the same lock, so they never race an evaluation.
+/// Evaluates the enabled rules in one pass over the in-memory aggregates, runs each group's
+/// alert through the lifecycle, and stores the changes — alert, transitions and notification
+/// intents. Manual actions (acknowledge, silence, resolve) go through the same lock, so they
+/// never race an evaluation. When passes run is the <see cref="EvaluationScheduler"/>'s
+/// business; which process runs them, the <see cref="EvaluationLeader"/>'s.
 /// </summary>
-internal sealed partial class AlertEngine : BackgroundService
+internal sealed partial class AlertEngine
 {
     /// <summary>The timing series of each pass's duration.</summary>
     public const string DurationMetric = "vigil_alert_evaluation_duration_ms";
@@ -23,8 +23,7 @@ internal sealed partial class AlertEngine : BackgroundService
     private const int MaxTransitionLogLines = 20;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Dictionary<string, AlertInstance> _open = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _lastNotified = new(StringComparer.Ordinal);
+    private readonly OpenAlertCache _open;
     private readonly RuleEvaluator _evaluator = new();
     private readonly Dictionary<string, LabelSet> _outcomeLabels = new(StringComparer.Ordinal);
     private readonly IRuleSource _rules;
@@ -33,23 +32,20 @@ internal sealed partial class AlertEngine : BackgroundService
     private readonly MetricStore _store;
     private readonly BaselineCache _baselines;
     private readonly EvaluationLeader _leader;
-    private readonly EvaluationTrigger _trigger;
     private readonly TimeProvider _time;
-    private readonly AlertOptions _options;
     private readonly ILogger<AlertEngine> _logger;
-    private bool _loaded;
+    private long _failedPasses;
 
-    public AlertEngine(IRuleSource rules, AlertRepository alerts, SilenceRepository silences, MetricStore store, BaselineCache baselines, EvaluationLeader leader, EvaluationTrigger trigger, TimeProvider time, IOptions<AlertOptions> options, ILogger<AlertEngine> logger)
+    public AlertEngine(IRuleSource rules, AlertRepository alerts, SilenceRepository silences, OpenAlertCache open, MetricStore store, BaselineCache baselines, EvaluationLeader leader, TimeProvider time, ILogger<AlertEngine> logger)
     {
         _leader = leader;
-        _trigger = trigger;
         _baselines = baselines;
         _rules = rules;
         _alerts = alerts;
         _silences = silences;
+        _open = open;
         _store = store;
         _time = time;
-        _options = options.Value;
         _logger = logger;
     }
 
@@ -57,7 +53,18 @@ internal sealed partial class AlertEngine : BackgroundService
     public DateTimeOffset? LastPassAt { get; private set; }
 
     /// <summary>Passes that threw (monotonic).</summary>
-    public long FailedPasses { get; private set; }
+    public long FailedPasses => Interlocked.Read(ref _failedPasses);
+
+    /// <summary>
+    /// Records a pass that threw: counted, logged, and what is in memory is reloaded at the
+    /// next pass, since it may differ from what was stored.
+    /// </summary>
+    public void PassFailed(Exception exception)
+    {
+        Interlocked.Increment(ref _failedPasses);
+        _open.Invalidate();
+        LogPassFailed(exception);
+    }
 
     /// <summary>
     /// One full evaluation pass at the current time (every rule, and the timers of open
@@ -89,18 +96,18 @@ internal sealed partial class AlertEngine : BackgroundService
         {
             if (!await _leader.IsLeaderAsync(cancellationToken).ConfigureAwait(false))
             {
-                _loaded = false; // whoever leads changes the alerts meanwhile
+                _open.Invalidate(); // whoever leads changes the alerts meanwhile
                 LastPassAt = _time.GetUtcNow();
                 return false;
             }
 
             await using var alertsLock = await _leader.LockAlertsAsync(cancellationToken).ConfigureAwait(false);
-            await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+            await _open.EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
             var started = _time.GetTimestamp();
             var now = _time.GetUtcNow();
             var nowMs = now.ToUnixTimeMilliseconds();
             var rules = await _rules.GetRulesAsync(cancellationToken).ConfigureAwait(false);
-            var silences = await ActiveSilencesAsync(now, cancellationToken).ConfigureAwait(false);
+            var silences = await SilenceSet.LoadAsync(_silences, now, cancellationToken).ConfigureAwait(false);
             var byId = rules.ToDictionary(r => r.Id, StringComparer.Ordinal);
             var changed = new List<LifecycleResult>();
             var outcomes = new long[3];
@@ -116,14 +123,14 @@ internal sealed partial class AlertEngine : BackgroundService
                 {
                     outcomes[(int)outcome.State]++;
                     var fingerprint = AlertInstance.FingerprintOf(rule.Id, outcome.Group);
-                    var open = _open.GetValueOrDefault(fingerprint);
-                    var silenced = IsSilenced(silences, rule, outcome.Group, open?.Severity ?? rule.Severity);
-                    var result = AlertLifecycle.Evaluate(rule, open, outcome, now, _lastNotified.GetValueOrDefault(fingerprint), silenced, NewId);
+                    var open = _open.Get(fingerprint);
+                    var silenced = silences.Matches(rule, outcome.Group, open?.Severity ?? rule.Severity);
+                    var result = AlertLifecycle.Evaluate(rule, open, outcome, now, _open.LastNotified(fingerprint), silenced, NewId);
                     Collect(result, changed);
                 }
             }
 
-            foreach (var alert in metrics is null ? _open.Values.ToList() : [])
+            foreach (var alert in metrics is null ? _open.Snapshot() : [])
             {
                 if (alert.RuleId.StartsWith("vigil_", StringComparison.Ordinal))
                 {
@@ -134,11 +141,11 @@ internal sealed partial class AlertEngine : BackgroundService
                 {
                     var note = rule is null ? "the rule was deleted" : "the rule was disabled";
                     var orphanRule = rule ?? new AlertRule { Id = alert.RuleId, Name = alert.RuleId, Metric = "" };
-                    Collect(AlertLifecycle.Resolve(orphanRule, alert, now, AlertLifecycle.System, note, IsSilenced(silences, orphanRule, alert.Group, alert.Severity)), changed);
+                    Collect(AlertLifecycle.Resolve(orphanRule, alert, now, AlertLifecycle.System, note, silences.Matches(orphanRule, alert.Group, alert.Severity)), changed);
                 }
                 else
                 {
-                    Collect(AlertLifecycle.Tick(rule, alert, now, IsSilenced(silences, rule, alert.Group, alert.Severity)), changed);
+                    Collect(AlertLifecycle.Tick(rule, alert, now, silences.Matches(rule, alert.Group, alert.Severity)), changed);
                 }
             }
 
@@ -175,8 +182,8 @@ internal sealed partial class AlertEngine : BackgroundService
         try
         {
             await using var alertsLock = await _leader.LockAlertsAsync(cancellationToken).ConfigureAwait(false);
-            await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
-            var alert = _open.Values.FirstOrDefault(a => a.Id == alertId);
+            await _open.EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+            var alert = _open.FindById(alertId);
             if (alert is null)
             {
                 return null;
@@ -185,7 +192,7 @@ internal sealed partial class AlertEngine : BackgroundService
             var rules = await _rules.GetRulesAsync(cancellationToken).ConfigureAwait(false);
             var rule = rules.FirstOrDefault(r => r.Id == alert.RuleId) ?? new AlertRule { Id = alert.RuleId, Name = alert.RuleId, Metric = "" };
             var now = _time.GetUtcNow();
-            var silenced = IsSilenced(await ActiveSilencesAsync(now, cancellationToken).ConfigureAwait(false), rule, alert.Group, alert.Severity);
+            var silenced = (await SilenceSet.LoadAsync(_silences, now, cancellationToken).ConfigureAwait(false)).Matches(rule, alert.Group, alert.Severity);
             var result = action(rule, alert, now, silenced);
             var changed = new List<LifecycleResult>();
             Collect(result, changed);
@@ -195,62 +202,6 @@ internal sealed partial class AlertEngine : BackgroundService
         finally
         {
             _gate.Release();
-        }
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!_options.EvaluationEnabled)
-        {
-            return;
-        }
-
-        // Full passes on the interval; in between, the rules of metrics that just received
-        // points, a moment after the points arrive (so one burst of ingest is one pass).
-        var nextFull = _time.GetUtcNow() + _options.EvaluationInterval;
-        Task? changes = null;
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                changes ??= _trigger.WaitAsync(stoppingToken);
-                var untilFull = nextFull - _time.GetUtcNow();
-                if (untilFull > TimeSpan.Zero)
-                {
-                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                    var timer = Task.Delay(untilFull, _time, wait.Token);
-                    if (await Task.WhenAny(changes, timer).ConfigureAwait(false) == changes)
-                    {
-                        await wait.CancelAsync().ConfigureAwait(false);
-                        await changes.ConfigureAwait(false); // rethrows a cancellation at shutdown
-                        changes = null;
-                        await Task.Delay(_options.EvaluationDebounce, _time, stoppingToken).ConfigureAwait(false);
-                        await GuardAsync(ct => RunForMetricsAsync(_trigger.Take(), ct), stoppingToken).ConfigureAwait(false);
-                        continue;
-                    }
-                }
-
-                stoppingToken.ThrowIfCancellationRequested();
-                nextFull = _time.GetUtcNow() + _options.EvaluationInterval;
-                await GuardAsync(RunOnceAsync, stoppingToken).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    private async Task GuardAsync(Func<CancellationToken, Task<bool>> pass, CancellationToken stoppingToken)
-    {
-        try
-        {
-            await pass(stoppingToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-        {
-            FailedPasses++;
-            _loaded = false; // memory may differ from what was stored: reload next pass
-            LogPassFailed(ex);
         }
     }
 
@@ -281,19 +232,7 @@ internal sealed partial class AlertEngine : BackgroundService
         }
 
         changed.Add(result);
-        if (alert.IsOpen)
-        {
-            _open[alert.Fingerprint] = alert;
-        }
-        else
-        {
-            _open.Remove(alert.Fingerprint);
-        }
-
-        if (alert.LastNotifiedAt is { } at)
-        {
-            _lastNotified[alert.Fingerprint] = at;
-        }
+        _open.Apply(alert);
     }
 
     private async Task SaveAsync(List<LifecycleResult> changed, CancellationToken cancellationToken)
@@ -309,7 +248,7 @@ internal sealed partial class AlertEngine : BackgroundService
         }
         catch
         {
-            _loaded = false;
+            _open.Invalidate();
             throw;
         }
 
@@ -338,66 +277,6 @@ internal sealed partial class AlertEngine : BackgroundService
         {
             LogTransitionStorm(changed.Count, string.Join(", ", counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Value} {c.Key}")));
         }
-    }
-
-    private async Task EnsureLoadedAsync(CancellationToken cancellationToken)
-    {
-        if (_loaded)
-        {
-            if (_leader.SharesDatabase)
-            {
-                // Another process may have acknowledged, silenced or resolved an alert since the
-                // last pass; under the alerts lock, the stored open alerts are the truth.
-                await LoadOpenAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            return;
-        }
-
-        await LoadOpenAsync(cancellationToken).ConfigureAwait(false);
-
-        _lastNotified.Clear();
-        var since = _time.GetUtcNow().AddDays(-8).ToUnixTimeMilliseconds();
-        foreach (var (fingerprint, at) in await _alerts.LastNotifiedAsync(since, cancellationToken).ConfigureAwait(false))
-        {
-            _lastNotified[fingerprint] = at;
-        }
-
-        _loaded = true;
-    }
-
-    private async Task LoadOpenAsync(CancellationToken cancellationToken)
-    {
-        _open.Clear();
-        foreach (var alert in await _alerts.OpenAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (alert.RuleId.StartsWith("vigil_", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            _open[alert.Fingerprint] = alert;
-            if (alert.LastNotifiedAt is { } at && (!_lastNotified.TryGetValue(alert.Fingerprint, out var known) || at > known))
-            {
-                _lastNotified[alert.Fingerprint] = at;
-            }
-        }
-    }
-
-    private async Task<List<Silence>> ActiveSilencesAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
-        [.. (await _silences.ListAsync(now.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false)).Where(s => s.IsActive(now))];
-
-    private static bool IsSilenced(List<Silence> silences, AlertRule rule, LabelSet group, Severity severity)
-    {
-        foreach (var silence in silences)
-        {
-            if (silence.Matches(rule, group, severity))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private string NewId() => Guid.CreateVersion7(_time.GetUtcNow()).ToString("N");

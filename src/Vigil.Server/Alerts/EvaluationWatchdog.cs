@@ -136,7 +136,7 @@ internal sealed partial class EvaluationWatchdog : BackgroundService
         }
     }
 
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Critical, Message = "Alert evaluation is stalled: last pass {LagSeconds} s ago, threw: {Threw}")]
+    [LoggerMessage(EventId = 4110, Level = LogLevel.Critical, Message = "Alert evaluation is stalled: last pass {LagSeconds} s ago, threw: {Threw}")]
     private partial void LogStalled(double lagSeconds, bool threw);
 
     [LoggerMessage(EventId = 4102, Level = LogLevel.Error, Message = "The evaluation watchdog's check failed")]

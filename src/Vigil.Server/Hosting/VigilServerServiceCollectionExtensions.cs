@@ -88,8 +88,9 @@ internal static class VigilServerServiceCollectionExtensions
                     _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions { PermitLimit = perSecond, Window = TimeSpan.FromSeconds(1), QueueLimit = 0 });
             });
         });
+        services.AddSingleton<OpenAlertCache>();
         services.AddSingleton<AlertEngine>();
-        services.AddHostedService(sp => sp.GetRequiredService<AlertEngine>());
+        services.AddHostedService<EvaluationScheduler>();
         services.AddSingleton<EvaluationWatchdog>();
         services.AddHostedService(sp => sp.GetRequiredService<EvaluationWatchdog>());
 

@@ -105,13 +105,7 @@ internal sealed partial class MetricPersistence
         var rollups = new List<(MetricSeries Series, Rollup Rollup)>();
         foreach (var group in late.GroupBy(item => item.Series))
         {
-            var scratch = new MetricSeries(group.Key.Name, group.Key.Labels, group.Key.Type, MetricsOptions.BucketSize);
-            foreach (var (_, point) in group)
-            {
-                scratch.Record(point.Value, point.TimestampMs);
-            }
-
-            rollups.AddRange(scratch.TakeDirtyRollups(long.MaxValue).Select(r => (group.Key, r)));
+            rollups.AddRange(MetricSeries.RollupsOf(group.Key, group.Select(item => item.Point)).Select(r => (group.Key, r)));
         }
 
         await EnsureIdsAsync(rollups.Select(r => r.Series), cancellationToken).ConfigureAwait(false);
@@ -138,6 +132,6 @@ internal sealed partial class MetricPersistence
         }
     }
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Restored {Rollups} rollups of {Series} series in {ElapsedMs} ms")]
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Restored {Rollups} rollups of {Series} series in {ElapsedMs} ms")]
     private partial void LogRestored(int rollups, int series, long elapsedMs);
 }

@@ -315,21 +315,21 @@ public sealed class AlertRepository
             RuleId = r.GetString(1),
             Fingerprint = r.GetString(2),
             Group = LabelSet.ParseKeyLabels(r.GetString(3)),
-            Status = ParseStatus(r.GetString(4)),
-            Severity = ParseSeverity(r.GetString(5)),
             StartedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)),
-            FiringSince = Time(7),
-            AcknowledgedAt = Time(8),
-            AcknowledgedBy = r.IsDBNull(9) ? null : r.GetString(9),
-            SilencedUntil = Time(10),
-            ResolvedAt = Time(11),
-            LastNotifiedAt = Time(12),
-            Notifications = r.GetInt32(13),
-            RepeatsSinceEscalation = r.GetInt32(14),
-            Escalated = Convert.ToBoolean(r.GetValue(15), System.Globalization.CultureInfo.InvariantCulture),
-            Value = r.IsDBNull(16) ? null : r.GetDouble(16),
-            Threshold = r.IsDBNull(17) ? null : r.GetDouble(17),
-        };
+        }.Restore(new AlertState(
+            Status: ParseStatus(r.GetString(4)),
+            Severity: ParseSeverity(r.GetString(5)),
+            FiringSince: Time(7),
+            AcknowledgedAt: Time(8),
+            AcknowledgedBy: r.IsDBNull(9) ? null : r.GetString(9),
+            SilencedUntil: Time(10),
+            ResolvedAt: Time(11),
+            LastNotifiedAt: Time(12),
+            Notifications: r.GetInt32(13),
+            RepeatsSinceEscalation: r.GetInt32(14),
+            Escalated: Convert.ToBoolean(r.GetValue(15), System.Globalization.CultureInfo.InvariantCulture),
+            Value: r.IsDBNull(16) ? null : r.GetDouble(16),
+            Threshold: r.IsDBNull(17) ? null : r.GetDouble(17)));
     }
 
     private sealed record Statement(string Sql, (string Name, object? Value)[] Parameters, NotificationIntent? Intent);
