@@ -62,7 +62,7 @@ internal static class QueueReport
     private static async Task<Result> RunVigilAsync(StorageOptions storage, int jobs, int workers, int batch)
     {
         await using var database = new Database(storage);
-        await new Migrator(database).MigrateAsync(0);
+        await new Migrator(database, [JobQueue.Migrations]).MigrateAsync(0);
         var options = new JobsOptions { MaxConcurrency = workers, MaintenanceEnabled = false };
         options.Types[NoopType] = new JobTypeOptions { Concurrency = workers };
         var signal = new JobSignal();

@@ -5,33 +5,51 @@ using Dapper;
 namespace Vigil.Storage;
 
 /// <summary>
-/// Applies the versioned SQL migrations embedded in this assembly
-/// (<c>Migrations/{sqlite|postgres}/NNNN_name.sql</c>) that the database has not seen, each in
-/// its own transaction, recording them in <c>schema_migrations</c>. Safe to run from several
-/// processes at once on PostgreSQL (an advisory lock serialises them).
+/// Applies the versioned SQL migrations (<c>Migrations/{sqlite|postgres}/NNNN_name.sql</c>,
+/// embedded in this assembly and in those of the <see cref="MigrationSource"/>s, such as the
+/// job queue's, which keeps its schema next to its SQL) that the database has not seen, in
+/// version order, each in its own transaction, recording them in <c>schema_migrations</c>.
+/// Versions are one sequence across sources. Safe to run from several processes at once on
+/// PostgreSQL (an advisory lock serialises them).
 /// </summary>
 public sealed class Migrator
 {
     private const long AdvisoryLockKey = 0x56_49_47_49_4C; // "VIGIL"
     private readonly Database _database;
+    private readonly Assembly[] _assemblies;
 
-    /// <summary>Creates a migrator for a database.</summary>
-    public Migrator(Database database) => _database = database;
-
-    /// <summary>The migrations of the provider, in order: version and SQL.</summary>
-    public static IReadOnlyList<(int Version, string Name, string Sql)> Migrations(StorageProvider provider)
+    /// <summary>Creates a migrator for a database: Storage's migrations and those of <paramref name="sources"/>.</summary>
+    public Migrator(Database database, IEnumerable<MigrationSource>? sources = null)
     {
-        var assembly = typeof(Migrator).Assembly;
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+        _assemblies = [typeof(Migrator).Assembly, .. (sources ?? []).Select(s => s.Assembly).Distinct()];
+    }
+
+    /// <summary>The migrations of the provider from Storage and <paramref name="sources"/>, in version order.</summary>
+    /// <exception cref="InvalidOperationException">Two migrations share a version.</exception>
+    public static IReadOnlyList<(int Version, string Name, string Sql)> Migrations(StorageProvider provider, IEnumerable<MigrationSource>? sources = null) =>
+        Migrations(provider, [typeof(Migrator).Assembly, .. (sources ?? []).Select(s => s.Assembly).Distinct()]);
+
+    private static IReadOnlyList<(int Version, string Name, string Sql)> Migrations(StorageProvider provider, Assembly[] assemblies)
+    {
         var folder = provider == StorageProvider.Postgres ? ".postgres." : ".sqlite.";
-        return [.. assembly.GetManifestResourceNames()
+        var migrations = assemblies.SelectMany(assembly => assembly.GetManifestResourceNames()
             .Where(name => name.Contains(".Migrations" + folder, StringComparison.Ordinal) && name.EndsWith(".sql", StringComparison.Ordinal))
             .Select(name =>
             {
                 var file = name[(name.IndexOf(folder, StringComparison.Ordinal) + folder.Length)..^4].TrimStart('_');
                 var version = int.Parse(file.AsSpan(0, 4), System.Globalization.CultureInfo.InvariantCulture);
-                return (version, file, Read(assembly, name));
-            })
-            .OrderBy(m => m.version)];
+                return (Version: version, Name: file, Sql: Read(assembly, name));
+            }))
+            .OrderBy(m => m.Version)
+            .ToList();
+        if (migrations.GroupBy(m => m.Version).FirstOrDefault(g => g.Count() > 1) is { } clash)
+        {
+            throw new InvalidOperationException($"Migrations {string.Join(" and ", clash.Select(m => m.Name))} share version {clash.Key}.");
+        }
+
+        return migrations;
     }
 
     /// <summary>Applies the pending migrations; returns how many were applied.</summary>
@@ -68,7 +86,7 @@ public sealed class Migrator
             .ConfigureAwait(false);
 
         var applied = 0;
-        foreach (var (version, name, sql) in Migrations(_database.Provider))
+        foreach (var (version, name, sql) in Migrations(_database.Provider, _assemblies))
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             var done = await connection.ExecuteScalarAsync<long>(

@@ -31,7 +31,7 @@ public abstract class JobsTestBase(StorageProvider provider) : IAsyncLifetime
     {
         _testDatabase = await TestDatabase.CreateAsync(Provider);
         Database = new Database(_testDatabase.Options);
-        await new Migrator(Database).MigrateAsync(T0.ToUnixTimeMilliseconds());
+        await new Migrator(Database, [JobQueue.Migrations]).MigrateAsync(T0.ToUnixTimeMilliseconds());
         Queue = new JobQueue(Database, Options, Time, Signal);
     }
 

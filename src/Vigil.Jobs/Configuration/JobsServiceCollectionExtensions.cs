@@ -58,6 +58,7 @@ public static class JobsServiceCollectionExtensions
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JobsOptions>, JobsOptionsValidator>());
             services.TryAddSingleton(TimeProvider.System);
             services.TryAddSingleton<JobSignal>();
+            services.AddSingleton(JobQueue.Migrations);
             services.TryAddSingleton(sp => new JobQueue(
                 sp.GetRequiredService<Database>(),
                 sp.GetRequiredService<IOptions<JobsOptions>>().Value,

@@ -46,6 +46,9 @@ public sealed partial class JobQueue
     /// <summary>The in-process wake-up for processors; pulse it after committing a transaction that enqueued jobs.</summary>
     public JobSignal Signal { get; }
 
+    /// <summary>The queue's tables (<c>Migrations/{sqlite|postgres}/NNNN_jobs.sql</c> of this assembly), for the <see cref="Migrator"/>.</summary>
+    public static MigrationSource Migrations { get; } = new(typeof(JobQueue).Assembly);
+
     /// <summary>The source of jitter, uniform in [0, 1); tests replace it.</summary>
     internal Func<double> Random { get; set; } = System.Random.Shared.NextDouble;
 

@@ -78,7 +78,7 @@ public sealed class JobsServiceCollectionExtensionsTests
     {
         await using var testDatabase = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
         var database = new Database(testDatabase.Options);
-        await new Migrator(database).MigrateAsync(0);
+        await new Migrator(database, [JobQueue.Migrations]).MigrateAsync(0);
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton<SignallingHandler>();
