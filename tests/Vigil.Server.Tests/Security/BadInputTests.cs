@@ -1,7 +1,6 @@
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
-using Vigil.Server.Alerts;
 using Vigil.Storage;
+using static Vigil.Server.Tests.Json;
 
 namespace Vigil.Server.Tests.Security;
 
@@ -138,23 +137,14 @@ public abstract class BadInputTests(StorageProvider provider) : ServerTestBase(p
     [Fact]
     public async Task Rule_WindowOfOneBucket_Accepted()
     {
-        await using var app = StartApp(settings: new() { ["Vigil:Alerts:EvaluationEnabled"] = "false" });
+        await using var app = StartApp(settings: VigilApp.ManualPasses());
         var client = app.Admin();
 
         var response = await client.PostJsonAsync("/api/v1/alerts/rules", Rule.Replace("\"windowMinutes\":5", "\"windowMinutes\":0.16666666666666666", StringComparison.Ordinal));
-        await app.Services.GetRequiredService<AlertEngine>().RunOnceAsync(CancellationToken.None);
+        await app.RunPassAsync();
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal(10, (await response.ReadAsync()).GetProperty("windowMinutes").GetDouble() * 60, 6);
-    }
-
-    private static async Task AssertProblemAsync(HttpResponseMessage response, string field, string message)
-    {
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.ReadAsync();
-        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out var messages), $"no error for '{field}' in {problem}");
-        Assert.Contains(message, messages[0].GetString(), StringComparison.Ordinal);
     }
 }
 

@@ -2,9 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Net;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Vigil.Server.Alerts;
 using Vigil.Storage;
 
 namespace Vigil.Server.Tests.Security;
@@ -17,8 +15,6 @@ namespace Vigil.Server.Tests.Security;
 /// </summary>
 public abstract class FiniteValuesTests(StorageProvider provider) : ServerTestBase(provider)
 {
-    private static readonly Dictionary<string, string?> ManualPasses = new() { ["Vigil:Alerts:EvaluationEnabled"] = "false" };
-
     private const string AvgRule = """
         {"name":"Huge average","metric":"huge_ms","aggregation":"avg","windowMinutes":5,"minDataPoints":1,
          "thresholdType":"static","threshold":100,"comparison":"greater_than","severity":"critical","channels":[]}
@@ -27,7 +23,7 @@ public abstract class FiniteValuesTests(StorageProvider provider) : ServerTestBa
     [Fact]
     public async Task PostMetrics_TwoTimingsOfDoubleMaxValue_RefusedNamingEachValue_AlertsStillAnswer()
     {
-        await using var app = StartApp(settings: ManualPasses);
+        await using var app = StartApp(settings: VigilApp.ManualPasses());
         var client = app.Admin();
         Assert.Equal(HttpStatusCode.Created, (await client.PostJsonAsync("/api/v1/alerts/rules", AvgRule)).StatusCode);
 
@@ -41,7 +37,7 @@ public abstract class FiniteValuesTests(StorageProvider provider) : ServerTestBa
         Assert.Contains("between -1e15 and 1e15", errors.GetProperty("points[1].value")[0].GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, jobs.StatusCode);
         Assert.Contains("at most 1e15", (await jobs.ReadAsync()).GetProperty("errors").GetProperty("executions[0].durationMs")[0].GetString(), StringComparison.Ordinal);
-        await RunPassAsync(app);
+        await app.RunPassAsync();
         Assert.Empty(await EveryEndpoint.ReadAllAsync(client, "huge_ms"));
     }
 
@@ -49,7 +45,7 @@ public abstract class FiniteValuesTests(StorageProvider provider) : ServerTestBa
     public async Task PostMetrics_ManyValuesAtTheLimit_AggregatesFinite_AlertFires_EveryEndpointAnswers()
     {
         var time = VigilApp.NewClock();
-        await using (var app = StartApp(time, ManualPasses))
+        await using (var app = StartApp(time, VigilApp.ManualPasses()))
         {
             var client = app.Admin();
             Assert.Equal(HttpStatusCode.Created, (await client.PostJsonAsync("/api/v1/alerts/rules", AvgRule)).StatusCode);
@@ -63,7 +59,7 @@ public abstract class FiniteValuesTests(StorageProvider provider) : ServerTestBa
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
             Assert.Equal(HttpStatusCode.Accepted, gauges.StatusCode);
             Assert.Equal(HttpStatusCode.Accepted, jobs.StatusCode);
-            await RunPassAsync(app);
+            await app.RunPassAsync();
 
             var alert = Assert.Single(await EveryEndpoint.ReadAllAsync(client, "huge_ms", "level", "total", "job_execution_duration_ms"));
             Assert.Equal("firing", alert.GetProperty("status").GetString());
@@ -74,8 +70,8 @@ public abstract class FiniteValuesTests(StorageProvider provider) : ServerTestBa
 
         // Restarted: the rollups and the alert come back from the database.
         time.Advance(TimeSpan.FromMinutes(2));
-        await using var again = StartApp(time, ManualPasses);
-        await RunPassAsync(again);
+        await using var again = StartApp(time, VigilApp.ManualPasses());
+        await again.RunPassAsync();
         var alerts = await EveryEndpoint.ReadAllAsync(again.Admin(), "huge_ms", "level", "total", "job_execution_duration_ms");
         Assert.Equal(1e15, Assert.Single(alerts).GetProperty("value").GetDouble());
     }
@@ -85,12 +81,12 @@ public abstract class FiniteValuesTests(StorageProvider provider) : ServerTestBa
     {
         var time = VigilApp.NewClock();
         string ruleId;
-        await using (var app = StartApp(time, ManualPasses))
+        await using (var app = StartApp(time, VigilApp.ManualPasses()))
         {
             var client = app.Admin();
             ruleId = (await (await client.PostJsonAsync("/api/v1/alerts/rules", AvgRule)).ReadAsync()).GetProperty("id").GetString()!;
             (await client.PostJsonAsync("/api/v1/metrics", Json.Timings("huge_ms", [500, 700], "{}", time.GetUtcNow().AddSeconds(-5)))).EnsureSuccessStatusCode();
-            await RunPassAsync(app);
+            await app.RunPassAsync();
         } // stopping flushes the rollups
 
         // What a server before the fix stored: an infinite alert value and infinite (or NaN) rollups.
@@ -100,11 +96,11 @@ public abstract class FiniteValuesTests(StorageProvider provider) : ServerTestBa
         Assert.True(await ExecuteAsync("UPDATE rollups_1m SET sum = @inf, max = @inf, min = @ninf, last = @nan", ("inf", double.PositiveInfinity), ("ninf", double.NegativeInfinity), ("nan", nan)) >= 1);
 
         time.Advance(TimeSpan.FromMinutes(1));
-        await using var again = StartApp(time, ManualPasses);
+        await using var again = StartApp(time, VigilApp.ManualPasses());
         var admin = again.Admin();
         var alert = Assert.Single(await EveryEndpoint.ReadAllAsync(admin, "huge_ms"));
         Assert.Equal(double.MaxValue, alert.GetProperty("value").GetDouble());
-        await RunPassAsync(again);
+        await again.RunPassAsync();
         await EveryEndpoint.ReadAllAsync(admin, "huge_ms");
 
         var resolved = await admin.PostJsonAsync($"/api/v1/alerts/{alert.GetProperty("id").GetString()}/resolve", "");
@@ -125,13 +121,13 @@ public abstract class FiniteValuesTests(StorageProvider provider) : ServerTestBa
     [Fact]
     public async Task ExtremesOfEveryNumericField_RefusedAs4xxProblemsOrAccepted_ThenNoEndpointAnswers5xx()
     {
-        await using var app = StartApp(settings: ManualPasses);
+        await using var app = StartApp(settings: VigilApp.ManualPasses());
         var client = app.Admin();
         var at = Json.Iso(app.Time.GetUtcNow().AddSeconds(-5));
         var ruleId = (await (await client.PostJsonAsync("/api/v1/alerts/rules", AvgRule.Replace("huge_ms", "x_gauge", StringComparison.Ordinal))).ReadAsync()).GetProperty("id").GetString();
         var channelId = (await (await client.PostJsonAsync("/api/v1/channels", """{"name":"ops","type":"webhook","config":{"url":"https://hooks.example.com/vigil"}}""")).ReadAsync()).GetProperty("id").GetString();
         (await client.PostJsonAsync("/api/v1/metrics", $$"""{"points":[{"name":"x_gauge","type":"gauge","value":500,"timestamp":"{{at}}"}]}""")).EnsureSuccessStatusCode();
-        await RunPassAsync(app);
+        await app.RunPassAsync();
         var alertId = (await (await client.GetAsync("/api/v1/alerts")).ReadAsync())[0].GetProperty("id").GetString();
 
         // JSON written with single quotes, for readability inside interpolations.
@@ -195,7 +191,7 @@ public abstract class FiniteValuesTests(StorageProvider provider) : ServerTestBa
 
         // The values that were accepted are evaluated by every rule that was accepted, then read everywhere.
         app.Time.Advance(TimeSpan.FromSeconds(30));
-        await RunPassAsync(app);
+        await app.RunPassAsync();
         await EveryEndpoint.ReadAllAsync(client, "x_gauge", "x_counter", "x_timing", "job_execution_duration_ms");
         var refused = await client.PostJsonAsync("/api/v1/metrics", """{"points":[{"name":"x_gauge","type":"gauge","value":1.000000000000001e15}]}""");
         Assert.Contains("between -1e15 and 1e15", (await refused.ReadAsync()).GetProperty("errors").GetProperty("points[0].value")[0].GetString(), StringComparison.Ordinal);
@@ -219,8 +215,6 @@ public abstract class FiniteValuesTests(StorageProvider provider) : ServerTestBa
 
         return await command.ExecuteNonQueryAsync();
     }
-
-    private static Task RunPassAsync(VigilApp app) => app.Services.GetRequiredService<AlertEngine>().RunOnceAsync(CancellationToken.None);
 }
 
 public sealed class SqliteFiniteValuesTests() : FiniteValuesTests(StorageProvider.Sqlite);
