@@ -14,6 +14,16 @@ internal static class Json
     public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string url, string json) =>
         client.PostAsync(url, Body(json));
 
+    /// <summary>Asserts a 400 <c>problem+json</c> whose first message for <paramref name="field"/> contains <paramref name="message"/>.</summary>
+    public static async Task AssertProblemAsync(HttpResponseMessage response, string field, string message)
+    {
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.ReadAsync();
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out var messages), $"no error for '{field}' in {problem}");
+        Assert.Contains(message, messages[0].GetString(), StringComparison.Ordinal);
+    }
+
     public static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>A batch of timing points as JSON.</summary>

@@ -35,6 +35,12 @@ public sealed class VigilApp : WebApplicationFactory<Program>
 
     public FakeTimeProvider Time { get; }
 
+    /// <summary>Settings that turn the timed evaluation passes off: the test runs them with <see cref="RunPassAsync"/>.</summary>
+    public static Dictionary<string, string?> ManualPasses() => new() { ["Vigil:Alerts:EvaluationEnabled"] = "false" };
+
+    /// <summary>Runs one evaluation pass now, at the fake clock's time.</summary>
+    public Task RunPassAsync() => Services.GetRequiredService<global::Vigil.Server.Alerts.AlertEngine>().RunOnceAsync(CancellationToken.None);
+
     public static FakeTimeProvider NewClock() => new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
 
     /// <summary>A client that sends the bootstrap admin key.</summary>

@@ -15,7 +15,7 @@ public interface IVigilClient
 
     /// <summary>
     /// Records one metric point. Invalid input (an empty or malformed name or label name, a NaN
-    /// or infinite value, a negative timing) is dropped and counted in
+    /// or infinite value or one beyond ±1e15, a negative timing) is dropped and counted in
     /// <see cref="VigilClientStats.Dropped"/>, never thrown.
     /// </summary>
     /// <param name="name">The metric name, matching <c>[a-zA-Z_:][a-zA-Z0-9_:]*</c>.</param>
@@ -35,7 +35,7 @@ public interface IVigilClient
 
     /// <summary>
     /// Records one execution of a scheduled or background job. Invalid input (an empty job id, a
-    /// NaN, infinite or negative duration) is dropped and counted, never thrown.
+    /// NaN, infinite or negative duration, or one over 1e15 ms) is dropped and counted, never thrown.
     /// </summary>
     /// <param name="jobId">The job's stable identifier, for example <c>content-generation</c>.</param>
     /// <param name="success">Whether the execution succeeded.</param>

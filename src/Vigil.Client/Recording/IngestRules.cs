@@ -15,6 +15,12 @@ internal static class IngestRules
     public const int MaxLabelValueLength = 1024;
     public const int MaxMetadataEntries = 64;
 
+    /// <summary>The server accepts point values and durations within ±10^15 (so every aggregate stays finite).</summary>
+    public const double MaxValueMagnitude = 1e15;
+
+    /// <summary>Whether the server accepts <paramref name="value"/>: finite and within ±<see cref="MaxValueMagnitude"/>.</summary>
+    public static bool IsAcceptedValue(double value) => Math.Abs(value) <= MaxValueMagnitude;
+
     /// <summary>The server counts each execution as two points against its 10 000 points per request.</summary>
     public const int MaxExecutionsPerBatch = 5_000;
 

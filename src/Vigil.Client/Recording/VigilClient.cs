@@ -87,9 +87,9 @@ internal sealed partial class VigilClient : IVigilClient
             return;
         }
 
-        if (!double.IsFinite(value))
+        if (!IngestRules.IsAcceptedValue(value))
         {
-            DropInvalid("metric point", name, "the value is not a finite number");
+            DropInvalid("metric point", name, "the value is not a finite number between -1e15 and 1e15");
             return;
         }
 
@@ -119,9 +119,9 @@ internal sealed partial class VigilClient : IVigilClient
             {
                 problem = $"the job id is longer than {IngestRules.MaxLabelValueLength} characters";
             }
-            else if (!double.IsFinite(durationMs) || durationMs < 0)
+            else if (!IngestRules.IsAcceptedValue(durationMs) || durationMs < 0)
             {
-                problem = "the duration is not a finite, non-negative number of milliseconds";
+                problem = "the duration is not a finite, non-negative number of milliseconds, at most 1e15";
             }
             else
             {
@@ -212,9 +212,9 @@ internal sealed partial class VigilClient : IVigilClient
             return $"'{kind}' is not a MetricKind";
         }
 
-        if (!double.IsFinite(value))
+        if (!IngestRules.IsAcceptedValue(value))
         {
-            return "the value is not a finite number";
+            return "the value is not a finite number between -1e15 and 1e15";
         }
 
         if (kind == MetricKind.Timing && value < 0)

@@ -132,6 +132,10 @@ public sealed class RuleEvaluator
                 break;
         }
 
+        // A percent change over a tiny previous value, or a baseline times a large multiplier,
+        // can overflow: alerts store and serialise these, so they stay finite.
+        current = FiniteValues.Finite(current);
+        threshold = FiniteValues.Finite(threshold);
         var met = rule.Comparison.Holds(current, threshold);
         var recovered = !met && (rule.RecoveryThreshold is not { } recovery || !rule.Comparison.Holds(current, recovery));
         return new GroupEvaluation(group, met ? ConditionState.Met : ConditionState.NotMet, current, threshold, points, recovered);

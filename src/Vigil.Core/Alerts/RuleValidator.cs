@@ -11,6 +11,9 @@ public static class RuleValidator
     /// <summary>Accepted rule types.</summary>
     public static readonly IReadOnlyList<string> Types = ["performance", "error", "security", "business", "system"];
 
+    /// <summary>The shortest window, in minutes: one 10-second bucket.</summary>
+    public static readonly double MinWindowMinutes = MetricsOptions.BucketSize.TotalMinutes;
+
     /// <summary>The problems of a rule, by field (empty when it is valid).</summary>
     /// <param name="rule">The rule.</param>
     /// <param name="channelExists">Whether a channel id exists; channels are not checked when null.</param>
@@ -47,9 +50,10 @@ public static class RuleValidator
             Add("metric", "is required");
         }
 
-        if (!(rule.WindowMinutes > 0) || rule.WindowMinutes > 7 * 24 * 60)
+        // At least one bucket: a shorter window (down to a denormal 4.9e-324) reads nothing useful.
+        if (!(rule.WindowMinutes >= MinWindowMinutes) || rule.WindowMinutes > 7 * 24 * 60)
         {
-            Add("windowMinutes", "must be more than 0 and at most 10080 (7 days)");
+            Add("windowMinutes", "must be more than 0: at least one 10 s bucket (0.1667) and at most 10080 (7 days)");
         }
 
         if (rule.MinDataPoints < 0)

@@ -124,7 +124,7 @@ public sealed class MetricSeries
 
             ref var bucket = ref FindOrAddBucket(bucketStart, out var isHot);
             bucket.Count++;
-            bucket.Sum += value;
+            bucket.Sum = FiniteValues.Add(bucket.Sum, value);
             if (value < bucket.Min)
             {
                 bucket.Min = value;
@@ -156,7 +156,7 @@ public sealed class MetricSeries
             }
 
             TotalCount++;
-            TotalSum += value;
+            TotalSum = FiniteValues.Add(TotalSum, value);
             if (timestampMs >= LastSeenMs)
             {
                 LastSeenMs = timestampMs;
@@ -335,7 +335,7 @@ public sealed class MetricSeries
             {
                 ref var bucket = ref FindOrAddBucket(rollup.MinuteStartMs, out var isHot);
                 bucket.Count += (int)rollup.Count;
-                bucket.Sum += rollup.Sum;
+                bucket.Sum = FiniteValues.Add(bucket.Sum, rollup.Sum);
                 bucket.Min = Math.Min(bucket.Min, rollup.Min);
                 bucket.Max = Math.Max(bucket.Max, rollup.Max);
                 if (rollup.LastOffsetMs >= bucket.LastOffsetMs)
@@ -673,7 +673,7 @@ public sealed record Rollup(long MinuteStartMs, long Count, double Sum, double M
         return new Rollup(
             MinuteStartMs,
             Count + other.Count,
-            Sum + other.Sum,
+            FiniteValues.Add(Sum, other.Sum),
             Math.Min(Min, other.Min),
             Math.Max(Max, other.Max),
             otherIsLater ? other.Last : Last,

@@ -15,7 +15,8 @@ internal sealed class SeriesWindow
     private ExtremeQueue? _min;
     private ExtremeQueue? _max;
     private long _count;
-    private long _sumUnits;
+    // Int128: a window of thousands of buckets, each summing up to 2^53 units, can pass 2^63.
+    private Int128 _sumUnits;
     private long _lastStart;
     private double _last;
     private double _minValue;
@@ -152,7 +153,7 @@ internal sealed class SeriesWindow
             return;
         }
 
-        accumulator.AddStats(_count, _sumUnits / scale, _minValue, _maxValue, _last, _lastStart + bucketMs - 1, isError);
+        accumulator.AddStats(_count, (double)_sumUnits / scale, _minValue, _maxValue, _last, _lastStart + bucketMs - 1, isError);
         if (withBins)
         {
             Bins?.AddTo(accumulator);

@@ -64,7 +64,7 @@ public sealed class WindowAccumulator
     internal void AddStats(long count, double sum, double min, double max, double last, long lastTimestampMs, bool isError)
     {
         Count += count;
-        Sum += sum;
+        Sum = FiniteValues.Add(Sum, sum);
         if (min < Min)
         {
             Min = min;
@@ -211,9 +211,13 @@ public sealed class WindowAccumulator
 
     /// <summary>
     /// Reduces the merged state with <paramref name="aggregation"/> over a window of
-    /// <paramref name="window"/>; null when the window holds nothing to reduce.
+    /// <paramref name="window"/>; null when the window holds nothing to reduce. Always finite:
+    /// a rate over a tiny window or a sum of values stored before the accepted range was
+    /// enforced saturates at ±<see cref="double.MaxValue"/> (see <see cref="FiniteValues"/>).
     /// </summary>
-    public double? Value(Aggregation aggregation, TimeSpan window)
+    public double? Value(Aggregation aggregation, TimeSpan window) => FiniteValues.FiniteOrNull(Reduce(aggregation, window));
+
+    private double? Reduce(Aggregation aggregation, TimeSpan window)
     {
         var rateBase = IsCounter ? Sum : Count;
         return aggregation switch

@@ -140,7 +140,7 @@ internal static class AlertEndpoints
             }
             else
             {
-                errors["from"] = ["must be an ISO-8601 time or Unix seconds"];
+                errors["from"] = [QueryParsing.TimeProblem];
             }
         }
 
@@ -152,7 +152,7 @@ internal static class AlertEndpoints
             }
             else
             {
-                errors["to"] = ["must be an ISO-8601 time or Unix seconds"];
+                errors["to"] = [QueryParsing.TimeProblem];
             }
         }
 

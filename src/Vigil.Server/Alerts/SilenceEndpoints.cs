@@ -46,6 +46,11 @@ public sealed record SilenceResponse(string Id, string? RuleId, IReadOnlyDiction
 /// <summary><c>/api/v1/silences</c>: silences by matcher (rule, labels, severity), like Alertmanager's.</summary>
 internal static class SilenceEndpoints
 {
+    /// <summary>The longest rule id a silence accepts (ids Vigil makes are far shorter).</summary>
+    public const int MaxRuleIdLength = 200;
+
+    private static readonly TimeSpan MaxAhead = TimeSpan.FromDays(366);
+
     public static IEndpointRouteBuilder MapSilenceEndpoints(this IEndpointRouteBuilder app)
     {
         var silences = app.MapGroup("/api/v1/silences").WithTags("Alerts");
@@ -64,7 +69,7 @@ internal static class SilenceEndpoints
     }
 
     private static async Task<Results<Created<SilenceResponse>, ProblemHttpResult>> CreateAsync(
-        HttpRequest request, ClaimsPrincipal user, SilenceRepository silences, TimeProvider time, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
+        HttpRequest request, ClaimsPrincipal user, SilenceRepository silences, RuleRepository rules, TimeProvider time, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
     {
         var (body, problem) = await Problems.ReadJsonAsync<CreateSilenceRequest>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
@@ -97,11 +102,31 @@ internal static class SilenceEndpoints
             errors["$"] = ["a silence needs at least one matcher: ruleId, labels or severity"];
         }
 
+        if (!string.IsNullOrEmpty(body.RuleId))
+        {
+            if (body.RuleId.Length > MaxRuleIdLength)
+            {
+                errors["ruleId"] = [$"is longer than {MaxRuleIdLength} characters"];
+            }
+            else if (await rules.GetAsync(body.RuleId, cancellationToken).ConfigureAwait(false) is null)
+            {
+                errors["ruleId"] = [$"rule '{body.RuleId}' does not exist"];
+            }
+        }
+
+        // Bounded so that startsAt plus a duration cannot pass the largest time there is.
         var startsAt = body.StartsAt ?? now;
+        if (startsAt > now + MaxAhead)
+        {
+            errors["startsAt"] = ["must be at most a year (366 days) from now"];
+            startsAt = now;
+        }
+
         DateTimeOffset? endsAt = body.EndsAt;
+
         if (endsAt is null && body.DurationMinutes is { } minutes)
         {
-            if (!double.IsFinite(minutes) || minutes <= 0 || minutes > 366 * 24 * 60)
+            if (!double.IsFinite(minutes) || minutes <= 0 || minutes > MaxAhead.TotalMinutes)
             {
                 errors["durationMinutes"] = ["must be more than 0 minutes and at most a year"];
             }

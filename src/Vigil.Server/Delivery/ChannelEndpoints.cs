@@ -94,9 +94,9 @@ internal static class ChannelEndpoints
             return Problems.Field("$", "The body must be a JSON object.");
         }
 
-        if (MergePatch.FindDuplicate(body.Value) is { } duplicate)
+        if (MergePatch.FindProblem(body.Value, duplicates: true) is ({ } field, { } message))
         {
-            return Problems.Field(duplicate, $"'{duplicate}' appears more than once.");
+            return Problems.Field(field, message);
         }
 
         store.Invalidate(); // merge onto what is stored now, not onto a cached copy
@@ -188,7 +188,9 @@ internal static class ChannelEndpoints
         try
         {
             using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return (document.RootElement.Clone(), null);
+            return MergePatch.FindProblem(document.RootElement, duplicates: false) is ({ } field, { } message)
+                ? (null, Problems.Field(field, message))
+                : (document.RootElement.Clone(), null);
         }
         catch (JsonException ex)
         {

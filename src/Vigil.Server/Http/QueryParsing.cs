@@ -5,7 +5,14 @@ namespace Vigil.Server.Http;
 /// <summary>Parses times and durations in query strings, the way Prometheus users write them.</summary>
 internal static class QueryParsing
 {
-    /// <summary>An ISO-8601 time or Unix seconds (fractions allowed).</summary>
+    /// <summary>The problem of a time <see cref="TryParseTime"/> refuses.</summary>
+    public const string TimeProblem = "must be an ISO-8601 time or Unix seconds, from 1970-01-01 to 9999-01-01";
+
+    // Ranges are widened by a window or a step: a year of room below the largest time
+    // DateTimeOffset holds keeps that arithmetic from overflowing.
+    private static readonly DateTimeOffset MaxTime = new(9999, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>An ISO-8601 time or Unix seconds (fractions allowed), from 1970-01-01 to 9999-01-01.</summary>
     public static bool TryParseTime(string? text, out DateTimeOffset time)
     {
         time = default;
@@ -16,7 +23,7 @@ internal static class QueryParsing
 
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds))
         {
-            if (seconds is < 0 or > 253_402_300_799)
+            if (seconds is < 0 || seconds > MaxTime.ToUnixTimeSeconds())
             {
                 return false;
             }
@@ -25,7 +32,14 @@ internal static class QueryParsing
             return true;
         }
 
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time)
+            || time < DateTimeOffset.UnixEpoch || time > MaxTime)
+        {
+            time = default;
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>A duration such as <c>500ms</c>, <c>10s</c>, <c>5m</c>, <c>1h</c>, <c>7d</c>, or plain seconds.</summary>

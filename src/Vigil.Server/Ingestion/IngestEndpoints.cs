@@ -88,9 +88,9 @@ internal static class IngestEndpoints
                 {
                     errors.Add($"{prefix}.value", "is required");
                 }
-                else if (!double.IsFinite(value))
+                else if (!FiniteValues.IsAccepted(value))
                 {
-                    errors.Add($"{prefix}.value", "must be a finite number");
+                    errors.Add($"{prefix}.value", PointValidator.ValueRangeProblem);
                 }
                 else if (type == MetricType.Timing && value < 0)
                 {
@@ -164,9 +164,9 @@ internal static class IngestEndpoints
                 {
                     errors.Add($"{prefix}.durationMs", "is required");
                 }
-                else if (!double.IsFinite(duration) || duration < 0)
+                else if (!FiniteValues.IsAccepted(duration) || duration < 0)
                 {
-                    errors.Add($"{prefix}.durationMs", "must be a finite, non-negative number of milliseconds");
+                    errors.Add($"{prefix}.durationMs", PointValidator.DurationRangeProblem);
                 }
 
                 if (e.Metadata is { Count: > MaxMetadataEntries })

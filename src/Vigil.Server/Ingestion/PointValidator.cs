@@ -15,6 +15,12 @@ internal sealed class PointValidator
     /// <summary>Metric names starting with this are Vigil's own.</summary>
     public const string ReservedPrefix = "vigil_";
 
+    /// <summary>The problem of a point value outside <see cref="FiniteValues.MaxMagnitude"/>.</summary>
+    public const string ValueRangeProblem = "must be a finite number between -1e15 and 1e15";
+
+    /// <summary>The problem of a job duration outside [0, <see cref="FiniteValues.MaxMagnitude"/>].</summary>
+    public const string DurationRangeProblem = "must be a finite, non-negative number of milliseconds, at most 1e15";
+
     private readonly MetricsOptions _options;
 
     public PointValidator(MetricsOptions options) => _options = options;

@@ -63,7 +63,7 @@ internal static class SeriesEndpoints
             }
             else
             {
-                errors["to"] = ["must be an ISO-8601 time or Unix seconds"];
+                errors["to"] = [QueryParsing.TimeProblem];
             }
         }
 
@@ -76,7 +76,7 @@ internal static class SeriesEndpoints
             }
             else
             {
-                errors["from"] = ["must be an ISO-8601 time or Unix seconds"];
+                errors["from"] = [QueryParsing.TimeProblem];
             }
         }
 

@@ -14,10 +14,19 @@ internal static class MergePatch
     public static JsonNode? Apply(JsonNode? target, JsonNode? patch) => Apply(target, patch, ignoreCase: true);
 
     /// <summary>
-    /// The first member that appears twice in one object, as a field path (<c>labels.team</c>), or
-    /// null. A patch must say once what it changes.
+    /// The first problem that would stop the body from being read as text: a string or member
+    /// name that is not valid UTF-16 (a lone surrogate such as <c>"\ud800"</c>), and, with
+    /// <paramref name="duplicates"/>, a member that appears twice in one object (a patch must say
+    /// once what it changes). Null when none.
     /// </summary>
-    public static string? FindDuplicate(JsonElement element, string path = "")
+    public static (string Field, string Message)? FindProblem(JsonElement element, bool duplicates) =>
+        FindProblem(element, duplicates, "") is ({ } field, { } message) ? (field, message == DuplicateMessage ? $"'{field}' appears more than once." : message) : null;
+
+    private const string DuplicateMessage = "duplicate";
+
+    private const string InvalidTextMessage = "is not valid text: it holds a lone UTF-16 surrogate (such as \\ud800)";
+
+    private static (string? Field, string? Message) FindProblem(JsonElement element, bool duplicates, string path)
     {
         switch (element.ValueKind)
         {
@@ -25,32 +34,53 @@ internal static class MergePatch
                 var names = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var member in element.EnumerateObject())
                 {
-                    var field = path.Length == 0 ? member.Name : $"{path}.{member.Name}";
-                    if (!names.Add(member.Name))
+                    string name;
+                    try
                     {
-                        return field;
+                        name = member.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return (path.Length == 0 ? "$" : path, $"has a member name that {InvalidTextMessage}");
                     }
 
-                    if (FindDuplicate(member.Value, field) is { } nested)
+                    var field = path.Length == 0 ? name : $"{path}.{name}";
+                    if (!names.Add(name) && duplicates)
                     {
-                        return nested;
+                        return (field, DuplicateMessage);
+                    }
+
+                    if (FindProblem(member.Value, duplicates, field) is ({ } nested, var message))
+                    {
+                        return (nested, message);
                     }
                 }
 
-                return null;
+                return default;
             case JsonValueKind.Array:
                 var index = 0;
                 foreach (var item in element.EnumerateArray())
                 {
-                    if (FindDuplicate(item, string.Create(CultureInfo.InvariantCulture, $"{path}[{index++}]")) is { } nested)
+                    if (FindProblem(item, duplicates, string.Create(CultureInfo.InvariantCulture, $"{path}[{index++}]")) is ({ } nested, var message))
                     {
-                        return nested;
+                        return (nested, message);
                     }
                 }
 
-                return null;
+                return default;
+            case JsonValueKind.String:
+                try
+                {
+                    _ = element.GetString();
+                    return default;
+                }
+                catch (InvalidOperationException)
+                {
+                    return (path.Length == 0 ? "$" : path, InvalidTextMessage);
+                }
+
             default:
-                return null;
+                return default;
         }
     }
 

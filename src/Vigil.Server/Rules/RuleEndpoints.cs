@@ -93,9 +93,9 @@ internal static class RuleEndpoints
 
         request.Body.Position = 0;
         using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (MergePatch.FindDuplicate(body.RootElement) is { } duplicate)
+        if (MergePatch.FindProblem(body.RootElement, duplicates: true) is ({ } field, { } message))
         {
-            return Problems.Field(duplicate, $"'{duplicate}' appears more than once.");
+            return Problems.Field(field, message);
         }
 
         var patch = JsonObject.Create(body.RootElement);

@@ -115,14 +115,14 @@ internal static class RuleTestEndpoints
         var to = time.GetUtcNow();
         if (query.ContainsKey("to") && !QueryParsing.TryParseTime(query["to"], out to))
         {
-            errors["to"] = ["must be an ISO-8601 time or Unix seconds"];
+            errors["to"] = [QueryParsing.TimeProblem];
             to = time.GetUtcNow();
         }
 
         var from = to - DefaultRange;
         if (query.ContainsKey("from") && !QueryParsing.TryParseTime(query["from"], out from))
         {
-            errors["from"] = ["must be an ISO-8601 time or Unix seconds"];
+            errors["from"] = [QueryParsing.TimeProblem];
         }
         else if (errors.Count == 0 && from >= to)
         {

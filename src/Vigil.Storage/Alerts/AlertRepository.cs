@@ -328,8 +328,9 @@ public sealed class AlertRepository
             Notifications: r.GetInt32(13),
             RepeatsSinceEscalation: r.GetInt32(14),
             Escalated: Convert.ToBoolean(r.GetValue(15), System.Globalization.CultureInfo.InvariantCulture),
-            Value: r.IsDBNull(16) ? null : r.GetDouble(16),
-            Threshold: r.IsDBNull(17) ? null : r.GetDouble(17)));
+            // Rows written before values were bounded can hold ±Infinity or NaN.
+            Value: r.IsDBNull(16) ? null : FiniteValues.FiniteOrNull(r.GetDouble(16)),
+            Threshold: r.IsDBNull(17) ? null : FiniteValues.FiniteOrNull(r.GetDouble(17))));
     }
 
     private sealed record Statement(string Sql, (string Name, object? Value)[] Parameters, NotificationIntent? Intent);

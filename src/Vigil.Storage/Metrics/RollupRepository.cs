@@ -161,12 +161,17 @@ public sealed class RollupRepository
         new Rollup(
             reader.GetInt64(1),
             reader.GetInt64(2),
-            reader.GetDouble(3),
-            reader.GetDouble(4),
-            reader.GetDouble(5),
-            reader.GetDouble(6),
+            ReadFinite(reader, 3),
+            ReadFinite(reader, 4),
+            ReadFinite(reader, 5),
+            ReadFinite(reader, 6),
             reader.GetInt32(7),
             reader.IsDBNull(8) ? null : FromBytes((byte[])reader.GetValue(8))));
+
+    // Rows written before values were bounded can hold ±Infinity (or NaN, which SQLite stores
+    // as NULL): read them as the nearest finite value so such a database still answers.
+    private static double ReadFinite(DbDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? 0 : FiniteValues.Finite(reader.GetDouble(ordinal));
 
     private async Task WriteAsync(IReadOnlyList<StoredRollup> rollups, bool merge, CancellationToken cancellationToken)
     {

@@ -16,6 +16,9 @@ public sealed class VigilClientTests : IAsyncLifetime
         { "orders_total", MetricKind.Gauge, double.NaN, null },
         { "orders_total", MetricKind.Gauge, double.PositiveInfinity, null },
         { "orders_total", MetricKind.Gauge, double.NegativeInfinity, null },
+        { "orders_total", MetricKind.Gauge, double.MaxValue, null },
+        { "orders_total", MetricKind.Gauge, -1.000000000000001e15, null },
+        { "request_ms", MetricKind.Timing, 1.7976931348623157e308, null },
         { "request_ms", MetricKind.Timing, -1, null },
         { "orders_total", (MetricKind)42, 1, null },
         { "orders_total", MetricKind.Counter, 1, "bad-label" },
@@ -190,6 +193,8 @@ public sealed class VigilClientTests : IAsyncLifetime
     [InlineData("   ", 10.0)]
     [InlineData("content-generation", double.NaN)]
     [InlineData("content-generation", double.PositiveInfinity)]
+    [InlineData("content-generation", double.MaxValue)]
+    [InlineData("content-generation", 1.000000000000001e15)]
     [InlineData("content-generation", -1.0)]
     public async Task RecordJobExecution_InvalidInput_DroppedAndCountedNotThrown(string? jobId, double durationMs)
     {

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Vigil.Storage;
+using static Vigil.Server.Tests.Json;
 
 namespace Vigil.Server.Tests.Rules;
 
@@ -345,15 +346,6 @@ public abstract class RuleEndpointsTests(StorageProvider provider) : ServerTestB
         var response = await client.GetAsync(Rules);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return [.. (await response.ReadAsync()).EnumerateArray()];
-    }
-
-    private static async Task AssertProblemAsync(HttpResponseMessage response, string field, string message)
-    {
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.ReadAsync();
-        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out var messages), $"no error for '{field}' in {problem}");
-        Assert.Contains(message, messages[0].GetString(), StringComparison.Ordinal);
     }
 
     private static async Task AssertNotFoundAsync(HttpResponseMessage response)
