@@ -86,6 +86,12 @@ public sealed partial class NotificationSender
             gate.Semaphore.Release();
         }
 
+        // The reply may echo what we sent (an Authorization header, the URL's token): keep none of it.
+        if (result.Error is { } error)
+        {
+            result = result with { Error = ChannelMasking.Redact(error, channel) };
+        }
+
         if (result.IsDelivered)
         {
             LogDelivered(_logger, channel.Id, channel.Type.ToWire(), request.IdempotencyKey, request.Attempt, result.Duration.TotalMilliseconds);

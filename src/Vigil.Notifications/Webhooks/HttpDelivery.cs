@@ -8,7 +8,8 @@ namespace Vigil.Notifications.Webhooks;
 /// <summary>Posts one JSON body and maps the answer to a <see cref="DeliveryResult"/>.</summary>
 internal static class HttpDelivery
 {
-    private const int MaxErrorBodyBytes = 512;
+    // The start of a failed reply is kept as its reason: short, and cleaned of our secrets by the sender.
+    private const int MaxErrorBodyBytes = 200;
 
     public static readonly string UserAgent = $"Vigil/{AlertNotification.DefaultVersion}";
 
