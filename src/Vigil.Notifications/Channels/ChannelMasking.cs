@@ -55,11 +55,29 @@ public static class ChannelMasking
     /// <returns>The text without the channel's secrets.</returns>
     internal static string Redact(string text, ChannelDefinition channel)
     {
-        foreach (var secret in SecretsOf(channel).Where(s => !string.IsNullOrEmpty(s)).Distinct(StringComparer.Ordinal).OrderByDescending(s => s!.Length))
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(channel);
+        var forms = SecretsOf(channel).OfType<string>().Where(s => s.Length > 0)
+            .SelectMany(s => new[] { s, System.Text.Json.JsonEncodedText.Encode(s).ToString(), Uri.EscapeDataString(s) })
+            .Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length).ToList();
+        foreach (var form in forms)
         {
-            foreach (var form in new[] { secret!, System.Text.Json.JsonEncodedText.Encode(secret!).ToString(), Uri.EscapeDataString(secret!) }.Distinct(StringComparer.Ordinal))
+            text = text.Replace(form, MaskedValue, StringComparison.Ordinal);
+        }
+
+        // A reply cut short ("…") may end in the first characters of a secret.
+        if (text.EndsWith('…'))
+        {
+            var body = text[..^1];
+            foreach (var form in forms)
             {
-                text = text.Replace(form, MaskedValue, StringComparison.Ordinal);
+                for (int length = Math.Min(form.Length - 1, body.Length); length >= Math.Min(4, form.Length); length--)
+                {
+                    if (body.EndsWith(form[..length], StringComparison.Ordinal))
+                    {
+                        return body[..^length] + MaskedValue + "…";
+                    }
+                }
             }
         }
 
