@@ -58,7 +58,7 @@ public static class ChannelMasking
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(channel);
         var forms = SecretsOf(channel).OfType<string>().Where(s => s.Length > 0)
-            .SelectMany(s => new[] { s, System.Text.Json.JsonEncodedText.Encode(s).ToString(), Uri.EscapeDataString(s) })
+            .SelectMany(FormsOf)
             .Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length).ToList();
         foreach (var form in forms)
         {
@@ -82,6 +82,13 @@ public static class ChannelMasking
         }
 
         return text;
+    }
+
+    // A secret as a receiver may echo it: as sent, in JSON (strictly or loosely escaped, '/' as '\/'), URL-escaped.
+    private static IEnumerable<string> FormsOf(string secret)
+    {
+        var json = System.Text.Json.JsonEncodedText.Encode(secret, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString();
+        return [secret, json, json.Replace("/", "\\/", StringComparison.Ordinal), System.Text.Json.JsonEncodedText.Encode(secret).ToString(), Uri.EscapeDataString(secret)];
     }
 
     private static IEnumerable<string?> SecretsOf(ChannelDefinition channel) => channel.Config switch

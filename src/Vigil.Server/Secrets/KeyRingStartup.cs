@@ -108,6 +108,6 @@ internal sealed partial class KeyRingStartup(
         }
     }
 
-    [LoggerMessage(EventId = 6101, Level = LogLevel.Information, Message = "Encrypted {Count} Data Protection key(s) stored in clear by an older Vigil under master key {KeyId}")]
+    [LoggerMessage(EventId = 8101, Level = LogLevel.Information, Message = "Encrypted {Count} Data Protection key(s) stored in clear by an older Vigil under master key {KeyId}")]
     private partial void LogEncrypted(int count, string keyId);
 }

@@ -10,8 +10,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Vigil.Notifications;
 using Vigil.Notifications.Tests.Infrastructure;
-using Vigil.Server.Alerts;
 using Vigil.Server.Delivery;
+using Vigil.Server.Tests.Delivery;
 using Vigil.Server.Secrets;
 using Vigil.Storage;
 using Vigil.Storage.Delivery;
@@ -42,8 +42,8 @@ public abstract class KeyRingTests(StorageProvider provider) : ServerTestBase(pr
         await using var app = StartApp(settings: Settings);
         var client = app.Admin();
         var channelId = (await (await client.PostJsonAsync("/api/v1/channels", WebhookChannel(new Uri("https://hooks.example.com/t0ken")))).ReadAsync()).GetProperty("id").GetString()!;
-        var alertId = await FiringAlertAsync(app);
-        Assert.NotNull(app.Services.GetRequiredService<AcknowledgeLinks>().Read(new Uri(app.Services.GetRequiredService<AcknowledgeLinks>().Create(alertId)).Segments[^1]));
+        var (alertId, link) = await AcknowledgeLinkTests.FiringAlertWithLinkAsync(app);
+        Assert.Equal(alertId, app.Services.GetRequiredService<AcknowledgeLinks>().Read(new Uri(link).Segments[^1])); // the server's own link works
 
         await using var copy = await CopyOfTheDatabaseAsync();
         var rows = await new DataProtectionKeyStore(copy).RowsAsync();
@@ -196,18 +196,6 @@ public abstract class KeyRingTests(StorageProvider provider) : ServerTestBase(pr
         var repository = new DatabaseXmlRepository(store, time);
         services.Configure<KeyManagementOptions>(o => o.XmlRepository = writable ? repository : new InMemoryAdditions(repository));
         return services.BuildServiceProvider().GetRequiredService<IDataProtectionProvider>();
-    }
-
-    private static async Task<string> FiringAlertAsync(VigilApp app)
-    {
-        var client = app.Admin();
-        var created = await client.PostJsonAsync("/api/v1/alerts/rules", """
-            {"name":"Slow route","metric":"http_request_duration_ms","aggregation":"avg","windowMinutes":5,"threshold":1000,"severity":"critical","repeatIntervalMinutes":0}
-            """);
-        var ruleId = (await created.ReadAsync()).GetProperty("id").GetString();
-        (await client.PostJsonAsync("/api/v1/metrics", Json.Timings("http_request_duration_ms", [2500, 2600], "{}", app.Time.GetUtcNow().AddSeconds(-5)))).EnsureSuccessStatusCode();
-        await app.Services.GetRequiredService<AlertEngine>().RunOnceAsync(CancellationToken.None);
-        return (await (await client.GetAsync($"/api/v1/alerts?ruleId={ruleId}")).ReadAsync())[0].GetProperty("id").GetString()!;
     }
 
     /// <summary>Reads the stored ring; keys it is asked to store stay in memory.</summary>
