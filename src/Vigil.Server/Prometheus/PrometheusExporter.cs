@@ -25,9 +25,9 @@ internal sealed class PrometheusExporter
     private readonly TimeProvider _time;
     private readonly DateTimeOffset _startedAt;
     private readonly Alerts.AlertEngine _engine;
-    private readonly Delivery.DeliveryGauges _delivery;
+    private readonly Vigil.Delivery.Maintenance.DeliveryGauges _delivery;
 
-    public PrometheusExporter(MetricStore store, IngestCounters counters, TimeProvider time, Alerts.AlertEngine engine, Delivery.DeliveryGauges delivery)
+    public PrometheusExporter(MetricStore store, IngestCounters counters, TimeProvider time, Alerts.AlertEngine engine, Vigil.Delivery.Maintenance.DeliveryGauges delivery)
     {
         _engine = engine;
         _delivery = delivery;
