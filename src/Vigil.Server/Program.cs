@@ -8,6 +8,7 @@ using Vigil.Server.Ingestion;
 using Vigil.Server.Prometheus;
 using Vigil.Server.Queries;
 using Vigil.Server.Rules;
+using Vigil.Server.Secrets;
 
 // Settings (appsettings.json, config/) ship next to the binaries: read them from there
 // wherever the server is started; ./data stays relative to the working directory.
@@ -22,6 +23,18 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(
 builder.Services.AddVigilServer(builder.Configuration);
 
 var app = builder.Build();
+
+// `secrets rotate-master-key` re-encrypts the key ring and exits (see docs/SECURITY.md).
+if (args is [SecretsCommand.Verb, ..])
+{
+    return await app.Services.GetRequiredService<SecretsCommand>().RunAsync(args, Console.Out, Console.Error);
+}
+
+// A missing or wrong master key is one line, not the host's stack trace; nothing is changed.
+if (!await KeyRingStartup.TryPrepareAsync(app.Services, Console.Error))
+{
+    return 1;
+}
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
@@ -49,6 +62,7 @@ app.MapDeliveryEndpoints();
 app.MapRelayEndpoints();
 
 await app.RunAsync();
+return 0;
 
 /// <summary>The server's entry point (public for the test host).</summary>
 public partial class Program;

@@ -24,6 +24,7 @@ public sealed class VigilApp : WebApplicationFactory<Program>
 
     private readonly TestDatabase _database;
     private readonly Dictionary<string, string?> _settings;
+    private bool _started;
 
     public VigilApp(TestDatabase database, FakeTimeProvider time, Dictionary<string, string?>? settings = null)
     {
@@ -42,6 +43,14 @@ public sealed class VigilApp : WebApplicationFactory<Program>
     public Task RunPassAsync() => Services.GetRequiredService<global::Vigil.Server.Alerts.AlertEngine>().RunOnceAsync(CancellationToken.None);
 
     public static FakeTimeProvider NewClock() => new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+
+    /// <summary>
+    /// The master key file of a test database: beside the SQLite file (the default), or one per
+    /// PostgreSQL database in the temporary folder (the default ./data/vigil.key would be shared).
+    /// </summary>
+    public static string KeyFileOf(TestDatabase database) => database.Provider == StorageProvider.Sqlite
+        ? Vigil.Server.Secrets.MasterKeySource.DefaultKeyFile(database.Options)
+        : Path.Combine(Path.GetTempPath(), "vigil-test-keys", new Npgsql.NpgsqlConnectionStringBuilder(database.Options.ConnectionString).Database + ".key");
 
     /// <summary>A client that sends the bootstrap admin key.</summary>
     public HttpClient Admin() => WithKey(AdminKey);
@@ -72,7 +81,14 @@ public sealed class VigilApp : WebApplicationFactory<Program>
     /// </summary>
     public override async ValueTask DisposeAsync()
     {
-        var lifetime = Services.GetRequiredService<IHostApplicationLifetime>();
+        // A host never built, or whose start failed (as the start-up tests want), has nothing to stop.
+        var lifetime = _started ? Services.GetRequiredService<IHostApplicationLifetime>() : null;
+        if (lifetime is null || !lifetime.ApplicationStarted.IsCancellationRequested)
+        {
+            await base.DisposeAsync();
+            return;
+        }
+
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using (lifetime.ApplicationStopped.Register(() => stopped.TrySetResult()))
         {
@@ -83,12 +99,20 @@ public sealed class VigilApp : WebApplicationFactory<Program>
         await base.DisposeAsync();
     }
 
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+        _started = true;
+        return host;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("Vigil:Storage:Provider", _database.Provider.ToString());
         builder.UseSetting("Vigil:Storage:ConnectionString", _database.Options.ConnectionString);
         builder.UseSetting("Vigil:Auth:BootstrapAdminKey", AdminKey);
+        builder.UseSetting("Vigil:Secrets:KeyFile", KeyFileOf(_database));
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

@@ -17,17 +17,14 @@ public sealed record ChannelEntry(ChannelDefinition Definition, string? Disabled
 /// The channels, kept in memory for the delivery jobs (reloaded when this process changes one
 /// and at least every <see cref="MaxAge"/>). A channel is stored as its whole JSON body
 /// encrypted with Data Protection, so no secret — password, token, signing secret, webhook URL —
-/// is ever in the database in clear. A password, signing secret or bearer token written <c>config:Section:Key</c> is read from
-/// configuration at send time instead (e.g. <c>config:Vigil:Secrets:SmtpPassword</c> and the
-/// environment variable <c>Vigil__Secrets__SmtpPassword</c>), so it need not pass the API at all.
+/// is ever in the database in clear. A password, signing secret or bearer token written <c>config:Name</c> is read from
+/// the configuration section <c>Vigil:Secrets</c> at send time instead (see <see cref="SecretReference"/>:
+/// <c>config:SmtpPassword</c> and the environment variable <c>Vigil__Secrets__SmtpPassword</c>), so it need not pass the API at all.
 /// </summary>
 public sealed class ChannelStore(ChannelRepository repository, IDataProtectionProvider protection, IConfiguration configuration, TimeProvider time)
 {
     /// <summary>How long loaded channels are trusted.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
-
-    /// <summary>The prefix of a secret read from configuration.</summary>
-    public const string ConfigurationPrefix = "config:";
 
     private readonly IDataProtector _protector = protection.CreateProtector("Vigil.Channels.v1");
     private IReadOnlyDictionary<string, ChannelEntry>? _channels;
@@ -108,7 +105,8 @@ public sealed class ChannelStore(ChannelRepository repository, IDataProtectionPr
         return new ChannelEntry(definition with { Enabled = stored.Enabled }, stored.DisabledReason, stored.CreatedAtMs, stored.UpdatedAtMs, stored.Version);
     }
 
-    private static bool IsReference(string? value) => value is not null && value.StartsWith(ConfigurationPrefix, StringComparison.Ordinal);
+    private static bool IsReference(string? value) => SecretReference.IsReference(value);
 
-    private string? Resolve(string? value) => IsReference(value) ? configuration[value![ConfigurationPrefix.Length..]] : value;
+    // Only Vigil:Secrets:* can be read: a reference to anything else reads nothing.
+    private string? Resolve(string? value) => IsReference(value) ? SecretReference.KeyOf(value!) is { } key ? configuration[key] : null : value;
 }

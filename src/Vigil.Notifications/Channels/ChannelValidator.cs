@@ -129,6 +129,8 @@ public static class ChannelValidator
             problems.Add(new("config.password", "A password is required with a username."));
         }
 
+        AddIfAny(SecretReference.Check(email.Password, "config.password"), problems);
+
         if (!IsEmailAddress(email.From))
         {
             problems.Add(new("config.from", string.IsNullOrWhiteSpace(email.From) ? "The sender address is required." : $"'{email.From}' is not an email address."));
@@ -152,7 +154,11 @@ public static class ChannelValidator
     private static void ValidateWebhook(WebhookChannelConfig webhook, List<ChannelProblem> problems)
     {
         ValidateUrl(webhook.Url, "config.url", problems);
-        if (webhook.Secret is { } secret)
+        if (SecretReference.Check(webhook.Secret, "config.secret") is { } secretReference)
+        {
+            problems.Add(secretReference);
+        }
+        else if (webhook.Secret is { } secret)
         {
             if (secret.Length == 0)
             {
@@ -165,9 +171,21 @@ public static class ChannelValidator
             }
         }
 
-        if (webhook.BearerToken is { } token && (token.Length == 0 || token.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
+        if (SecretReference.Check(webhook.BearerToken, "config.bearerToken") is { } tokenReference)
+        {
+            problems.Add(tokenReference);
+        }
+        else if (webhook.BearerToken is { } token && (token.Length == 0 || token.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
         {
             problems.Add(new("config.bearerToken", "The bearer token must be non-empty and hold no white space or control characters; use null to send none."));
+        }
+    }
+
+    private static void AddIfAny(ChannelProblem? problem, List<ChannelProblem> problems)
+    {
+        if (problem is not null)
+        {
+            problems.Add(problem);
         }
     }
 

@@ -19,6 +19,9 @@ namespace Vigil.Notifications;
 /// </summary>
 public sealed partial class NotificationSender
 {
+    // The longest delivery error kept (the delivery log shows it to viewers).
+    private const int MaxErrorLength = 300;
+
     private readonly IHttpClientFactory _httpClients;
     private readonly EmailSender _email;
     private readonly DestinationResilience _resilience;
@@ -84,6 +87,14 @@ public sealed partial class NotificationSender
         finally
         {
             gate.Semaphore.Release();
+        }
+
+        // The reply may echo what we sent (an Authorization header, the URL's token): keep none of
+        // it, and only a short reason beside the status.
+        if (result.Error is { } error)
+        {
+            var redacted = ChannelMasking.Redact(error, channel);
+            result = result with { Error = redacted.Length <= MaxErrorLength ? redacted : string.Concat(redacted.AsSpan(0, MaxErrorLength - 1), "…") };
         }
 
         if (result.IsDelivered)

@@ -8,6 +8,7 @@ namespace Vigil.Notifications.Webhooks;
 /// <summary>Posts one JSON body and maps the answer to a <see cref="DeliveryResult"/>.</summary>
 internal static class HttpDelivery
 {
+    // The start of a failed reply is its reason; the sender cleans it of our secrets and shortens it.
     private const int MaxErrorBodyBytes = 512;
 
     public static readonly string UserAgent = $"Vigil/{AlertNotification.DefaultVersion}";

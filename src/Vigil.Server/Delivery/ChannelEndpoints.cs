@@ -110,6 +110,12 @@ internal static class ChannelEndpoints
         var parsed = ChannelJson.Parse(document.RootElement, id);
         if (parsed.Channel is not null)
         {
+            // A stored secret goes only where it was set for: a new destination needs it again.
+            if (ChannelMasking.SecretsKeptForAnotherDestination(parsed.Channel, current.Definition) is { Count: > 0 } kept)
+            {
+                return Invalid(kept);
+            }
+
             parsed = parsed with { Channel = ChannelMasking.RestoreSecrets(parsed.Channel, current.Definition) };
         }
 
@@ -205,11 +211,11 @@ internal static class ChannelEndpoints
     private static async Task<ProblemHttpResult?> CheckAsync(ChannelParseResult parsed, DestinationGuard guard, CancellationToken cancellationToken)
     {
         var problems = parsed.Channel is { } channel ? await guard.CheckAsync(channel, cancellationToken).ConfigureAwait(false) : parsed.Problems;
-        if (problems.Count == 0)
-        {
-            return null;
-        }
+        return problems.Count == 0 ? null : Invalid(problems);
+    }
 
+    private static ProblemHttpResult Invalid(IReadOnlyList<ChannelProblem> problems)
+    {
         var errors = problems.GroupBy(p => p.Field.Length == 0 ? "$" : p.Field, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray(), StringComparer.Ordinal);
         return Problems.Validation("The channel is invalid.", errors);

@@ -5,8 +5,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Vigil.Core.Metrics;
 using Vigil.Server.Alerts;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Vigil.Server.Auth;
 using Vigil.Jobs;
 using Vigil.Notifications;
@@ -71,11 +69,9 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddSingleton<EvaluationLeader>();
         services.AddSingleton<EvaluationTrigger>();
 
-        // Secrets at rest and signed links: Data Protection, its key ring in the database.
-        services.AddSingleton<DataProtectionKeyStore>();
-        services.AddDataProtection().SetApplicationName("Vigil");
-        services.AddOptions<KeyManagementOptions>()
-            .Configure<DataProtectionKeyStore, TimeProvider>((o, store, time) => o.XmlRepository = new DatabaseXmlRepository(store, time));
+        // Secrets at rest and signed links: Data Protection, its key ring in the database,
+        // encrypted under the master key (Vigil:Secrets), opened right after the migrations.
+        services.AddVigilSecrets(configuration);
         services.AddOptions<PublicLinkOptions>().Configure<IOptions<HttpOptions>>((links, http) => links.PublicUrl = http.Value.PublicUrl);
         services.AddVigilDelivery(configuration);
         services.AddRateLimiter(limiter =>

@@ -2,9 +2,21 @@ using Dapper;
 
 namespace Vigil.Storage.Delivery;
 
+/// <summary>One stored Data Protection key element.</summary>
+/// <param name="Name">Its friendly name (unique).</param>
+/// <param name="Xml">The element's XML as stored.</param>
+public sealed record DataProtectionKeyRow(string Name, string Xml);
+
+/// <summary>One stored key element to re-write: its name, the XML it must still hold, and the new XML.</summary>
+/// <param name="Name">The element's friendly name.</param>
+/// <param name="ExpectedXml">The XML it was read with; a row changed meanwhile is left alone.</param>
+/// <param name="Xml">The XML to store instead.</param>
+public sealed record DataProtectionKeyRewrite(string Name, string ExpectedXml, string Xml);
+
 /// <summary>
 /// The Data Protection key ring, in the database, so every process on a shared PostgreSQL
-/// decrypts what another encrypted, and a restored backup brings its keys along.
+/// decrypts what another encrypted, and a restored backup brings its keys along. The secret part
+/// of each key is encrypted before it gets here (see Vigil.Server's <c>Secrets</c>).
 /// </summary>
 public sealed class DataProtectionKeyStore(Database database)
 {
@@ -23,5 +35,39 @@ public sealed class DataProtectionKeyStore(Database database)
         connection.Execute(
             "INSERT INTO data_protection_keys (name, xml, created_at) VALUES (@name, @xml, @nowMs) ON CONFLICT (name) DO NOTHING",
             new { name, xml, nowMs });
+    }
+
+    /// <summary>Every stored key element with its name, oldest first.</summary>
+    public async Task<IReadOnlyList<DataProtectionKeyRow>> RowsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<DataProtectionKeyRow>(
+            new CommandDefinition("SELECT name AS Name, xml AS Xml FROM data_protection_keys ORDER BY created_at, name", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows];
+    }
+
+    /// <summary>
+    /// Re-writes key elements in one transaction: all or none. A row whose XML is no longer the
+    /// expected one (another process re-wrote it) fails the whole change.
+    /// </summary>
+    /// <returns>Whether every row was re-written.</returns>
+    public async Task<bool> RewriteAsync(IReadOnlyList<DataProtectionKeyRewrite> rewrites, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rewrites);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var rewrite in rewrites)
+        {
+            var changed = await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE data_protection_keys SET xml = @Xml WHERE name = @Name AND xml = @ExpectedXml", rewrite, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (changed != 1)
+            {
+                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
     }
 }

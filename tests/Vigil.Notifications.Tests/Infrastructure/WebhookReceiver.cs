@@ -24,7 +24,8 @@ internal sealed record ReceivedWebhook(string Method, string Path, IReadOnlyDict
 }
 
 /// <summary>How the receiver answers one request.</summary>
-internal sealed record ScriptedAnswer(int Status, IReadOnlyDictionary<string, string>? Headers = null, string? Body = null, TaskCompletionSource? HoldUntil = null);
+/// <remarks>With <paramref name="EchoHeaders"/> the body is the request's headers, one <c>name: value</c> a line (a receiver that echoes what it got).</remarks>
+internal sealed record ScriptedAnswer(int Status, IReadOnlyDictionary<string, string>? Headers = null, string? Body = null, TaskCompletionSource? HoldUntil = null, bool EchoHeaders = false);
 
 /// <summary>
 /// A real Kestrel server on 127.0.0.1 that records every request and answers 200, unless scripted:
@@ -193,7 +194,11 @@ internal sealed class WebhookReceiver : IAsyncDisposable
             context.Response.Headers[name] = value;
         }
 
-        if (answer.Body is not null)
+        if (answer.EchoHeaders)
+        {
+            await context.Response.WriteAsync(string.Join('\n', headers.Select(h => $"{h.Key}: {h.Value}")));
+        }
+        else if (answer.Body is not null)
         {
             await context.Response.WriteAsync(answer.Body);
         }

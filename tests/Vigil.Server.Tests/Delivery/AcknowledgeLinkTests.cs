@@ -56,7 +56,8 @@ public abstract class AcknowledgeLinkTests(StorageProvider provider) : ServerTes
         Assert.Equal("firing", (await (await app.Admin().GetAsync($"/api/v1/alerts/{alertId}")).ReadAsync()).GetProperty("status").GetString());
     }
 
-    private static async Task<(string AlertId, string Link)> FiringAlertWithLinkAsync(VigilApp app)
+    /// <summary>A firing alert and its acknowledge link (also used by the key ring tests).</summary>
+    internal static async Task<(string AlertId, string Link)> FiringAlertWithLinkAsync(VigilApp app)
     {
         var client = app.Admin();
         var created = await client.PostJsonAsync("/api/v1/alerts/rules", """

@@ -225,7 +225,7 @@ public abstract class DeliveryTests(StorageProvider provider) : ServerTestBase(p
         webhook.Secret = Secret;
         await using var app = StartApp(settings: Settings.Concat([new("Vigil:Secrets:OpsHook", Secret)]).ToDictionary());
         var client = app.Admin();
-        var channelId = await CreateChannelAsync(client, $$$"""{"name":"hook","type":"webhook","config":{"url":"{{{webhook.Url()}}}","secret":"config:Vigil:Secrets:OpsHook"}}""");
+        var channelId = await CreateChannelAsync(client, $$$"""{"name":"hook","type":"webhook","config":{"url":"{{{webhook.Url()}}}","secret":"config:OpsHook"}}""");
 
         var response = await client.PostAsync($"/api/v1/channels/{channelId}/test", null);
 
