@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -146,11 +147,11 @@ public abstract class DeliveryTestBase(StorageProvider provider) : IAsyncLifetim
     /// <summary>Reads until <paramref name="done"/> holds (the background processor has done its part), at most 30 s of real time.</summary>
     protected static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)
     {
-        var deadline = DateTime.UtcNow + Patience;
+        var waited = Stopwatch.StartNew();
         var value = await read();
         while (!done(value))
         {
-            if (DateTime.UtcNow > deadline)
+            if (waited.Elapsed > Patience)
             {
                 Assert.Fail($"Not reached within {Patience.TotalSeconds} s; last seen: {Describe(value)}");
             }
