@@ -18,8 +18,8 @@ public static class DeliveryServiceCollectionExtensions
     /// Adds the delivery pipeline: the outbox (alert notifications become jobs in the alert's
     /// transaction), the notification, digest and relay job handlers on the job queue, the
     /// channels, acknowledge links, the relay intake and the delivery maintenance. The host
-    /// provides the storage (<c>Database</c>, the rule and alert repositories), Data Protection
-    /// and <see cref="PublicLinkOptions"/>. Safe to call twice.
+    /// provides the storage (<c>Database</c>, the rule and alert repositories), the <c>MetricStore</c>
+    /// the delivery counters go to, Data Protection and <see cref="PublicLinkOptions"/>. Safe to call twice.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configuration">The application's configuration (sections <c>Vigil:Delivery</c>, <c>Vigil:Relay</c>, <c>Vigil:Jobs</c>).</param>
