@@ -44,7 +44,7 @@ public abstract class DeliveryTestBase(StorageProvider provider) : IAsyncLifetim
     {
         _testDatabase = await TestDatabase.CreateAsync(Provider);
         await using var database = new Database(_testDatabase.Options);
-        await new Migrator(database).MigrateAsync(T0.ToUnixTimeMilliseconds());
+        await new Migrator(database, [JobQueue.Migrations]).MigrateAsync(T0.ToUnixTimeMilliseconds());
     }
 
     public async Task DisposeAsync()

@@ -70,7 +70,7 @@ public abstract class KeyRingTests(StorageProvider provider) : ServerTestBase(pr
         await using (var database = new Database(Database.Options))
         {
             // What Vigil did before the master key: a key ring in clear, a channel encrypted with it.
-            await new Migrator(database).MigrateAsync(time.GetUtcNow().ToUnixTimeMilliseconds());
+            await new Migrator(database, [Vigil.Jobs.JobQueue.Migrations]).MigrateAsync(time.GetUtcNow().ToUnixTimeMilliseconds());
             var older = DataProtectionOver(new DataProtectionKeyStore(database), time, writable: true);
             var channels = new ChannelStore(new ChannelRepository(database), older, new ConfigurationBuilder().Build(), time);
             var channel = ChannelJson.Parse(WebhookChannel(webhook.Url()), "older-channel").Channel!;
