@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Dapper;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Vigil.Server.Queries;
+using Vigil.Server.Hosting;
 using Vigil.Storage;
 
 namespace Vigil.Server.Health;
