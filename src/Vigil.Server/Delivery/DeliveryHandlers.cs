@@ -32,6 +32,11 @@ internal sealed partial class DeliveryOutcomes(ChannelStore channels, ChannelRep
             return (null, JobOutcome.Fail($"Channel '{entry.Definition.Name}' is disabled{(entry.DisabledReason is { } why ? ": " + why : "")}; replay the delivery once it is enabled again."));
         }
 
+        if (channels.UnresolvedSecret(entry.Definition) is { } missing)
+        {
+            return (null, JobOutcome.Fail($"Channel '{entry.Definition.Name}': {missing}"));
+        }
+
         return (channels.ForSending(entry.Definition), null);
     }
 

@@ -244,6 +244,27 @@ public abstract class DeliveryTests(StorageProvider provider) : ServerTestBase(p
         Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/v1/channels/nope/test", null)).StatusCode);
     }
 
+    [Fact]
+    public async Task ChannelTest_EmailPasswordSettingNotSet_NamesTheMissingSetting()
+    {
+        await using var app = StartApp(settings: Settings);
+        var client = app.Admin();
+        var (smtpHost, smtpPort) = SmtpMailbox.Server;
+        var channelId = await CreateChannelAsync(client, $$$"""{"name":"mail","type":"email","config":{"host":"{{{smtpHost}}}","port":{{{smtpPort}}},"tls":"none","username":"vigil","password":"config:Vigil:Secrets:SmtpNotSet","from":"vigil@example.com","to":["oncall@example.com"]}}""");
+
+        var response = await client.PostAsync($"/api/v1/channels/{channelId}/test", null);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.ReadAsync();
+        Assert.False(result.GetProperty("delivered").GetBoolean());
+        Assert.Equal("permanent_failure", result.GetProperty("status").GetString());
+        var error = result.GetProperty("error").GetString();
+        Assert.Contains("config.password", error, StringComparison.Ordinal);
+        Assert.Contains("Vigil:Secrets:SmtpNotSet", error, StringComparison.Ordinal);
+        Assert.Contains("Vigil__Secrets__SmtpNotSet", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("A password is required", error, StringComparison.Ordinal);
+    }
+
     private static async Task<string> CreateChannelAsync(HttpClient client, string body)
     {
         var response = await client.PostJsonAsync("/api/v1/channels", body);
