@@ -10,6 +10,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentQueue<string> _error = new();
 
     private ServerProcess(Process process, Uri baseAddress)
     {
@@ -19,15 +20,20 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>Standard output and standard error, interleaved.</summary>
     public string Output => string.Join('\n', _output);
+
+    /// <summary>Standard error alone.</summary>
+    public IReadOnlyList<string> ErrorLines => [.. _error];
 
     public bool HasExited => _process.HasExited;
 
     public int ExitCode => _process.ExitCode;
 
-    public static ServerProcess Start(string workingDirectory, IDictionary<string, string>? environment = null)
+    /// <summary>Starts the server in <paramref name="workingDirectory"/> on <paramref name="port"/> (a free one when null).</summary>
+    public static ServerProcess Start(string workingDirectory, IDictionary<string, string>? environment = null, int? port = null)
     {
-        var port = FreePort();
+        port ??= FreePort();
         var info = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,
@@ -48,7 +54,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         var process = Process.Start(info)!;
         var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { server._output.Enqueue(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { server._output.Enqueue(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { server._output.Enqueue(e.Data); server._error.Enqueue(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return server;

@@ -140,9 +140,13 @@ public sealed class DefaultRulesTests
 
         await server.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
-        Assert.NotEqual(0, server.ExitCode);
-        Assert.Contains("'too_slow'", server.Output, StringComparison.Ordinal);
-        Assert.Contains("comparison: 'more_than' is not one of", server.Output, StringComparison.Ordinal);
+        Assert.Equal(2, server.ExitCode);
+        var line = Assert.Single(server.ErrorLines);
+        Assert.StartsWith("Vigil cannot start: ", line, StringComparison.Ordinal);
+        Assert.Contains("'too_slow'", line, StringComparison.Ordinal);
+        Assert.Contains("comparison: 'more_than' is not one of", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", server.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(folder.Path, "data", "vigil.db")), "the database was created before the rules were checked");
     }
 
     private static DefaultRules Loader(string contentRoot, string file) => new(
