@@ -56,6 +56,9 @@ internal sealed partial class AlertEngine : BackgroundService
     /// <summary>When the last pass finished.</summary>
     public DateTimeOffset? LastPassAt { get; private set; }
 
+    /// <summary>Raised after each pass this process ran has saved its changes (tests wait on it instead of polling).</summary>
+    internal event Action? PassCompleted;
+
     /// <summary>Passes that threw (monotonic).</summary>
     public long FailedPasses { get; private set; }
 
@@ -157,6 +160,7 @@ internal sealed partial class AlertEngine : BackgroundService
             RecordOutcome(ConditionState.Met, "met", outcomes);
             RecordOutcome(ConditionState.NotMet, "not_met", outcomes);
             RecordOutcome(ConditionState.NotEnoughData, "not_enough_data", outcomes);
+            PassCompleted?.Invoke();
             return true;
         }
         finally

@@ -109,7 +109,7 @@ internal sealed class ChannelStore(ChannelRepository repository, IDataProtection
             return null;
         }
 
-        var setting = value![ConfigurationPrefix.Length..];
+        var setting = SettingOf(value!);
         return $"{field} is '{value}', but the setting {setting} is not set: set it in configuration or as the environment variable {setting.Replace(":", "__", StringComparison.Ordinal)}.";
     }
 
@@ -133,5 +133,8 @@ internal sealed class ChannelStore(ChannelRepository repository, IDataProtection
 
     private static bool IsReference(string? value) => value is not null && value.StartsWith(ConfigurationPrefix, StringComparison.Ordinal);
 
-    private string? Resolve(string? value) => IsReference(value) ? configuration[value![ConfigurationPrefix.Length..]] : value;
+    private string? Resolve(string? value) => IsReference(value) ? configuration[SettingOf(value!)] : value;
+
+    /// <summary>The configuration key a <c>config:…</c> reference names (the one place that maps one to the other).</summary>
+    private static string SettingOf(string reference) => reference[ConfigurationPrefix.Length..];
 }

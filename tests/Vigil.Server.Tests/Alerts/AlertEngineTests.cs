@@ -77,15 +77,23 @@ public abstract class AlertEngineTests(StorageProvider provider) : ServerTestBas
         var client = app.Admin();
         var ruleId = await CreateRuleAsync(client);
 
+        var engine = app.Services.GetRequiredService<AlertEngine>();
+        using var passes = new SemaphoreSlim(0);
+        void OnPass() => passes.Release();
+        engine.PassCompleted += OnPass;
+
         await PushAsync(client, app, "/slow", 2500, 20);
 
-        var alerts = Array.Empty<JsonElement>();
-        for (var attempt = 0; attempt < 200 && alerts.Length == 0; attempt++)
+        // The pass runs on its own thread: look after each one (never on a timer), for at most a minute.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var alerts = await AlertsAsync(client, ruleId);
+        while (alerts.Length == 0)
         {
-            await Task.Delay(50); // the background pass runs on its own thread; nothing here depends on time
+            await passes.WaitAsync(deadline.Token);
             alerts = await AlertsAsync(client, ruleId);
         }
 
+        engine.PassCompleted -= OnPass;
         Assert.Equal("firing", Assert.Single(alerts).GetProperty("status").GetString());
     }
 
