@@ -59,6 +59,19 @@ public sealed class Database : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>Opens a connection and begins a transaction that repositories and the job queue share.</summary>
+    public async Task<UnitOfWork> BeginAsync(CancellationToken cancellationToken = default) =>
+        await UnitOfWork.BeginAsync(Provider, await OpenAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Whether the database answers a trivial query; throws what the provider throws when it does not.</summary>
+    public async Task PingAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1";
+        await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Vigil.Storage;
 
 namespace Vigil.Jobs;
@@ -572,27 +571,14 @@ internal sealed partial class JobProcessor : BackgroundService
         {
             try
             {
-                await using var connection = (NpgsqlConnection)await _queue.Database.OpenAsync(stoppingToken).ConfigureAwait(false);
-                connection.Notification += (_, _) => OnSignal();
-                await using (var listen = new NpgsqlCommand($"LISTEN {JobQueue.NotifyChannel}", connection))
+                await _queue.ListenAsync(OnSignal, () =>
                 {
-                    await listen.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
-                }
-
-                // Anything enqueued while we were not listening.
-                OnSignal();
-                _listening.TrySetResult();
-                backoff = TimeSpan.FromSeconds(1);
-                Log.Listening(_logger, JobQueue.NotifyChannel);
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    if (!await connection.WaitAsync(TimeSpan.FromSeconds(30), stoppingToken).ConfigureAwait(false))
-                    {
-                        // Nothing for a while: make sure the connection is still alive.
-                        await using var ping = new NpgsqlCommand("SELECT 1", connection);
-                        await ping.ExecuteScalarAsync(stoppingToken).ConfigureAwait(false);
-                    }
-                }
+                    // Anything enqueued while we were not listening.
+                    OnSignal();
+                    _listening.TrySetResult();
+                    backoff = TimeSpan.FromSeconds(1);
+                    Log.Listening(_logger, JobQueue.NotifyChannel);
+                }, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

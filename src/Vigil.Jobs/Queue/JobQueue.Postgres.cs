@@ -236,4 +236,30 @@ public sealed partial class JobQueue
         Add(command, "cutoff", cutoff);
         return (int)(long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
+
+    /// <summary>
+    /// Listens for the queue's notifications on a connection of its own until cancelled or the
+    /// connection fails (which throws): <paramref name="onNotification"/> runs for each one,
+    /// <paramref name="onListening"/> once listening has begun. PostgreSQL only.
+    /// </summary>
+    internal async Task ListenAsync(Action onNotification, Action onListening, CancellationToken cancellationToken)
+    {
+        await using var connection = (NpgsqlConnection)await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        connection.Notification += (_, _) => onNotification();
+        await using (var listen = new NpgsqlCommand($"LISTEN {NotifyChannel}", connection))
+        {
+            await listen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        onListening();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (!await connection.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false))
+            {
+                // Nothing for a while: make sure the connection is still alive.
+                await using var ping = new NpgsqlCommand("SELECT 1", connection);
+                await ping.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
 }

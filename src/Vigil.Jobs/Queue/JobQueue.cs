@@ -54,19 +54,30 @@ public sealed partial class JobQueue
     private bool IsPostgres => _database.Provider == StorageProvider.Postgres;
 
     /// <summary>
-    /// Enqueues jobs inside the caller's connection and transaction: they exist once it commits,
-    /// and not at all if it rolls back. Jobs whose idempotency key is already in use (queued,
-    /// running or finished) are skipped, as are repeats of a key within <paramref name="requests"/>.
-    /// On PostgreSQL the processors of every process wake on commit; in this process, call
-    /// <see cref="JobSignal.Pulse"/> on <see cref="Signal"/> after committing.
+    /// Enqueues jobs in the caller's unit of work: they exist once it commits, and not at all if
+    /// it rolls back; on commit this process's processors wake (on PostgreSQL, every process's).
+    /// Jobs whose idempotency key is already in use (queued, running or finished) are skipped,
+    /// as are repeats of a key within <paramref name="requests"/>.
     /// </summary>
-    /// <param name="connection">An open connection to this queue's database.</param>
-    /// <param name="transaction">The caller's transaction, or null to enqueue atomically on its own.</param>
+    /// <param name="work">The caller's unit of work on this queue's database.</param>
     /// <param name="requests">The jobs.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>How many jobs were new.</returns>
     /// <exception cref="ArgumentException">A request is malformed (empty type, null payload, attempts below 1...).</exception>
-    public async Task<int> EnqueueAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<JobRequest> requests, CancellationToken cancellationToken = default)
+    public async Task<int> EnqueueAsync(UnitOfWork work, IReadOnlyList<JobRequest> requests, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var added = await EnqueueAsync(work.Connection, work.Transaction, requests, cancellationToken).ConfigureAwait(false);
+        if (added > 0)
+        {
+            work.OnCommitted(Signal.Pulse);
+        }
+
+        return added;
+    }
+
+    // Enqueues on the caller's connection, in its transaction or atomically on its own.
+    private async Task<int> EnqueueAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<JobRequest> requests, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(requests);
@@ -107,15 +118,9 @@ public sealed partial class JobQueue
     {
         ArgumentNullException.ThrowIfNull(requests);
         _ = Prepare(requests);
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var added = await EnqueueAsync(connection, transaction, requests, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        if (added > 0)
-        {
-            Signal.Pulse();
-        }
-
+        await using var work = await _database.BeginAsync(cancellationToken).ConfigureAwait(false);
+        var added = await EnqueueAsync(work, requests, cancellationToken).ConfigureAwait(false);
+        await work.CommitAsync(cancellationToken).ConfigureAwait(false);
         return added;
     }
 

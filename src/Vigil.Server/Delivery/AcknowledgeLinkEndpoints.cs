@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Vigil.Delivery.Acknowledge;
 using Vigil.Core.Alerts;
 using Vigil.Server.Alerts;
 using Vigil.Storage.Alerts;

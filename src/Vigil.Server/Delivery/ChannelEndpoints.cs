@@ -1,12 +1,15 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Vigil.Delivery.Acknowledge;
+using Vigil.Delivery.Channels;
 using Vigil.Core.Alerts;
 using Vigil.Notifications;
 using Vigil.Server.Alerts;
 using Vigil.Server.Auth;
 using Vigil.Server.Http;
 using Vigil.Server.Rules;
+using Vigil.Storage.Alerts;
 using Vigil.Storage.Delivery;
 
 namespace Vigil.Server.Delivery;
@@ -166,7 +169,7 @@ internal static class ChannelEndpoints
 
         if (store.UnresolvedSecret(channel.Definition) is { } missing)
         {
-            return TypedResults.Ok(new ChannelTestResponse(false, DeliveryNames.Of(DeliveryStatus.PermanentFailure), null, missing, 0));
+            return TypedResults.Ok(new ChannelTestResponse(false, DeliveryStatus.PermanentFailure.ToWire(), null, missing, 0));
         }
 
         var now = time.GetUtcNow();
@@ -177,7 +180,7 @@ internal static class ChannelEndpoints
         };
         var result = await sender.SendAsync(
             DeliveryRequest.ForAlert(store.ForSending(channel.Definition), $"test:{id}:{Guid.CreateVersion7(now):N}", notification), cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(new ChannelTestResponse(result.IsDelivered, DeliveryNames.Of(result.Status), result.HttpStatus, result.Error, Math.Round(result.Duration.TotalMilliseconds, 1)));
+        return TypedResults.Ok(new ChannelTestResponse(result.IsDelivered, result.Status.ToWire(), result.HttpStatus, result.Error, Math.Round(result.Duration.TotalMilliseconds, 1)));
     }
 
     private static async Task<(JsonElement? Body, ProblemHttpResult? Problem)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -244,16 +247,3 @@ internal static class ChannelEndpoints
 /// <param name="Error">What went wrong.</param>
 /// <param name="DurationMs">How long the attempt took.</param>
 public sealed record ChannelTestResponse(bool Delivered, string Status, int? HttpStatus, string? Error, double DurationMs);
-
-/// <summary>Wire names of delivery outcomes.</summary>
-internal static class DeliveryNames
-{
-    public static string Of(DeliveryStatus status) => status switch
-    {
-        DeliveryStatus.Delivered => "delivered",
-        DeliveryStatus.RetryableFailure => "retryable_failure",
-        DeliveryStatus.PermanentFailure => "permanent_failure",
-        DeliveryStatus.Gone => "gone",
-        _ => "short_circuited",
-    };
-}

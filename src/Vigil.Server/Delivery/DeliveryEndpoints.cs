@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Vigil.Delivery.Pipeline;
 using Vigil.Jobs;
 using Vigil.Server.Auth;
 using Vigil.Server.Http;

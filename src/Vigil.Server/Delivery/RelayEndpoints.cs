@@ -6,6 +6,8 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Vigil.Delivery.Channels;
+using Vigil.Delivery.Relay;
 using Vigil.Jobs;
 using Vigil.Notifications;
 using Vigil.Server.Auth;
@@ -203,8 +205,8 @@ internal static partial class RelayEndpoints
     }
 
     private static async Task<Results<Ok<RelayResponse>, ProblemHttpResult>> RelayAsync(
-        string slug, HttpRequest request, RelayRepository relays, ChannelStore channels, Database database, JobQueue queue, RelayWaiters waiters,
-        IDataProtectionProvider protection, IOptions<RelayOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        string slug, HttpRequest request, RelayRepository relays, RelayIntake intake,
+        IDataProtectionProvider protection, IOptions<RelayOptions> options, CancellationToken cancellationToken)
     {
         if (await relays.GetBySlugAsync(slug, cancellationToken).ConfigureAwait(false) is not { } endpoint)
         {
@@ -255,29 +257,8 @@ internal static partial class RelayEndpoints
             return TooLarge(limit);
         }
 
-        var now = time.GetUtcNow();
-        var requestId = Guid.CreateVersion7(now).ToString("N");
-        var integrations = endpoint.Integrations.Distinct(StringComparer.Ordinal).ToArray();
-        using var waiter = waiters.Register(requestId, integrations);
-        await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
-        {
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await RelayRepository.InsertRequestAsync(connection, transaction, new RelayRequestRecord(requestId, endpoint.Id, now.ToUnixTimeMilliseconds(), "pending", integrations.Length, 0, 0), body, cancellationToken).ConfigureAwait(false);
-            await queue.EnqueueAsync(connection, transaction, [.. integrations.Select(channelId => new JobRequest(
-                DeliveryJobs.Relay,
-                DeliveryJobs.Serialize(new RelayJob(requestId, channelId, endpoint.Slug)),
-                IdempotencyKey: $"relay:{requestId}:{channelId}",
-                Priority: (int)JobPriority.High,
-                ConcurrencyKey: channelId))], cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        queue.Signal.Pulse();
-        var (successful, _, _) = await waiter.WaitAsync(options.Value.WaitTimeout, time, cancellationToken).ConfigureAwait(false);
-        var failed = integrations.Length - successful;
-        var status = failed == 0 ? "delivered" : successful == 0 ? "failed" : "partial";
-        await relays.SetStatusAsync(requestId, status, CancellationToken.None).ConfigureAwait(false);
-        return TypedResults.Ok(new RelayResponse(failed == 0, $"Delivered to {successful}/{integrations.Length} integrations", new RelayStats(integrations.Length, successful, failed), requestId));
+        var outcome = await intake.AcceptAsync(endpoint, body, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new RelayResponse(outcome.Failed == 0, $"Delivered to {outcome.Successful}/{outcome.Total} integrations", new RelayStats(outcome.Total, outcome.Successful, outcome.Failed), outcome.RequestId));
     }
 
     private static async Task<ProblemHttpResult?> ValidateAsync(RelayEndpointDocument document, ChannelStore channels, CancellationToken cancellationToken)

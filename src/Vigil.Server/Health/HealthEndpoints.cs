@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Dapper;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Vigil.Server.Hosting;
 using Vigil.Storage;
@@ -16,8 +15,7 @@ internal sealed class DatabaseHealthCheck(Database database) : IHealthCheck
         var started = Stopwatch.GetTimestamp();
         try
         {
-            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await connection.ExecuteScalarAsync<long>("SELECT 1").ConfigureAwait(false);
+            await database.PingAsync(cancellationToken).ConfigureAwait(false);
             var elapsed = Stopwatch.GetElapsedTime(started);
             var data = new Dictionary<string, object> { ["responseTime"] = Math.Round(elapsed.TotalMilliseconds, 1), ["provider"] = database.Provider.ToString().ToLowerInvariant() };
             return elapsed > DegradedAbove

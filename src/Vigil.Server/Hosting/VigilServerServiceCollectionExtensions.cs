@@ -9,6 +9,8 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Vigil.Server.Auth;
 using Vigil.Jobs;
 using Vigil.Notifications;
+using Vigil.Delivery.Acknowledge;
+using Vigil.Delivery.Relay;
 using Vigil.Server.Delivery;
 using Vigil.Server.Health;
 using Vigil.Server.Hosting;
@@ -76,44 +78,8 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddDataProtection().SetApplicationName("Vigil");
         services.AddOptions<KeyManagementOptions>()
             .Configure<DataProtectionKeyStore, TimeProvider>((o, store, time) => o.XmlRepository = new DatabaseXmlRepository(store, time));
-        services.AddSingleton<AcknowledgeLinks>();
-        services.AddSingleton<ChannelRepository>();
-        services.AddSingleton<RelayRepository>();
-        services.AddSingleton<DigestRepository>();
-        services.AddSingleton<ChannelStore>();
-        services.AddVigilNotifications(configuration.GetSection(DeliveryOptions.SectionName));
-
-        // Delivery: every notification, digest and relayed webhook is a durable job.
-        services.AddOptions<RelayOptions>().Bind(configuration.GetSection(RelayOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddVigilJobs()
-            .AddJobHandler<NotificationDeliveryHandler>()
-            .AddJobHandler<DigestDeliveryHandler>()
-            .AddJobHandler<RelayDeliveryHandler>();
-        services.AddOptions<JobsOptions>()
-            .Bind(configuration.GetSection(JobsOptions.Section))
-            .Configure<ChannelStore>((jobs, channels) =>
-            {
-                foreach (var type in DeliveryJobs.Types)
-                {
-                    // Retries: 5 s, 10 s, 20 s ... up to 10 min, 10 attempts (about 40 minutes of
-                    // trying) before the dead-letter queue, whose hourly pass tries 5 more times.
-                    jobs.Types.TryAdd(type, new JobTypeOptions
-                    {
-                        Concurrency = 50,
-                        Priority = JobPriority.High,
-                        Retry = new RetryPolicy { BaseDelay = TimeSpan.FromSeconds(5), Factor = 2, MaxDelay = TimeSpan.FromMinutes(10), MaxAttempts = 10, Jitter = 0.2 },
-                    });
-                }
-
-                // A channel's deliveries in flight are bounded by its maxConcurrency (1-10).
-                jobs.ConcurrencyKeyLimit ??= (_, key) => channels.MaxConcurrencyOf(key);
-            });
-        services.AddSingleton<INotificationOutbox, DeliveryOutbox>();
-        services.AddSingleton<NotificationBuilder>();
-        services.AddSingleton<DeliveryOutcomes>();
-        services.AddSingleton<RelayWaiters>();
-        services.AddSingleton<DeliveryGauges>();
-        services.AddHostedService<DeliveryMaintenance>();
+        services.AddOptions<PublicLinkOptions>().Configure<IOptions<HttpOptions>>((links, http) => links.PublicUrl = http.Value.PublicUrl);
+        services.AddVigilDelivery(configuration);
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;

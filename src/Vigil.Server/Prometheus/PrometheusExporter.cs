@@ -26,9 +26,9 @@ internal sealed class PrometheusExporter
     private readonly TimeProvider _time;
     private readonly ProcessClock _clock;
     private readonly Alerts.AlertEngine _engine;
-    private readonly Delivery.DeliveryGauges _delivery;
+    private readonly Vigil.Delivery.Maintenance.DeliveryGauges _delivery;
 
-    public PrometheusExporter(MetricStore store, IngestCounters counters, TimeProvider time, Alerts.AlertEngine engine, Delivery.DeliveryGauges delivery, ProcessClock clock)
+    public PrometheusExporter(MetricStore store, IngestCounters counters, TimeProvider time, Alerts.AlertEngine engine, Vigil.Delivery.Maintenance.DeliveryGauges delivery, ProcessClock clock)
     {
         _clock = clock;
         _engine = engine;

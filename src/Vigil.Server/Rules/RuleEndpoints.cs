@@ -53,7 +53,7 @@ internal static class RuleEndpoints
             : NotFound(id);
 
     private static async Task<Results<Created<RuleResponse>, ProblemHttpResult>> CreateAsync(
-        HttpRequest request, RuleRepository repository, Alerts.RuleCache cache, Delivery.ChannelStore channels, TimeProvider time, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
+        HttpRequest request, RuleRepository repository, Vigil.Storage.Alerts.RuleCache cache, Vigil.Delivery.Channels.ChannelStore channels, TimeProvider time, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
     {
         var (document, problem) = await Problems.ReadJsonAsync<RuleDocument>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
@@ -78,7 +78,7 @@ internal static class RuleEndpoints
     }
 
     private static async Task<Results<Ok<RuleResponse>, ProblemHttpResult>> PatchAsync(
-        string id, HttpRequest request, RuleRepository repository, Alerts.RuleCache cache, Delivery.ChannelStore channels, TimeProvider time, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
+        string id, HttpRequest request, RuleRepository repository, Vigil.Storage.Alerts.RuleCache cache, Vigil.Delivery.Channels.ChannelStore channels, TimeProvider time, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
     {
         var options = json.Value.SerializerOptions;
 
@@ -119,7 +119,7 @@ internal static class RuleEndpoints
             }
 
             // A patch that changes nothing does not turn a default rule into an overridden one.
-            if (RuleJson.Serialize(rule) == RuleJson.Serialize(current.Rule))
+            if (JsonSerializer.Serialize(RuleJson.ToDocument(rule), RuleJson.Strict) == JsonSerializer.Serialize(RuleJson.ToDocument(current.Rule), RuleJson.Strict))
             {
                 return TypedResults.Ok(RuleResponse.From(current));
             }
@@ -138,7 +138,7 @@ internal static class RuleEndpoints
         }
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, RuleRepository repository, Alerts.RuleCache cache, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, RuleRepository repository, Vigil.Storage.Alerts.RuleCache cache, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!await repository.DeleteAsync(id, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false))
         {

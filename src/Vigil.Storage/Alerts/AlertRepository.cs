@@ -22,20 +22,6 @@ public sealed record StoredIntent(long Id, NotificationIntent Intent, long? Read
 public sealed record AlertFilter(AlertStatus? Status = null, Severity? Severity = null, string? RuleId = null, long? FromMs = null, long? ToMs = null, int Limit = 100);
 
 /// <summary>
-/// Where the notification intents of a lifecycle step go besides the feed: the delivery
-/// pipeline enqueues its jobs here, inside the transaction that stores the step, so a crash
-/// never keeps one without the other.
-/// </summary>
-public interface INotificationOutbox
-{
-    /// <summary>Enqueues the deliveries of newly stored intents, in the caller's transaction.</summary>
-    Task EnqueueAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<NotificationIntent> intents, CancellationToken cancellationToken);
-
-    /// <summary>Called after the transaction committed: deliveries may start.</summary>
-    void Committed();
-}
-
-/// <summary>
 /// Alerts, their transitions and the notification intents they produced. A lifecycle step is
 /// saved in one transaction, so an intent exists exactly when its transition does.
 /// </summary>
@@ -43,6 +29,9 @@ public sealed class AlertRepository
 {
     private const string AlertColumns =
         "id, rule_id, fingerprint, group_labels, status, severity, started_at, firing_since, acknowledged_at, acknowledged_by, silenced_until, resolved_at, last_notified_at, notifications, repeats_since_escalation, escalated, value, threshold";
+
+    /// <summary>How many alerts' steps one transaction saves at the most.</summary>
+    internal const int SaveChunk = 100;
 
     private readonly Database _database;
     private readonly INotificationOutbox? _outbox;
@@ -54,15 +43,22 @@ public sealed class AlertRepository
         _outbox = outbox;
     }
 
-    /// <summary>Saves lifecycle results (alert rows, transitions, intents) in one transaction.</summary>
+    /// <summary>
+    /// Saves lifecycle results (alert rows, transitions, intents and their delivery jobs). Each
+    /// alert's step is atomic; a pass that changes many alerts commits them in chunks of
+    /// <see cref="SaveChunk"/>, so the deliveries of the first chunk start while the rest are written.
+    /// </summary>
     public async Task SaveAsync(IReadOnlyList<LifecycleResult> results, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(results);
-        if (results.Count == 0)
+        foreach (var chunk in results.Where(r => r.Alert is not null && r.Changed).Chunk(SaveChunk))
         {
-            return;
+            await SaveChunkAsync(chunk, cancellationToken).ConfigureAwait(false);
         }
+    }
 
+    private async Task SaveChunkAsync(LifecycleResult[] results, CancellationToken cancellationToken)
+    {
         // Every statement of the step, sent in batches (one round trip per batch on PostgreSQL):
         // a pass that opens a thousand alerts must not wait on five thousand round trips.
         var statements = new List<Statement>();
@@ -95,10 +91,9 @@ public sealed class AlertRepository
             }
         }
 
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var work = await _database.BeginAsync(cancellationToken).ConfigureAwait(false);
         var newIntents = new List<NotificationIntent>();
-        foreach (var (statement, affected) in await ExecuteAsync(connection, transaction, statements, cancellationToken).ConfigureAwait(false))
+        foreach (var (statement, affected) in await ExecuteAsync(work.Connection, work.Transaction, statements, cancellationToken).ConfigureAwait(false))
         {
             if (statement.Intent is { } intent && affected == 1)
             {
@@ -108,14 +103,10 @@ public sealed class AlertRepository
 
         if (_outbox is not null && newIntents.Count > 0)
         {
-            await _outbox.EnqueueAsync(connection, transaction, newIntents, cancellationToken).ConfigureAwait(false);
+            await _outbox.EnqueueAsync(work, newIntents, cancellationToken).ConfigureAwait(false);
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        if (_outbox is not null && newIntents.Count > 0)
-        {
-            _outbox.Committed();
-        }
+        await work.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Every open alert.</summary>

@@ -18,7 +18,7 @@ public sealed record StoredRule(AlertRule Rule, bool IsDefault, bool Overridden,
 public sealed record DefaultRulesOutcome(int Inserted, int Updated);
 
 /// <summary>
-/// Reads and writes alert rules. A rule is stored as its JSON document (<see cref="RuleJson"/>);
+/// Reads and writes alert rules. A rule is stored as JSON (<see cref="StoredRuleJson"/>);
 /// default rules are deleted softly, so the next start does not create them again.
 /// </summary>
 public sealed class RuleRepository
@@ -69,7 +69,7 @@ public sealed class RuleRepository
             VALUES (@Id, {_body}, FALSE, FALSE, FALSE, 1, @nowMs, @nowMs)
             ON CONFLICT (id) DO NOTHING
             RETURNING {Columns}
-            """, new { rule.Id, Body = RuleJson.Serialize(rule), nowMs }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            """, new { rule.Id, Body = StoredRuleJson.Serialize(rule), nowMs }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return row?.ToStored();
     }
 
@@ -88,7 +88,7 @@ public sealed class RuleRepository
             UPDATE alert_rules SET body = {_body}, overridden = is_default, version = version + 1, updated_at = @nowMs
             WHERE id = @Id AND NOT deleted {versionCheck}
             RETURNING {Columns}
-            """, new { rule.Id, Body = RuleJson.Serialize(rule), nowMs, expectedVersion }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            """, new { rule.Id, Body = StoredRuleJson.Serialize(rule), nowMs, expectedVersion }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return row?.ToStored();
     }
 
@@ -124,7 +124,7 @@ public sealed class RuleRepository
         int inserted = 0, updated = 0;
         foreach (var rule in rules)
         {
-            var parameters = new { rule.Id, Body = RuleJson.Serialize(rule), nowMs };
+            var parameters = new { rule.Id, Body = StoredRuleJson.Serialize(rule), nowMs };
             if (await connection.ExecuteAsync(new CommandDefinition(
                 $"""
                 INSERT INTO alert_rules (id, body, is_default, overridden, deleted, version, created_at, updated_at)
@@ -164,6 +164,6 @@ public sealed class RuleRepository
 
         public long UpdatedAt { get; set; }
 
-        public StoredRule ToStored() => new(RuleJson.Deserialize(Id, Body), IsDefault, Overridden, Version, CreatedAt, UpdatedAt);
+        public StoredRule ToStored() => new(StoredRuleJson.Deserialize(Id, Body), IsDefault, Overridden, Version, CreatedAt, UpdatedAt);
     }
 }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Dapper;
 
 namespace Vigil.Storage.Delivery;
@@ -10,15 +9,15 @@ namespace Vigil.Storage.Delivery;
 public sealed class DigestRepository(Database database)
 {
     /// <summary>Adds intents to a channel's window, inside the caller's transaction (with the digest job).</summary>
-    public static async Task AddAsync(DbConnection connection, DbTransaction transaction, string channelId, long windowStartMs, IEnumerable<string> intentKeys, CancellationToken cancellationToken = default)
+    public static async Task AddAsync(UnitOfWork work, string channelId, long windowStartMs, IEnumerable<string> intentKeys, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(intentKeys);
         foreach (var intentKey in intentKeys)
         {
-            await connection.ExecuteAsync(new CommandDefinition(
+            await work.Connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO digest_items (channel_id, window_start, intent_key) VALUES (@channelId, @windowStartMs, @intentKey) ON CONFLICT DO NOTHING",
-                new { channelId, windowStartMs, intentKey }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                new { channelId, windowStartMs, intentKey }, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
     }
 

@@ -78,14 +78,14 @@ public sealed class RelayRepository(Database database)
         QueryEndpointsAsync($"SELECT {EndpointColumns} FROM relay_endpoints ORDER BY slug", null, cancellationToken);
 
     /// <summary>Logs a relayed request and keeps its body, inside the caller's transaction (with its delivery jobs).</summary>
-    public static Task InsertRequestAsync(DbConnection connection, DbTransaction transaction, RelayRequestRecord request, string body, CancellationToken cancellationToken = default)
+    public static Task InsertRequestAsync(UnitOfWork work, RelayRequestRecord request, string body, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(request);
-        return connection.ExecuteAsync(new CommandDefinition(
+        return work.Connection.ExecuteAsync(new CommandDefinition(
             $"INSERT INTO relay_requests ({RequestColumns}, body) VALUES (@Id, @EndpointId, @ReceivedAtMs, @Status, @Total, @Successful, @Failed, @body)",
             new { request.Id, request.EndpointId, request.ReceivedAtMs, request.Status, request.Total, request.Successful, request.Failed, body },
-            transaction, cancellationToken: cancellationToken));
+            work.Transaction, cancellationToken: cancellationToken));
     }
 
     /// <summary>Records what the caller was answered.</summary>

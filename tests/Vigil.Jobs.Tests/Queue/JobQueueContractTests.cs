@@ -8,12 +8,11 @@ public abstract class JobQueueContractTests(StorageProvider provider) : JobsTest
     [Fact]
     public async Task EnqueueAsync_TransactionRolledBack_LeavesNothing()
     {
-        await using (var connection = await Database.OpenAsync())
-        await using (var transaction = await connection.BeginTransactionAsync())
+        await using (var work = await Database.BeginAsync())
         {
-            var added = await Queue.EnqueueAsync(connection, transaction, [new JobRequest("t", "{}", "key-1"), new JobRequest("t", "{}")]);
+            var added = await Queue.EnqueueAsync(work, [new JobRequest("t", "{}", "key-1"), new JobRequest("t", "{}")]);
             Assert.Equal(2, added);
-            await transaction.RollbackAsync();
+            // Disposed without a commit: rolled back.
         }
 
         Assert.Equal(0, (await Queue.CountsAsync()).Pending);
@@ -25,11 +24,10 @@ public abstract class JobQueueContractTests(StorageProvider provider) : JobsTest
     [Fact]
     public async Task EnqueueAsync_CallerTransactionCommitted_JobsExistWithDefaults()
     {
-        await using (var connection = await Database.OpenAsync())
-        await using (var transaction = await connection.BeginTransactionAsync())
+        await using (var work = await Database.BeginAsync())
         {
-            await Queue.EnqueueAsync(connection, transaction, [new JobRequest("export-data", "{\"a\":1}", ConcurrencyKey: "c1")]);
-            await transaction.CommitAsync();
+            await Queue.EnqueueAsync(work, [new JobRequest("export-data", "{\"a\":1}", ConcurrencyKey: "c1")]);
+            await work.CommitAsync();
         }
 
         var job = Assert.Single(await Queue.ListAsync(JobState.Queued));

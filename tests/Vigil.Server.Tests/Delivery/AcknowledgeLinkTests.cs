@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Vigil.Delivery.Acknowledge;
 using Vigil.Server.Alerts;
 using Vigil.Server.Delivery;
 using Vigil.Storage;

@@ -1,6 +1,7 @@
 using System.Net;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using Vigil.Delivery.Channels;
 using Vigil.Notifications;
 using Vigil.Server.Delivery;
 using Vigil.Storage;

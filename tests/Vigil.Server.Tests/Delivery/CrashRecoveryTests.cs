@@ -77,6 +77,20 @@ public abstract class CrashRecoveryTests(StorageProvider provider) : IAsyncLifet
                 Assert.Fail($"{receiver.Requests.Count} arrived; deliveries: {deliveries}; output: {first.Output}");
             }
 
+            // A pass commits its alerts in chunks, and deliveries start with the first: kill
+            // mid-delivery, once every alert (with its delivery job) has been committed.
+            var stored = 0;
+            for (var wait = 0; wait < 900 && stored < Alerts; wait++)
+            {
+                stored = (await (await client.GetAsync("/api/v1/alerts?limit=1000")).ReadAsync()).GetArrayLength();
+                if (stored < Alerts)
+                {
+                    await Task.Delay(100);
+                }
+            }
+
+            Assert.Equal(Alerts, stored);
+
             first.Kill();
         }
 

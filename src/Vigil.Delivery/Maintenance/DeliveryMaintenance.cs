@@ -1,26 +1,10 @@
 using Microsoft.Extensions.Options;
+using Vigil.Delivery.Relay;
 using Vigil.Jobs;
 using Vigil.Notifications;
 using Vigil.Storage.Delivery;
 
-namespace Vigil.Server.Delivery;
-
-/// <summary>The delivery gauges of <c>/metrics</c>, as last sampled: queue depth by state, breakers by destination.</summary>
-internal sealed class DeliveryGauges
-{
-    private volatile Snapshot _latest = new(null, []);
-
-    /// <summary>The latest sample.</summary>
-    public Snapshot Latest => _latest;
-
-    /// <summary>Replaces the sample.</summary>
-    public void Update(JobCounts counts, IReadOnlyList<DestinationHealth> destinations) => _latest = new Snapshot(counts, destinations);
-
-    /// <summary>One sample.</summary>
-    /// <param name="Counts">Queue depth by state, null before the first sample.</param>
-    /// <param name="Destinations">Every destination's breaker.</param>
-    internal sealed record Snapshot(JobCounts? Counts, IReadOnlyList<DestinationHealth> Destinations);
-}
+namespace Vigil.Delivery.Maintenance;
 
 /// <summary>
 /// Every 10 s, samples the delivery queue's depth by state and each destination's circuit

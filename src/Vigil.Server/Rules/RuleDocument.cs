@@ -1,8 +1,8 @@
-namespace Vigil.Storage.Alerts;
+namespace Vigil.Server.Rules;
 
 /// <summary>
-/// A rule as JSON: the body of <c>POST</c> and <c>PATCH /api/v1/alerts/rules</c>, the rules of
-/// <c>config/base.json</c>, and what the database stores. Every field is optional here; an
+/// A rule as JSON: the body of <c>POST</c> and <c>PATCH /api/v1/alerts/rules</c> and the rules
+/// of <c>config/base.json</c>. Every field is optional here; an
 /// omitted field takes the default written on it, and <see cref="RuleJson"/> turns the
 /// document into a checked <see cref="Vigil.Core.Alerts.AlertRule"/>. Enums travel by their
 /// wire names (<c>p95</c>, <c>greater_than</c>, <c>percent_change</c>, <c>critical</c>).

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Vigil.Server.Delivery;
+namespace Vigil.Delivery.Relay;
 
 /// <summary>The webhook relay (configuration section <c>Vigil:Relay</c>).</summary>
 public sealed class RelayOptions

@@ -4,14 +4,13 @@ using Microsoft.Extensions.Options;
 using Vigil.Core.Alerts;
 using Vigil.Core.Metrics;
 using Vigil.Notifications;
-using Vigil.Server.Alerts;
-using Vigil.Server.Http;
+using Vigil.Delivery.Acknowledge;
 using Vigil.Storage.Alerts;
 
-namespace Vigil.Server.Delivery;
+namespace Vigil.Delivery.Pipeline;
 
 /// <summary>Builds what a channel sends from a stored intent, its alert and its rule, at delivery time.</summary>
-internal sealed class NotificationBuilder(AlertRepository alerts, IRuleSource rules, AcknowledgeLinks links, IOptions<HttpOptions> http)
+internal sealed class NotificationBuilder(AlertRepository alerts, IRuleSource rules, AcknowledgeLinks links, IOptions<PublicLinkOptions> publicLinks)
 {
     /// <summary>The notification of an intent, or null when the intent or its alert no longer exists.</summary>
     public async Task<AlertNotification?> BuildAsync(string intentKey, CancellationToken cancellationToken)
@@ -53,13 +52,12 @@ internal sealed class NotificationBuilder(AlertRepository alerts, IRuleSource ru
             context["windowMinutes"] = JsonSerializer.SerializeToElement(rule.WindowMinutes);
         }
 
-        var baseUrl = http.Value.PublicUrl.TrimEnd('/');
         return new AlertNotification(alert.Id, rule?.Name ?? alert.RuleId, intent.Kind, intent.Severity, metric, value, alert.Threshold, alert.FiringSince ?? alert.StartedAt)
         {
             Labels = labels,
             ResolvedAt = alert.ResolvedAt,
             RunbookUrl = rule?.RunbookUrl,
-            DashboardUrl = $"{baseUrl}/api/v1/alerts/{alert.Id}",
+            DashboardUrl = publicLinks.Value.Link($"/api/v1/alerts/{alert.Id}"),
             AcknowledgeUrl = intent.Kind is IntentKind.Firing or IntentKind.Repeat or IntentKind.Escalated && alert.IsOpen ? links.Create(alert.Id) : null,
             Description = description,
             Context = context,

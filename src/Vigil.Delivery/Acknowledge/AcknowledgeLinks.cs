@@ -2,9 +2,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
-using Vigil.Server.Http;
 
-namespace Vigil.Server.Delivery;
+namespace Vigil.Delivery.Acknowledge;
 
 /// <summary>
 /// Signed links that acknowledge an alert without an API key, for the Acknowledge button of
@@ -12,7 +11,7 @@ namespace Vigil.Server.Delivery;
 /// authenticated with Data Protection; the link opens a confirmation page, and only its POST
 /// acknowledges, so mail scanners that fetch every link cannot acknowledge by accident.
 /// </summary>
-internal sealed class AcknowledgeLinks(IDataProtectionProvider protection, IOptions<HttpOptions> options, TimeProvider time)
+public sealed class AcknowledgeLinks(IDataProtectionProvider protection, IOptions<PublicLinkOptions> options, TimeProvider time)
 {
     /// <summary>How long a link works.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(7);
@@ -24,7 +23,7 @@ internal sealed class AcknowledgeLinks(IDataProtectionProvider protection, IOpti
     {
         var expires = (time.GetUtcNow() + Lifetime).ToUnixTimeSeconds();
         var token = _protector.Protect(string.Create(CultureInfo.InvariantCulture, $"{alertId}|{expires}"));
-        return $"{options.Value.PublicUrl.TrimEnd('/')}/ack/{token}";
+        return options.Value.Link($"/ack/{token}");
     }
 
     /// <summary>The alert a token names, or null when it is forged, damaged or expired.</summary>

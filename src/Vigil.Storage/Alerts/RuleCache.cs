@@ -1,14 +1,14 @@
 using Vigil.Core.Alerts;
 using Vigil.Storage.Alerts;
 
-namespace Vigil.Server.Alerts;
+namespace Vigil.Storage.Alerts;
 
 /// <summary>
 /// The rules in memory for the engine: reloaded when this process changes a rule
 /// (<see cref="Invalidate"/>) and at least every <see cref="MaxAge"/>, so changes made by
 /// another process on the same database apply within seconds.
 /// </summary>
-internal sealed class RuleCache(RuleRepository repository, TimeProvider time) : IRuleSource
+public sealed class RuleCache(RuleRepository repository, TimeProvider time) : IRuleSource
 {
     /// <summary>How long loaded rules are trusted.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
@@ -17,6 +17,7 @@ internal sealed class RuleCache(RuleRepository repository, TimeProvider time) : 
     private long _loadedAt;
     private int _version;
 
+    /// <inheritdoc />
     public async ValueTask<IReadOnlyList<AlertRule>> GetRulesAsync(CancellationToken cancellationToken)
     {
         var version = Volatile.Read(ref _version);

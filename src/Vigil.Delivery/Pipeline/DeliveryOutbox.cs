@@ -1,11 +1,12 @@
-using System.Data.Common;
 using Vigil.Core.Alerts;
 using Vigil.Jobs;
 using Vigil.Notifications;
+using Vigil.Delivery.Channels;
+using Vigil.Storage;
 using Vigil.Storage.Alerts;
 using Vigil.Storage.Delivery;
 
-namespace Vigil.Server.Delivery;
+namespace Vigil.Delivery.Pipeline;
 
 /// <summary>
 /// Turns the notification intents of an alert transition into delivery jobs, inside the
@@ -14,8 +15,10 @@ namespace Vigil.Server.Delivery;
 /// </summary>
 internal sealed class DeliveryOutbox(ChannelStore channels, JobQueue queue, TimeProvider time) : INotificationOutbox
 {
-    public async Task EnqueueAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<NotificationIntent> intents, CancellationToken cancellationToken)
+    public async Task EnqueueAsync(UnitOfWork work, IReadOnlyList<NotificationIntent> intents, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(work);
+        ArgumentNullException.ThrowIfNull(intents);
         var known = await channels.AllAsync(cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         var jobs = new List<JobRequest>();
@@ -36,7 +39,7 @@ internal sealed class DeliveryOutbox(ChannelStore channels, JobQueue queue, Time
                     var heldUntil = channel.NextSendTime(Severity.Error, now);
                     var windowMs = (long)TimeSpan.FromMinutes(minutes).TotalMilliseconds;
                     var windowStartMs = heldUntil.ToUnixTimeMilliseconds() / windowMs * windowMs;
-                    await DigestRepository.AddAsync(connection, transaction, channelId, windowStartMs, [intent.IdempotencyKey], cancellationToken).ConfigureAwait(false);
+                    await DigestRepository.AddAsync(work, channelId, windowStartMs, [intent.IdempotencyKey], cancellationToken).ConfigureAwait(false);
                     jobs.Add(new JobRequest(
                         DeliveryJobs.Digest,
                         DeliveryJobs.Serialize(new DigestJob(channelId, windowStartMs)),
@@ -61,9 +64,7 @@ internal sealed class DeliveryOutbox(ChannelStore channels, JobQueue queue, Time
 
         if (jobs.Count > 0)
         {
-            await queue.EnqueueAsync(connection, transaction, jobs, cancellationToken).ConfigureAwait(false);
+            await queue.EnqueueAsync(work, jobs, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    public void Committed() => queue.Signal.Pulse();
 }

@@ -2,10 +2,10 @@ using System.Text.Json;
 using Vigil.Core.Alerts;
 using Vigil.Jobs;
 
-namespace Vigil.Server.Delivery;
+namespace Vigil.Delivery.Pipeline;
 
 /// <summary>The job types of the delivery pipeline and their payloads.</summary>
-internal static class DeliveryJobs
+public static class DeliveryJobs
 {
     /// <summary>One notification intent to one channel.</summary>
     public const string Notification = "notification.deliver";
@@ -27,8 +27,10 @@ internal static class DeliveryJobs
         _ => JobPriority.Medium,
     });
 
+    /// <summary>A job payload as stored.</summary>
     public static string Serialize<T>(T payload) => JsonSerializer.Serialize(payload);
 
+    /// <summary>A stored job payload, or null when it is not of this shape.</summary>
     public static T? Deserialize<T>(string payload)
         where T : class
     {
@@ -42,19 +44,3 @@ internal static class DeliveryJobs
         }
     }
 }
-
-/// <summary>The payload of a <see cref="DeliveryJobs.Notification"/> job.</summary>
-/// <param name="IntentKey">The intent's idempotency key.</param>
-/// <param name="ChannelId">The channel.</param>
-internal sealed record NotificationJob(string IntentKey, string ChannelId);
-
-/// <summary>The payload of a <see cref="DeliveryJobs.Digest"/> job.</summary>
-/// <param name="ChannelId">The channel.</param>
-/// <param name="WindowStartMs">The start of the digest window, Unix ms.</param>
-internal sealed record DigestJob(string ChannelId, long WindowStartMs);
-
-/// <summary>The payload of a <see cref="DeliveryJobs.Relay"/> job.</summary>
-/// <param name="RequestId">The relayed request (its body is stored with it).</param>
-/// <param name="ChannelId">The integration.</param>
-/// <param name="Slug">The relay endpoint's slug (for the chat and email renderings).</param>
-internal sealed record RelayJob(string RequestId, string ChannelId, string Slug);

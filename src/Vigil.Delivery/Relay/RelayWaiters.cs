@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Vigil.Server.Delivery;
+namespace Vigil.Delivery.Relay;
 
 /// <summary>
 /// Lets a relay request wait for the first attempts of its deliveries, which run as jobs: the
@@ -8,7 +8,7 @@ namespace Vigil.Server.Delivery;
 /// its wait ran out. Only this process's jobs report; on several processes a delivery another
 /// process made shows as pending in the answer (its outcome is in the request log).
 /// </summary>
-internal sealed class RelayWaiters
+public sealed class RelayWaiters
 {
     private readonly ConcurrentDictionary<string, Waiter> _waiters = new(StringComparer.Ordinal);
 
@@ -30,14 +30,14 @@ internal sealed class RelayWaiters
     }
 
     /// <summary>One request's wait.</summary>
-    internal sealed class Waiter : IDisposable
+    public sealed class Waiter : IDisposable
     {
         private readonly RelayWaiters _owner;
         private readonly string _requestId;
         private readonly Dictionary<string, bool?> _results;
         private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public Waiter(RelayWaiters owner, string requestId, IReadOnlyCollection<string> channelIds)
+        internal Waiter(RelayWaiters owner, string requestId, IReadOnlyCollection<string> channelIds)
         {
             _owner = owner;
             _requestId = requestId;
@@ -66,6 +66,7 @@ internal sealed class RelayWaiters
             }
         }
 
+        /// <summary>An integration's attempt ended; only its first report counts.</summary>
         public void Report(string channelId, bool delivered)
         {
             lock (_results)
@@ -83,6 +84,7 @@ internal sealed class RelayWaiters
             }
         }
 
+        /// <summary>Stops waiting.</summary>
         public void Dispose() => _owner._waiters.TryRemove(new KeyValuePair<string, Waiter>(_requestId, this));
     }
 }

@@ -1,9 +1,9 @@
 using Vigil.Core.Alerts;
 
-namespace Vigil.Server.Alerts;
+namespace Vigil.Storage.Alerts;
 
 /// <summary>The rules the engine evaluates (kept in memory; refreshed when rules change).</summary>
-internal interface IRuleSource
+public interface IRuleSource
 {
     /// <summary>Every rule, enabled or not.</summary>
     ValueTask<IReadOnlyList<AlertRule>> GetRulesAsync(CancellationToken cancellationToken);

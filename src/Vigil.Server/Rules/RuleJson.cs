@@ -4,12 +4,13 @@ using System.Text.Json.Serialization;
 using Vigil.Core.Alerts;
 using Vigil.Core.Metrics;
 
-namespace Vigil.Storage.Alerts;
+namespace Vigil.Server.Rules;
 
 /// <summary>
-/// The one mapping between <see cref="AlertRule"/> and its JSON shape (<see cref="RuleDocument"/>),
-/// used by the HTTP API, the default rules of <c>config/base.json</c> and the database, so a
-/// rule reads the same wherever it is seen.
+/// The one mapping between <see cref="AlertRule"/> and the rule body of the HTTP API
+/// (<see cref="RuleDocument"/>), used by the rule endpoints and the default rules of
+/// <c>config/base.json</c>, so a rule reads the same wherever a user sees it. (The database
+/// keeps rules in a format of its own.)
 /// </summary>
 internal static class RuleJson
 {
@@ -20,9 +21,6 @@ internal static class RuleJson
 
     /// <summary>Strict reading (unknown fields and numbers in strings are errors), camelCase: the API's settings.</summary>
     public static JsonSerializerOptions Strict { get; } = Create(JsonUnmappedMemberHandling.Disallow);
-
-    /// <summary>What the database holds: read leniently, so a process of an older release reads a rule a newer one wrote.</summary>
-    private static JsonSerializerOptions Stored { get; } = Create(JsonUnmappedMemberHandling.Skip);
 
     /// <summary>The document of a rule, every field set.</summary>
     public static RuleDocument ToDocument(AlertRule rule)
@@ -84,37 +82,6 @@ internal static class RuleJson
         }
 
         return (errors.Count == 0 ? rule : null, errors.ToDictionary(pair => pair.Key, pair => pair.Value.ToArray(), StringComparer.Ordinal));
-    }
-
-    /// <summary>The JSON the database stores for a rule (the id is a column of its own).</summary>
-    public static string Serialize(AlertRule rule) => JsonSerializer.Serialize(ToDocument(rule), Stored);
-
-    /// <summary>Reads a stored rule back. Not validated again: rules stored by an older release stay readable.</summary>
-    /// <exception cref="InvalidDataException">The stored JSON does not describe a rule.</exception>
-    public static AlertRule Deserialize(string id, string json)
-    {
-        RuleDocument? document;
-        try
-        {
-            document = JsonSerializer.Deserialize<RuleDocument>(json, Stored);
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidDataException($"The stored alert rule '{id}' is not valid JSON: {ex.Message}", ex);
-        }
-
-        if (document is null)
-        {
-            throw new InvalidDataException($"The stored alert rule '{id}' is null.");
-        }
-
-        var (rule, errors) = Map(id, document);
-        if (errors.Count > 0)
-        {
-            throw new InvalidDataException($"The stored alert rule '{id}' cannot be read: {Describe(errors.ToDictionary(p => p.Key, p => p.Value.ToArray()))}");
-        }
-
-        return rule;
     }
 
     /// <summary>Problems by field as one line: <c>threshold: is required; severity: 'x' is not one of ...</c>.</summary>

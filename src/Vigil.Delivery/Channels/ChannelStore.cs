@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Vigil.Notifications;
 using Vigil.Storage.Delivery;
 
-namespace Vigil.Server.Delivery;
+namespace Vigil.Delivery.Channels;
 
 /// <summary>A channel with what the server keeps beside its definition.</summary>
 /// <param name="Definition">The channel, secrets in clear (never answer an API call with it unmasked).</param>
@@ -11,7 +11,7 @@ namespace Vigil.Server.Delivery;
 /// <param name="CreatedAtMs">Created, Unix ms.</param>
 /// <param name="UpdatedAtMs">Last changed, Unix ms.</param>
 /// <param name="Version">Optimistic concurrency version.</param>
-internal sealed record ChannelEntry(ChannelDefinition Definition, string? DisabledReason, long CreatedAtMs, long UpdatedAtMs, int Version);
+public sealed record ChannelEntry(ChannelDefinition Definition, string? DisabledReason, long CreatedAtMs, long UpdatedAtMs, int Version);
 
 /// <summary>
 /// The channels, kept in memory for the delivery jobs (reloaded when this process changes one
@@ -21,7 +21,7 @@ internal sealed record ChannelEntry(ChannelDefinition Definition, string? Disabl
 /// configuration at send time instead (e.g. <c>config:Vigil:Secrets:SmtpPassword</c> and the
 /// environment variable <c>Vigil__Secrets__SmtpPassword</c>), so it need not pass the API at all.
 /// </summary>
-internal sealed class ChannelStore(ChannelRepository repository, IDataProtectionProvider protection, IConfiguration configuration, TimeProvider time)
+public sealed class ChannelStore(ChannelRepository repository, IDataProtectionProvider protection, IConfiguration configuration, TimeProvider time)
 {
     /// <summary>How long loaded channels are trusted.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);

@@ -1,0 +1,56 @@
+using System.Text;
+using Vigil.Delivery.Pipeline;
+using Vigil.Jobs;
+using Vigil.Notifications;
+using Vigil.Storage.Delivery;
+
+namespace Vigil.Delivery.Relay;
+
+/// <summary>Forwards one relayed webhook body to one integration, and reports how it went.</summary>
+internal sealed class RelayDeliveryHandler(DeliveryOutcomes outcomes, RelayRepository relays, RelayWaiters waiters, NotificationSender sender) : IJobHandler
+{
+    public string Type => DeliveryJobs.Relay;
+
+    public async ValueTask<JobOutcome> HandleAsync(JobContext context, CancellationToken cancellationToken)
+    {
+        if (DeliveryJobs.Deserialize<RelayJob>(context.Payload) is not { } job)
+        {
+            return JobOutcome.Fail("The job's payload is not a relay delivery.");
+        }
+
+        var outcome = await DeliverAsync(job, context, cancellationToken).ConfigureAwait(false);
+        var delivered = outcome.Kind == JobOutcomeKind.Succeeded;
+        var gaveUp = outcome.Kind == JobOutcomeKind.Fail || (outcome.Kind == JobOutcomeKind.Retry && context.IsLastAttempt);
+        if (delivered || gaveUp)
+        {
+            await relays.CountOutcomeAsync(job.RequestId, delivered, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (outcome.Kind != JobOutcomeKind.Postpone)
+        {
+            waiters.Report(job.RequestId, job.ChannelId, delivered);
+        }
+
+        return outcome;
+    }
+
+    private async Task<JobOutcome> DeliverAsync(RelayJob job, JobContext context, CancellationToken cancellationToken)
+    {
+        var lookup = await outcomes.ChannelAsync(job.ChannelId, cancellationToken).ConfigureAwait(false);
+        if (!lookup.IsReady)
+        {
+            outcomes.CountSkipped(null);
+            return lookup.Stop;
+        }
+
+        var channel = lookup.Channel;
+        if (await relays.BodyAsync(job.RequestId, cancellationToken).ConfigureAwait(false) is not { } body)
+        {
+            outcomes.CountSkipped(channel.Type);
+            return JobOutcome.Fail($"Relayed request '{job.RequestId}' no longer exists (its log was cleaned up).");
+        }
+
+        var request = DeliveryRequest.ForRelay(channel, context.IdempotencyKey ?? $"relay:{job.RequestId}:{job.ChannelId}", new RelayPayload(job.Slug, Encoding.UTF8.GetBytes(body)), context.Attempt);
+        return await outcomes.MapAsync(channel, await sender.SendAsync(request, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
+}
