@@ -17,7 +17,7 @@ internal static class AccuracyReport
     {
         var culture = CultureInfo.InvariantCulture;
         var sizes = new List<string>();
-        output.WriteLine($"Sketch relative accuracy α = {SketchMapping.RelativeAccuracy:P0}; {Points:N0} points per distribution, seed 42; rank = floor(q × (n − 1)).");
+        output.WriteLine($"Sketch relative accuracy α = {SketchMapping.RelativeAccuracy:P0}; {Points:N0} points per distribution, seed 42; rank = ⌈q × n⌉ (nearest rank).");
         output.WriteLine();
         output.WriteLine("| distribution | p50 exact | p50 sketch | p90 exact | p90 sketch | p95 exact | p95 sketch | p99 exact | p99 sketch | worst rel. error |");
         output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

@@ -29,8 +29,8 @@ internal static class SampleValues
         _ => throw new ArgumentOutOfRangeException(nameof(distribution), distribution, null),
     };
 
-    /// <summary>The exact quantile with the sketch's rank convention: floor(q × (n − 1)) of the sorted values.</summary>
-    public static double ExactQuantile(double[] sorted, double q) => sorted[(long)(q * (sorted.Length - 1))];
+    /// <summary>The exact quantile with the sketch's nearest-rank convention: rank ⌈q × n⌉ (1-based, at least 1) of the sorted values.</summary>
+    public static double ExactQuantile(double[] sorted, double q) => sorted[Math.Max(1, (long)Math.Ceiling(q * sorted.Length)) - 1];
 
     private static double Normal(Random random)
     {

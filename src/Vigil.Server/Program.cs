@@ -3,6 +3,7 @@ using Vigil.Server.Alerts;
 using Vigil.Server.Auth;
 using Vigil.Server.Delivery;
 using Vigil.Server.Health;
+using Vigil.Server.Hosting;
 using Vigil.Server.Http;
 using Vigil.Server.Ingestion;
 using Vigil.Server.Prometheus;
@@ -15,14 +16,25 @@ using Vigil.Server.Secrets;
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 // http://127.0.0.1:5080 unless --urls, ASPNETCORE_URLS or configuration say otherwise.
-if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]) && string.IsNullOrEmpty(builder.Configuration["Kestrel:Endpoints:Http:Url"]))
+var urls = builder.Configuration["urls"];
+var kestrelDecides = builder.Configuration.GetSection("Kestrel:Endpoints").Exists() || !string.IsNullOrEmpty(builder.Configuration["http_ports"]);
+if (string.IsNullOrEmpty(urls) && !kestrelDecides)
 {
-    builder.WebHost.UseUrls("http://127.0.0.1:5080");
+    urls = "http://127.0.0.1:5080";
+    builder.WebHost.UseUrls(urls);
 }
 
 builder.Services.AddVigilServer(builder.Configuration);
 
-var app = builder.Build();
+await using var app = builder.Build();
+
+// Every setting and the listening address are checked before anything starts or touches the
+// database: a bad one is one line naming it, not a stack trace after migrations ran.
+if (StartupChecks.Run(app.Services, kestrelDecides || args is [SecretsCommand.Verb, ..] ? null : urls) is { } problem)
+{
+    await Console.Error.WriteLineAsync($"Vigil cannot start: {problem.Message}");
+    return problem.ExitCode;
+}
 
 // `secrets rotate-master-key` re-encrypts the key ring and exits (see docs/SECURITY.md).
 if (args is [SecretsCommand.Verb, ..])
@@ -61,7 +73,18 @@ app.MapChannelEndpoints();
 app.MapDeliveryEndpoints();
 app.MapRelayEndpoints();
 
-await app.RunAsync();
+try
+{
+    await app.StartAsync();
+}
+catch (Exception ex) when (ex is not OperationCanceledException)
+{
+    // The host has logged the details; the last line says what stopped it.
+    await Console.Error.WriteLineAsync($"Vigil cannot start: {ex.Message}");
+    return StartupChecks.Failed;
+}
+
+await app.WaitForShutdownAsync();
 return 0;
 
 /// <summary>The server's entry point (public for the test host).</summary>

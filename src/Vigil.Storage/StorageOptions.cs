@@ -38,5 +38,30 @@ public sealed class StorageOptions : IValidatableObject
                 "Vigil:Storage:ConnectionString is required when Vigil:Storage:Provider is postgres.",
                 [nameof(ConnectionString)]);
         }
+        else if (!string.IsNullOrWhiteSpace(ConnectionString) && Unparsable(Provider, ConnectionString) is { } reason)
+        {
+            yield return new ValidationResult(
+                $"Vigil:Storage:ConnectionString is not a {Provider.ToString().ToLowerInvariant()} connection string: {reason}",
+                [nameof(ConnectionString)]);
+        }
+    }
+
+    private static string? Unparsable(StorageProvider provider, string connectionString)
+    {
+        try
+        {
+            _ = provider == StorageProvider.Postgres
+                ? new Npgsql.NpgsqlConnectionStringBuilder(connectionString).ConnectionString
+                : new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).ConnectionString;
+            return null;
+        }
+        catch (ArgumentException ex)
+        {
+            return ex.Message;
+        }
+        catch (FormatException ex)
+        {
+            return ex.Message;
+        }
     }
 }

@@ -75,18 +75,25 @@ internal static class ProcessorWaits
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     /// <summary>Completes once the processor has stored at least <paramref name="count"/> outcomes.</summary>
-    public static async Task StoredAsync(this JobProcessor processor, long count)
+    public static Task StoredAsync(this JobProcessor processor, long count) => StoredAsync([processor], count);
+
+    /// <summary>Completes once the processors together have stored at least <paramref name="count"/> outcomes (checked at each store, not polled).</summary>
+    public static async Task StoredAsync(JobProcessor[] processors, long count)
     {
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void Check()
         {
-            if (processor.Stored >= count)
+            if (processors.Sum(p => p.Stored) >= count)
             {
                 reached.TrySetResult();
             }
         }
 
-        processor.OutcomesStored += Check;
+        foreach (var processor in processors)
+        {
+            processor.OutcomesStored += Check;
+        }
+
         try
         {
             Check();
@@ -94,7 +101,10 @@ internal static class ProcessorWaits
         }
         finally
         {
-            processor.OutcomesStored -= Check;
+            foreach (var processor in processors)
+            {
+                processor.OutcomesStored -= Check;
+            }
         }
     }
 }

@@ -181,8 +181,10 @@ public sealed class WindowAccumulator
     }
 
     /// <summary>
-    /// The value at quantile <paramref name="q"/> (0..1), within 1 % of the exact value, or
-    /// null when no timing points were merged.
+    /// The value at quantile <paramref name="q"/> (0..1) by the nearest-rank convention (the
+    /// value of rank ⌈q × n⌉ of the n sorted values, the first for q = 0, as HdrHistogram
+    /// answers), within 1 % of that value, or null when no timing points were merged.
+    /// A quantile is always one of the recorded values (within 1 %), never between two.
     /// </summary>
     public double? Quantile(double q)
     {
@@ -193,20 +195,30 @@ public sealed class WindowAccumulator
             return null;
         }
 
-        // The rank of the lower of the two points around q: the same convention as the exact
-        // quantiles the accuracy tests and benchmarks compare with.
-        var rank = (long)(q * (_binTotal - 1));
+        var rank = NearestRank(q, _binTotal);
         long seen = 0;
         for (var code = _minCode; code <= _maxCode; code++)
         {
             seen += _bins[code];
-            if (seen > rank)
+            if (seen >= rank)
             {
                 return Math.Clamp(SketchMapping.CodeValue(code), Min, Max);
             }
         }
 
         return Max;
+    }
+
+    /// <summary>
+    /// The nearest rank of quantile <paramref name="q"/> among <paramref name="count"/> sorted
+    /// values: ⌈q × n⌉, at least 1 (1-based). The product gives up a relative 10⁻¹² before it is
+    /// rounded up, so a binary representation error (0.07 × 100 = 7.000000000000001) does not
+    /// move the rank up by one.
+    /// </summary>
+    internal static long NearestRank(double q, long count)
+    {
+        var product = q * count;
+        return Math.Clamp((long)Math.Ceiling(product - (product * 1e-12)), 1, Math.Max(count, 1));
     }
 
     /// <summary>

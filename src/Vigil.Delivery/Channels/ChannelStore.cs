@@ -87,6 +87,33 @@ public sealed class ChannelStore(ChannelRepository repository, IDataProtectionPr
         _ => channel,
     };
 
+    /// <summary>
+    /// Which secret of a channel is written <c>config:…</c> but names a setting that is not set,
+    /// as a message naming the field, the setting and its environment variable; null when every
+    /// reference resolves (or there is none).
+    /// </summary>
+    public string? UnresolvedSecret(ChannelDefinition channel) => channel.Config switch
+    {
+        EmailChannelConfig e => Unresolved("config.password", e.Password),
+        WebhookChannelConfig w => Unresolved("config.secret", w.Secret) ?? Unresolved("config.bearerToken", w.BearerToken),
+        _ => null,
+    };
+
+    private string? Unresolved(string field, string? value)
+    {
+        if (!IsReference(value) || !string.IsNullOrEmpty(Resolve(value)))
+        {
+            return null;
+        }
+
+        if (SecretReference.KeyOf(value!) is not { } setting)
+        {
+            return $"{field} is '{value}', which is not a readable reference: write config:<name> to read Vigil:Secrets:<name>.";
+        }
+
+        return $"{field} is '{value}', but the setting {setting} is not set: set it in configuration or as the environment variable {setting.Replace(":", "__", StringComparison.Ordinal)}.";
+    }
+
     private ChannelEntry Read(StoredChannel stored)
     {
         string json;

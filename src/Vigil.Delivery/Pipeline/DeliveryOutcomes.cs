@@ -32,6 +32,11 @@ internal sealed partial class DeliveryOutcomes(ChannelStore channels, ChannelRep
             return ChannelLookup.Stopped(JobOutcome.Fail($"Channel '{entry.Definition.Name}' is disabled{(entry.DisabledReason is { } why ? ": " + why : "")}; replay the delivery once it is enabled again."));
         }
 
+        if (channels.UnresolvedSecret(entry.Definition) is { } missing)
+        {
+            return ChannelLookup.Stopped(JobOutcome.Fail($"Channel '{entry.Definition.Name}': {missing}"));
+        }
+
         return ChannelLookup.Ready(channels.ForSending(entry.Definition));
     }
 

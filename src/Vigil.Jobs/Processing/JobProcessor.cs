@@ -184,7 +184,7 @@ internal sealed partial class JobProcessor : BackgroundService
                 wakeAt = databaseRetryAt;
             }
 
-            await WaitAsync(wakeAt - now, stoppingToken).ConfigureAwait(false);
+            await WaitAsync(wakeAt, stoppingToken).ConfigureAwait(false);
         }
     }
 
@@ -468,18 +468,39 @@ internal sealed partial class JobProcessor : BackgroundService
         }
     }
 
-    private async Task WaitAsync(TimeSpan delay, CancellationToken cancellationToken)
+    /// <summary>Waits for a signal or until the clock reads <paramref name="wakeAt"/>, whichever comes first.</summary>
+    private Task WaitAsync(DateTimeOffset wakeAt, CancellationToken cancellationToken) =>
+        DelayUntilAsync(_time, wakeAt, _wake.WaitAsync(), cancellationToken);
+
+    /// <summary>
+    /// Waits until <paramref name="time"/> reads at least <paramref name="at"/> (or <paramref name="wake"/>
+    /// completes). The delay is measured from a fresh reading and the clock is read again once the
+    /// timer is armed: a clock that jumps between the loop's reading and the arming (a test's fake
+    /// clock advanced from another thread, a machine resumed from sleep) cannot push the wake-up
+    /// one whole delay past <paramref name="at"/>.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Only without <paramref name="wake"/>, when <paramref name="cancellationToken"/> fires.</exception>
+    internal static async Task DelayUntilAsync(TimeProvider time, DateTimeOffset at, Task? wake, CancellationToken cancellationToken)
     {
-        var wake = _wake.WaitAsync();
-        if (wake.IsCompleted || delay <= TimeSpan.Zero)
+        var delay = at - time.GetUtcNow();
+        if (delay <= TimeSpan.Zero || wake is { IsCompleted: true })
         {
             return;
         }
 
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var elapsed = Task.Delay(delay, _time, timer.Token);
-        await Task.WhenAny(wake, elapsed).ConfigureAwait(false);
-        await timer.CancelAsync().ConfigureAwait(false);
+        var elapsed = Task.Delay(delay, time, timer.Token);
+        try
+        {
+            if (time.GetUtcNow() < at)
+            {
+                await (wake is null ? elapsed : Task.WhenAny(wake, elapsed)).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await timer.CancelAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -537,7 +558,7 @@ internal sealed partial class JobProcessor : BackgroundService
             }
 
             var wakeAt = nextHeartbeat < hardEnd ? nextHeartbeat : hardEnd;
-            await WaitAsync(wakeAt - now, CancellationToken.None).ConfigureAwait(false);
+            await WaitAsync(wakeAt, CancellationToken.None).ConfigureAwait(false);
         }
 
         Log.Stopped(_logger, WorkerId, _running, _pending.Count);
@@ -594,7 +615,7 @@ internal sealed partial class JobProcessor : BackgroundService
             {
                 try
                 {
-                    await Task.Delay(next - now, _time, stoppingToken).ConfigureAwait(false);
+                    await DelayUntilAsync(_time, next, null, stoppingToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {

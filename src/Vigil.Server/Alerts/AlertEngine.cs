@@ -52,6 +52,9 @@ internal sealed partial class AlertEngine
     /// <summary>When the last pass finished.</summary>
     public DateTimeOffset? LastPassAt { get; private set; }
 
+    /// <summary>Raised after each pass this process ran has saved its changes (tests wait on it instead of polling).</summary>
+    internal event Action? PassCompleted;
+
     /// <summary>Passes that threw (monotonic).</summary>
     public long FailedPasses => Interlocked.Read(ref _failedPasses);
 
@@ -164,6 +167,7 @@ internal sealed partial class AlertEngine
             RecordOutcome(ConditionState.Met, "met", outcomes);
             RecordOutcome(ConditionState.NotMet, "not_met", outcomes);
             RecordOutcome(ConditionState.NotEnoughData, "not_enough_data", outcomes);
+            PassCompleted?.Invoke();
             return true;
         }
         finally

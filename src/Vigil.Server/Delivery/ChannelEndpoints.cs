@@ -173,6 +173,11 @@ internal static class ChannelEndpoints
             return NotFound(id);
         }
 
+        if (store.UnresolvedSecret(channel.Definition) is { } missing)
+        {
+            return TypedResults.Ok(new ChannelTestResponse(false, DeliveryStatus.PermanentFailure.ToWire(), null, missing, 0));
+        }
+
         var now = time.GetUtcNow();
         var notification = new AlertNotification("test", "Vigil test notification", IntentKind.Firing, Severity.Info, "vigil_channel_test", 1, null, now)
         {

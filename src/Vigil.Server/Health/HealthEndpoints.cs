@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Vigil.Server.Queries;
+using Vigil.Server.Hosting;
 using Vigil.Storage;
 
 namespace Vigil.Server.Health;

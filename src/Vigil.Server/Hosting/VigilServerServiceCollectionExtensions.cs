@@ -37,6 +37,10 @@ internal static class VigilServerServiceCollectionExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
+
+        // First of the hosted services: the uptime clock starts with the host, not on first use.
+        services.AddSingleton<ProcessClock>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProcessClock>());
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
@@ -53,7 +57,6 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<IngestCounters>();
         services.AddSingleton<PrometheusExporter>();
-        services.AddSingleton<ProcessClock>();
         services.AddVigilRules(configuration);
 
         // The initializer runs before the flusher and before the server takes requests.

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Vigil.Core.Metrics;
+using Vigil.Server.Hosting;
 using Vigil.Server.Ingestion;
 
 namespace Vigil.Server.Prometheus;
@@ -23,18 +24,18 @@ internal sealed class PrometheusExporter
     private readonly MetricStore _store;
     private readonly IngestCounters _counters;
     private readonly TimeProvider _time;
-    private readonly DateTimeOffset _startedAt;
+    private readonly ProcessClock _clock;
     private readonly Alerts.AlertEngine _engine;
     private readonly Vigil.Delivery.Maintenance.DeliveryGauges _delivery;
 
-    public PrometheusExporter(MetricStore store, IngestCounters counters, TimeProvider time, Alerts.AlertEngine engine, Vigil.Delivery.Maintenance.DeliveryGauges delivery)
+    public PrometheusExporter(MetricStore store, IngestCounters counters, TimeProvider time, Alerts.AlertEngine engine, Vigil.Delivery.Maintenance.DeliveryGauges delivery, ProcessClock clock)
     {
+        _clock = clock;
         _engine = engine;
         _delivery = delivery;
         _store = store;
         _counters = counters;
         _time = time;
-        _startedAt = time.GetUtcNow();
     }
 
     /// <summary>The exported name of a metric: base units and Prometheus suffixes.</summary>
@@ -131,10 +132,10 @@ internal sealed class PrometheusExporter
         Own(builder, written, "vigil_series_limit", "gauge", "The series limit (Vigil:Metrics:MaxSeries).", _store.Options.MaxSeries);
         Own(builder, written, "vigil_series_refused_total", "counter", "New series refused because the series limit was reached.", _store.RefusedSeries);
         Own(builder, written, "vigil_series_evicted_total", "counter", "Series evicted from memory after an hour without points (their history stays in the rollups).", _store.EvictedSeries);
-        var lastPass = _engine.LastPassAt ?? _startedAt;
+        var lastPass = _engine.LastPassAt ?? _clock.StartedAt;
         Own(builder, written, "vigil_alert_evaluation_lag_seconds", "gauge", "Seconds since the last alert evaluation pass finished (alerts when over three ticks).", (_time.GetUtcNow() - lastPass).TotalSeconds);
         Own(builder, written, "vigil_alert_evaluation_failures_total", "counter", "Alert evaluation passes that threw.", _engine.FailedPasses);
-        Own(builder, written, "vigil_start_time_seconds", "gauge", "When this Vigil process started, Unix seconds.", _startedAt.ToUnixTimeMilliseconds() / 1000.0);
+        Own(builder, written, "vigil_start_time_seconds", "gauge", "When this Vigil process started, Unix seconds.", _clock.StartedAt.ToUnixTimeMilliseconds() / 1000.0);
         var delivery = _delivery.Latest;
         if (delivery.Counts is { } c)
         {

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Vigil.Core.Metrics;
+using Vigil.Server.Hosting;
 using Vigil.Server.Http;
 using Vigil.Server.Ingestion;
 using Vigil.Server.Prometheus;
@@ -118,12 +119,4 @@ internal static class SummaryEndpoints
 
     private static string FormatWindow(TimeSpan window) =>
         window.TotalHours >= 1 && window.TotalHours % 1 == 0 ? $"{window.TotalHours}h" : $"{window.TotalMinutes}m";
-}
-
-/// <summary>When this process started, for uptime figures.</summary>
-internal sealed class ProcessClock(TimeProvider time)
-{
-    private readonly long _started = time.GetTimestamp();
-
-    public TimeSpan Uptime => time.GetElapsedTime(_started);
 }

@@ -31,8 +31,8 @@ internal static class SampleData
         return values;
     }
 
-    /// <summary>The exact quantile with the accumulator's convention: the value at rank floor(q × (n − 1)) of the sorted values.</summary>
-    public static double ExactQuantile(double[] sorted, double q) => sorted[(long)(q * (sorted.Length - 1))];
+    /// <summary>The exact quantile by the nearest-rank convention: the value of rank ⌈q × n⌉ (1-based, at least 1) of the sorted values.</summary>
+    public static double ExactQuantile(double[] sorted, double q) => sorted[Math.Max(1, (long)Math.Ceiling(q * sorted.Length)) - 1];
 
     /// <summary>A timing series with no store around it, bucketed like the store's.</summary>
     public static MetricSeries NewSeries(MetricType type, string name = "latency_ms", LabelSet? labels = null)

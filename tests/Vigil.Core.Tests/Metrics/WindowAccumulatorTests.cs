@@ -118,28 +118,105 @@ public class WindowAccumulatorTests
         Assert.Equal(1e30, accumulator.Max);
     }
 
-    [Fact]
-    public void Quantile_FewPoints_UsesLowerRankConvention()
+    [Theory]
+    [InlineData(0.0, 1.0)]
+    [InlineData(0.1, 1.0)]
+    [InlineData(0.11, 2.0)]
+    [InlineData(0.5, 5.0)]
+    [InlineData(0.51, 6.0)]
+    [InlineData(0.9, 9.0)]
+    [InlineData(0.95, 10.0)]
+    [InlineData(0.99, 10.0)]
+    [InlineData(1.0, 10.0)]
+    public void Quantile_OneToTen_NearestRank(double q, double expected)
     {
-        // Arrange: 1..10; rank floor(q × 9): p50 → 5, p90 → 9, p99 → 9 (not 10).
-        var series = SampleData.NewSeries(MetricType.Timing);
-        for (var i = 1; i <= 10; i++)
-        {
-            series.Record(i, i);
-        }
+        // Arrange: 1..10; rank ⌈q × 10⌉ (at least 1): p50 → 5, p90 → 9, p95 and p99 → 10.
+        var accumulator = Accumulate(Enumerable.Range(1, 10).Select(i => (double)i));
 
-        var accumulator = new WindowAccumulator();
-        series.AggregateInto(accumulator, 0, long.MaxValue);
+        // Act
+        var value = accumulator.Quantile(q)!.Value;
+
+        // Assert
+        Assert.InRange(SampleData.RelativeError(value, expected), 0, Tolerance);
+    }
+
+    [Theory]
+    [InlineData(0.5, 120.0)]
+    [InlineData(0.51, 340.0)]
+    [InlineData(0.95, 340.0)]
+    [InlineData(0.99, 340.0)]
+    public void Quantile_TwoPoints_NearestRankNotTheLowerPoint(double q, double expected)
+    {
+        // Arrange: the README's first batch for one route.
+        var accumulator = Accumulate([120, 340]);
+
+        // Act
+        var value = accumulator.Quantile(q)!.Value;
+
+        // Assert
+        Assert.InRange(SampleData.RelativeError(value, expected), 0, Tolerance);
+    }
+
+    [Fact]
+    public void Quantile_OneToHundred_P50IsFiftyAndP95NinetyFive()
+    {
+        // Arrange
+        var accumulator = Accumulate(Enumerable.Range(1, 100).Select(i => (double)i));
 
         // Act
         var p50 = accumulator.Quantile(0.5)!.Value;
-        var p90 = accumulator.Quantile(0.9)!.Value;
-        var p99 = accumulator.Quantile(0.99)!.Value;
+        var p95 = accumulator.Quantile(0.95)!.Value;
+        var p07 = accumulator.Quantile(0.07)!.Value;
+
+        // Assert: 0.07 × 100 is 7.000000000000001 in binary; the rank is still 7.
+        Assert.InRange(SampleData.RelativeError(p50, 50), 0, Tolerance);
+        Assert.InRange(SampleData.RelativeError(p95, 95), 0, Tolerance);
+        Assert.InRange(SampleData.RelativeError(p07, 7), 0, Tolerance);
+    }
+
+    [Fact]
+    public void Quantile_OnePoint_EveryQuantileIsThatPoint()
+    {
+        // Arrange
+        var accumulator = Accumulate([2100]);
+
+        // Act
+        var quantiles = new[] { 0.0, 0.5, 0.95, 1.0 }.Select(q => accumulator.Quantile(q)!.Value);
+
+        // Assert: clamped to min and max, so exact.
+        Assert.All(quantiles, value => Assert.Equal(2100, value));
+    }
+
+    [Fact]
+    public void Quantile_P95OfSkewedSmallSample_NotBelowTheAverage()
+    {
+        // Arrange: one slow request among four; the average is 595.
+        var accumulator = Accumulate([100, 120, 160, 2000]);
+
+        // Act
+        var p95 = accumulator.Quantile(0.95)!.Value;
+        var average = accumulator.Value(Aggregation.Avg, TwoMinutes)!.Value;
 
         // Assert
-        Assert.InRange(SampleData.RelativeError(p50, 5), 0, Tolerance);
-        Assert.InRange(SampleData.RelativeError(p90, 9), 0, Tolerance);
-        Assert.InRange(SampleData.RelativeError(p99, 9), 0, Tolerance);
+        Assert.InRange(SampleData.RelativeError(p95, 2000), 0, Tolerance);
+        Assert.True(p95 >= average, $"p95 {p95} is below the average {average}");
+    }
+
+    [Theory]
+    [InlineData(0.95, 1, 1)]
+    [InlineData(0.95, 2, 2)]
+    [InlineData(0.5, 2, 1)]
+    [InlineData(0.5, 3, 2)]
+    [InlineData(0.0, 7, 1)]
+    [InlineData(1.0, 7, 7)]
+    [InlineData(0.07, 100, 7)]
+    [InlineData(0.29, 100, 29)]
+    [InlineData(0.95, 200_000, 190_000)]
+    [InlineData(0.999, 1_000_000_000_000, 999_000_000_000)]
+    public void NearestRank_Examples_CeilingOfQTimesN(double q, long count, long expected)
+    {
+        // Act / Assert
+        Assert.Equal(expected, WindowAccumulator.NearestRank(q, count));
     }
 
     [Theory]
@@ -237,9 +314,9 @@ public class WindowAccumulatorTests
 
     [Theory]
     [InlineData(Aggregation.P50, 30.0)]
-    [InlineData(Aggregation.P90, 40.0)]
-    [InlineData(Aggregation.P95, 40.0)]
-    [InlineData(Aggregation.P99, 40.0)]
+    [InlineData(Aggregation.P90, 100.0)]
+    [InlineData(Aggregation.P95, 100.0)]
+    [InlineData(Aggregation.P99, 100.0)]
     public void Value_TimingExampleQuantile_WithinOnePercentOfHandComputed(Aggregation aggregation, double expected)
     {
         // Arrange
@@ -465,6 +542,20 @@ public class WindowAccumulatorTests
         Assert.Single(rollups);
         Assert.Equal(2, accumulator.Count);
         Assert.Equal(30.0, accumulator.Sum);
+    }
+
+    private static WindowAccumulator Accumulate(IEnumerable<double> values)
+    {
+        var series = SampleData.NewSeries(MetricType.Timing);
+        var at = 1_000L;
+        foreach (var value in values)
+        {
+            series.Record(value, at += 1_000);
+        }
+
+        var accumulator = new WindowAccumulator();
+        series.AggregateInto(accumulator, 0, long.MaxValue);
+        return accumulator;
     }
 
     private static WindowAccumulator AggregateTimingExample()

@@ -160,7 +160,7 @@ public abstract class JobProcessorContractTests(StorageProvider provider) : Jobs
 
         // Then the slow key drains too, one at a time, with no clock advance (no poll needed).
         slowGate.SetResult();
-        await WhenAsync(() => handler.Runs.Count == 32 && Volatile.Read(ref slowRunning) == 0);
+        await processor.StoredAsync(32);
         await processor.StopAsync(default);
         Assert.Equal(1, slowMax);
         Assert.Equal(32, handler.Runs.Count);
@@ -184,7 +184,7 @@ public abstract class JobProcessorContractTests(StorageProvider provider) : Jobs
                 InterlockedMax(ref maxTwo, Interlocked.Increment(ref runningTwo));
             }
 
-            await Task.Delay(2);
+            await Task.Delay(2); // the job's work, so that jobs overlap; nothing waits on it
             if (context.ConcurrencyKey == "two")
             {
                 Interlocked.Decrement(ref runningTwo);
@@ -197,7 +197,7 @@ public abstract class JobProcessorContractTests(StorageProvider provider) : Jobs
         using var processor = CreateProcessor([handler], TimeProvider.System, new JobsOptions { PollInterval = TimeSpan.FromMilliseconds(20), ConcurrencyKeyLimit = Options.ConcurrencyKeyLimit, Types = Options.Types }, new JobQueue(Database, Options, TimeProvider.System, Signal));
 
         await processor.StartAsync(default);
-        await WhenAsync(() => handler.Runs.Count == 60);
+        await processor.StoredAsync(60);
         await processor.StopAsync(default);
 
         Assert.InRange(maxRunning, 1, 3);
@@ -222,7 +222,7 @@ public abstract class JobProcessorContractTests(StorageProvider provider) : Jobs
         Assert.NotEqual(first.WorkerId, second.WorkerId);
 
         await Task.WhenAll(first.StartAsync(default), second.StartAsync(default));
-        await WhenAsync(() => handler.Runs.Count == Jobs);
+        await ProcessorWaits.StoredAsync([first, second], Jobs);
         await Task.WhenAll(first.StopAsync(default), second.StopAsync(default));
 
         Assert.Equal(Jobs, handler.Runs.Count);
@@ -311,16 +311,6 @@ public abstract class JobProcessorContractTests(StorageProvider provider) : Jobs
             }
 
             current = seen;
-        }
-    }
-
-    /// <summary>Waits for a condition the handlers make true (checked as they run), not for time to pass.</summary>
-    private static async Task WhenAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
         }
     }
 }

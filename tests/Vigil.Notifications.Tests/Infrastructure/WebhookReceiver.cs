@@ -212,12 +212,53 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the recorded (answered) requests satisfy <paramref name="condition"/>, checked
+    /// at each new request, not polled; fails after <paramref name="timeout"/> (a sender in
+    /// another process on a loaded machine may need a minute or more).
+    /// </summary>
+    public async Task<IReadOnlyList<ReceivedWebhook>> WaitUntilAsync(Func<IReadOnlyList<ReceivedWebhook>, bool> condition, TimeSpan timeout)
+    {
+        var met = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Check()
+        {
+            if (condition(Requests))
+            {
+                met.TrySetResult();
+            }
+        }
+
+        Recorded += Check;
+        try
+        {
+            Check();
+            try
+            {
+                await met.Task.WaitAsync(timeout);
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException($"The receiver's requests did not reach the expected state in {timeout}; {Requests.Count} recorded.");
+            }
+
+            return Requests;
+        }
+        finally
+        {
+            Recorded -= Check;
+        }
+    }
+
+    private event Action? Recorded;
+
     private void Record(ReceivedWebhook request)
     {
         lock (_lock)
         {
             _requests.Add(request);
         }
+
+        Recorded?.Invoke();
     }
 
     /// <summary>Checks a Standard Webhooks signature the way a receiver would, independently of the sender's code.</summary>

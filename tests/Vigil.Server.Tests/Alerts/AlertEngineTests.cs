@@ -77,15 +77,23 @@ public abstract class AlertEngineTests(StorageProvider provider) : ServerTestBas
         var client = app.Admin();
         var ruleId = await CreateRuleAsync(client);
 
+        var engine = app.Services.GetRequiredService<AlertEngine>();
+        using var passes = new SemaphoreSlim(0);
+        void OnPass() => passes.Release();
+        engine.PassCompleted += OnPass;
+
         await PushAsync(client, app, "/slow", 2500, 20);
 
-        var alerts = Array.Empty<JsonElement>();
-        for (var attempt = 0; attempt < 200 && alerts.Length == 0; attempt++)
+        // The pass runs on its own thread: look after each one (never on a timer), for at most a minute.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var alerts = await AlertsAsync(client, ruleId);
+        while (alerts.Length == 0)
         {
-            await Task.Delay(50); // the background pass runs on its own thread; nothing here depends on time
+            await passes.WaitAsync(deadline.Token);
             alerts = await AlertsAsync(client, ruleId);
         }
 
+        engine.PassCompleted -= OnPass;
         Assert.Equal("firing", Assert.Single(alerts).GetProperty("status").GetString());
     }
 
@@ -213,6 +221,32 @@ public abstract class AlertEngineTests(StorageProvider provider) : ServerTestBas
         Assert.Equal("firing", (await AlertsAsync(client, EvaluationWatchdog.RuleId))[0].GetProperty("status").GetString());
         await watchdog.CheckAsync(CancellationToken.None);
         Assert.Equal("resolved", (await AlertsAsync(client, EvaluationWatchdog.RuleId))[0].GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task ReadmeFirstBatch_TinySample_NoBuiltInRuleFires()
+    {
+        // Arrange: the README's "first metric in five minutes", as a new user sends it.
+        await using var app = StartApp(settings: ManualPasses);
+        var client = app.Admin();
+        (await client.PostJsonAsync("/api/v1/metrics", """
+            {"points":[
+              {"name":"http_request_duration_ms","type":"timing","value":120,"labels":{"route":"/orders/{id}","method":"GET","status":"200"}},
+              {"name":"http_request_duration_ms","type":"timing","value":340,"labels":{"route":"/orders/{id}","method":"GET","status":"200"}},
+              {"name":"http_request_duration_ms","type":"timing","value":2100,"labels":{"route":"/search","method":"GET","status":"500"}},
+              {"name":"orders_created","type":"counter","value":3}]}
+            """)).EnsureSuccessStatusCode();
+        (await client.PostJsonAsync("/api/v1/jobs/executions", """{"executions":[{"jobId":"export-data","success":true,"durationMs":25000}]}""")).EnsureSuccessStatusCode();
+
+        // Act: two passes, so a pending alert would have become firing.
+        await RunPassAsync(app);
+        app.Time.Advance(TimeSpan.FromSeconds(1));
+        await RunPassAsync(app);
+
+        // Assert: three requests, one of them a 500, are too few for an error rate or a p95.
+        var alerts = (await (await client.GetAsync("/api/v1/alerts")).ReadAsync()).EnumerateArray()
+            .Select(a => $"{a.GetProperty("ruleId").GetString()} {a.GetProperty("status").GetString()}").ToArray();
+        Assert.Empty(alerts);
     }
 
     private static async Task<string> CreateRuleAsync(HttpClient client)

@@ -67,12 +67,11 @@ public abstract class CrashRecoveryTests(StorageProvider provider) : IAsyncLifet
             (await client.PostAsync("/api/v1/metrics", Json.Body($$"""{"points":[{{points}}]}"""))).EnsureSuccessStatusCode();
 
             // Up to 90 s on a loaded machine: one pass opens the 1 000 alerts, then deliveries start.
-            for (var wait = 0; wait < 900 && receiver.Requests.Count < 150; wait++)
+            try
             {
-                await Task.Delay(100);
+                await receiver.WaitUntilAsync(r => r.Count >= 150, TimeSpan.FromSeconds(90));
             }
-
-            if (receiver.Requests.Count < 150)
+            catch (TimeoutException)
             {
                 var deliveries = await (await client.GetAsync("/api/v1/deliveries?limit=3")).Content.ReadAsStringAsync();
                 Assert.Fail($"{receiver.Requests.Count} arrived; deliveries: {deliveries}; output: {first.Output}");
@@ -100,10 +99,8 @@ public abstract class CrashRecoveryTests(StorageProvider provider) : IAsyncLifet
 
         await using var second = ServerProcess.Start(_folder, environment);
         await second.WaitUntilReadyAsync();
-        for (var wait = 0; wait < 1200 && DistinctAlerts(receiver) < Alerts; wait++)
-        {
-            await Task.Delay(100);
-        }
+        // Counting the 200s first keeps the check cheap: the alert ids are read only once there can be enough.
+        await receiver.WaitUntilAsync(r => r.Count(x => x.Status == 200) >= Alerts && DistinctAlerts(r) == Alerts, TimeSpan.FromSeconds(120));
 
         var requests = receiver.Requests.Where(r => r.Status == 200).ToList();
         Assert.Equal(Alerts, DistinctAlerts(receiver));
@@ -115,8 +112,10 @@ public abstract class CrashRecoveryTests(StorageProvider provider) : IAsyncLifet
         Assert.Equal(Alerts, requests.Select(r => r.Header("webhook-id")).Distinct().Count());
     }
 
-    private static int DistinctAlerts(WebhookReceiver receiver) =>
-        receiver.Requests.Where(r => r.Status == 200).Select(r => r.Json.GetProperty("alertId").GetString()).Distinct().Count();
+    private static int DistinctAlerts(WebhookReceiver receiver) => DistinctAlerts(receiver.Requests);
+
+    private static int DistinctAlerts(IReadOnlyList<ReceivedWebhook> requests) =>
+        requests.Where(r => r.Status == 200).Select(r => r.Json.GetProperty("alertId").GetString()).Distinct().Count();
 }
 
 public sealed class SqliteCrashRecoveryTests() : CrashRecoveryTests(StorageProvider.Sqlite);

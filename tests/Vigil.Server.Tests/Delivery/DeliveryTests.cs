@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Vigil.Jobs;
 using Vigil.Notifications.Tests.Infrastructure;
@@ -16,6 +17,8 @@ namespace Vigil.Server.Tests.Delivery;
 public abstract class DeliveryTests(StorageProvider provider) : ServerTestBase(provider)
 {
     private const string Secret = "whsec_dGVzdC1zaWduaW5nLXNlY3JldC0xMjM0NTY3ODkw";
+
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     private static readonly Dictionary<string, string?> Settings = new()
     {
@@ -56,9 +59,9 @@ public abstract class DeliveryTests(StorageProvider provider) : ServerTestBase(p
         Assert.Equal("/search", body.GetProperty("labels").GetProperty("route").GetString());
         Assert.Equal("api", body.GetProperty("labels").GetProperty("team").GetString());
         Assert.Contains("https://vigil.example.com/ack/", Assert.Single(slack.Requests).Text, StringComparison.Ordinal);
-        var mail = await EventuallyAsync(() => SmtpMailbox.Find($"{intentKey}:{emailId}"), found => found.Count > 0);
+        var mail = await EventuallyAsync(app, () => SmtpMailbox.Find($"{intentKey}:{emailId}"), found => found.Count > 0);
         Assert.Equal("[CRITICAL] Vigil alert: Slow route", Assert.Single(mail).Subject);
-        var succeeded = await EventuallyAsync(() => DeliveriesAsync(client, "succeeded"), d => d.Length == 3);
+        var succeeded = await EventuallyAsync(app, () => DeliveriesAsync(client, "succeeded"), d => d.Length == 3);
         Assert.Equal(new[] { emailId, slackId, webhookId }.Order(StringComparer.Ordinal), succeeded.Select(d => d.GetProperty("channelId").GetString()!).Order(StringComparer.Ordinal));
         Assert.Equal(1, (await (await client.GetAsync($"/api/v1/alerts?ruleId={ruleId}")).ReadAsync())[0].GetProperty("notifications").GetInt32());
     }
@@ -75,18 +78,18 @@ public abstract class DeliveryTests(StorageProvider provider) : ServerTestBase(p
 
         await ViolateAsync(client, app, "/search");
         await ReceivedAsync(webhook, 1);
-        var failed = await EventuallyAsync(() => DeliveriesAsync(client, "failed"), d => d.Length == 1);
+        var failed = await EventuallyAsync(app, () => DeliveriesAsync(client, "failed"), d => d.Length == 1);
         Assert.Equal(1, failed[0].GetProperty("attempts").GetInt32());
         Assert.Contains("503", failed[0].GetProperty("lastError").GetString(), StringComparison.Ordinal);
 
         // The retry schedule starts at 5 s (± 20 % jitter), then 10 s: move the clock past each.
         app.Time.Advance(TimeSpan.FromSeconds(7));
         await ReceivedAsync(webhook, 2);
-        await EventuallyAsync(() => DeliveriesAsync(client, "failed"), d => d.Length == 1 && d[0].GetProperty("attempts").GetInt32() == 2);
+        await EventuallyAsync(app, () => DeliveriesAsync(client, "failed"), d => d.Length == 1 && d[0].GetProperty("attempts").GetInt32() == 2);
         app.Time.Advance(TimeSpan.FromSeconds(13));
         await ReceivedAsync(webhook, 3);
 
-        var delivered = Assert.Single(await EventuallyAsync(() => DeliveriesAsync(client, "succeeded"), d => d.Length == 1));
+        var delivered = Assert.Single(await EventuallyAsync(app, () => DeliveriesAsync(client, "succeeded"), d => d.Length == 1));
         Assert.Equal(3, delivered.GetProperty("attempts").GetInt32());
         Assert.Equal([503, 503, 200], webhook.Requests.Select(r => r.Status).ToArray());
         Assert.Single(webhook.Requests.Select(r => r.Header("webhook-id")).Distinct());
@@ -104,7 +107,7 @@ public abstract class DeliveryTests(StorageProvider provider) : ServerTestBase(p
         await CreateRuleAsync(client, [channelId]);
 
         await ViolateAsync(client, app, "/search");
-        var dead = Assert.Single(await EventuallyAsync(() => DeliveriesAsync(client, "dead"), d => d.Length == 1));
+        var dead = Assert.Single(await EventuallyAsync(app, () => DeliveriesAsync(client, "dead"), d => d.Length == 1));
         var channel = await (await client.GetAsync($"/api/v1/channels/{channelId}")).ReadAsync();
         Assert.False(channel.GetProperty("enabled").GetBoolean());
         Assert.Contains("410", channel.GetProperty("disabledReason").GetString(), StringComparison.Ordinal);
@@ -114,7 +117,7 @@ public abstract class DeliveryTests(StorageProvider provider) : ServerTestBase(p
         var replay = await client.PostAsync($"/api/v1/deliveries/{dead.GetProperty("id").GetInt64()}/replay", null);
         Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
         await ReceivedAsync(webhook, 2);
-        await EventuallyAsync(() => DeliveriesAsync(client, "succeeded"), d => d.Length == 1);
+        await EventuallyAsync(app, () => DeliveriesAsync(client, "succeeded"), d => d.Length == 1);
         Assert.Equal(webhook.Requests[0].Header("webhook-id"), webhook.Requests[1].Header("webhook-id"));
         Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/v1/deliveries/999999/replay", null)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/v1/deliveries?status=lost")).StatusCode);
@@ -150,10 +153,10 @@ public abstract class DeliveryTests(StorageProvider provider) : ServerTestBase(p
         Assert.Equal(payload, Assert.Single(good.Requests).Text); // the exact bytes
 
         // The failed one stays queued and goes out at its retry.
-        await EventuallyAsync(() => DeliveriesAsync(client, "failed"), d => d.Length == 1);
+        await EventuallyAsync(app, () => DeliveriesAsync(client, "failed"), d => d.Length == 1);
         app.Time.Advance(TimeSpan.FromSeconds(7));
         await ReceivedAsync(bad, 2);
-        var log = await EventuallyAsync(async () => (await (await client.GetAsync("/api/v1/relay/requests")).ReadAsync()).EnumerateArray().ToArray(), l => l.Length == 1 && l[0].GetProperty("successful").GetInt32() == 2);
+        var log = await EventuallyAsync(app, async () => (await (await client.GetAsync("/api/v1/relay/requests")).ReadAsync()).EnumerateArray().ToArray(), l => l.Length == 1 && l[0].GetProperty("successful").GetInt32() == 2);
         Assert.Equal("partial", log[0].GetProperty("status").GetString());
         var dashboard = await (await client.GetAsync("/api/v1/relay/stats")).ReadAsync();
         Assert.Equal((1, 2, 1L), (dashboard.GetProperty("endpoints").GetInt32(), dashboard.GetProperty("integrations").GetInt32(), dashboard.GetProperty("requestsToday").GetInt64()));
@@ -244,6 +247,28 @@ public abstract class DeliveryTests(StorageProvider provider) : ServerTestBase(p
         Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/v1/channels/nope/test", null)).StatusCode);
     }
 
+    [Fact]
+    public async Task ChannelTest_EmailPasswordSettingNotSet_NamesTheMissingSetting()
+    {
+        await using var app = StartApp(settings: Settings);
+        var client = app.Admin();
+        var (smtpHost, smtpPort) = SmtpMailbox.Server;
+        var channelId = await CreateChannelAsync(client, $$$"""{"name":"mail","type":"email","config":{"host":"{{{smtpHost}}}","port":{{{smtpPort}}},"tls":"none","username":"vigil","password":"config:SmtpNotSet","from":"vigil@example.com","to":["oncall@example.com"]}}""");
+
+        var response = await client.PostAsync($"/api/v1/channels/{channelId}/test", null);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.ReadAsync();
+        Assert.False(result.GetProperty("delivered").GetBoolean());
+        Assert.Equal("permanent_failure", result.GetProperty("status").GetString());
+        var error = result.GetProperty("error").GetString()!;
+        Assert.Contains("config.password", error, StringComparison.Ordinal);
+        var setting = Regex.Match(error, @"the setting (\S*SmtpNotSet) is not set");
+        Assert.True(setting.Success, error);
+        Assert.Contains($"environment variable {setting.Groups[1].Value.Replace(":", "__", StringComparison.Ordinal)}", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("A password is required", error, StringComparison.Ordinal);
+    }
+
     private static async Task<string> CreateChannelAsync(HttpClient client, string body)
     {
         var response = await client.PostJsonAsync("/api/v1/channels", body);
@@ -277,29 +302,48 @@ public abstract class DeliveryTests(StorageProvider provider) : ServerTestBase(p
     private static async Task<JsonElement[]> DeliveriesAsync(HttpClient client, string status) =>
         [.. (await (await client.GetAsync($"/api/v1/deliveries?status={status}")).ReadAsync()).EnumerateArray()];
 
-    /// <summary>Waits until the receiver has recorded (answered) <paramref name="count"/> requests.</summary>
+    /// <summary>Waits until the receiver has recorded (answered) <paramref name="count"/> requests (checked at each request).</summary>
     private static Task<IReadOnlyList<ReceivedWebhook>> ReceivedAsync(WebhookReceiver receiver, int count) =>
-        EventuallyAsync(() => receiver.Requests, r => r.Count >= count);
+        receiver.WaitUntilAsync(r => r.Count >= count, Patience);
 
-    /// <summary>Polls (real time, bounded) until the background job queue has done its part.</summary>
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)
+    /// <summary>
+    /// Reads until <paramref name="done"/>: again each time the server's job processor stores
+    /// outcomes (a delivery's state, the relay log and the mail all change before that), not on a
+    /// timer; fails after a generous deadline.
+    /// </summary>
+    private static async Task<T> EventuallyAsync<T>(VigilApp app, Func<Task<T>> read, Func<T, bool> done)
     {
-        var value = await read();
-        for (var attempt = 0; attempt < 300 && !done(value); attempt++)
+        var processor = app.Services.GetRequiredService<JobProcessor>();
+        using var stored = new SemaphoreSlim(0);
+        void OnStored() => stored.Release();
+        processor.OutcomesStored += OnStored;
+        try
         {
-            await Task.Delay(50);
-            value = await read();
-        }
+            using var deadline = new CancellationTokenSource(Patience);
+            var value = await read();
+            while (!done(value))
+            {
+                try
+                {
+                    await stored.WaitAsync(deadline.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    Assert.Fail($"not reached in {Patience.TotalSeconds} s: {(value is JsonElement[] json ? JsonSerializer.Serialize(json) : value?.ToString())}");
+                }
 
-        if (!done(value))
+                value = await read();
+            }
+
+            return value;
+        }
+        finally
         {
-            Assert.Fail($"not reached in 15 s: {(value is JsonElement[] json ? JsonSerializer.Serialize(json) : value?.ToString())}");
+            processor.OutcomesStored -= OnStored;
         }
-
-        return value;
     }
 
-    private static Task<T> EventuallyAsync<T>(Func<T> read, Func<T, bool> done) => EventuallyAsync(() => Task.FromResult(read()), done);
+    private static Task<T> EventuallyAsync<T>(VigilApp app, Func<T> read, Func<T, bool> done) => EventuallyAsync(app, () => Task.FromResult(read()), done);
 }
 
 public sealed class SqliteDeliveryTests() : DeliveryTests(StorageProvider.Sqlite);

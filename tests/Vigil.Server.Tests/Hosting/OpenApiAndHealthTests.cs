@@ -127,6 +127,29 @@ public abstract partial class OpenApiAndHealthTests(StorageProvider provider) : 
     }
 
     [Fact]
+    public async Task Uptime_FirstRequestFiveMinutesAfterStart_CountsFromStart()
+    {
+        // Arrange: the host starts, then five minutes pass before anyone asks.
+        await using var app = StartApp();
+        var startedAt = app.Time.GetUtcNow();
+        _ = app.Services;
+        app.Time.Advance(TimeSpan.FromMinutes(5));
+
+        // Act
+        var quick = await (await app.WithKey(null).GetAsync("/api/health?quick=true")).ReadAsync();
+        var full = await (await app.WithKey(null).GetAsync("/api/health")).ReadAsync();
+        var summary = await (await app.Admin().GetAsync("/api/v1/metrics")).ReadAsync();
+        var exposition = await app.Admin().GetStringAsync("/metrics");
+
+        // Assert
+        Assert.Equal(300_000, quick.GetProperty("uptime").GetInt64());
+        Assert.Equal(300_000, full.GetProperty("uptime").GetInt64());
+        Assert.Equal(300_000, summary.GetProperty("system").GetProperty("uptime").GetInt64());
+        var startTime = exposition.Split('\n').Single(line => line.StartsWith("vigil_start_time_seconds ", StringComparison.Ordinal));
+        Assert.Equal(startedAt.ToUnixTimeSeconds(), double.Parse(startTime["vigil_start_time_seconds ".Length..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task GetHealthCheck_Database_200WithThatCheckOnly()
     {
         await using var app = StartApp();

@@ -10,6 +10,8 @@ internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentQueue<string> _error = new();
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ServerProcess(Process process, Uri baseAddress)
     {
@@ -19,20 +21,35 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>Standard output and standard error, interleaved.</summary>
     public string Output => string.Join('\n', _output);
+
+    /// <summary>Standard error alone.</summary>
+    public IReadOnlyList<string> ErrorLines => [.. _error];
 
     public bool HasExited => _process.HasExited;
 
     public int ExitCode => _process.ExitCode;
 
-    public static ServerProcess Start(string workingDirectory, IDictionary<string, string>? environment = null)
+    /// <summary>Starts the server in <paramref name="workingDirectory"/> on <paramref name="port"/> (a free one when null).</summary>
+    public static ServerProcess Start(string workingDirectory, IDictionary<string, string>? environment = null, int? port = null)
     {
-        var port = FreePort();
+        port ??= FreePort();
         var info = StartInfo(workingDirectory, environment, ["--urls", $"http://127.0.0.1:{port}"]);
         var process = Process.Start(info)!;
         var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { server._output.Enqueue(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { server._output.Enqueue(e.Data); } };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                server._output.Enqueue(e.Data);
+                if (e.Data.Contains("Now listening on:", StringComparison.Ordinal))
+                {
+                    server._listening.TrySetResult();
+                }
+            }
+        };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { server._output.Enqueue(e.Data); server._error.Enqueue(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return server;
@@ -49,36 +66,33 @@ internal sealed class ServerProcess : IAsyncDisposable
         return (process.ExitCode, await output + await error);
     }
 
-    /// <summary>Waits until the server answers its liveness check (or exits).</summary>
+    /// <summary>
+    /// Waits until the server says it listens (Kestrel's "Now listening on:" line, written once
+    /// every hosted service has started) or exits, then checks that it answers its liveness check.
+    /// Signal-driven: nothing is polled; the deadline only bounds a server that hangs.
+    /// </summary>
     public async Task WaitUntilReadyAsync()
     {
-        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        try
         {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"The server exited with {_process.ExitCode}:\n{Output}");
-            }
-
-            try
-            {
-                if ((await client.GetAsync("/api/health?quick=true")).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-
-            await Task.Delay(100);
+            await Task.WhenAny(_listening.Task, _process.WaitForExitAsync()).WaitAsync(TimeSpan.FromSeconds(90));
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"The server did not become ready:\n{Output}");
         }
 
-        throw new TimeoutException($"The server did not become ready:\n{Output}");
+        if (!_listening.Task.IsCompleted)
+        {
+            throw new InvalidOperationException($"The server exited with {_process.ExitCode}:\n{Output}");
+        }
+
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var response = await client.GetAsync("/api/health?quick=true");
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"The server listens but its liveness check answered {(int)response.StatusCode}:\n{Output}");
+        }
     }
 
     public HttpClient Client(string? key)

@@ -84,17 +84,41 @@ public sealed partial class ServerProcessTests : IDisposable
 
     [Theory]
     [InlineData("Vigil__Storage__Provider", "postgres", "Vigil:Storage:ConnectionString")]
-    [InlineData("Vigil__Metrics__MaxSeries", "0", "MaxSeries")]
+    [InlineData("Vigil__Storage__ConnectionString", "Data Source=data/vigil.db;Bogus=1", "Vigil:Storage:ConnectionString")]
+    [InlineData("Vigil__Metrics__MaxSeries", "0", "Vigil:Metrics:MaxSeries")]
+    [InlineData("Vigil__Metrics__MaxSeries", "lots", "Vigil:Metrics:MaxSeries")]
     [InlineData("Vigil__Metrics__InMemoryRetention", "00:01:00", "InMemoryRetention")]
-    [InlineData("Vigil__Auth__BootstrapAdminKey", "short", "BootstrapAdminKey")]
-    public async Task Start_BadSetting_ExitsNamingTheSetting(string name, string value, string named)
+    [InlineData("Vigil__Auth__BootstrapAdminKey", "short", "Vigil:Auth:BootstrapAdminKey")]
+    [InlineData("Vigil__Jobs__MaxConcurrency", "0", "MaxConcurrency")]
+    public async Task Start_BadSetting_OneLineNamingTheSettingExit2NoDatabase(string name, string value, string named)
     {
         await using var server = ServerProcess.Start(_folder, new Dictionary<string, string> { [name] = value });
 
         await server.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
-        Assert.NotEqual(0, server.ExitCode);
-        Assert.Contains(named, server.Output, StringComparison.Ordinal);
+        Assert.Equal(2, server.ExitCode);
+        var line = Assert.Single(server.ErrorLines);
+        Assert.StartsWith("Vigil cannot start: ", line, StringComparison.Ordinal);
+        Assert.Contains(named, line, StringComparison.Ordinal);
+        Assert.DoesNotMatch(StackFrame(), server.Output);
+        Assert.False(File.Exists(Path.Combine(_folder, "data", "vigil.db")), "the database was created before the setting was checked");
+    }
+
+    [Fact]
+    public async Task Start_PortInUse_OneLineNamingTheAddressExit1NoDatabase()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        await using var server = ServerProcess.Start(_folder, port: port);
+        await server.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, server.ExitCode);
+        var line = Assert.Single(server.ErrorLines);
+        Assert.Equal($"Vigil cannot start: http://127.0.0.1:{port} is already in use by another process: stop it, or listen elsewhere with --urls / ASPNETCORE_URLS (e.g. --urls http://127.0.0.1:5081).", line);
+        Assert.DoesNotMatch(StackFrame(), server.Output);
+        Assert.False(File.Exists(Path.Combine(_folder, "data", "vigil.db")), "the database was created before the address was checked");
     }
 
     [Fact]
@@ -140,6 +164,9 @@ public sealed partial class ServerProcessTests : IDisposable
         await process.WaitForExitAsync();
         return (process.ExitCode, output);
     }
+
+    [GeneratedRegex(@"^\s+at \S+", RegexOptions.Multiline)]
+    private static partial Regex StackFrame();
 
     [GeneratedRegex("vgl_[A-Za-z0-9_-]{40,}")]
     private static partial Regex KeyPattern();
