@@ -26,7 +26,7 @@ if (string.IsNullOrEmpty(urls) && !kestrelDecides)
 
 builder.Services.AddVigilServer(builder.Configuration);
 
-await using var app = builder.Build();
+var app = builder.Build();
 
 // Every setting and the listening address are checked before anything starts or touches the
 // database: a bad one is one line naming it, not a stack trace after migrations ran.

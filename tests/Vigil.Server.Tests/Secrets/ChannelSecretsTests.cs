@@ -25,9 +25,7 @@ public abstract class ChannelSecretsTests(StorageProvider provider) : ServerTest
     [Theory]
     [InlineData("config:OpsToken", "Bearer token-from-the-secrets-section")]
     [InlineData("config:Vigil:Secrets:OpsToken", "Bearer token-from-the-secrets-section")] // the full form of earlier versions
-    [InlineData("config:Outside:Token", null)] // read as Vigil:Secrets:Outside:Token: not set
-    [InlineData("config:HOME", null)] // an environment variable outside Vigil__Secrets__
-    public async Task ConfigReference_ReadsOnlyTheSecretsSection(string reference, string? expectedAuthorization)
+    public async Task ConfigReference_ReadsTheSecretsSection(string reference, string expectedAuthorization)
     {
         await using var webhook = await WebhookReceiver.StartAsync();
         await using var app = StartApp(settings: Settings);
@@ -38,6 +36,23 @@ public abstract class ChannelSecretsTests(StorageProvider provider) : ServerTest
 
         Assert.True(test.GetProperty("delivered").GetBoolean(), test.ToString());
         Assert.Equal(expectedAuthorization, Assert.Single(webhook.Requests).Header("Authorization"));
+    }
+
+    [Theory]
+    [InlineData("config:Outside:Token", "Vigil:Secrets:Outside:Token")] // not the setting Outside:Token
+    [InlineData("config:HOME", "Vigil:Secrets:HOME")] // not the environment variable HOME
+    public async Task ConfigReference_OutsideTheSecretsSection_ReadsNothingAndSendsNothing(string reference, string setting)
+    {
+        await using var webhook = await WebhookReceiver.StartAsync();
+        await using var app = StartApp(settings: Settings);
+        var client = app.Admin();
+        var id = await CreateAsync(client, $$$"""{"name":"hook","type":"webhook","config":{"url":"{{{webhook.Url()}}}","bearerToken":"{{{reference}}}"}}""");
+
+        var test = await (await client.PostAsync($"/api/v1/channels/{id}/test", null)).ReadAsync();
+
+        Assert.False(test.GetProperty("delivered").GetBoolean(), test.ToString());
+        Assert.Contains($"the setting {setting} is not set", test.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Empty(webhook.Requests);
     }
 
     [Theory]
