@@ -124,6 +124,7 @@ public sealed partial class NotificationSender
         return await _resilience.ExecuteAsync(
             key,
             string.Create(CultureInfo.InvariantCulture, $"smtp://{config.Host}:{config.Port}"),
+            ChannelType.Email,
             token => _email.SendAsync(config, message, timeout, token),
             cancellationToken).ConfigureAwait(false);
     }
@@ -155,6 +156,7 @@ public sealed partial class NotificationSender
         return await _resilience.ExecuteAsync(
             DestinationResilience.KeyOf(uri),
             ChannelMasking.MaskUrl(url),
+            channel.Type,
             token => HttpDelivery.PostAsync(client, uri, body, headers => AddWebhookHeaders(headers, webhook, request.IdempotencyKey, body), timeout, _time, token),
             cancellationToken).ConfigureAwait(false);
     }
