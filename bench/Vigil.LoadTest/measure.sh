@@ -8,7 +8,7 @@
 #   bench/Vigil.LoadTest/measure.sh fanout [channels×maxConcurrency...]  # default: 1x10 4x5; DELIVERIES (1000), DELAY (100ms)
 #
 # fanout (and RECEIVER=webhook) start the server with Vigil__Delivery__AllowPrivateNetworks=true
-# (the receivers are on loopback); fanout also with Vigil__Delivery__RateLimitPermits=$RATE_LIMIT
+# (the receivers are on loopback); fanout also with Vigil__Delivery__RateLimits__Webhook__Permits=$RATE_LIMIT
 # (default 10000, the most it allows: the default of 10 attempts/s per destination would cap a run at 10 deliveries/s).
 #
 # Environment: SERVER_ENV (extra NAME=value settings for the server, space-separated), PORT (5099), SERIES (1000 throughput / 2000 memory), DURATION (20s),
@@ -97,7 +97,7 @@ case "$mode" in
     done
     ;;
   fanout)
-    server_env=(Vigil__Delivery__AllowPrivateNetworks=true "Vigil__Delivery__RateLimitPermits=${RATE_LIMIT:-10000}")
+    server_env=(Vigil__Delivery__AllowPrivateNetworks=true "Vigil__Delivery__RateLimits__Webhook__Permits=${RATE_LIMIT:-10000}")
     echo "server settings: ${server_env[*]} ${SERVER_ENV:-}" >&2
     for s in "${@:-1x10 4x5}"; do
       for shape in $s; do

@@ -65,8 +65,9 @@ public static class DeliveryServiceCollectionExtensions
                     });
                 }
 
-                // A channel's deliveries in flight are bounded by its maxConcurrency (1-10).
-                jobs.ConcurrencyKeyLimit ??= (_, key) => channels.MaxConcurrencyOf(key);
+                // A channel's deliveries in flight (notification, digest and relay jobs together, all keyed
+                // by the channel id) are bounded by its maxConcurrency (1-10): the only bound on them.
+                jobs.ConcurrencyKeyLimit ??= channels.MaxConcurrencyOf;
             });
         services.TryAddSingleton<INotificationOutbox, DeliveryOutbox>();
         services.AddSingleton<NotificationBuilder>();

@@ -73,19 +73,21 @@ public sealed class JobsOptions
     public int MaxHeldPerKey { get; set; } = 5;
 
     /// <summary>
-    /// The concurrency limit of a key (type, key) when <see cref="ConcurrencyKeyLimit"/> is not set.
+    /// The concurrency limit of a concurrency key when <see cref="ConcurrencyKeyLimit"/> is not set.
     /// </summary>
     /// <value>5 (the default <c>maxConcurrency</c> of a notification channel).</value>
     [Range(1, 1000)]
     public int DefaultConcurrencyKeyLimit { get; set; } = 5;
 
     /// <summary>
-    /// The concurrency limit of a (job type, concurrency key), asked as jobs of the key are
-    /// scheduled: deliveries answer with the channel's <c>maxConcurrency</c>. Values below 1 count as 1.
+    /// The concurrency limit of a concurrency key, asked as jobs of the key are scheduled. A key is
+    /// one namespace across job types: its jobs of every type together run at most this many at a
+    /// time in a process (deliveries key notification, digest and relay jobs by channel id and answer
+    /// with the channel's <c>maxConcurrency</c>). Values below 1 count as 1.
     /// Set it with <c>services.AddOptions&lt;JobsOptions&gt;().Configure&lt;TService&gt;(...)</c> to use a service.
     /// </summary>
     /// <value>null: every key gets <see cref="DefaultConcurrencyKeyLimit"/>.</value>
-    public Func<string, string, int>? ConcurrencyKeyLimit { get; set; }
+    public Func<string, int>? ConcurrencyKeyLimit { get; set; }
 
     /// <summary>How long a stopping processor lets running jobs finish; the rest are left to their leases.</summary>
     /// <value>20 seconds (below the host's 30-second shutdown timeout).</value>

@@ -28,3 +28,6 @@ internal readonly record struct JobCompletion(ClaimedJob Job, JobOutcome? Outcom
 
 /// <summary>How many jobs of a type a claim may take.</summary>
 internal readonly record struct TypeClaim(string Type, int Limit);
+
+/// <summary>How many jobs of a concurrency key (of any of the claimer's types) a claim may take.</summary>
+internal readonly record struct KeyClaim(string Key, int Limit);

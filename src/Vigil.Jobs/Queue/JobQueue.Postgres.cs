@@ -53,13 +53,29 @@ public sealed partial class JobQueue
             CROSS JOIN LATERAL (
                 SELECT j.id, j.priority, j.run_at FROM jobs j
                 WHERE j.type = t.type AND j.state IN ('queued', 'retrying') AND j.run_at <= @now
-                  AND (j.concurrency_key IS NULL OR NOT ((j.type || chr(31) || j.concurrency_key) = ANY(@busy::text[])))
+                  AND (j.concurrency_key IS NULL OR NOT (j.concurrency_key = ANY(@busy::text[])))
                 ORDER BY j.priority, j.run_at, j.id
                 LIMIT t.n
                 FOR UPDATE SKIP LOCKED
             ) c
             ORDER BY c.priority, c.run_at, c.id
             LIMIT @total
+        )
+        UPDATE jobs j SET state = 'processing', attempts = j.attempts + 1, lease_owner = @owner, lease_until = @lease_until, updated_at = @now
+        FROM picked WHERE j.id = picked.id
+        RETURNING j.id, j.type, j.priority, j.payload, j.idempotency_key, j.concurrency_key, j.attempts, j.max_attempts, j.run_at, j.created_at, j.last_error
+        """;
+
+    private const string PostgresClaimKeys = """
+        WITH picked AS (
+            SELECT c.id FROM unnest(@keys::text[], @limits::int[]) AS k(key, n)
+            CROSS JOIN LATERAL (
+                SELECT j.id FROM jobs j
+                WHERE j.concurrency_key = k.key AND j.type = ANY(@types::text[]) AND j.state IN ('queued', 'retrying') AND j.run_at <= @now
+                ORDER BY j.priority, j.run_at, j.id
+                LIMIT k.n
+                FOR UPDATE SKIP LOCKED
+            ) c
         )
         UPDATE jobs j SET state = 'processing', attempts = j.attempts + 1, lease_owner = @owner, lease_until = @lease_until, updated_at = @now
         FROM picked WHERE j.id = picked.id
@@ -169,6 +185,18 @@ public sealed partial class JobQueue
             requeue.Parameters.AddWithValue("now", work.Now);
             batch.BatchCommands.Add(dead);
             batch.BatchCommands.Add(requeue);
+        }
+
+        if (work.Keys.Length > 0)
+        {
+            var claim = new NpgsqlBatchCommand(PostgresClaimKeys);
+            claim.Parameters.AddWithValue("keys", work.Keys.Select(k => k.Key).ToArray());
+            claim.Parameters.AddWithValue("limits", work.Keys.Select(k => k.Limit).ToArray());
+            claim.Parameters.AddWithValue("types", work.KeyTypes.ToArray());
+            claim.Parameters.AddWithValue("owner", work.Owner);
+            claim.Parameters.AddWithValue("lease_until", work.LeaseUntil);
+            claim.Parameters.AddWithValue("now", work.Now);
+            batch.BatchCommands.Add(claim);
         }
 
         if (work.Types.Length > 0)

@@ -29,7 +29,14 @@ public sealed partial class JobQueue
     private const string SqliteCandidates = """
         SELECT id, priority, run_at FROM jobs
         WHERE type = @type AND state IN ('queued', 'retrying') AND run_at <= @now
-          AND (concurrency_key IS NULL OR (type || char(31) || concurrency_key) NOT IN (SELECT value FROM json_each(@busy)))
+          AND (concurrency_key IS NULL OR concurrency_key NOT IN (SELECT value FROM json_each(@busy)))
+        ORDER BY priority, run_at, id
+        LIMIT @limit
+        """;
+
+    private const string SqliteKeyCandidates = """
+        SELECT id FROM jobs
+        WHERE concurrency_key = @key AND type IN (SELECT value FROM json_each(@types)) AND state IN ('queued', 'retrying') AND run_at <= @now
         ORDER BY priority, run_at, id
         LIMIT @limit
         """;
@@ -100,7 +107,7 @@ public sealed partial class JobQueue
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var applied = await CompleteSqliteAsync(connection, transaction, work, cancellationToken).ConfigureAwait(false);
-        var jobs = work.Types.Length > 0 ? await ClaimSqliteAsync(connection, transaction, work, cancellationToken).ConfigureAwait(false) : [];
+        var jobs = work.Claims ? await ClaimSqliteAsync(connection, transaction, work, cancellationToken).ConfigureAwait(false) : [];
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return (applied, jobs);
     }
@@ -133,10 +140,29 @@ public sealed partial class JobQueue
             }
         }
 
-        var jobs = new List<ClaimedJob>();
-        if (candidates.Count > 0)
+        var ids = candidates.OrderBy(c => c.Priority).ThenBy(c => c.RunAt).ThenBy(c => c.Id).Take(work.Total).Select(c => c.Id).ToList();
+        if (work.Keys.Length > 0)
         {
-            var ids = candidates.OrderBy(c => c.Priority).ThenBy(c => c.RunAt).ThenBy(c => c.Id).Take(work.Total).Select(c => c.Id);
+            await using var select = Command(connection, transaction, SqliteKeyCandidates);
+            var key = Add(select, "key", null);
+            var limit = Add(select, "limit", null);
+            Add(select, "types", JsonStrings(work.KeyTypes));
+            Add(select, "now", work.Now);
+            foreach (var claim in work.Keys)
+            {
+                key.Value = claim.Key;
+                limit.Value = claim.Limit;
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    ids.Add(reader.GetInt64(0));
+                }
+            }
+        }
+
+        var jobs = new List<ClaimedJob>();
+        if (ids.Count > 0)
+        {
             await using var update = Command(connection, transaction, SqliteClaim);
             Add(update, "owner", work.Owner);
             Add(update, "lease_until", work.LeaseUntil);

@@ -274,7 +274,8 @@ public sealed partial class JobQueue
     /// <summary>
     /// Claims due jobs for <paramref name="owner"/> under a lease of <see cref="JobsOptions.LeaseDuration"/>:
     /// at most each type's limit and <paramref name="total"/> in all, by priority then due time,
-    /// skipping the (type, concurrency key) pairs in <paramref name="busyKeys"/> (as <c>type␟key</c>).
+    /// skipping the jobs whose concurrency key is in <paramref name="busyKeys"/> (a key is one
+    /// namespace across types: a key's jobs of every type share its limit).
     /// Running jobs whose lease ran out are first returned to the queue (or dead-lettered if that
     /// was their last attempt). Each claim uses an attempt.
     /// </summary>
@@ -295,12 +296,30 @@ public sealed partial class JobQueue
     /// <see cref="CompleteAsync"/> and <see cref="ClaimAsync"/> in one transaction and one round trip:
     /// the processor's step. <paramref name="recoverExpired"/>: whether to reclaim expired leases first.
     /// </summary>
+    internal Task<(int Applied, List<ClaimedJob> Claimed)> CompleteAndClaimAsync(
+        string owner,
+        IReadOnlyList<JobCompletion> completions,
+        IReadOnlyList<TypeClaim> types,
+        int total,
+        IReadOnlyCollection<string> busyKeys,
+        bool recoverExpired,
+        CancellationToken cancellationToken = default) =>
+        CompleteAndClaimAsync(owner, completions, types, total, busyKeys, [], [], recoverExpired, cancellationToken);
+
+    /// <summary>
+    /// The processor's step with claims by key besides those by type: up to each key's limit of that
+    /// key's next jobs of <paramref name="keyTypes"/> (not counted in <paramref name="total"/>), so a
+    /// slot freed by a finishing job is refilled in the round trip that stores its outcome. List those
+    /// keys in <paramref name="busyKeys"/> too, so the claims by type leave them alone.
+    /// </summary>
     internal async Task<(int Applied, List<ClaimedJob> Claimed)> CompleteAndClaimAsync(
         string owner,
         IReadOnlyList<JobCompletion> completions,
         IReadOnlyList<TypeClaim> types,
         int total,
         IReadOnlyCollection<string> busyKeys,
+        IReadOnlyList<KeyClaim> keys,
+        IReadOnlyCollection<string> keyTypes,
         bool recoverExpired,
         CancellationToken cancellationToken = default)
     {
@@ -308,14 +327,17 @@ public sealed partial class JobQueue
         ArgumentNullException.ThrowIfNull(completions);
         ArgumentNullException.ThrowIfNull(types);
         ArgumentNullException.ThrowIfNull(busyKeys);
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(keyTypes);
         var wanted = total > 0 ? types.Where(t => t.Limit > 0).Select(t => t with { Limit = Math.Min(t.Limit, total) }).ToArray() : [];
-        if (completions.Count == 0 && wanted.Length == 0)
+        var wantedKeys = keyTypes.Count > 0 ? keys.Where(k => k.Limit > 0).ToArray() : [];
+        if (completions.Count == 0 && wanted.Length == 0 && wantedKeys.Length == 0)
         {
             return (0, []);
         }
 
         var now = NowMs();
-        var work = new Work(owner, now, now + (long)_options.LeaseDuration.TotalMilliseconds, wanted, total, busyKeys, recoverExpired && wanted.Length > 0);
+        var work = new Work(owner, now, now + (long)_options.LeaseDuration.TotalMilliseconds, wanted, total, busyKeys, wantedKeys, keyTypes, recoverExpired && (wanted.Length > 0 || wantedKeys.Length > 0));
         Classify(completions, work);
         var (applied, jobs) = IsPostgres
             ? await CompleteAndClaimPostgresAsync(work, cancellationToken).ConfigureAwait(false)
@@ -500,8 +522,12 @@ public sealed partial class JobQueue
     }
 
     /// <summary>One step of the processor: outcomes to store and what to claim.</summary>
-    private sealed record Work(string Owner, long Now, long LeaseUntil, TypeClaim[] Types, int Total, IReadOnlyCollection<string> BusyKeys, bool RecoverExpired)
+    private sealed record Work(
+        string Owner, long Now, long LeaseUntil, TypeClaim[] Types, int Total, IReadOnlyCollection<string> BusyKeys, KeyClaim[] Keys, IReadOnlyCollection<string> KeyTypes, bool RecoverExpired)
     {
+        /// <summary>Whether this step claims anything.</summary>
+        public bool Claims => Types.Length > 0 || Keys.Length > 0;
+
         public List<(ClaimedJob Job, string Outcome, string? Error)> Finish { get; } = [];
 
         public List<(ClaimedJob Job, long RunAt, int Refund, string? Error)> Requeue { get; } = [];

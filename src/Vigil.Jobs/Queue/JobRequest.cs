@@ -14,8 +14,9 @@ namespace Vigil.Jobs;
 /// <param name="RunAt">Not before this time; null: now.</param>
 /// <param name="MaxAttempts">Overrides the retry policy's <see cref="RetryPolicy.MaxAttempts"/> for this job (at least 1).</param>
 /// <param name="ConcurrencyKey">
-/// Jobs of one type with the same key run at most <see cref="JobsOptions.ConcurrencyKeyLimit"/> at a time
-/// in a process (a notification channel id, so one slow destination is never flooded).
+/// Jobs with the same key, of any type, together run at most <see cref="JobsOptions.ConcurrencyKeyLimit"/>
+/// at a time in a process: the key names a shared resource (a notification channel id, so one slow
+/// destination is never flooded by its notification, digest and relay jobs together).
 /// </param>
 public sealed record JobRequest(
     string Type,

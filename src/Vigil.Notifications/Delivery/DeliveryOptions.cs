@@ -49,17 +49,11 @@ public sealed class DeliveryOptions
     public TimeSpan BreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// Gets or sets how many attempts one destination gets per <see cref="RateLimitPeriod"/>: a token
-    /// bucket of that size, refilled by that many every period.
+    /// Gets or sets the rate limit of a destination per channel type (<c>Vigil:Delivery:RateLimits:Slack:Permits</c>,
+    /// <c>...:Period</c>; types Webhook, Slack, Discord, Teams, Email).
     /// </summary>
-    /// <value>Defaults to 10. Between 1 and 10 000.</value>
-    [Range(1, 10_000, ErrorMessage = "Vigil:Delivery:RateLimitPermits must be between {1} and {2}.")]
-    public int RateLimitPermits { get; set; } = 10;
-
-    /// <summary>Gets or sets the period of <see cref="RateLimitPermits"/>.</summary>
-    /// <value>Defaults to 1 second (so 10 attempts per second). Between 1 millisecond and 1 day.</value>
-    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Vigil:Delivery:RateLimitPeriod must be between {1} and {2}.")]
-    public TimeSpan RateLimitPeriod { get; set; } = TimeSpan.FromSeconds(1);
+    /// <value>Webhook 50/s, Slack 1/s, Discord 1 per 2 s, Teams 1/s, Email 10/s (see <see cref="DestinationRateLimits"/>).</value>
+    public DestinationRateLimits RateLimits { get; set; } = new();
 
     /// <summary>Gets or sets how many attempts may wait for the rate limit of one destination; past that they are short-circuited.</summary>
     /// <value>Defaults to 100. Between 0 and 100 000.</value>
@@ -84,6 +78,25 @@ internal sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOption
             if (string.IsNullOrWhiteSpace(host) || Uri.CheckHostName(host.Trim('[', ']')) == UriHostNameType.Unknown)
             {
                 builder.AddError($"Vigil:Delivery:AllowedHosts:{i} must be a host name or an address, without scheme, port or path; it was '{host}'.");
+            }
+        }
+
+        foreach (var (type, limit) in (options.RateLimits ?? new()).All())
+        {
+            if (limit is null)
+            {
+                builder.AddError($"Vigil:Delivery:RateLimits:{type} must not be empty.");
+                continue;
+            }
+
+            if (limit.Permits is < 1 or > DestinationRateLimit.MaxPermits)
+            {
+                builder.AddError($"Vigil:Delivery:RateLimits:{type}:Permits must be between 1 and {DestinationRateLimit.MaxPermits}; it was {limit.Permits}.");
+            }
+
+            if (limit.Period < TimeSpan.FromMilliseconds(1) || limit.Period > TimeSpan.FromDays(1))
+            {
+                builder.AddError($"Vigil:Delivery:RateLimits:{type}:Period must be between 00:00:00.001 and 1.00:00:00; it was {limit.Period}.");
             }
         }
 

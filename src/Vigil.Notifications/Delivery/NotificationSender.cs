@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -14,8 +13,11 @@ namespace Vigil.Notifications;
 /// Delivers one notification to one channel and says how it went: the server's delivery job calls
 /// <see cref="SendAsync"/> once per attempt and completes, retries or dead-letters the job from the
 /// <see cref="DeliveryResult"/>. Every destination gets its own circuit breaker and rate limit, every
-/// connection obeys the private-network rule of <see cref="DestinationGuard"/>, and at most
-/// <see cref="ChannelDefinition.MaxConcurrency"/> attempts per channel run at once in this process.
+/// connection obeys the private-network rule of <see cref="DestinationGuard"/>. The sender does not
+/// bound how many attempts run at once: a channel's <see cref="ChannelDefinition.MaxConcurrency"/> is
+/// enforced by the job queue (its deliveries share the channel id as concurrency key), the one
+/// source of truth; a channel test sends outside the queue, one message per request, and is bounded
+/// only by the destination's rate limit.
 /// </summary>
 public sealed partial class NotificationSender
 {
@@ -28,7 +30,6 @@ public sealed partial class NotificationSender
     private readonly IOptionsMonitor<DeliveryOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, Gate> _gates = new(StringComparer.Ordinal);
 
     internal NotificationSender(
         IHttpClientFactory httpClients,
@@ -73,21 +74,11 @@ public sealed partial class NotificationSender
             return DeliveryResult.Delivered(TimeSpan.Zero);
         }
 
-        var gate = GateOf(channel);
-        await gate.Semaphore.WaitAsync(cancellationToken).ConfigureAwait(false);
-        DeliveryResult result;
-        try
+        var result = channel.Config switch
         {
-            result = channel.Config switch
-            {
-                EmailChannelConfig email => await SendEmailAsync(request, email, cancellationToken).ConfigureAwait(false),
-                _ => await SendHttpAsync(request, cancellationToken).ConfigureAwait(false),
-            };
-        }
-        finally
-        {
-            gate.Semaphore.Release();
-        }
+            EmailChannelConfig email => await SendEmailAsync(request, email, cancellationToken).ConfigureAwait(false),
+            _ => await SendHttpAsync(request, cancellationToken).ConfigureAwait(false),
+        };
 
         // The reply may echo what we sent (an Authorization header, the URL's token): keep none of
         // it, and only a short reason beside the status.
@@ -144,6 +135,7 @@ public sealed partial class NotificationSender
         return await _resilience.ExecuteAsync(
             key,
             string.Create(CultureInfo.InvariantCulture, $"smtp://{config.Host}:{config.Port}"),
+            ChannelType.Email,
             token => _email.SendAsync(config, message, timeout, token),
             cancellationToken).ConfigureAwait(false);
     }
@@ -175,6 +167,7 @@ public sealed partial class NotificationSender
         return await _resilience.ExecuteAsync(
             DestinationResilience.KeyOf(uri),
             ChannelMasking.MaskUrl(url),
+            channel.Type,
             token => HttpDelivery.PostAsync(client, uri, body, headers => AddWebhookHeaders(headers, webhook, request.IdempotencyKey, body), timeout, _time, token),
             cancellationToken).ConfigureAwait(false);
     }
@@ -201,31 +194,9 @@ public sealed partial class NotificationSender
         }
     }
 
-    private Gate GateOf(ChannelDefinition channel)
-    {
-        while (true)
-        {
-            var gate = _gates.GetOrAdd(channel.Id, static (_, size) => new Gate(size), channel.MaxConcurrency);
-            if (gate.Size == channel.MaxConcurrency)
-            {
-                return gate;
-            }
-
-            // The limit changed: attempts already in flight finish on the old gate, new ones use the new one.
-            _gates.TryUpdate(channel.Id, new Gate(channel.MaxConcurrency), gate);
-        }
-    }
-
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Delivered {IdempotencyKey} to channel {ChannelId} ({ChannelType}), attempt {Attempt}, in {DurationMs} ms")]
     private static partial void LogDelivered(ILogger logger, string channelId, string channelType, string idempotencyKey, int attempt, double durationMs);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Delivery of {IdempotencyKey} to channel {ChannelId} ({ChannelType}), attempt {Attempt}: {Status}: {Error}")]
     private static partial void LogFailed(ILogger logger, string channelId, string channelType, string idempotencyKey, int attempt, DeliveryStatus status, string? error);
-
-    private sealed class Gate(int size)
-    {
-        public int Size { get; } = size;
-
-        public SemaphoreSlim Semaphore { get; } = new(size, size);
-    }
 }

@@ -23,7 +23,7 @@ namespace Vigil.Notifications.Resilience;
 /// closed). So the window only ever holds the failures since the last success, and the breaker opens
 /// on the Nth of them. Failures more than a day apart are forgotten. Only retryable failures count
 /// (5xx, 429, timeouts, connection errors): a 4xx means the destination is up. The rate limiter is a
-/// token bucket of <see cref="DeliveryOptions.RateLimitPermits"/> refilled every <see cref="DeliveryOptions.RateLimitPeriod"/> (real time:
+/// token bucket of the channel type's <see cref="DeliveryOptions.RateLimits"/> (taken when the destination is first attempted; real time:
 /// System.Threading.RateLimiting takes no TimeProvider)
 /// with a queue of <see cref="DeliveryOptions.RateLimitQueue"/>; past the queue the attempt is
 /// short-circuited like an open breaker.
@@ -54,9 +54,9 @@ internal sealed partial class DestinationResilience : IDisposable
     /// <see cref="DeliveryStatus.ShortCircuited"/> without running it when the breaker is open or the
     /// rate limit's queue is full.
     /// </summary>
-    public async ValueTask<DeliveryResult> ExecuteAsync(string key, string display, Func<CancellationToken, ValueTask<DeliveryResult>> attempt, CancellationToken cancellationToken)
+    public async ValueTask<DeliveryResult> ExecuteAsync(string key, string display, ChannelType type, Func<CancellationToken, ValueTask<DeliveryResult>> attempt, CancellationToken cancellationToken)
     {
-        var destination = _destinations.GetOrAdd(key, k => new Destination(Display(k, display), _options));
+        var destination = _destinations.GetOrAdd(key, static (k, state) => new Destination(Display(k, state.display), state.limit, state.queue), (display, limit: _options.RateLimits.For(type), queue: _options.RateLimitQueue));
         if (!_registry.TryGetPipeline<DeliveryResult>(key, out var pipeline))
         {
             // The registry may run the factory more than once for concurrent first attempts, and a
@@ -194,7 +194,7 @@ internal sealed partial class DestinationResilience : IDisposable
     private static partial void LogClosed(ILogger logger, string destination);
 
     /// <summary>What is kept per destination besides its pipeline.</summary>
-    private sealed class Destination(string display, DeliveryOptions options)
+    private sealed class Destination(string display, DestinationRateLimit limit, int queue)
     {
         public int ConsecutiveFailures;
 
@@ -210,10 +210,10 @@ internal sealed partial class DestinationResilience : IDisposable
 
         public TokenBucketRateLimiter Limiter { get; } = new(new TokenBucketRateLimiterOptions
         {
-            TokenLimit = options.RateLimitPermits,
-            TokensPerPeriod = options.RateLimitPermits,
-            ReplenishmentPeriod = options.RateLimitPeriod,
-            QueueLimit = options.RateLimitQueue,
+            TokenLimit = limit.Permits,
+            TokensPerPeriod = limit.Permits,
+            ReplenishmentPeriod = limit.Period,
+            QueueLimit = queue,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
             AutoReplenishment = true,
         });

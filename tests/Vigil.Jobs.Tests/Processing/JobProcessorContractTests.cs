@@ -126,7 +126,7 @@ public abstract class JobProcessorContractTests(StorageProvider provider) : Jobs
         Options.MaxConcurrency = 3;
         Options.Types["delivery"] = new JobTypeOptions { Concurrency = 3 };
         Options.MaxHeldPerKey = 2;
-        Options.ConcurrencyKeyLimit = (_, _) => 1;
+        Options.ConcurrencyKeyLimit = _ => 1;
         var slowGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var fastDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var fastRuns = 0;
@@ -171,7 +171,7 @@ public abstract class JobProcessorContractTests(StorageProvider provider) : Jobs
     public async Task Process_TypeAndKeyLimits_NeverExceeded()
     {
         Options.Types["limited"] = new JobTypeOptions { Concurrency = 3 };
-        Options.ConcurrencyKeyLimit = (_, key) => key == "two" ? 2 : 10;
+        Options.ConcurrencyKeyLimit = key => key == "two" ? 2 : 10;
         var running = 0;
         var maxRunning = 0;
         var runningTwo = 0;
@@ -203,6 +203,77 @@ public abstract class JobProcessorContractTests(StorageProvider provider) : Jobs
         Assert.InRange(maxRunning, 1, 3);
         Assert.InRange(maxTwo, 1, 2);
         Assert.Equal(60, (await Queue.CountsAsync()).Succeeded);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public async Task Process_KeyAtItsLimit_FreedSlotStartsTheKeysNextJobWithoutAPoll(int maxHeld)
+    {
+        Options.MaxHeldPerKey = maxHeld;
+        Options.ConcurrencyKeyLimit = _ => 2;
+        var gates = Enumerable.Range(0, 5).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        var started = Enumerable.Range(0, 6).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        var starts = 0;
+        var running = 0;
+        var maxRunning = 0;
+        var handler = new TestHandler("delivery", async (context, _) =>
+        {
+            InterlockedMax(ref maxRunning, Interlocked.Increment(ref running));
+            started[Interlocked.Increment(ref starts)].SetResult();
+            await gates[int.Parse(context.Payload, System.Globalization.CultureInfo.InvariantCulture)].Task;
+            Interlocked.Decrement(ref running);
+            return JobOutcome.Succeeded;
+        });
+        await Queue.EnqueueAsync([.. Enumerable.Range(0, 5).Select(i => new JobRequest("delivery", $"{i}", ConcurrencyKey: "channel"))]);
+        using var processor = CreateProcessor([handler]);
+        await processor.StartAsync(default);
+
+        // The clock never moves, so no poll runs: only a finishing job can start the next one.
+        await started[2].Task.WaitAsync(Patience);
+        gates[0].SetResult();
+        await started[3].Task.WaitAsync(Patience);
+        Assert.Equal(2, Volatile.Read(ref running));
+        foreach (var gate in gates)
+        {
+            gate.TrySetResult();
+        }
+
+        await processor.StoredAsync(5);
+        await processor.StopAsync(default);
+        Assert.Equal(2, maxRunning);
+        Assert.Equal(5, handler.Runs.Count);
+        Assert.All(handler.Runs.Values, runs => Assert.Equal(1, runs));
+    }
+
+    [Fact]
+    public async Task Process_OneKeyAcrossTypes_TheTypesShareTheKeysLimit()
+    {
+        string[] types = ["notification", "digest", "relay"];
+        Options.ConcurrencyKeyLimit = key => key == "channel" ? 2 : 10;
+        var running = 0;
+        var maxRunning = 0;
+        var handlers = types.Select(type => new TestHandler(type, async (context, _) =>
+        {
+            if (context.ConcurrencyKey == "channel")
+            {
+                InterlockedMax(ref maxRunning, Interlocked.Increment(ref running));
+                await Task.Yield();
+                Interlocked.Decrement(ref running);
+            }
+
+            return JobOutcome.Succeeded;
+        })).ToArray();
+        await Queue.EnqueueAsync([.. Enumerable.Range(0, 45).Select(i => new JobRequest(types[i % 3], $"{i}", ConcurrencyKey: i % 5 == 4 ? "other" : "channel"))]);
+        using var processor = CreateProcessor(handlers);
+
+        await processor.StartAsync(default);
+        await processor.StoredAsync(45);
+        await processor.StopAsync(default);
+
+        Assert.InRange(maxRunning, 1, 2);
+        Assert.Equal(45, handlers.Sum(h => h.Runs.Count));
+        Assert.Equal(45, (await Queue.CountsAsync()).Succeeded);
     }
 
     [Fact]

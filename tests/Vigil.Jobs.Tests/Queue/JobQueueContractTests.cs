@@ -156,9 +156,42 @@ public abstract class JobQueueContractTests(StorageProvider provider) : JobsTest
     {
         await Queue.EnqueueAsync([new JobRequest("t", "slow-1", Priority: 1, ConcurrencyKey: "slow"), new JobRequest("t", "slow-2", Priority: 1, ConcurrencyKey: "slow"), new JobRequest("t", "fast", Priority: 3, ConcurrencyKey: "fast"), new JobRequest("t", "none", Priority: 3)]);
 
-        var claimed = await ClaimAsync("w1", 10, "t", "t\u001fslow");
+        var claimed = await ClaimAsync("w1", 10, "t", "slow");
 
         Assert.Equal(["fast", "none"], claimed.Select(j => j.Payload).Order());
+    }
+
+    [Fact]
+    public async Task ClaimAsync_BusyKey_SkippedInEveryType()
+    {
+        await Queue.EnqueueAsync([new JobRequest("a", "a-slow", ConcurrencyKey: "slow"), new JobRequest("b", "b-slow", ConcurrencyKey: "slow"), new JobRequest("b", "b-fast", ConcurrencyKey: "fast")]);
+
+        var claimed = await Queue.ClaimAsync("w1", [new TypeClaim("a", 5), new TypeClaim("b", 5)], total: 10, busyKeys: ["slow"]);
+
+        Assert.Equal(["b-fast"], claimed.Select(j => j.Payload));
+    }
+
+    [Fact]
+    public async Task CompleteAndClaimAsync_KeyClaim_TakesThatKeysNextJobsOfTheGivenTypes()
+    {
+        await Queue.EnqueueAsync([
+            new JobRequest("a", "a1", Priority: 3, ConcurrencyKey: "k"),
+            new JobRequest("b", "b1", Priority: 1, ConcurrencyKey: "k"),
+            new JobRequest("a", "a2", Priority: 3, ConcurrencyKey: "k"),
+            new JobRequest("c", "c1", Priority: 0, ConcurrencyKey: "k"),
+            new JobRequest("a", "other", Priority: 0, ConcurrencyKey: "other"),
+            new JobRequest("a", "none", Priority: 0)]);
+        var first = Assert.Single(await ClaimAsync("w1", 1, "a"));
+        Assert.Equal("other", first.Payload);
+
+        // The outcome and the key's next two jobs (of types a and b; c is not this worker's) in one step.
+        var (applied, claimed) = await Queue.CompleteAndClaimAsync(
+            "w1", [new JobCompletion(first, JobOutcome.Succeeded)], [], 0, ["k"], [new KeyClaim("k", 2)], ["a", "b"], recoverExpired: false);
+
+        Assert.Equal(1, applied);
+        Assert.Equal(["b1", "a1"], claimed.Select(j => j.Payload));
+        Assert.All(claimed, j => Assert.Equal(1, j.Attempts));
+        Assert.Equal(["a2", "c1", "none"], (await Queue.ListAsync(JobState.Queued)).Select(j => j.Payload).Order());
     }
 
     [Fact]

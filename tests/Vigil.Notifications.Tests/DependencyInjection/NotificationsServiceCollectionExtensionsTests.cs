@@ -43,10 +43,31 @@ public sealed class NotificationsServiceCollectionExtensionsTests
         Assert.Equal(TimeSpan.FromSeconds(60), options.BreakerBreakDuration);
     }
 
+    [Fact]
+    public void AddVigilNotifications_RateLimitOfOneType_OverridesOnlyThatType()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Vigil:Delivery:RateLimits:Slack:Permits"] = "3",
+            ["Vigil:Delivery:RateLimits:Slack:Period"] = "00:00:05",
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddVigilNotifications(configuration.GetSection(DeliveryOptions.SectionName));
+        using var provider = services.BuildServiceProvider();
+
+        var limits = provider.GetRequiredService<IOptions<DeliveryOptions>>().Value.RateLimits;
+
+        Assert.Equal((3, TimeSpan.FromSeconds(5)), (limits.For(ChannelType.Slack).Permits, limits.For(ChannelType.Slack).Period));
+        Assert.Equal((1, TimeSpan.FromSeconds(2)), (limits.For(ChannelType.Discord).Permits, limits.For(ChannelType.Discord).Period));
+        Assert.Equal(50, limits.For(ChannelType.Webhook).Permits);
+        Assert.Equal(10, limits.For(ChannelType.Email).Permits);
+    }
+
     [Theory]
     [InlineData("BreakerFailureThreshold", "1", "BreakerFailureThreshold")]
     [InlineData("Timeout", "00:00:00.5", "Timeout")]
-    [InlineData("RateLimitPermits", "0", "RateLimitPermits")]
+    [InlineData("RateLimits:Slack:Permits", "0", "RateLimits:Slack:Permits")]
+    [InlineData("RateLimits:Email:Period", "00:00:00", "RateLimits:Email:Period")]
     [InlineData("AllowedHosts:0", "https://hooks.example.com/x", "AllowedHosts:0")]
     public void ValidateOnStart_BadSetting_FailsNamingIt(string key, string value, string name)
     {

@@ -151,13 +151,45 @@ public sealed class CircuitBreakerTests : IAsyncLifetime
         Assert.StartsWith($"{_receiver.BaseAddress.GetLeftPart(UriPartial.Authority)}/********", health.Destination, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(ChannelType.Slack)]
+    [InlineData(ChannelType.Discord)]
+    [InlineData(ChannelType.Teams)]
+    public async Task SendAsync_ChatWebhookByDefault_OneAttemptAtATimeInItsPeriod(ChannelType type)
+    {
+        await using var harness = NotificationHarness.Create(o => o.RateLimitQueue = 0);
+        var chat = NotificationHarness.Chat(type, _receiver.Url("/chat"));
+
+        var first = await harness.SendAsync(chat, key: "k-1");
+        var second = await harness.SendAsync(chat, key: "k-2");
+
+        Assert.Equal(DeliveryStatus.Delivered, first.Status);
+        Assert.Equal(DeliveryStatus.ShortCircuited, second.Status);
+        Assert.Contains("rate limit", second.Error, StringComparison.Ordinal);
+        Assert.Single(_receiver.Requests);
+    }
+
+    [Fact]
+    public async Task SendAsync_WebhookByDefault_TakesABurstAChatWebhookWouldNot()
+    {
+        await using var harness = NotificationHarness.Create(o => o.RateLimitQueue = 0);
+
+        var results = new List<DeliveryResult>();
+        for (var i = 0; i < 10; i++)
+        {
+            results.Add(await harness.SendAsync(_channel, key: $"k-{i}"));
+        }
+
+        Assert.All(results, r => Assert.Equal(DeliveryStatus.Delivered, r.Status));
+        Assert.Equal(10, _receiver.Requests.Count);
+    }
+
     [Fact]
     public async Task SendAsync_RateLimitFullWithNoQueue_ShortCircuitsWithoutReachingTheReceiver()
     {
         await using var harness = NotificationHarness.Create(o =>
         {
-            o.RateLimitPermits = 1;
-            o.RateLimitPeriod = TimeSpan.FromHours(1);
+            o.RateLimits.Webhook = new DestinationRateLimit { Permits = 1, Period = TimeSpan.FromHours(1) };
             o.RateLimitQueue = 0;
         });
 

@@ -43,7 +43,7 @@ public abstract class CrashRecoveryTests(StorageProvider provider) : IAsyncLifet
             ["Vigil__Storage__ConnectionString"] = _database.Options.ConnectionString!,
             ["Vigil__Auth__BootstrapAdminKey"] = AdminKey,
             ["Vigil__Delivery__AllowPrivateNetworks"] = "true",
-            ["Vigil__Delivery__RateLimitPermits"] = "1000", // the default 10/s per destination would make this test take minutes
+            ["Vigil__Delivery__RateLimits__Webhook__Permits"] = "1000", // the default 50/s per webhook would make this test take longer
             ["Vigil__Jobs__LeaseDuration"] = "00:00:03", // a killed worker's jobs come back after 3 s
             ["Vigil__Jobs__HeartbeatInterval"] = "00:00:01",
         };
