@@ -2,16 +2,6 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Vigil.Storage;
 
-/// <summary>The database Vigil keeps its state in.</summary>
-public enum StorageProvider
-{
-    /// <summary>Embedded SQLite (one process).</summary>
-    Sqlite,
-
-    /// <summary>PostgreSQL (one or more processes).</summary>
-    Postgres,
-}
-
 /// <summary>Where Vigil stores its state (configuration section <c>Vigil:Storage</c>).</summary>
 public sealed class StorageOptions : IValidatableObject
 {

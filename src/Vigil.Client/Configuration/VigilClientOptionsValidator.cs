@@ -3,12 +3,6 @@ using Microsoft.Extensions.Options;
 namespace Vigil.Client;
 
 /// <summary>
-/// Validates the ranges declared with data annotations on <see cref="VigilClientOptions"/> (source generated, no reflection).
-/// </summary>
-[OptionsValidator]
-internal sealed partial class VigilClientOptionsAttributeValidator : IValidateOptions<VigilClientOptions>;
-
-/// <summary>
 /// Validates the rules of <see cref="VigilClientOptions"/> that attributes cannot express:
 /// the endpoint is required only while the client is enabled and must be an absolute HTTP(S) address.
 /// </summary>
@@ -50,3 +44,9 @@ internal sealed class VigilClientOptionsValidator : IValidateOptions<VigilClient
         return builder.Build();
     }
 }
+
+/// <summary>
+/// Validates the ranges declared with data annotations on <see cref="VigilClientOptions"/> (source generated, no reflection).
+/// </summary>
+[OptionsValidator]
+internal sealed partial class VigilClientOptionsAttributeValidator : IValidateOptions<VigilClientOptions>;

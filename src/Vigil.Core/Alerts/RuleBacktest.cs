@@ -2,23 +2,6 @@ using Vigil.Core.Metrics;
 
 namespace Vigil.Core.Alerts;
 
-/// <summary>The stored history of one series: its labels and its 1-minute rollups, oldest first.</summary>
-/// <param name="Labels">The series' labels.</param>
-/// <param name="IsError">Whether its points count as errors (its <c>status</c> label).</param>
-/// <param name="IsCounter">Whether it is a counter (rates count its sum, not its points).</param>
-/// <param name="Rollups">Its rollups, ordered by minute.</param>
-public sealed record SeriesHistory(LabelSet Labels, bool IsError, bool IsCounter, IReadOnlyList<Rollup> Rollups);
-
-/// <summary>One state change the rule would have made.</summary>
-/// <param name="At">When.</param>
-/// <param name="Group">The group's labels.</param>
-/// <param name="From">The state before (null for a new alert).</param>
-/// <param name="To">The state after.</param>
-/// <param name="Value">The aggregate then.</param>
-/// <param name="Threshold">The threshold then.</param>
-/// <param name="Notified">Whether it would have sent a notification.</param>
-public sealed record BacktestEvent(DateTimeOffset At, LabelSet Group, AlertStatus? From, AlertStatus To, double? Value, double? Threshold, bool Notified);
-
 /// <summary>
 /// Replays a rule over stored history: at every step the window ending then is aggregated
 /// from the 1-minute rollups, judged exactly as the live evaluation judges it

@@ -2,28 +2,6 @@ using Vigil.Core.Metrics;
 
 namespace Vigil.Core.Alerts;
 
-/// <summary>Whether a rule's condition holds for one group.</summary>
-public enum ConditionState
-{
-    /// <summary>The condition holds.</summary>
-    Met,
-
-    /// <summary>The condition does not hold.</summary>
-    NotMet,
-
-    /// <summary>Too few points in the window (or no baseline / previous window): neither firing nor resolved.</summary>
-    NotEnoughData,
-}
-
-/// <summary>The outcome of one rule for one group at one instant.</summary>
-/// <param name="Group">The group's labels (the rule's <c>groupBy</c> labels; empty without grouping).</param>
-/// <param name="State">Whether the condition holds.</param>
-/// <param name="Value">The aggregate (the percent change for <c>percent_change</c> rules), or null.</param>
-/// <param name="Threshold">The threshold in force (the baseline × multiplier for dynamic rules), or null.</param>
-/// <param name="DataPoints">Points in the window.</param>
-/// <param name="Recovered">Whether the value is back past the recovery threshold (equals "not met" without one).</param>
-public sealed record GroupEvaluation(LabelSet Group, ConditionState State, double? Value, double? Threshold, long DataPoints, bool Recovered);
-
 /// <summary>
 /// Evaluates rules against the in-memory aggregates: finds the series of the rule's metric
 /// that match its labels, groups them, merges each group's buckets over the window and

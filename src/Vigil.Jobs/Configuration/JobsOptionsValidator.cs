@@ -2,14 +2,6 @@ using Microsoft.Extensions.Options;
 
 namespace Vigil.Jobs;
 
-/// <summary>Validates the ranges declared with data annotations on <see cref="JobsOptions"/> (source generated).</summary>
-[OptionsValidator]
-internal sealed partial class JobsOptionsAttributeValidator : IValidateOptions<JobsOptions>;
-
-/// <summary>Validates the ranges declared on <see cref="JobTypeOptions"/> (source generated).</summary>
-[OptionsValidator]
-internal sealed partial class JobTypeOptionsAttributeValidator : IValidateOptions<JobTypeOptions>;
-
 /// <summary>
 /// Validates what attributes cannot express: each configured type, and a heartbeat well inside
 /// the lease so one late heartbeat does not lose the jobs.
@@ -58,3 +50,11 @@ internal sealed class JobsOptionsValidator : IValidateOptions<JobsOptions>
         return builder.Build();
     }
 }
+
+/// <summary>Validates the ranges declared with data annotations on <see cref="JobsOptions"/> (source generated).</summary>
+[OptionsValidator]
+internal sealed partial class JobsOptionsAttributeValidator : IValidateOptions<JobsOptions>;
+
+/// <summary>Validates the ranges declared on <see cref="JobTypeOptions"/> (source generated).</summary>
+[OptionsValidator]
+internal sealed partial class JobTypeOptionsAttributeValidator : IValidateOptions<JobTypeOptions>;

@@ -17,17 +17,3 @@ internal sealed record ClaimedJob(
     DateTimeOffset RunAt,
     DateTimeOffset CreatedAt,
     string? LastError);
-
-/// <summary>What to store for a claimed job.</summary>
-/// <param name="Job">The claim.</param>
-/// <param name="Outcome">The handler's outcome; null: release the job unrun (no attempt used).</param>
-internal readonly record struct JobCompletion(ClaimedJob Job, JobOutcome? Outcome)
-{
-    public static JobCompletion Release(ClaimedJob job) => new(job, null);
-}
-
-/// <summary>How many jobs of a type a claim may take.</summary>
-internal readonly record struct TypeClaim(string Type, int Limit);
-
-/// <summary>How many jobs of a concurrency key (of any of the claimer's types) a claim may take.</summary>
-internal readonly record struct KeyClaim(string Key, int Limit);

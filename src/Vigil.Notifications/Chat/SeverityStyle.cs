@@ -44,12 +44,3 @@ internal static class SeverityStyle
 
     public static string Truncate(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 1), "…");
 }
-
-/// <summary>How chat payloads are written: readable text (no <c>\u003C</c> escapes), as chat services show it.</summary>
-internal static class ChatJson
-{
-    public static readonly System.Text.Json.JsonSerializerOptions Options = new()
-    {
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-}

@@ -81,10 +81,3 @@ public sealed record AlertNotification(
             ? FormattableString.Invariant($"{MetricName} is {MetricValue:0.###} (threshold {threshold:0.###})")
             : FormattableString.Invariant($"{MetricName} is {MetricValue:0.###}"));
 }
-
-/// <summary>The wire names of <see cref="IntentKind"/> as the notification <c>status</c>.</summary>
-public static class NotificationStatusNames
-{
-    /// <summary>The wire name: <c>firing</c>, <c>repeat</c>, <c>escalated</c>, <c>acknowledged</c> or <c>resolved</c>.</summary>
-    public static string ToWire(this IntentKind value) => value.ToString().ToLowerInvariant();
-}

@@ -3,20 +3,6 @@ using System.Net.Sockets;
 
 namespace Vigil.Notifications.Destinations;
 
-/// <summary>What kind of network an address belongs to; only <see cref="Public"/> is reachable by default.</summary>
-internal enum AddressClass
-{
-    Public,
-    Unspecified,
-    Loopback,
-    Private,
-    LinkLocal,
-    UniqueLocal,
-    Cgnat,
-    Multicast,
-    Reserved,
-}
-
 /// <summary>Classifies IPv4 and IPv6 addresses, looking through IPv4-mapped, IPv4-compatible, NAT64 and 6to4 forms.</summary>
 internal static class AddressClassifier
 {

@@ -197,6 +197,3 @@ public sealed class DestinationGuard
         return await Resolve(bare, cancellationToken).ConfigureAwait(false);
     }
 }
-
-/// <summary>Thrown when a connection would reach an address the destination rule refuses.</summary>
-internal sealed class DestinationRefusedException(string message) : IOException(message);

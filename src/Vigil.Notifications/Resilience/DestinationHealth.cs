@@ -1,18 +1,5 @@
 namespace Vigil.Notifications;
 
-/// <summary>The state of a destination's circuit breaker.</summary>
-public enum BreakerState
-{
-    /// <summary><c>closed</c>: attempts go through.</summary>
-    Closed,
-
-    /// <summary><c>open</c>: attempts are short-circuited until the break ends.</summary>
-    Open,
-
-    /// <summary><c>half_open</c>: the break is over; the next attempt is a probe that closes or re-opens it.</summary>
-    HalfOpen,
-}
-
 /// <summary>The circuit breaker of one destination, for the API and metrics.</summary>
 /// <param name="Destination">The destination with its secrets masked, and a short hash that tells destinations apart (<c>https://hooks.slack.com/******** #1a2b3c4d</c>).</param>
 /// <param name="State">The breaker's state.</param>

@@ -6,43 +6,6 @@ using Vigil.Storage.Alerts;
 
 namespace Vigil.Server.Alerts;
 
-/// <summary>The body of <c>POST /api/v1/silences</c>.</summary>
-public sealed class CreateSilenceRequest
-{
-    /// <summary>Only alerts of this rule.</summary>
-    public string? RuleId { get; set; }
-
-    /// <summary>Labels the alert must have (group labels or the rule's labels).</summary>
-    public Dictionary<string, string?>? Labels { get; set; }
-
-    /// <summary>Only alerts of this severity.</summary>
-    public string? Severity { get; set; }
-
-    /// <summary>When it starts (default now).</summary>
-    public DateTimeOffset? StartsAt { get; set; }
-
-    /// <summary>When it ends; or give <see cref="DurationMinutes"/>.</summary>
-    public DateTimeOffset? EndsAt { get; set; }
-
-    /// <summary>How long from the start, in minutes, when <see cref="EndsAt"/> is not given.</summary>
-    public double? DurationMinutes { get; set; }
-
-    /// <summary>Why.</summary>
-    public string? Comment { get; set; }
-}
-
-/// <summary>A silence as the API shows it.</summary>
-/// <param name="Id">Identifier.</param>
-/// <param name="RuleId">Rule matcher.</param>
-/// <param name="Labels">Label matchers.</param>
-/// <param name="Severity">Severity matcher.</param>
-/// <param name="StartsAt">Start.</param>
-/// <param name="EndsAt">End.</param>
-/// <param name="Author">Who created it.</param>
-/// <param name="Comment">Why.</param>
-/// <param name="Active">Whether it is in force now.</param>
-public sealed record SilenceResponse(string Id, string? RuleId, IReadOnlyDictionary<string, string> Labels, string? Severity, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string Author, string? Comment, bool Active);
-
 /// <summary><c>/api/v1/silences</c>: silences by matcher (rule, labels, severity), like Alertmanager's.</summary>
 internal static class SilenceEndpoints
 {

@@ -5,33 +5,6 @@ using Vigil.Storage.Keys;
 
 namespace Vigil.Server.Auth;
 
-/// <summary>The body of <c>POST /api/v1/keys</c>.</summary>
-public sealed class CreateKeyRequest
-{
-    /// <summary>A name to recognise the key by.</summary>
-    public string? Name { get; set; }
-
-    /// <summary><c>ingest</c>, <c>viewer</c> or <c>admin</c>.</summary>
-    public string? Role { get; set; }
-}
-
-/// <summary>An API key as listed (never the secret).</summary>
-/// <param name="Id">Identifier.</param>
-/// <param name="Name">Name.</param>
-/// <param name="Role">Role.</param>
-/// <param name="Prefix">First characters of the key.</param>
-/// <param name="CreatedAt">Creation time.</param>
-/// <param name="RevokedAt">Revocation time, or null.</param>
-public sealed record KeyResponse(string Id, string Name, string Role, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
-
-/// <summary>A created key: the secret is in this answer only.</summary>
-/// <param name="Id">Identifier.</param>
-/// <param name="Name">Name.</param>
-/// <param name="Role">Role.</param>
-/// <param name="Key">The secret.</param>
-/// <param name="CreatedAt">Creation time.</param>
-public sealed record CreatedKeyResponse(string Id, string Name, string Role, string Key, DateTimeOffset CreatedAt);
-
 /// <summary><c>/api/v1/keys</c>: create, list and revoke API keys (admin).</summary>
 internal static class KeyEndpoints
 {

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
-using Vigil.Delivery.Acknowledge;
 using Vigil.Core.Alerts;
+using Vigil.Delivery.Acknowledge;
 using Vigil.Server.Alerts;
 using Vigil.Storage.Alerts;
 

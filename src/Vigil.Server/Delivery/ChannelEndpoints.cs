@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Vigil.Core.Alerts;
 using Vigil.Delivery.Acknowledge;
 using Vigil.Delivery.Channels;
-using Vigil.Core.Alerts;
 using Vigil.Notifications;
 using Vigil.Server.Alerts;
 using Vigil.Server.Auth;
@@ -247,11 +247,3 @@ internal static class ChannelEndpoints
     private static ProblemHttpResult NotFound(string id) =>
         Problems.Status(StatusCodes.Status404NotFound, "Not found", $"No channel has id '{id}'.");
 }
-
-/// <summary>How a channel test went.</summary>
-/// <param name="Delivered">Whether the destination took it.</param>
-/// <param name="Status">delivered, retryable_failure, permanent_failure, gone or short_circuited.</param>
-/// <param name="HttpStatus">The destination's HTTP status, when it answered over HTTP.</param>
-/// <param name="Error">What went wrong.</param>
-/// <param name="DurationMs">How long the attempt took.</param>
-public sealed record ChannelTestResponse(bool Delivered, string Status, int? HttpStatus, string? Error, double DurationMs);

@@ -18,64 +18,6 @@ using Vigil.Storage.Delivery;
 
 namespace Vigil.Server.Delivery;
 
-/// <summary>The body of <c>POST</c> and <c>PATCH /api/v1/relay/endpoints</c>.</summary>
-public sealed class RelayEndpointDocument
-{
-    /// <summary>The URL segment of <c>POST /api/webhook/{slug}</c>: lowercase letters, digits and dashes, at most 64. Required.</summary>
-    public string? Slug { get; set; }
-
-    /// <summary>Human name, at most 200 characters. Required.</summary>
-    public string? Name { get; set; }
-
-    /// <summary>Channel ids the relayed body goes to. Required, at least one.</summary>
-    public List<string?>? Integrations { get; set; }
-
-    /// <summary>A shared secret callers send in <c>X-Relay-Secret</c> (or <c>Authorization: Bearer</c>); null for none. Write-only.</summary>
-    public string? Secret { get; set; }
-}
-
-/// <summary>A relay endpoint as the API shows it.</summary>
-/// <param name="Id">Identifier.</param>
-/// <param name="Slug">The URL segment.</param>
-/// <param name="Name">Human name.</param>
-/// <param name="Integrations">Channel ids.</param>
-/// <param name="Secret">Masked when set, else null.</param>
-/// <param name="Url">The path callers post to.</param>
-/// <param name="CreatedAt">Created.</param>
-/// <param name="UpdatedAt">Last changed.</param>
-public sealed record RelayEndpointResponse(string Id, string Slug, string Name, IReadOnlyList<string> Integrations, string? Secret, string Url, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
-
-/// <summary>What a relay call answers (seed 000).</summary>
-/// <param name="Success">Whether every integration took it.</param>
-/// <param name="Message">"Delivered to X/Y integrations".</param>
-/// <param name="Stats">The counts.</param>
-/// <param name="RequestId">The request in the log.</param>
-public sealed record RelayResponse(bool Success, string Message, RelayStats Stats, string RequestId);
-
-/// <summary>Counts of a relay call's first attempts.</summary>
-/// <param name="Total">Integrations.</param>
-/// <param name="Successful">Delivered at the first attempt.</param>
-/// <param name="Failed">Not delivered yet (failed, or still running when the wait ended): they stay queued for retry.</param>
-public sealed record RelayStats(int Total, int Successful, int Failed);
-
-/// <summary>The relay's dashboard counts (seed 000).</summary>
-/// <param name="Endpoints">Relay endpoints.</param>
-/// <param name="Integrations">Distinct channels they deliver to.</param>
-/// <param name="RequestsToday">Relay calls since midnight UTC.</param>
-/// <param name="QueuePending">Deliveries of any kind waiting or running.</param>
-public sealed record RelayDashboardStats(int Endpoints, int Integrations, long RequestsToday, long QueuePending);
-
-/// <summary>One relayed request in the log.</summary>
-/// <param name="Id">Identifier.</param>
-/// <param name="EndpointId">The endpoint.</param>
-/// <param name="ReceivedAt">When.</param>
-/// <param name="Status">What the caller was answered: delivered, partial, failed or pending.</param>
-/// <param name="Total">Integrations.</param>
-/// <param name="Successful">Delivered so far, retries included.</param>
-/// <param name="Failed">Given up (dead letters).</param>
-/// <param name="Pending">Neither yet.</param>
-public sealed record RelayRequestResponse(string Id, string EndpointId, DateTimeOffset ReceivedAt, string Status, int Total, int Successful, int Failed, int Pending);
-
 /// <summary>
 /// The webhook relay (seed 000): endpoints under <c>/api/v1/relay/endpoints</c> (admin), and
 /// <c>POST /api/webhook/{slug}</c>, which accepts any JSON, stores it with one delivery job per

@@ -7,11 +7,6 @@ using Vigil.Server.Rules;
 
 namespace Vigil.Server.Hosting;
 
-/// <summary>A reason the server cannot start, found before it touches any data.</summary>
-/// <param name="Message">One line naming the cause and the setting.</param>
-/// <param name="ExitCode">2 for a bad setting, 1 for anything else (an address in use).</param>
-internal sealed record StartupProblem(string Message, int ExitCode);
-
 /// <summary>
 /// What is checked before the host starts (and so before migrations, background services or
 /// the database file): every option (the <c>ValidateOnStart</c> ones, the connection string
@@ -35,6 +30,11 @@ internal static partial class StartupChecks
     public static StartupProblem? Run(IServiceProvider services, string? urls)
     {
         ArgumentNullException.ThrowIfNull(services);
+        if (RetiredSetting(services.GetRequiredService<IConfiguration>()) is { } retired)
+        {
+            return retired;
+        }
+
         try
         {
             services.GetRequiredService<IStartupValidator>().Validate();
@@ -73,6 +73,26 @@ internal static partial class StartupChecks
 
         return urls is null ? null : CheckAddresses(urls);
     }
+
+    /// <summary>A setting an earlier release read that this one would silently ignore, with what replaced it.</summary>
+    internal static StartupProblem? RetiredSetting(IConfiguration configuration)
+    {
+        foreach (var (setting, replacement) in Retired)
+        {
+            if (configuration.GetSection(setting).Exists())
+            {
+                return new($"{setting} is no longer read: {replacement}", BadSetting);
+            }
+        }
+
+        return null;
+    }
+
+    private static readonly (string Setting, string Replacement)[] Retired =
+    [
+        ("Vigil:Delivery:RateLimitPermits", "set Vigil:Delivery:RateLimits:<Type>:Permits per channel type (Slack, Discord, Teams, Webhook, Email) instead."),
+        ("Vigil:Delivery:RateLimitPeriod", "set Vigil:Delivery:RateLimits:<Type>:Period per channel type (Slack, Discord, Teams, Webhook, Email) instead."),
+    ];
 
     /// <summary>Whether each address can be listened on now (another process may hold the port).</summary>
     internal static StartupProblem? CheckAddresses(string urls)

@@ -245,20 +245,3 @@ internal static class IngestEndpoints
     // Job executions become two points each; report the execution's index.
     private static int IndexOf(string what, int pointIndex) => what == "executions" ? pointIndex / 2 : pointIndex;
 }
-
-/// <summary>Counts of ingest outcomes, exported on <c>/metrics</c>.</summary>
-internal sealed class IngestCounters
-{
-    public Counter AcceptedBatches { get; } = new();
-
-    public Counter RejectedBatches { get; } = new();
-
-    internal sealed class Counter
-    {
-        private long _value;
-
-        public long Value => Interlocked.Read(ref _value);
-
-        public void Add(long amount) => Interlocked.Add(ref _value, amount);
-    }
-}

@@ -7,29 +7,6 @@ using Vigil.Server.Prometheus;
 
 namespace Vigil.Server.Queries;
 
-/// <summary>The answer of <c>GET /api/v1/metrics</c> (the seed-002 summary shape).</summary>
-/// <param name="Timestamp">When the summary was computed.</param>
-/// <param name="Window">The window the figures cover, e.g. <c>1h</c>.</param>
-/// <param name="Jobs">One entry per job id.</param>
-/// <param name="System">Request figures across every service that reports <c>http_request_duration_ms</c>.</param>
-public sealed record MetricsSummary(DateTimeOffset Timestamp, string Window, IReadOnlyList<JobSummary> Jobs, SystemSummary System);
-
-/// <summary>Figures of one job over the window.</summary>
-/// <param name="JobId">The job id.</param>
-/// <param name="TotalExecutions">Executions in the window.</param>
-/// <param name="SuccessRate">Percent of executions that succeeded.</param>
-/// <param name="AvgExecutionTime">Mean duration, ms.</param>
-/// <param name="P95ExecutionTime">95th percentile duration, ms.</param>
-public sealed record JobSummary(string JobId, long TotalExecutions, double SuccessRate, double? AvgExecutionTime, double? P95ExecutionTime);
-
-/// <summary>Request figures over the window.</summary>
-/// <param name="Uptime">Milliseconds since this Vigil process started.</param>
-/// <param name="Requests">Requests in the window.</param>
-/// <param name="ErrorRate">Percent of requests with a 5xx or error status.</param>
-/// <param name="AvgResponseTime">Mean response time, ms.</param>
-/// <param name="P95ResponseTime">95th percentile response time, ms.</param>
-public sealed record SystemSummary(long Uptime, long Requests, double? ErrorRate, double? AvgResponseTime, double? P95ResponseTime);
-
 /// <summary><c>GET /api/v1/metrics</c>: jobs and system figures, as JSON or Prometheus text.</summary>
 internal static class SummaryEndpoints
 {

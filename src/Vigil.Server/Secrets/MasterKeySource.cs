@@ -4,9 +4,6 @@ using Vigil.Storage;
 
 namespace Vigil.Server.Secrets;
 
-/// <summary>Why Vigil cannot open its secrets: one line for the operator, naming the setting or file.</summary>
-internal sealed class SecretsUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
-
 /// <summary>
 /// Where the master key comes from: <c>Vigil:Secrets:MasterKey</c> when set, else the key file
 /// (created at first start, owner-only, when the key ring holds nothing encrypted yet).

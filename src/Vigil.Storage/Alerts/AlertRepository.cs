@@ -6,21 +6,6 @@ using Vigil.Core.Metrics;
 
 namespace Vigil.Storage.Alerts;
 
-/// <summary>A stored notification intent (the in-app feed reads these).</summary>
-/// <param name="Id">Identifier.</param>
-/// <param name="Intent">The intent.</param>
-/// <param name="ReadAtMs">When it was marked read, Unix ms, or null.</param>
-public sealed record StoredIntent(long Id, NotificationIntent Intent, long? ReadAtMs);
-
-/// <summary>Which alerts to list.</summary>
-/// <param name="Status">Only this status.</param>
-/// <param name="Severity">Only this severity.</param>
-/// <param name="RuleId">Only this rule's.</param>
-/// <param name="FromMs">Started at or after (Unix ms).</param>
-/// <param name="ToMs">Started before (Unix ms).</param>
-/// <param name="Limit">At most this many, newest first.</param>
-public sealed record AlertFilter(AlertStatus? Status = null, Severity? Severity = null, string? RuleId = null, long? FromMs = null, long? ToMs = null, int Limit = 100);
-
 /// <summary>
 /// Alerts, their transitions and the notification intents they produced. A lifecycle step is
 /// saved in one transaction, so an intent exists exactly when its transition does.

@@ -2,17 +2,6 @@ using Dapper;
 
 namespace Vigil.Storage.Delivery;
 
-/// <summary>One stored Data Protection key element.</summary>
-/// <param name="Name">Its friendly name (unique).</param>
-/// <param name="Xml">The element's XML as stored.</param>
-public sealed record DataProtectionKeyRow(string Name, string Xml);
-
-/// <summary>One stored key element to re-write: its name, the XML it must still hold, and the new XML.</summary>
-/// <param name="Name">The element's friendly name.</param>
-/// <param name="ExpectedXml">The XML it was read with; a row changed meanwhile is left alone.</param>
-/// <param name="Xml">The XML to store instead.</param>
-public sealed record DataProtectionKeyRewrite(string Name, string ExpectedXml, string Xml);
-
 /// <summary>
 /// The Data Protection key ring, in the database, so every process on a shared PostgreSQL
 /// decrypts what another encrypted, and a restored backup brings its keys along. The secret part

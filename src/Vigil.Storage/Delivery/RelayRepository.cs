@@ -4,26 +4,6 @@ using Dapper;
 
 namespace Vigil.Storage.Delivery;
 
-/// <summary>A webhook relay endpoint: <c>POST /api/webhook/{slug}</c> fans out to its integrations (channel ids).</summary>
-/// <param name="Id">Identifier.</param>
-/// <param name="Slug">The URL segment, unique.</param>
-/// <param name="Name">Human name.</param>
-/// <param name="Integrations">Channel ids the relayed body goes to.</param>
-/// <param name="Secret">The shared secret callers present, protected (encrypted), or null for none.</param>
-/// <param name="CreatedAtMs">Created, Unix ms.</param>
-/// <param name="UpdatedAtMs">Last changed, Unix ms.</param>
-public sealed record StoredRelayEndpoint(string Id, string Slug, string Name, IReadOnlyList<string> Integrations, string? Secret, long CreatedAtMs, long UpdatedAtMs);
-
-/// <summary>One relayed request, as the request log shows it.</summary>
-/// <param name="Id">Identifier (also in the delivery jobs' idempotency keys).</param>
-/// <param name="EndpointId">The endpoint it came in on.</param>
-/// <param name="ReceivedAtMs">When, Unix ms.</param>
-/// <param name="Status">What the caller was answered: delivered, partial, failed, or pending (first attempts still running).</param>
-/// <param name="Total">Integrations it went to.</param>
-/// <param name="Successful">Deliveries that succeeded so far (retries included).</param>
-/// <param name="Failed">Deliveries that gave up (dead letters).</param>
-public sealed record RelayRequestRecord(string Id, string EndpointId, long ReceivedAtMs, string Status, int Total, int Successful, int Failed);
-
 /// <summary>Relay endpoints and the log of relayed requests.</summary>
 public sealed class RelayRepository(Database database)
 {

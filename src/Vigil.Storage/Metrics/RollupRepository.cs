@@ -8,18 +8,6 @@ using Vigil.Core.Metrics;
 
 namespace Vigil.Storage.Metrics;
 
-/// <summary>A series as stored: its id, canonical key, name and wire type.</summary>
-/// <param name="Id">Storage id.</param>
-/// <param name="Key">Canonical key <c>name{labels}</c>.</param>
-/// <param name="Name">Metric name.</param>
-/// <param name="Type">Wire type (<c>counter</c>, <c>gauge</c>, <c>timing</c>).</param>
-public sealed record StoredSeries(long Id, string Key, string Name, string Type);
-
-/// <summary>A rollup with the id of its series.</summary>
-/// <param name="SeriesId">Storage id of the series.</param>
-/// <param name="Rollup">The 1-minute rollup.</param>
-public sealed record StoredRollup(long SeriesId, Rollup Rollup);
-
 /// <summary>
 /// Persists series and their 1-minute rollups: bulk upserts (unnest on PostgreSQL, one prepared
 /// statement in one transaction on SQLite), reads for restore and history queries, retention.

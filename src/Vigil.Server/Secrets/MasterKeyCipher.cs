@@ -5,44 +5,6 @@ using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 
 namespace Vigil.Server.Secrets;
 
-/// <summary>
-/// Encrypts the secret part of each Data Protection key with the master key (AES-256-GCM, a random
-/// 96-bit nonce per element, the key id in the element and in the authenticated data). Data
-/// Protection calls it for every key it creates.
-/// </summary>
-internal sealed class MasterKeyXmlEncryptor(MasterKeySource source) : IXmlEncryptor
-{
-    public EncryptedXmlInfo Encrypt(XElement plaintextElement)
-    {
-        ArgumentNullException.ThrowIfNull(plaintextElement);
-        return new EncryptedXmlInfo(MasterKeyCipher.Encrypt(plaintextElement, source.Current), typeof(MasterKeyXmlDecryptor));
-    }
-}
-
-/// <summary>
-/// Decrypts what <see cref="MasterKeyXmlEncryptor"/> wrote. Data Protection creates it by type name
-/// from the stored key, through its constructor that takes the <see cref="IServiceProvider"/>.
-/// </summary>
-internal sealed class MasterKeyXmlDecryptor : IXmlDecryptor
-{
-    private readonly MasterKeySource? _source;
-
-    /// <summary>Data Protection's activator calls this constructor.</summary>
-    public MasterKeyXmlDecryptor(IServiceProvider services)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        _source = services.GetService(typeof(MasterKeySource)) as MasterKeySource;
-    }
-
-    public XElement Decrypt(XElement encryptedElement)
-    {
-        ArgumentNullException.ThrowIfNull(encryptedElement);
-        var key = _source?.CurrentOrNull
-            ?? throw new CryptographicException("The Data Protection key ring is encrypted with Vigil's master key, and no master key is loaded.");
-        return MasterKeyCipher.Decrypt(encryptedElement, key);
-    }
-}
-
 /// <summary>The AES-GCM format of an element encrypted under the master key.</summary>
 internal static class MasterKeyCipher
 {

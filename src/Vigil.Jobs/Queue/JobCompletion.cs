@@ -1,0 +1,9 @@
+namespace Vigil.Jobs;
+
+/// <summary>What to store for a claimed job.</summary>
+/// <param name="Job">The claim.</param>
+/// <param name="Outcome">The handler's outcome; null: release the job unrun (no attempt used).</param>
+internal readonly record struct JobCompletion(ClaimedJob Job, JobOutcome? Outcome)
+{
+    public static JobCompletion Release(ClaimedJob job) => new(job, null);
+}

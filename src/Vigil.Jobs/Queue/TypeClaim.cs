@@ -1,0 +1,4 @@
+namespace Vigil.Jobs;
+
+/// <summary>How many jobs of a type a claim may take.</summary>
+internal readonly record struct TypeClaim(string Type, int Limit);

@@ -1,0 +1,4 @@
+namespace Vigil.Notifications;
+
+/// <summary>The in-app feed: no settings.</summary>
+public sealed record InAppChannelConfig : ChannelConfig;

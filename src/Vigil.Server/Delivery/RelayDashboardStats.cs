@@ -1,0 +1,13 @@
+using Vigil.Jobs;
+using Vigil.Notifications;
+using Vigil.Server.Auth;
+using Vigil.Server.Rules;
+
+namespace Vigil.Server.Delivery;
+
+/// <summary>The relay's dashboard counts (seed 000).</summary>
+/// <param name="Endpoints">Relay endpoints.</param>
+/// <param name="Integrations">Distinct channels they deliver to.</param>
+/// <param name="RequestsToday">Relay calls since midnight UTC.</param>
+/// <param name="QueuePending">Deliveries of any kind waiting or running.</param>
+public sealed record RelayDashboardStats(int Endpoints, int Integrations, long RequestsToday, long QueuePending);

@@ -1,0 +1,18 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Vigil.Jobs;
+using Vigil.Notifications;
+using Vigil.Server.Auth;
+using Vigil.Server.Rules;
+
+namespace Vigil.Server.Delivery;
+
+/// <summary>A relay endpoint as the API shows it.</summary>
+/// <param name="Id">Identifier.</param>
+/// <param name="Slug">The URL segment.</param>
+/// <param name="Name">Human name.</param>
+/// <param name="Integrations">Channel ids.</param>
+/// <param name="Secret">Masked when set, else null.</param>
+/// <param name="Url">The path callers post to.</param>
+/// <param name="CreatedAt">Created.</param>
+/// <param name="UpdatedAt">Last changed.</param>
+public sealed record RelayEndpointResponse(string Id, string Slug, string Name, IReadOnlyList<string> Integrations, string? Secret, string Url, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
