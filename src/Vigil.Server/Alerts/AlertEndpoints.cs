@@ -157,13 +157,15 @@ internal static class AlertEndpoints
     private static async Task<Results<Ok<AlertResponse>, ProblemHttpResult>> SilenceAsync(
         string id, HttpRequest request, ClaimsPrincipal user, AlertEngine engine, AlertRepository alerts, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
     {
-        var (body, problem) = await Problems.ReadJsonAsync<SilenceAlertRequest>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
-        if (problem is not null)
+        var read = await Problems.ReadJsonAsync<SilenceAlertRequest>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
+        if (!read.IsValid)
         {
-            return problem;
+            return read.Problem;
         }
 
-        if (body!.DurationMinutes is not { } minutes || !double.IsFinite(minutes) || minutes < 1 || minutes > 10_080)
+        var body = read.Value;
+
+        if (body.DurationMinutes is not { } minutes || !double.IsFinite(minutes) || minutes < 1 || minutes > 10_080)
         {
             return Problems.Field("durationMinutes", "is required: minutes from 1 to 10080");
         }
@@ -226,7 +228,8 @@ internal static class AlertEndpoints
             return (null, null);
         }
 
-        return await Problems.ReadJsonAsync<T>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
+        var read = await Problems.ReadJsonAsync<T>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
+        return (read.Value, read.Problem);
     }
 
     private static string Who(ClaimsPrincipal user) => user.Identity?.Name ?? "unknown";

@@ -34,16 +34,18 @@ internal static class SilenceEndpoints
     private static async Task<Results<Created<SilenceResponse>, ProblemHttpResult>> CreateAsync(
         HttpRequest request, ClaimsPrincipal user, SilenceRepository silences, RuleRepository rules, TimeProvider time, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
     {
-        var (body, problem) = await Problems.ReadJsonAsync<CreateSilenceRequest>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
-        if (problem is not null)
+        var read = await Problems.ReadJsonAsync<CreateSilenceRequest>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
+        if (!read.IsValid)
         {
-            return problem;
+            return read.Problem;
         }
+
+        var body = read.Value;
 
         var now = time.GetUtcNow();
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         Severity? severity = null;
-        if (body!.Severity is not null)
+        if (body.Severity is not null)
         {
             if (AlertNames.TryParseSeverity(body.Severity, out var parsed))
             {

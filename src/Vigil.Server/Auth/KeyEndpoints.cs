@@ -20,14 +20,16 @@ internal static class KeyEndpoints
     private static async Task<Results<Created<CreatedKeyResponse>, ProblemHttpResult>> CreateAsync(
         HttpRequest request, ApiKeyService keys, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
     {
-        var (body, problem) = await Problems.ReadJsonAsync<CreateKeyRequest>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
-        if (problem is not null)
+        var read = await Problems.ReadJsonAsync<CreateKeyRequest>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
+        if (!read.IsValid)
         {
-            return problem;
+            return read.Problem;
         }
 
+        var body = read.Value;
+
         var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(body!.Name))
+        if (string.IsNullOrWhiteSpace(body.Name))
         {
             errors["name"] = ["is required"];
         }

@@ -54,20 +54,22 @@ internal static partial class RelayEndpoints
         HttpRequest request, RelayRepository relays, ChannelStore channels, IDataProtectionProvider protection, TimeProvider time,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
     {
-        var (document, problem) = await Problems.ReadJsonAsync<RelayEndpointDocument>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
-        if (problem is not null)
+        var read = await Problems.ReadJsonAsync<RelayEndpointDocument>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
+        if (!read.IsValid)
         {
-            return problem;
+            return read.Problem;
         }
 
-        if (await ValidateAsync(document!, channels, cancellationToken).ConfigureAwait(false) is { } invalid)
+        var document = read.Value;
+
+        if (await ValidateAsync(document, channels, cancellationToken).ConfigureAwait(false) is { } invalid)
         {
             return invalid;
         }
 
         var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         var endpoint = new StoredRelayEndpoint(
-            Guid.CreateVersion7(time.GetUtcNow()).ToString("N"), document!.Slug!, document.Name!, [.. document.Integrations!.Select(i => i!)],
+            Guid.CreateVersion7(time.GetUtcNow()).ToString("N"), document.Slug!, document.Name!, [.. document.Integrations!.Select(i => i!)],
             document.Secret is { Length: > 0 } secret ? Protector(protection).Protect(secret) : null, nowMs, nowMs);
         if (!await relays.InsertEndpointAsync(endpoint, cancellationToken).ConfigureAwait(false))
         {
@@ -83,10 +85,10 @@ internal static partial class RelayEndpoints
     {
         var options = json.Value.SerializerOptions;
         request.EnableBuffering();
-        var (_, problem) = await Problems.ReadJsonAsync<RelayEndpointDocument>(request, options, cancellationToken).ConfigureAwait(false);
-        if (problem is not null)
+        var read = await Problems.ReadJsonAsync<RelayEndpointDocument>(request, options, cancellationToken).ConfigureAwait(false);
+        if (!read.IsValid)
         {
-            return problem;
+            return read.Problem;
         }
 
         request.Body.Position = 0;

@@ -33,29 +33,29 @@ internal static class Problems
     /// Reads a JSON body strictly (unknown fields, wrong types, bad JSON and oversized bodies are
     /// problems naming the JSON path), or returns the problem to answer with.
     /// </summary>
-    public static async Task<(T? Value, ProblemHttpResult? Problem)> ReadJsonAsync<T>(HttpRequest request, JsonSerializerOptions options, CancellationToken cancellationToken)
+    public static async Task<JsonBody<T>> ReadJsonAsync<T>(HttpRequest request, JsonSerializerOptions options, CancellationToken cancellationToken)
         where T : class
     {
         if (request.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
         {
-            return (null, Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json."));
+            return JsonBody<T>.Refused(Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json."));
         }
 
         try
         {
             var value = await JsonSerializer.DeserializeAsync<T>(request.Body, options, cancellationToken).ConfigureAwait(false);
             return value is null
-                ? (null, Field("$", "The body must be a JSON object, not null."))
-                : (value, null);
+                ? JsonBody<T>.Refused(Field("$", "The body must be a JSON object, not null."))
+                : JsonBody<T>.Read(value);
         }
         catch (JsonException ex)
         {
             var (field, message) = Describe(ex);
-            return (null, Field(field, message));
+            return JsonBody<T>.Refused(Field(field, message));
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (null, Status(StatusCodes.Status413PayloadTooLarge, "The body is too large", ex.Message));
+            return JsonBody<T>.Refused(Status(StatusCodes.Status413PayloadTooLarge, "The body is too large", ex.Message));
         }
     }
 

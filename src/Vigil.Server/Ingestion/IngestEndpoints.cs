@@ -42,16 +42,18 @@ internal static class IngestEndpoints
     private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> IngestMetricsAsync(
         HttpRequest request, MetricStore store, MetricPersistence persistence, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IngestCounters counters, Alerts.EvaluationTrigger trigger, CancellationToken cancellationToken)
     {
-        var (batch, problem) = await Problems.ReadJsonAsync<MetricBatchRequest>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
-        if (problem is not null)
+        var read = await Problems.ReadJsonAsync<MetricBatchRequest>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
+        if (!read.IsValid)
         {
             counters.RejectedBatches.Add(1);
-            return problem;
+            return read.Problem;
         }
+
+        var batch = read.Value;
 
         var validator = new PointValidator(store.Options);
         var errors = new ErrorList();
-        if (batch!.Points is null)
+        if (batch.Points is null)
         {
             errors.Add("points", "is required");
         }
@@ -114,16 +116,18 @@ internal static class IngestEndpoints
     private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> IngestJobsAsync(
         HttpRequest request, MetricStore store, MetricPersistence persistence, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IngestCounters counters, Alerts.EvaluationTrigger trigger, CancellationToken cancellationToken)
     {
-        var (batch, problem) = await Problems.ReadJsonAsync<JobExecutionBatchRequest>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
-        if (problem is not null)
+        var read = await Problems.ReadJsonAsync<JobExecutionBatchRequest>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
+        if (!read.IsValid)
         {
             counters.RejectedBatches.Add(1);
-            return problem;
+            return read.Problem;
         }
+
+        var batch = read.Value;
 
         var validator = new PointValidator(store.Options);
         var errors = new ErrorList();
-        if (batch!.Executions is null)
+        if (batch.Executions is null)
         {
             errors.Add("executions", "is required");
         }

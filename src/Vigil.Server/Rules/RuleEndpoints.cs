@@ -55,17 +55,19 @@ internal static class RuleEndpoints
     private static async Task<Results<Created<RuleResponse>, ProblemHttpResult>> CreateAsync(
         HttpRequest request, RuleRepository repository, Vigil.Storage.Alerts.RuleCache cache, Vigil.Delivery.Channels.ChannelStore channels, TimeProvider time, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
     {
-        var (document, problem) = await Problems.ReadJsonAsync<RuleDocument>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
-        if (problem is not null)
+        var read = await Problems.ReadJsonAsync<RuleDocument>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
+        if (!read.IsValid)
         {
-            return problem;
+            return read.Problem;
         }
+
+        var document = read.Value;
 
         var now = time.GetUtcNow();
         var id = Guid.CreateVersion7(now).ToString("N");
 
         var known = await channels.AllAsync(cancellationToken).ConfigureAwait(false);
-        var (rule, errors) = RuleJson.ToRule(id, document!, known.ContainsKey);
+        var (rule, errors) = RuleJson.ToRule(id, document, known.ContainsKey);
         if (rule is null)
         {
             return Problems.Validation("The rule was not created.", errors);
@@ -85,10 +87,10 @@ internal static class RuleEndpoints
         // Read once strictly (unknown fields, wrong types and bad JSON are problems naming the
         // field), then again as a tree: a merge patch needs to know which fields it names.
         request.EnableBuffering();
-        var (_, problem) = await Problems.ReadJsonAsync<RuleDocument>(request, options, cancellationToken).ConfigureAwait(false);
-        if (problem is not null)
+        var read = await Problems.ReadJsonAsync<RuleDocument>(request, options, cancellationToken).ConfigureAwait(false);
+        if (!read.IsValid)
         {
-            return problem;
+            return read.Problem;
         }
 
         request.Body.Position = 0;

@@ -60,14 +60,16 @@ internal static class RuleTestEndpoints
             return rangeProblem;
         }
 
-        var (document, problem) = await Problems.ReadJsonAsync<RuleDocument>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
-        if (problem is not null)
+        var read = await Problems.ReadJsonAsync<RuleDocument>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
+        if (!read.IsValid)
         {
-            return problem;
+            return read.Problem;
         }
 
+        var document = read.Value;
+
         // An unsaved rule gets a throwaway id: its baseline is not cached under a real rule's.
-        var (rule, errors) = RuleJson.ToRule("unsaved-" + Guid.NewGuid().ToString("N"), document!, channelExists: null);
+        var (rule, errors) = RuleJson.ToRule("unsaved-" + Guid.NewGuid().ToString("N"), document, channelExists: null);
         if (rule is null)
         {
             return Problems.Validation("The rule is invalid.", errors);
