@@ -23,13 +23,16 @@ public sealed class Migrator
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
-        _assemblies = [typeof(Migrator).Assembly, .. (sources ?? []).Select(s => s.Assembly).Distinct()];
+        _assemblies = AssembliesOf(sources);
     }
 
     /// <summary>The migrations of the provider from Storage and <paramref name="sources"/>, in version order.</summary>
     /// <exception cref="InvalidOperationException">Two migrations share a version.</exception>
     public static IReadOnlyList<(int Version, string Name, string Sql)> Migrations(StorageProvider provider, IEnumerable<MigrationSource>? sources = null) =>
-        Migrations(provider, [typeof(Migrator).Assembly, .. (sources ?? []).Select(s => s.Assembly).Distinct()]);
+        Migrations(provider, AssembliesOf(sources));
+
+    private static Assembly[] AssembliesOf(IEnumerable<MigrationSource>? sources) =>
+        [typeof(Migrator).Assembly, .. (sources ?? []).Select(s => s.Assembly).Distinct()];
 
     private static IReadOnlyList<(int Version, string Name, string Sql)> Migrations(StorageProvider provider, Assembly[] assemblies)
     {

@@ -141,6 +141,15 @@ public sealed partial class JobQueue
         return (int)reader.GetInt64(0);
     }
 
+    // A claim's lease: who holds the jobs it takes, until when, and the time it is taken at.
+    private static NpgsqlBatchCommand WithLease(NpgsqlBatchCommand claim, Work work)
+    {
+        claim.Parameters.AddWithValue("owner", work.Owner);
+        claim.Parameters.AddWithValue("lease_until", work.LeaseUntil);
+        claim.Parameters.AddWithValue("now", work.Now);
+        return claim;
+    }
+
     private async Task<(int Applied, List<ClaimedJob> Claimed)> CompleteAndClaimPostgresAsync(Work work, CancellationToken cancellationToken)
     {
         await using var connection = (NpgsqlConnection)await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -193,10 +202,7 @@ public sealed partial class JobQueue
             claim.Parameters.AddWithValue("keys", work.Keys.Select(k => k.Key).ToArray());
             claim.Parameters.AddWithValue("limits", work.Keys.Select(k => k.Limit).ToArray());
             claim.Parameters.AddWithValue("types", work.KeyTypes.ToArray());
-            claim.Parameters.AddWithValue("owner", work.Owner);
-            claim.Parameters.AddWithValue("lease_until", work.LeaseUntil);
-            claim.Parameters.AddWithValue("now", work.Now);
-            batch.BatchCommands.Add(claim);
+            batch.BatchCommands.Add(WithLease(claim, work));
         }
 
         if (work.Types.Length > 0)
@@ -206,10 +212,7 @@ public sealed partial class JobQueue
             claim.Parameters.AddWithValue("limits", work.Types.Select(t => t.Limit).ToArray());
             claim.Parameters.AddWithValue("busy", work.BusyKeys.ToArray());
             claim.Parameters.AddWithValue("total", work.Total);
-            claim.Parameters.AddWithValue("owner", work.Owner);
-            claim.Parameters.AddWithValue("lease_until", work.LeaseUntil);
-            claim.Parameters.AddWithValue("now", work.Now);
-            batch.BatchCommands.Add(claim);
+            batch.BatchCommands.Add(WithLease(claim, work));
         }
 
         // One round trip, one implicit transaction: the outcomes and the claim commit together.

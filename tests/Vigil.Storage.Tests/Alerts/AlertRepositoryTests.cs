@@ -108,8 +108,33 @@ public abstract class AlertRepositoryTests(StorageProvider provider) : IAsyncLif
         Assert.Equal(5, Assert.Single(await _alerts.IntentsAsync(10, unreadOnly: false)).ReadAtMs);
     }
 
+    [Fact]
+    public async Task SaveAsync_ManyAlerts_EachChunkCommittedBeforeTheNextIsWritten()
+    {
+        var outbox = new RecordingOutbox(_alerts);
+        var alerts = new AlertRepository(_database, outbox);
+        var results = Enumerable.Range(0, 250)
+            .Select(i => AlertLifecycle.Evaluate(Rule, null, new GroupEvaluation(LabelSet.From([new("route", $"/r{i}")]), ConditionState.Met, 1500, 1000, 20, false), T0, null, false, () => $"c{i}"))
+            .ToList();
+
+        await alerts.SaveAsync(results);
+
+        // Each chunk's intents reach the outbox in its own transaction, after the chunks before it committed.
+        Assert.Equal([(100, 0), (100, 100), (50, 200)], outbox.Calls);
+        Assert.Equal(250, (await _alerts.OpenAsync()).Count);
+    }
+
     private LifecycleResult Fire(DateTimeOffset? at = null) =>
         AlertLifecycle.Evaluate(Rule, null, new GroupEvaluation(Group, ConditionState.Met, 1500, 1000, 20, false), at ?? T0, null, false, () => $"a{++_ids}");
+}
+
+/// <summary>Records each call's intents and how many alerts other connections saw committed at that moment.</summary>
+internal sealed class RecordingOutbox(AlertRepository committed) : INotificationOutbox
+{
+    public List<(int Intents, int CommittedAlerts)> Calls { get; } = [];
+
+    public async Task EnqueueAsync(UnitOfWork work, IReadOnlyList<NotificationIntent> intents, CancellationToken cancellationToken) =>
+        Calls.Add((intents.Count, (await committed.OpenAsync(cancellationToken)).Count));
 }
 
 public sealed class SqliteAlertRepositoryTests() : AlertRepositoryTests(StorageProvider.Sqlite);
