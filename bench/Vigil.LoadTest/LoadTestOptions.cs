@@ -30,6 +30,11 @@ internal sealed class LoadTestOptions
           --channels 1               fanout: webhook channels (and receivers); alerts spread evenly over them
           --max-concurrency 10       fanout: maxConcurrency of each channel (1-10)
           --receiver-delay 100ms     fanout: how long each receiver holds every request before answering 200
+          --warmup-deliveries 1000   fanout: alerts delivered off the clock first, in each of --warmup-rounds rounds
+                                     (to a receiver that answers at once), each round followed by a wait for the
+                                     server's CPU to settle (with --pid)
+          --warmup-rounds 3          fanout: 3 = the JIT's tiers done, as on a server that has been running;
+                                     1 with --warmup-deliveries 20 = a server that has just started
           --episodes 100             latency: alerts to time
           --poll 5ms                 latency: how often the feed is polled
           --background-rate 0        latency: background ingest in points/s (batches of --batch over --series
@@ -96,6 +101,10 @@ internal sealed class LoadTestOptions
     public int MaxConcurrency { get; private set; } = 10;
 
     public TimeSpan ReceiverDelay { get; private set; } = TimeSpan.FromMilliseconds(100);
+
+    public int WarmupDeliveries { get; private set; } = 1000;
+
+    public int WarmupRounds { get; private set; } = 3;
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> naming the bad option.</summary>
     public static LoadTestOptions Parse(IReadOnlyList<string> args)
@@ -191,6 +200,12 @@ internal sealed class LoadTestOptions
                     break;
                 case "--deliveries":
                     options.Deliveries = ParsePositive(name, value);
+                    break;
+                case "--warmup-deliveries":
+                    options.WarmupDeliveries = ParsePositive(name, value);
+                    break;
+                case "--warmup-rounds":
+                    options.WarmupRounds = ParsePositive(name, value);
                     break;
                 case "--channels":
                     options.Channels = ParsePositive(name, value);

@@ -5,7 +5,9 @@
 #   bench/Vigil.LoadTest/measure.sh memory [type...]              # default: timing gauge, 2000 series each
 #   bench/Vigil.LoadTest/measure.sh latency [background points/s...]  # default: 0 (none); EPISODES (100), POLL (5ms)
 #                                                                 # RECEIVER=webhook: to a loopback webhook receiver
-#   bench/Vigil.LoadTest/measure.sh fanout [channels×maxConcurrency...]  # default: 1x10 4x5; DELIVERIES (1000), DELAY (100ms)
+#   bench/Vigil.LoadTest/measure.sh fanout [channels×maxConcurrency...]  # default: 1x10 4x5; DELIVERIES (1000), DELAY (100ms),
+#                                                                 # WARMUP_ROUNDS (3) rounds of WARMUP (1000) deliveries first, off the clock
+#                                                                 # (WARMUP_ROUNDS=1 WARMUP=20: a server that has just started)
 #
 # fanout (and RECEIVER=webhook) start the server with Vigil__Delivery__AllowPrivateNetworks=true
 # (the receivers are on loopback); fanout also with Vigil__Delivery__RateLimits__Webhook__Permits=$RATE_LIMIT
@@ -103,7 +105,7 @@ case "$mode" in
       for shape in $s; do
         start_server
         dotnet "$tool" --mode fanout --url "http://127.0.0.1:$port" --key $key --deliveries "${DELIVERIES:-1000}" \
-          --channels "${shape%x*}" --max-concurrency "${shape#*x}" --receiver-delay "${DELAY:-100ms}" --pid "$server_pid" $header
+          --channels "${shape%x*}" --max-concurrency "${shape#*x}" --receiver-delay "${DELAY:-100ms}" --warmup-deliveries "${WARMUP:-1000}" --warmup-rounds "${WARMUP_ROUNDS:-3}" --pid "$server_pid" $header
         header="--no-header"
         stop_server
       done
