@@ -51,6 +51,7 @@ if (!await KeyRingStartup.TryPrepareAsync(app.Services, Console.Error))
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<SelfMetricsMiddleware>();
+app.UseMiddleware<QueryTextCheck>();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();

@@ -55,15 +55,16 @@ internal static class ChannelEndpoints
     private static async Task<Results<Created<JsonObject>, ProblemHttpResult>> CreateAsync(
         HttpRequest request, ChannelStore store, ChannelRepository repository, DestinationGuard guard, NotificationSender sender, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (body, problem) = await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false);
-        if (problem is not null)
+        var read = await Problems.ReadJsonDocumentAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!read.IsValid)
         {
-            return problem;
+            return read.Problem;
         }
 
+        using var body = read.Value;
         var now = time.GetUtcNow();
         var id = Guid.CreateVersion7(now).ToString("N");
-        var parsed = ChannelJson.Parse(body!.Value, id);
+        var parsed = ChannelJson.Parse(body.RootElement, id);
         if (await CheckAsync(parsed, guard, cancellationToken).ConfigureAwait(false) is { } invalid)
         {
             return invalid;
@@ -83,20 +84,17 @@ internal static class ChannelEndpoints
     private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> PatchAsync(
         string id, HttpRequest request, ChannelStore store, ChannelRepository repository, DestinationGuard guard, NotificationSender sender, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (body, problem) = await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false);
-        if (problem is not null)
+        var read = await Problems.ReadJsonDocumentAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!read.IsValid)
         {
-            return problem;
+            return read.Problem;
         }
 
-        if (body!.Value.ValueKind != JsonValueKind.Object)
+        using var patchDocument = read.Value;
+        var body = patchDocument.RootElement;
+        if (body.ValueKind != JsonValueKind.Object)
         {
             return Problems.Field("$", "The body must be a JSON object.");
-        }
-
-        if (MergePatch.FindProblem(body.Value, duplicates: true) is ({ } field, { } message))
-        {
-            return Problems.Field(field, message);
         }
 
         store.Invalidate(); // merge onto what is stored now, not onto a cached copy
@@ -105,7 +103,7 @@ internal static class ChannelEndpoints
             return NotFound(id);
         }
 
-        var merged = MergePatch.Apply(ChannelJson.ToJson(ChannelMasking.Mask(current.Definition)), JsonObject.Create(body.Value));
+        var merged = MergePatch.Apply(ChannelJson.ToJson(ChannelMasking.Mask(current.Definition)), JsonObject.Create(body));
         using var document = JsonDocument.Parse(merged!.ToJsonString());
         var parsed = ChannelJson.Parse(document.RootElement, id);
         if (parsed.Channel is not null)
@@ -187,30 +185,6 @@ internal static class ChannelEndpoints
         var result = await sender.SendAsync(
             DeliveryRequest.ForAlert(store.ForSending(channel.Definition), $"test:{id}:{Guid.CreateVersion7(now):N}", notification), cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(new ChannelTestResponse(result.IsDelivered, result.Status.ToWire(), result.HttpStatus, result.Error, Math.Round(result.Duration.TotalMilliseconds, 1)));
-    }
-
-    private static async Task<(JsonElement? Body, ProblemHttpResult? Problem)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
-        {
-            return (null, Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json."));
-        }
-
-        try
-        {
-            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return MergePatch.FindProblem(document.RootElement, duplicates: false) is ({ } field, { } message)
-                ? (null, Problems.Field(field, message))
-                : (document.RootElement.Clone(), null);
-        }
-        catch (JsonException ex)
-        {
-            return (null, Problems.Field("$", $"The body is not valid JSON: {ex.Message}"));
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return (null, Problems.Status(StatusCodes.Status413PayloadTooLarge, "The body is too large", ex.Message));
-        }
     }
 
     private static async Task<ProblemHttpResult?> CheckAsync(ChannelParseResult parsed, DestinationGuard guard, CancellationToken cancellationToken)

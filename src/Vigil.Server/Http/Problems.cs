@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Vigil.Server.Rules;
 
 namespace Vigil.Server.Http;
 
@@ -31,14 +32,82 @@ internal static class Problems
 
     /// <summary>
     /// Reads a JSON body strictly (unknown fields, wrong types, bad JSON and oversized bodies are
-    /// problems naming the JSON path), or returns the problem to answer with.
+    /// problems naming the JSON path), or returns the problem to answer with. With
+    /// <paramref name="checkText"/> (all but ingest, whose validator checks its few strings on the
+    /// hot path), the body is first read as a tree and refused when a string holds a lone
+    /// surrogate or a NUL, or an object names a member twice.
     /// </summary>
-    public static async Task<JsonBody<T>> ReadJsonAsync<T>(HttpRequest request, JsonSerializerOptions options, CancellationToken cancellationToken)
+    public static async Task<JsonBody<T>> ReadJsonAsync<T>(HttpRequest request, JsonSerializerOptions options, CancellationToken cancellationToken, bool checkText = true)
         where T : class
     {
-        if (request.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
+        if (!checkText)
         {
-            return JsonBody<T>.Refused(Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json."));
+            return await DeserializeAsync<T>(request, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        var document = await ReadJsonDocumentAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!document.IsValid)
+        {
+            return JsonBody<T>.Refused(document.Problem);
+        }
+
+        using (document.Value)
+        {
+            try
+            {
+                return document.Value.RootElement.Deserialize<T>(options) is { } value
+                    ? JsonBody<T>.Read(value)
+                    : JsonBody<T>.Refused(Field("$", "The body must be a JSON object, not null."));
+            }
+            catch (JsonException ex)
+            {
+                var (field, message) = Describe(ex);
+                return JsonBody<T>.Refused(Field(field, message));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads a JSON body as a tree (the caller disposes it), refused when it is not JSON, when a
+    /// string or member name holds a lone surrogate or a NUL, or an object names a member twice.
+    /// </summary>
+    public static async Task<JsonBody<JsonDocument>> ReadJsonDocumentAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (UnsupportedMediaType(request) is { } unsupported)
+        {
+            return JsonBody<JsonDocument>.Refused(unsupported);
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException ex)
+        {
+            var (field, message) = Describe(ex);
+            return JsonBody<JsonDocument>.Refused(Field(field, message));
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return JsonBody<JsonDocument>.Refused(TooLarge(ex));
+        }
+
+        if (MergePatch.FindProblem(document.RootElement, duplicates: true) is ({ } problemField, { } problemMessage))
+        {
+            document.Dispose();
+            return JsonBody<JsonDocument>.Refused(Field(problemField, problemMessage));
+        }
+
+        return JsonBody<JsonDocument>.Read(document);
+    }
+
+    private static async Task<JsonBody<T>> DeserializeAsync<T>(HttpRequest request, JsonSerializerOptions options, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (UnsupportedMediaType(request) is { } unsupported)
+        {
+            return JsonBody<T>.Refused(unsupported);
         }
 
         try
@@ -55,9 +124,16 @@ internal static class Problems
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return JsonBody<T>.Refused(Status(StatusCodes.Status413PayloadTooLarge, "The body is too large", ex.Message));
+            return JsonBody<T>.Refused(TooLarge(ex));
         }
     }
+
+    private static ProblemHttpResult? UnsupportedMediaType(HttpRequest request) =>
+        request.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase)
+            ? Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json.")
+            : null;
+
+    private static ProblemHttpResult TooLarge(BadHttpRequestException ex) => Status(StatusCodes.Status413PayloadTooLarge, "The body is too large", ex.Message);
 
     private static (string Field, string Message) Describe(JsonException ex)
     {

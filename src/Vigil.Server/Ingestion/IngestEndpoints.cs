@@ -42,7 +42,7 @@ internal static class IngestEndpoints
     private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> IngestMetricsAsync(
         HttpRequest request, MetricStore store, MetricPersistence persistence, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IngestCounters counters, Alerts.EvaluationTrigger trigger, CancellationToken cancellationToken)
     {
-        var read = await Problems.ReadJsonAsync<MetricBatchRequest>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
+        var read = await Problems.ReadJsonAsync<MetricBatchRequest>(request, json.Value.SerializerOptions, cancellationToken, checkText: false).ConfigureAwait(false);
         if (!read.IsValid)
         {
             counters.RejectedBatches.Add(1);
@@ -116,7 +116,7 @@ internal static class IngestEndpoints
     private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> IngestJobsAsync(
         HttpRequest request, MetricStore store, MetricPersistence persistence, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IngestCounters counters, Alerts.EvaluationTrigger trigger, CancellationToken cancellationToken)
     {
-        var read = await Problems.ReadJsonAsync<JobExecutionBatchRequest>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
+        var read = await Problems.ReadJsonAsync<JobExecutionBatchRequest>(request, json.Value.SerializerOptions, cancellationToken, checkText: false).ConfigureAwait(false);
         if (!read.IsValid)
         {
             counters.RejectedBatches.Add(1);
@@ -157,6 +157,10 @@ internal static class IngestEndpoints
                 else if (e.JobId.Length > store.Options.MaxLabelValueLength)
                 {
                     errors.Add($"{prefix}.jobId", $"is longer than {store.Options.MaxLabelValueLength} characters");
+                }
+                else if (e.JobId.Contains('\0', StringComparison.Ordinal))
+                {
+                    errors.Add($"{prefix}.jobId", PointValidator.NulMessage);
                 }
 
                 if (e.Success is null)

@@ -61,6 +61,9 @@ internal sealed class PointValidator
         return true;
     }
 
+    /// <summary>Why a label value or job id holding U+0000 is refused (PostgreSQL's text cannot store it).</summary>
+    public const string NulMessage = "is not valid text: it holds a NUL character (\\u0000)";
+
     /// <summary>Validates a metric name; returns the problem or null.</summary>
     public string? CheckName(string? name)
     {
@@ -147,6 +150,10 @@ internal sealed class PointValidator
             else if (value.Length > _options.MaxLabelValueLength)
             {
                 errors.Add(field, $"label value is longer than {_options.MaxLabelValueLength} characters");
+            }
+            else if (value.Contains('\0', StringComparison.Ordinal))
+            {
+                errors.Add(field, NulMessage);
             }
         }
 

@@ -15,7 +15,8 @@ internal static class MergePatch
 
     /// <summary>
     /// The first problem that would stop the body from being read as text: a string or member
-    /// name that is not valid UTF-16 (a lone surrogate such as <c>"\ud800"</c>), and, with
+    /// name that is not valid UTF-16 (a lone surrogate such as <c>"\ud800"</c>) or holds a NUL
+    /// (<c>"\u0000"</c>), and, with
     /// <paramref name="duplicates"/>, a member that appears twice in one object (a patch must say
     /// once what it changes). Null when none.
     /// </summary>
@@ -25,6 +26,9 @@ internal static class MergePatch
     private const string DuplicateMessage = "duplicate";
 
     private const string InvalidTextMessage = "is not valid text: it holds a lone UTF-16 surrogate (such as \\ud800)";
+
+    // PostgreSQL's text cannot hold U+0000, and no name, note or label needs it.
+    private const string NulMessage = "is not valid text: it holds a NUL character (\\u0000)";
 
     private static (string? Field, string? Message) FindProblem(JsonElement element, bool duplicates, string path)
     {
@@ -45,6 +49,11 @@ internal static class MergePatch
                     }
 
                     var field = path.Length == 0 ? name : $"{path}.{name}";
+                    if (name.Contains('\0', StringComparison.Ordinal))
+                    {
+                        return (path.Length == 0 ? "$" : path, $"has a member name that {NulMessage}");
+                    }
+
                     if (!names.Add(name) && duplicates)
                     {
                         return (field, DuplicateMessage);
@@ -71,8 +80,7 @@ internal static class MergePatch
             case JsonValueKind.String:
                 try
                 {
-                    _ = element.GetString();
-                    return default;
+                    return element.GetString()!.Contains('\0', StringComparison.Ordinal) ? (path.Length == 0 ? "$" : path, NulMessage) : default;
                 }
                 catch (InvalidOperationException)
                 {

@@ -95,11 +95,6 @@ internal static class RuleEndpoints
 
         request.Body.Position = 0;
         using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (MergePatch.FindProblem(body.RootElement, duplicates: true) is ({ } field, { } message))
-        {
-            return Problems.Field(field, message);
-        }
-
         var patch = JsonObject.Create(body.RootElement);
 
         for (var attempt = 1; ; attempt++)
