@@ -40,7 +40,9 @@ internal sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<Authen
             presented = header.ToString().Trim();
         }
 
-        if (string.IsNullOrEmpty(presented))
+        // An endpoint open to all (the webhook relay takes its own secret as a bearer token)
+        // authenticates no API key: its secrets are not wrong keys.
+        if (string.IsNullOrEmpty(presented) || Context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null)
         {
             return AuthenticateResult.NoResult();
         }

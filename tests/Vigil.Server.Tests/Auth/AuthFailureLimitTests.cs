@@ -1,9 +1,9 @@
-using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Vigil.Client.Tests.Infrastructure;
 using Vigil.Storage;
 
 namespace Vigil.Server.Tests.Auth;
@@ -54,6 +54,34 @@ public abstract class AuthFailureLimitTests(StorageProvider provider) : ServerTe
     }
 
     [Fact]
+    public async Task RelaySecrets_AsBearerTokens_AreNotFailedApiKeys()
+    {
+        var app = StartApp(settings: new() { ["Vigil:Auth:FailuresPerAddress"] = "3" });
+        await using var factory = app.WithWebHostBuilder(_ => { });
+        var server = factory.Server;
+        for (var i = 0; i < 10; i++)
+        {
+            await server.SendAsync(context =>
+            {
+                context.Request.Method = "POST";
+                context.Request.Path = "/api/webhook/some-endpoint";
+                context.Request.Headers.Authorization = "Bearer relay-secret-" + i;
+                context.Connection.RemoteIpAddress = IPAddress.Parse("192.0.2.9");
+            });
+        }
+
+        var admin = await GetKeysAsync(server, "192.0.2.9", VigilApp.AdminKey);
+
+        Assert.Equal(StatusCodes.Status200OK, admin.Response.StatusCode);
+    }
+
+    // Only what the requests under test log: not the host's start-up lines.
+    private static List<LogEntry> OfRequests(IEnumerable<LogEntry> entries) =>
+        [.. entries.Where(e => e.Category.StartsWith("Vigil.Server.Auth", StringComparison.Ordinal)
+            || e.Category.StartsWith("Microsoft.AspNetCore.Authentication", StringComparison.Ordinal)
+            || e.Category.StartsWith("Microsoft.AspNetCore.Authorization", StringComparison.Ordinal))];
+
+    [Fact]
     public async Task WrongKeys_Flood_LoggedOncePerAddressWithTheAddressThenCounted()
     {
         var logs = new ListLoggerProvider();
@@ -66,10 +94,10 @@ public abstract class AuthFailureLimitTests(StorageProvider provider) : ServerTe
             await GetKeysAsync(server, "2001:db8::1", WrongKey + i);
         }
 
-        var duringFlood = logs.Entries;
+        var duringFlood = OfRequests(logs.Entries);
         app.Time.Advance(TimeSpan.FromSeconds(61));
         await GetKeysAsync(server, "192.0.2.1", WrongKey);
-        var afterMinute = logs.Entries.Skip(duringFlood.Count).ToList();
+        var afterMinute = OfRequests(logs.Entries).Skip(duringFlood.Count).ToList();
 
         var failures = duringFlood.Where(e => e.EventId.Id == 2010).ToList();
         Assert.Equal(2, failures.Count);
@@ -81,38 +109,6 @@ public abstract class AuthFailureLimitTests(StorageProvider provider) : ServerTe
         Assert.Equal(2, counts.Count);
         Assert.Contains(counts, e => e.Message.Contains("49 more times from 192.0.2.1", StringComparison.Ordinal) && e.Message.Contains("(40 of them refused", StringComparison.Ordinal));
         Assert.Single(afterMinute, e => e.EventId.Id == 2010 && e.Message.Contains("192.0.2.1", StringComparison.Ordinal));
-    }
-
-    private sealed record LogEntry(string Category, LogLevel Level, EventId EventId, string Message);
-
-    private sealed class ListLoggerProvider : ILoggerProvider
-    {
-        private readonly ConcurrentQueue<LogEntry> _entries = new();
-
-        public IReadOnlyList<LogEntry> Entries => [.. _entries];
-
-        public ILogger CreateLogger(string categoryName) => new ListLogger(categoryName, _entries);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class ListLogger(string category, ConcurrentQueue<LogEntry> entries) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                // Only what the requests under test log: not the host's start-up lines.
-                if (category.StartsWith("Vigil.Server.Auth", StringComparison.Ordinal) || category.StartsWith("Microsoft.AspNetCore.Authentication", StringComparison.Ordinal) || category.StartsWith("Microsoft.AspNetCore.Authorization", StringComparison.Ordinal))
-                {
-                    entries.Enqueue(new LogEntry(category, logLevel, eventId, formatter(state, exception)));
-                }
-            }
-        }
     }
 }
 
