@@ -8,6 +8,7 @@ using Vigil.Server.Http;
 using Vigil.Server.Ingestion;
 using Vigil.Server.Prometheus;
 using Vigil.Server.Queries;
+using Vigil.Server.Quotas;
 using Vigil.Server.Rules;
 using Vigil.Server.Secrets;
 
@@ -62,6 +63,7 @@ app.MapScalarApiReference("/docs", options => options.DisableDefaultFonts().Disa
 app.MapHealthEndpoints();
 app.MapIngestEndpoints();
 app.MapSeriesEndpoints();
+app.MapSeriesQuotaEndpoints();
 app.MapSummaryEndpoints();
 app.MapPrometheusEndpoints();
 app.MapKeyEndpoints();

@@ -83,6 +83,53 @@ public abstract class StorageContractTests(StorageProvider provider) : IAsyncLif
     }
 
     [Fact]
+    public async Task ApiKeys_WithQuotas_RoundTrip()
+    {
+        var keys = new ApiKeyRepository(Database);
+        var key = new ApiKeyRecord("k1", "ci", "ingest", "hash-1", "vgl_abcd", T0, null, 500, 2_000);
+
+        await keys.InsertAsync(key);
+        await keys.InsertAsync(new ApiKeyRecord("k2", "default", "ingest", "hash-2", "vgl_efgh", T0, null));
+
+        Assert.Equal(key, await keys.FindActiveByHashAsync("hash-1"));
+        var other = await keys.FindActiveByHashAsync("hash-2");
+        Assert.Null(other!.SeriesQuota);
+        Assert.Null(other.PointsPerSecondQuota);
+    }
+
+    [Fact]
+    public async Task EnsureSeriesAsync_WithOwners_StoredKeptWhenUnnamedAndTakenByTheNextCreator()
+    {
+        var rollups = new RollupRepository(Database);
+        var ids = await rollups.EnsureSeriesAsync([("a{i=\"1\"}", "a", MetricType.Gauge, "key-a"), ("a{i=\"2\"}", "a", MetricType.Gauge, (string?)null)], T0);
+        await rollups.UpsertAsync([new StoredRollup(ids["a{i=\"1\"}"], new Rollup(T0, 1, 1, 1, 1, 1, 0, null))]);
+
+        await rollups.EnsureSeriesAsync([("a{i=\"1\"}", "a", MetricType.Gauge, (string?)null), ("a{i=\"2\"}", "a", MetricType.Gauge, "key-b")], T0);
+        var owners = (await rollups.SeriesOfMetricAsync("a")).ToDictionary(s => s.Key, s => s.Owner);
+        var since = Assert.Single(await rollups.SeriesSinceAsync(T0));
+
+        Assert.Equal("key-a", owners["a{i=\"1\"}"]);
+        Assert.Equal("key-b", owners["a{i=\"2\"}"]);
+        Assert.Equal("key-a", since.Owner);
+    }
+
+    [Fact]
+    public async Task DeleteSeriesAsync_SomeSeries_GoWithTheirRollupsOthersStay()
+    {
+        var rollups = new RollupRepository(Database);
+        var ids = await rollups.EnsureSeriesAsync([("a", "a", MetricType.Gauge), ("b", "b", MetricType.Gauge)], T0);
+        await rollups.UpsertAsync([new StoredRollup(ids["a"], new Rollup(T0, 1, 1, 1, 1, 1, 0, null)), new StoredRollup(ids["b"], new Rollup(T0, 1, 2, 2, 2, 2, 0, null))]);
+
+        var deleted = await rollups.DeleteSeriesAsync([ids["a"]]);
+        var again = await rollups.DeleteSeriesAsync([ids["a"]]);
+
+        Assert.Equal(1, deleted);
+        Assert.Equal(0, again);
+        Assert.Empty(await rollups.SeriesOfMetricAsync("a"));
+        Assert.Equal(ids["b"], Assert.Single(await rollups.ReadAsync(T0, T0 + Minute)).SeriesId);
+    }
+
+    [Fact]
     public async Task UpsertAsync_SameMinuteTwice_KeepsTheLatest()
     {
         var rollups = new RollupRepository(Database);

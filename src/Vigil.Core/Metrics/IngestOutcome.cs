@@ -5,8 +5,9 @@ public sealed class IngestOutcome
 {
     private Action? _commit;
 
-    private IngestOutcome(int accepted, IReadOnlyList<IngestError> errors, IReadOnlyList<int> refusedIndices, int maxSeries, IReadOnlyList<(MetricSeries Series, MetricPoint Point)>? late = null, Action? commit = null)
+    private IngestOutcome(int accepted, IReadOnlyList<IngestError> errors, IReadOnlyList<int> refusedIndices, int maxSeries, IReadOnlyList<(MetricSeries Series, MetricPoint Point)>? late = null, Action? commit = null, SeriesQuota? quota = null)
     {
+        OverQuota = quota;
         _commit = commit;
         LatePoints = late ?? [];
         AcceptedCount = accepted;
@@ -27,6 +28,12 @@ public sealed class IngestOutcome
     /// <summary>The series bound in force.</summary>
     public int MaxSeries { get; }
 
+    /// <summary>
+    /// The owner's series quota the batch would have gone past (then <see cref="RefusedIndices"/>
+    /// names the points that would have created series), or null.
+    /// </summary>
+    public SeriesQuota? OverQuota { get; }
+
     /// <summary>Whether the batch was recorded.</summary>
     public bool IsAccepted => Errors.Count == 0 && RefusedIndices.Count == 0;
 
@@ -41,4 +48,6 @@ public sealed class IngestOutcome
     internal static IngestOutcome Invalid(IReadOnlyList<IngestError> errors) => new(0, errors, [], 0);
 
     internal static IngestOutcome TooManySeries(IReadOnlyList<int> indices, int maxSeries) => new(0, [], indices, maxSeries);
+
+    internal static IngestOutcome QuotaReached(IReadOnlyList<int> indices, SeriesQuota quota) => new(0, [], indices, 0, quota: quota);
 }

@@ -99,6 +99,24 @@ public sealed class LabelSet : IEquatable<LabelSet>
         }
     }
 
+    /// <summary>
+    /// Whether every matcher holds: the label has exactly the value, where an empty value
+    /// matches a set without the label.
+    /// </summary>
+    public bool Matches(IEnumerable<KeyValuePair<string, string>> matchers)
+    {
+        ArgumentNullException.ThrowIfNull(matchers);
+        foreach (var (name, value) in matchers)
+        {
+            if (!string.Equals(this[name] ?? "", value, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>A new set with only the named labels (used by group-by).</summary>
     public LabelSet Select(IReadOnlyCollection<string> names)
     {

@@ -74,6 +74,12 @@ public sealed class MetricSeries
     public long StorageId { get; set; }
 
     /// <summary>
+    /// The id of the API key whose batch created the series (it counts against that key's
+    /// series quota), or null for Vigil's own series and those stored before owners were kept.
+    /// </summary>
+    public string? Owner { get; internal set; }
+
+    /// <summary>
     /// Whether a <c>status</c> label value marks an error: <c>error</c>, <c>failure</c>,
     /// <c>failed</c> or a 5xx HTTP status code.
     /// </summary>
@@ -171,6 +177,15 @@ public sealed class MetricSeries
         }
 
         return true;
+    }
+
+    /// <summary>Marks the series as dropped: a point recorded into it from now on is refused (the store brings it back).</summary>
+    internal void Drop()
+    {
+        lock (_open)
+        {
+            _evicted = true;
+        }
     }
 
     /// <summary>

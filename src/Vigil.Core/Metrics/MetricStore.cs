@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 
 namespace Vigil.Core.Metrics;
 
@@ -10,6 +11,7 @@ public sealed class MetricStore
 {
     private readonly ConcurrentDictionary<SeriesId, MetricSeries> _byKey = new();
     private readonly ConcurrentDictionary<string, MetricFamily> _families = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, StrongBox<int>> _owned = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private int _seriesCount;
     private long _refusedSeries;
@@ -30,6 +32,17 @@ public sealed class MetricStore
 
     /// <summary>Number of series held.</summary>
     public int SeriesCount => Volatile.Read(ref _seriesCount);
+
+    /// <summary>Number of series held that <paramref name="owner"/> created (see <see cref="SeriesQuota"/>).</summary>
+    public int SeriesOwnedBy(string owner)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        return _owned.TryGetValue(owner, out var count) ? Volatile.Read(ref count.Value) : 0;
+    }
+
+    /// <summary>The number of series held per owner, for owners holding any.</summary>
+    public IReadOnlyDictionary<string, int> SeriesByOwner() =>
+        _owned.Select(o => (o.Key, Count: Volatile.Read(ref o.Value.Value))).Where(o => o.Count > 0).ToDictionary(o => o.Key, o => o.Count, StringComparer.Ordinal);
 
     /// <summary>New series refused because the series bound was reached (monotonic).</summary>
     public long RefusedSeries => Interlocked.Read(ref _refusedSeries);
@@ -81,7 +94,14 @@ public sealed class MetricStore
     /// anything; <see cref="IngestOutcome.Commit"/> records it. Lets a caller persist the late
     /// points first, so a failure there leaves nothing half-recorded.
     /// </summary>
-    public IngestOutcome Prepare(IReadOnlyList<MetricPoint> points, long memoryHorizonMs)
+    public IngestOutcome Prepare(IReadOnlyList<MetricPoint> points, long memoryHorizonMs) => Prepare(points, memoryHorizonMs, null);
+
+    /// <summary>
+    /// As <see cref="Prepare(IReadOnlyList{MetricPoint}, long)"/>, with the series the batch
+    /// creates owned by <paramref name="quota"/>'s owner and refused, whole, past its quota
+    /// (<see cref="IngestOutcome.OverQuota"/>).
+    /// </summary>
+    public IngestOutcome Prepare(IReadOnlyList<MetricPoint> points, long memoryHorizonMs, SeriesQuota? quota)
     {
         ArgumentNullException.ThrowIfNull(points);
         var series = new MetricSeries?[points.Count];
@@ -133,8 +153,14 @@ public sealed class MetricStore
                 return IngestOutcome.Invalid(errors);
             }
 
+            if (quota is not null && !TryReserveOwned(quota, newKeys!.Count))
+            {
+                return IngestOutcome.QuotaReached(creating, quota);
+            }
+
             if (!TryReserve(newKeys!.Count))
             {
+                ReleaseOwned(quota?.Owner, newKeys.Count);
                 Interlocked.Add(ref _refusedSeries, newKeys.Count);
                 return IngestOutcome.TooManySeries(creating, Options.MaxSeries);
             }
@@ -153,11 +179,12 @@ public sealed class MetricStore
                 {
                     // Another batch created this name with another type a moment ago.
                     Interlocked.Add(ref _seriesCount, -unused);
+                    ReleaseOwned(quota?.Owner, unused);
                     return IngestOutcome.Invalid([new IngestError(i, "type",
                         $"metric '{point.Name}' is a {family.Type.ToWire()}, not a {point.Type.ToWire()}")]);
                 }
 
-                var created = GetOrAddSeries(keys[i], point, family, out var added);
+                var created = GetOrAddSeries(keys[i], point, family, quota?.Owner, out var added);
                 if (added)
                 {
                     unused--;
@@ -175,6 +202,7 @@ public sealed class MetricStore
             if (unused > 0)
             {
                 Interlocked.Add(ref _seriesCount, -unused);
+                ReleaseOwned(quota?.Owner, unused);
             }
         }
 
@@ -195,8 +223,8 @@ public sealed class MetricStore
                 {
                     if (!series[i]!.Record(points[i].Value, points[i].TimestampMs))
                     {
-                        // Evicted as idle between Prepare and Commit: bring it back (past the bound if need be).
-                        series[i] = Revive(keys[i], points[i]);
+                        // Evicted as idle (or dropped) between Prepare and Commit: bring it back (past the bound if need be).
+                        series[i] = Revive(keys[i], points[i], series[i]!.Owner);
                         series[i]!.Record(points[i].Value, points[i].TimestampMs);
                     }
                 }
@@ -210,7 +238,14 @@ public sealed class MetricStore
     /// The series of a name and labels, created if the bound allows; null when it is refused
     /// (another type under that name, or the bound reached). For in-process recording.
     /// </summary>
-    public MetricSeries? GetOrCreate(string name, LabelSet labels, MetricType type)
+    public MetricSeries? GetOrCreate(string name, LabelSet labels, MetricType type) => GetOrCreate(name, labels, type, null);
+
+    /// <summary>
+    /// As <see cref="GetOrCreate(string, LabelSet, MetricType)"/>, a series created here owned by
+    /// <paramref name="owner"/> (counted against it, not checked against its quota: for series
+    /// restored from storage).
+    /// </summary>
+    public MetricSeries? GetOrCreate(string name, LabelSet labels, MetricType type, string? owner)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(labels);
@@ -238,10 +273,14 @@ public sealed class MetricStore
             return null;
         }
 
-        var series = GetOrAddSeries(key, new MetricPoint(name, type, 0, labels, 0), family, out var added);
+        var series = GetOrAddSeries(key, new MetricPoint(name, type, 0, labels, 0), family, owner, out var added);
         if (!added)
         {
             Interlocked.Decrement(ref _seriesCount);
+        }
+        else
+        {
+            AddOwned(owner, 1);
         }
 
         return series;
@@ -289,22 +328,85 @@ public sealed class MetricStore
             {
                 _families.GetValueOrDefault(series.Name)?.Remove(series);
                 Interlocked.Decrement(ref _seriesCount);
+                ReleaseOwned(series.Owner, 1);
                 Interlocked.Increment(ref _evictedSeries);
             }
         }
     }
 
-    private MetricSeries Revive(SeriesId key, MetricPoint point)
+    /// <summary>
+    /// Drops series from memory at once, whatever their data: they no longer count against the
+    /// bound nor their owner's quota. A point sent to one later creates it anew. Returns how
+    /// many were held.
+    /// </summary>
+    public int Drop(IEnumerable<MetricSeries> series)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        var dropped = 0;
+        foreach (var s in series)
+        {
+            if (_byKey.TryRemove(new KeyValuePair<SeriesId, MetricSeries>(new SeriesId(s.Name, s.Labels), s)))
+            {
+                s.Drop();
+                _families.GetValueOrDefault(s.Name)?.Remove(s);
+                Interlocked.Decrement(ref _seriesCount);
+                ReleaseOwned(s.Owner, 1);
+                dropped++;
+            }
+        }
+
+        return dropped;
+    }
+
+    private MetricSeries Revive(SeriesId key, MetricPoint point, string? owner)
     {
         Interlocked.Increment(ref _seriesCount);
         var family = _families.GetOrAdd(point.Name, static (name, type) => new MetricFamily(name, type), point.Type);
-        var series = GetOrAddSeries(key, point, family, out var added);
+        var series = GetOrAddSeries(key, point, family, owner, out var added);
         if (!added)
         {
             Interlocked.Decrement(ref _seriesCount);
         }
+        else
+        {
+            AddOwned(owner, 1);
+        }
 
         return series;
+    }
+
+    private bool TryReserveOwned(SeriesQuota quota, int count)
+    {
+        var owned = _owned.GetOrAdd(quota.Owner, static _ => new StrongBox<int>());
+        while (true)
+        {
+            var current = Volatile.Read(ref owned.Value);
+            if (current + count > quota.MaxSeries)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref owned.Value, current + count, current) == current)
+            {
+                return true;
+            }
+        }
+    }
+
+    private void AddOwned(string? owner, int count)
+    {
+        if (owner is not null)
+        {
+            Interlocked.Add(ref _owned.GetOrAdd(owner, static _ => new StrongBox<int>()).Value, count);
+        }
+    }
+
+    private void ReleaseOwned(string? owner, int count)
+    {
+        if (owner is not null && count > 0 && _owned.TryGetValue(owner, out var owned))
+        {
+            Interlocked.Add(ref owned.Value, -count);
+        }
     }
 
     /// <summary>Every series held.</summary>
@@ -327,10 +429,10 @@ public sealed class MetricStore
         }
     }
 
-    private MetricSeries GetOrAddSeries(SeriesId key, MetricPoint point, MetricFamily family, out bool added)
+    private MetricSeries GetOrAddSeries(SeriesId key, MetricPoint point, MetricFamily family, string? owner, out bool added)
     {
         // The family's name instance is shared by all its series.
-        var candidate = new MetricSeries(family.Name, point.Labels, point.Type, MetricsOptions.BucketSize);
+        var candidate = new MetricSeries(family.Name, point.Labels, point.Type, MetricsOptions.BucketSize) { Owner = owner };
         var series = _byKey.GetOrAdd(key, candidate);
         added = ReferenceEquals(series, candidate);
         if (added)

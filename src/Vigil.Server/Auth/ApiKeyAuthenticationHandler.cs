@@ -6,14 +6,26 @@ using Vigil.Server.Http;
 
 namespace Vigil.Server.Auth;
 
-/// <summary>Authenticates <c>Authorization: Bearer &lt;key&gt;</c> or <c>X-Api-Key: &lt;key&gt;</c>.</summary>
+/// <summary>
+/// Authenticates <c>Authorization: Bearer &lt;key&gt;</c> or <c>X-Api-Key: &lt;key&gt;</c>. A client
+/// address with too many failed attempts gets 429 with <c>Retry-After</c> before its key is
+/// looked up (<see cref="AuthFailureLimiter"/>).
+/// </summary>
 internal sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<AuthenticationSchemeOptions>
 {
     public const string SchemeName = "ApiKey";
     private readonly ApiKeyService _keys;
+    private readonly AuthFailureLimiter _failures;
+    private int? _retryAfterSeconds;
 
-    public ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeyService keys)
-        : base(options, logger, encoder) => _keys = keys;
+    // The base class logs every failure and challenge (two entries per wrong key, without the
+    // client address): failures are logged sampled, with the address, by AuthFailureLimiter.
+    public ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, UrlEncoder encoder, ApiKeyService keys, AuthFailureLimiter failures)
+        : base(options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, encoder)
+    {
+        _keys = keys;
+        _failures = failures;
+    }
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -28,17 +40,29 @@ internal sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<Authen
             presented = header.ToString().Trim();
         }
 
-        if (string.IsNullOrEmpty(presented))
+        // An endpoint open to all (the webhook relay takes its own secret as a bearer token)
+        // authenticates no API key: its secrets are not wrong keys.
+        if (string.IsNullOrEmpty(presented) || Context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null)
         {
             return AuthenticateResult.NoResult();
+        }
+
+        var address = ClientAddress.Of(Context);
+        if (!_failures.MayTry(address, out var retryAfter))
+        {
+            _retryAfterSeconds = retryAfter;
+            return AuthenticateResult.Fail("Too many failed authentications from this address.");
         }
 
         var key = await _keys.VerifyAsync(presented, Context.RequestAborted).ConfigureAwait(false);
         if (key is null)
         {
+            _failures.Failed(address);
             return AuthenticateResult.Fail("The API key is unknown or revoked.");
         }
 
+        // The key's quotas are read from here by ingestion.
+        Context.Features.Set(key);
         var identity = new ClaimsIdentity(
             [new Claim(ClaimTypes.NameIdentifier, key.Id), new Claim(ClaimTypes.Name, key.Name), new Claim(ClaimTypes.Role, key.Role)],
             SchemeName);
@@ -47,6 +71,13 @@ internal sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<Authen
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (_retryAfterSeconds is { } seconds)
+        {
+            RetryAfter.Set(Response, seconds);
+            return WriteProblemAsync(StatusCodes.Status429TooManyRequests, "Too many failed authentications",
+                $"This address sent too many unknown or revoked API keys (Vigil:Auth:FailuresPerAddress per Vigil:Auth:FailureWindow); try again in {seconds} s.");
+        }
+
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
         return WriteProblemAsync(StatusCodes.Status401Unauthorized, "Authentication required",

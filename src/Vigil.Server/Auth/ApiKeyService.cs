@@ -36,11 +36,11 @@ internal sealed partial class ApiKeyService
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
     /// <summary>Creates a key; returns the stored record and the key itself (shown once).</summary>
-    public async Task<(ApiKeyRecord Record, string Key)> CreateAsync(string name, string role, CancellationToken cancellationToken)
+    public async Task<(ApiKeyRecord Record, string Key)> CreateAsync(string name, string role, CancellationToken cancellationToken, long? seriesQuota = null, long? pointsPerSecondQuota = null)
     {
         var key = KeyPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
         var record = new ApiKeyRecord(
-            Guid.CreateVersion7(_time.GetUtcNow()).ToString("N"), name, role, Hash(key), key[..12], _time.GetUtcNow().ToUnixTimeMilliseconds(), null);
+            Guid.CreateVersion7(_time.GetUtcNow()).ToString("N"), name, role, Hash(key), key[..12], _time.GetUtcNow().ToUnixTimeMilliseconds(), null, seriesQuota, pointsPerSecondQuota);
         await _repository.InsertAsync(record, cancellationToken).ConfigureAwait(false);
         return (record, key);
     }

@@ -20,6 +20,21 @@ public sealed class AuthOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan CacheDuration { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How many failed authentications (unknown or revoked keys) one client address may make
+    /// per <see cref="FailureWindow"/> before its requests get 429 with <c>Retry-After</c>
+    /// (a token bucket: the allowance comes back gradually over the window). IPv6 addresses
+    /// count per /64.
+    /// </summary>
+    /// <value>10.</value>
+    [Range(1, 1_000_000)]
+    public int FailuresPerAddress { get; set; } = 10;
+
+    /// <summary>The window of <see cref="FailuresPerAddress"/>.</summary>
+    /// <value>1 minute.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -43,14 +43,33 @@ internal static class KeyEndpoints
             errors["role"] = [body.Role is null ? "is required" : $"'{body.Role}' is not one of ingest, viewer, admin"];
         }
 
+        var seriesQuota = Quota(body.SeriesQuota, "seriesQuota", errors);
+        var pointsPerSecondQuota = Quota(body.PointsPerSecondQuota, "pointsPerSecondQuota", errors);
         if (errors.Count > 0)
         {
             return Problems.Validation("The key was not created.", errors);
         }
 
-        var (record, key) = await keys.CreateAsync(body.Name!, body.Role!, cancellationToken).ConfigureAwait(false);
+        var (record, key) = await keys.CreateAsync(body.Name!, body.Role!, cancellationToken, seriesQuota, pointsPerSecondQuota).ConfigureAwait(false);
         return TypedResults.Created($"/api/v1/keys/{record.Id}",
-            new CreatedKeyResponse(record.Id, record.Name, record.Role, key, DateTimeOffset.FromUnixTimeMilliseconds(record.CreatedAtMs)));
+            new CreatedKeyResponse(record.Id, record.Name, record.Role, key, DateTimeOffset.FromUnixTimeMilliseconds(record.CreatedAtMs), record.SeriesQuota, record.PointsPerSecondQuota));
+    }
+
+    /// <summary>An optional quota field: absent, or a whole number from 1 to <see cref="Quotas.QuotaOptions.MaxQuota"/>.</summary>
+    private static long? Quota(double? value, string field, Dictionary<string, string[]> errors)
+    {
+        if (value is not { } quota)
+        {
+            return null;
+        }
+
+        if (quota < 1 || quota > Quotas.QuotaOptions.MaxQuota || quota != Math.Floor(quota))
+        {
+            errors[field] = [string.Create(System.Globalization.CultureInfo.InvariantCulture, $"must be a whole number from 1 to {Quotas.QuotaOptions.MaxQuota}")];
+            return null;
+        }
+
+        return (long)quota;
     }
 
     private static async Task<Ok<KeyResponse[]>> ListAsync(ApiKeyRepository repository, CancellationToken cancellationToken)
@@ -58,7 +77,7 @@ internal static class KeyEndpoints
         var keys = await repository.ListAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(keys.Select(k => new KeyResponse(
             k.Id, k.Name, k.Role, k.KeyPrefix, DateTimeOffset.FromUnixTimeMilliseconds(k.CreatedAtMs),
-            k.RevokedAtMs is { } revoked ? DateTimeOffset.FromUnixTimeMilliseconds(revoked) : null)).ToArray());
+            k.RevokedAtMs is { } revoked ? DateTimeOffset.FromUnixTimeMilliseconds(revoked) : null, k.SeriesQuota, k.PointsPerSecondQuota)).ToArray());
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string id, ApiKeyService keys, CancellationToken cancellationToken) =>

@@ -7,4 +7,6 @@ namespace Vigil.Server.Auth;
 /// <param name="Prefix">First characters of the key.</param>
 /// <param name="CreatedAt">Creation time.</param>
 /// <param name="RevokedAt">Revocation time, or null.</param>
-public sealed record KeyResponse(string Id, string Name, string Role, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+/// <param name="SeriesQuota">The key's own series quota, or null for the default (<c>Vigil:Quotas:SeriesPerKey</c>).</param>
+/// <param name="PointsPerSecondQuota">The key's own points-per-second quota, or null for the default (<c>Vigil:Quotas:PointsPerSecondPerKey</c>).</param>
+public sealed record KeyResponse(string Id, string Name, string Role, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, long? SeriesQuota = null, long? PointsPerSecondQuota = null);

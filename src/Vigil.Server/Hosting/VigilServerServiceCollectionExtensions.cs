@@ -18,6 +18,7 @@ using Vigil.Server.Ingestion;
 using Vigil.Server.Persistence;
 using Vigil.Server.Prometheus;
 using Vigil.Server.Queries;
+using Vigil.Server.Quotas;
 using Vigil.Storage;
 using Vigil.Storage.Alerts;
 using Vigil.Storage.Delivery;
@@ -55,6 +56,9 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddSingleton(sp => new MetricStore(sp.GetRequiredService<IOptions<MetricsOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<MetricPersistence>();
         services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<AuthFailureLimiter>();
+        services.AddOptions<QuotaOptions>().Bind(configuration.GetSection(QuotaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IngestQuotas>();
         services.AddSingleton<IngestCounters>();
         services.AddSingleton<PrometheusExporter>();
         services.AddVigilRules(configuration);

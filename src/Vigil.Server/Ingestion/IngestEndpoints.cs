@@ -5,6 +5,8 @@ using Microsoft.Extensions.Options;
 using Vigil.Core.Metrics;
 using Vigil.Server.Http;
 using Vigil.Server.Persistence;
+using Vigil.Server.Quotas;
+using Vigil.Storage.Keys;
 
 namespace Vigil.Server.Ingestion;
 
@@ -28,19 +30,22 @@ internal static class IngestEndpoints
             .Accepts<MetricBatchRequest>("application/json")
             .Produces<IngestResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         app.MapPost("/api/v1/jobs/executions", IngestJobsAsync)
             .RequireAuthorization(Auth.Policies.Ingest)
             .WithTags("Ingestion")
             .WithSummary("Records job executions as timing and counter series labelled by job_id and status.")
             .Accepts<JobExecutionBatchRequest>("application/json")
             .Produces<IngestResponse>(StatusCodes.Status202Accepted)
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return app;
     }
 
     private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> IngestMetricsAsync(
-        HttpRequest request, MetricStore store, MetricPersistence persistence, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IngestCounters counters, Alerts.EvaluationTrigger trigger, CancellationToken cancellationToken)
+        HttpRequest request, MetricStore store, MetricPersistence persistence, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IngestCounters counters, Alerts.EvaluationTrigger trigger, IngestQuotas quotas, CancellationToken cancellationToken)
     {
         var read = await Problems.ReadJsonAsync<MetricBatchRequest>(request, json.Value.SerializerOptions, cancellationToken, checkText: false).ConfigureAwait(false);
         if (!read.IsValid)
@@ -110,11 +115,11 @@ internal static class IngestEndpoints
             }
         }
 
-        return await RecordAsync(points, errors, "points", store, persistence, counters, trigger, cancellationToken).ConfigureAwait(false);
+        return await RecordAsync(request.HttpContext, points, errors, "points", store, persistence, counters, trigger, quotas, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> IngestJobsAsync(
-        HttpRequest request, MetricStore store, MetricPersistence persistence, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IngestCounters counters, Alerts.EvaluationTrigger trigger, CancellationToken cancellationToken)
+        HttpRequest request, MetricStore store, MetricPersistence persistence, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IngestCounters counters, Alerts.EvaluationTrigger trigger, IngestQuotas quotas, CancellationToken cancellationToken)
     {
         var read = await Problems.ReadJsonAsync<JobExecutionBatchRequest>(request, json.Value.SerializerOptions, cancellationToken, checkText: false).ConfigureAwait(false);
         if (!read.IsValid)
@@ -194,12 +199,12 @@ internal static class IngestEndpoints
             }
         }
 
-        var result = await RecordAsync(points, errors, "executions", store, persistence, counters, trigger, cancellationToken).ConfigureAwait(false);
+        var result = await RecordAsync(request.HttpContext, points, errors, "executions", store, persistence, counters, trigger, quotas, cancellationToken).ConfigureAwait(false);
         return result.Result is Accepted<IngestResponse> ? TypedResults.Accepted((string?)null, new IngestResponse(points.Count / 2)) : result;
     }
 
     private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> RecordAsync(
-        List<MetricPoint> points, ErrorList errors, string what, MetricStore store, MetricPersistence persistence, IngestCounters counters, Alerts.EvaluationTrigger trigger, CancellationToken cancellationToken)
+        HttpContext context, List<MetricPoint> points, ErrorList errors, string what, MetricStore store, MetricPersistence persistence, IngestCounters counters, Alerts.EvaluationTrigger trigger, IngestQuotas quotas, CancellationToken cancellationToken)
     {
         if (errors.Count > 0)
         {
@@ -208,7 +213,17 @@ internal static class IngestEndpoints
                 $"{errors.Count} problem(s) in the batch; nothing was recorded.", errors.ToDictionary());
         }
 
-        var outcome = store.Prepare(points, store.MemoryHorizonMs);
+        var key = context.Features.Get<ApiKeyRecord>();
+        if (!quotas.TryAdmit(key, points.Count, out var retryAfter))
+        {
+            counters.RejectedBatches.Add(1);
+            RetryAfter.Set(context.Response, retryAfter);
+            return Problems.Status(StatusCodes.Status429TooManyRequests, "Rate quota reached",
+                string.Create(CultureInfo.InvariantCulture,
+                    $"This API key may send {quotas.PointsPerSecondOf(key!)} points per second (Vigil:Quotas:PointsPerSecondPerKey, or the key's pointsPerSecondQuota); nothing was recorded. Send the batch again in {retryAfter} s."));
+        }
+
+        var outcome = store.Prepare(points, store.MemoryHorizonMs, quotas.SeriesQuotaFor(key));
         if (outcome.Errors.Count > 0)
         {
             counters.RejectedBatches.Add(1);
@@ -219,6 +234,21 @@ internal static class IngestEndpoints
             }
 
             return Problems.Validation($"{conflicts.Count} problem(s) in the batch; nothing was recorded.", conflicts.ToDictionary());
+        }
+
+        if (outcome.OverQuota is { } quota)
+        {
+            counters.RejectedBatches.Add(1);
+            var refused = new ErrorList();
+            foreach (var index in outcome.RefusedIndices)
+            {
+                refused.Add(string.Create(CultureInfo.InvariantCulture, $"{what}[{IndexOf(what, index)}]"), "would create a new series past this key's series quota");
+            }
+
+            return Problems.Validation(
+                string.Create(CultureInfo.InvariantCulture,
+                    $"This API key's series quota of {quota.MaxSeries} (Vigil:Quotas:SeriesPerKey, or the key's seriesQuota) is reached; the batch would create new series, so nothing was recorded. Points of the key's existing series are still accepted; an admin can drop series with DELETE /api/v1/series."),
+                refused.ToDictionary(), StatusCodes.Status422UnprocessableEntity, "Series quota reached");
         }
 
         if (outcome.RefusedIndices.Count > 0)

@@ -40,7 +40,7 @@ internal sealed partial class MetricPersistence
                 current = null;
                 if (series.TryGetValue(seriesId, out var stored) && MetricTypeNames.TryParse(stored.Type, out var type))
                 {
-                    current = _store.GetOrCreate(stored.Name, LabelSet.ParseKeyLabels(stored.Key), type);
+                    current = _store.GetOrCreate(stored.Name, LabelSet.ParseKeyLabels(stored.Key), type, stored.Owner);
                     if (current is not null)
                     {
                         current.StorageId = seriesId;
@@ -125,7 +125,7 @@ internal sealed partial class MetricPersistence
         }
 
         var ids = await _rollups.EnsureSeriesAsync(
-            [.. missing.Select(m => (m.Key, m.Series.Name, m.Series.Type))], _time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+            [.. missing.Select(m => (m.Key, m.Series.Name, m.Series.Type, m.Series.Owner))], _time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
         foreach (var (s, key) in missing)
         {
             s.StorageId = ids[key];

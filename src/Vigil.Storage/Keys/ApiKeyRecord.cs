@@ -8,4 +8,6 @@ namespace Vigil.Storage.Keys;
 /// <param name="KeyPrefix">The first characters of the key, to recognise it in a list.</param>
 /// <param name="CreatedAtMs">Creation time, Unix ms.</param>
 /// <param name="RevokedAtMs">Revocation time, Unix ms, or null while active.</param>
-public sealed record ApiKeyRecord(string Id, string Name, string Role, string KeyHash, string KeyPrefix, long CreatedAtMs, long? RevokedAtMs);
+/// <param name="SeriesQuota">The most series the key's batches may hold in memory, or null for the configured default.</param>
+/// <param name="PointsPerSecondQuota">The points per second the key may send, or null for the configured default.</param>
+public sealed record ApiKeyRecord(string Id, string Name, string Role, string KeyHash, string KeyPrefix, long CreatedAtMs, long? RevokedAtMs, long? SeriesQuota = null, long? PointsPerSecondQuota = null);

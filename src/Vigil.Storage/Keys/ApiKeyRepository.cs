@@ -5,7 +5,7 @@ namespace Vigil.Storage.Keys;
 /// <summary>Reads and writes API keys.</summary>
 public sealed class ApiKeyRepository
 {
-    private const string Columns = "id AS Id, name AS Name, role AS Role, key_hash AS KeyHash, key_prefix AS KeyPrefix, created_at AS CreatedAtMs, revoked_at AS RevokedAtMs";
+    private const string Columns = "id AS Id, name AS Name, role AS Role, key_hash AS KeyHash, key_prefix AS KeyPrefix, created_at AS CreatedAtMs, revoked_at AS RevokedAtMs, series_quota AS SeriesQuota, points_per_second_quota AS PointsPerSecondQuota";
     private readonly Database _database;
 
     /// <summary>Creates the repository.</summary>
@@ -18,8 +18,8 @@ public sealed class ApiKeyRepository
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO api_keys (id, name, role, key_hash, key_prefix, created_at, revoked_at)
-            VALUES (@Id, @Name, @Role, @KeyHash, @KeyPrefix, @CreatedAtMs, @RevokedAtMs)
+            INSERT INTO api_keys (id, name, role, key_hash, key_prefix, created_at, revoked_at, series_quota, points_per_second_quota)
+            VALUES (@Id, @Name, @Role, @KeyHash, @KeyPrefix, @CreatedAtMs, @RevokedAtMs, @SeriesQuota, @PointsPerSecondQuota)
             ON CONFLICT (key_hash) DO NOTHING
             """, key, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows == 1;

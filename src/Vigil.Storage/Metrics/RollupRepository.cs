@@ -21,7 +21,18 @@ public sealed class RollupRepository
     public RollupRepository(Database database) => _database = database;
 
     /// <summary>Creates the series that do not exist yet; returns the ids of all of them by key.</summary>
-    public async Task<IReadOnlyDictionary<string, long>> EnsureSeriesAsync(IReadOnlyCollection<(string Key, string Name, MetricType Type)> series, long nowMs, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyDictionary<string, long>> EnsureSeriesAsync(IReadOnlyCollection<(string Key, string Name, MetricType Type)> series, long nowMs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        return EnsureSeriesAsync([.. series.Select(s => (s.Key, s.Name, s.Type, (string?)null))], nowMs, cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates the series that do not exist yet, owned by the given API key ids; a series that
+    /// exists takes the owner given here when one is (the key whose batch created it in memory
+    /// again). Returns the ids of all of them by key.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, long>> EnsureSeriesAsync(IReadOnlyCollection<(string Key, string Name, MetricType Type, string? Owner)> series, long nowMs, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(series);
         var ids = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -35,14 +46,18 @@ public sealed class RollupRepository
         {
             await using var command = new NpgsqlCommand(
                 """
-                INSERT INTO series (series_key, name, type, created_at)
-                SELECT k, n, t, @now FROM unnest(@keys, @names, @types) AS s(k, n, t)
-                ON CONFLICT (series_key) DO NOTHING;
+                INSERT INTO series (series_key, name, type, created_at, owner_key_id)
+                SELECT k, n, t, @now, o FROM unnest(@keys, @names, @types, @owners) AS s(k, n, t, o)
+                ON CONFLICT (series_key) DO UPDATE SET owner_key_id = COALESCE(excluded.owner_key_id, series.owner_key_id);
                 SELECT id, series_key FROM series WHERE series_key = ANY(@keys);
                 """, pg);
             command.Parameters.Add(new NpgsqlParameter<string[]>("keys", [.. series.Select(s => s.Key)]));
             command.Parameters.Add(new NpgsqlParameter<string[]>("names", [.. series.Select(s => s.Name)]));
             command.Parameters.Add(new NpgsqlParameter<string[]>("types", [.. series.Select(s => s.Type.ToWire())]));
+            command.Parameters.Add(new NpgsqlParameter("owners", NpgsqlDbType.Array | NpgsqlDbType.Text)
+            {
+                Value = series.Select(s => (object?)s.Owner ?? DBNull.Value).ToArray(),
+            });
             command.Parameters.Add(new NpgsqlParameter<long>("now", nowMs));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -59,19 +74,21 @@ public sealed class RollupRepository
         insert.Transaction = transaction;
         insert.CommandText =
             """
-            INSERT INTO series (series_key, name, type, created_at) VALUES ($key, $name, $type, $now)
-            ON CONFLICT (series_key) DO UPDATE SET series_key = excluded.series_key
+            INSERT INTO series (series_key, name, type, created_at, owner_key_id) VALUES ($key, $name, $type, $now, $owner)
+            ON CONFLICT (series_key) DO UPDATE SET owner_key_id = COALESCE(excluded.owner_key_id, series.owner_key_id)
             RETURNING id
             """;
         var key = insert.Parameters.Add("$key", SqliteType.Text);
         var name = insert.Parameters.Add("$name", SqliteType.Text);
         var type = insert.Parameters.Add("$type", SqliteType.Text);
+        var owner = insert.Parameters.Add("$owner", SqliteType.Text);
         insert.Parameters.AddWithValue("$now", nowMs);
         foreach (var s in series)
         {
             key.Value = s.Key;
             name.Value = s.Name;
             type.Value = s.Type.ToWire();
+            owner.Value = (object?)s.Owner ?? DBNull.Value;
             ids[s.Key] = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
 
@@ -93,7 +110,7 @@ public sealed class RollupRepository
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<StoredSeries>(new CommandDefinition(
             """
-            SELECT s.id AS Id, s.series_key AS Key, s.name AS Name, s.type AS Type FROM series s
+            SELECT s.id AS Id, s.series_key AS Key, s.name AS Name, s.type AS Type, s.owner_key_id AS Owner FROM series s
             WHERE EXISTS (SELECT 1 FROM rollups_1m r WHERE r.series_id = s.id AND r.minute_ms >= @fromMs)
             """, new { fromMs }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows];
@@ -109,12 +126,49 @@ public sealed class RollupRepository
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var series = (await connection.QueryAsync<StoredSeries>(new CommandDefinition(
-            "SELECT id AS Id, series_key AS Key, name AS Name, type AS Type FROM series WHERE name = @name",
+            "SELECT id AS Id, series_key AS Key, name AS Name, type AS Type, owner_key_id AS Owner FROM series WHERE name = @name",
             new { name }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(s => s.Id);
         var rollups = await QueryAsync(
             $"SELECT {RollupColumns} FROM rollups_1m r JOIN series s ON s.id = r.series_id WHERE s.name = @name AND r.minute_ms >= @fromMs AND r.minute_ms < @toMs ORDER BY r.series_id, r.minute_ms",
             new { name, fromMs, toMs }, cancellationToken).ConfigureAwait(false);
         return [.. rollups.Select(r => (series[r.SeriesId], r.Rollup))];
+    }
+
+    /// <summary>The stored series of one metric name (with or without rollups).</summary>
+    public async Task<IReadOnlyList<StoredSeries>> SeriesOfMetricAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<StoredSeries>(new CommandDefinition(
+            "SELECT id AS Id, series_key AS Key, name AS Name, type AS Type, owner_key_id AS Owner FROM series WHERE name = @name ORDER BY id",
+            new { name }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows];
+    }
+
+    /// <summary>Deletes series and all their rollups, in one transaction; returns how many series were deleted.</summary>
+    public async Task<int> DeleteSeriesAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Count == 0)
+        {
+            return 0;
+        }
+
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var deleted = 0;
+        foreach (var chunk in ids.Chunk(500))
+        {
+            var args = new { ids = chunk };
+            await connection.ExecuteAsync(new CommandDefinition(
+                connection is NpgsqlConnection ? "DELETE FROM rollups_1m WHERE series_id = ANY(@ids)" : "DELETE FROM rollups_1m WHERE series_id IN @ids",
+                args, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            deleted += await connection.ExecuteAsync(new CommandDefinition(
+                connection is NpgsqlConnection ? "DELETE FROM series WHERE id = ANY(@ids)" : "DELETE FROM series WHERE id IN @ids",
+                args, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return deleted;
     }
 
     /// <summary>Deletes rollups older than <paramref name="beforeMs"/>; returns how many.</summary>

@@ -9,4 +9,5 @@ namespace Vigil.Storage.Metrics;
 /// <param name="Key">Canonical key <c>name{labels}</c>.</param>
 /// <param name="Name">Metric name.</param>
 /// <param name="Type">Wire type (<c>counter</c>, <c>gauge</c>, <c>timing</c>).</param>
-public sealed record StoredSeries(long Id, string Key, string Name, string Type);
+/// <param name="Owner">The id of the API key whose batch created the series, or null.</param>
+public sealed record StoredSeries(long Id, string Key, string Name, string Type, string? Owner = null);
