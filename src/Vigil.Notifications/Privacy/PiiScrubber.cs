@@ -39,7 +39,7 @@ public sealed partial class PiiScrubber
     private const RegexOptions Common = RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture;
 
     private readonly (Regex Pattern, MatchEvaluator Replace)[] _rules;
-    private readonly Regex _secretLabel;
+    private readonly Regex? _secretLabel;
     private readonly HashSet<string> _dropped;
     private readonly ILogger _logger;
 
@@ -77,7 +77,7 @@ public sealed partial class PiiScrubber
         }
 
         _rules = [.. rules];
-        _secretLabel = new Regex("^" + SecretName + "$", Common | RegexOptions.IgnoreCase, timeout);
+        _secretLabel = options.DefaultPatterns ? new Regex("^" + SecretName + "$", Common | RegexOptions.IgnoreCase, timeout) : null;
         _dropped = new HashSet<string>(options.DroppedLabels, StringComparer.OrdinalIgnoreCase);
         _logger = logger;
     }
@@ -123,7 +123,8 @@ public sealed partial class PiiScrubber
     /// <summary>
     /// The notification as it may leave Vigil: dropped labels removed, the value of a label named
     /// like a secret (<c>token</c>, <c>api_key</c>, <c>password</c>...) redacted, and the alert
-    /// name, metric name, label values, description and every string of the context scrubbed.
+    /// name, metric name, label values, description and every string of the context scrubbed
+    /// (the secret-named labels only with <see cref="PrivacyOptions.DefaultPatterns"/>).
     /// </summary>
     /// <param name="notification">The notification built from the alert.</param>
     /// <returns>A scrubbed copy.</returns>
@@ -174,7 +175,7 @@ public sealed partial class PiiScrubber
     {
         try
         {
-            return _secretLabel.IsMatch(name);
+            return _secretLabel?.IsMatch(name) == true;
         }
         catch (RegexMatchTimeoutException)
         {
