@@ -22,7 +22,7 @@ public static class DeliveryServiceCollectionExtensions
     /// the delivery counters go to, Data Protection and <see cref="PublicLinkOptions"/>. Safe to call twice.
     /// </summary>
     /// <param name="services">The services.</param>
-    /// <param name="configuration">The application's configuration (sections <c>Vigil:Delivery</c>, <c>Vigil:Relay</c>, <c>Vigil:Jobs</c>).</param>
+    /// <param name="configuration">The application's configuration (sections <c>Vigil:Delivery</c>, <c>Vigil:Privacy</c>, <c>Vigil:Relay</c>, <c>Vigil:Jobs</c>).</param>
     public static IServiceCollection AddVigilDelivery(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -42,6 +42,7 @@ public static class DeliveryServiceCollectionExtensions
         services.TryAddSingleton<AcknowledgeLinks>();
         services.AddOptions<PublicLinkOptions>();
         services.AddVigilNotifications(configuration.GetSection(DeliveryOptions.SectionName));
+        services.AddOptions<PrivacyOptions>().Bind(configuration.GetSection(PrivacyOptions.SectionName));
 
         // Every notification, digest and relayed webhook is a durable job.
         services.AddOptions<RelayOptions>().Bind(configuration.GetSection(RelayOptions.Section)).ValidateDataAnnotations().ValidateOnStart();

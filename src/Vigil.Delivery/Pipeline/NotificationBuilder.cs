@@ -9,8 +9,12 @@ using Vigil.Storage.Alerts;
 
 namespace Vigil.Delivery.Pipeline;
 
-/// <summary>Builds what a channel sends from a stored intent, its alert and its rule, at delivery time.</summary>
-internal sealed class NotificationBuilder(AlertRepository alerts, IRuleSource rules, AcknowledgeLinks links, IOptions<PublicLinkOptions> publicLinks)
+/// <summary>
+/// Builds what a channel sends from a stored intent, its alert and its rule, at delivery time, and
+/// scrubs it (<see cref="PiiScrubber"/>) before any channel renders it: the one place every alert
+/// notification and digest passes through.
+/// </summary>
+internal sealed class NotificationBuilder(AlertRepository alerts, IRuleSource rules, AcknowledgeLinks links, IOptions<PublicLinkOptions> publicLinks, PiiScrubber scrubber)
 {
     /// <summary>The notification of an intent, or null when the intent or its alert no longer exists.</summary>
     public async Task<AlertNotification?> BuildAsync(string intentKey, CancellationToken cancellationToken)
@@ -35,15 +39,17 @@ internal sealed class NotificationBuilder(AlertRepository alerts, IRuleSource ru
         }
 
         var metric = rule?.Metric ?? alert.RuleId;
+        var group = scrubber.WithoutDropped(alert.Group);
         var value = alert.Value ?? 0;
         var description = rule is null
             ? null
-            : string.Create(CultureInfo.InvariantCulture, $"{rule.Aggregation.ToWire()} of {metric}{(alert.Group.Count > 0 ? " " + alert.Group : "")} over {rule.WindowMinutes:0.##} min is {value:0.###}")
+            : string.Create(CultureInfo.InvariantCulture, $"{rule.Aggregation.ToWire()} of {metric}{(group.Count > 0 ? " " + group : "")} over {rule.WindowMinutes:0.##} min is {value:0.###}")
               + (alert.Threshold is { } t ? string.Create(CultureInfo.InvariantCulture, $" ({rule.Comparison.ToWire().Replace('_', ' ')} {t:0.###})") : "");
         var context = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
         {
             ["ruleId"] = JsonSerializer.SerializeToElement(alert.RuleId),
-            ["fingerprint"] = JsonSerializer.SerializeToElement(alert.Fingerprint),
+            // The stored fingerprint carries the group's label values: a hash of it is as stable and unique.
+            ["fingerprint"] = JsonSerializer.SerializeToElement(PiiScrubber.HashFingerprint(alert.Fingerprint)),
             ["notification"] = JsonSerializer.SerializeToElement(intent.IdempotencyKey),
         };
         if (rule is not null)
@@ -52,7 +58,7 @@ internal sealed class NotificationBuilder(AlertRepository alerts, IRuleSource ru
             context["windowMinutes"] = JsonSerializer.SerializeToElement(rule.WindowMinutes);
         }
 
-        return new AlertNotification(alert.Id, rule?.Name ?? alert.RuleId, intent.Kind, intent.Severity, metric, value, alert.Threshold, alert.FiringSince ?? alert.StartedAt)
+        return scrubber.Scrub(new AlertNotification(alert.Id, rule?.Name ?? alert.RuleId, intent.Kind, intent.Severity, metric, value, alert.Threshold, alert.FiringSince ?? alert.StartedAt)
         {
             Labels = labels,
             ResolvedAt = alert.ResolvedAt,
@@ -61,6 +67,6 @@ internal sealed class NotificationBuilder(AlertRepository alerts, IRuleSource ru
             AcknowledgeUrl = intent.Kind is IntentKind.Firing or IntentKind.Repeat or IntentKind.Escalated && alert.IsOpen ? links.Create(alert.Id) : null,
             Description = description,
             Context = context,
-        };
+        });
     }
 }

@@ -8,7 +8,8 @@ namespace Vigil.Notifications.Chat;
 
 /// <summary>
 /// A Discord webhook message: one embed per alert, coloured by severity, with the links in the
-/// description. Mentions are switched off so alert text cannot ping <c>@everyone</c>.
+/// description. Mentions are switched off so alert text cannot ping <c>@everyone</c>, and text from
+/// outside Vigil (names, labels, descriptions) is Markdown-escaped (<see cref="ChatMarkdown.Discord"/>).
 /// </summary>
 internal static class DiscordMessage
 {
@@ -19,7 +20,7 @@ internal static class DiscordMessage
     private const int MaxFieldValue = 1024;
 
     public static byte[] ForAlert(AlertNotification n) =>
-        Message(SeverityStyle.Truncate(SeverityStyle.Title(n), MaxContent), [Embed(n)]);
+        Message(SeverityStyle.Truncate(SeverityStyle.Title(n, ChatMarkdown.Discord), MaxContent), [Embed(n)]);
 
     public static byte[] ForDigest(IReadOnlyList<AlertNotification> notifications)
     {
@@ -35,14 +36,14 @@ internal static class DiscordMessage
 
     public static byte[] ForRelay(RelayPayload relay)
     {
-        string header = $"Vigil relay: payload from {relay.Source}\n";
+        string header = $"Vigil relay: payload from {ChatMarkdown.Discord(relay.Source)}\n";
         string json = ChatRelay.PrettyJson(relay.Json, MaxContent - header.Length - 12);
         return Message($"{header}```json\n{json}\n```", []);
     }
 
     private static JsonObject Embed(AlertNotification n)
     {
-        var description = new StringBuilder(n.Summary);
+        var description = new StringBuilder(ChatMarkdown.Discord(n.Summary));
         var links = new List<string>();
         if (SeverityStyle.IsLink(n.DashboardUrl))
         {
@@ -68,7 +69,7 @@ internal static class DiscordMessage
         {
             Field("Severity", SeverityStyle.Upper(n.Severity)),
             Field("Status", n.Status.ToWire()),
-            Field("Metric", n.MetricName),
+            Field("Metric", ChatMarkdown.Discord(n.MetricName)),
             Field("Value", n.ThresholdValue is double t
                 ? FormattableString.Invariant($"{n.MetricValue:0.###} (threshold {t:0.###})")
                 : FormattableString.Invariant($"{n.MetricValue:0.###}")),
@@ -78,14 +79,14 @@ internal static class DiscordMessage
             fields.Add(new JsonObject
             {
                 ["name"] = "Labels",
-                ["value"] = SeverityStyle.Truncate(string.Join(", ", n.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}")), MaxFieldValue),
+                ["value"] = SeverityStyle.Truncate(string.Join(", ", n.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => ChatMarkdown.Discord($"{l.Key}={l.Value}"))), MaxFieldValue),
                 ["inline"] = false,
             });
         }
 
         var embed = new JsonObject
         {
-            ["title"] = SeverityStyle.Truncate(SeverityStyle.Title(n), MaxTitle),
+            ["title"] = SeverityStyle.Truncate(SeverityStyle.Title(n, ChatMarkdown.Discord), MaxTitle),
             ["description"] = SeverityStyle.Truncate(description.ToString(), MaxDescription),
             ["color"] = SeverityStyle.RgbOf(n),
             ["timestamp"] = WebhookBody.Timestamp(n.TriggeredAt),

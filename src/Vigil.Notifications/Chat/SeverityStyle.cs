@@ -33,7 +33,10 @@ internal static class SeverityStyle
         };
 
     /// <summary>The title line: <c>[CRITICAL] High response time — firing</c>.</summary>
-    public static string Title(AlertNotification n) => $"[{Upper(n.Severity)}] {n.AlertName} — {n.Status.ToWire()}";
+    public static string Title(AlertNotification n) => Title(n, static name => name);
+
+    /// <summary>The title line with the alert's name escaped for a chat's Markdown.</summary>
+    public static string Title(AlertNotification n, Func<string, string> escape) => $"[{Upper(n.Severity)}] {escape(n.AlertName)} — {n.Status.ToWire()}";
 
     /// <summary>The most severe of a digest's notifications.</summary>
     public static Severity Highest(IReadOnlyList<AlertNotification> notifications) => notifications.Max(n => n.Severity);

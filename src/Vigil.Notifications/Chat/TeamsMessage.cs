@@ -8,6 +8,7 @@ namespace Vigil.Notifications.Chat;
 /// <summary>
 /// A Microsoft Teams webhook message carrying an Adaptive Card (version 1.4):
 /// <c>{"type":"message","attachments":[{"contentType":"application/vnd.microsoft.card.adaptive","content":{...}}]}</c>.
+/// Text from outside Vigil (names, labels, descriptions, relayed JSON) is Markdown-escaped (<see cref="ChatMarkdown.Teams"/>).
 /// </summary>
 internal static class TeamsMessage
 {
@@ -39,11 +40,11 @@ internal static class TeamsMessage
     {
         var body = new JsonArray
         {
-            Text($"Vigil relay: payload from {relay.Source}", size: "Medium", bold: true, color: null),
+            Text($"Vigil relay: payload from {ChatMarkdown.Teams(relay.Source)}", size: "Medium", bold: true, color: null),
             new JsonObject
             {
                 ["type"] = "TextBlock",
-                ["text"] = ChatRelay.PrettyJson(relay.Json, 20_000),
+                ["text"] = ChatMarkdown.Teams(ChatRelay.PrettyJson(relay.Json, 20_000)),
                 ["fontType"] = "Monospace",
                 ["wrap"] = true,
             },
@@ -53,19 +54,19 @@ internal static class TeamsMessage
 
     private static void AddAlert(JsonArray body, AlertNotification n, bool large)
     {
-        var title = Text(SeverityStyle.Title(n), size: large ? "Large" : "Medium", bold: true, color: n.Status == IntentKind.Resolved ? "Good" : ColorOf(n.Severity));
+        var title = Text(SeverityStyle.Title(n, ChatMarkdown.Teams), size: large ? "Large" : "Medium", bold: true, color: n.Status == IntentKind.Resolved ? "Good" : ColorOf(n.Severity));
         if (!large)
         {
             title["separator"] = true;
         }
 
         body.Add(title);
-        body.Add(Text(n.Summary, size: null, bold: false, color: null));
+        body.Add(Text(ChatMarkdown.Teams(n.Summary), size: null, bold: false, color: null));
         var facts = new JsonArray
         {
             Fact("Severity", SeverityStyle.Upper(n.Severity)),
             Fact("Status", n.Status.ToWire()),
-            Fact("Metric", n.MetricName),
+            Fact("Metric", ChatMarkdown.Teams(n.MetricName)),
             Fact("Value", n.ThresholdValue is double t
                 ? FormattableString.Invariant($"{n.MetricValue:0.###} (threshold {t:0.###})")
                 : FormattableString.Invariant($"{n.MetricValue:0.###}")),
@@ -78,7 +79,7 @@ internal static class TeamsMessage
 
         foreach (var (key, value) in n.Labels.OrderBy(l => l.Key, StringComparer.Ordinal))
         {
-            facts.Add(Fact(key, value));
+            facts.Add(Fact(ChatMarkdown.Teams(key), ChatMarkdown.Teams(value)));
         }
 
         body.Add(new JsonObject { ["type"] = "FactSet", ["facts"] = facts });

@@ -57,7 +57,8 @@ public sealed record AlertNotification(
     public string? Description { get; init; }
 
     /// <summary>
-    /// Gets extra context (already sanitised of PII by the server), copied as-is into the webhook body.
+    /// Gets extra context, copied as-is into the webhook body (the delivery pipeline scrubs its strings
+    /// with <see cref="PiiScrubber"/> before any channel renders it).
     /// The elements must outlive their document: use <see cref="JsonElement.Clone"/> or <c>JsonSerializer.SerializeToElement</c>.
     /// </summary>
     /// <value>Defaults to none.</value>

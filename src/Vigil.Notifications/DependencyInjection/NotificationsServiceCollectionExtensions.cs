@@ -8,7 +8,11 @@ using Vigil.Notifications.Resilience;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers Vigil's notification channels: <see cref="NotificationSender"/>, <see cref="DestinationGuard"/> and their HTTP client.</summary>
+/// <summary>
+/// Registers Vigil's notification channels: <see cref="NotificationSender"/>, <see cref="DestinationGuard"/>,
+/// their HTTP client, and the <see cref="PiiScrubber"/> of <see cref="PrivacyOptions"/> (bind them with
+/// <c>services.AddOptions&lt;PrivacyOptions&gt;().Bind(...)</c>; validated at start).
+/// </summary>
 public static class NotificationsServiceCollectionExtensions
 {
     /// <summary>
@@ -58,6 +62,9 @@ public static class NotificationsServiceCollectionExtensions
         services.AddOptions<DeliveryOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsAttributeValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>());
+        services.AddOptions<PrivacyOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PrivacyOptions>, PrivacyOptionsValidator>());
+        services.TryAddSingleton(sp => new PiiScrubber(sp.GetRequiredService<IOptions<PrivacyOptions>>().Value, sp.GetRequiredService<ILogger<PiiScrubber>>()));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new DestinationGuard(sp.GetRequiredService<IOptionsMonitor<DeliveryOptions>>()));
         services.TryAddSingleton(sp => new EmailSender(sp.GetRequiredService<DestinationGuard>(), sp.GetRequiredService<TimeProvider>()));

@@ -21,6 +21,9 @@ internal sealed class PointValidator
     /// <summary>The problem of a job duration outside [0, <see cref="FiniteValues.MaxMagnitude"/>].</summary>
     public const string DurationRangeProblem = "must be a finite, non-negative number of milliseconds, at most 1e15";
 
+    /// <summary>The label whose value is stored without its query string (<see cref="WithoutQuery"/>).</summary>
+    public const string RouteLabel = "route";
+
     private readonly MetricsOptions _options;
 
     public PointValidator(MetricsOptions options) => _options = options;
@@ -157,7 +160,20 @@ internal sealed class PointValidator
             }
         }
 
-        return LabelSet.From(labels.Select(pair => new KeyValuePair<string, string>(pair.Key, pair.Value ?? "")));
+        return LabelSet.From(labels.Select(pair => new KeyValuePair<string, string>(
+            pair.Key,
+            pair.Key == RouteLabel ? WithoutQuery(pair.Value ?? "") : pair.Value ?? "")));
+    }
+
+    /// <summary>
+    /// A route without its query string and fragment: <c>/users?token=abc</c> is stored as
+    /// <c>/users</c>, so tokens and personal data in query parameters are never stored, and one
+    /// route stays one series.
+    /// </summary>
+    public static string WithoutQuery(string route)
+    {
+        int end = route.AsSpan().IndexOfAny('?', '#');
+        return end < 0 ? route : route[..end];
     }
 
     private static string Format(TimeSpan span) =>

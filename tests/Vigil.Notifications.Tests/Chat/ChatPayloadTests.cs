@@ -106,6 +106,79 @@ public sealed class ChatPayloadTests : IAsyncLifetime
         Assert.Equal("/api/orders", facts["route"]);
     }
 
+    [Fact]
+    public async Task SendAsync_DiscordLabelWithMarkdownLink_ShownAsText()
+    {
+        var alert = MarkdownAlert();
+
+        await _harness.SendAsync(NotificationHarness.Chat(ChannelType.Discord, _receiver.Url()), alert);
+
+        var json = Assert.Single(_receiver.Requests).Json;
+        var embed = json.GetProperty("embeds")[0];
+        string labels = embed.GetProperty("fields").EnumerateArray().Single(f => f.GetProperty("name").GetString() == "Labels").GetProperty("value").GetString()!;
+        Assert.Contains(@"promo=\[click\]\(http://evil.example\)", labels, StringComparison.Ordinal);
+        Assert.Contains("metric_name=http_request_duration_ms", labels, StringComparison.Ordinal); // an underscore inside a word means nothing
+        Assert.StartsWith(@"\*\*Free\*\* \[prize\]\(http://evil.example\)", embed.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Contains(@"\_\_Checkout\_\_ \<@everyone\>", embed.GetProperty("title").GetString(), StringComparison.Ordinal);
+        Assert.Contains(@"\_\_Checkout\_\_", json.GetProperty("content").GetString(), StringComparison.Ordinal);
+        Assert.Contains("[Acknowledge](https://vigil.example.com/", embed.GetProperty("description").GetString(), StringComparison.Ordinal); // Vigil's own links stay links
+        Assert.DoesNotContain("[click](", json.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SendAsync_TeamsLabelWithMarkdownLink_ShownAsText()
+    {
+        var alert = MarkdownAlert();
+
+        await _harness.SendAsync(NotificationHarness.Chat(ChannelType.Teams, _receiver.Url()), alert);
+
+        var json = Assert.Single(_receiver.Requests).Json;
+        var body = json.GetProperty("attachments")[0].GetProperty("content").GetProperty("body");
+        var facts = body.EnumerateArray().Single(b => b.GetProperty("type").GetString() == "FactSet").GetProperty("facts").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("title").GetString()!, f => f.GetProperty("value").GetString());
+        Assert.Equal(@"\[click\]\(http://evil.example\)", facts["promo"]);
+        Assert.Equal("http_request_duration_ms", facts["metric_name"]);
+        Assert.Equal(@"\_\_Checkout\_\_ <@everyone> — firing", body[0].GetProperty("text").GetString()![11..]);
+        Assert.StartsWith(@"\*\*Free\*\* \[prize\]\(http://evil.example\)", body[1].GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("[click](", json.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SendAsync_SlackLabelWithMarkup_IsEscaped()
+    {
+        var alert = NotificationHarness.Alert() with { Labels = new Dictionary<string, string> { ["promo"] = "<http://evil.example|click> & more" } };
+
+        await _harness.SendAsync(NotificationHarness.Chat(ChannelType.Slack, _receiver.Url()), alert);
+
+        string text = Assert.Single(_receiver.Requests).Json.GetRawText();
+        Assert.Contains("`promo=&lt;http://evil.example|click&gt; &amp; more`", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("<http://evil.example", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(ChannelType.Discord)]
+    [InlineData(ChannelType.Teams)]
+    public async Task SendAsync_RelayWithMarkdownInNameAndBody_ShownAsText(ChannelType type)
+    {
+        byte[] raw = Encoding.UTF8.GetBytes("{\"note\":\"[click](http://evil.example)\"}");
+
+        await _harness.Sender.SendAsync(DeliveryRequest.ForRelay(NotificationHarness.Chat(type, _receiver.Url()), "relay-1", new RelayPayload("[orders](http://evil.example)", raw)));
+
+        string text = Assert.Single(_receiver.Requests).Json.GetRawText();
+        Assert.Contains(@"payload from \\[orders\\]\\(http://evil.example\\)", text, StringComparison.Ordinal);
+        if (type == ChannelType.Teams)
+        {
+            // Discord shows the body in a code block, where Markdown means nothing; Teams has none.
+            Assert.DoesNotContain("[click](", text, StringComparison.Ordinal);
+        }
+    }
+
+    private static AlertNotification MarkdownAlert() => NotificationHarness.Alert(name: "__Checkout__ <@everyone>") with
+    {
+        Labels = new Dictionary<string, string> { ["promo"] = "[click](http://evil.example)", ["metric_name"] = "http_request_duration_ms" },
+        Description = "**Free** [prize](http://evil.example)",
+    };
+
     [Theory]
     [InlineData(ChannelType.Slack)]
     [InlineData(ChannelType.Discord)]

@@ -67,6 +67,56 @@ public abstract class DeliveryTests(StorageProvider provider) : ServerTestBase(p
     }
 
     [Fact]
+    public async Task Violation_PersonalDataInLabels_NeverReachesWebhookSlackOrEmail()
+    {
+        await using var webhook = await WebhookReceiver.StartAsync();
+        await using var slack = await WebhookReceiver.StartAsync();
+        await using var app = StartApp(settings: Settings.Concat([
+            new("Vigil:Privacy:DroppedLabels:0", "user_id"),
+            new("Vigil:Privacy:Patterns:0", @"\bcust-\d+\b"),
+        ]).ToDictionary());
+        var client = app.Admin();
+        var webhookId = await CreateChannelAsync(client, $$$"""{"name":"hook","type":"webhook","config":{"url":"{{{webhook.Url()}}}"}}""");
+        var slackId = await CreateChannelAsync(client, $$$"""{"name":"slack","type":"slack","config":{"webhookUrl":"{{{slack.Url("/services/T0/B0/xyz")}}}"}}""");
+        var (smtpHost, smtpPort) = SmtpMailbox.Server;
+        var emailId = await CreateChannelAsync(client, $$$"""{"name":"mail","type":"email","config":{"host":"{{{smtpHost}}}","port":{{{smtpPort}}},"tls":"none","from":"vigil@example.com","to":["oncall@example.com"]}}""");
+        var rule = await client.PostJsonAsync("/api/v1/alerts/rules", $$"""
+            {"name":"Slow for owner@example.com","metric":"checkout_latency_ms","groupBy":["route","email","user_id","session"],"aggregation":"avg","windowMinutes":5,
+             "minDataPoints":5,"threshold":1000,"severity":"critical","labels":{"owner":"cust-4242"},"channels":["{{webhookId}}","{{slackId}}","{{emailId}}"]}
+            """);
+        Assert.True(rule.StatusCode == HttpStatusCode.Created, await rule.Content.ReadAsStringAsync());
+        const string labels = """{"route":"/users?token=abc123","email":"jane.doe@example.com","user_id":"u-9876","session":"Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJqYW5lIn0.c2ln"}""";
+
+        (await client.PostJsonAsync("/api/v1/metrics", Json.Timings("checkout_latency_ms", Enumerable.Repeat(2500.0, 10), labels, app.Time.GetUtcNow().AddSeconds(-5)))).EnsureSuccessStatusCode();
+        await app.Services.GetRequiredService<AlertEngine>().RunOnceAsync(CancellationToken.None);
+        await ReceivedAsync(webhook, 1);
+        await ReceivedAsync(slack, 1);
+
+        var received = Assert.Single(webhook.Requests);
+        string[] personal = ["owner@example.com", "jane.doe@example.com", "token=abc123", "abc123", "u-9876", "user_id", "eyJhbGciOiJIUzI1NiJ9", "cust-4242"];
+        Assert.All(personal, p => Assert.DoesNotContain(p, received.Text, StringComparison.Ordinal));
+        Assert.All(personal, p => Assert.DoesNotContain(p, Assert.Single(slack.Requests).Text, StringComparison.Ordinal));
+        var intentKey = Assert.Single(await FeedAsync(client)).GetProperty("idempotencyKey").GetString();
+        var mail = Assert.Single(await EventuallyAsync(app, () => SmtpMailbox.Find($"{intentKey}:{emailId}"), found => found.Count > 0));
+        Assert.Equal("[CRITICAL] Vigil alert: Slow for [email]", mail.Subject);
+        Assert.All(personal, p => Assert.DoesNotContain(p, mail.HtmlBody + mail.TextBody, StringComparison.Ordinal));
+        var body = received.Json;
+        Assert.Equal("Slow for [email]", body.GetProperty("alertName").GetString());
+        var sent = body.GetProperty("labels");
+        Assert.Equal("/users", sent.GetProperty("route").GetString());
+        Assert.Equal("[email]", sent.GetProperty("email").GetString());
+        Assert.Equal("Bearer [redacted]", sent.GetProperty("session").GetString());
+        Assert.Equal("[redacted]", sent.GetProperty("owner").GetString());
+        Assert.False(sent.TryGetProperty("user_id", out _));
+
+        // The alert keeps its stored fingerprint (open alerts are matched by it); the webhook gets its hash.
+        var alert = (await (await client.GetAsync("/api/v1/alerts")).ReadAsync())[0];
+        string fingerprint = alert.GetProperty("fingerprint").GetString()!;
+        Assert.Contains("u-9876", fingerprint, StringComparison.Ordinal);
+        Assert.Equal(Vigil.Notifications.PiiScrubber.HashFingerprint(fingerprint), body.GetProperty("context").GetProperty("fingerprint").GetString());
+    }
+
+    [Fact]
     public async Task DestinationFailing_RetriedWithBackoff_SameWebhookIdOnEveryAttempt()
     {
         await using var webhook = await WebhookReceiver.StartAsync();

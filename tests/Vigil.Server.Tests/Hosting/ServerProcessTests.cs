@@ -90,6 +90,7 @@ public sealed partial class ServerProcessTests : IDisposable
     [InlineData("Vigil__Metrics__InMemoryRetention", "00:01:00", "InMemoryRetention")]
     [InlineData("Vigil__Auth__BootstrapAdminKey", "short", "Vigil:Auth:BootstrapAdminKey")]
     [InlineData("Vigil__Jobs__MaxConcurrency", "0", "MaxConcurrency")]
+    [InlineData("Vigil__Privacy__Patterns__0", "(unclosed", "Vigil:Privacy:Patterns:0")]
     public async Task Start_BadSetting_OneLineNamingTheSettingExit2NoDatabase(string name, string value, string named)
     {
         await using var server = ServerProcess.Start(_folder, new Dictionary<string, string> { [name] = value });

@@ -53,6 +53,26 @@ public abstract class IngestionTests(StorageProvider provider) : ServerTestBase(
     }
 
     [Fact]
+    public async Task PostMetrics_RouteWithQueryString_StoredWithoutIt()
+    {
+        await using var app = StartApp();
+        var client = app.Admin();
+        var now = app.Time.GetUtcNow();
+
+        (await client.PostJsonAsync("/api/v1/metrics", Json.Timings("lat", [10], """{"route":"/users?token=abc&email=jane@example.com","method":"GET"}""", now))).EnsureSuccessStatusCode();
+        (await client.PostJsonAsync("/api/v1/metrics", Json.Timings("lat", [20], """{"route":"/users#ssn=123-45-6789","method":"GET"}""", now))).EnsureSuccessStatusCode();
+        (await client.PostJsonAsync("/api/v1/metrics", Json.Timings("lat", [30], """{"route":"/users","method":"GET","note":"keep?this"}""", now))).EnsureSuccessStatusCode();
+
+        var answer = await (await client.GetAsync("/api/v1/series?metric=lat&agg=count")).ReadAsync();
+        var series = answer.GetProperty("series").EnumerateArray().ToList();
+        Assert.Equal(2, series.Count); // the first two are one series: route /users, method GET
+        Assert.All(series, s => Assert.Equal("/users", s.GetProperty("labels").GetProperty("route").GetString()));
+        Assert.Equal(2, series.Single(s => !s.GetProperty("labels").TryGetProperty("note", out _)).GetProperty("points")[0][1].GetDouble());
+        Assert.Equal("keep?this", series.Single(s => s.GetProperty("labels").TryGetProperty("note", out _)).GetProperty("labels").GetProperty("note").GetString()); // only route labels
+        Assert.DoesNotContain("token", answer.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PostMetrics_ManyBadPoints_ListsEachByIndexAndRecordsNothing()
     {
         await using var app = StartApp();
