@@ -2,6 +2,7 @@ using Scalar.AspNetCore;
 using Vigil.Server.Alerts;
 using Vigil.Server.Auth;
 using Vigil.Server.Delivery;
+using Vigil.Server.Delivery.Relay;
 using Vigil.Server.Health;
 using Vigil.Server.Hosting;
 using Vigil.Server.Http;
@@ -74,7 +75,8 @@ app.MapRuleTestEndpoints();
 app.MapAcknowledgeLinkEndpoints();
 app.MapChannelEndpoints();
 app.MapDeliveryEndpoints();
-app.MapRelayEndpoints();
+app.MapRelayManagementEndpoints();
+app.MapRelayWebhookEndpoints();
 
 try
 {

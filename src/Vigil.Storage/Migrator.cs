@@ -56,7 +56,10 @@ public sealed class Migrator
     }
 
     /// <summary>Applies the pending migrations; returns how many were applied.</summary>
-    public async Task<int> MigrateAsync(long nowMs, CancellationToken cancellationToken = default)
+    public Task<int> MigrateAsync(long nowMs, CancellationToken cancellationToken = default) => MigrateAsync(nowMs, int.MaxValue, cancellationToken);
+
+    /// <summary>Applies the pending migrations up to <paramref name="lastVersion"/> (tests of an upgrade start from an older schema).</summary>
+    internal async Task<int> MigrateAsync(long nowMs, int lastVersion, CancellationToken cancellationToken = default)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         if (_database.Provider == StorageProvider.Sqlite)
@@ -71,7 +74,7 @@ public sealed class Migrator
 
         try
         {
-            return await ApplyPendingAsync(connection, nowMs, cancellationToken).ConfigureAwait(false);
+            return await ApplyPendingAsync(connection, nowMs, lastVersion, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -82,14 +85,14 @@ public sealed class Migrator
         }
     }
 
-    private async Task<int> ApplyPendingAsync(DbConnection connection, long nowMs, CancellationToken cancellationToken)
+    private async Task<int> ApplyPendingAsync(DbConnection connection, long nowMs, int lastVersion, CancellationToken cancellationToken)
     {
         await connection.ExecuteAsync(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
             .ConfigureAwait(false);
 
         var applied = 0;
-        foreach (var (version, name, sql) in Migrations(_database.Provider, _assemblies))
+        foreach (var (version, name, sql) in Migrations(_database.Provider, _assemblies).Where(m => m.Version <= lastVersion))
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             var done = await connection.ExecuteScalarAsync<long>(

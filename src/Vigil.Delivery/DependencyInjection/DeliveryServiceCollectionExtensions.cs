@@ -45,7 +45,9 @@ public static class DeliveryServiceCollectionExtensions
         services.AddOptions<PrivacyOptions>().Bind(configuration.GetSection(PrivacyOptions.SectionName));
 
         // Every notification, digest and relayed webhook is a durable job.
-        services.AddOptions<RelayOptions>().Bind(configuration.GetSection(RelayOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RelayOptions>().Bind(configuration.GetSection(RelayOptions.Section)).ValidateDataAnnotations()
+            .Validate(o => o.StoredBodyBudgetBytes >= o.MaxBodyBytes, "Vigil:Relay:StoredBodyBudgetBytes must be at least Vigil:Relay:MaxBodyBytes (one body must fit).")
+            .ValidateOnStart();
         services.AddVigilJobs()
             .AddJobHandler<NotificationDeliveryHandler>()
             .AddJobHandler<DigestDeliveryHandler>()

@@ -47,7 +47,9 @@ internal sealed class RelayDeliveryHandler(DeliveryOutcomes outcomes, RelayRepos
         if (await relays.BodyAsync(job.RequestId, cancellationToken).ConfigureAwait(false) is not { } body)
         {
             outcomes.CountSkipped(channel.Type);
-            return JobOutcome.Fail($"Relayed request '{job.RequestId}' no longer exists (its log was cleaned up).");
+            return JobOutcome.Fail(await relays.HasRequestAsync(job.RequestId, cancellationToken).ConfigureAwait(false)
+                ? $"Relayed request '{job.RequestId}' no longer has its body (dropped once its deliveries had finished, to stay within Vigil:Relay:StoredBodyBudgetBytes)."
+                : $"Relayed request '{job.RequestId}' no longer exists (its log was cleaned up).");
         }
 
         var request = DeliveryRequest.ForRelay(channel, context.IdempotencyKey ?? $"relay:{job.RequestId}:{job.ChannelId}", new RelayPayload(job.Slug, Encoding.UTF8.GetBytes(body)), context.Attempt);

@@ -5,12 +5,12 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Vigil.Core.Metrics;
 using Vigil.Delivery.Acknowledge;
-using Vigil.Delivery.Relay;
 using Vigil.Jobs;
 using Vigil.Notifications;
 using Vigil.Server.Alerts;
 using Vigil.Server.Auth;
 using Vigil.Server.Delivery;
+using Vigil.Server.Delivery.Relay;
 using Vigil.Server.Health;
 using Vigil.Server.Hosting;
 using Vigil.Server.Http;
@@ -81,17 +81,10 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddVigilSecrets(configuration);
         services.AddOptions<PublicLinkOptions>().Configure<IOptions<HttpOptions>>((links, http) => links.PublicUrl = http.Value.PublicUrl);
         services.AddVigilDelivery(configuration);
-        services.AddRateLimiter(limiter =>
-        {
-            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.AddPolicy(RelayEndpoints.RateLimitPolicy, context =>
-            {
-                var perSecond = context.RequestServices.GetRequiredService<IOptions<RelayOptions>>().Value.RequestsPerSecond;
-                return System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(
-                    context.Request.RouteValues["slug"]?.ToString() ?? "",
-                    _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions { PermitLimit = perSecond, Window = TimeSpan.FromSeconds(1), QueueLimit = 0 });
-            });
-        });
+        services.AddRateLimiter(limiter => limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests);
+
+        // The relay limits its callers itself: after their secret is checked (RelayWebhookEndpoints).
+        services.AddSingleton<RelayCallerLimits>();
         services.AddSingleton<OpenAlertCache>();
         services.AddSingleton<AlertEngine>();
         services.AddHostedService<EvaluationScheduler>();

@@ -8,4 +8,8 @@ namespace Vigil.Storage.Delivery;
 /// <param name="Secret">The shared secret callers present, protected (encrypted), or null for none.</param>
 /// <param name="CreatedAtMs">Created, Unix ms.</param>
 /// <param name="UpdatedAtMs">Last changed, Unix ms.</param>
-public sealed record StoredRelayEndpoint(string Id, string Slug, string Name, IReadOnlyList<string> Integrations, string? Secret, long CreatedAtMs, long UpdatedAtMs);
+/// <param name="AllowUnauthenticated">
+/// Whether an endpoint without a <paramref name="Secret"/> takes calls from anyone (an explicit
+/// choice); without a secret and without this, no call is accepted.
+/// </param>
+public sealed record StoredRelayEndpoint(string Id, string Slug, string Name, IReadOnlyList<string> Integrations, string? Secret, long CreatedAtMs, long UpdatedAtMs, bool AllowUnauthenticated = false);

@@ -27,6 +27,7 @@ public abstract class RelayIntakeContractTests(StorageProvider provider) : Deliv
 
         var outcome = await host.Services.GetRequiredService<RelayIntake>().AcceptAsync(endpoint, Body);
 
+        Assert.NotNull(outcome);
         Assert.Equal((2, 1, "partial"), (outcome.Total, outcome.Successful, outcome.Status));
         Assert.Equal(Body, Assert.Single(good.Requests).Text); // the exact bytes
         Assert.Equal(503, Assert.Single(bad.Requests).Status);
@@ -54,6 +55,30 @@ public abstract class RelayIntakeContractTests(StorageProvider provider) : Deliv
         await ExecuteAsync(database, "ALTER TABLE jobs_unavailable RENAME TO jobs");
         Assert.Empty(await JobsAsync(host));
         Assert.Empty(receiver.Requests);
+    }
+
+    [Fact]
+    public async Task AcceptAsync_PendingBodiesFillTheBudget_RefusedWithoutBodyOrJobs_EarlierDeliveriesIntact()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var host = await CreateHostAsync(
+            new Dictionary<string, string?> { ["Vigil:Relay:MaxBodyBytes"] = "100", ["Vigil:Relay:StoredBodyBudgetBytes"] = "100", ["Vigil:Relay:WaitTimeout"] = "00:00:00" },
+            start: false); // no processor: the first delivery stays pending, so its body must stay
+        await AddWebhookChannelAsync(host, "good", receiver);
+        var endpoint = new StoredRelayEndpoint("ep1", "orders", "Orders", ["good"], null, 0, 0);
+        var intake = host.Services.GetRequiredService<RelayIntake>();
+        var first = await intake.AcceptAsync(endpoint, Body);
+        Assert.NotNull(first);
+
+        var second = await intake.AcceptAsync(endpoint, Body);
+
+        Assert.Null(second);
+        var relays = host.Services.GetRequiredService<RelayRepository>();
+        Assert.Equal(first.RequestId, Assert.Single(await relays.RequestsAsync(null, 10)).Id);
+        Assert.Equal(Body, await relays.BodyAsync(first.RequestId));
+        Assert.Equal($"relay:{first.RequestId}:good", Assert.Single(await JobsAsync(host, DeliveryJobs.Relay)).IdempotencyKey);
+        await host.StartAsync();
+        Assert.Equal(Body, Assert.Single(await AnsweredAsync(receiver, 1)).Text);
     }
 
     private static async Task ExecuteAsync(Database database, string sql)

@@ -235,7 +235,7 @@ public abstract class DeliveryTests(StorageProvider provider) : ServerTestBase(p
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
         var errors = (await invalid.ReadAsync()).GetProperty("errors");
         Assert.True(errors.TryGetProperty("slug", out _) && errors.TryGetProperty("name", out _) && errors.TryGetProperty("integrations[0]", out _));
-        Assert.Equal(HttpStatusCode.Conflict, (await client.PostJsonAsync("/api/v1/relay/endpoints", $$$"""{"slug":"orders","name":"Again","integrations":["{{{channelId}}}"]}""")).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await client.PostJsonAsync("/api/v1/relay/endpoints", $$$"""{"slug":"orders","name":"Again","integrations":["{{{channelId}}}"],"secret":"other"}""")).StatusCode);
         var endpointId = (await (await client.GetAsync("/api/v1/relay/endpoints")).ReadAsync())[0].GetProperty("id").GetString();
         var badPatch = await client.PatchAsync($"/api/v1/relay/endpoints/{endpointId}", Json.Body("""{"slug":"NO SPACES","integrations":[]}"""));
         Assert.Equal(HttpStatusCode.BadRequest, badPatch.StatusCode);

@@ -3,7 +3,7 @@ using Vigil.Notifications;
 using Vigil.Server.Auth;
 using Vigil.Server.Rules;
 
-namespace Vigil.Server.Delivery;
+namespace Vigil.Server.Delivery.Relay;
 
 /// <summary>The relay's dashboard counts (seed 000).</summary>
 /// <param name="Endpoints">Relay endpoints.</param>

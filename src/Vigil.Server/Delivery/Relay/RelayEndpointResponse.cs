@@ -4,7 +4,7 @@ using Vigil.Notifications;
 using Vigil.Server.Auth;
 using Vigil.Server.Rules;
 
-namespace Vigil.Server.Delivery;
+namespace Vigil.Server.Delivery.Relay;
 
 /// <summary>A relay endpoint as the API shows it.</summary>
 /// <param name="Id">Identifier.</param>
@@ -15,4 +15,5 @@ namespace Vigil.Server.Delivery;
 /// <param name="Url">The path callers post to.</param>
 /// <param name="CreatedAt">Created.</param>
 /// <param name="UpdatedAt">Last changed.</param>
-public sealed record RelayEndpointResponse(string Id, string Slug, string Name, IReadOnlyList<string> Integrations, string? Secret, string Url, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+/// <param name="AllowUnauthenticated">True when the endpoint has no secret and takes calls from anyone.</param>
+public sealed record RelayEndpointResponse(string Id, string Slug, string Name, IReadOnlyList<string> Integrations, string? Secret, string Url, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool AllowUnauthenticated);

@@ -3,7 +3,7 @@ using Vigil.Notifications;
 using Vigil.Server.Auth;
 using Vigil.Server.Rules;
 
-namespace Vigil.Server.Delivery;
+namespace Vigil.Server.Delivery.Relay;
 
 /// <summary>One relayed request in the log.</summary>
 /// <param name="Id">Identifier.</param>

@@ -3,7 +3,7 @@ using Vigil.Notifications;
 using Vigil.Server.Auth;
 using Vigil.Server.Rules;
 
-namespace Vigil.Server.Delivery;
+namespace Vigil.Server.Delivery.Relay;
 
 /// <summary>Counts of a relay call's first attempts.</summary>
 /// <param name="Total">Integrations.</param>

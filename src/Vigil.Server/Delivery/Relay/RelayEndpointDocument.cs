@@ -3,7 +3,7 @@ using Vigil.Notifications;
 using Vigil.Server.Auth;
 using Vigil.Server.Rules;
 
-namespace Vigil.Server.Delivery;
+namespace Vigil.Server.Delivery.Relay;
 
 /// <summary>The body of <c>POST</c> and <c>PATCH /api/v1/relay/endpoints</c>.</summary>
 public sealed class RelayEndpointDocument
@@ -19,4 +19,11 @@ public sealed class RelayEndpointDocument
 
     /// <summary>A shared secret callers send in <c>X-Relay-Secret</c> (or <c>Authorization: Bearer</c>); null for none. Write-only.</summary>
     public string? Secret { get; set; }
+
+    /// <summary>
+    /// Must be <c>true</c> for an endpoint without a <see cref="Secret"/>: anyone who knows its slug
+    /// can then relay through it (an explicit choice). Without a secret and without it, the
+    /// endpoint is refused (400 naming <c>allowUnauthenticated</c>). Ignored when a secret is set.
+    /// </summary>
+    public bool? AllowUnauthenticated { get; set; }
 }

@@ -3,7 +3,7 @@ using Vigil.Notifications;
 using Vigil.Server.Auth;
 using Vigil.Server.Rules;
 
-namespace Vigil.Server.Delivery;
+namespace Vigil.Server.Delivery.Relay;
 
 /// <summary>What a relay call answers (seed 000).</summary>
 /// <param name="Success">Whether every integration took it.</param>

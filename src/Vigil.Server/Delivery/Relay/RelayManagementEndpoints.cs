@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -16,22 +14,18 @@ using Vigil.Server.Rules;
 using Vigil.Storage;
 using Vigil.Storage.Delivery;
 
-namespace Vigil.Server.Delivery;
+namespace Vigil.Server.Delivery.Relay;
 
 /// <summary>
-/// The webhook relay (seed 000): endpoints under <c>/api/v1/relay/endpoints</c> (admin), and
-/// <c>POST /api/webhook/{slug}</c>, which accepts any JSON, stores it with one delivery job per
-/// integration in one transaction, waits up to 10 s for the first attempts and answers with
-/// per-integration counts; failures stay queued for retry.
+/// Managing the webhook relay (seed 000): endpoints under <c>/api/v1/relay/endpoints</c> (admin
+/// changes them, viewers read them), the request log and the dashboard counts. The calls
+/// themselves come in at <see cref="RelayWebhookEndpoints"/>.
 /// </summary>
-internal static partial class RelayEndpoints
+internal static partial class RelayManagementEndpoints
 {
     public const string Route = "/api/v1/relay";
-    public const string RateLimitPolicy = "relay";
 
-    private const string MaskedSecret = "********";
-
-    public static IEndpointRouteBuilder MapRelayEndpoints(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapRelayManagementEndpoints(this IEndpointRouteBuilder app)
     {
         var endpoints = app.MapGroup(Route + "/endpoints").WithTags("Webhook relay");
         endpoints.MapGet("", ListAsync).RequireAuthorization(Policies.Viewer).WithSummary("Relay endpoints.");
@@ -42,8 +36,6 @@ internal static partial class RelayEndpoints
             .WithSummary("The request log, newest first. Query: endpointId, limit (1-1000, default 100).");
         app.MapGet(Route + "/stats", StatsAsync).RequireAuthorization(Policies.Viewer).WithTags("Webhook relay")
             .WithSummary("Endpoints, integrations, requests today and deliveries pending.");
-        app.MapPost("/api/webhook/{slug}", RelayAsync).AllowAnonymous().RequireRateLimiting(RateLimitPolicy).WithTags("Webhook relay")
-            .WithSummary("Relays any JSON body to the endpoint's integrations; answers with per-integration counts after the first attempts (at most 10 s).");
         return app;
     }
 
@@ -68,9 +60,10 @@ internal static partial class RelayEndpoints
         }
 
         var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var secret = document.Secret is { Length: > 0 } clear ? RelaySecrets.Protector(protection).Protect(clear) : null;
         var endpoint = new StoredRelayEndpoint(
             Guid.CreateVersion7(time.GetUtcNow()).ToString("N"), document.Slug!, document.Name!, [.. document.Integrations!.Select(i => i!)],
-            document.Secret is { Length: > 0 } secret ? Protector(protection).Protect(secret) : null, nowMs, nowMs);
+            secret, nowMs, nowMs, AllowUnauthenticated: secret is null);
         if (!await relays.InsertEndpointAsync(endpoint, cancellationToken).ConfigureAwait(false))
         {
             return Problems.Field("slug", $"The slug '{endpoint.Slug}' is taken.", StatusCodes.Status409Conflict);
@@ -103,7 +96,11 @@ internal static partial class RelayEndpoints
             return NotFound(id);
         }
 
-        var currentDocument = new RelayEndpointDocument { Slug = current.Slug, Name = current.Name, Integrations = [.. current.Integrations], Secret = current.Secret is null ? null : MaskedSecret };
+        var currentDocument = new RelayEndpointDocument
+        {
+            Slug = current.Slug, Name = current.Name, Integrations = [.. current.Integrations], Secret = current.Secret is null ? null : RelaySecrets.Masked,
+            AllowUnauthenticated = current.Secret is null && current.AllowUnauthenticated ? true : null,
+        };
         var merged = MergePatch.Apply(JsonSerializer.SerializeToNode(currentDocument, options), JsonObject.Create(body.RootElement))!.Deserialize<RelayEndpointDocument>(options)!;
         if (await ValidateAsync(merged, channels, cancellationToken).ConfigureAwait(false) is { } invalid)
         {
@@ -112,11 +109,15 @@ internal static partial class RelayEndpoints
 
         var secret = merged.Secret switch
         {
-            MaskedSecret => current.Secret,
-            { Length: > 0 } clear => Protector(protection).Protect(clear),
+            RelaySecrets.Masked => current.Secret,
+            { Length: > 0 } clear => RelaySecrets.Protector(protection).Protect(clear),
             _ => null,
         };
-        var updated = current with { Slug = merged.Slug!, Name = merged.Name!, Integrations = [.. merged.Integrations!.Select(i => i!)], Secret = secret, UpdatedAtMs = time.GetUtcNow().ToUnixTimeMilliseconds() };
+        var updated = current with
+        {
+            Slug = merged.Slug!, Name = merged.Name!, Integrations = [.. merged.Integrations!.Select(i => i!)], Secret = secret,
+            AllowUnauthenticated = secret is null, UpdatedAtMs = time.GetUtcNow().ToUnixTimeMilliseconds(),
+        };
         var (ok, slugTaken) = await relays.UpdateEndpointAsync(updated, cancellationToken).ConfigureAwait(false);
         if (slugTaken)
         {
@@ -153,63 +154,6 @@ internal static partial class RelayEndpoints
         return TypedResults.Ok(new RelayDashboardStats(endpoints.Count, endpoints.SelectMany(e => e.Integrations).Distinct(StringComparer.Ordinal).Count(), today, counts.Pending));
     }
 
-    private static async Task<Results<Ok<RelayResponse>, ProblemHttpResult>> RelayAsync(
-        string slug, HttpRequest request, RelayRepository relays, RelayIntake intake,
-        IDataProtectionProvider protection, IOptions<RelayOptions> options, CancellationToken cancellationToken)
-    {
-        if (await relays.GetBySlugAsync(slug, cancellationToken).ConfigureAwait(false) is not { } endpoint)
-        {
-            return Problems.Status(StatusCodes.Status404NotFound, "Not found", $"No relay endpoint has slug '{slug}'.");
-        }
-
-        if (endpoint.Secret is { } protectedSecret && !SecretMatches(request, Protector(protection).Unprotect(protectedSecret)))
-        {
-            return Problems.Status(StatusCodes.Status401Unauthorized, "Unauthorized", "Send the endpoint's secret in X-Relay-Secret or Authorization: Bearer.");
-        }
-
-        if (request.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
-        {
-            return Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json.");
-        }
-
-        var limit = options.Value.MaxBodyBytes;
-        if (request.ContentLength > limit)
-        {
-            return TooLarge(limit);
-        }
-
-        string body;
-        try
-        {
-            using var buffer = new MemoryStream();
-            var chunk = new byte[16 * 1024];
-            int read;
-            while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                if (buffer.Length + read > limit)
-                {
-                    return TooLarge(limit);
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-
-            using var parsed = JsonDocument.Parse(buffer.ToArray());
-            body = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-        }
-        catch (JsonException ex)
-        {
-            return Problems.Field("$", $"The body is not valid JSON: {ex.Message}");
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return TooLarge(limit);
-        }
-
-        var outcome = await intake.AcceptAsync(endpoint, body, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(new RelayResponse(outcome.Failed == 0, $"Delivered to {outcome.Successful}/{outcome.Total} integrations", new RelayStats(outcome.Total, outcome.Successful, outcome.Failed), outcome.RequestId));
-    }
-
     private static async Task<ProblemHttpResult?> ValidateAsync(RelayEndpointDocument document, ChannelStore channels, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -234,6 +178,10 @@ internal static partial class RelayEndpoints
         if (document.Secret is { Length: > 200 })
         {
             errors["secret"] = ["is longer than 200 characters"];
+        }
+        else if (document.Secret is not { Length: > 0 } && document.AllowUnauthenticated != true)
+        {
+            errors["allowUnauthenticated"] = ["must be true for an endpoint without a secret (anyone who knows its slug can then relay through it); or set a secret"];
         }
 
         if (document.Integrations is not { Count: > 0 } integrations)
@@ -263,25 +211,9 @@ internal static partial class RelayEndpoints
         return errors.Count == 0 ? null : Problems.Validation("The relay endpoint is invalid.", errors);
     }
 
-    private static bool SecretMatches(HttpRequest request, string secret)
-    {
-        var given = request.Headers["X-Relay-Secret"].ToString();
-        if (given.Length == 0 && request.Headers.Authorization.ToString() is { } authorization && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            given = authorization["Bearer ".Length..].Trim();
-        }
-
-        return given.Length > 0 && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(secret));
-    }
-
-    private static IDataProtector Protector(IDataProtectionProvider protection) => protection.CreateProtector("Vigil.RelaySecrets.v1");
-
     private static RelayEndpointResponse ToResponse(StoredRelayEndpoint e) => new(
-        e.Id, e.Slug, e.Name, e.Integrations, e.Secret is null ? null : MaskedSecret, $"/api/webhook/{e.Slug}",
-        DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs), DateTimeOffset.FromUnixTimeMilliseconds(e.UpdatedAtMs));
-
-    private static ProblemHttpResult TooLarge(int limit) =>
-        Problems.Status(StatusCodes.Status413PayloadTooLarge, "The body is too large", $"A relayed body may be at most {limit} bytes (Vigil:Relay:MaxBodyBytes).");
+        e.Id, e.Slug, e.Name, e.Integrations, e.Secret is null ? null : RelaySecrets.Masked, $"{RelayWebhookEndpoints.Route}/{e.Slug}",
+        DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs), DateTimeOffset.FromUnixTimeMilliseconds(e.UpdatedAtMs), e.Secret is null && e.AllowUnauthenticated);
 
     private static ProblemHttpResult NotFound(string id) =>
         Problems.Status(StatusCodes.Status404NotFound, "Not found", $"No relay endpoint has id '{id}'.");
