@@ -58,6 +58,9 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 
+// Heavy reads run in a few slots under a timeout, so ingest and evaluation keep their CPU.
+app.UseMiddleware<QueryGateMiddleware>();
+
 app.MapOpenApi();
 // The reference page works offline: its scripts are served by Vigil, no web fonts, no telemetry.
 app.MapScalarApiReference("/docs", options => options.DisableDefaultFonts().DisableTelemetry());

@@ -187,6 +187,30 @@ public abstract class StorageContractTests(StorageProvider provider) : IAsyncLif
     }
 
     [Fact]
+    public async Task CountMetricRowsAsync_CountsWhatReadMetricAsyncReads_UpToTheLimit()
+    {
+        var rollups = new RollupRepository(Database);
+        var ids = await rollups.EnsureSeriesAsync([("a{r=\"1\"}", "a", MetricType.Gauge), ("a{r=\"2\"}", "a", MetricType.Gauge), ("b", "b", MetricType.Gauge)], T0);
+        await rollups.UpsertAsync([
+            new StoredRollup(ids["a{r=\"1\"}"], Gauge(T0, 1)),
+            new StoredRollup(ids["a{r=\"1\"}"], Gauge(T0 + Minute, 1)),
+            new StoredRollup(ids["a{r=\"2\"}"], Gauge(T0 + Minute, 2)),
+            new StoredRollup(ids["a{r=\"2\"}"], Gauge(T0 + (5 * Minute), 3)),
+            new StoredRollup(ids["b"], Gauge(T0, 4)),
+        ]);
+        var read = await rollups.ReadMetricAsync("a", T0, T0 + (5 * Minute));
+
+        var all = await rollups.CountMetricRowsAsync("a", T0, T0 + (5 * Minute), limit: 100);
+        var capped = await rollups.CountMetricRowsAsync("a", T0, T0 + (5 * Minute), limit: 2);
+        var none = await rollups.CountMetricRowsAsync("a", T0, T0 + (5 * Minute), limit: 0);
+
+        Assert.Equal(3, read.Count);
+        Assert.Equal(read.Count, all);
+        Assert.Equal(2, capped);
+        Assert.Equal(0, none);
+    }
+
+    [Fact]
     public async Task SeriesSinceAsync_And_DeleteBeforeAsync_FollowTheMinute()
     {
         var rollups = new RollupRepository(Database);

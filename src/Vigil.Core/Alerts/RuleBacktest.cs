@@ -17,7 +17,7 @@ public static class RuleBacktest
     /// the rollups' resolution). <paramref name="baseline"/> serves dynamic rules.
     /// </summary>
     public static IReadOnlyList<BacktestEvent> Replay(
-        AlertRule rule, IReadOnlyList<SeriesHistory> history, DateTimeOffset from, DateTimeOffset to, TimeSpan step, Func<LabelSet, double?>? baseline = null)
+        AlertRule rule, IReadOnlyList<SeriesHistory> history, DateTimeOffset from, DateTimeOffset to, TimeSpan step, Func<LabelSet, double?>? baseline = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(history);
@@ -53,6 +53,7 @@ public static class RuleBacktest
             DateTimeOffset? lastNotified = null;
             for (var atMs = startMs + stepMs; atMs <= endMs; atMs += stepMs)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 var now = DateTimeOffset.FromUnixTimeMilliseconds(atMs);
                 var window = Aggregate(accumulator, members, rule, atMs - windowMs, atMs);
                 var previous = rule.ThresholdType == ThresholdType.PercentChange

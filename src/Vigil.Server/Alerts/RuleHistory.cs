@@ -13,6 +13,10 @@ internal sealed class RuleHistory(RollupRepository rollups)
     // Long ranges are read a day at a time, so a baseline never holds a week of rows at once.
     private static readonly long ChunkMs = (long)TimeSpan.FromDays(1).TotalMilliseconds;
 
+    /// <summary>How many rollup rows <see cref="ReadAsync"/> reads for the same range, counting no further than <paramref name="limit"/>.</summary>
+    public Task<long> CountAsync(AlertRule rule, long fromMs, long toMs, long limit, CancellationToken cancellationToken) =>
+        rollups.CountMetricRowsAsync(rule.Metric, fromMs, toMs, limit, cancellationToken);
+
     /// <summary>The stored history of every series of the rule's metric that its matchers accept.</summary>
     public async Task<IReadOnlyList<SeriesHistory>> ReadAsync(AlertRule rule, long fromMs, long toMs, CancellationToken cancellationToken)
     {
@@ -135,10 +139,7 @@ internal sealed partial class BaselineCache(RuleHistory history, TimeProvider ti
 
     private async Task<Entry> ComputeAsync(AlertRule rule, string definition, DateTimeOffset now, Entry? previous, CancellationToken cancellationToken)
     {
-        // The baseline covers the days before the rule's current window, so the episode being
-        // judged does not raise its own bar.
-        var toMs = now.ToUnixTimeMilliseconds() - (long)rule.Window.TotalMilliseconds;
-        var fromMs = now.AddDays(-rule.BaselineDays).ToUnixTimeMilliseconds();
+        var (fromMs, toMs) = RangeOf(rule, now);
         try
         {
             var values = await history.BaselinesAsync(rule, fromMs, toMs, cancellationToken).ConfigureAwait(false);
@@ -151,6 +152,13 @@ internal sealed partial class BaselineCache(RuleHistory history, TimeProvider ti
             return new Entry(definition, kept, now + RetryAfterFailure);
         }
     }
+
+    /// <summary>
+    /// The range a baseline is computed over: the days before the rule's current window, so
+    /// the episode being judged does not raise its own bar.
+    /// </summary>
+    public static (long FromMs, long ToMs) RangeOf(AlertRule rule, DateTimeOffset now) =>
+        (now.AddDays(-rule.BaselineDays).ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds() - (long)rule.Window.TotalMilliseconds);
 
     private static string Definition(AlertRule rule) =>
         string.Join('\u001f', rule.Metric, rule.Aggregation, rule.WindowMinutes, rule.MinDataPoints, rule.BaselineDays,

@@ -62,6 +62,7 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddSingleton<IngestCounters>();
         services.AddSingleton<PrometheusExporter>();
         services.AddVigilRules(configuration);
+        services.AddVigilQueries(configuration);
 
         // The initializer runs before the flusher and before the server takes requests.
         services.AddHostedService<VigilInitializer>();

@@ -1,3 +1,5 @@
+using Vigil.Server.Queries;
+
 namespace Vigil.Server.Prometheus;
 
 /// <summary><c>GET /metrics</c>: the Prometheus scrape endpoint (needs a viewer key: set it as the scrape's bearer token).</summary>
@@ -9,7 +11,8 @@ internal static class PrometheusEndpoints
             .RequireAuthorization(Auth.Policies.Viewer)
             .WithTags("Queries")
             .WithSummary("Prometheus text format 0.0.4: Vigil's own metrics and every series in memory.")
-            .Produces<string>(StatusCodes.Status200OK, "text/plain");
+            .Produces<string>(StatusCodes.Status200OK, "text/plain")
+            .WithQueryLimits();
         return app;
     }
 

@@ -10,18 +10,27 @@ internal static class SeriesEndpoints
 {
     private const int MaxWindows = 11_000;
 
+    private static readonly Dictionary<string, string> Advice = new(StringComparer.Ordinal)
+    {
+        ["step"] = "use a larger step",
+        ["from"] = "use a shorter range (from, to)",
+        ["match"] = "match fewer series with match[label]=value",
+    };
+
     public static IEndpointRouteBuilder MapSeriesEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/series", QueryAsync)
             .RequireAuthorization(Auth.Policies.Viewer)
             .WithTags("Queries")
             .WithSummary("Aggregates of a metric per label set: one point over [from, to), or one per step.")
-            .WithDescription("Query: metric (required), match[label]=value (repeatable), agg (default avg), from and to (ISO-8601 or Unix seconds; default the hour up to the end of the current 10 s bucket), step (e.g. 60s, 5m; a multiple of 10 s).");
+            .WithDescription("Query: metric (required), match[label]=value (repeatable), agg (default avg), from and to (ISO-8601 or Unix seconds; default the hour up to the end of the current 10 s bucket), step (e.g. 60s, 5m; a multiple of 10 s). A query whose cost (series × steps + stored rows read × 10) is over Vigil:Queries:MaxCost is refused with 422.")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithQueryLimits();
         return app;
     }
 
     private static async Task<Results<Ok<SeriesResponse>, ProblemHttpResult>> QueryAsync(
-        HttpRequest request, MetricStore store, RollupRepository rollups, CancellationToken cancellationToken)
+        HttpRequest request, MetricStore store, RollupRepository rollups, QueryBudget budget, CancellationToken cancellationToken)
     {
         var query = request.Query;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -120,9 +129,12 @@ internal static class SeriesEndpoints
         var fromMs = from.ToUnixTimeMilliseconds();
         var toMs = to.ToUnixTimeMilliseconds();
         var splitMs = Math.Max(fromMs, store.MemoryHorizonMs);
+        var windowSize = step ?? (to - from);
+        var windowMs = (long)windowSize.TotalMilliseconds;
+        var windows = (toMs - fromMs + windowMs - 1) / windowMs;
 
         // Every matching series, from memory and (for the part of the range before the
-        // in-memory window) from the stored rollups.
+        // in-memory window) from the stored rollups; the work is bounded before each part is done.
         var sources = new Dictionary<string, SeriesSource>(StringComparer.Ordinal);
         if (family is not null)
         {
@@ -135,9 +147,22 @@ internal static class SeriesEndpoints
             }
         }
 
+        var cost = new QueryCost(sources.Count, windows, 0);
+        if (budget.Check(cost, Advice) is { } tooExpensive)
+        {
+            return tooExpensive;
+        }
+
         if (fromMs < splitMs)
         {
-            foreach (var (stored, rollup) in await rollups.ReadMetricAsync(metric, fromMs, Math.Min(splitMs, toMs), cancellationToken).ConfigureAwait(false))
+            var storedToMs = Math.Min(splitMs, toMs);
+            cost = cost with { StoredRows = await rollups.CountMetricRowsAsync(metric, fromMs, storedToMs, budget.RowsToCount(cost), cancellationToken).ConfigureAwait(false) };
+            if (budget.Check(cost, Advice) is { } tooMuchHistory)
+            {
+                return tooMuchHistory;
+            }
+
+            foreach (var (stored, rollup) in await rollups.ReadMetricAsync(metric, fromMs, storedToMs, cancellationToken).ConfigureAwait(false))
             {
                 if (!sources.TryGetValue(stored.Key, out var source))
                 {
@@ -152,18 +177,26 @@ internal static class SeriesEndpoints
 
                 source.Stored.Add(rollup);
             }
+
+            // Series only the history holds are aggregated too.
+            cost = cost with { Series = sources.Count };
+            if (budget.Check(cost, Advice) is { } tooManySeries)
+            {
+                return tooManySeries;
+            }
         }
 
-        var windowSize = step ?? (to - from);
         var accumulator = new WindowAccumulator();
         var result = new List<SeriesData>(sources.Count);
         foreach (var source in sources.Values.OrderBy(s => s.Labels.ToString(), StringComparer.Ordinal))
         {
+            // A query that timed out or whose client went away stops here (see QueryGateMiddleware).
+            cancellationToken.ThrowIfCancellationRequested();
             var points = new List<double[]>();
             var storedIndex = 0;
-            for (var windowStart = fromMs; windowStart < toMs; windowStart += (long)windowSize.TotalMilliseconds)
+            for (var windowStart = fromMs; windowStart < toMs; windowStart += windowMs)
             {
-                var windowEnd = Math.Min(toMs, windowStart + (long)windowSize.TotalMilliseconds);
+                var windowEnd = Math.Min(toMs, windowStart + windowMs);
                 accumulator.Reset();
                 accumulator.IsCounter = source.IsCounter;
                 while (storedIndex < source.Stored.Count && source.Stored[storedIndex].MinuteStartMs < windowEnd)

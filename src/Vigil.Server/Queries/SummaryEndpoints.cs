@@ -20,11 +20,18 @@ internal static class SummaryEndpoints
             .WithTags("Queries")
             .WithSummary("Jobs (executions, success rate, avg and p95 time) and system request figures over a window.")
             .WithDescription("Query: jobId (one job), window (default 1h, at most the in-memory retention), format=prometheus for the text format of the job and request series.")
-            .Produces<MetricsSummary>();
+            .Produces<MetricsSummary>()
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithQueryLimits();
         return app;
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, MetricStore store, PrometheusExporter exporter, ProcessClock clock)
+    private static readonly Dictionary<string, string> Advice = new(StringComparer.Ordinal)
+    {
+        ["jobId"] = "ask for one job with jobId",
+    };
+
+    private static async Task<IResult> GetAsync(HttpContext context, MetricStore store, PrometheusExporter exporter, ProcessClock clock, QueryBudget budget)
     {
         var query = context.Request.Query;
         var jobId = query["jobId"].Count > 0 ? query["jobId"].ToString() : null;
@@ -38,6 +45,14 @@ internal static class SummaryEndpoints
         if (query["window"].Count > 0 && (!QueryParsing.TryParseDuration(query["window"], out window) || window > store.Options.InMemoryRetention))
         {
             return Problems.Field("window", $"must be a duration up to the in-memory retention ({store.Options.InMemoryRetention.TotalMinutes} min), e.g. 15m or 1h");
+        }
+
+        // Each job and request series is aggregated once over the window.
+        var jobSeries = store.Family(IngestEndpoints.JobDurationMetric)?.Series.Count ?? 0;
+        var cost = new QueryCost(jobSeries + (store.Family(RequestMetric)?.Series.Count ?? 0), 1, 0);
+        if (budget.Check(cost, Advice) is { } tooExpensive)
+        {
+            return tooExpensive;
         }
 
         if (format == "prometheus")
@@ -56,6 +71,7 @@ internal static class SummaryEndpoints
         {
             foreach (var group in jobFamily.Series.ToArray().GroupBy(s => s.Labels["job_id"] ?? "").OrderBy(g => g.Key, StringComparer.Ordinal))
             {
+                context.RequestAborted.ThrowIfCancellationRequested();
                 if (jobId is not null && group.Key != jobId)
                 {
                     continue;

@@ -5,6 +5,7 @@ using Vigil.Core.Metrics;
 using Vigil.Server.Alerts;
 using Vigil.Server.Auth;
 using Vigil.Server.Http;
+using Vigil.Server.Queries;
 using Vigil.Storage.Alerts;
 
 namespace Vigil.Server.Rules;
@@ -20,6 +21,13 @@ internal static class RuleTestEndpoints
     private static readonly TimeSpan DefaultRange = TimeSpan.FromHours(24);
     private const int MaxSteps = 50_000;
 
+    private static readonly Dictionary<string, string> Advice = new(StringComparer.Ordinal)
+    {
+        ["step"] = "use a larger step",
+        ["from"] = "use a shorter range (from, to)",
+        ["match"] = "match fewer series with the rule's match",
+    };
+
     public static IEndpointRouteBuilder MapRuleTestEndpoints(this IEndpointRouteBuilder app)
     {
         var rules = app.MapGroup(RuleEndpoints.Route).WithTags("Alert rules");
@@ -27,15 +35,19 @@ internal static class RuleTestEndpoints
             .RequireAuthorization(Policies.Viewer)
             .WithSummary("Tests a rule body without saving it: evaluates it now and replays it over the stored history (query: from, to, step; default the last 24 h by minute).")
             .Accepts<RuleDocument>("application/json")
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithQueryLimits();
         rules.MapPost("/{id}/test", TestSavedAsync)
             .RequireAuthorization(Policies.Viewer)
-            .WithSummary("Tests a stored rule: evaluates it now without notifying anyone and replays it over the stored history (query: from, to, step).");
+            .WithSummary("Tests a stored rule: evaluates it now without notifying anyone and replays it over the stored history (query: from, to, step).")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithQueryLimits();
         return app;
     }
 
     private static async Task<Results<Ok<RuleTestResponse>, ProblemHttpResult>> TestSavedAsync(
-        string id, HttpRequest request, RuleRepository repository, MetricStore store, BaselineCache baselines, RuleHistory history, TimeProvider time, CancellationToken cancellationToken)
+        string id, HttpRequest request, RuleRepository repository, MetricStore store, BaselineCache baselines, RuleHistory history, QueryBudget budget, TimeProvider time, CancellationToken cancellationToken)
     {
         var (range, rangeProblem) = ParseRange(request, time);
         if (rangeProblem is not null)
@@ -48,11 +60,11 @@ internal static class RuleTestEndpoints
             return Problems.Status(StatusCodes.Status404NotFound, "Not found", $"No alert rule has id '{id}'.");
         }
 
-        return TypedResults.Ok(await RunAsync(stored.Rule, id, range!, store, baselines, history, time, cancellationToken).ConfigureAwait(false));
+        return await RunAsync(stored.Rule, id, range!, store, baselines, history, budget, time, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<Results<Ok<RuleTestResponse>, ProblemHttpResult>> TestUnsavedAsync(
-        HttpRequest request, MetricStore store, BaselineCache baselines, RuleHistory history, TimeProvider time, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
+        HttpRequest request, MetricStore store, BaselineCache baselines, RuleHistory history, QueryBudget budget, TimeProvider time, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
     {
         var (range, rangeProblem) = ParseRange(request, time);
         if (rangeProblem is not null)
@@ -75,25 +87,59 @@ internal static class RuleTestEndpoints
             return Problems.Validation("The rule is invalid.", errors);
         }
 
-        return TypedResults.Ok(await RunAsync(rule, null, range!, store, baselines, history, time, cancellationToken).ConfigureAwait(false));
+        return await RunAsync(rule, null, range!, store, baselines, history, budget, time, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<RuleTestResponse> RunAsync(
-        AlertRule rule, string? ruleId, TestRange range, MetricStore store, BaselineCache baselines, RuleHistory history, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<RuleTestResponse>, ProblemHttpResult>> RunAsync(
+        AlertRule rule, string? ruleId, TestRange range, MetricStore store, BaselineCache baselines, RuleHistory history, QueryBudget budget, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+
+        // The work is bounded before it is done: the series judged now, then the rows the
+        // baseline (of an unsaved dynamic rule; a saved rule's is the evaluation's own) and the
+        // replay read, then the replay's steps, each aggregating the rule's window of rollups.
+        var matched = store.Family(rule.Metric) is { } family ? family.Series.Count(s => RuleEvaluator.Matches(s.Labels, rule.Match)) : 0;
+        var cost = new QueryCost(matched, 1, 0);
+        if (budget.Check(cost, Advice) is { } tooManySeries)
+        {
+            return tooManySeries;
+        }
+
+        var lookBack = (long)(rule.ThresholdType == ThresholdType.PercentChange ? 2 * rule.Window.TotalMilliseconds : rule.Window.TotalMilliseconds);
+        var historyFromMs = range.From.ToUnixTimeMilliseconds() - lookBack;
+        var historyToMs = range.To.ToUnixTimeMilliseconds();
+        var rows = await history.CountAsync(rule, historyFromMs, historyToMs, budget.RowsToCount(cost), cancellationToken).ConfigureAwait(false);
+        if (ruleId is null && rule.ThresholdType == ThresholdType.Dynamic)
+        {
+            var (baselineFromMs, baselineToMs) = BaselineCache.RangeOf(rule, now);
+            rows += await history.CountAsync(rule, baselineFromMs, baselineToMs, budget.RowsToCount(cost with { StoredRows = rows }), cancellationToken).ConfigureAwait(false);
+        }
+
+        cost = cost with { StoredRows = rows };
+        if (budget.Check(cost, Advice) is { } tooMuchHistory)
+        {
+            return tooMuchHistory;
+        }
+
         var baseline = rule.ThresholdType == ThresholdType.Dynamic ? await baselines.GetAsync(rule, cancellationToken).ConfigureAwait(false) : null;
         var groups = new RuleEvaluator().Evaluate(rule, store, now.ToUnixTimeMilliseconds(), baseline)
             .OrderBy(g => g.Group.ToString(), StringComparer.Ordinal)
             .ToArray();
 
         // The replay reads the window before the range too, so its first steps see full windows.
-        var lookBack = (long)(rule.ThresholdType == ThresholdType.PercentChange ? 2 * rule.Window.TotalMilliseconds : rule.Window.TotalMilliseconds);
-        var stored = await history.ReadAsync(rule, range.From.ToUnixTimeMilliseconds() - lookBack, range.To.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
-        var events = RuleBacktest.Replay(rule, stored, range.From, range.To, range.Step, baseline);
+        var stored = await history.ReadAsync(rule, historyFromMs, historyToMs, cancellationToken).ConfigureAwait(false);
+        var steps = (long)((range.To - range.From) / range.Step);
+        var windowRows = Math.Max(1, lookBack / 60_000);
+        cost = cost with { Series = Math.Max(matched, stored.Count), Steps = steps * windowRows };
+        if (budget.Check(cost, Advice) is { } tooManySteps)
+        {
+            return tooManySteps;
+        }
+
+        var events = RuleBacktest.Replay(rule, stored, range.From, range.To, range.Step, baseline, cancellationToken);
 
         var headline = groups.Where(g => g.State == ConditionState.Met).Concat(groups).FirstOrDefault();
-        return new RuleTestResponse(
+        return TypedResults.Ok(new RuleTestResponse(
             ruleId,
             now,
             groups.Any(g => g.State == ConditionState.Met),
@@ -107,7 +153,7 @@ internal static class RuleTestEndpoints
             new RuleTestSummary(
                 events.Count(e => e.To == AlertStatus.Firing && e.From != AlertStatus.Firing),
                 events.Count(e => e.To == AlertStatus.Resolved),
-                events.Count(e => e.Notified && e.To == AlertStatus.Firing && e.From != AlertStatus.Firing)));
+                events.Count(e => e.Notified && e.To == AlertStatus.Firing && e.From != AlertStatus.Firing))));
     }
 
     private static (TestRange? Range, ProblemHttpResult? Problem) ParseRange(HttpRequest request, TimeProvider time)

@@ -171,6 +171,30 @@ public sealed class RollupRepository
         return deleted;
     }
 
+    /// <summary>
+    /// How many rollup rows <see cref="ReadMetricAsync"/> would read for the same arguments,
+    /// counting no further than <paramref name="limit"/>: a query's cost is checked before its
+    /// rows are read, and the check itself stays bounded.
+    /// </summary>
+    public async Task<long> CountMetricRowsAsync(string name, long fromMs, long toMs, long limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        if (limit == 0 || fromMs >= toMs)
+        {
+            return 0;
+        }
+
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            """
+            SELECT COUNT(*) FROM (
+                SELECT 1 FROM rollups_1m r JOIN series s ON s.id = r.series_id
+                WHERE s.name = @name AND r.minute_ms >= @fromMs AND r.minute_ms < @toMs
+                LIMIT @limit) AS capped
+            """,
+            new { name, fromMs, toMs, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
     /// <summary>Deletes rollups older than <paramref name="beforeMs"/>; returns how many.</summary>
     public async Task<int> DeleteBeforeAsync(long beforeMs, CancellationToken cancellationToken = default)
     {

@@ -27,6 +27,17 @@ public sealed class RuleBacktestTests
     }
 
     [Fact]
+    public void Replay_Cancelled_StopsWithoutAnAnswer()
+    {
+        var series = Series(new() { ["route"] = "/a" }, m => m is >= 30 and < 40 ? 3000 : 100, minutes: 60);
+        var rule = Rule() with { WindowMinutes = 5, Threshold = 1000 };
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => RuleBacktest.Replay(rule, [series], Start, Start.AddHours(1), Minute, cancellationToken: cancelled.Token));
+    }
+
+    [Fact]
     public void Replay_ForSeconds_FiresOnlyAfterTheConditionHeldThatLong()
     {
         var series = Series([], m => m is >= 10 and < 20 ? 3000 : 100, minutes: 30);

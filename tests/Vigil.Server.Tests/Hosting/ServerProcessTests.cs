@@ -91,6 +91,9 @@ public sealed partial class ServerProcessTests : IDisposable
     [InlineData("Vigil__Auth__BootstrapAdminKey", "short", "Vigil:Auth:BootstrapAdminKey")]
     [InlineData("Vigil__Jobs__MaxConcurrency", "0", "MaxConcurrency")]
     [InlineData("Vigil__Privacy__Patterns__0", "(unclosed", "Vigil:Privacy:Patterns:0")]
+    [InlineData("Vigil__Queries__MaxCost", "0", "Vigil:Queries:MaxCost")]
+    [InlineData("Vigil__Queries__Timeout", "soon", "Vigil:Queries:Timeout")]
+    [InlineData("Vigil__Queries__MaxConcurrent", "0", "Vigil:Queries:MaxConcurrent")]
     public async Task Start_BadSetting_OneLineNamingTheSettingExit2NoDatabase(string name, string value, string named)
     {
         await using var server = ServerProcess.Start(_folder, new Dictionary<string, string> { [name] = value });
