@@ -48,6 +48,8 @@ if (!await KeyRingStartup.TryPrepareAsync(app.Services, Console.Error))
     return 1;
 }
 
+app.UseMiddleware<SecurityHeadersMiddleware>();
+app.UseMiddleware<RequestLimitsMiddleware>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<SelfMetricsMiddleware>();

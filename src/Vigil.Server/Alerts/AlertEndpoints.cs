@@ -145,9 +145,9 @@ internal static class AlertEndpoints
         string id, HttpRequest request, ClaimsPrincipal user, AlertEngine engine, AlertRepository alerts, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
     {
         var (body, problem) = await ReadOptionalAsync<AlertActionRequest>(request, json, cancellationToken).ConfigureAwait(false);
-        if (problem is not null)
+        if ((problem ?? NoteProblem(body?.Note)) is { } refused)
         {
-            return problem;
+            return refused;
         }
 
         var result = await engine.ApplyAsync(id, (rule, alert, now, silenced) => AlertLifecycle.Acknowledge(rule, alert, now, Who(user), body?.Note, silenced), cancellationToken).ConfigureAwait(false);
@@ -170,6 +170,11 @@ internal static class AlertEndpoints
             return Problems.Field("durationMinutes", "is required: minutes from 1 to 10080");
         }
 
+        if (NoteProblem(body.Note) is { } longNote)
+        {
+            return longNote;
+        }
+
         var result = await engine.ApplyAsync(id, (_, alert, now, _) => AlertLifecycle.Silence(alert, now, now.AddMinutes(minutes), Who(user), body.Note), cancellationToken).ConfigureAwait(false);
         return await AnswerAsync(id, result, alerts, cancellationToken).ConfigureAwait(false);
     }
@@ -178,9 +183,9 @@ internal static class AlertEndpoints
         string id, HttpRequest request, ClaimsPrincipal user, AlertEngine engine, AlertRepository alerts, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
     {
         var (body, problem) = await ReadOptionalAsync<AlertActionRequest>(request, json, cancellationToken).ConfigureAwait(false);
-        if (problem is not null)
+        if ((problem ?? NoteProblem(body?.Note)) is { } refused)
         {
-            return problem;
+            return refused;
         }
 
         var result = await engine.ApplyAsync(id, (rule, alert, now, silenced) => AlertLifecycle.Resolve(rule, alert, now, Who(user), body?.Note, silenced), cancellationToken).ConfigureAwait(false);
@@ -231,6 +236,10 @@ internal static class AlertEndpoints
         var read = await Problems.ReadJsonAsync<T>(request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
         return (read.Value, read.Problem);
     }
+
+    /// <summary>A note is kept in the alert's history and logged: bounded like every text an admin writes.</summary>
+    private static ProblemHttpResult? NoteProblem(string? note) =>
+        note is { Length: > AlertActionRequest.MaxNoteLength } ? Problems.Field("note", $"is longer than {AlertActionRequest.MaxNoteLength} characters") : null;
 
     private static string Who(ClaimsPrincipal user) => user.Identity?.Name ?? "unknown";
 

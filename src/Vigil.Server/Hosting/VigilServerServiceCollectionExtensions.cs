@@ -46,7 +46,12 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HttpOptions>().Bind(configuration.GetSection(HttpOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
-            .Configure<IOptions<HttpOptions>>((kestrel, http) => kestrel.Limits.MaxRequestBodySize = http.Value.MaxRequestBodyBytes);
+            .Configure<IOptions<HttpOptions>>((kestrel, http) =>
+            {
+                kestrel.Limits.MaxRequestBodySize = http.Value.MaxRequestBodyBytes;
+                RequestLimitsMiddleware.ConfigureKestrel(kestrel.Limits, http.Value);
+                kestrel.AddServerHeader = false;
+            });
 
         services.AddSingleton(sp => new Database(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
         services.AddSingleton<Migrator>();
@@ -111,7 +116,7 @@ internal static class VigilServerServiceCollectionExtensions
             options.SerializerOptions.TypeInfoResolver = (options.SerializerOptions.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
                 .WithAddedModifier(FiniteJson.Modifier);
         });
-        services.AddOpenApi(options => options.AddDocumentTransformer<OpenApiSecurity>());
+        services.AddOpenApi(options => options.AddDocumentTransformer<OpenApiSecurity>().AddDocumentTransformer<OpenApiServers>());
         return services;
     }
 }
