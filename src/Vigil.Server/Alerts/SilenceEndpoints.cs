@@ -91,9 +91,10 @@ internal static class SilenceEndpoints
 
         if (endsAt is null && body.DurationMinutes is { } minutes)
         {
-            if (!double.IsFinite(minutes) || minutes <= 0 || minutes > MaxAhead.TotalMinutes)
+            // At least a minute: 4.9e-324 is more than 0 but ends the silence as it starts.
+            if (!double.IsFinite(minutes) || minutes < 1 || minutes > MaxAhead.TotalMinutes)
             {
-                errors["durationMinutes"] = ["must be more than 0 minutes and at most a year"];
+                errors["durationMinutes"] = ["must be at least 1 minute and at most a year"];
             }
             else
             {
@@ -117,6 +118,10 @@ internal static class SilenceEndpoints
         if (body.Comment is { Length: > 1000 })
         {
             errors["comment"] = ["is longer than 1000 characters"];
+        }
+        else if (body.Comment?.Contains('\0', StringComparison.Ordinal) == true)
+        {
+            errors["comment"] = ["must not contain NUL characters"];
         }
 
         if (errors.Count > 0)

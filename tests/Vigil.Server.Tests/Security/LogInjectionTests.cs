@@ -11,7 +11,7 @@ namespace Vigil.Server.Tests.Security;
 /// </summary>
 public abstract class LogInjectionTests(StorageProvider provider) : ServerTestBase(provider)
 {
-    private const string Hostile = "done\r\n2026-11-23 12:00:00 info: admin key revoked\u001b[2J\u001b[31m\0end";
+    private const string Hostile = "done\r\n2026-11-23 12:00:00 info: admin key revoked\u001b[2J\u001b[31m\u0007end";
 
     [Theory]
     [InlineData("acknowledge")]
@@ -29,9 +29,9 @@ public abstract class LogInjectionTests(StorageProvider provider) : ServerTestBa
         var line = Assert.Single(app.Logs!.Lines, l => l.EventId.Id == 4001 && l.Message.Contains("done", StringComparison.Ordinal)).Message;
         Assert.DoesNotContain('\r', line);
         Assert.DoesNotContain('\n', line);
-        Assert.DoesNotContain('\0', line);
+        Assert.DoesNotContain('\u0007', line);
         Assert.DoesNotContain('\u001b', line);
-        Assert.Contains(@"done\r\n2026-11-23 12:00:00 info: admin key revoked\e[2J\e[31m\0end", line, StringComparison.Ordinal);
+        Assert.Contains(@"done\r\n2026-11-23 12:00:00 info: admin key revoked\e[2J\e[31m\u0007end", line, StringComparison.Ordinal);
 
         // The history keeps what the admin wrote.
         var history = (await (await app.Admin().GetAsync($"/api/v1/alerts/{alertId}")).ReadAsync()).GetProperty("history");
@@ -51,6 +51,21 @@ public abstract class LogInjectionTests(StorageProvider provider) : ServerTestBa
 
         await AssertProblemAsync(response, "note", "longer than 2000 characters");
         Assert.Equal("firing", (await (await app.Admin().GetAsync($"/api/v1/alerts/{alertId}")).ReadAsync()).GetProperty("status").GetString());
+    }
+
+    [Theory]
+    [InlineData("/api/v1/alerts/{0}/acknowledge", "note", "{{\"note\":\"a\\u0000b\"}}")]
+    [InlineData("/api/v1/alerts/{0}/silence", "note", "{{\"durationMinutes\":60,\"note\":\"a\\u0000b\"}}")]
+    [InlineData("/api/v1/silences", "comment", "{{\"severity\":\"critical\",\"durationMinutes\":60,\"comment\":\"a\\u0000b\"}}")]
+    public async Task NoteOrComment_WithNul_ProblemNamesTheField(string path, string field, string body)
+    {
+        // PostgreSQL cannot store NUL in text: it answered 503.
+        await using var app = StartApp(settings: VigilApp.ManualPasses());
+        var (alertId, _) = await AcknowledgeLinkTests.FiringAlertWithLinkAsync(app);
+
+        var response = await app.Admin().PostJsonAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, path, alertId), string.Format(System.Globalization.CultureInfo.InvariantCulture, body));
+
+        await AssertProblemAsync(response, field, "NUL");
     }
 
     [Fact]
