@@ -1,5 +1,6 @@
 using Scalar.AspNetCore;
 using Vigil.Server.Alerts;
+using Vigil.Server.Audit;
 using Vigil.Server.Auth;
 using Vigil.Server.Delivery;
 using Vigil.Server.Health;
@@ -74,6 +75,7 @@ app.MapAcknowledgeLinkEndpoints();
 app.MapChannelEndpoints();
 app.MapDeliveryEndpoints();
 app.MapRelayEndpoints();
+app.MapAuditEndpoints();
 
 try
 {

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Vigil.Core.Alerts;
+using Vigil.Server.Audit;
 using Vigil.Server.Http;
 using Vigil.Storage.Alerts;
 
@@ -11,7 +12,7 @@ internal static class AlertEndpoints
 {
     public static IEndpointRouteBuilder MapAlertEndpoints(this IEndpointRouteBuilder app)
     {
-        var alerts = app.MapGroup("/api/v1/alerts").WithTags("Alerts");
+        var alerts = app.MapGroup("/api/v1/alerts").WithTags("Alerts").Audited(AuditResource.Alerts);
         alerts.MapGet("", ListAsync).RequireAuthorization(Auth.Policies.Viewer)
             .WithSummary("Alerts, newest first. Query: status, severity, ruleId, from, to (ISO-8601 or Unix seconds), limit (1-1000, default 100).");
         alerts.MapGet("/stats", StatsAsync).RequireAuthorization(Auth.Policies.Viewer)
@@ -248,7 +249,7 @@ internal static class AlertEndpoints
     private static ProblemHttpResult NotFound(string id) =>
         Problems.Status(StatusCodes.Status404NotFound, "Not found", $"No alert has id '{id}'.");
 
-    private static AlertResponse ToResponse(AlertInstance a, IReadOnlyList<AlertTransition>? history) => new(
+    internal static AlertResponse ToResponse(AlertInstance a, IReadOnlyList<AlertTransition>? history) => new(
         a.Id, a.RuleId, a.Fingerprint, a.Group.Pairs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), a.Status.ToWire(), a.Severity.ToWire(),
         a.StartedAt, a.FiringSince, a.AcknowledgedAt, a.AcknowledgedBy, a.SilencedUntil, a.ResolvedAt, a.LastNotifiedAt, a.Notifications, a.Escalated,
         a.Value, a.Threshold,

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Vigil.Core.Alerts;
+using Vigil.Server.Audit;
 using Vigil.Server.Http;
 using Vigil.Storage.Alerts;
 
@@ -16,7 +17,7 @@ internal static class SilenceEndpoints
 
     public static IEndpointRouteBuilder MapSilenceEndpoints(this IEndpointRouteBuilder app)
     {
-        var silences = app.MapGroup("/api/v1/silences").WithTags("Alerts");
+        var silences = app.MapGroup("/api/v1/silences").WithTags("Alerts").Audited(AuditResource.Silences);
         silences.MapGet("", ListAsync).RequireAuthorization(Auth.Policies.Viewer).WithSummary("Silences that have not ended (all=true: every one).");
         silences.MapPost("", CreateAsync).RequireAuthorization(Auth.Policies.Admin).WithSummary("Creates a silence: matched alerts change state but send nothing.");
         silences.MapDelete("/{id}", ExpireAsync).RequireAuthorization(Auth.Policies.Admin).WithSummary("Ends a silence now.");
@@ -149,6 +150,6 @@ internal static class SilenceEndpoints
             ? TypedResults.NoContent()
             : Problems.Status(StatusCodes.Status404NotFound, "Not found", $"No silence in force or to come has id '{id}'.");
 
-    private static SilenceResponse ToResponse(Silence s, DateTimeOffset now) =>
+    internal static SilenceResponse ToResponse(Silence s, DateTimeOffset now) =>
         new(s.Id, s.RuleId, s.Labels, s.Severity?.ToWire(), s.StartsAt, s.EndsAt, s.Author, s.Comment, s.IsActive(now));
 }

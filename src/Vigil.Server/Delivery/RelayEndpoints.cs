@@ -10,6 +10,7 @@ using Vigil.Delivery.Channels;
 using Vigil.Delivery.Relay;
 using Vigil.Jobs;
 using Vigil.Notifications;
+using Vigil.Server.Audit;
 using Vigil.Server.Auth;
 using Vigil.Server.Http;
 using Vigil.Server.Rules;
@@ -33,7 +34,7 @@ internal static partial class RelayEndpoints
 
     public static IEndpointRouteBuilder MapRelayEndpoints(this IEndpointRouteBuilder app)
     {
-        var endpoints = app.MapGroup(Route + "/endpoints").WithTags("Webhook relay");
+        var endpoints = app.MapGroup(Route + "/endpoints").WithTags("Webhook relay").Audited(AuditResource.RelayEndpoints);
         endpoints.MapGet("", ListAsync).RequireAuthorization(Policies.Viewer).WithSummary("Relay endpoints.");
         endpoints.MapPost("", CreateAsync).RequireAuthorization(Policies.Admin).WithSummary("Creates a relay endpoint: POST /api/webhook/{slug} then fans out to its integrations.").ProducesValidationProblem();
         endpoints.MapPatch("/{id}", PatchAsync).RequireAuthorization(Policies.Admin).WithSummary("Changes a relay endpoint (JSON merge patch).").ProducesValidationProblem();
@@ -276,7 +277,7 @@ internal static partial class RelayEndpoints
 
     private static IDataProtector Protector(IDataProtectionProvider protection) => protection.CreateProtector("Vigil.RelaySecrets.v1");
 
-    private static RelayEndpointResponse ToResponse(StoredRelayEndpoint e) => new(
+    internal static RelayEndpointResponse ToResponse(StoredRelayEndpoint e) => new(
         e.Id, e.Slug, e.Name, e.Integrations, e.Secret is null ? null : MaskedSecret, $"/api/webhook/{e.Slug}",
         DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs), DateTimeOffset.FromUnixTimeMilliseconds(e.UpdatedAtMs));
 
