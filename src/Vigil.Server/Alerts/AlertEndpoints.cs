@@ -58,30 +58,7 @@ internal static class AlertEndpoints
             }
         }
 
-        long? fromMs = null, toMs = null;
-        if (query["from"].Count > 0)
-        {
-            if (QueryParsing.TryParseTime(query["from"], out var from))
-            {
-                fromMs = from.ToUnixTimeMilliseconds();
-            }
-            else
-            {
-                errors["from"] = [QueryParsing.TimeProblem];
-            }
-        }
-
-        if (query["to"].Count > 0)
-        {
-            if (QueryParsing.TryParseTime(query["to"], out var to))
-            {
-                toMs = to.ToUnixTimeMilliseconds();
-            }
-            else
-            {
-                errors["to"] = [QueryParsing.TimeProblem];
-            }
-        }
+        var (fromMs, toMs) = QueryParsing.ReadTimeRange(query, errors);
 
         var limit = 100;
         if (query["limit"].Count > 0 && (!int.TryParse(query["limit"], out limit) || limit is < 1 or > 1000))

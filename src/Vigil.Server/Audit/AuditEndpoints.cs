@@ -21,30 +21,8 @@ internal static class AuditEndpoints
     {
         var query = request.Query;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        long? fromMs = null, toMs = null, before = null;
-        if (query["from"].Count > 0)
-        {
-            if (QueryParsing.TryParseTime(query["from"], out var from))
-            {
-                fromMs = from.ToUnixTimeMilliseconds();
-            }
-            else
-            {
-                errors["from"] = [QueryParsing.TimeProblem];
-            }
-        }
-
-        if (query["to"].Count > 0)
-        {
-            if (QueryParsing.TryParseTime(query["to"], out var to))
-            {
-                toMs = to.ToUnixTimeMilliseconds();
-            }
-            else
-            {
-                errors["to"] = [QueryParsing.TimeProblem];
-            }
-        }
+        var (fromMs, toMs) = QueryParsing.ReadTimeRange(query, errors);
+        long? before = null;
 
         var limit = 100;
         if (query["limit"].Count > 0 && (!int.TryParse(query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 1000))
