@@ -1,5 +1,6 @@
 using Scalar.AspNetCore;
 using Vigil.Server.Alerts;
+using Vigil.Server.Audit;
 using Vigil.Server.Auth;
 using Vigil.Server.Delivery;
 using Vigil.Server.Delivery.Relay;
@@ -50,6 +51,8 @@ if (!await KeyRingStartup.TryPrepareAsync(app.Services, Console.Error))
     return 1;
 }
 
+app.UseMiddleware<SecurityHeadersMiddleware>();
+app.UseMiddleware<RequestLimitsMiddleware>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<SelfMetricsMiddleware>();
@@ -80,6 +83,7 @@ app.MapChannelEndpoints();
 app.MapDeliveryEndpoints();
 app.MapRelayManagementEndpoints();
 app.MapRelayWebhookEndpoints();
+app.MapAuditEndpoints();
 
 try
 {

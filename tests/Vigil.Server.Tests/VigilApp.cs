@@ -36,6 +36,16 @@ public sealed class VigilApp : WebApplicationFactory<Program>
 
     public FakeTimeProvider Time { get; }
 
+    /// <summary>Every log line the server writes, when the test asked for them (<see cref="CaptureLogs"/>).</summary>
+    public LogCapture? Logs { get; private set; }
+
+    /// <summary>Keeps every log line the server writes in <see cref="Logs"/>; call before the first request.</summary>
+    public VigilApp CaptureLogs()
+    {
+        Logs = new LogCapture();
+        return this;
+    }
+
     /// <summary>Settings that turn the timed evaluation passes off: the test runs them with <see cref="RunPassAsync"/>.</summary>
     public static Dictionary<string, string?> ManualPasses() => new() { ["Vigil:Alerts:EvaluationEnabled"] = "false" };
 
@@ -122,6 +132,10 @@ public sealed class VigilApp : WebApplicationFactory<Program>
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Time);
+            if (Logs is { } logs)
+            {
+                services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs);
+            }
         });
     }
 }

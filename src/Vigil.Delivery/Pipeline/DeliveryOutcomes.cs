@@ -1,7 +1,8 @@
+using Vigil.Core.Diagnostics;
 using Vigil.Core.Metrics;
+using Vigil.Delivery.Channels;
 using Vigil.Jobs;
 using Vigil.Notifications;
-using Vigil.Delivery.Channels;
 using Vigil.Storage.Delivery;
 
 namespace Vigil.Delivery.Pipeline;
@@ -56,7 +57,7 @@ internal sealed partial class DeliveryOutcomes(ChannelStore channels, ChannelRep
                 var reason = $"the destination answered 410 Gone ({result.Error})";
                 await repository.DisableAsync(channel.Id, reason, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
                 channels.Invalidate();
-                LogChannelDisabled(channel.Name, channel.Id);
+                LogChannelDisabled(LogText.Encode(channel.Name)!, channel.Id);
                 return JobOutcome.Fail($"Channel disabled: {reason}.");
             default:
                 return JobOutcome.Fail(result.Error ?? "delivery failed permanently");

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Vigil.Core.Diagnostics;
 
 namespace Vigil.Jobs;
 
@@ -284,13 +285,13 @@ internal sealed class JobSlots(JobsOptions options, IReadOnlyDictionary<string, 
         {
             case JobOutcomeKind.Retry when job.Attempts >= job.MaxAttempts:
             case JobOutcomeKind.Fail:
-                JobProcessorLog.DeadLettered(logger, job.Id, job.Type, job.Attempts, outcome.Message);
+                JobProcessorLog.DeadLettered(logger, job.Id, job.Type, job.Attempts, LogText.Encode(outcome.Message));
                 break;
             case JobOutcomeKind.Retry:
-                JobProcessorLog.WillRetry(logger, job.Id, job.Type, job.Attempts, job.MaxAttempts, outcome.Message);
+                JobProcessorLog.WillRetry(logger, job.Id, job.Type, job.Attempts, job.MaxAttempts, LogText.Encode(outcome.Message));
                 break;
             case JobOutcomeKind.Postpone:
-                JobProcessorLog.Postponed(logger, job.Id, job.Type, outcome.Message);
+                JobProcessorLog.Postponed(logger, job.Id, job.Type, LogText.Encode(outcome.Message));
                 break;
         }
     }

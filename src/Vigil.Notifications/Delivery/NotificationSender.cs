@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Vigil.Core.Diagnostics;
 using Vigil.Notifications.Chat;
 using Vigil.Notifications.Email;
 using Vigil.Notifications.Resilience;
@@ -94,7 +95,7 @@ public sealed partial class NotificationSender
         }
         else
         {
-            LogFailed(_logger, channel.Id, channel.Type.ToWire(), request.IdempotencyKey, request.Attempt, result.Status, result.Error);
+            LogFailed(_logger, channel.Id, channel.Type.ToWire(), request.IdempotencyKey, request.Attempt, result.Status, LogText.Encode(result.Error));
         }
 
         return result;

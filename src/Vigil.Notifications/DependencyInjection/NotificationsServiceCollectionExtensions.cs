@@ -81,7 +81,8 @@ public static class NotificationsServiceCollectionExtensions
             sp.GetRequiredService<ILogger<NotificationSender>>()));
 
         // Timeouts run on the TimeProvider (DeliveryOptions.Timeout), redirects are not followed, no
-        // proxy (it would connect past the address check), and every connection goes through the guard.
+        // proxy (it would connect past the address check), every connection goes through the guard,
+        // and no trace context (traceparent, tracestate, baggage) is sent to destinations outside.
         httpClient
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
@@ -91,6 +92,7 @@ public static class NotificationsServiceCollectionExtensions
                 UseProxy = false,
                 UseCookies = false,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                ActivityHeadersPropagator = null,
             })
             .RemoveAllLoggers();
 

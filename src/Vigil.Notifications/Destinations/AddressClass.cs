@@ -12,4 +12,5 @@ internal enum AddressClass
     Cgnat,
     Multicast,
     Reserved,
+    Documentation,
 }

@@ -3,7 +3,11 @@ using System.Net.Sockets;
 
 namespace Vigil.Notifications.Destinations;
 
-/// <summary>Classifies IPv4 and IPv6 addresses, looking through IPv4-mapped, IPv4-compatible, NAT64 and 6to4 forms.</summary>
+/// <summary>
+/// Classifies IPv4 and IPv6 addresses, looking through IPv4-mapped, IPv4-compatible, NAT64 and
+/// 6to4 forms. Every range of the IANA special-purpose registries that is not globally reachable
+/// (RFC 6890 and its updates) is something other than <see cref="AddressClass.Public"/>.
+/// </summary>
 internal static class AddressClassifier
 {
     public static AddressClass Classify(IPAddress address)
@@ -43,6 +47,12 @@ internal static class AddressClassifier
             return ClassifyV4(b[12..16]);
         }
 
+        // 64:ff9b:1::/48 (local-use NAT64, RFC 8215): the operator's own translation, to anywhere.
+        if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4] == 0x00 && b[5] == 0x01)
+        {
+            return AddressClass.Reserved;
+        }
+
         // 2002:a.b.c.d::/48 (6to4) tunnels to the embedded IPv4 address.
         if (b[0] == 0x20 && b[1] == 0x02)
         {
@@ -52,6 +62,18 @@ internal static class AddressClassifier
 
         return b[0] switch
         {
+            // 100::/64, discard only (RFC 6666).
+            0x01 when b[1] == 0x00 && b.AsSpan(2, 6).IndexOfAnyExcept((byte)0) < 0 => AddressClass.Reserved,
+
+            // 2001:db8::/32 and 3fff::/20 (RFC 3849, RFC 9637).
+            0x20 when b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8 => AddressClass.Documentation,
+            0x3f when b[1] == 0xff && (b[2] & 0xf0) == 0 => AddressClass.Documentation,
+
+            // 2001::/23, IETF protocol assignments (Teredo, benchmarking 2001:2::/48, ORCHID and the rest).
+            0x20 when b[1] == 0x01 && (b[2] & 0xfe) == 0 => AddressClass.Reserved,
+
+            // 5f00::/16, segment routing identifiers (RFC 9602).
+            0x5f when b[1] == 0x00 => AddressClass.Reserved,
             0xff => AddressClass.Multicast,
             0xfe when (b[1] & 0xc0) == 0x80 => AddressClass.LinkLocal,
             0xfe when (b[1] & 0xc0) == 0xc0 => AddressClass.Private, // fec0::/10, the deprecated site-local range
@@ -70,6 +92,7 @@ internal static class AddressClassifier
         AddressClass.Cgnat => "a carrier-grade NAT address",
         AddressClass.Multicast => "a multicast address",
         AddressClass.Reserved => "a reserved address",
+        AddressClass.Documentation => "a documentation address",
         _ => "a public address",
     };
 
@@ -82,8 +105,12 @@ internal static class AddressClassifier
         169 when b[1] == 254 => AddressClass.LinkLocal,
         172 when (b[1] & 0xf0) == 16 => AddressClass.Private,
         192 when b[1] == 168 => AddressClass.Private,
-        192 when b[1] == 0 && b[2] == 0 => AddressClass.Reserved,
-        198 when (b[1] & 0xfe) == 18 => AddressClass.Reserved,
+        192 when b[1] == 0 && b[2] == 0 => AddressClass.Reserved, // IETF protocol assignments
+        192 when b[1] == 0 && b[2] == 2 => AddressClass.Documentation, // TEST-NET-1
+        192 when b[1] == 88 && b[2] == 99 => AddressClass.Reserved, // the retired 6to4 relay anycast
+        198 when (b[1] & 0xfe) == 18 => AddressClass.Reserved, // benchmarking
+        198 when b[1] == 51 && b[2] == 100 => AddressClass.Documentation, // TEST-NET-2
+        203 when b[1] == 0 && b[2] == 113 => AddressClass.Documentation, // TEST-NET-3
         >= 224 and <= 239 => AddressClass.Multicast,
         >= 240 => AddressClass.Reserved,
         _ => AddressClass.Public,

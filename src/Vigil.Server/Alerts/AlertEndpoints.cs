@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Vigil.Core.Alerts;
+using Vigil.Server.Audit;
 using Vigil.Server.Http;
 using Vigil.Storage.Alerts;
 
@@ -11,7 +12,7 @@ internal static class AlertEndpoints
 {
     public static IEndpointRouteBuilder MapAlertEndpoints(this IEndpointRouteBuilder app)
     {
-        var alerts = app.MapGroup("/api/v1/alerts").WithTags("Alerts");
+        var alerts = app.MapGroup("/api/v1/alerts").WithTags("Alerts").Audited(AuditResource.Alerts);
         alerts.MapGet("", ListAsync).RequireAuthorization(Auth.Policies.Viewer)
             .WithSummary("Alerts, newest first. Query: status, severity, ruleId, from, to (ISO-8601 or Unix seconds), limit (1-1000, default 100).");
         alerts.MapGet("/stats", StatsAsync).RequireAuthorization(Auth.Policies.Viewer)
@@ -57,30 +58,7 @@ internal static class AlertEndpoints
             }
         }
 
-        long? fromMs = null, toMs = null;
-        if (query["from"].Count > 0)
-        {
-            if (QueryParsing.TryParseTime(query["from"], out var from))
-            {
-                fromMs = from.ToUnixTimeMilliseconds();
-            }
-            else
-            {
-                errors["from"] = [QueryParsing.TimeProblem];
-            }
-        }
-
-        if (query["to"].Count > 0)
-        {
-            if (QueryParsing.TryParseTime(query["to"], out var to))
-            {
-                toMs = to.ToUnixTimeMilliseconds();
-            }
-            else
-            {
-                errors["to"] = [QueryParsing.TimeProblem];
-            }
-        }
+        var (fromMs, toMs) = QueryParsing.ReadTimeRange(query, errors);
 
         var limit = 100;
         if (query["limit"].Count > 0 && (!int.TryParse(query["limit"], out limit) || limit is < 1 or > 1000))
@@ -145,9 +123,9 @@ internal static class AlertEndpoints
         string id, HttpRequest request, ClaimsPrincipal user, AlertEngine engine, AlertRepository alerts, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
     {
         var (body, problem) = await ReadOptionalAsync<AlertActionRequest>(request, json, cancellationToken).ConfigureAwait(false);
-        if (problem is not null)
+        if ((problem ?? NoteProblem(body?.Note)) is { } refused)
         {
-            return problem;
+            return refused;
         }
 
         var result = await engine.ApplyAsync(id, (rule, alert, now, silenced) => AlertLifecycle.Acknowledge(rule, alert, now, Who(user), body?.Note, silenced), cancellationToken).ConfigureAwait(false);
@@ -170,6 +148,11 @@ internal static class AlertEndpoints
             return Problems.Field("durationMinutes", "is required: minutes from 1 to 10080");
         }
 
+        if (NoteProblem(body.Note) is { } longNote)
+        {
+            return longNote;
+        }
+
         var result = await engine.ApplyAsync(id, (_, alert, now, _) => AlertLifecycle.Silence(alert, now, now.AddMinutes(minutes), Who(user), body.Note), cancellationToken).ConfigureAwait(false);
         return await AnswerAsync(id, result, alerts, cancellationToken).ConfigureAwait(false);
     }
@@ -178,9 +161,9 @@ internal static class AlertEndpoints
         string id, HttpRequest request, ClaimsPrincipal user, AlertEngine engine, AlertRepository alerts, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
     {
         var (body, problem) = await ReadOptionalAsync<AlertActionRequest>(request, json, cancellationToken).ConfigureAwait(false);
-        if (problem is not null)
+        if ((problem ?? NoteProblem(body?.Note)) is { } refused)
         {
-            return problem;
+            return refused;
         }
 
         var result = await engine.ApplyAsync(id, (rule, alert, now, silenced) => AlertLifecycle.Resolve(rule, alert, now, Who(user), body?.Note, silenced), cancellationToken).ConfigureAwait(false);
@@ -232,12 +215,18 @@ internal static class AlertEndpoints
         return (read.Value, read.Problem);
     }
 
+    /// <summary>A note is kept in the alert's history and logged: bounded like every text an admin writes.</summary>
+    private static ProblemHttpResult? NoteProblem(string? note) =>
+        note is { Length: > AlertActionRequest.MaxNoteLength } ? Problems.Field("note", $"is longer than {AlertActionRequest.MaxNoteLength} characters")
+        : note?.Contains('\0', StringComparison.Ordinal) == true ? Problems.Field("note", "must not contain NUL characters")
+        : null;
+
     private static string Who(ClaimsPrincipal user) => user.Identity?.Name ?? "unknown";
 
     private static ProblemHttpResult NotFound(string id) =>
         Problems.Status(StatusCodes.Status404NotFound, "Not found", $"No alert has id '{id}'.");
 
-    private static AlertResponse ToResponse(AlertInstance a, IReadOnlyList<AlertTransition>? history) => new(
+    internal static AlertResponse ToResponse(AlertInstance a, IReadOnlyList<AlertTransition>? history) => new(
         a.Id, a.RuleId, a.Fingerprint, a.Group.Pairs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), a.Status.ToWire(), a.Severity.ToWire(),
         a.StartedAt, a.FiringSince, a.AcknowledgedAt, a.AcknowledgedBy, a.SilencedUntil, a.ResolvedAt, a.LastNotifiedAt, a.Notifications, a.Escalated,
         a.Value, a.Threshold,

@@ -1,4 +1,5 @@
 using Vigil.Core.Alerts;
+using Vigil.Core.Diagnostics;
 using Vigil.Core.Metrics;
 using Vigil.Storage.Alerts;
 
@@ -268,11 +269,11 @@ internal sealed partial class AlertEngine
                 if (storm)
                 {
                     counts[to] = counts.GetValueOrDefault(to) + 1;
-                    LogTransitionDetail(result.Alert!.RuleId, result.Alert.Id, transition.From?.ToWire() ?? "none", to, transition.Note);
+                    LogTransitionDetail(result.Alert!.RuleId, result.Alert.Id, transition.From?.ToWire() ?? "none", to, LogText.Encode(transition.Note));
                 }
                 else
                 {
-                    LogTransition(result.Alert!.RuleId, result.Alert.Id, transition.From?.ToWire() ?? "none", to, transition.Note);
+                    LogTransition(result.Alert!.RuleId, result.Alert.Id, transition.From?.ToWire() ?? "none", to, LogText.Encode(transition.Note));
                 }
             }
         }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Vigil.Core.Alerts;
+using Vigil.Server.Audit;
 using Vigil.Server.Http;
 using Vigil.Storage.Alerts;
 
@@ -16,7 +17,7 @@ internal static class SilenceEndpoints
 
     public static IEndpointRouteBuilder MapSilenceEndpoints(this IEndpointRouteBuilder app)
     {
-        var silences = app.MapGroup("/api/v1/silences").WithTags("Alerts");
+        var silences = app.MapGroup("/api/v1/silences").WithTags("Alerts").Audited(AuditResource.Silences);
         silences.MapGet("", ListAsync).RequireAuthorization(Auth.Policies.Viewer).WithSummary("Silences that have not ended (all=true: every one).");
         silences.MapPost("", CreateAsync).RequireAuthorization(Auth.Policies.Admin).WithSummary("Creates a silence: matched alerts change state but send nothing.");
         silences.MapDelete("/{id}", ExpireAsync).RequireAuthorization(Auth.Policies.Admin).WithSummary("Ends a silence now.");
@@ -91,9 +92,10 @@ internal static class SilenceEndpoints
 
         if (endsAt is null && body.DurationMinutes is { } minutes)
         {
-            if (!double.IsFinite(minutes) || minutes <= 0 || minutes > MaxAhead.TotalMinutes)
+            // At least a minute: 4.9e-324 is more than 0 but ends the silence as it starts.
+            if (!double.IsFinite(minutes) || minutes < 1 || minutes > MaxAhead.TotalMinutes)
             {
-                errors["durationMinutes"] = ["must be more than 0 minutes and at most a year"];
+                errors["durationMinutes"] = ["must be at least 1 minute and at most a year"];
             }
             else
             {
@@ -117,6 +119,10 @@ internal static class SilenceEndpoints
         if (body.Comment is { Length: > 1000 })
         {
             errors["comment"] = ["is longer than 1000 characters"];
+        }
+        else if (body.Comment?.Contains('\0', StringComparison.Ordinal) == true)
+        {
+            errors["comment"] = ["must not contain NUL characters"];
         }
 
         if (errors.Count > 0)
@@ -144,6 +150,6 @@ internal static class SilenceEndpoints
             ? TypedResults.NoContent()
             : Problems.Status(StatusCodes.Status404NotFound, "Not found", $"No silence in force or to come has id '{id}'.");
 
-    private static SilenceResponse ToResponse(Silence s, DateTimeOffset now) =>
+    internal static SilenceResponse ToResponse(Silence s, DateTimeOffset now) =>
         new(s.Id, s.RuleId, s.Labels, s.Severity?.ToWire(), s.StartsAt, s.EndsAt, s.Author, s.Comment, s.IsActive(now));
 }

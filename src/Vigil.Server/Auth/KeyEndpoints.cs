@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Vigil.Server.Audit;
 using Vigil.Server.Http;
 using Vigil.Storage.Keys;
 
@@ -10,7 +11,7 @@ internal static class KeyEndpoints
 {
     public static IEndpointRouteBuilder MapKeyEndpoints(this IEndpointRouteBuilder app)
     {
-        var keys = app.MapGroup("/api/v1/keys").RequireAuthorization(Policies.Admin).WithTags("API keys");
+        var keys = app.MapGroup("/api/v1/keys").RequireAuthorization(Policies.Admin).WithTags("API keys").Audited(AuditResource.Keys);
         keys.MapPost("", CreateAsync).WithSummary("Creates an API key; the key is shown in this answer only.");
         keys.MapGet("", ListAsync).WithSummary("Lists API keys (without their secrets).");
         keys.MapDelete("/{id}", RevokeAsync).WithSummary("Revokes an API key.");
@@ -72,7 +73,7 @@ internal static class KeyEndpoints
         return (long)quota;
     }
 
-    private static async Task<Ok<KeyResponse[]>> ListAsync(ApiKeyRepository repository, CancellationToken cancellationToken)
+    internal static async Task<Ok<KeyResponse[]>> ListAsync(ApiKeyRepository repository, CancellationToken cancellationToken)
     {
         var keys = await repository.ListAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(keys.Select(k => new KeyResponse(

@@ -6,6 +6,7 @@ using Vigil.Delivery.Acknowledge;
 using Vigil.Delivery.Channels;
 using Vigil.Notifications;
 using Vigil.Server.Alerts;
+using Vigil.Server.Audit;
 using Vigil.Server.Auth;
 using Vigil.Server.Http;
 using Vigil.Server.Rules;
@@ -24,7 +25,7 @@ internal static class ChannelEndpoints
 
     public static IEndpointRouteBuilder MapChannelEndpoints(this IEndpointRouteBuilder app)
     {
-        var channels = app.MapGroup(Route).WithTags("Channels");
+        var channels = app.MapGroup(Route).WithTags("Channels").Audited(AuditResource.Channels);
         channels.MapGet("", ListAsync).RequireAuthorization(Policies.Viewer)
             .WithSummary("Notification channels, secrets masked, with the circuit breaker state of each destination.");
         channels.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.Viewer).WithSummary("One channel, secrets masked.");
@@ -36,7 +37,7 @@ internal static class ChannelEndpoints
             .ProducesValidationProblem();
         channels.MapDelete("/{id}", DeleteAsync).RequireAuthorization(Policies.Admin)
             .WithSummary("Deletes a channel no rule or relay endpoint uses (409 names those that do).");
-        channels.MapPost("/{id}/test", TestAsync).RequireAuthorization(Policies.Admin)
+        channels.MapPost("/{id}/test", TestAsync).RequireAuthorization(Policies.Admin).NotAudited()
             .WithSummary("Sends a test notification to the channel now and answers how it went.");
         return app;
     }
@@ -47,7 +48,7 @@ internal static class ChannelEndpoints
         return TypedResults.Ok(all.Values.OrderBy(c => c.Definition.Name, StringComparer.Ordinal).Select(c => ToResponse(c, sender)).ToArray());
     }
 
-    private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> GetAsync(string id, ChannelStore store, NotificationSender sender, CancellationToken cancellationToken) =>
+    internal static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> GetAsync(string id, ChannelStore store, NotificationSender sender, CancellationToken cancellationToken) =>
         await store.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } channel
             ? TypedResults.Ok(ToResponse(channel, sender))
             : NotFound(id);

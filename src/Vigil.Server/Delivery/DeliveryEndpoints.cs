@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Vigil.Delivery.Pipeline;
 using Vigil.Jobs;
+using Vigil.Server.Audit;
 using Vigil.Server.Auth;
 using Vigil.Server.Http;
 
@@ -11,7 +12,7 @@ internal static class DeliveryEndpoints
 {
     public static IEndpointRouteBuilder MapDeliveryEndpoints(this IEndpointRouteBuilder app)
     {
-        var deliveries = app.MapGroup("/api/v1/deliveries").WithTags("Deliveries");
+        var deliveries = app.MapGroup("/api/v1/deliveries").WithTags("Deliveries").Audited(AuditResource.Deliveries);
         deliveries.MapGet("", ListAsync).RequireAuthorization(Policies.Viewer)
             .WithSummary("Deliveries, newest first. Query: status (pending, failed, succeeded, dead), channelId, limit (1-1000, default 100).");
         deliveries.MapPost("/{id:long}/replay", ReplayAsync).RequireAuthorization(Policies.Admin)

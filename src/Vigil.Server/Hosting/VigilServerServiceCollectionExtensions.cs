@@ -8,6 +8,7 @@ using Vigil.Delivery.Acknowledge;
 using Vigil.Jobs;
 using Vigil.Notifications;
 using Vigil.Server.Alerts;
+using Vigil.Server.Audit;
 using Vigil.Server.Auth;
 using Vigil.Server.Delivery;
 using Vigil.Server.Delivery.Relay;
@@ -21,6 +22,7 @@ using Vigil.Server.Queries;
 using Vigil.Server.Quotas;
 using Vigil.Storage;
 using Vigil.Storage.Alerts;
+using Vigil.Storage.Audit;
 using Vigil.Storage.Delivery;
 using Vigil.Storage.Keys;
 using Vigil.Storage.Metrics;
@@ -47,7 +49,12 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HttpOptions>().Bind(configuration.GetSection(HttpOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
-            .Configure<IOptions<HttpOptions>>((kestrel, http) => kestrel.Limits.MaxRequestBodySize = http.Value.MaxRequestBodyBytes);
+            .Configure<IOptions<HttpOptions>>((kestrel, http) =>
+            {
+                kestrel.Limits.MaxRequestBodySize = http.Value.MaxRequestBodyBytes;
+                RequestLimitsMiddleware.ConfigureKestrel(kestrel.Limits, http.Value);
+                kestrel.AddServerHeader = false;
+            });
 
         services.AddSingleton(sp => new Database(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
         services.AddSingleton<Migrator>();
@@ -70,6 +77,10 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<AlertRepository>();
         services.AddSingleton<SilenceRepository>();
+        services.AddSingleton<AuditRepository>();
+        services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<AuditCleanup>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditCleanup>());
         services.AddSingleton<RuleCache>();
         services.AddSingleton<IRuleSource>(sp => sp.GetRequiredService<RuleCache>());
         services.AddSingleton<RuleHistory>();
@@ -109,7 +120,7 @@ internal static class VigilServerServiceCollectionExtensions
             options.SerializerOptions.TypeInfoResolver = (options.SerializerOptions.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
                 .WithAddedModifier(FiniteJson.Modifier);
         });
-        services.AddOpenApi(options => options.AddDocumentTransformer<OpenApiSecurity>());
+        services.AddOpenApi(options => options.AddDocumentTransformer<OpenApiSecurity>().AddDocumentTransformer<OpenApiServers>());
         return services;
     }
 }

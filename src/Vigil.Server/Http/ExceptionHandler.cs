@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Vigil.Core.Diagnostics;
 
 namespace Vigil.Server.Http;
 
@@ -13,7 +14,7 @@ internal sealed partial class ExceptionHandler(IProblemDetailsService problems, 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var unavailable = exception is DbException or TimeoutException;
-        LogUnhandled(exception, httpContext.Request.Path);
+        LogUnhandled(exception, LogText.Encode(httpContext.Request.Path.Value) ?? "");
         httpContext.Response.StatusCode = unavailable ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError;
         if (unavailable)
         {

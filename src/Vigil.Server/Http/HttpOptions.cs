@@ -21,4 +21,29 @@ public sealed class HttpOptions
     [Required]
     [Url]
     public string PublicUrl { get; set; } = "http://127.0.0.1:5080";
+
+    /// <summary>
+    /// The longest request line (method, target and version) accepted, in bytes; a longer one gets
+    /// a 414 problem. Kestrel's own limit is set to <see cref="KestrelHeadroom"/> times this, so
+    /// Vigil answers first, with a body.
+    /// </summary>
+    /// <value>8 KiB (Kestrel's default).</value>
+    [Range(1024, 1 << 20)]
+    public int MaxRequestLineBytes { get; set; } = 8 << 10;
+
+    /// <summary>The largest total size of the request headers, in bytes; more gets a 431 problem.</summary>
+    /// <value>32 KiB (Kestrel's default).</value>
+    [Range(4096, 1 << 22)]
+    public int MaxRequestHeadersBytes { get; set; } = 32 << 10;
+
+    /// <summary>The most request headers accepted; more get a 431 problem.</summary>
+    /// <value>100 (Kestrel's default).</value>
+    [Range(10, 10_000)]
+    public int MaxRequestHeaderCount { get; set; } = 100;
+
+    /// <summary>
+    /// How many times Vigil's request line and header limits Kestrel's are: requests between the
+    /// two get Vigil's problem answer; beyond Kestrel's, Kestrel answers without a body.
+    /// </summary>
+    public const int KestrelHeadroom = 4;
 }

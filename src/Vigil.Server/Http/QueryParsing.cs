@@ -70,4 +70,29 @@ internal static class QueryParsing
         duration = TimeSpan.FromMilliseconds(Math.Round(value * unit * 1000));
         return duration > TimeSpan.Zero;
     }
+
+    /// <summary>
+    /// Reads the optional <c>from</c> and <c>to</c> of a list query as Unix milliseconds; a
+    /// malformed one adds a problem to <paramref name="errors"/> under its name.
+    /// </summary>
+    public static (long? FromMs, long? ToMs) ReadTimeRange(IQueryCollection query, Dictionary<string, string[]> errors)
+    {
+        long? Read(string name)
+        {
+            if (query[name].Count == 0)
+            {
+                return null;
+            }
+
+            if (TryParseTime(query[name], out var time))
+            {
+                return time.ToUnixTimeMilliseconds();
+            }
+
+            errors[name] = [TimeProblem];
+            return null;
+        }
+
+        return (Read("from"), Read("to"));
+    }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Vigil.Server.Audit;
 using Vigil.Server.Auth;
 using Vigil.Server.Http;
 using Vigil.Storage.Alerts;
@@ -18,7 +19,7 @@ internal static class RuleEndpoints
 
     public static IEndpointRouteBuilder MapRuleEndpoints(this IEndpointRouteBuilder app)
     {
-        var rules = app.MapGroup(Route).WithTags("Alert rules");
+        var rules = app.MapGroup(Route).WithTags("Alert rules").Audited(AuditResource.Rules);
         rules.MapGet("", ListAsync)
             .RequireAuthorization(Policies.Viewer)
             .WithSummary("Lists the alert rules, the defaults of config/base.json included.");
@@ -47,7 +48,7 @@ internal static class RuleEndpoints
         return TypedResults.Ok(rules.Select(RuleResponse.From).ToArray());
     }
 
-    private static async Task<Results<Ok<RuleResponse>, ProblemHttpResult>> GetAsync(string id, RuleRepository repository, CancellationToken cancellationToken) =>
+    internal static async Task<Results<Ok<RuleResponse>, ProblemHttpResult>> GetAsync(string id, RuleRepository repository, CancellationToken cancellationToken) =>
         await repository.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } stored
             ? TypedResults.Ok(RuleResponse.From(stored))
             : NotFound(id);

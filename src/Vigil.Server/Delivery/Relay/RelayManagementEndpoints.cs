@@ -8,6 +8,7 @@ using Vigil.Delivery.Channels;
 using Vigil.Delivery.Relay;
 using Vigil.Jobs;
 using Vigil.Notifications;
+using Vigil.Server.Audit;
 using Vigil.Server.Auth;
 using Vigil.Server.Http;
 using Vigil.Server.Rules;
@@ -27,7 +28,7 @@ internal static partial class RelayManagementEndpoints
 
     public static IEndpointRouteBuilder MapRelayManagementEndpoints(this IEndpointRouteBuilder app)
     {
-        var endpoints = app.MapGroup(Route + "/endpoints").WithTags("Webhook relay");
+        var endpoints = app.MapGroup(Route + "/endpoints").WithTags("Webhook relay").Audited(AuditResource.RelayEndpoints);
         endpoints.MapGet("", ListAsync).RequireAuthorization(Policies.Viewer).WithSummary("Relay endpoints.");
         endpoints.MapPost("", CreateAsync).RequireAuthorization(Policies.Admin).WithSummary("Creates a relay endpoint: POST /api/webhook/{slug} then fans out to its integrations.").ProducesValidationProblem();
         endpoints.MapPatch("/{id}", PatchAsync).RequireAuthorization(Policies.Admin).WithSummary("Changes a relay endpoint (JSON merge patch).").ProducesValidationProblem();
@@ -211,7 +212,7 @@ internal static partial class RelayManagementEndpoints
         return errors.Count == 0 ? null : Problems.Validation("The relay endpoint is invalid.", errors);
     }
 
-    private static RelayEndpointResponse ToResponse(StoredRelayEndpoint e) => new(
+    internal static RelayEndpointResponse ToResponse(StoredRelayEndpoint e) => new(
         e.Id, e.Slug, e.Name, e.Integrations, e.Secret is null ? null : RelaySecrets.Masked, $"{RelayWebhookEndpoints.Route}/{e.Slug}",
         DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs), DateTimeOffset.FromUnixTimeMilliseconds(e.UpdatedAtMs), e.Secret is null && e.AllowUnauthenticated);
 
