@@ -118,12 +118,6 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
                 }
             }
 
-            if (method.Equals(HttpMethod.Delete))
-            {
-                await SendAsync("valid example", validPath, validQuery, null);
-                continue;
-            }
-
             foreach (var name in queryNames)
             {
                 foreach (var value in MalformedInput.QueryValues)
@@ -134,6 +128,12 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
 
                 var twice = example.Query.Concat(example.Query.Where(q => q.Name == name)).ToList();
                 await SendAsync($"query {name} twice", validPath, Query(twice), example.Body);
+            }
+
+            if (method.Equals(HttpMethod.Delete))
+            {
+                await SendAsync("valid example", validPath, validQuery, null);
+                continue;
             }
 
             if (example.Body is null)
@@ -275,11 +275,14 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
                 """),
             ["GET /api/v1/series"] = new(QueryArgs: [("metric", "canary_ms"), ("agg", "p95"), ("match[route]", "/a"), ("from", from), ("to", to), ("step", "60s")]),
             ["GET /metrics"] = new(),
+            ["GET /api/v1/series/usage"] = new(),
+            ["DELETE /api/v1/series"] = new(QueryArgs: [("metric", "suite_ms"), ("match[route]", "/suite")]),
+            ["GET /api/v1/audit"] = new(QueryArgs: [("from", from), ("to", to), ("actor", "bootstrap"), ("resource", "rules"), ("limit", "50")]),
             ["GET /api/v1/relay/requests"] = new(QueryArgs: [("endpointId", seed.VictimRelay), ("limit", "10")]),
             ["GET /api/v1/relay/stats"] = new(),
             ["POST /api/webhook/{slug}"] = new("""{"event":"order.created","id":42,"items":[{"sku":"A-1","qty":2}]}""",
                 PathArgs: new() { ["slug"] = "incoming" }, Anonymous: true, HeaderArgs: new() { ["X-Relay-Secret"] = "incoming-relay" }),
-            ["POST /api/v1/keys"] = new("""{"name":"suite key","role":"ingest"}"""),
+            ["POST /api/v1/keys"] = new("""{"name":"suite key","role":"ingest","seriesQuota":1000,"pointsPerSecondQuota":5000}"""),
             ["GET /api/v1/keys"] = new(),
             ["DELETE /api/v1/keys/{id}"] = new(PathArgs: id(seed.VictimKey)),
             ["GET /api/v1/alerts"] = new(QueryArgs: [("status", "firing"), ("severity", "critical"), ("ruleId", seed.VictimRule), ("from", from), ("to", to), ("limit", "100")]),
@@ -318,7 +321,7 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
             ["GET /api/v1/deliveries"] = new(QueryArgs: [("status", "succeeded"), ("channelId", seed.VictimChannel), ("limit", "10")]),
             ["POST /api/v1/deliveries/{id}/replay"] = new(PathArgs: id(seed.Delivery)),
             ["GET /api/v1/relay/endpoints"] = new(),
-            ["POST /api/v1/relay/endpoints"] = new($$$"""{"slug":"suite","name":"Suite","integrations":["{{{seed.VictimChannel}}}"],"secret":"suite-secret"}"""),
+            ["POST /api/v1/relay/endpoints"] = new($$$"""{"slug":"suite","name":"Suite","integrations":["{{{seed.VictimChannel}}}"],"secret":null,"allowUnauthenticated":true}"""),
             ["PATCH /api/v1/relay/endpoints/{id}"] = new($$$"""{"slug":"victim","name":"Victim 2","integrations":["{{{seed.VictimChannel}}}"],"secret":"victim-relay-2"}""", PathArgs: id(seed.VictimRelay)),
             ["DELETE /api/v1/relay/endpoints/{id}"] = new(PathArgs: id(seed.VictimRelay)),
             ["GET /ack/{token}"] = new(PathArgs: new() { ["token"] = seed.AckToken }, Anonymous: true, Html: true),

@@ -87,11 +87,6 @@ internal static partial class RelayManagementEndpoints
 
         request.Body.Position = 0;
         using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (MergePatch.FindProblem(body.RootElement, duplicates: true) is ({ } field, { } message))
-        {
-            return Problems.Field(field, message);
-        }
-
         if (await relays.GetEndpointAsync(id, cancellationToken).ConfigureAwait(false) is not { } current)
         {
             return NotFound(id);
