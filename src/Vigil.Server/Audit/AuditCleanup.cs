@@ -44,9 +44,9 @@ internal sealed partial class AuditCleanup(AuditRepository audit, IOptions<Audit
         }
     }
 
-    [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Removed {Count} audit entries older than {Days} days")]
+    [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "Removed {Count} audit entries older than {Days} days")]
     private partial void LogCleaned(int count, int days);
 
-    [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Removing old audit entries failed; the next hour tries again")]
+    [LoggerMessage(EventId = 3302, Level = LogLevel.Warning, Message = "Removing old audit entries failed; the next hour tries again")]
     private partial void LogFailed(Exception exception);
 }
