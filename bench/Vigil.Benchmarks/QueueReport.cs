@@ -4,7 +4,9 @@ using Hangfire.PostgreSql;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Vigil.Jobs;
+using Vigil.Jobs.Configuration;
+using Vigil.Jobs.Processing;
+using Vigil.Jobs.Queue;
 using Vigil.Storage;
 
 namespace Vigil.Benchmarks;

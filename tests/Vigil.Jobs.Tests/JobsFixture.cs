@@ -1,6 +1,9 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Vigil.Jobs.Configuration;
+using Vigil.Jobs.Processing;
+using Vigil.Jobs.Queue;
+using Vigil.Jobs.Retries;
 using Vigil.Storage;
 using Vigil.Testing;
 

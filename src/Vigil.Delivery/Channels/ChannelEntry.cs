@@ -1,4 +1,4 @@
-using Vigil.Notifications;
+using Vigil.Notifications.Channels;
 
 namespace Vigil.Delivery.Channels;
 

@@ -4,8 +4,11 @@ using Vigil.Delivery.Channels;
 using Vigil.Delivery.Maintenance;
 using Vigil.Delivery.Pipeline;
 using Vigil.Delivery.Relay;
-using Vigil.Jobs;
-using Vigil.Notifications;
+using Vigil.Jobs.Configuration;
+using Vigil.Jobs.Queue;
+using Vigil.Jobs.Retries;
+using Vigil.Notifications.Delivery;
+using Vigil.Notifications.Privacy;
 using Vigil.Storage.Alerts;
 using Vigil.Storage.Delivery;
 

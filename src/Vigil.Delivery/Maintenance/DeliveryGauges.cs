@@ -1,5 +1,5 @@
-using Vigil.Jobs;
-using Vigil.Notifications;
+using Vigil.Jobs.Queue;
+using Vigil.Notifications.Resilience;
 
 namespace Vigil.Delivery.Maintenance;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Vigil.Delivery.Relay;
-using Vigil.Jobs;
-using Vigil.Notifications;
+using Vigil.Jobs.Queue;
+using Vigil.Notifications.Delivery;
 using Vigil.Storage.Delivery;
 
 namespace Vigil.Delivery.Maintenance;

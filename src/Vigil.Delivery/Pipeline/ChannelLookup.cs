@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
-using Vigil.Jobs;
-using Vigil.Notifications;
+using Vigil.Jobs.Processing;
+using Vigil.Notifications.Channels;
 
 namespace Vigil.Delivery.Pipeline;
 

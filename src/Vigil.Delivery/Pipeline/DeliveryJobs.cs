@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Vigil.Core.Alerts;
-using Vigil.Jobs;
+using Vigil.Jobs.Queue;
 
 namespace Vigil.Delivery.Pipeline;
 

@@ -1,7 +1,7 @@
 using Vigil.Core.Alerts;
-using Vigil.Jobs;
-using Vigil.Notifications;
 using Vigil.Delivery.Channels;
+using Vigil.Jobs.Queue;
+using Vigil.Notifications.Channels;
 using Vigil.Storage;
 using Vigil.Storage.Alerts;
 using Vigil.Storage.Delivery;

@@ -1,8 +1,10 @@
 using Vigil.Core.Diagnostics;
 using Vigil.Core.Metrics;
 using Vigil.Delivery.Channels;
-using Vigil.Jobs;
-using Vigil.Notifications;
+using Vigil.Jobs.Processing;
+using Vigil.Jobs.Queue;
+using Vigil.Notifications.Channels;
+using Vigil.Notifications.Delivery;
 using Vigil.Storage.Delivery;
 
 namespace Vigil.Delivery.Pipeline;

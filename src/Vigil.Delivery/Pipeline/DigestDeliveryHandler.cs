@@ -1,5 +1,5 @@
-using Vigil.Jobs;
-using Vigil.Notifications;
+using Vigil.Jobs.Processing;
+using Vigil.Notifications.Delivery;
 using Vigil.Storage.Delivery;
 
 namespace Vigil.Delivery.Pipeline;

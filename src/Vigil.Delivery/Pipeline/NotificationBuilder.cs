@@ -3,8 +3,10 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Vigil.Core.Alerts;
 using Vigil.Core.Metrics;
-using Vigil.Notifications;
 using Vigil.Delivery.Acknowledge;
+using Vigil.Notifications.Channels;
+using Vigil.Notifications.Delivery;
+using Vigil.Notifications.Privacy;
 using Vigil.Storage.Alerts;
 
 namespace Vigil.Delivery.Pipeline;

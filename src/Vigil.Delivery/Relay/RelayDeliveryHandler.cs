@@ -1,7 +1,7 @@
 using System.Text;
 using Vigil.Delivery.Pipeline;
-using Vigil.Jobs;
-using Vigil.Notifications;
+using Vigil.Jobs.Processing;
+using Vigil.Notifications.Delivery;
 using Vigil.Storage.Delivery;
 
 namespace Vigil.Delivery.Relay;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Vigil.Delivery.Pipeline;
-using Vigil.Jobs;
+using Vigil.Jobs.Queue;
 using Vigil.Storage;
 using Vigil.Storage.Delivery;
 

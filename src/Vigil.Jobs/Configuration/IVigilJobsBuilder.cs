@@ -1,5 +1,4 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Vigil.Jobs;
+using Vigil.Jobs.Processing;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -1,7 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using Vigil.Jobs.Queue;
+using Vigil.Jobs.Retries;
 
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Configuration;
 
 /// <summary>Settings of one job type.</summary>
 public sealed class JobTypeOptions

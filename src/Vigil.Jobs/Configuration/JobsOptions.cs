@@ -1,7 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using Vigil.Jobs.Queue;
+using Vigil.Jobs.Retries;
 
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Configuration;
 
 /// <summary>The job queue and its processor (configuration section <c>Vigil:Jobs</c>).</summary>
 public sealed class JobsOptions

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
+using Vigil.Jobs.Queue;
 
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Configuration;
 
 /// <summary>
 /// Validates what attributes cannot express: each configured type, and a heartbeat well inside

@@ -1,4 +1,5 @@
-namespace Vigil.Jobs;
+using Vigil.Jobs.Queue;
+namespace Vigil.Jobs.Processing;
 
 /// <summary>
 /// What one step of the dispatcher claims: jobs by type for the free worker slots (at most

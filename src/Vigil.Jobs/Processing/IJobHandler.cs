@@ -1,4 +1,4 @@
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Processing;
 
 /// <summary>
 /// Runs the jobs of one type. Register with <c>AddJobHandler&lt;T&gt;()</c>; one instance serves

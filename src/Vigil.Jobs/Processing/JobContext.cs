@@ -1,4 +1,5 @@
-namespace Vigil.Jobs;
+using Vigil.Jobs.Queue;
+namespace Vigil.Jobs.Processing;
 
 /// <summary>The job an <see cref="IJobHandler"/> is asked to run.</summary>
 public sealed class JobContext

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
+using Vigil.Jobs.Configuration;
+using Vigil.Jobs.Queue;
 
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Processing;
 
 /// <summary>
 /// The dispatcher loop: each round stores the finished jobs' outcomes and claims what the free

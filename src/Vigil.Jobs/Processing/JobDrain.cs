@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Vigil.Jobs.Configuration;
 
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Processing;
 
 /// <summary>
 /// Stopping the dispatcher: no more claims; waiting jobs go back unrun; running jobs get

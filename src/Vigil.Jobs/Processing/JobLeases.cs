@@ -1,4 +1,5 @@
-namespace Vigil.Jobs;
+using Vigil.Jobs.Queue;
+namespace Vigil.Jobs.Processing;
 
 /// <summary>Renews the leases of the jobs the dispatcher holds; a job whose lease was not renewed is lost to it.</summary>
 internal sealed class JobLeases(JobQueue queue, string workerId, JobSlots slots)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Vigil.Jobs.Queue;
 
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Processing;
 
 /// <summary>
 /// Keeps the PostgreSQL <c>LISTEN</c> for new jobs (<see cref="JobQueue.ListenAsync"/>) up: wakes

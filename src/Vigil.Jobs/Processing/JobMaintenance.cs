@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
+using Vigil.Jobs.Configuration;
+using Vigil.Jobs.Queue;
 
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Processing;
 
 /// <summary>
 /// The queue's maintenance loop: re-queues dead letters every <see cref="JobsOptions.DeadLetterRetryInterval"/>

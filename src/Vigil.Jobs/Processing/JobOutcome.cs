@@ -1,4 +1,4 @@
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Processing;
 
 /// <summary>The result an <see cref="IJobHandler"/> returns for one attempt.</summary>
 public sealed class JobOutcome

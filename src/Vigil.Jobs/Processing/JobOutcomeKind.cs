@@ -1,4 +1,4 @@
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Processing;
 
 /// <summary>What happened to one attempt of a job.</summary>
 public enum JobOutcomeKind

@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Vigil.Jobs.Configuration;
+using Vigil.Jobs.Queue;
 using Vigil.Storage;
 
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Processing;
 
 /// <summary>
 /// Runs queued jobs with the registered <see cref="IJobHandler"/>s: the hosted service that wires

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Processing;
 
 /// <summary>The job processor's log messages (event ids 6101-6115).</summary>
 internal static partial class JobProcessorLog

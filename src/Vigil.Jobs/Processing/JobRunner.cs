@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Vigil.Jobs.Queue;
 
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Processing;
 
 /// <summary>
 /// Runs handlers on the thread pool and hands their outcomes back to the dispatcher: a handler that

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Vigil.Core.Diagnostics;
+using Vigil.Jobs.Configuration;
+using Vigil.Jobs.Queue;
 
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Processing;
 
 /// <summary>
 /// The dispatcher's scheduling state, touched only by its loop: which claimed jobs run or wait,

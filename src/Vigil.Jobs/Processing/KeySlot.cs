@@ -1,4 +1,5 @@
-namespace Vigil.Jobs;
+using Vigil.Jobs.Queue;
+namespace Vigil.Jobs.Processing;
 
 /// <summary>
 /// The dispatcher's view of one concurrency key, across job types: how many of its jobs run, its

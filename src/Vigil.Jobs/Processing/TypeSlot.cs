@@ -1,4 +1,4 @@
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Processing;
 
 /// <summary>The dispatcher's view of one job type: its handler, its limit and what of it runs.</summary>
 internal sealed class TypeSlot(string type, IJobHandler handler, int concurrency)

@@ -1,4 +1,4 @@
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Processing;
 
 /// <summary>
 /// An auto-reset event for one waiting loop: <see cref="Set"/> completes the current wait, or the

@@ -1,4 +1,4 @@
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Queue;
 
 /// <summary>A job a worker claimed: it holds the lease until it completes, retries, postpones or releases it.</summary>
 /// <remarks>

@@ -1,4 +1,5 @@
-namespace Vigil.Jobs;
+using Vigil.Jobs.Processing;
+namespace Vigil.Jobs.Queue;
 
 /// <summary>What to store for a claimed job.</summary>
 /// <param name="Job">The claim.</param>

@@ -1,4 +1,4 @@
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Queue;
 
 /// <summary>Queue depth by state (for the Prometheus gauge and the jobs health check).</summary>
 /// <param name="Queued">Waiting to run for the first time, due or scheduled.</param>

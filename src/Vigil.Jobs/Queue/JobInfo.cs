@@ -1,4 +1,4 @@
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Queue;
 
 /// <summary>A job as stored, in the hot table or among the finished ones.</summary>
 /// <param name="Id">Identifier, stable across retries, dead-lettering and replays.</param>

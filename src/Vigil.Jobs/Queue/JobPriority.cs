@@ -1,4 +1,4 @@
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Queue;
 
 /// <summary>Priorities by name; <see cref="JobRequest.Priority"/> takes any integer, lower runs first.</summary>
 public enum JobPriority

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Queue;
 
 /// <content>The PostgreSQL statements: set-based over arrays, one round trip per operation, <c>FOR UPDATE SKIP LOCKED</c> for claims.</content>
 public sealed partial class JobQueue

@@ -1,6 +1,6 @@
 using System.Data.Common;
 
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Queue;
 
 /// <content>
 /// The SQLite statements. SQLite is one process with one writer at a time: each operation is one

@@ -2,9 +2,11 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using Npgsql;
+using Vigil.Jobs.Configuration;
+using Vigil.Jobs.Processing;
 using Vigil.Storage;
 
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Queue;
 
 /// <summary>
 /// The durable job queue on the configured database: enqueue (inside the caller's transaction,

@@ -1,4 +1,6 @@
-namespace Vigil.Jobs;
+using Vigil.Jobs.Configuration;
+using Vigil.Jobs.Retries;
+namespace Vigil.Jobs.Queue;
 
 /// <summary>A job to enqueue.</summary>
 /// <param name="Type">

@@ -1,4 +1,4 @@
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Queue;
 
 /// <summary>
 /// Wakes this process's job processors at once instead of at their next poll. Enqueues that

@@ -1,4 +1,4 @@
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Queue;
 
 /// <summary>Where a job is in its life.</summary>
 public enum JobState

@@ -1,4 +1,4 @@
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Queue;
 
 /// <summary>Wire names of <see cref="JobState"/> as stored.</summary>
 internal static class JobStates

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Vigil.Jobs;
+namespace Vigil.Jobs.Retries;
 
 /// <summary>
 /// When a failed job runs again: exponential backoff with jitter, as data, so it can be set per

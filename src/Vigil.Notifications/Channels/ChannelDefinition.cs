@@ -1,6 +1,7 @@
 using Vigil.Core.Alerts;
+using Vigil.Notifications.Delivery;
 
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Channels;
 
 /// <summary>
 /// A notification channel: where and how one kind of notification is sent. The server stores it

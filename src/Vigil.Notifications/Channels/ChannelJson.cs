@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Channels;
 
 /// <summary>
 /// Reads and writes the channel body of the API (SPEC §4), camelCase:

@@ -1,4 +1,4 @@
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Channels;
 
 /// <summary>
 /// Hides the secrets of a channel for API answers and logs: passwords, signing secrets, bearer

@@ -1,4 +1,4 @@
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Channels;
 
 /// <summary>Wire names of the channel enums.</summary>
 public static class ChannelNames

@@ -1,4 +1,4 @@
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Channels;
 
 /// <summary>The outcome of reading a channel body: the channel when it is valid, else every problem.</summary>
 /// <param name="Channel">The channel, or <see langword="null"/> when there are problems.</param>

@@ -1,4 +1,4 @@
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Channels;
 
 /// <summary>The kind of a notification channel; its wire name is snake_case (<c>in_app</c>).</summary>
 public enum ChannelType

@@ -1,7 +1,8 @@
 using System.Buffers.Text;
 using MimeKit;
+using Vigil.Notifications.Destinations;
 
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Channels;
 
 /// <summary>
 /// Checks the structure of a channel (required fields, ranges, URL schemes, email addresses, time

@@ -1,4 +1,4 @@
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Channels;
 
 /// <summary>An email channel: an SMTP server and who gets the mail.</summary>
 /// <param name="Host">The SMTP server's host name or address.</param>

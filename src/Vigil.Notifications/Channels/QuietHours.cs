@@ -1,6 +1,4 @@
-using Vigil.Core.Alerts;
-
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Channels;
 
 /// <summary>
 /// A daily window, in a time zone, during which non-critical notifications are held. A window whose

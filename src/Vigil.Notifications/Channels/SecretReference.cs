@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Channels;
 
 /// <summary>
 /// A channel secret written <c>config:Name</c> instead of the value: read at send time from the

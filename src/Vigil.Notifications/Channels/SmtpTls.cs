@@ -1,4 +1,4 @@
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Channels;
 
 /// <summary>How an email channel secures its SMTP connection.</summary>
 public enum SmtpTls

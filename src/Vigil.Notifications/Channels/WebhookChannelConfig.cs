@@ -1,4 +1,4 @@
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Channels;
 
 /// <summary>A generic webhook channel.</summary>
 /// <param name="Url">Where to POST the notification.</param>

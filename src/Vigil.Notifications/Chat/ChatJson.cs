@@ -1,5 +1,3 @@
-using Vigil.Core.Alerts;
-
 namespace Vigil.Notifications.Chat;
 
 /// <summary>How chat payloads are written: readable text (no <c>\u003C</c> escapes), as chat services show it.</summary>

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Vigil.Core.Alerts;
 
 namespace Vigil.Notifications.Chat;
 

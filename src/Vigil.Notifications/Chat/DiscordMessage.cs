@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Vigil.Core.Alerts;
+using Vigil.Notifications.Channels;
+using Vigil.Notifications.Delivery;
 using Vigil.Notifications.Webhooks;
 
 namespace Vigil.Notifications.Chat;

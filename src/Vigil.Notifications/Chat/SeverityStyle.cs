@@ -1,4 +1,6 @@
 using Vigil.Core.Alerts;
+using Vigil.Notifications.Channels;
+using Vigil.Notifications.Delivery;
 
 namespace Vigil.Notifications.Chat;
 

@@ -1,8 +1,9 @@
 using System.Reflection;
 using System.Text.Json;
 using Vigil.Core.Alerts;
+using Vigil.Notifications.Privacy;
 
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Delivery;
 
 /// <summary>
 /// One alert notification: the SPEC §4 webhook body, plus what chat and email show besides

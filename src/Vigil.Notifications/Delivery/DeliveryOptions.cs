@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Delivery;
 
 /// <summary>
 /// Settings of notification delivery: which destinations may be reached, how long an attempt may

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Delivery;
 
 /// <summary>Validates what attributes cannot: the allowed hosts are host names.</summary>
 internal sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOptions>

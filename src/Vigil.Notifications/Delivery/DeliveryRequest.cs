@@ -1,4 +1,5 @@
-namespace Vigil.Notifications;
+using Vigil.Notifications.Channels;
+namespace Vigil.Notifications.Delivery;
 
 /// <summary>
 /// One delivery attempt of one notification to one channel. Exactly one of <see cref="Notification"/>,

@@ -1,4 +1,4 @@
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Delivery;
 
 /// <summary>The outcome of one delivery attempt.</summary>
 /// <param name="Status">What happened.</param>

@@ -1,4 +1,4 @@
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Delivery;
 
 /// <summary>How a delivery attempt ended, and what the job runner should do next.</summary>
 public enum DeliveryStatus

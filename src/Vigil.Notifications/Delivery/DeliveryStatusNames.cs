@@ -1,4 +1,4 @@
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Delivery;
 
 /// <summary>Wire names of delivery outcomes (API answers and the <c>outcome</c> label of the delivery counter).</summary>
 public static class DeliveryStatusNames

@@ -1,4 +1,4 @@
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Delivery;
 
 /// <summary>
 /// The rate limit of one destination: a token bucket of <see cref="Permits"/> attempts, refilled by

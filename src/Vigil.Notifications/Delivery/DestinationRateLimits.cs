@@ -1,4 +1,5 @@
-namespace Vigil.Notifications;
+using Vigil.Notifications.Channels;
+namespace Vigil.Notifications.Delivery;
 
 /// <summary>
 /// The default rate limit of a destination per channel type (<c>Vigil:Delivery:RateLimits:{Type}</c>).

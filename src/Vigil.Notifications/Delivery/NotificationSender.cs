@@ -1,14 +1,15 @@
 using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vigil.Core.Diagnostics;
+using Vigil.Notifications.Channels;
 using Vigil.Notifications.Chat;
+using Vigil.Notifications.Destinations;
 using Vigil.Notifications.Email;
 using Vigil.Notifications.Resilience;
 using Vigil.Notifications.Webhooks;
 
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Delivery;
 
 /// <summary>
 /// Delivers one notification to one channel and says how it went: the server's delivery job calls

@@ -1,6 +1,6 @@
 using Vigil.Core.Alerts;
 
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Delivery;
 
 /// <summary>The wire names of <see cref="IntentKind"/> as the notification <c>status</c>.</summary>
 public static class NotificationStatusNames

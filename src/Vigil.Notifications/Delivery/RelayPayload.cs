@@ -1,4 +1,4 @@
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Delivery;
 
 /// <summary>A JSON body received by the webhook relay, forwarded to the endpoint's integrations.</summary>
 /// <param name="Source">The relay endpoint (its slug or name), shown in chat and email.</param>

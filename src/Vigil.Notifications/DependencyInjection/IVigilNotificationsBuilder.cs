@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Vigil.Notifications.Delivery;
 
 namespace Vigil.Notifications;
 

@@ -3,7 +3,10 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vigil.Notifications;
+using Vigil.Notifications.Delivery;
+using Vigil.Notifications.Destinations;
 using Vigil.Notifications.Email;
+using Vigil.Notifications.Privacy;
 using Vigil.Notifications.Resilience;
 
 namespace Microsoft.Extensions.DependencyInjection;

@@ -1,10 +1,10 @@
 using System.Net;
-using System.Net.Http;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
-using Vigil.Notifications.Destinations;
+using Vigil.Notifications.Channels;
+using Vigil.Notifications.Delivery;
 
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Destinations;
 
 /// <summary>
 /// Keeps notifications away from the server's own network (SSRF): a destination must be

@@ -6,6 +6,9 @@ using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
+using Vigil.Notifications.Channels;
+using Vigil.Notifications.Delivery;
+using Vigil.Notifications.Destinations;
 
 namespace Vigil.Notifications.Email;
 

@@ -2,7 +2,9 @@ using System.Net;
 using System.Text;
 using MimeKit;
 using Vigil.Core.Alerts;
+using Vigil.Notifications.Channels;
 using Vigil.Notifications.Chat;
+using Vigil.Notifications.Delivery;
 using Vigil.Notifications.Webhooks;
 
 namespace Vigil.Notifications.Email;

@@ -5,8 +5,9 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Vigil.Core.Metrics;
+using Vigil.Notifications.Delivery;
 
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Privacy;
 
 /// <summary>
 /// Removes personal data and secrets from what a notification carries before any channel renders

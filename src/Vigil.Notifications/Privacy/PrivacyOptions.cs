@@ -1,4 +1,4 @@
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Privacy;
 
 /// <summary>
 /// What is scrubbed from every notification before it leaves Vigil (webhook bodies, Slack, Teams,

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Privacy;
 
 /// <summary>Validates <see cref="PrivacyOptions"/>: every extra pattern is a regular expression, every dropped label a name, the timeout in range.</summary>
 internal sealed class PrivacyOptionsValidator : IValidateOptions<PrivacyOptions>

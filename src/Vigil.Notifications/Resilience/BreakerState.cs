@@ -1,4 +1,4 @@
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Resilience;
 
 /// <summary>The state of a destination's circuit breaker.</summary>
 public enum BreakerState

@@ -1,4 +1,4 @@
-namespace Vigil.Notifications;
+namespace Vigil.Notifications.Resilience;
 
 /// <summary>The circuit breaker of one destination, for the API and metrics.</summary>
 /// <param name="Destination">The destination with its secrets masked, and a short hash that tells destinations apart (<c>https://hooks.slack.com/******** #1a2b3c4d</c>).</param>

@@ -8,6 +8,8 @@ using Polly;
 using Polly.CircuitBreaker;
 using Polly.RateLimiting;
 using Polly.Registry;
+using Vigil.Notifications.Channels;
+using Vigil.Notifications.Delivery;
 
 namespace Vigil.Notifications.Resilience;
 

@@ -2,6 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Vigil.Notifications.Channels;
+using Vigil.Notifications.Delivery;
+using Vigil.Notifications.Destinations;
 
 namespace Vigil.Notifications.Webhooks;
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Vigil.Notifications.Channels;
+using Vigil.Notifications.Delivery;
 
 namespace Vigil.Notifications.Webhooks;
 

@@ -20,7 +20,7 @@ internal sealed class AuditResource(string name, Func<IServiceProvider, string, 
         Value(await RuleEndpoints.GetAsync(id, services.GetRequiredService<RuleRepository>(), ct).ConfigureAwait(false)));
 
     public static readonly AuditResource Channels = new("channels", async (services, id, ct) =>
-        Value(await ChannelEndpoints.GetAsync(id, services.GetRequiredService<Vigil.Delivery.Channels.ChannelStore>(), services.GetRequiredService<Vigil.Notifications.NotificationSender>(), ct).ConfigureAwait(false)));
+        Value(await ChannelEndpoints.GetAsync(id, services.GetRequiredService<Vigil.Delivery.Channels.ChannelStore>(), services.GetRequiredService<Vigil.Notifications.Delivery.NotificationSender>(), ct).ConfigureAwait(false)));
 
     public static readonly AuditResource Silences = new("silences", async (services, id, ct) =>
         (await services.GetRequiredService<SilenceRepository>().ListAsync(null, ct).ConfigureAwait(false)).FirstOrDefault(s => s.Id == id) is { } silence

@@ -1,9 +1,3 @@
-using Vigil.Core.Alerts;
-using Vigil.Notifications;
-using Vigil.Server.Alerts;
-using Vigil.Server.Auth;
-using Vigil.Server.Rules;
-
 namespace Vigil.Server.Delivery;
 
 /// <summary>How a channel test went.</summary>

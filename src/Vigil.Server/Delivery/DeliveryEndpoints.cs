@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Vigil.Delivery.Pipeline;
-using Vigil.Jobs;
+using Vigil.Jobs.Queue;
 using Vigil.Server.Audit;
 using Vigil.Server.Auth;
 using Vigil.Server.Http;

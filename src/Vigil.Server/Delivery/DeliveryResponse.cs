@@ -1,6 +1,3 @@
-using Vigil.Jobs;
-using Vigil.Server.Auth;
-
 namespace Vigil.Server.Delivery;
 
 /// <summary>A delivery (a delivery job) as the API shows it.</summary>

@@ -146,7 +146,7 @@ internal sealed class PrometheusExporter
         if (delivery.Destinations.Count > 0)
         {
             OwnByLabel(builder, written, "vigil_delivery_breaker_open", "Whether a destination's circuit breaker is open or half open (1) or closed (0).", "destination",
-                [.. delivery.Destinations.Select(d => (d.Destination, d.State == Vigil.Notifications.BreakerState.Closed ? 0.0 : 1.0))]);
+                [.. delivery.Destinations.Select(d => (d.Destination, d.State == Vigil.Notifications.Resilience.BreakerState.Closed ? 0.0 : 1.0))]);
         }
     }
 

@@ -1,10 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Vigil.Core.Alerts;
 using Vigil.Delivery.Pipeline;
-using Vigil.Jobs;
-using Vigil.Notifications;
+using Vigil.Jobs.Queue;
+using Vigil.Notifications.Channels;
 using Vigil.Notifications.Tests.Infrastructure;
 using Vigil.Storage;
 using Vigil.Storage.Alerts;

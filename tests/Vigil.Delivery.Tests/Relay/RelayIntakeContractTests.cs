@@ -2,7 +2,7 @@ using System.Data.Common;
 using Microsoft.Extensions.DependencyInjection;
 using Vigil.Delivery.Pipeline;
 using Vigil.Delivery.Relay;
-using Vigil.Jobs;
+using Vigil.Jobs.Queue;
 using Vigil.Notifications.Tests.Infrastructure;
 using Vigil.Storage;
 using Vigil.Storage.Delivery;

@@ -1,6 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Vigil.Jobs.Configuration;
+using Vigil.Jobs.Processing;
+using Vigil.Jobs.Queue;
 using Vigil.Storage;
 using Vigil.Testing;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using Vigil.Jobs.Processing;
 
 namespace Vigil.Jobs.Tests.Processing;
 

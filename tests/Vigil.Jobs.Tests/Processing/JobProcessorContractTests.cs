@@ -1,3 +1,6 @@
+using Vigil.Jobs.Configuration;
+using Vigil.Jobs.Processing;
+using Vigil.Jobs.Queue;
 using Vigil.Storage;
 
 namespace Vigil.Jobs.Tests.Processing;

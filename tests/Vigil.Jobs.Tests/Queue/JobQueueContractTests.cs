@@ -1,3 +1,7 @@
+using Vigil.Jobs.Configuration;
+using Vigil.Jobs.Processing;
+using Vigil.Jobs.Queue;
+using Vigil.Jobs.Retries;
 using Vigil.Storage;
 
 namespace Vigil.Jobs.Tests.Queue;

@@ -1,3 +1,4 @@
+using Vigil.Jobs.Retries;
 namespace Vigil.Jobs.Tests.Retries;
 
 public sealed class RetryPolicyTests

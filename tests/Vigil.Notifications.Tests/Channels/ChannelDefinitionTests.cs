@@ -1,4 +1,5 @@
 using Vigil.Core.Alerts;
+using Vigil.Notifications.Channels;
 
 namespace Vigil.Notifications.Tests.Channels;
 

@@ -1,3 +1,4 @@
+using Vigil.Notifications.Channels;
 namespace Vigil.Notifications.Tests.Channels;
 
 public sealed class ChannelJsonTests

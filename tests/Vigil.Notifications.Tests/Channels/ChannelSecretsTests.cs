@@ -1,3 +1,4 @@
+using Vigil.Notifications.Channels;
 namespace Vigil.Notifications.Tests.Channels;
 
 /// <summary>Secret references, secrets kept for a new destination, and secrets echoed back in a reply.</summary>

@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Vigil.Core.Alerts;
+using Vigil.Notifications.Channels;
+using Vigil.Notifications.Delivery;
 using Vigil.Notifications.Tests.Infrastructure;
 
 namespace Vigil.Notifications.Tests.Chat;

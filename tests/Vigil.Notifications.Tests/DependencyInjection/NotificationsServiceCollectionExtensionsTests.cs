@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Vigil.Notifications.Channels;
+using Vigil.Notifications.Delivery;
 
 namespace Vigil.Notifications.Tests.DependencyInjection;
 

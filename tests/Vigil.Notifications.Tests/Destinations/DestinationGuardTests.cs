@@ -1,4 +1,6 @@
 using System.Net;
+using Vigil.Notifications.Channels;
+using Vigil.Notifications.Delivery;
 using Vigil.Notifications.Destinations;
 using Vigil.Notifications.Tests.Infrastructure;
 

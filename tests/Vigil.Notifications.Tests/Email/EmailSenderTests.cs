@@ -1,5 +1,7 @@
 using MimeKit;
 using Vigil.Core.Alerts;
+using Vigil.Notifications.Channels;
+using Vigil.Notifications.Delivery;
 using Vigil.Notifications.Tests.Infrastructure;
 
 namespace Vigil.Notifications.Tests.Email;

@@ -2,6 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Vigil.Core.Alerts;
+using Vigil.Notifications.Channels;
+using Vigil.Notifications.Delivery;
+using Vigil.Notifications.Destinations;
 
 namespace Vigil.Notifications.Tests.Infrastructure;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Vigil.Core.Metrics;
+using Vigil.Notifications.Privacy;
 using Vigil.Notifications.Tests.Infrastructure;
 
 namespace Vigil.Notifications.Tests.Privacy;

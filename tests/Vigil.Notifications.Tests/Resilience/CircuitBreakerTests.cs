@@ -1,3 +1,6 @@
+using Vigil.Notifications.Channels;
+using Vigil.Notifications.Delivery;
+using Vigil.Notifications.Resilience;
 using Vigil.Notifications.Tests.Infrastructure;
 
 namespace Vigil.Notifications.Tests.Resilience;

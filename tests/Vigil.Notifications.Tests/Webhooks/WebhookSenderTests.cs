@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Vigil.Core.Alerts;
+using Vigil.Notifications.Channels;
+using Vigil.Notifications.Delivery;
 using Vigil.Notifications.Tests.Infrastructure;
 
 namespace Vigil.Notifications.Tests.Webhooks;

@@ -2,8 +2,7 @@ using System.Net;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Vigil.Delivery.Channels;
-using Vigil.Notifications;
-using Vigil.Server.Delivery;
+using Vigil.Notifications.Channels;
 using Vigil.Storage;
 
 namespace Vigil.Server.Tests.Delivery;

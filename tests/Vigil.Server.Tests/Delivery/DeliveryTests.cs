@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
-using Vigil.Jobs;
+using Vigil.Jobs.Processing;
 using Vigil.Notifications.Tests.Infrastructure;
 using Vigil.Server.Alerts;
 using Vigil.Storage;
@@ -113,7 +113,7 @@ public abstract class DeliveryTests(StorageProvider provider) : ServerTestBase(p
         var alert = (await (await client.GetAsync("/api/v1/alerts")).ReadAsync())[0];
         string fingerprint = alert.GetProperty("fingerprint").GetString()!;
         Assert.Contains("u-9876", fingerprint, StringComparison.Ordinal);
-        Assert.Equal(Vigil.Notifications.PiiScrubber.HashFingerprint(fingerprint), body.GetProperty("context").GetProperty("fingerprint").GetString());
+        Assert.Equal(Vigil.Notifications.Privacy.PiiScrubber.HashFingerprint(fingerprint), body.GetProperty("context").GetProperty("fingerprint").GetString());
     }
 
     [Fact]

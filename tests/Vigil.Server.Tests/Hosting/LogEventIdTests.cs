@@ -10,8 +10,8 @@ public sealed class LogEventIdTests
     [
         typeof(Vigil.Core.Metrics.MetricStore).Assembly,
         typeof(Vigil.Storage.Database).Assembly,
-        typeof(Vigil.Jobs.JobQueue).Assembly,
-        typeof(Vigil.Notifications.NotificationSender).Assembly,
+        typeof(Vigil.Jobs.Queue.JobQueue).Assembly,
+        typeof(Vigil.Notifications.Delivery.NotificationSender).Assembly,
         typeof(Vigil.Delivery.Channels.ChannelStore).Assembly,
         typeof(Vigil.Server.Alerts.AlertEngine).Assembly,
     ];

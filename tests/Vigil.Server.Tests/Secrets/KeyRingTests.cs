@@ -8,12 +8,12 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Vigil.Notifications;
-using Vigil.Notifications.Tests.Infrastructure;
 using Vigil.Delivery.Acknowledge;
 using Vigil.Delivery.Channels;
-using Vigil.Server.Tests.Delivery;
+using Vigil.Notifications.Channels;
+using Vigil.Notifications.Tests.Infrastructure;
 using Vigil.Server.Secrets;
+using Vigil.Server.Tests.Delivery;
 using Vigil.Storage;
 using Vigil.Storage.Delivery;
 
@@ -70,7 +70,7 @@ public abstract class KeyRingTests(StorageProvider provider) : ServerTestBase(pr
         await using (var database = new Database(Database.Options))
         {
             // What Vigil did before the master key: a key ring in clear, a channel encrypted with it.
-            await new Migrator(database, [Vigil.Jobs.JobQueue.Migrations]).MigrateAsync(time.GetUtcNow().ToUnixTimeMilliseconds());
+            await new Migrator(database, [Vigil.Jobs.Queue.JobQueue.Migrations]).MigrateAsync(time.GetUtcNow().ToUnixTimeMilliseconds());
             var older = DataProtectionOver(new DataProtectionKeyStore(database), time, writable: true);
             var channels = new ChannelStore(new ChannelRepository(database), older, new ConfigurationBuilder().Build(), time);
             var channel = ChannelJson.Parse(WebhookChannel(webhook.Url()), "older-channel").Channel!;

@@ -1,8 +1,3 @@
-using Vigil.Jobs;
-using Vigil.Notifications;
-using Vigil.Server.Auth;
-using Vigil.Server.Rules;
-
 namespace Vigil.Server.Delivery.Relay;
 
 /// <summary>The body of <c>POST</c> and <c>PATCH /api/v1/relay/endpoints</c>.</summary>

@@ -1,9 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using Vigil.Jobs;
-using Vigil.Notifications;
-using Vigil.Server.Auth;
-using Vigil.Server.Rules;
-
 namespace Vigil.Server.Delivery.Relay;
 
 /// <summary>A relay endpoint as the API shows it.</summary>

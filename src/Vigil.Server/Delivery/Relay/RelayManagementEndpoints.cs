@@ -5,14 +5,12 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Vigil.Delivery.Channels;
-using Vigil.Delivery.Relay;
-using Vigil.Jobs;
-using Vigil.Notifications;
+using Vigil.Jobs.Queue;
+using Vigil.Notifications.Channels;
 using Vigil.Server.Audit;
 using Vigil.Server.Auth;
 using Vigil.Server.Http;
 using Vigil.Server.Rules;
-using Vigil.Storage;
 using Vigil.Storage.Delivery;
 
 namespace Vigil.Server.Delivery.Relay;

@@ -1,8 +1,3 @@
-using Vigil.Jobs;
-using Vigil.Notifications;
-using Vigil.Server.Auth;
-using Vigil.Server.Rules;
-
 namespace Vigil.Server.Delivery.Relay;
 
 /// <summary>What a relay call answers (seed 000).</summary>

@@ -1,8 +1,3 @@
-using Vigil.Jobs;
-using Vigil.Notifications;
-using Vigil.Server.Auth;
-using Vigil.Server.Rules;
-
 namespace Vigil.Server.Delivery.Relay;
 
 /// <summary>Counts of a relay call's first attempts.</summary>
