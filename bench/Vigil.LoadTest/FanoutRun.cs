@@ -138,6 +138,19 @@ internal sealed class FanoutRun(LoadTestOptions options)
                 }
             }
 
+            // Where slots sat idle: mean in flight per quarter second from the ingest call (to the log).
+            var timeline = new double[(int)Math.Ceiling(elapsed / 0.25)];
+            foreach (var d in all)
+            {
+                var from = Seconds(d.ArrivedAt);
+                var to = Seconds(d.AnsweredAt);
+                for (var b = (int)(from / 0.25); b < timeline.Length && b * 0.25 < to; b++)
+                {
+                    timeline[b] += (Math.Min(to, (b + 1) * 0.25) - Math.Max(from, b * 0.25)) / 0.25;
+                }
+            }
+
+            await log.WriteLineAsync("in flight per 250 ms: " + string.Join(' ', timeline.Select(x => x.ToString("0.0", CultureInfo.InvariantCulture)))).ConfigureAwait(false);
             refills.Sort();
             string Refill(double q) => refills.Count == 0 ? "-" : refills[Math.Clamp((int)Math.Ceiling(q * refills.Count) - 1, 0, refills.Count - 1)].ToString("0.0", CultureInfo.InvariantCulture);
             var maxInFlight = string.Join(" / ", receivers.Select(r => r.MaxInFlight.ToString(CultureInfo.InvariantCulture)));

@@ -7,7 +7,15 @@ namespace Vigil.Storage;
 /// <summary>Opens connections to the configured database; the one place that knows the provider.</summary>
 public sealed class Database : IAsyncDisposable
 {
+    /// <summary>How long a SQLite statement waits for another connection's write lock before it fails.</summary>
+    public const int BusyTimeoutMs = 30_000;
+
     private readonly NpgsqlDataSource? _postgres;
+
+    // SQLite has one writer at a time: this process's writers queue here, first come first served,
+    // instead of polling SQLite's lock (null on PostgreSQL).
+    private readonly SemaphoreSlim? _sqliteWriter;
+    private int _queuedWriters;
     private readonly string? _sqliteConnectionString;
 
     /// <summary>Creates the database access for the given options.</summary>
@@ -31,14 +39,18 @@ public sealed class Database : IAsyncDisposable
                 }
             }
 
+            _sqliteWriter = new SemaphoreSlim(1, 1);
             builder.Pooling = true;
-            builder.DefaultTimeout = 30;
+            builder.DefaultTimeout = (int)(BusyTimeoutMs / 1000);
             _sqliteConnectionString = builder.ToString();
         }
     }
 
     /// <summary>The provider in use.</summary>
     public StorageProvider Provider { get; }
+
+    /// <summary>How many writers of this process wait for their turn (SQLite).</summary>
+    internal int QueuedWriters => Volatile.Read(ref _queuedWriters);
 
     /// <summary>Opens a connection.</summary>
     public async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
@@ -52,16 +64,63 @@ public sealed class Database : IAsyncDisposable
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (var pragma = connection.CreateCommand())
         {
-            pragma.CommandText = "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+            // busy_timeout: a writer that finds another's transaction open waits in SQLite's own busy
+            // handler (sleeps of 1 to 100 ms) rather than Microsoft.Data.Sqlite's retry loop, which
+            // sleeps 150 ms a try: one collision of two short writes cost a notification 150 ms.
+            pragma.CommandText = $"PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {BusyTimeoutMs};";
             await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return connection;
     }
 
-    /// <summary>Opens a connection and begins a transaction that repositories and the job queue share.</summary>
-    public async Task<UnitOfWork> BeginAsync(CancellationToken cancellationToken = default) =>
-        await UnitOfWork.BeginAsync(Provider, await OpenAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    /// <summary>Opens a connection and begins a transaction that repositories and the job queue share (on SQLite, in this process's writer turn).</summary>
+    public async Task<UnitOfWork> BeginAsync(CancellationToken cancellationToken = default)
+    {
+        var turn = await WriterTurnAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await UnitOfWork.BeginAsync(Provider, await OpenAsync(cancellationToken).ConfigureAwait(false), turn, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await turn.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// On SQLite, waits for this process's turn to write (first come, first served) and holds it until
+    /// disposed: take it before a write transaction begins. SQLite allows one writer at a time, and a
+    /// writer that polls the lock while others take turns can starve for hundreds of milliseconds (the
+    /// job dispatcher behind an alert pass's chunks). A no-op on PostgreSQL.
+    /// </summary>
+    /// <exception cref="TimeoutException">Another writer of this process held the turn for <see cref="BusyTimeoutMs"/>.</exception>
+    public async ValueTask<IAsyncDisposable> WriterTurnAsync(CancellationToken cancellationToken = default)
+    {
+        if (_sqliteWriter is null)
+        {
+            return WriterTurn.None;
+        }
+
+        bool entered;
+        Interlocked.Increment(ref _queuedWriters);
+        try
+        {
+            entered = await _sqliteWriter.WaitAsync(BusyTimeoutMs, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _queuedWriters);
+        }
+
+        if (!entered)
+        {
+            throw new TimeoutException($"Another write transaction of this process held SQLite's write lock for {BusyTimeoutMs / 1000} s.");
+        }
+
+        return new WriterTurn(_sqliteWriter);
+    }
 
     /// <summary>Whether the database answers a trivial query; throws what the provider throws when it does not.</summary>
     public async Task PingAsync(CancellationToken cancellationToken = default)

@@ -16,10 +16,12 @@ namespace Vigil.Storage;
 public sealed class UnitOfWork : IAsyncDisposable
 {
     private readonly List<Action> _committed = [];
+    private readonly IAsyncDisposable _turn;
     private bool _done;
 
-    private UnitOfWork(StorageProvider provider, DbConnection connection, DbTransaction transaction)
+    private UnitOfWork(StorageProvider provider, DbConnection connection, DbTransaction transaction, IAsyncDisposable turn)
     {
+        _turn = turn;
         Provider = provider;
         Connection = connection;
         Transaction = transaction;
@@ -59,14 +61,15 @@ public sealed class UnitOfWork : IAsyncDisposable
         _done = true;
         await Transaction.DisposeAsync().ConfigureAwait(false);
         await Connection.DisposeAsync().ConfigureAwait(false);
+        await _turn.DisposeAsync().ConfigureAwait(false);
     }
 
-    internal static async Task<UnitOfWork> BeginAsync(StorageProvider provider, DbConnection connection, CancellationToken cancellationToken)
+    internal static async Task<UnitOfWork> BeginAsync(StorageProvider provider, DbConnection connection, IAsyncDisposable turn, CancellationToken cancellationToken)
     {
         try
         {
             var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            return new UnitOfWork(provider, connection, transaction);
+            return new UnitOfWork(provider, connection, transaction, turn);
         }
         catch
         {

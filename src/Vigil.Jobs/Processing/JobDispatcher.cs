@@ -9,7 +9,9 @@ namespace Vigil.Jobs.Processing;
 /// slots allow in one round trip (<see cref="JobQueue.CompleteAndClaimAsync(string, IReadOnlyList{JobCompletion}, IReadOnlyList{TypeClaim}, int, IReadOnlyCollection{string}, IReadOnlyList{KeyClaim}, IReadOnlyCollection{string}, bool, CancellationToken)"/>),
 /// renews leases every <see cref="JobsOptions.HeartbeatInterval"/>, and sleeps until a handler
 /// finishes, a <see cref="JobSignal"/> or notification wakes it, or the next poll. A failing database
-/// is retried every <see cref="JobsOptions.PollInterval"/>.
+/// is retried every <see cref="JobsOptions.PollInterval"/>. One round trip is out at a time, and the
+/// loop does not wait for it: a handler that finishes meanwhile hands its slot to its key's next
+/// held job at once, and its outcome goes into the next round trip.
 /// </summary>
 internal sealed class JobDispatcher(
     JobQueue queue,
@@ -46,6 +48,7 @@ internal sealed class JobDispatcher(
         var nextHeartbeat = now + options.HeartbeatInterval;
         var databaseRetryAt = DateTimeOffset.MinValue;
         var nextRecovery = now;
+        Step? step = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             now = time.GetUtcNow();
@@ -59,15 +62,45 @@ internal sealed class JobDispatcher(
                 }
             }
 
-            if (slots.Running > 0)
+            if (slots.Running > 0 && step is null)
             {
                 // Let handlers that are finishing right now land, so one round trip stores them together.
                 await Task.Yield();
             }
 
+            // A freed slot goes to its key's next held job at once, even while a round trip is out:
+            // the refill never waits for the database.
             slots.TakeFinished();
             slots.StartHeld();
-            if (now >= databaseRetryAt)
+            if (step is not null)
+            {
+                if (!step.Task.IsCompleted)
+                {
+                    await Task.WhenAny(step.Task, wake.WaitAsync()).ConfigureAwait(false);
+                    continue;
+                }
+
+                var ended = step;
+                step = null;
+                try
+                {
+                    if (ended.Recover)
+                    {
+                        nextRecovery = now + options.PollInterval;
+                    }
+
+                    if (Finish(ended, await ended.Task.ConfigureAwait(false)))
+                    {
+                        continue;
+                    }
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is not OperationCanceledException)
+                {
+                    JobProcessorLog.DatabaseFailed(logger, ex, options.PollInterval.TotalSeconds);
+                    databaseRetryAt = now + options.PollInterval;
+                }
+            }
+            else if (now >= databaseRetryAt)
             {
                 try
                 {
@@ -77,14 +110,8 @@ internal sealed class JobDispatcher(
                         nextHeartbeat = now + options.HeartbeatInterval;
                     }
 
-                    var recover = now >= nextRecovery;
-                    var more = await StepAsync(claim: true, recover).ConfigureAwait(false);
-                    if (recover)
-                    {
-                        nextRecovery = now + options.PollInterval;
-                    }
-
-                    if (more)
+                    step = Begin(claim: true, recoverExpired: now >= nextRecovery);
+                    if (step is not null)
                     {
                         continue;
                     }
@@ -104,12 +131,26 @@ internal sealed class JobDispatcher(
 
             await WaitAsync(wakeAt, stoppingToken).ConfigureAwait(false);
         }
+
+        if (step is not null)
+        {
+            // Stopping with a round trip out: take in what it stored and claimed, so the drain
+            // stores or releases all of it.
+            try
+            {
+                Finish(step, await step.Task.ConfigureAwait(false));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                JobProcessorLog.DatabaseFailed(logger, ex, 0);
+            }
+        }
     }
 
     /// <summary>Stores every pending outcome, claiming nothing.</summary>
     public async Task FlushAsync()
     {
-        while (await StepAsync(claim: false, recoverExpired: false).ConfigureAwait(false))
+        while (Begin(claim: false, recoverExpired: false) is { } step && Finish(step, await step.Task.ConfigureAwait(false)))
         {
         }
     }
@@ -119,34 +160,48 @@ internal sealed class JobDispatcher(
         JobProcessor.DelayUntilAsync(time, wakeAt, wake.WaitAsync(), cancellationToken);
 
     /// <summary>
-    /// One round trip: stores pending outcomes and, when <paramref name="claim"/>, claims what the free
-    /// slots allow. True when there is more to do right away (outcomes left, or slots filled and more may wait).
+    /// Starts one round trip: stores pending outcomes and, when <paramref name="claim"/>, claims what the
+    /// free slots allow. Null when there is nothing to store or claim.
     /// </summary>
-    private async Task<bool> StepAsync(bool claim, bool recoverExpired)
+    private Step? Begin(bool claim, bool recoverExpired)
     {
         var plan = claim ? slots.Plan() : ClaimPlan.None;
         var pending = slots.Pending;
         var outcomes = pending.Count == 0 ? [] : pending.GetRange(0, Math.Min(pending.Count, 500));
         if (outcomes.Count == 0 && plan.IsEmpty)
         {
-            return false;
+            return null;
         }
 
-        var (applied, jobs) = await queue.CompleteAndClaimAsync(
-            workerId, outcomes, plan.Types, plan.Total, plan.BusyKeys, plan.Keys, _types, recoverExpired, databaseStop).ConfigureAwait(false);
-        if (outcomes.Count > 0)
+        // On the thread pool: SQLite's "async" calls run synchronously, and the loop must stay free.
+        return new Step(plan, outcomes.Count, recoverExpired, Task.Run(() => queue.CompleteAndClaimAsync(
+            workerId, outcomes, plan.Types, plan.Total, plan.BusyKeys, plan.Keys, _types, recoverExpired, databaseStop)));
+    }
+
+    /// <summary>
+    /// Takes in a finished round trip on the loop. True when there is more to do right away (outcomes
+    /// left, or slots filled and more may wait).
+    /// </summary>
+    private bool Finish(Step step, (int Applied, List<ClaimedJob> Claimed) result)
+    {
+        var pending = slots.Pending;
+        if (step.Outcomes > 0)
         {
-            pending.RemoveRange(0, outcomes.Count);
-            if (applied < outcomes.Count)
+            // Outcomes that came in during the round trip were appended after the ones it stored.
+            pending.RemoveRange(0, step.Outcomes);
+            if (result.Applied < step.Outcomes)
             {
-                JobProcessorLog.CompletionsFenced(logger, outcomes.Count - applied);
+                JobProcessorLog.CompletionsFenced(logger, step.Outcomes - result.Applied);
             }
 
-            Interlocked.Add(ref _stored, outcomes.Count);
+            Interlocked.Add(ref _stored, step.Outcomes);
             OutcomesStored?.Invoke();
         }
 
-        var more = !plan.IsEmpty && slots.Accept(plan, jobs);
+        var more = !step.Plan.IsEmpty && slots.Accept(step.Plan, result.Claimed);
         return pending.Count > 0 || more;
     }
+
+    /// <summary>One round trip out: what it claims, how many pending outcomes it stores, and its task.</summary>
+    private sealed record Step(ClaimPlan Plan, int Outcomes, bool Recover, Task<(int Applied, List<ClaimedJob> Claimed)> Task);
 }

@@ -104,6 +104,7 @@ public sealed partial class JobQueue
 
     private async Task<(int Applied, List<ClaimedJob> Claimed)> CompleteAndClaimSqliteAsync(Work work, CancellationToken cancellationToken)
     {
+        await using var turn = await _database.WriterTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var applied = await CompleteSqliteAsync(connection, transaction, work, cancellationToken).ConfigureAwait(false);
@@ -246,6 +247,7 @@ public sealed partial class JobQueue
 
     private async Task<int> RequeueFinishedSqliteAsync(string condition, Action<DbCommand> parameters, bool dlqRetry, CancellationToken cancellationToken)
     {
+        await using var turn = await _database.WriterTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var ids = new List<long>();
@@ -282,6 +284,7 @@ public sealed partial class JobQueue
 
     private async Task<int> CleanupSqliteAsync(long cutoff, CancellationToken cancellationToken)
     {
+        await using var turn = await _database.WriterTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, transaction, $"""

@@ -110,6 +110,7 @@ public sealed partial class JobQueue
             return await EnqueueSqliteAsync(connection, transaction, rows, cancellationToken).ConfigureAwait(false);
         }
 
+        await using var turn = await _database.WriterTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var own = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var count = await EnqueueSqliteAsync(connection, own, rows, cancellationToken).ConfigureAwait(false);
         await own.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -105,6 +105,7 @@ public sealed class RuleRepository
     public async Task<DefaultRulesOutcome> UpsertDefaultsAsync(IReadOnlyCollection<AlertRule> rules, long nowMs, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rules);
+        await using var turn = await _database.WriterTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         int inserted = 0, updated = 0;

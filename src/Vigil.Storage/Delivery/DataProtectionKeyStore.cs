@@ -43,6 +43,7 @@ public sealed class DataProtectionKeyStore(Database database)
     public async Task<bool> RewriteAsync(IReadOnlyList<DataProtectionKeyRewrite> rewrites, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rewrites);
+        await using var turn = await database.WriterTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         foreach (var rewrite in rewrites)

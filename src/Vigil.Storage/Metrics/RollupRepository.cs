@@ -69,6 +69,7 @@ public sealed class RollupRepository
         }
 
         var sqlite = (SqliteConnection)connection;
+        await using var turn = await _database.WriterTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await sqlite.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var insert = sqlite.CreateCommand();
         insert.Transaction = transaction;
@@ -152,6 +153,8 @@ public sealed class RollupRepository
         {
             return 0;
         }
+
+        await using var turn = await _database.WriterTurnAsync(cancellationToken).ConfigureAwait(false);
 
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -246,6 +249,8 @@ public sealed class RollupRepository
         {
             return;
         }
+
+        await using var turn = await _database.WriterTurnAsync(cancellationToken).ConfigureAwait(false);
 
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
