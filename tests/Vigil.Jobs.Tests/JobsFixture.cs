@@ -30,11 +30,14 @@ public abstract class JobsTestBase(StorageProvider provider) : IAsyncLifetime
 
     protected JobQueue Queue { get; private set; } = null!;
 
+    /// <summary>The last migration applied before the test (a test of an upgrade starts from an older schema).</summary>
+    private protected virtual int MigratedUpTo => int.MaxValue;
+
     public async Task InitializeAsync()
     {
         _testDatabase = await TestDatabase.CreateAsync(Provider);
         Database = new Database(_testDatabase.Options);
-        await new Migrator(Database, [JobQueue.Migrations]).MigrateAsync(T0.ToUnixTimeMilliseconds());
+        await new Migrator(Database, [JobQueue.Migrations]).MigrateAsync(T0.ToUnixTimeMilliseconds(), MigratedUpTo);
         Queue = new JobQueue(Database, Options, Time, Signal);
     }
 

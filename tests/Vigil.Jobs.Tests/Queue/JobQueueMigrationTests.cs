@@ -1,58 +1,38 @@
-using Microsoft.Extensions.Time.Testing;
-using Vigil.Jobs.Configuration;
 using Vigil.Jobs.Queue;
 using Vigil.Storage;
-using Vigil.Testing;
 
 namespace Vigil.Jobs.Tests.Queue;
 
 /// <summary>The queue's later migrations applied to a database that already holds jobs, once per provider.</summary>
-public abstract class JobQueueMigrationTests(StorageProvider provider) : IAsyncLifetime
+public abstract class JobQueueMigrationTests(StorageProvider provider) : JobsTestBase(provider)
 {
     private const int LastVersionBeforeKeyIndex = 11;
-    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
-    private TestDatabase _testDatabase = null!;
 
-    private Database Database { get; set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        _testDatabase = await TestDatabase.CreateAsync(provider);
-        Database = new Database(_testDatabase.Options);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Database.DisposeAsync();
-        await _testDatabase.DisposeAsync();
-    }
+    private protected override int MigratedUpTo => LastVersionBeforeKeyIndex;
 
     [Fact]
     public async Task Migrate_KeyIndexOnQueueWithJobs_IndexBuiltAndKeyClaimTakesTheKeysJobsInOrder()
     {
-        var migrator = new Migrator(Database, [JobQueue.Migrations]);
-        await migrator.MigrateAsync(T0.ToUnixTimeMilliseconds(), LastVersionBeforeKeyIndex);
-        var queue = new JobQueue(Database, new JobsOptions(), new FakeTimeProvider(T0), new JobSignal());
-        await queue.EnqueueAsync([
+        await Queue.EnqueueAsync([
             new JobRequest("a", "k-low", Priority: 3, ConcurrencyKey: "k"),
             new JobRequest("a", "k-high", Priority: 1, ConcurrencyKey: "k"),
             new JobRequest("a", "other", Priority: 0, ConcurrencyKey: "other"),
             new JobRequest("a", "none", Priority: 0)]);
         Assert.False(await IndexExistsAsync("ix_jobs_key_ready"));
 
-        Assert.Equal(1, await migrator.MigrateAsync(T0.ToUnixTimeMilliseconds()));
+        Assert.Equal(1, await new Migrator(Database, [JobQueue.Migrations]).MigrateAsync(T0.ToUnixTimeMilliseconds()));
 
         Assert.True(await IndexExistsAsync("ix_jobs_key_ready"));
-        var (_, claimed) = await queue.CompleteAndClaimAsync("w1", [], [], 0, ["k"], [new KeyClaim("k", 5)], ["a"], recoverExpired: false);
+        var (_, claimed) = await Queue.CompleteAndClaimAsync("w1", [], [], 0, ["k"], [new KeyClaim("k", 5)], ["a"], recoverExpired: false);
         Assert.Equal(["k-high", "k-low"], claimed.Select(j => j.Payload));
-        Assert.Equal(["none", "other"], (await queue.ListAsync(JobState.Queued)).Select(j => j.Payload).Order());
+        Assert.Equal(["none", "other"], (await Queue.ListAsync(JobState.Queued)).Select(j => j.Payload).Order());
     }
 
     private async Task<bool> IndexExistsAsync(string name)
     {
         await using var connection = await Database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = provider == StorageProvider.Postgres
+        command.CommandText = Provider == StorageProvider.Postgres
             ? "SELECT count(*) FROM pg_indexes WHERE tablename = 'jobs' AND indexname = @name"
             : "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'jobs' AND name = @name";
         var parameter = command.CreateParameter();
