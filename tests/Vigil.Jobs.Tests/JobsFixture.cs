@@ -30,11 +30,14 @@ public abstract class JobsTestBase(StorageProvider provider) : IAsyncLifetime
 
     protected JobQueue Queue { get; private set; } = null!;
 
+    /// <summary>The last migration applied before the test (a test of an upgrade starts from an older schema).</summary>
+    private protected virtual int MigratedUpTo => int.MaxValue;
+
     public async Task InitializeAsync()
     {
         _testDatabase = await TestDatabase.CreateAsync(Provider);
         Database = new Database(_testDatabase.Options);
-        await new Migrator(Database, [JobQueue.Migrations]).MigrateAsync(T0.ToUnixTimeMilliseconds());
+        await new Migrator(Database, [JobQueue.Migrations]).MigrateAsync(T0.ToUnixTimeMilliseconds(), MigratedUpTo);
         Queue = new JobQueue(Database, Options, Time, Signal);
     }
 
@@ -77,18 +80,29 @@ internal static class ProcessorWaits
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    /// <summary>Completes once the processor has stored at least <paramref name="count"/> outcomes.</summary>
+    /// <summary>Completes once the processor has stored at least <paramref name="count"/> outcomes, releases included.</summary>
     public static Task StoredAsync(this JobProcessor processor, long count) => StoredAsync([processor], count);
 
-    /// <summary>Completes once the processors together have stored at least <paramref name="count"/> outcomes (checked at each store, not polled).</summary>
-    public static async Task StoredAsync(JobProcessor[] processors, long count)
+    /// <summary>Completes once the processors together have stored at least <paramref name="count"/> outcomes, releases included.</summary>
+    public static Task StoredAsync(JobProcessor[] processors, long count) => UntilAsync(processors, () => processors.Sum(p => p.Stored) >= count);
+
+    /// <summary>
+    /// Completes once the processor has run at least <paramref name="count"/> jobs to an outcome (checked
+    /// at each store): jobs handed back unrun (a full key's, a full processor's) do not count, as they do
+    /// in <see cref="StoredAsync(JobProcessor, long)"/>, so use this to wait for keyed jobs. Outcomes not
+    /// stored yet are stored by the next round trip or by <c>StopAsync</c>.
+    /// </summary>
+    public static Task CompletedAsync(this JobProcessor processor, long count) => UntilAsync([processor], () => processor.Completed >= count);
+
+    /// <summary>Completes once <paramref name="reached"/> holds, checked at each store (not polled).</summary>
+    private static async Task UntilAsync(JobProcessor[] processors, Func<bool> reached)
     {
-        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void Check()
         {
-            if (processors.Sum(p => p.Stored) >= count)
+            if (reached())
             {
-                reached.TrySetResult();
+                done.TrySetResult();
             }
         }
 
@@ -100,7 +114,7 @@ internal static class ProcessorWaits
         try
         {
             Check();
-            await reached.Task.WaitAsync(Patience);
+            await done.Task.WaitAsync(Patience);
         }
         finally
         {

@@ -30,6 +30,7 @@ public sealed class MetricSeries
     private long[]? _dirtyMinutes;
     private int _dirtyCount;
     private bool _evicted;
+    private volatile bool _dropped;
     private long _lastDirtyMinute = long.MinValue;
 
     internal MetricSeries(string name, LabelSet labels, MetricType type, TimeSpan bucketSize)
@@ -72,6 +73,12 @@ public sealed class MetricSeries
 
     /// <summary>The storage id of the series once persisted, or 0.</summary>
     public long StorageId { get; set; }
+
+    /// <summary>
+    /// Whether the series was dropped (<see cref="MetricStore.Drop"/>): it left the store, and
+    /// rollups of it written after its stored rows were deleted must go too.
+    /// </summary>
+    public bool IsDropped => _dropped;
 
     /// <summary>
     /// The id of the API key whose batch created the series (it counts against that key's
@@ -185,6 +192,7 @@ public sealed class MetricSeries
         lock (_open)
         {
             _evicted = true;
+            _dropped = true;
         }
     }
 

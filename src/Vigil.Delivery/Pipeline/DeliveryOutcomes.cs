@@ -22,8 +22,33 @@ internal sealed partial class DeliveryOutcomes(ChannelStore channels, ChannelRep
     // An open breaker that says nothing about when to come back is asked again after this.
     private static readonly TimeSpan DefaultShortCircuitDelay = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The opening every delivery handler shares: the job's payload read as <typeparamref name="TJob"/>
+    /// and its channel looked up. A payload that cannot be read fails the job (<paramref name="payloadName"/>
+    /// says what it should have been, as in "a digest"); a channel that cannot be sent to ends it,
+    /// counted as not attempted.
+    /// </summary>
+    public async Task<DeliveryStart<TJob>> StartAsync<TJob>(JobContext context, string payloadName, CancellationToken cancellationToken)
+        where TJob : class, IChannelJob
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (DeliveryJobs.Deserialize<TJob>(context.Payload) is not { } job)
+        {
+            return DeliveryStart<TJob>.Unreadable(JobOutcome.Fail($"The job's payload is not {payloadName}."));
+        }
+
+        var lookup = await ChannelAsync(job.ChannelId, cancellationToken).ConfigureAwait(false);
+        if (!lookup.IsReady)
+        {
+            CountSkipped(null);
+            return DeliveryStart<TJob>.Stopped(job, lookup.Stop);
+        }
+
+        return DeliveryStart<TJob>.Ready(job, lookup.Channel);
+    }
+
     /// <summary>The channel of a job, ready to send, or the outcome that ends the job.</summary>
-    public async Task<ChannelLookup> ChannelAsync(string channelId, CancellationToken cancellationToken)
+    private async Task<ChannelLookup> ChannelAsync(string channelId, CancellationToken cancellationToken)
     {
         if (await channels.GetAsync(channelId, cancellationToken).ConfigureAwait(false) is not { } entry)
         {

@@ -11,19 +11,13 @@ internal sealed class DigestDeliveryHandler(DeliveryOutcomes outcomes, Notificat
 
     public async ValueTask<JobOutcome> HandleAsync(JobContext context, CancellationToken cancellationToken)
     {
-        if (DeliveryJobs.Deserialize<DigestJob>(context.Payload) is not { } job)
+        var start = await outcomes.StartAsync<DigestJob>(context, "a digest", cancellationToken).ConfigureAwait(false);
+        if (!start.IsReady)
         {
-            return JobOutcome.Fail("The job's payload is not a digest.");
+            return start.Stop;
         }
 
-        var lookup = await outcomes.ChannelAsync(job.ChannelId, cancellationToken).ConfigureAwait(false);
-        if (!lookup.IsReady)
-        {
-            outcomes.CountSkipped(null);
-            return lookup.Stop;
-        }
-
-        var channel = lookup.Channel;
+        var (job, channel) = (start.Job, start.Channel);
         var notifications = new List<AlertNotification>();
         foreach (var key in await digests.ItemsAsync(job.ChannelId, job.WindowStartMs, cancellationToken).ConfigureAwait(false))
         {

@@ -10,19 +10,13 @@ internal sealed class NotificationDeliveryHandler(DeliveryOutcomes outcomes, Not
 
     public async ValueTask<JobOutcome> HandleAsync(JobContext context, CancellationToken cancellationToken)
     {
-        if (DeliveryJobs.Deserialize<NotificationJob>(context.Payload) is not { } job)
+        var start = await outcomes.StartAsync<NotificationJob>(context, "a notification delivery", cancellationToken).ConfigureAwait(false);
+        if (!start.IsReady)
         {
-            return JobOutcome.Fail("The job's payload is not a notification delivery.");
+            return start.Stop;
         }
 
-        var lookup = await outcomes.ChannelAsync(job.ChannelId, cancellationToken).ConfigureAwait(false);
-        if (!lookup.IsReady)
-        {
-            outcomes.CountSkipped(null);
-            return lookup.Stop;
-        }
-
-        var channel = lookup.Channel;
+        var (job, channel) = (start.Job, start.Channel);
         if (await builder.BuildAsync(job.IntentKey, cancellationToken).ConfigureAwait(false) is not { } notification)
         {
             outcomes.CountSkipped(channel.Type);

@@ -1,6 +1,7 @@
 using System.Text;
 using Vigil.Delivery.Pipeline;
 using Vigil.Jobs.Processing;
+using Vigil.Notifications.Channels;
 using Vigil.Notifications.Delivery;
 using Vigil.Storage.Delivery;
 
@@ -13,12 +14,14 @@ internal sealed class RelayDeliveryHandler(DeliveryOutcomes outcomes, RelayRepos
 
     public async ValueTask<JobOutcome> HandleAsync(JobContext context, CancellationToken cancellationToken)
     {
-        if (DeliveryJobs.Deserialize<RelayJob>(context.Payload) is not { } job)
+        var start = await outcomes.StartAsync<RelayJob>(context, "a relay delivery", cancellationToken).ConfigureAwait(false);
+        if (!start.HasJob)
         {
-            return JobOutcome.Fail("The job's payload is not a relay delivery.");
+            return start.Stop;
         }
 
-        var outcome = await DeliverAsync(job, context, cancellationToken).ConfigureAwait(false);
+        var job = start.Job;
+        var outcome = start.IsReady ? await DeliverAsync(job, start.Channel, context, cancellationToken).ConfigureAwait(false) : start.Stop;
         var delivered = outcome.Kind == JobOutcomeKind.Succeeded;
         var gaveUp = outcome.Kind == JobOutcomeKind.Fail || (outcome.Kind == JobOutcomeKind.Retry && context.IsLastAttempt);
         if (delivered || gaveUp)
@@ -34,16 +37,8 @@ internal sealed class RelayDeliveryHandler(DeliveryOutcomes outcomes, RelayRepos
         return outcome;
     }
 
-    private async Task<JobOutcome> DeliverAsync(RelayJob job, JobContext context, CancellationToken cancellationToken)
+    private async Task<JobOutcome> DeliverAsync(RelayJob job, ChannelDefinition channel, JobContext context, CancellationToken cancellationToken)
     {
-        var lookup = await outcomes.ChannelAsync(job.ChannelId, cancellationToken).ConfigureAwait(false);
-        if (!lookup.IsReady)
-        {
-            outcomes.CountSkipped(null);
-            return lookup.Stop;
-        }
-
-        var channel = lookup.Channel;
         if (await relays.BodyAsync(job.RequestId, cancellationToken).ConfigureAwait(false) is not { } body)
         {
             outcomes.CountSkipped(channel.Type);

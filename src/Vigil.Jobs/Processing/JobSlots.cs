@@ -19,12 +19,20 @@ internal sealed class JobSlots(JobsOptions options, IReadOnlyDictionary<string, 
     private readonly Dictionary<string, KeySlot> _keys = new(StringComparer.Ordinal);
     private readonly Dictionary<long, ClaimedJob> _active = [];
     private readonly HashSet<long> _lost = [];
+    private long _completed;
 
     /// <summary>Outcomes (and releases) not stored yet, oldest first.</summary>
     public List<JobCompletion> Pending { get; } = [];
 
     /// <summary>The job types this process runs.</summary>
     public IEnumerable<string> Types => types.Keys;
+
+    /// <summary>
+    /// How many jobs ran to an outcome and were taken in for storing (by the dispatcher's next round
+    /// trip, or the one after when more than a batch waits): releases (jobs handed back unrun, or cancelled by a stop) and jobs whose lease was lost
+    /// are left out. Read from any thread.
+    /// </summary>
+    public long Completed => Interlocked.Read(ref _completed);
 
     /// <summary>How many handlers run.</summary>
     public int Running { get; private set; }
@@ -160,6 +168,10 @@ internal sealed class JobSlots(JobsOptions options, IReadOnlyDictionary<string, 
             if (!_lost.Remove(job.Id))
             {
                 Pending.Add(completion);
+                if (completion.Outcome is not null)
+                {
+                    Interlocked.Increment(ref _completed);
+                }
             }
 
             LogOutcome(completion);

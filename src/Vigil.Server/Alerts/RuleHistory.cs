@@ -121,8 +121,26 @@ internal sealed partial class BaselineCache(RuleHistory history, TimeProvider ti
             }
         }
 
-        var values = entry.Values;
-        return group => values.TryGetValue(group, out var v) ? v : null;
+        return LookUp(entry.Values);
+    }
+
+    /// <summary>
+    /// The group baselines of a rule that is not saved (a rule test): computed for this call and not
+    /// kept, as nothing would ever ask for them again or forget them.
+    /// </summary>
+    public async ValueTask<Func<LabelSet, double?>> ComputeOnceAsync(AlertRule rule, CancellationToken cancellationToken) =>
+        LookUp((await ComputeAsync(rule, Definition(rule), time.GetUtcNow(), null, cancellationToken).ConfigureAwait(false)).Values);
+
+    /// <summary>The ids of the rules whose baselines are kept; for tests.</summary>
+    internal IReadOnlyList<string> RuleIds
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _entries.Keys];
+            }
+        }
     }
 
     /// <summary>Forgets the baselines of rules that no longer exist.</summary>
@@ -159,6 +177,9 @@ internal sealed partial class BaselineCache(RuleHistory history, TimeProvider ti
     /// </summary>
     public static (long FromMs, long ToMs) RangeOf(AlertRule rule, DateTimeOffset now) =>
         (now.AddDays(-rule.BaselineDays).ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds() - (long)rule.Window.TotalMilliseconds);
+
+    private static Func<LabelSet, double?> LookUp(Dictionary<LabelSet, double> values) =>
+        group => values.TryGetValue(group, out var v) ? v : null;
 
     private static string Definition(AlertRule rule) =>
         string.Join('\u001f', rule.Metric, rule.Aggregation, rule.WindowMinutes, rule.MinDataPoints, rule.BaselineDays,

@@ -92,6 +92,7 @@ internal static class VigilServerServiceCollectionExtensions
 
         // The relay limits its callers itself: after their secret is checked (RelayWebhookEndpoints).
         services.AddSingleton<RelayCallerLimits>();
+        services.AddSingleton<RelayRefusalLog>();
         services.AddSingleton<OpenAlertCache>();
         services.AddSingleton<AlertEngine>();
         services.AddHostedService<EvaluationScheduler>();

@@ -71,6 +71,8 @@ internal sealed partial class MetricPersistence
             }
         }
 
+        // A series dropped since (DELETE /api/v1/series) is not written back.
+        pending.RemoveAll(p => p.Series.IsDropped);
         if (pending.Count == 0)
         {
             return 0;
@@ -78,9 +80,13 @@ internal sealed partial class MetricPersistence
 
         try
         {
+            if (BeforeWrite is { } hook)
+            {
+                await hook(cancellationToken).ConfigureAwait(false);
+            }
+
             await EnsureIdsAsync(pending.Select(p => p.Series), cancellationToken).ConfigureAwait(false);
             await _rollups.UpsertAsync([.. pending.Select(p => new StoredRollup(p.Series.StorageId, p.Rollup))], cancellationToken).ConfigureAwait(false);
-            return pending.Count;
         }
         catch
         {
@@ -92,6 +98,9 @@ internal sealed partial class MetricPersistence
 
             throw;
         }
+
+        await DeleteDroppedAsync(pending.Select(p => p.Series), cancellationToken).ConfigureAwait(false);
+        return pending.Count;
     }
 
     /// <summary>Merges points older than the in-memory window into the stored rollups.</summary>
@@ -110,11 +119,33 @@ internal sealed partial class MetricPersistence
 
         await EnsureIdsAsync(rollups.Select(r => r.Series), cancellationToken).ConfigureAwait(false);
         await _rollups.MergeAsync([.. rollups.Select(r => new StoredRollup(r.Series.StorageId, r.Rollup))], cancellationToken).ConfigureAwait(false);
+        await DeleteDroppedAsync(rollups.Select(r => r.Series), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Deletes rollups older than the retention.</summary>
     public Task<int> DeleteExpiredAsync(CancellationToken cancellationToken) =>
         _rollups.DeleteBeforeAsync(_time.GetUtcNow().ToUnixTimeMilliseconds() - (long)_store.Options.RollupRetention.TotalMilliseconds, cancellationToken);
+
+    /// <summary>Runs after the rollups to write are taken (and those of dropped series left out), before they are written; for tests.</summary>
+    internal Func<CancellationToken, Task>? BeforeWrite { get; set; }
+
+    /// <summary>
+    /// Deletes what was just written of series dropped meanwhile (<c>DELETE /api/v1/series</c>).
+    /// Their delete may have run between taking the rollups and writing them, so that the write
+    /// stored the series anew (a series not stored before) and its rollups behind it; a series
+    /// dropped after this check has its delete run after the write, which removes the rows itself.
+    /// (A series stored before whose rows the delete removed fails the write on its foreign key
+    /// instead: the flush is retried, and the dropped series is no longer in it.)
+    /// </summary>
+    private async Task DeleteDroppedAsync(IEnumerable<MetricSeries> written, CancellationToken cancellationToken)
+    {
+        var dropped = written.Where(s => s.IsDropped && s.StorageId != 0).Select(s => s.StorageId).Distinct().ToList();
+        if (dropped.Count > 0)
+        {
+            await _rollups.DeleteSeriesAsync(dropped, cancellationToken).ConfigureAwait(false);
+            LogDroppedWhileWriting(dropped.Count);
+        }
+    }
 
     private async Task EnsureIdsAsync(IEnumerable<MetricSeries> series, CancellationToken cancellationToken)
     {
@@ -131,6 +162,9 @@ internal sealed partial class MetricPersistence
             s.StorageId = ids[key];
         }
     }
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, Message = "Deleted the rollups just written of {Series} series dropped while they were written")]
+    private partial void LogDroppedWhileWriting(int series);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Restored {Rollups} rollups of {Series} series in {ElapsedMs} ms")]
     private partial void LogRestored(int rollups, int series, long elapsedMs);

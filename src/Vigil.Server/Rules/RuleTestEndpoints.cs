@@ -121,7 +121,10 @@ internal static class RuleTestEndpoints
             return tooMuchHistory;
         }
 
-        var baseline = rule.ThresholdType == ThresholdType.Dynamic ? await baselines.GetAsync(rule, cancellationToken).ConfigureAwait(false) : null;
+        // A saved rule shares the evaluation's cached baseline; an unsaved one's is computed for this call only.
+        var baseline = rule.ThresholdType != ThresholdType.Dynamic ? null
+            : ruleId is null ? await baselines.ComputeOnceAsync(rule, cancellationToken).ConfigureAwait(false)
+            : await baselines.GetAsync(rule, cancellationToken).ConfigureAwait(false);
         var groups = new RuleEvaluator().Evaluate(rule, store, now.ToUnixTimeMilliseconds(), baseline)
             .OrderBy(g => g.Group.ToString(), StringComparer.Ordinal)
             .ToArray();

@@ -1,4 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using Vigil.Server.Persistence;
 using Vigil.Storage;
+using Vigil.Storage.Metrics;
 
 namespace Vigil.Server.Tests.Persistence;
 
@@ -72,6 +75,38 @@ public abstract class PersistenceTests(StorageProvider provider) : ServerTestBas
 
         Assert.Equal(200, avg.GetProperty("series")[0].GetProperty("points")[0][1].GetDouble());
         Assert.Equal(3, count.GetProperty("series")[0].GetProperty("points")[0][1].GetDouble());
+    }
+
+    [Fact]
+    public async Task DeleteSeries_WhileAFlushWritesItFirstRollups_NoSeriesNorRollupLeftBehind()
+    {
+        await using var app = StartApp();
+        var client = app.Admin();
+        var persistence = app.Services.GetRequiredService<MetricPersistence>();
+        var rollups = app.Services.GetRequiredService<RollupRepository>();
+        var now = app.Time.GetUtcNow();
+        var closedBeforeMs = now.ToUnixTimeMilliseconds() - (now.ToUnixTimeMilliseconds() % 60_000);
+        (await client.PostJsonAsync("/api/v1/metrics", Json.Timings("lat", [100, 200], """{"route":"/a"}""", now.AddMinutes(-3)))).EnsureSuccessStatusCode();
+        var taken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        persistence.BeforeWrite = async _ =>
+        {
+            taken.TrySetResult();
+            await resume.Task;
+        };
+
+        // The flush has taken the series' first minute to write; the series is deleted before the write lands.
+        var flush = persistence.FlushAsync(closedBeforeMs, CancellationToken.None);
+        await taken.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        persistence.BeforeWrite = null;
+        var deleted = await (await client.DeleteAsync("/api/v1/series?metric=lat")).ReadAsync();
+        Assert.Equal(1, deleted.GetProperty("dropped").GetInt32());
+        Assert.Equal(0, deleted.GetProperty("deleted").GetInt32()); // nothing stored yet
+        resume.SetResult();
+        await flush;
+
+        Assert.Empty(await rollups.SeriesOfMetricAsync("lat"));
+        Assert.Empty(await rollups.ReadMetricAsync("lat", 0, long.MaxValue));
     }
 }
 

@@ -158,6 +158,35 @@ public abstract class RuleTestEndpointsTests(StorageProvider provider) : ServerT
         Assert.Contains("vigil_alert_evaluations_total{outcome=\"not_enough_data\"}", metrics, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TestUnsavedDynamicRule_BaselineUsed_NotKeptAfterwards()
+    {
+        await using var app = StartApp(settings: ManualPasses);
+        var client = app.Admin();
+        await PushHistoryAsync(client, slow: false); // three hours at 100 ms
+        await PushNowAsync(client, app, "/search", 450);
+        var baselines = app.Services.GetRequiredService<BaselineCache>();
+        var kept = baselines.RuleIds;
+
+        for (var i = 0; i < 3; i++)
+        {
+            var response = await client.PostJsonAsync("/api/v1/alerts/rules/test", """
+                {"name":"Slower than usual","metric":"http_request_duration_ms","groupBy":["route"],"aggregation":"avg",
+                 "windowMinutes":5,"minDataPoints":5,"thresholdType":"dynamic","baselineMultiplier":2,"baselineDays":7,
+                 "comparison":"greater_than","severity":"warning"}
+                """);
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = await response.ReadAsync();
+            Assert.True(body.GetProperty("wouldFire").GetBoolean());
+            Assert.Equal(200, body.GetProperty("threshold").GetDouble(), 6); // 2 × the 100 ms baseline
+        }
+
+        // Each test had its own throwaway rule id: none of them stays in the cache.
+        Assert.Equal(kept, baselines.RuleIds);
+        Assert.DoesNotContain(baselines.RuleIds, id => id.StartsWith("unsaved-", StringComparison.Ordinal));
+    }
+
     private static async Task PushHistoryAsync(HttpClient client, bool slow = true)
     {
         // Ten points a minute on /search, 06:00-09:00.

@@ -17,7 +17,7 @@ namespace Vigil.Server.Delivery.Relay;
 /// with per-integration counts; failures stay queued for retry. In order: an address with too
 /// many failed calls is turned away before its secret is read; the secret is checked; only then
 /// does the call count against its address and its endpoint (<see cref="RelayCallerLimits"/>).
-/// Every 429 and 503 carries <c>Retry-After</c>.
+/// Every 429 and 503 carries <c>Retry-After</c>; every refusal is logged, sampled (<see cref="RelayRefusalLog"/>).
 /// </summary>
 internal static class RelayWebhookEndpoints
 {
@@ -38,11 +38,12 @@ internal static class RelayWebhookEndpoints
 
     private static async Task<Results<Ok<RelayResponse>, ProblemHttpResult>> RelayAsync(
         string slug, HttpRequest request, RelayRepository relays, RelayIntake intake, RelayCallerLimits limits,
-        IDataProtectionProvider protection, IOptions<RelayOptions> options, CancellationToken cancellationToken)
+        IDataProtectionProvider protection, IOptions<RelayOptions> options, RelayRefusalLog refusals, CancellationToken cancellationToken)
     {
         var address = RelayCallerLimits.AddressOf(request.HttpContext);
         if (!limits.MayTry(address, out var lockedFor))
         {
+            refusals.Refused(address, slug, RelayRefusal.LockedOut);
             return Refuse(request, StatusCodes.Status429TooManyRequests, "Too many requests", lockedFor,
                 $"Too many relay calls with a wrong secret or an unknown slug from this address (more than {RelayOptions.Section}:{nameof(RelayOptions.FailedAttemptsPerMinute)} a minute).");
         }
@@ -50,22 +51,26 @@ internal static class RelayWebhookEndpoints
         if (await relays.GetBySlugAsync(slug, cancellationToken).ConfigureAwait(false) is not { } endpoint)
         {
             limits.CountFailure(address);
+            refusals.Refused(address, slug, RelayRefusal.UnknownSlug);
             return Problems.Status(StatusCodes.Status404NotFound, "Not found", $"No relay endpoint has slug '{slug}'.");
         }
 
         if (!RelaySecrets.Admits(endpoint, request, protection))
         {
             limits.CountFailure(address);
+            refusals.Refused(address, slug, RelayRefusal.WrongSecret);
             return Problems.Status(StatusCodes.Status401Unauthorized, "Unauthorized", "Send the endpoint's secret in X-Relay-Secret or Authorization: Bearer.");
         }
 
         if (limits.TryCall(address, endpoint.Id, out var retryAfter) is { } limit)
         {
+            refusals.Refused(address, slug, RelayRefusal.RateLimited);
             return Refuse(request, StatusCodes.Status429TooManyRequests, "Too many requests", retryAfter, $"More relay calls than {limit} allows.");
         }
 
         if (request.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
         {
+            refusals.Refused(address, slug, RelayRefusal.NotJson);
             return Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json.");
         }
 
@@ -74,6 +79,7 @@ internal static class RelayWebhookEndpoints
             : (options.Value.MaxBodyBytes, nameof(RelayOptions.MaxBodyBytes));
         if (request.ContentLength > limitBytes)
         {
+            refusals.Refused(address, slug, RelayRefusal.TooLarge);
             return TooLarge(limitBytes, setting);
         }
 
@@ -87,6 +93,7 @@ internal static class RelayWebhookEndpoints
             {
                 if (buffer.Length + read > limitBytes)
                 {
+                    refusals.Refused(address, slug, RelayRefusal.TooLarge);
                     return TooLarge(limitBytes, setting);
                 }
 
@@ -98,15 +105,18 @@ internal static class RelayWebhookEndpoints
         }
         catch (JsonException ex)
         {
+            refusals.Refused(address, slug, RelayRefusal.NotJson);
             return Problems.Field("$", $"The body is not valid JSON: {ex.Message}");
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
+            refusals.Refused(address, slug, RelayRefusal.TooLarge);
             return TooLarge(limitBytes, setting);
         }
 
         if (await intake.AcceptAsync(endpoint, body, cancellationToken).ConfigureAwait(false) is not { } outcome)
         {
+            refusals.Refused(address, slug, RelayRefusal.StorageFull);
             return Refuse(request, StatusCodes.Status503ServiceUnavailable, "Relay storage full", BudgetRetryAfter,
                 $"The bodies of deliveries still pending fill {RelayOptions.Section}:{nameof(RelayOptions.StoredBodyBudgetBytes)}; nothing was stored. Try again later.");
         }

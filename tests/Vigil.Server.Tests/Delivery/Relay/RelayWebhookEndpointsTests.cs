@@ -63,6 +63,44 @@ public abstract class RelayWebhookEndpointsTests(StorageProvider provider) : Ser
     }
 
     [Fact]
+    public async Task Relay_RefusedCallsFlood_LoggedOncePerAddressWithWhy_ThenCountedPerMinute()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var app = StartApp(settings: Settings(("FailedAttemptsPerMinute", "5"), ("MaxBodyBytes", "100"))).CaptureLogs();
+        await CreateEndpointAsync(app, receiver, $$""","secret":"{{Secret}}" """);
+        const string Other = "192.0.2.44";
+
+        // 5 wrong secrets, then 35 calls locked out; another address sends a body too large, twice.
+        for (var i = 0; i < 40; i++)
+        {
+            await PostAsync(app, "orders", Attacker, "guess-" + i);
+        }
+
+        var big = $$"""{"pad":"{{new string('x', 200)}}"}""";
+        Assert.Equal(StatusCodes.Status413PayloadTooLarge, (await PostAsync(app, "orders", Other, Secret, big)).Status);
+        Assert.Equal(StatusCodes.Status413PayloadTooLarge, (await PostAsync(app, "orders", Other, Secret, big)).Status);
+        var duringFlood = Refusals(app);
+        app.Time.Advance(TimeSpan.FromSeconds(61));
+        await PostAsync(app, "no-such-slug", Other, null);
+        var afterMinute = Refusals(app).Skip(duringFlood.Count).ToList();
+
+        Assert.Equal(2, duringFlood.Count);
+        Assert.Contains(duringFlood, e => e.EventId.Id == 5121 && e.Message.Contains(Attacker, StringComparison.Ordinal) && e.Message.Contains("WrongSecret", StringComparison.Ordinal));
+        Assert.Contains(duringFlood, e => e.EventId.Id == 5121 && e.Message.Contains(Other, StringComparison.Ordinal) && e.Message.Contains("TooLarge", StringComparison.Ordinal));
+        Assert.Contains(afterMinute, e => e.EventId.Id == 5122
+            && e.Message.StartsWith($"39 more relay calls refused from {Attacker}", StringComparison.Ordinal)
+            && e.Message.Contains("4 wrong secret", StringComparison.Ordinal) && e.Message.Contains("35 locked out", StringComparison.Ordinal));
+        Assert.Contains(afterMinute, e => e.EventId.Id == 5122 && e.Message.StartsWith($"1 more relay calls refused from {Other}", StringComparison.Ordinal) && e.Message.Contains("1 too large", StringComparison.Ordinal));
+        // A new minute: the address's first refusal is logged again.
+        var probe = Assert.Single(afterMinute, e => e.EventId.Id == 5121);
+        Assert.Contains("no-such-slug", probe.Message, StringComparison.Ordinal);
+        Assert.Contains("UnknownSlug", probe.Message, StringComparison.Ordinal);
+    }
+
+    private static List<(Microsoft.Extensions.Logging.EventId EventId, string Message)> Refusals(VigilApp app) =>
+        [.. app.Logs!.Lines.Where(l => l.EventId.Id is 5121 or 5122)];
+
+    [Fact]
     public async Task Relay_UnknownSlugProbes_CountAsFailedAttempts()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
