@@ -41,8 +41,34 @@ public sealed class QueryOptions
     [Range(1, 1024)]
     public int MaxConcurrent { get; set; } = Math.Max(1, Environment.ProcessorCount - 1);
 
-    /// <summary>How many queries may wait for a slot (oldest first); 0 refuses at once when every slot is busy.</summary>
+    /// <summary>
+    /// How many queries may wait for a slot; 0 refuses at once when every slot is busy. A freed
+    /// slot goes to the waiting key with the fewest queries running, each key's oldest first.
+    /// </summary>
     /// <value>4.</value>
     [Range(0, 10_000)]
     public int MaxQueued { get; set; } = 4;
+
+    /// <summary>
+    /// How many queries of one API key run at once, so one key cannot hold every slot while
+    /// another key waits; unset means half of <see cref="MaxConcurrent"/> rounded up.
+    /// </summary>
+    /// <value>Unset: half the slots, at least 1.</value>
+    [Range(1, 1024)]
+    public int? MaxConcurrentPerKey { get; set; }
+
+    /// <summary>
+    /// How many queries of one API key may wait for a slot; past it, that key's next query gets
+    /// 429 with <c>Retry-After</c> while other keys still queue. Unset means half of
+    /// <see cref="MaxQueued"/> rounded up.
+    /// </summary>
+    /// <value>Unset: half the queue, at least 1 when there is a queue.</value>
+    [Range(0, 10_000)]
+    public int? MaxQueuedPerKey { get; set; }
+
+    /// <summary>The per-key running limit in force: <see cref="MaxConcurrentPerKey"/>, or half the slots (at least 1), never more than the slots.</summary>
+    internal int EffectiveMaxConcurrentPerKey => Math.Min(MaxConcurrent, MaxConcurrentPerKey ?? Math.Max(1, (MaxConcurrent + 1) / 2));
+
+    /// <summary>The per-key queue share in force: <see cref="MaxQueuedPerKey"/>, or half the queue (at least 1 when there is one), never more than the queue.</summary>
+    internal int EffectiveMaxQueuedPerKey => Math.Min(MaxQueued, MaxQueuedPerKey ?? (MaxQueued + 1) / 2);
 }
