@@ -15,7 +15,7 @@ public sealed class QueryOptions
 
     /// <summary>
     /// The most work one query may do, in cost units: one unit per series per step (window) it
-    /// aggregates, <see cref="QueryCost.StoredRowCost"/> units per stored 1-minute rollup row it
+    /// aggregates, <see cref="Vigil.Core.Queries.QueryCost.StoredRowCost"/> units per stored 1-minute rollup row it
     /// reads. A query estimated above it is refused with a 422 problem before any of the work is
     /// done. The default lets a query aggregate e.g. 1 000 series over a day in 1-minute steps
     /// from memory and history, or 10 000 series over an hour in 10 s steps.
