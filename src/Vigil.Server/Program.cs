@@ -59,7 +59,6 @@ app.UseMiddleware<SelfMetricsMiddleware>();
 app.UseMiddleware<QueryTextCheck>();
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseRateLimiter();
 
 // Heavy reads run in a few slots under a timeout, so ingest and evaluation keep their CPU.
 app.UseMiddleware<QueryGateMiddleware>();

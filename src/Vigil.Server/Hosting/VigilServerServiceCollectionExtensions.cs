@@ -60,7 +60,11 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<AuthFailureLimiter>();
         services.AddOptions<QuotaOptions>().Bind(configuration.GetSection(QuotaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IngestQuotas>();
+        services.AddSingleton(sp =>
+        {
+            var quotas = sp.GetRequiredService<IOptions<QuotaOptions>>().Value;
+            return new IngestQuotas(quotas.SeriesPerKey, quotas.PointsPerSecondPerKey, sp.GetRequiredService<TimeProvider>());
+        });
         services.AddSingleton<IngestCounters>();
         services.AddSingleton<PrometheusExporter>();
         services.AddVigilRules(configuration);
@@ -88,7 +92,6 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddVigilSecrets(configuration);
         services.AddOptions<PublicLinkOptions>().Configure<IOptions<HttpOptions>>((links, http) => links.PublicUrl = http.Value.PublicUrl);
         services.AddVigilDelivery(configuration);
-        services.AddRateLimiter(limiter => limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests);
 
         // The relay limits its callers itself: after their secret is checked (RelayWebhookEndpoints).
         services.AddSingleton<RelayCallerLimits>();
