@@ -51,6 +51,12 @@ if (!await KeyRingStartup.TryPrepareAsync(app.Services, Console.Error))
     return 1;
 }
 
+// First: the client address every limit and log uses is the forwarded one, from known proxies only.
+if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ProxyOptions>>().Value.Enabled)
+{
+    app.UseForwardedHeaders();
+}
+
 app.UseMiddleware<SecurityHeadersMiddleware>();
 app.UseMiddleware<RequestLimitsMiddleware>();
 app.UseExceptionHandler();
