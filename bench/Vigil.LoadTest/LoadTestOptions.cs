@@ -9,6 +9,7 @@ internal enum LoadTestMode
     Memory,
     Latency,
     Fanout,
+    Queries,
 }
 
 /// <summary>
@@ -20,10 +21,15 @@ internal sealed class LoadTestOptions
     public const string Usage = """
         Vigil.LoadTest: measures a running Vigil server's HTTP ingest (POST /api/v1/metrics).
 
-          --mode throughput|memory|latency|fanout  throughput (default): POST batches for --duration;
+          --mode throughput|memory|latency|fanout|queries  throughput (default): POST batches for --duration;
                                      memory: one hour of 10 s buckets for --series series, then RSS growth / series;
                                      latency: ingest call → notification intent in the feed (or the webhook receiver), per new alert;
-                                     fanout: one ingest call → --deliveries alerts delivered to slow webhook receivers
+                                     fanout: one ingest call → --deliveries alerts delivered to slow webhook receivers;
+                                     queries: heavy GET /api/v1/series from several viewer keys while ingest runs
+          --query-concurrency 6,2    queries: one viewer key per entry, each with that many queries in flight
+          --query-range 1h           queries: the range every query covers (filled with 10 s buckets first)
+          --query-step 10s           queries: the step of every query
+          --query-agg p95            queries: the aggregation of every query
           --receiver feed|webhook    latency: feed (default) polls GET /api/v1/notifications for the intent; webhook
                                      creates a webhook channel to a loopback receiver and times its arrival there
           --deliveries 1000          fanout: alerts (one delivery each)
@@ -106,6 +112,14 @@ internal sealed class LoadTestOptions
 
     public int WarmupRounds { get; private set; } = 3;
 
+    public IReadOnlyList<int> QueryConcurrency { get; private set; } = [6, 2];
+
+    public TimeSpan QueryRange { get; private set; } = TimeSpan.FromHours(1);
+
+    public TimeSpan QueryStep { get; private set; } = TimeSpan.FromSeconds(10);
+
+    public string QueryAgg { get; private set; } = "p95";
+
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> naming the bad option.</summary>
     public static LoadTestOptions Parse(IReadOnlyList<string> args)
     {
@@ -140,7 +154,8 @@ internal sealed class LoadTestOptions
                         "memory" => LoadTestMode.Memory,
                         "latency" => LoadTestMode.Latency,
                         "fanout" => LoadTestMode.Fanout,
-                        _ => throw new ArgumentException($"--mode: '{value}' is not throughput, memory, latency or fanout."),
+                        "queries" => LoadTestMode.Queries,
+                        _ => throw new ArgumentException($"--mode: '{value}' is not throughput, memory, latency, fanout or queries."),
                     };
                     break;
                 case "--url":
@@ -215,6 +230,18 @@ internal sealed class LoadTestOptions
                     break;
                 case "--receiver-delay":
                     options.ReceiverDelay = ParseDuration(name, value);
+                    break;
+                case "--query-concurrency":
+                    options.QueryConcurrency = [.. value.Split(',').Select(v => ParsePositive(name, v))];
+                    break;
+                case "--query-range":
+                    options.QueryRange = ParseDuration(name, value);
+                    break;
+                case "--query-step":
+                    options.QueryStep = ParseDuration(name, value);
+                    break;
+                case "--query-agg":
+                    options.QueryAgg = value;
                     break;
                 case "--seed":
                     options.Seed = int.Parse(value, CultureInfo.InvariantCulture);

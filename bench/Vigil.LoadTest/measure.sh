@@ -5,6 +5,9 @@
 #   bench/Vigil.LoadTest/measure.sh memory [type...]              # default: timing gauge, 2000 series each
 #   bench/Vigil.LoadTest/measure.sh latency [background points/s...]  # default: 0 (none); EPISODES (100), POLL (5ms)
 #                                                                 # RECEIVER=webhook: to a loopback webhook receiver
+#   bench/Vigil.LoadTest/measure.sh queries [key concurrencies...]  # default: 6,2 (two viewer keys, 6 and 2 queries in flight);
+#                                                                 # RATE (50000 points/s of ingest meanwhile), RANGE (1h), STEP (10s), AGG (p95), SERIES (1000), DURATION (20s);
+#                                                                 # SERVER_ENV=Vigil__Queries__MaxConcurrent=... to change the gate
 #   bench/Vigil.LoadTest/measure.sh fanout [channels×maxConcurrency...]  # default: 1x10 4x5; DELIVERIES (1000), DELAY (100ms),
 #                                                                 # WARMUP_ROUNDS (3) rounds of WARMUP (1000) deliveries first, off the clock
 #                                                                 # (WARMUP_ROUNDS=1 WARMUP=20: a server that has just started)
@@ -112,8 +115,21 @@ case "$mode" in
       done
     done
     ;;
+  queries)
+    echo "server settings: ${SERVER_ENV:-defaults}; load: $(cat /proc/loadavg)" >&2
+    for q in "${@:-6,2}"; do
+      for shape in $q; do
+        start_server
+        dotnet "$tool" --mode queries --url "http://127.0.0.1:$port" --key $key --query-concurrency "$shape" \
+          --query-range "${RANGE:-1h}" --query-step "${STEP:-10s}" --query-agg "${AGG:-p95}" --series "${SERIES:-1000}" \
+          --background-rate "${RATE:-50000}" --batch 1000 --concurrency 2 --duration "${DURATION:-20s}" --warmup 5s --pid "$server_pid" $header
+        header="--no-header"
+        stop_server
+      done
+    done
+    ;;
   *)
-    echo "usage: $0 throughput [concurrency...] | memory [type...] | latency [background points/s...] | fanout [channels×maxConcurrency...]" >&2
+    echo "usage: $0 throughput [concurrency...] | memory [type...] | latency [background points/s...] | fanout [channels×maxConcurrency...] | queries [key concurrencies...]" >&2
     exit 2
     ;;
 esac

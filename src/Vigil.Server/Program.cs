@@ -51,6 +51,12 @@ if (!await KeyRingStartup.TryPrepareAsync(app.Services, Console.Error))
     return 1;
 }
 
+// First: the client address every limit and log uses is the forwarded one, from known proxies only.
+if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ProxyOptions>>().Value.Enabled)
+{
+    app.UseForwardedHeaders();
+}
+
 app.UseMiddleware<SecurityHeadersMiddleware>();
 app.UseMiddleware<RequestLimitsMiddleware>();
 app.UseExceptionHandler();
@@ -59,7 +65,6 @@ app.UseMiddleware<SelfMetricsMiddleware>();
 app.UseMiddleware<QueryTextCheck>();
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseRateLimiter();
 
 // Heavy reads run in a few slots under a timeout, so ingest and evaluation keep their CPU.
 app.UseMiddleware<QueryGateMiddleware>();

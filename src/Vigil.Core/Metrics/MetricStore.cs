@@ -40,6 +40,17 @@ public sealed class MetricStore
         return _owned.TryGetValue(owner, out var count) ? Volatile.Read(ref count.Value) : 0;
     }
 
+    /// <summary>
+    /// Who holds the series in memory: per owner (API key), and those no owner holds (created
+    /// before quotas, or by requests without a key).
+    /// </summary>
+    public SeriesOwnership Ownership()
+    {
+        var owned = SeriesByOwner();
+        var total = SeriesCount;
+        return new SeriesOwnership(total, Options.MaxSeries, Math.Max(0, total - owned.Values.Sum()), owned);
+    }
+
     /// <summary>The number of series held per owner, for owners holding any.</summary>
     public IReadOnlyDictionary<string, int> SeriesByOwner() =>
         _owned.Select(o => (o.Key, Count: Volatile.Read(ref o.Value.Value))).Where(o => o.Count > 0).ToDictionary(o => o.Key, o => o.Count, StringComparer.Ordinal);

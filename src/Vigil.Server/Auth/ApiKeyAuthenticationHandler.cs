@@ -73,9 +73,8 @@ internal sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<Authen
     {
         if (_retryAfterSeconds is { } seconds)
         {
-            RetryAfter.Set(Response, seconds);
-            return WriteProblemAsync(StatusCodes.Status429TooManyRequests, "Too many failed authentications",
-                $"This address sent too many unknown or revoked API keys (Vigil:Auth:FailuresPerAddress per Vigil:Auth:FailureWindow); try again in {seconds} s.");
+            return RetryAfter.TooManyRequests(Response, seconds, "Too many failed authentications",
+                $"This address sent too many unknown or revoked API keys (Vigil:Auth:FailuresPerAddress per Vigil:Auth:FailureWindow); try again in {seconds} s.").ExecuteAsync(Context);
         }
 
         Response.StatusCode = StatusCodes.Status401Unauthorized;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
+using Vigil.Core.Limits;
 using Vigil.Server.Http;
 
 namespace Vigil.Server.Auth;
@@ -24,10 +25,7 @@ internal sealed partial class AuthFailureLimiter : IDisposable
 
     public AuthFailureLimiter(IOptions<AuthOptions> options, TimeProvider time, ILogger<AuthFailureLimiter> logger)
     {
-        var failures = options.Value.FailuresPerAddress;
-        var perSecond = failures / options.Value.FailureWindow.TotalSeconds;
-        _limiter = PartitionedRateLimiter.Create<string, string>(address =>
-            RateLimitPartition.Get(address, _ => new ClockedTokenBucket(failures, perSecond, time)));
+        _limiter = ClockedRateLimiter.PerPartition<string>(options.Value.FailuresPerAddress, options.Value.FailureWindow, time);
         _time = time;
         _logger = logger;
         _lastSweep = time.GetTimestamp();
@@ -36,14 +34,13 @@ internal sealed partial class AuthFailureLimiter : IDisposable
     /// <summary>Whether the address may try a key now; when not, the seconds until it may (and the refusal is logged, sampled).</summary>
     public bool MayTry(string address, out int retryAfterSeconds)
     {
-        using var lease = _limiter.AttemptAcquire(address, 0);
-        if (lease.IsAcquired)
+        if (_limiter.TryAcquire(address, 0, out var wait))
         {
             retryAfterSeconds = 0;
             return true;
         }
 
-        retryAfterSeconds = RetryAfter.Seconds(lease);
+        retryAfterSeconds = RetryAfter.Seconds(wait);
         Note(address, refused: true);
         return false;
     }
@@ -51,7 +48,7 @@ internal sealed partial class AuthFailureLimiter : IDisposable
     /// <summary>Counts a failed authentication against the address and logs it, sampled.</summary>
     public void Failed(string address)
     {
-        using var _ = _limiter.AttemptAcquire(address, 1);
+        _limiter.TryAcquire(address, 1, out _);
         Note(address, refused: false);
     }
 

@@ -43,6 +43,11 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HttpOptions>().Bind(configuration.GetSection(HttpOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+
+        // Behind a reverse proxy: X-Forwarded-For names the client, only from the proxies configured.
+        services.AddOptions<ProxyOptions>().Bind(configuration.GetSection(ProxyOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>()
+            .Configure<IOptions<ProxyOptions>>((forwarded, proxies) => proxies.Value.ApplyTo(forwarded));
         services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
             .Configure<IOptions<HttpOptions>>((kestrel, http) =>
             {
@@ -60,7 +65,11 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<AuthFailureLimiter>();
         services.AddOptions<QuotaOptions>().Bind(configuration.GetSection(QuotaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IngestQuotas>();
+        services.AddSingleton(sp =>
+        {
+            var quotas = sp.GetRequiredService<IOptions<QuotaOptions>>().Value;
+            return new IngestQuotas(quotas.SeriesPerKey, quotas.PointsPerSecondPerKey, sp.GetRequiredService<TimeProvider>());
+        });
         services.AddSingleton<IngestCounters>();
         services.AddSingleton<PrometheusExporter>();
         services.AddVigilRules(configuration);
@@ -88,7 +97,6 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddVigilSecrets(configuration);
         services.AddOptions<PublicLinkOptions>().Configure<IOptions<HttpOptions>>((links, http) => links.PublicUrl = http.Value.PublicUrl);
         services.AddVigilDelivery(configuration);
-        services.AddRateLimiter(limiter => limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests);
 
         // The relay limits its callers itself: after their secret is checked (RelayWebhookEndpoints).
         services.AddSingleton<RelayCallerLimits>();

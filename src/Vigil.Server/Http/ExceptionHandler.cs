@@ -18,7 +18,7 @@ internal sealed partial class ExceptionHandler(IProblemDetailsService problems, 
         httpContext.Response.StatusCode = unavailable ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError;
         if (unavailable)
         {
-            httpContext.Response.Headers.RetryAfter = "5";
+            RetryAfter.Set(httpContext.Response, 5);
         }
 
         return await problems.TryWriteAsync(new ProblemDetailsContext

@@ -213,14 +213,14 @@ internal static class IngestEndpoints
                 $"{errors.Count} problem(s) in the batch; nothing was recorded.", errors.ToDictionary());
         }
 
-        var key = context.Features.Get<ApiKeyRecord>();
-        if (!quotas.TryAdmit(key, points.Count, out var retryAfter))
+        var key = context.Features.Get<ApiKeyRecord>()?.AsQuotaHolder();
+        if (!quotas.TryAdmit(key, points.Count, out var wait))
         {
             counters.RejectedBatches.Add(1);
-            RetryAfter.Set(context.Response, retryAfter);
-            return Problems.Status(StatusCodes.Status429TooManyRequests, "Rate quota reached",
+            var retryAfter = RetryAfter.Seconds(wait);
+            return RetryAfter.TooManyRequests(context.Response, retryAfter, "Rate quota reached",
                 string.Create(CultureInfo.InvariantCulture,
-                    $"This API key may send {quotas.PointsPerSecondOf(key!)} points per second (Vigil:Quotas:PointsPerSecondPerKey, or the key's pointsPerSecondQuota); nothing was recorded. Send the batch again in {retryAfter} s."));
+                    $"This API key may send {quotas.PointsPerSecondOf(key!.Value)} points per second (Vigil:Quotas:PointsPerSecondPerKey, or the key's pointsPerSecondQuota); nothing was recorded. Send the batch again in {retryAfter} s."));
         }
 
         var outcome = store.Prepare(points, store.MemoryHorizonMs, quotas.SeriesQuotaFor(key));

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Vigil.Core.Queries;
 using Vigil.Server.Queries;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -14,7 +16,7 @@ internal static class QueriesServiceCollectionExtensions
         }
 
         services.AddOptions<QueryOptions>().Bind(configuration.GetSection(QueryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton<QueryBudget>();
+        services.TryAddSingleton(sp => new QueryBudget(sp.GetRequiredService<IOptions<QueryOptions>>().Value.MaxCost, QueryOptions.Section + ":" + nameof(QueryOptions.MaxCost)));
         services.TryAddSingleton<QueryGate>();
         return services;
     }

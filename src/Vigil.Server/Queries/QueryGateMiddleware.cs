@@ -8,8 +8,9 @@ namespace Vigil.Server.Queries;
 /// <see cref="QueryGate"/> slot and under <see cref="QueryOptions.Timeout"/>: the request's
 /// <see cref="HttpContext.RequestAborted"/> becomes a token that also cancels when the time is
 /// up, so the storage reads and the aggregation loops that take it stop when the client goes
-/// away or the query runs too long. Busy slots and a full queue answer 429 with
-/// <c>Retry-After</c>; a timeout answers 503. Both are problems naming the setting.
+/// away or the query runs too long. Slots are shared per API key (<see cref="PartitionOf"/>): a
+/// full queue, or a key's full share of it, answers 429 with <c>Retry-After</c>; a timeout
+/// answers 503. Both are problems naming the setting.
 /// </summary>
 internal sealed partial class QueryGateMiddleware(RequestDelegate next, QueryGate gate, TimeProvider time, ILogger<QueryGateMiddleware> logger)
 {
@@ -33,16 +34,16 @@ internal sealed partial class QueryGateMiddleware(RequestDelegate next, QueryGat
         context.RequestAborted = linked.Token;
         try
         {
-            using var lease = await gate.AcquireAsync(linked.Token).ConfigureAwait(false);
+            var key = PartitionOf(context);
+            using var lease = await gate.AcquireAsync(key, linked.Token).ConfigureAwait(false);
             if (!lease.IsAcquired)
             {
-                LogBusy(route, options.MaxConcurrent, options.MaxQueued);
-                context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-                await Problems.Status(
-                    StatusCodes.Status429TooManyRequests,
-                    "Too many queries at once",
-                    $"{options.MaxConcurrent} queries are running and {options.MaxQueued} waiting ({QueryOptions.Section}:{nameof(QueryOptions.MaxConcurrent)}, {QueryOptions.Section}:{nameof(QueryOptions.MaxQueued)}); send it again after {RetryAfterSeconds} s.")
-                    .ExecuteAsync(context).ConfigureAwait(false);
+                var keyShare = lease.Refusal == QueryRefusal.KeyQueueFull;
+                LogBusy(route, keyShare ? "this key's share of the queue is full" : "every slot is busy and the queue is full");
+                var detail = keyShare
+                    ? $"This API key already has {options.EffectiveMaxConcurrentPerKey} queries running and {options.EffectiveMaxQueuedPerKey} waiting ({QueryOptions.Section}:{nameof(QueryOptions.MaxConcurrentPerKey)}, {QueryOptions.Section}:{nameof(QueryOptions.MaxQueuedPerKey)}); other keys' queries go first. Send it again after {RetryAfterSeconds} s."
+                    : $"{options.MaxConcurrent} queries are running and {options.MaxQueued} waiting ({QueryOptions.Section}:{nameof(QueryOptions.MaxConcurrent)}, {QueryOptions.Section}:{nameof(QueryOptions.MaxQueued)}); send it again after {RetryAfterSeconds} s.";
+                await RetryAfter.TooManyRequests(context.Response, RetryAfterSeconds, "Too many queries at once", detail).ExecuteAsync(context).ConfigureAwait(false);
                 return;
             }
 
@@ -78,8 +79,17 @@ internal sealed partial class QueryGateMiddleware(RequestDelegate next, QueryGat
         }
     }
 
-    [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "Query to {Route} refused: {MaxConcurrent} queries running and {MaxQueued} waiting")]
-    private partial void LogBusy(string route, int maxConcurrent, int maxQueued);
+    /// <summary>
+    /// Whose share a query takes: its API key (every gated endpoint needs one), or for a request
+    /// without one its client address.
+    /// </summary>
+    internal static string PartitionOf(HttpContext context) =>
+        context.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value is { } keyId
+            ? "key:" + keyId
+            : "address:" + Auth.ClientAddress.Of(context);
+
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "Query to {Route} refused: {Reason}")]
+    private partial void LogBusy(string route, string reason);
 
     [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Query to {Route} stopped after the query timeout ({Timeout})")]
     private partial void LogTimedOut(Exception exception, string route, TimeSpan timeout);

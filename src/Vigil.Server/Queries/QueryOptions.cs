@@ -15,7 +15,7 @@ public sealed class QueryOptions
 
     /// <summary>
     /// The most work one query may do, in cost units: one unit per series per step (window) it
-    /// aggregates, <see cref="QueryCost.StoredRowCost"/> units per stored 1-minute rollup row it
+    /// aggregates, <see cref="Vigil.Core.Queries.QueryCost.StoredRowCost"/> units per stored 1-minute rollup row it
     /// reads. A query estimated above it is refused with a 422 problem before any of the work is
     /// done. The default lets a query aggregate e.g. 1 000 series over a day in 1-minute steps
     /// from memory and history, or 10 000 series over an hour in 10 s steps.
@@ -41,8 +41,34 @@ public sealed class QueryOptions
     [Range(1, 1024)]
     public int MaxConcurrent { get; set; } = Math.Max(1, Environment.ProcessorCount - 1);
 
-    /// <summary>How many queries may wait for a slot (oldest first); 0 refuses at once when every slot is busy.</summary>
+    /// <summary>
+    /// How many queries may wait for a slot; 0 refuses at once when every slot is busy. A freed
+    /// slot goes to the waiting key with the fewest queries running, each key's oldest first.
+    /// </summary>
     /// <value>4.</value>
     [Range(0, 10_000)]
     public int MaxQueued { get; set; } = 4;
+
+    /// <summary>
+    /// How many queries of one API key run at once, so one key cannot hold every slot while
+    /// another key waits; unset means half of <see cref="MaxConcurrent"/> rounded up.
+    /// </summary>
+    /// <value>Unset: half the slots, at least 1.</value>
+    [Range(1, 1024)]
+    public int? MaxConcurrentPerKey { get; set; }
+
+    /// <summary>
+    /// How many queries of one API key may wait for a slot; past it, that key's next query gets
+    /// 429 with <c>Retry-After</c> while other keys still queue. Unset means half of
+    /// <see cref="MaxQueued"/> rounded up.
+    /// </summary>
+    /// <value>Unset: half the queue, at least 1 when there is a queue.</value>
+    [Range(0, 10_000)]
+    public int? MaxQueuedPerKey { get; set; }
+
+    /// <summary>The per-key running limit in force: <see cref="MaxConcurrentPerKey"/>, or half the slots (at least 1), never more than the slots.</summary>
+    internal int EffectiveMaxConcurrentPerKey => Math.Min(MaxConcurrent, MaxConcurrentPerKey ?? Math.Max(1, (MaxConcurrent + 1) / 2));
+
+    /// <summary>The per-key queue share in force: <see cref="MaxQueuedPerKey"/>, or half the queue (at least 1 when there is one), never more than the queue.</summary>
+    internal int EffectiveMaxQueuedPerKey => Math.Min(MaxQueued, MaxQueuedPerKey ?? (MaxQueued + 1) / 2);
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Vigil.Core.Metrics;
+using Vigil.Core.Queries;
 using Vigil.Server.Http;
 using Vigil.Storage.Metrics;
 

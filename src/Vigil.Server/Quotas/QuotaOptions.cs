@@ -13,7 +13,7 @@ public sealed class QuotaOptions
     public const string Section = "Vigil:Quotas";
 
     /// <summary>The largest quota a setting or a key may name (series or points per second).</summary>
-    public const int MaxQuota = 100_000_000;
+    public const int MaxQuota = Vigil.Core.Metrics.IngestQuotas.MaxQuota;
 
     /// <summary>
     /// The most series the batches of one key may hold in memory (the series it created, until

@@ -31,21 +31,20 @@ internal static class SeriesQuotaEndpoints
 
     private static async Task<Ok<SeriesUsageResponse>> UsageAsync(MetricStore store, ApiKeyRepository keys, IngestQuotas quotas, CancellationToken cancellationToken)
     {
-        var owned = store.SeriesByOwner();
+        var ownership = store.Ownership();
         var usage = new List<KeyUsage>();
         foreach (var key in await keys.ListAsync(cancellationToken).ConfigureAwait(false))
         {
-            var series = owned.GetValueOrDefault(key.Id);
+            var series = ownership.Of(key.Id);
             if (key.RevokedAtMs is null || series > 0)
             {
-                usage.Add(new KeyUsage(key.Id, key.Name, key.Role, series, quotas.SeriesQuotaOf(key), quotas.PointsPerSecondOf(key), key.RevokedAtMs is not null));
+                var holder = key.AsQuotaHolder();
+                usage.Add(new KeyUsage(key.Id, key.Name, key.Role, series, quotas.SeriesQuotaOf(holder), quotas.PointsPerSecondOf(holder), key.RevokedAtMs is not null));
             }
         }
 
-        var total = store.SeriesCount;
-        var unowned = Math.Max(0, total - owned.Values.Sum());
         return TypedResults.Ok(new SeriesUsageResponse(
-            total, store.Options.MaxSeries, unowned, [.. usage.OrderByDescending(u => u.Series).ThenBy(u => u.Name, StringComparer.Ordinal)]));
+            ownership.Total, ownership.MaxSeries, ownership.Unowned, [.. usage.OrderByDescending(u => u.Series).ThenBy(u => u.Name, StringComparer.Ordinal)]));
     }
 
     private static async Task<Results<Ok<DroppedSeriesResponse>, ProblemHttpResult>> DropAsync(

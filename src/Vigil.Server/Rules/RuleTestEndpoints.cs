@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Vigil.Core.Alerts;
 using Vigil.Core.Metrics;
+using Vigil.Core.Queries;
 using Vigil.Server.Alerts;
 using Vigil.Server.Auth;
 using Vigil.Server.Http;

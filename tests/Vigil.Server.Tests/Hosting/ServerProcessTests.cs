@@ -94,6 +94,15 @@ public sealed partial class ServerProcessTests : IDisposable
     [InlineData("Vigil__Queries__MaxCost", "0", "Vigil:Queries:MaxCost")]
     [InlineData("Vigil__Queries__Timeout", "soon", "Vigil:Queries:Timeout")]
     [InlineData("Vigil__Queries__MaxConcurrent", "0", "Vigil:Queries:MaxConcurrent")]
+    [InlineData("Vigil__Queries__MaxQueued", "-1", "Vigil:Queries:MaxQueued")]
+    [InlineData("Vigil__Queries__MaxConcurrentPerKey", "0", "Vigil:Queries:MaxConcurrentPerKey")]
+    [InlineData("Vigil__Queries__MaxQueuedPerKey", "many", "Vigil:Queries:MaxQueuedPerKey")]
+    [InlineData("Vigil__Quotas__SeriesPerKey", "0", "Vigil:Quotas:SeriesPerKey")]
+    [InlineData("Vigil__Http__ForwardedHeaders__KnownProxies__0", "proxy.internal", "Vigil:Http:ForwardedHeaders:KnownProxies:0")]
+    [InlineData("Vigil__Http__ForwardedHeaders__KnownNetworks__0", "10.0.0.0/33", "Vigil:Http:ForwardedHeaders:KnownNetworks:0")]
+    [InlineData("Vigil__Http__ForwardedHeaders__ForwardLimit", "0", "Vigil:Http:ForwardedHeaders:ForwardLimit")]
+    [InlineData("Vigil__Quotas__SeriesPerKey", "lots", "Vigil:Quotas:SeriesPerKey")]
+    [InlineData("Vigil__Quotas__PointsPerSecondPerKey", "100000001", "Vigil:Quotas:PointsPerSecondPerKey")]
     public async Task Start_BadSetting_OneLineNamingTheSettingExit2NoDatabase(string name, string value, string named)
     {
         await using var server = ServerProcess.Start(_folder, new Dictionary<string, string> { [name] = value });

@@ -112,7 +112,7 @@ public abstract class QueryLimitsTests(StorageProvider provider) : ServerTestBas
         var ruleId = await CreateRuleAsync(client, "load");
         var gate = app.Services.GetRequiredService<QueryGate>();
 
-        using (var held = await gate.AcquireAsync(CancellationToken.None))
+        using (var held = await gate.AcquireAsync("key:test-holder", CancellationToken.None))
         {
             Assert.True(held.IsAcquired);
 
@@ -140,12 +140,69 @@ public abstract class QueryLimitsTests(StorageProvider provider) : ServerTestBas
     }
 
     [Fact]
+    public async Task GetSeries_KeyOverItsShare_429WithRetryAfter_WhileAnotherKeyGetsTheFreeSlot()
+    {
+        // 2 slots, 1 per key by default; a queue of 2, 1 per key.
+        await using var app = StartApp(settings: new() { ["Vigil:Queries:MaxConcurrent"] = "2", ["Vigil:Queries:MaxQueued"] = "2" });
+        var (flooderId, flooder) = await CreateViewerAsync(app);
+        var (_, other) = await CreateViewerAsync(app);
+        var gate = app.Services.GetRequiredService<QueryGate>();
+        var running = await gate.AcquireAsync(KeyPartition(flooderId), CancellationToken.None);
+
+        var queued = flooder.GetAsync("/api/v1/series?metric=load");
+        await UntilAsync(() => gate.QueuedOf(KeyPartition(flooderId)) == 1);
+        var refused = await flooder.GetAsync("/api/v1/series?metric=load");
+        var served = await other.GetAsync("/api/v1/series?metric=load");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(TimeSpan.FromSeconds(QueryGateMiddleware.RetryAfterSeconds), refused.Headers.RetryAfter?.Delta);
+        Assert.Contains("Vigil:Queries:MaxQueuedPerKey", (await refused.ReadAsync()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.False(queued.IsCompleted);
+
+        running.Dispose();
+        Assert.Equal(HttpStatusCode.OK, (await queued.WaitAsync(Patience)).StatusCode);
+    }
+
+    [Fact]
+    public async Task GetSeries_OneKeyFloodsTheQueue_AnotherKeysQueryGetsTheNextSlot()
+    {
+        // 1 slot; a queue of 4, 2 per key.
+        await using var app = StartApp(settings: new() { ["Vigil:Queries:MaxConcurrent"] = "1", ["Vigil:Queries:MaxQueued"] = "4" });
+        var (floodId, flood) = await CreateViewerAsync(app);
+        var (otherId, other) = await CreateViewerAsync(app);
+        var gate = app.Services.GetRequiredService<QueryGate>();
+        var running = await gate.AcquireAsync(KeyPartition(floodId), CancellationToken.None);
+        var flooding = new List<Task<HttpResponseMessage>>();
+        for (var i = 1; i <= 2; i++)
+        {
+            flooding.Add(flood.GetAsync("/api/v1/series?metric=load"));
+            await UntilAsync(() => gate.QueuedOf(KeyPartition(floodId)) == i);
+        }
+
+        var late = other.GetAsync("/api/v1/series?metric=load");
+        await UntilAsync(() => gate.QueuedOf(KeyPartition(otherId)) == 1);
+
+        // The freed slot is handed over at once: to the key that came last but runs nothing.
+        running.Dispose();
+
+        Assert.Equal(0, gate.QueuedOf(KeyPartition(otherId)));
+        Assert.Equal(2, gate.QueuedOf(KeyPartition(floodId)));
+        Assert.Equal(HttpStatusCode.OK, (await late.WaitAsync(Patience)).StatusCode);
+        foreach (var response in await Task.WhenAll(flooding).WaitAsync(Patience))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task GetSeries_WaitingPastTheTimeout_503NamingTheTimeout()
     {
         await using var app = StartApp(settings: new() { ["Vigil:Queries:MaxConcurrent"] = "1", ["Vigil:Queries:MaxQueued"] = "1", ["Vigil:Queries:Timeout"] = "00:00:15" });
         var client = app.Admin();
         var gate = app.Services.GetRequiredService<QueryGate>();
-        using var held = await gate.AcquireAsync(CancellationToken.None);
+        using var held = await gate.AcquireAsync("key:test-holder", CancellationToken.None);
 
         var pending = client.GetAsync("/api/v1/series?metric=load");
         await UntilAsync(() => gate.Queued == 1);
@@ -164,7 +221,7 @@ public abstract class QueryLimitsTests(StorageProvider provider) : ServerTestBas
         await using var app = StartApp(settings: new() { ["Vigil:Queries:MaxConcurrent"] = "1", ["Vigil:Queries:MaxQueued"] = "1" });
         var client = app.Admin();
         var gate = app.Services.GetRequiredService<QueryGate>();
-        var held = await gate.AcquireAsync(CancellationToken.None);
+        var held = await gate.AcquireAsync("key:test-holder", CancellationToken.None);
         using var disconnect = new CancellationTokenSource();
 
         var pending = client.GetAsync("/api/v1/series?metric=load", disconnect.Token);
@@ -176,6 +233,16 @@ public abstract class QueryLimitsTests(StorageProvider provider) : ServerTestBas
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(Patience));
         Assert.Equal(0, gate.Running);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/series?metric=load")).StatusCode);
+    }
+
+    private static string KeyPartition(string keyId) => "key:" + keyId;
+
+    private static async Task<(string Id, HttpClient Client)> CreateViewerAsync(VigilApp app)
+    {
+        var response = await app.Admin().PostJsonAsync("/api/v1/keys", $$"""{"name":"viewer {{Guid.NewGuid():N}}","role":"viewer"}""");
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var created = await response.ReadAsync();
+        return (created.GetProperty("id").GetString()!, app.WithKey(created.GetProperty("key").GetString()));
     }
 
     private static async Task UntilAsync(Func<bool> condition)

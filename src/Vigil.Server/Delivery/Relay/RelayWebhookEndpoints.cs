@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
@@ -40,7 +39,7 @@ internal static class RelayWebhookEndpoints
         string slug, HttpRequest request, RelayRepository relays, RelayIntake intake, RelayCallerLimits limits,
         IDataProtectionProvider protection, IOptions<RelayOptions> options, RelayRefusalLog refusals, CancellationToken cancellationToken)
     {
-        var address = RelayCallerLimits.AddressOf(request.HttpContext);
+        var address = Auth.ClientAddress.Of(request.HttpContext);
         if (!limits.MayTry(address, out var lockedFor))
         {
             refusals.Refused(address, slug, RelayRefusal.LockedOut);
@@ -125,11 +124,8 @@ internal static class RelayWebhookEndpoints
     }
 
     /// <summary>A problem the caller may retry, with <c>Retry-After</c> in whole seconds (at least 1).</summary>
-    private static ProblemHttpResult Refuse(HttpRequest request, int status, string title, TimeSpan retryAfter, string detail)
-    {
-        request.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        return Problems.Status(status, title, detail);
-    }
+    private static ProblemHttpResult Refuse(HttpRequest request, int status, string title, TimeSpan retryAfter, string detail) =>
+        RetryAfter.Problem(request.HttpContext.Response, status, RetryAfter.Seconds(retryAfter), title, detail);
 
     private static ProblemHttpResult TooLarge(int limit, string setting) =>
         Problems.Status(StatusCodes.Status413PayloadTooLarge, "The body is too large", $"A relayed body may be at most {limit} bytes ({RelayOptions.Section}:{setting}).");

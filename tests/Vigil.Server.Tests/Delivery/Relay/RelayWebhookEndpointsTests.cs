@@ -138,6 +138,32 @@ public abstract class RelayWebhookEndpointsTests(StorageProvider provider) : Ser
     }
 
     [Fact]
+    public async Task Relay_LimitsRefillOnTheClock_AddressAndFailedAttemptsOpenAgain()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var app = StartApp(settings: Settings(("AddressRequestsPerMinute", "1"), ("FailedAttemptsPerMinute", "2"), ("RequestsPerSecond", "1000")));
+        await CreateEndpointAsync(app, receiver, $$""","secret":"{{Secret}}" """);
+
+        var sent = await PostAsync(app, "orders", Sender, Secret);
+        var tooSoon = await PostAsync(app, "orders", Sender, Secret);
+        var guesses = new[] { await PostAsync(app, "orders", Attacker, "guess-1"), await PostAsync(app, "orders", Attacker, "guess-2") };
+        var lockedOut = await PostAsync(app, "orders", Attacker, Secret);
+        app.Time.Advance(TimeSpan.FromSeconds(30));
+        var halfRefilled = await PostAsync(app, "orders", Attacker, "guess-3");
+        app.Time.Advance(TimeSpan.FromSeconds(30));
+        var nextMinute = await PostAsync(app, "orders", Sender, Secret);
+
+        Assert.Equal(200, sent.Status);
+        AssertRetryLater(tooSoon);
+        Assert.Equal("60", tooSoon.RetryAfter);
+        Assert.All(guesses, g => Assert.Equal(StatusCodes.Status401Unauthorized, g.Status));
+        AssertRetryLater(lockedOut);
+        Assert.Equal("30", lockedOut.RetryAfter);
+        Assert.Equal(StatusCodes.Status401Unauthorized, halfRefilled.Status);
+        Assert.Equal(200, nextMinute.Status);
+    }
+
+    [Fact]
     public async Task Relay_IPv6Addresses_LimitedByTheirSlash64()
     {
         await using var receiver = await WebhookReceiver.StartAsync();

@@ -1,6 +1,6 @@
 using System.Threading.RateLimiting;
 
-namespace Vigil.Server.Http;
+namespace Vigil.Core.Limits;
 
 /// <summary>
 /// A token bucket on a <see cref="TimeProvider"/> (System.Threading.RateLimiting's own limiters
@@ -10,7 +10,7 @@ namespace Vigil.Server.Http;
 /// for a full bucket and leaves it in debt); acquiring 0 asks whether one token is there. A
 /// refused lease carries <see cref="MetadataName.RetryAfter"/>. No queue: waiting is the caller's.
 /// </summary>
-internal sealed class ClockedTokenBucket : RateLimiter
+public sealed class ClockedTokenBucket : RateLimiter
 {
     private readonly double _capacity;
     private readonly double _perSecond;
@@ -19,6 +19,7 @@ internal sealed class ClockedTokenBucket : RateLimiter
     private double _tokens;
     private long _updatedAt;
 
+    /// <summary>A full bucket of <paramref name="capacity"/> tokens refilled at <paramref name="tokensPerSecond"/> on <paramref name="time"/>.</summary>
     public ClockedTokenBucket(int capacity, double tokensPerSecond, TimeProvider time)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
@@ -45,6 +46,7 @@ internal sealed class ClockedTokenBucket : RateLimiter
         }
     }
 
+    /// <inheritdoc/>
     public override RateLimiterStatistics? GetStatistics()
     {
         lock (_lock)
@@ -54,6 +56,7 @@ internal sealed class ClockedTokenBucket : RateLimiter
         }
     }
 
+    /// <inheritdoc/>
     protected override RateLimitLease AttemptAcquireCore(int permitCount)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(permitCount);
@@ -72,6 +75,7 @@ internal sealed class ClockedTokenBucket : RateLimiter
         }
     }
 
+    /// <inheritdoc/>
     protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken) =>
         ValueTask.FromResult(AttemptAcquireCore(permitCount));
 

@@ -1,4 +1,4 @@
-namespace Vigil.Server.Queries;
+namespace Vigil.Core.Queries;
 
 /// <summary>
 /// The work a query would do, estimated before it is done: <see cref="Series"/> series, each
@@ -8,7 +8,7 @@ namespace Vigil.Server.Queries;
 /// <param name="Series">The series the query aggregates.</param>
 /// <param name="Steps">The aggregation steps per series (windows; for a backtest, steps × the rollups in the rule's window).</param>
 /// <param name="StoredRows">The 1-minute rollup rows read from the database.</param>
-internal readonly record struct QueryCost(long Series, long Steps, long StoredRows)
+public readonly record struct QueryCost(long Series, long Steps, long StoredRows)
 {
     /// <summary>
     /// Cost units of one stored row: reading, decoding and merging a rollup (with its sketch)
