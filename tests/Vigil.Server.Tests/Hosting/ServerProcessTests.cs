@@ -94,6 +94,10 @@ public sealed partial class ServerProcessTests : IDisposable
     [InlineData("Vigil__Queries__MaxCost", "0", "Vigil:Queries:MaxCost")]
     [InlineData("Vigil__Queries__Timeout", "soon", "Vigil:Queries:Timeout")]
     [InlineData("Vigil__Queries__MaxConcurrent", "0", "Vigil:Queries:MaxConcurrent")]
+    [InlineData("Vigil__Audit__RetentionDays", "0", "Vigil:Audit:RetentionDays")]
+    [InlineData("Vigil__Audit__RetentionDays", "forever", "Vigil:Audit:RetentionDays")]
+    [InlineData("Vigil__Secrets__MasterKey", "not-a-key", "Vigil:Secrets:MasterKey")]
+    [InlineData("Vigil__Secrets__KeyFile", " ", "Vigil:Secrets:KeyFile")]
     public async Task Start_BadSetting_OneLineNamingTheSettingExit2NoDatabase(string name, string value, string named)
     {
         await using var server = ServerProcess.Start(_folder, new Dictionary<string, string> { [name] = value });
