@@ -12,8 +12,10 @@ namespace Vigil.Server.Tests.Queries;
 /// <c>GET /api/v1/series</c> stops between series once its query has timed out or its client has
 /// gone away, through the real server: the query runs past the gate and is held inside the read
 /// of one series (the test holds that series' lock), the clock passes the timeout or the client
-/// disconnects, the series is let go — and the answer comes while the test still holds the next
-/// series, so that series was never read. A query that did not stop would wait on it forever.
+/// disconnects, the series is let go — and the query ends (503 naming the timeout, or its slot
+/// freed and the client-gone log) while the test still holds the next series.
+/// Note: removing the loop's per-series cancellation check does not make these tests fail (checked
+/// by hand); what else stops the query is not pinned down yet.
 /// </summary>
 public abstract class SeriesCancellationTests(StorageProvider provider) : ServerTestBase(provider)
 {
