@@ -13,6 +13,7 @@ using Vigil.Server.Queries;
 using Vigil.Server.Quotas;
 using Vigil.Server.Rules;
 using Vigil.Server.Secrets;
+using Vigil.Storage.Secrets;
 
 // Settings (appsettings.json, config/) ship next to the binaries: read them from there
 // wherever the server is started; ./data stays relative to the working directory.

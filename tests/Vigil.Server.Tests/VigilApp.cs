@@ -59,7 +59,7 @@ public sealed class VigilApp : WebApplicationFactory<Program>
     /// PostgreSQL database in the temporary folder (the default ./data/vigil.key would be shared).
     /// </summary>
     public static string KeyFileOf(TestDatabase database) => database.Provider == StorageProvider.Sqlite
-        ? Vigil.Server.Secrets.MasterKeySource.DefaultKeyFile(database.Options)
+        ? Vigil.Storage.Secrets.MasterKeySource.DefaultKeyFile(database.Options)
         : Path.Combine(Path.GetTempPath(), "vigil-test-keys", new Npgsql.NpgsqlConnectionStringBuilder(database.Options.ConnectionString).Database + ".key");
 
     /// <summary>A client that sends the bootstrap admin key.</summary>

@@ -218,7 +218,7 @@ internal static class AlertEndpoints
     /// <summary>A note is kept in the alert's history and logged: bounded like every text an admin writes.</summary>
     private static ProblemHttpResult? NoteProblem(string? note) =>
         note is { Length: > AlertActionRequest.MaxNoteLength } ? Problems.Field("note", $"is longer than {AlertActionRequest.MaxNoteLength} characters")
-        : note?.Contains('\0', StringComparison.Ordinal) == true ? Problems.Field("note", "must not contain NUL characters")
+        : ValidText.HoldsNul(note) ? Problems.Field("note", ValidText.NulMessage)
         : null;
 
     private static string Who(ClaimsPrincipal user) => user.Identity?.Name ?? "unknown";

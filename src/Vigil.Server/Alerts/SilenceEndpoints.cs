@@ -120,9 +120,9 @@ internal static class SilenceEndpoints
         {
             errors["comment"] = ["is longer than 1000 characters"];
         }
-        else if (body.Comment?.Contains('\0', StringComparison.Ordinal) == true)
+        else if (ValidText.HoldsNul(body.Comment))
         {
-            errors["comment"] = ["must not contain NUL characters"];
+            errors["comment"] = [ValidText.NulMessage];
         }
 
         if (errors.Count > 0)

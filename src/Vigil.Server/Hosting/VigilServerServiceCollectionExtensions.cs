@@ -16,6 +16,7 @@ using Vigil.Server.Ingestion;
 using Vigil.Server.Persistence;
 using Vigil.Server.Prometheus;
 using Vigil.Server.Quotas;
+using Vigil.Server.Secrets;
 using Vigil.Storage;
 using Vigil.Storage.Alerts;
 using Vigil.Storage.Audit;
@@ -95,6 +96,7 @@ internal static class VigilServerServiceCollectionExtensions
         // Secrets at rest and signed links: Data Protection, its key ring in the database,
         // encrypted under the master key (Vigil:Secrets), opened right after the migrations.
         services.AddVigilSecrets(configuration);
+        services.AddSingleton<SecretsCommand>();
         services.AddOptions<PublicLinkOptions>().Configure<IOptions<HttpOptions>>((links, http) => links.PublicUrl = http.Value.PublicUrl);
         services.AddVigilDelivery(configuration);
 

@@ -93,7 +93,7 @@ internal static class Problems
             return JsonBody<JsonDocument>.Refused(TooLarge(ex));
         }
 
-        if (MergePatch.FindProblem(document.RootElement, duplicates: true) is ({ } problemField, { } problemMessage))
+        if (ValidText.FindProblem(document.RootElement) is ({ } problemField, { } problemMessage))
         {
             document.Dispose();
             return JsonBody<JsonDocument>.Refused(Field(problemField, problemMessage));

@@ -7,17 +7,15 @@ namespace Vigil.Server.Http;
 /// </summary>
 internal sealed class QueryTextCheck(RequestDelegate next)
 {
-    public const string Message = "is not valid text: it holds a NUL character (%00)";
-
     public Task InvokeAsync(HttpContext context)
     {
         if (context.Request.QueryString.Value is { } query && query.Contains("%00", StringComparison.Ordinal))
         {
             foreach (var (name, values) in context.Request.Query)
             {
-                if (name.Contains('\0', StringComparison.Ordinal) || values.Any(v => v is not null && v.Contains('\0', StringComparison.Ordinal)))
+                if (ValidText.HoldsNul(name) || values.Any(ValidText.HoldsNul))
                 {
-                    return Problems.Field(name.Replace("\0", "%00", StringComparison.Ordinal), Message).ExecuteAsync(context);
+                    return Problems.Field(name.Replace("\0", "%00", StringComparison.Ordinal), ValidText.NulInQueryMessage).ExecuteAsync(context);
                 }
             }
         }

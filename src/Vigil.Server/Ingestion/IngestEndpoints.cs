@@ -163,9 +163,9 @@ internal static class IngestEndpoints
                 {
                     errors.Add($"{prefix}.jobId", $"is longer than {store.Options.MaxLabelValueLength} characters");
                 }
-                else if (e.JobId.Contains('\0', StringComparison.Ordinal))
+                else if (ValidText.HoldsNul(e.JobId))
                 {
-                    errors.Add($"{prefix}.jobId", PointValidator.NulMessage);
+                    errors.Add($"{prefix}.jobId", ValidText.NulMessage);
                 }
 
                 if (e.Success is null)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Vigil.Core.Metrics;
+using Vigil.Server.Http;
 
 namespace Vigil.Server.Ingestion;
 
@@ -63,9 +64,6 @@ internal sealed class PointValidator
 
         return true;
     }
-
-    /// <summary>Why a label value or job id holding U+0000 is refused (PostgreSQL's text cannot store it).</summary>
-    public const string NulMessage = "is not valid text: it holds a NUL character (\\u0000)";
 
     /// <summary>Validates a metric name; returns the problem or null.</summary>
     public string? CheckName(string? name)
@@ -154,9 +152,9 @@ internal sealed class PointValidator
             {
                 errors.Add(field, $"label value is longer than {_options.MaxLabelValueLength} characters");
             }
-            else if (value.Contains('\0', StringComparison.Ordinal))
+            else if (ValidText.HoldsNul(value))
             {
-                errors.Add(field, NulMessage);
+                errors.Add(field, ValidText.NulMessage);
             }
         }
 

@@ -1,29 +1,21 @@
-using System.Security.Cryptography;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 
 namespace Vigil.Server.Secrets;
 
 /// <summary>
-/// Decrypts what <see cref="MasterKeyXmlEncryptor"/> wrote. Data Protection creates it by type name
-/// from the stored key, through its constructor that takes the <see cref="IServiceProvider"/>.
+/// The name the key ring's encrypted keys carried before the key ring moved to Vigil.Storage:
+/// stored keys say <c>decryptorType="Vigil.Server.Secrets.MasterKeyXmlDecryptor, Vigil.Server, …"</c>,
+/// and Data Protection creates the decryptor by that name. It decrypts with
+/// <see cref="Storage.Secrets.MasterKeyXmlDecryptor"/>. Keep its name and namespace as they are:
+/// the databases of existing installations name it.
 /// </summary>
 internal sealed class MasterKeyXmlDecryptor : IXmlDecryptor
 {
-    private readonly MasterKeySource? _source;
+    private readonly Storage.Secrets.MasterKeyXmlDecryptor _decryptor;
 
     /// <summary>Data Protection's activator calls this constructor.</summary>
-    public MasterKeyXmlDecryptor(IServiceProvider services)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        _source = services.GetService(typeof(MasterKeySource)) as MasterKeySource;
-    }
+    public MasterKeyXmlDecryptor(IServiceProvider services) => _decryptor = new(services);
 
-    public XElement Decrypt(XElement encryptedElement)
-    {
-        ArgumentNullException.ThrowIfNull(encryptedElement);
-        var key = _source?.CurrentOrNull
-            ?? throw new CryptographicException("The Data Protection key ring is encrypted with Vigil's master key, and no master key is loaded.");
-        return MasterKeyCipher.Decrypt(encryptedElement, key);
-    }
+    public XElement Decrypt(XElement encryptedElement) => _decryptor.Decrypt(encryptedElement);
 }

@@ -103,6 +103,10 @@ public sealed partial class ServerProcessTests : IDisposable
     [InlineData("Vigil__Http__ForwardedHeaders__ForwardLimit", "0", "Vigil:Http:ForwardedHeaders:ForwardLimit")]
     [InlineData("Vigil__Quotas__SeriesPerKey", "lots", "Vigil:Quotas:SeriesPerKey")]
     [InlineData("Vigil__Quotas__PointsPerSecondPerKey", "100000001", "Vigil:Quotas:PointsPerSecondPerKey")]
+    [InlineData("Vigil__Audit__RetentionDays", "0", "Vigil:Audit:RetentionDays")]
+    [InlineData("Vigil__Audit__RetentionDays", "forever", "Vigil:Audit:RetentionDays")]
+    [InlineData("Vigil__Secrets__MasterKey", "not-a-key", "Vigil:Secrets:MasterKey")]
+    [InlineData("Vigil__Secrets__KeyFile", " ", "Vigil:Secrets:KeyFile")]
     public async Task Start_BadSetting_OneLineNamingTheSettingExit2NoDatabase(string name, string value, string named)
     {
         await using var server = ServerProcess.Start(_folder, new Dictionary<string, string> { [name] = value });

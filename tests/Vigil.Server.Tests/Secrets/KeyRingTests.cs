@@ -12,10 +12,11 @@ using Vigil.Delivery.Acknowledge;
 using Vigil.Delivery.Channels;
 using Vigil.Notifications.Channels;
 using Vigil.Notifications.Tests.Infrastructure;
-using Vigil.Server.Secrets;
 using Vigil.Server.Tests.Delivery;
 using Vigil.Storage;
 using Vigil.Storage.Delivery;
+using Vigil.Storage.Secrets;
+using Vigil.Testing;
 
 namespace Vigil.Server.Tests.Secrets;
 
@@ -129,6 +130,43 @@ public abstract class KeyRingTests(StorageProvider provider) : ServerTestBase(pr
         File.Move(saved, keyFile);
         await using var restored = StartApp(settings: Settings);
         Assert.Equal(HttpStatusCode.OK, (await restored.Admin().GetAsync($"/api/v1/channels/{channelId}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task StartUp_KeyRingWrittenBeforeTheMoveToVigilStorage_OpensAndDecrypts()
+    {
+        var time = VigilApp.NewClock();
+        await using (var database = new Database(Database.Options))
+        {
+            // The ring as an installation of Vigil 0.1 holds it: its key names Vigil.Server's decryptor.
+            await new Migrator(database, [Vigil.Jobs.Queue.JobQueue.Migrations]).MigrateAsync(time.GetUtcNow().ToUnixTimeMilliseconds());
+            new DataProtectionKeyStore(database).Store(LegacyKeyRing.KeyName, LegacyKeyRing.KeyXml, time.GetUtcNow().ToUnixTimeMilliseconds());
+        }
+
+        var settings = new Dictionary<string, string?>(Settings) { ["Vigil:Secrets:MasterKey"] = LegacyKeyRing.MasterKey };
+        await using var app = StartApp(time, settings);
+        await app.Services.GetRequiredService<KeyRingStartup>().PrepareAsync();
+
+        var protection = app.Services.GetRequiredService<IDataProtectionProvider>();
+        Assert.Equal(LegacyKeyRing.Plaintext, protection.CreateProtector(LegacyKeyRing.Purpose).Unprotect(LegacyKeyRing.Payload));
+        await using var check = new Database(Database.Options);
+        Assert.Contains(await new DataProtectionKeyStore(check).RowsAsync(), r => r.Name == LegacyKeyRing.KeyName && r.Xml == LegacyKeyRing.KeyXml); // read as it is, not rewritten
+    }
+
+    [Fact]
+    public async Task StartUp_KeyRingWrittenBeforeTheMove_WrongKey_FailsNamingTheKey()
+    {
+        var time = VigilApp.NewClock();
+        await using (var database = new Database(Database.Options))
+        {
+            await new Migrator(database, [Vigil.Jobs.Queue.JobQueue.Migrations]).MigrateAsync(time.GetUtcNow().ToUnixTimeMilliseconds());
+            new DataProtectionKeyStore(database).Store(LegacyKeyRing.KeyName, LegacyKeyRing.KeyXml, time.GetUtcNow().ToUnixTimeMilliseconds());
+        }
+
+        var failure = await StartFailureAsync(new Dictionary<string, string?>(Settings) { ["Vigil:Secrets:MasterKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) });
+
+        Assert.Contains("Vigil:Secrets:MasterKey", failure.Message, StringComparison.Ordinal);
+        Assert.Contains(LegacyKeyRing.KeyName, failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,9 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Xml.Linq;
-using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 
-namespace Vigil.Server.Secrets;
+namespace Vigil.Storage.Secrets;
 
 /// <summary>The AES-GCM format of an element encrypted under the master key.</summary>
 internal static class MasterKeyCipher

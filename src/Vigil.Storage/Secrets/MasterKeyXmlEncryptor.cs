@@ -1,7 +1,7 @@
 using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 
-namespace Vigil.Server.Secrets;
+namespace Vigil.Storage.Secrets;
 
 /// <summary>
 /// Encrypts the secret part of each Data Protection key with the master key (AES-256-GCM, a random

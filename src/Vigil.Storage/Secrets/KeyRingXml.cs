@@ -1,6 +1,6 @@
 using System.Xml.Linq;
 
-namespace Vigil.Server.Secrets;
+namespace Vigil.Storage.Secrets;
 
 /// <summary>
 /// Reads and re-writes stored Data Protection key elements: which of them hold a secret in clear,
@@ -14,6 +14,17 @@ internal static class KeyRingXml
     private static readonly XName EncryptedSecret = DataProtection + "encryptedSecret";
     private static readonly XName RequiresEncryption = DataProtection + "requiresEncryption";
     private static readonly string DecryptorType = typeof(MasterKeyXmlDecryptor).AssemblyQualifiedName!;
+
+    /// <summary>
+    /// The decryptor names (up to the comma before the assembly) that mark a secret as encrypted under
+    /// the master key: this one, and the one keys stored before the key ring moved from Vigil.Server
+    /// carry (<c>Vigil.Server.Secrets.MasterKeyXmlDecryptor, Vigil.Server, …</c>), which Vigil.Server
+    /// keeps as a type so Data Protection can still create it. Both are read; keys are written with this one.
+    /// </summary>
+    internal static readonly string[] DecryptorNames = [typeof(MasterKeyXmlDecryptor).FullName + ",", LegacyDecryptorName + ","];
+
+    /// <summary>The decryptor's full name before the key ring moved from Vigil.Server (stored in keys of that time).</summary>
+    internal const string LegacyDecryptorName = "Vigil.Server.Secrets.MasterKeyXmlDecryptor";
 
     /// <summary>Whether the element holds a secret encrypted under a master key.</summary>
     public static bool IsEncrypted(XElement element) => element.DescendantsAndSelf(EncryptedSecret).Any(IsOurs);
@@ -59,7 +70,7 @@ internal static class KeyRingXml
     }
 
     private static bool IsOurs(XElement encryptedSecret) =>
-        ((string?)encryptedSecret.Attribute("decryptorType"))?.StartsWith(typeof(MasterKeyXmlDecryptor).FullName + ",", StringComparison.Ordinal) == true;
+        (string?)encryptedSecret.Attribute("decryptorType") is { } type && DecryptorNames.Any(name => type.StartsWith(name, StringComparison.Ordinal));
 
     private static bool IsSecretInClear(XElement element) =>
         (string?)element.Attribute(RequiresEncryption) is { } value

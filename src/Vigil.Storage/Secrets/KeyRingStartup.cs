@@ -1,21 +1,35 @@
 using System.Security.Cryptography;
 using System.Xml.Linq;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Vigil.Storage;
-using Vigil.Storage.Delivery;
 
-namespace Vigil.Server.Secrets;
+namespace Vigil.Storage.Secrets;
 
 /// <summary>
 /// Opens the key ring before anything reads it: loads the master key, checks that it decrypts
 /// every encrypted key, and encrypts the keys an older Vigil stored in clear. A missing or wrong
 /// master key stops the start with one line that names the setting or file, and changes nothing.
 /// </summary>
-internal sealed partial class KeyRingStartup(
-    Migrator migrator, DataProtectionKeyStore store, MasterKeySource source, TimeProvider time, ILogger<KeyRingStartup> logger) : IHostedService
+public sealed partial class KeyRingStartup : IHostedService
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Migrator _migrator;
+    private readonly DataProtectionKeyStore _store;
+    private readonly MasterKeySource _source;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private bool _prepared;
+
+    internal KeyRingStartup(Migrator migrator, DataProtectionKeyStore store, MasterKeySource source, TimeProvider time, ILogger<KeyRingStartup> logger)
+    {
+        _migrator = migrator;
+        _store = store;
+        _source = source;
+        _time = time;
+        _logger = logger;
+    }
 
     /// <summary>
     /// The start-up check outside the host (Program.cs), so a missing or wrong key is one line on
@@ -44,8 +58,10 @@ internal sealed partial class KeyRingStartup(
         }
     }
 
+    /// <inheritdoc/>
     public Task StartAsync(CancellationToken cancellationToken) => PrepareAsync(cancellationToken);
 
+    /// <inheritdoc/>
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Loads the key and protects the ring, once per process.</summary>
@@ -59,14 +75,14 @@ internal sealed partial class KeyRingStartup(
                 return;
             }
 
-            await migrator.MigrateAsync(time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+            await _migrator.MigrateAsync(_time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
 
             // Another process may encrypt the same keys at the same moment: then read them again.
             for (var attempt = 1; ; attempt++)
             {
-                var rows = await store.RowsAsync(cancellationToken).ConfigureAwait(false);
+                var rows = await _store.RowsAsync(cancellationToken).ConfigureAwait(false);
                 var elements = rows.Select(r => (Row: r, Element: XElement.Parse(r.Xml))).ToList();
-                var key = source.Load(ringIsEncrypted: elements.Any(e => KeyRingXml.IsEncrypted(e.Element)));
+                var key = _source.Load(ringIsEncrypted: elements.Any(e => KeyRingXml.IsEncrypted(e.Element)));
                 foreach (var (row, element) in elements.Where(e => KeyRingXml.IsEncrypted(e.Element)))
                 {
                     try
@@ -76,7 +92,7 @@ internal sealed partial class KeyRingStartup(
                     catch (CryptographicException ex)
                     {
                         throw new SecretsUnavailableException(
-                            $"The key ring in the database does not open with {source.Describe()}: {ex.Message} (key '{row.Name}'). Use the key it was encrypted with; nothing was changed.", ex);
+                            $"The key ring in the database does not open with {_source.Describe()}: {ex.Message} (key '{row.Name}'). Use the key it was encrypted with; nothing was changed.", ex);
                     }
                 }
 
@@ -88,7 +104,7 @@ internal sealed partial class KeyRingStartup(
                     break;
                 }
 
-                if (await store.RewriteAsync(clear, cancellationToken).ConfigureAwait(false))
+                if (await _store.RewriteAsync(clear, cancellationToken).ConfigureAwait(false))
                 {
                     LogEncrypted(clear.Count, key.Id);
                     break;

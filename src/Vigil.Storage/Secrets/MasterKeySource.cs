@@ -1,8 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
-using Vigil.Storage;
 
-namespace Vigil.Server.Secrets;
+namespace Vigil.Storage.Secrets;
 
 /// <summary>
 /// Where the master key comes from: <c>Vigil:Secrets:MasterKey</c> when set, else the key file

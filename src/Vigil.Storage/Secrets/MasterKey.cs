@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Vigil.Server.Secrets;
+namespace Vigil.Storage.Secrets;
 
 /// <summary>
 /// The 256-bit key that encrypts the Data Protection key ring, with a short id (a hash of the key,

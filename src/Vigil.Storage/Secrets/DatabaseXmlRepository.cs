@@ -1,8 +1,7 @@
 using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection.Repositories;
-using Vigil.Storage.Delivery;
 
-namespace Vigil.Server.Secrets;
+namespace Vigil.Storage.Secrets;
 
 /// <summary>Keeps the Data Protection key ring in Vigil's database (see <see cref="DataProtectionKeyStore"/>).</summary>
 internal sealed class DatabaseXmlRepository(DataProtectionKeyStore store, TimeProvider time) : IXmlRepository

@@ -1,4 +1,4 @@
-namespace Vigil.Storage.Delivery;
+namespace Vigil.Storage.Secrets;
 
 /// <summary>One stored key element to re-write: its name, the XML it must still hold, and the new XML.</summary>
 /// <param name="Name">The element's friendly name.</param>

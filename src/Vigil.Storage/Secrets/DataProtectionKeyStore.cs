@@ -1,11 +1,11 @@
 using Dapper;
 
-namespace Vigil.Storage.Delivery;
+namespace Vigil.Storage.Secrets;
 
 /// <summary>
 /// The Data Protection key ring, in the database, so every process on a shared PostgreSQL
 /// decrypts what another encrypted, and a restored backup brings its keys along. The secret part
-/// of each key is encrypted before it gets here (see Vigil.Server's <c>Secrets</c>).
+/// of each key is encrypted before it gets here (<see cref="KeyRingStartup"/>, <see cref="MasterKeyXmlEncryptor"/>).
 /// </summary>
 public sealed class DataProtectionKeyStore(Database database)
 {

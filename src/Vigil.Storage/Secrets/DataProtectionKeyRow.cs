@@ -1,4 +1,4 @@
-namespace Vigil.Storage.Delivery;
+namespace Vigil.Storage.Secrets;
 
 /// <summary>One stored Data Protection key element.</summary>
 /// <param name="Name">Its friendly name (unique).</param>
