@@ -249,7 +249,7 @@ internal sealed partial class AlertEngine
 
         try
         {
-            await _alerts.SaveAsync(changed, cancellationToken).ConfigureAwait(false);
+            await _alerts.SaveAsync(SaveOrder.RoundRobinByRule(changed), cancellationToken).ConfigureAwait(false);
         }
         catch
         {
