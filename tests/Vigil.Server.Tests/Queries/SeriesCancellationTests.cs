@@ -14,8 +14,12 @@ namespace Vigil.Server.Tests.Queries;
 /// of one series (the test holds that series' lock), the clock passes the timeout or the client
 /// disconnects, the series is let go — and the query ends (503 naming the timeout, or its slot
 /// freed and the client-gone log) while the test still holds the next series.
-/// Note: removing the loop's per-series cancellation check does not make these tests fail (checked
-/// by hand); what else stops the query is not pinned down yet.
+/// The range queried lies inside the in-memory window (<see cref="InMemoryQuery"/>): a range
+/// reaching back before it would read stored rollups first, and those reads take the cancelled
+/// token and stop the query before it reaches any series, so the tests would pass without the
+/// per-series check. Here nothing between the gate and the loop looks at the token: only the
+/// check before each series stops the query, and without it the query waits on the held next
+/// series and never answers (checked by disabling it).
 /// </summary>
 public abstract class SeriesCancellationTests(StorageProvider provider) : ServerTestBase(provider)
 {
@@ -32,7 +36,7 @@ public abstract class SeriesCancellationTests(StorageProvider provider) : Server
         var gate = app.Services.GetRequiredService<QueryGate>();
         using var held = SeriesLocks.Hold(first, second);
 
-        var pending = client.GetAsync("/api/v1/series?metric=load&agg=max&step=10s");
+        var pending = client.GetAsync(InMemoryQuery(app));
         await UntilAsync(() => gate.Running == 1);
         // Off the test's thread: the clock runs what falls due inline, and none of it may wait on the held series.
         await Task.Run(() => app.Time.Advance(TimeSpan.FromSeconds(5))).WaitAsync(Patience);
@@ -57,7 +61,7 @@ public abstract class SeriesCancellationTests(StorageProvider provider) : Server
         using var held = SeriesLocks.Hold(first, second);
         using var disconnect = new CancellationTokenSource();
 
-        var pending = client.GetAsync("/api/v1/series?metric=load&agg=max&step=10s", disconnect.Token);
+        var pending = client.GetAsync(InMemoryQuery(app), disconnect.Token);
         await UntilAsync(() => gate.Running == 1);
         await disconnect.CancelAsync();
         held.Release(first);
@@ -71,6 +75,13 @@ public abstract class SeriesCancellationTests(StorageProvider provider) : Server
         held.Release(second);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/series?metric=load")).StatusCode);
     }
+
+    /// <summary>
+    /// The last 10 minutes of <c>load</c> in 10 s steps: all of it after the in-memory horizon
+    /// (<c>Vigil:Metrics:InMemoryRetention</c>, an hour), so the query reads no stored rollups.
+    /// </summary>
+    private static string InMemoryQuery(VigilApp app) =>
+        "/api/v1/series?metric=load&agg=max&step=10s&from=" + app.Time.GetUtcNow().AddMinutes(-10).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Records one gauge series per host (h0, h1, h2) and returns h1 and h2: the query reads them in that order, after h0.</summary>
     private static async Task<(MetricSeries First, MetricSeries Second)> TwoLaterSeriesAsync(HttpClient client, VigilApp app)

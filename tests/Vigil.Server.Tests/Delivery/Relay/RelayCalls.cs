@@ -48,9 +48,9 @@ internal static class RelayCalls
         Assert.InRange(seconds, 1, atMostSeconds);
     }
 
-    public static async Task<string> CreateWebhookChannelAsync(HttpClient admin, Uri url)
+    public static async Task<string> CreateWebhookChannelAsync(HttpClient admin, Uri url, string name = "hook")
     {
-        var response = await admin.PostJsonAsync("/api/v1/channels", $$$"""{"name":"hook","type":"webhook","config":{"url":"{{{url}}}"}}""");
+        var response = await admin.PostJsonAsync("/api/v1/channels", $$$"""{"name":"{{{name}}}","type":"webhook","config":{"url":"{{{url}}}"}}""");
         response.EnsureSuccessStatusCode();
         return (await response.ReadAsync()).GetProperty("id").GetString()!;
     }

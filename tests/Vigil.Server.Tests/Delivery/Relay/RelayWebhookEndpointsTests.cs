@@ -138,6 +138,27 @@ public abstract class RelayWebhookEndpointsTests(StorageProvider provider) : Ser
     }
 
     [Fact]
+    public async Task Relay_PerEndpointLimit_429WithRetryAfter_OtherEndpointsAndTheNextSecondUnaffected()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var app = StartApp(settings: Settings(("RequestsPerSecond", "2"), ("AddressRequestsPerMinute", "1000")));
+        await CreateEndpointAsync(app, receiver, $$""","secret":"{{Secret}}" """);
+        await CreateEndpointAsync(app, receiver, $$""","secret":"{{Secret}}" """, "billing");
+
+        // Three senders, each well under its address's limit: the endpoint's own limit turns the third away.
+        var calls = new[] { await PostAsync(app, "orders", Sender, Secret), await PostAsync(app, "orders", "198.51.100.3", Secret), await PostAsync(app, "orders", "198.51.100.4", Secret) };
+        var otherEndpoint = await PostAsync(app, "billing", "198.51.100.4", Secret);
+        app.Time.Advance(TimeSpan.FromSeconds(1));
+        var nextSecond = await PostAsync(app, "orders", "198.51.100.4", Secret);
+
+        Assert.Equal((200, 200), (calls[0].Status, calls[1].Status));
+        AssertRetryLater(calls[2], atMostSeconds: 1);
+        Assert.Contains("RequestsPerSecond", calls[2].Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal((200, 200), (otherEndpoint.Status, nextSecond.Status));
+        await receiver.WaitUntilAsync(r => r.Count >= 4, Patience);
+    }
+
+    [Fact]
     public async Task Relay_LimitsRefillOnTheClock_AddressAndFailedAttemptsOpenAgain()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
@@ -211,6 +232,48 @@ public abstract class RelayWebhookEndpointsTests(StorageProvider provider) : Ser
     }
 
     [Fact]
+    public async Task Relay_PendingBodiesFillTheBudget_503WithRetryAfter_NothingStored()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.FailNext(10); // the first delivery stays pending (queued for retry), so its body must be kept
+        await using var app = StartApp(settings: Settings(("MaxBodyBytes", "100"), ("StoredBodyBudgetBytes", "150")));
+        await CreateEndpointAsync(app, receiver, $$""","secret":"{{Secret}}" """);
+        var body = "{\"p\":\"" + new string('x', 100 - 8) + "\"}";
+        Assert.Equal(100, body.Length);
+
+        var pending = await PostAsync(app, "orders", Sender, Secret, body);
+        var refused = await PostAsync(app, "orders", Sender, Secret, body);
+
+        Assert.Equal((200, false), (pending.Status, pending.Body.GetProperty("success").GetBoolean()));
+        AssertRetryLater(refused, StatusCodes.Status503ServiceUnavailable);
+        Assert.Equal("60", refused.RetryAfter);
+        Assert.Contains("StoredBodyBudgetBytes", refused.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var relays = app.Services.GetRequiredService<RelayRepository>();
+        Assert.Equal(100, await relays.StoredBodyBytesAsync());
+        Assert.Equal(body, await relays.BodyAsync(pending.Body.GetProperty("requestId").GetString()!));
+        Assert.Equal(1, (await (await app.Admin().GetAsync("/api/v1/relay/requests")).ReadAsync()).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Relay_StoredWithoutSecretOrFlag_NobodyAdmitted()
+    {
+        // A row the API refuses to create (no secret, allowUnauthenticated false): being secret-less
+        // is not enough to let callers in, only the explicit flag is.
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var app = StartApp(settings: Settings());
+        var channelId = await CreateWebhookChannelAsync(app.Admin(), receiver.Url());
+        var nowMs = app.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        Assert.True(await app.Services.GetRequiredService<RelayRepository>().InsertEndpointAsync(
+            new StoredRelayEndpoint(Guid.NewGuid().ToString("N"), "closed", "Closed", [channelId], null, nowMs, nowMs, AllowUnauthenticated: false)));
+
+        var anonymous = await PostAsync(app, "closed", Sender, null);
+        var withSomeSecret = await PostAsync(app, "closed", Sender, "anything");
+
+        Assert.Equal((401, 401), (anonymous.Status, withSomeSecret.Status));
+        Assert.Equal(0, (await (await app.Admin().GetAsync("/api/v1/relay/requests")).ReadAsync()).GetArrayLength());
+    }
+
+    [Fact]
     public async Task Relay_SecretLessEndpoint_AnyoneMayCall_BodiesCappedLower()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
@@ -226,11 +289,11 @@ public abstract class RelayWebhookEndpointsTests(StorageProvider provider) : Ser
         Assert.Equal("""{"ok":true}""", Assert.Single(await receiver.WaitUntilAsync(r => r.Count >= 1, Patience)).Text);
     }
 
-    private static async Task CreateEndpointAsync(VigilApp app, WebhookReceiver receiver, string extra)
+    private static async Task CreateEndpointAsync(VigilApp app, WebhookReceiver receiver, string extra, string slug = "orders")
     {
         var admin = app.Admin();
-        var channelId = await CreateWebhookChannelAsync(admin, receiver.Url());
-        var created = await admin.PostJsonAsync("/api/v1/relay/endpoints", $$"""{"slug":"orders","name":"Orders","integrations":["{{channelId}}"]{{extra}}}""");
+        var channelId = await CreateWebhookChannelAsync(admin, receiver.Url(), "hook-" + slug);
+        var created = await admin.PostJsonAsync("/api/v1/relay/endpoints", $$"""{"slug":"{{slug}}","name":"{{slug}}","integrations":["{{channelId}}"]{{extra}}}""");
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
     }
 }
