@@ -52,7 +52,9 @@ internal sealed class JobDispatcher(
         while (!stoppingToken.IsCancellationRequested)
         {
             now = time.GetUtcNow();
-            if (_signaled || now >= nextPoll)
+            // A signal or poll waits for the round trip out: the claim it answers was planned before
+            // it, and taking its result in would otherwise mark the new work as not there.
+            if (step is null && (_signaled || now >= nextPoll))
             {
                 _signaled = false;
                 slots.MayHaveWork();
@@ -89,7 +91,7 @@ internal sealed class JobDispatcher(
                         nextRecovery = now + options.PollInterval;
                     }
 
-                    if (Finish(ended, await ended.Task.ConfigureAwait(false)))
+                    if (Finish(ended, await ended.Task.ConfigureAwait(false)) || _signaled)
                     {
                         continue;
                     }
