@@ -11,6 +11,8 @@ need_packages=()
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] || need_packages+=(postgresql)
 command -v promtool >/dev/null 2>&1 || need_packages+=(prometheus)
+# The dashboard's browser tests drive Debian's Chromium through Playwright (no browser download).
+[ -x /usr/bin/chromium ] || need_packages+=(chromium chromium-driver)
 # Debian's aiosmtpd is a module of the system Python (not of a pyenv or venv python3 first on PATH).
 smtp_python=/usr/bin/python3
 "$smtp_python" -c 'import aiosmtpd' >/dev/null 2>&1 || need_packages+=(python3-aiosmtpd)
@@ -63,6 +65,7 @@ run_pg "$pg_bin/pg_ctl" -D "$pg_data" -l "$work/pg.log" -w \
   start >/dev/null
 export VIGIL_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Pooling=true"
 export VIGIL_TEST_PROMTOOL="$(command -v promtool)"
+export VIGIL_TEST_CHROMIUM=/usr/bin/chromium
 
 log "Starting a throwaway SMTP server (aiosmtpd, messages kept in a Maildir)"
 smtp_mail="$work/mail"

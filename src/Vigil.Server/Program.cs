@@ -64,7 +64,9 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<SelfMetricsMiddleware>();
 app.UseMiddleware<QueryTextCheck>();
+app.UseVigilDashboardAssets();
 app.UseAuthentication();
+app.UseVigilDashboardAntiforgery();
 app.UseAuthorization();
 
 // Heavy reads run in a few slots under a timeout, so ingest and evaluation keep their CPU.
@@ -90,6 +92,7 @@ app.MapDeliveryEndpoints();
 app.MapRelayManagementEndpoints();
 app.MapRelayWebhookEndpoints();
 app.MapAuditEndpoints();
+app.MapVigilDashboard();
 
 try
 {

@@ -27,18 +27,21 @@ internal sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<Authen
         _failures = failures;
     }
 
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    /// <summary>The key a request presents (<c>Authorization: Bearer</c> or <c>X-Api-Key</c>), or null.</summary>
+    public static string? Presented(HttpRequest request)
     {
-        string? presented = null;
-        if (Request.Headers.Authorization.ToString() is { Length: > 7 } authorization
+        if (request.Headers.Authorization.ToString() is { Length: > 7 } authorization
             && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            presented = authorization[7..].Trim();
+            return authorization[7..].Trim();
         }
-        else if (Request.Headers.TryGetValue("X-Api-Key", out var header))
-        {
-            presented = header.ToString().Trim();
-        }
+
+        return request.Headers.TryGetValue("X-Api-Key", out var header) ? header.ToString().Trim() : null;
+    }
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var presented = Presented(Request);
 
         // An endpoint open to all (the webhook relay takes its own secret as a bearer token)
         // authenticates no API key: its secrets are not wrong keys.

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Vigil.Core.Metrics;
+using Vigil.Dashboard.Auth;
 using Vigil.Delivery.Acknowledge;
 using Vigil.Server.Alerts;
 using Vigil.Server.Audit;
@@ -28,6 +29,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the Vigil server's services.</summary>
 internal static class VigilServerServiceCollectionExtensions
 {
+    /// <summary>The default authentication scheme: picks the API key or the session cookie.</summary>
+    public const string VigilScheme = "Vigil";
+
     public static IServiceCollection AddVigilServer(this IServiceCollection services, IConfiguration configuration)
     {
         if (services.Any(s => s.ServiceType == typeof(VigilInitializer)))
@@ -109,8 +113,16 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddSingleton<EvaluationWatchdog>();
         services.AddHostedService(sp => sp.GetRequiredService<EvaluationWatchdog>());
 
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        // One door, two keys: an API key in a header, or the dashboard's session cookie (pages,
+        // and the API calls the pages make). A request without either gets the API key's 401 on
+        // the API and the sign-in page elsewhere.
+        services.AddVigilDashboard(configuration);
+        services.AddHostedService<SetupLinkAnnouncer>();
+        services.AddAuthentication(VigilScheme)
+            .AddPolicyScheme(VigilScheme, "API key or dashboard session", options => options.ForwardDefaultSelector = context =>
+                ApiKeyAuthenticationHandler.Presented(context.Request) is null && DashboardCookie.Applies(context) ? DashboardCookie.Scheme : ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddVigilDashboardCookie();
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Ingest, p => p.RequireRole(Policies.Ingest, Policies.Admin))
             .AddPolicy(Policies.Viewer, p => p.RequireRole(Policies.Viewer, Policies.Admin))

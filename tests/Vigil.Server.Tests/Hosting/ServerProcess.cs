@@ -12,6 +12,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly ConcurrentQueue<string> _error = new();
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Found)> _waiters = [];
 
     private ServerProcess(Process process, Uri baseAddress)
     {
@@ -43,6 +44,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             if (e.Data is not null)
             {
                 server._output.Enqueue(e.Data);
+                server.Notify(e.Data);
                 if (e.Data.Contains("Now listening on:", StringComparison.Ordinal))
                 {
                     server._listening.TrySetResult();
@@ -53,6 +55,44 @@ internal sealed class ServerProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return server;
+    }
+
+    /// <summary>The first line of standard output that <paramref name="match"/> accepts, printed already or to come.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        var found = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_waiters)
+        {
+            _waiters.Add((match, found));
+        }
+
+        if (_output.FirstOrDefault(match) is { } printed)
+        {
+            found.TrySetResult(printed);
+        }
+
+        try
+        {
+            return await found.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"The server did not print the line awaited:\n{Output}");
+        }
+    }
+
+    private void Notify(string line)
+    {
+        lock (_waiters)
+        {
+            foreach (var (match, found) in _waiters)
+            {
+                if (match(line))
+                {
+                    found.TrySetResult(line);
+                }
+            }
+        }
     }
 
     /// <summary>Runs the server's executable with <paramref name="args"/> (a command such as <c>secrets rotate-master-key</c>) to its end.</summary>

@@ -1,0 +1,169 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Vigil.Server.Tests.Hosting;
+
+namespace Vigil.Dashboard.Tests.Infrastructure;
+
+/// <summary>
+/// The Vigil server started as its own process, the way a user runs it (SQLite in a temporary
+/// folder), and a headless Chromium. <see cref="StartAsync"/> leaves it on its first run: no
+/// account, the setup link printed; <see cref="StartWithAdminAsync"/> also creates the admin
+/// account through the setup page and keeps its session for <see cref="NewPageAsync"/>.
+/// </summary>
+internal sealed class DashboardServer : IAsyncDisposable
+{
+    public const string AdminKey = "test-admin-key-0123456789abcdef";
+    public const string AdminName = "admin";
+    public const string AdminPassword = "correct horse battery";
+
+    private readonly string _folder;
+    private readonly List<IBrowserContext> _contexts = [];
+    private IPlaywright _playwright = null!;
+    private BrowserNewContextOptions? _adminSession;
+
+    private DashboardServer(string folder, ServerProcess process)
+    {
+        _folder = folder;
+        Process = process;
+    }
+
+    public ServerProcess Process { get; }
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public Uri BaseAddress => Process.BaseAddress;
+
+    /// <summary>The one-time setup link the server printed.</summary>
+    public string SetupLink { get; private set; } = null!;
+
+    public static async Task<DashboardServer> StartAsync(IDictionary<string, string>? settings = null)
+    {
+        var folder = Directory.CreateTempSubdirectory("vigil-dashboard-test-").FullName;
+        var environment = new Dictionary<string, string>
+        {
+            ["Vigil__Auth__BootstrapAdminKey"] = AdminKey,
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__Vigil.Server.Hosting.SetupLinkAnnouncer"] = "Information",
+            ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        var process = ServerProcess.Start(folder, environment);
+        var server = new DashboardServer(folder, process);
+        try
+        {
+            await process.WaitUntilReadyAsync();
+            var line = await process.WaitForLineAsync(l => l.Contains("/setup?token=", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            server.SetupLink = line.Trim();
+            (server._playwright, server.Browser) = await Chromium.LaunchAsync();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    public static async Task<DashboardServer> StartWithAdminAsync(IDictionary<string, string>? settings = null)
+    {
+        var server = await StartAsync(settings);
+        try
+        {
+            var context = await server.Browser.NewContextAsync();
+            var page = await context.NewPageAsync();
+            await page.GotoAsync(server.SetupLink);
+            await page.GetByLabel("User name").FillAsync(AdminName);
+            await page.GetByLabel("Password", new() { Exact = true }).FillAsync(AdminPassword);
+            await page.GetByLabel("Password again").FillAsync(AdminPassword);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Create the account and sign in" }).ClickAsync();
+            await page.WaitForURLAsync(new Uri(server.BaseAddress, "/").ToString());
+            server._adminSession = new BrowserNewContextOptions { StorageState = await context.StorageStateAsync() };
+            await context.CloseAsync();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A page in a new browser context: signed in as the admin when the server has one, else signed out.</summary>
+    public async Task<IPage> NewPageAsync(bool signedIn = true)
+    {
+        var options = signedIn && _adminSession is not null ? new BrowserNewContextOptions { StorageState = _adminSession.StorageState } : new BrowserNewContextOptions();
+        options.BaseURL = BaseAddress.ToString();
+        var context = await Browser.NewContextAsync(options);
+        _contexts.Add(context);
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(15_000);
+        return page;
+    }
+
+    /// <summary>An HTTP client with the admin API key (setting things up without the browser).</summary>
+    public HttpClient Api() => Process.Client(AdminKey);
+
+    /// <summary>Creates an API key or dashboard user of <paramref name="role"/> through the API and returns a client using the key.</summary>
+    public async Task<HttpClient> ApiWithRoleAsync(string role)
+    {
+        var response = await Api().PostAsJsonAsync("/api/v1/keys", new { name = $"test {role}", role });
+        response.EnsureSuccessStatusCode();
+        var created = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return Process.Client(created.GetProperty("key").GetString());
+    }
+
+    /// <summary>Runs a browser test; on failure saves a screenshot under TestResults/screenshots and rethrows.</summary>
+    public static async Task RunAsync(IPage page, string name, Func<Task> test)
+    {
+        try
+        {
+            await test();
+        }
+        catch
+        {
+            var folder = Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
+            Directory.CreateDirectory(folder);
+            var file = Path.Combine(folder, $"{name}.png");
+            try
+            {
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = true });
+                Console.Error.WriteLine($"Screenshot of the failed test: {file}");
+            }
+            catch (PlaywrightException)
+            {
+                // The page is gone: the test's own exception says why.
+            }
+
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var context in _contexts)
+        {
+            await context.CloseAsync();
+        }
+
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+        await Process.DisposeAsync();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open by the exiting process: the temporary folder is cleaned by the system.
+        }
+    }
+}
