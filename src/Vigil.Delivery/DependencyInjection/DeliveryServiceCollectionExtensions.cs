@@ -80,6 +80,7 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<DeliveryOutcomes>();
         services.AddSingleton<RelayWaiters>();
         services.AddSingleton<RelayIntake>();
+        services.AddSingleton<RelayDashboard>();
         services.AddSingleton<DeliveryGauges>();
         services.AddHostedService<DeliveryMaintenance>();
         return services;

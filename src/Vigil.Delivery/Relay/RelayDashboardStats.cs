@@ -1,4 +1,4 @@
-namespace Vigil.Server.Delivery.Relay;
+namespace Vigil.Delivery.Relay;
 
 /// <summary>The relay's dashboard counts (seed 000).</summary>
 /// <param name="Endpoints">Relay endpoints.</param>
