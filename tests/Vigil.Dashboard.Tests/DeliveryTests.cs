@@ -26,11 +26,11 @@ public sealed class DeliveryTests(DeliveryServerFixture fixture) : IClassFixture
     public async Task DisposeAsync() => await _receiver.DisposeAsync();
 
     [Fact]
-    public async Task WebhookChannel_BadUrlShownAtTheField_ThenCreatedAndTested_SecretNeverInThePage()
+    public async Task WebhookChannel_BadUrlShownAtTheField_ThenCreatedTestedAndDeleted_SecretNeverInThePage()
     {
         _receiver.Secret = SigningSecret;
         var page = await _server.NewPageAsync();
-        await DashboardServer.RunAsync(page, nameof(WebhookChannel_BadUrlShownAtTheField_ThenCreatedAndTested_SecretNeverInThePage), async () =>
+        await DashboardServer.RunAsync(page, nameof(WebhookChannel_BadUrlShownAtTheField_ThenCreatedTestedAndDeleted_SecretNeverInThePage), async () =>
         {
             await page.GotoAsync("/channels/new");
             await page.GetByLabel("Name", new() { Exact = true }).FillAsync("ops hook");
@@ -75,6 +75,12 @@ public sealed class DeliveryTests(DeliveryServerFixture fixture) : IClassFixture
             var again = _receiver.Requests[^1];
             Assert.Equal("/hooks/s3cret-path", again.Path);
             Assert.True(again.SignatureValid);
+
+            // Delete, after the confirmation.
+            page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Delete channel" }).ClickAsync();
+            await Expect(page).ToHaveURLAsync(new Regex("/channels$"));
+            await Expect(page.Locator("tr[data-channel='ops hook 2']")).ToHaveCountAsync(0);
         });
     }
 
