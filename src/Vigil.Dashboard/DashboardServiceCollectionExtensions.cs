@@ -22,7 +22,6 @@ public static class DashboardServiceCollectionExtensions
         services.AddSingleton<SetupLink>();
         services.AddSingleton<AlertBanner>();
         services.AddSingleton<NotificationBell>();
-        services.AddVigilDashboardRules();
         services.AddAntiforgery(options =>
         {
             options.HeaderName = "RequestVerificationToken";
