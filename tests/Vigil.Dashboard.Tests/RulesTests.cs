@@ -152,16 +152,20 @@ public sealed class RulesTests(AdminServerFixture fixture) : IClassFixture<Admin
             await page.GetByLabel("Baseline multiplier").FillAsync("2.5");
             await page.GetByLabel("Baseline days").FillAsync("14");
             await page.GetByLabel("Labels", new() { Exact = true }).FillAsync("team=platform");
+            await page.GetByLabel("Description").FillAsync("Share of failed requests to the api service.");
             await page.GetByRole(AriaRole.Button, new() { Name = "Save the rule" }).ClickAsync();
 
             await Expect(page).ToHaveURLAsync(new Regex("/rules$"));
-            await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Errors on api" })).ToContainTextAsync("> 2.5 × baseline (14 d)");
+            var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Errors on api" });
+            await Expect(row).ToContainTextAsync("> 2.5 × baseline (14 d)");
+            await Expect(row).ToContainTextAsync("Share of failed requests");
             var rule = await GetRuleAsync(id);
             Assert.Equal("dynamic", rule.GetProperty("thresholdType").GetString());
             Assert.Equal(2.5, rule.GetProperty("baselineMultiplier").GetDouble());
             Assert.Equal(JsonValueKind.Null, rule.GetProperty("recoveryThreshold").ValueKind);
             Assert.Equal("""{"service":"api"}""", rule.GetProperty("match").GetRawText());
             Assert.Equal("""{"team":"platform"}""", rule.GetProperty("labels").GetRawText());
+            Assert.Equal("Share of failed requests to the api service.", rule.GetProperty("description").GetString());
         });
     }
 
