@@ -176,8 +176,8 @@
     const levels = new Set(groups.flatMap((g) => g.thresholds.map((p) => p[1])));
     let threshold = null;
     let thresholdLabel = 'threshold';
-    if (levels.size === 1) {
-      threshold = [...levels][0];
+    if (levels.size <= 1) {
+      threshold = levels.size ? [...levels][0] : null;
       if (body.thresholdType === 'dynamic') thresholdLabel = `threshold (${body.baselineMultiplier} × baseline)`;
     } else {
       // Thresholds that move (a baseline per group): a line each.
