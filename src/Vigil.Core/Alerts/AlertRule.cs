@@ -14,6 +14,9 @@ public sealed record AlertRule
     /// <summary>Human name, e.g. "Slow API Endpoint".</summary>
     public required string Name { get; init; }
 
+    /// <summary>What the rule watches and why, for the people its alerts reach (optional).</summary>
+    public string? Description { get; init; }
+
     /// <summary>What the rule is about: <c>performance</c>, <c>error</c>, <c>security</c>, <c>business</c> or <c>system</c>.</summary>
     public string Type { get; init; } = "performance";
 

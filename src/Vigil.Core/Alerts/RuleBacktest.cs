@@ -17,7 +17,16 @@ public static class RuleBacktest
     /// the rollups' resolution). <paramref name="baseline"/> serves dynamic rules.
     /// </summary>
     public static IReadOnlyList<BacktestEvent> Replay(
-        AlertRule rule, IReadOnlyList<SeriesHistory> history, DateTimeOffset from, DateTimeOffset to, TimeSpan step, Func<LabelSet, double?>? baseline = null, CancellationToken cancellationToken = default)
+        AlertRule rule, IReadOnlyList<SeriesHistory> history, DateTimeOffset from, DateTimeOffset to, TimeSpan step, Func<LabelSet, double?>? baseline = null, CancellationToken cancellationToken = default) =>
+        Replay(rule, history, from, to, step, baseline, onStep: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="Replay(AlertRule, IReadOnlyList{SeriesHistory}, DateTimeOffset, DateTimeOffset, TimeSpan, Func{LabelSet, double?}?, CancellationToken)"/>,
+    /// and reports every evaluation to <paramref name="onStep"/> (group by group, oldest first),
+    /// so the value and threshold can be drawn beside the transitions.
+    /// </summary>
+    public static IReadOnlyList<BacktestEvent> Replay(
+        AlertRule rule, IReadOnlyList<SeriesHistory> history, DateTimeOffset from, DateTimeOffset to, TimeSpan step, Func<LabelSet, double?>? baseline, Action<BacktestStep>? onStep, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(history);
@@ -60,6 +69,7 @@ public static class RuleBacktest
                     ? Aggregate(accumulator, members, rule, atMs - (2 * windowMs), atMs - windowMs)
                     : default;
                 var outcome = RuleEvaluator.Judge(rule, group, window, previous, baseline);
+                onStep?.Invoke(new BacktestStep(now, group, outcome.Value, outcome.Threshold, outcome.State));
                 var evaluated = AlertLifecycle.Evaluate(rule, open, outcome, now, lastNotified, silenced: false, () => $"backtest-{++sequence}");
                 LifecycleResult[] steps = evaluated.Alert is { IsOpen: true } alert
                     ? [evaluated, AlertLifecycle.Tick(rule, alert, now, silenced: false)] // as the engine's timer pass does

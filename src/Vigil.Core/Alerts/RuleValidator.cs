@@ -11,6 +11,9 @@ public static class RuleValidator
     /// <summary>Accepted rule types.</summary>
     public static readonly IReadOnlyList<string> Types = ["performance", "error", "security", "business", "system"];
 
+    /// <summary>The longest description, in characters.</summary>
+    public const int MaxDescriptionLength = 2000;
+
     /// <summary>The shortest window, in minutes: one 10-second bucket.</summary>
     public static readonly double MinWindowMinutes = MetricsOptions.BucketSize.TotalMinutes;
 
@@ -38,6 +41,11 @@ public static class RuleValidator
         else if (rule.Name.Length > 200)
         {
             Add("name", "is longer than 200 characters");
+        }
+
+        if (rule.Description is { Length: > MaxDescriptionLength })
+        {
+            Add("description", $"is longer than {MaxDescriptionLength} characters");
         }
 
         if (!Types.Contains(rule.Type))

@@ -12,6 +12,10 @@ public class RuleDocument
     /// <summary>Human name, at most 200 characters. Required.</summary>
     public string? Name { get; set; }
 
+    /// <summary>What the rule watches and why, at most 2000 characters.</summary>
+    /// <value>None when omitted.</value>
+    public string? Description { get; set; }
+
     /// <summary><c>performance</c>, <c>error</c>, <c>security</c>, <c>business</c> or <c>system</c>.</summary>
     /// <value><c>performance</c> when omitted.</value>
     public string? Type { get; set; }

@@ -37,6 +37,7 @@ internal static class RuleJson
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(rule);
         document.Name = rule.Name;
+        document.Description = rule.Description;
         document.Type = rule.Type;
         document.Metric = rule.Metric;
         document.Match = rule.Match.ToDictionary(pair => pair.Key, pair => (string?)pair.Value, StringComparer.Ordinal);
@@ -183,6 +184,7 @@ internal static class RuleJson
         {
             Id = id,
             Name = document.Name ?? "",
+            Description = document.Description,
             Type = document.Type ?? Defaults.Type,
             Metric = document.Metric ?? "",
             Match = Strings("match", document.Match),

@@ -140,7 +140,27 @@ internal static class RuleTestEndpoints
             return tooManySteps;
         }
 
-        var events = RuleBacktest.Replay(rule, stored, range.From, range.To, range.Step, baseline, cancellationToken);
+        var timeline = new Dictionary<LabelSet, List<BacktestStep>>();
+        void Collect(BacktestStep step)
+        {
+            if (!timeline.TryGetValue(step.Group, out var list))
+            {
+                timeline[step.Group] = list = [];
+            }
+
+            list.Add(step);
+        }
+
+        var events = RuleBacktest.Replay(rule, stored, range.From, range.To, range.Step, baseline, Collect, cancellationToken);
+        var fired = events.Where(e => e.To == AlertStatus.Firing).Select(e => e.Group).ToHashSet();
+        var series = timeline
+            .OrderBy(s => fired.Contains(s.Key) ? 0 : 1).ThenBy(s => s.Key.ToString(), StringComparer.Ordinal)
+            .Take(RuleTestResponse.MaxSeries)
+            .Select(s => new RuleTestSeries(
+                Labels(s.Key),
+                [.. s.Value.Where(p => p.Value is not null).Select(p => new[] { p.At.ToUnixTimeSeconds(), p.Value!.Value })],
+                [.. s.Value.Where(p => p.Threshold is not null).Select(p => new[] { p.At.ToUnixTimeSeconds(), p.Threshold!.Value })]))
+            .ToArray();
 
         var headline = groups.Where(g => g.State == ConditionState.Met).Concat(groups).FirstOrDefault();
         return TypedResults.Ok(new RuleTestResponse(
@@ -157,7 +177,8 @@ internal static class RuleTestEndpoints
             new RuleTestSummary(
                 events.Count(e => e.To == AlertStatus.Firing && e.From != AlertStatus.Firing),
                 events.Count(e => e.To == AlertStatus.Resolved),
-                events.Count(e => e.Notified && e.To == AlertStatus.Firing && e.From != AlertStatus.Firing))));
+                events.Count(e => e.Notified && e.To == AlertStatus.Firing && e.From != AlertStatus.Firing)),
+            series));
     }
 
     private static (TestRange? Range, ProblemHttpResult? Problem) ParseRange(HttpRequest request, TimeProvider time)

@@ -17,6 +17,15 @@ namespace Vigil.Server.Rules;
 /// <param name="StepSeconds">Seconds between replayed evaluations.</param>
 /// <param name="History">The state changes the rule would have made, oldest first.</param>
 /// <param name="Summary">Counts over the history.</param>
+/// <param name="Series">
+/// The value and threshold at every replayed step, per group: the groups that would have
+/// fired first, then by their labels, at most <see cref="MaxSeries"/>.
+/// </param>
 public sealed record RuleTestResponse(
     string? RuleId, DateTimeOffset EvaluatedAt, bool WouldFire, double? Value, double? Threshold, IReadOnlyList<RuleTestGroup> Groups,
-    DateTimeOffset From, DateTimeOffset To, double StepSeconds, IReadOnlyList<RuleTestEvent> History, RuleTestSummary Summary);
+    DateTimeOffset From, DateTimeOffset To, double StepSeconds, IReadOnlyList<RuleTestEvent> History, RuleTestSummary Summary,
+    IReadOnlyList<RuleTestSeries> Series)
+{
+    /// <summary>The most groups <see cref="Series"/> holds.</summary>
+    public const int MaxSeries = 20;
+}

@@ -25,7 +25,7 @@ internal static class StoredRuleJson
                 rule.Name, rule.Type, rule.Metric, rule.Match, rule.GroupBy, rule.Aggregation.ToWire(), rule.WindowMinutes, rule.MinDataPoints,
                 rule.ThresholdType.ToWire(), rule.Threshold, rule.BaselineMultiplier, rule.BaselineDays, rule.Comparison.ToWire(), rule.ForSeconds,
                 rule.RecoveryThreshold, rule.Severity.ToWire(), rule.CooldownMinutes, rule.RepeatIntervalMinutes, rule.Channels, rule.EscalationChannels,
-                rule.Labels, rule.RunbookUrl, rule.Enabled),
+                rule.Labels, rule.RunbookUrl, rule.Enabled, rule.Description),
             Options);
     }
 
@@ -75,6 +75,7 @@ internal static class StoredRuleJson
             Labels = body.Labels ?? defaults.Labels,
             RunbookUrl = body.RunbookUrl,
             Enabled = body.Enabled ?? defaults.Enabled,
+            Description = body.Description,
         };
     }
 
@@ -96,5 +97,6 @@ internal static class StoredRuleJson
         string? Name, string? Type, string? Metric, IReadOnlyDictionary<string, string>? Match, IReadOnlyList<string>? GroupBy, string? Aggregation,
         double? WindowMinutes, int? MinDataPoints, string? ThresholdType, double? Threshold, double? BaselineMultiplier, int? BaselineDays,
         string? Comparison, int? ForSeconds, double? RecoveryThreshold, string? Severity, int? CooldownMinutes, int? RepeatIntervalMinutes,
-        IReadOnlyList<string>? Channels, IReadOnlyList<string>? EscalationChannels, IReadOnlyDictionary<string, string>? Labels, string? RunbookUrl, bool? Enabled);
+        IReadOnlyList<string>? Channels, IReadOnlyList<string>? EscalationChannels, IReadOnlyDictionary<string, string>? Labels, string? RunbookUrl, bool? Enabled,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description = null);
 }

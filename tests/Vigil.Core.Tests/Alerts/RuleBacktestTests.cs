@@ -128,6 +128,22 @@ public sealed class RuleBacktestTests
     }
 
     [Fact]
+    public void Replay_WithOnStep_ReportsTheValueAndThresholdOfEveryStep()
+    {
+        var series = Series([], m => m >= 10 ? 450 : 100, minutes: 20);
+        var rule = Rule() with { WindowMinutes = 1, ThresholdType = ThresholdType.Dynamic, BaselineMultiplier = 2, Threshold = null };
+        var steps = new List<BacktestStep>();
+
+        var events = RuleBacktest.Replay(rule, [series], Start, Start.AddMinutes(20), Minute, _ => 200, steps.Add);
+
+        Assert.Equal(20, steps.Count);
+        Assert.Equal(Start.AddMinutes(1), steps[0].At);
+        Assert.Equal((100d, 400d, ConditionState.NotMet), (steps[0].Value!.Value, steps[0].Threshold!.Value, steps[0].State));
+        Assert.Equal((450d, 400d, ConditionState.Met), (steps[10].Value!.Value, steps[10].Threshold!.Value, steps[10].State));
+        Assert.Equal(events, RuleBacktest.Replay(rule, [series], Start, Start.AddMinutes(20), Minute, baseline: _ => 200));
+    }
+
+    [Fact]
     public void Replay_StepUnderAMinute_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => RuleBacktest.Replay(Rule(), [], Start, Start.AddHours(1), TimeSpan.FromSeconds(10)));
 

@@ -39,6 +39,7 @@ public abstract class RuleEndpointsTests(StorageProvider provider) : ServerTestB
         { """{"name":"n","metric":"m","thresholdType":"dynamic","baselineMultiplier":0}""", "baselineMultiplier", "more than 0" },
         { """{"name":"n","metric":"m","thresholdType":"dynamic","baselineMultiplier":2,"baselineDays":31}""", "baselineDays", "between 1 and 30" },
         { """{"name":"n","metric":"m"}""", "threshold", "is required for a static threshold" },
+        { "{\"name\":\"n\",\"metric\":\"m\",\"threshold\":1,\"description\":\"" + new string('d', 2001) + "\"}", "description", "longer than 2000 characters" },
         { """{"name":"n","metric":"m","thresholdType":"percent_change"}""", "threshold", "is required for a percent_change threshold" },
         { """{"name":"n","metric":"m","threshold":1,"comparison":"above"}""", "comparison", "'above' is not one of greater_than, less_than, equal, greater_or_equal, less_or_equal" },
         { """{"name":"n","metric":"m","threshold":1,"comparison":">"}""", "comparison", "is not one of" },
@@ -239,7 +240,7 @@ public abstract class RuleEndpointsTests(StorageProvider provider) : ServerTestB
 
         string[] expected =
         [
-            "id", "name", "type", "metric", "match", "groupBy", "aggregation", "windowMinutes", "minDataPoints", "thresholdType",
+            "id", "name", "description", "type", "metric", "match", "groupBy", "aggregation", "windowMinutes", "minDataPoints", "thresholdType",
             "threshold", "baselineMultiplier", "baselineDays", "comparison", "forSeconds", "recoveryThreshold", "severity",
             "cooldownMinutes", "repeatIntervalMinutes", "channels", "escalationChannels", "labels", "runbookUrl", "enabled",
             "isDefault", "createdAt", "updatedAt",

@@ -49,6 +49,15 @@ public abstract class RuleTestEndpointsTests(StorageProvider provider) : ServerT
         Assert.Equal(1260, history[1].Value, 6);
         var summary = body.GetProperty("summary");
         Assert.Equal((1, 1, 1), (summary.GetProperty("firings").GetInt32(), summary.GetProperty("resolutions").GetInt32(), summary.GetProperty("notifications").GetInt32()));
+
+        // What a chart draws: the judged value and the threshold at every step, [unixSeconds, value].
+        var series = Assert.Single(body.GetProperty("series").EnumerateArray());
+        Assert.Equal("/search", series.GetProperty("labels").GetProperty("route").GetString());
+        var points = series.GetProperty("points").EnumerateArray().ToDictionary(p => p[0].GetInt64(), p => p[1].GetDouble());
+        Assert.Equal(1260, points[HistoryStart.AddMinutes(62).ToUnixTimeSeconds()], 6);
+        Assert.Equal(100, points[HistoryStart.AddMinutes(30).ToUnixTimeSeconds()], 6);
+        Assert.All(series.GetProperty("thresholds").EnumerateArray(), t => Assert.Equal(1000, t[1].GetDouble()));
+        Assert.Equal(180, series.GetProperty("thresholds").GetArrayLength());
         Assert.Empty((await (await client.GetAsync($"/api/v1/alerts?ruleId={ruleId}")).ReadAsync()).EnumerateArray());
         Assert.Empty((await (await client.GetAsync("/api/v1/notifications")).ReadAsync()).EnumerateArray());
     }
