@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Vigil.Delivery.Channels;
+using Vigil.Delivery.Relay;
 using Vigil.Jobs.Queue;
 using Vigil.Notifications.Channels;
 using Vigil.Server.Audit;
@@ -140,12 +141,8 @@ internal static partial class RelayManagementEndpoints
 
     private static async Task<Ok<RelayDashboardStats>> StatsAsync(RelayRepository relays, JobQueue queue, TimeProvider time, CancellationToken cancellationToken)
     {
-        var endpoints = await relays.ListEndpointsAsync(cancellationToken).ConfigureAwait(false);
-        var now = time.GetUtcNow();
-        var midnight = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
-        var today = await relays.CountRequestsSinceAsync(midnight.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
-        var counts = await queue.CountsAsync(cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(new RelayDashboardStats(endpoints.Count, endpoints.SelectMany(e => e.Integrations).Distinct(StringComparer.Ordinal).Count(), today, counts.Pending));
+        var counts = await RelayCounts.LoadAsync(relays, await queue.CountsAsync(cancellationToken).ConfigureAwait(false), time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new RelayDashboardStats(counts.Endpoints, counts.Integrations, counts.RequestsToday, counts.QueuePending));
     }
 
     private static async Task<ProblemHttpResult?> ValidateAsync(RelayEndpointDocument document, ChannelStore channels, CancellationToken cancellationToken)
