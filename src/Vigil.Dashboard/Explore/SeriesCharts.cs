@@ -6,8 +6,8 @@ namespace Vigil.Dashboard.Explore;
 
 /// <summary>A line of a chart in vigil.js's shape.</summary>
 /// <param name="Label">The legend's name of the line.</param>
-/// <param name="Points"><c>[unixSeconds, value]</c> pairs.</param>
-public sealed record ChartLine(string Label, IReadOnlyList<double[]> Points);
+/// <param name="Points"><c>[unixSeconds, value]</c> pairs; a null value at the range's ends makes the x axis cover the whole range.</param>
+public sealed record ChartLine(string Label, IReadOnlyList<double?[]> Points);
 
 /// <summary>A chart's data in vigil.js's shape (<c>drawChart</c>): no threshold, baseline or shading here.</summary>
 /// <param name="Unit">The y axis's unit.</param>
@@ -42,12 +42,31 @@ public static class SeriesCharts
         return labels.Pairs.Count == 0 ? fallback : string.Join(", ", labels.Pairs.Select(p => $"{p.Key}={p.Value}"));
     }
 
-    /// <summary>The chart of a query's answer.</summary>
+    /// <summary>The chart of a query's answer, its x axis over the query's whole range.</summary>
     public static ChartData Chart(SeriesQuerySpec spec, SeriesFound found)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(found);
-        return new ChartData(Unit(spec.Metric, spec.Aggregation), [.. found.Series.Select(s => new ChartLine(Label(s.Labels, spec.Metric), s.Points))]);
+        return new ChartData(Unit(spec.Metric, spec.Aggregation), [.. found.Series.Select(s => new ChartLine(Label(s.Labels, spec.Metric), Spanned(s.Points, spec)))]);
+    }
+
+    private static List<double?[]> Spanned(IReadOnlyList<double[]> points, SeriesQuerySpec spec)
+    {
+        var from = spec.From.ToUnixTimeMilliseconds() / 1000.0;
+        var to = spec.To.ToUnixTimeMilliseconds() / 1000.0;
+        var spanned = new List<double?[]>(points.Count + 2);
+        if (points.Count == 0 || points[0][0] > from)
+        {
+            spanned.Add([from, null]);
+        }
+
+        spanned.AddRange(points.Select(p => new double?[] { p[0], p[1] }));
+        if (points.Count == 0 || points[^1][0] < to)
+        {
+            spanned.Add([to, null]);
+        }
+
+        return spanned;
     }
 
     /// <summary>The HTTP answer of a query that did not find series: a 400 problem naming the field, or 422 when it is over the budget.</summary>

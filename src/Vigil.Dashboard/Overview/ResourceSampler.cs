@@ -13,41 +13,47 @@ namespace Vigil.Dashboard.Overview;
 public sealed record ResourceUsage(double? CpuPercent, long WorkingSetBytes, long GcHeapBytes, int Threads, int ThreadPoolThreads, int Gen2Collections, TimeSpan Uptime);
 
 /// <summary>
-/// Reads the process's CPU, memory, GC heap and threads. CPU is the processor time used between
-/// two reads (at least half a second apart; a closer read returns the previous figure), so every
-/// open overview sees the same recent figure.
+/// Reads the process's CPU, memory, GC heap and threads, at most once a second: a read within a
+/// second of the last sample returns it, so many open overviews cost one sample (counting the
+/// process's threads walks /proc). CPU is the processor time used between two samples.
 /// </summary>
 public sealed class ResourceSampler(TimeProvider time)
 {
-    private static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(1);
     private readonly Lock _gate = new();
     private readonly DateTimeOffset _started = time.GetUtcNow();
     private long _lastTimestamp;
     private TimeSpan _lastCpu;
     private double? _lastPercent;
+    private ResourceUsage? _last;
 
-    /// <summary>Samples now.</summary>
+    /// <summary>The latest sample (taking one if the last is a second old).</summary>
     public ResourceUsage Read()
     {
-        using var process = Process.GetCurrentProcess();
-        var cpu = process.TotalProcessorTime;
-        double? percent;
         lock (_gate)
         {
             var now = time.GetTimestamp();
-            if (_lastTimestamp == 0)
+            if (_last is not null && time.GetElapsedTime(_lastTimestamp, now) < MinInterval)
             {
-                (_lastTimestamp, _lastCpu) = (now, cpu);
+                return _last;
             }
-            else if (time.GetElapsedTime(_lastTimestamp, now) is var elapsed && elapsed >= MinInterval)
+
+            using var process = Process.GetCurrentProcess();
+            var cpu = process.TotalProcessorTime;
+            if (_lastTimestamp != 0)
             {
+                var elapsed = time.GetElapsedTime(_lastTimestamp, now);
                 _lastPercent = Math.Clamp(100.0 * (cpu - _lastCpu).TotalMilliseconds / elapsed.TotalMilliseconds / Environment.ProcessorCount, 0, 100);
-                (_lastTimestamp, _lastCpu) = (now, cpu);
             }
 
-            percent = _lastPercent;
+            (_lastTimestamp, _lastCpu) = (now, cpu);
+            _last = Sample(process, _lastPercent);
+            return _last;
         }
+    }
 
+    private ResourceUsage Sample(Process process, double? percent)
+    {
         var startedAt = new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero);
         var uptime = time.GetUtcNow() - (startedAt > _started ? _started : startedAt);
         return new ResourceUsage(percent, process.WorkingSet64, GC.GetGCMemoryInfo().HeapSizeBytes, process.Threads.Count, ThreadPool.ThreadCount,
