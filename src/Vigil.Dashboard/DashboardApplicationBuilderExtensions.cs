@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Routing;
 using Vigil.Dashboard.Assets;
 using Vigil.Dashboard.Auth;
+using Vigil.Dashboard.Explore;
+using Vigil.Dashboard.Overview;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -19,6 +21,7 @@ public static class DashboardApplicationBuilderExtensions
     public static IEndpointRouteBuilder MapVigilDashboard(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapRazorPages();
+        endpoints.MapOverviewChartData().MapExploreChartData();
         return endpoints;
     }
 }

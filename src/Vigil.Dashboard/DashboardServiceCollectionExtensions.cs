@@ -23,6 +23,7 @@ public static class DashboardServiceCollectionExtensions
         services.AddSingleton<AlertBanner>();
         services.AddSingleton<NotificationBell>();
         services.AddVigilDeliveryPages();
+        services.AddVigilOverview();
         services.AddAntiforgery(options =>
         {
             options.HeaderName = "RequestVerificationToken";

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Vigil.Core.Metrics;
+using Vigil.Core.Queries;
 using Vigil.Server.Http;
 using Vigil.Server.Persistence;
 using Vigil.Server.Quotas;
@@ -14,10 +15,10 @@ namespace Vigil.Server.Ingestion;
 internal static class IngestEndpoints
 {
     /// <summary>The timing series job executions become.</summary>
-    public const string JobDurationMetric = "job_execution_duration_ms";
+    public const string JobDurationMetric = PerformanceFigures.JobDurationMetric;
 
     /// <summary>The counter series job executions become.</summary>
-    public const string JobCountMetric = "job_executions_total";
+    public const string JobCountMetric = PerformanceFigures.JobCountMetric;
 
     private const int MaxMetadataEntries = 64;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Vigil.Core.Queries;
 using Vigil.Server.Queries;
+using Vigil.Storage.Queries;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -18,6 +19,7 @@ internal static class QueriesServiceCollectionExtensions
         services.AddOptions<QueryOptions>().Bind(configuration.GetSection(QueryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(sp => new QueryBudget(sp.GetRequiredService<IOptions<QueryOptions>>().Value.MaxCost, QueryOptions.Section + ":" + nameof(QueryOptions.MaxCost)));
         services.TryAddSingleton<QueryGate>();
+        services.TryAddSingleton<SeriesQuery>();
         return services;
     }
 }

@@ -12,7 +12,7 @@ namespace Vigil.Server.Queries;
 internal static class SummaryEndpoints
 {
     /// <summary>The request-timing metric the SDK middleware records.</summary>
-    public const string RequestMetric = "http_request_duration_ms";
+    public const string RequestMetric = PerformanceFigures.RequestMetric;
 
     public static IEndpointRouteBuilder MapSummaryEndpoints(this IEndpointRouteBuilder app)
     {
@@ -49,8 +49,7 @@ internal static class SummaryEndpoints
         }
 
         // Each job and request series is aggregated once over the window.
-        var jobSeries = store.Family(IngestEndpoints.JobDurationMetric)?.Series.Count ?? 0;
-        var cost = new QueryCost(jobSeries + (store.Family(RequestMetric)?.Series.Count ?? 0), 1, 0);
+        var cost = new QueryCost(PerformanceFigures.SeriesCount(store), 1, 0);
         if (budget.Check(cost, Advice) is { } tooExpensive)
         {
             return tooExpensive;
@@ -65,49 +64,11 @@ internal static class SummaryEndpoints
         }
 
         var nowMs = store.NowMs;
-        var fromMs = nowMs - (long)window.TotalMilliseconds;
-        var jobs = new List<JobSummary>();
-        var accumulator = new WindowAccumulator();
-        if (store.Family(IngestEndpoints.JobDurationMetric) is { } jobFamily)
-        {
-            foreach (var group in jobFamily.Series.ToArray().GroupBy(s => s.Labels["job_id"] ?? "").OrderBy(g => g.Key, StringComparer.Ordinal))
-            {
-                context.RequestAborted.ThrowIfCancellationRequested();
-                if (jobId is not null && group.Key != jobId)
-                {
-                    continue;
-                }
-
-                accumulator.Reset();
-                foreach (var series in group)
-                {
-                    series.AggregateInto(accumulator, fromMs, long.MaxValue);
-                }
-
-                if (accumulator.Count == 0)
-                {
-                    continue;
-                }
-
-                var failed = accumulator.ErrorCount;
-                jobs.Add(new JobSummary(group.Key, accumulator.Count, Math.Round(100.0 * (accumulator.Count - failed) / accumulator.Count, 2),
-                    accumulator.Value(Aggregation.Avg, window), accumulator.Quantile(0.95)));
-            }
-        }
-
-        accumulator.Reset();
-        if (store.Family(RequestMetric) is { Type: MetricType.Timing } requests)
-        {
-            foreach (var series in requests.Series)
-            {
-                series.AggregateInto(accumulator, fromMs, long.MaxValue);
-            }
-        }
-
-        var system = new SystemSummary(
-            (long)clock.Uptime.TotalMilliseconds, accumulator.Count, accumulator.Value(Aggregation.ErrorRatePercent, window),
-            accumulator.Value(Aggregation.Avg, window), accumulator.Quantile(0.95));
-        accumulator.Reset();
+        var jobs = PerformanceFigures.Jobs(store, window, jobId, context.RequestAborted)
+            .Select(j => new JobSummary(j.JobId, j.Executions, j.SuccessRate, j.AvgMs, j.P95Ms))
+            .ToList();
+        var requests = PerformanceFigures.Requests(store, window);
+        var system = new SystemSummary((long)clock.Uptime.TotalMilliseconds, requests.Requests, requests.ErrorRate, requests.AvgMs, requests.P95Ms);
         return TypedResults.Ok(new MetricsSummary(DateTimeOffset.FromUnixTimeMilliseconds(nowMs), FormatWindow(window), jobs, system));
     }
 
