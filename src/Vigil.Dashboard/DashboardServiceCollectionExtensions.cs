@@ -39,6 +39,8 @@ public static class DashboardServiceCollectionExtensions
                 options.Conventions.AllowAnonymousToPage("/Setup");
                 options.Conventions.AllowAnonymousToPage("/Denied");
                 options.Conventions.AllowAnonymousToPage("/Problem");
+                options.Conventions.AuthorizeFolder("/Users", UserRoles.Admin);
+                options.Conventions.AuthorizeFolder("/Keys", UserRoles.Admin);
             })
             .AddMvcOptions(options => options.Filters.Add<DashboardSecurityHeaders>())
             .ConfigureApplicationPartManager(parts =>

@@ -272,6 +272,20 @@
         } else if (form.hasAttribute('data-success-reload')) {
           leaving = true;
           location.reload();
+        } else if (form.dataset.successShow) {
+          // Shows fields of the answer (an API key shown once): every [data-field] inside the
+          // target gets the answer's value of that name, and the target is unhidden.
+          const target = document.querySelector(form.dataset.successShow);
+          if (target) {
+            target.querySelectorAll('[data-field]').forEach((el) => {
+              const value = res.data ? res.data[el.dataset.field] : '';
+              const text = value == null ? '' : String(value);
+              if (el.hasAttribute('data-copy')) el.setAttribute('data-copy', text);
+              else el.textContent = text;
+            });
+            target.hidden = false;
+          }
+          form.reset();
         } else {
           flash(status, 'success', form.dataset.successMessage || 'Saved.');
         }
