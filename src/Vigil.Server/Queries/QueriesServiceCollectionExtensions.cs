@@ -18,6 +18,7 @@ internal static class QueriesServiceCollectionExtensions
         services.AddOptions<QueryOptions>().Bind(configuration.GetSection(QueryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(sp => new QueryBudget(sp.GetRequiredService<IOptions<QueryOptions>>().Value.MaxCost, QueryOptions.Section + ":" + nameof(QueryOptions.MaxCost)));
         services.TryAddSingleton<QueryGate>();
+        services.TryAddSingleton<Vigil.Storage.Metrics.SeriesReader>();
         return services;
     }
 }

@@ -31,7 +31,7 @@ internal static class SeriesEndpoints
     }
 
     private static async Task<Results<Ok<SeriesResponse>, ProblemHttpResult>> QueryAsync(
-        HttpRequest request, MetricStore store, RollupRepository rollups, QueryBudget budget, CancellationToken cancellationToken)
+        HttpRequest request, MetricStore store, SeriesReader reader, QueryBudget budget, CancellationToken cancellationToken)
     {
         var query = request.Query;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -129,124 +129,14 @@ internal static class SeriesEndpoints
 
         var fromMs = from.ToUnixTimeMilliseconds();
         var toMs = to.ToUnixTimeMilliseconds();
-        var splitMs = Math.Max(fromMs, store.MemoryHorizonMs);
-        var windowSize = step ?? (to - from);
-        var windowMs = (long)windowSize.TotalMilliseconds;
-        var windows = (toMs - fromMs + windowMs - 1) / windowMs;
-
-        // Every matching series, from memory and (for the part of the range before the
-        // in-memory window) from the stored rollups; the work is bounded before each part is done.
-        var sources = new Dictionary<string, SeriesSource>(StringComparer.Ordinal);
-        if (family is not null)
+        var windowMs = (long)(step ?? (to - from)).TotalMilliseconds;
+        var answer = await reader.ReadAsync(new SeriesQuery(metric, matchers, agg, fromMs, toMs, windowMs), budget, cancellationToken).ConfigureAwait(false);
+        if (answer.Refused is { } cost)
         {
-            foreach (var series in family.Series)
-            {
-                if (Matches(series.Labels, matchers))
-                {
-                    sources[series.Key] = new SeriesSource(series.Labels, series.IsError, series.Type == MetricType.Counter) { Memory = series };
-                }
-            }
+            return budget.Check(cost, Advice)!;
         }
 
-        var cost = new QueryCost(sources.Count, windows, 0);
-        if (budget.Check(cost, Advice) is { } tooExpensive)
-        {
-            return tooExpensive;
-        }
-
-        if (fromMs < splitMs)
-        {
-            var storedToMs = Math.Min(splitMs, toMs);
-            cost = cost with { StoredRows = await rollups.CountMetricRowsAsync(metric, fromMs, storedToMs, budget.RowsToCount(cost), cancellationToken).ConfigureAwait(false) };
-            if (budget.Check(cost, Advice) is { } tooMuchHistory)
-            {
-                return tooMuchHistory;
-            }
-
-            foreach (var (stored, rollup) in await rollups.ReadMetricAsync(metric, fromMs, storedToMs, cancellationToken).ConfigureAwait(false))
-            {
-                if (!sources.TryGetValue(stored.Key, out var source))
-                {
-                    var labels = LabelSet.ParseKeyLabels(stored.Key);
-                    if (!Matches(labels, matchers))
-                    {
-                        continue;
-                    }
-
-                    sources[stored.Key] = source = new SeriesSource(labels, MetricSeries.IsErrorStatus(labels["status"]), stored.Type == "counter");
-                }
-
-                source.Stored.Add(rollup);
-            }
-
-            // Series only the history holds are aggregated too.
-            cost = cost with { Series = sources.Count };
-            if (budget.Check(cost, Advice) is { } tooManySeries)
-            {
-                return tooManySeries;
-            }
-        }
-
-        var accumulator = new WindowAccumulator();
-        var result = new List<SeriesData>(sources.Count);
-        foreach (var source in sources.Values.OrderBy(s => s.Labels.ToString(), StringComparer.Ordinal))
-        {
-            // A query that timed out or whose client went away stops here (see QueryGateMiddleware).
-            cancellationToken.ThrowIfCancellationRequested();
-            var points = new List<double[]>();
-            var storedIndex = 0;
-            for (var windowStart = fromMs; windowStart < toMs; windowStart += windowMs)
-            {
-                var windowEnd = Math.Min(toMs, windowStart + windowMs);
-                accumulator.Reset();
-                accumulator.IsCounter = source.IsCounter;
-                while (storedIndex < source.Stored.Count && source.Stored[storedIndex].MinuteStartMs < windowEnd)
-                {
-                    if (source.Stored[storedIndex].MinuteStartMs >= windowStart)
-                    {
-                        accumulator.AddRollup(source.Stored[storedIndex], source.IsError);
-                    }
-
-                    storedIndex++;
-                }
-
-                source.Memory?.AggregateInto(accumulator, Math.Max(windowStart, splitMs), windowEnd);
-                if (accumulator.Count > 0 && accumulator.Value(agg, TimeSpan.FromMilliseconds(windowEnd - windowStart)) is { } value)
-                {
-                    points.Add([windowStart / 1000.0, value]);
-                }
-            }
-
-            result.Add(new SeriesData(source.Labels.Pairs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), points));
-        }
-
-        accumulator.Reset();
+        var result = answer.Lines.Select(l => new SeriesData(l.Labels.Pairs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), l.Points)).ToList();
         return TypedResults.Ok(new SeriesResponse(metric, agg.ToWire(), from, to, step?.TotalSeconds, result));
-    }
-
-    private static bool Matches(LabelSet labels, List<KeyValuePair<string, string>> matchers)
-    {
-        foreach (var (name, value) in matchers)
-        {
-            if (!string.Equals(labels[name] ?? "", value, StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private sealed class SeriesSource(LabelSet labels, bool isError, bool isCounter)
-    {
-        public LabelSet Labels { get; } = labels;
-
-        public bool IsError { get; } = isError;
-
-        public bool IsCounter { get; } = isCounter;
-
-        public MetricSeries? Memory { get; init; }
-
-        public List<Rollup> Stored { get; } = [];
     }
 }
