@@ -19,6 +19,7 @@ public static class DashboardApplicationBuilderExtensions
     public static IEndpointRouteBuilder MapVigilDashboard(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapRazorPages();
+        Vigil.Dashboard.Alerts.AlertChartEndpoints.MapAlertChartData(endpoints);
         return endpoints;
     }
 }

@@ -22,6 +22,7 @@ public static class DashboardServiceCollectionExtensions
         services.AddSingleton<SetupLink>();
         services.AddSingleton<AlertBanner>();
         services.AddSingleton<NotificationBell>();
+        services.AddVigilAlertPages();
         services.AddAntiforgery(options =>
         {
             options.HeaderName = "RequestVerificationToken";
