@@ -9,7 +9,7 @@ namespace Vigil.Dashboard.Alerts;
 /// <summary>One line of a chart: <c>[unixSeconds, value]</c> points.</summary>
 /// <param name="Label">The legend's name for it.</param>
 /// <param name="Points">The points.</param>
-public sealed record ChartSeries(string Label, IReadOnlyList<double[]> Points);
+public sealed record ChartSeries(string Label, IReadOnlyList<double?[]> Points);
 
 /// <summary>A shaded interval of a chart (unix seconds; <c>to</c> null: still going).</summary>
 /// <param name="From">Start.</param>
@@ -77,7 +77,7 @@ public sealed class AlertChart(AlertRepository alerts, IRuleSource rules, Series
             Aggregation.Count => "",
             _ => store.Family(rule.Metric)?.Type == MetricType.Timing ? "ms" : "",
         };
-        return new ChartData(unit, [.. answer.Lines.Select(l => new ChartSeries(label, l.Points))], threshold, thresholdLabel, null, shaded);
+        return new ChartData(unit, [.. answer.Lines.Select(l => new ChartSeries(label, Spanning(l.Points, fromMs, toMs, stepMs)))], threshold, thresholdLabel, null, shaded);
     }
 
     /// <summary>
@@ -98,6 +98,29 @@ public sealed class AlertChart(AlertRepository alerts, IRuleSource rules, Series
         var stepMs = Math.Max(unit, (toMs - fromMs) / TargetPoints / unit * unit);
         fromMs -= fromMs % stepMs;
         return (fromMs, toMs, stepMs);
+    }
+
+    /// <summary>
+    /// The points with empty (null) ends at the range's first and last windows, so the time
+    /// axis covers the whole range however few windows hold data.
+    /// </summary>
+    internal static List<double?[]> Spanning(IReadOnlyList<double[]> points, long fromMs, long toMs, long stepMs)
+    {
+        var first = fromMs / 1000.0;
+        var last = (toMs - stepMs) / 1000.0;
+        var spanned = new List<double?[]>(points.Count + 2);
+        if (points.Count == 0 || points[0][0] > first)
+        {
+            spanned.Add([first, null]);
+        }
+
+        spanned.AddRange(points.Select(p => new double?[] { p[0], p[1] }));
+        if (last > first && (points.Count == 0 || points[^1][0] < last))
+        {
+            spanned.Add([last, null]);
+        }
+
+        return spanned;
     }
 
     /// <summary>The pending interval and the firing one (until resolved), in unix seconds.</summary>
