@@ -77,7 +77,7 @@ public sealed class AlertChart(AlertRepository alerts, IRuleSource rules, Series
             Aggregation.Count => "",
             _ => store.Family(rule.Metric)?.Type == MetricType.Timing ? "ms" : "",
         };
-        return new ChartData(unit, [.. answer.Lines.Select(l => new ChartSeries(label, Spanning(l.Points, fromMs, toMs, stepMs)))], threshold, thresholdLabel, null, shaded);
+        return new ChartData(unit, [.. answer.Lines.Select(l => new ChartSeries(label, Spanning(l.Points, fromMs, toMs)))], threshold, thresholdLabel, null, shaded);
     }
 
     /// <summary>
@@ -101,13 +101,13 @@ public sealed class AlertChart(AlertRepository alerts, IRuleSource rules, Series
     }
 
     /// <summary>
-    /// The points with empty (null) ends at the range's first and last windows, so the time
-    /// axis covers the whole range however few windows hold data.
+    /// The points with empty (null) ends at the range's start and end, so the time axis covers
+    /// the whole range (up to the end of the bucket being filled) however few windows hold data.
     /// </summary>
-    internal static List<double?[]> Spanning(IReadOnlyList<double[]> points, long fromMs, long toMs, long stepMs)
+    internal static List<double?[]> Spanning(IReadOnlyList<double[]> points, long fromMs, long toMs)
     {
         var first = fromMs / 1000.0;
-        var last = (toMs - stepMs) / 1000.0;
+        var last = toMs / 1000.0;
         var spanned = new List<double?[]>(points.Count + 2);
         if (points.Count == 0 || points[0][0] > first)
         {
