@@ -89,6 +89,11 @@ public sealed class AlertsTests(AdminServerFixture fixture, ITestOutputHelper ou
             Assert.All(statuses, s => Assert.Equal("firing", s.Trim()));
             await Expect(page.GetByLabel("Status")).ToHaveValueAsync("firing");
 
+            var seedPath = await page.GotoAsync($"/settings/alerts?status=firing&rule={ruleId}"); // seed 004's address
+            Assert.Equal(200, seedPath!.Status);
+            await Expect(page).ToHaveURLAsync(new Regex($"/alerts\\?status=firing&rule={ruleId}$"));
+            await Expect(page.Locator($"#alerts tr[data-alert-id=\"{alertId}\"]")).ToHaveCountAsync(1);
+
             await page.GotoAsync($"/alerts?status=resolved&rule={ruleId}");
             await Expect(page.GetByText("No alert matches these filters.")).ToBeVisibleAsync();
             await page.GotoAsync($"/alerts?labels=route%3D%2Fhealth&rule={ruleId}");
