@@ -22,6 +22,7 @@ public static class DashboardApplicationBuilderExtensions
     {
         endpoints.MapRazorPages();
         endpoints.MapOverviewChartData().MapExploreChartData();
+        Vigil.Dashboard.Alerts.AlertChartEndpoints.MapAlertChartData(endpoints);
         return endpoints;
     }
 }

@@ -24,6 +24,7 @@ public static class DashboardServiceCollectionExtensions
         services.AddSingleton<NotificationBell>();
         services.AddVigilDeliveryPages();
         services.AddVigilOverview();
+        services.AddVigilAlertPages();
         services.AddAntiforgery(options =>
         {
             options.HeaderName = "RequestVerificationToken";

@@ -65,7 +65,7 @@ internal sealed class NotificationBuilder(AlertRepository alerts, IRuleSource ru
             Labels = labels,
             ResolvedAt = alert.ResolvedAt,
             RunbookUrl = rule?.RunbookUrl,
-            DashboardUrl = publicLinks.Value.Link($"/api/v1/alerts/{alert.Id}"),
+            DashboardUrl = publicLinks.Value.Link($"/alerts/{Uri.EscapeDataString(alert.Id)}"),
             AcknowledgeUrl = intent.Kind is IntentKind.Firing or IntentKind.Repeat or IntentKind.Escalated && alert.IsOpen ? links.Create(alert.Id) : null,
             Description = description,
             Context = context,

@@ -184,6 +184,33 @@ public sealed partial class JobQueue
         return await ReadInfosAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The jobs with these idempotency keys (at most 100), in any state, oldest first; finished
+    /// ones only if they finished at or after <paramref name="finishedSince"/> (which bounds the read).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">More than 100 keys.</exception>
+    public async Task<IReadOnlyList<JobInfo>> ListByKeysAsync(IReadOnlyList<string> keys, DateTimeOffset finishedSince, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(keys.Count, 100);
+        if (keys.Count == 0)
+        {
+            return [];
+        }
+
+        var names = string.Join(", ", keys.Select((_, i) => "@k" + i.ToString(CultureInfo.InvariantCulture)));
+        var sql = $"SELECT * FROM ({HotSelect} WHERE idempotency_key IN ({names}) UNION ALL {FinishedSelect} WHERE finished_at >= @since AND idempotency_key IN ({names})) AS j ORDER BY id";
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, sql);
+        for (var i = 0; i < keys.Count; i++)
+        {
+            Add(command, "k" + i.ToString(CultureInfo.InvariantCulture), keys[i]);
+        }
+
+        Add(command, "since", finishedSince.ToUnixTimeMilliseconds());
+        return await ReadInfosAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Queue depth by state.</summary>
     public async Task<JobCounts> CountsAsync(CancellationToken cancellationToken = default)
     {

@@ -10,4 +10,5 @@ namespace Vigil.Storage.Alerts;
 /// <param name="FromMs">Started at or after (Unix ms).</param>
 /// <param name="ToMs">Started before (Unix ms).</param>
 /// <param name="Limit">At most this many, newest first.</param>
-public sealed record AlertFilter(AlertStatus? Status = null, Severity? Severity = null, string? RuleId = null, long? FromMs = null, long? ToMs = null, int Limit = 100);
+/// <param name="Labels">Group labels the alert must have, exactly (e.g. <c>service=api</c>); null or empty: any.</param>
+public sealed record AlertFilter(AlertStatus? Status = null, Severity? Severity = null, string? RuleId = null, long? FromMs = null, long? ToMs = null, int Limit = 100, IReadOnlyDictionary<string, string>? Labels = null);

@@ -116,13 +116,7 @@ public sealed class AlertRepository
     public Task<IReadOnlyList<AlertInstance>> ListAsync(AlertFilter filter, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var sql = $"""
-            SELECT {AlertColumns} FROM alerts
-            WHERE (@status IS NULL OR status = @status) AND (@severity IS NULL OR severity = @severity)
-              AND (@ruleId IS NULL OR rule_id = @ruleId) AND (@fromMs IS NULL OR started_at >= @fromMs) AND (@toMs IS NULL OR started_at < @toMs)
-            ORDER BY started_at DESC, id LIMIT @limit
-            """;
-        return QueryAlertsAsync(sql, new
+        var parameters = new DynamicParameters(new
         {
             status = filter.Status?.ToWire(),
             severity = filter.Severity?.ToWire(),
@@ -130,7 +124,31 @@ public sealed class AlertRepository
             fromMs = filter.FromMs,
             toMs = filter.ToMs,
             limit = filter.Limit,
-        }, cancellationToken);
+        });
+
+        // A group label is the text name="value" (escaped as stored) right after '{' or ',' in
+        // the stored group key: quotes inside values are escaped, so it cannot match inside one.
+        var labels = new System.Text.StringBuilder();
+        var contains = _database.Provider == StorageProvider.Postgres ? "strpos" : "instr";
+        var i = 0;
+        foreach (var (name, value) in filter.Labels ?? new Dictionary<string, string>())
+        {
+            var pair = LabelSet.SeriesKey("", LabelSet.From([new(name, value)]))[1..^1];
+            parameters.Add($"lo{i}", "{" + pair + "}");
+            parameters.Add($"lf{i}", "{" + pair + ",");
+            parameters.Add($"lm{i}", "," + pair + ",");
+            parameters.Add($"ll{i}", "," + pair + "}");
+            labels.Append(System.Globalization.CultureInfo.InvariantCulture, $" AND ({contains}(group_labels, @lo{i}) > 0 OR {contains}(group_labels, @lf{i}) > 0 OR {contains}(group_labels, @lm{i}) > 0 OR {contains}(group_labels, @ll{i}) > 0)");
+            i++;
+        }
+
+        var sql = $"""
+            SELECT {AlertColumns} FROM alerts
+            WHERE (@status IS NULL OR status = @status) AND (@severity IS NULL OR severity = @severity)
+              AND (@ruleId IS NULL OR rule_id = @ruleId) AND (@fromMs IS NULL OR started_at >= @fromMs) AND (@toMs IS NULL OR started_at < @toMs){labels}
+            ORDER BY started_at DESC, id LIMIT @limit
+            """;
+        return QueryAlertsAsync(sql, parameters, cancellationToken);
     }
 
     /// <summary>The transitions of an alert, oldest first.</summary>
@@ -153,6 +171,16 @@ public sealed class AlertRepository
             SELECT id, alert_id, kind, severity, channels, at, idempotency_key, read_at FROM notification_intents
             WHERE (@unreadOnly = 0 OR read_at IS NULL) ORDER BY id DESC LIMIT @limit
             """, new { limit, unreadOnly = unreadOnly ? 1 : 0 }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(ToStoredIntent)];
+    }
+
+    /// <summary>The notification intents of one alert, oldest first; <paramref name="sinceMs"/> is when the alert started (intents are never older).</summary>
+    public async Task<IReadOnlyList<StoredIntent>> IntentsOfAlertAsync(string alertId, long sinceMs, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(long Id, string AlertId, string Kind, string Severity, string Channels, long At, string Key, long? ReadAt)>(new CommandDefinition(
+            "SELECT id, alert_id, kind, severity, channels, at, idempotency_key, read_at FROM notification_intents WHERE at >= @sinceMs AND alert_id = @alertId ORDER BY id",
+            new { alertId, sinceMs }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(ToStoredIntent)];
     }
 

@@ -45,6 +45,7 @@ public abstract class NotificationDeliveryContractTests(StorageProvider provider
         Assert.Equal($"{fired.Intents[0].IdempotencyKey}:ops", done.IdempotencyKey);
         Assert.All(requests, r => Assert.Equal(done.IdempotencyKey, r.Header("webhook-id")));
         Assert.Equal(fired.Alert!.Id, requests[1].Json.GetProperty("alertId").GetString());
+        Assert.Equal($"http://127.0.0.1:5080/alerts/{fired.Alert.Id}", requests[1].Json.GetProperty("dashboardUrl").GetString()); // the dashboard's alert page
     }
 
     [Fact]

@@ -73,6 +73,24 @@ public abstract class JobQueueContractTests(StorageProvider provider) : JobsTest
     }
 
     [Fact]
+    public async Task ListByKeysAsync_QueuedAndFinishedJobsOfTheKeys_FinishedOnlySinceTheBound()
+    {
+        var start = Time.GetUtcNow();
+        await Queue.EnqueueAsync(new JobRequest("t", "done", "alert-1:ops"));
+        var claimed = Assert.Single(await ClaimAsync("w1"));
+        await Queue.CompleteAsync("w1", [new JobCompletion(claimed, JobOutcome.Succeeded)]);
+        await Queue.EnqueueAsync(new JobRequest("t", "waiting", "alert-1:mail"));
+        await Queue.EnqueueAsync(new JobRequest("t", "other", "alert-2:ops"));
+
+        var found = await Queue.ListByKeysAsync(["alert-1:ops", "alert-1:mail", "alert-1:none"], start);
+        var later = await Queue.ListByKeysAsync(["alert-1:ops", "alert-1:mail"], start.AddMinutes(1));
+
+        Assert.Equal([("done", JobState.Succeeded), ("waiting", JobState.Queued)], found.Select(j => (j.Payload, j.State)));
+        Assert.Equal(["waiting"], later.Select(j => j.Payload));
+        Assert.Empty(await Queue.ListByKeysAsync([], start));
+    }
+
+    [Fact]
     public async Task EnqueueAsync_KeyOfDeadJob_IsNoOp()
     {
         await Queue.EnqueueAsync(new JobRequest("t", "{}", "dead-key"));

@@ -97,6 +97,32 @@ public abstract class AlertRepositoryTests(StorageProvider provider) : IAsyncLif
     }
 
     [Fact]
+    public async Task ListAsync_ByGroupLabels_MatchesWholeValuesOnly_IntentsOfOneAlert()
+    {
+        var quoted = Fire();
+        await _alerts.SaveAsync([quoted]);
+        LifecycleResult FireFor(string route, string service, string id) => AlertLifecycle.Evaluate(
+            Rule, null, new GroupEvaluation(LabelSet.From([new("route", route), new("service", service)]), ConditionState.Met, 1500, 1000, 20, false), T0, null, false, () => id);
+        var api = FireFor("/orders", "api", "api-orders");
+        await _alerts.SaveAsync([api, FireFor("/orders", "api2", "api2-orders"), FireFor("/orders/1", "api", "api-order")]);
+
+        Dictionary<string, string> Only(params (string Name, string Value)[] labels) => labels.ToDictionary(l => l.Name, l => l.Value);
+        async Task<string[]> IdsAsync(Dictionary<string, string> labels) => [.. (await _alerts.ListAsync(new AlertFilter(Labels: labels))).Select(a => a.Id).Order(StringComparer.Ordinal)];
+
+        Assert.Equal(["api-order", "api-orders"], await IdsAsync(Only(("service", "api"))));
+        Assert.Equal(["api-orders"], await IdsAsync(Only(("service", "api"), ("route", "/orders"))));
+        Assert.Equal(["api2-orders"], await IdsAsync(Only(("service", "api2"))));
+        Assert.Empty(await IdsAsync(Only(("service", "API"))));
+        Assert.Empty(await IdsAsync(Only(("service", "ap"))));
+        Assert.Equal([quoted.Alert!.Id], await IdsAsync(Only(("route", "/a \"b\""))));
+        Assert.Empty(await IdsAsync(Only(("route", "/a "))));
+
+        var intents = await _alerts.IntentsOfAlertAsync("api-orders", T0.ToUnixTimeMilliseconds());
+        Assert.Equal(["api-orders"], intents.Select(i => i.Intent.AlertId));
+        Assert.Empty(await _alerts.IntentsOfAlertAsync("api-orders", T0.AddMinutes(1).ToUnixTimeMilliseconds()));
+    }
+
+    [Fact]
     public async Task MarkReadAsync_UnreadFeedShrinks()
     {
         await _alerts.SaveAsync([Fire()]);
