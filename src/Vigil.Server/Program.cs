@@ -61,7 +61,7 @@ if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ProxyO
 app.UseMiddleware<SecurityHeadersMiddleware>();
 app.UseMiddleware<RequestLimitsMiddleware>();
 app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UseStatusCodePages(Vigil.Dashboard.Security.DashboardErrors.WriteAsync);
 app.UseMiddleware<SelfMetricsMiddleware>();
 app.UseMiddleware<QueryTextCheck>();
 app.UseVigilDashboardAssets();

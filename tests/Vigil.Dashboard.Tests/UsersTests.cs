@@ -151,6 +151,23 @@ public sealed class UsersTests(AdminServerFixture fixture) : IClassFixture<Admin
         });
     }
 
+    [Fact]
+    public async Task UnknownPage_IsAFriendlyNotFoundPage_WhileTheApiKeepsProblemJson()
+    {
+        var page = await Server.NewPageAsync();
+        await DashboardServer.RunAsync(page, nameof(UnknownPage_IsAFriendlyNotFoundPage_WhileTheApiKeepsProblemJson), async () =>
+        {
+            var response = await page.GotoAsync("/no-such-page");
+            Assert.Equal(404, response!.Status);
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "404 Not Found" })).ToBeVisibleAsync();
+            await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Back to the overview" })).ToBeVisibleAsync();
+
+            var api = await page.APIRequest.GetAsync("/api/v1/no-such-thing");
+            Assert.Equal(404, api.Status);
+            Assert.StartsWith("application/problem+json", api.Headers["content-type"]);
+        });
+    }
+
     private static IFormData FormOf(IAPIRequestContext request, params (string Name, string Value)[] fields)
     {
         var form = request.CreateFormData();
