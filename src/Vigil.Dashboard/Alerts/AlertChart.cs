@@ -4,28 +4,9 @@ using Vigil.Core.Queries;
 using Vigil.Storage.Alerts;
 using Vigil.Storage.Metrics;
 using Vigil.Storage.Queries;
+using Vigil.Dashboard.Charts;
 
 namespace Vigil.Dashboard.Alerts;
-
-/// <summary>One line of a chart: <c>[unixSeconds, value]</c> points.</summary>
-/// <param name="Label">The legend's name for it.</param>
-/// <param name="Points">The points.</param>
-public sealed record ChartSeries(string Label, IReadOnlyList<double?[]> Points);
-
-/// <summary>A shaded interval of a chart (unix seconds; <c>to</c> null: still going).</summary>
-/// <param name="From">Start.</param>
-/// <param name="To">End, or null.</param>
-/// <param name="Kind"><c>firing</c> or <c>pending</c>.</param>
-public sealed record ChartShade(double From, double? To, string Kind);
-
-/// <summary>The chart contract of vigil.js (<c>drawChart</c>).</summary>
-/// <param name="Unit">The values' unit.</param>
-/// <param name="Series">The lines.</param>
-/// <param name="Threshold">The threshold line, if any.</param>
-/// <param name="ThresholdLabel">Its legend text.</param>
-/// <param name="Baseline">A baseline line (not used here: null).</param>
-/// <param name="Shaded">Intervals to shade.</param>
-public sealed record ChartData(string Unit, IReadOnlyList<ChartSeries> Series, double? Threshold, string? ThresholdLabel, IReadOnlyList<double[]>? Baseline, IReadOnlyList<ChartShade> Shaded);
 
 /// <summary>
 /// The chart of an alert's metric as its rule sees it: the rule's metric, its matchers and
@@ -82,7 +63,7 @@ public sealed class AlertChart(AlertRepository alerts, IRuleSource rules, Series
             Aggregation.Count => "",
             _ => store.Family(rule.Metric)?.Type == MetricType.Timing ? "ms" : "",
         };
-        return new ChartData(unit, [.. lines.Select(l => new ChartSeries(label, Spanning(l.Points, fromMs, toMs)))], threshold, thresholdLabel, null, shaded);
+        return new ChartData(unit, [.. lines.Select(l => new ChartLine(label, Spanning(l.Points, fromMs, toMs)))], threshold, thresholdLabel, null, shaded);
     }
 
     /// <summary>

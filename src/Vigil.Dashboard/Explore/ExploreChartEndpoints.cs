@@ -1,3 +1,4 @@
+using Vigil.Dashboard.Charts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Vigil.Core.Metrics;

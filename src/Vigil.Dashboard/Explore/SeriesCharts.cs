@@ -1,18 +1,9 @@
 using Vigil.Core.Metrics;
 using Vigil.Core.Queries;
 using Vigil.Storage.Queries;
+using Vigil.Dashboard.Charts;
 
 namespace Vigil.Dashboard.Explore;
-
-/// <summary>A line of a chart in vigil.js's shape.</summary>
-/// <param name="Label">The legend's name of the line.</param>
-/// <param name="Points"><c>[unixSeconds, value]</c> pairs; a null value at the range's ends makes the x axis cover the whole range.</param>
-public sealed record ChartLine(string Label, IReadOnlyList<double?[]> Points);
-
-/// <summary>A chart's data in vigil.js's shape (<c>drawChart</c>): no threshold, baseline or shading here.</summary>
-/// <param name="Unit">The y axis's unit.</param>
-/// <param name="Series">The lines.</param>
-public sealed record ChartData(string Unit, IReadOnlyList<ChartLine> Series);
 
 /// <summary>Series query answers as charts: labels as legend names, units from the metric and the aggregation.</summary>
 public static class SeriesCharts
