@@ -18,10 +18,11 @@ namespace Vigil.Dashboard.Live;
 public sealed record BannerAlert(string Id, string RuleName, Severity Severity, string Group, double? Value, double? Threshold, DateTimeOffset? FiringSince, bool Escalated);
 
 /// <summary>What the banner shows, and a version that changes when it does.</summary>
-/// <param name="Alerts">Firing alerts, most severe and oldest first.</param>
+/// <param name="Alerts">The first <see cref="AlertBanner.Shown"/> firing alerts, most severe and oldest first.</param>
+/// <param name="Total">How many alerts are firing in all.</param>
 /// <param name="Version">Changes whenever the list does: a poll with the same version gets 204 and nothing is redrawn.</param>
 /// <param name="LiveIntervalMs">How often the page asks again.</param>
-public sealed record BannerView(IReadOnlyList<BannerAlert> Alerts, string Version, int LiveIntervalMs)
+public sealed record BannerView(IReadOnlyList<BannerAlert> Alerts, int Total, string Version, int LiveIntervalMs)
 {
     /// <summary>The CSS class of the banner: the most severe alert's (critical red, error orange, warning yellow).</summary>
     public string SeverityClass => Alerts.Count == 0 ? "none" : Alerts[0].Severity switch
@@ -38,6 +39,9 @@ public sealed record BannerView(IReadOnlyList<BannerAlert> Alerts, string Versio
 /// </summary>
 public sealed class AlertBanner(AlertRepository alerts, IRuleSource rules, Microsoft.Extensions.Options.IOptions<DashboardOptions> options)
 {
+    /// <summary>The most alerts the banner lists (the rest are a link to the alerts page): every page carries it.</summary>
+    public const int Shown = 10;
+
     /// <summary>The banner as it is now.</summary>
     public async Task<BannerView> LoadAsync(CancellationToken cancellationToken)
     {
@@ -48,13 +52,13 @@ public sealed class AlertBanner(AlertRepository alerts, IRuleSource rules, Micro
             .OrderByDescending(a => a.Severity).ThenBy(a => a.FiringSince ?? a.StartedAt).ThenBy(a => a.Id, StringComparer.Ordinal)
             .Select(a => new BannerAlert(a.Id, names.GetValueOrDefault(a.RuleId, a.RuleId), a.Severity, Describe(a.Group), a.Value, a.Threshold, a.FiringSince, a.Escalated))
             .ToList();
-        var version = new StringBuilder();
-        foreach (var alert in firing)
+        var version = new StringBuilder().Append(firing.Count).Append('\n');
+        foreach (var alert in firing.Take(Shown))
         {
             version.Append(alert.Id).Append(alert.Severity).Append(alert.Escalated).Append(alert.RuleName).Append('\n');
         }
 
-        return new BannerView(firing, Hash(version.ToString()), (int)options.Value.LiveInterval.TotalMilliseconds);
+        return new BannerView([.. firing.Take(Shown)], firing.Count, Hash(version.ToString()), (int)options.Value.LiveInterval.TotalMilliseconds);
     }
 
     /// <summary>Labels as <c>service=api, route=/orders</c>.</summary>

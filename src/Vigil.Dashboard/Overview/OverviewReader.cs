@@ -27,11 +27,11 @@ public sealed record HealthRow(string Name, string Status, string? Description, 
 /// <param name="Requests">Requests in the window.</param>
 /// <param name="Bottlenecks">Slow or failing jobs.</param>
 /// <param name="Relay">The relay's counts.</param>
-/// <param name="Alerts">Firing alerts, most severe first.</param>
+/// <param name="Active">Firing alerts (the first few, most severe first, and how many in all).</param>
 /// <param name="Version">Changes whenever what is shown does (health checks' durations aside).</param>
 public sealed record OverviewView(
     OverviewRange Range, string Health, IReadOnlyList<HealthRow> Checks, JobCounts Queue, TimeSpan JobWindow, IReadOnlyList<JobFigures> Jobs,
-    RequestFigures Requests, IReadOnlyList<Bottleneck> Bottlenecks, RelayDashboardStats Relay, IReadOnlyList<BannerAlert> Alerts, string Version);
+    RequestFigures Requests, IReadOnlyList<Bottleneck> Bottlenecks, RelayDashboardStats Relay, BannerView Active, string Version);
 
 /// <summary>
 /// Reads the overview: a fixed handful of reads whatever the number of series (health checks, the
@@ -75,7 +75,7 @@ public sealed class OverviewReader(
         }
 
         version.Append(alerts.Version);
-        return new OverviewView(range, Name(report.Status), checks, counts, window, jobs, requests, bottlenecks, relay, alerts.Alerts,
+        return new OverviewView(range, Name(report.Status), checks, counts, window, jobs, requests, bottlenecks, relay, alerts,
             AlertBanner.Hash(version.ToString()));
     }
 
