@@ -85,6 +85,41 @@ public sealed class DeliveryTests(DeliveryServerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task ChannelEdit_EmptyingDigestAndQuietHours_ClearsThem()
+    {
+        var api = _server.Api();
+        var created = await api.PostAsJsonAsync("/api/v1/channels", new
+        {
+            name = "night shift",
+            type = "webhook",
+            config = new { url = _receiver.Url().ToString() },
+            digestMinutes = 15,
+            quietHours = new { start = "22:00", end = "07:00", timeZone = "UTC" },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var page = await _server.NewPageAsync();
+        await DashboardServer.RunAsync(page, nameof(ChannelEdit_EmptyingDigestAndQuietHours_ClearsThem), async () =>
+        {
+            await page.GotoAsync($"/channels/{id}");
+            var digest = page.GetByLabel("Digest every (minutes)");
+            await Expect(digest).ToHaveValueAsync("15");
+            await digest.FillAsync("");
+            await page.GetByLabel("From").FillAsync("");
+            await page.GetByLabel("Until").FillAsync("");
+            await page.GetByLabel("Time zone").FillAsync("");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+            await Expect(page.GetByText("Saved.")).ToBeVisibleAsync();
+
+            // A merge patch keeps what it does not name: the form sent null for the emptied fields.
+            var channel = await api.GetFromJsonAsync<JsonElement>($"/api/v1/channels/{id}");
+            Assert.True(!channel.TryGetProperty("digestMinutes", out var d) || d.ValueKind == JsonValueKind.Null, channel.ToString());
+            Assert.True(!channel.TryGetProperty("quietHours", out var q) || q.ValueKind == JsonValueKind.Null, channel.ToString());
+            Assert.Equal("night shift", channel.GetProperty("name").GetString());
+        });
+    }
+
+    [Fact]
     public async Task Relay_MaxConcurrencyChangedInThePage_SavedThroughTheApi()
     {
         var api = _server.Api();

@@ -2,12 +2,14 @@ using System.Data.Common;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Vigil.Core.Diagnostics;
+using Vigil.Dashboard.Security;
 
 namespace Vigil.Server.Http;
 
 /// <summary>
 /// Answers what escaped an endpoint as a problem: a database that is unavailable is a 503
-/// (try again), anything else a 500 without internals.
+/// (try again), anything else a 500 without internals; a browser asking for a page gets the
+/// dashboard's error page instead of JSON.
 /// </summary>
 internal sealed partial class ExceptionHandler(IProblemDetailsService problems, ILogger<ExceptionHandler> logger) : IExceptionHandler
 {
@@ -19,6 +21,12 @@ internal sealed partial class ExceptionHandler(IProblemDetailsService problems, 
         if (unavailable)
         {
             RetryAfter.Set(httpContext.Response, 5);
+        }
+
+        if (DashboardErrors.WantsPage(httpContext))
+        {
+            await DashboardErrors.WritePageAsync(httpContext).ConfigureAwait(false);
+            return true;
         }
 
         return await problems.TryWriteAsync(new ProblemDetailsContext

@@ -24,8 +24,9 @@ public sealed class DetailModel(AlertRepository alerts, IRuleSource rules, Alert
     public string Id { get; private set; } = "";
 
     /// <summary>Reads the page's data.</summary>
-    public async Task OnGetAsync(string id)
+    public async Task OnGetAsync(string? id)
     {
+        id ??= string.Empty; // model binding makes a blank segment (/x/%20) null: no such item
         var cancellationToken = HttpContext.RequestAborted;
         Id = id.Length > AlertPages.MaxIdLength ? id[..AlertPages.MaxIdLength] + "…" : id;
         Alert = id.Length > AlertPages.MaxIdLength ? null : await alerts.GetAsync(id, cancellationToken).ConfigureAwait(false);

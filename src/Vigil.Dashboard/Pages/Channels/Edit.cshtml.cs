@@ -21,8 +21,9 @@ public sealed class EditModel(DeliveryDashboard dashboard) : PageModel
     public bool IsNew => Existing is null;
 
     /// <summary>Reads the channel; 404 for an id no channel has.</summary>
-    public async Task<IActionResult> OnGetAsync(string id)
+    public async Task<IActionResult> OnGetAsync(string? id)
     {
+        id ??= string.Empty; // model binding makes a blank segment (/x/%20) null: no such item
         if (id == NewId)
         {
             return User.IsInRole(Vigil.Storage.Users.UserRoles.Admin) ? Page() : Forbid();

@@ -51,8 +51,9 @@ public sealed class EditModel(RuleRepository rules, ChannelStore channels, Metri
     public bool CanEdit => User.IsInRole(UserRoles.Admin);
 
     /// <summary>Reads the rule and the choices.</summary>
-    public async Task<IActionResult> OnGetAsync(string id)
+    public async Task<IActionResult> OnGetAsync(string? id)
     {
+        id ??= string.Empty; // model binding makes a blank segment (/x/%20) null: no such item
         var cancellationToken = HttpContext.RequestAborted;
         Id = id;
         if (id == NewId)

@@ -1,13 +1,9 @@
 /* Vigil rule form (Pages/Rules/Edit). Plain ES2020 under the CSP script-src 'self'; uses
- * window.vigil.drawChart from vigil.js for the Test chart.
+ * window.vigil (vigil.js) to read the form, call the API, show errors and draw the chart.
  *
  *   select[data-threshold-switch]      shows the [data-threshold-kinds] fields of the chosen
  *                                      threshold type (all of them still submit: the API
  *                                      ignores what the type does not use)
- *   form#rule-form (PATCH)             before vigil.js sends the merge patch, an emptied
- *                                      [data-null-when-empty] field and a label removed from a
- *                                      textarea[data-original-keys] are sent as null (else the
- *                                      patch would keep the old value)
  *   button[data-test-url]              the Test: replays the rule as typed
  *                                      (POST /api/v1/alerts/rules/test) and draws the value,
  *                                      the threshold and the firing intervals
@@ -35,121 +31,10 @@
     if (evt.target.matches?.('select[data-threshold-switch]')) showKinds(evt.target);
   });
 
-  // ------------------------------------------------------------ merge patch nulls
-  /** key=value lines as an object; null when a line is malformed (vigil.js reports it). */
-  function parseLabels(text) {
-    const labels = {};
-    for (const line of text.split(/\r?\n/)) {
-      const l = line.trim();
-      if (!l) continue;
-      const eq = l.indexOf('=');
-      if (eq <= 0) return null;
-      labels[l.slice(0, eq).trim()] = l.slice(eq + 1).trim();
-    }
-    return labels;
-  }
-
-  function addNull(after, name) {
-    const input = doc.createElement('input');
-    input.type = 'hidden';
-    input.name = name;
-    input.value = 'null';
-    input.dataset.type = 'json';
-    input.setAttribute('data-generated', '');
-    after.after(input);
-  }
-
-  // Capture phase: runs before vigil.js's submit handler (bubble phase) reads the form.
-  doc.addEventListener('submit', (evt) => {
-    const form = evt.target;
-    if (!form.matches?.('form#rule-form')) return;
-    form.querySelectorAll('[data-generated]').forEach((el) => el.remove());
-    if ((form.dataset.jsonMethod || '').toUpperCase() !== 'PATCH') return;
-    for (const el of form.querySelectorAll('[data-null-when-empty]')) {
-      if (el.value.trim() === '') addNull(el, el.name);
-    }
-    for (const area of form.querySelectorAll('textarea[data-original-keys]')) {
-      const now = parseLabels(area.value);
-      if (!now) continue;
-      let before = [];
-      try { before = JSON.parse(area.dataset.originalKeys); } catch { before = []; }
-      for (const key of before) if (!(key in now)) addNull(area, `${area.name}.${key}`);
-    }
-  }, true);
-
   // ------------------------------------------------------------ the Test
-  /** The rule body as typed (the same conventions as vigil.js's JSON forms); problems by field. */
-  function readRule(form) {
-    const body = {};
-    const problems = {};
-    for (const el of form.elements) {
-      if (!el.name || el.hasAttribute('data-generated') || /^(FIELDSET|OUTPUT|OBJECT|BUTTON)$/.test(el.tagName)) continue;
-      const type = el.dataset.type || '';
-      const text = el.value.trim();
-      let value;
-      if (el.type === 'checkbox') {
-        value = el.checked;
-      } else if (el.tagName === 'SELECT' && el.multiple) {
-        value = [...el.selectedOptions].map((o) => o.value);
-      } else if (type === 'number' || type === 'int') {
-        if (text === '') continue;
-        value = Number(text);
-        if (!Number.isFinite(value)) { problems[el.name] = ['Enter a number.']; continue; }
-      } else if (type === 'lines') {
-        value = el.value.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-      } else if (type === 'labels') {
-        value = parseLabels(el.value);
-        if (!value) { problems[el.name] = ['Expected one key=value a line.']; continue; }
-      } else {
-        if (el.value === '') continue;
-        value = el.value;
-      }
-      body[el.name] = value;
-    }
-    return { body, problems };
-  }
-
-  async function post(url, body) {
-    const headers = { Accept: 'application/json, application/problem+json', 'Content-Type': 'application/json' };
-    const token = doc.querySelector('meta[name="vigil-csrf"]')?.content;
-    if (token) headers.RequestVerificationToken = token;
-    try {
-      const res = await fetch(url, { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify(body) });
-      const data = /json/i.test(res.headers.get('Content-Type') || '') ? await res.json().catch(() => null) : null;
-      return { ok: res.ok && !!data, status: res.status, data };
-    } catch (err) {
-      return { ok: false, status: 0, data: { title: 'Network error', detail: err.message } };
-    }
-  }
-
   const labelText = (labels) => Object.entries(labels || {}).map(([k, v]) => `${k}=${v}`).join(', ');
   const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const num = (v) => (v === null || v === undefined ? '–' : new Intl.NumberFormat(undefined, { maximumFractionDigits: 3 }).format(v));
-
-  function message(el, kind, text, items = []) {
-    el.textContent = '';
-    const box = el.appendChild(doc.createElement('div'));
-    box.className = `flash flash-${kind}`;
-    box.setAttribute('role', kind === 'error' ? 'alert' : 'status');
-    box.textContent = text;
-    if (items.length) {
-      const ul = box.appendChild(doc.createElement('ul'));
-      for (const item of items) ul.appendChild(doc.createElement('li')).textContent = item;
-    }
-  }
-
-  /** Field errors of the Test shown where the form shows the API's: next to the field. */
-  function showFieldErrors(form, errors) {
-    const unmatched = [];
-    for (const [key, value] of Object.entries(errors || {})) {
-      const name = key.replace(/^\$\.?/, '').replace(/\[\d+\]/g, '').split('.')[0];
-      const slot = form.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
-      const text = (Array.isArray(value) ? value : [value]).join(' ');
-      if (slot) slot.textContent = text;
-      unmatched.push(`${key}: ${text}`);
-    }
-    return unmatched;
-  }
 
   /** Firing (and pending) intervals of the groups drawn, in unix seconds, from the transitions. */
   function intervals(history, groups) {
@@ -246,11 +131,14 @@
     const summary = doc.getElementById('rule-test-summary');
     const chart = doc.getElementById('rule-test-chart');
     const table = doc.getElementById('rule-test-table');
-    for (const slot of form.querySelectorAll('[data-error-for]')) slot.textContent = '';
+    const ui = window.vigil;
+    ui.clearErrors(form);
     status.textContent = '';
-    const { body, problems } = readRule(form);
-    if (Object.keys(problems).length) {
-      message(status, 'error', 'Fix the rule first:', showFieldErrors(form, problems));
+    // The Test replays the whole rule as typed (a POST body), whatever the form saves with.
+    const { body, errors } = ui.formBody(form, 'POST');
+    if (errors.size) {
+      for (const [control, text] of errors) ui.showFieldError(form, control, [text]);
+      ui.flash(status, 'error', 'Fix the rule first.');
       return;
     }
     const from = new Date(Date.now() - range.seconds * 1000).toISOString();
@@ -259,11 +147,11 @@
     button.setAttribute('aria-busy', 'true');
     summary.textContent = 'Testing…';
     try {
-      const res = await post(url, body);
+      const res = await ui.send(url, 'POST', body);
       if (!res.ok) {
-        const problem = res.data || {};
         summary.textContent = '';
-        message(status, 'error', problem.detail || problem.title || `The test failed (HTTP ${res.status}).`, showFieldErrors(form, problem.errors));
+        const problem = res.problem;
+        ui.flash(status, 'error', problem.detail || problem.title || `The test failed (HTTP ${res.status}).`, ui.showProblemErrors(form, problem));
         return;
       }
       const data = res.data;
@@ -271,7 +159,7 @@
       chart.hidden = false;
       chart.setAttribute('role', 'img');
       chart.setAttribute('aria-label', `Chart: ${body.metric || 'the metric'} over the last ${range.text}, its threshold and where the rule would have fired. The transitions below list the same.`);
-      window.vigil.drawChart(chart, chartData(data, body));
+      ui.drawChart(chart, chartData(data, body));
       transitionsTable(table, data.history);
     } finally {
       button.disabled = false;

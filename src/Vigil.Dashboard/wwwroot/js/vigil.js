@@ -8,7 +8,10 @@
  * by init(root), run on load and on every htmx:load.
  *
  *   <meta name="vigil-csrf" content="...">       token sent as RequestVerificationToken
- *   form[data-json-action][data-json-method]     submit as JSON (see submitJsonForm)
+ *   form[data-json-action][data-json-method]     submit as JSON (see submitJsonForm); in a
+ *       PATCH form (JSON merge patch) an emptied [data-null-when-empty] control, a
+ *       fieldset[name][data-null-when-empty] whose fields are all empty, and a key removed
+ *       from a data-type="labels" textarea[data-original-keys] are sent as null (cleared)
  *   [data-post] / [data-patch] on a button, select or checkbox   one API call (see act)
  *   time.local[datetime]                         shown in local time, age in title
  *   .chart[data-chart-src][data-chart-refresh]   uPlot chart (see drawChart)
@@ -143,10 +146,15 @@
     }
   }
 
-  /** Builds the JSON body of a form; returns { body, errors: Map(control -> message) }. */
-  function formBody(form) {
+  /**
+   * Builds the JSON body of a form as the given method sends it (default: the form's
+   * data-json-method); returns { body, errors: Map(control -> message) }.
+   */
+  function formBody(form, method = form.dataset.jsonMethod || 'POST') {
     const body = {};
     const errors = new Map();
+    // A merge patch keeps what it does not name: clearing a field has to send null.
+    const patch = method.toUpperCase() === 'PATCH';
     for (const el of form.elements) {
       if (!el.name || el.matches(':disabled') || /^(FIELDSET|OUTPUT|OBJECT)$/.test(el.tagName)) continue;
       if (/^(submit|button|reset|file|image)$/.test(el.type)) continue;
@@ -170,6 +178,19 @@
         continue;
       }
       if (value !== OMIT) setPath(body, el.name, value);
+      else if (patch && el.hasAttribute('data-null-when-empty')) setPath(body, el.name, null);
+      if (patch && type === 'labels' && value !== OMIT && el.dataset.originalKeys) {
+        let before = [];
+        try { before = JSON.parse(el.dataset.originalKeys); } catch { before = []; }
+        for (const key of before) if (!(key in value)) value[key] = null;
+      }
+    }
+    // A fieldset[name][data-null-when-empty] whose fields were all left empty clears the object.
+    if (patch) {
+      for (const set of form.querySelectorAll('fieldset[name][data-null-when-empty]:not(:disabled)')) {
+        const name = set.getAttribute('name');
+        if (name.split('.').reduce((node, part) => (node == null ? undefined : node[part]), body) === undefined) setPath(body, name, null);
+      }
     }
     return { body, errors };
   }
@@ -292,16 +313,7 @@
         return;
       }
       const problem = res.problem;
-      const unmatched = [];
-      for (const [key, value] of Object.entries(problem.errors || {})) {
-        const messages = (Array.isArray(value) ? value : [value]).map(String);
-        const control = controlForKey(form, key);
-        if (control) {
-          showFieldError(form, control, messages);
-        } else {
-          unmatched.push(...messages);
-        }
-      }
+      const unmatched = showProblemErrors(form, problem);
       const head = [problem.title, problem.detail].filter(Boolean).join(': ') || 'The request failed.';
       flash(status, 'error', head, unmatched);
       // The first invalid field in document order, else the message.
@@ -563,7 +575,9 @@
     const uSeries = [{}];
     series.forEach((s, i) => {
       const color = palette[i % palette.length];
-      uSeries.push({ label: s.label, stroke: color, width: 1.5, spanGaps: false, points: { show: false } });
+      // Points only where a line cannot show the value: a point with no neighbour (a lone
+      // sample, or one between gaps). uPlot still draws them all when the series is sparse.
+      uSeries.push({ label: s.label, stroke: color, width: 1.5, spanGaps: false, points: { size: 5, fill: color, filter: lonePoints } });
       legendEntries.push({ label: s.label, color });
     });
     if (baseline) {
@@ -721,5 +735,32 @@
   if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', () => init());
   else init();
 
-  window.vigil = { drawChart, init };
+  /** uPlot points filter: the indexes of values whose neighbours are both missing. */
+  function lonePoints(u, seriesIdx, show) {
+    if (show) return null;
+    const ys = u.data[seriesIdx];
+    const lone = [];
+    for (let i = 0; i < ys.length; i++) {
+      if (ys[i] != null && ys[i - 1] == null && ys[i + 1] == null) lone.push(i);
+    }
+    return lone.length ? lone : null;
+  }
+
+  /**
+   * Shows a problem's field errors next to the controls they name; returns the messages
+   * no control matched (to list in the form's status).
+   */
+  function showProblemErrors(form, problem) {
+    const unmatched = [];
+    for (const [key, value] of Object.entries(problem.errors || {})) {
+      const messages = (Array.isArray(value) ? value : [value]).map(String);
+      const control = controlForKey(form, key);
+      if (control) showFieldError(form, control, messages);
+      else unmatched.push(...messages);
+    }
+    return unmatched;
+  }
+
+  // For page scripts (rules.js): the same requests, form reading and error display.
+  window.vigil = { drawChart, init, send, formBody, flash, clearErrors, showFieldError, showProblemErrors };
 })();
