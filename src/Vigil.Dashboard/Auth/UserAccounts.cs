@@ -17,8 +17,9 @@ public sealed class UserAccounts(UserRepository users, IPasswordHasher<UserRecor
     /// <summary>The claim holding the account's stamp: a session whose stamp is not the account's is over.</summary>
     public const string StampClaim = "vigil:stamp";
 
-    // Verified against when the name is unknown, so that a wrong name takes as long as a wrong password.
-    private static readonly Lazy<string> DecoyHash = new(() => new PasswordHasher<UserRecord>().HashPassword(null!, "decoy-password-for-timing"));
+    // Verified against when the name is unknown, so that a wrong name takes as long as a wrong
+    // password: made by the same hasher (its settings set the cost).
+    private readonly Lazy<string> _decoyHash = new(() => hasher.HashPassword(null!, "decoy-password-for-timing"));
 
     /// <summary>Checks a name and password; counts failures and locks the account after too many.</summary>
     public async Task<(SignInOutcome Outcome, UserRecord? User)> SignInAsync(string userName, string password, CancellationToken cancellationToken)
@@ -26,7 +27,7 @@ public sealed class UserAccounts(UserRepository users, IPasswordHasher<UserRecor
         var user = await users.FindByNameAsync(userName.Trim(), cancellationToken).ConfigureAwait(false);
         if (user is null)
         {
-            hasher.VerifyHashedPassword(null!, DecoyHash.Value, password);
+            hasher.VerifyHashedPassword(null!, _decoyHash.Value, password);
             return (SignInOutcome.Failed, null);
         }
 

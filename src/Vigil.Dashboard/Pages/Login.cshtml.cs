@@ -6,8 +6,11 @@ using Vigil.Storage.Users;
 
 namespace Vigil.Dashboard.Pages;
 
-/// <summary>Sign-in with a user name and password; an account locks after repeated failures.</summary>
-public sealed class LoginModel(UserAccounts accounts, UserRepository users, SetupLink setup) : PageModel
+/// <summary>
+/// Sign-in with a user name and password; an account locks after repeated failures, and an
+/// address after repeated failures on any accounts (<see cref="ISignInLimiter"/>).
+/// </summary>
+public sealed class LoginModel(UserAccounts accounts, UserRepository users, SetupLink setup, ISignInLimiter limiter) : PageModel
 {
     /// <summary>The name typed (kept after a failure).</summary>
     public string? UserName { get; private set; }
@@ -41,6 +44,14 @@ public sealed class LoginModel(UserAccounts accounts, UserRepository users, Setu
             return Page();
         }
 
+        if (!limiter.MayTry(HttpContext, out var retryAfter))
+        {
+            Message = $"Too many failed sign-ins from your address: try again in {retryAfter} s.";
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Page();
+        }
+
         var (outcome, user) = await accounts.SignInAsync(userName, password, HttpContext.RequestAborted).ConfigureAwait(false);
         switch (outcome)
         {
@@ -55,6 +66,7 @@ public sealed class LoginModel(UserAccounts accounts, UserRepository users, Setu
                 break;
         }
 
+        limiter.Failed(HttpContext);
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         return Page();
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using Vigil.Core.Limits;
+using Vigil.Dashboard.Auth;
 using Vigil.Server.Http;
 
 namespace Vigil.Server.Auth;
@@ -11,9 +12,10 @@ namespace Vigil.Server.Auth;
 /// (<see cref="AuthOptions.FailuresPerAddress"/> per <see cref="AuthOptions.FailureWindow"/>)
 /// that, once empty, refuses the address's requests with 429 before any key is looked up; and
 /// the failures logged sampled — the first of an address per minute with its address, then
-/// one count of the rest — so guessing keys cannot flood the log.
+/// one count of the rest — so guessing keys cannot flood the log. The dashboard's sign-in
+/// counts its wrong passwords here too (<see cref="ISignInLimiter"/>): one budget per address.
 /// </summary>
-internal sealed partial class AuthFailureLimiter : IDisposable
+internal sealed partial class AuthFailureLimiter : ISignInLimiter, IDisposable
 {
     private static readonly TimeSpan SampleWindow = TimeSpan.FromMinutes(1);
     private const int MaxSampledAddresses = 10_000;
@@ -41,27 +43,31 @@ internal sealed partial class AuthFailureLimiter : IDisposable
         }
 
         retryAfterSeconds = RetryAfter.Seconds(wait);
-        Note(address, refused: true);
+        Note(address, refused: true, "refused: too many failed attempts");
         return false;
     }
 
     /// <summary>Counts a failed authentication against the address and logs it, sampled.</summary>
-    public void Failed(string address)
+    public void Failed(string address, string reason = "unknown or revoked key")
     {
         _limiter.TryAcquire(address, 1, out _);
-        Note(address, refused: false);
+        Note(address, refused: false, reason);
     }
+
+    bool ISignInLimiter.MayTry(HttpContext context, out int retryAfterSeconds) => MayTry(ClientAddress.Of(context), out retryAfterSeconds);
+
+    void ISignInLimiter.Failed(HttpContext context) => Failed(ClientAddress.Of(context), "wrong dashboard user name or password");
 
     public void Dispose() => _limiter.Dispose();
 
-    private void Note(string address, bool refused)
+    private void Note(string address, bool refused, string reason)
     {
         var now = _time.GetTimestamp();
         SweepIfDue(now);
         if (_samples.Count >= MaxSampledAddresses && !_samples.ContainsKey(address))
         {
             // Many addresses at once: their counts are not kept, but each first failure still is logged.
-            LogFailure(address, refused ? "refused: too many failed attempts" : "unknown or revoked key");
+            LogFailure(address, reason);
             return;
         }
 
@@ -71,7 +77,7 @@ internal sealed partial class AuthFailureLimiter : IDisposable
             if (!sample.Logged)
             {
                 sample.Logged = true;
-                LogFailure(address, refused ? "refused: too many failed attempts" : "unknown or revoked key");
+                LogFailure(address, reason);
             }
             else
             {

@@ -69,6 +69,7 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddSingleton<MetricPersistence>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<AuthFailureLimiter>();
+        services.AddSingleton<ISignInLimiter>(provider => provider.GetRequiredService<AuthFailureLimiter>());
         services.AddOptions<QuotaOptions>().Bind(configuration.GetSection(QuotaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp =>
         {

@@ -1,13 +1,10 @@
 using System.Net;
 using System.Text;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
-using Vigil.Dashboard.Auth;
 using Vigil.Storage;
 using Vigil.Storage.Users;
 
@@ -21,10 +18,8 @@ namespace Vigil.Server.Tests.Security;
 /// fields and oversized forms. Every answer is below 500, and a 4xx is a page (HTML) or, for
 /// the JSON data endpoints, a problem.
 /// </summary>
-public abstract partial class PageMalformedInputTests(StorageProvider provider) : ServerTestBase(provider)
+public abstract class PageMalformedInputTests(StorageProvider provider) : ServerTestBase(provider)
 {
-    private const string Password = "correct horse battery";
-
     // Every query parameter a page or data endpoint reads.
     private static readonly string[] QueryNames =
     [
@@ -58,7 +53,7 @@ public abstract partial class PageMalformedInputTests(StorageProvider provider) 
     public async Task EveryPage_MalformedInput_FriendlyPageNeverServerError()
     {
         await using var app = StartApp(settings: VigilApp.ManualPasses());
-        var browser = await SignedInAsync(app);
+        var browser = await DashboardSession.SignInAsync(app);
         var failures = new List<string>();
         var sent = 0;
 
@@ -118,22 +113,22 @@ public abstract partial class PageMalformedInputTests(StorageProvider provider) 
         foreach (var (path, fields) in Forms)
         {
             // Antiforgery tokens belong to the signed-in user: take one from a page the admin sees.
-            var token = await FormTokenAsync(browser, "/users");
+            var token = await DashboardSession.FormTokenAsync(browser, "/users");
             foreach (var field in fields)
             {
                 foreach (var value in FormValues)
                 {
                     var body = string.Join('&', fields.Select(f => f == field ? $"{f}={value}" : $"{f}=x").Append($"__RequestVerificationToken={Uri.EscapeDataString(token)}"));
-                    await CheckAsync($"POST {path} {field}={Clip(value, 40)}", Form(path, body));
+                    await CheckAsync($"POST {path} {field}={Clip(value, 40)}", DashboardSession.Form(path, body));
                 }
             }
 
             // Oversized forms: too many fields, a too-long value, a body that is not a form.
             var manyFields = string.Join('&', Enumerable.Range(0, 5_000).Select(i => $"f{i}=x")) + $"&__RequestVerificationToken={Uri.EscapeDataString(token)}";
-            await CheckAsync($"POST {path} 5000 fields", Form(path, manyFields));
-            await CheckAsync($"POST {path} 5 MB value", Form(path, $"__RequestVerificationToken={Uri.EscapeDataString(token)}&{fields[0]}={new string('a', 5 << 20)}"));
-            await CheckAsync($"POST {path} not a form", Form(path, "%%%&&==%zz"));
-            await CheckAsync($"POST {path} without a token", Form(path, string.Join('&', fields.Select(f => $"{f}=x"))));
+            await CheckAsync($"POST {path} 5000 fields", DashboardSession.Form(path, manyFields));
+            await CheckAsync($"POST {path} 5 MB value", DashboardSession.Form(path, $"__RequestVerificationToken={Uri.EscapeDataString(token)}&{fields[0]}={new string('a', 5 << 20)}"));
+            await CheckAsync($"POST {path} not a form", DashboardSession.Form(path, "%%%&&==%zz"));
+            await CheckAsync($"POST {path} without a token", DashboardSession.Form(path, string.Join('&', fields.Select(f => $"{f}=x"))));
         }
 
         Assert.True(failures.Count == 0, $"{failures.Count} of {sent} requests failed:\n" + string.Join('\n', failures.Take(40)));
@@ -150,7 +145,7 @@ public abstract partial class PageMalformedInputTests(StorageProvider provider) 
     public async Task UnhandledErrorOnAPage_AnHtmlErrorPage_TheApiStillAnswersProblemJson()
     {
         await using var app = StartApp(settings: VigilApp.ManualPasses());
-        var browser = await SignedInAsync(app);
+        var browser = await DashboardSession.SignInAsync(app);
 
         // A broken database under the keys page (its table is gone): the error escapes the page.
         var database = app.Services.GetRequiredService<Database>();
@@ -174,32 +169,6 @@ public abstract partial class PageMalformedInputTests(StorageProvider provider) 
         Assert.True((int)apiResponse.StatusCode >= 500);
         Assert.Equal("application/problem+json", apiResponse.Content.Headers.ContentType?.MediaType);
     }
-
-    /// <summary>A browser-like client (cookies, no redirects followed, asking for HTML) signed in as an admin.</summary>
-    private static async Task<HttpClient> SignedInAsync(VigilApp app)
-    {
-        var accounts = app.Services.GetRequiredService<UserAccounts>();
-        Assert.True(await app.Services.GetRequiredService<UserRepository>().CreateAsync(accounts.NewUser("admin", Password, UserRoles.Admin)));
-        var browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        browser.DefaultRequestHeaders.Add("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"); // as Chromium sends
-        var token = await FormTokenAsync(browser, "/login");
-        using var signIn = await browser.SendAsync(Form("/login", $"userName=admin&password={Uri.EscapeDataString(Password)}&__RequestVerificationToken={Uri.EscapeDataString(token)}"));
-        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
-        using var check = await browser.GetAsync("/users");
-        Assert.Equal(HttpStatusCode.OK, check.StatusCode);
-        return browser;
-    }
-
-    private static async Task<string> FormTokenAsync(HttpClient browser, string path)
-    {
-        var html = await browser.GetStringAsync(path);
-        return TokenField().Match(html) is { Success: true } match
-            ? WebUtility.HtmlDecode(match.Groups[1].Value)
-            : throw new InvalidOperationException($"{path} has no antiforgery token");
-    }
-
-    private static HttpRequestMessage Form(string path, string body) =>
-        new(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.ASCII, "application/x-www-form-urlencoded") };
 
     /// <summary>The routes of the dashboard's pages and data endpoints (the API has its own suite).</summary>
     private static List<RoutePattern> DashboardEndpoints(VigilApp app) =>
@@ -235,8 +204,6 @@ public abstract partial class PageMalformedInputTests(StorageProvider provider) 
 
     private static string Clip(string text, int length = 300) => text.Length <= length ? text : text[..length] + "…";
 
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenField();
 }
 
 public sealed class SqlitePageMalformedInputTests() : PageMalformedInputTests(StorageProvider.Sqlite);
