@@ -25,16 +25,46 @@ public sealed class UserAccounts(UserRepository users, IPasswordHasher<UserRecor
     public async Task<(SignInOutcome Outcome, UserRecord? User)> SignInAsync(string userName, string password, CancellationToken cancellationToken)
     {
         var user = await users.FindByNameAsync(userName.Trim(), cancellationToken).ConfigureAwait(false);
+        var outcome = await VerifyAsync(user, password, cancellationToken).ConfigureAwait(false);
+        if (outcome == SignInOutcome.Succeeded)
+        {
+            await users.RecordSignInAsync(user!.Id, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+        }
+
+        return (outcome, outcome == SignInOutcome.Succeeded ? user : null);
+    }
+
+    /// <summary>
+    /// Changes the signed-in user's own password after checking the current one (a wrong one
+    /// counts as a failed sign-in); ends the account's sessions. Returns the account as it now is
+    /// (with its new stamp, for the session that made the change) when it succeeded.
+    /// </summary>
+    public async Task<(SignInOutcome Outcome, UserRecord? User)> ChangeOwnPasswordAsync(string userId, string current, string password, CancellationToken cancellationToken)
+    {
+        var user = await users.FindByIdAsync(userId, cancellationToken).ConfigureAwait(false);
+        var outcome = await VerifyAsync(user, current, cancellationToken).ConfigureAwait(false);
+        if (outcome != SignInOutcome.Succeeded || !await ChangePasswordAsync(user!, password, cancellationToken).ConfigureAwait(false))
+        {
+            return (outcome == SignInOutcome.Succeeded ? SignInOutcome.Failed : outcome, null);
+        }
+
+        return (outcome, await users.FindByIdAsync(userId, cancellationToken).ConfigureAwait(false));
+    }
+
+    // The password check of a sign-in: the same cost for an unknown account, lock-out honoured,
+    // failures counted, an outdated hash upgraded.
+    private async Task<SignInOutcome> VerifyAsync(UserRecord? user, string password, CancellationToken cancellationToken)
+    {
         if (user is null)
         {
             hasher.VerifyHashedPassword(null!, _decoyHash.Value, password);
-            return (SignInOutcome.Failed, null);
+            return SignInOutcome.Failed;
         }
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         if (user.LockedUntilMs is { } until && until > now)
         {
-            return (SignInOutcome.LockedOut, null);
+            return SignInOutcome.LockedOut;
         }
 
         var verified = hasher.VerifyHashedPassword(user, user.PasswordHash, password);
@@ -42,7 +72,7 @@ public sealed class UserAccounts(UserRepository users, IPasswordHasher<UserRecor
         {
             var settings = options.Value;
             var locked = await users.RecordFailureAsync(user.Id, settings.MaxFailedSignIns, (long)settings.LockoutDuration.TotalMilliseconds, now, cancellationToken).ConfigureAwait(false);
-            return (locked ? SignInOutcome.LockedOut : SignInOutcome.Failed, null);
+            return locked ? SignInOutcome.LockedOut : SignInOutcome.Failed;
         }
 
         if (verified == PasswordVerificationResult.SuccessRehashNeeded)
@@ -50,8 +80,7 @@ public sealed class UserAccounts(UserRepository users, IPasswordHasher<UserRecor
             await users.SetPasswordAsync(user.Id, hasher.HashPassword(user, password), user.Stamp, cancellationToken).ConfigureAwait(false);
         }
 
-        await users.RecordSignInAsync(user.Id, now, cancellationToken).ConfigureAwait(false);
-        return (SignInOutcome.Succeeded, user);
+        return SignInOutcome.Succeeded;
     }
 
     /// <summary>What is wrong with a user name, or null.</summary>

@@ -47,6 +47,7 @@ public abstract class PageMalformedInputTests(StorageProvider provider) : Server
         ("/users?handler=unlock", ["id"]),
         ("/users?handler=delete", ["id"]),
         ("/users?handler=nonsense", ["id"]),
+        ("/account?handler=password", ["current", "password", "confirmation"]),
     ];
 
     [Fact]
