@@ -23,10 +23,11 @@ namespace Vigil.Core.Baselines;
 /// Cost: adding is O(1) (a value appended; once an hour, a copy into its slot). An estimate is
 /// computed (sort of the level's values) the first time it is asked after its slot changed and
 /// is then cached, so asking at every minute costs a lookup except at the first ask of each
-/// hour. Memory: 4 bytes per observation kept (values are stored as <see cref="float"/>) plus
-/// about 90 bytes per hour held, plus 21 KB for the 168 slots: a week of 1-minute values takes about
-/// 76 KB, the default 28 days about 240 KB (and, per thread, a sort buffer as large as the
-/// biggest level estimated). Not thread-safe: one instance per series, one thread at a time.
+/// hour. Memory: 4 bytes per observation kept (values are stored as <see cref="float"/>), 16 bytes
+/// per hour held, about 160 bytes per hour-of-week slot in use: a week of 1-minute values takes
+/// about 70 KB, the default 28 days about 210 KB, 28 days of one value per 5 minutes about 65 KB
+/// (and, per thread, a sort buffer as large as the biggest level estimated). Not thread-safe:
+/// one instance per series, one thread at a time.
 /// </para>
 /// </remarks>
 public sealed class SeasonalBaseline
@@ -34,11 +35,8 @@ public sealed class SeasonalBaseline
     // A daylight-saving change happens on a quarter hour in every zone in use; offsets are cached that long.
     private const long QuarterHourMs = 900_000;
 
-    // Bytes per kept hour beyond its values: the occurrence object, its array header, list and queue slots.
-    private const int OccurrenceOverheadBytes = 48 + 24 + 8 + 8;
-
-    // Bytes per hour-of-week slot: the slot object, its list and the list's first array.
-    private const int SlotBytes = 40 + 32 + 56;
+    // Bytes of a slot beyond its arrays' elements: the object and the two array headers.
+    private const int SlotBytes = 48 + 24 + 24;
 
     private readonly TimeZoneInfo _zone;
     private readonly bool _isUtc;
@@ -46,12 +44,13 @@ public sealed class SeasonalBaseline
     private readonly int _minSamples;
     private readonly int _minWeeks;
     private readonly int _minDays;
-    private readonly Slot[] _slots = new Slot[HourOfWeek.Count];
+    private readonly Slot?[] _slots = new Slot?[HourOfWeek.Count];
     private readonly BaselineEstimate?[] _byHourOfDay = new BaselineEstimate?[24];
-    private readonly Queue<Occurrence> _kept = new();
+
+    // The slot of every completed hour held, oldest first: the order in which hours are forgotten.
+    private readonly Queue<byte> _kept = new();
     private BaselineEstimate? _flat;
     private int _keptValues;
-    private long _keptValueBytes;
 
     private float[] _pending = new float[64];
     private int _pendingCount;
@@ -80,10 +79,6 @@ public sealed class SeasonalBaseline
         _minSamples = options.MinSamples;
         _minWeeks = options.MinWeeks;
         _minDays = options.MinDays;
-        for (var i = 0; i < _slots.Length; i++)
-        {
-            _slots[i] = new Slot();
-        }
     }
 
     /// <summary>Observations held: those of completed hours within the history, and those of the hour being filled.</summary>
@@ -92,10 +87,23 @@ public sealed class SeasonalBaseline
     /// <summary>Timestamp of the latest observation added (Unix milliseconds), or null before the first.</summary>
     public long? LastObservationMs => _lastAddedMs == long.MinValue ? null : _lastAddedMs;
 
-    /// <summary>An estimate of the memory this baseline holds, in bytes.</summary>
-    public long ApproximateBytes =>
-        _keptValueBytes + (_kept.Count * (long)OccurrenceOverheadBytes) + (_pending.Length * sizeof(float))
-        + (_slots.Length * (long)SlotBytes) + 512;
+    /// <summary>An estimate of the memory this baseline holds, in bytes (cached estimates and the per-thread sort buffer aside).</summary>
+    public long ApproximateBytes
+    {
+        get
+        {
+            long bytes = 200 + (_slots.Length * 8) + (_byHourOfDay.Length * 8) + 32 + (_pending.Length * sizeof(float)) + 24 + _kept.Count;
+            foreach (var slot in _slots)
+            {
+                if (slot is not null)
+                {
+                    bytes += SlotBytes + (slot.Values.Length * sizeof(float)) + (slot.Hours.Length * 16);
+                }
+            }
+
+            return bytes;
+        }
+    }
 
     /// <summary>
     /// Adds the value observed at <paramref name="timestampMs"/> (Unix milliseconds). Timestamps
@@ -173,8 +181,7 @@ public sealed class SeasonalBaseline
         Forget(nowMs - _historyMs);
 
         var weekSlot = HourOfWeek.OfLocalHour(hour);
-        var slot = _slots[weekSlot];
-        if (slot.ValueCount >= _minSamples && slot.Occurrences.Count >= _minWeeks)
+        if (_slots[weekSlot] is { } slot && slot.ValueCount >= _minSamples && slot.HourCount >= _minWeeks)
         {
             return slot.Estimate ??= Estimate(BaselineLevel.HourOfWeek, weekSlot);
         }
@@ -183,8 +190,11 @@ public sealed class SeasonalBaseline
         int dayValues = 0, days = 0;
         for (var s = daySlot; s < HourOfWeek.Count; s += 24)
         {
-            dayValues += _slots[s].ValueCount;
-            days += _slots[s].Occurrences.Count;
+            if (_slots[s] is { } day)
+            {
+                dayValues += day.ValueCount;
+                days += day.HourCount;
+            }
         }
 
         if (dayValues >= _minSamples && days >= _minDays)
@@ -222,26 +232,34 @@ public sealed class SeasonalBaseline
     private void SealPending()
     {
         var weekSlot = HourOfWeek.OfLocalHour(_pendingHour);
-        var slot = _slots[weekSlot];
+        var slot = _slots[weekSlot] ??= new Slot();
         var values = _pending.AsSpan(0, _pendingCount);
-        if (slot.Occurrences.Count > 0 && slot.Occurrences[^1] is { } last && last.LocalHour == _pendingHour)
+        var needed = slot.ValueCount + values.Length;
+        if (slot.Values.Length < needed)
         {
-            var merged = new float[last.Values.Length + values.Length];
-            last.Values.CopyTo(merged, 0);
-            values.CopyTo(merged.AsSpan(last.Values.Length));
-            _keptValueBytes += values.Length * sizeof(float);
-            last.Values = merged;
-            last.LastMs = _pendingLastMs;
+            Array.Resize(ref slot.Values, Math.Max(needed, slot.Values.Length + (slot.Values.Length / 2)));
+        }
+
+        values.CopyTo(slot.Values.AsSpan(slot.ValueCount));
+        slot.ValueCount = needed;
+        var anchorMs = _pendingHour * HourOfWeek.HourMs;
+        if (slot.HourCount > 0 && slot.Hours[slot.HourCount - 1].LocalHour == _pendingHour)
+        {
+            // Late values of the slot's newest hour: its values are the last ones, so the new ones extend them.
+            ref var last = ref slot.Hours[slot.HourCount - 1];
+            last = last with { Count = last.Count + values.Length, LastDeltaMs = (int)(_pendingLastMs - anchorMs) };
         }
         else
         {
-            var occurrence = new Occurrence(_pendingHour, weekSlot, _pendingFirstMs, values.ToArray()) { LastMs = _pendingLastMs };
-            slot.Occurrences.Add(occurrence);
-            _kept.Enqueue(occurrence);
-            _keptValueBytes += values.Length * sizeof(float);
+            if (slot.HourCount == slot.Hours.Length)
+            {
+                Array.Resize(ref slot.Hours, slot.Hours.Length * 2);
+            }
+
+            slot.Hours[slot.HourCount++] = new Hour((int)_pendingHour, (int)(_pendingFirstMs - anchorMs), (int)(_pendingLastMs - anchorMs), values.Length);
+            _kept.Enqueue((byte)weekSlot);
         }
 
-        slot.ValueCount += values.Length;
         _keptValues += values.Length;
         Invalidate(weekSlot);
         _pendingCount = 0;
@@ -250,39 +268,39 @@ public sealed class SeasonalBaseline
     /// <summary>Drops the hours whose observations are all older than <paramref name="cutoffMs"/>.</summary>
     private void Forget(long cutoffMs)
     {
-        while (_kept.TryPeek(out var oldest) && oldest.LastMs < cutoffMs)
+        // The oldest hour held is the first hour of the slot at the head of the queue: both are in time order.
+        while (_kept.TryPeek(out var weekSlot) && _slots[weekSlot] is { } slot && slot.Hours[0].LastMs < cutoffMs)
         {
             _kept.Dequeue();
-            var slot = _slots[oldest.WeekSlot];
-            slot.Occurrences.Remove(oldest); // the slot's first: both lists are in time order
-            slot.ValueCount -= oldest.Values.Length;
-            _keptValues -= oldest.Values.Length;
-            _keptValueBytes -= oldest.Values.Length * sizeof(float);
-            Invalidate(oldest.WeekSlot);
+            var count = slot.Hours[0].Count;
+            slot.Values.AsSpan(count, slot.ValueCount - count).CopyTo(slot.Values);
+            slot.ValueCount -= count;
+            slot.Hours.AsSpan(1, slot.HourCount - 1).CopyTo(slot.Hours);
+            slot.HourCount--;
+            _keptValues -= count;
+            Invalidate(weekSlot);
         }
     }
 
     private void Invalidate(int weekSlot)
     {
-        _slots[weekSlot].Estimate = null;
+        _slots[weekSlot]!.Estimate = null;
         _byHourOfDay[weekSlot % 24] = null;
         _flat = null;
     }
 
     private BaselineEstimate Estimate(BaselineLevel level, int slot)
     {
-        var (first, step, count) = level switch
+        var (first, step) = level switch
         {
-            BaselineLevel.HourOfWeek => (slot, HourOfWeek.Count, _slots[slot].ValueCount),
-            BaselineLevel.HourOfDay => (slot, 24, 0),
-            _ => (0, 1, _keptValues),
+            BaselineLevel.HourOfWeek => (slot, HourOfWeek.Count),
+            BaselineLevel.HourOfDay => (slot, 24),
+            _ => (0, 1),
         };
-        if (level == BaselineLevel.HourOfDay)
+        var count = 0;
+        for (var s = first; s < HourOfWeek.Count; s += step)
         {
-            for (var s = first; s < HourOfWeek.Count; s += step)
-            {
-                count += _slots[s].ValueCount;
-            }
+            count += _slots[s]?.ValueCount ?? 0;
         }
 
         var scratch = t_scratch ??= new double[256];
@@ -292,21 +310,23 @@ public sealed class SeasonalBaseline
         }
 
         var values = scratch.AsSpan(0, count);
-        int at = 0, occurrences = 0;
+        int at = 0, hours = 0;
         long fromMs = long.MaxValue, toMs = long.MinValue;
         for (var s = first; s < HourOfWeek.Count; s += step)
         {
-            foreach (var occurrence in _slots[s].Occurrences)
+            if (_slots[s] is not { HourCount: > 0 } held)
             {
-                foreach (var value in occurrence.Values)
-                {
-                    values[at++] = value;
-                }
-
-                occurrences++;
-                fromMs = Math.Min(fromMs, occurrence.FirstMs);
-                toMs = Math.Max(toMs, occurrence.LastMs);
+                continue;
             }
+
+            foreach (var value in held.Values.AsSpan(0, held.ValueCount))
+            {
+                values[at++] = value;
+            }
+
+            hours += held.HourCount;
+            fromMs = Math.Min(fromMs, held.Hours[0].FirstMs);
+            toMs = Math.Max(toMs, held.Hours[held.HourCount - 1].LastMs);
         }
 
         values.Sort();
@@ -317,34 +337,38 @@ public sealed class SeasonalBaseline
             lowerMad * RobustStatistics.MadToSigma,
             upperMad * RobustStatistics.MadToSigma,
             count,
-            occurrences,
+            hours,
             level,
             slot,
             fromMs,
             toMs);
     }
 
-    /// <summary>One hour-of-week slot: its past occurrences (oldest first) and the cached estimate over them.</summary>
+    /// <summary>
+    /// One hour-of-week slot: the values of its past hours, oldest first and contiguous, the
+    /// hours they came from, and the cached estimate over them.
+    /// </summary>
     private sealed class Slot
     {
-        public List<Occurrence> Occurrences { get; } = new(4);
+        // Fields, not properties: the owner resizes them in place (Array.Resize takes a ref).
+        public float[] Values = [];
+        public Hour[] Hours = new Hour[4];
 
         public int ValueCount { get; set; }
+
+        public int HourCount { get; set; }
 
         public BaselineEstimate? Estimate { get; set; }
     }
 
-    /// <summary>The observations of one completed local hour.</summary>
-    private sealed class Occurrence(long localHour, int weekSlot, long firstMs, float[] values)
+    /// <summary>
+    /// One completed local hour in a slot (16 bytes): its index, its first and last observation
+    /// as offsets from the hour's local start read as UTC, and how many values it has.
+    /// </summary>
+    private readonly record struct Hour(int LocalHour, int FirstDeltaMs, int LastDeltaMs, int Count)
     {
-        public long LocalHour { get; } = localHour;
+        public long FirstMs => (LocalHour * HourOfWeek.HourMs) + FirstDeltaMs;
 
-        public int WeekSlot { get; } = weekSlot;
-
-        public long FirstMs { get; } = firstMs;
-
-        public long LastMs { get; set; }
-
-        public float[] Values { get; set; } = values;
+        public long LastMs => (LocalHour * HourOfWeek.HourMs) + LastDeltaMs;
     }
 }
