@@ -50,7 +50,7 @@ internal sealed partial class CronScheduler(
             {
                 if (!ensured)
                 {
-                    await store.EnsureAsync([.. schedules.Names.Select(schedules.Get)], time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+                    await EnsureAsync(stoppingToken).ConfigureAwait(false);
                     ensured = true;
                 }
 
@@ -77,6 +77,10 @@ internal sealed partial class CronScheduler(
             }
         }
     }
+
+    /// <summary>Brings the <c>schedules</c> table in line with this process's settings (at start).</summary>
+    internal Task EnsureAsync(CancellationToken cancellationToken) =>
+        store.EnsureAsync([.. schedules.Names.Select(schedules.Get)], time.GetUtcNow(), cancellationToken);
 
     /// <summary>Enqueues the runs that are due; returns when to look again.</summary>
     internal async Task<DateTimeOffset> RunDueAsync(CancellationToken cancellationToken)
