@@ -77,7 +77,10 @@ public sealed class JobsOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>How often dead letters are re-queued, and how long one stays dead before it is.</summary>
+    /// <summary>
+    /// How long a dead letter stays dead before it is re-queued; without the schedules (<c>AddVigilSchedules</c>)
+    /// also how often the processor's own dead-letter pass runs (with them, the <c>dead-letter-retry</c> cron decides).
+    /// </summary>
     /// <value>1 hour.</value>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan DeadLetterRetryInterval { get; set; } = TimeSpan.FromHours(1);
@@ -97,7 +100,10 @@ public sealed class JobsOptions
     [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
     public TimeSpan FinishedRetention { get; set; } = TimeSpan.FromDays(30);
 
-    /// <summary>How often finished jobs older than <see cref="FinishedRetention"/> are removed.</summary>
+    /// <summary>
+    /// How often the processor's own loop removes finished jobs older than <see cref="FinishedRetention"/>,
+    /// when the schedules are not registered (with them, the <c>cleanup</c> cron decides).
+    /// </summary>
     /// <value>1 hour.</value>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);
