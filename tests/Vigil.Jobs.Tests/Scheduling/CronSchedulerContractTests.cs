@@ -102,6 +102,40 @@ public abstract class CronSchedulerContractTests(StorageProvider provider) : Job
     }
 
     [Fact]
+    public async Task EnsureAsync_EnabledAgainAfterDowntime_StartsFromTheNextOccurrenceWithoutCatchUp()
+    {
+        await using (await StartProcessAsync(new() { [$"Vigil:Schedules:{Test}:Enabled"] = "false" }))
+        {
+        }
+
+        Time.Advance(TimeSpan.FromHours(3));
+        await using var enabled = await StartProcessAsync();
+        await enabled.Scheduler.RunDueAsync(default);
+
+        Assert.Empty(await RunsAsync());
+        Assert.Equal(T0.AddHours(3).AddMinutes(5), (await enabled.StatusAsync()).NextRunAt);
+    }
+
+    [Fact]
+    public async Task EnsureAsync_TimeZone_DueAtTheLocalTime()
+    {
+        await using var process = await StartProcessAsync(new()
+        {
+            [$"Vigil:Schedules:{Test}:Cron"] = "0 2 * * *",
+            [$"Vigil:Schedules:{Test}:TimeZone"] = "Europe/Paris",
+        });
+
+        var status = await process.StatusAsync();
+
+        Assert.Equal("Europe/Paris", status.TimeZone);
+        Assert.Equal(new DateTimeOffset(2026, 1, 2, 1, 0, 0, TimeSpan.Zero), status.NextRunAt); // 02:00 CET
+        Time.Advance(TimeSpan.FromHours(13));
+        await process.Scheduler.RunDueAsync(default);
+        Assert.Single(await RunsAsync());
+        Assert.Equal(new DateTimeOffset(2026, 1, 3, 1, 0, 0, TimeSpan.Zero), (await process.StatusAsync()).NextRunAt);
+    }
+
+    [Fact]
     public async Task RunNowAsync_OneTaskFailsThenAllSucceed_OutcomesStoredAndDueTimeUnmoved()
     {
         var failing = true;
