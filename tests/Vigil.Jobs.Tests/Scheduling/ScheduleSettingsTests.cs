@@ -23,6 +23,9 @@ public sealed class ScheduleSettingsTests
         Assert.Same(TimeZoneInfo.Utc, cleanup.TimeZone);
         Assert.Equal(["jobs.dead-letters"], schedules.TasksOf("dead-letter-retry").Select(t => t.Name));
         Assert.Equal(["jobs.finished-retention"], schedules.TasksOf("cleanup").Select(t => t.Name));
+
+        // The queue's dead-letter pass and cleanup are these tasks now, not also the processor's own loop.
+        Assert.True(provider.GetRequiredService<IOptions<Vigil.Jobs.Configuration.JobsOptions>>().Value.MaintenanceScheduled);
     }
 
     [Fact]
