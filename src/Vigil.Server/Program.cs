@@ -12,6 +12,7 @@ using Vigil.Server.Prometheus;
 using Vigil.Server.Queries;
 using Vigil.Server.Quotas;
 using Vigil.Server.Rules;
+using Vigil.Server.Schedules;
 using Vigil.Server.Secrets;
 using Vigil.Storage.Secrets;
 
@@ -92,6 +93,7 @@ app.MapDeliveryEndpoints();
 app.MapRelayManagementEndpoints();
 app.MapRelayWebhookEndpoints();
 app.MapAuditEndpoints();
+app.MapScheduleEndpoints();
 app.MapVigilDashboard();
 
 try

@@ -7,6 +7,7 @@ using Vigil.Delivery.Relay;
 using Vigil.Jobs.Configuration;
 using Vigil.Jobs.Queue;
 using Vigil.Jobs.Retries;
+using Vigil.Jobs.Scheduling;
 using Vigil.Notifications.Delivery;
 using Vigil.Notifications.Privacy;
 using Vigil.Storage.Alerts;
@@ -25,7 +26,7 @@ public static class DeliveryServiceCollectionExtensions
     /// the delivery counters go to, Data Protection and <see cref="PublicLinkOptions"/>. Safe to call twice.
     /// </summary>
     /// <param name="services">The services.</param>
-    /// <param name="configuration">The application's configuration (sections <c>Vigil:Delivery</c>, <c>Vigil:Privacy</c>, <c>Vigil:Relay</c>, <c>Vigil:Jobs</c>).</param>
+    /// <param name="configuration">The application's configuration (sections <c>Vigil:Delivery</c>, <c>Vigil:Privacy</c>, <c>Vigil:Relay</c>, <c>Vigil:Jobs</c>, <c>Vigil:Schedules</c>).</param>
     public static IServiceCollection AddVigilDelivery(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -83,6 +84,12 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<RelayDashboard>();
         services.AddSingleton<DeliveryGauges>();
         services.AddHostedService<DeliveryMaintenance>();
+
+        // Maintenance on the cron schedules: retention in the daily cleanup; the hourly dead-letter
+        // retry leaves alone the deliveries of channels that would refuse them now.
+        services.AddVigilSchedules(configuration);
+        services.AddScheduledTask<DeliveryRetentionTask>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeadLetterHold, ChannelDeadLetterHold>());
         return services;
     }
 }

@@ -77,7 +77,10 @@ public sealed class JobsOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>How often dead letters are re-queued, and how long one stays dead before it is.</summary>
+    /// <summary>
+    /// How long a dead letter stays dead before it is re-queued; without the schedules (<c>AddVigilSchedules</c>)
+    /// also how often the processor's own dead-letter pass runs (with them, the <c>dead-letter-retry</c> cron decides).
+    /// </summary>
     /// <value>1 hour.</value>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan DeadLetterRetryInterval { get; set; } = TimeSpan.FromHours(1);
@@ -87,19 +90,34 @@ public sealed class JobsOptions
     [Range(0, 1000)]
     public int DeadLetterMaxRetries { get; set; } = 5;
 
+    /// <summary>At most this many dead letters are re-queued by one run of the <c>dead-letter-retry</c> schedule; the rest wait for the next run.</summary>
+    /// <value>500.</value>
+    [Range(1, 100_000)]
+    public int DeadLetterRetryLimit { get; set; } = 500;
+
     /// <summary>How long finished jobs (succeeded and dead) are kept, and their idempotency keys with them.</summary>
     /// <value>30 days.</value>
     [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
     public TimeSpan FinishedRetention { get; set; } = TimeSpan.FromDays(30);
 
-    /// <summary>How often finished jobs older than <see cref="FinishedRetention"/> are removed.</summary>
+    /// <summary>
+    /// How often the processor's own loop removes finished jobs older than <see cref="FinishedRetention"/>,
+    /// when the schedules are not registered (with them, the <c>cleanup</c> cron decides).
+    /// </summary>
     /// <value>1 hour.</value>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>Whether this process runs the dead-letter pass and the cleanup (safe on several at once).</summary>
+    /// <summary>
+    /// Whether this process runs the maintenance (safe on several at once): the cron scheduler when
+    /// the schedules are registered (<c>AddVigilSchedules</c>, which the server does), else the queue's
+    /// own dead-letter pass and cleanup every <see cref="DeadLetterRetryInterval"/> and <see cref="CleanupInterval"/>.
+    /// </summary>
     /// <value>true.</value>
     public bool MaintenanceEnabled { get; set; } = true;
+
+    /// <summary>Set by <c>AddVigilSchedules</c>: the dead-letter pass and the cleanup are the schedules' tasks, not the processor's loop.</summary>
+    internal bool MaintenanceScheduled { get; set; }
 
     /// <summary>This process's name on the leases it takes; null: machine name, process id and a random suffix.</summary>
     /// <value>null.</value>

@@ -101,7 +101,7 @@ internal sealed class JobProcessor : BackgroundService
         using var subscription = _queue.Signal.Subscribe(_dispatcher.Signal);
         var processing = _options.ProcessingEnabled && _types.Count > 0;
         var listener = processing && _queue.Database.Provider == StorageProvider.Postgres ? _listener.RunAsync(stoppingToken) : Task.CompletedTask;
-        var maintenance = _options.MaintenanceEnabled ? _maintenance.RunAsync(stoppingToken) : Task.CompletedTask;
+        var maintenance = _options.MaintenanceEnabled && !_options.MaintenanceScheduled ? _maintenance.RunAsync(stoppingToken) : Task.CompletedTask;
         if (processing)
         {
             JobProcessorLog.Started(_logger, WorkerId, string.Join(", ", _types.Keys), _options.MaxConcurrency);

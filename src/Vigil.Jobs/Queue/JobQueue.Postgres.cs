@@ -238,13 +238,13 @@ public sealed partial class JobQueue
         return (applied, jobs);
     }
 
-    private async Task<int> RequeueFinishedPostgresAsync(string condition, Action<System.Data.Common.DbCommand> parameters, bool dlqRetry, CancellationToken cancellationToken)
+    private async Task<int> RequeueFinishedPostgresAsync(string condition, Action<System.Data.Common.DbCommand> parameters, bool dlqRetry, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, $"""
             WITH gone AS (
                 DELETE FROM jobs_finished WHERE id IN (
-                    SELECT id FROM jobs_finished WHERE {condition} ORDER BY finished_at, id LIMIT {MaintenanceBatch} FOR UPDATE SKIP LOCKED)
+                    SELECT id FROM jobs_finished WHERE {condition} ORDER BY finished_at, id LIMIT {limit} FOR UPDATE SKIP LOCKED)
                 RETURNING *
             ), moved AS (
                 INSERT INTO jobs (id, type, priority, payload, idempotency_key, concurrency_key, state, attempts, max_attempts, dlq_retries, run_at, created_at, updated_at, last_error)

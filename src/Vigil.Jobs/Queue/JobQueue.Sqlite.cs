@@ -232,11 +232,11 @@ public sealed partial class JobQueue
         return applied;
     }
 
-    private async Task<int> RequeueFinishedAsync(string condition, Action<DbCommand> parameters, bool dlqRetry, CancellationToken cancellationToken)
+    private async Task<int> RequeueFinishedAsync(string condition, Action<DbCommand> parameters, bool dlqRetry, CancellationToken cancellationToken, int limit = MaintenanceBatch)
     {
         var moved = IsPostgres
-            ? await RequeueFinishedPostgresAsync(condition, parameters, dlqRetry, cancellationToken).ConfigureAwait(false)
-            : await RequeueFinishedSqliteAsync(condition, parameters, dlqRetry, cancellationToken).ConfigureAwait(false);
+            ? await RequeueFinishedPostgresAsync(condition, parameters, dlqRetry, limit, cancellationToken).ConfigureAwait(false)
+            : await RequeueFinishedSqliteAsync(condition, parameters, dlqRetry, limit, cancellationToken).ConfigureAwait(false);
         if (moved > 0)
         {
             Signal.Pulse();
@@ -245,13 +245,13 @@ public sealed partial class JobQueue
         return moved;
     }
 
-    private async Task<int> RequeueFinishedSqliteAsync(string condition, Action<DbCommand> parameters, bool dlqRetry, CancellationToken cancellationToken)
+    private async Task<int> RequeueFinishedSqliteAsync(string condition, Action<DbCommand> parameters, bool dlqRetry, int limit, CancellationToken cancellationToken)
     {
         await using var turn = await _database.WriterTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var ids = new List<long>();
-        await using (var select = Command(connection, transaction, $"SELECT id FROM jobs_finished WHERE {condition} ORDER BY finished_at, id LIMIT {MaintenanceBatch}"))
+        await using (var select = Command(connection, transaction, $"SELECT id FROM jobs_finished WHERE {condition} ORDER BY finished_at, id LIMIT {limit}"))
         {
             parameters(select);
             await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

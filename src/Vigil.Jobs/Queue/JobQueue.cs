@@ -280,6 +280,52 @@ public sealed partial class JobQueue
     }
 
     /// <summary>
+    /// The scheduled dead-letter pass: re-queues, oldest first and at most <paramref name="limit"/>, the
+    /// dead letters that have been dead for at least <see cref="JobsOptions.DeadLetterRetryInterval"/> and
+    /// were re-queued fewer than <see cref="JobsOptions.DeadLetterMaxRetries"/> times, leaving alone
+    /// those whose concurrency key is in <paramref name="heldKeys"/> (a destination that would refuse
+    /// them now) and those of <paramref name="skippedTypes"/>.
+    /// </summary>
+    /// <returns>How many dead letters were re-queued.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not within 1–100 000.</exception>
+    public async Task<int> RetryDeadLettersAsync(int limit, IReadOnlyCollection<string> heldKeys, IReadOnlyCollection<string> skippedTypes, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 100_000);
+        ArgumentNullException.ThrowIfNull(heldKeys);
+        ArgumentNullException.ThrowIfNull(skippedTypes);
+        var cutoff = NowMs() - (long)_options.DeadLetterRetryInterval.TotalMilliseconds;
+        var condition = "outcome = 'dead' AND dlq_retries < @max AND finished_at <= @cutoff"
+            + (IsPostgres
+                ? " AND (concurrency_key IS NULL OR NOT (concurrency_key = ANY(@held))) AND NOT (type = ANY(@skipped))"
+                : " AND (concurrency_key IS NULL OR concurrency_key NOT IN (SELECT value FROM json_each(@held))) AND type NOT IN (SELECT value FROM json_each(@skipped))");
+        var total = 0;
+        while (total < limit)
+        {
+            var batch = Math.Min(MaintenanceBatch, limit - total);
+            var moved = await RequeueFinishedAsync(
+                condition,
+                command =>
+                {
+                    Add(command, "max", _options.DeadLetterMaxRetries);
+                    Add(command, "cutoff", cutoff);
+                    Add(command, "held", IsPostgres ? heldKeys.ToArray() : JsonStrings(heldKeys));
+                    Add(command, "skipped", IsPostgres ? skippedTypes.ToArray() : JsonStrings(skippedTypes));
+                },
+                dlqRetry: true,
+                cancellationToken,
+                batch).ConfigureAwait(false);
+            total += moved;
+            if (moved < batch)
+            {
+                break;
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>
     /// Removes finished jobs (succeeded and dead) that finished more than
     /// <see cref="JobsOptions.FinishedRetention"/> ago, and frees their idempotency keys.
     /// </summary>

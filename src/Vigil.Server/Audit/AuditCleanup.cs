@@ -1,12 +1,16 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
+using Vigil.Jobs.Scheduling;
 using Vigil.Storage.Audit;
 
 namespace Vigil.Server.Audit;
 
-/// <summary>Every hour (and at start), removes audit entries older than <see cref="AuditOptions.RetentionDays"/>.</summary>
-internal sealed partial class AuditCleanup(AuditRepository audit, IOptions<AuditOptions> options, TimeProvider time, ILogger<AuditCleanup> logger) : BackgroundService
+/// <summary>A <see cref="BuiltInSchedules.Cleanup"/> task: removes audit entries older than <see cref="AuditOptions.RetentionDays"/>.</summary>
+internal sealed partial class AuditCleanup(AuditRepository audit, IOptions<AuditOptions> options, TimeProvider time, ILogger<AuditCleanup> logger) : IScheduledTask
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromHours(1);
+    public string Schedule => BuiltInSchedules.Cleanup;
+
+    public string Name => "audit.retention";
 
     /// <summary>One clean-up; returns how many entries were removed.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
@@ -21,32 +25,12 @@ internal sealed partial class AuditCleanup(AuditRepository audit, IOptions<Audit
         return removed;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public async Task<string?> RunAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(Interval, time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await RunOnceAsync(stoppingToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-                {
-                    LogFailed(ex);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+        var removed = await RunOnceAsync(cancellationToken).ConfigureAwait(false);
+        return removed == 0 ? null : string.Create(CultureInfo.InvariantCulture, $"removed {removed} audit entries older than {options.Value.RetentionDays} days");
     }
 
     [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "Removed {Count} audit entries older than {Days} days")]
     private partial void LogCleaned(int count, int days);
-
-    [LoggerMessage(EventId = 3302, Level = LogLevel.Warning, Message = "Removing old audit entries failed; the next hour tries again")]
-    private partial void LogFailed(Exception exception);
 }

@@ -43,8 +43,11 @@ internal sealed class AuditResource(string name, Func<IServiceProvider, string, 
     /// <summary>A replayed delivery: recorded with who and when; the job itself is not shown.</summary>
     public static readonly AuditResource Deliveries = new("deliveries", (_, _, _) => Task.FromResult<object?>(null));
 
+    /// <summary>A schedule run on demand: recorded with who and when.</summary>
+    public static readonly AuditResource Schedules = new("schedules", (_, _, _) => Task.FromResult<object?>(null));
+
     /// <summary>Every kind, for the <c>resource</c> filter of <c>GET /api/v1/audit</c>.</summary>
-    public static readonly IReadOnlyList<string> Names = ["rules", "channels", "silences", "keys", "relay-endpoints", "alerts", "deliveries"];
+    public static readonly IReadOnlyList<string> Names = ["rules", "channels", "silences", "keys", "relay-endpoints", "alerts", "deliveries", "schedules"];
 
     public string Name { get; } = name;
 

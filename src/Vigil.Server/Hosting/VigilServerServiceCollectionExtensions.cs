@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Vigil.Core.Metrics;
 using Vigil.Dashboard.Auth;
+using Vigil.Jobs.Scheduling;
 using Vigil.Delivery.Acknowledge;
 using Vigil.Server.Alerts;
 using Vigil.Server.Audit;
@@ -90,7 +91,6 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddSingleton<AuditRepository>();
         services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<AuditCleanup>();
-        services.AddHostedService(sp => sp.GetRequiredService<AuditCleanup>());
         services.AddSingleton<RuleCache>();
         services.AddSingleton<IRuleSource>(sp => sp.GetRequiredService<RuleCache>());
         services.AddSingleton<RuleHistory>();
@@ -104,6 +104,12 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddSingleton<SecretsCommand>();
         services.AddOptions<PublicLinkOptions>().Configure<IOptions<HttpOptions>>((links, http) => links.PublicUrl = http.Value.PublicUrl);
         services.AddVigilDelivery(configuration);
+
+        // Maintenance on the cron schedules (Vigil:Schedules), besides the queue's and delivery's own tasks.
+        services.AddVigilSchedules(configuration);
+        services.AddSingleton<IScheduledTask>(sp => sp.GetRequiredService<AuditCleanup>());
+        services.AddScheduledTask<RollupRetentionTask>();
+        services.AddScheduledTask<HealthCheckTask>();
 
         // The relay limits its callers itself: after their secret is checked (RelayWebhookEndpoints).
         services.AddSingleton<RelayCallerLimits>();

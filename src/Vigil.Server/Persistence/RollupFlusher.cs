@@ -4,13 +4,13 @@ namespace Vigil.Server.Persistence;
 
 /// <summary>
 /// Every 10 seconds writes the rollups of minutes that have ended and drops buckets that
-/// left the in-memory window; hourly deletes rollups past the retention; on shutdown writes
-/// everything, the current minute included, so a graceful stop loses nothing.
+/// left the in-memory window; on shutdown writes everything, the current minute included, so a
+/// graceful stop loses nothing. Rollups past the retention go with the <c>cleanup</c> schedule
+/// (<see cref="RollupRetentionTask"/>).
 /// </summary>
 internal sealed partial class RollupFlusher : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan RetentionInterval = TimeSpan.FromHours(1);
     private static readonly TimeSpan FinalFlushTimeout = TimeSpan.FromSeconds(30);
     private readonly MetricPersistence _persistence;
     private readonly MetricStore _store;
@@ -45,19 +45,12 @@ internal sealed partial class RollupFlusher : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var lastRetention = long.MinValue;
         using var timer = new PeriodicTimer(Interval, _time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
                 await RunOnceAsync(stoppingToken).ConfigureAwait(false);
-                var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
-                if (nowMs - lastRetention >= RetentionInterval.TotalMilliseconds)
-                {
-                    lastRetention = nowMs;
-                    await DeleteExpiredAsync(stoppingToken).ConfigureAwait(false);
-                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -81,25 +74,9 @@ internal sealed partial class RollupFlusher : BackgroundService
         _store.Prune();
     }
 
-    private async Task DeleteExpiredAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            var deleted = await _persistence.DeleteExpiredAsync(cancellationToken).ConfigureAwait(false);
-            LogExpired(deleted);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogFlushFailed(ex);
-        }
-    }
-
     [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Writing rollups failed; the minutes stay in memory and are retried")]
     private partial void LogFlushFailed(Exception exception);
 
     [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "Wrote {Rollups} rollups at shutdown")]
     private partial void LogFinalFlush(int rollups);
-
-    [LoggerMessage(EventId = 1012, Level = LogLevel.Debug, Message = "Deleted {Rollups} rollups past the retention")]
-    private partial void LogExpired(int rollups);
 }

@@ -107,6 +107,8 @@ public sealed partial class ServerProcessTests : IDisposable
     [InlineData("Vigil__Audit__RetentionDays", "forever", "Vigil:Audit:RetentionDays")]
     [InlineData("Vigil__Secrets__MasterKey", "not-a-key", "Vigil:Secrets:MasterKey")]
     [InlineData("Vigil__Secrets__KeyFile", " ", "Vigil:Secrets:KeyFile")]
+    [InlineData("Vigil__Schedules__cleanup__Cron", "every night", "Vigil:Schedules:cleanup:Cron 'every night' is not a valid cron expression")]
+    [InlineData("Vigil__Schedules__health-check__TimeZone", "Mars/Olympus", "Vigil:Schedules:health-check:TimeZone 'Mars/Olympus'")]
     public async Task Start_BadSetting_OneLineNamingTheSettingExit2NoDatabase(string name, string value, string named)
     {
         await using var server = ServerProcess.Start(_folder, new Dictionary<string, string> { [name] = value });
