@@ -319,6 +319,10 @@ public sealed partial class MonitorScheduler : BackgroundService
                 {
                     result = JudgeHeartbeat(entry.Definition, entry.LastPingMs ?? entry.EnabledSinceMs, now);
                     nextDue = result is null ? HeartbeatDeadline(entry) : now + (entry.Definition.IntervalSeconds * 1000L);
+                    if (result is null && PingedSinceLastCheck(entry) && entry.State.Status != "up")
+                    {
+                        result = new CheckResult(MonitorStatus.Up, null, null, null); // a check-in this process has not applied yet
+                    }
                 }
                 else
                 {
@@ -473,7 +477,7 @@ public sealed partial class MonitorScheduler : BackgroundService
                     entry = new Entry(definition, monitor.Version, monitor.UpdatedAtMs) { State = monitor.State, LastPingMs = monitor.LastPingAtMs };
                     _entries[monitor.Id] = entry;
                     var due = definition.Type == MonitorType.Heartbeat
-                        ? HeartbeatDeadline(entry)
+                        ? (PingedSinceLastCheck(entry) && entry.State.Status != "up" ? now : HeartbeatDeadline(entry))
                         : monitor.State.LastCheckAtMs is { } last ? Math.Max(now, last + (definition.IntervalSeconds * 1000L)) : now;
                     Schedule(entry, due);
                 }
@@ -522,6 +526,9 @@ public sealed partial class MonitorScheduler : BackgroundService
         entry.DueMs = dueMs;
         _queue.Enqueue(entry, dueMs);
     }
+
+    private static bool PingedSinceLastCheck(Entry entry) =>
+        entry.LastPingMs is { } ping && ping > (entry.State.LastCheckAtMs ?? long.MinValue);
 
     private static long HeartbeatDeadline(Entry entry) =>
         (entry.LastPingMs ?? entry.EnabledSinceMs) + ((entry.Definition.IntervalSeconds + (long)entry.Definition.GraceSeconds) * 1000L);

@@ -110,11 +110,16 @@ internal sealed class MonitoringHarness : IAsyncDisposable
         return definition;
     }
 
-    /// <summary>Starts the scheduler (the hosted service).</summary>
+    /// <summary>Starts the scheduler (the hosted service) and waits for its first reading of the monitors.</summary>
     public async Task StartAsync()
     {
         _started = true;
+        var loaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Loaded() => loaded.TrySetResult();
+        Scheduler.Reloaded += Loaded;
         await Scheduler.StartAsync(CancellationToken.None);
+        await loaded.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Scheduler.Reloaded -= Loaded;
     }
 
     /// <summary>A task that completes with the next <paramref name="count"/> checks of a monitor (subscribe before acting).</summary>
