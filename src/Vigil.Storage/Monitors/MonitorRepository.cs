@@ -244,7 +244,7 @@ public sealed class MonitorRepository
 
         var columns = new List<string>();
         var parameters = new DynamicParameters();
-        parameters.Add("monitorId", monitorId);
+        parameters.Add("monitorId", monitorId, System.Data.DbType.String);
         for (var i = 0; i < sinceMs.Count; i++)
         {
             parameters.Add($"h{i}", sinceMs[i] / HourMs * HourMs);
