@@ -8,6 +8,7 @@ using Vigil.Server.Health;
 using Vigil.Server.Hosting;
 using Vigil.Server.Http;
 using Vigil.Server.Ingestion;
+using Vigil.Server.Monitors;
 using Vigil.Server.Prometheus;
 using Vigil.Server.Queries;
 using Vigil.Server.Quotas;
@@ -94,6 +95,9 @@ app.MapRelayManagementEndpoints();
 app.MapRelayWebhookEndpoints();
 app.MapAuditEndpoints();
 app.MapScheduleEndpoints();
+app.MapMonitorEndpoints();
+app.MapMaintenanceEndpoints();
+app.MapHeartbeatEndpoints();
 app.MapVigilDashboard();
 
 try

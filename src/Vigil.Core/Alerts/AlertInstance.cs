@@ -62,6 +62,9 @@ public sealed class AlertInstance
     /// <summary>The threshold in force at the latest evaluation.</summary>
     public double? Threshold { get; internal set; }
 
+    /// <summary>Why the condition holds, in words, when it was judged outside the rule evaluator (an uptime monitor's error); null otherwise.</summary>
+    public string? Reason { get; internal set; }
+
     /// <summary>Whether it is still open (not resolved).</summary>
     public bool IsOpen => Status != AlertStatus.Resolved;
 
@@ -88,6 +91,7 @@ public sealed class AlertInstance
         Escalated = state.Escalated;
         Value = state.Value;
         Threshold = state.Threshold;
+        Reason = state.Reason;
         return this;
     }
 }

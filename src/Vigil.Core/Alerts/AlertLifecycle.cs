@@ -63,6 +63,7 @@ public static class AlertLifecycle
                 StartedAt = now,
                 Value = outcome.Value,
                 Threshold = outcome.Threshold,
+                Reason = outcome.Reason,
             };
             result.Alert = open;
             result.Created = true;
@@ -79,6 +80,11 @@ public static class AlertLifecycle
         open.Threshold = outcome.Threshold;
         if (outcome.State == ConditionState.Met)
         {
+            if (outcome.Reason is not null)
+            {
+                open.Reason = outcome.Reason;
+            }
+
             if (open.Status == AlertStatus.Pending && now - open.StartedAt >= TimeSpan.FromSeconds(rule.ForSeconds))
             {
                 Fire(rule, open, now, lastNotified, silenced, result);
@@ -242,6 +248,6 @@ public static class AlertLifecycle
         result.Intents.Add(new NotificationIntent(alert.Id, kind, alert.Severity, channels, now, key));
     }
 
-    private static string Describe(GroupEvaluation outcome) =>
+    private static string Describe(GroupEvaluation outcome) => outcome.Reason ??
         string.Create(CultureInfo.InvariantCulture, $"value {outcome.Value:G6}, threshold {outcome.Threshold:G6}, {outcome.DataPoints} point(s)");
 }

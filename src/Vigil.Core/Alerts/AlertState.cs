@@ -27,4 +27,9 @@ public sealed record AlertState(
     int RepeatsSinceEscalation,
     bool Escalated,
     double? Value,
-    double? Threshold);
+    double? Threshold)
+{
+    /// <summary>Why the condition held, in words (see <see cref="GroupEvaluation.Reason"/>).</summary>
+    /// <value>Defaults to <see langword="null"/>.</value>
+    public string? Reason { get; init; }
+}

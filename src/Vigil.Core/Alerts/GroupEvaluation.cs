@@ -9,4 +9,12 @@ namespace Vigil.Core.Alerts;
 /// <param name="Threshold">The threshold in force (the baseline × multiplier for dynamic rules), or null.</param>
 /// <param name="DataPoints">Points in the window.</param>
 /// <param name="Recovered">Whether the value is back past the recovery threshold (equals "not met" without one).</param>
-public sealed record GroupEvaluation(LabelSet Group, ConditionState State, double? Value, double? Threshold, long DataPoints, bool Recovered);
+public sealed record GroupEvaluation(LabelSet Group, ConditionState State, double? Value, double? Threshold, long DataPoints, bool Recovered)
+{
+    /// <summary>
+    /// Why the condition holds (or cleared) in words, for conditions judged outside the rule
+    /// evaluator (an uptime monitor's error); kept on the alert and in its transitions' notes.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: the notes say the value, threshold and points.</value>
+    public string? Reason { get; init; }
+}

@@ -43,7 +43,9 @@ internal sealed class NotificationBuilder(AlertRepository alerts, IRuleSource ru
         var metric = rule?.Metric ?? alert.RuleId;
         var group = scrubber.WithoutDropped(alert.Group);
         var value = alert.Value ?? 0;
-        var description = rule is null
+        var description = alert.Reason is { } reason
+            ? reason
+            : rule is null
             ? null
             : string.Create(CultureInfo.InvariantCulture, $"{rule.Aggregation.ToWire()} of {metric}{(group.Count > 0 ? " " + group : "")} over {rule.WindowMinutes:0.##} min is {value:0.###}")
               + (alert.Threshold is { } t ? string.Create(CultureInfo.InvariantCulture, $" ({rule.Comparison.ToWire().Replace('_', ' ')} {t:0.###})") : "");
@@ -54,6 +56,11 @@ internal sealed class NotificationBuilder(AlertRepository alerts, IRuleSource ru
             ["fingerprint"] = JsonSerializer.SerializeToElement(PiiScrubber.HashFingerprint(alert.Fingerprint)),
             ["notification"] = JsonSerializer.SerializeToElement(intent.IdempotencyKey),
         };
+        if (alert.Reason is not null)
+        {
+            context["reason"] = JsonSerializer.SerializeToElement(alert.Reason);
+        }
+
         if (rule is not null)
         {
             context["aggregation"] = JsonSerializer.SerializeToElement(rule.Aggregation.ToWire());

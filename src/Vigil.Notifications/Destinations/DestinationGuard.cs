@@ -76,8 +76,13 @@ public sealed class DestinationGuard
         return false;
     }
 
-    /// <summary>Why the host may not be reached, or <see langword="null"/> when it may.</summary>
-    internal async Task<string?> CheckHostAsync(string host, CancellationToken cancellationToken)
+    /// <summary>
+    /// Why the host may not be reached, or <see langword="null"/> when it may (a host that does not
+    /// resolve yet may: every connection is checked again). Uptime monitors check their targets with it.
+    /// </summary>
+    /// <param name="host">A host name or IP address.</param>
+    /// <param name="cancellationToken">Stops the name resolution.</param>
+    public async Task<string?> CheckHostAsync(string host, CancellationToken cancellationToken)
     {
         if (IsExempt(host))
         {
@@ -109,9 +114,12 @@ public sealed class DestinationGuard
 
     /// <summary>
     /// Opens a TCP connection to <paramref name="host"/>: resolves it, keeps the addresses the rule
-    /// allows and connects to one of them. Throws <see cref="DestinationRefusedException"/> when none is allowed.
+    /// allows and connects to one of them. Throws an <see cref="IOException"/> (a refusal) when none is allowed.
     /// </summary>
-    internal async Task<Socket> ConnectAsync(string host, int port, CancellationToken cancellationToken)
+    /// <param name="host">A host name or IP address.</param>
+    /// <param name="port">The TCP port.</param>
+    /// <param name="cancellationToken">Stops the resolution and the connection.</param>
+    public async Task<Socket> ConnectAsync(string host, int port, CancellationToken cancellationToken)
     {
         bool exempt = IsExempt(host);
         IPAddress[] addresses = await ResolveAsync(host, cancellationToken).ConfigureAwait(false);
@@ -159,8 +167,10 @@ public sealed class DestinationGuard
         throw last!;
     }
 
-    /// <summary>The <see cref="SocketsHttpHandler.ConnectCallback"/> of the senders' HTTP client.</summary>
-    internal async ValueTask<Stream> ConnectHttpAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    /// <summary>The <see cref="SocketsHttpHandler.ConnectCallback"/> of every outbound HTTP client (notification senders, uptime monitors).</summary>
+    /// <param name="context">The connection to open.</param>
+    /// <param name="cancellationToken">Stops the connection.</param>
+    public async ValueTask<Stream> ConnectHttpAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         var socket = await ConnectAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, cancellationToken).ConfigureAwait(false);
         return new NetworkStream(socket, ownsSocket: true);

@@ -230,5 +230,8 @@ internal static class AlertEndpoints
         a.Id, a.RuleId, a.Fingerprint, a.Group.Pairs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), a.Status.ToWire(), a.Severity.ToWire(),
         a.StartedAt, a.FiringSince, a.AcknowledgedAt, a.AcknowledgedBy, a.SilencedUntil, a.ResolvedAt, a.LastNotifiedAt, a.Notifications, a.Escalated,
         a.Value, a.Threshold,
-        history?.Select(t => new TransitionResponse(t.From?.ToWire(), t.To.ToWire(), t.At, t.By, t.Note)).ToArray());
+        history?.Select(t => new TransitionResponse(t.From?.ToWire(), t.To.ToWire(), t.At, t.By, t.Note)).ToArray())
+    {
+        Reason = a.Reason,
+    };
 }

@@ -33,12 +33,14 @@ internal sealed partial class AlertEngine
     private readonly MetricStore _store;
     private readonly BaselineCache _baselines;
     private readonly EvaluationLeader _leader;
+    private readonly ExternalConditions _external;
     private readonly TimeProvider _time;
     private readonly ILogger<AlertEngine> _logger;
     private long _failedPasses;
 
-    public AlertEngine(IRuleSource rules, AlertRepository alerts, SilenceRepository silences, OpenAlertCache open, MetricStore store, BaselineCache baselines, EvaluationLeader leader, TimeProvider time, ILogger<AlertEngine> logger)
+    public AlertEngine(IRuleSource rules, AlertRepository alerts, SilenceRepository silences, OpenAlertCache open, MetricStore store, BaselineCache baselines, EvaluationLeader leader, ExternalConditions external, TimeProvider time, ILogger<AlertEngine> logger)
     {
+        _external = external;
         _leader = leader;
         _baselines = baselines;
         _rules = rules;
@@ -117,9 +119,9 @@ internal sealed partial class AlertEngine
             var outcomes = new long[3];
             foreach (var rule in rules)
             {
-                if (!rule.Enabled || (metrics is not null && !metrics.Contains(rule.Metric)))
+                if (!rule.Enabled || (metrics is not null && !metrics.Contains(rule.Metric)) || _external.Contains(rule.Id))
                 {
-                    continue;
+                    continue; // an external rule's condition is reported (ApplyConditionsAsync); its timers run below
                 }
 
                 var baseline = rule.ThresholdType == ThresholdType.Dynamic ? await _baselines.GetAsync(rule, cancellationToken).ConfigureAwait(false) : null;
@@ -203,6 +205,61 @@ internal sealed partial class AlertEngine
             Collect(result, changed);
             await SaveAsync(changed, cancellationToken).ConfigureAwait(false);
             return result;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// The entry point for conditions judged outside the rule evaluator (<see cref="ExternalConditions"/>):
+    /// each group's outcome runs through the same lifecycle as an evaluated rule's, under the
+    /// same lock, with the rule's severity, channels, cooldown and the matching silences. With
+    /// <paramref name="exclusive"/>, the outcomes are every group whose condition holds: the
+    /// rule's other open alerts resolve. Nothing happens while the rule is missing or disabled
+    /// (the passes resolve its open alerts then).
+    /// </summary>
+    /// <returns>The lifecycle steps that changed an alert.</returns>
+    public async Task<IReadOnlyList<LifecycleResult>> ApplyConditionsAsync(string ruleId, IReadOnlyList<GroupEvaluation> outcomes, bool exclusive, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ruleId);
+        ArgumentNullException.ThrowIfNull(outcomes);
+        var rule = (await _rules.GetRulesAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(r => r.Id == ruleId);
+        if (rule is not { Enabled: true })
+        {
+            return [];
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var alertsLock = await _leader.LockAlertsAsync(cancellationToken).ConfigureAwait(false);
+            await _open.EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+            var now = _time.GetUtcNow();
+            var silences = await SilenceSet.LoadAsync(_silences, now, cancellationToken).ConfigureAwait(false);
+            var changed = new List<LifecycleResult>();
+            var reported = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var outcome in outcomes)
+            {
+                var fingerprint = AlertInstance.FingerprintOf(rule.Id, outcome.Group);
+                reported.Add(fingerprint);
+                var open = _open.Get(fingerprint);
+                var silenced = silences.Matches(rule, outcome.Group, open?.Severity ?? rule.Severity);
+                Collect(AlertLifecycle.Evaluate(rule, open, outcome, now, _open.LastNotified(fingerprint), silenced, NewId), changed);
+            }
+
+            if (exclusive)
+            {
+                foreach (var alert in _open.Snapshot().Where(a => a.RuleId == rule.Id && !reported.Contains(a.Fingerprint)))
+                {
+                    var cleared = new GroupEvaluation(alert.Group, ConditionState.NotMet, alert.Value, alert.Threshold, 1, Recovered: true) { Reason = "no longer reported: the condition's source cleared it, or is gone" };
+                    Collect(AlertLifecycle.Evaluate(rule, alert, cleared, now, _open.LastNotified(alert.Fingerprint), silences.Matches(rule, alert.Group, alert.Severity), NewId), changed);
+                }
+            }
+
+            await SaveAsync(changed, cancellationToken).ConfigureAwait(false);
+            return changed;
         }
         finally
         {

@@ -25,4 +25,8 @@ public sealed record AlertResponse(
     string Id, string RuleId, string Fingerprint, IReadOnlyDictionary<string, string> Labels, string Status, string Severity,
     DateTimeOffset StartedAt, DateTimeOffset? FiringSince, DateTimeOffset? AcknowledgedAt, string? AcknowledgedBy, DateTimeOffset? SilencedUntil,
     DateTimeOffset? ResolvedAt, DateTimeOffset? LastNotifiedAt, int Notifications, bool Escalated, double? Value, double? Threshold,
-    IReadOnlyList<TransitionResponse>? History);
+    IReadOnlyList<TransitionResponse>? History)
+{
+    /// <summary>Why it fired, in words, for conditions judged outside the rule evaluator (an uptime monitor's error for <c>system_down</c>); null otherwise.</summary>
+    public string? Reason { get; init; }
+}

@@ -40,6 +40,16 @@ internal sealed class AuditResource(string name, Func<IServiceProvider, string, 
             ? AlertEndpoints.ToResponse(alert, null)
             : null);
 
+    public static readonly AuditResource Monitors = new("monitors", async (services, id, ct) =>
+        await services.GetRequiredService<Vigil.Monitoring.MonitorCatalog>().GetAsync(id, 0, ct).ConfigureAwait(false) is { } view
+            ? Vigil.Server.Monitors.MonitorResponses.Monitor(view, showToken: false, path => path)
+            : null);
+
+    public static readonly AuditResource Maintenance = new("maintenance", async (services, id, ct) =>
+        (await services.GetRequiredService<Vigil.Storage.Monitors.MonitorRepository>().MaintenanceAsync(ct).ConfigureAwait(false)).FirstOrDefault(w => w.Id == id) is { } window
+            ? Vigil.Server.Monitors.MonitorResponses.Maintenance(window, services.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeMilliseconds())
+            : null);
+
     /// <summary>A replayed delivery: recorded with who and when; the job itself is not shown.</summary>
     public static readonly AuditResource Deliveries = new("deliveries", (_, _, _) => Task.FromResult<object?>(null));
 
@@ -47,7 +57,7 @@ internal sealed class AuditResource(string name, Func<IServiceProvider, string, 
     public static readonly AuditResource Schedules = new("schedules", (_, _, _) => Task.FromResult<object?>(null));
 
     /// <summary>Every kind, for the <c>resource</c> filter of <c>GET /api/v1/audit</c>.</summary>
-    public static readonly IReadOnlyList<string> Names = ["rules", "channels", "silences", "keys", "relay-endpoints", "alerts", "deliveries", "schedules"];
+    public static readonly IReadOnlyList<string> Names = ["rules", "channels", "silences", "keys", "relay-endpoints", "alerts", "deliveries", "schedules", "monitors", "maintenance"];
 
     public string Name { get; } = name;
 

@@ -116,6 +116,13 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddSingleton<RelayRefusalLog>();
         services.AddSingleton<OpenAlertCache>();
         services.AddSingleton<AlertEngine>();
+
+        // Uptime monitors (Vigil.Monitoring): their down/up conditions enter the alert engine as the
+        // system_down rule's, judged by the monitors (retries, grace, maintenance), not by the evaluator.
+        services.AddVigilMonitoring(configuration.GetSection(Vigil.Monitoring.MonitoringOptions.Section));
+        services.AddSingleton<Vigil.Monitoring.Alerts.IMonitorAlertSink, Vigil.Server.Monitors.MonitorAlertSink>();
+        services.AddSingleton(new ExternalConditions([Vigil.Monitoring.Alerts.MonitorAlertReport.RuleId]));
+        services.AddSingleton<Vigil.Server.Monitors.HeartbeatLimits>();
         services.AddHostedService<EvaluationScheduler>();
         services.AddSingleton<EvaluationWatchdog>();
         services.AddHostedService(sp => sp.GetRequiredService<EvaluationWatchdog>());

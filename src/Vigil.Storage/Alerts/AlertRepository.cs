@@ -13,7 +13,7 @@ namespace Vigil.Storage.Alerts;
 public sealed class AlertRepository
 {
     private const string AlertColumns =
-        "id, rule_id, fingerprint, group_labels, status, severity, started_at, firing_since, acknowledged_at, acknowledged_by, silenced_until, resolved_at, last_notified_at, notifications, repeats_since_escalation, escalated, value, threshold";
+        "id, rule_id, fingerprint, group_labels, status, severity, started_at, firing_since, acknowledged_at, acknowledged_by, silenced_until, resolved_at, last_notified_at, notifications, repeats_since_escalation, escalated, value, threshold, reason";
 
     /// <summary>How many alerts' steps one transaction saves at the most.</summary>
     internal const int SaveChunk = 100;
@@ -213,14 +213,14 @@ public sealed class AlertRepository
     private const string UpsertAlertSql =
         $"""
         INSERT INTO alerts ({AlertColumns})
-        VALUES (@id, @rule_id, @fingerprint, @group_labels, @status, @severity, @started_at, @firing_since, @acknowledged_at, @acknowledged_by, @silenced_until, @resolved_at, @last_notified_at, @notifications, @repeats_since_escalation, @escalated, @value, @threshold)
+        VALUES (@id, @rule_id, @fingerprint, @group_labels, @status, @severity, @started_at, @firing_since, @acknowledged_at, @acknowledged_by, @silenced_until, @resolved_at, @last_notified_at, @notifications, @repeats_since_escalation, @escalated, @value, @threshold, @reason)
         ON CONFLICT (id) DO UPDATE SET
             status = excluded.status, severity = excluded.severity, firing_since = excluded.firing_since,
             acknowledged_at = excluded.acknowledged_at, acknowledged_by = excluded.acknowledged_by,
             silenced_until = excluded.silenced_until, resolved_at = excluded.resolved_at,
             last_notified_at = excluded.last_notified_at, notifications = excluded.notifications,
             repeats_since_escalation = excluded.repeats_since_escalation, escalated = excluded.escalated,
-            value = excluded.value, threshold = excluded.threshold
+            value = excluded.value, threshold = excluded.threshold, reason = excluded.reason
         """;
 
     // Statements per round trip when the provider batches.
@@ -299,6 +299,7 @@ public sealed class AlertRepository
         ("escalated", a.Escalated),
         ("value", a.Value),
         ("threshold", a.Threshold),
+        ("reason", a.Reason),
     ];
 
     private static StoredIntent ToStoredIntent((long Id, string AlertId, string Kind, string Severity, string Channels, long At, string Key, long? ReadAt) r) =>
@@ -343,7 +344,10 @@ public sealed class AlertRepository
             Escalated: Convert.ToBoolean(r.GetValue(15), System.Globalization.CultureInfo.InvariantCulture),
             // Rows written before values were bounded can hold ±Infinity or NaN.
             Value: r.IsDBNull(16) ? null : FiniteValues.FiniteOrNull(r.GetDouble(16)),
-            Threshold: r.IsDBNull(17) ? null : FiniteValues.FiniteOrNull(r.GetDouble(17))));
+            Threshold: r.IsDBNull(17) ? null : FiniteValues.FiniteOrNull(r.GetDouble(17)))
+        {
+            Reason = r.IsDBNull(18) ? null : r.GetString(18),
+        });
     }
 
     private sealed record Statement(string Sql, (string Name, object? Value)[] Parameters, NotificationIntent? Intent);
