@@ -14,6 +14,7 @@ public sealed class LogEventIdTests
         typeof(Vigil.Notifications.Delivery.NotificationSender).Assembly,
         typeof(Vigil.Delivery.Channels.ChannelStore).Assembly,
         typeof(Vigil.Server.Alerts.AlertEngine).Assembly,
+        typeof(Vigil.Health.HealthOptions).Assembly,
     ];
 
     [Fact]
