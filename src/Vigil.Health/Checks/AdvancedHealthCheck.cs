@@ -51,7 +51,7 @@ internal sealed class AdvancedHealthCheck(MetricStore store, IOptionsMonitor<Hea
             ["windowSeconds"] = settings.AdvancedWindow.TotalSeconds,
             ["requests"] = requests,
             ["errors"] = new Dictionary<string, object?> { ["count"] = accumulator.ErrorCount, ["ratePercent"] = errorRate },
-            ["responseTime"] = new Dictionary<string, object?>
+            ["responseTimes"] = new Dictionary<string, object?>
             {
                 ["avg"] = requests > 0 ? Math.Round(accumulator.Sum / requests, 2) : null,
                 ["p50"] = Quantile(0.50),

@@ -23,6 +23,7 @@ internal sealed partial class ResourceSampler : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<ResourceSampler> _logger;
     private readonly string _dataDirectory;
+    private readonly SemaphoreSlim _gate = new(1, 1);
     private TimeSpan _lastCpu;
     private long _lastAt;
     private volatile ResourceSample? _latest;
@@ -47,8 +48,32 @@ internal sealed partial class ResourceSampler : BackgroundService
     /// <summary>The directory whose volume <see cref="ResourceSeries.DiskFreePercent"/> reports.</summary>
     public string DataDirectoryPath => _dataDirectory;
 
+    /// <summary>Raised after each sample is recorded (tests wait on it instead of polling).</summary>
+    internal event Action<ResourceSample>? Sampled;
+
     /// <summary>Takes one sample and records it.</summary>
     public async Task<ResourceSample> SampleAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var sample = await SampleLockedAsync(cancellationToken).ConfigureAwait(false);
+            Sampled?.Invoke(sample);
+            return sample;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public override void Dispose()
+    {
+        _gate.Dispose();
+        base.Dispose();
+    }
+
+    private async Task<ResourceSample> SampleLockedAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetTimestamp();
         var cpu = Environment.CpuUsage.TotalTime;
