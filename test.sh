@@ -11,6 +11,8 @@ need_packages=()
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] || need_packages+=(postgresql)
 command -v promtool >/dev/null 2>&1 || need_packages+=(prometheus)
+# The Redis health check's tests start their own throwaway redis-server on loopback.
+[ -x /usr/bin/redis-server ] || need_packages+=(redis-server)
 # The dashboard's browser tests drive Debian's Chromium through Playwright (no browser download).
 [ -x /usr/bin/chromium ] || need_packages+=(chromium chromium-driver)
 # Debian's aiosmtpd is a module of the system Python (not of a pyenv or venv python3 first on PATH).

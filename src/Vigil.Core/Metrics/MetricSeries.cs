@@ -87,6 +87,12 @@ public sealed class MetricSeries
     public string? Owner { get; internal set; }
 
     /// <summary>
+    /// Whether this is one of Vigil's own series (name starting with <see cref="MetricStore.OwnPrefix"/>,
+    /// recorded in process): it does not count against <see cref="MetricsOptions.MaxSeries"/>.
+    /// </summary>
+    public bool IsOwn { get; internal init; }
+
+    /// <summary>
     /// Whether a <c>status</c> label value marks an error: <c>error</c>, <c>failure</c>,
     /// <c>failed</c> or a 5xx HTTP status code.
     /// </summary>

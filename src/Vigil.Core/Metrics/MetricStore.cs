@@ -14,6 +14,7 @@ public sealed class MetricStore
     private readonly ConcurrentDictionary<string, StrongBox<int>> _owned = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private int _seriesCount;
+    private int _ownSeriesCount;
     private long _refusedSeries;
     private long _ingestedPoints;
     private long _evictedSeries;
@@ -30,8 +31,27 @@ public sealed class MetricStore
     /// <summary>The options in force.</summary>
     public MetricsOptions Options { get; }
 
-    /// <summary>Number of series held.</summary>
+    /// <summary>
+    /// The prefix of Vigil's own metric names (ingest refuses it). Series created in process under
+    /// it (<see cref="GetOrCreate(string, LabelSet, MetricType)"/>) are Vigil's own: they never count
+    /// against <see cref="MetricsOptions.MaxSeries"/>, and are never refused for it, so a user
+    /// filling the bound neither loses Vigil's self-monitoring nor pays for it. Their labels are
+    /// bounded by the code that records them.
+    /// </summary>
+    public const string OwnPrefix = "vigil_";
+
+    /// <summary>Number of series held that count against <see cref="MetricsOptions.MaxSeries"/> (all but Vigil's own).</summary>
     public int SeriesCount => Volatile.Read(ref _seriesCount);
+
+    /// <summary>Number of Vigil's own series held (see <see cref="OwnPrefix"/>).</summary>
+    public int OwnSeriesCount => Volatile.Read(ref _ownSeriesCount);
+
+    /// <summary>Whether a metric name is one of Vigil's own (<see cref="OwnPrefix"/>).</summary>
+    public static bool IsOwnMetric(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.StartsWith(OwnPrefix, StringComparison.Ordinal);
+    }
 
     /// <summary>Number of series held that <paramref name="owner"/> created (see <see cref="SeriesQuota"/>).</summary>
     public int SeriesOwnedBy(string owner)
@@ -195,7 +215,7 @@ public sealed class MetricStore
                         $"metric '{point.Name}' is a {family.Type.ToWire()}, not a {point.Type.ToWire()}")]);
                 }
 
-                var created = GetOrAddSeries(keys[i], point, family, quota?.Owner, out var added);
+                var created = GetOrAddSeries(keys[i], point, family, quota?.Owner, own: false, out var added);
                 if (added)
                 {
                     unused--;
@@ -235,7 +255,7 @@ public sealed class MetricStore
                     if (!series[i]!.Record(points[i].Value, points[i].TimestampMs))
                     {
                         // Evicted as idle (or dropped) between Prepare and Commit: bring it back (past the bound if need be).
-                        series[i] = Revive(keys[i], points[i], series[i]!.Owner);
+                        series[i] = Revive(keys[i], points[i], series[i]!.Owner, series[i]!.IsOwn);
                         series[i]!.Record(points[i].Value, points[i].TimestampMs);
                     }
                 }
@@ -271,7 +291,12 @@ public sealed class MetricStore
             return null;
         }
 
-        if (!TryReserve(1))
+        var own = IsOwnMetric(name);
+        if (own)
+        {
+            Interlocked.Increment(ref _ownSeriesCount);
+        }
+        else if (!TryReserve(1))
         {
             Interlocked.Increment(ref _refusedSeries);
             return null;
@@ -280,14 +305,14 @@ public sealed class MetricStore
         var family = _families.GetOrAdd(name, static (n, t) => new MetricFamily(n, t), type);
         if (family.Type != type)
         {
-            Interlocked.Decrement(ref _seriesCount);
+            Interlocked.Decrement(ref CountOf(own));
             return null;
         }
 
-        var series = GetOrAddSeries(key, new MetricPoint(name, type, 0, labels, 0), family, owner, out var added);
+        var series = GetOrAddSeries(key, new MetricPoint(name, type, 0, labels, 0), family, owner, own, out var added);
         if (!added)
         {
-            Interlocked.Decrement(ref _seriesCount);
+            Interlocked.Decrement(ref CountOf(own));
         }
         else
         {
@@ -338,7 +363,7 @@ public sealed class MetricStore
             if (series.TryEvict(horizon) && _byKey.TryRemove(new KeyValuePair<SeriesId, MetricSeries>(key, series)))
             {
                 _families.GetValueOrDefault(series.Name)?.Remove(series);
-                Interlocked.Decrement(ref _seriesCount);
+                Interlocked.Decrement(ref CountOf(series.IsOwn));
                 ReleaseOwned(series.Owner, 1);
                 Interlocked.Increment(ref _evictedSeries);
             }
@@ -360,7 +385,7 @@ public sealed class MetricStore
             {
                 s.Drop();
                 _families.GetValueOrDefault(s.Name)?.Remove(s);
-                Interlocked.Decrement(ref _seriesCount);
+                Interlocked.Decrement(ref CountOf(s.IsOwn));
                 ReleaseOwned(s.Owner, 1);
                 dropped++;
             }
@@ -369,14 +394,14 @@ public sealed class MetricStore
         return dropped;
     }
 
-    private MetricSeries Revive(SeriesId key, MetricPoint point, string? owner)
+    private MetricSeries Revive(SeriesId key, MetricPoint point, string? owner, bool own)
     {
-        Interlocked.Increment(ref _seriesCount);
+        Interlocked.Increment(ref CountOf(own));
         var family = _families.GetOrAdd(point.Name, static (name, type) => new MetricFamily(name, type), point.Type);
-        var series = GetOrAddSeries(key, point, family, owner, out var added);
+        var series = GetOrAddSeries(key, point, family, owner, own, out var added);
         if (!added)
         {
-            Interlocked.Decrement(ref _seriesCount);
+            Interlocked.Decrement(ref CountOf(own));
         }
         else
         {
@@ -440,10 +465,12 @@ public sealed class MetricStore
         }
     }
 
-    private MetricSeries GetOrAddSeries(SeriesId key, MetricPoint point, MetricFamily family, string? owner, out bool added)
+    private ref int CountOf(bool own) => ref own ? ref _ownSeriesCount : ref _seriesCount;
+
+    private MetricSeries GetOrAddSeries(SeriesId key, MetricPoint point, MetricFamily family, string? owner, bool own, out bool added)
     {
         // The family's name instance is shared by all its series.
-        var candidate = new MetricSeries(family.Name, point.Labels, point.Type, MetricsOptions.BucketSize) { Owner = owner };
+        var candidate = new MetricSeries(family.Name, point.Labels, point.Type, MetricsOptions.BucketSize) { Owner = owner, IsOwn = own };
         var series = _byKey.GetOrAdd(key, candidate);
         added = ReferenceEquals(series, candidate);
         if (added)

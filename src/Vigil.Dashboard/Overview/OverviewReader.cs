@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Vigil.Health.Reports;
 using Vigil.Core.Metrics;
 using Vigil.Core.Queries;
 using Vigil.Dashboard.Live;
@@ -39,13 +40,14 @@ public sealed record OverviewView(
 /// series in memory (<see cref="PerformanceFigures"/>, the code behind <c>GET /api/v1/metrics</c>).
 /// </summary>
 public sealed class OverviewReader(
-    MetricStore store, HealthCheckService health, JobQueue queue, RelayDashboard relays, AlertBanner banner)
+    MetricStore store, HealthReports health, JobQueue queue, RelayDashboard relays, AlertBanner banner)
 {
     /// <summary>Reads the overview for <paramref name="range"/>.</summary>
     public async Task<OverviewView> LoadAsync(OverviewRange range, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(range);
-        var healthTask = health.CheckHealthAsync(cancellationToken);
+        // The report of GET /api/health (the detail checks left out), shared with it for a second.
+        var healthTask = health.FullAsync(cancellationToken);
         var alertsTask = banner.LoadAsync(cancellationToken);
         var counts = await queue.CountsAsync(cancellationToken).ConfigureAwait(false);
         var relay = await relays.StatsAsync(counts, cancellationToken).ConfigureAwait(false);

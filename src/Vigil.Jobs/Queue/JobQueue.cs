@@ -239,6 +239,31 @@ public sealed partial class JobQueue
         return new JobCounts(Get(JobStates.Queued), Get(JobStates.Retrying), Get(JobStates.Processing), Get(JobStates.Succeeded), Get(JobStates.Dead), expired);
     }
 
+    /// <summary>How many jobs finished at or after <paramref name="since"/>, by outcome (the jobs health check's failure rate).</summary>
+    public async Task<FinishedCounts> FinishedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, "SELECT outcome, COUNT(*) FROM jobs_finished WHERE finished_at >= @since GROUP BY outcome");
+        Add(command, "since", since.ToUnixTimeMilliseconds());
+        long succeeded = 0, dead = 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var count = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
+            switch (reader.GetString(0))
+            {
+                case JobStates.Succeeded:
+                    succeeded = count;
+                    break;
+                case JobStates.Dead:
+                    dead = count;
+                    break;
+            }
+        }
+
+        return new FinishedCounts(succeeded, dead);
+    }
+
     /// <summary>
     /// Puts a finished job (dead or succeeded) back in the queue as a fresh job: same id, payload
     /// and idempotency key, attempts reset, due now.

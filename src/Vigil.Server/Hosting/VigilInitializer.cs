@@ -1,3 +1,4 @@
+using Vigil.Health.Readiness;
 using Vigil.Server.Auth;
 using Vigil.Server.Persistence;
 using Vigil.Server.Rules;
@@ -7,10 +8,11 @@ namespace Vigil.Server.Hosting;
 
 /// <summary>
 /// Gets the process ready before it serves: applies migrations, makes sure an admin key
-/// exists, and restores the last hour of aggregates from the rollups.
+/// exists, and restores the last hour of aggregates from the rollups; then opens the readiness
+/// gate (<c>/api/health/ready</c>).
 /// </summary>
 internal sealed partial class VigilInitializer(
-    Migrator migrator, ApiKeyService keys, MetricPersistence persistence, DefaultRules defaultRules, TimeProvider time, ILogger<VigilInitializer> logger) : IHostedService
+    Migrator migrator, ApiKeyService keys, MetricPersistence persistence, DefaultRules defaultRules, StartupReadiness readiness, TimeProvider time, ILogger<VigilInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -24,6 +26,7 @@ internal sealed partial class VigilInitializer(
 
         await keys.EnsureAdminAsync(cancellationToken).ConfigureAwait(false);
         await persistence.RestoreAsync(cancellationToken).ConfigureAwait(false);
+        readiness.MarkStarted();
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -5,13 +5,13 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Vigil.Core.Metrics;
 using Vigil.Dashboard.Auth;
+using Vigil.Health.Scheduling;
 using Vigil.Jobs.Scheduling;
 using Vigil.Delivery.Acknowledge;
 using Vigil.Server.Alerts;
 using Vigil.Server.Audit;
 using Vigil.Server.Auth;
 using Vigil.Server.Delivery.Relay;
-using Vigil.Server.Health;
 using Vigil.Server.Hosting;
 using Vigil.Server.Http;
 using Vigil.Server.Ingestion;
@@ -144,7 +144,9 @@ internal static class VigilServerServiceCollectionExtensions
 
         services.AddProblemDetails();
         services.AddExceptionHandler<ExceptionHandler>();
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        // Vigil's own health (Vigil.Health): database, jobs, advanced, redis when configured; the
+        // readiness gate the initializer opens; host and process resources as series.
+        services.AddVigilHealth(configuration);
         services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;

@@ -9,7 +9,14 @@ namespace Vigil.Server.Http;
 /// </summary>
 internal sealed class SelfMetricsMiddleware(RequestDelegate next, MetricStore store, TimeProvider time)
 {
-    public const string MetricName = "vigil_http_request_duration_ms";
+    public const string MetricName = Vigil.Health.Checks.OwnRequests.Metric;
+
+    // Vigil's own series do not count against the series limit: every label stays bounded, so a
+    // client inventing HTTP methods cannot grow them (route templates and status codes are bounded).
+    private static readonly HashSet<string> KnownMethods = new(StringComparer.Ordinal)
+    {
+        HttpMethods.Get, HttpMethods.Head, HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete, HttpMethods.Options,
+    };
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -25,7 +32,7 @@ internal sealed class SelfMetricsMiddleware(RequestDelegate next, MetricStore st
             var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
             var series = store.GetOrCreate(
                 MetricName,
-                LabelSet.From([new("route", route), new("method", context.Request.Method), new("status", status.ToString(CultureInfo.InvariantCulture))]),
+                LabelSet.From([new("route", route), new("method", KnownMethods.Contains(context.Request.Method) ? context.Request.Method : "OTHER"), new("status", status.ToString(CultureInfo.InvariantCulture))]),
                 MetricType.Timing);
             if (series is not null)
             {

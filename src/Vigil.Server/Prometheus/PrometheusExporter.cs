@@ -128,7 +128,8 @@ internal sealed class PrometheusExporter
         Own(builder, written, "vigil_ingested_points_total", "counter", "Points recorded since start.", _store.IngestedPoints);
         Own(builder, written, "vigil_ingest_batches_accepted_total", "counter", "Ingest requests accepted since start.", _counters.AcceptedBatches.Value);
         Own(builder, written, "vigil_ingest_batches_rejected_total", "counter", "Ingest requests rejected (invalid, too many series) since start.", _counters.RejectedBatches.Value);
-        Own(builder, written, "vigil_series_active", "gauge", "Series held in memory.", _store.SeriesCount);
+        Own(builder, written, "vigil_series_active", "gauge", "Series held in memory that count against the series limit (all but Vigil's own).", _store.SeriesCount);
+        Own(builder, written, "vigil_series_own", "gauge", "Vigil's own vigil_ series held in memory (outside the series limit).", _store.OwnSeriesCount);
         Own(builder, written, "vigil_series_limit", "gauge", "The series limit (Vigil:Metrics:MaxSeries).", _store.Options.MaxSeries);
         Own(builder, written, "vigil_series_refused_total", "counter", "New series refused because the series limit was reached.", _store.RefusedSeries);
         Own(builder, written, "vigil_series_evicted_total", "counter", "Series evicted from memory after an hour without points (their history stays in the rollups).", _store.EvictedSeries);

@@ -98,6 +98,14 @@ public sealed class AlertRepository
     public Task<IReadOnlyList<AlertInstance>> OpenAsync(CancellationToken cancellationToken = default) =>
         QueryAlertsAsync($"SELECT {AlertColumns} FROM alerts WHERE status <> 'resolved'", null, cancellationToken);
 
+    /// <summary>How many alerts are open (not resolved): one count over the open-alert index.</summary>
+    public async Task<long> CountOpenAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM alerts WHERE status <> 'resolved'", cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
     /// <summary>When each rule and group last notified, over all its alerts (for cooldowns).</summary>
     public async Task<Dictionary<string, DateTimeOffset>> LastNotifiedAsync(long sinceMs, CancellationToken cancellationToken = default)
     {

@@ -315,6 +315,47 @@ public class MetricStoreTests
     }
 
     [Fact]
+    public void GetOrCreate_OwnSeriesAtTheBound_CreatedOutsideTheBound()
+    {
+        // Arrange: the user's series fill the bound.
+        var store = NewStore(maxSeries: 2);
+        store.GetOrCreate("queue_depth", LabelSet.From([new("q", "a")]), MetricType.Gauge);
+        store.GetOrCreate("queue_depth", LabelSet.From([new("q", "b")]), MetricType.Gauge);
+
+        // Act
+        var own = store.GetOrCreate("vigil_gc_heap_bytes", LabelSet.Empty, MetricType.Gauge);
+        var ownTiming = store.GetOrCreate("vigil_http_request_duration_ms", LabelSet.From([new("route", "/")]), MetricType.Timing);
+        var user = store.GetOrCreate("queue_depth", LabelSet.From([new("q", "c")]), MetricType.Gauge);
+
+        // Assert
+        Assert.NotNull(own);
+        Assert.NotNull(ownTiming);
+        Assert.True(own.IsOwn);
+        Assert.Null(user);
+        Assert.Equal(2, store.SeriesCount);
+        Assert.Equal(2, store.OwnSeriesCount);
+        Assert.Equal(1, store.RefusedSeries);
+    }
+
+    [Fact]
+    public void Drop_OwnSeries_FreesItsOwnCountOnly()
+    {
+        // Arrange
+        var store = NewStore(maxSeries: 1);
+        var own = store.GetOrCreate("vigil_alerts_open", LabelSet.Empty, MetricType.Gauge)!;
+        store.GetOrCreate("queue_depth", LabelSet.Empty, MetricType.Gauge);
+
+        // Act
+        var dropped = store.Drop([own]);
+
+        // Assert: the user's series still holds the one place of the bound.
+        Assert.Equal(1, dropped);
+        Assert.Equal(0, store.OwnSeriesCount);
+        Assert.Equal(1, store.SeriesCount);
+        Assert.Null(store.GetOrCreate("other", LabelSet.Empty, MetricType.Gauge));
+    }
+
+    [Fact]
     public void Record_InProcess_UsesTheStoreClockAndIsNotCountedAsIngested()
     {
         // Arrange

@@ -58,6 +58,34 @@ public abstract class JobQueueContractTests(StorageProvider provider) : JobsTest
     }
 
     [Fact]
+    public async Task FinishedSinceAsync_JobsFinishedBeforeAndAfter_CountsOnlyTheWindowByOutcome()
+    {
+        // Arrange: one success and one dead letter an hour ago, then two successes and one dead letter now.
+        await FinishAsync(JobOutcome.Succeeded, JobOutcome.Fail("old"));
+        Time.Advance(TimeSpan.FromHours(1));
+        var windowStart = Time.GetUtcNow();
+        await FinishAsync(JobOutcome.Succeeded, JobOutcome.Succeeded, JobOutcome.Fail("new"));
+
+        // Act
+        var recent = await Queue.FinishedSinceAsync(windowStart);
+        var all = await Queue.FinishedSinceAsync(windowStart - TimeSpan.FromHours(2));
+
+        // Assert
+        Assert.Equal(new FinishedCounts(2, 1), recent);
+        Assert.Equal(100.0 / 3, recent.FailureRatePercent, 6);
+        Assert.Equal(new FinishedCounts(3, 2), all);
+        Assert.Equal(0, new FinishedCounts(0, 0).FailureRatePercent);
+    }
+
+    private async Task FinishAsync(params JobOutcome[] outcomes)
+    {
+        await Queue.EnqueueAsync([.. outcomes.Select(_ => new JobRequest("t", "{}", MaxAttempts: 1))]);
+        var claimed = await ClaimAsync("w1", outcomes.Length);
+        Assert.Equal(outcomes.Length, claimed.Count);
+        await Queue.CompleteAsync("w1", [.. claimed.Select((job, i) => new JobCompletion(job, outcomes[i]))]);
+    }
+
+    [Fact]
     public async Task EnqueueAsync_KeyOfFinishedJob_IsNoOpUntilCleanup()
     {
         await Queue.EnqueueAsync(new JobRequest("t", "{}", "once"));

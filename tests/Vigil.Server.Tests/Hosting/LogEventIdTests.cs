@@ -15,6 +15,7 @@ public sealed class LogEventIdTests
         typeof(Vigil.Delivery.Channels.ChannelStore).Assembly,
         typeof(Vigil.Server.Alerts.AlertEngine).Assembly,
         typeof(Vigil.Monitoring.Scheduling.MonitorScheduler).Assembly,
+        typeof(Vigil.Health.HealthOptions).Assembly,
     ];
 
     [Fact]

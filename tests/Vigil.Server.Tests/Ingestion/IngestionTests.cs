@@ -167,7 +167,7 @@ public abstract class IngestionTests(StorageProvider provider) : ServerTestBase(
     {
         await using var app = StartApp(settings: new() { ["Vigil:Metrics:MaxSeries"] = "3" });
         var client = app.Admin();
-        // Vigil's own request timings take series too: fill up to the limit with one batch.
+        // Vigil's own request timings take no place under the limit (see MetricStore.OwnPrefix): two of three taken.
         var first = await client.PostJsonAsync("/api/v1/metrics",
             """{"points":[{"name":"a","type":"gauge","value":1,"labels":{"i":"1"}},{"name":"a","type":"gauge","value":1,"labels":{"i":"2"}}]}""");
         first.EnsureSuccessStatusCode();

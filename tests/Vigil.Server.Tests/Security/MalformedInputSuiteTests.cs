@@ -265,6 +265,8 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
         {
             ["GET /api/health"] = new(QueryArgs: [("quick", "true")]),
             ["GET /api/health/{check}"] = new(PathArgs: new() { ["check"] = "database" }),
+            ["GET /api/health/live"] = new(),
+            ["GET /api/health/ready"] = new(),
             ["POST /api/v1/metrics"] = new($$$"""
                 {"points":[{"name":"suite_ms","type":"timing","value":12.5,"labels":{"route":"/suite","method":"GET"},"timestamp":"{{{to}}}"},
                            {"name":"suite_total","type":"counter","value":1,"labels":{"route":"/suite"}}]}

@@ -1,9 +1,11 @@
 using System.Globalization;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Vigil.Core.Metrics;
+using Microsoft.Extensions.Logging;
+using Vigil.Health.Reports;
 using Vigil.Jobs.Scheduling;
 
-namespace Vigil.Server.Health;
+namespace Vigil.Health.Scheduling;
 
 /// <summary>
 /// The <see cref="BuiltInSchedules.HealthCheck"/> task: runs every registered health check (the report of
@@ -11,17 +13,21 @@ namespace Vigil.Server.Health;
 /// (0 healthy, 1 degraded, 2 unhealthy; <c>check="overall"</c> for the whole), so the ordinary rule
 /// engine alerts on it, and in the schedule's last outcome.
 /// </summary>
-internal sealed partial class HealthCheckTask(HealthCheckService health, MetricStore store, ILogger<HealthCheckTask> logger) : IScheduledTask
+public sealed partial class HealthCheckTask(HealthReports health, MetricStore store, ILogger<HealthCheckTask> logger) : IScheduledTask
 {
+    /// <summary>The gauge of each check's status.</summary>
     public const string MetricName = "vigil_health_status";
 
+    /// <inheritdoc/>
     public string Schedule => BuiltInSchedules.HealthCheck;
 
+    /// <inheritdoc/>
     public string Name => "health.check";
 
+    /// <inheritdoc/>
     public async Task<string?> RunAsync(CancellationToken cancellationToken)
     {
-        var report = await health.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
+        var report = await health.FullAsync(cancellationToken).ConfigureAwait(false);
         Record("overall", report.Status);
         foreach (var (name, entry) in report.Entries)
         {

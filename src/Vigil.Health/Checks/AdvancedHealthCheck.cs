@@ -1,0 +1,94 @@
+using System.Globalization;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Vigil.Core.Metrics;
+
+namespace Vigil.Health.Checks;
+
+/// <summary>
+/// How well Vigil itself performs (seed 003's <c>/api/health/advanced</c>): its own request error
+/// rate and response times over <see cref="HealthOptions.AdvancedWindow"/>, read from its own
+/// request series in memory (no query), its memory, and the performance-targets table with each
+/// row's pass or fail. <c>degraded</c> when the error rate exceeds
+/// <see cref="HealthOptions.SystemErrorRatePercent"/> (seed 002: 10 %) or the p95 response time
+/// <see cref="HealthOptions.SystemResponseTimeMs"/> (200 ms); the targets inform, they do not
+/// change the status. Never <c>unhealthy</c>: it reads memory only.
+/// </summary>
+internal sealed class AdvancedHealthCheck(MetricStore store, IOptionsMonitor<HealthOptions> options, TimeProvider time) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var settings = options.CurrentValue;
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var accumulator = new WindowAccumulator();
+        if (store.Family(OwnRequests.Metric) is { } family)
+        {
+            foreach (var series in family.Series)
+            {
+                series.AggregateInto(accumulator, nowMs - (long)settings.AdvancedWindow.TotalMilliseconds, nowMs + 1);
+            }
+        }
+
+        var requests = accumulator.Count;
+        double? errorRate = requests > 0 ? Math.Round(100.0 * accumulator.ErrorCount / requests, 3) : null;
+        double? Quantile(double q) => accumulator.Quantile(q) is { } v ? Math.Round(v, 2) : null;
+        var p95 = Quantile(0.95);
+        var gc = GC.GetGCMemoryInfo();
+        var heapPercent = gc.TotalAvailableMemoryBytes > 0 ? Math.Round(100.0 * gc.HeapSizeBytes / gc.TotalAvailableMemoryBytes, 2) : (double?)null;
+
+        var targets = new[]
+        {
+            PerformanceTarget.Above("cacheHitRate", "percent", 75, "< 70", null),
+            PerformanceTarget.Below("apiResponseP95", "ms", 500, "> 1000", p95),
+            PerformanceTarget.Below("databaseQueryP95", "ms", 250, "> 500", null),
+            PerformanceTarget.Below("heapMemory", "percent", 70, "> 80", heapPercent),
+            PerformanceTarget.Below("errorRate", "percent", 0.1, "> 0.5", errorRate),
+            PerformanceTarget.Above("uptime", "percent", 99.9, "< 99.5", null),
+        };
+
+        var data = new Dictionary<string, object>
+        {
+            ["windowSeconds"] = settings.AdvancedWindow.TotalSeconds,
+            ["requests"] = requests,
+            ["errors"] = new Dictionary<string, object?> { ["count"] = accumulator.ErrorCount, ["ratePercent"] = errorRate },
+            ["responseTimes"] = new Dictionary<string, object?>
+            {
+                ["avg"] = requests > 0 ? Math.Round(accumulator.Sum / requests, 2) : null,
+                ["p50"] = Quantile(0.50),
+                ["p95"] = p95,
+                ["p99"] = Quantile(0.99),
+            },
+            ["memory"] = new Dictionary<string, object?>
+            {
+                ["workingSetBytes"] = Environment.WorkingSet,
+                ["gcHeapBytes"] = gc.HeapSizeBytes,
+                ["heapLimitBytes"] = gc.TotalAvailableMemoryBytes,
+                ["heapPercent"] = heapPercent,
+            },
+            ["cache"] = new Dictionary<string, object?> { ["hitRate"] = null, ["note"] = "Vigil has no read cache yet: nothing to measure." },
+            ["thresholds"] = new Dictionary<string, object>
+            {
+                ["errorRate"] = settings.SystemErrorRatePercent,
+                ["responseTime"] = settings.SystemResponseTimeMs,
+            },
+            ["targets"] = targets,
+        };
+
+        var problems = new List<string>();
+        if (errorRate > settings.SystemErrorRatePercent)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"{errorRate} % of the {requests} requests failed (threshold {settings.SystemErrorRatePercent} %)"));
+        }
+
+        if (p95 > settings.SystemResponseTimeMs)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"the p95 response time is {p95} ms (threshold {settings.SystemResponseTimeMs} ms)"));
+        }
+
+        var passed = targets.Count(t => t.Pass == true);
+        var judged = targets.Count(t => t.Pass is not null);
+        return Task.FromResult(problems.Count == 0
+            ? HealthCheckResult.Healthy($"Vigil performs within its thresholds; {passed} of {judged} measured targets met.", data)
+            : HealthCheckResult.Degraded($"Vigil is degraded: {string.Join("; ", problems)}.", data: data));
+    }
+}
