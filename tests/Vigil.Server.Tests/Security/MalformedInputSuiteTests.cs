@@ -180,7 +180,8 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
     private sealed record Seed(
         string CanaryRule, string CanaryChannel, string CanaryRelay, string CanarySilence, string CanaryKey,
         string VictimRule, string VictimChannel, string VictimRelay, string RelayTarget, string VictimSilence, string VictimKey,
-        string Alert, string Notification, string Delivery, string AckToken);
+        string Alert, string Notification, string Delivery, string AckToken,
+        string VictimMonitor, string HeartbeatToken, string VictimMaintenance);
 
     private sealed record Example(
         string? Body = null,
@@ -242,8 +243,15 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
 
         var delivery = Assert.Single(deliveries).GetProperty("id").ToString();
         var token = new Uri(app.Services.GetRequiredService<AcknowledgeLinks>().Create(alert)).Segments[^1];
+
+        // Monitors: an HTTP one on the victim receiver, a heartbeat (its token is in its check-in URL), a maintenance window.
+        var victimMonitor = await CreateAsync("/api/v1/monitors", $$$"""{"name":"victim site","type":"http","url":"{{{victimReceiver.Url("/health")}}}","intervalSeconds":60}""");
+        var heartbeat = await admin.PostJsonAsync("/api/v1/monitors", """{"name":"victim job","type":"heartbeat","intervalSeconds":3600,"graceSeconds":600}""");
+        Assert.Equal(HttpStatusCode.Created, heartbeat.StatusCode);
+        var heartbeatToken = new Uri((await heartbeat.ReadAsync()).GetProperty("heartbeatUrl").GetString()!).Segments[^1];
+        var victimMaintenance = await CreateAsync("/api/v1/maintenance", $$$"""{"name":"victim deploy","monitorId":"{{{victimMonitor}}}","startsAt":"{{{Iso(now.AddHours(1))}}}","endsAt":"{{{Iso(now.AddHours(2))}}}"}""");
         return new Seed(canaryRule, canaryChannel, canaryRelay, canarySilence, canaryKey, victimRule, victimChannel, victimRelay, relayTarget,
-            victimSilence, victimKey, alert, notification, delivery, token);
+            victimSilence, victimKey, alert, notification, delivery, token, victimMonitor, heartbeatToken, victimMaintenance);
     }
 
     private static string Rule(string name, string metric, double threshold, string channel) => $$$"""
@@ -325,6 +333,26 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
             ["GET /api/v1/schedules"] = new(),
             ["GET /api/v1/schedules/{name}"] = new(PathArgs: new() { ["name"] = "cleanup" }),
             ["POST /api/v1/schedules/{name}/run"] = new(PathArgs: new() { ["name"] = "health-check" }),
+            ["GET /api/v1/monitors"] = new(QueryArgs: [("recent", "5")]),
+            ["POST /api/v1/monitors"] = new($$$"""
+                {"name":"suite site","type":"http","enabled":true,"intervalSeconds":30,"retries":1,"retryIntervalSeconds":10,
+                 "url":"{{{receiver.Url("/suite")}}}","method":"POST","headers":{"X-Suite":"1"},"body":"{\"ping\":true}",
+                 "expectedStatus":["200-299"],"keyword":"ok","timeoutSeconds":5,"degradedAboveMs":800,"certificateExpiryDays":14}
+                """),
+            ["GET /api/v1/monitors/{id}"] = new(PathArgs: id(seed.VictimMonitor), QueryArgs: [("recent", "5")]),
+            ["PUT /api/v1/monitors/{id}"] = new($$$"""{"name":"victim site","type":"http","url":"{{{receiver.Url("/health")}}}","intervalSeconds":60}""", PathArgs: id(seed.VictimMonitor)),
+            ["PATCH /api/v1/monitors/{id}"] = new("""{"intervalSeconds":120,"keyword":null}""", PathArgs: id(seed.VictimMonitor)),
+            ["DELETE /api/v1/monitors/{id}"] = new(PathArgs: id(seed.VictimMonitor)),
+            ["POST /api/v1/monitors/{id}/check"] = new(PathArgs: id(seed.VictimMonitor)),
+            ["GET /api/v1/monitors/{id}/checks"] = new(PathArgs: id(seed.VictimMonitor), QueryArgs: [("limit", "10")]),
+            ["GET /api/v1/maintenance"] = new(),
+            ["POST /api/v1/maintenance"] = new($$$"""{"name":"suite window","monitorId":null,"startsAt":"{{{Iso(now.AddDays(1))}}}","endsAt":"{{{Iso(now.AddDays(1).AddHours(1))}}}"}"""),
+            ["GET /api/v1/maintenance/{id}"] = new(PathArgs: id(seed.VictimMaintenance)),
+            ["PUT /api/v1/maintenance/{id}"] = new($$$"""{"name":"victim deploy","monitorId":"{{{seed.VictimMonitor}}}","startsAt":"{{{Iso(now.AddHours(1))}}}","endsAt":"{{{Iso(now.AddHours(3))}}}"}""", PathArgs: id(seed.VictimMaintenance)),
+            ["DELETE /api/v1/maintenance/{id}"] = new(PathArgs: id(seed.VictimMaintenance)),
+            // Check-ins are rate-limited per monitor and, for unknown tokens, per address: the hostile tokens use that budget up.
+            ["POST /api/v1/heartbeats/{token}"] = new(PathArgs: new() { ["token"] = seed.HeartbeatToken }, Anonymous: true, Statuses: [429]),
+            ["GET /api/v1/heartbeats/{token}"] = new(PathArgs: new() { ["token"] = seed.HeartbeatToken }, Anonymous: true, Statuses: [429]),
             ["GET /api/v1/relay/endpoints"] = new(),
             ["POST /api/v1/relay/endpoints"] = new($$$"""{"slug":"suite","name":"Suite","integrations":["{{{seed.VictimChannel}}}"],"secret":null,"allowUnauthenticated":true}"""),
             ["PATCH /api/v1/relay/endpoints/{id}"] = new($$$"""{"slug":"victim","name":"Victim 2","integrations":["{{{seed.VictimChannel}}}"],"secret":"victim-relay-2"}""", PathArgs: id(seed.VictimRelay)),
