@@ -87,8 +87,13 @@ log "Building"
 dotnet build Vigil.sln -c Release -warnaserror --nologo -v quiet
 
 log "Running the tests"
+# VIGIL_TEST_RESULTS=<dir> also writes a TRX file per test project there (each test's duration).
+results=()
+if [ -n "${VIGIL_TEST_RESULTS:-}" ]; then
+  results=(--logger trx --results-directory "$VIGIL_TEST_RESULTS")
+fi
 set +e
-dotnet test Vigil.sln -c Release --no-build --nologo 2>&1 | tee "$work/test.log"
+dotnet test Vigil.sln -c Release --no-build --nologo "${results[@]}" 2>&1 | tee "$work/test.log"
 status=${PIPESTATUS[0]}
 set -e
 

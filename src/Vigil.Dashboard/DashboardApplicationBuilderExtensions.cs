@@ -23,6 +23,7 @@ public static class DashboardApplicationBuilderExtensions
         endpoints.MapRazorPages();
         endpoints.MapOverviewChartData().MapExploreChartData();
         Vigil.Dashboard.Alerts.AlertChartEndpoints.MapAlertChartData(endpoints);
+        Vigil.Dashboard.Monitors.MonitorChartEndpoints.MapMonitorChartData(endpoints);
         return endpoints;
     }
 }

@@ -1,8 +1,6 @@
-/* Vigil dashboard: the channel pages. Plain ES2020, safe under the dashboard's CSP.
+/* Vigil dashboard: the channel pages. Plain ES2020, safe under the dashboard's CSP. (vigil.js
+ * switches the type-specific fieldsets: select[data-fieldset-switch].)
  *
- *   select[data-channel-type-select]          shows the fieldset[data-channel-types] of the chosen
- *                                             type and disables the others (disabled fields are
- *                                             not sent by vigil.js's JSON forms)
  *   button[data-channel-test=URL]             POSTs URL (a channel test) and writes the outcome
  *                                             into the element its aria-describedby names
  */
@@ -11,25 +9,6 @@
 
   const doc = document;
   const csrfToken = () => doc.querySelector('meta[name="vigil-csrf"]')?.content || '';
-
-  function showType(select) {
-    const form = select.form;
-    if (!form) return;
-    for (const set of form.querySelectorAll('fieldset[data-channel-types]')) {
-      const on = set.dataset.channelTypes.split(/\s+/).includes(select.value);
-      set.disabled = !on;
-      set.hidden = !on;
-    }
-  }
-
-  doc.addEventListener('change', (evt) => {
-    const select = evt.target.closest('select[data-channel-type-select]');
-    if (select) showType(select);
-  });
-
-  function init() {
-    for (const select of doc.querySelectorAll('select[data-channel-type-select]')) showType(select);
-  }
 
   async function test(button) {
     const out = doc.getElementById(button.getAttribute('aria-describedby') || '');
@@ -74,7 +53,4 @@
     evt.preventDefault();
     test(button);
   });
-
-  if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', init);
-  else init();
 })();

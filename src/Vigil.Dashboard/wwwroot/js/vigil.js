@@ -11,11 +11,15 @@
  *   form[data-json-action][data-json-method]     submit as JSON (see submitJsonForm); in a
  *       PATCH form (JSON merge patch) an emptied [data-null-when-empty] control, a
  *       fieldset[name][data-null-when-empty] whose fields are all empty, and a key removed
- *       from a data-type="labels" textarea[data-original-keys] are sent as null (cleared)
+ *       from a data-type="labels" textarea[data-original-keys] are sent as null (cleared);
+ *       an empty data-type="lines" list with data-omit-empty is left out (the API's default)
  *   [data-post] / [data-patch] on a button, select or checkbox   one API call (see act)
  *   time.local[datetime]                         shown in local time, age in title
  *   .chart[data-chart-src][data-chart-refresh]   uPlot chart (see drawChart)
  *   button[data-copy]                            copies its value to the clipboard
+ *   select[data-fieldset-switch] in a form       shows the fieldset[data-for-types] listing the
+ *       chosen value (space-separated) and disables and hides the others (disabled fields are
+ *       not sent), e.g. a channel's or a monitor's type-specific fields
  */
 (() => {
   'use strict';
@@ -177,6 +181,8 @@
         errors.set(el, err.message);
         continue;
       }
+      // An empty list the API would refuse rather than default (a monitor's expectedStatus).
+      if (Array.isArray(value) && value.length === 0 && el.hasAttribute('data-omit-empty')) value = OMIT;
       if (value !== OMIT) setPath(body, el.name, value);
       else if (patch && el.hasAttribute('data-null-when-empty')) setPath(body, el.name, null);
       if (patch && type === 'labels' && value !== OMIT && el.dataset.originalKeys) {
@@ -722,9 +728,25 @@
     charts.delete(el);
   }
 
+  // ---------------------------------------------------------------- type-specific fieldsets
+  function switchFieldsets(select) {
+    const form = select.form;
+    if (!form) return;
+    for (const set of form.querySelectorAll('fieldset[data-for-types]')) {
+      const on = set.dataset.forTypes.split(/\s+/).includes(select.value);
+      set.disabled = !on;
+      set.hidden = !on;
+    }
+  }
+  doc.addEventListener('change', (evt) => {
+    const select = evt.target.closest?.('select[data-fieldset-switch]');
+    if (select) switchFieldsets(select);
+  });
+
   // ---------------------------------------------------------------- start-up
   function init(root = doc) {
     initTimes(root);
+    root.querySelectorAll?.('select[data-fieldset-switch]').forEach(switchFieldsets);
     const all = root.matches?.('.chart[data-chart-src]') ? [root] : root.querySelectorAll('.chart[data-chart-src]');
     all.forEach(initChart);
     // Charts htmx has removed stop refreshing and free their canvas.

@@ -1,0 +1,81 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Vigil.Dashboard.Tests.Infrastructure;
+using Vigil.Notifications.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Vigil.Dashboard.Tests;
+
+/// <summary>
+/// The monitor pages in a real Chromium against the real server: an HTTP monitor added through
+/// the form (a field error first), checked against a real receiver on loopback, its check log and
+/// chart; a heartbeat whose check-in URL the page shows.
+/// </summary>
+public sealed class MonitorsTests(DeliveryServerFixture fixture) : IClassFixture<DeliveryServerFixture>, IAsyncLifetime
+{
+    private readonly DashboardServer _server = fixture.Server;
+    private WebhookReceiver _target = null!;
+
+    public async Task InitializeAsync() => _target = await WebhookReceiver.StartAsync();
+
+    public async Task DisposeAsync() => await _target.DisposeAsync();
+
+    [Fact]
+    public async Task HttpMonitor_AddedInTheForm_CheckedNow_LogAndChartShowTheFailure()
+    {
+        var page = await _server.NewPageAsync();
+        await DashboardServer.RunAsync(page, nameof(HttpMonitor_AddedInTheForm_CheckedNow_LogAndChartShowTheFailure), async () =>
+        {
+            await page.GotoAsync("/monitors");
+            await page.GetByLabel("Name").FillAsync("shop health");
+            var url = page.GetByLabel("URL");
+            await url.FillAsync("not a url");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Add monitor" }).ClickAsync();
+            await Expect(url).ToHaveAttributeAsync("aria-invalid", "true");
+
+            await url.FillAsync(_target.Url("/health").ToString());
+            await page.GetByLabel("Every (seconds)").FillAsync("3600");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Add monitor" }).ClickAsync();
+            await Expect(page).ToHaveURLAsync(new Regex("/monitors/[^/]+$"));
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "shop health", Exact = false })).ToBeVisibleAsync();
+
+            // The target fails: a check now stores a failed check with its HTTP status.
+            _target.FailNext(1, 503);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Check now" }).ClickAsync();
+            var log = page.Locator("section[aria-labelledby='checks-heading'] tbody");
+            await Expect(log).ToContainTextAsync("503");
+            await Expect(page.Locator("#monitor-chart canvas").First).ToBeVisibleAsync();
+
+            // And back: the next check passes.
+            await page.GetByRole(AriaRole.Button, new() { Name = "Check now" }).ClickAsync();
+            await Expect(log.Locator("tr").First).ToContainTextAsync("up");
+            Assert.True(_target.Requests.Count(r => r.Path == "/health") >= 2);
+
+            await page.GotoAsync("/monitors");
+            await Expect(page.Locator("tr[data-monitor='shop health']")).ToContainTextAsync("up");
+        });
+    }
+
+    [Fact]
+    public async Task Heartbeat_AddedInTheForm_ItsCheckInUrlWorks()
+    {
+        var page = await _server.NewPageAsync();
+        await DashboardServer.RunAsync(page, nameof(Heartbeat_AddedInTheForm_ItsCheckInUrlWorks), async () =>
+        {
+            await page.GotoAsync("/monitors");
+            await page.GetByLabel("Name").FillAsync("nightly export");
+            await page.GetByLabel("Type").SelectOptionAsync("heartbeat");
+            await Expect(page.GetByLabel("URL")).ToBeHiddenAsync();
+            await page.GetByLabel("Grace (seconds)").FillAsync("600");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Add monitor" }).ClickAsync();
+            await Expect(page).ToHaveURLAsync(new Regex("/monitors/[^/]+$"));
+
+            var path = await page.Locator("code", new() { HasTextRegex = new Regex("^/api/v1/heartbeats/") }).TextContentAsync();
+            using var job = new HttpClient { BaseAddress = _server.BaseAddress };
+            Assert.Equal(HttpStatusCode.OK, (await job.PostAsync(path, null)).StatusCode);
+            await page.ReloadAsync();
+            await Expect(page.Locator("[data-monitor-state]")).ToHaveTextAsync("up");
+        });
+    }
+}
