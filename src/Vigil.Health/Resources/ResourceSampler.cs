@@ -126,10 +126,12 @@ internal sealed partial class ResourceSampler : BackgroundService
             return;
         }
 
-        using var timer = new PeriodicTimer(_options.Value.ResourceSampleInterval, _time);
+        // A delay from each sample rather than a periodic timer: a clock that jumps ahead (a
+        // suspended host, or a test's fake clock advanced by days) gives one sample, not one tick
+        // per missed interval.
         try
         {
-            do
+            while (true)
             {
                 try
                 {
@@ -139,8 +141,9 @@ internal sealed partial class ResourceSampler : BackgroundService
                 {
                     LogFailed(ex);
                 }
+
+                await Task.Delay(_options.Value.ResourceSampleInterval, _time, stoppingToken).ConfigureAwait(false);
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
