@@ -1,4 +1,5 @@
 using Npgsql;
+using static Vigil.Jobs.Queue.Sql;
 
 namespace Vigil.Jobs.Queue;
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using static Vigil.Jobs.Queue.Sql;
 
 namespace Vigil.Jobs.Queue;
 

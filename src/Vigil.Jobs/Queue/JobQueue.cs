@@ -5,6 +5,7 @@ using Npgsql;
 using Vigil.Jobs.Configuration;
 using Vigil.Jobs.Processing;
 using Vigil.Storage;
+using static Vigil.Jobs.Queue.Sql;
 
 namespace Vigil.Jobs.Queue;
 
@@ -561,22 +562,6 @@ public sealed partial class JobQueue
 
     private static string JsonStrings(IEnumerable<string> values) => System.Text.Json.JsonSerializer.Serialize(values);
 
-    private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
-        return command;
-    }
-
-    private static DbParameter Add(DbCommand command, string name, object? value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value ?? DBNull.Value;
-        command.Parameters.Add(parameter);
-        return parameter;
-    }
 
     private static ClaimedJob ReadClaimed(DbDataReader reader) => new(
         reader.GetInt64(0),

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using Vigil.Jobs.Queue;
 using Vigil.Storage;
+using static Vigil.Jobs.Queue.Sql;
 
 namespace Vigil.Jobs.Scheduling;
 
@@ -142,22 +143,6 @@ internal sealed class ScheduleStore(Database database, JobQueue queue)
     }
 
     private static string? Truncate(string? text) => text is { Length: > MaxTextLength } ? text[..MaxTextLength] : text;
-
-    private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
-        return command;
-    }
-
-    private static void Add(DbCommand command, string name, object? value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value ?? DBNull.Value;
-        command.Parameters.Add(parameter);
-    }
 }
 
 /// <summary>A row of the <c>schedules</c> table (times in Unix ms).</summary>
