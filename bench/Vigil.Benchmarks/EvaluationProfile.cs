@@ -164,16 +164,6 @@ internal static class EvaluationProfile
                     }
 
                     _ = accumulator.Value(rule.Aggregation, rule.Window);
-                    if (rule.ThresholdType == ThresholdType.PercentChange)
-                    {
-                        accumulator.Reset();
-                        foreach (var series in members)
-                        {
-                            series.AggregateInto(accumulator, nowMs - (2 * windowMs), nowMs - windowMs);
-                        }
-
-                        _ = accumulator.Value(rule.Aggregation, rule.Window);
-                    }
                 }
 
                 var t3 = Stopwatch.GetTimestamp();
@@ -324,8 +314,7 @@ internal static class EvaluationProfile
             return RuleEvaluator.Reduce(accumulator, rule.Aggregation, rule.Window);
         }
 
-        return [.. groups.Select(pair => RuleEvaluator.Judge(rule, pair.Key, Window(pair.Value, nowMs - windowMs, nowMs + 1),
-            rule.ThresholdType == ThresholdType.PercentChange ? Window(pair.Value, nowMs - (2 * windowMs), nowMs - windowMs) : default, null))];
+        return [.. groups.Select(pair => RuleEvaluator.Judge(rule, pair.Key, Window(pair.Value, nowMs - windowMs, nowMs + 1), null))];
     }
 
     private static string Unprefixed(string metric) => metric.StartsWith("svc", StringComparison.Ordinal) ? "svcNNNN_" + metric[8..] : metric;

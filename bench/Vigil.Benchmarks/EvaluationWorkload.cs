@@ -204,7 +204,7 @@ internal static class EvaluationWorkload
             rules.Add(Rule(service, 2, "High average response time", Metric("http_request_duration_ms"), Match(), route, Aggregation.Avg, 10, 10, 800));
             rules.Add(Rule(service, 3, "Endpoint error spike", Metric("http_request_duration_ms"), Match(), route, Aggregation.ErrorRatePercent, 10, 10, 10));
             rules.Add(Rule(service, 4, "High error rate", Metric("http_request_duration_ms"), Match(), [], Aggregation.ErrorRatePercent, 5, 20, 5));
-            rules.Add(Rule(service, 5, "Endpoint throughput drop", Metric("http_request_duration_ms"), Match(), route, Aggregation.RatePerMinute, 15, 10, -50, Comparison.LessThan) with { ThresholdType = ThresholdType.PercentChange });
+            rules.Add(Rule(service, 5, "Endpoint throughput drop", Metric("http_request_duration_ms"), Match(), route, Aggregation.RatePerMinute, 15, 10, 1, Comparison.LessThan));
             rules.Add(Rule(service, 6, "Queue depth", Metric("queue_depth"), Match(), ["queue"], Aggregation.Avg, 5, 1, 1000));
             rules.Add(Rule(service, 7, "Heap usage", Metric("heap_used_percent"), Match(), ["instance"], Aggregation.Max, 5, 1, 85));
             rules.Add(Rule(service, 8, "Job failures", Metric("jobs_total"), Match(("status", "failed")), [], Aggregation.RatePerMinute, 10, 1, 10));

@@ -114,18 +114,6 @@ internal sealed class NaiveRuleEvaluator(Dictionary<string, List<RawSeries>> fam
             }
 
             var current = value.Value;
-            if (rule.ThresholdType == ThresholdType.PercentChange)
-            {
-                var (previous, previousPoints) = Aggregate(members, rule.Aggregation, nowMs - (2 * windowMs), nowMs - windowMs, rule.Window);
-                if (previous is not { } before || before == 0 || previousPoints < rule.MinDataPoints)
-                {
-                    results.Add(new GroupEvaluation(group, ConditionState.NotEnoughData, null, rule.Threshold, points, false));
-                    continue;
-                }
-
-                current = 100 * (current - before) / Math.Abs(before);
-            }
-
             var threshold = rule.Threshold ?? 0;
             var met = rule.Comparison.Holds(current, threshold);
             results.Add(new GroupEvaluation(group, met ? ConditionState.Met : ConditionState.NotMet, current, threshold, points, !met));

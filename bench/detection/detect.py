@@ -36,8 +36,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import scenario as scen  # noqa: E402
 
 RULE_FIELDS = ['name', 'description', 'type', 'metric', 'match', 'groupBy', 'aggregation', 'windowMinutes', 'minDataPoints',
-               'thresholdType', 'threshold', 'baselineMultiplier', 'baselineDays', 'comparison', 'forSeconds',
-               'recoveryThreshold', 'severity', 'cooldownMinutes', 'repeatIntervalMinutes', 'labels', 'enabled']
+               'noData', 'thresholdType', 'threshold', 'baselineMultiplier', 'baselineDays', 'sensitivity', 'minChange',
+               'comparison', 'forSeconds', 'metMinutes', 'ofMinutes', 'recoveryThreshold', 'severity', 'cooldownMinutes', 'repeatIntervalMinutes', 'labels', 'enabled']
 GRACE = timedelta(minutes=5)
 INCIDENT = timedelta(minutes=scen.INCIDENT_MINUTES)
 WARM_UP = timedelta(hours=1)         # not scored at the scenario's start: windows fill up

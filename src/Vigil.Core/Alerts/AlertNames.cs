@@ -1,3 +1,5 @@
+using Vigil.Core.Baselines;
+
 namespace Vigil.Core.Alerts;
 
 /// <summary>Wire names (snake_case) of the alert enums.</summary>
@@ -24,8 +26,39 @@ public static class AlertNames
     {
         ThresholdType.Static => "static",
         ThresholdType.Dynamic => "dynamic",
+        ThresholdType.Anomaly => "anomaly",
         _ => "percent_change",
     };
+
+    /// <summary>The wire name of a no-data policy.</summary>
+    public static string ToWire(this NoDataPolicy value) => value switch
+    {
+        NoDataPolicy.Ok => "ok",
+        NoDataPolicy.Alerting => "alerting",
+        _ => "keep_last",
+    };
+
+    /// <summary>The wire name of an anomaly sensitivity.</summary>
+    public static string ToWire(this AnomalySensitivity value) => value.ToString().ToLowerInvariant();
+
+    /// <summary>Parses a no-data policy wire name.</summary>
+    public static bool TryParseNoData(string? text, out NoDataPolicy value)
+    {
+        foreach (var candidate in Enum.GetValues<NoDataPolicy>())
+        {
+            if (candidate.ToWire() == text)
+            {
+                value = candidate;
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>Parses an anomaly sensitivity wire name.</summary>
+    public static bool TryParseSensitivity(string? text, out AnomalySensitivity value) => TryParse(text, out value);
 
     /// <summary>Parses a severity wire name.</summary>
     public static bool TryParseSeverity(string? text, out Severity value) => TryParse(text, out value);

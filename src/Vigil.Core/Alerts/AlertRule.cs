@@ -1,3 +1,4 @@
+using Vigil.Core.Baselines;
 using Vigil.Core.Metrics;
 
 namespace Vigil.Core.Alerts;
@@ -35,26 +36,52 @@ public sealed record AlertRule
     /// <summary>The window, in minutes.</summary>
     public double WindowMinutes { get; init; } = 5;
 
-    /// <summary>Fewer points than this in the window means "not enough data", never "resolved".</summary>
+    /// <summary>
+    /// Fewer points than this in the window means no data (see <see cref="NoData"/>). Counts,
+    /// sums and rates are judged whatever the points: an empty window is 0 (a stopped stream).
+    /// </summary>
     public int MinDataPoints { get; init; } = 1;
+
+    /// <summary>What a window with fewer than <see cref="MinDataPoints"/> points means.</summary>
+    public NoDataPolicy NoData { get; init; } = NoDataPolicy.KeepLast;
 
     /// <summary>What the threshold is measured against.</summary>
     public ThresholdType ThresholdType { get; init; } = ThresholdType.Static;
 
-    /// <summary>The threshold (static), or the percent change (percent_change).</summary>
+    /// <summary>The threshold (static), or the percent change from the seasonal baseline (percent_change).</summary>
     public double? Threshold { get; init; }
 
-    /// <summary>Dynamic thresholds: baseline × this.</summary>
+    /// <summary>Dynamic thresholds: seasonal baseline × this.</summary>
     public double? BaselineMultiplier { get; init; }
 
-    /// <summary>Dynamic thresholds: days of history the baseline covers.</summary>
+    /// <summary>Dynamic, percent-change and anomaly thresholds: days of history the seasonal baseline covers.</summary>
     public int BaselineDays { get; init; } = 7;
+
+    /// <summary>Anomaly thresholds: how far from the seasonal baseline a value must stray.</summary>
+    public AnomalySensitivity Sensitivity { get; init; } = AnomalySensitivity.Medium;
+
+    /// <summary>
+    /// Anomaly thresholds: the smallest departure from the baseline that counts, in the
+    /// metric's unit (e.g. 2 percentage points of error rate), so a series that is usually 0
+    /// does not alert on one error; null for none beyond the sensitivity's relative minimum.
+    /// </summary>
+    public double? MinChange { get; init; }
 
     /// <summary>How the value is compared with the threshold.</summary>
     public Comparison Comparison { get; init; } = Comparison.GreaterThan;
 
     /// <summary>How long the condition must hold before the alert fires.</summary>
     public int ForSeconds { get; init; }
+
+    /// <summary>
+    /// The condition counts as met when it held in at least this many of the last
+    /// <see cref="OfMinutes"/> minutes (each minute judged by its latest evaluation), so a
+    /// one-minute spike does not page while a sustained step does within minutes.
+    /// </summary>
+    public int MetMinutes { get; init; } = 1;
+
+    /// <summary>The minutes <see cref="MetMinutes"/> counts over (the current one included).</summary>
+    public int OfMinutes { get; init; } = 1;
 
     /// <summary>
     /// Optional value the aggregate must come back past before the alert resolves (against
@@ -88,4 +115,7 @@ public sealed record AlertRule
 
     /// <summary>The window as a time span.</summary>
     public TimeSpan Window => TimeSpan.FromMinutes(WindowMinutes);
+
+    /// <summary>Whether the threshold is measured against the seasonal baseline (dynamic, percent_change, anomaly).</summary>
+    public bool UsesBaseline => ThresholdType is ThresholdType.Dynamic or ThresholdType.PercentChange or ThresholdType.Anomaly;
 }

@@ -1,3 +1,4 @@
+using Vigil.Core.Baselines;
 using Vigil.Core.Metrics;
 
 namespace Vigil.Core.Alerts;
@@ -29,10 +30,11 @@ public sealed class RuleEvaluator
 
     /// <summary>
     /// Evaluates <paramref name="rule"/> at <paramref name="nowMs"/>. Groups with no series
-    /// at all do not appear. <paramref name="baseline"/> gives the baseline of a group for
-    /// dynamic rules (null when there is none yet).
+    /// at all do not appear. <paramref name="memory"/> is the rule's memory (its groups'
+    /// seasonal baselines and recent minutes); without one, baseline thresholds have not
+    /// enough data and <c>metMinutes</c> is not applied.
     /// </summary>
-    public IReadOnlyList<GroupEvaluation> Evaluate(AlertRule rule, MetricStore store, long nowMs, Func<LabelSet, double?>? baseline = null)
+    public IReadOnlyList<GroupEvaluation> Evaluate(AlertRule rule, MetricStore store, long nowMs, RuleMemory? memory = null)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(store);
@@ -59,28 +61,36 @@ public sealed class RuleEvaluator
         foreach (var group in plan.Groups)
         {
             var current = Aggregate(group.Members, group.Current, rule.Aggregation, nowMs - windowMs, nowMs + 1, rule.Window, needsBins, needsExtremes);
-            var previous = group.Previous is not null
-                ? Aggregate(group.Members, group.Previous, rule.Aggregation, nowMs - (2 * windowMs), nowMs - windowMs, rule.Window, needsBins, needsExtremes)
-                : default;
-            results.Add(Judge(rule, group.Labels, current, previous, baseline));
+            results.Add(memory is not null ? memory.Judge(rule, group.Labels, current, nowMs) : Judge(rule, group.Labels, current, null));
         }
 
         return results;
     }
 
     /// <summary>
-    /// Compares one group's window aggregate with the rule's threshold. <paramref name="previousWindow"/>
-    /// is the aggregate of the window before (read only for <c>percent_change</c> rules);
-    /// <paramref name="baseline"/> the group's baseline (dynamic rules). Shared by the live
-    /// evaluation and the backtest over stored history, so both judge alike.
+    /// Whether a window holds enough points to be judged: counts, sums and rates always do
+    /// (an empty window is 0, a stopped stream); the other aggregations need the rule's
+    /// <c>minDataPoints</c>.
     /// </summary>
-    public static GroupEvaluation Judge(AlertRule rule, LabelSet group, (double? Value, long Points) window, (double? Value, long Points) previousWindow, Func<LabelSet, double?>? baseline)
+    public static bool HasEnoughPoints(AlertRule rule, long points)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return IsCounting(rule.Aggregation) || points >= Math.Max(1, rule.MinDataPoints);
+    }
+
+    /// <summary>
+    /// Compares one group's window aggregate with the rule's threshold. <paramref name="baseline"/>
+    /// is the group's seasonal baseline as of now (dynamic, percent-change and anomaly
+    /// thresholds; null while there is too little history). Used by the live evaluation and the
+    /// backtest alike (through <see cref="RuleMemory"/>), so both judge the same.
+    /// </summary>
+    public static GroupEvaluation Judge(AlertRule rule, LabelSet group, (double? Value, long Points) window, BaselineEstimate? baseline)
     {
         ArgumentNullException.ThrowIfNull(rule);
         var (value, points) = window;
-        if (points < rule.MinDataPoints || value is null)
+        if (value is null || !HasEnoughPoints(rule, points))
         {
-            return new GroupEvaluation(group, ConditionState.NotEnoughData, value, rule.Threshold, points, Recovered: false);
+            return NoData(rule, group, value, points);
         }
 
         double threshold;
@@ -88,29 +98,37 @@ public sealed class RuleEvaluator
         switch (rule.ThresholdType)
         {
             case ThresholdType.Dynamic:
-                if (baseline?.Invoke(group) is not { } reference || rule.BaselineMultiplier is not { } multiplier)
+                if (baseline is null || rule.BaselineMultiplier is not { } multiplier)
                 {
                     return new GroupEvaluation(group, ConditionState.NotEnoughData, value, null, points, Recovered: false);
                 }
 
-                threshold = reference * multiplier;
+                threshold = baseline.Center * multiplier;
                 break;
             case ThresholdType.PercentChange:
-                var (previous, previousPoints) = previousWindow;
-                if (previous is not { } before || before == 0 || previousPoints < rule.MinDataPoints)
+                if (baseline?.PercentChange(current) is not { } change)
                 {
                     return new GroupEvaluation(group, ConditionState.NotEnoughData, null, rule.Threshold, points, Recovered: false);
                 }
 
-                current = 100 * (current - before) / Math.Abs(before);
+                current = change;
                 threshold = rule.Threshold ?? 0;
+                break;
+            case ThresholdType.Anomaly:
+                if (baseline is null)
+                {
+                    return new GroupEvaluation(group, ConditionState.NotEnoughData, value, null, points, Recovered: false);
+                }
+
+                var band = baseline.Band(rule.Sensitivity, Math.Max(rule.MinChange ?? 0, AnomalyBand.SpreadMultiplier(rule.Sensitivity) * SamplingNoise(rule, baseline.Center, points)));
+                threshold = rule.Comparison is Comparison.LessThan or Comparison.LessOrEqual ? band.Lower : band.Upper;
                 break;
             default:
                 threshold = rule.Threshold ?? 0;
                 break;
         }
 
-        // A percent change over a tiny previous value, or a baseline times a large multiplier,
+        // A percent change over a tiny baseline, or a baseline times a large multiplier,
         // can overflow: alerts store and serialise these, so they stay finite.
         current = FiniteValues.Finite(current);
         threshold = FiniteValues.Finite(threshold);
@@ -128,11 +146,54 @@ public sealed class RuleEvaluator
     {
         ArgumentNullException.ThrowIfNull(accumulator);
         var points = accumulator.Count;
-        var value = points == 0 && aggregation is not (Aggregation.Count or Aggregation.Sum or Aggregation.RatePerSecond or Aggregation.RatePerMinute)
+        var value = points == 0 && !IsCounting(aggregation)
             ? null
             : accumulator.Value(aggregation, window);
         return (value, points);
     }
+
+    /// <summary>Whether an aggregation counts (count, sum, rates): an empty window is 0, not "no data".</summary>
+    public static bool IsCounting(Aggregation aggregation) =>
+        aggregation is Aggregation.Count or Aggregation.Sum or Aggregation.RatePerSecond or Aggregation.RatePerMinute;
+
+    /// <summary>
+    /// The standard deviation that counting alone gives a window's value when the series is at
+    /// its baseline <paramref name="center"/>: Poisson for counts and rates (a quiet service's
+    /// 2 requests a minute swing by half from one window to the next), binomial for error rates
+    /// over the window's <paramref name="points"/> (one error in 25 requests is 4 %). An anomaly
+    /// band is never narrower than the sensitivity's multiple of it, whatever the history's
+    /// spread looked like. 0 for the other aggregations, whose spread the history measures.
+    /// </summary>
+    public static double SamplingNoise(AlertRule rule, double center, long points)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        var windowMinutes = rule.WindowMinutes;
+        switch (rule.Aggregation)
+        {
+            case Aggregation.Count:
+                return Math.Sqrt(Math.Max(center, 1));
+            case Aggregation.RatePerMinute:
+                return Math.Sqrt(Math.Max(center * windowMinutes, 1)) / windowMinutes;
+            case Aggregation.RatePerSecond:
+                return Math.Sqrt(Math.Max(center * windowMinutes * 60, 1)) / (windowMinutes * 60);
+            case Aggregation.ErrorRatePercent when points > 0:
+                // At least half an error in the window as the expected count, so a usually clean series is not judged on a rate of 0.
+                var p = Math.Clamp(center / 100, 0.5 / points, 1);
+                return 100 * Math.Sqrt(p * (1 - p) / points);
+            default:
+                return 0;
+        }
+    }
+
+    private static GroupEvaluation NoData(AlertRule rule, LabelSet group, double? value, long points) => rule.NoData switch
+    {
+        NoDataPolicy.Ok => new GroupEvaluation(group, ConditionState.NotMet, value, rule.Threshold, points, Recovered: true),
+        NoDataPolicy.Alerting => new GroupEvaluation(group, ConditionState.Met, value, rule.Threshold, points, Recovered: false)
+        {
+            Reason = $"no data: {points} points in the window, fewer than the {Math.Max(1, rule.MinDataPoints)} the rule needs",
+        },
+        _ => new GroupEvaluation(group, ConditionState.NotEnoughData, value, rule.Threshold, points, Recovered: false),
+    };
 
     /// <summary>Whether a series' labels satisfy a rule's exact matchers (a missing label matches "").</summary>
     public static bool Matches(LabelSet labels, IReadOnlyDictionary<string, string> match)
@@ -182,7 +243,6 @@ public sealed class RuleEvaluator
         }
 
         var windowMs = (long)rule.Window.TotalMilliseconds;
-        var percentChange = rule.ThresholdType == ThresholdType.PercentChange;
         var groups = new List<(LabelSet Labels, List<MetricSeries> Members)>();
         _groupIndex.Clear();
         foreach (var candidate in Candidates(family, series, rule.Match))
@@ -207,7 +267,7 @@ public sealed class RuleEvaluator
         for (var g = 0; g < groups.Count; g++)
         {
             var members = groups[g].Members.ToArray();
-            planned[g] = new Group(groups[g].Labels, members, WindowsFor(members, windowMs, -1), percentChange ? WindowsFor(members, 2 * windowMs, windowMs) : null);
+            planned[g] = new Group(groups[g].Labels, members, WindowsFor(members, windowMs, -1));
         }
 
         plan = new Plan(family, series.Array!, series.Count, planned) { LastUsed = _pass };
@@ -310,7 +370,6 @@ public sealed class RuleEvaluator
         private readonly KeyValuePair<string, string>[] _match;
         private readonly string[] _groupBy;
         private readonly long _windowMs;
-        private readonly bool _percentChange;
         private readonly int _hash;
 
         public PlanKey(AlertRule rule)
@@ -324,7 +383,6 @@ public sealed class RuleEvaluator
 
             _groupBy = [.. rule.GroupBy];
             _windowMs = (long)rule.Window.TotalMilliseconds;
-            _percentChange = rule.ThresholdType == ThresholdType.PercentChange;
             var hash = new HashCode();
             hash.Add(_metric, StringComparer.Ordinal);
             foreach (var (name, value) in _match)
@@ -339,13 +397,12 @@ public sealed class RuleEvaluator
             }
 
             hash.Add(_windowMs);
-            hash.Add(_percentChange);
             _hash = hash.ToHashCode();
         }
 
         public bool Equals(PlanKey? other)
         {
-            if (other is null || other._hash != _hash || other._windowMs != _windowMs || other._percentChange != _percentChange
+            if (other is null || other._hash != _hash || other._windowMs != _windowMs
                 || !string.Equals(other._metric, _metric, StringComparison.Ordinal)
                 || other._match.Length != _match.Length || other._groupBy.Length != _groupBy.Length)
             {
@@ -379,7 +436,7 @@ public sealed class RuleEvaluator
     /// <summary>One series over one window: [now − FromOffsetMs, now − ToOffsetMs) (−1: up to and including now).</summary>
     private readonly record struct WindowKey(MetricSeries Series, long FromOffsetMs, long ToOffsetMs);
 
-    private sealed record Group(LabelSet Labels, MetricSeries[] Members, SeriesWindow[] Current, SeriesWindow[]? Previous);
+    private sealed record Group(LabelSet Labels, MetricSeries[] Members, SeriesWindow[] Current);
 
     private sealed class Plan(MetricFamily family, MetricSeries[] items, int count, Group[] groups)
     {

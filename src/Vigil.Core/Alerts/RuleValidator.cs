@@ -75,20 +75,34 @@ public static class RuleValidator
                 Add("threshold", "is required for a static threshold and must be a finite number");
                 break;
             case ThresholdType.PercentChange when rule.Threshold is not { } value || !double.IsFinite(value):
-                Add("threshold", "is required for a percent_change threshold (in percent) and must be a finite number");
+                Add("threshold", "is required for a percent_change threshold (the change from the baseline, in percent) and must be a finite number");
                 break;
-            case ThresholdType.Dynamic:
-                if (rule.BaselineMultiplier is not { } multiplier || !(multiplier > 0) || !double.IsFinite(multiplier))
-                {
-                    Add("baselineMultiplier", "is required for a dynamic threshold and must be more than 0");
-                }
-
-                if (rule.BaselineDays is < 1 or > 30)
-                {
-                    Add("baselineDays", "must be between 1 and 30 (the rollup retention bounds it)");
-                }
-
+            case ThresholdType.Dynamic when rule.BaselineMultiplier is not { } multiplier || !(multiplier > 0) || !double.IsFinite(multiplier):
+                Add("baselineMultiplier", "is required for a dynamic threshold and must be more than 0");
                 break;
+            case ThresholdType.Anomaly when rule.Comparison == Comparison.Equal:
+                Add("comparison", "must be greater_than or greater_or_equal (above the band) or less_than or less_or_equal (below it) for an anomaly threshold");
+                break;
+        }
+
+        if (rule.UsesBaseline && rule.BaselineDays is < 7 or > 30)
+        {
+            Add("baselineDays", "must be between 7 (the baseline compares each hour of the week with its past weeks) and 30 (the rollup retention bounds it)");
+        }
+
+        if (rule.MinChange is { } minChange && !(minChange >= 0 && double.IsFinite(minChange)))
+        {
+            Add("minChange", "must be a finite number of at least 0");
+        }
+
+        if (rule.OfMinutes is < 1 or > RuleMemory.MaxOfMinutes)
+        {
+            Add("ofMinutes", $"must be between 1 and {RuleMemory.MaxOfMinutes}");
+        }
+
+        if (rule.MetMinutes < 1 || rule.MetMinutes > Math.Max(1, rule.OfMinutes))
+        {
+            Add("metMinutes", "must be at least 1 and at most ofMinutes");
         }
 
         if (rule.RecoveryThreshold is { } recovery && !double.IsFinite(recovery))

@@ -6,9 +6,12 @@ public enum ThresholdType
     /// <summary>A fixed value.</summary>
     Static,
 
-    /// <summary>The baseline over the last <c>baselineDays</c> × <c>baselineMultiplier</c>.</summary>
+    /// <summary>The seasonal baseline (this hour of the week, as of now) × <c>baselineMultiplier</c>.</summary>
     Dynamic,
 
-    /// <summary>Percent change against the previous window of the same length.</summary>
+    /// <summary>The change in percent from the seasonal baseline.</summary>
     PercentChange,
+
+    /// <summary>A band around the seasonal baseline, as wide as its robust spread at a <c>sensitivity</c>: no number to choose.</summary>
+    Anomaly,
 }

@@ -44,6 +44,7 @@ public sealed class SeasonalBaseline
     private readonly int _minSamples;
     private readonly int _minWeeks;
     private readonly int _minDays;
+    private readonly BaselineLevel _lowestLevel;
     private readonly Slot?[] _slots = new Slot?[HourOfWeek.Count];
     private readonly BaselineEstimate?[] _byHourOfDay = new BaselineEstimate?[24];
 
@@ -79,6 +80,7 @@ public sealed class SeasonalBaseline
         _minSamples = options.MinSamples;
         _minWeeks = options.MinWeeks;
         _minDays = options.MinDays;
+        _lowestLevel = options.LowestLevel;
     }
 
     /// <summary>Observations held: those of completed hours within the history, and those of the hour being filled.</summary>
@@ -186,6 +188,11 @@ public sealed class SeasonalBaseline
             return slot.Estimate ??= Estimate(BaselineLevel.HourOfWeek, weekSlot);
         }
 
+        if (_lowestLevel == BaselineLevel.HourOfWeek)
+        {
+            return null;
+        }
+
         var daySlot = weekSlot % 24;
         int dayValues = 0, days = 0;
         for (var s = daySlot; s < HourOfWeek.Count; s += 24)
@@ -202,7 +209,7 @@ public sealed class SeasonalBaseline
             return _byHourOfDay[daySlot] ??= Estimate(BaselineLevel.HourOfDay, daySlot);
         }
 
-        return _keptValues >= _minSamples ? _flat ??= Estimate(BaselineLevel.Flat, 0) : null;
+        return _keptValues >= _minSamples && _lowestLevel == BaselineLevel.Flat ? _flat ??= Estimate(BaselineLevel.Flat, 0) : null;
     }
 
     private long LocalHour(long utcMs)

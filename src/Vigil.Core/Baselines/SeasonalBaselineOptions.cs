@@ -34,6 +34,14 @@ public sealed class SeasonalBaselineOptions
     public int MinDays { get; set; } = 3;
 
     /// <summary>
+    /// The least specific level an estimate may come from: <see cref="BaselineLevel.HourOfWeek"/>
+    /// gives no baseline until that hour of the week has history (for alert rules: a learning
+    /// week rather than a first weekend judged against weekdays).
+    /// </summary>
+    /// <value><see cref="BaselineLevel.Flat"/>: every fallback allowed.</value>
+    public BaselineLevel LowestLevel { get; set; } = BaselineLevel.Flat;
+
+    /// <summary>
     /// The time zone whose wall-clock hours define the hours of the week and day (business
     /// cycles follow local time: Monday 09:00 in Berlin is Monday 08:00 UTC in winter and
     /// 07:00 UTC in summer). Across a daylight-saving change the repeated hour counts once,
@@ -55,5 +63,9 @@ public sealed class SeasonalBaselineOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MinWeeks, 60, nameof(MinWeeks));
         ArgumentOutOfRangeException.ThrowIfLessThan(MinDays, 1, nameof(MinDays));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MinDays, 400, nameof(MinDays));
+        if (!Enum.IsDefined(LowestLevel))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LowestLevel), LowestLevel, "Not a baseline level.");
+        }
     }
 }

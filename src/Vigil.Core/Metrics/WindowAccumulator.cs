@@ -98,6 +98,21 @@ public sealed class WindowAccumulator
         }
     }
 
+    /// <summary>What is merged, as one <see cref="MergedMinute"/> (the series of a group over one minute), so a window sliding over it merges each minute once rather than each series.</summary>
+    internal MergedMinute ToMinute(long minuteStartMs) =>
+        new(minuteStartMs, Count, Sum, Min, Max, Last, LastTimestampMs, ErrorCount, HasBins ? PackBins() : null);
+
+    /// <summary>Merges a <see cref="MergedMinute"/>.</summary>
+    internal void AddMinute(MergedMinute minute)
+    {
+        AddStats(minute.Count, minute.Sum, minute.Min, minute.Max, minute.Last, minute.LastTimestampMs, isError: false);
+        ErrorCount += minute.ErrorCount;
+        if (minute.Bins is not null)
+        {
+            AddPacked(minute.Bins);
+        }
+    }
+
     internal void AddBin(int code, long count)
     {
         _bins[code] += count;

@@ -17,8 +17,25 @@ internal static class RuleText
     public static IReadOnlyList<(string Wire, string Text)> ThresholdTypes { get; } =
     [
         (ThresholdType.Static.ToWire(), "Static: a fixed value"),
-        (ThresholdType.Dynamic.ToWire(), "Dynamic: a multiple of the baseline"),
-        (ThresholdType.PercentChange.ToWire(), "Percent change against the previous window"),
+        (ThresholdType.Anomaly.ToWire(), "Anomaly: outside the usual band for this hour"),
+        (ThresholdType.Dynamic.ToWire(), "Dynamic: a multiple of the usual value for this hour"),
+        (ThresholdType.PercentChange.ToWire(), "Percent change from the usual value for this hour"),
+    ];
+
+    /// <summary>Anomaly sensitivities by wire name, with what the form calls them.</summary>
+    public static IReadOnlyList<(string Wire, string Text)> Sensitivities { get; } =
+    [
+        ("low", "Low: 6 σ and 35 %, only large departures"),
+        ("medium", "Medium: 4 σ and 20 %"),
+        ("high", "High: 3 σ and 10 %, smaller changes, more noise"),
+    ];
+
+    /// <summary>No-data policies by wire name, with what the form calls them.</summary>
+    public static IReadOnlyList<(string Wire, string Text)> NoDataPolicies { get; } =
+    [
+        (NoDataPolicy.KeepLast.ToWire(), "Keep the last state"),
+        (NoDataPolicy.Ok.ToWire(), "OK: resolve"),
+        (NoDataPolicy.Alerting.ToWire(), "Alerting: no data is the problem"),
     ];
 
     /// <summary>Comparisons by wire name, with their symbol.</summary>
@@ -38,7 +55,7 @@ internal static class RuleText
         _ => "≤",
     };
 
-    /// <summary>The condition in one line: <c>&gt; 1000</c>, <c>&gt; 2 × baseline (7 d)</c>, <c>&gt; +50 % vs previous window</c>.</summary>
+    /// <summary>The condition in one line: <c>&gt; 1000</c>, <c>&gt; 2 × baseline (7 d)</c>, <c>&gt; +50 % vs baseline</c>, <c>above the band (medium)</c>.</summary>
     public static string Condition(AlertRule rule)
     {
         ArgumentNullException.ThrowIfNull(rule);
@@ -46,7 +63,8 @@ internal static class RuleText
         return rule.ThresholdType switch
         {
             ThresholdType.Dynamic => $"{symbol} {Format.Number(rule.BaselineMultiplier ?? double.NaN)} × baseline ({rule.BaselineDays.ToString(CultureInfo.InvariantCulture)} d)",
-            ThresholdType.PercentChange => $"{symbol} {(rule.Threshold >= 0 ? "+" : "")}{Format.Number(rule.Threshold ?? double.NaN)} % vs previous window",
+            ThresholdType.PercentChange => $"{symbol} {(rule.Threshold >= 0 ? "+" : "")}{Format.Number(rule.Threshold ?? double.NaN)} % vs baseline ({rule.BaselineDays.ToString(CultureInfo.InvariantCulture)} d)",
+            ThresholdType.Anomaly => $"{(rule.Comparison is Comparison.LessThan or Comparison.LessOrEqual ? "below" : "above")} the band ({rule.Sensitivity.ToWire()})",
             _ => $"{symbol} {Format.Number(rule.Threshold ?? double.NaN)}",
         };
     }
@@ -56,6 +74,7 @@ internal static class RuleText
     {
         ThresholdType.Dynamic => "dynamic",
         ThresholdType.PercentChange => "percent change",
+        ThresholdType.Anomaly => "anomaly",
         _ => "static",
     };
 

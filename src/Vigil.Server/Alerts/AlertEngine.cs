@@ -31,18 +31,18 @@ internal sealed partial class AlertEngine
     private readonly AlertRepository _alerts;
     private readonly SilenceRepository _silences;
     private readonly MetricStore _store;
-    private readonly BaselineCache _baselines;
+    private readonly RuleMemories _memories;
     private readonly EvaluationLeader _leader;
     private readonly ExternalConditions _external;
     private readonly TimeProvider _time;
     private readonly ILogger<AlertEngine> _logger;
     private long _failedPasses;
 
-    public AlertEngine(IRuleSource rules, AlertRepository alerts, SilenceRepository silences, OpenAlertCache open, MetricStore store, BaselineCache baselines, EvaluationLeader leader, ExternalConditions external, TimeProvider time, ILogger<AlertEngine> logger)
+    public AlertEngine(IRuleSource rules, AlertRepository alerts, SilenceRepository silences, OpenAlertCache open, MetricStore store, RuleMemories memories, EvaluationLeader leader, ExternalConditions external, TimeProvider time, ILogger<AlertEngine> logger)
     {
         _external = external;
         _leader = leader;
-        _baselines = baselines;
+        _memories = memories;
         _rules = rules;
         _alerts = alerts;
         _silences = silences;
@@ -124,8 +124,8 @@ internal sealed partial class AlertEngine
                     continue; // an external rule's condition is reported (ApplyConditionsAsync); its timers run below
                 }
 
-                var baseline = rule.ThresholdType == ThresholdType.Dynamic ? await _baselines.GetAsync(rule, cancellationToken).ConfigureAwait(false) : null;
-                foreach (var outcome in _evaluator.Evaluate(rule, _store, nowMs, baseline))
+                var memory = await _memories.GetAsync(rule, cancellationToken).ConfigureAwait(false);
+                foreach (var outcome in _evaluator.Evaluate(rule, _store, nowMs, memory))
                 {
                     outcomes[(int)outcome.State]++;
                     var fingerprint = AlertInstance.FingerprintOf(rule.Id, outcome.Group);
@@ -158,7 +158,7 @@ internal sealed partial class AlertEngine
             await SaveAsync(changed, cancellationToken).ConfigureAwait(false);
             if (metrics is null)
             {
-                _baselines.Retain(byId.Keys);
+                _memories.Retain(byId.Keys);
                 LastPassAt = _time.GetUtcNow();
             }
 

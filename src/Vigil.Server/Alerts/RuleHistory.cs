@@ -6,7 +6,7 @@ namespace Vigil.Server.Alerts;
 
 /// <summary>
 /// Reads the stored 1-minute rollups a rule looks at: the history a backtest replays, and the
-/// baselines of dynamic thresholds (the aggregate over the last <c>baselineDays</c>).
+/// warm-up of the rules' memories (<see cref="RuleMemories"/>).
 /// </summary>
 internal sealed class RuleHistory(RollupRepository rollups)
 {
@@ -41,152 +41,85 @@ internal sealed class RuleHistory(RollupRepository rollups)
     }
 
     /// <summary>
-    /// Each group's aggregate over [<paramref name="fromMs"/>, <paramref name="toMs"/>) with the
-    /// rule's aggregation; a group with fewer points than the rule's <c>minDataPoints</c> has no
-    /// baseline. Rates are taken over the span the history covers, so a metric that began
-    /// yesterday is not diluted by days it did not exist.
+    /// Replays <paramref name="rule"/> up to <paramref name="toMs"/> from the stored rollups, a
+    /// day at a time, so a week of history is never held at once.
     /// </summary>
-    public async Task<Dictionary<LabelSet, double>> BaselinesAsync(AlertRule rule, long fromMs, long toMs, CancellationToken cancellationToken)
+    public async Task AdvanceAsync(AlertRule rule, RuleReplay replay, long toMs, CancellationToken cancellationToken)
     {
-        var groups = new Dictionary<LabelSet, (WindowAccumulator Accumulator, long FirstMs)>();
-        for (var chunkStart = fromMs; chunkStart < toMs; chunkStart += ChunkMs)
+        while (replay.DoneMs + 60_000 <= toMs)
         {
-            var chunkEnd = Math.Min(toMs, chunkStart + ChunkMs);
-            foreach (var series in await ReadAsync(rule, chunkStart, chunkEnd, cancellationToken).ConfigureAwait(false))
-            {
-                var group = RuleEvaluator.GroupOf(rule, series.Labels);
-                if (!groups.TryGetValue(group, out var state))
-                {
-                    state = (new WindowAccumulator(), series.Rollups[0].MinuteStartMs);
-                }
-
-                state.Accumulator.IsCounter = series.IsCounter;
-                foreach (var rollup in series.Rollups)
-                {
-                    state.Accumulator.AddRollup(rollup, series.IsError);
-                }
-
-                groups[group] = (state.Accumulator, Math.Min(state.FirstMs, series.Rollups[0].MinuteStartMs));
-            }
+            var chunkEnd = Math.Min(toMs, replay.DoneMs + ChunkMs);
+            var series = await ReadAsync(rule, replay.DoneMs + 60_000 - replay.WindowMs, chunkEnd, cancellationToken).ConfigureAwait(false);
+            replay.Advance(series, chunkEnd, cancellationToken);
         }
-
-        var baselines = new Dictionary<LabelSet, double>(groups.Count);
-        foreach (var (group, (accumulator, firstMs)) in groups)
-        {
-            var (value, points) = RuleEvaluator.Reduce(accumulator, rule.Aggregation, TimeSpan.FromMilliseconds(toMs - firstMs));
-            if (value is { } v && points >= rule.MinDataPoints)
-            {
-                baselines[group] = v;
-            }
-        }
-
-        return baselines;
     }
 }
 
 /// <summary>
-/// The baselines of the dynamic rules, computed from the stored rollups and kept for an hour
-/// (<see cref="MaxAge"/>): a baseline over days barely moves in an hour, and the evaluation
-/// pass must not read a week of history every second. A rule whose definition changes gets
-/// a fresh baseline at once.
+/// The live <see cref="RuleMemory"/> of each rule the engine evaluates — its groups' seasonal
+/// baselines and recent minutes — built when a rule is first evaluated (at start-up, on a new
+/// evaluating process, after an edit that changes what it judges) by replaying the stored
+/// rollups of its warm-up (<see cref="RuleMemory.WarmUp"/>: <c>baselineDays</c> for baseline
+/// thresholds), then kept up to date by the evaluation itself. Used by the engine's pass only
+/// (one thread at a time, under its lock).
 /// </summary>
-internal sealed partial class BaselineCache(RuleHistory history, TimeProvider time, ILogger<BaselineCache> logger)
+internal sealed partial class RuleMemories(RuleHistory history, TimeProvider time, ILogger<RuleMemories> logger)
 {
-    /// <summary>How long a computed baseline is used.</summary>
-    public static readonly TimeSpan MaxAge = TimeSpan.FromHours(1);
-
-    // After a failed read, try again sooner than an hour.
-    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromMinutes(1);
-
-    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private readonly Lock _lock = new();
-
-    /// <summary>The group baselines of a dynamic rule (null for a group without one).</summary>
-    public async ValueTask<Func<LabelSet, double?>> GetAsync(AlertRule rule, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        var definition = Definition(rule);
-        Entry? entry;
-        lock (_lock)
-        {
-            _entries.TryGetValue(rule.Id, out entry);
-        }
-
-        if (entry is null || entry.Definition != definition || now >= entry.RefreshAt)
-        {
-            entry = await ComputeAsync(rule, definition, now, entry, cancellationToken).ConfigureAwait(false);
-            lock (_lock)
-            {
-                _entries[rule.Id] = entry;
-            }
-        }
-
-        return LookUp(entry.Values);
-    }
-
     /// <summary>
-    /// The group baselines of a rule that is not saved (a rule test): computed for this call and not
-    /// kept, as nothing would ever ask for them again or forget them.
+    /// The warm-up stops this long before now: the rollups of the last minutes may not be
+    /// stored yet, and a minute replayed without its points would look like a traffic drop.
     /// </summary>
-    public async ValueTask<Func<LabelSet, double?>> ComputeOnceAsync(AlertRule rule, CancellationToken cancellationToken) =>
-        LookUp((await ComputeAsync(rule, Definition(rule), time.GetUtcNow(), null, cancellationToken).ConfigureAwait(false)).Values);
+    public static readonly TimeSpan FlushMargin = TimeSpan.FromMinutes(2);
 
-    /// <summary>The ids of the rules whose baselines are kept; for tests.</summary>
-    internal IReadOnlyList<string> RuleIds
+    private readonly Dictionary<string, RuleMemory> _memories = new(StringComparer.Ordinal);
+
+    /// <summary>The ids of the rules whose memory is kept; for tests.</summary>
+    internal IReadOnlyList<string> RuleIds => [.. _memories.Keys];
+
+    /// <summary>The memory of <paramref name="rule"/>, warmed up from the stored rollups when it is new or the rule changed what it judges.</summary>
+    public async ValueTask<RuleMemory> GetAsync(AlertRule rule, CancellationToken cancellationToken)
     {
-        get
+        var definition = RuleMemory.DefinitionOf(rule);
+        if (_memories.TryGetValue(rule.Id, out var memory) && memory.Definition == definition)
         {
-            lock (_lock)
+            return memory;
+        }
+
+        memory = new RuleMemory(rule);
+        var warmUp = RuleMemory.WarmUp(rule);
+        if (warmUp > TimeSpan.Zero)
+        {
+            var toMs = (time.GetUtcNow() - FlushMargin).ToUnixTimeMilliseconds();
+            var replay = new RuleReplay(rule, memory, toMs - (long)warmUp.TotalMilliseconds, long.MaxValue, TimeSpan.FromMinutes(1));
+            var started = time.GetTimestamp();
+            try
             {
-                return [.. _entries.Keys];
+                await history.AdvanceAsync(rule, replay, toMs, cancellationToken).ConfigureAwait(false);
+                LogWarmedUp(rule.Id, memory.GroupCount, (long)time.GetElapsedTime(started).TotalMilliseconds);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // The memory fills from live evaluations instead; baseline thresholds have not enough data meanwhile.
+                LogWarmUpFailed(ex, rule.Id);
             }
         }
+
+        _memories[rule.Id] = memory;
+        return memory;
     }
 
-    /// <summary>Forgets the baselines of rules that no longer exist.</summary>
+    /// <summary>Forgets the memory of rules that no longer exist.</summary>
     public void Retain(IReadOnlyCollection<string> ruleIds)
     {
-        lock (_lock)
+        foreach (var id in _memories.Keys.Where(id => !ruleIds.Contains(id)).ToList())
         {
-            foreach (var id in _entries.Keys.Where(id => !ruleIds.Contains(id)).ToList())
-            {
-                _entries.Remove(id);
-            }
+            _memories.Remove(id);
         }
     }
 
-    private async Task<Entry> ComputeAsync(AlertRule rule, string definition, DateTimeOffset now, Entry? previous, CancellationToken cancellationToken)
-    {
-        var (fromMs, toMs) = RangeOf(rule, now);
-        try
-        {
-            var values = await history.BaselinesAsync(rule, fromMs, toMs, cancellationToken).ConfigureAwait(false);
-            return new Entry(definition, values, now + MaxAge);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            LogBaselineFailed(ex, rule.Id);
-            var kept = previous is not null && previous.Definition == definition ? previous.Values : [];
-            return new Entry(definition, kept, now + RetryAfterFailure);
-        }
-    }
+    [LoggerMessage(EventId = 4011, Level = LogLevel.Information, Message = "Rule {RuleId}: memory warmed up from the stored rollups ({Groups} groups) in {ElapsedMs} ms")]
+    private partial void LogWarmedUp(string ruleId, int groups, long elapsedMs);
 
-    /// <summary>
-    /// The range a baseline is computed over: the days before the rule's current window, so
-    /// the episode being judged does not raise its own bar.
-    /// </summary>
-    public static (long FromMs, long ToMs) RangeOf(AlertRule rule, DateTimeOffset now) =>
-        (now.AddDays(-rule.BaselineDays).ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds() - (long)rule.Window.TotalMilliseconds);
-
-    private static Func<LabelSet, double?> LookUp(Dictionary<LabelSet, double> values) =>
-        group => values.TryGetValue(group, out var v) ? v : null;
-
-    private static string Definition(AlertRule rule) =>
-        string.Join('\u001f', rule.Metric, rule.Aggregation, rule.WindowMinutes, rule.MinDataPoints, rule.BaselineDays,
-            string.Join(',', rule.GroupBy), string.Join(',', rule.Match.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => m.Key + "=" + m.Value)));
-
-    [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "Reading the baseline of rule {RuleId} failed; it is tried again in a minute")]
-    private partial void LogBaselineFailed(Exception exception, string ruleId);
-
-    private sealed record Entry(string Definition, Dictionary<LabelSet, double> Values, DateTimeOffset RefreshAt);
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "Warming up rule {RuleId} from the stored rollups failed; its baselines fill from live evaluations instead")]
+    private partial void LogWarmUpFailed(Exception exception, string ruleId);
 }

@@ -94,7 +94,7 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddSingleton<RuleCache>();
         services.AddSingleton<IRuleSource>(sp => sp.GetRequiredService<RuleCache>());
         services.AddSingleton<RuleHistory>();
-        services.AddSingleton<BaselineCache>();
+        services.AddSingleton<RuleMemories>();
         services.AddSingleton<EvaluationLeader>();
         services.AddSingleton<EvaluationTrigger>();
 

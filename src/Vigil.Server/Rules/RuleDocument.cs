@@ -47,19 +47,37 @@ public class RuleDocument
     /// <value>1 when omitted.</value>
     public double? MinDataPoints { get; set; }
 
-    /// <summary><c>static</c>, <c>dynamic</c> or <c>percent_change</c>.</summary>
+    /// <summary>
+    /// What a window with fewer than <c>minDataPoints</c> points means: <c>keep_last</c> (nothing
+    /// changes), <c>ok</c> (the condition does not hold) or <c>alerting</c> (it holds).
+    /// </summary>
+    /// <value><c>keep_last</c> when omitted.</value>
+    public string? NoData { get; set; }
+
+    /// <summary>
+    /// <c>static</c>, <c>dynamic</c> (seasonal baseline × <c>baselineMultiplier</c>),
+    /// <c>percent_change</c> (change from the seasonal baseline) or <c>anomaly</c> (outside the
+    /// seasonal baseline's band at a <c>sensitivity</c>).
+    /// </summary>
     /// <value><c>static</c> when omitted.</value>
     public string? ThresholdType { get; set; }
 
-    /// <summary>The value (static) or the change in percent (percent_change).</summary>
+    /// <summary>The value (static) or the change from the baseline in percent (percent_change).</summary>
     public double? Threshold { get; set; }
 
     /// <summary>Dynamic thresholds: the baseline is multiplied by this (more than 0).</summary>
     public double? BaselineMultiplier { get; set; }
 
-    /// <summary>Dynamic thresholds: days of history the baseline covers (1 to 30).</summary>
+    /// <summary>Dynamic, percent-change and anomaly thresholds: days of history the seasonal baseline covers (1 to 30).</summary>
     /// <value>7 when omitted.</value>
     public double? BaselineDays { get; set; }
+
+    /// <summary>Anomaly thresholds: <c>low</c>, <c>medium</c> or <c>high</c>.</summary>
+    /// <value><c>medium</c> when omitted.</value>
+    public string? Sensitivity { get; set; }
+
+    /// <summary>Anomaly thresholds: the smallest departure from the baseline that counts, in the metric's unit (at least 0).</summary>
+    public double? MinChange { get; set; }
 
     /// <summary><c>greater_than</c>, <c>less_than</c>, <c>equal</c>, <c>greater_or_equal</c> or <c>less_or_equal</c>.</summary>
     /// <value><c>greater_than</c> when omitted.</value>
@@ -68,6 +86,14 @@ public class RuleDocument
     /// <summary>Seconds the condition must hold before the alert fires (0 to 86400).</summary>
     /// <value>0 when omitted.</value>
     public double? ForSeconds { get; set; }
+
+    /// <summary>The condition counts as met when it held in this many of the last <c>ofMinutes</c> minutes (1 to ofMinutes).</summary>
+    /// <value>1 when omitted.</value>
+    public double? MetMinutes { get; set; }
+
+    /// <summary>The minutes <c>metMinutes</c> counts over, the current one included (1 to 60).</summary>
+    /// <value>1 when omitted.</value>
+    public double? OfMinutes { get; set; }
 
     /// <summary>The value the aggregate must come back past before the alert resolves.</summary>
     public double? RecoveryThreshold { get; set; }

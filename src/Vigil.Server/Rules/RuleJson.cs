@@ -17,7 +17,7 @@ internal static class RuleJson
     private static readonly AlertRule Defaults = new() { Id = "", Name = "", Metric = "" };
 
     // Fields whose validator messages mean nothing while the threshold type itself is unknown.
-    private static readonly string[] ThresholdFields = ["threshold", "baselineMultiplier", "baselineDays"];
+    private static readonly string[] ThresholdFields = ["threshold", "baselineMultiplier", "baselineDays", "comparison", "minChange"];
 
     /// <summary>Strict reading (unknown fields and numbers in strings are errors), camelCase: the API's settings.</summary>
     public static JsonSerializerOptions Strict { get; } = Create(JsonUnmappedMemberHandling.Disallow);
@@ -45,12 +45,17 @@ internal static class RuleJson
         document.Aggregation = rule.Aggregation.ToWire();
         document.WindowMinutes = rule.WindowMinutes;
         document.MinDataPoints = rule.MinDataPoints;
+        document.NoData = rule.NoData.ToWire();
         document.ThresholdType = rule.ThresholdType.ToWire();
         document.Threshold = rule.Threshold;
         document.BaselineMultiplier = rule.BaselineMultiplier;
         document.BaselineDays = rule.BaselineDays;
+        document.Sensitivity = rule.Sensitivity.ToWire();
+        document.MinChange = rule.MinChange;
         document.Comparison = rule.Comparison.ToWire();
         document.ForSeconds = rule.ForSeconds;
+        document.MetMinutes = rule.MetMinutes;
+        document.OfMinutes = rule.OfMinutes;
         document.RecoveryThreshold = rule.RecoveryThreshold;
         document.Severity = rule.Severity.ToWire();
         document.CooldownMinutes = rule.CooldownMinutes;
@@ -114,6 +119,18 @@ internal static class RuleJson
         if (document.ThresholdType is { } thresholdTypeName && !AlertNames.TryParseThresholdType(thresholdTypeName, out thresholdType))
         {
             Add("thresholdType", NotOneOf(thresholdTypeName, Enum.GetValues<ThresholdType>().Select(t => t.ToWire())));
+        }
+
+        var noData = Defaults.NoData;
+        if (document.NoData is { } noDataName && !AlertNames.TryParseNoData(noDataName, out noData))
+        {
+            Add("noData", NotOneOf(noDataName, Enum.GetValues<NoDataPolicy>().Select(p => p.ToWire())));
+        }
+
+        var sensitivity = Defaults.Sensitivity;
+        if (document.Sensitivity is { } sensitivityName && !AlertNames.TryParseSensitivity(sensitivityName, out sensitivity))
+        {
+            Add("sensitivity", NotOneOf(sensitivityName, Enum.GetValues<Vigil.Core.Baselines.AnomalySensitivity>().Select(s => s.ToWire())));
         }
 
         var comparison = Defaults.Comparison;
@@ -192,12 +209,17 @@ internal static class RuleJson
             Aggregation = aggregation,
             WindowMinutes = document.WindowMinutes ?? Defaults.WindowMinutes,
             MinDataPoints = Whole("minDataPoints", document.MinDataPoints, Defaults.MinDataPoints),
+            NoData = noData,
             ThresholdType = thresholdType,
             Threshold = document.Threshold,
             BaselineMultiplier = document.BaselineMultiplier,
             BaselineDays = Whole("baselineDays", document.BaselineDays, Defaults.BaselineDays),
+            Sensitivity = sensitivity,
+            MinChange = document.MinChange,
             Comparison = comparison,
             ForSeconds = Whole("forSeconds", document.ForSeconds, Defaults.ForSeconds),
+            MetMinutes = Whole("metMinutes", document.MetMinutes, Defaults.MetMinutes),
+            OfMinutes = Whole("ofMinutes", document.OfMinutes, Defaults.OfMinutes),
             RecoveryThreshold = document.RecoveryThreshold,
             Severity = severity,
             CooldownMinutes = Whole("cooldownMinutes", document.CooldownMinutes, Defaults.CooldownMinutes),

@@ -48,7 +48,7 @@ internal static class RuleTestEndpoints
     }
 
     private static async Task<Results<Ok<RuleTestResponse>, ProblemHttpResult>> TestSavedAsync(
-        string id, HttpRequest request, RuleRepository repository, MetricStore store, BaselineCache baselines, RuleHistory history, QueryBudget budget, TimeProvider time, CancellationToken cancellationToken)
+        string id, HttpRequest request, RuleRepository repository, MetricStore store, RuleHistory history, QueryBudget budget, TimeProvider time, CancellationToken cancellationToken)
     {
         var (range, rangeProblem) = ParseRange(request, time);
         if (rangeProblem is not null)
@@ -61,11 +61,11 @@ internal static class RuleTestEndpoints
             return Problems.Status(StatusCodes.Status404NotFound, "Not found", $"No alert rule has id '{id}'.");
         }
 
-        return await RunAsync(stored.Rule, id, range!, store, baselines, history, budget, time, cancellationToken).ConfigureAwait(false);
+        return await RunAsync(stored.Rule, id, range!, store, history, budget, time, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<Results<Ok<RuleTestResponse>, ProblemHttpResult>> TestUnsavedAsync(
-        HttpRequest request, MetricStore store, BaselineCache baselines, RuleHistory history, QueryBudget budget, TimeProvider time, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
+        HttpRequest request, MetricStore store, RuleHistory history, QueryBudget budget, TimeProvider time, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
     {
         var (range, rangeProblem) = ParseRange(request, time);
         if (rangeProblem is not null)
@@ -88,17 +88,18 @@ internal static class RuleTestEndpoints
             return Problems.Validation("The rule is invalid.", errors);
         }
 
-        return await RunAsync(rule, null, range!, store, baselines, history, budget, time, cancellationToken).ConfigureAwait(false);
+        return await RunAsync(rule, null, range!, store, history, budget, time, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<Results<Ok<RuleTestResponse>, ProblemHttpResult>> RunAsync(
-        AlertRule rule, string? ruleId, TestRange range, MetricStore store, BaselineCache baselines, RuleHistory history, QueryBudget budget, TimeProvider time, CancellationToken cancellationToken)
+        AlertRule rule, string? ruleId, TestRange range, MetricStore store, RuleHistory history, QueryBudget budget, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
 
         // The work is bounded before it is done: the series judged now, then the rows the
-        // baseline (of an unsaved dynamic rule; a saved rule's is the evaluation's own) and the
-        // replay read, then the replay's steps, each aggregating the rule's window of rollups.
+        // replay reads (its range, and before it the rule's warm-up: baselineDays for baseline
+        // thresholds, so each step judges only against what came before it), then the replay's
+        // minutes, each merging the rule's window of minutes.
         var matched = store.Family(rule.Metric) is { } family ? family.Series.Count(s => RuleEvaluator.Matches(s.Labels, rule.Match)) : 0;
         var cost = new QueryCost(matched, 1, 0);
         if (budget.Check(cost, Advice) is { } tooManySeries)
@@ -106,38 +107,15 @@ internal static class RuleTestEndpoints
             return tooManySeries;
         }
 
-        var lookBack = (long)(rule.ThresholdType == ThresholdType.PercentChange ? 2 * rule.Window.TotalMilliseconds : rule.Window.TotalMilliseconds);
-        var historyFromMs = range.From.ToUnixTimeMilliseconds() - lookBack;
-        var historyToMs = range.To.ToUnixTimeMilliseconds();
-        var rows = await history.CountAsync(rule, historyFromMs, historyToMs, budget.RowsToCount(cost), cancellationToken).ConfigureAwait(false);
-        if (ruleId is null && rule.ThresholdType == ThresholdType.Dynamic)
-        {
-            var (baselineFromMs, baselineToMs) = BaselineCache.RangeOf(rule, now);
-            rows += await history.CountAsync(rule, baselineFromMs, baselineToMs, budget.RowsToCount(cost with { StoredRows = rows }), cancellationToken).ConfigureAwait(false);
-        }
-
-        cost = cost with { StoredRows = rows };
+        var fromMs = range.From.ToUnixTimeMilliseconds();
+        var toMs = range.To.ToUnixTimeMilliseconds();
+        var replayFromMs = fromMs - (long)RuleMemory.WarmUp(rule).TotalMilliseconds;
+        var windowMinutes = Math.Max(1, (long)Math.Ceiling(rule.WindowMinutes));
+        var rows = await history.CountAsync(rule, replayFromMs - (windowMinutes * 60_000), toMs, budget.RowsToCount(cost), cancellationToken).ConfigureAwait(false);
+        cost = cost with { StoredRows = rows, Steps = (toMs - replayFromMs) / 60_000 * windowMinutes };
         if (budget.Check(cost, Advice) is { } tooMuchHistory)
         {
             return tooMuchHistory;
-        }
-
-        // A saved rule shares the evaluation's cached baseline; an unsaved one's is computed for this call only.
-        var baseline = rule.ThresholdType != ThresholdType.Dynamic ? null
-            : ruleId is null ? await baselines.ComputeOnceAsync(rule, cancellationToken).ConfigureAwait(false)
-            : await baselines.GetAsync(rule, cancellationToken).ConfigureAwait(false);
-        var groups = new RuleEvaluator().Evaluate(rule, store, now.ToUnixTimeMilliseconds(), baseline)
-            .OrderBy(g => g.Group.ToString(), StringComparer.Ordinal)
-            .ToArray();
-
-        // The replay reads the window before the range too, so its first steps see full windows.
-        var stored = await history.ReadAsync(rule, historyFromMs, historyToMs, cancellationToken).ConfigureAwait(false);
-        var steps = (long)((range.To - range.From) / range.Step);
-        var windowRows = Math.Max(1, lookBack / 60_000);
-        cost = cost with { Series = Math.Max(matched, stored.Count), Steps = steps * windowRows };
-        if (budget.Check(cost, Advice) is { } tooManySteps)
-        {
-            return tooManySteps;
         }
 
         var timeline = new Dictionary<LabelSet, List<BacktestStep>>();
@@ -151,7 +129,16 @@ internal static class RuleTestEndpoints
             list.Add(step);
         }
 
-        var events = RuleBacktest.Replay(rule, stored, range.From, range.To, range.Step, baseline, Collect, cancellationToken);
+        var memory = new RuleMemory(rule);
+        var replay = new RuleReplay(rule, memory, replayFromMs, fromMs, range.Step, Collect);
+        await history.AdvanceAsync(rule, replay, toMs, cancellationToken).ConfigureAwait(false);
+        var events = replay.Events;
+
+        // Judged now with the replay's memory when the range ends now (the default): the
+        // baselines as of now. A range that ends earlier leaves them behind: none are used now.
+        var groups = new RuleEvaluator().Evaluate(rule, store, now.ToUnixTimeMilliseconds(), now - range.To <= TimeSpan.FromMinutes(1) ? memory : null)
+            .OrderBy(g => g.Group.ToString(), StringComparer.Ordinal)
+            .ToArray();
         var fired = events.Where(e => e.To == AlertStatus.Firing).Select(e => e.Group).ToHashSet();
         var series = timeline
             .OrderBy(s => fired.Contains(s.Key) ? 0 : 1).ThenBy(s => s.Key.ToString(), StringComparer.Ordinal)
@@ -176,7 +163,7 @@ internal static class RuleTestEndpoints
             [.. events.Select(e => new RuleTestEvent(e.At, Labels(e.Group), e.From?.ToWire(), e.To.ToWire(), e.Value, e.Threshold, e.Notified))],
             new RuleTestSummary(
                 events.Count(e => e.To == AlertStatus.Firing && e.From != AlertStatus.Firing),
-                events.Count(e => e.To == AlertStatus.Resolved),
+                events.Count(e => e.To == AlertStatus.Resolved && e.From is not (null or AlertStatus.Pending)),
                 events.Count(e => e.Notified && e.To == AlertStatus.Firing && e.From != AlertStatus.Firing)),
             series));
     }

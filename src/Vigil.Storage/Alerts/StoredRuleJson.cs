@@ -25,7 +25,8 @@ internal static class StoredRuleJson
                 rule.Name, rule.Type, rule.Metric, rule.Match, rule.GroupBy, rule.Aggregation.ToWire(), rule.WindowMinutes, rule.MinDataPoints,
                 rule.ThresholdType.ToWire(), rule.Threshold, rule.BaselineMultiplier, rule.BaselineDays, rule.Comparison.ToWire(), rule.ForSeconds,
                 rule.RecoveryThreshold, rule.Severity.ToWire(), rule.CooldownMinutes, rule.RepeatIntervalMinutes, rule.Channels, rule.EscalationChannels,
-                rule.Labels, rule.RunbookUrl, rule.Enabled, rule.Description),
+                rule.Labels, rule.RunbookUrl, rule.Enabled, rule.Description,
+                rule.NoData.ToWire(), rule.Sensitivity.ToWire(), rule.MinChange, rule.MetMinutes, rule.OfMinutes),
             Options);
     }
 
@@ -76,6 +77,11 @@ internal static class StoredRuleJson
             RunbookUrl = body.RunbookUrl,
             Enabled = body.Enabled ?? defaults.Enabled,
             Description = body.Description,
+            NoData = Parse("noData", body.NoData, defaults.NoData, AlertNames.TryParseNoData),
+            Sensitivity = Parse("sensitivity", body.Sensitivity, defaults.Sensitivity, AlertNames.TryParseSensitivity),
+            MinChange = body.MinChange,
+            MetMinutes = body.MetMinutes ?? defaults.MetMinutes,
+            OfMinutes = body.OfMinutes ?? defaults.OfMinutes,
         };
     }
 
@@ -98,5 +104,6 @@ internal static class StoredRuleJson
         double? WindowMinutes, int? MinDataPoints, string? ThresholdType, double? Threshold, double? BaselineMultiplier, int? BaselineDays,
         string? Comparison, int? ForSeconds, double? RecoveryThreshold, string? Severity, int? CooldownMinutes, int? RepeatIntervalMinutes,
         IReadOnlyList<string>? Channels, IReadOnlyList<string>? EscalationChannels, IReadOnlyDictionary<string, string>? Labels, string? RunbookUrl, bool? Enabled,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description = null);
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description = null,
+        string? NoData = null, string? Sensitivity = null, double? MinChange = null, int? MetMinutes = null, int? OfMinutes = null);
 }

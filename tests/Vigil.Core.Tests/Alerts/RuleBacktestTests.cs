@@ -102,45 +102,113 @@ public sealed class RuleBacktestTests
     }
 
     [Fact]
-    public void Replay_PercentChange_ComparesWithThePreviousWindow()
+    public void Replay_PercentChange_ComparesWithTheSeasonalBaselineOfThatHour()
     {
-        var series = Series([], m => m < 10 ? 100 : 250, minutes: 20);
-        var rule = Rule() with { WindowMinutes = 5, ThresholdType = ThresholdType.PercentChange, Threshold = 50 };
+        // Four days: 100 before noon, 200 after; on the last day 15:00-15:19 at 300 (+50 % for that hour).
+        var series = Series([], m => Day(m) == 3 && HourOf(m) == 15 && m % 60 < 20 ? 300 : HourOf(m) < 12 ? 100 : 200, minutes: 4 * 1440);
+        var rule = Rule() with { WindowMinutes = 1, ThresholdType = ThresholdType.PercentChange, Threshold = 40 };
 
-        var firing = Assert.Single(RuleBacktest.Replay(rule, [series], Start, Start.AddMinutes(20), Minute), e => e.To == AlertStatus.Firing);
+        var events = RuleBacktest.Replay(rule, [series], Start.AddDays(3), Start.AddDays(4), Minute);
 
-        // At 00:11 the window [6, 11) averages 130 against 100 before: +30 %; at 00:12, 160: +60 %.
-        Assert.Equal(Start.AddMinutes(12), firing.At);
-        Assert.Equal(60, firing.Value!.Value, 6);
+        // The daily step from 100 to 200 at noon is what that hour always does: only the incident fires.
+        var firing = Assert.Single(events, e => e.To == AlertStatus.Firing);
+        Assert.Equal(Start.AddDays(3).AddHours(15).AddMinutes(1), firing.At);
+        Assert.Equal(50, firing.Value!.Value, 6);
     }
 
     [Fact]
-    public void Replay_DynamicThreshold_UsesTheBaselineTimesTheMultiplier()
+    public void Replay_DynamicThreshold_IsTheSeasonalCenterTimesTheMultiplier()
     {
-        var series = Series([], m => m >= 10 ? 450 : 100, minutes: 20);
-        var rule = Rule() with { WindowMinutes = 1, ThresholdType = ThresholdType.Dynamic, BaselineMultiplier = 2, Threshold = null };
+        var series = Series([], m => Day(m) == 3 && HourOf(m) == 15 && m % 60 < 20 ? 300 : HourOf(m) < 12 ? 100 : 200, minutes: 4 * 1440);
+        var rule = Rule() with { WindowMinutes = 1, ThresholdType = ThresholdType.Dynamic, BaselineMultiplier = 1.4, Threshold = null };
 
-        var events = RuleBacktest.Replay(rule, [series], Start, Start.AddMinutes(20), Minute, baseline: _ => 200);
+        var events = RuleBacktest.Replay(rule, [series], Start.AddDays(3), Start.AddDays(4), Minute);
 
         var firing = Assert.Single(events, e => e.To == AlertStatus.Firing);
-        Assert.Equal(400, firing.Threshold);
-        Assert.Empty(RuleBacktest.Replay(rule, [series], Start, Start.AddMinutes(20), Minute, baseline: _ => null));
+        Assert.Equal(280, firing.Threshold!.Value, 6);
+        Assert.Equal(300, firing.Value);
+    }
+
+    [Fact]
+    public void Replay_BaselineWithoutHistory_NotEnoughDataNeverFires()
+    {
+        var series = Series([], m => m >= 10 ? 450 : 100, minutes: 20);
+        var rule = Rule() with { WindowMinutes = 1, ThresholdType = ThresholdType.Anomaly, Threshold = null };
+        var steps = new List<BacktestStep>();
+
+        Assert.Empty(RuleBacktest.Replay(rule, [series], Start, Start.AddMinutes(20), Minute, steps.Add));
+        Assert.All(steps, s => Assert.Equal(ConditionState.NotEnoughData, s.State));
+    }
+
+    [Fact]
+    public void Replay_PointInTime_LaterDataAndWhereTheRangeStartsChangeNothing()
+    {
+        // A baseline judged as of each step: the same minutes judge alike whether the range
+        // starts earlier, and whether the history goes on after them (with a huge change).
+        var normal = Series([], m => Day(m) == 3 && HourOf(m) == 15 && m % 60 < 20 ? 300 : HourOf(m) < 12 ? 100 : 200, minutes: 4 * 1440);
+        var withFuture = Series([], m => m >= 4 * 1440 ? 5000 : Day(m) == 3 && HourOf(m) == 15 && m % 60 < 20 ? 300 : HourOf(m) < 12 ? 100 : 200, minutes: 5 * 1440);
+        var rule = Rule() with { WindowMinutes = 1, ThresholdType = ThresholdType.Anomaly, Threshold = null };
+        var from = Start.AddDays(3);
+        var to = Start.AddDays(4);
+        List<BacktestStep> Steps(SeriesHistory series, DateTimeOffset start)
+        {
+            var steps = new List<BacktestStep>();
+            RuleBacktest.Replay(rule, [series], start, to, Minute, steps.Add);
+            return [.. steps.Where(s => s.At >= from.AddHours(12))];
+        }
+
+        var reference = Steps(normal, from);
+
+        Assert.Equal(721, reference.Count); // 12:00 to 24:00, both judged
+        Assert.Equal(reference, Steps(normal, from.AddHours(11)));
+        Assert.Equal(reference, Steps(withFuture, from));
+        Assert.Contains(reference, s => s.State == ConditionState.Met);
+    }
+
+    [Fact]
+    public void Replay_MetMinutesOfMinutes_OneMinuteSpikeQuietSustainedStepFiresOnItsThirdMinute()
+    {
+        // Minute 10 spikes; minutes 30-39 stay high. Three of the last five minutes must be over.
+        var series = Series([], m => m == 10 || m is >= 30 and < 40 ? 3000 : 100, minutes: 60);
+        var rule = Rule() with { WindowMinutes = 1, Threshold = 1000, MetMinutes = 3, OfMinutes = 5 };
+
+        var events = RuleBacktest.Replay(rule, [series], Start, Start.AddHours(1), Minute);
+
+        // The window [30, 31) is judged at 00:31: over at 00:31, 00:32, 00:33 -> firing at 00:33.
+        // After the step, 3 of 5 still hold until 00:43 (minutes 38, 39, 40 ... the last over is 00:40).
+        var firing = Assert.Single(events, e => e.To == AlertStatus.Firing);
+        Assert.Equal(Start.AddMinutes(33), firing.At);
+        var resolved = Assert.Single(events, e => e.To == AlertStatus.Resolved);
+        Assert.Equal(Start.AddMinutes(43), resolved.At);
     }
 
     [Fact]
     public void Replay_WithOnStep_ReportsTheValueAndThresholdOfEveryStep()
     {
         var series = Series([], m => m >= 10 ? 450 : 100, minutes: 20);
-        var rule = Rule() with { WindowMinutes = 1, ThresholdType = ThresholdType.Dynamic, BaselineMultiplier = 2, Threshold = null };
+        var rule = Rule() with { WindowMinutes = 1, Threshold = 400 };
         var steps = new List<BacktestStep>();
 
-        var events = RuleBacktest.Replay(rule, [series], Start, Start.AddMinutes(20), Minute, _ => 200, steps.Add);
+        var events = RuleBacktest.Replay(rule, [series], Start, Start.AddMinutes(20), Minute, steps.Add);
 
         Assert.Equal(20, steps.Count);
         Assert.Equal(Start.AddMinutes(1), steps[0].At);
         Assert.Equal((100d, 400d, ConditionState.NotMet), (steps[0].Value!.Value, steps[0].Threshold!.Value, steps[0].State));
         Assert.Equal((450d, 400d, ConditionState.Met), (steps[10].Value!.Value, steps[10].Threshold!.Value, steps[10].State));
-        Assert.Equal(events, RuleBacktest.Replay(rule, [series], Start, Start.AddMinutes(20), Minute, baseline: _ => 200));
+        Assert.Equal(events, RuleBacktest.Replay(rule, [series], Start, Start.AddMinutes(20), Minute));
+    }
+
+    [Fact]
+    public void Replay_StepOfFiveMinutes_ReportsEveryFifthMinuteButJudgesEachOne()
+    {
+        var series = Series([], m => m is >= 12 and < 14 ? 3000 : 100, minutes: 30);
+        var rule = Rule() with { WindowMinutes = 1, Threshold = 1000 };
+        var steps = new List<BacktestStep>();
+
+        var events = RuleBacktest.Replay(rule, [series], Start, Start.AddMinutes(30), TimeSpan.FromMinutes(5), steps.Add);
+
+        Assert.Equal([5, 10, 15, 20, 25, 30], steps.Select(s => (int)(s.At - Start).TotalMinutes));
+        Assert.Equal(Start.AddMinutes(13), Assert.Single(events, e => e.To == AlertStatus.Firing).At);
     }
 
     [Fact]
@@ -158,6 +226,10 @@ public sealed class RuleBacktestTests
         MinDataPoints = 1,
         CooldownMinutes = 0,
     };
+
+    private static int Day(int minute) => minute / 1440;
+
+    private static int HourOf(int minute) => minute % 1440 / 60;
 
     /// <summary>One rollup per minute from <see cref="Start"/>, every point of minute m equal to value(m).</summary>
     private static SeriesHistory Series(Dictionary<string, string> labels, Func<int, double> value, int minutes, int pointsPerMinute = 10)

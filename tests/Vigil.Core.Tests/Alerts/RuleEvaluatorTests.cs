@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Vigil.Core.Alerts;
+using Vigil.Core.Baselines;
 using Vigil.Core.Metrics;
 using Vigil.Core.Tests.Metrics;
 
@@ -87,13 +88,11 @@ public sealed class RuleEvaluatorTests
     }
 
     [Fact]
-    public void Evaluate_PercentChange_ComparesWithThePreviousWindow()
+    public void Judge_PercentChange_ComparesWithTheBaselineCenter()
     {
-        Record("http_request_duration_ms", [], Enumerable.Repeat(100.0, 10), secondsAgo: 8 * 60);
-        Record("http_request_duration_ms", [], Enumerable.Repeat(180.0, 10), secondsAgo: 2 * 60);
         var rule = Rule() with { Aggregation = Aggregation.Avg, ThresholdType = ThresholdType.PercentChange, Threshold = 50, WindowMinutes = 5 };
 
-        var outcome = Assert.Single(_evaluator.Evaluate(rule, _store, NowMs));
+        var outcome = RuleEvaluator.Judge(rule, LabelSet.Empty, (180, 10), Estimate(100));
 
         Assert.Equal(ConditionState.Met, outcome.State);
         Assert.Equal(80, outcome.Value!.Value, 6);
@@ -101,26 +100,80 @@ public sealed class RuleEvaluatorTests
     }
 
     [Fact]
-    public void Evaluate_PercentChangeWithoutAPreviousWindow_NotEnoughData()
+    public void Evaluate_PercentChangeWithoutABaseline_NotEnoughData()
     {
         Record("http_request_duration_ms", [], [180], secondsAgo: 60);
         var rule = Rule() with { ThresholdType = ThresholdType.PercentChange, Threshold = 50 };
 
-        Assert.Equal(ConditionState.NotEnoughData, Assert.Single(_evaluator.Evaluate(rule, _store, NowMs)).State);
+        Assert.Equal(ConditionState.NotEnoughData, Assert.Single(_evaluator.Evaluate(rule, _store, NowMs, new RuleMemory(rule))).State);
     }
 
     [Fact]
-    public void Evaluate_Dynamic_ThresholdIsBaselineTimesMultiplier()
+    public void Judge_Dynamic_ThresholdIsBaselineCenterTimesMultiplier()
     {
-        Record("job_execution_duration_ms", new() { ["job_id"] = "gen" }, [2500], secondsAgo: 60);
-        Record("job_execution_duration_ms", new() { ["job_id"] = "export" }, [2500], secondsAgo: 60);
         var rule = Rule() with { Metric = "job_execution_duration_ms", GroupBy = ["job_id"], ThresholdType = ThresholdType.Dynamic, BaselineMultiplier = 2, Threshold = null };
 
-        var outcomes = _evaluator.Evaluate(rule, _store, NowMs, group => group["job_id"] == "gen" ? 1000 : null).ToDictionary(o => o.Group["job_id"]!);
+        var withBaseline = RuleEvaluator.Judge(rule, LabelSet.Empty, (2500, 1), Estimate(1000));
+        var without = RuleEvaluator.Judge(rule, LabelSet.Empty, (2500, 1), null);
 
-        Assert.Equal(ConditionState.Met, outcomes["gen"].State);
-        Assert.Equal(2000, outcomes["gen"].Threshold);
-        Assert.Equal(ConditionState.NotEnoughData, outcomes["export"].State);
+        Assert.Equal(ConditionState.Met, withBaseline.State);
+        Assert.Equal(2000, withBaseline.Threshold);
+        Assert.Equal(ConditionState.NotEnoughData, without.State);
+    }
+
+    [Theory]
+    [InlineData(Comparison.GreaterThan, 139, false)]
+    [InlineData(Comparison.GreaterThan, 141, true)]
+    [InlineData(Comparison.LessThan, 61, false)]
+    [InlineData(Comparison.LessThan, 59, true)]
+    public void Judge_Anomaly_OutsideTheBandOnTheComparedSide(Comparison comparison, double value, bool met)
+    {
+        // Center 100, robust σ 10: medium sensitivity is 4 σ (40) beyond the center, more than its 20 % minimum.
+        var rule = Rule() with { ThresholdType = ThresholdType.Anomaly, Threshold = null, Comparison = comparison };
+
+        var outcome = RuleEvaluator.Judge(rule, LabelSet.Empty, (value, 50), Estimate(100, spread: 10));
+
+        Assert.Equal(met ? ConditionState.Met : ConditionState.NotMet, outcome.State);
+        Assert.Equal(comparison == Comparison.GreaterThan ? 140 : 60, outcome.Threshold!.Value, 9);
+    }
+
+    [Fact]
+    public void Judge_AnomalyOfAFlatSeries_MinChangeKeepsNoiseQuiet()
+    {
+        // An error rate that is always 0: without a minimum change any error would be "outside the band".
+        var rule = Rule() with { Aggregation = Aggregation.ErrorRatePercent, ThresholdType = ThresholdType.Anomaly, Threshold = null, MinChange = 2 };
+
+        Assert.Equal(ConditionState.NotMet, RuleEvaluator.Judge(rule, LabelSet.Empty, (1.5, 200), Estimate(0)).State);
+        Assert.Equal(ConditionState.Met, RuleEvaluator.Judge(rule, LabelSet.Empty, (2.5, 200), Estimate(0)).State);
+    }
+
+    [Theory]
+    [InlineData(NoDataPolicy.KeepLast, ConditionState.NotEnoughData, false)]
+    [InlineData(NoDataPolicy.Ok, ConditionState.NotMet, true)]
+    [InlineData(NoDataPolicy.Alerting, ConditionState.Met, false)]
+    public void Evaluate_TooFewPoints_NoDataPolicyDecides(NoDataPolicy policy, ConditionState state, bool recovered)
+    {
+        Record("http_request_duration_ms", [], [5000], secondsAgo: 30);
+        var rule = Rule() with { Aggregation = Aggregation.P95, MinDataPoints = 10, NoData = policy };
+
+        var outcome = Assert.Single(_evaluator.Evaluate(rule, _store, NowMs));
+
+        Assert.Equal(state, outcome.State);
+        Assert.Equal(recovered, outcome.Recovered);
+        Assert.Equal(policy == NoDataPolicy.Alerting, outcome.Reason?.Contains("no data", StringComparison.Ordinal) ?? false);
+    }
+
+    [Fact]
+    public void Evaluate_RateWithMinDataPoints_EmptyWindowStillJudgedAsZero()
+    {
+        // A stopped stream: counts and rates are judged whatever minDataPoints says.
+        Record("orders_total", [], [5], secondsAgo: 20 * 60, MetricType.Counter);
+        var rule = Rule() with { Metric = "orders_total", Aggregation = Aggregation.RatePerMinute, Threshold = 1, Comparison = Comparison.LessThan, MinDataPoints = 20 };
+
+        var outcome = Assert.Single(_evaluator.Evaluate(rule, _store, NowMs));
+
+        Assert.Equal(ConditionState.Met, outcome.State);
+        Assert.Equal(0, outcome.Value);
     }
 
     [Theory]
@@ -269,9 +322,11 @@ public sealed class RuleEvaluatorTests
             return RuleEvaluator.Reduce(accumulator, rule.Aggregation, rule.Window);
         }
 
-        return [.. groups.Select(pair => RuleEvaluator.Judge(rule, pair.Key, Window(pair.Value, nowMs - windowMs, nowMs + 1),
-            rule.ThresholdType == ThresholdType.PercentChange ? Window(pair.Value, nowMs - (2 * windowMs), nowMs - windowMs) : default, null))];
+        return [.. groups.Select(pair => RuleEvaluator.Judge(rule, pair.Key, Window(pair.Value, nowMs - windowMs, nowMs + 1), null))];
     }
+
+    private static BaselineEstimate Estimate(double center, double spread = 0) =>
+        new(center, spread, spread, spread, 100, 7, BaselineLevel.HourOfDay, 0, 0, 0);
 
     private static AlertRule Rule() => new()
     {

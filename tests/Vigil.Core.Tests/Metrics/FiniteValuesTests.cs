@@ -1,4 +1,5 @@
 using Vigil.Core.Alerts;
+using Vigil.Core.Baselines;
 using Vigil.Core.Metrics;
 
 namespace Vigil.Core.Tests.Metrics;
@@ -103,11 +104,11 @@ public sealed class FiniteValuesTests
     }
 
     [Fact]
-    public void Judge_PercentChangeOverADenormalPreviousValue_ValueFiniteAndMet()
+    public void Judge_PercentChangeOverADenormalBaseline_ValueFiniteAndMet()
     {
         var rule = new AlertRule { Id = "r", Name = "jump", Metric = "m", ThresholdType = ThresholdType.PercentChange, Threshold = 50, WindowMinutes = 5 };
 
-        var judged = RuleEvaluator.Judge(rule, LabelSet.Empty, (1e15, 10), (double.Epsilon, 10), null);
+        var judged = RuleEvaluator.Judge(rule, LabelSet.Empty, (1e15, 10), Estimate(double.Epsilon));
 
         Assert.Equal(ConditionState.Met, judged.State);
         Assert.Equal(double.MaxValue, judged.Value);
@@ -118,9 +119,11 @@ public sealed class FiniteValuesTests
     {
         var rule = new AlertRule { Id = "r", Name = "spike", Metric = "m", ThresholdType = ThresholdType.Dynamic, BaselineMultiplier = double.MaxValue, BaselineDays = 1, WindowMinutes = 5 };
 
-        var judged = RuleEvaluator.Judge(rule, LabelSet.Empty, (1e15, 10), default, _ => 1e15);
+        var judged = RuleEvaluator.Judge(rule, LabelSet.Empty, (1e15, 10), Estimate(1e15));
 
         Assert.Equal(double.MaxValue, judged.Threshold);
         Assert.Equal(ConditionState.NotMet, judged.State);
     }
+
+    private static BaselineEstimate Estimate(double center) => new(center, 0, 0, 0, 100, 7, BaselineLevel.HourOfDay, 0, 0, 0);
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Vigil.Core.Alerts;
+using Vigil.Core.Baselines;
 using Vigil.Core.Metrics;
 using Vigil.Server.Rules;
 using Vigil.Server.Tests.Hosting;
@@ -88,9 +89,24 @@ public sealed class DefaultRulesTests
             Assert.Equal(["route"], rules[id].GroupBy);
         }
 
+        // Issue 12: anomaly rules per service that work untuned (measured in docs/BENCHMARKS.md, "Detection quality").
+        AssertAnomaly(rules["latency_anomaly"], Aggregation.P50, Comparison.GreaterThan, AnomalySensitivity.Low, 4, 3, 4);
+        AssertAnomaly(rules["error_rate_anomaly"], Aggregation.ErrorRatePercent, Comparison.GreaterThan, AnomalySensitivity.Medium, 2, 3, 4);
+        AssertAnomaly(rules["traffic_drop"], Aggregation.RatePerMinute, Comparison.LessThan, AnomalySensitivity.Medium, 5, 3, 5);
+        AssertAnomaly(rules["traffic_surge"], Aggregation.RatePerMinute, Comparison.GreaterThan, AnomalySensitivity.Low, 5, 3, 5);
+        Assert.Equal(2, rules["error_rate_anomaly"].MinChange);
+
         Assert.Equal(["job_id"], rules["slow_generation"].GroupBy);
         Assert.Equal(["job_id"], rules["generation_failure_rate"].GroupBy);
         Assert.All(rules.Values, r => Assert.True(r.Enabled));
+    }
+
+    private static void AssertAnomaly(AlertRule rule, Aggregation aggregation, Comparison comparison, AnomalySensitivity sensitivity, double windowMinutes, int metMinutes, int ofMinutes)
+    {
+        Assert.Equal(
+            ("http_request_duration_ms", ThresholdType.Anomaly, aggregation, comparison, sensitivity, windowMinutes, metMinutes, ofMinutes, 14),
+            (rule.Metric, rule.ThresholdType, rule.Aggregation, rule.Comparison, rule.Sensitivity, rule.WindowMinutes, rule.MetMinutes, rule.OfMinutes, rule.BaselineDays));
+        Assert.Equal(["service"], rule.GroupBy);
     }
 
     [Fact]

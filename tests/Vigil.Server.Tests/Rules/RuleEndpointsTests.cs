@@ -22,7 +22,8 @@ public abstract class RuleEndpointsTests(StorageProvider provider) : ServerTestB
     [
         "high_response_time", "high_error_rate", "memory_usage_high", "database_connection_issues", "failed_login_attempts",
         "high_queue_depth", "high_failure_rate", "disk_space_low", "system_down", "slow_endpoint",
-        "critical_endpoint_latency", "endpoint_error_spike", "slow_generation", "generation_failure_rate",
+        "critical_endpoint_latency", "endpoint_error_spike", "latency_anomaly", "error_rate_anomaly", "traffic_drop", "traffic_surge",
+        "slow_generation", "generation_failure_rate",
         "server_heap_usage_high", "server_disk_space_low",
     ];
 
@@ -38,7 +39,15 @@ public abstract class RuleEndpointsTests(StorageProvider provider) : ServerTestB
         { """{"name":"n","metric":"m","windowMinutes":-5,"threshold":1}""", "windowMinutes", "must be more than 0" },
         { """{"name":"n","metric":"m","thresholdType":"dynamic"}""", "baselineMultiplier", "is required for a dynamic threshold" },
         { """{"name":"n","metric":"m","thresholdType":"dynamic","baselineMultiplier":0}""", "baselineMultiplier", "more than 0" },
-        { """{"name":"n","metric":"m","thresholdType":"dynamic","baselineMultiplier":2,"baselineDays":31}""", "baselineDays", "between 1 and 30" },
+        { """{"name":"n","metric":"m","thresholdType":"dynamic","baselineMultiplier":2,"baselineDays":31}""", "baselineDays", "between 7 (the baseline" },
+        { """{"name":"n","metric":"m","thresholdType":"anomaly","baselineDays":3}""", "baselineDays", "between 7 (the baseline" },
+        { """{"name":"n","metric":"m","thresholdType":"anomaly","comparison":"equal"}""", "comparison", "above the band" },
+        { """{"name":"n","metric":"m","thresholdType":"anomaly","sensitivity":"extreme"}""", "sensitivity", "not one of low, medium, high" },
+        { """{"name":"n","metric":"m","thresholdType":"anomaly","minChange":-1}""", "minChange", "at least 0" },
+        { """{"name":"n","metric":"m","threshold":1,"noData":"ignore"}""", "noData", "not one of keep_last, ok, alerting" },
+        { """{"name":"n","metric":"m","threshold":1,"metMinutes":4,"ofMinutes":3}""", "metMinutes", "at most ofMinutes" },
+        { """{"name":"n","metric":"m","threshold":1,"ofMinutes":61}""", "ofMinutes", "between 1 and 60" },
+        { """{"name":"n","metric":"m","threshold":1,"metMinutes":1.5}""", "metMinutes", "whole number" },
         { """{"name":"n","metric":"m"}""", "threshold", "is required for a static threshold" },
         { "{\"name\":\"n\",\"metric\":\"m\",\"threshold\":1,\"description\":\"" + new string('d', 2001) + "\"}", "description", "longer than 2000 characters" },
         { """{"name":"n","metric":"m","thresholdType":"percent_change"}""", "threshold", "is required for a percent_change threshold" },
@@ -241,8 +250,9 @@ public abstract class RuleEndpointsTests(StorageProvider provider) : ServerTestB
 
         string[] expected =
         [
-            "id", "name", "description", "type", "metric", "match", "groupBy", "aggregation", "windowMinutes", "minDataPoints", "thresholdType",
-            "threshold", "baselineMultiplier", "baselineDays", "comparison", "forSeconds", "recoveryThreshold", "severity",
+            "id", "name", "description", "type", "metric", "match", "groupBy", "aggregation", "windowMinutes", "minDataPoints", "noData", "thresholdType",
+            "threshold", "baselineMultiplier", "baselineDays", "sensitivity", "minChange", "comparison", "forSeconds", "metMinutes", "ofMinutes",
+            "recoveryThreshold", "severity",
             "cooldownMinutes", "repeatIntervalMinutes", "channels", "escalationChannels", "labels", "runbookUrl", "enabled",
             "isDefault", "createdAt", "updatedAt",
         ];

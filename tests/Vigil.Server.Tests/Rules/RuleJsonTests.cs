@@ -22,7 +22,7 @@ public sealed class RuleJsonTests
 
     [Theory]
     [InlineData("aggregation", "p95x", "'p95x' is not one of count, sum, min, max, avg, last, rate_per_second, rate_per_minute, p50, p90, p95, p99, error_rate_percent")]
-    [InlineData("thresholdType", "Static", "'Static' is not one of static, dynamic, percent_change")]
+    [InlineData("thresholdType", "Static", "'Static' is not one of static, dynamic, percent_change, anomaly")]
     [InlineData("comparison", ">", "'>' is not one of greater_than, less_than, equal, greater_or_equal, less_or_equal")]
     [InlineData("severity", "high", "'high' is not one of info, warning, error, critical")]
     public void ToRule_UnknownWireName_NamesTheFieldAndTheAcceptedValues(string field, string value, string message)

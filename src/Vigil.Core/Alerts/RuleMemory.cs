@@ -1,0 +1,273 @@
+using System.Globalization;
+using System.Numerics;
+using Vigil.Core.Baselines;
+using Vigil.Core.Metrics;
+
+namespace Vigil.Core.Alerts;
+
+/// <summary>
+/// What a rule remembers between evaluations, per group: the seasonal baseline of the value it
+/// judges (dynamic, percent-change and anomaly thresholds) and which of the last minutes met
+/// its condition (<see cref="AlertRule.MetMinutes"/> of <see cref="AlertRule.OfMinutes"/>).
+/// The live engine keeps one per rule, warmed up from the stored rollups; a backtest builds one
+/// from the history before its range. Both judge through <see cref="Judge"/>, minute by
+/// minute, so a backtest answers what the live engine would have done, and neither looks ahead:
+/// a baseline as of an instant holds only the values judged before the hour holding it.
+/// Not thread-safe: one evaluating thread at a time.
+/// </summary>
+public sealed class RuleMemory
+{
+    /// <summary>The most minutes <see cref="AlertRule.OfMinutes"/> may span.</summary>
+    public const int MaxOfMinutes = 60;
+
+    private const long MinuteMs = 60_000;
+
+    private readonly Dictionary<LabelSet, GroupMemory> _groups = [];
+    private readonly SeasonalBaselineOptions _options;
+
+    /// <summary>An empty memory for <paramref name="rule"/>.</summary>
+    public RuleMemory(AlertRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        Definition = DefinitionOf(rule);
+        _options = BaselineOptions(rule);
+    }
+
+    /// <summary>The rule definition this memory holds the state of (<see cref="DefinitionOf"/>): a rule edited since needs a new one.</summary>
+    public string Definition { get; }
+
+    /// <summary>Groups remembered.</summary>
+    public int GroupCount => _groups.Count;
+
+    /// <summary>An estimate of the memory held, in bytes.</summary>
+    public long ApproximateBytes => _groups.Values.Sum(g => 120 + (g.Baseline?.ApproximateBytes ?? 0));
+
+    /// <summary>
+    /// The fields of a rule that shape what its memory holds (the value judged, its baseline, the
+    /// condition): the memory of a rule whose name, severity or channels change is kept, one
+    /// whose metric, window or threshold changes is rebuilt.
+    /// </summary>
+    public static string DefinitionOf(AlertRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return string.Join(
+            '\u001f',
+            rule.Metric,
+            string.Join(',', rule.Match.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => m.Key + "=" + m.Value)),
+            string.Join(',', rule.GroupBy),
+            rule.Aggregation,
+            rule.WindowMinutes.ToString(CultureInfo.InvariantCulture),
+            rule.MinDataPoints,
+            rule.NoData,
+            rule.ThresholdType,
+            rule.Threshold?.ToString(CultureInfo.InvariantCulture),
+            rule.BaselineMultiplier?.ToString(CultureInfo.InvariantCulture),
+            rule.BaselineDays,
+            rule.Sensitivity,
+            rule.MinChange?.ToString(CultureInfo.InvariantCulture),
+            rule.Comparison,
+            rule.RecoveryThreshold?.ToString(CultureInfo.InvariantCulture),
+            rule.MetMinutes,
+            rule.OfMinutes);
+    }
+
+    /// <summary>
+    /// How far before an instant a rule's memory reaches: the baseline's history for rules
+    /// measured against one, else the minutes counted by <see cref="AlertRule.OfMinutes"/>. A
+    /// backtest replays this much before its range (without alerts), so its first steps judge
+    /// as the live engine would.
+    /// </summary>
+    public static TimeSpan WarmUp(AlertRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return rule.UsesBaseline ? BaselineOptions(rule).History : TimeSpan.FromMinutes(Math.Max(0, rule.OfMinutes - 1));
+    }
+
+    /// <summary>
+    /// The seasonal baseline settings of a rule: its <c>baselineDays</c> of history (and an hour,
+    /// so last week's hour is still whole when the same hour this week is judged), and the hour
+    /// of the week only, from one past week on: a rule learns for a week (not enough data) rather
+    /// than judge a first weekend against weekdays, and the median of the hour's values keeps a
+    /// spike of that week from becoming the baseline.
+    /// </summary>
+    public static SeasonalBaselineOptions BaselineOptions(AlertRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return new SeasonalBaselineOptions
+        {
+            History = TimeSpan.FromDays(Math.Clamp(rule.BaselineDays, 1, 365)) + TimeSpan.FromHours(1),
+            MinWeeks = 1,
+            LowestLevel = BaselineLevel.HourOfWeek,
+        };
+    }
+
+    /// <summary>
+    /// Judges one group's window aggregate at <paramref name="nowMs"/> (Unix milliseconds; not
+    /// before the previous call's): against the group's seasonal baseline as of then, then
+    /// through <c>metMinutes</c> of <c>ofMinutes</c>; then the value joins the baseline (once a
+    /// minute, and only with enough points).
+    /// </summary>
+    public GroupEvaluation Judge(AlertRule rule, LabelSet group, (double? Value, long Points) window, long nowMs)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(group);
+        if (!rule.UsesBaseline && rule.OfMinutes <= 1)
+        {
+            return RuleEvaluator.Judge(rule, group, window, null); // nothing to remember
+        }
+
+        if (!_groups.TryGetValue(group, out var memory))
+        {
+            _groups[group] = memory = new GroupMemory(rule.UsesBaseline ? new SeasonalBaseline(_options) : null);
+        }
+
+        // The value judged at an instant is the window's: it is placed in the hours of the
+        // week at the window's middle, so a window judged at 10:01 counts for 9 o'clock.
+        var atMs = nowMs - (long)(rule.Window.TotalMilliseconds / 2);
+        BaselineEstimate? estimate = null;
+        if (memory.Baseline is { } baseline)
+        {
+            if (atMs > memory.LastAskMs && atMs > (baseline.LastObservationMs ?? long.MinValue))
+            {
+                memory.LastEstimate = baseline.AsOf(atMs);
+                memory.LastAskMs = atMs;
+            }
+
+            estimate = memory.Level.Adjust(memory.LastEstimate, rule.Aggregation);
+        }
+
+        memory.LastJudgedMs = nowMs;
+        var outcome = RuleEvaluator.Judge(rule, group, window, estimate);
+        var minute = Math.DivRem(nowMs, MinuteMs, out var rest) - (rest < 0 ? 1 : 0);
+        if (memory.Baseline is { } fed && window.Value is { } value && RuleEvaluator.HasEnoughPoints(rule, window.Points)
+            && minute > memory.LastFedMinute)
+        {
+            fed.Add(atMs, value);
+            memory.LastFedMinute = minute;
+            memory.Level.Observe(atMs, value, memory.LastEstimate);
+        }
+
+        return rule.OfMinutes <= 1 ? outcome : Confirm(rule, memory, outcome, minute);
+    }
+
+    /// <summary>Forgets the groups not judged since <paramref name="cutoffMs"/> (their series are gone).</summary>
+    public void ForgetIdle(long cutoffMs)
+    {
+        foreach (var (group, memory) in _groups)
+        {
+            if (memory.LastJudgedMs < cutoffMs)
+            {
+                _groups.Remove(group);
+            }
+        }
+    }
+
+    /// <summary>Records the minute's outcome and answers met when enough of the last minutes met the condition.</summary>
+    private static GroupEvaluation Confirm(AlertRule rule, GroupMemory memory, GroupEvaluation outcome, long minute)
+    {
+        if (outcome.State == ConditionState.NotEnoughData)
+        {
+            return outcome; // neither met nor not met: the minute keeps what it had
+        }
+
+        if (minute > memory.MetMinute)
+        {
+            var shift = minute - memory.MetMinute;
+            memory.MetBits = shift >= 64 ? 0 : memory.MetBits << (int)shift;
+            memory.MetMinute = minute;
+        }
+
+        memory.MetBits = outcome.State == ConditionState.Met ? memory.MetBits | 1UL : memory.MetBits & ~1UL;
+        var mask = rule.OfMinutes >= 64 ? ulong.MaxValue : (1UL << rule.OfMinutes) - 1;
+        var met = BitOperations.PopCount(memory.MetBits & mask);
+        if (met >= rule.MetMinutes)
+        {
+            return outcome.State == ConditionState.Met ? outcome : outcome with { State = ConditionState.Met, Recovered = false };
+        }
+
+        // Met now, but not yet in enough minutes: not firing, and not a reason to resolve either.
+        return outcome.State == ConditionState.Met ? outcome with { State = ConditionState.NotMet, Recovered = false } : outcome;
+    }
+
+    private sealed class GroupMemory(SeasonalBaseline? baseline)
+    {
+        public SeasonalBaseline? Baseline { get; } = baseline;
+
+        public BaselineEstimate? LastEstimate { get; set; }
+
+        public LevelTracker Level { get; } = new();
+
+        public long LastAskMs { get; set; } = long.MinValue;
+
+        public long LastFedMinute { get; set; } = long.MinValue;
+
+        public ulong MetBits { get; set; }
+
+        public long MetMinute { get; set; } = long.MinValue;
+
+        public long LastJudgedMs { get; set; }
+    }
+
+    /// <summary>
+    /// How far the series runs above or below its seasonal baseline lately: the median, over
+    /// the last <see cref="Hours"/> completed hours, of each hour's median ratio of value to
+    /// baseline center. A slow drift (a service 15 % slower this week than last) moves the
+    /// baseline with it; an incident of a few hours does not, being a minority of the hours.
+    /// Error rates are not adjusted (ratios of near-zero rates mean nothing).
+    /// </summary>
+    private sealed class LevelTracker
+    {
+        private const int Hours = 24;
+        private const int MinHours = 6;
+        private const long HourMs = 3_600_000;
+
+        private readonly List<double> _thisHour = [];
+        private readonly Queue<double> _hours = new();
+        private long _hour = long.MinValue;
+        private double _level = 1;
+
+        public void Observe(long atMs, double value, BaselineEstimate? estimate)
+        {
+            var hour = Math.DivRem(atMs, HourMs, out var rest) - (rest < 0 ? 1 : 0);
+            if (hour != _hour)
+            {
+                if (_thisHour.Count >= 10)
+                {
+                    _thisHour.Sort();
+                    _hours.Enqueue(_thisHour[_thisHour.Count / 2]);
+                    if (_hours.Count > Hours)
+                    {
+                        _hours.Dequeue();
+                    }
+
+                    _level = _hours.Count < MinHours ? 1 : Median(_hours);
+                }
+
+                _thisHour.Clear();
+                _hour = hour;
+            }
+
+            if (estimate is { Center: > 0 } known && value >= 0)
+            {
+                _thisHour.Add(value / known.Center);
+            }
+        }
+
+        public BaselineEstimate? Adjust(BaselineEstimate? estimate, Aggregation aggregation) =>
+            estimate is null || aggregation == Aggregation.ErrorRatePercent || _level == 1
+                ? estimate
+                : estimate with
+                {
+                    Center = estimate.Center * _level,
+                    Spread = estimate.Spread * _level,
+                    LowerSpread = estimate.LowerSpread * _level,
+                    UpperSpread = estimate.UpperSpread * _level,
+                };
+
+        private static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.Order().ToArray();
+            return Math.Clamp(sorted[sorted.Length / 2], 0.5, 2);
+        }
+    }
+}
