@@ -20,7 +20,8 @@ internal static class StatusPageEndpoints
         app.MapGet(Route, GetAsync)
             .AllowAnonymous()
             .WithTags("Status page")
-            .WithSummary("The public status page as JSON (no API key): the overall status, each monitor marked public with its state, uptime over 24 h, 7 d, 30 d and 90 d and 90 daily bars (UTC days), and its outages of the last 90 days. 404 unless Vigil:StatusPage:Enabled.");
+            .WithSummary("The public status page as JSON (no API key): the overall status, each monitor marked public with its state, uptime over 24 h, 7 d, 30 d and 90 d and 90 daily bars (UTC days), and its outages of the last 90 days. 404 unless Vigil:StatusPage:Enabled.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
