@@ -40,6 +40,7 @@ public static class DashboardServiceCollectionExtensions
                 options.Conventions.AllowAnonymousToPage("/Setup");
                 options.Conventions.AllowAnonymousToPage("/Denied");
                 options.Conventions.AllowAnonymousToPage("/Problem");
+                options.Conventions.AllowAnonymousToPage("/Status/Index");
                 options.Conventions.AuthorizeFolder("/Users", UserRoles.Admin);
                 options.Conventions.AuthorizeFolder("/Keys", UserRoles.Admin);
             })

@@ -15,6 +15,7 @@ using Vigil.Server.Quotas;
 using Vigil.Server.Rules;
 using Vigil.Server.Schedules;
 using Vigil.Server.Secrets;
+using Vigil.Server.StatusPage;
 using Vigil.Storage.Secrets;
 
 // Settings (appsettings.json, config/) ship next to the binaries: read them from there
@@ -98,6 +99,7 @@ app.MapScheduleEndpoints();
 app.MapMonitorEndpoints();
 app.MapMaintenanceEndpoints();
 app.MapHeartbeatEndpoints();
+app.MapStatusPageEndpoints();
 app.MapVigilDashboard();
 
 try

@@ -28,7 +28,7 @@ public sealed class MonitorsTests(DeliveryServerFixture fixture) : IClassFixture
         await DashboardServer.RunAsync(page, nameof(HttpMonitor_AddedInTheForm_CheckedNow_LogAndChartShowTheFailure), async () =>
         {
             await page.GotoAsync("/monitors");
-            await page.GetByLabel("Name").FillAsync("shop health");
+            await page.GetByLabel("Name", new() { Exact = true }).FillAsync("shop health");
             var url = page.GetByLabel("URL");
             await url.FillAsync("not a url");
             await page.GetByRole(AriaRole.Button, new() { Name = "Add monitor" }).ClickAsync();
@@ -36,9 +36,12 @@ public sealed class MonitorsTests(DeliveryServerFixture fixture) : IClassFixture
 
             await url.FillAsync(_target.Url("/health").ToString());
             await page.GetByLabel("Every (seconds)").FillAsync("3600");
+            await page.GetByLabel("Show on the public status page").CheckAsync();
+            await page.GetByLabel("Public name (optional)").FillAsync("Shop");
             await page.GetByRole(AriaRole.Button, new() { Name = "Add monitor" }).ClickAsync();
             await Expect(page).ToHaveURLAsync(new Regex("/monitors/[^/]+$"));
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "shop health", Exact = false })).ToBeVisibleAsync();
+            await Expect(page.GetByLabel("Shown on the public status page as “Shop”")).ToBeCheckedAsync();
 
             // The target fails: a check now stores a failed check with its HTTP status.
             _target.FailNext(1, 503);
@@ -64,7 +67,7 @@ public sealed class MonitorsTests(DeliveryServerFixture fixture) : IClassFixture
         await DashboardServer.RunAsync(page, nameof(Heartbeat_AddedInTheForm_ItsCheckInUrlWorks), async () =>
         {
             await page.GotoAsync("/monitors");
-            await page.GetByLabel("Name").FillAsync("nightly export");
+            await page.GetByLabel("Name", new() { Exact = true }).FillAsync("nightly export");
             await page.GetByLabel("Type").SelectOptionAsync("heartbeat");
             await Expect(page.GetByLabel("URL")).ToBeHiddenAsync();
             await page.GetByLabel("Grace (seconds)").FillAsync("600");

@@ -19,6 +19,13 @@ public sealed record MonitorDefinition
     /// <value>Defaults to <see langword="true"/>.</value>
     public bool Enabled { get; init; } = true;
 
+    /// <summary>Gets whether the public status page shows it (when the page is on: <c>Vigil:StatusPage:Enabled</c>).</summary>
+    /// <value>Defaults to <see langword="false"/>.</value>
+    public bool Public { get; init; }
+
+    /// <summary>Gets the name the public status page shows instead of <see cref="Name"/> (internal names can say too much).</summary>
+    public string? PublicName { get; init; }
+
     /// <summary>Gets the seconds between checks; for a heartbeat, the period the job checks in at.</summary>
     /// <value>Defaults to 60; at least 10.</value>
     public int IntervalSeconds { get; init; } = 60;

@@ -13,7 +13,7 @@ public static class MonitorJson
 {
     private static readonly HashSet<string> Common = new(StringComparer.Ordinal)
     {
-        "name", "type", "enabled", "intervalSeconds", "retries", "retryIntervalSeconds",
+        "name", "type", "enabled", "public", "publicName", "intervalSeconds", "retries", "retryIntervalSeconds",
     };
 
     private static readonly HashSet<string> HttpFields = new(StringComparer.Ordinal)
@@ -150,6 +150,12 @@ public static class MonitorJson
             Error("name", "'name' is required.");
         }
 
+        var publicName = Text("publicName", 200);
+        if (publicName is not null && string.IsNullOrWhiteSpace(publicName))
+        {
+            Error("publicName", "'publicName' must not be blank (leave it out to show the name).");
+        }
+
         var interval = (int?)Number("intervalSeconds", MonitoringOptions.MinIntervalSeconds, options.MaxIntervalSeconds, integer: true) ?? 60;
         var retries = (int?)Number("retries", 0, 10, integer: true) ?? 0;
         var retryInterval = (int?)Number("retryIntervalSeconds", 1, 3600, integer: true) ?? 5;
@@ -159,6 +165,8 @@ public static class MonitorJson
             Name = name?.Trim() ?? "",
             Type = type,
             Enabled = Bool("enabled") ?? true,
+            Public = Bool("public") ?? false,
+            PublicName = string.IsNullOrWhiteSpace(publicName) ? null : publicName.Trim(),
             IntervalSeconds = interval,
             Retries = retries,
             RetryIntervalSeconds = retryInterval,
@@ -350,6 +358,8 @@ public static class MonitorJson
             ["name"] = definition.Name,
             ["type"] = definition.Type.ToWire(),
             ["enabled"] = definition.Enabled,
+            ["public"] = definition.Public,
+            ["publicName"] = definition.PublicName,
             ["intervalSeconds"] = definition.IntervalSeconds,
             ["retries"] = definition.Retries,
             ["retryIntervalSeconds"] = definition.RetryIntervalSeconds,

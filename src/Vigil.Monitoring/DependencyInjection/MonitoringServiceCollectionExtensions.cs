@@ -7,6 +7,8 @@ using Vigil.Monitoring.Alerts;
 using Vigil.Monitoring.Checks;
 using Vigil.Monitoring.Health;
 using Vigil.Monitoring.Scheduling;
+using Vigil.Monitoring.StatusPage;
+using Vigil.Storage.Alerts;
 using Vigil.Notifications.Destinations;
 using Vigil.Storage.Monitors;
 
@@ -51,6 +53,28 @@ public static class MonitoringServiceCollectionExtensions
             sp.GetRequiredService<IOptions<MonitoringOptions>>(), sp.GetRequiredService<Logging.ILogger<MonitorScheduler>>()));
         services.AddHostedService(sp => sp.GetRequiredService<MonitorScheduler>());
         services.AddHealthChecks().AddCheck<PlatformsHealthCheck>("platforms", tags: ["platforms", "monitors"]);
+        return services;
+    }
+
+    /// <summary>
+    /// Adds the public status page's view (<see cref="StatusPageReader"/>, shared through
+    /// <c>HybridCache</c>); the host maps the page and <c>/api/v1/status</c>. Needs <see cref="AddVigilMonitoring"/>. Safe to call twice.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The section <c>Vigil:StatusPage</c>.</param>
+    public static IServiceCollection AddVigilStatusPage(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (services.Any(s => s.ServiceType == typeof(StatusPageReader)))
+        {
+            return services;
+        }
+
+        services.AddOptions<StatusPageOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<AlertRepository>();
+        services.AddHybridCache();
+        services.AddSingleton<StatusPageReader>();
         return services;
     }
 }

@@ -123,6 +123,7 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddSingleton<Vigil.Monitoring.Alerts.IMonitorAlertSink, Vigil.Server.Monitors.MonitorAlertSink>();
         services.AddSingleton(new ExternalConditions([Vigil.Monitoring.Alerts.MonitorAlertReport.RuleId]));
         services.AddSingleton<Vigil.Server.Monitors.HeartbeatLimits>();
+        services.AddVigilStatusPage(configuration.GetSection(Vigil.Monitoring.StatusPage.StatusPageOptions.Section));
         services.AddHostedService<EvaluationScheduler>();
         services.AddSingleton<EvaluationWatchdog>();
         services.AddHostedService(sp => sp.GetRequiredService<EvaluationWatchdog>());

@@ -20,6 +20,7 @@ public sealed class MonitorRepository
         "id AS Id, monitor_id AS MonitorId, checked_at AS CheckedAtMs, status AS Status, response_ms AS ResponseMs, status_code AS StatusCode, error AS Error, maintenance AS Maintenance";
 
     private const long HourMs = 3_600_000;
+    private const long DayMs = 86_400_000;
 
     private readonly Database _database;
 
@@ -234,17 +235,30 @@ public sealed class MonitorRepository
     /// Each monitor's checks since each of <paramref name="sinceMs"/> (counted by the hour: a
     /// period starts at the start of its first hour), maintenance left out.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, UptimeFigures[]>> UptimeAsync(IReadOnlyList<long> sinceMs, string? monitorId = null, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyDictionary<string, UptimeFigures[]>> UptimeAsync(IReadOnlyList<long> sinceMs, string? monitorId = null, CancellationToken cancellationToken = default) =>
+        UptimeAsync(sinceMs, monitorId is null ? null : [monitorId], cancellationToken);
+
+    /// <summary>
+    /// <see cref="UptimeAsync(IReadOnlyList{long}, string?, CancellationToken)"/> of the monitors
+    /// <paramref name="monitorIds"/> only (null: every monitor).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, UptimeFigures[]>> UptimeAsync(IReadOnlyList<long> sinceMs, IReadOnlyCollection<string>? monitorIds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sinceMs);
-        if (sinceMs.Count == 0)
+        if (sinceMs.Count == 0 || monitorIds is { Count: 0 })
         {
             return new Dictionary<string, UptimeFigures[]>(StringComparer.Ordinal);
         }
 
         var columns = new List<string>();
         var parameters = new DynamicParameters();
-        parameters.Add("monitorId", monitorId, System.Data.DbType.String);
+        var onlyThese = "";
+        if (monitorIds is not null)
+        {
+            parameters.Add("ids", monitorIds.ToArray());
+            onlyThese = _database.Provider == StorageProvider.Postgres ? " AND monitor_id = ANY(@ids)" : " AND monitor_id IN @ids";
+        }
+
         for (var i = 0; i < sinceMs.Count; i++)
         {
             parameters.Add($"h{i}", sinceMs[i] / HourMs * HourMs);
@@ -257,7 +271,7 @@ public sealed class MonitorRepository
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var sql = $"""
             SELECT monitor_id, {string.Join(", ", columns)} FROM monitor_uptime_hours
-            WHERE hour >= @h0min AND (@monitorId IS NULL OR monitor_id = @monitorId) GROUP BY monitor_id
+            WHERE hour >= @h0min{onlyThese} GROUP BY monitor_id
             """;
         parameters.Add("h0min", sinceMs.Min() / HourMs * HourMs);
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -277,6 +291,30 @@ public sealed class MonitorRepository
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The checks of each of <paramref name="monitorIds"/> by UTC day since <paramref name="sinceMs"/>
+    /// (from the hourly counts: a day starts at midnight UTC), maintenance left out; days without
+    /// checks are absent.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<DailyUptime>>> DailyUptimeAsync(IReadOnlyCollection<string> monitorIds, long sinceMs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(monitorIds);
+        if (monitorIds.Count == 0)
+        {
+            return new Dictionary<string, IReadOnlyList<DailyUptime>>(StringComparer.Ordinal);
+        }
+
+        var inIds = _database.Provider == StorageProvider.Postgres ? "monitor_id = ANY(@ids)" : "monitor_id IN @ids";
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string MonitorId, long Day, long Checks, long Down)>(new CommandDefinition(
+            $"""
+            SELECT monitor_id, hour / {DayMs} AS day, CAST(SUM(checks - maintenance) AS bigint), CAST(SUM(down) AS bigint) FROM monitor_uptime_hours
+            WHERE hour >= @since AND {inIds} GROUP BY monitor_id, hour / {DayMs} ORDER BY monitor_id, day
+            """, new { since = sinceMs / HourMs * HourMs, ids = monitorIds.ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.GroupBy(r => r.MonitorId, StringComparer.Ordinal).ToDictionary(
+            g => g.Key, g => (IReadOnlyList<DailyUptime>)[.. g.Select(r => new DailyUptime(r.Day * DayMs, r.Checks, r.Down))], StringComparer.Ordinal);
     }
 
     /// <summary>Deletes checks older than <paramref name="checksBeforeMs"/> and hourly counts older than <paramref name="hoursBeforeMs"/>, and ended maintenance windows older than <paramref name="windowsBeforeMs"/>.</summary>

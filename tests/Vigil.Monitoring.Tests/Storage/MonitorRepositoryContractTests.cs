@@ -71,6 +71,34 @@ public abstract class MonitorRepositoryContractTests(StorageProvider provider) :
     }
 
     [Fact]
+    public async Task DailyUptime_HoursSummedByUtcDay_OnlyTheMonitorsAsked()
+    {
+        const long Day = 24 * Hour;
+        await _harness.AddAsync("""{"name":"api","url":"https://example.com/"}""", "a");
+        await _harness.AddAsync("""{"name":"db","type":"tcp","host":"example.com","port":5432}""", "b");
+        var today = _harness.Time.GetUtcNow().ToUnixTimeMilliseconds() / Day * Day;
+        await Repository.RecordAsync(
+            [
+                new StoredCheck(0, "a", today - Day - (2 * Hour), "down", null, null, "before", false),
+                new StoredCheck(0, "a", today - Day + Hour, "up", 10, 200, null, false),
+                new StoredCheck(0, "a", today - Day + (23 * Hour) + 5000, "down", null, 503, "HTTP 503", false),
+                new StoredCheck(0, "a", today - Day + (23 * Hour) + 9000, "down", null, null, "maintenance", true),
+                new StoredCheck(0, "a", today + 1000, "up", 10, 200, null, false),
+                new StoredCheck(0, "b", today - Day + Hour, "down", null, null, "refused", false),
+            ],
+            []);
+
+        var daily = await Repository.DailyUptimeAsync(["a"], today - Day);
+        var uptime = await Repository.UptimeAsync([today - Day], ["a"]);
+
+        Assert.Equal([new DailyUptime(today - Day, 2, 1), new DailyUptime(today, 1, 0)], daily["a"]);
+        Assert.False(daily.ContainsKey("b"));
+        Assert.Equal((3L, 1L), (uptime["a"][0].Checks, uptime["a"][0].Down));
+        Assert.False(uptime.ContainsKey("b"));
+        Assert.Empty(await Repository.DailyUptimeAsync([], today - Day));
+    }
+
+    [Fact]
     public async Task Maintenance_SavedReplacedDeleted_CoversItsMonitorOrAll()
     {
         await _harness.AddAsync("""{"name":"api","url":"https://example.com/"}""", "a");

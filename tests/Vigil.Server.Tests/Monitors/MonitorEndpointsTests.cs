@@ -32,6 +32,8 @@ public sealed class MonitorEndpointsTests(MonitorServerFixture fixture) : IClass
     [InlineData("""{"name":"a","url":"https://example.com/","headers":{"Bad Header":"x"}}""", "headers.Bad Header", "name of letters")]
     [InlineData("""{"name":"a","url":"https://example.com/","graceSeconds":10}""", "graceSeconds", "does not apply to http")]
     [InlineData("""{"name":"a","url":"https://example.com/","colour":"red"}""", "colour", "not a known field")]
+    [InlineData("""{"name":"a","url":"https://example.com/","public":"yes"}""", "public", "true or false")]
+    [InlineData("""{"name":"a","url":"https://example.com/","publicName":"  "}""", "publicName", "must not be blank")]
     [InlineData("""{"url":"https://example.com/"}""", "name", "required")]
     [InlineData("""{"name":"a","url":"https://example.com/",""", "$", "not valid JSON")]
     public async Task Create_MalformedDefinition_ProblemNamesTheField(string body, string field, string message)
@@ -50,8 +52,10 @@ public sealed class MonitorEndpointsTests(MonitorServerFixture fixture) : IClass
         var monitor = await created.ReadAsync();
         var id = monitor.GetProperty("id").GetString()!;
         Assert.Equal(("paused", "GET", "200-299"), (monitor.GetProperty("state").GetProperty("status").GetString(), monitor.GetProperty("method").GetString(), monitor.GetProperty("expectedStatus")[0].GetString()));
+        Assert.False(monitor.GetProperty("public").GetBoolean());
 
-        var patched = await (await client.PatchAsync($"/api/v1/monitors/{id}", Json.Body("""{"keyword":"ok","degradedAboveMs":800}"""))).ReadAsync();
+        var patched = await (await client.PatchAsync($"/api/v1/monitors/{id}", Json.Body("""{"keyword":"ok","degradedAboveMs":800,"public":true,"publicName":"Shop"}"""))).ReadAsync();
+        Assert.Equal((true, "Shop"), (patched.GetProperty("public").GetBoolean(), patched.GetProperty("publicName").GetString()));
         Assert.Equal(("ok", 800.0, "https://example.com/health"), (patched.GetProperty("keyword").GetString(), patched.GetProperty("degradedAboveMs").GetDouble(), patched.GetProperty("url").GetString()));
 
         var duplicate = await client.PostJsonAsync("/api/v1/monitors", """{"name":"crud-api","type":"tcp","host":"example.com","port":443}""");

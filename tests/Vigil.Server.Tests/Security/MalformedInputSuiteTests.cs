@@ -28,6 +28,7 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
         ["Vigil:Delivery:AllowPrivateNetworks"] = "true", // the receivers listen on loopback
         ["Vigil:Http:PublicUrl"] = "https://vigil.example.com",
         ["Vigil:Relay:RequestsPerSecond"] = "100000",
+        ["Vigil:StatusPage:Enabled"] = "true",
     };
 
     // Deletes run last, in this order (a channel in use by a rule or relay endpoint is a 409).
@@ -353,6 +354,7 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
             // Check-ins are rate-limited per monitor and, for unknown tokens, per address: the hostile tokens use that budget up.
             ["POST /api/v1/heartbeats/{token}"] = new(PathArgs: new() { ["token"] = seed.HeartbeatToken }, Anonymous: true, Statuses: [429]),
             ["GET /api/v1/heartbeats/{token}"] = new(PathArgs: new() { ["token"] = seed.HeartbeatToken }, Anonymous: true, Statuses: [429]),
+            ["GET /api/v1/status"] = new(Anonymous: true),
             ["GET /api/v1/relay/endpoints"] = new(),
             ["POST /api/v1/relay/endpoints"] = new($$$"""{"slug":"suite","name":"Suite","integrations":["{{{seed.VictimChannel}}}"],"secret":null,"allowUnauthenticated":true}"""),
             ["PATCH /api/v1/relay/endpoints/{id}"] = new($$$"""{"slug":"victim","name":"Victim 2","integrations":["{{{seed.VictimChannel}}}"],"secret":"victim-relay-2"}""", PathArgs: id(seed.VictimRelay)),

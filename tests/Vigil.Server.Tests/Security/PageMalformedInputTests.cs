@@ -53,7 +53,10 @@ public abstract class PageMalformedInputTests(StorageProvider provider) : Server
     [Fact]
     public async Task EveryPage_MalformedInput_FriendlyPageNeverServerError()
     {
-        await using var app = StartApp(settings: VigilApp.ManualPasses());
+        // The public status page is on, so it is among the pages sent hostile input.
+        var settings = VigilApp.ManualPasses();
+        settings["Vigil:StatusPage:Enabled"] = "true";
+        await using var app = StartApp(settings: settings);
         var browser = await DashboardSession.SignInAsync(app);
         var failures = new List<string>();
         var sent = 0;
@@ -80,6 +83,7 @@ public abstract class PageMalformedInputTests(StorageProvider provider) : Server
         var endpoints = DashboardEndpoints(app);
         Assert.Contains(endpoints, e => e.RawText == "/alerts/{id}");
         Assert.Contains(endpoints, e => e.RawText!.StartsWith("/ui/data/", StringComparison.Ordinal));
+        Assert.Contains(endpoints, e => e.RawText == "/status");
         foreach (var pattern in endpoints)
         {
             var plain = Fill(pattern, _ => "x");
@@ -145,7 +149,10 @@ public abstract class PageMalformedInputTests(StorageProvider provider) : Server
     [Fact]
     public async Task UnhandledErrorOnAPage_AnHtmlErrorPage_TheApiStillAnswersProblemJson()
     {
-        await using var app = StartApp(settings: VigilApp.ManualPasses());
+        // The public status page is on, so it is among the pages sent hostile input.
+        var settings = VigilApp.ManualPasses();
+        settings["Vigil:StatusPage:Enabled"] = "true";
+        await using var app = StartApp(settings: settings);
         var browser = await DashboardSession.SignInAsync(app);
 
         // A broken database under the keys page (its table is gone): the error escapes the page.
