@@ -143,6 +143,25 @@ public sealed class MonitorSchedulerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CheckStartedLate_RecordsHowLateInTheStartDelaySeries()
+    {
+        await using var target = await WebhookReceiver.StartAsync();
+        var first = _harness.NextChecksAsync("m1");
+        await _harness.AddAsync($$"""{"name":"api","url":"{{target.Url()}}","intervalSeconds":10}""");
+        await _harness.StartAsync();
+        await first;
+        var delay = _harness.Metrics.Find(MonitorMetrics.StartDelayMetric, LabelSet.Empty)!;
+        Assert.Equal((1L, 0.0), (delay.TotalCount, delay.LastValue));
+
+        // The clock jumps past the next due time (a stalled process): the check starts 3 s late.
+        var late = _harness.NextChecksAsync("m1");
+        _harness.Time.Advance(TimeSpan.FromSeconds(13));
+        await late;
+
+        Assert.Equal((2L, 3000.0), (delay.TotalCount, delay.LastValue));
+    }
+
+    [Fact]
     public async Task DeletedMonitor_ReconcileLeavesNoDownMonitor()
     {
         await using var target = await WebhookReceiver.StartAsync();
