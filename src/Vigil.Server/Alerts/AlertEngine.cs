@@ -124,7 +124,11 @@ internal sealed partial class AlertEngine
                     continue; // an external rule's condition is reported (ApplyConditionsAsync); its timers run below
                 }
 
-                var memory = await _memories.GetAsync(rule, cancellationToken).ConfigureAwait(false);
+                if (_memories.TryGet(rule) is not { } memory)
+                {
+                    continue; // still learning from the stored rollups: its alerts keep their state meanwhile
+                }
+
                 foreach (var outcome in _evaluator.Evaluate(rule, _store, nowMs, memory))
                 {
                     outcomes[(int)outcome.State]++;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Vigil.Core.Alerts;
 using Vigil.Core.Metrics;
 using Vigil.Storage.Metrics;
@@ -60,10 +61,12 @@ internal sealed class RuleHistory(RollupRepository rollups)
 /// baselines and recent minutes — built when a rule is first evaluated (at start-up, on a new
 /// evaluating process, after an edit that changes what it judges) by replaying the stored
 /// rollups of its warm-up (<see cref="RuleMemory.WarmUp"/>: <c>baselineDays</c> for baseline
-/// thresholds), then kept up to date by the evaluation itself. Used by the engine's pass only
-/// (one thread at a time, under its lock).
+/// thresholds) in the background, then kept up to date by the evaluation itself. A rule whose
+/// memory is still warming up is skipped by the passes (its alerts keep their state), so reading
+/// weeks of rollups never holds up the evaluation of the other rules. A memory is used by the
+/// engine's pass only (one thread at a time, under its lock).
 /// </summary>
-internal sealed partial class RuleMemories(RuleHistory history, TimeProvider time, ILogger<RuleMemories> logger)
+internal sealed partial class RuleMemories(RuleHistory history, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<RuleMemories> logger)
 {
     /// <summary>
     /// The warm-up stops this long before now: the rollups of the last minutes may not be
@@ -71,50 +74,64 @@ internal sealed partial class RuleMemories(RuleHistory history, TimeProvider tim
     /// </summary>
     public static readonly TimeSpan FlushMargin = TimeSpan.FromMinutes(2);
 
-    private readonly Dictionary<string, RuleMemory> _memories = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
     /// <summary>The ids of the rules whose memory is kept; for tests.</summary>
-    internal IReadOnlyList<string> RuleIds => [.. _memories.Keys];
+    internal IReadOnlyList<string> RuleIds => [.. _entries.Keys];
 
-    /// <summary>The memory of <paramref name="rule"/>, warmed up from the stored rollups when it is new or the rule changed what it judges.</summary>
-    public async ValueTask<RuleMemory> GetAsync(AlertRule rule, CancellationToken cancellationToken)
+    /// <summary>
+    /// The memory of <paramref name="rule"/>, or null while it warms up: a new rule, or one whose
+    /// edit changed what it judges, starts warming up from the stored rollups in the background.
+    /// A rule with nothing to learn (a static threshold judged minute by minute alone) has its
+    /// memory at once.
+    /// </summary>
+    public RuleMemory? TryGet(AlertRule rule)
     {
         var definition = RuleMemory.DefinitionOf(rule);
-        if (_memories.TryGetValue(rule.Id, out var memory) && memory.Definition == definition)
+        if (!_entries.TryGetValue(rule.Id, out var entry) || entry.Definition != definition)
         {
-            return memory;
+            var memory = new RuleMemory(rule);
+            entry = new Entry(definition, RuleMemory.WarmUp(rule) > TimeSpan.Zero ? Task.Run(() => WarmUpAsync(rule, memory)) : Task.FromResult(memory));
+            _entries[rule.Id] = entry;
         }
 
-        memory = new RuleMemory(rule);
-        var warmUp = RuleMemory.WarmUp(rule);
-        if (warmUp > TimeSpan.Zero)
-        {
-            var toMs = (time.GetUtcNow() - FlushMargin).ToUnixTimeMilliseconds();
-            var replay = new RuleReplay(rule, memory, toMs - (long)warmUp.TotalMilliseconds, long.MaxValue, TimeSpan.FromMinutes(1));
-            var started = time.GetTimestamp();
-            try
-            {
-                await history.AdvanceAsync(rule, replay, toMs, cancellationToken).ConfigureAwait(false);
-                LogWarmedUp(rule.Id, memory.GroupCount, (long)time.GetElapsedTime(started).TotalMilliseconds);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                // The memory fills from live evaluations instead; baseline thresholds have not enough data meanwhile.
-                LogWarmUpFailed(ex, rule.Id);
-            }
-        }
-
-        _memories[rule.Id] = memory;
-        return memory;
+        return entry.Memory.IsCompletedSuccessfully ? entry.Memory.Result : null;
     }
+
+    /// <summary>Completes when the memory of rule <paramref name="ruleId"/> (asked for since its last edit) is warm; for tests.</summary>
+    internal Task WhenWarmAsync(string ruleId) => _entries.TryGetValue(ruleId, out var entry) ? entry.Memory : Task.CompletedTask;
 
     /// <summary>Forgets the memory of rules that no longer exist.</summary>
     public void Retain(IReadOnlyCollection<string> ruleIds)
     {
-        foreach (var id in _memories.Keys.Where(id => !ruleIds.Contains(id)).ToList())
+        foreach (var id in _entries.Keys.Where(id => !ruleIds.Contains(id)).ToList())
         {
-            _memories.Remove(id);
+            _entries.TryRemove(id, out _);
         }
+    }
+
+    private async Task<RuleMemory> WarmUpAsync(AlertRule rule, RuleMemory memory)
+    {
+        var stopping = lifetime.ApplicationStopping;
+        var toMs = (time.GetUtcNow() - FlushMargin).ToUnixTimeMilliseconds();
+        var replay = new RuleReplay(rule, memory, toMs - (long)RuleMemory.WarmUp(rule).TotalMilliseconds, long.MaxValue, TimeSpan.FromMinutes(1));
+        var started = time.GetTimestamp();
+        try
+        {
+            await history.AdvanceAsync(rule, replay, toMs, stopping).ConfigureAwait(false);
+            LogWarmedUp(rule.Id, memory.GroupCount, (long)time.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (Exception ex) when (!stopping.IsCancellationRequested)
+        {
+            // The memory fills from live evaluations instead; baseline thresholds have not enough data meanwhile.
+            LogWarmUpFailed(ex, rule.Id);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: whatever was learnt is thrown away with the process.
+        }
+
+        return memory;
     }
 
     [LoggerMessage(EventId = 4011, Level = LogLevel.Information, Message = "Rule {RuleId}: memory warmed up from the stored rollups ({Groups} groups) in {ElapsedMs} ms")]
@@ -122,4 +139,6 @@ internal sealed partial class RuleMemories(RuleHistory history, TimeProvider tim
 
     [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "Warming up rule {RuleId} from the stored rollups failed; its baselines fill from live evaluations instead")]
     private partial void LogWarmUpFailed(Exception exception, string ruleId);
+
+    private sealed record Entry(string Definition, Task<RuleMemory> Memory);
 }

@@ -104,25 +104,26 @@ public sealed class RuleBacktestTests
     [Fact]
     public void Replay_PercentChange_ComparesWithTheSeasonalBaselineOfThatHour()
     {
-        // Four days: 100 before noon, 200 after; on the last day 15:00-15:19 at 300 (+50 % for that hour).
-        var series = Series([], m => Day(m) == 3 && HourOf(m) == 15 && m % 60 < 20 ? 300 : HourOf(m) < 12 ? 100 : 200, minutes: 4 * 1440);
+        // Eight days: 100 before noon, 200 after; on the last day 15:00-15:19 at 300 (+50 % for that hour).
+        // (A rule's baseline is the same hour of past weeks: it needs one.)
+        var series = Series([], m => Day(m) == 7 && HourOf(m) == 15 && m % 60 < 20 ? 300 : HourOf(m) < 12 ? 100 : 200, minutes: 8 * 1440);
         var rule = Rule() with { WindowMinutes = 1, ThresholdType = ThresholdType.PercentChange, Threshold = 40 };
 
-        var events = RuleBacktest.Replay(rule, [series], Start.AddDays(3), Start.AddDays(4), Minute);
+        var events = RuleBacktest.Replay(rule, [series], Start.AddDays(7), Start.AddDays(8), Minute);
 
         // The daily step from 100 to 200 at noon is what that hour always does: only the incident fires.
         var firing = Assert.Single(events, e => e.To == AlertStatus.Firing);
-        Assert.Equal(Start.AddDays(3).AddHours(15).AddMinutes(1), firing.At);
+        Assert.Equal(Start.AddDays(7).AddHours(15).AddMinutes(1), firing.At);
         Assert.Equal(50, firing.Value!.Value, 6);
     }
 
     [Fact]
     public void Replay_DynamicThreshold_IsTheSeasonalCenterTimesTheMultiplier()
     {
-        var series = Series([], m => Day(m) == 3 && HourOf(m) == 15 && m % 60 < 20 ? 300 : HourOf(m) < 12 ? 100 : 200, minutes: 4 * 1440);
+        var series = Series([], m => Day(m) == 7 && HourOf(m) == 15 && m % 60 < 20 ? 300 : HourOf(m) < 12 ? 100 : 200, minutes: 8 * 1440);
         var rule = Rule() with { WindowMinutes = 1, ThresholdType = ThresholdType.Dynamic, BaselineMultiplier = 1.4, Threshold = null };
 
-        var events = RuleBacktest.Replay(rule, [series], Start.AddDays(3), Start.AddDays(4), Minute);
+        var events = RuleBacktest.Replay(rule, [series], Start.AddDays(7), Start.AddDays(8), Minute);
 
         var firing = Assert.Single(events, e => e.To == AlertStatus.Firing);
         Assert.Equal(280, firing.Threshold!.Value, 6);
@@ -145,11 +146,11 @@ public sealed class RuleBacktestTests
     {
         // A baseline judged as of each step: the same minutes judge alike whether the range
         // starts earlier, and whether the history goes on after them (with a huge change).
-        var normal = Series([], m => Day(m) == 3 && HourOf(m) == 15 && m % 60 < 20 ? 300 : HourOf(m) < 12 ? 100 : 200, minutes: 4 * 1440);
-        var withFuture = Series([], m => m >= 4 * 1440 ? 5000 : Day(m) == 3 && HourOf(m) == 15 && m % 60 < 20 ? 300 : HourOf(m) < 12 ? 100 : 200, minutes: 5 * 1440);
+        var normal = Series([], m => Day(m) == 7 && HourOf(m) == 15 && m % 60 < 20 ? 300 : HourOf(m) < 12 ? 100 : 200, minutes: 8 * 1440);
+        var withFuture = Series([], m => m >= 8 * 1440 ? 5000 : Day(m) == 7 && HourOf(m) == 15 && m % 60 < 20 ? 300 : HourOf(m) < 12 ? 100 : 200, minutes: 9 * 1440);
         var rule = Rule() with { WindowMinutes = 1, ThresholdType = ThresholdType.Anomaly, Threshold = null };
-        var from = Start.AddDays(3);
-        var to = Start.AddDays(4);
+        var from = Start.AddDays(7);
+        var to = Start.AddDays(8);
         List<BacktestStep> Steps(SeriesHistory series, DateTimeOffset start)
         {
             var steps = new List<BacktestStep>();

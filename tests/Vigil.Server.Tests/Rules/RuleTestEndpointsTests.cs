@@ -147,7 +147,9 @@ public abstract class RuleTestEndpointsTests(StorageProvider provider) : ServerT
              "comparison":"greater_than","severity":"warning"}
             """);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var ruleId = (await created.ReadAsync()).GetProperty("id").GetString();
+        var ruleId = (await created.ReadAsync()).GetProperty("id").GetString()!;
+        await RunPassAsync(app); // starts learning from the stored rollups in the background
+        await app.Services.GetRequiredService<RuleMemories>().WhenWarmAsync(ruleId);
         await PushNowAsync(client, app, "/search", 150); // 1.5 × baseline: below 2 ×
         await RunPassAsync(app);
         Assert.Empty((await (await client.GetAsync($"/api/v1/alerts?ruleId={ruleId}")).ReadAsync()).EnumerateArray());
@@ -165,6 +167,41 @@ public abstract class RuleTestEndpointsTests(StorageProvider provider) : ServerT
         var metrics = await (await client.GetAsync("/metrics")).Content.ReadAsStringAsync();
         Assert.Contains("vigil_alert_evaluations_total{outcome=\"met\"}", metrics, StringComparison.Ordinal);
         Assert.Contains("vigil_alert_evaluations_total{outcome=\"not_enough_data\"}", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnomalyRule_LearntFromLastWeek_OneMinuteSpikeQuietSustainedStepFiresOnItsThirdMinute()
+    {
+        await using var app = StartApp(settings: ManualPasses);
+        var client = app.Admin();
+        await PushLastWeekAsync(client, app); // 100 ms at this hour a week ago
+        var created = await client.PostJsonAsync("/api/v1/alerts/rules", """
+            {"name":"Latency anomaly","metric":"http_request_duration_ms","groupBy":["route"],"aggregation":"p50",
+             "windowMinutes":1,"minDataPoints":5,"thresholdType":"anomaly","sensitivity":"medium","baselineDays":7,
+             "comparison":"greater_than","metMinutes":3,"ofMinutes":5,"severity":"error"}
+            """);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var ruleId = (await created.ReadAsync()).GetProperty("id").GetString()!;
+        await RunPassAsync(app);
+        await app.Services.GetRequiredService<RuleMemories>().WhenWarmAsync(ruleId);
+
+        // A one-minute spike at 3x, then normal minutes: met once of five, never firing.
+        double[] minutes = [300, 100, 100, 100, 100, 100, 300, 300, 300];
+        var states = new List<string>();
+        foreach (var ms in minutes)
+        {
+            app.Time.Advance(TimeSpan.FromMinutes(1));
+            await PushNowAsync(client, app, "/search", ms);
+            await RunPassAsync(app);
+            var alerts = (await (await client.GetAsync($"/api/v1/alerts?ruleId={ruleId}")).ReadAsync()).EnumerateArray().ToArray();
+            states.Add(alerts.Length == 0 ? "none" : alerts[0].GetProperty("status").GetString()!);
+        }
+
+        // The step of three minutes fires on its third; the band is the baseline's 20 % minimum above 100 ms.
+        Assert.Equal(["none", "none", "none", "none", "none", "none", "none", "none", "firing"], states);
+        var alert = Assert.Single((await (await client.GetAsync($"/api/v1/alerts?ruleId={ruleId}")).ReadAsync()).EnumerateArray());
+        Assert.Equal(120, alert.GetProperty("threshold").GetDouble(), 6);
+        Assert.Equal(300, alert.GetProperty("value").GetDouble(), 6);
     }
 
     [Fact]
