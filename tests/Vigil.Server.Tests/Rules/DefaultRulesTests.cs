@@ -78,7 +78,7 @@ public sealed class DefaultRulesTests
         AssertRule(rules["server_disk_space_low"], "vigil_disk_free_percent", Aggregation.Last, Comparison.LessThan, 10, 5, 1, Severity.Warning, 15);
         AssertRule(rules["slow_endpoint"], "http_request_duration_ms", Aggregation.P95, Comparison.GreaterThan, 1000, 15, 10, Severity.Warning, 60);
         AssertRule(rules["critical_endpoint_latency"], "http_request_duration_ms", Aggregation.P95, Comparison.GreaterThan, 5000, 5, 5, Severity.Critical, 60);
-        AssertRule(rules["endpoint_error_spike"], "http_request_duration_ms", Aggregation.ErrorRatePercent, Comparison.GreaterThan, 10, 10, 10, Severity.Error, 60);
+        AssertRule(rules["endpoint_error_spike"], "http_request_duration_ms", Aggregation.ErrorRatePercent, Comparison.GreaterThan, 10, 10, 50, Severity.Error, 60);
         AssertRule(rules["slow_generation"], "job_execution_duration_ms", Aggregation.Avg, Comparison.GreaterThan, null, 30, 1, Severity.Warning, 60);
         AssertRule(rules["generation_failure_rate"], "job_execution_duration_ms", Aggregation.ErrorRatePercent, Comparison.GreaterThan, 15, 15, 10, Severity.Error, 60);
 
