@@ -47,6 +47,11 @@ internal sealed class RuleHistory(RollupRepository rollups)
     /// </summary>
     public async Task AdvanceAsync(AlertRule rule, RuleReplay replay, long toMs, CancellationToken cancellationToken)
     {
+        if (await rollups.CountMetricRowsAsync(rule.Metric, replay.DoneMs + 60_000 - replay.WindowMs, toMs, 1, cancellationToken).ConfigureAwait(false) == 0)
+        {
+            return; // nothing stored in the range (a new metric, a new installation): one query, not one a day
+        }
+
         while (replay.DoneMs + 60_000 <= toMs)
         {
             var chunkEnd = Math.Min(toMs, replay.DoneMs + ChunkMs);
@@ -74,7 +79,11 @@ internal sealed partial class RuleMemories(RuleHistory history, TimeProvider tim
     /// </summary>
     public static readonly TimeSpan FlushMargin = TimeSpan.FromMinutes(2);
 
+    /// <summary>How long a group no pass judged is remembered.</summary>
+    public static readonly TimeSpan IdleGroupLifetime = TimeSpan.FromDays(1);
+
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
 
     /// <summary>The ids of the rules whose memory is kept; for tests.</summary>
     internal IReadOnlyList<string> RuleIds => [.. _entries.Keys];
@@ -101,12 +110,32 @@ internal sealed partial class RuleMemories(RuleHistory history, TimeProvider tim
     /// <summary>Completes when the memory of rule <paramref name="ruleId"/> (asked for since its last edit) is warm; for tests.</summary>
     internal Task WhenWarmAsync(string ruleId) => _entries.TryGetValue(ruleId, out var entry) ? entry.Memory : Task.CompletedTask;
 
-    /// <summary>Forgets the memory of rules that no longer exist.</summary>
+    /// <summary>
+    /// Forgets the memory of rules that no longer exist and, at most once an hour, the groups no
+    /// pass has judged for <see cref="IdleGroupLifetime"/> (their series are gone: a service
+    /// renamed, a route removed), so memory does not grow with every group ever seen.
+    /// </summary>
     public void Retain(IReadOnlyCollection<string> ruleIds)
     {
         foreach (var id in _entries.Keys.Where(id => !ruleIds.Contains(id)).ToList())
         {
             _entries.TryRemove(id, out _);
+        }
+
+        var now = time.GetUtcNow();
+        if (now - _lastSweep < TimeSpan.FromHours(1))
+        {
+            return;
+        }
+
+        _lastSweep = now;
+        var cutoffMs = (now - IdleGroupLifetime).ToUnixTimeMilliseconds();
+        foreach (var entry in _entries.Values)
+        {
+            if (entry.Memory.IsCompletedSuccessfully)
+            {
+                entry.Memory.Result.ForgetIdle(cutoffMs);
+            }
         }
     }
 

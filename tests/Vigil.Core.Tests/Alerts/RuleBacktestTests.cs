@@ -213,6 +213,26 @@ public sealed class RuleBacktestTests
     }
 
     [Fact]
+    public void RuleMemory_ForgetIdle_DropsOnlyGroupsNotJudgedSinceTheCutoff()
+    {
+        var rule = Rule() with { WindowMinutes = 1, Threshold = 1000, MetMinutes = 2, OfMinutes = 3 };
+        var memory = new RuleMemory(rule);
+        var startMs = Start.ToUnixTimeMilliseconds();
+        var gone = LabelSet.From([new KeyValuePair<string, string>("route", "/gone")]);
+        var kept = LabelSet.From([new KeyValuePair<string, string>("route", "/kept")]);
+        memory.Judge(rule, gone, (2000, 10), startMs);
+        memory.Judge(rule, kept, (2000, 10), startMs);
+        memory.Judge(rule, kept, (2000, 10), startMs + (2 * 86_400_000L));
+
+        memory.ForgetIdle(startMs + 86_400_000L);
+
+        Assert.Equal(1, memory.GroupCount);
+
+        // The kept group still remembers its minutes: met again a minute later makes 2 of 3.
+        Assert.Equal(ConditionState.Met, memory.Judge(rule, kept, (2000, 10), startMs + (2 * 86_400_000L) + 60_000).State);
+    }
+
+    [Fact]
     public void Replay_StepUnderAMinute_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => RuleBacktest.Replay(Rule(), [], Start, Start.AddHours(1), TimeSpan.FromSeconds(10)));
 
