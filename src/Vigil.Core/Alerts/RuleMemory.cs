@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.InteropServices;
 using Vigil.Core.Baselines;
 using Vigil.Core.Metrics;
 
@@ -234,13 +235,13 @@ public sealed class RuleMemory
                 if (_thisHour.Count >= 10)
                 {
                     _thisHour.Sort();
-                    _hours.Enqueue(_thisHour[_thisHour.Count / 2]);
+                    _hours.Enqueue(RobustStatistics.Median(CollectionsMarshal.AsSpan(_thisHour)));
                     if (_hours.Count > Hours)
                     {
                         _hours.Dequeue();
                     }
 
-                    _level = _hours.Count < MinHours ? 1 : Median(_hours);
+                    _level = _hours.Count < MinHours ? 1 : Math.Clamp(RobustStatistics.Median([.. _hours.Order()]), 0.5, 2);
                 }
 
                 _thisHour.Clear();
@@ -264,10 +265,5 @@ public sealed class RuleMemory
                     UpperSpread = estimate.UpperSpread * _level,
                 };
 
-        private static double Median(IEnumerable<double> values)
-        {
-            var sorted = values.Order().ToArray();
-            return Math.Clamp(sorted[sorted.Length / 2], 0.5, 2);
-        }
     }
 }

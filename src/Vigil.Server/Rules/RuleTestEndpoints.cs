@@ -107,17 +107,6 @@ internal static class RuleTestEndpoints
             return tooManySeries;
         }
 
-        var fromMs = range.From.ToUnixTimeMilliseconds();
-        var toMs = range.To.ToUnixTimeMilliseconds();
-        var replayFromMs = fromMs - (long)RuleMemory.WarmUp(rule).TotalMilliseconds;
-        var windowMinutes = Math.Max(1, (long)Math.Ceiling(rule.WindowMinutes));
-        var rows = await history.CountAsync(rule, replayFromMs - (windowMinutes * 60_000), toMs, budget.RowsToCount(cost), cancellationToken).ConfigureAwait(false);
-        cost = cost with { StoredRows = rows, Steps = (toMs - replayFromMs) / 60_000 * windowMinutes };
-        if (budget.Check(cost, Advice) is { } tooMuchHistory)
-        {
-            return tooMuchHistory;
-        }
-
         var timeline = new Dictionary<LabelSet, List<BacktestStep>>();
         void Collect(BacktestStep step)
         {
@@ -129,8 +118,17 @@ internal static class RuleTestEndpoints
             list.Add(step);
         }
 
+        var fromMs = range.From.ToUnixTimeMilliseconds();
+        var toMs = range.To.ToUnixTimeMilliseconds();
         var memory = new RuleMemory(rule);
-        var replay = new RuleReplay(rule, memory, replayFromMs, fromMs, range.Step, Collect);
+        var replay = new RuleReplay(rule, memory, fromMs - (long)RuleMemory.WarmUp(rule).TotalMilliseconds, fromMs, range.Step, Collect);
+        var rows = await history.CountAsync(rule, replay.DoneMs - replay.WindowMs, toMs, budget.RowsToCount(cost), cancellationToken).ConfigureAwait(false);
+        cost = cost with { StoredRows = rows, Steps = (toMs - replay.DoneMs) / 60_000 * (replay.WindowMs / 60_000) };
+        if (budget.Check(cost, Advice) is { } tooMuchHistory)
+        {
+            return tooMuchHistory;
+        }
+
         await history.AdvanceAsync(rule, replay, toMs, cancellationToken).ConfigureAwait(false);
         var events = replay.Events;
 
