@@ -43,7 +43,9 @@ public sealed class MonitorsTests(DeliveryServerFixture fixture) : IClassFixture
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "shop health", Exact = false })).ToBeVisibleAsync();
             await Expect(page.GetByLabel("Shown on the public status page as “Shop”")).ToBeCheckedAsync();
 
-            // The target fails: a check now stores a failed check with its HTTP status.
+            // The scheduler checks a new monitor at once (it answers 200); the target fails only
+            // after that request, so the failure is the one "Check now" gets.
+            await _target.WaitForArrivalsAsync(1);
             _target.FailNext(1, 503);
             await page.GetByRole(AriaRole.Button, new() { Name = "Check now" }).ClickAsync();
             var log = page.Locator("section[aria-labelledby='checks-heading'] tbody");
