@@ -163,7 +163,7 @@ public sealed class RuleMemory
         }
     }
 
-    /// <summary>Records the minute's outcome and answers met when enough of the last minutes met the condition.</summary>
+    /// <summary>Records the minute's outcome; answers met when enough of the last minutes met the condition, and recovered only when as many were clear.</summary>
     private static GroupEvaluation Confirm(AlertRule rule, GroupMemory memory, GroupEvaluation outcome, long minute)
     {
         if (outcome.State == ConditionState.NotEnoughData)
@@ -187,7 +187,15 @@ public sealed class RuleMemory
         }
 
         // Met now, but not yet in enough minutes: not firing, and not a reason to resolve either.
-        return outcome.State == ConditionState.Met ? outcome with { State = ConditionState.NotMet, Recovered = false } : outcome;
+        if (outcome.State == ConditionState.Met)
+        {
+            return outcome with { State = ConditionState.NotMet, Recovered = false };
+        }
+
+        // Resolving asks as much as firing: clear in metMinutes of the last ofMinutes, so an
+        // incident whose value wavers around the threshold is one alert, not one per waver.
+        var clear = BitOperations.PopCount(~memory.MetBits & mask);
+        return clear >= rule.MetMinutes || !outcome.Recovered ? outcome : outcome with { Recovered = false };
     }
 
     private sealed class GroupMemory(SeasonalBaseline? baseline)

@@ -184,6 +184,20 @@ public sealed class RuleBacktestTests
     }
 
     [Fact]
+    public void Replay_MetMinutesOfMinutes_OneClearMinuteInsideAnIncident_StaysOneAlertResolvingAfterAsManyClearMinutes()
+    {
+        // Minutes 30-39 are over except minute 34. Three of three must be over to fire, and
+        // three of three clear to resolve: the dip does not resolve and re-fire the alert.
+        var series = Series([], m => m is >= 30 and < 40 && m != 34 ? 3000 : 100, minutes: 60);
+        var rule = Rule() with { WindowMinutes = 1, Threshold = 1000, MetMinutes = 3, OfMinutes = 3 };
+
+        var events = RuleBacktest.Replay(rule, [series], Start, Start.AddHours(1), Minute);
+
+        Assert.Equal(Start.AddMinutes(33), Assert.Single(events, e => e.To == AlertStatus.Firing).At);
+        Assert.Equal(Start.AddMinutes(43), Assert.Single(events, e => e.To == AlertStatus.Resolved).At);
+    }
+
+    [Fact]
     public void Replay_WithOnStep_ReportsTheValueAndThresholdOfEveryStep()
     {
         var series = Series([], m => m >= 10 ? 450 : 100, minutes: 20);

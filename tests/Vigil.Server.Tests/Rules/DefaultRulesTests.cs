@@ -84,15 +84,19 @@ public sealed class DefaultRulesTests
 
         Assert.Equal((ThresholdType.Dynamic, 2.0, 7), (rules["slow_generation"].ThresholdType, rules["slow_generation"].BaselineMultiplier!.Value, rules["slow_generation"].BaselineDays));
         Assert.Equal("security", rules["failed_login_attempts"].Type);
-        foreach (var id in new[] { "slow_endpoint", "critical_endpoint_latency", "endpoint_error_spike" })
-        {
-            Assert.Equal(["route"], rules[id].GroupBy);
-        }
+        // Endpoints are route and method; static latency limits hold for a window's length, so a
+        // one-minute spike (which holds a window's p95 up for one window) does not fire them.
+        Assert.Equal(["route", "method"], rules["slow_endpoint"].GroupBy);
+        Assert.Equal(["route", "method"], rules["critical_endpoint_latency"].GroupBy);
+        Assert.Equal(["route"], rules["endpoint_error_spike"].GroupBy);
+        Assert.Equal((900, 900.0), (rules["slow_endpoint"].ForSeconds, rules["slow_endpoint"].RecoveryThreshold!.Value));
+        Assert.Equal(300, rules["critical_endpoint_latency"].ForSeconds);
+        Assert.Equal(300, rules["high_response_time"].ForSeconds);
 
         // Issue 12: anomaly rules per service that work untuned (measured in docs/BENCHMARKS.md, "Detection quality").
-        AssertAnomaly(rules["latency_anomaly"], Aggregation.P50, Comparison.GreaterThan, AnomalySensitivity.Low, 4, 3, 4);
-        AssertAnomaly(rules["error_rate_anomaly"], Aggregation.ErrorRatePercent, Comparison.GreaterThan, AnomalySensitivity.Medium, 2, 3, 4);
-        AssertAnomaly(rules["traffic_drop"], Aggregation.RatePerMinute, Comparison.LessThan, AnomalySensitivity.Medium, 5, 3, 5);
+        AssertAnomaly(rules["latency_anomaly"], Aggregation.P50, Comparison.GreaterThan, AnomalySensitivity.Low, 3, 4, 5);
+        AssertAnomaly(rules["error_rate_anomaly"], Aggregation.ErrorRatePercent, Comparison.GreaterThan, AnomalySensitivity.Medium, 2, 3, 3);
+        AssertAnomaly(rules["traffic_drop"], Aggregation.RatePerMinute, Comparison.LessThan, AnomalySensitivity.Medium, 5, 4, 5);
         AssertAnomaly(rules["traffic_surge"], Aggregation.RatePerMinute, Comparison.GreaterThan, AnomalySensitivity.Low, 5, 3, 5);
         Assert.Equal(2, rules["error_rate_anomaly"].MinChange);
 
