@@ -98,6 +98,19 @@ public sealed class VigilClientOptions
     public string RequestMetricName { get; set; } = DefaultRequestMetricName;
 
     /// <summary>
+    /// Gets or sets the name of the service this application is, sent as the <c>service</c> label
+    /// of every metric point (the request timings of <c>app.UseVigilRequestTracking()</c> too)
+    /// that does not carry a <c>service</c> label of its own. Vigil's default anomaly rules
+    /// (latency, errors, traffic) judge each service against its own history: set this when
+    /// several applications report to one Vigil.
+    /// </summary>
+    /// <value>
+    /// Defaults to <see langword="null"/>: no label added. At most 1024 characters. A point that
+    /// already has the most labels Vigil accepts (32) is sent without it.
+    /// </value>
+    public string? ServiceName { get; set; }
+
+    /// <summary>
     /// Gets or sets a value indicating whether telemetry is recorded and sent. When
     /// <see langword="false"/>, recording is a no-op, nothing is sent and
     /// <see cref="Endpoint"/> is not required (handy for local development and tests).

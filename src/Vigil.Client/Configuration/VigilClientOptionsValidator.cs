@@ -35,6 +35,11 @@ internal sealed class VigilClientOptionsValidator : IValidateOptions<VigilClient
             builder.AddError($"VigilClientOptions.RequestMetricName '{options.RequestMetricName}' is not accepted by Vigil: {problem}.");
         }
 
+        if (options.ServiceName is { } service && (service.Length == 0 || IngestRules.CheckLabel("service", service, MetricKind.Timing) is not null))
+        {
+            builder.AddError($"VigilClientOptions.ServiceName must be 1 to {IngestRules.MaxLabelValueLength} characters, or null to send no service label.");
+        }
+
         if (options.ApiKey is { Length: > 0 } apiKey && apiKey.Any(char.IsWhiteSpace))
         {
             // Never echo the key itself.

@@ -28,10 +28,15 @@ internal static class BatchSerializer
     private static readonly JsonEncodedText Counter = JsonEncodedText.Encode("counter");
     private static readonly JsonEncodedText Gauge = JsonEncodedText.Encode("gauge");
     private static readonly JsonEncodedText Timing = JsonEncodedText.Encode("timing");
+    private static readonly JsonEncodedText ServiceLabel = JsonEncodedText.Encode("service");
 
-    /// <summary>Reads up to <paramref name="max"/> points from <paramref name="reader"/> into a <c>{"points":[...]}</c> document.</summary>
+    /// <summary>
+    /// Reads up to <paramref name="max"/> points from <paramref name="reader"/> into a
+    /// <c>{"points":[...]}</c> document; a point without a <c>service</c> label gets
+    /// <paramref name="service"/> when given (and when the point has room for one more label).
+    /// </summary>
     /// <returns>The number of points written (0 if the buffer was empty).</returns>
-    public static int WriteMetrics(ChannelReader<MetricPoint> reader, int max, IBufferWriter<byte> output)
+    public static int WriteMetrics(ChannelReader<MetricPoint> reader, int max, IBufferWriter<byte> output, string? service = null)
     {
         using var writer = new Utf8JsonWriter(output);
         writer.WriteStartObject();
@@ -48,7 +53,7 @@ internal static class BatchSerializer
                 _ => Timing,
             });
             writer.WriteNumber(Value, point.Value);
-            WriteDictionary(writer, Labels, point.Labels);
+            WriteDictionary(writer, Labels, point.Labels, service is not null && NeedsService(point.Labels) ? service : null);
             WriteTimestamp(writer, point.Timestamp);
             writer.WriteEndObject();
             count++;
@@ -86,7 +91,7 @@ internal static class BatchSerializer
         return count;
     }
 
-    private static void WriteDictionary(Utf8JsonWriter writer, JsonEncodedText property, KeyValuePair<string, string>[]? items)
+    private static void WriteDictionary(Utf8JsonWriter writer, JsonEncodedText property, KeyValuePair<string, string>[]? items, string? service = null)
     {
         writer.WriteStartObject(property);
         if (items is not null)
@@ -97,7 +102,35 @@ internal static class BatchSerializer
             }
         }
 
+        if (service is not null)
+        {
+            writer.WriteString(ServiceLabel, service);
+        }
+
         writer.WriteEndObject();
+    }
+
+    private static bool NeedsService(KeyValuePair<string, string>[]? labels)
+    {
+        if (labels is null)
+        {
+            return true;
+        }
+
+        if (labels.Length >= IngestRules.MaxLabelsPerPoint)
+        {
+            return false;
+        }
+
+        foreach (var (key, _) in labels)
+        {
+            if (key == "service")
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void WriteTimestamp(Utf8JsonWriter writer, DateTimeOffset timestamp)

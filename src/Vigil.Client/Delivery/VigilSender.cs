@@ -90,7 +90,7 @@ internal sealed partial class VigilSender
             while (budget > 0)
             {
                 var payload = new ArrayBufferWriter<byte>(Math.Min(budget, _options.BatchSize) * EstimatedBytesPerItem);
-                int count = BatchSerializer.WriteMetrics(_buffer.Metrics, Math.Min(budget, _options.BatchSize), payload);
+                int count = BatchSerializer.WriteMetrics(_buffer.Metrics, Math.Min(budget, _options.BatchSize), payload, _options.ServiceName);
                 if (count == 0)
                 {
                     break;

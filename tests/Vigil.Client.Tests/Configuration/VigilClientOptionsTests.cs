@@ -13,6 +13,7 @@ public sealed class VigilClientOptionsTests
 
         Assert.Null(options.Endpoint);
         Assert.Null(options.ApiKey);
+        Assert.Null(options.ServiceName);
         Assert.Equal(1000, options.BatchSize);
         Assert.Equal(TimeSpan.FromSeconds(1), options.FlushInterval);
         Assert.Equal(100_000, options.MaxBufferedPoints);
@@ -83,6 +84,16 @@ public sealed class VigilClientOptionsTests
         var exception = Assert.Throws<OptionsValidationException>(() => Resolve(o => o.RequestMetricName = name));
 
         Assert.Contains($"VigilClientOptions.RequestMetricName '{name}' is not accepted by Vigil", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(null)]
+    public void Value_ServiceNameEmptyOrTooLong_ThrowsNamingServiceName(string? name)
+    {
+        var exception = Assert.Throws<OptionsValidationException>(() => Resolve(o => o.ServiceName = name ?? new string('s', 1025)));
+
+        Assert.Contains("VigilClientOptions.ServiceName must be 1 to 1024 characters", exception.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -102,6 +102,28 @@ public sealed class VigilSenderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FlushAsync_ServiceName_AddedToPointsWithoutOne_KeptWhereThePointHasItsOwnOrNoRoom()
+    {
+        await using var harness = ClientHarness.Create(_receiver.Endpoint, o => o.ServiceName = "checkout");
+        harness.Client.RecordMetric("http_request_duration_ms", MetricKind.Timing, 12.5, new Dictionary<string, string> { ["route"] = "/orders" });
+        harness.Client.Increment("orders_total");
+        harness.Client.RecordMetric("queue_depth", MetricKind.Gauge, 3, new Dictionary<string, string> { ["service"] = "worker" });
+        var full = Enumerable.Range(0, 32).ToDictionary(i => $"l{i}", i => "v");
+        harness.Client.RecordMetric("wide", MetricKind.Gauge, 1, full);
+
+        await harness.Client.FlushAsync();
+
+        var points = Assert.Single(_receiver.Requests).Json.GetProperty("points").EnumerateArray()
+            .Select(p => p.GetProperty("labels").EnumerateObject().ToDictionary(l => l.Name, l => l.Value.GetString()))
+            .ToList();
+        Assert.Equal(new Dictionary<string, string?> { ["route"] = "/orders", ["service"] = "checkout" }, points[0]);
+        Assert.Equal(new Dictionary<string, string?> { ["service"] = "checkout" }, points[1]);
+        Assert.Equal(new Dictionary<string, string?> { ["service"] = "worker" }, points[2]);
+        Assert.Equal(32, points[3].Count);
+        Assert.DoesNotContain("service", points[3].Keys);
+    }
+
+    [Fact]
     public async Task FlushAsync_JobExecutions_SendServerJsonShape()
     {
         await using var harness = ClientHarness.Create(_receiver.Endpoint);
