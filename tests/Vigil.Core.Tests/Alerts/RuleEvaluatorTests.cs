@@ -148,6 +148,20 @@ public sealed class RuleEvaluatorTests
     }
 
     [Theory]
+    [InlineData(Aggregation.RatePerMinute, 2.0, 0, 0.6325)] // 2 a minute over 5 minutes: √10 / 5
+    [InlineData(Aggregation.RatePerMinute, 0.0, 0, 0.2)] // at least one request's worth: √1 / 5
+    [InlineData(Aggregation.Count, 9.0, 0, 3.0)]
+    [InlineData(Aggregation.ErrorRatePercent, 4.0, 25, 3.919)] // one error in 25 requests: 100 × √(0.04 × 0.96 / 25)
+    [InlineData(Aggregation.ErrorRatePercent, 0.0, 100, 0.7053)] // a clean series counts as half an error: p = 0.005
+    [InlineData(Aggregation.P95, 300.0, 100, 0.0)] // quantiles: the history measures their spread
+    public void SamplingNoise_CountingAndErrorRates_PoissonAndBinomialFloors(Aggregation aggregation, double center, long points, double expected)
+    {
+        var rule = Rule() with { Aggregation = aggregation, WindowMinutes = 5 };
+
+        Assert.Equal(expected, RuleEvaluator.SamplingNoise(rule, center, points), 3);
+    }
+
+    [Theory]
     [InlineData(NoDataPolicy.KeepLast, ConditionState.NotEnoughData, false)]
     [InlineData(NoDataPolicy.Ok, ConditionState.NotMet, true)]
     [InlineData(NoDataPolicy.Alerting, ConditionState.Met, false)]
