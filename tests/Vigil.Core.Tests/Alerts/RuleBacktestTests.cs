@@ -1,4 +1,5 @@
 using Vigil.Core.Alerts;
+using Vigil.Core.Baselines;
 using Vigil.Core.Metrics;
 
 namespace Vigil.Core.Tests.Alerts;
@@ -195,6 +196,31 @@ public sealed class RuleBacktestTests
 
         Assert.Equal(Start.AddMinutes(33), Assert.Single(events, e => e.To == AlertStatus.Firing).At);
         Assert.Equal(Start.AddMinutes(43), Assert.Single(events, e => e.To == AlertStatus.Resolved).At);
+    }
+
+    [Fact]
+    public void Replay_Anomaly_SeriesDriftsUpAWeekLater_FollowsTheLevelWithinHours_StillCatchesALaterStep()
+    {
+        // A week at 100, then a week at 140 (40 % over last week's same hours: beyond low's 35 %),
+        // with a step to 280 for 30 minutes on the second week's third day. The level (median of
+        // the last hours' value/center ratios, from 6 hours on) lifts the center to 140: the
+        // drift is one alert of a few hours, and the step is still caught.
+        const int week = 7 * 24 * 60;
+        const int step = week + (2 * 24 * 60) + (2 * 60);
+        var series = Series([], m => m < week ? 100 : m is >= step and < step + 30 ? 280 : 140, minutes: 2 * week, pointsPerMinute: 20);
+        var rule = Rule() with
+        {
+            WindowMinutes = 1, Threshold = null, ThresholdType = ThresholdType.Anomaly, Sensitivity = AnomalySensitivity.Low, BaselineDays = 7,
+        };
+
+        var events = RuleBacktest.Replay(rule, [series], Start.AddMinutes(week), Start.AddMinutes(2 * week), Minute);
+
+        var firings = events.Where(e => e.To == AlertStatus.Firing).Select(e => e.At).ToList();
+        var resolutions = events.Where(e => e.To == AlertStatus.Resolved).Select(e => e.At).ToList();
+        Assert.Equal(2, firings.Count);
+        Assert.InRange(firings[0], Start.AddMinutes(week), Start.AddMinutes(week + 5));
+        Assert.InRange(resolutions[0], Start.AddMinutes(week + (5 * 60)), Start.AddMinutes(week + (8 * 60)));
+        Assert.InRange(firings[1], Start.AddMinutes(step), Start.AddMinutes(step + 5));
     }
 
     [Fact]
