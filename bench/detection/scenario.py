@@ -48,6 +48,10 @@ CONTEXTS = {
 CORPORA = {
     # 3 services x 3 days: day 0 incident-free, incidents on days 1-2, at peak and trough.
     'small': dict(services=3, days=3, incident_days=2, contexts=['peak', 'trough'], peaks=[400, 120, 12]),
+    # The CI behaviour test: 3 services x 9 days, a week to learn, a clean day, then one incident
+    # of each kind at its clearest size on the last day (the defaults must catch every one).
+    'ci': dict(services=3, days=9, incident_days=1, contexts=['peak'], peaks=[200, 80, 30],
+               variants=['latency x2.5', 'errors 15%', 'traffic to 0 (stopped)', 'traffic x3']),
     # 12 services x 14 days: an incident-free week, then a week of incidents (--days 21 for two
     # incident-free weeks; ingest of old points runs at about 15 000 points/s on a loaded 2-core machine).
     'full': dict(services=12, days=14, incident_days=7, contexts=['peak', 'trough', 'evening', 'weekend'],
@@ -141,6 +145,8 @@ class Scenario:
             weekend, hours = CONTEXTS[context]
             days = [d for d in range(first_day, self.days) if (self.weekday(d) >= 5) == weekend]
             for kind, size, label in VARIANTS:
+                if label not in self.spec.get('variants', [label]):
+                    continue
                 candidates = [(d, h * 60 + m, s) for d in days for h in hours for m in range(0, 60, 10) for s in self.services]
                 rng.shuffle(candidates)
                 # Spread over services: prefer the ones with the fewest incidents so far.
