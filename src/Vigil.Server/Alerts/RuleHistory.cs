@@ -99,8 +99,11 @@ internal sealed partial class RuleMemories(RuleHistory history, TimeProvider tim
         var definition = RuleMemory.DefinitionOf(rule);
         if (!_entries.TryGetValue(rule.Id, out var entry) || entry.Definition != definition)
         {
+            // An edit supersedes a warm-up still reading the old definition's history: stop it.
+            entry?.Stop();
             var memory = new RuleMemory(rule);
-            entry = new Entry(definition, RuleMemory.WarmUp(rule) > TimeSpan.Zero ? Task.Run(() => WarmUpAsync(rule, memory)) : Task.FromResult(memory));
+            var cancel = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
+            entry = new Entry(definition, RuleMemory.WarmUp(rule) > TimeSpan.Zero ? Task.Run(() => WarmUpAsync(rule, memory, cancel.Token)) : Task.FromResult(memory), cancel);
             _entries[rule.Id] = entry;
         }
 
@@ -119,7 +122,10 @@ internal sealed partial class RuleMemories(RuleHistory history, TimeProvider tim
     {
         foreach (var id in _entries.Keys.Where(id => !ruleIds.Contains(id)).ToList())
         {
-            _entries.TryRemove(id, out _);
+            if (_entries.TryRemove(id, out var gone))
+            {
+                gone.Stop();
+            }
         }
 
         var now = time.GetUtcNow();
@@ -139,9 +145,8 @@ internal sealed partial class RuleMemories(RuleHistory history, TimeProvider tim
         }
     }
 
-    private async Task<RuleMemory> WarmUpAsync(AlertRule rule, RuleMemory memory)
+    private async Task<RuleMemory> WarmUpAsync(AlertRule rule, RuleMemory memory, CancellationToken stopping)
     {
-        var stopping = lifetime.ApplicationStopping;
         var toMs = (time.GetUtcNow() - FlushMargin).ToUnixTimeMilliseconds();
         var replay = new RuleReplay(rule, memory, toMs - (long)RuleMemory.WarmUp(rule).TotalMilliseconds, long.MaxValue, TimeSpan.FromMinutes(1));
         var started = time.GetTimestamp();
@@ -157,7 +162,7 @@ internal sealed partial class RuleMemories(RuleHistory history, TimeProvider tim
         }
         catch (OperationCanceledException)
         {
-            // Shutting down: whatever was learnt is thrown away with the process.
+            // Shutting down, or the rule was edited or deleted: whatever was learnt is thrown away.
         }
 
         return memory;
@@ -169,5 +174,20 @@ internal sealed partial class RuleMemories(RuleHistory history, TimeProvider tim
     [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "Warming up rule {RuleId} from the stored rollups failed; its baselines fill from live evaluations instead")]
     private partial void LogWarmUpFailed(Exception exception, string ruleId);
 
-    private sealed record Entry(string Definition, Task<RuleMemory> Memory);
+    private sealed record Entry(string Definition, Task<RuleMemory> Memory, CancellationTokenSource Cancel)
+    {
+        /// <summary>Stops the warm-up, if it still runs; the token source goes with the entry.</summary>
+        public void Stop()
+        {
+            Cancel.Cancel();
+            if (Memory.IsCompleted)
+            {
+                Cancel.Dispose();
+            }
+            else
+            {
+                Memory.ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Dispose(), Cancel, TaskScheduler.Default);
+            }
+        }
+    }
 }
