@@ -139,7 +139,7 @@ public sealed class RuleMemory
 
         memory.LastJudgedMs = nowMs;
         var outcome = RuleEvaluator.Judge(rule, group, window, estimate);
-        var minute = Math.DivRem(nowMs, MinuteMs, out var rest) - (rest < 0 ? 1 : 0);
+        var minute = FloorDivision.Of(nowMs, MinuteMs);
         if (memory.Baseline is { } fed && window.Value is { } value && RuleEvaluator.HasEnoughPoints(rule, window.Points)
             && minute > memory.LastFedMinute)
         {
@@ -228,7 +228,6 @@ public sealed class RuleMemory
     {
         private const int Hours = 24;
         private const int MinHours = 6;
-        private const long HourMs = 3_600_000;
 
         private readonly List<double> _thisHour = [];
         private readonly Queue<double> _hours = new();
@@ -237,7 +236,7 @@ public sealed class RuleMemory
 
         public void Observe(long atMs, double value, BaselineEstimate? estimate)
         {
-            var hour = Math.DivRem(atMs, HourMs, out var rest) - (rest < 0 ? 1 : 0);
+            var hour = FloorDivision.Of(atMs, HourOfWeek.HourMs);
             if (hour != _hour)
             {
                 if (_thisHour.Count >= 10)

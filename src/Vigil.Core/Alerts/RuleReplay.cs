@@ -126,16 +126,16 @@ public sealed class RuleReplay
                     last++;
                 }
 
+                if (atMs < episode.FirstMs + _windowMs)
+                {
+                    continue; // the group did not exist for this whole window yet (as a series the live engine had not seen)
+                }
+
                 _accumulator.Reset();
                 _accumulator.IsCounter = episode.IsCounter;
                 for (var i = first; i < last; i++)
                 {
                     _accumulator.AddMinute(minutes[i]);
-                }
-
-                if (atMs < episode.FirstMs + _windowMs)
-                {
-                    continue; // the group did not exist for this whole window yet (as a series the live engine had not seen)
                 }
 
                 var window = RuleEvaluator.Reduce(_accumulator, _rule.Aggregation, _rule.Window);
@@ -227,7 +227,7 @@ public sealed class RuleReplay
         episode.Open = evaluated.Alert is { IsOpen: true } still ? still : null;
     }
 
-    private static long FloorMinute(long ms) => ms - (((ms % MinuteMs) + MinuteMs) % MinuteMs);
+    private static long FloorMinute(long ms) => FloorDivision.Of(ms, MinuteMs) * MinuteMs;
 
     private static int FirstAtOrAfter(IReadOnlyList<Rollup> rollups, long ms)
     {

@@ -26,7 +26,7 @@ public static class HourOfWeek
     internal static long LocalHour(long utcMs, TimeZoneInfo zone)
     {
         var offsetMs = ReferenceEquals(zone, TimeZoneInfo.Utc) ? 0 : (long)zone.GetUtcOffset(DateTimeOffset.FromUnixTimeMilliseconds(utcMs)).TotalMilliseconds;
-        return Math.DivRem(utcMs + offsetMs, HourMs) is var (q, r) && r < 0 ? q - 1 : q;
+        return FloorDivision.Of(utcMs + offsetMs, HourMs);
     }
 
     /// <summary>The hour of the week of a local hour index (1970-01-01 was a Thursday: hour 72 of its week).</summary>

@@ -216,7 +216,7 @@ public sealed class SeasonalBaseline
     {
         if (!_isUtc)
         {
-            var quarter = FloorDiv(utcMs, QuarterHourMs);
+            var quarter = FloorDivision.Of(utcMs, QuarterHourMs);
             if (quarter != _offsetQuarter)
             {
                 _offsetQuarter = quarter;
@@ -226,13 +226,7 @@ public sealed class SeasonalBaseline
             utcMs += _offsetMs;
         }
 
-        return FloorDiv(utcMs, HourOfWeek.HourMs);
-    }
-
-    private static long FloorDiv(long value, long divisor)
-    {
-        var quotient = Math.DivRem(value, divisor, out var remainder);
-        return remainder < 0 ? quotient - 1 : quotient;
+        return FloorDivision.Of(utcMs, HourOfWeek.HourMs);
     }
 
     /// <summary>Moves the completed hour's values into their hour-of-week slot (joining an earlier part of the same hour, for late values).</summary>

@@ -13,6 +13,7 @@ internal sealed class RuleHistory(RollupRepository rollups)
 {
     // Long ranges are read a day at a time, so a baseline never holds a week of rows at once.
     private static readonly long ChunkMs = (long)TimeSpan.FromDays(1).TotalMilliseconds;
+    private const long MinuteMs = 60_000;
 
     /// <summary>How many rollup rows <see cref="ReadAsync"/> reads for the same range, counting no further than <paramref name="limit"/>.</summary>
     public Task<long> CountAsync(AlertRule rule, long fromMs, long toMs, long limit, CancellationToken cancellationToken) =>
@@ -47,15 +48,15 @@ internal sealed class RuleHistory(RollupRepository rollups)
     /// </summary>
     public async Task AdvanceAsync(AlertRule rule, RuleReplay replay, long toMs, CancellationToken cancellationToken)
     {
-        if (await rollups.CountMetricRowsAsync(rule.Metric, replay.DoneMs + 60_000 - replay.WindowMs, toMs, 1, cancellationToken).ConfigureAwait(false) == 0)
+        if (await rollups.CountMetricRowsAsync(rule.Metric, replay.DoneMs + MinuteMs - replay.WindowMs, toMs, 1, cancellationToken).ConfigureAwait(false) == 0)
         {
             return; // nothing stored in the range (a new metric, a new installation): one query, not one a day
         }
 
-        while (replay.DoneMs + 60_000 <= toMs)
+        while (replay.DoneMs + MinuteMs <= toMs)
         {
             var chunkEnd = Math.Min(toMs, replay.DoneMs + ChunkMs);
-            var series = await ReadAsync(rule, replay.DoneMs + 60_000 - replay.WindowMs, chunkEnd, cancellationToken).ConfigureAwait(false);
+            var series = await ReadAsync(rule, replay.DoneMs + MinuteMs - replay.WindowMs, chunkEnd, cancellationToken).ConfigureAwait(false);
             replay.Advance(series, chunkEnd, cancellationToken);
         }
     }
@@ -180,14 +181,7 @@ internal sealed partial class RuleMemories(RuleHistory history, TimeProvider tim
         public void Stop()
         {
             Cancel.Cancel();
-            if (Memory.IsCompleted)
-            {
-                Cancel.Dispose();
-            }
-            else
-            {
-                Memory.ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Dispose(), Cancel, TaskScheduler.Default);
-            }
+            Memory.ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Dispose(), Cancel, TaskScheduler.Default);
         }
     }
 }

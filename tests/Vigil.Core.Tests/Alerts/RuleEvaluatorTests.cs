@@ -75,11 +75,13 @@ public sealed class RuleEvaluatorTests
         Assert.Equal(1, outcome.DataPoints);
     }
 
-    [Fact]
-    public void Evaluate_ThroughputDropWithNoPointsInTheWindow_FiresOnZero()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(20)] // a stopped stream: counts and rates are judged whatever minDataPoints says
+    public void Evaluate_ThroughputDropWithNoPointsInTheWindow_FiresOnZero(int minDataPoints)
     {
         Record("orders_total", [], [5], secondsAgo: 20 * 60, MetricType.Counter);
-        var rule = Rule() with { Metric = "orders_total", Aggregation = Aggregation.RatePerMinute, Threshold = 1, Comparison = Comparison.LessThan, MinDataPoints = 0 };
+        var rule = Rule() with { Metric = "orders_total", Aggregation = Aggregation.RatePerMinute, Threshold = 1, Comparison = Comparison.LessThan, MinDataPoints = minDataPoints };
 
         var outcome = Assert.Single(_evaluator.Evaluate(rule, _store, NowMs));
 
@@ -175,19 +177,6 @@ public sealed class RuleEvaluatorTests
         Assert.Equal(state, outcome.State);
         Assert.Equal(recovered, outcome.Recovered);
         Assert.Equal(policy == NoDataPolicy.Alerting, outcome.Reason?.Contains("no data", StringComparison.Ordinal) ?? false);
-    }
-
-    [Fact]
-    public void Evaluate_RateWithMinDataPoints_EmptyWindowStillJudgedAsZero()
-    {
-        // A stopped stream: counts and rates are judged whatever minDataPoints says.
-        Record("orders_total", [], [5], secondsAgo: 20 * 60, MetricType.Counter);
-        var rule = Rule() with { Metric = "orders_total", Aggregation = Aggregation.RatePerMinute, Threshold = 1, Comparison = Comparison.LessThan, MinDataPoints = 20 };
-
-        var outcome = Assert.Single(_evaluator.Evaluate(rule, _store, NowMs));
-
-        Assert.Equal(ConditionState.Met, outcome.State);
-        Assert.Equal(0, outcome.Value);
     }
 
     [Theory]

@@ -106,6 +106,8 @@ public sealed partial class ServerProcessTests : IDisposable
     [InlineData("Vigil__Http__ForwardedHeaders__ForwardLimit", "0", "Vigil:Http:ForwardedHeaders:ForwardLimit")]
     [InlineData("Vigil__Quotas__SeriesPerKey", "lots", "Vigil:Quotas:SeriesPerKey")]
     [InlineData("Vigil__Quotas__PointsPerSecondPerKey", "100000001", "Vigil:Quotas:PointsPerSecondPerKey")]
+    [InlineData("Vigil__StatusPage__CacheDuration", "00:11:00", "Vigil:StatusPage:CacheDuration")]
+    [InlineData("Vigil__StatusPage__Enabled", "maybe", "Vigil:StatusPage:Enabled")]
     [InlineData("Vigil__Audit__RetentionDays", "0", "Vigil:Audit:RetentionDays")]
     [InlineData("Vigil__Audit__RetentionDays", "forever", "Vigil:Audit:RetentionDays")]
     [InlineData("Vigil__Secrets__MasterKey", "not-a-key", "Vigil:Secrets:MasterKey")]
