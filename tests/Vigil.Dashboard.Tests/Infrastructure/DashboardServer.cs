@@ -39,6 +39,9 @@ internal sealed class DashboardServer : IAsyncDisposable
 
     public static async Task<DashboardServer> StartAsync(IDictionary<string, string>? settings = null)
     {
+        // Expectations wait as long as page actions do: a chart fetches its data after the page
+        // loads, which takes more than Playwright's default 5 s on a loaded machine.
+        Assertions.SetDefaultExpectTimeout(15_000);
         var folder = Directory.CreateTempSubdirectory("vigil-dashboard-test-").FullName;
         var environment = new Dictionary<string, string>
         {
