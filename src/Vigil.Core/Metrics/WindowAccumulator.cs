@@ -162,6 +162,23 @@ public sealed class WindowAccumulator
         }
     }
 
+    /// <summary>
+    /// Merges a summary kept elsewhere (for example an operation's hour): its point and error
+    /// counts, sum, extremes and packed sketch bins (as <see cref="PackedBins"/> returns them).
+    /// </summary>
+    public void AddSummary(long count, long errorCount, double sum, double min, double max, uint[]? packedBins)
+    {
+        AddStats(count, sum, min, max, double.NaN, long.MinValue, isError: false);
+        ErrorCount += errorCount;
+        if (packedBins is not null)
+        {
+            AddPacked(packedBins);
+        }
+    }
+
+    /// <summary>The merged sketch bins packed as rollups store them, or null when no timing points were merged.</summary>
+    public uint[]? PackedBins() => HasBins ? PackBins() : null;
+
     internal void AddPacked(uint[] packed)
     {
         foreach (var entry in packed)

@@ -111,6 +111,9 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddScheduledTask<RollupRetentionTask>();
         services.AddScheduledTask<HealthCheckTask>();
 
+        // Performance tracking (Vigil.Performance): operations, their hourly sums and baselines, on the aggregation schedule.
+        services.AddVigilPerformance(configuration);
+
         // The relay limits its callers itself: after their secret is checked (RelayWebhookEndpoints).
         services.AddSingleton<RelayCallerLimits>();
         services.AddSingleton<RelayRefusalLog>();

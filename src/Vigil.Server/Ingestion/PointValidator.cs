@@ -29,42 +29,6 @@ internal sealed class PointValidator
 
     public PointValidator(MetricsOptions options) => _options = options;
 
-    public static bool IsValidMetricName(string name)
-    {
-        if (name.Length == 0 || !(char.IsAsciiLetter(name[0]) || name[0] is '_' or ':'))
-        {
-            return false;
-        }
-
-        foreach (var c in name)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or ':'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    public static bool IsValidLabelName(string name)
-    {
-        if (name.Length == 0 || !(char.IsAsciiLetter(name[0]) || name[0] == '_'))
-        {
-            return false;
-        }
-
-        foreach (var c in name)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c == '_'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     /// <summary>Validates a metric name; returns the problem or null.</summary>
     public string? CheckName(string? name)
     {
@@ -78,7 +42,7 @@ internal sealed class PointValidator
             return $"is longer than {_options.MaxNameLength} characters";
         }
 
-        if (!IsValidMetricName(name))
+        if (!MetricNames.IsValidMetricName(name))
         {
             return "must match [a-zA-Z_:][a-zA-Z0-9_:]*";
         }
@@ -131,7 +95,7 @@ internal sealed class PointValidator
             {
                 errors.Add($"{prefix}.labels", $"label name '{name[..32]}...' is longer than {_options.MaxLabelNameLength} characters");
             }
-            else if (!IsValidLabelName(name))
+            else if (!MetricNames.IsValidLabelName(name))
             {
                 errors.Add(field, "label names must match [a-zA-Z_][a-zA-Z0-9_]*");
             }

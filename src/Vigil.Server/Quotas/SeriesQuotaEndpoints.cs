@@ -68,7 +68,7 @@ internal static class SeriesQuotaEndpoints
             if (key.StartsWith("match[", StringComparison.Ordinal) && key.EndsWith(']'))
             {
                 var label = key[6..^1];
-                if (!PointValidator.IsValidLabelName(label))
+                if (!MetricNames.IsValidLabelName(label))
                 {
                     errors[key] = ["must name a label: match[label]=value, the label matching [a-zA-Z_][a-zA-Z0-9_]*"];
                 }

@@ -99,6 +99,8 @@ public sealed partial class ServerProcessTests : IDisposable
     [InlineData("Vigil__Queries__MaxQueuedPerKey", "many", "Vigil:Queries:MaxQueuedPerKey")]
     [InlineData("Vigil__Quotas__SeriesPerKey", "0", "Vigil:Quotas:SeriesPerKey")]
     [InlineData("Vigil__Health__DatabaseDegradedAfter", "-00:00:01", "Vigil:Health:DatabaseDegradedAfter")]
+    [InlineData("Vigil__Performance__MinExecutions", "0", "Vigil:Performance:MinExecutions")]
+    [InlineData("Vigil__Performance__ChangePercent", "0", "Vigil:Performance:ChangePercent")]
     [InlineData("Vigil__Health__JobsFailureRatePercent", "150", "Vigil:Health:JobsFailureRatePercent")]
     [InlineData("Vigil__Redis__ConnectionString", "127.0.0.1:6379,bogus=1", "Vigil:Redis:ConnectionString")]
     [InlineData("Vigil__Http__ForwardedHeaders__KnownProxies__0", "proxy.internal", "Vigil:Http:ForwardedHeaders:KnownProxies:0")]

@@ -37,8 +37,8 @@ public abstract class ScheduleEndpointsTests(StorageProvider provider) : ServerT
         Assert.Equal(
             ["audit.retention", "delivery.relay-and-digest-retention", "jobs.finished-retention", "metrics.rollup-retention"],
             Tasks(schedules["cleanup"]).Order(StringComparer.Ordinal));
-        Assert.Empty(Tasks(schedules["aggregation"]));
-        Assert.Equal(JsonValueKind.Null, schedules["aggregation"].GetProperty("nextRunAt").ValueKind);
+        Assert.Equal(["performance.operations"], Tasks(schedules["aggregation"]));
+        Assert.Equal(start.AddMinutes(30), schedules["aggregation"].GetProperty("nextRunAt").GetDateTimeOffset());
         Assert.Equal(start.AddMinutes(5), schedules["health-check"].GetProperty("nextRunAt").GetDateTimeOffset());
         Assert.Equal(start.Date.AddDays(1).AddHours(2), schedules["cleanup"].GetProperty("nextRunAt").GetDateTimeOffset().UtcDateTime);
         Assert.Equal(JsonValueKind.Null, schedules["health-check"].GetProperty("lastRunAt").ValueKind);
@@ -73,7 +73,6 @@ public abstract class ScheduleEndpointsTests(StorageProvider provider) : ServerT
         Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
         Assert.Contains("no-such-schedule", (await unknown.ReadAsync()).GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await viewer.GetAsync("/api/v1/schedules/no-such-schedule")).StatusCode);
-        Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsync("/api/v1/schedules/aggregation/run", null)).StatusCode);
 
         var recorded = RecordedAsync(app, BuiltInSchedules.Cleanup);
         var accepted = await admin.PostAsync("/api/v1/schedules/cleanup/run", null);

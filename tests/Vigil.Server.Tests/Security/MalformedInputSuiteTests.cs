@@ -4,7 +4,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Vigil.Delivery.Acknowledge;
+using Vigil.Jobs.Scheduling;
 using Vigil.Notifications.Tests.Infrastructure;
+using Vigil.Performance.Analysis;
 using Vigil.Storage;
 using static Vigil.Server.Tests.Json;
 
@@ -182,7 +184,7 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
         string CanaryRule, string CanaryChannel, string CanaryRelay, string CanarySilence, string CanaryKey,
         string VictimRule, string VictimChannel, string VictimRelay, string RelayTarget, string VictimSilence, string VictimKey,
         string Alert, string Notification, string Delivery, string AckToken,
-        string VictimMonitor, string HeartbeatToken, string VictimMaintenance);
+        string VictimMonitor, string HeartbeatToken, string VictimMaintenance, string VictimOperation);
 
     private sealed record Example(
         string? Body = null,
@@ -251,8 +253,13 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
         Assert.Equal(HttpStatusCode.Created, heartbeat.StatusCode);
         var heartbeatToken = new Uri((await heartbeat.ReadAsync()).GetProperty("heartbeatUrl").GetString()!).Segments[^1];
         var victimMaintenance = await CreateAsync("/api/v1/maintenance", $$$"""{"name":"victim deploy","monitorId":"{{{victimMonitor}}}","startsAt":"{{{Iso(now.AddHours(1))}}}","endsAt":"{{{Iso(now.AddHours(2))}}}"}""");
+
+        // Performance: an endpoint's requests two hours ago, summed into an operation by the aggregation schedule's analysis.
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostJsonAsync("/api/v1/metrics", Timings("http_request_duration_ms", [40, 60], """{"route":"/victim","method":"GET"}""", now.AddHours(-2)))).StatusCode);
+        await app.Services.GetServices<IScheduledTask>().OfType<OperationAnalysis>().Single().RunAsync(CancellationToken.None);
+        var victimOperation = (await (await admin.GetAsync("/api/v1/operations")).ReadAsync())[0].GetProperty("id").GetString()!;
         return new Seed(canaryRule, canaryChannel, canaryRelay, canarySilence, canaryKey, victimRule, victimChannel, victimRelay, relayTarget,
-            victimSilence, victimKey, alert, notification, delivery, token, victimMonitor, heartbeatToken, victimMaintenance);
+            victimSilence, victimKey, alert, notification, delivery, token, victimMonitor, heartbeatToken, victimMaintenance, victimOperation);
     }
 
     private static string Rule(string name, string metric, double threshold, string channel) => $$$"""
@@ -341,6 +348,8 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
                  "expectedStatus":["200-299"],"keyword":"ok","timeoutSeconds":5,"degradedAboveMs":800,"certificateExpiryDays":14}
                 """),
             ["GET /api/v1/monitors/{id}"] = new(PathArgs: id(seed.VictimMonitor), QueryArgs: [("recent", "5")]),
+            ["GET /api/v1/operations"] = new(QueryArgs: [("kind", "route"), ("service", "shop"), ("sort", "slowest"), ("limit", "20")]),
+            ["GET /api/v1/operations/{id}"] = new(PathArgs: id(seed.VictimOperation)),
             ["PUT /api/v1/monitors/{id}"] = new($$$"""{"name":"victim site","type":"http","url":"{{{receiver.Url("/health")}}}","intervalSeconds":60}""", PathArgs: id(seed.VictimMonitor)),
             ["PATCH /api/v1/monitors/{id}"] = new("""{"intervalSeconds":120,"keyword":null}""", PathArgs: id(seed.VictimMonitor)),
             ["DELETE /api/v1/monitors/{id}"] = new(PathArgs: id(seed.VictimMonitor)),

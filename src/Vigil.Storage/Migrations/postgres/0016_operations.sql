@@ -1,0 +1,51 @@
+-- Performance tracking (issue 13): the operations found in the request and job timings, their
+-- executions summed by the hour, and their baselines (all hours, and per hour of the week).
+-- operations.summary: the last analysis' figures of the last 24 hours, trends and bottleneck (JSON).
+CREATE TABLE operations (
+    id               TEXT    NOT NULL PRIMARY KEY,
+    kind             TEXT    NOT NULL,
+    metric           TEXT    NOT NULL,
+    service          TEXT    NULL,
+    name             TEXT    NOT NULL,
+    labels           TEXT    NOT NULL,
+    first_seen_ms    BIGINT  NOT NULL,
+    last_seen_ms     BIGINT  NOT NULL,
+    summary          TEXT    NULL
+);
+
+CREATE TABLE operation_hours (
+    operation_id     TEXT    NOT NULL REFERENCES operations (id) ON DELETE CASCADE,
+    hour_ms          BIGINT  NOT NULL,
+    count            BIGINT  NOT NULL,
+    errors           BIGINT  NOT NULL,
+    sum              DOUBLE PRECISION NOT NULL,
+    min              DOUBLE PRECISION NOT NULL,
+    max              DOUBLE PRECISION NOT NULL,
+    bins             bytea   NULL,
+    PRIMARY KEY (operation_id, hour_ms)
+);
+
+CREATE INDEX ix_operation_hours_hour ON operation_hours (hour_ms);
+
+-- slot -1: every hour of the baseline period; 0..167: one hour of the week (0 = Monday 00:00 UTC).
+CREATE TABLE operation_baselines (
+    operation_id     TEXT    NOT NULL REFERENCES operations (id) ON DELETE CASCADE,
+    slot             BIGINT  NOT NULL,
+    executions       BIGINT  NOT NULL,
+    failures         BIGINT  NOT NULL,
+    avg_ms           DOUBLE PRECISION NOT NULL,
+    p50_ms           DOUBLE PRECISION NULL,
+    p95_ms           DOUBLE PRECISION NULL,
+    p99_ms           DOUBLE PRECISION NULL,
+    minutes          BIGINT  NOT NULL,
+    from_ms          BIGINT  NOT NULL,
+    to_ms            BIGINT  NOT NULL,
+    computed_at      BIGINT  NOT NULL,
+    PRIMARY KEY (operation_id, slot)
+);
+
+-- How far the hourly summaries go (the end of the last hour summed), one row.
+CREATE TABLE performance_progress (
+    id               SMALLINT NOT NULL PRIMARY KEY CHECK (id = 1),
+    summed_to_ms     BIGINT  NOT NULL
+);

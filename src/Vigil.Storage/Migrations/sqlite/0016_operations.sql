@@ -1,0 +1,51 @@
+-- Performance tracking (issue 13): the operations found in the request and job timings, their
+-- executions summed by the hour, and their baselines (all hours, and per hour of the week).
+-- operations.summary: the last analysis' figures of the last 24 hours, trends and bottleneck (JSON).
+CREATE TABLE operations (
+    id               TEXT    NOT NULL PRIMARY KEY,
+    kind             TEXT    NOT NULL,
+    metric           TEXT    NOT NULL,
+    service          TEXT    NULL,
+    name             TEXT    NOT NULL,
+    labels           TEXT    NOT NULL,
+    first_seen_ms    INTEGER NOT NULL,
+    last_seen_ms     INTEGER NOT NULL,
+    summary          TEXT    NULL
+);
+
+CREATE TABLE operation_hours (
+    operation_id     TEXT    NOT NULL REFERENCES operations (id) ON DELETE CASCADE,
+    hour_ms          INTEGER NOT NULL,
+    count            INTEGER NOT NULL,
+    errors           INTEGER NOT NULL,
+    sum              REAL    NOT NULL,
+    min              REAL    NOT NULL,
+    max              REAL    NOT NULL,
+    bins             BLOB    NULL,
+    PRIMARY KEY (operation_id, hour_ms)
+) WITHOUT ROWID;
+
+CREATE INDEX ix_operation_hours_hour ON operation_hours (hour_ms);
+
+-- slot -1: every hour of the baseline period; 0..167: one hour of the week (0 = Monday 00:00 UTC).
+CREATE TABLE operation_baselines (
+    operation_id     TEXT    NOT NULL REFERENCES operations (id) ON DELETE CASCADE,
+    slot             INTEGER NOT NULL,
+    executions       INTEGER NOT NULL,
+    failures         INTEGER NOT NULL,
+    avg_ms           REAL    NOT NULL,
+    p50_ms           REAL    NULL,
+    p95_ms           REAL    NULL,
+    p99_ms           REAL    NULL,
+    minutes          INTEGER NOT NULL,
+    from_ms          INTEGER NOT NULL,
+    to_ms            INTEGER NOT NULL,
+    computed_at      INTEGER NOT NULL,
+    PRIMARY KEY (operation_id, slot)
+) WITHOUT ROWID;
+
+-- How far the hourly summaries go (the end of the last hour summed), one row.
+CREATE TABLE performance_progress (
+    id               INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+    summed_to_ms     INTEGER NOT NULL
+);

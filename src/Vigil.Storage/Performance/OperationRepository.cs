@@ -1,0 +1,266 @@
+using Dapper;
+using Vigil.Storage.Metrics;
+
+namespace Vigil.Storage.Performance;
+
+/// <summary>
+/// Performance tracking's tables: the operations (endpoints and jobs found in the timings), their
+/// executions summed by the hour (count, failures, sum, extremes and the merged sketch, so any
+/// quantile of any set of hours is exact to the sketch's 1 %), their baselines, and how far the
+/// hourly sums go.
+/// </summary>
+public sealed class OperationRepository
+{
+    private const string OperationColumns =
+        "id AS Id, kind AS Kind, metric AS Metric, service AS Service, name AS Name, labels AS Labels, first_seen_ms AS FirstSeenMs, last_seen_ms AS LastSeenMs, summary AS Summary";
+
+    private const string HourColumns =
+        "operation_id AS OperationId, hour_ms AS HourMs, count AS Count, errors AS Errors, sum AS Sum, min AS Min, max AS Max, bins AS Bins";
+
+    private const string BaselineColumns =
+        "operation_id AS OperationId, slot AS Slot, executions AS Executions, failures AS Failures, avg_ms AS AvgMs, p50_ms AS P50Ms, p95_ms AS P95Ms, p99_ms AS P99Ms, " +
+        "minutes AS Minutes, from_ms AS FromMs, to_ms AS ToMs, computed_at AS ComputedAtMs";
+
+    private readonly Database _database;
+
+    /// <summary>Creates the repository.</summary>
+    public OperationRepository(Database database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+    }
+
+    /// <summary>The end (Unix ms) of the last hour summed, or null before the first run.</summary>
+    public async Task<long?> SummedToAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+            "SELECT summed_to_ms FROM performance_progress WHERE id = 1", cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stores one hour's sums (replacing what an earlier run stored for the same operation and hour),
+    /// adds the operations not known yet and moves their last-seen time, and records that the sums go
+    /// up to <paramref name="summedToMs"/>; all in one transaction.
+    /// </summary>
+    public async Task SaveHourAsync(IReadOnlyList<StoredOperation> operations, IReadOnlyList<StoredOperationHour> hours, long summedToMs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        ArgumentNullException.ThrowIfNull(hours);
+        await using var work = await _database.BeginAsync(cancellationToken).ConfigureAwait(false);
+        await work.Connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO operations (id, kind, metric, service, name, labels, first_seen_ms, last_seen_ms)
+            VALUES (@Id, @Kind, @Metric, @Service, @Name, @Labels, @FirstSeenMs, @LastSeenMs)
+            ON CONFLICT (id) DO UPDATE SET
+                first_seen_ms = CASE WHEN excluded.first_seen_ms < operations.first_seen_ms THEN excluded.first_seen_ms ELSE operations.first_seen_ms END,
+                last_seen_ms = CASE WHEN excluded.last_seen_ms > operations.last_seen_ms THEN excluded.last_seen_ms ELSE operations.last_seen_ms END
+            """, operations, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await work.Connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO operation_hours (operation_id, hour_ms, count, errors, sum, min, max, bins)
+            VALUES (@OperationId, @HourMs, @Count, @Errors, @Sum, @Min, @Max, @Bins)
+            ON CONFLICT (operation_id, hour_ms) DO UPDATE SET
+                count = excluded.count, errors = excluded.errors, sum = excluded.sum, min = excluded.min, max = excluded.max, bins = excluded.bins
+            """,
+            hours.Select(h => new { h.OperationId, h.HourMs, h.Count, h.Errors, h.Sum, h.Min, h.Max, Bins = RollupRepository.ToBytes(h.Bins) }),
+            work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await work.Connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO performance_progress (id, summed_to_ms) VALUES (1, @summedToMs)
+            ON CONFLICT (id) DO UPDATE SET summed_to_ms = excluded.summed_to_ms
+            """, new { summedToMs }, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await work.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Every operation, by kind and name.</summary>
+    public async Task<IReadOnlyList<StoredOperation>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<OperationRow>(new CommandDefinition(
+            $"SELECT {OperationColumns} FROM operations ORDER BY kind, name, id", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToStored())];
+    }
+
+    /// <summary>The operation with this id, or null.</summary>
+    public async Task<StoredOperation?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<OperationRow>(new CommandDefinition(
+            $"SELECT {OperationColumns} FROM operations WHERE id = @id", new { id }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return row?.ToStored();
+    }
+
+    /// <summary>
+    /// The hourly sums in [<paramref name="fromMs"/>, <paramref name="toMs"/>), of one operation or
+    /// (<paramref name="operationId"/> null) of all, ordered by operation and hour.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredOperationHour>> HoursAsync(long fromMs, long toMs, string? operationId = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var one = operationId is null ? "" : " AND operation_id = @operationId";
+        var rows = await connection.QueryAsync<HourRow>(new CommandDefinition(
+            $"SELECT {HourColumns} FROM operation_hours WHERE hour_ms >= @fromMs AND hour_ms < @toMs{one} ORDER BY operation_id, hour_ms",
+            new { fromMs, toMs, operationId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToStored())];
+    }
+
+    /// <summary>
+    /// Stores an analysis: replaces the baselines of the operations in <paramref name="summaries"/>
+    /// with <paramref name="baselines"/> and sets their summaries (JSON), in one transaction.
+    /// </summary>
+    public async Task SaveAnalysisAsync(IReadOnlyDictionary<string, string?> summaries, IReadOnlyList<StoredBaseline> baselines, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(summaries);
+        ArgumentNullException.ThrowIfNull(baselines);
+        await using var work = await _database.BeginAsync(cancellationToken).ConfigureAwait(false);
+        await work.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM operation_baselines WHERE operation_id = @id", summaries.Keys.Select(id => new { id }), work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await work.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE operations SET summary = @summary WHERE id = @id", summaries.Select(s => new { id = s.Key, summary = s.Value }), work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await work.Connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO operation_baselines (operation_id, slot, executions, failures, avg_ms, p50_ms, p95_ms, p99_ms, minutes, from_ms, to_ms, computed_at)
+            VALUES (@OperationId, @Slot, @Executions, @Failures, @AvgMs, @P50Ms, @P95Ms, @P99Ms, @Minutes, @FromMs, @ToMs, @ComputedAtMs)
+            """, baselines, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await work.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The baselines of one operation or (<paramref name="operationId"/> null) of all; with <paramref name="slot"/>, that slot only.</summary>
+    public async Task<IReadOnlyList<StoredBaseline>> BaselinesAsync(string? operationId = null, int? slot = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var where = (operationId, slot) switch
+        {
+            (null, null) => "",
+            (null, _) => " WHERE slot = @slot",
+            (_, null) => " WHERE operation_id = @operationId",
+            _ => " WHERE operation_id = @operationId AND slot = @slot",
+        };
+        var rows = await connection.QueryAsync<BaselineRow>(new CommandDefinition(
+            $"SELECT {BaselineColumns} FROM operation_baselines{where} ORDER BY operation_id, slot", new { operationId, slot }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToStored())];
+    }
+
+    /// <summary>Deletes the hourly sums older than <paramref name="beforeMs"/>; returns how many.</summary>
+    public async Task<int> DeleteHoursBeforeAsync(long beforeMs, CancellationToken cancellationToken = default)
+    {
+        await using var work = await _database.BeginAsync(cancellationToken).ConfigureAwait(false);
+        var deleted = await work.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM operation_hours WHERE hour_ms < @beforeMs", new { beforeMs }, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await work.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return deleted;
+    }
+
+    private sealed class OperationRow
+    {
+        public string Id { get; set; } = "";
+
+        public string Kind { get; set; } = "";
+
+        public string Metric { get; set; } = "";
+
+        public string? Service { get; set; }
+
+        public string Name { get; set; } = "";
+
+        public string Labels { get; set; } = "";
+
+        public long FirstSeenMs { get; set; }
+
+        public long LastSeenMs { get; set; }
+
+        public string? Summary { get; set; }
+
+        public StoredOperation ToStored() => new(Id, Kind, Metric, Service, Name, Labels, FirstSeenMs, LastSeenMs, Summary);
+    }
+
+    private sealed class HourRow
+    {
+        public string OperationId { get; set; } = "";
+
+        public long HourMs { get; set; }
+
+        public long Count { get; set; }
+
+        public long Errors { get; set; }
+
+        public double Sum { get; set; }
+
+        public double Min { get; set; }
+
+        public double Max { get; set; }
+
+        public byte[]? Bins { get; set; }
+
+        public StoredOperationHour ToStored() => new(OperationId, HourMs, Count, Errors, Sum, Min, Max, RollupRepository.FromBytes(Bins));
+    }
+
+    private sealed class BaselineRow
+    {
+        public string OperationId { get; set; } = "";
+
+        public long Slot { get; set; }
+
+        public long Executions { get; set; }
+
+        public long Failures { get; set; }
+
+        public double AvgMs { get; set; }
+
+        public double? P50Ms { get; set; }
+
+        public double? P95Ms { get; set; }
+
+        public double? P99Ms { get; set; }
+
+        public long Minutes { get; set; }
+
+        public long FromMs { get; set; }
+
+        public long ToMs { get; set; }
+
+        public long ComputedAtMs { get; set; }
+
+        public StoredBaseline ToStored() => new(OperationId, (int)Slot, Executions, Failures, AvgMs, P50Ms, P95Ms, P99Ms, Minutes, FromMs, ToMs, ComputedAtMs);
+    }
+}
+
+/// <summary>An operation as stored.</summary>
+/// <param name="Id">Its id (a hash of its kind, service and identifying labels).</param>
+/// <param name="Kind">What it is (<c>route</c>, <c>job</c>, or a configured kind).</param>
+/// <param name="Metric">The timing metric it was found in.</param>
+/// <param name="Service">The <c>service</c> label of its points, or null.</param>
+/// <param name="Name">Its display name (<c>GET /api/orders</c>, a job id).</param>
+/// <param name="Labels">Its identifying labels, as a JSON object.</param>
+/// <param name="FirstSeenMs">The start of the first hour with executions (Unix ms).</param>
+/// <param name="LastSeenMs">The end of the last hour with executions (Unix ms).</param>
+/// <param name="Summary">The last analysis' summary (JSON), or null before the first.</param>
+public sealed record StoredOperation(string Id, string Kind, string Metric, string? Service, string Name, string Labels, long FirstSeenMs, long LastSeenMs, string? Summary = null);
+
+/// <summary>One operation's executions over one hour.</summary>
+/// <param name="OperationId">The operation.</param>
+/// <param name="HourMs">The start of the hour (Unix ms).</param>
+/// <param name="Count">Executions.</param>
+/// <param name="Errors">Of them, failures (a 5xx or error status).</param>
+/// <param name="Sum">Sum of durations, ms.</param>
+/// <param name="Min">Shortest duration, ms.</param>
+/// <param name="Max">Longest duration, ms.</param>
+/// <param name="Bins">The durations' merged sketch (packed bins), or null.</param>
+public sealed record StoredOperationHour(string OperationId, long HourMs, long Count, long Errors, double Sum, double Min, double Max, uint[]? Bins);
+
+/// <summary>A baseline as stored: over every hour of the period (slot −1) or one hour of the week (0–167).</summary>
+/// <param name="OperationId">The operation.</param>
+/// <param name="Slot">−1 for all hours; else the hour of the week (0 = Monday 00:00 UTC).</param>
+/// <param name="Executions">Executions it is computed from (its sample size).</param>
+/// <param name="Failures">Of them, failures.</param>
+/// <param name="AvgMs">Mean duration.</param>
+/// <param name="P50Ms">Median duration.</param>
+/// <param name="P95Ms">95th percentile.</param>
+/// <param name="P99Ms">99th percentile.</param>
+/// <param name="Minutes">Minutes of the hours it covers (throughput = executions / minutes).</param>
+/// <param name="FromMs">Start of the first hour covered.</param>
+/// <param name="ToMs">End of the last hour covered.</param>
+/// <param name="ComputedAtMs">When it was computed.</param>
+public sealed record StoredBaseline(string OperationId, int Slot, long Executions, long Failures, double AvgMs, double? P50Ms, double? P95Ms, double? P99Ms, long Minutes, long FromMs, long ToMs, long ComputedAtMs);
