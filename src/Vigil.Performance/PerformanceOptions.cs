@@ -47,6 +47,25 @@ public sealed class PerformanceOptions
     [Range(1.0, 1000.0)]
     public double ChangePercent { get; set; } = 10;
 
+    /// <summary>
+    /// The confidence a step needs to be a regression or an improvement: 1 − the step test's
+    /// p-value, corrected for the splits and measures it tries (see <c>StepDetector</c>).
+    /// </summary>
+    /// <remarks>
+    /// The detector judges every operation every minute, so this is also about how often noise
+    /// passes: at 0.999999 (the default) a million minutes of an operation without a step give about
+    /// one false finding, about one per operation every two years; a step of +100 % on a busy
+    /// endpoint is still found after five blocks (see docs/BENCHMARKS.md).
+    /// </remarks>
+    /// <value>0.999999.</value>
+    [Range(0.5, 0.99999999)]
+    public double RegressionConfidence { get; set; } = 0.999999;
+
+    /// <summary>How long resolved regressions and recorded improvements are kept.</summary>
+    /// <value>90 days.</value>
+    [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
+    public TimeSpan RegressionRetention { get; set; } = TimeSpan.FromDays(90);
+
     /// <summary>How long the hourly sums are kept (they are what baselines and trends are computed from).</summary>
     /// <value>35 days.</value>
     [Range(typeof(TimeSpan), "14.00:00:00", "400.00:00:00")]

@@ -99,6 +99,7 @@ app.MapAuditEndpoints();
 app.MapScheduleEndpoints();
 app.MapMonitorEndpoints();
 app.MapOperationEndpoints();
+app.MapRegressionEndpoints();
 app.MapMaintenanceEndpoints();
 app.MapHeartbeatEndpoints();
 app.MapStatusPageEndpoints();

@@ -30,6 +30,7 @@ namespace Vigil.Performance.Analysis;
 internal sealed partial class OperationAnalysis(
     RollupRepository rollups,
     OperationRepository operations,
+    RegressionRepository regressions,
     OperationCatalog catalog,
     IOptionsMonitor<PerformanceOptions> options,
     TimeProvider time,
@@ -74,6 +75,7 @@ internal sealed partial class OperationAnalysis(
 
         var baselines = await RefreshBaselinesAsync(settings, completeToMs, nowMs, accumulator, cancellationToken).ConfigureAwait(false);
         var deleted = await operations.DeleteHoursBeforeAsync(oldestMs, cancellationToken).ConfigureAwait(false);
+        await regressions.DeleteFinishedBeforeAsync(nowMs - (long)settings.RegressionRetention.TotalMilliseconds, cancellationToken).ConfigureAwait(false);
         LogRun(logger, hoursSummed, baselines, deleted);
         return string.Create(CultureInfo.InvariantCulture, $"summed {hoursSummed} hours; baselines of {baselines} operations");
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Vigil.Performance;
 using Vigil.Performance.Analysis;
 using Vigil.Performance.Operations;
+using Vigil.Performance.Regressions;
 using Vigil.Storage.Performance;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -12,9 +13,10 @@ public static class PerformanceServiceCollectionExtensions
 {
     /// <summary>
     /// Adds performance tracking: its options (<c>Vigil:Performance</c>, checked at start-up), the
-    /// <see cref="OperationCatalog"/>, the <see cref="OperationsView"/> the API reads through, and the
-    /// analysis as a task of the <c>aggregation</c> schedule. The host provides the <c>Database</c>,
-    /// <c>RollupRepository</c> and <c>MetricStore</c>.
+    /// <see cref="OperationCatalog"/>, the <see cref="OperationsView"/> the API reads through, the
+    /// analysis as a task of the <c>aggregation</c> schedule, and the <see cref="RegressionMonitor"/>.
+    /// The host provides the <c>Database</c>, <c>RollupRepository</c>, <c>MetricStore</c> and an
+    /// <see cref="IRegressionAlertSink"/> (without one, regressions are stored but raise no alert).
     /// </summary>
     public static IServiceCollection AddVigilPerformance(this IServiceCollection services, IConfiguration configuration)
     {
@@ -27,6 +29,9 @@ public static class PerformanceServiceCollectionExtensions
         services.AddSingleton<OperationRepository>();
         services.AddSingleton<OperationsView>();
         services.AddScheduledTask<OperationAnalysis>();
+        services.AddSingleton<RegressionRepository>();
+        services.AddSingleton<RegressionMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<RegressionMonitor>());
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Vigil.Core.Baselines;
 using Vigil.Core.Metrics;
+using Vigil.Performance.Regressions;
 using Vigil.Storage.Performance;
 
 namespace Vigil.Performance.Operations;
@@ -42,9 +43,10 @@ public sealed record CurrentView(OperationFigures Figures, double? P95ChangePerc
 /// <param name="Baseline">The baseline the current hour is compared with: this hour of the week when there is one, else all hours; null before 10 executions.</param>
 /// <param name="Current">The last 60 minutes, or null when it did not run in them.</param>
 /// <param name="Summary">The last analysis: last 24 hours, trends, bottleneck; null before the first.</param>
+/// <param name="Regression">Its open regression, or null.</param>
 public sealed record OperationView(
     string Id, string Kind, string Name, string? Service, IReadOnlyDictionary<string, string> Labels, string Metric,
-    DateTimeOffset FirstSeen, DateTimeOffset LastSeen, BaselineView? Baseline, CurrentView? Current, OperationSummary? Summary);
+    DateTimeOffset FirstSeen, DateTimeOffset LastSeen, BaselineView? Baseline, CurrentView? Current, OperationSummary? Summary, RegressionView? Regression);
 
 /// <summary>One hour of an operation's executions.</summary>
 /// <param name="Hour">The start of the hour.</param>
@@ -61,7 +63,7 @@ public sealed record OperationDetail(OperationView Operation, IReadOnlyList<Base
 /// Reads operations for the API: what the analyses stored (operations, baselines, summaries) with
 /// the live last hour from the in-memory store.
 /// </summary>
-public sealed class OperationsView(OperationRepository repository, OperationCatalog catalog, MetricStore store)
+public sealed class OperationsView(OperationRepository repository, RegressionRepository regressions, OperationCatalog catalog, MetricStore store)
 {
     private const long HourMs = 3_600_000;
 
@@ -75,7 +77,8 @@ public sealed class OperationsView(OperationRepository repository, OperationCata
         var flat = (await repository.BaselinesAsync(slot: -1, cancellationToken: cancellationToken).ConfigureAwait(false)).ToDictionary(b => b.OperationId, StringComparer.Ordinal);
         var seasonal = (await repository.BaselinesAsync(slot: slot, cancellationToken: cancellationToken).ConfigureAwait(false)).ToDictionary(b => b.OperationId, StringComparer.Ordinal);
         var current = Current(nowMs, cancellationToken);
-        return [.. operations.Select(o => View(o, seasonal.GetValueOrDefault(o.Id) ?? flat.GetValueOrDefault(o.Id), current.GetValueOrDefault(o.Id)))];
+        var open = (await regressions.OpenAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(r => r.OperationId, StringComparer.Ordinal);
+        return [.. operations.Select(o => View(o, seasonal.GetValueOrDefault(o.Id) ?? flat.GetValueOrDefault(o.Id), current.GetValueOrDefault(o.Id), open.GetValueOrDefault(o.Id)))];
     }
 
     /// <summary>One operation in detail, or null when there is none with this id.</summary>
@@ -102,17 +105,18 @@ public sealed class OperationsView(OperationRepository repository, OperationCata
             hourViews.Add(new OperationHourView(DateTimeOffset.FromUnixTimeMilliseconds(hour.HourMs), OperationFigures.From(accumulator, 60)!));
         }
 
-        return new OperationDetail(View(operation, compared, current.GetValueOrDefault(id)), [.. baselines.Select(BaselineView.Of)], hourViews);
+        var open = (await regressions.ListAsync("open", "regression", id, 1, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+        return new OperationDetail(View(operation, compared, current.GetValueOrDefault(id), open), [.. baselines.Select(BaselineView.Of)], hourViews);
     }
 
-    private static OperationView View(StoredOperation operation, StoredBaseline? baseline, OperationFigures? current)
+    private static OperationView View(StoredOperation operation, StoredBaseline? baseline, OperationFigures? current, StoredRegression? regression)
     {
         var labels = JsonSerializer.Deserialize<Dictionary<string, string>>(operation.Labels) ?? [];
         var baselineView = baseline is null ? null : BaselineView.Of(baseline);
         var currentView = current is null ? null : new CurrentView(current, Change(current.P95Ms, baseline?.P95Ms), Change(current.AvgMs, baseline?.AvgMs));
         return new OperationView(operation.Id, operation.Kind, operation.Name, operation.Service, labels, operation.Metric,
             DateTimeOffset.FromUnixTimeMilliseconds(operation.FirstSeenMs), DateTimeOffset.FromUnixTimeMilliseconds(operation.LastSeenMs),
-            baselineView, currentView, OperationSummary.FromJson(operation.Summary));
+            baselineView, currentView, OperationSummary.FromJson(operation.Summary), regression is null ? null : RegressionView.Of(regression));
     }
 
     private static double? Change(double? current, double? baseline) =>

@@ -350,6 +350,7 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
             ["GET /api/v1/monitors/{id}"] = new(PathArgs: id(seed.VictimMonitor), QueryArgs: [("recent", "5")]),
             ["GET /api/v1/operations"] = new(QueryArgs: [("kind", "route"), ("service", "shop"), ("sort", "slowest"), ("limit", "20")]),
             ["GET /api/v1/operations/{id}"] = new(PathArgs: id(seed.VictimOperation)),
+            ["GET /api/v1/regressions"] = new(QueryArgs: [("state", "open"), ("kind", "regression"), ("operationId", seed.VictimOperation), ("limit", "10")]),
             ["PUT /api/v1/monitors/{id}"] = new($$$"""{"name":"victim site","type":"http","url":"{{{receiver.Url("/health")}}}","intervalSeconds":60}""", PathArgs: id(seed.VictimMonitor)),
             ["PATCH /api/v1/monitors/{id}"] = new("""{"intervalSeconds":120,"keyword":null}""", PathArgs: id(seed.VictimMonitor)),
             ["DELETE /api/v1/monitors/{id}"] = new(PathArgs: id(seed.VictimMonitor)),

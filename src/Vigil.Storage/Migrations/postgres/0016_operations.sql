@@ -49,3 +49,27 @@ CREATE TABLE performance_progress (
     id               SMALLINT NOT NULL PRIMARY KEY CHECK (id = 1),
     summed_to_ms     BIGINT  NOT NULL
 );
+
+-- Steps found in an operation's durations: regressions (open until the operation is back) and improvements.
+CREATE TABLE regressions (
+    id               TEXT    NOT NULL PRIMARY KEY,
+    operation_id     TEXT    NOT NULL REFERENCES operations (id) ON DELETE CASCADE,
+    kind             TEXT    NOT NULL,
+    measure          TEXT    NOT NULL,
+    state            TEXT    NOT NULL,
+    started_at       BIGINT  NOT NULL,
+    detected_at      BIGINT  NOT NULL,
+    resolved_at      BIGINT  NULL,
+    before_ms        DOUBLE PRECISION NOT NULL,
+    after_ms         DOUBLE PRECISION NOT NULL,
+    change_percent   DOUBLE PRECISION NOT NULL,
+    baseline_ms      DOUBLE PRECISION NULL,
+    baseline_change_percent DOUBLE PRECISION NULL,
+    confidence       DOUBLE PRECISION NOT NULL,
+    block_minutes    BIGINT  NOT NULL,
+    versions_before  TEXT    NULL,
+    versions_after   TEXT    NULL
+);
+
+CREATE INDEX ix_regressions_detected ON regressions (detected_at);
+CREATE INDEX ix_regressions_operation ON regressions (operation_id, state);

@@ -49,3 +49,27 @@ CREATE TABLE performance_progress (
     id               INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
     summed_to_ms     INTEGER NOT NULL
 );
+
+-- Steps found in an operation's durations: regressions (open until the operation is back) and improvements.
+CREATE TABLE regressions (
+    id               TEXT    NOT NULL PRIMARY KEY,
+    operation_id     TEXT    NOT NULL REFERENCES operations (id) ON DELETE CASCADE,
+    kind             TEXT    NOT NULL,
+    measure          TEXT    NOT NULL,
+    state            TEXT    NOT NULL,
+    started_at       INTEGER NOT NULL,
+    detected_at      INTEGER NOT NULL,
+    resolved_at      INTEGER NULL,
+    before_ms        REAL    NOT NULL,
+    after_ms         REAL    NOT NULL,
+    change_percent   REAL    NOT NULL,
+    baseline_ms      REAL    NULL,
+    baseline_change_percent REAL NULL,
+    confidence       REAL    NOT NULL,
+    block_minutes    INTEGER NOT NULL,
+    versions_before  TEXT    NULL,
+    versions_after   TEXT    NULL
+);
+
+CREATE INDEX ix_regressions_detected ON regressions (detected_at);
+CREATE INDEX ix_regressions_operation ON regressions (operation_id, state);

@@ -1,0 +1,416 @@
+using System.Globalization;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Vigil.Core;
+using Vigil.Core.Baselines;
+using Vigil.Core.Metrics;
+using Vigil.Performance.Operations;
+using Vigil.Storage;
+using Vigil.Storage.Coordination;
+using Vigil.Storage.Metrics;
+using Vigil.Storage.Performance;
+
+namespace Vigil.Performance.Regressions;
+
+/// <summary>
+/// Finds regressions as they happen: once a minute, on one process (the holder of the detector's
+/// <see cref="ExclusiveRole"/>), it adds each operation's last complete minute to its
+/// <see cref="MinuteLog"/> (from memory; at start-up the last four hours are read from the stored
+/// rollups), runs the <see cref="StepDetector"/> on the operations without an open regression and
+/// checks whether those with one are back.
+/// </summary>
+/// <remarks>
+/// A step becomes a <b>regression</b> when the operation got slower by more than
+/// <see cref="PerformanceOptions.ChangePercent"/> against the minutes before the step (the test)
+/// <b>and</b> against its baseline (this hour of the week, else all hours): the median or p95
+/// since the step, or its average. It is stored, raises the <c>performance_regression</c> alert
+/// through the normal lifecycle, and resolves when the last blocks are back within half the
+/// change of the level before (or after an hour without executions). A step the other way,
+/// against the baseline too, is recorded as an <b>improvement</b> (no alert). Operations without a
+/// baseline (fewer than 10 executions summed) are not judged. The <c>version</c> labels seen
+/// before and after the step (in memory) are kept with it.
+/// </remarks>
+public sealed partial class RegressionMonitor(
+    MetricStore store,
+    RollupRepository rollups,
+    OperationRepository operations,
+    RegressionRepository regressions,
+    OperationCatalog catalog,
+    Database database,
+    IOptionsMonitor<PerformanceOptions> options,
+    TimeProvider time,
+    ILogger<RegressionMonitor> logger,
+    IRegressionAlertSink? sink = null) : BackgroundService
+{
+    /// <summary>How long after a minute ends it is judged (points of the minute may still arrive).</summary>
+    public static readonly TimeSpan Lag = TimeSpan.FromMinutes(2);
+
+    private const long MinuteMs = 60_000;
+    private const long LockKey = 0x56_49_47_49_4C_11; // "VIGIL" + 0x11
+    private static readonly long SilentMs = (long)TimeSpan.FromHours(1).TotalMilliseconds;
+
+    private readonly ExclusiveRole _role = new(database, LockKey);
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<string, (OperationKey Key, MinuteLog Log)> _logs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _quietUntil = new(StringComparer.Ordinal);
+    private long? _fedToMs;
+    private int _disposed;
+
+    /// <summary>
+    /// One pass: feeds the minutes completed since the last pass and judges every operation.
+    /// Returns the findings stored (regressions opened, improvements recorded) and regressions resolved.
+    /// </summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!(await _role.CheckAsync(cancellationToken).ConfigureAwait(false)).IsHeld)
+            {
+                _logs.Clear();
+                _fedToMs = null;
+                return 0;
+            }
+
+            var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var lastMinuteMs = (FloorDivision.Of(nowMs, MinuteMs) * MinuteMs) - (long)Lag.TotalMilliseconds;
+            await FeedAsync(lastMinuteMs, cancellationToken).ConfigureAwait(false);
+            return await JudgeAsync(lastMinuteMs, nowMs, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        // Registered as itself and as a hosted service (the same instance): disposed twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        _role.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _gate.Dispose();
+        base.Dispose();
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1), time);
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                LogPassFailed(logger, ex);
+            }
+        }
+    }
+
+    /// <summary>Adds the minutes up to <paramref name="lastMinuteMs"/> not added yet: older than memory from the stored rollups, the rest from memory.</summary>
+    private async Task FeedAsync(long lastMinuteMs, CancellationToken cancellationToken)
+    {
+        var fromMs = Math.Max(_fedToMs is { } fed ? fed + MinuteMs : long.MinValue, lastMinuteMs - ((StepDetector.HistoryMinutes - 1) * MinuteMs));
+        if (fromMs > lastMinuteMs)
+        {
+            return;
+        }
+
+        var memoryFromMs = FloorDivision.Of(store.MemoryHorizonMs, MinuteMs) * MinuteMs + MinuteMs;
+        if (fromMs < memoryFromMs)
+        {
+            await FeedFromRollupsAsync(fromMs, Math.Min(memoryFromMs, lastMinuteMs + MinuteMs), cancellationToken).ConfigureAwait(false);
+        }
+
+        FeedFromMemory(Math.Max(fromMs, memoryFromMs), lastMinuteMs);
+        _fedToMs = lastMinuteMs;
+    }
+
+    private async Task FeedFromRollupsAsync(long fromMs, long toMs, CancellationToken cancellationToken)
+    {
+        var byMinute = new Dictionary<(string Id, long MinuteMs), List<(Rollup Rollup, bool IsError)>>();
+        var keys = new Dictionary<string, OperationKey>(StringComparer.Ordinal);
+        foreach (var metric in catalog.Metrics)
+        {
+            foreach (var (series, rollup) in await rollups.ReadMetricAsync(metric, fromMs, toMs, cancellationToken).ConfigureAwait(false))
+            {
+                var labels = LabelSet.ParseKeyLabels(series.Key);
+                if (catalog.KeyOf(metric, labels) is not { } key)
+                {
+                    continue;
+                }
+
+                keys[key.Id] = key;
+                if (!byMinute.TryGetValue((key.Id, rollup.MinuteStartMs), out var list))
+                {
+                    byMinute[(key.Id, rollup.MinuteStartMs)] = list = [];
+                }
+
+                list.Add((rollup, MetricSeries.IsErrorStatus(labels["status"])));
+            }
+        }
+
+        var accumulator = new WindowAccumulator();
+        foreach (var ((id, minuteMs), list) in byMinute.OrderBy(e => e.Key.MinuteMs))
+        {
+            accumulator.Reset();
+            foreach (var (rollup, isError) in list)
+            {
+                accumulator.AddRollup(rollup, isError);
+            }
+
+            LogOf(keys[id]).Set(minuteMs, Summary(accumulator));
+        }
+    }
+
+    private void FeedFromMemory(long fromMs, long lastMinuteMs)
+    {
+        if (fromMs > lastMinuteMs)
+        {
+            return;
+        }
+
+        var accumulator = new WindowAccumulator();
+        foreach (var (key, series) in SeriesByOperation())
+        {
+            var log = LogOf(key);
+            for (var minuteMs = fromMs; minuteMs <= lastMinuteMs; minuteMs += MinuteMs)
+            {
+                accumulator.Reset();
+                foreach (var s in series)
+                {
+                    s.AggregateInto(accumulator, minuteMs, minuteMs + MinuteMs);
+                }
+
+                if (accumulator.Count > 0)
+                {
+                    log.Set(minuteMs, Summary(accumulator));
+                }
+            }
+        }
+    }
+
+    private List<(OperationKey Key, List<MetricSeries> Series)> SeriesByOperation()
+    {
+        var byId = new Dictionary<string, (OperationKey Key, List<MetricSeries> Series)>(StringComparer.Ordinal);
+        foreach (var metric in catalog.Metrics)
+        {
+            if (store.Family(metric) is not { } family)
+            {
+                continue;
+            }
+
+            foreach (var series in family.Series.ToArray())
+            {
+                if (catalog.KeyOf(metric, series.Labels) is { } key)
+                {
+                    if (!byId.TryGetValue(key.Id, out var entry))
+                    {
+                        byId[key.Id] = entry = (key, []);
+                    }
+
+                    entry.Series.Add(series);
+                }
+            }
+        }
+
+        return [.. byId.Values];
+    }
+
+    private MinuteLog LogOf(OperationKey key)
+    {
+        if (!_logs.TryGetValue(key.Id, out var entry))
+        {
+            _logs[key.Id] = entry = (key, new MinuteLog(StepDetector.HistoryMinutes));
+        }
+
+        return entry.Log;
+    }
+
+    private static MinuteSummary Summary(WindowAccumulator accumulator) => new(
+        (int)Math.Min(accumulator.Count, int.MaxValue),
+        (float)accumulator.Sum,
+        (float)(accumulator.Quantile(0.5) ?? accumulator.Sum / accumulator.Count),
+        (float)(accumulator.Quantile(0.95) ?? accumulator.Sum / accumulator.Count));
+
+    private async Task<int> JudgeAsync(long lastMinuteMs, long nowMs, CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        var open = (await regressions.OpenAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(r => r.OperationId, StringComparer.Ordinal);
+        var slot = HourOfWeek.Of(lastMinuteMs, TimeZoneInfo.Utc);
+        var flat = (await operations.BaselinesAsync(slot: -1, cancellationToken: cancellationToken).ConfigureAwait(false)).ToDictionary(b => b.OperationId, StringComparer.Ordinal);
+        var seasonal = (await operations.BaselinesAsync(slot: slot, cancellationToken: cancellationToken).ConfigureAwait(false)).ToDictionary(b => b.OperationId, StringComparer.Ordinal);
+        var changes = 0;
+        foreach (var (id, (key, log)) in _logs.ToArray())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (open.TryGetValue(id, out var regression))
+            {
+                changes += await CheckBackAsync(regression, key, log, lastMinuteMs, nowMs, settings, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+                continue;
+            }
+
+            if (log.LatestMs is not { } latest || latest < lastMinuteMs - (StepDetector.HistoryMinutes * MinuteMs))
+            {
+                _logs.Remove(id); // gone quiet for the whole history
+                continue;
+            }
+
+            if (_quietUntil.TryGetValue(id, out var until) && lastMinuteMs < until)
+            {
+                continue; // the step just reported is still in the window
+            }
+
+            if (StepDetector.Detect(log, lastMinuteMs, settings.ChangePercent, settings.RegressionConfidence) is not { } finding
+                || (seasonal.GetValueOrDefault(id) ?? flat.GetValueOrDefault(id)) is not { } baseline)
+            {
+                continue;
+            }
+
+            changes += await RecordAsync(key, log, finding, baseline, lastMinuteMs, nowMs, settings, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+        }
+
+        return changes;
+    }
+
+    /// <summary>Stores a finding that also clears the baseline (and raises the alert for a regression); false when it does not.</summary>
+    private async Task<bool> RecordAsync(OperationKey key, MinuteLog log, StepFinding finding, StoredBaseline baseline, long lastMinuteMs, long nowMs, PerformanceOptions settings, CancellationToken cancellationToken)
+    {
+        // Since the step: the measure (execution-weighted median of the minutes' own) and the exact average.
+        var (afterValue, afterAvg) = Since(log, finding.StartMs, lastMinuteMs, finding.Measure);
+        var baselineValue = finding.Measure == StepMeasure.P50 ? baseline.P50Ms : baseline.P95Ms;
+        var valueChange = baselineValue is > 0 and var b ? 100 * (afterValue - b) / b : (double?)null;
+        var avgChange = baseline.AvgMs > 0 ? 100 * (afterAvg - baseline.AvgMs) / baseline.AvgMs : (double?)null;
+        var clears = finding.Direction > 0
+            ? valueChange > settings.ChangePercent || avgChange > settings.ChangePercent
+            : valueChange < -settings.ChangePercent || avgChange < -settings.ChangePercent;
+        if (!clears)
+        {
+            return false;
+        }
+
+        var (before, after) = Versions(key.Id, finding.StartMs, lastMinuteMs);
+        var regression = finding.Direction > 0;
+        var stored = new StoredRegression(
+            Guid.CreateVersion7(DateTimeOffset.FromUnixTimeMilliseconds(nowMs)).ToString("N"), key.Id, regression ? "regression" : "improvement",
+            finding.Measure == StepMeasure.P50 ? "p50" : "p95", regression ? "open" : "recorded", finding.StartMs, nowMs, null,
+            finding.BeforeValue, finding.AfterValue, finding.ChangePercent, baselineValue, valueChange is { } c ? Math.Round(c, 1) : null,
+            Math.Round(finding.Confidence, 6), finding.BlockMinutes, before, after);
+        await regressions.InsertAsync(stored, cancellationToken).ConfigureAwait(false);
+        _quietUntil[key.Id] = lastMinuteMs + (StepDetector.HistoryMinutes * MinuteMs / 2);
+        LogFound(logger, stored.Kind, key.Name, finding.ChangePercent);
+        if (regression && sink is not null)
+        {
+            await sink.ReportAsync(new RegressionAlert(key.Id, key.Name, key.Kind, key.Service, Open: true, Describe(key, stored),
+                finding.AfterValue, finding.BeforeValue * (1 + (settings.ChangePercent / 100))), cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    /// <summary>Resolves an open regression whose operation is back (or has not run for an hour); true when it did.</summary>
+    private async Task<bool> CheckBackAsync(StoredRegression regression, OperationKey key, MinuteLog log, long lastMinuteMs, long nowMs, PerformanceOptions settings, CancellationToken cancellationToken)
+    {
+        var measure = regression.Measure == "p50" ? StepMeasure.P50 : StepMeasure.P95;
+        var back = StepDetector.IsBack(log, lastMinuteMs, measure, 1, regression.BeforeMs, settings.ChangePercent);
+        var silent = log.LatestMs is not { } latest || latest < lastMinuteMs - SilentMs;
+        if (back != true && !silent)
+        {
+            return false;
+        }
+
+        if (!await regressions.ResolveAsync(regression.Id, nowMs, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        _quietUntil[key.Id] = lastMinuteMs + (StepDetector.HistoryMinutes * MinuteMs / 2);
+        var reason = silent
+            ? $"{key.Name} has not run for an hour: its regression is closed."
+            : string.Create(CultureInfo.InvariantCulture, $"{key.Name} is back: {regression.Measure} near {regression.BeforeMs:0.#} ms again.");
+        if (sink is not null)
+        {
+            await sink.ReportAsync(new RegressionAlert(key.Id, key.Name, key.Kind, key.Service, Open: false, reason, regression.BeforeMs,
+                regression.BeforeMs * (1 + (settings.ChangePercent / 100))), cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    /// <summary>The measure (execution-weighted median of the minutes' values) and the average of the minutes from <paramref name="fromMs"/> to <paramref name="lastMinuteMs"/>.</summary>
+    private static (double Value, double Avg) Since(MinuteLog log, long fromMs, long lastMinuteMs, StepMeasure measure)
+    {
+        var minutes = new List<MinuteSummary>();
+        for (var m = fromMs; m <= lastMinuteMs; m += MinuteMs)
+        {
+            if (log.Get(m) is { Count: > 0 } minute)
+            {
+                minutes.Add(minute);
+            }
+        }
+
+        var block = StepDetector.Block.Of(fromMs, minutes.ToArray());
+        var count = minutes.Sum(m => (long)m.Count);
+        var avg = count == 0 ? 0 : minutes.Sum(m => (double)m.Sum) / count;
+        return (measure == StepMeasure.P50 ? block.P50 : block.P95, avg);
+    }
+
+    /// <summary>The <c>version</c> labels of the operation's series with executions before and since the step (what memory holds), comma-separated.</summary>
+    private (string? Before, string? After) Versions(string operationId, long startMs, long lastMinuteMs)
+    {
+        var before = new SortedSet<string>(StringComparer.Ordinal);
+        var after = new SortedSet<string>(StringComparer.Ordinal);
+        var accumulator = new WindowAccumulator();
+        foreach (var (key, series) in SeriesByOperation())
+        {
+            if (key.Id != operationId)
+            {
+                continue;
+            }
+
+            foreach (var s in series)
+            {
+                if (s.Labels["version"] is not { Length: > 0 } version)
+                {
+                    continue;
+                }
+
+                accumulator.Reset();
+                s.AggregateInto(accumulator, long.MinValue, startMs);
+                if (accumulator.Count > 0)
+                {
+                    before.Add(version);
+                }
+
+                accumulator.Reset();
+                s.AggregateInto(accumulator, startMs, lastMinuteMs + MinuteMs);
+                if (accumulator.Count > 0)
+                {
+                    after.Add(version);
+                }
+            }
+        }
+
+        return (before.Count == 0 ? null : string.Join(',', before), after.Count == 0 ? null : string.Join(',', after));
+    }
+
+    private static string Describe(OperationKey key, StoredRegression r)
+    {
+        var versions = r.VersionsAfter is not null && r.VersionsAfter != r.VersionsBefore ? $"; versions {r.VersionsBefore ?? "none"} → {r.VersionsAfter}" : "";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{key.Name}: {r.Measure} {r.ChangePercent:+0.#;-0.#} % ({r.BeforeMs:0.#} → {r.AfterMs:0.#} ms) since {DateTimeOffset.FromUnixTimeMilliseconds(r.StartedAtMs):yyyy-MM-dd HH:mm} UTC, confidence {100 * r.Confidence:0.##} %{versions}.");
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A regression detector pass failed; the next minute tries again")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Performance {Kind} of {Operation}: {ChangePercent} %")]
+    private static partial void LogFound(ILogger logger, string kind, string operation, double changePercent);
+}

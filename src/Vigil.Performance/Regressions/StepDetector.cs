@@ -1,0 +1,384 @@
+namespace Vigil.Performance.Regressions;
+
+/// <summary>Which duration a step was found in.</summary>
+public enum StepMeasure
+{
+    /// <summary>The median: the typical execution got slower or faster.</summary>
+    P50,
+
+    /// <summary>The 95th percentile: the slow tail moved.</summary>
+    P95,
+}
+
+/// <summary>A sustained step in an operation's durations.</summary>
+/// <param name="Measure">The duration it was found in.</param>
+/// <param name="Direction">+1 slower (a regression), −1 faster (an improvement).</param>
+/// <param name="StartMs">The start of the first minute after the step (Unix ms).</param>
+/// <param name="BeforeValue">The measure's typical value before (median of the blocks before), ms.</param>
+/// <param name="AfterValue">Its typical value since (median of the blocks after), ms.</param>
+/// <param name="ChangePercent">After against before, percent, one decimal.</param>
+/// <param name="Confidence">1 − the test's p-value, corrected for the splits and measures tried (Bonferroni).</param>
+/// <param name="BlockMinutes">The length of a block, minutes.</param>
+public sealed record StepFinding(StepMeasure Measure, int Direction, long StartMs, double BeforeValue, double AfterValue, double ChangePercent, double Confidence, int BlockMinutes);
+
+/// <summary>
+/// Finds a sustained step in an operation's recent durations, the way a person reading its chart
+/// would: the minutes are grouped into blocks of at least <see cref="MinBlockExecutions"/>
+/// expected executions (one minute for a busy endpoint, up to ten for a quiet one); the last few
+/// blocks are compared with the blocks before them by an exact Mann–Whitney rank test on each
+/// block's median and 95th percentile. A step is reported when the test is significant, the blocks
+/// after are typically more than <c>changePercent</c> away from the blocks before, and nearly all
+/// of them (<see cref="Consistency"/>) are on the far side of the before median.
+/// </summary>
+/// <remarks>
+/// Why blocks and ranks: executions within a minute are not independent (a one-minute spike
+/// slows every request of that minute), so a per-execution test (Welch's t-test on every
+/// duration, a per-execution rank test) calls a spike minute "significant". A block is one
+/// rank: a spike is one block of the five to twenty compared, which moves the rank statistic by
+/// one block's worth, and the consistency rule refuses it outright. The rank test assumes nothing
+/// about how block values are distributed, which matters for quiet operations, whose blocks are
+/// few executions each. A slow drift moves the blocks before and after alike,
+/// so it shows no step; the daily cycle moves an hour of blocks by a few percent, under the
+/// change that counts. Several splits (the last 5, 8, 12 and 20 blocks) are tried, so a large
+/// step is found after five blocks and a small one, which needs more evidence, after more; the
+/// p-value is corrected for the splits and the two measures (Bonferroni).
+/// </remarks>
+public static class StepDetector
+{
+    /// <summary>The executions a block should hold (by the recent rate) for its median to mean something.</summary>
+    public const int MinBlockExecutions = 10;
+
+    /// <summary>The longest block: an operation slower than <see cref="MinBlockExecutions"/> executions in this many minutes is not judged.</summary>
+    public const int MaxBlockMinutes = 10;
+
+    /// <summary>How many blocks before the step it is compared with (at most; at least <see cref="MinBeforeBlocks"/>).</summary>
+    public const int BeforeBlocks = 60;
+
+    /// <summary>The fewest blocks before the step with executions.</summary>
+    public const int MinBeforeBlocks = 15;
+
+    /// <summary>The share of blocks after the step that must be past the before median (a spike is one block).</summary>
+    public const double Consistency = 0.8;
+
+    /// <summary>The splits tried: the last this many blocks against those before them.</summary>
+    public static IReadOnlyList<int> AfterSplits { get; } = [5, 8, 12, 20];
+
+    private const long MinuteMs = 60_000;
+
+    /// <summary>
+    /// Minutes of history kept per operation (four hours, under 4 KB): every split with all its
+    /// blocks before it up to 4-minute blocks; with longer blocks (quieter operations) the longer
+    /// splits go first, so those find large steps only.
+    /// </summary>
+    public const int HistoryMinutes = 240;
+
+    /// <summary>
+    /// The step in <paramref name="log"/> up to the minute starting at <paramref name="lastMinuteMs"/>
+    /// (the last complete minute), or null. <paramref name="changePercent"/> is the smallest change
+    /// that counts (seed 002: 10); <paramref name="minConfidence"/> the confidence a step needs.
+    /// </summary>
+    public static StepFinding? Detect(MinuteLog log, long lastMinuteMs, double changePercent, double minConfidence)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        if (BlockMinutes(log, lastMinuteMs) is not { } length)
+        {
+            return null;
+        }
+
+        var blocks = Blocks(log, lastMinuteMs, length, Math.Min(AfterSplits[^1] + BeforeBlocks, log.Capacity / length));
+        var tests = AfterSplits.Count * 2;
+        StepFinding? best = null;
+        foreach (var measure in (ReadOnlySpan<StepMeasure>)[StepMeasure.P50, StepMeasure.P95])
+        {
+            foreach (var split in AfterSplits)
+            {
+                if (Judge(blocks, split, measure, changePercent) is not { } found)
+                {
+                    continue;
+                }
+
+                var confidence = 1 - Math.Min(1, tests * found.P);
+                if (confidence >= minConfidence && (best is null || confidence > best.Confidence))
+                {
+                    var start = Start(blocks, split, measure, found.Direction);
+                    best = new StepFinding(measure, found.Direction, start, found.Before, found.After,
+                        Math.Round(100 * (found.After - found.Before) / found.Before, 1), confidence, length);
+                }
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>
+    /// Whether the operation's <paramref name="measure"/> is back near <paramref name="beforeValue"/>:
+    /// the median of its last five blocks within half of <paramref name="changePercent"/> of it (in the
+    /// step's direction). Null when the last blocks hold too few executions to tell.
+    /// </summary>
+    public static bool? IsBack(MinuteLog log, long lastMinuteMs, StepMeasure measure, int direction, double beforeValue, double changePercent)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        if (BlockMinutes(log, lastMinuteMs) is not { } length)
+        {
+            return null;
+        }
+
+        var recent = Blocks(log, lastMinuteMs, length, AfterSplits[0]).Where(b => b.Count > 0).Select(b => Value(b, measure)).ToArray();
+        if (recent.Length < AfterSplits[0] - 1)
+        {
+            return null;
+        }
+
+        var change = 100 * (Median(recent) - beforeValue) / beforeValue;
+        return direction > 0 ? change <= changePercent / 2 : change >= -changePercent / 2;
+    }
+
+    /// <summary>The block length for the recent rate (the last hour's executions per minute), or null when even the longest block would hold too few.</summary>
+    internal static int? BlockMinutes(MinuteLog log, long lastMinuteMs)
+    {
+        long executions = 0;
+        for (var m = 0; m < 60; m++)
+        {
+            executions += log.Get(lastMinuteMs - (m * MinuteMs)).Count;
+        }
+
+        var rate = executions / 60.0;
+        if (rate * MaxBlockMinutes < MinBlockExecutions)
+        {
+            return null;
+        }
+
+        return Math.Clamp((int)Math.Ceiling(MinBlockExecutions / rate), 1, MaxBlockMinutes);
+    }
+
+    /// <summary>The last <paramref name="count"/> blocks of <paramref name="length"/> minutes, oldest first.</summary>
+    internal static Block[] Blocks(MinuteLog log, long lastMinuteMs, int length, int count)
+    {
+        var blocks = new Block[count];
+        Span<MinuteSummary> minutes = stackalloc MinuteSummary[length];
+        for (var j = 0; j < count; j++)
+        {
+            var endMinute = lastMinuteMs - ((long)j * length * MinuteMs);
+            var startMinute = endMinute - ((length - 1) * MinuteMs);
+            for (var m = 0; m < length; m++)
+            {
+                minutes[m] = log.Get(startMinute + (m * MinuteMs));
+            }
+
+            blocks[count - 1 - j] = Block.Of(startMinute, minutes);
+        }
+
+        return blocks;
+    }
+
+    private static double Value(Block block, StepMeasure measure) => measure == StepMeasure.P50 ? block.P50 : block.P95;
+
+    /// <summary>The rank test of the last <paramref name="split"/> blocks against up to <see cref="BeforeBlocks"/> before them, with the change and consistency rules.</summary>
+    private static (double P, int Direction, double Before, double After)? Judge(Block[] blocks, int split, StepMeasure measure, double changePercent)
+    {
+        if (blocks.Length < split + MinBeforeBlocks)
+        {
+            return null;
+        }
+
+        var after = blocks[^split..].Where(b => b.Count > 0).Select(b => Value(b, measure)).ToArray();
+        var before = blocks[Math.Max(0, blocks.Length - split - BeforeBlocks)..^split].Where(b => b.Count > 0).Select(b => Value(b, measure)).ToArray();
+        if (after.Length < split * Consistency || before.Length < MinBeforeBlocks)
+        {
+            return null;
+        }
+
+        var beforeMedian = Median(before);
+        var afterMedian = Median(after);
+        if (beforeMedian <= 0)
+        {
+            return null;
+        }
+
+        var change = 100 * (afterMedian - beforeMedian) / beforeMedian;
+        var direction = change > changePercent ? 1 : change < -changePercent ? -1 : 0;
+        if (direction == 0)
+        {
+            return null;
+        }
+
+        var past = after.Count(v => direction > 0 ? v > beforeMedian : v < beforeMedian);
+        if (past < Consistency * after.Length)
+        {
+            return null;
+        }
+
+        var higher = RankU(after, before);
+        var u = direction > 0 ? higher : (after.Length * (double)before.Length) - higher; // after lower: the pairs it loses, same distribution
+        return (RankTail(after.Length, before.Length, u), direction, beforeMedian, afterMedian);
+    }
+
+    /// <summary>
+    /// Where the step began: of the splits from 3 blocks to twice the detecting one, the one that
+    /// best explains the blocks as two levels — the largest difference of the mean logarithms
+    /// after and before, weighted by √(n₁n₂ / (n₁ + n₂)) (the likelihood-ratio change point of a
+    /// shift in the mean). A rank statistic would not do here: it grows with the number of blocks
+    /// when the separation is nearly complete, so it would take in blocks from before the step.
+    /// </summary>
+    private static long Start(Block[] blocks, int detectedSplit, StepMeasure measure, int direction)
+    {
+        var bestSplit = detectedSplit;
+        var best = double.NegativeInfinity;
+        for (var split = 3; split <= Math.Min(2 * detectedSplit, blocks.Length - MinBeforeBlocks); split++)
+        {
+            var after = blocks[^split..].Where(b => b.Count > 0).Select(b => Math.Log(Math.Max(Value(b, measure), 1e-9))).ToArray();
+            var before = blocks[Math.Max(0, blocks.Length - split - BeforeBlocks)..^split].Where(b => b.Count > 0).Select(b => Math.Log(Math.Max(Value(b, measure), 1e-9))).ToArray();
+            if (after.Length == 0 || before.Length == 0)
+            {
+                continue;
+            }
+
+            double n1 = after.Length, n2 = before.Length;
+            var statistic = Math.Sqrt(n1 * n2 / (n1 + n2)) * (after.Average() - before.Average()) * direction;
+            if (statistic > best)
+            {
+                (best, bestSplit) = (statistic, split);
+            }
+        }
+
+        return blocks[^bestSplit].StartMs;
+    }
+
+    /// <summary>The Mann–Whitney statistic U of <paramref name="a"/> against <paramref name="b"/>: the pairs where <paramref name="a"/>'s value is higher (ties count a half).</summary>
+    internal static double RankU(double[] a, double[] b)
+    {
+        double u = 0;
+        foreach (var x in a)
+        {
+            foreach (var y in b)
+            {
+                u += x > y ? 1 : x == y ? 0.5 : 0;
+            }
+        }
+
+        return u;
+    }
+
+    /// <summary>
+    /// The exact one-sided p-value of the Mann–Whitney test: the chance that, with no step, the
+    /// <paramref name="m"/> blocks after would rank at least as high as they do (U at least
+    /// <paramref name="u"/>, rounded down) among all ways of choosing them from the
+    /// <paramref name="m"/> + <paramref name="n"/>. Exact rather than the normal approximation,
+    /// which is far too cautious in the tail a few blocks can reach: five blocks above forty have
+    /// p = 1 / C(45, 5) ≈ 8e-7, where the approximation says 1.4e-4.
+    /// </summary>
+    internal static double RankTail(int m, int n, double u)
+    {
+        var distribution = Distributions.GetOrAdd((m, n), static key => UDistribution(key.M, key.N));
+        var from = Math.Clamp((int)Math.Floor(u), 0, distribution.Length);
+        double tail = 0;
+        for (var i = from; i < distribution.Length; i++)
+        {
+            tail += distribution[i];
+        }
+
+        return Math.Min(1, tail);
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int M, int N), double[]> Distributions = new();
+
+    /// <summary>P(U = u) for u = 0 … m·n with no ties: the coefficients of the Gaussian binomial [m + n choose m], over C(m + n, m).</summary>
+    private static double[] UDistribution(int m, int n)
+    {
+        // ways[j][u]: the orderings of i "after" and j "before" values with U = u, built up i by i.
+        var ways = new double[n + 1][];
+        for (var j = 0; j <= n; j++)
+        {
+            ways[j] = new double[(m * n) + 1];
+            ways[j][0] = 1;
+        }
+
+        for (var i = 1; i <= m; i++)
+        {
+            var next = new double[n + 1][];
+            next[0] = new double[(m * n) + 1];
+            next[0][0] = 1;
+            for (var j = 1; j <= n; j++)
+            {
+                // The largest value is an "after" one (beating all j before: U grows by j) or a "before" one.
+                var row = new double[(m * n) + 1];
+                var previous = ways[j];
+                for (var u = j; u <= m * n; u++)
+                {
+                    row[u] += previous[u - j];
+                }
+
+                var left = next[j - 1];
+                for (var u = 0; u <= m * n; u++)
+                {
+                    row[u] += left[u];
+                }
+
+                next[j] = row;
+            }
+
+            ways = next;
+        }
+
+        var total = ways[n].Sum();
+        return [.. ways[n].Select(w => w / total)];
+    }
+
+    internal static double Median(double[] values)
+    {
+        var sorted = (double[])values.Clone();
+        Array.Sort(sorted);
+        var mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    /// <summary>
+    /// A block of minutes: its executions, and its median and 95th percentile taken as the
+    /// execution-weighted median and 95th percentile of its minutes' own (exact for one-minute
+    /// blocks; for longer ones a consistent stand-in, which is all a rank test needs).
+    /// </summary>
+    internal readonly record struct Block(long StartMs, long Count, double P50, double P95)
+    {
+        public static Block Of(long startMs, ReadOnlySpan<MinuteSummary> minutes)
+        {
+            long count = 0;
+            foreach (var m in minutes)
+            {
+                count += m.Count;
+            }
+
+            if (count == 0)
+            {
+                return new Block(startMs, 0, 0, 0);
+            }
+
+            return new Block(startMs, count, Weighted(minutes, m => m.P50, 0.5, count), Weighted(minutes, m => m.P95, 0.95, count));
+        }
+
+        private static double Weighted(ReadOnlySpan<MinuteSummary> minutes, Func<MinuteSummary, float> value, double q, long count)
+        {
+            var pairs = new List<(float Value, int Count)>(minutes.Length);
+            foreach (var m in minutes)
+            {
+                if (m.Count > 0)
+                {
+                    pairs.Add((value(m), m.Count));
+                }
+            }
+
+            pairs.Sort((x, y) => x.Value.CompareTo(y.Value));
+            var rank = q * count;
+            long seen = 0;
+            foreach (var (v, c) in pairs)
+            {
+                seen += c;
+                if (seen >= rank)
+                {
+                    return v;
+                }
+            }
+
+            return pairs[^1].Value;
+        }
+    }
+}

@@ -1,0 +1,208 @@
+using Vigil.Performance.Regressions;
+
+namespace Vigil.Performance.Tests.Regressions;
+
+/// <summary>
+/// Issue 13, item 3: the step test on synthetic operations (log-normal durations, Poisson
+/// arrivals, seeded), judged minute by minute the way the live detector runs: steps of +10 %,
+/// +25 % and +100 % found with their start, improvements found as such, and one-minute spikes,
+/// slow drifts and plain noise never reported.
+/// </summary>
+public sealed class StepDetectorTests
+{
+    private const long MinuteMs = 60_000;
+    private const double ChangePercent = 10;
+    private const double MinConfidence = 0.999999;
+
+    [Theory]
+    [InlineData(100, 0.4, 1)]
+    [InlineData(100, 0.4, 2)]
+    [InlineData(20, 0.5, 3)]
+    [InlineData(3, 0.5, 4)]
+    public void Noise_SixHoursJudgedEveryMinute_NothingFound(double rate, double sigma, int seed)
+    {
+        var log = Generate(minutes: 360, rate, sigma, seed, median: _ => 100);
+
+        Assert.Empty(FindingsFrom(log, fromMinute: 60, toMinute: 360));
+    }
+
+    [Fact]
+    public void Spikes_OneMinuteAtFiveTimesSlowerEveryHalfHour_NothingFound()
+    {
+        var spikes = new HashSet<int> { 90, 120, 150, 180, 181, 240, 300 };
+        var log = Generate(minutes: 360, rate: 100, sigma: 0.4, seed: 5, median: m => spikes.Contains(m) ? 500 : 100);
+
+        Assert.Empty(FindingsFrom(log, fromMinute: 60, toMinute: 360));
+    }
+
+    [Fact]
+    public void Drift_ThirtyPercentSlowerOverSixHours_NothingFound()
+    {
+        var log = Generate(minutes: 360, rate: 100, sigma: 0.4, seed: 6, median: m => 100 * (1 + (0.3 * m / 360.0)));
+
+        Assert.Empty(FindingsFrom(log, fromMinute: 60, toMinute: 360));
+    }
+
+    [Theory]
+    [InlineData(2.0, 7)]
+    [InlineData(1.25, 12)]
+    [InlineData(1.10, 30)]
+    public void Step_BusyEndpoint_FoundWithinItsDelayWithItsStart(double factor, int maxDelayMinutes)
+    {
+        const int StepMinute = 200;
+        var log = Generate(minutes: 300, rate: 200, sigma: 0.3, seed: 7, median: m => m >= StepMinute ? 100 * factor : 100);
+
+        var (minute, finding) = Assert.Single(FindingsFrom(log, fromMinute: 60, toMinute: 300).Take(1));
+
+        Assert.InRange(minute, StepMinute, StepMinute + maxDelayMinutes);
+        Assert.Equal(1, finding.Direction);
+        Assert.InRange(finding.StartMs, At(StepMinute - 2), At(StepMinute + 2));
+        Assert.InRange(finding.ChangePercent, (factor - 1) * 100 * 0.7, (factor - 1) * 100 * 1.3);
+        Assert.True(finding.Confidence >= MinConfidence);
+    }
+
+    [Fact]
+    public void Step_QuietJob_ThreeAMinute_FoundInLongerBlocks()
+    {
+        const int StepMinute = 240;
+        var log = Generate(minutes: 400, rate: 3, sigma: 0.3, seed: 8, median: m => m >= StepMinute ? 200 : 100);
+
+        var (minute, finding) = FindingsFrom(log, fromMinute: 60, toMinute: 400).First();
+
+        Assert.InRange(finding.BlockMinutes, 3, 4); // 10 executions at about 3 a minute
+        Assert.InRange(minute, StepMinute, StepMinute + 40);
+        Assert.InRange(finding.StartMs, At(StepMinute - 8), At(StepMinute + 8));
+    }
+
+    [Fact]
+    public void Step_Faster_FoundAsAnImprovement()
+    {
+        var log = Generate(minutes: 300, rate: 100, sigma: 0.3, seed: 9, median: m => m >= 200 ? 60 : 100);
+
+        var (_, finding) = FindingsFrom(log, fromMinute: 60, toMinute: 300).First();
+
+        Assert.Equal(-1, finding.Direction);
+        Assert.InRange(finding.ChangePercent, -50, -30);
+    }
+
+    [Fact]
+    public void TailOnly_TenPercentOfRequestsThreeTimesSlower_FoundInTheP95()
+    {
+        var random = new Random(10);
+        var log = new MinuteLog(StepDetector.HistoryMinutes);
+        for (var m = 0; m < 300; m++)
+        {
+            var values = Durations(random, 100, 100, 0.2);
+            if (m >= 200)
+            {
+                for (var i = 0; i < values.Length / 10; i++)
+                {
+                    values[i] *= 3;
+                }
+            }
+
+            log.Set(At(m), Summary(values));
+        }
+
+        var (_, finding) = FindingsFrom(log, fromMinute: 60, toMinute: 300).First();
+
+        Assert.Equal(StepMeasure.P95, finding.Measure);
+        Assert.Equal(1, finding.Direction);
+    }
+
+    [Fact]
+    public void IsBack_AfterTheStepReverts_TrueOnlyOnceTheLastBlocksAreNearTheBefore()
+    {
+        var log = Generate(minutes: 300, rate: 100, sigma: 0.3, seed: 11, median: m => m is >= 200 and < 250 ? 150 : 100);
+
+        Assert.False(StepDetector.IsBack(log, At(240), StepMeasure.P50, 1, 100, ChangePercent));
+        Assert.True(StepDetector.IsBack(log, At(260), StepMeasure.P50, 1, 100, ChangePercent));
+        Assert.Null(StepDetector.IsBack(new MinuteLog(60), At(260), StepMeasure.P50, 1, 100, ChangePercent));
+    }
+
+    [Fact]
+    public void RankTail_Exact_KnownValues()
+    {
+        Assert.Equal(1.0 / 1_221_759, StepDetector.RankTail(5, 40, 200), 12); // all 5 above all 40: 1 / C(45, 5)
+        Assert.Equal(1, StepDetector.RankTail(5, 40, 0), 9);
+        Assert.Equal(1.0 / 96_560_646, StepDetector.RankTail(5, 100, 500), 15); // 1 / C(105, 5)
+        Assert.Equal(0.5, StepDetector.RankTail(1, 1, 1), 9);
+        Assert.Equal(0.1, StepDetector.RankTail(2, 3, 6), 9); // 1 ordering of C(5, 2) = 10
+        Assert.Equal(0.2, StepDetector.RankTail(2, 3, 5), 9);
+        Assert.Equal(3.0, StepDetector.RankU([4, 5, 6], [1, 2, 3]) / 3, 9);
+        Assert.Equal(4.5, StepDetector.RankU([1, 2, 3], [1, 2, 3]), 9);
+    }
+
+    private static long At(int minute) => minute * MinuteMs;
+
+    /// <summary>Judges every minute from <paramref name="fromMinute"/>, as the live detector does, and returns each finding with the minute it came at.</summary>
+    private static List<(int Minute, StepFinding Finding)> FindingsFrom(MinuteLog log, int fromMinute, int toMinute)
+    {
+        var found = new List<(int, StepFinding)>();
+        for (var minute = fromMinute; minute < toMinute; minute++)
+        {
+            if (StepDetector.Detect(log, At(minute), ChangePercent, MinConfidence) is { } finding)
+            {
+                found.Add((minute, finding));
+            }
+        }
+
+        return found;
+    }
+
+    private static MinuteLog Generate(int minutes, double rate, double sigma, int seed, Func<int, double> median)
+    {
+        var random = new Random(seed);
+        var log = new MinuteLog(StepDetector.HistoryMinutes);
+        for (var m = 0; m < minutes; m++)
+        {
+            var values = Durations(random, Poisson(random, rate), median(m), sigma);
+            if (values.Length > 0)
+            {
+                log.Set(At(m), Summary(values));
+            }
+        }
+
+        return log;
+    }
+
+    private static double[] Durations(Random random, int count, double median, double sigma)
+    {
+        var values = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            var gaussian = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+            values[i] = median * Math.Exp(sigma * gaussian);
+        }
+
+        return values;
+    }
+
+    private static MinuteSummary Summary(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        return new MinuteSummary(sorted.Length, (float)sorted.Sum(), (float)Rank(sorted, 0.5), (float)Rank(sorted, 0.95));
+    }
+
+    private static double Rank(double[] sorted, double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    private static int Poisson(Random random, double lambda)
+    {
+        if (lambda > 30)
+        {
+            var gaussian = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+            return Math.Max(0, (int)Math.Round(lambda + (Math.Sqrt(lambda) * gaussian)));
+        }
+
+        var limit = Math.Exp(-lambda);
+        var k = 0;
+        var p = random.NextDouble();
+        while (p > limit)
+        {
+            k++;
+            p *= random.NextDouble();
+        }
+
+        return k;
+    }
+}

@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Vigil.Jobs.Scheduling;
+using Vigil.Performance.Analysis;
+using Vigil.Performance.Regressions;
+using Vigil.Storage;
+
+namespace Vigil.Server.Tests.Performance;
+
+/// <summary>
+/// Issue 13, item 3, end to end: requests sent over the API, the baseline from the aggregation
+/// schedule's analysis, then minute by minute on the fake clock the regression detector: a
+/// deploy that doubles an endpoint's latency becomes one regression (its start, size, confidence,
+/// the versions around it) and one <c>performance_regression</c> alert through the real engine,
+/// both resolved when the endpoint is back; a one-minute spike is none.
+/// </summary>
+public abstract class RegressionsTests(StorageProvider provider) : ServerTestBase(provider)
+{
+    // The tests run the analysis themselves: the aggregation schedule, which the fake clock would
+    // make due when it passes the half hour, is off so it cannot run the same work alongside.
+    private static readonly Dictionary<string, string?> ManualAnalysis = new() { ["Vigil:Schedules:aggregation:Enabled"] = "false" };
+
+    private const string Labels = """{"service":"shop","route":"/api/pay","method":"POST","status":"200","version":"VERSION"}""";
+
+    [Fact]
+    public async Task Deploy_TwiceAsSlow_OneRegressionAndOneAlert_BothResolvedWhenBack()
+    {
+        // Arrange: 4 hours of 20 requests a minute around 100 ms on version 1.4.0, and their baseline.
+        await using var app = StartApp(settings: ManualAnalysis);
+        var admin = app.Admin();
+        await PushHistoryAsync(admin, app.Time.GetUtcNow(), hours: 4, version: "1.4.0");
+        await app.Services.GetServices<IScheduledTask>().OfType<OperationAnalysis>().Single().RunAsync(CancellationToken.None);
+
+        // Act: version 1.5.0 at 200 ms, minute by minute, until the regression is found (at most 15 minutes).
+        var deployedAt = app.Time.GetUtcNow();
+        JsonElement[] open = [];
+        for (var minute = 0; minute < 15 && open.Length == 0; minute++)
+        {
+            await PushMinuteAsync(app, admin, 200, "1.5.0");
+            open = (await (await admin.GetAsync("/api/v1/regressions?state=open")).ReadAsync()).EnumerateArray().ToArray();
+        }
+
+        // Assert: one regression, with its start, size, confidence and versions, and its alert.
+        var regression = Assert.Single(open);
+        Assert.Equal("regression", regression.GetProperty("kind").GetString());
+        Assert.Equal("POST /api/pay", regression.GetProperty("operation").GetString());
+        Assert.Equal("shop", regression.GetProperty("service").GetString());
+        Assert.InRange(regression.GetProperty("startedAt").GetDateTimeOffset(), deployedAt.AddMinutes(-2), deployedAt.AddMinutes(2));
+        Assert.InRange(regression.GetProperty("changePercent").GetDouble(), 70, 130);
+        Assert.InRange(regression.GetProperty("baselineChangePercent").GetDouble(), 70, 130);
+        Assert.True(regression.GetProperty("confidence").GetDouble() >= 0.999);
+        Assert.Equal(["1.4.0"], regression.GetProperty("versionsBefore").EnumerateArray().Select(v => v.GetString()!).ToArray());
+        Assert.Equal(["1.5.0"], regression.GetProperty("versionsAfter").EnumerateArray().Select(v => v.GetString()!).ToArray());
+        var alert = Assert.Single((await (await admin.GetAsync("/api/v1/alerts?status=firing&ruleId=performance_regression")).ReadAsync()).EnumerateArray().ToArray());
+        Assert.Equal(RegressionAlert.RuleId, alert.GetProperty("ruleId").GetString());
+        Assert.Equal("route_performance", alert.GetProperty("labels").GetProperty("alert_type").GetString());
+        Assert.Contains("POST /api/pay", alert.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        var operation = Assert.Single((await (await admin.GetAsync("/api/v1/operations")).ReadAsync()).EnumerateArray().ToArray());
+        Assert.Equal(regression.GetProperty("id").GetString(), operation.GetProperty("regression").GetProperty("id").GetString());
+
+        // More slow minutes: still the one regression, no second alert.
+        for (var minute = 0; minute < 5; minute++)
+        {
+            await PushMinuteAsync(app, admin, 200, "1.5.0");
+        }
+
+        Assert.Single((await (await admin.GetAsync("/api/v1/regressions")).ReadAsync()).EnumerateArray().ToArray());
+
+        // Rolled back: resolved, and so is the alert.
+        JsonElement[] resolved = [];
+        for (var minute = 0; minute < 15 && resolved.Length == 0; minute++)
+        {
+            await PushMinuteAsync(app, admin, 100, "1.4.0");
+            resolved = (await (await admin.GetAsync("/api/v1/regressions?state=resolved")).ReadAsync()).EnumerateArray().ToArray();
+        }
+
+        Assert.Single(resolved);
+        Assert.Empty((await (await admin.GetAsync("/api/v1/alerts?status=firing&ruleId=performance_regression")).ReadAsync()).EnumerateArray());
+        Assert.Single((await (await admin.GetAsync("/api/v1/alerts?status=resolved&ruleId=performance_regression")).ReadAsync()).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task OneMinuteSpike_FiveTimesSlower_NoRegression()
+    {
+        await using var app = StartApp(settings: ManualAnalysis);
+        var admin = app.Admin();
+        await PushHistoryAsync(admin, app.Time.GetUtcNow(), hours: 4, version: "1.4.0");
+        await app.Services.GetServices<IScheduledTask>().OfType<OperationAnalysis>().Single().RunAsync(CancellationToken.None);
+
+        for (var minute = 0; minute < 20; minute++)
+        {
+            await PushMinuteAsync(app, admin, minute == 3 ? 500 : 100, "1.4.0");
+        }
+
+        Assert.Empty((await (await admin.GetAsync("/api/v1/regressions")).ReadAsync()).EnumerateArray());
+        Assert.Empty((await (await admin.GetAsync("/api/v1/alerts?status=firing&ruleId=performance_regression")).ReadAsync()).EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData("?state=broken", "state")]
+    [InlineData("?kind=slower", "kind")]
+    [InlineData("?limit=0", "limit")]
+    [InlineData("?limit=many", "limit")]
+    public async Task List_MalformedQuery_ProblemNamesTheParameter(string query, string field)
+    {
+        await using var app = StartApp(settings: ManualAnalysis);
+
+        var response = await app.Admin().GetAsync($"/api/v1/regressions{query}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True((await response.ReadAsync()).GetProperty("errors").TryGetProperty(field, out _));
+    }
+
+    /// <summary>20 requests a minute around 100 ms (±10 %, no two alike) for <paramref name="hours"/> hours before <paramref name="now"/>.</summary>
+    private static async Task PushHistoryAsync(HttpClient client, DateTimeOffset now, int hours, string version)
+    {
+        var points = new List<string>();
+        for (var minute = hours * 60; minute > 0; minute--)
+        {
+            var start = now.AddMinutes(-minute);
+            for (var i = 0; i < 20; i++)
+            {
+                points.Add(Point(100 * (1 + (0.1 * Math.Sin((minute * 20) + i))), version, start.AddSeconds(i * 3)));
+            }
+        }
+
+        foreach (var batch in points.Chunk(2000))
+        {
+            (await client.PostJsonAsync("/api/v1/metrics", $"{{\"points\":[{string.Join(',', batch)}]}}")).EnsureSuccessStatusCode();
+        }
+    }
+
+    /// <summary>A minute of 20 requests around <paramref name="ms"/>, then the clock moves a minute on and the detector runs.</summary>
+    private static async Task PushMinuteAsync(VigilApp app, HttpClient client, double ms, string version)
+    {
+        var start = app.Time.GetUtcNow();
+        var points = Enumerable.Range(0, 20).Select(i => Point(ms * (1 + (0.1 * Math.Sin(start.ToUnixTimeSeconds() + i))), version, start.AddSeconds(i * 3)));
+        (await client.PostJsonAsync("/api/v1/metrics", $"{{\"points\":[{string.Join(',', points)}]}}")).EnsureSuccessStatusCode();
+        app.Time.Advance(TimeSpan.FromMinutes(1));
+        await app.Services.GetRequiredService<RegressionMonitor>().RunOnceAsync(CancellationToken.None);
+    }
+
+    private static string Point(double ms, string version, DateTimeOffset at) => string.Create(CultureInfo.InvariantCulture,
+        $"{{\"name\":\"http_request_duration_ms\",\"type\":\"timing\",\"value\":{ms:0.###},\"labels\":{Labels.Replace("VERSION", version, StringComparison.Ordinal)},\"timestamp\":\"{Json.Iso(at)}\"}}");
+}
+
+public sealed class SqliteRegressionsTests() : RegressionsTests(StorageProvider.Sqlite);
+
+public sealed class PostgresRegressionsTests() : RegressionsTests(StorageProvider.Postgres);
