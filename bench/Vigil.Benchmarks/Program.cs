@@ -8,7 +8,8 @@ namespace Vigil.Benchmarks;
 /// BenchmarkDotNet; <c>-- accuracy</c> and <c>-- memory</c> print the sketch accuracy and the
 /// per-series memory reports as markdown tables; <c>-- evalprofile [MetricPerService|ServiceLabel] [passes] [--loop] [--rules N] [--advance MS]</c>
 /// times the phases of a rule-evaluation pass (<see cref="EvaluationProfile"/>); <c>-- queue</c> the
-/// job queue's throughput against Hangfire (see <see cref="QueueReport"/>).
+/// job queue's throughput against Hangfire (see <see cref="QueueReport"/>); <c>-- regressions [n]</c> scores
+/// the regression detector on a synthetic corpus (see <see cref="RegressionReport"/>).
 /// </summary>
 internal static class Program
 {
@@ -29,6 +30,9 @@ internal static class Program
                 var advance = Array.IndexOf(rest, "--advance");
                 EvaluationProfile.Run(Console.Out, shape, passes, loop: rest.Contains("--loop"), ruleLimit: at >= 0 ? int.Parse(rest[at + 1], System.Globalization.CultureInfo.InvariantCulture) : null,
                     advanceMs: advance >= 0 ? long.Parse(rest[advance + 1], System.Globalization.CultureInfo.InvariantCulture) : 0);
+                return 0;
+            case ["regressions", .. var cells]:
+                RegressionReport.Run(Console.Out, cells is [var size, ..] ? int.Parse(size, System.Globalization.CultureInfo.InvariantCulture) : 100);
                 return 0;
             case ["queue", ..]:
                 return QueueReport.RunAsync(args, Console.Out).GetAwaiter().GetResult();
