@@ -100,6 +100,7 @@ app.MapScheduleEndpoints();
 app.MapMonitorEndpoints();
 app.MapOperationEndpoints();
 app.MapRegressionEndpoints();
+app.MapSloEndpoints();
 app.MapMaintenanceEndpoints();
 app.MapHeartbeatEndpoints();
 app.MapStatusPageEndpoints();

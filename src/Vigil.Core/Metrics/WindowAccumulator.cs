@@ -176,6 +176,30 @@ public sealed class WindowAccumulator
         }
     }
 
+    /// <summary>
+    /// How many of the merged timing points were at most <paramref name="value"/>, by their sketch
+    /// bins (a point within the sketch's 1 % of the value may count on either side); without bins,
+    /// all of them when the largest is at most the value, else none.
+    /// </summary>
+    public long CountAtOrBelow(double value)
+    {
+        if (_binTotal == 0)
+        {
+            return Count > 0 && Max <= value ? Count : 0;
+        }
+
+        long count = 0;
+        for (var code = _minCode; code <= _maxCode; code++)
+        {
+            if (_bins[code] > 0 && SketchMapping.CodeValue(code) <= value)
+            {
+                count += _bins[code];
+            }
+        }
+
+        return count;
+    }
+
     /// <summary>The merged sketch bins packed as rollups store them, or null when no timing points were merged.</summary>
     public uint[]? PackedBins() => HasBins ? PackBins() : null;
 

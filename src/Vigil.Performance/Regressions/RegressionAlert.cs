@@ -16,6 +16,9 @@ namespace Vigil.Performance.Regressions;
 /// <param name="Threshold">The level it crossed: the value before the step plus the change that counts, ms.</param>
 public sealed record RegressionAlert(string OperationId, string OperationName, string OperationKind, string? Service, bool Open, string Reason, double Value, double Threshold)
 {
+    /// <summary>The condition to report.</summary>
+    public PerformanceCondition Condition => new(RuleId, Group, Open, Reason, Value, Threshold);
+
     /// <summary>The id of the rule whose alerts regressions raise.</summary>
     public const string RuleId = "performance_regression";
 
@@ -44,9 +47,22 @@ public sealed record RegressionAlert(string OperationId, string OperationName, s
     }
 }
 
-/// <summary>Where regressions go: the host runs them through the alert engine.</summary>
-public interface IRegressionAlertSink
+/// <summary>
+/// A condition performance tracking judges itself, for one of its rules (a regression's
+/// <c>performance_regression</c>, an objective's burn-rate rules): holding for a group, with why,
+/// or cleared.
+/// </summary>
+/// <param name="RuleId">The rule.</param>
+/// <param name="Group">The alert's group labels.</param>
+/// <param name="Open">Whether the condition holds.</param>
+/// <param name="Reason">What happened, in words.</param>
+/// <param name="Value">The value judged.</param>
+/// <param name="Threshold">The level it crossed.</param>
+public sealed record PerformanceCondition(string RuleId, LabelSet Group, bool Open, string Reason, double Value, double Threshold);
+
+/// <summary>Where performance tracking's conditions go: the host runs them through the alert engine's lifecycle.</summary>
+public interface IPerformanceAlertSink
 {
-    /// <summary>Reports a regression opened or resolved.</summary>
-    Task ReportAsync(RegressionAlert alert, CancellationToken cancellationToken = default);
+    /// <summary>Reports a condition that started or stopped holding.</summary>
+    Task ReportAsync(PerformanceCondition condition, CancellationToken cancellationToken = default);
 }

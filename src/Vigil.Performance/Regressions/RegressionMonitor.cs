@@ -40,7 +40,7 @@ public sealed partial class RegressionMonitor(
     IOptionsMonitor<PerformanceOptions> options,
     TimeProvider time,
     ILogger<RegressionMonitor> logger,
-    IRegressionAlertSink? sink = null) : BackgroundService
+    IPerformanceAlertSink? sink = null) : BackgroundService
 {
     /// <summary>How long after a minute ends it is judged (points of the minute may still arrive).</summary>
     public static readonly TimeSpan Lag = TimeSpan.FromMinutes(2);
@@ -309,7 +309,7 @@ public sealed partial class RegressionMonitor(
         if (regression && sink is not null)
         {
             await sink.ReportAsync(new RegressionAlert(key.Id, key.Name, key.Kind, key.Service, Open: true, Describe(key, stored),
-                finding.AfterValue, finding.BeforeValue * (1 + (settings.ChangePercent / 100))), cancellationToken).ConfigureAwait(false);
+                finding.AfterValue, finding.BeforeValue * (1 + (settings.ChangePercent / 100))).Condition, cancellationToken).ConfigureAwait(false);
         }
 
         return true;
@@ -338,7 +338,7 @@ public sealed partial class RegressionMonitor(
         if (sink is not null)
         {
             await sink.ReportAsync(new RegressionAlert(key.Id, key.Name, key.Kind, key.Service, Open: false, reason, regression.BeforeMs,
-                regression.BeforeMs * (1 + (settings.ChangePercent / 100))), cancellationToken).ConfigureAwait(false);
+                regression.BeforeMs * (1 + (settings.ChangePercent / 100))).Condition, cancellationToken).ConfigureAwait(false);
         }
 
         return true;

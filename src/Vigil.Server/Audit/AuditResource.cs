@@ -50,6 +50,9 @@ internal sealed class AuditResource(string name, Func<IServiceProvider, string, 
             ? Vigil.Server.Monitors.MonitorResponses.Maintenance(window, services.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeMilliseconds())
             : null);
 
+    public static readonly AuditResource Slos = new("slos", async (services, id, ct) =>
+        Value(await Vigil.Server.Performance.SloEndpoints.GetAsync(id, services.GetRequiredService<Vigil.Storage.Performance.SloRepository>(), ct).ConfigureAwait(false)));
+
     /// <summary>A replayed delivery: recorded with who and when; the job itself is not shown.</summary>
     public static readonly AuditResource Deliveries = new("deliveries", (_, _, _) => Task.FromResult<object?>(null));
 
@@ -57,7 +60,7 @@ internal sealed class AuditResource(string name, Func<IServiceProvider, string, 
     public static readonly AuditResource Schedules = new("schedules", (_, _, _) => Task.FromResult<object?>(null));
 
     /// <summary>Every kind, for the <c>resource</c> filter of <c>GET /api/v1/audit</c>.</summary>
-    public static readonly IReadOnlyList<string> Names = ["rules", "channels", "silences", "keys", "relay-endpoints", "alerts", "deliveries", "schedules", "monitors", "maintenance"];
+    public static readonly IReadOnlyList<string> Names = ["rules", "channels", "silences", "keys", "relay-endpoints", "alerts", "deliveries", "schedules", "monitors", "maintenance", "slos"];
 
     public string Name { get; } = name;
 

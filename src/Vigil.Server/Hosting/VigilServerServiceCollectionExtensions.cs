@@ -124,8 +124,9 @@ internal static class VigilServerServiceCollectionExtensions
         // system_down rule's, judged by the monitors (retries, grace, maintenance), not by the evaluator.
         services.AddVigilMonitoring(configuration.GetSection(Vigil.Monitoring.MonitoringOptions.Section));
         services.AddSingleton<Vigil.Monitoring.Alerts.IMonitorAlertSink, Vigil.Server.Monitors.MonitorAlertSink>();
-        services.AddSingleton(new ExternalConditions([Vigil.Monitoring.Alerts.MonitorAlertReport.RuleId, Vigil.Performance.Regressions.RegressionAlert.RuleId]));
-        services.AddSingleton<Vigil.Performance.Regressions.IRegressionAlertSink, Vigil.Server.Performance.RegressionAlertSink>();
+        services.AddSingleton(new ExternalConditions([Vigil.Monitoring.Alerts.MonitorAlertReport.RuleId, Vigil.Performance.Regressions.RegressionAlert.RuleId,
+            Vigil.Performance.Slos.SloTracker.PageRuleId, Vigil.Performance.Slos.SloTracker.TicketRuleId]));
+        services.AddSingleton<Vigil.Performance.Regressions.IPerformanceAlertSink, Vigil.Server.Performance.PerformanceAlertSink>();
         services.AddSingleton<Vigil.Server.Monitors.HeartbeatLimits>();
         services.AddVigilStatusPage(configuration.GetSection(Vigil.Monitoring.StatusPage.StatusPageOptions.Section));
         services.AddHostedService<EvaluationScheduler>();

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Vigil.Core.Metrics;
 using Vigil.Core.Queries;
+using Vigil.Performance.Operations;
 using Vigil.Server.Hosting;
 using Vigil.Server.Http;
 using Vigil.Server.Ingestion;
@@ -19,7 +20,7 @@ internal static class SummaryEndpoints
         app.MapGet("/api/v1/metrics", GetAsync)
             .RequireAuthorization(Auth.Policies.Viewer)
             .WithTags("Queries")
-            .WithSummary("Jobs (executions, success rate, avg and p95 time) and system request figures over a window.")
+            .WithSummary("Jobs (executions, success rate, avg and p95 time) and system request figures over a window, and performance tracking's summary (snapshot, trends, slowest operations, open regressions).")
             .WithDescription("Query: jobId (one job), window (default 1h, at most the in-memory retention), format=prometheus for the text format of the job and request series.")
             .Produces<MetricsSummary>()
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
@@ -32,7 +33,7 @@ internal static class SummaryEndpoints
         ["jobId"] = "ask for one job with jobId",
     };
 
-    private static async Task<IResult> GetAsync(HttpContext context, MetricStore store, PrometheusExporter exporter, ProcessClock clock, QueryBudget budget)
+    private static async Task<IResult> GetAsync(HttpContext context, MetricStore store, PrometheusExporter exporter, ProcessClock clock, QueryBudget budget, OperationsView operations)
     {
         var query = context.Request.Query;
         var jobId = query["jobId"].Count > 0 ? query["jobId"].ToString() : null;
@@ -69,7 +70,9 @@ internal static class SummaryEndpoints
             .ToList();
         var requests = PerformanceFigures.Requests(store, window);
         var system = new SystemSummary((long)clock.Uptime.TotalMilliseconds, requests.Requests, requests.ErrorRate, requests.AvgMs, requests.P95Ms);
-        return TypedResults.Ok(new MetricsSummary(DateTimeOffset.FromUnixTimeMilliseconds(nowMs), FormatWindow(window), jobs, system));
+        var tracked = await operations.ListAsync(jobId is null ? null : "job", null, context.RequestAborted).ConfigureAwait(false);
+        var performance = PerformanceSummary.Of(jobId is null ? tracked : [.. tracked.Where(o => o.Name == jobId)]);
+        return TypedResults.Ok(new MetricsSummary(DateTimeOffset.FromUnixTimeMilliseconds(nowMs), FormatWindow(window), jobs, system, performance));
     }
 
     private static string FormatWindow(TimeSpan window) =>

@@ -41,7 +41,7 @@ internal sealed class DashboardServer : IAsyncDisposable
     {
         // Expectations wait as long as page actions do: a chart fetches its data after the page
         // loads, which takes more than Playwright's default 5 s on a loaded machine.
-        Assertions.SetDefaultExpectTimeout(15_000);
+        Assertions.SetDefaultExpectTimeout(30_000);
         var folder = Directory.CreateTempSubdirectory("vigil-dashboard-test-").FullName;
         var environment = new Dictionary<string, string>
         {
@@ -108,7 +108,7 @@ internal sealed class DashboardServer : IAsyncDisposable
         var context = await Browser.NewContextAsync(options);
         _contexts.Add(context);
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(15_000);
+        page.SetDefaultTimeout(30_000); // a sign-in hashes a password: seconds on a loaded 2-core machine
         return page;
     }
 

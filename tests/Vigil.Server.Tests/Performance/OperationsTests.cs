@@ -144,6 +144,20 @@ public abstract class OperationsTests(StorageProvider provider) : ServerTestBase
         var bottleneck = operations[0].GetProperty("summary").GetProperty("bottleneck");
         Assert.Equal("high", bottleneck.GetProperty("severity").GetString());
         Assert.Equal(2, bottleneck.GetProperty("reasons").GetArrayLength());
+
+        // The performance block of GET /api/v1/metrics (seed 002: snapshot, trends, slowest), and of one job.
+        var performance = (await (await admin.GetAsync("/api/v1/metrics")).ReadAsync()).GetProperty("performance");
+        var snapshot = performance.GetProperty("snapshot");
+        Assert.Equal(2, snapshot.GetProperty("operations").GetInt32());
+        Assert.Equal(2, snapshot.GetProperty("withBaseline").GetInt32());
+        Assert.Equal(1, snapshot.GetProperty("degrading").GetInt32());
+        Assert.Equal(1, snapshot.GetProperty("bottlenecks").GetInt32());
+        Assert.Equal(0, snapshot.GetProperty("openRegressions").GetInt32());
+        Assert.Equal("POST /checkout", Assert.Single(performance.GetProperty("trends").EnumerateArray()).GetProperty("name").GetString());
+        Assert.Equal(["import", "POST /checkout"], performance.GetProperty("slowest").EnumerateArray().Select(e => e.GetProperty("name").GetString()!).ToArray());
+        Assert.Equal("24h", performance.GetProperty("slowest")[0].GetProperty("period").GetString());
+        var oneJob = (await (await admin.GetAsync("/api/v1/metrics?jobId=import")).ReadAsync()).GetProperty("performance");
+        Assert.Equal(1, oneJob.GetProperty("snapshot").GetProperty("operations").GetInt32());
     }
 
     [Fact]

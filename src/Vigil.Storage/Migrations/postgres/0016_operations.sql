@@ -73,3 +73,30 @@ CREATE TABLE regressions (
 
 CREATE INDEX ix_regressions_detected ON regressions (detected_at);
 CREATE INDEX ix_regressions_operation ON regressions (operation_id, state);
+
+-- Service-level objectives: the definition as JSON, the last status the tracker computed (JSON),
+-- and good and total events by the hour. The six defaults are seed 003's performance targets.
+CREATE TABLE slos (
+    id               TEXT    NOT NULL PRIMARY KEY,
+    name             TEXT    NOT NULL UNIQUE,
+    definition       TEXT    NOT NULL,
+    status           TEXT    NULL,
+    created_at       BIGINT  NOT NULL,
+    updated_at       BIGINT  NOT NULL
+);
+
+CREATE TABLE slo_hours (
+    slo_id           TEXT    NOT NULL REFERENCES slos (id) ON DELETE CASCADE,
+    hour_ms          BIGINT  NOT NULL,
+    good             DOUBLE PRECISION NOT NULL,
+    total            DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (slo_id, hour_ms)
+);
+
+INSERT INTO slos (id, name, definition, status, created_at, updated_at) VALUES
+('api-latency', 'API response time', '{"name":"API response time","kind":"latency","metric":"http_request_duration_ms","match":{},"thresholdMs":500,"comparison":null,"threshold":null,"objectivePercent":95,"windowDays":30,"enabled":true}', NULL, 0, 0),
+('database-latency', 'Database query time', '{"name":"Database query time","kind":"latency","metric":"db_query_duration_ms","match":{},"thresholdMs":250,"comparison":null,"threshold":null,"objectivePercent":95,"windowDays":30,"enabled":true}', NULL, 0, 0),
+('api-errors', 'API error rate', '{"name":"API error rate","kind":"errors","metric":"http_request_duration_ms","match":{},"thresholdMs":null,"comparison":null,"threshold":null,"objectivePercent":99.9,"windowDays":30,"enabled":true}', NULL, 0, 0),
+('uptime', 'Uptime', '{"name":"Uptime","kind":"gauge","metric":"vigil_monitor_up","match":{},"thresholdMs":null,"comparison":"greater_than","threshold":0.5,"objectivePercent":99.9,"windowDays":30,"enabled":true}', NULL, 0, 0),
+('heap', 'Heap memory', '{"name":"Heap memory","kind":"gauge","metric":"process_heap_used_percent","match":{},"thresholdMs":null,"comparison":"less_than","threshold":70,"objectivePercent":99,"windowDays":30,"enabled":true}', NULL, 0, 0),
+('cache-hit-rate', 'Cache hit rate', '{"name":"Cache hit rate","kind":"gauge","metric":"cache_hit_rate_percent","match":{},"thresholdMs":null,"comparison":"greater_than","threshold":75,"objectivePercent":99,"windowDays":30,"enabled":true}', NULL, 0, 0);

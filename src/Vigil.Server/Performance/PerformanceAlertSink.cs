@@ -1,0 +1,24 @@
+using Vigil.Core.Alerts;
+using Vigil.Performance.Regressions;
+using Vigil.Server.Alerts;
+
+namespace Vigil.Server.Performance;
+
+/// <summary>
+/// Performance tracking's conditions into the alert engine: an open regression is the
+/// <c>performance_regression</c> rule's condition holding for the operation's group, an
+/// objective burning its budget too fast the burn-rate rules' for the objective's group; each
+/// with what happened as the alert's reason. Cleared, the alert resolves.
+/// </summary>
+internal sealed class PerformanceAlertSink(AlertEngine engine) : IPerformanceAlertSink
+{
+    public Task ReportAsync(PerformanceCondition condition, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var outcome = new GroupEvaluation(condition.Group, condition.Open ? ConditionState.Met : ConditionState.NotMet, condition.Value, condition.Threshold, 1, Recovered: !condition.Open)
+        {
+            Reason = condition.Reason,
+        };
+        return engine.ApplyConditionsAsync(condition.RuleId, [outcome], exclusive: false, cancellationToken);
+    }
+}
