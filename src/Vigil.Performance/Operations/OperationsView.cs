@@ -77,7 +77,8 @@ public sealed class OperationsView(OperationRepository repository, RegressionRep
         var flat = (await repository.BaselinesAsync(slot: -1, cancellationToken: cancellationToken).ConfigureAwait(false)).ToDictionary(b => b.OperationId, StringComparer.Ordinal);
         var seasonal = (await repository.BaselinesAsync(slot: slot, cancellationToken: cancellationToken).ConfigureAwait(false)).ToDictionary(b => b.OperationId, StringComparer.Ordinal);
         var current = Current(nowMs, cancellationToken);
-        var open = (await regressions.OpenAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(r => r.OperationId, StringComparer.Ordinal);
+        var open = (await regressions.OpenAsync(cancellationToken).ConfigureAwait(false))
+            .GroupBy(r => r.OperationId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal); // newest first; one open each but for a race between processes
         return [.. operations.Select(o => View(o, seasonal.GetValueOrDefault(o.Id) ?? flat.GetValueOrDefault(o.Id), current.GetValueOrDefault(o.Id), open.GetValueOrDefault(o.Id)))];
     }
 

@@ -243,7 +243,8 @@ public sealed partial class RegressionMonitor(
     private async Task<int> JudgeAsync(long lastMinuteMs, long nowMs, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
-        var open = (await regressions.OpenAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(r => r.OperationId, StringComparer.Ordinal);
+        var open = (await regressions.OpenAsync(cancellationToken).ConfigureAwait(false))
+            .GroupBy(r => r.OperationId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal); // newest first; one open each but for a race between processes
         var slot = HourOfWeek.Of(lastMinuteMs, TimeZoneInfo.Utc);
         var flat = (await operations.BaselinesAsync(slot: -1, cancellationToken: cancellationToken).ConfigureAwait(false)).ToDictionary(b => b.OperationId, StringComparer.Ordinal);
         var seasonal = (await operations.BaselinesAsync(slot: slot, cancellationToken: cancellationToken).ConfigureAwait(false)).ToDictionary(b => b.OperationId, StringComparer.Ordinal);
