@@ -65,4 +65,7 @@ public interface IPerformanceAlertSink
 {
     /// <summary>Reports a condition that started or stopped holding.</summary>
     Task ReportAsync(PerformanceCondition condition, CancellationToken cancellationToken = default);
+
+    /// <summary>Reports every group of <paramref name="ruleId"/> whose condition holds (all of them open): the rule's other open alerts resolve.</summary>
+    Task ReconcileAsync(string ruleId, IReadOnlyList<PerformanceCondition> holding, CancellationToken cancellationToken = default);
 }

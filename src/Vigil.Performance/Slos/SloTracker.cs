@@ -46,6 +46,7 @@ public sealed partial class SloTracker(
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, Tracked> _tracked = new(StringComparer.Ordinal);
     private int _disposed;
+    private bool _reconciled;
 
     /// <summary>One pass over every objective; returns how many statuses it stored.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
@@ -56,6 +57,7 @@ public sealed partial class SloTracker(
             if (!(await _role.CheckAsync(cancellationToken).ConfigureAwait(false)).IsHeld)
             {
                 _tracked.Clear();
+                _reconciled = false;
                 return 0;
             }
 
@@ -91,9 +93,24 @@ public sealed partial class SloTracker(
 
                 await AdvanceAsync(tracked, lastMinuteMs, cancellationToken).ConfigureAwait(false);
                 var status = Status(tracked, lastMinuteMs, DateTimeOffset.FromUnixTimeMilliseconds(nowMs));
-                await slos.SetStatusAsync(slo.Id, slo.UpdatedAtMs, status.ToJson(), cancellationToken).ConfigureAwait(false);
+
+                // Stored when it changed, and at least every 5 minutes (computedAt says how fresh it is).
+                if (tracked.Written is not { } written || written with { ComputedAt = default } != status with { ComputedAt = default }
+                    || status.ComputedAt - written.ComputedAt >= TimeSpan.FromMinutes(5))
+                {
+                    await slos.SetStatusAsync(slo.Id, slo.UpdatedAtMs, status.ToJson(), cancellationToken).ConfigureAwait(false);
+                    tracked.Written = status;
+                    done++;
+                }
+
                 await AlertAsync(tracked, slo.Name, status, cancellationToken).ConfigureAwait(false);
-                done++;
+            }
+
+            if (!_reconciled && sink is not null)
+            {
+                // First pass on this process: the alerts open are exactly those of the objectives burning now
+                // (one call per rule, whatever the number of objectives; alerts left open by another process resolve).
+                await ReconcileAsync(cancellationToken).ConfigureAwait(false);
             }
 
             return done;
@@ -231,32 +248,37 @@ public sealed partial class SloTracker(
             Hours(hourStartMs - (72 * HourMs)), at);
     }
 
-    /// <summary>Raises or clears the page and ticket alerts when the status changes them.</summary>
+    /// <summary>Raises or clears the page and ticket alerts when the status changes them (after the first pass, which reconciles them all at once).</summary>
     private async Task AlertAsync(Tracked tracked, string name, SloStatus status, CancellationToken cancellationToken)
     {
         var rates = status.BurnRates;
         var page = rates.Page;
         var ticket = rates.Ticket && !page;
-        if (sink is null || (tracked.Reported && tracked.Page == page && tracked.Ticket == ticket))
-        {
-            return;
-        }
-
         var group = LabelSet.From([new("slo", name), new("slo_id", tracked.Id)]);
-        var burn = Math.Max(rates.OneHour ?? 0, rates.SixHours ?? 0);
         var reason = string.Create(CultureInfo.InvariantCulture,
             $"{name}: burning its error budget at {rates.OneHour ?? 0:0.#}× over the last hour, {rates.SixHours ?? 0:0.#}× over 6 hours, {rates.ThreeDays ?? 0:0.##}× over 3 days; {status.BudgetRemainingPercent ?? 100:0.#} % of the {tracked.Definition.WindowDays}-day budget left.");
-        if (!tracked.Reported || tracked.Page != page)
+        var pageCondition = new PerformanceCondition(PageRuleId, group, page, reason, Math.Max(rates.OneHour ?? 0, rates.SixHours ?? 0), 14.4);
+        var ticketCondition = new PerformanceCondition(TicketRuleId, group, ticket, reason, rates.ThreeDays ?? 0, 1);
+        if (sink is not null && _reconciled && tracked.Page != page)
         {
-            await sink.ReportAsync(new PerformanceCondition(PageRuleId, group, page, reason, burn, 14.4), cancellationToken).ConfigureAwait(false);
+            await sink.ReportAsync(pageCondition, cancellationToken).ConfigureAwait(false);
         }
 
-        if (!tracked.Reported || tracked.Ticket != ticket)
+        if (sink is not null && _reconciled && tracked.Ticket != ticket)
         {
-            await sink.ReportAsync(new PerformanceCondition(TicketRuleId, group, ticket, reason, rates.ThreeDays ?? 0, 1), cancellationToken).ConfigureAwait(false);
+            await sink.ReportAsync(ticketCondition, cancellationToken).ConfigureAwait(false);
         }
 
-        (tracked.Reported, tracked.Page, tracked.Ticket) = (true, page, ticket);
+        (tracked.Page, tracked.Ticket, tracked.PageCondition, tracked.TicketCondition) = (page, ticket, pageCondition, ticketCondition);
+    }
+
+    /// <summary>Reports, per rule, every objective whose condition holds now, so the rule's other open alerts resolve.</summary>
+    private async Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        var tracked = _tracked.Values.Where(t => t.Definition.Enabled).ToArray();
+        await sink!.ReconcileAsync(PageRuleId, [.. tracked.Where(t => t.Page).Select(t => t.PageCondition!)], cancellationToken).ConfigureAwait(false);
+        await sink.ReconcileAsync(TicketRuleId, [.. tracked.Where(t => t.Ticket).Select(t => t.TicketCondition!)], cancellationToken).ConfigureAwait(false);
+        _reconciled = true;
     }
 
     /// <summary>Clears the alerts of an objective that was removed, disabled or changed.</summary>
@@ -386,10 +408,14 @@ public sealed partial class SloTracker(
 
         public long HoursToMs { get; set; }
 
-        public bool Reported { get; set; }
+        public SloStatus? Written { get; set; }
 
         public bool Page { get; set; }
 
         public bool Ticket { get; set; }
+
+        public PerformanceCondition? PageCondition { get; set; }
+
+        public PerformanceCondition? TicketCondition { get; set; }
     }
 }

@@ -15,10 +15,18 @@ internal sealed class PerformanceAlertSink(AlertEngine engine) : IPerformanceAle
     public Task ReportAsync(PerformanceCondition condition, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(condition);
-        var outcome = new GroupEvaluation(condition.Group, condition.Open ? ConditionState.Met : ConditionState.NotMet, condition.Value, condition.Threshold, 1, Recovered: !condition.Open)
+        return engine.ApplyConditionsAsync(condition.RuleId, [Outcome(condition)], exclusive: false, cancellationToken);
+    }
+
+    public Task ReconcileAsync(string ruleId, IReadOnlyList<PerformanceCondition> holding, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(holding);
+        return engine.ApplyConditionsAsync(ruleId, [.. holding.Select(Outcome)], exclusive: true, cancellationToken);
+    }
+
+    private static GroupEvaluation Outcome(PerformanceCondition condition) =>
+        new(condition.Group, condition.Open ? ConditionState.Met : ConditionState.NotMet, condition.Value, condition.Threshold, 1, Recovered: !condition.Open)
         {
             Reason = condition.Reason,
         };
-        return engine.ApplyConditionsAsync(condition.RuleId, [outcome], exclusive: false, cancellationToken);
-    }
 }
