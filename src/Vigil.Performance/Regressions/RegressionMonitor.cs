@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Vigil.Core;
 using Vigil.Core.Baselines;
@@ -40,7 +39,7 @@ public sealed partial class RegressionMonitor(
     IOptionsMonitor<PerformanceOptions> options,
     TimeProvider time,
     ILogger<RegressionMonitor> logger,
-    IPerformanceAlertSink? sink = null) : BackgroundService
+    IPerformanceAlertSink? sink = null) : MinutePass(database, LockKey, time, logger)
 {
     /// <summary>How long after a minute ends it is judged (points of the minute may still arrive).</summary>
     public static readonly TimeSpan Lag = TimeSpan.FromMinutes(2);
@@ -49,69 +48,26 @@ public sealed partial class RegressionMonitor(
     private const long LockKey = 0x56_49_47_49_4C_11; // "VIGIL" + 0x11
     private static readonly long SilentMs = (long)TimeSpan.FromHours(1).TotalMilliseconds;
 
-    private readonly ExclusiveRole _role = new(database, LockKey);
-    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, (OperationKey Key, MinuteLog Log)> _logs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _quietUntil = new(StringComparer.Ordinal);
     private long? _fedToMs;
-    private int _disposed;
 
     /// <summary>
-    /// One pass: feeds the minutes completed since the last pass and judges every operation.
-    /// Returns the findings stored (regressions opened, improvements recorded) and regressions resolved.
+    /// Feeds the minutes completed since the last pass and judges every operation; returns the
+    /// findings stored (regressions opened, improvements recorded) and regressions resolved.
     /// </summary>
-    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    protected override async Task<int> PassAsync(long nowMs, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!(await _role.CheckAsync(cancellationToken).ConfigureAwait(false)).IsHeld)
-            {
-                _logs.Clear();
-                _fedToMs = null;
-                return 0;
-            }
-
-            var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-            var lastMinuteMs = (FloorDivision.Of(nowMs, MinuteMs) * MinuteMs) - (long)Lag.TotalMilliseconds;
-            await FeedAsync(lastMinuteMs, cancellationToken).ConfigureAwait(false);
-            return await JudgeAsync(lastMinuteMs, nowMs, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        var lastMinuteMs = (FloorDivision.Of(nowMs, MinuteMs) * MinuteMs) - (long)Lag.TotalMilliseconds;
+        await FeedAsync(lastMinuteMs, cancellationToken).ConfigureAwait(false);
+        return await JudgeAsync(lastMinuteMs, nowMs, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    public override void Dispose()
+    protected override void OnNotLeader()
     {
-        // Registered as itself and as a hosted service (the same instance): disposed twice.
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
-        {
-            return;
-        }
-
-        _role.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _gate.Dispose();
-        base.Dispose();
-    }
-
-    /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1), time);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                LogPassFailed(logger, ex);
-            }
-        }
+        _logs.Clear();
+        _fedToMs = null;
     }
 
     /// <summary>Adds the minutes up to <paramref name="lastMinuteMs"/> not added yet: older than memory from the stored rollups, the rest from memory.</summary>
@@ -408,9 +364,6 @@ public sealed partial class RegressionMonitor(
         return string.Create(CultureInfo.InvariantCulture,
             $"{key.Name}: {r.Measure} {r.ChangePercent:+0.#;-0.#} % ({r.BeforeMs:0.#} → {r.AfterMs:0.#} ms) since {DateTimeOffset.FromUnixTimeMilliseconds(r.StartedAtMs):yyyy-MM-dd HH:mm} UTC, confidence {100 * r.Confidence:0.##} %{versions}.");
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A regression detector pass failed; the next minute tries again")]
-    private static partial void LogPassFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Performance {Kind} of {Operation}: {ChangePercent} %")]
     private static partial void LogFound(ILogger logger, string kind, string operation, double changePercent);

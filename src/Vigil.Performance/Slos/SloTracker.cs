@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.Extensions.Hosting;
 using Vigil.Core;
 using Vigil.Core.Metrics;
 using Vigil.Performance.Regressions;
@@ -21,14 +20,14 @@ namespace Vigil.Performance.Slos;
 /// 6× over 6 h and 30 min) or the <c>slo_burn_ticket</c> alert (1× over 3 days and 6 h), the
 /// multi-window, multi-burn-rate alerts of the Google SRE workbook.
 /// </summary>
-public sealed partial class SloTracker(
+public sealed class SloTracker(
     MetricStore store,
     RollupRepository rollups,
     SloRepository slos,
     Database database,
     TimeProvider time,
     ILogger<SloTracker> logger,
-    IPerformanceAlertSink? sink = null) : BackgroundService
+    IPerformanceAlertSink? sink = null) : MinutePass(database, LockKey, time, logger)
 {
     /// <summary>The rule of the page alert.</summary>
     public const string PageRuleId = "slo_burn_page";
@@ -42,114 +41,71 @@ public sealed partial class SloTracker(
     private const long LockKey = 0x56_49_47_49_4C_12; // "VIGIL" + 0x12
     private static readonly long LagMs = (long)RegressionMonitor.Lag.TotalMilliseconds;
 
-    private readonly ExclusiveRole _role = new(database, LockKey);
-    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, Tracked> _tracked = new(StringComparer.Ordinal);
-    private int _disposed;
     private bool _reconciled;
 
-    /// <summary>One pass over every objective; returns how many statuses it stored.</summary>
-    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    /// <summary>A pass over every objective; returns how many statuses it stored.</summary>
+    protected override async Task<int> PassAsync(long nowMs, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var lastMinuteMs = (FloorDivision.Of(nowMs, MinuteMs) * MinuteMs) - LagMs;
+        var stored = await slos.ListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var gone in _tracked.Keys.Where(id => !stored.Any(s => s.Id == id)).ToArray())
         {
-            if (!(await _role.CheckAsync(cancellationToken).ConfigureAwait(false)).IsHeld)
+            await ClearAsync(_tracked[gone], cancellationToken).ConfigureAwait(false);
+            _tracked.Remove(gone);
+        }
+
+        var done = 0;
+        foreach (var slo in stored)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var definition = SloJson.Read(slo.Definition);
+            if (!_tracked.TryGetValue(slo.Id, out var tracked) || tracked.UpdatedAtMs != slo.UpdatedAtMs)
             {
-                _tracked.Clear();
-                _reconciled = false;
-                return 0;
-            }
-
-            var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-            var lastMinuteMs = (FloorDivision.Of(nowMs, MinuteMs) * MinuteMs) - LagMs;
-            var stored = await slos.ListAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var gone in _tracked.Keys.Where(id => !stored.Any(s => s.Id == id)).ToArray())
-            {
-                await ClearAsync(_tracked[gone], cancellationToken).ConfigureAwait(false);
-                _tracked.Remove(gone);
-            }
-
-            var done = 0;
-            foreach (var slo in stored)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var definition = SloJson.Read(slo.Definition);
-                if (!_tracked.TryGetValue(slo.Id, out var tracked) || tracked.UpdatedAtMs != slo.UpdatedAtMs)
-                {
-                    if (tracked is not null)
-                    {
-                        await ClearAsync(tracked, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    _tracked[slo.Id] = tracked = new Tracked(slo.Id, slo.UpdatedAtMs, definition);
-                }
-
-                if (!definition.Enabled)
+                if (tracked is not null)
                 {
                     await ClearAsync(tracked, cancellationToken).ConfigureAwait(false);
-                    continue;
                 }
 
-                await AdvanceAsync(tracked, lastMinuteMs, cancellationToken).ConfigureAwait(false);
-                var status = Status(tracked, lastMinuteMs, DateTimeOffset.FromUnixTimeMilliseconds(nowMs));
-
-                // Stored when it changed, and at least every 5 minutes (computedAt says how fresh it is).
-                if (tracked.Written is not { } written || written with { ComputedAt = default } != status with { ComputedAt = default }
-                    || status.ComputedAt - written.ComputedAt >= TimeSpan.FromMinutes(5))
-                {
-                    await slos.SetStatusAsync(slo.Id, slo.UpdatedAtMs, status.ToJson(), cancellationToken).ConfigureAwait(false);
-                    tracked.Written = status;
-                    done++;
-                }
-
-                await AlertAsync(tracked, slo.Name, status, cancellationToken).ConfigureAwait(false);
+                _tracked[slo.Id] = tracked = new Tracked(slo.Id, slo.UpdatedAtMs, definition);
             }
 
-            if (!_reconciled && sink is not null)
+            if (!definition.Enabled)
             {
-                // First pass on this process: the alerts open are exactly those of the objectives burning now
-                // (one call per rule, whatever the number of objectives; alerts left open by another process resolve).
-                await ReconcileAsync(cancellationToken).ConfigureAwait(false);
+                await ClearAsync(tracked, cancellationToken).ConfigureAwait(false);
+                continue;
             }
 
-            return done;
+            await AdvanceAsync(tracked, lastMinuteMs, cancellationToken).ConfigureAwait(false);
+            var status = Status(tracked, lastMinuteMs, DateTimeOffset.FromUnixTimeMilliseconds(nowMs));
+
+            // Stored when it changed, and at least every 5 minutes (computedAt says how fresh it is).
+            if (tracked.Written is not { } written || written with { ComputedAt = default } != status with { ComputedAt = default }
+                || status.ComputedAt - written.ComputedAt >= TimeSpan.FromMinutes(5))
+            {
+                await slos.SetStatusAsync(slo.Id, slo.UpdatedAtMs, status.ToJson(), cancellationToken).ConfigureAwait(false);
+                tracked.Written = status;
+                done++;
+            }
+
+            await AlertAsync(tracked, slo.Name, status, cancellationToken).ConfigureAwait(false);
         }
-        finally
+
+        if (!_reconciled && sink is not null)
         {
-            _gate.Release();
+            // First pass on this process: the alerts open are exactly those of the objectives burning now
+            // (one call per rule, whatever the number of objectives; alerts left open by another process resolve).
+            await ReconcileAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        return done;
     }
 
     /// <inheritdoc />
-    public override void Dispose()
+    protected override void OnNotLeader()
     {
-        // Registered as itself and as a hosted service (the same instance): disposed twice.
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
-        {
-            return;
-        }
-
-        _role.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _gate.Dispose();
-        base.Dispose();
-    }
-
-    /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1), time);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                LogPassFailed(logger, ex);
-            }
-        }
+        _tracked.Clear();
+        _reconciled = false;
     }
 
     /// <summary>Adds the minutes and the complete hours not counted yet.</summary>
@@ -387,9 +343,6 @@ public sealed partial class SloTracker(
         var index = FloorDivision.Of(minuteMs, MinuteMs) % RingMinutes;
         return (int)(index < 0 ? index + RingMinutes : index);
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "An objective tracker pass failed; the next minute tries again")]
-    private static partial void LogPassFailed(ILogger logger, Exception exception);
 
     /// <summary>What the tracker keeps of one objective.</summary>
     private sealed class Tracked(string id, long updatedAtMs, SloDefinition definition)
