@@ -144,17 +144,84 @@ public sealed class VigilApp : WebApplicationFactory<Program>
     }
 }
 
-/// <summary>A fresh database per test class, for one provider.</summary>
-public abstract class ServerTestBase(StorageProvider provider) : IAsyncLifetime
+/// <summary>
+/// A fresh database per test, for one provider, created when the test first asks for it (a test
+/// that only uses <see cref="SharedAppAsync"/> creates none).
+/// </summary>
+public abstract class ServerTestBase(StorageProvider provider, SharedServer? shared = null) : IAsyncLifetime
 {
+    private TestDatabase? _database;
+
     protected StorageProvider Provider { get; } = provider;
 
-    protected TestDatabase Database { get; private set; } = null!;
+    // Created off xUnit's synchronisation context, which blocking on an await could starve.
+    protected TestDatabase Database => _database ??= Task.Run(() => TestDatabase.CreateAsync(Provider)).GetAwaiter().GetResult();
 
-    public virtual async Task InitializeAsync() => Database = await TestDatabase.CreateAsync(Provider);
+    public virtual Task InitializeAsync() => Task.CompletedTask;
 
-    public virtual async Task DisposeAsync() => await Database.DisposeAsync();
+    public virtual async Task DisposeAsync()
+    {
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
 
     protected VigilApp StartApp(FakeTimeProvider? time = null, Dictionary<string, string?>? settings = null) =>
         new(Database, time ?? VigilApp.NewClock(), settings);
+
+    /// <summary>
+    /// The server all tests of the class share, for cases that must change nothing (bad input
+    /// refused): one start for a theory's many cases instead of one per case.
+    /// </summary>
+    protected Task<VigilApp> SharedAppAsync() =>
+        (shared ?? throw new InvalidOperationException($"{GetType().Name} has no {nameof(SharedServer)} fixture.")).AppAsync(Provider);
+}
+
+/// <summary>
+/// A class fixture holding one started server on its own database, created by the first test
+/// that asks (see <see cref="ServerTestBase.SharedAppAsync"/>) and stopped after the class.
+/// </summary>
+public sealed class SharedServer : IAsyncLifetime
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private TestDatabase? _database;
+    private VigilApp? _app;
+
+    public async Task<VigilApp> AppAsync(StorageProvider provider)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            if (_app is null)
+            {
+                _database = await TestDatabase.CreateAsync(provider);
+                _app = new VigilApp(_database, VigilApp.NewClock());
+                _ = _app.Server; // start it
+            }
+
+            return _app;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+
+        _gate.Dispose();
+    }
 }

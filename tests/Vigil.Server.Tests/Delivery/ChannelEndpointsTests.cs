@@ -8,7 +8,7 @@ using Vigil.Storage;
 namespace Vigil.Server.Tests.Delivery;
 
 /// <summary><c>/api/v1/channels</c> over HTTP: secrets masked and encrypted at rest, precise problems, channels checked where rules name them.</summary>
-public abstract class ChannelEndpointsTests(StorageProvider provider) : ServerTestBase(provider)
+public abstract class ChannelEndpointsTests(StorageProvider provider, SharedServer shared) : ServerTestBase(provider, shared), IClassFixture<SharedServer>
 {
     private static readonly Dictionary<string, string?> ManualPasses = new() { ["Vigil:Alerts:EvaluationEnabled"] = "false" };
 
@@ -89,7 +89,7 @@ public abstract class ChannelEndpointsTests(StorageProvider provider) : ServerTe
     [InlineData("""[]""", "$")]
     public async Task Create_Malformed_ProblemNamesTheField(string body, string field)
     {
-        await using var app = StartApp(settings: ManualPasses);
+        var app = await SharedAppAsync();
 
         var response = await app.Admin().PostJsonAsync("/api/v1/channels", body);
 
@@ -135,6 +135,6 @@ public abstract class ChannelEndpointsTests(StorageProvider provider) : ServerTe
     }
 }
 
-public sealed class SqliteChannelEndpointsTests() : ChannelEndpointsTests(StorageProvider.Sqlite);
+public sealed class SqliteChannelEndpointsTests(SharedServer shared) : ChannelEndpointsTests(StorageProvider.Sqlite, shared);
 
-public sealed class PostgresChannelEndpointsTests() : ChannelEndpointsTests(StorageProvider.Postgres);
+public sealed class PostgresChannelEndpointsTests(SharedServer shared) : ChannelEndpointsTests(StorageProvider.Postgres, shared);

@@ -4,7 +4,7 @@ using Vigil.Storage;
 
 namespace Vigil.Server.Tests.Ingestion;
 
-public abstract class IngestionTests(StorageProvider provider) : ServerTestBase(provider)
+public abstract class IngestionTests(StorageProvider provider, SharedServer shared) : ServerTestBase(provider, shared), IClassFixture<SharedServer>
 {
     public static TheoryData<string, string, string> MalformedBatches => new()
     {
@@ -40,7 +40,7 @@ public abstract class IngestionTests(StorageProvider provider) : ServerTestBase(
     [MemberData(nameof(MalformedBatches))]
     public async Task PostMetrics_MalformedBatch_ProblemNamesTheField(string body, string field, string message)
     {
-        await using var app = StartApp();
+        var app = await SharedAppAsync();
         var client = app.Admin();
 
         var response = await client.PostJsonAsync("/api/v1/metrics", body);
@@ -242,6 +242,6 @@ public abstract class IngestionTests(StorageProvider provider) : ServerTestBase(
     }
 }
 
-public sealed class SqliteIngestionTests() : IngestionTests(StorageProvider.Sqlite);
+public sealed class SqliteIngestionTests(SharedServer shared) : IngestionTests(StorageProvider.Sqlite, shared);
 
-public sealed class PostgresIngestionTests() : IngestionTests(StorageProvider.Postgres);
+public sealed class PostgresIngestionTests(SharedServer shared) : IngestionTests(StorageProvider.Postgres, shared);

@@ -14,7 +14,7 @@ namespace Vigil.Server.Tests.Performance;
 /// paging once the short windows (5 and 30 minutes) are clean while the slower ticket (3 days +
 /// 6 h) takes over.
 /// </summary>
-public abstract class SlosTests(StorageProvider provider) : ServerTestBase(provider)
+public abstract class SlosTests(StorageProvider provider, SharedServer shared) : ServerTestBase(provider, shared), IClassFixture<SharedServer>
 {
     private const string Body = """
         {"name":"Checkout errors","kind":"errors","metric":"http_request_duration_ms","match":{"route":"/pay"},"objectivePercent":99.9,"windowDays":30}
@@ -73,7 +73,7 @@ public abstract class SlosTests(StorageProvider provider) : ServerTestBase(provi
     [InlineData("""[1]""", "$")]
     public async Task Create_Malformed_ProblemNamesTheField(string body, string field)
     {
-        await using var app = StartApp();
+        var app = await SharedAppAsync();
 
         var response = await app.Admin().PostJsonAsync("/api/v1/slos", body);
 
@@ -137,6 +137,6 @@ public abstract class SlosTests(StorageProvider provider) : ServerTestBase(provi
     }
 }
 
-public sealed class SqliteSlosTests() : SlosTests(StorageProvider.Sqlite);
+public sealed class SqliteSlosTests(SharedServer shared) : SlosTests(StorageProvider.Sqlite, shared);
 
-public sealed class PostgresSlosTests() : SlosTests(StorageProvider.Postgres);
+public sealed class PostgresSlosTests(SharedServer shared) : SlosTests(StorageProvider.Postgres, shared);

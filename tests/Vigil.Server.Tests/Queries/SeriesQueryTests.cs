@@ -4,7 +4,7 @@ using Vigil.Storage;
 
 namespace Vigil.Server.Tests.Queries;
 
-public abstract class SeriesQueryTests(StorageProvider provider) : ServerTestBase(provider)
+public abstract class SeriesQueryTests(StorageProvider provider, SharedServer shared) : ServerTestBase(provider, shared), IClassFixture<SharedServer>
 {
     [Fact]
     public async Task GetSeries_P95PerLabelSet_WithinOnePercentOfExact()
@@ -107,7 +107,7 @@ public abstract class SeriesQueryTests(StorageProvider provider) : ServerTestBas
     [InlineData("metric=count_me&agg=p95", "agg")]
     public async Task GetSeries_BadQuery_ProblemNamesTheParameter(string query, string field)
     {
-        await using var app = StartApp();
+        var app = await SharedAppAsync();
         var client = app.Admin();
         (await client.PostJsonAsync("/api/v1/metrics", """{"points":[{"name":"count_me","type":"counter","value":1}]}""")).EnsureSuccessStatusCode();
 
@@ -139,6 +139,6 @@ public abstract class SeriesQueryTests(StorageProvider provider) : ServerTestBas
         Assert.True(Math.Abs(actual - expected) <= 0.01 * expected, $"expected {expected} ± 1 %, got {actual}");
 }
 
-public sealed class SqliteSeriesQueryTests() : SeriesQueryTests(StorageProvider.Sqlite);
+public sealed class SqliteSeriesQueryTests(SharedServer shared) : SeriesQueryTests(StorageProvider.Sqlite, shared);
 
-public sealed class PostgresSeriesQueryTests() : SeriesQueryTests(StorageProvider.Postgres);
+public sealed class PostgresSeriesQueryTests(SharedServer shared) : SeriesQueryTests(StorageProvider.Postgres, shared);

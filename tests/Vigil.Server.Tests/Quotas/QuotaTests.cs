@@ -7,7 +7,7 @@ using Vigil.Storage;
 namespace Vigil.Server.Tests.Quotas;
 
 /// <summary>Per-key series and rate quotas, the usage view and dropping series (issue 9, Medium 6).</summary>
-public abstract class QuotaTests(StorageProvider provider) : ServerTestBase(provider)
+public abstract class QuotaTests(StorageProvider provider, SharedServer shared) : ServerTestBase(provider, shared), IClassFixture<SharedServer>
 {
     private static Dictionary<string, string?> SeriesQuota(int perKey) => new() { ["Vigil:Quotas:SeriesPerKey"] = perKey.ToString(CultureInfo.InvariantCulture) };
 
@@ -115,7 +115,7 @@ public abstract class QuotaTests(StorageProvider provider) : ServerTestBase(prov
     [MemberData(nameof(MalformedQuotas))]
     public async Task CreateKey_MalformedQuota_ProblemNamesTheField(string field, string name, string message)
     {
-        await using var app = StartApp();
+        var app = await SharedAppAsync();
 
         var response = await app.Admin().PostJsonAsync("/api/v1/keys", $$"""{"name":"q","role":"ingest",{{field}}}""");
 
@@ -267,6 +267,6 @@ public abstract class QuotaTests(StorageProvider provider) : ServerTestBase(prov
     }
 }
 
-public sealed class SqliteQuotaTests() : QuotaTests(StorageProvider.Sqlite);
+public sealed class SqliteQuotaTests(SharedServer shared) : QuotaTests(StorageProvider.Sqlite, shared);
 
-public sealed class PostgresQuotaTests() : QuotaTests(StorageProvider.Postgres);
+public sealed class PostgresQuotaTests(SharedServer shared) : QuotaTests(StorageProvider.Postgres, shared);

@@ -7,7 +7,7 @@ using static Vigil.Server.Tests.Json;
 
 namespace Vigil.Server.Tests.Rules;
 
-public abstract class RuleEndpointsTests(StorageProvider provider) : ServerTestBase(provider)
+public abstract class RuleEndpointsTests(StorageProvider provider, SharedServer shared) : ServerTestBase(provider, shared), IClassFixture<SharedServer>
 {
     private const string Rules = "/api/v1/alerts/rules";
 
@@ -104,7 +104,7 @@ public abstract class RuleEndpointsTests(StorageProvider provider) : ServerTestB
     [MemberData(nameof(MalformedRules))]
     public async Task Post_MalformedRule_ProblemNamesTheField(string body, string field, string message)
     {
-        await using var app = StartApp();
+        var app = await SharedAppAsync();
 
         var response = await app.Admin().PostJsonAsync(Rules, body);
 
@@ -116,7 +116,7 @@ public abstract class RuleEndpointsTests(StorageProvider provider) : ServerTestB
     [MemberData(nameof(MalformedPatches))]
     public async Task Patch_MalformedChange_ProblemNamesTheFieldAndChangesNothing(string body, string field, string message)
     {
-        await using var app = StartApp();
+        var app = await SharedAppAsync();
         var client = app.Admin();
         var before = await (await client.GetAsync($"{Rules}/slow_endpoint")).Content.ReadAsStringAsync();
 
@@ -368,9 +368,9 @@ public abstract class RuleEndpointsTests(StorageProvider provider) : ServerTestB
     }
 }
 
-public sealed class SqliteRuleEndpointsTests() : RuleEndpointsTests(StorageProvider.Sqlite);
+public sealed class SqliteRuleEndpointsTests(SharedServer shared) : RuleEndpointsTests(StorageProvider.Sqlite, shared);
 
-public sealed class PostgresRuleEndpointsTests() : RuleEndpointsTests(StorageProvider.Postgres);
+public sealed class PostgresRuleEndpointsTests(SharedServer shared) : RuleEndpointsTests(StorageProvider.Postgres, shared);
 
 /// <summary>A temporary folder for files a test writes, deleted afterwards.</summary>
 internal sealed class TempFolder : IDisposable

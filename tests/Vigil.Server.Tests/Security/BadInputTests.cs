@@ -9,7 +9,7 @@ namespace Vigil.Server.Tests.Security;
 /// surrogates in channel bodies, duplicate keys in relay-endpoint patches, silences that
 /// overflow the calendar, times before year 1 arithmetic, and admin inputs without limits.
 /// </summary>
-public abstract class BadInputTests(StorageProvider provider) : ServerTestBase(provider)
+public abstract class BadInputTests(StorageProvider provider, SharedServer shared) : ServerTestBase(provider, shared), IClassFixture<SharedServer>
 {
     private const string Channel = """{"name":"ops","type":"webhook","config":{"url":"https://hooks.example.com/vigil"}}""";
 
@@ -123,7 +123,7 @@ public abstract class BadInputTests(StorageProvider provider) : ServerTestBase(p
     [InlineData("1e308")]
     public async Task Rule_WindowMinutesDenormalOrAbsurd_ProblemNamesTheField(string windowMinutes)
     {
-        await using var app = StartApp();
+        var app = await SharedAppAsync();
         var client = app.Admin();
         var ruleId = (await (await client.PostJsonAsync("/api/v1/alerts/rules", Rule)).ReadAsync()).GetProperty("id").GetString();
         var body = Rule.Replace("\"windowMinutes\":5", $"\"windowMinutes\":{windowMinutes}", StringComparison.Ordinal);
@@ -144,7 +144,7 @@ public abstract class BadInputTests(StorageProvider provider) : ServerTestBase(p
     [InlineData("/api/v1/silences", """{"labels":{"env":"prod"},"durationMinutes":60,"comment":"deploy"}""", "comment", "\"deploy\"")]
     public async Task Post_NulInText_ProblemNamesTheField_NothingStored(string url, string body, string field, string replaced)
     {
-        await using var app = StartApp();
+        var app = await SharedAppAsync();
         var client = app.Admin();
         var listed = (await (await client.GetAsync(url)).ReadAsync()).GetArrayLength();
         var hostile = field == "groupBy[0]"
@@ -162,7 +162,7 @@ public abstract class BadInputTests(StorageProvider provider) : ServerTestBase(p
     [InlineData("/api/v1/alerts?x%00=1", "x%00")]
     public async Task Get_NulInQuery_ProblemNamesTheParameter(string url, string parameter)
     {
-        await using var app = StartApp();
+        var app = await SharedAppAsync();
 
         await AssertProblemAsync(await app.Admin().GetAsync(url), parameter, "NUL character");
     }
@@ -185,7 +185,7 @@ public abstract class BadInputTests(StorageProvider provider) : ServerTestBase(p
     [InlineData("/api/v1/channels", """{"name":"ops","name":"ops2","type":"in_app"}""", "name")]
     public async Task Post_DuplicateKey_ProblemNamesTheField(string url, string body, string field)
     {
-        await using var app = StartApp();
+        var app = await SharedAppAsync();
 
         await AssertProblemAsync(await app.Admin().PostJsonAsync(url, body), field, "more than once");
     }
@@ -204,6 +204,6 @@ public abstract class BadInputTests(StorageProvider provider) : ServerTestBase(p
     }
 }
 
-public sealed class SqliteBadInputTests() : BadInputTests(StorageProvider.Sqlite);
+public sealed class SqliteBadInputTests(SharedServer shared) : BadInputTests(StorageProvider.Sqlite, shared);
 
-public sealed class PostgresBadInputTests() : BadInputTests(StorageProvider.Postgres);
+public sealed class PostgresBadInputTests(SharedServer shared) : BadInputTests(StorageProvider.Postgres, shared);
