@@ -59,6 +59,7 @@ internal sealed partial class OperationAnalysis(
         }
 
         var fromMs = summedTo is { } done ? Math.Max(done - HourMs, oldestMs) : oldestMs;
+        fromMs = await FirstHourWithExecutionsAsync(fromMs, completeToMs, cancellationToken).ConfigureAwait(false);
 
         var hoursSummed = 0;
         var accumulator = new WindowAccumulator();
@@ -70,7 +71,7 @@ internal sealed partial class OperationAnalysis(
 
         if (hoursSummed == 0)
         {
-            return null;
+            await operations.SaveHourAsync([], [], completeToMs, cancellationToken).ConfigureAwait(false); // no executions since: the progress moves on
         }
 
         var baselines = await RefreshBaselinesAsync(settings, completeToMs, nowMs, accumulator, cancellationToken).ConfigureAwait(false);
@@ -78,6 +79,25 @@ internal sealed partial class OperationAnalysis(
         await regressions.DeleteFinishedBeforeAsync(nowMs - (long)settings.RegressionRetention.TotalMilliseconds, cancellationToken).ConfigureAwait(false);
         LogRun(logger, hoursSummed, baselines, deleted);
         return string.Create(CultureInfo.InvariantCulture, $"summed {hoursSummed} hours; baselines of {baselines} operations");
+    }
+
+    /// <summary>
+    /// The start of the first hour from <paramref name="fromMs"/> with rollups of an operation
+    /// metric, or <paramref name="toMs"/> when there is none: a first run, or one after a long
+    /// silence, does not walk weeks of empty hours.
+    /// </summary>
+    private async Task<long> FirstHourWithExecutionsAsync(long fromMs, long toMs, CancellationToken cancellationToken)
+    {
+        var firstMs = toMs;
+        foreach (var metric in catalog.Metrics)
+        {
+            if (await rollups.FirstMinuteAsync(metric, fromMs, cancellationToken).ConfigureAwait(false) is { } minuteMs)
+            {
+                firstMs = Math.Min(firstMs, HourStart(minuteMs));
+            }
+        }
+
+        return firstMs;
     }
 
     /// <summary>Sums one hour's rollups of every operation metric into one row per operation.</summary>

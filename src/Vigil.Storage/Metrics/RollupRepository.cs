@@ -135,6 +135,16 @@ public sealed class RollupRepository
         return [.. rollups.Select(r => (series[r.SeriesId], r.Rollup))];
     }
 
+    /// <summary>The first minute at or after <paramref name="fromMs"/> with a rollup of metric <paramref name="name"/>, or null when there is none.</summary>
+    public async Task<long?> FirstMinuteAsync(string name, long fromMs, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            // One primary-key probe per series of the metric, however many rollups other metrics have.
+            "SELECT MIN((SELECT MIN(r.minute_ms) FROM rollups_1m r WHERE r.series_id = s.id AND r.minute_ms >= @fromMs)) FROM series s WHERE s.name = @name",
+            new { name, fromMs }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
     /// <summary>The stored series of one metric name (with or without rollups).</summary>
     public async Task<IReadOnlyList<StoredSeries>> SeriesOfMetricAsync(string name, CancellationToken cancellationToken = default)
     {

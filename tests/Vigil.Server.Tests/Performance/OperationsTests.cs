@@ -168,7 +168,7 @@ public abstract class OperationsTests(StorageProvider provider) : ServerTestBase
         var now = app.Time.GetUtcNow();
         await PushHourlyAsync(admin, now.AddHours(-4), hours: 3, perHour: 10, ms: 100, """{"route":"/late","method":"GET","status":"200"}""");
         var analysis = AnalysisOf(app);
-        await analysis.RunAsync(CancellationToken.None);
+        var first = await analysis.RunAsync(CancellationToken.None);
 
         // Nothing new: nothing to do. Then a point arrives late for the last hour summed, and an hour passes.
         Assert.Null(await analysis.RunAsync(CancellationToken.None));
@@ -177,8 +177,22 @@ public abstract class OperationsTests(StorageProvider provider) : ServerTestBase
         var outcome = await analysis.RunAsync(CancellationToken.None);
 
         var operation = Assert.Single((await (await admin.GetAsync("/api/v1/operations")).ReadAsync()).EnumerateArray().ToArray());
+        Assert.Equal("summed 3 hours; baselines of 1 operations", first); // from the first hour with executions, not 35 days back
         Assert.Equal("summed 2 hours; baselines of 1 operations", outcome);
         Assert.Equal(35, operation.GetProperty("baseline").GetProperty("figures").GetProperty("executions").GetInt64());
+    }
+
+    [Fact]
+    public async Task Analysis_NoExecutionsYet_SumsNoHourAndMovesOn()
+    {
+        await using var app = StartApp(settings: ManualAnalysis);
+        var analysis = AnalysisOf(app);
+
+        var first = await analysis.RunAsync(CancellationToken.None);
+        var again = await analysis.RunAsync(CancellationToken.None);
+
+        Assert.Equal("summed 0 hours; baselines of 0 operations", first);
+        Assert.Null(again);
     }
 
     [Fact]
