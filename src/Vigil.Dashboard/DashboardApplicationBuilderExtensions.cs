@@ -24,6 +24,7 @@ public static class DashboardApplicationBuilderExtensions
         endpoints.MapOverviewChartData().MapExploreChartData();
         Vigil.Dashboard.Alerts.AlertChartEndpoints.MapAlertChartData(endpoints);
         Vigil.Dashboard.Monitors.MonitorChartEndpoints.MapMonitorChartData(endpoints);
+        Vigil.Dashboard.Performance.PerformanceChartEndpoints.MapPerformanceChartData(endpoints);
         return endpoints;
     }
 }

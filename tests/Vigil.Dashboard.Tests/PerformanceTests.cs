@@ -8,9 +8,10 @@ using static Microsoft.Playwright.Assertions;
 namespace Vigil.Dashboard.Tests;
 
 /// <summary>
-/// Issue 13, item 7 (first part): the performance page in a real Chromium — an endpoint's
-/// requests from two hours ago, summed by the aggregation schedule run over the API, show as an
-/// operation with its baseline and last 24 hours, beside the default service-level objectives.
+/// Issue 13, item 7: the performance pages in a real Chromium — an endpoint's requests from two
+/// hours ago, summed by the aggregation schedule run over the API, show as an operation with its
+/// sparkline in its baseline band, its baseline and last 24 hours, beside the default service-level
+/// objectives; the operation's page draws its chart with the band, an objective's page its burn-down.
 /// </summary>
 public sealed class PerformanceTests(AdminServerFixture fixture) : IClassFixture<AdminServerFixture>
 {
@@ -44,11 +45,28 @@ public sealed class PerformanceTests(AdminServerFixture fixture) : IClassFixture
             // Assert
             var row = page.Locator("#operations tr[data-operation='GET /perf-page']");
             await Expect(row.Locator("td").Nth(0)).ToHaveTextAsync("route");
-            await Expect(row.Locator("td").Nth(3)).ToContainTextAsync("ms"); // the baseline's p95
-            await Expect(row.Locator("td").Nth(5)).ToHaveTextAsync("20");    // executions over 24 h
+            await Expect(row.Locator("svg.spark path.spark-line")).ToHaveCountAsync(1); // the sparkline of the last 48 hours
+            await Expect(row.Locator("svg.spark rect.spark-band")).ToHaveCountAsync(1); // within its baseline band
+            await Expect(row.Locator("td").Nth(4)).ToContainTextAsync("ms"); // the baseline's p95
+            await Expect(row.Locator("td").Nth(6)).ToHaveTextAsync("20");    // executions over 24 h
             await Expect(page.Locator("#slos tbody tr")).ToHaveCountAsync(6);
             await Expect(page.Locator("#slos tr[data-slo='api-latency'] th")).ToHaveTextAsync("API response time");
             await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Performance" })).ToHaveAttributeAsync("aria-current", "page");
+
+            // The operation's page: its figures against the baseline, and its chart drawn with the band's legend.
+            await row.GetByRole(AriaRole.Link, new() { Name = "GET /perf-page" }).ClickAsync();
+            await Expect(page.Locator("h1")).ToContainTextAsync("GET /perf-page");
+            await Expect(page.Locator("#operation-figures tr[data-period='all-hours'] td").Nth(0)).ToHaveTextAsync("20");
+            await Expect(page.Locator("#operation-chart canvas").First).ToBeVisibleAsync();
+            await Expect(page.Locator(".chart-legend")).ToContainTextAsync("baseline p95 ± 10 %");
+
+            // An objective's page: its status and the burn-down chart's place.
+            await page.GotoAsync("/performance");
+            await page.Locator("#slos tr[data-slo='api-errors'] th a").ClickAsync();
+            await Expect(page.Locator("h1")).ToContainTextAsync("API error rate");
+            await Expect(page.Locator("main p.muted").First).ToContainTextAsync("99.9 % of http_request_duration_ms without errors over 30 days");
+            await Expect(page.Locator("#slo-status")).ToContainTextAsync("SLI over 30 days");
+            await Expect(page.Locator("#slo-chart canvas, #slo-chart .empty:not(.chart-error)").First).ToBeVisibleAsync(); // the burn-down loaded (drawn, or no hour stored yet)
         });
     }
 

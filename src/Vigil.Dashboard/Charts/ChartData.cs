@@ -18,6 +18,10 @@ public sealed record ChartShade(double From, double? To, string Kind);
 /// <param name="ThresholdLabel">Its legend text.</param>
 /// <param name="Baseline">A baseline line, if any.</param>
 /// <param name="Shaded">Intervals to shade.</param>
+/// <param name="BaselineLabel">The baseline's legend text (default "baseline").</param>
+/// <param name="Band">A band to fill behind the lines: <c>[unixSeconds, low, high]</c> points.</param>
+/// <param name="BandLabel">Its legend text.</param>
 public sealed record ChartData(
     string Unit, IReadOnlyList<ChartLine> Series, double? Threshold = null, string? ThresholdLabel = null,
-    IReadOnlyList<double[]>? Baseline = null, IReadOnlyList<ChartShade>? Shaded = null);
+    IReadOnlyList<double[]>? Baseline = null, IReadOnlyList<ChartShade>? Shaded = null, string? BaselineLabel = null,
+    IReadOnlyList<double[]>? Band = null, string? BandLabel = null);

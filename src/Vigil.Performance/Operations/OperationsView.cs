@@ -59,6 +59,11 @@ public sealed record OperationHourView(DateTimeOffset Hour, OperationFigures Fig
 /// <param name="Hours">Its summed hours of the 48 before the current one, oldest first (hours without executions left out; an hour is summed by the first analysis 2 minutes or more after it ends).</param>
 public sealed record OperationDetail(OperationView Operation, IReadOnlyList<BaselineView> Baselines, IReadOnlyList<OperationHourView> Hours);
 
+/// <summary>The p95 of each of an operation's last hours, for a sparkline.</summary>
+/// <param name="FromMs">The start of the first hour (Unix ms).</param>
+/// <param name="P95Ms">One value per hour, oldest first; null for an hour without executions.</param>
+public sealed record OperationTrail(long FromMs, IReadOnlyList<double?> P95Ms);
+
 /// <summary>
 /// Reads operations for the API: what the analyses stored (operations, baselines, summaries) with
 /// the live last hour from the in-memory store.
@@ -108,6 +113,32 @@ public sealed class OperationsView(OperationRepository repository, RegressionRep
 
         var open = (await regressions.ListAsync("open", "regression", id, 1, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
         return new OperationDetail(View(operation, compared, current.GetValueOrDefault(id), open), [.. baselines.Select(BaselineView.Of)], hourViews);
+    }
+
+    /// <summary>
+    /// The p95 of each of the <paramref name="hours"/> summed hours before the current one, of every
+    /// operation with executions in them (one read of the hourly sums for all).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, OperationTrail>> TrailsAsync(int hours, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hours);
+        var hourEnd = store.NowMs / HourMs * HourMs;
+        var fromMs = hourEnd - (hours * HourMs);
+        var accumulator = new WindowAccumulator();
+        var values = new Dictionary<string, double?[]>(StringComparer.Ordinal);
+        foreach (var hour in await repository.HoursAsync(fromMs, hourEnd, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (!values.TryGetValue(hour.OperationId, out var p95))
+            {
+                values[hour.OperationId] = p95 = new double?[hours];
+            }
+
+            accumulator.Reset();
+            accumulator.AddSummary(hour.Count, hour.Errors, hour.Sum, hour.Min, hour.Max, hour.Bins);
+            p95[(hour.HourMs - fromMs) / HourMs] = OperationFigures.From(accumulator, 60)?.P95Ms;
+        }
+
+        return values.ToDictionary(v => v.Key, v => new OperationTrail(fromMs, v.Value), StringComparer.Ordinal);
     }
 
     private static OperationView View(StoredOperation operation, StoredBaseline? baseline, OperationFigures? current, StoredRegression? regression)

@@ -142,9 +142,12 @@ public sealed class SloTracker(
 
         var added = new List<(long HourMs, double Good, double Total)>();
         var missingFromMs = Math.Max(tracked.HoursToMs, windowFromMs);
-        if (missingFromMs < completeToMs && await rollups.CountMetricRowsAsync(definition.Metric, missingFromMs, completeToMs, 1, cancellationToken).ConfigureAwait(false) == 0)
+        if (missingFromMs < completeToMs)
         {
-            missingFromMs = completeToMs; // nothing stored in the range (a new installation, a metric nobody sends): one query, not one an hour
+            // From the first hour with rollups of the metric: a new objective, a new installation or a
+            // metric nobody sends costs one query, not one an hour of the window.
+            var firstMs = await rollups.FirstMinuteAsync(definition.Metric, missingFromMs, cancellationToken).ConfigureAwait(false);
+            missingFromMs = firstMs is { } minuteMs ? Math.Min(Math.Max(missingFromMs, FloorDivision.Of(minuteMs, HourMs) * HourMs), completeToMs) : completeToMs;
         }
 
         for (var hourMs = missingFromMs; hourMs < completeToMs; hourMs += HourMs)

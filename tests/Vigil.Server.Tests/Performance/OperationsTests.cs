@@ -63,6 +63,37 @@ public abstract class OperationsTests(StorageProvider provider) : ServerTestBase
     }
 
     [Fact]
+    public async Task Chart_AnalysedEndpoint_HourlyP95AgainstItsBaselineBand()
+    {
+        // Arrange: 20 requests an hour around 100 ms for the 6 hours before the last, analysed.
+        await using var app = StartApp(settings: ManualAnalysis);
+        var admin = app.Admin();
+        var now = app.Time.GetUtcNow();
+        await PushHourlyAsync(admin, now.AddHours(-7), hours: 6, perHour: 20, ms: 100, """{"route":"/band","method":"GET","status":"200"}""");
+        await AnalysisOf(app).RunAsync(CancellationToken.None);
+        var id = Assert.Single((await (await admin.GetAsync("/api/v1/operations")).ReadAsync()).EnumerateArray().ToArray()).GetProperty("id").GetString();
+
+        // Act
+        var chart = await (await admin.GetAsync($"/ui/data/operations/{id}/chart")).ReadAsync();
+        var unknown = await admin.GetAsync("/ui/data/operations/nope/chart");
+
+        // Assert: one p95 and one average point per hour, the all-hours baseline under each, ±10 % around it.
+        Assert.Equal(["p95", "avg"], chart.GetProperty("series").EnumerateArray().Select(s => s.GetProperty("label").GetString()!).ToArray());
+        var p95 = chart.GetProperty("series")[0].GetProperty("points").EnumerateArray().ToArray();
+        Assert.Equal(Enumerable.Range(0, 6).Select(h => (double)now.AddHours(-7 + h).ToUnixTimeSeconds()), p95.Select(p => p[0].GetDouble()));
+        var baseline = chart.GetProperty("baseline").EnumerateArray().ToArray();
+        Assert.Equal(6, baseline.Length);
+        Assert.All(baseline, b => Assert.InRange(b[1].GetDouble(), 99, 101));
+        Assert.All(chart.GetProperty("band").EnumerateArray().Zip(baseline), pair =>
+        {
+            Assert.Equal(pair.Second[1].GetDouble() * 0.9, pair.First[1].GetDouble(), 6);
+            Assert.Equal(pair.Second[1].GetDouble() * 1.1, pair.First[2].GetDouble(), 6);
+        });
+        Assert.Empty(chart.GetProperty("shaded").EnumerateArray());
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task CurrentHour_TwiceAsSlow_ComparedWithTheBaselineLive()
     {
         await using var app = StartApp(settings: ManualAnalysis);

@@ -59,6 +59,12 @@ public abstract class RegressionsTests(StorageProvider provider) : ServerTestBas
         Assert.Contains("POST /api/pay", alert.GetProperty("reason").GetString(), StringComparison.Ordinal);
         var operation = Assert.Single((await (await admin.GetAsync("/api/v1/operations")).ReadAsync()).EnumerateArray().ToArray());
         Assert.Equal(regression.GetProperty("id").GetString(), operation.GetProperty("regression").GetProperty("id").GetString());
+        var chartUrl = $"/ui/data/operations/{operation.GetProperty("id").GetString()}/chart";
+        var chart = await (await admin.GetAsync(chartUrl)).ReadAsync();
+        var openShade = Assert.Single(chart.GetProperty("shaded").EnumerateArray().ToArray());
+        Assert.Equal("firing", openShade.GetProperty("kind").GetString());
+        Assert.Equal(regression.GetProperty("startedAt").GetDateTimeOffset().ToUnixTimeSeconds(), openShade.GetProperty("from").GetDouble());
+        Assert.Equal(JsonValueKind.Null, openShade.GetProperty("to").ValueKind);
 
         // More slow minutes: still the one regression, no second alert.
         for (var minute = 0; minute < 5; minute++)
@@ -77,6 +83,8 @@ public abstract class RegressionsTests(StorageProvider provider) : ServerTestBas
         }
 
         Assert.Single(resolved);
+        var closedShade = Assert.Single((await (await admin.GetAsync(chartUrl)).ReadAsync()).GetProperty("shaded").EnumerateArray().ToArray());
+        Assert.Equal(resolved[0].GetProperty("resolvedAt").GetDateTimeOffset().ToUnixTimeSeconds(), closedShade.GetProperty("to").GetDouble());
         Assert.Empty((await (await admin.GetAsync("/api/v1/alerts?status=firing&ruleId=performance_regression")).ReadAsync()).EnumerateArray());
         Assert.Single((await (await admin.GetAsync("/api/v1/alerts?status=resolved&ruleId=performance_regression")).ReadAsync()).EnumerateArray());
     }

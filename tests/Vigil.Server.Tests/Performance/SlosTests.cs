@@ -121,6 +121,35 @@ public abstract class SlosTests(StorageProvider provider, SharedServer shared) :
         Assert.Single(await FiringAsync(admin, SloTracker.TicketRuleId, id));
     }
 
+    [Fact]
+    public async Task BurnDown_AnHourWithErrors_SpendsTheBudgetInThatHour()
+    {
+        // Arrange: an objective of 99.9 % on /pay; three hours ago 20 good requests a minute, two hours ago 1 in 20 failing.
+        await using var app = StartApp();
+        var admin = app.Admin();
+        var id = (await (await admin.PostJsonAsync("/api/v1/slos", Body)).ReadAsync()).GetProperty("id").GetString()!;
+        var now = app.Time.GetUtcNow();
+        for (var minute = 0; minute < 120; minute++)
+        {
+            await PushAsync(admin, now.AddHours(-3).AddMinutes(minute), failing: minute < 60 ? 0 : 1);
+        }
+
+        await app.Services.GetRequiredService<SloTracker>().RunOnceAsync(CancellationToken.None);
+
+        // Act
+        var chart = await (await admin.GetAsync($"/ui/data/slos/{id}/chart")).ReadAsync();
+        var unknown = await admin.GetAsync("/ui/data/slos/nope/chart");
+
+        // Assert: the whole budget at the window's start and after the clean hour; 60 bad of 2 400 against 0.1 % of 2 400 after the other.
+        var points = chart.GetProperty("series")[0].GetProperty("points").EnumerateArray().Select(p => (At: p[0].GetDouble(), Left: p[1].GetDouble())).ToArray();
+        Assert.Equal((double)now.AddDays(-30).ToUnixTimeSeconds(), points[0].At);
+        Assert.Equal([100, 100, -2400], points.Select(p => p.Left));
+        Assert.Equal([now.AddHours(-2).ToUnixTimeSeconds(), now.AddHours(-1).ToUnixTimeSeconds()], points.Skip(1).Select(p => (long)p.At));
+        Assert.Equal(0, chart.GetProperty("threshold").GetDouble());
+        Assert.Equal(100, chart.GetProperty("baseline")[0][1].GetDouble());
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
     /// <summary>The firing alerts of <paramref name="ruleId"/> for objective <paramref name="sloId"/> (the default "API error rate" objective counts the same requests).</summary>
     private static async Task<JsonElement[]> FiringAsync(HttpClient client, string ruleId, string sloId) =>
         (await (await client.GetAsync($"/api/v1/alerts?status=firing&ruleId={ruleId}")).ReadAsync()).EnumerateArray()
@@ -129,11 +158,16 @@ public abstract class SlosTests(StorageProvider provider, SharedServer shared) :
     /// <summary>A minute of 20 requests on /pay, <paramref name="failing"/> of them 500s; then the clock moves a minute on.</summary>
     private static async Task PushMinuteAsync(VigilApp app, HttpClient client, int failing)
     {
-        var start = app.Time.GetUtcNow();
+        await PushAsync(client, app.Time.GetUtcNow(), failing);
+        app.Time.Advance(TimeSpan.FromMinutes(1));
+    }
+
+    /// <summary>20 requests on /pay over the minute from <paramref name="start"/>, <paramref name="failing"/> of them 500s.</summary>
+    private static async Task PushAsync(HttpClient client, DateTimeOffset start, int failing)
+    {
         var points = Enumerable.Range(0, 20).Select(i => string.Create(CultureInfo.InvariantCulture,
             $"{{\"name\":\"http_request_duration_ms\",\"type\":\"timing\",\"value\":{40 + i},\"labels\":{{\"route\":\"/pay\",\"status\":\"{(i < failing ? 500 : 200)}\"}},\"timestamp\":\"{Json.Iso(start.AddSeconds(i * 3))}\"}}"));
         (await client.PostJsonAsync("/api/v1/metrics", $"{{\"points\":[{string.Join(',', points)}]}}")).EnsureSuccessStatusCode();
-        app.Time.Advance(TimeSpan.FromMinutes(1));
     }
 }
 

@@ -549,7 +549,8 @@
   /**
    * Draws (or updates in place) a chart in el from the JSON contract:
    * { unit, series: [{label, points: [[t, v|null]]}], threshold, thresholdLabel,
-   *   baseline: [[t, v]] | null, shaded: [{from, to|null, kind}] }
+   *   baseline: [[t, v]] | null, baselineLabel, band: [[t, low, high]] | null, bandLabel,
+   *   shaded: [{from, to|null, kind}] }
    */
   function drawChart(el, data) {
     if (!window.uPlot) { showEmpty(el, 'Charts are not available.', true); return; }
@@ -565,7 +566,7 @@
 
     const aligned = align(lines);
     const unit = data.unit || '';
-    const sig = JSON.stringify([series.map((s) => s.label), !!baseline, data.threshold ?? null, unit, cssVar('--chart-1')]);
+    const sig = JSON.stringify([series.map((s) => s.label), !!baseline, !!data.band, data.threshold ?? null, unit, cssVar('--chart-1')]);
     if (state.u && state.sig === sig) {
       state.u.setData(aligned); // shading and threshold are read from state.data by the hooks
       return;
@@ -588,14 +589,17 @@
     });
     if (baseline) {
       const color = cssVar('--chart-baseline');
-      uSeries.push({ label: 'baseline', stroke: color, width: 1, dash: [6, 4], spanGaps: false, points: { show: false } });
-      legendEntries.push({ label: 'baseline', color, dashed: true });
+      const label = data.baselineLabel || 'baseline';
+      uSeries.push({ label, stroke: color, width: 1, dash: [6, 4], spanGaps: false, points: { show: false } });
+      legendEntries.push({ label, color, dashed: true });
     }
     const thresholdColor = cssVar('--chart-threshold');
     const valueSlots = buildLegend(el, legendEntries);
     if (data.threshold !== null && data.threshold !== undefined) {
       buildLegendExtra(el, `${data.thresholdLabel || 'threshold'}: ${withUnit(data.threshold, unit)}`, thresholdColor);
     }
+    const bandColor = cssVar('--chart-band');
+    if (data.band) buildLegendExtra(el, data.bandLabel || 'band', bandColor, 'swatch swatch-band');
     const shadeColors = { firing: cssVar('--chart-firing'), pending: cssVar('--chart-pending'), resolved: cssVar('--chart-resolved') };
 
     const opts = {
@@ -610,6 +614,7 @@
           range: (u, min, max) => {
             const t = state.data.threshold;
             if (t !== null && t !== undefined) { min = Math.min(min ?? t, t); max = Math.max(max ?? t, t); }
+            for (const [, low, high] of state.data.band || []) { min = Math.min(min ?? low, low); max = Math.max(max ?? high, high); }
             return uPlot.rangeNum(min, max, 0.1, true);
           },
         },
@@ -630,6 +635,16 @@
             if (to <= from) continue;
             ctx.fillStyle = shadeColors[s.kind] || shadeColors.firing;
             ctx.fillRect(from, bbox.top, to - from, bbox.height);
+          }
+          // The band: its high edge left to right, then its low edge back.
+          const band = state.data.band || [];
+          if (band.length > 0) {
+            ctx.beginPath();
+            band.forEach(([t, , high], i) => { const x = u.valToPos(t, 'x', true), y = u.valToPos(high, 'y', true); if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y); });
+            for (let i = band.length - 1; i >= 0; i--) ctx.lineTo(u.valToPos(band[i][0], 'x', true), u.valToPos(band[i][1], 'y', true));
+            ctx.closePath();
+            ctx.fillStyle = bandColor;
+            ctx.fill();
           }
           ctx.restore();
         }],
@@ -663,11 +678,11 @@
     watchSize(el);
   }
 
-  function buildLegendExtra(el, label, color) {
+  function buildLegendExtra(el, label, color, swatchClass = 'swatch swatch-dashed') {
     const legend = el.nextElementSibling;
     const li = legend.appendChild(doc.createElement('li'));
     li.style.color = color;
-    li.appendChild(doc.createElement('span')).className = 'swatch swatch-dashed';
+    li.appendChild(doc.createElement('span')).className = swatchClass;
     const name = li.appendChild(doc.createElement('span'));
     name.className = 'muted';
     name.textContent = label;
