@@ -21,7 +21,9 @@ public sealed record ChartShade(double From, double? To, string Kind);
 /// <param name="BaselineLabel">The baseline's legend text (default "baseline").</param>
 /// <param name="Band">A band to fill behind the lines: <c>[unixSeconds, low, high]</c> points.</param>
 /// <param name="BandLabel">Its legend text.</param>
+/// <param name="From">The time axis' start (unix seconds) when it is fixed rather than fitted to the points.</param>
+/// <param name="To">Its end.</param>
 public sealed record ChartData(
     string Unit, IReadOnlyList<ChartLine> Series, double? Threshold = null, string? ThresholdLabel = null,
     IReadOnlyList<double[]>? Baseline = null, IReadOnlyList<ChartShade>? Shaded = null, string? BaselineLabel = null,
-    IReadOnlyList<double[]>? Band = null, string? BandLabel = null);
+    IReadOnlyList<double[]>? Band = null, string? BandLabel = null, double? From = null, double? To = null);

@@ -32,11 +32,12 @@ public static class PerformanceChartEndpoints
     }
 
     /// <summary>
-    /// An operation's hourly p95 and average, its baseline p95 for each hour (that hour of the week
-    /// when it has one, else all hours) with the band a regression must leave (± the change
-    /// percent), regressions shaded red from their start to their end and improvements green.
+    /// An operation's hourly p95 and average (at each hour's middle) from <paramref name="fromMs"/>
+    /// to <paramref name="toMs"/>, its baseline p95 over each hour (that hour of the week when it has
+    /// one, else all hours) with the band a regression must leave (± the change percent),
+    /// regressions shaded red from their start to their end and improvements green.
     /// </summary>
-    public static ChartData OperationChart(OperationDetail detail, IReadOnlyList<RegressionView> findings, double changePercent)
+    public static ChartData OperationChart(OperationDetail detail, IReadOnlyList<RegressionView> findings, double changePercent, long fromMs, long toMs)
     {
         ArgumentNullException.ThrowIfNull(detail);
         ArgumentNullException.ThrowIfNull(findings);
@@ -48,44 +49,48 @@ public static class PerformanceChartEndpoints
         var share = changePercent / 100;
         foreach (var hour in detail.Hours)
         {
-            var at = hour.Hour.ToUnixTimeSeconds();
-            p95.Add([at, hour.Figures.P95Ms]);
-            avg.Add([at, hour.Figures.AvgMs]);
+            var start = hour.Hour.ToUnixTimeSeconds();
+            var end = start + (HourMs / 1000);
+            p95.Add([start + (HourMs / 2000), hour.Figures.P95Ms]);
+            avg.Add([start + (HourMs / 2000), hour.Figures.AvgMs]);
             var slot = HourOfWeek.Of(hour.Hour.ToUnixTimeMilliseconds(), TimeZoneInfo.Utc);
             if ((detail.Baselines.FirstOrDefault(b => b.HourOfWeek == slot) ?? flat)?.Figures.P95Ms is { } expected)
             {
-                baseline.Add([at, expected]);
-                band.Add([at, expected * (1 - share), expected * (1 + share)]);
+                baseline.Add([start, expected]);
+                baseline.Add([end, expected]);
+                band.Add([start, expected * (1 - share), expected * (1 + share)]);
+                band.Add([end, expected * (1 - share), expected * (1 + share)]);
             }
         }
 
         var shaded = findings.Select(f => new ChartShade(f.StartedAt.ToUnixTimeSeconds(), f.ResolvedAt?.ToUnixTimeSeconds(), f.Kind == "regression" ? "firing" : "resolved")).ToArray();
         return new ChartData("ms", [new ChartLine("p95", p95), new ChartLine("avg", avg)],
             Baseline: baseline.Count > 0 ? baseline : null, Shaded: shaded, Band: band.Count > 0 ? band : null,
-            BandLabel: FormattableString.Invariant($"baseline p95 ± {changePercent:0.#} %"));
+            BandLabel: FormattableString.Invariant($"baseline p95 ± {changePercent:0.#} %"), From: fromMs / 1000.0, To: toMs / 1000.0);
     }
 
-    /// <summary>An objective's burn-down: the budget left at the end of each hour of its window, against an even burn, 0 % marked.</summary>
-    public static ChartData SloChart(IReadOnlyList<BurnDownPoint> points)
+    /// <summary>An objective's burn-down over its window from <paramref name="fromMs"/> to <paramref name="toMs"/>: the budget left at the end of each hour, against an even burn, 0 % marked.</summary>
+    public static ChartData SloChart(IReadOnlyList<BurnDownPoint> points, long fromMs, long toMs)
     {
         ArgumentNullException.ThrowIfNull(points);
         return new ChartData("%", [new ChartLine("budget left", [.. points.Select(p => new double?[] { p.AtMs / 1000.0, p.RemainingPercent })])],
             Threshold: 0, ThresholdLabel: "budget spent",
-            Baseline: [.. points.Select(p => new[] { p.AtMs / 1000.0, p.EvenPercent })], BaselineLabel: "even burn");
+            Baseline: [.. points.Select(p => new[] { p.AtMs / 1000.0, p.EvenPercent })], BaselineLabel: "even burn", From: fromMs / 1000.0, To: toMs / 1000.0);
     }
 
     private static async Task<Results<Ok<ChartData>, ProblemHttpResult>> GetOperationAsync(
-        string id, OperationsView operations, RegressionRepository regressions, IOptionsMonitor<PerformanceOptions> options, CancellationToken cancellationToken)
+        string id, OperationsView operations, RegressionRepository regressions, IOptionsMonitor<PerformanceOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         if (id.Length > 64 || await operations.GetAsync(id, cancellationToken).ConfigureAwait(false) is not { } detail)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "There is no such operation.");
         }
 
-        var fromMs = detail.Hours.Count > 0 ? detail.Hours[0].Hour.ToUnixTimeMilliseconds() : long.MaxValue;
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var fromMs = (nowMs / HourMs * HourMs) - (OperationsView.DetailHours * HourMs);
         var findings = (await regressions.ListAsync(null, null, id, 50, cancellationToken).ConfigureAwait(false))
             .Where(r => r.ResolvedAtMs is not { } end || end >= fromMs).Select(RegressionView.Of).ToArray();
-        return TypedResults.Ok(OperationChart(detail, findings, options.CurrentValue.ChangePercent));
+        return TypedResults.Ok(OperationChart(detail, findings, options.CurrentValue.ChangePercent, fromMs, nowMs));
     }
 
     private static async Task<Results<Ok<ChartData>, ProblemHttpResult>> GetSloAsync(string id, SloRepository slos, TimeProvider time, CancellationToken cancellationToken)
@@ -97,7 +102,8 @@ public static class PerformanceChartEndpoints
 
         var definition = SloJson.Read(stored.Definition);
         var toMs = time.GetUtcNow().ToUnixTimeMilliseconds() / HourMs * HourMs;
-        var hours = await slos.HoursAsync(id, toMs - (definition.WindowDays * 24 * HourMs), toMs, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(SloChart(SloBurnDown.Of(definition, hours, toMs)));
+        var fromMs = toMs - (definition.WindowDays * 24 * HourMs);
+        var hours = await slos.HoursAsync(id, fromMs, toMs, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(SloChart(SloBurnDown.Of(definition, hours, toMs), fromMs, toMs));
     }
 }

@@ -70,6 +70,9 @@ public sealed record OperationTrail(long FromMs, IReadOnlyList<double?> P95Ms);
 /// </summary>
 public sealed class OperationsView(OperationRepository repository, RegressionRepository regressions, OperationCatalog catalog, MetricStore store)
 {
+    /// <summary>The summed hours an operation's detail holds: the 48 before the current one.</summary>
+    public const int DetailHours = 48;
+
     private const long HourMs = 3_600_000;
 
     /// <summary>Every operation, optionally of one kind or service only.</summary>
@@ -101,7 +104,7 @@ public sealed class OperationsView(OperationRepository repository, RegressionRep
         var compared = baselines.FirstOrDefault(b => b.Slot == slot) ?? baselines.FirstOrDefault(b => b.Slot < 0);
         var current = Current(nowMs, cancellationToken, id);
         var hourEnd = nowMs / HourMs * HourMs;
-        var hours = await repository.HoursAsync(hourEnd - (48 * HourMs), hourEnd, id, cancellationToken).ConfigureAwait(false);
+        var hours = await repository.HoursAsync(hourEnd - (DetailHours * HourMs), hourEnd, id, cancellationToken).ConfigureAwait(false);
         var accumulator = new WindowAccumulator();
         var hourViews = new List<OperationHourView>(hours.Count);
         foreach (var hour in hours)

@@ -77,12 +77,14 @@ public abstract class OperationsTests(StorageProvider provider) : ServerTestBase
         var chart = await (await admin.GetAsync($"/ui/data/operations/{id}/chart")).ReadAsync();
         var unknown = await admin.GetAsync("/ui/data/operations/nope/chart");
 
-        // Assert: one p95 and one average point per hour, the all-hours baseline under each, ±10 % around it.
+        // Assert: one p95 and one average point in the middle of each hour, the all-hours baseline across each, ±10 % around it, on 48 hours.
         Assert.Equal(["p95", "avg"], chart.GetProperty("series").EnumerateArray().Select(s => s.GetProperty("label").GetString()!).ToArray());
         var p95 = chart.GetProperty("series")[0].GetProperty("points").EnumerateArray().ToArray();
-        Assert.Equal(Enumerable.Range(0, 6).Select(h => (double)now.AddHours(-7 + h).ToUnixTimeSeconds()), p95.Select(p => p[0].GetDouble()));
+        Assert.Equal(Enumerable.Range(0, 6).Select(h => (double)now.AddHours(-7 + h).AddMinutes(30).ToUnixTimeSeconds()), p95.Select(p => p[0].GetDouble()));
         var baseline = chart.GetProperty("baseline").EnumerateArray().ToArray();
-        Assert.Equal(6, baseline.Length);
+        Assert.Equal(Enumerable.Range(0, 6).SelectMany(h => new double[] { now.AddHours(-7 + h).ToUnixTimeSeconds(), now.AddHours(-6 + h).ToUnixTimeSeconds() }), baseline.Select(b => b[0].GetDouble()));
+        Assert.Equal(now.AddHours(-48).ToUnixTimeSeconds(), chart.GetProperty("from").GetDouble());
+        Assert.Equal(now.ToUnixTimeSeconds(), chart.GetProperty("to").GetDouble());
         Assert.All(baseline, b => Assert.InRange(b[1].GetDouble(), 99, 101));
         Assert.All(chart.GetProperty("band").EnumerateArray().Zip(baseline), pair =>
         {

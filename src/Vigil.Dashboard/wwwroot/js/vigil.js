@@ -550,7 +550,7 @@
    * Draws (or updates in place) a chart in el from the JSON contract:
    * { unit, series: [{label, points: [[t, v|null]]}], threshold, thresholdLabel,
    *   baseline: [[t, v]] | null, baselineLabel, band: [[t, low, high]] | null, bandLabel,
-   *   shaded: [{from, to|null, kind}] }
+   *   shaded: [{from, to|null, kind}], from, to (a fixed time axis) }
    */
   function drawChart(el, data) {
     if (!window.uPlot) { showEmpty(el, 'Charts are not available.', true); return; }
@@ -609,7 +609,10 @@
       legend: { show: false },
       cursor: { points: { show: false } },
       scales: {
-        x: { time: true },
+        x: {
+          time: true,
+          range: (u, min, max) => (state.data.from != null && state.data.to != null ? [state.data.from, state.data.to] : [min, max]),
+        },
         y: {
           range: (u, min, max) => {
             const t = state.data.threshold;
