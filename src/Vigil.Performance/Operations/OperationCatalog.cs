@@ -51,6 +51,38 @@ public sealed class OperationCatalog
     /// <summary>The source of <paramref name="metric"/>, or null when its series are not operations.</summary>
     public OperationSource? SourceOf(string metric) => _byMetric.GetValueOrDefault(metric);
 
+    /// <summary>
+    /// The in-memory series of every operation (or only of <paramref name="onlyId"/>): an operation's
+    /// executions arrive in several series (status codes, versions, hosts).
+    /// </summary>
+    public IReadOnlyList<(OperationKey Key, IReadOnlyList<MetricSeries> Series)> SeriesByOperation(MetricStore store, string? onlyId = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var byId = new Dictionary<string, (OperationKey Key, List<MetricSeries> Series)>(StringComparer.Ordinal);
+        foreach (var metric in Metrics)
+        {
+            if (store.Family(metric) is not { } family)
+            {
+                continue;
+            }
+
+            foreach (var series in family.Series.ToArray())
+            {
+                if (KeyOf(metric, series.Labels) is { } key && (onlyId is null || key.Id == onlyId))
+                {
+                    if (!byId.TryGetValue(key.Id, out var entry))
+                    {
+                        byId[key.Id] = entry = (key, []);
+                    }
+
+                    entry.Series.Add(series);
+                }
+            }
+        }
+
+        return [.. byId.Values.Select(e => (e.Key, (IReadOnlyList<MetricSeries>)e.Series))];
+    }
+
     /// <summary>The operation a series of <paramref name="metric"/> with <paramref name="labels"/> belongs to, or null.</summary>
     public OperationKey? KeyOf(string metric, LabelSet labels)
     {

@@ -160,31 +160,9 @@ public sealed class OperationsView(OperationRepository repository, RegressionRep
     /// <summary>The figures of the last 60 minutes of every operation (or only <paramref name="onlyId"/>) from the in-memory store.</summary>
     private Dictionary<string, OperationFigures> Current(long nowMs, CancellationToken cancellationToken, string? onlyId = null)
     {
-        var byOperation = new Dictionary<string, List<MetricSeries>>(StringComparer.Ordinal);
-        foreach (var metric in catalog.Metrics)
-        {
-            if (store.Family(metric) is not { } family)
-            {
-                continue;
-            }
-
-            foreach (var series in family.Series.ToArray())
-            {
-                if (catalog.KeyOf(metric, series.Labels) is { } key && (onlyId is null || key.Id == onlyId))
-                {
-                    if (!byOperation.TryGetValue(key.Id, out var list))
-                    {
-                        byOperation[key.Id] = list = [];
-                    }
-
-                    list.Add(series);
-                }
-            }
-        }
-
         var figures = new Dictionary<string, OperationFigures>(StringComparer.Ordinal);
         var accumulator = new WindowAccumulator();
-        foreach (var (id, list) in byOperation)
+        foreach (var (key, list) in catalog.SeriesByOperation(store, onlyId))
         {
             cancellationToken.ThrowIfCancellationRequested();
             accumulator.Reset();
@@ -195,7 +173,7 @@ public sealed class OperationsView(OperationRepository repository, RegressionRep
 
             if (OperationFigures.From(accumulator, 60) is { } found)
             {
-                figures[id] = found;
+                figures[key.Id] = found;
             }
         }
 

@@ -134,7 +134,7 @@ public sealed partial class RegressionMonitor(
         }
 
         var accumulator = new WindowAccumulator();
-        foreach (var (key, series) in SeriesByOperation())
+        foreach (var (key, series) in catalog.SeriesByOperation(store))
         {
             var log = LogOf(key);
             for (var minuteMs = fromMs; minuteMs <= lastMinuteMs; minuteMs += MinuteMs)
@@ -151,33 +151,6 @@ public sealed partial class RegressionMonitor(
                 }
             }
         }
-    }
-
-    private List<(OperationKey Key, List<MetricSeries> Series)> SeriesByOperation()
-    {
-        var byId = new Dictionary<string, (OperationKey Key, List<MetricSeries> Series)>(StringComparer.Ordinal);
-        foreach (var metric in catalog.Metrics)
-        {
-            if (store.Family(metric) is not { } family)
-            {
-                continue;
-            }
-
-            foreach (var series in family.Series.ToArray())
-            {
-                if (catalog.KeyOf(metric, series.Labels) is { } key)
-                {
-                    if (!byId.TryGetValue(key.Id, out var entry))
-                    {
-                        byId[key.Id] = entry = (key, []);
-                    }
-
-                    entry.Series.Add(series);
-                }
-            }
-        }
-
-        return [.. byId.Values];
     }
 
     private MinuteLog LogOf(OperationKey key)
@@ -325,7 +298,7 @@ public sealed partial class RegressionMonitor(
         var before = new SortedSet<string>(StringComparer.Ordinal);
         var after = new SortedSet<string>(StringComparer.Ordinal);
         var accumulator = new WindowAccumulator();
-        foreach (var (key, series) in SeriesByOperation())
+        foreach (var (key, series) in catalog.SeriesByOperation(store))
         {
             if (key.Id != operationId)
             {
