@@ -23,119 +23,110 @@ public static class RuleValidator
     public static Dictionary<string, string[]> Validate(AlertRule rule, Func<string, bool>? channelExists = null)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        void Add(string field, string message)
-        {
-            if (!errors.TryGetValue(field, out var list))
-            {
-                errors[field] = list = [];
-            }
-
-            list.Add(message);
-        }
+        var errors = new FieldErrors();
 
         if (string.IsNullOrWhiteSpace(rule.Name))
         {
-            Add("name", "is required");
+            errors.Add("name", "is required");
         }
         else if (rule.Name.Length > 200)
         {
-            Add("name", "is longer than 200 characters");
+            errors.Add("name", "is longer than 200 characters");
         }
 
         if (rule.Description is { Length: > MaxDescriptionLength })
         {
-            Add("description", $"is longer than {MaxDescriptionLength} characters");
+            errors.Add("description", $"is longer than {MaxDescriptionLength} characters");
         }
 
         if (!Types.Contains(rule.Type))
         {
-            Add("type", $"'{rule.Type}' is not one of {string.Join(", ", Types)}");
+            errors.Add("type", $"'{rule.Type}' is not one of {string.Join(", ", Types)}");
         }
 
         if (string.IsNullOrWhiteSpace(rule.Metric))
         {
-            Add("metric", "is required");
+            errors.Add("metric", "is required");
         }
 
         // At least one bucket: a shorter window (down to a denormal 4.9e-324) reads nothing useful.
         if (!(rule.WindowMinutes >= MinWindowMinutes) || rule.WindowMinutes > 7 * 24 * 60)
         {
-            Add("windowMinutes", "must be more than 0: at least one 10 s bucket (0.1667) and at most 10080 (7 days)");
+            errors.Add("windowMinutes", "must be more than 0: at least one 10 s bucket (0.1667) and at most 10080 (7 days)");
         }
 
         if (rule.MinDataPoints < 0)
         {
-            Add("minDataPoints", "cannot be negative");
+            errors.Add("minDataPoints", "cannot be negative");
         }
 
         switch (rule.ThresholdType)
         {
             case ThresholdType.Static when rule.Threshold is not { } value || !double.IsFinite(value):
-                Add("threshold", "is required for a static threshold and must be a finite number");
+                errors.Add("threshold", "is required for a static threshold and must be a finite number");
                 break;
             case ThresholdType.PercentChange when rule.Threshold is not { } value || !double.IsFinite(value):
-                Add("threshold", "is required for a percent_change threshold (the change from the baseline, in percent) and must be a finite number");
+                errors.Add("threshold", "is required for a percent_change threshold (the change from the baseline, in percent) and must be a finite number");
                 break;
             case ThresholdType.Dynamic when rule.BaselineMultiplier is not { } multiplier || !(multiplier > 0) || !double.IsFinite(multiplier):
-                Add("baselineMultiplier", "is required for a dynamic threshold and must be more than 0");
+                errors.Add("baselineMultiplier", "is required for a dynamic threshold and must be more than 0");
                 break;
             case ThresholdType.Anomaly when rule.Comparison == Comparison.Equal:
-                Add("comparison", "must be greater_than or greater_or_equal (above the band) or less_than or less_or_equal (below it) for an anomaly threshold");
+                errors.Add("comparison", "must be greater_than or greater_or_equal (above the band) or less_than or less_or_equal (below it) for an anomaly threshold");
                 break;
         }
 
         if (rule.UsesBaseline && rule.BaselineDays is < 7 or > 30)
         {
-            Add("baselineDays", "must be between 7 (the baseline compares each hour of the week with its past weeks) and 30 (the rollup retention bounds it)");
+            errors.Add("baselineDays", "must be between 7 (the baseline compares each hour of the week with its past weeks) and 30 (the rollup retention bounds it)");
         }
 
         if (rule.MinChange is { } minChange && !(minChange >= 0 && double.IsFinite(minChange)))
         {
-            Add("minChange", "must be a finite number of at least 0");
+            errors.Add("minChange", "must be a finite number of at least 0");
         }
 
         if (rule.OfMinutes is < 1 or > RuleMemory.MaxOfMinutes)
         {
-            Add("ofMinutes", $"must be between 1 and {RuleMemory.MaxOfMinutes}");
+            errors.Add("ofMinutes", $"must be between 1 and {RuleMemory.MaxOfMinutes}");
         }
 
         if (rule.MetMinutes < 1 || rule.MetMinutes > Math.Max(1, rule.OfMinutes))
         {
-            Add("metMinutes", "must be at least 1 and at most ofMinutes");
+            errors.Add("metMinutes", "must be at least 1 and at most ofMinutes");
         }
 
         if (rule.RecoveryThreshold is { } recovery && !double.IsFinite(recovery))
         {
-            Add("recoveryThreshold", "must be a finite number");
+            errors.Add("recoveryThreshold", "must be a finite number");
         }
 
         if (rule.ForSeconds is < 0 or > 86_400)
         {
-            Add("forSeconds", "must be between 0 and 86400");
+            errors.Add("forSeconds", "must be between 0 and 86400");
         }
 
         if (rule.CooldownMinutes is < 0 or > 10_080)
         {
-            Add("cooldownMinutes", "must be between 0 and 10080");
+            errors.Add("cooldownMinutes", "must be between 0 and 10080");
         }
 
         if (rule.RepeatIntervalMinutes is < 0 or > 10_080)
         {
-            Add("repeatIntervalMinutes", "must be between 0 (never) and 10080");
+            errors.Add("repeatIntervalMinutes", "must be between 0 (never) and 10080");
         }
 
         foreach (var label in rule.GroupBy)
         {
             if (string.IsNullOrEmpty(label))
             {
-                Add("groupBy", "label names cannot be empty");
+                errors.Add("groupBy", "label names cannot be empty");
             }
         }
 
         if (rule.RunbookUrl is { } url && !(Uri.TryCreate(url, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https"))
         {
-            Add("runbookUrl", "must be an absolute http(s) URL");
+            errors.Add("runbookUrl", "must be an absolute http(s) URL");
         }
 
         if (channelExists is not null)
@@ -146,12 +137,12 @@ public static class RuleValidator
                 {
                     if (!channelExists(id))
                     {
-                        Add(field, $"channel '{id}' does not exist");
+                        errors.Add(field, $"channel '{id}' does not exist");
                     }
                 }
             }
         }
 
-        return errors.ToDictionary(pair => pair.Key, pair => pair.Value.ToArray(), StringComparer.Ordinal);
+        return errors.ToDictionary();
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Vigil.Core;
 
 namespace Vigil.Monitoring.Definitions;
 
@@ -42,20 +43,11 @@ public static class MonitorJson
     {
         ArgumentNullException.ThrowIfNull(id);
         ArgumentNullException.ThrowIfNull(options);
-        var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        void Error(string field, string message)
-        {
-            if (!errors.TryGetValue(field, out var list))
-            {
-                errors[field] = list = [];
-            }
-
-            list.Add(message);
-        }
+        var errors = new FieldErrors();
 
         if (body.ValueKind != JsonValueKind.Object)
         {
-            Error("$", "The body must be a JSON object.");
+            errors.Add("$", "The body must be a JSON object.");
             return Result(null, errors);
         }
 
@@ -64,7 +56,7 @@ public static class MonitorJson
         {
             if (typeElement.ValueKind != JsonValueKind.String || !MonitorNames.TryParseType(typeElement.GetString(), out type))
             {
-                Error("type", "'type' must be one of http, tcp, heartbeat.");
+                errors.Add("type", "'type' must be one of http, tcp, heartbeat.");
                 return Result(null, errors);
             }
         }
@@ -80,7 +72,7 @@ public static class MonitorJson
             if (!Common.Contains(property.Name) && !allowed.Contains(property.Name) && !ReadOnly.Contains(property.Name))
             {
                 var other = HttpFields.Contains(property.Name) || TcpFields.Contains(property.Name) || HeartbeatFields.Contains(property.Name);
-                Error(property.Name, other ? $"'{property.Name}' does not apply to {type.ToWire()} monitors." : $"'{property.Name}' is not a known field.");
+                errors.Add(property.Name, other ? $"'{property.Name}' does not apply to {type.ToWire()} monitors." : $"'{property.Name}' is not a known field.");
             }
         }
 
@@ -93,14 +85,14 @@ public static class MonitorJson
 
             if (e.ValueKind != JsonValueKind.String)
             {
-                Error(name, $"'{name}' must be a string.");
+                errors.Add(name, $"'{name}' must be a string.");
                 return null;
             }
 
             var text = e.GetString()!;
             if (text.Length > maxLength)
             {
-                Error(name, string.Create(CultureInfo.InvariantCulture, $"'{name}' must be at most {maxLength} characters."));
+                errors.Add(name, string.Create(CultureInfo.InvariantCulture, $"'{name}' must be at most {maxLength} characters."));
             }
 
             return text;
@@ -115,7 +107,7 @@ public static class MonitorJson
 
             if (e.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
             {
-                Error(name, $"'{name}' must be true or false.");
+                errors.Add(name, $"'{name}' must be true or false.");
                 return null;
             }
 
@@ -131,13 +123,13 @@ public static class MonitorJson
 
             if (e.ValueKind != JsonValueKind.Number || !e.TryGetDouble(out var value) || !double.IsFinite(value) || (integer && value != Math.Floor(value)))
             {
-                Error(name, integer ? $"'{name}' must be a whole number." : $"'{name}' must be a number.");
+                errors.Add(name, integer ? $"'{name}' must be a whole number." : $"'{name}' must be a number.");
                 return null;
             }
 
             if (value < min || value > max)
             {
-                Error(name, string.Create(CultureInfo.InvariantCulture, $"'{name}' must be between {min} and {max}."));
+                errors.Add(name, string.Create(CultureInfo.InvariantCulture, $"'{name}' must be between {min} and {max}."));
                 return null;
             }
 
@@ -147,13 +139,13 @@ public static class MonitorJson
         var name = Text("name", 200);
         if (string.IsNullOrWhiteSpace(name))
         {
-            Error("name", "'name' is required.");
+            errors.Add("name", "'name' is required.");
         }
 
         var publicName = Text("publicName", 200);
         if (publicName is not null && string.IsNullOrWhiteSpace(publicName))
         {
-            Error("publicName", "'publicName' must not be blank (leave it out to show the name).");
+            errors.Add("publicName", "'publicName' must not be blank (leave it out to show the name).");
         }
 
         var interval = (int?)Number("intervalSeconds", MonitoringOptions.MinIntervalSeconds, options.MaxIntervalSeconds, integer: true) ?? 60;
@@ -177,7 +169,7 @@ public static class MonitorJson
             var timeout = Number("timeoutSeconds", 0.1, double.MaxValue, integer: false);
             if (timeout is { } t && (t > options.MaxTimeoutSeconds || t > interval))
             {
-                Error("timeoutSeconds", string.Create(CultureInfo.InvariantCulture, $"'timeoutSeconds' must be at most {Math.Min(options.MaxTimeoutSeconds, interval)} (the interval, and Vigil:Monitoring:MaxTimeoutSeconds)."));
+                errors.Add("timeoutSeconds", string.Create(CultureInfo.InvariantCulture, $"'timeoutSeconds' must be at most {Math.Min(options.MaxTimeoutSeconds, interval)} (the interval, and Vigil:Monitoring:MaxTimeoutSeconds)."));
             }
 
             definition = definition with
@@ -192,21 +184,21 @@ public static class MonitorJson
             var url = Text("url", 2000);
             if (string.IsNullOrWhiteSpace(url))
             {
-                Error("url", "'url' is required for http monitors.");
+                errors.Add("url", "'url' is required for http monitors.");
             }
             else if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || uri.Host.Length == 0)
             {
-                Error("url", "'url' must be an absolute http:// or https:// URL.");
+                errors.Add("url", "'url' must be an absolute http:// or https:// URL.");
             }
             else if (!string.IsNullOrEmpty(uri.UserInfo))
             {
-                Error("url", "'url' must not carry a user name or password: send an Authorization header instead.");
+                errors.Add("url", "'url' must not carry a user name or password: send an Authorization header instead.");
             }
 
             var method = (Text("method", 10) ?? "GET").ToUpperInvariant();
             if (!Methods.Contains(method, StringComparer.Ordinal))
             {
-                Error("method", $"'method' must be one of {string.Join(", ", Methods)}.");
+                errors.Add("method", $"'method' must be one of {string.Join(", ", Methods)}.");
             }
 
             var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -214,7 +206,7 @@ public static class MonitorJson
             {
                 if (headersElement.ValueKind != JsonValueKind.Object)
                 {
-                    Error("headers", "'headers' must be an object of names and string values.");
+                    errors.Add("headers", "'headers' must be an object of names and string values.");
                 }
                 else
                 {
@@ -223,21 +215,21 @@ public static class MonitorJson
                         var field = $"headers.{header.Name}";
                         if (header.Value.ValueKind != JsonValueKind.String)
                         {
-                            Error(field, "A header's value must be a string.");
+                            errors.Add(field, "A header's value must be a string.");
                         }
                         else if (!IsToken(header.Name) || header.Value.GetString()!.Any(c => c is '\r' or '\n'))
                         {
-                            Error(field, "A header needs a name of letters, digits and !#$%&'*+-.^_`|~, and a value on one line.");
+                            errors.Add(field, "A header needs a name of letters, digits and !#$%&'*+-.^_`|~, and a value on one line.");
                         }
                         else if (!headers.TryAdd(header.Name, header.Value.GetString()!))
                         {
-                            Error(field, "The header is named twice.");
+                            errors.Add(field, "The header is named twice.");
                         }
                     }
 
                     if (headers.Count > 50)
                     {
-                        Error("headers", "At most 50 headers.");
+                        errors.Add("headers", "At most 50 headers.");
                     }
                 }
             }
@@ -247,7 +239,7 @@ public static class MonitorJson
             {
                 if (statusElement.ValueKind != JsonValueKind.Array || statusElement.GetArrayLength() is 0 or > 20)
                 {
-                    Error("expectedStatus", "'expectedStatus' must be a list of 1 to 20 codes or ranges, e.g. [200, \"300-399\", \"2xx\"].");
+                    errors.Add("expectedStatus", "'expectedStatus' must be a list of 1 to 20 codes or ranges, e.g. [200, \"300-399\", \"2xx\"].");
                 }
                 else
                 {
@@ -266,7 +258,7 @@ public static class MonitorJson
                         }
                         else
                         {
-                            Error(string.Create(CultureInfo.InvariantCulture, $"expectedStatus[{index}]"), "A status is a code from 100 to 599, a range like \"200-299\", or a class like \"2xx\".");
+                            errors.Add(string.Create(CultureInfo.InvariantCulture, $"expectedStatus[{index}]"), "A status is a code from 100 to 599, a range like \"200-299\", or a class like \"2xx\".");
                         }
 
                         index++;
@@ -277,25 +269,25 @@ public static class MonitorJson
             var jsonPath = Text("jsonPath", 500);
             if (jsonPath is not null && !JsonPathExpression.TryParse(jsonPath, out _, out var pathError))
             {
-                Error("jsonPath", pathError!);
+                errors.Add("jsonPath", pathError!);
             }
 
             var jsonPathValue = Text("jsonPathValue", 1000);
             if (jsonPathValue is not null && jsonPath is null)
             {
-                Error("jsonPathValue", "'jsonPathValue' needs a 'jsonPath'.");
+                errors.Add("jsonPathValue", "'jsonPathValue' needs a 'jsonPath'.");
             }
 
             var keyword = Text("keyword", 1000);
             if (keyword is { Length: 0 })
             {
-                Error("keyword", "'keyword' must not be empty (leave it out for no keyword).");
+                errors.Add("keyword", "'keyword' must not be empty (leave it out for no keyword).");
             }
 
             var invert = Bool("invertKeyword") ?? false;
             if (invert && keyword is null)
             {
-                Error("invertKeyword", "'invertKeyword' needs a 'keyword'.");
+                errors.Add("invertKeyword", "'invertKeyword' needs a 'keyword'.");
             }
 
             var certificateDays = Number("certificateExpiryDays", 0, 365, integer: true);
@@ -318,7 +310,7 @@ public static class MonitorJson
             };
             if (definition.Body is not null && method is "GET" or "HEAD")
             {
-                Error("body", $"A {method} request has no body.");
+                errors.Add("body", $"A {method} request has no body.");
             }
         }
         else if (type == MonitorType.Tcp)
@@ -326,17 +318,17 @@ public static class MonitorJson
             var host = Text("host", 253);
             if (string.IsNullOrWhiteSpace(host))
             {
-                Error("host", "'host' is required for tcp monitors.");
+                errors.Add("host", "'host' is required for tcp monitors.");
             }
             else if (Uri.CheckHostName(host.Trim('[', ']')) == UriHostNameType.Unknown)
             {
-                Error("host", "'host' must be a host name or an IP address.");
+                errors.Add("host", "'host' must be a host name or an IP address.");
             }
 
             var port = (int?)Number("port", 1, 65535, integer: true);
-            if (port is null && !errors.ContainsKey("port"))
+            if (port is null && !errors.Has("port"))
             {
-                Error("port", "'port' is required for tcp monitors (1 to 65535).");
+                errors.Add("port", "'port' is required for tcp monitors (1 to 65535).");
             }
 
             definition = definition with { Host = host, Port = port };
@@ -408,10 +400,10 @@ public static class MonitorJson
             : throw new InvalidDataException($"The stored monitor {id} is invalid: {string.Join("; ", parsed.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"))}");
     }
 
-    private static MonitorParseResult Result(MonitorDefinition? definition, Dictionary<string, List<string>> errors) =>
+    private static MonitorParseResult Result(MonitorDefinition? definition, FieldErrors errors) =>
         errors.Count == 0
             ? new MonitorParseResult(definition, new Dictionary<string, string[]>())
-            : new MonitorParseResult(null, errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal));
+            : new MonitorParseResult(null, errors.ToDictionary());
 
     private static bool IsToken(string name) =>
         name.Length is > 0 and <= 100 && name.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal));

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Vigil.Core;
 using Vigil.Core.Metrics;
 
 namespace Vigil.Performance.Slos;
@@ -29,20 +30,11 @@ public static class SloJson
     /// <summary>Reads and checks a definition. Read-only fields (<c>id</c>, <c>status</c>…) are ignored, so an objective read from the API can be sent back.</summary>
     public static SloParseResult Parse(JsonElement body)
     {
-        var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        void Error(string field, string message)
-        {
-            if (!errors.TryGetValue(field, out var list))
-            {
-                errors[field] = list = [];
-            }
-
-            list.Add(message);
-        }
+        var errors = new FieldErrors();
 
         if (body.ValueKind != JsonValueKind.Object)
         {
-            Error("$", "The body must be a JSON object.");
+            errors.Add("$", "The body must be a JSON object.");
             return Result(null, errors);
         }
 
@@ -50,29 +42,29 @@ public static class SloJson
         {
             if (!Fields.Contains(property.Name) && !ReadOnly.Contains(property.Name))
             {
-                Error(property.Name, $"'{property.Name}' is not a field of an objective.");
+                errors.Add(property.Name, $"'{property.Name}' is not a field of an objective.");
             }
         }
 
-        var name = String(body, "name", Error);
+        var name = String(body, "name", errors.Add);
         if (name is null || name.Trim().Length == 0 || name.Length > 200)
         {
-            Error("name", "'name' is required: 1 to 200 characters.");
+            errors.Add("name", "'name' is required: 1 to 200 characters.");
         }
 
         SloKind kind = SloKind.Latency;
-        switch (String(body, "kind", Error))
+        switch (String(body, "kind", errors.Add))
         {
             case "latency": kind = SloKind.Latency; break;
             case "errors": kind = SloKind.Errors; break;
             case "gauge": kind = SloKind.Gauge; break;
-            default: Error("kind", "'kind' must be one of latency, errors, gauge."); break;
+            default: errors.Add("kind", "'kind' must be one of latency, errors, gauge."); break;
         }
 
-        var metric = String(body, "metric", Error);
+        var metric = String(body, "metric", errors.Add);
         if (!MetricNames.IsValidMetricName(metric))
         {
-            Error("metric", "'metric' must be a metric name.");
+            errors.Add("metric", "'metric' must be a metric name.");
         }
 
         var match = new SortedDictionary<string, string>(StringComparer.Ordinal);
@@ -80,7 +72,7 @@ public static class SloJson
         {
             if (matchElement.ValueKind != JsonValueKind.Object)
             {
-                Error("match", "'match' must be an object of label names and values.");
+                errors.Add("match", "'match' must be an object of label names and values.");
             }
             else
             {
@@ -88,7 +80,7 @@ public static class SloJson
                 {
                     if (!MetricNames.IsValidLabelName(label.Name) || label.Value.ValueKind != JsonValueKind.String || label.Value.GetString()!.Length is 0 or > 1024)
                     {
-                        Error($"match.{label.Name}", "Each label of 'match' must be a label name with a string value of 1 to 1024 characters.");
+                        errors.Add($"match.{label.Name}", "Each label of 'match' must be a label name with a string value of 1 to 1024 characters.");
                     }
                     else
                     {
@@ -98,13 +90,13 @@ public static class SloJson
 
                 if (match.Count > 16)
                 {
-                    Error("match", "'match' takes at most 16 labels.");
+                    errors.Add("match", "'match' takes at most 16 labels.");
                 }
             }
         }
 
-        var thresholdMs = Number(body, "thresholdMs", Error);
-        var threshold = Number(body, "threshold", Error);
+        var thresholdMs = Number(body, "thresholdMs", errors.Add);
+        var threshold = Number(body, "threshold", errors.Add);
         SloComparison? comparison = null;
         if (body.TryGetProperty("comparison", out var comparisonElement) && comparisonElement.ValueKind != JsonValueKind.Null)
         {
@@ -116,41 +108,41 @@ public static class SloJson
             } : null;
             if (comparison is null)
             {
-                Error("comparison", "'comparison' must be less_than or greater_than.");
+                errors.Add("comparison", "'comparison' must be less_than or greater_than.");
             }
         }
 
         if (kind == SloKind.Latency && thresholdMs is not > 0)
         {
-            Error("thresholdMs", "A latency objective needs 'thresholdMs': the duration, over 0, a good execution stays within.");
+            errors.Add("thresholdMs", "A latency objective needs 'thresholdMs': the duration, over 0, a good execution stays within.");
         }
 
         if (kind != SloKind.Latency && thresholdMs is not null)
         {
-            Error("thresholdMs", "'thresholdMs' belongs to latency objectives only.");
+            errors.Add("thresholdMs", "'thresholdMs' belongs to latency objectives only.");
         }
 
         if (kind == SloKind.Gauge && (comparison is null || threshold is null))
         {
-            Error(comparison is null ? "comparison" : "threshold", "A gauge objective needs 'comparison' (less_than or greater_than) and 'threshold'.");
+            errors.Add(comparison is null ? "comparison" : "threshold", "A gauge objective needs 'comparison' (less_than or greater_than) and 'threshold'.");
         }
 
         if (kind != SloKind.Gauge && (comparison is not null || threshold is not null))
         {
-            Error(comparison is not null ? "comparison" : "threshold", "'comparison' and 'threshold' belong to gauge objectives only.");
+            errors.Add(comparison is not null ? "comparison" : "threshold", "'comparison' and 'threshold' belong to gauge objectives only.");
         }
 
-        var objective = Number(body, "objectivePercent", Error);
+        var objective = Number(body, "objectivePercent", errors.Add);
         if (objective is not (> 0 and < 100))
         {
-            Error("objectivePercent", "'objectivePercent' is required: over 0 and under 100 (99.9).");
+            errors.Add("objectivePercent", "'objectivePercent' is required: over 0 and under 100 (99.9).");
         }
 
         var windowDays = 30;
         if (body.TryGetProperty("windowDays", out var windowElement) && windowElement.ValueKind != JsonValueKind.Null
             && (windowElement.ValueKind != JsonValueKind.Number || !windowElement.TryGetInt32(out windowDays) || windowDays is < 1 or > MaxWindowDays))
         {
-            Error("windowDays", $"'windowDays' must be a whole number of days from 1 to {MaxWindowDays}.");
+            errors.Add("windowDays", $"'windowDays' must be a whole number of days from 1 to {MaxWindowDays}.");
         }
 
         var enabled = true;
@@ -158,7 +150,7 @@ public static class SloJson
         {
             if (enabledElement.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
             {
-                Error("enabled", "'enabled' must be true or false.");
+                errors.Add("enabled", "'enabled' must be true or false.");
             }
             else
             {
@@ -235,6 +227,6 @@ public static class SloJson
         return value;
     }
 
-    private static SloParseResult Result(SloDefinition? definition, Dictionary<string, List<string>> errors) =>
-        new(definition, errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal));
+    private static SloParseResult Result(SloDefinition? definition, FieldErrors errors) =>
+        new(definition, errors.ToDictionary());
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Vigil.Core;
 using Vigil.Core.Metrics;
 using Vigil.Core.Queries;
 using Vigil.Server.Http;
@@ -58,7 +59,7 @@ internal static class IngestEndpoints
         var batch = read.Value;
 
         var validator = new PointValidator(store.Options);
-        var errors = new ErrorList();
+        var errors = new FieldErrors(PointValidator.MaxReportedErrors);
         if (batch.Points is null)
         {
             errors.Add("points", "is required");
@@ -132,7 +133,7 @@ internal static class IngestEndpoints
         var batch = read.Value;
 
         var validator = new PointValidator(store.Options);
-        var errors = new ErrorList();
+        var errors = new FieldErrors(PointValidator.MaxReportedErrors);
         if (batch.Executions is null)
         {
             errors.Add("executions", "is required");
@@ -205,7 +206,7 @@ internal static class IngestEndpoints
     }
 
     private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> RecordAsync(
-        HttpContext context, List<MetricPoint> points, ErrorList errors, string what, MetricStore store, MetricPersistence persistence, IngestCounters counters, Alerts.EvaluationTrigger trigger, IngestQuotas quotas, CancellationToken cancellationToken)
+        HttpContext context, List<MetricPoint> points, FieldErrors errors, string what, MetricStore store, MetricPersistence persistence, IngestCounters counters, Alerts.EvaluationTrigger trigger, IngestQuotas quotas, CancellationToken cancellationToken)
     {
         if (errors.Count > 0)
         {
@@ -228,7 +229,7 @@ internal static class IngestEndpoints
         if (outcome.Errors.Count > 0)
         {
             counters.RejectedBatches.Add(1);
-            var conflicts = new ErrorList();
+            var conflicts = new FieldErrors(PointValidator.MaxReportedErrors);
             foreach (var error in outcome.Errors)
             {
                 conflicts.Add(string.Create(CultureInfo.InvariantCulture, $"{what}[{IndexOf(what, error.Index)}].{error.Field}"), error.Message);
@@ -240,7 +241,7 @@ internal static class IngestEndpoints
         if (outcome.OverQuota is { } quota)
         {
             counters.RejectedBatches.Add(1);
-            var refused = new ErrorList();
+            var refused = new FieldErrors(PointValidator.MaxReportedErrors);
             foreach (var index in outcome.RefusedIndices)
             {
                 refused.Add(string.Create(CultureInfo.InvariantCulture, $"{what}[{IndexOf(what, index)}]"), "would create a new series past this key's series quota");
@@ -255,7 +256,7 @@ internal static class IngestEndpoints
         if (outcome.RefusedIndices.Count > 0)
         {
             counters.RejectedBatches.Add(1);
-            var refused = new ErrorList();
+            var refused = new FieldErrors(PointValidator.MaxReportedErrors);
             foreach (var index in outcome.RefusedIndices)
             {
                 refused.Add(string.Create(CultureInfo.InvariantCulture, $"{what}[{IndexOf(what, index)}]"), "would create a new series past the limit");

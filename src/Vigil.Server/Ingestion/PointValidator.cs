@@ -1,4 +1,5 @@
 using System.Globalization;
+using Vigil.Core;
 using Vigil.Core.Metrics;
 using Vigil.Server.Http;
 
@@ -75,7 +76,7 @@ internal sealed class PointValidator
     }
 
     /// <summary>Validates labels, adding problems under <paramref name="prefix"/>; returns the set.</summary>
-    public LabelSet CheckLabels(Dictionary<string, string?>? labels, MetricType type, string prefix, ErrorList errors)
+    public LabelSet CheckLabels(Dictionary<string, string?>? labels, MetricType type, string prefix, FieldErrors errors)
     {
         if (labels is null || labels.Count == 0)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Vigil.Core;
 using Vigil.Core.Alerts;
 using Vigil.Core.Metrics;
 
@@ -78,71 +79,65 @@ internal static class RuleJson
     public static (AlertRule? Rule, Dictionary<string, string[]> Errors) ToRule(string id, RuleDocument document, Func<string, bool>? channelExists = null)
     {
         var (rule, errors) = Map(id, document);
-        var thresholdTypeUnknown = errors.ContainsKey("thresholdType");
+        var thresholdTypeUnknown = errors.Has("thresholdType");
         foreach (var (field, messages) in RuleValidator.Validate(rule, channelExists))
         {
-            if (!errors.ContainsKey(field) && !(thresholdTypeUnknown && ThresholdFields.Contains(field)))
+            if (!errors.Has(field) && !(thresholdTypeUnknown && ThresholdFields.Contains(field)))
             {
-                errors[field] = [.. messages];
+                foreach (var message in messages)
+                {
+                    errors.Add(field, message);
+                }
             }
         }
 
-        return (errors.Count == 0 ? rule : null, errors.ToDictionary(pair => pair.Key, pair => pair.Value.ToArray(), StringComparer.Ordinal));
+        return (errors.Count == 0 ? rule : null, errors.ToDictionary());
     }
 
     /// <summary>Problems by field as one line: <c>threshold: is required; severity: 'x' is not one of ...</c>.</summary>
     public static string Describe(IReadOnlyDictionary<string, string[]> errors) =>
         string.Join("; ", errors.Select(pair => $"{pair.Key}: {string.Join(", ", pair.Value)}"));
 
-    private static (AlertRule Rule, Dictionary<string, List<string>> Errors) Map(string id, RuleDocument document)
+    private static (AlertRule Rule, FieldErrors Errors) Map(string id, RuleDocument document)
     {
         ArgumentNullException.ThrowIfNull(id);
         ArgumentNullException.ThrowIfNull(document);
-        var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        void Add(string field, string message)
-        {
-            if (!errors.TryGetValue(field, out var list))
-            {
-                errors[field] = list = [];
-            }
-
-            list.Add(message);
-        }
+        var errors = new FieldErrors();
 
         var aggregation = Defaults.Aggregation;
         if (document.Aggregation is { } aggregationName && !AggregationNames.TryParse(aggregationName, out aggregation))
         {
-            Add("aggregation", NotOneOf(aggregationName, AggregationNames.All));
+            errors.Add("aggregation", NotOneOf(aggregationName, AggregationNames.All));
         }
 
         var thresholdType = Defaults.ThresholdType;
         if (document.ThresholdType is { } thresholdTypeName && !AlertNames.TryParseThresholdType(thresholdTypeName, out thresholdType))
         {
-            Add("thresholdType", NotOneOf(thresholdTypeName, Enum.GetValues<ThresholdType>().Select(t => t.ToWire())));
+            errors.Add("thresholdType", NotOneOf(thresholdTypeName, Enum.GetValues<ThresholdType>().Select(t => t.ToWire())));
         }
 
         var noData = Defaults.NoData;
         if (document.NoData is { } noDataName && !AlertNames.TryParseNoData(noDataName, out noData))
         {
-            Add("noData", NotOneOf(noDataName, Enum.GetValues<NoDataPolicy>().Select(p => p.ToWire())));
+            errors.Add("noData", NotOneOf(noDataName, Enum.GetValues<NoDataPolicy>().Select(p => p.ToWire())));
         }
 
         var sensitivity = Defaults.Sensitivity;
         if (document.Sensitivity is { } sensitivityName && !AlertNames.TryParseSensitivity(sensitivityName, out sensitivity))
         {
-            Add("sensitivity", NotOneOf(sensitivityName, Enum.GetValues<Vigil.Core.Baselines.AnomalySensitivity>().Select(s => s.ToWire())));
+            errors.Add("sensitivity", NotOneOf(sensitivityName, Enum.GetValues<Vigil.Core.Baselines.AnomalySensitivity>().Select(s => s.ToWire())));
         }
 
         var comparison = Defaults.Comparison;
         if (document.Comparison is { } comparisonName && !AlertNames.TryParseComparison(comparisonName, out comparison))
         {
-            Add("comparison", NotOneOf(comparisonName, Enum.GetValues<Comparison>().Select(c => c.ToWire())));
+            errors.Add("comparison", NotOneOf(comparisonName, Enum.GetValues<Comparison>().Select(c => c.ToWire())));
         }
 
         var severity = Defaults.Severity;
         if (document.Severity is { } severityName && !AlertNames.TryParseSeverity(severityName, out severity))
         {
-            Add("severity", NotOneOf(severityName, Enum.GetValues<Severity>().Select(s => s.ToWire())));
+            errors.Add("severity", NotOneOf(severityName, Enum.GetValues<Severity>().Select(s => s.ToWire())));
         }
 
         int Whole(string field, double? value, int fallback)
@@ -154,7 +149,7 @@ internal static class RuleJson
 
             if (!double.IsFinite(number) || number != Math.Floor(number) || number is < int.MinValue or > int.MaxValue)
             {
-                Add(field, "must be a whole number");
+                errors.Add(field, "must be a whole number");
                 return fallback;
             }
 
@@ -168,7 +163,7 @@ internal static class RuleJson
             {
                 if (value is null)
                 {
-                    Add($"{field}.{key}", "must be a string, not null");
+                    errors.Add($"{field}.{key}", "must be a string, not null");
                 }
                 else
                 {
@@ -190,7 +185,7 @@ internal static class RuleJson
                 }
                 else
                 {
-                    Add(string.Create(CultureInfo.InvariantCulture, $"{field}[{i}]"), "must be a string, not null");
+                    errors.Add(string.Create(CultureInfo.InvariantCulture, $"{field}[{i}]"), "must be a string, not null");
                 }
             }
 
