@@ -17,4 +17,11 @@ public sealed record GroupEvaluation(LabelSet Group, ConditionState State, doubl
     /// </summary>
     /// <value>Defaults to <see langword="null"/>: the notes say the value, threshold and points.</value>
     public string? Reason { get; init; }
+
+    /// <summary>
+    /// A condition judged outside the rule evaluator (a monitor down, a regression open, an
+    /// objective burning): holding or cleared for <paramref name="group"/>, with its reason.
+    /// </summary>
+    public static GroupEvaluation External(LabelSet group, bool holds, double value, double threshold, string? reason) =>
+        new(group, holds ? ConditionState.Met : ConditionState.NotMet, value, threshold, 1, Recovered: !holds) { Reason = reason };
 }

@@ -87,8 +87,7 @@ internal sealed partial class EvaluationWatchdog : BackgroundService
         var threw = failures > _failuresSeen;
         _failuresSeen = failures;
         var stalled = threw || lag > _options.EvaluationInterval * StalledAfterTicks;
-        var outcome = new GroupEvaluation(LabelSet.Empty, stalled ? ConditionState.Met : ConditionState.NotMet,
-            Math.Round(lag.TotalSeconds, 3), (_options.EvaluationInterval * StalledAfterTicks).TotalSeconds, 1, Recovered: !stalled);
+        var outcome = GroupEvaluation.External(LabelSet.Empty, stalled, Math.Round(lag.TotalSeconds, 3), (_options.EvaluationInterval * StalledAfterTicks).TotalSeconds, reason: null);
         var result = AlertLifecycle.Evaluate(Rule, _open, outcome, now, null, silenced: false, () => Guid.CreateVersion7(now).ToString("N"));
         if (_open is { IsOpen: true } && !result.Changed)
         {

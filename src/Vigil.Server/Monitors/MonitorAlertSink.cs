@@ -25,5 +25,5 @@ internal sealed class MonitorAlertSink(AlertEngine engine) : IMonitorAlertSink
     }
 
     private static GroupEvaluation Outcome(MonitorAlertReport report) =>
-        new(report.Group, report.Down ? ConditionState.Met : ConditionState.NotMet, report.Down ? 0 : 1, 1, 1, Recovered: !report.Down) { Reason = report.Reason };
+        GroupEvaluation.External(report.Group, report.Down, report.Down ? 0 : 1, 1, report.Reason);
 }

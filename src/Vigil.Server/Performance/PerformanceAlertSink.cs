@@ -25,8 +25,5 @@ internal sealed class PerformanceAlertSink(AlertEngine engine) : IPerformanceAle
     }
 
     private static GroupEvaluation Outcome(PerformanceCondition condition) =>
-        new(condition.Group, condition.Open ? ConditionState.Met : ConditionState.NotMet, condition.Value, condition.Threshold, 1, Recovered: !condition.Open)
-        {
-            Reason = condition.Reason,
-        };
+        GroupEvaluation.External(condition.Group, condition.Open, condition.Value, condition.Threshold, condition.Reason);
 }
