@@ -144,6 +144,9 @@ public sealed class SloTracker(
         var missingFromMs = Math.Max(tracked.HoursToMs, windowFromMs);
         if (missingFromMs < completeToMs)
         {
+            // An hour completed: the last one counted is counted again with it, for points that arrived late.
+            missingFromMs = Math.Max(missingFromMs - HourMs, windowFromMs);
+
             // From the first hour with rollups of the metric: a new objective, a new installation or a
             // metric nobody sends costs one query, not one an hour of the window.
             var firstMs = await rollups.FirstMinuteAsync(definition.Metric, missingFromMs, cancellationToken).ConfigureAwait(false);
@@ -162,6 +165,7 @@ public sealed class SloTracker(
         }
 
         await slos.SaveHoursAsync(tracked.Id, added, cancellationToken).ConfigureAwait(false);
+        tracked.Hours.RemoveAll(h => h.HourMs >= missingFromMs);
         tracked.Hours.AddRange(added);
         tracked.Hours.RemoveAll(h => h.HourMs < windowFromMs);
         tracked.HoursToMs = Math.Max(tracked.HoursToMs, completeToMs);

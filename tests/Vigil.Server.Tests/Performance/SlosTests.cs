@@ -134,20 +134,30 @@ public abstract class SlosTests(StorageProvider provider, SharedServer shared) :
             await PushAsync(admin, now.AddHours(-3).AddMinutes(minute), failing: minute < 60 ? 0 : 1);
         }
 
+        app.Time.Advance(TimeSpan.FromMinutes(5)); // past the tracker's lag: the hour that just ended is counted too
         await app.Services.GetRequiredService<SloTracker>().RunOnceAsync(CancellationToken.None);
 
         // Act
         var chart = await (await admin.GetAsync($"/ui/data/slos/{id}/chart")).ReadAsync();
         var unknown = await admin.GetAsync("/ui/data/slos/nope/chart");
 
-        // Assert: the whole budget at the window's start and after the clean hour; 60 bad of 2 400 against 0.1 % of 2 400 after the other.
+        // Assert: the whole budget at the window's start and after the clean hour; 60 bad of 2 400 against 0.1 % of 2 400 after the
+        // other; the last hour had no request.
         var points = chart.GetProperty("series")[0].GetProperty("points").EnumerateArray().Select(p => (At: p[0].GetDouble(), Left: p[1].GetDouble())).ToArray();
         Assert.Equal((double)now.AddDays(-30).ToUnixTimeSeconds(), points[0].At);
-        Assert.Equal([100, 100, -2400], points.Select(p => p.Left));
-        Assert.Equal([now.AddHours(-2).ToUnixTimeSeconds(), now.AddHours(-1).ToUnixTimeSeconds()], points.Skip(1).Select(p => (long)p.At));
+        Assert.Equal([100, 100, -2400, -2400], points.Select(p => p.Left));
+        Assert.Equal([now.AddHours(-2).ToUnixTimeSeconds(), now.AddHours(-1).ToUnixTimeSeconds(), now.ToUnixTimeSeconds()], points.Skip(1).Select(p => (long)p.At));
         Assert.Equal(0, chart.GetProperty("threshold").GetDouble());
         Assert.Equal(100, chart.GetProperty("baseline")[0][1].GetDouble());
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+
+        // A late minute of 20 failing requests for the last hour counted: counted again when the next hour completes (80 bad of 2 420).
+        // The minute is pushed at 11:30 of an hour counted at 12:05.
+        await PushAsync(admin, now.AddMinutes(-30), failing: 20);
+        app.Time.Advance(TimeSpan.FromHours(1));
+        await app.Services.GetRequiredService<SloTracker>().RunOnceAsync(CancellationToken.None);
+        var later = await (await admin.GetAsync($"/ui/data/slos/{id}/chart")).ReadAsync();
+        Assert.Equal(Math.Round(100 * (1 - (80 / 2.42)), 2), later.GetProperty("series")[0].GetProperty("points").EnumerateArray().Last()[1].GetDouble(), 1);
     }
 
     /// <summary>The firing alerts of <paramref name="ruleId"/> for objective <paramref name="sloId"/> (the default "API error rate" objective counts the same requests).</summary>
