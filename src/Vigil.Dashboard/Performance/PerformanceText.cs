@@ -1,4 +1,5 @@
 using System.Globalization;
+using Vigil.Dashboard.Monitors;
 using Vigil.Performance.Slos;
 
 namespace Vigil.Dashboard.Performance;
@@ -6,6 +7,9 @@ namespace Vigil.Dashboard.Performance;
 /// <summary>How the performance pages write their figures.</summary>
 public static class PerformanceText
 {
+    /// <summary>A duration in milliseconds, or a dash.</summary>
+    public static string Ms(double? ms) => MonitorText.Ms(ms);
+
     /// <summary>A percentage, or a dash.</summary>
     public static string Percent(double? value, string format = "0.#") => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) + " %" : "–";
 
