@@ -17,6 +17,9 @@ public sealed class OperationRepository
     private const string HourColumns =
         "operation_id AS OperationId, hour_ms AS HourMs, count AS Count, errors AS Errors, sum AS Sum, min AS Min, max AS Max, bins AS Bins";
 
+    private const string DayColumns =
+        "end_ms AS EndMs, operation_id AS OperationId, count AS Count, errors AS Errors, sum AS Sum, min AS Min, max AS Max, bins AS Bins";
+
     private const string BaselineColumns =
         "operation_id AS OperationId, slot AS Slot, executions AS Executions, failures AS Failures, avg_ms AS AvgMs, p50_ms AS P50Ms, p95_ms AS P95Ms, p99_ms AS P99Ms, " +
         "minutes AS Minutes, from_ms AS FromMs, to_ms AS ToMs, computed_at AS ComputedAtMs";
@@ -36,6 +39,73 @@ public sealed class OperationRepository
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
             "SELECT summed_to_ms FROM performance_progress WHERE id = 1", cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>The end (Unix ms) of the hours the last analysis ran over, or null before the first.</summary>
+    public async Task<long?> AnalysedToAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+            "SELECT analysed_to_ms FROM performance_progress WHERE id = 1", cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records that an analysis ran over the hours up to <paramref name="analysedToMs"/> and deletes
+    /// the rolling days ending before <paramref name="daysFromMs"/>, in one transaction.
+    /// </summary>
+    public async Task FinishAnalysisAsync(long analysedToMs, long daysFromMs, CancellationToken cancellationToken = default)
+    {
+        await using var work = await _database.BeginAsync(cancellationToken).ConfigureAwait(false);
+        await work.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE performance_progress SET analysed_to_ms = @analysedToMs WHERE id = 1", new { analysedToMs }, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await work.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM operation_days WHERE end_ms < @daysFromMs", new { daysFromMs }, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await work.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The ids of the operations with executions after <paramref name="fromMs"/> and the start of their first hour, ordered by id as the database orders them.</summary>
+    public async Task<IReadOnlyList<(string Id, long FirstSeenMs)>> ActiveSinceAsync(long fromMs, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<ActiveRow>(new CommandDefinition(
+            "SELECT id AS Id, first_seen_ms AS FirstSeenMs FROM operations WHERE last_seen_ms > @fromMs ORDER BY id", new { fromMs }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => (r.Id, r.FirstSeenMs))];
+    }
+
+    /// <summary>
+    /// The hourly sums of the hours starting at <paramref name="hourStarts"/> of the operations with
+    /// ids from <paramref name="firstId"/> to <paramref name="lastId"/> (as the database orders them);
+    /// each hour is one index probe, so a chunk of operations reads only its rows.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredOperationHour>> HoursAtAsync(string firstId, string lastId, IReadOnlyCollection<long> hourStarts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hourStarts);
+        if (hourStarts.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<HourRow>(new CommandDefinition(
+            $"SELECT {HourColumns} FROM operation_hours WHERE hour_ms IN ({Numbers(hourStarts)}) AND operation_id >= @firstId AND operation_id <= @lastId",
+            new { firstId, lastId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToStored())];
+    }
+
+    /// <summary>The stored rolling days ending at <paramref name="ends"/> of the operations with ids from <paramref name="firstId"/> to <paramref name="lastId"/>.</summary>
+    public async Task<IReadOnlyList<StoredOperationDay>> DaysAtAsync(string firstId, string lastId, IReadOnlyCollection<long> ends, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ends);
+        if (ends.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<DayRow>(new CommandDefinition(
+            $"SELECT {DayColumns} FROM operation_days WHERE end_ms IN ({Numbers(ends)}) AND operation_id >= @firstId AND operation_id <= @lastId",
+            new { firstId, lastId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToStored())];
     }
 
     /// <summary>
@@ -107,16 +177,20 @@ public sealed class OperationRepository
     }
 
     /// <summary>
-    /// Stores an analysis: replaces the baselines of the operations in <paramref name="summaries"/>
-    /// with <paramref name="baselines"/> and sets their summaries (JSON), in one transaction.
+    /// Stores an analysis of some operations, in one transaction: sets their summaries (JSON),
+    /// replaces their all-hours baseline and their hour-of-week baselines of <paramref name="slots"/>
+    /// (null: every slot) with those in <paramref name="baselines"/>, and stores rolling days.
     /// </summary>
-    public async Task SaveAnalysisAsync(IReadOnlyDictionary<string, string?> summaries, IReadOnlyList<StoredBaseline> baselines, CancellationToken cancellationToken = default)
+    public async Task SaveAnalysisAsync(IReadOnlyDictionary<string, string?> summaries, IReadOnlyList<StoredBaseline> baselines, IReadOnlyCollection<int>? slots,
+        IReadOnlyList<StoredOperationDay> days, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(summaries);
         ArgumentNullException.ThrowIfNull(baselines);
+        ArgumentNullException.ThrowIfNull(days);
+        var which = slots is null ? "" : $" AND slot IN (-1{string.Concat(slots.Select(slot => "," + slot.ToString(System.Globalization.CultureInfo.InvariantCulture)))})";
         await using var work = await _database.BeginAsync(cancellationToken).ConfigureAwait(false);
         await work.Connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM operation_baselines WHERE operation_id = @id", summaries.Keys.Select(id => new { id }), work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"DELETE FROM operation_baselines WHERE operation_id = @id{which}", summaries.Keys.Select(id => new { id }), work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await work.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE operations SET summary = @summary WHERE id = @id", summaries.Select(s => new { id = s.Key, summary = s.Value }), work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await work.Connection.ExecuteAsync(new CommandDefinition(
@@ -124,6 +198,15 @@ public sealed class OperationRepository
             INSERT INTO operation_baselines (operation_id, slot, executions, failures, avg_ms, p50_ms, p95_ms, p99_ms, minutes, from_ms, to_ms, computed_at)
             VALUES (@OperationId, @Slot, @Executions, @Failures, @AvgMs, @P50Ms, @P95Ms, @P99Ms, @Minutes, @FromMs, @ToMs, @ComputedAtMs)
             """, baselines, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await work.Connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO operation_days (end_ms, operation_id, count, errors, sum, min, max, bins)
+            VALUES (@EndMs, @OperationId, @Count, @Errors, @Sum, @Min, @Max, @Bins)
+            ON CONFLICT (end_ms, operation_id) DO UPDATE SET
+                count = excluded.count, errors = excluded.errors, sum = excluded.sum, min = excluded.min, max = excluded.max, bins = excluded.bins
+            """,
+            days.Select(d => new { d.EndMs, d.OperationId, d.Count, d.Errors, d.Sum, d.Min, d.Max, Bins = RollupRepository.ToBytes(d.Bins) }),
+            work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await work.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -151,6 +234,36 @@ public sealed class OperationRepository
             "DELETE FROM operation_hours WHERE hour_ms < @beforeMs", new { beforeMs }, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await work.CommitAsync(cancellationToken).ConfigureAwait(false);
         return deleted;
+    }
+
+    private static string Numbers(IEnumerable<long> values) => string.Join(',', values.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    private sealed class ActiveRow
+    {
+        public string Id { get; set; } = "";
+
+        public long FirstSeenMs { get; set; }
+    }
+
+    private sealed class DayRow
+    {
+        public long EndMs { get; set; }
+
+        public string OperationId { get; set; } = "";
+
+        public long Count { get; set; }
+
+        public long Errors { get; set; }
+
+        public double Sum { get; set; }
+
+        public double Min { get; set; }
+
+        public double Max { get; set; }
+
+        public byte[]? Bins { get; set; }
+
+        public StoredOperationDay ToStored() => new(OperationId, EndMs, Count, Errors, Sum, Min, Max, RollupRepository.FromBytes(Bins));
     }
 
     private sealed class OperationRow
@@ -249,6 +362,17 @@ public sealed record StoredOperation(string Id, string Kind, string Metric, stri
 /// <param name="Max">Longest duration, ms.</param>
 /// <param name="Bins">The durations' merged sketch (packed bins), or null.</param>
 public sealed record StoredOperationHour(string OperationId, long HourMs, long Count, long Errors, double Sum, double Min, double Max, uint[]? Bins);
+
+/// <summary>One operation's executions over the 24 hours ending at <see cref="EndMs"/> (a rolling day: the merge of those hours' sums, in hour order).</summary>
+/// <param name="OperationId">The operation.</param>
+/// <param name="EndMs">The end of the 24 hours (an hour start, Unix ms).</param>
+/// <param name="Count">Executions (0: none, with min and max 0 and no bins).</param>
+/// <param name="Errors">Of them, failures.</param>
+/// <param name="Sum">Sum of durations, ms.</param>
+/// <param name="Min">Shortest duration, ms.</param>
+/// <param name="Max">Longest duration, ms.</param>
+/// <param name="Bins">The durations' merged sketch (packed bins), or null.</param>
+public sealed record StoredOperationDay(string OperationId, long EndMs, long Count, long Errors, double Sum, double Min, double Max, uint[]? Bins);
 
 /// <summary>A baseline as stored: over every hour of the period (slot −1) or one hour of the week (0–167).</summary>
 /// <param name="OperationId">The operation.</param>

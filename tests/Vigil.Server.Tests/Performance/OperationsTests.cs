@@ -177,8 +177,8 @@ public abstract class OperationsTests(StorageProvider provider) : ServerTestBase
         var outcome = await analysis.RunAsync(CancellationToken.None);
 
         var operation = Assert.Single((await (await admin.GetAsync("/api/v1/operations")).ReadAsync()).EnumerateArray().ToArray());
-        Assert.Equal("summed 3 hours; baselines of 1 operations", first); // from the first hour with executions, not 35 days back
-        Assert.Equal("summed 2 hours; baselines of 1 operations", outcome);
+        Assert.Equal("summed 3 hours; baselines of 1 operations; read 3 stored sums", first); // from the first hour with executions, not 35 days back
+        Assert.Equal("summed 2 hours; baselines of 1 operations; read 3 stored sums", outcome);
         Assert.Equal(35, operation.GetProperty("baseline").GetProperty("figures").GetProperty("executions").GetInt64());
     }
 
@@ -191,7 +191,7 @@ public abstract class OperationsTests(StorageProvider provider) : ServerTestBase
         var first = await analysis.RunAsync(CancellationToken.None);
         var again = await analysis.RunAsync(CancellationToken.None);
 
-        Assert.Equal("summed 0 hours; baselines of 0 operations", first);
+        Assert.Equal("summed 0 hours; baselines of 0 operations; read 0 stored sums", first);
         Assert.Null(again);
     }
 
