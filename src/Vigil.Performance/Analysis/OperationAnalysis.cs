@@ -43,6 +43,8 @@ internal sealed partial class OperationAnalysis(
     private const long DayMs = 24 * HourMs;
     private const long WeekMs = 7 * DayMs;
 
+    private const int BlockHours = 6;
+
     /// <summary>Operations analysed together: one read of each kind and one write per chunk bounds memory and keeps each write transaction short.</summary>
     private const int ChunkSize = 250;
 
@@ -169,33 +171,13 @@ internal sealed partial class OperationAnalysis(
         foreach (var chunk in active.Chunk(ChunkSize))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (firstId, lastId) = (chunk[0].Id, chunk[^1].Id);
-            var hours = (await operations.HoursAtAsync(firstId, lastId, plan.Hours, cancellationToken).ConfigureAwait(false)).ToLookup(h => h.OperationId, StringComparer.Ordinal);
-            var stored = (await operations.DaysAtAsync(firstId, lastId, plan.DayEnds, cancellationToken).ConfigureAwait(false)).ToLookup(d => d.OperationId, StringComparer.Ordinal);
-            rowsRead += hours.Sum(g => g.Count()) + stored.Sum(g => g.Count());
-
-            // Rolling days not stored yet (a first run, or runs missed): from their hours, stored for the runs after.
-            var missing = new SortedSet<long>(chunk.SelectMany(o => plan.DayEnds.Except(stored[o.Id].Select(d => d.EndMs))));
-            var olderHours = (await operations.HoursAtAsync(firstId, lastId, [.. missing.SelectMany(HoursOfDay).Except(plan.Hours)], cancellationToken).ConfigureAwait(false))
-                .ToLookup(h => h.OperationId, StringComparer.Ordinal);
-            rowsRead += olderHours.Sum(g => g.Count());
-
+            var sums = new ChunkSums(operations, [.. chunk.Select(o => o.Id)]);
+            await sums.ReadAsync(plan, cancellationToken).ConfigureAwait(false);
             var summaries = new Dictionary<string, string?>(StringComparer.Ordinal);
             var baselines = new List<StoredBaseline>();
-            var days = new List<StoredOperationDay>();
             foreach (var (id, firstSeenMs) in chunk)
             {
-                var byHour = hours[id].Concat(olderHours[id]).ToDictionary(h => h.HourMs);
-                var byEnd = stored[id].ToDictionary(d => d.EndMs);
-                foreach (var endMs in plan.DayEnds.Where(e => !byEnd.ContainsKey(e)).Append(plan.FinalDayEnd))
-                {
-                    var day = Day(id, endMs, byHour, accumulator);
-                    days.Add(day);
-                    byEnd[endMs] = day;
-                }
-
-                byEnd[toMs] = Day(id, toMs, byHour, accumulator); // the last 24 hours: the last hour may be summed again, so not stored
-                var operation = new AnalysedOperation(id, firstSeenMs, byHour, byEnd);
+                var operation = new AnalysedOperation(id, firstSeenMs, sums);
                 if (FlatBaseline(operation, plan, settings, nowMs, accumulator) is { } flat)
                 {
                     baselines.Add(flat);
@@ -203,13 +185,14 @@ internal sealed partial class OperationAnalysis(
                 }
 
                 baselines.AddRange(SeasonalBaselines(operation, plan, settings, nowMs, accumulator));
-                summaries[id] = Summarize(operation, toMs, settings, nowMs, accumulator).ToJson();
+                summaries[id] = Summarize(operation, plan, settings, nowMs, accumulator).ToJson();
             }
 
-            await operations.SaveAnalysisAsync(summaries, baselines, plan.Slots, days, cancellationToken).ConfigureAwait(false);
+            rowsRead += sums.RowsRead;
+            await operations.SaveAnalysisAsync(summaries, baselines, plan.Slots, sums.Computed, cancellationToken).ConfigureAwait(false);
         }
 
-        await operations.FinishAnalysisAsync(toMs, plan.DayEnds.Min(), cancellationToken).ConfigureAwait(false);
+        await operations.FinishAnalysisAsync(toMs, plan.OldestMs - DayMs, cancellationToken).ConfigureAwait(false);
         return (withBaseline, rowsRead);
     }
 
@@ -235,55 +218,16 @@ internal sealed partial class OperationAnalysis(
         return [.. slots];
     }
 
-    /// <summary>The rolling day of one operation ending at <paramref name="endMs"/>: its hours of the 24 before, merged in hour order.</summary>
-    private static StoredOperationDay Day(string operationId, long endMs, Dictionary<long, StoredOperationHour> byHour, WindowAccumulator accumulator)
-    {
-        accumulator.Reset();
-        foreach (var hourMs in HoursOfDay(endMs))
-        {
-            if (byHour.TryGetValue(hourMs, out var hour))
-            {
-                accumulator.AddSummary(hour.Count, hour.Errors, hour.Sum, hour.Min, hour.Max, hour.Bins);
-            }
-        }
-
-        return accumulator.Count == 0
-            ? new StoredOperationDay(operationId, endMs, 0, 0, 0, 0, 0, null)
-            : new StoredOperationDay(operationId, endMs, accumulator.Count, accumulator.ErrorCount, accumulator.Sum, accumulator.Min, accumulator.Max, accumulator.PackedBins());
-    }
-
-    /// <summary>The starts of the 24 hours before <paramref name="endMs"/>, oldest first.</summary>
-    private static IEnumerable<long> HoursOfDay(long endMs)
-    {
-        for (var hourMs = endMs - DayMs; hourMs < endMs; hourMs += HourMs)
-        {
-            yield return hourMs;
-        }
-    }
-
-    /// <summary>
-    /// The all-hours baseline: the rolling days of the whole days of <see cref="PerformanceOptions.BaselinePeriod"/>
-    /// and the hours of the part before them, over the period since the operation was first seen.
-    /// </summary>
+    /// <summary>The all-hours baseline: the hours of <see cref="PerformanceOptions.BaselinePeriod"/> up to the last complete one, over the period since the operation was first seen.</summary>
     private static StoredBaseline? FlatBaseline(AnalysedOperation operation, WindowPlan plan, PerformanceOptions settings, long nowMs, WindowAccumulator accumulator)
     {
-        accumulator.Reset();
-        foreach (var hourMs in plan.FlatHours)
-        {
-            Add(accumulator, operation.Hours.GetValueOrDefault(hourMs));
-        }
-
-        for (var day = plan.FlatDays - 1; day >= 0; day--)
-        {
-            Add(accumulator, operation.Days[plan.ToMs - (day * DayMs)]);
-        }
-
+        operation.Merge(plan.Flat, accumulator);
         if (accumulator.Count == 0 || accumulator.Count < settings.MinExecutions)
         {
             return null;
         }
 
-        var fromMs = Math.Max(plan.FlatFromMs, operation.FirstSeenMs);
+        var fromMs = Math.Max(plan.Flat.FromMs, operation.FirstSeenMs);
         var minutes = (plan.ToMs - fromMs) / 60_000;
         return Baseline(operation.Id, -1, OperationFigures.From(accumulator, minutes)!, minutes, fromMs, plan.ToMs, nowMs);
     }
@@ -293,7 +237,7 @@ internal sealed partial class OperationAnalysis(
     {
         foreach (var slot in plan.SeasonalHours.GroupBy(h => HourOfWeek.Of(h, TimeZoneInfo.Utc)))
         {
-            var slotHours = slot.Select(h => operation.Hours.GetValueOrDefault(h)).OfType<StoredOperationHour>().ToArray();
+            var slotHours = slot.Select(operation.Hour).OfType<StoredOperationHour>().ToArray();
             var slotMinutes = 60 * Occurrences(slot.Key, Math.Max(plan.SeasonalFromMs, operation.FirstSeenMs), plan.ToMs);
             if (slotHours.Length >= 2 && Compute(operation.Id, slot.Key, slotHours, slotMinutes, settings, nowMs, accumulator) is { } seasonal)
             {
@@ -302,41 +246,20 @@ internal sealed partial class OperationAnalysis(
         }
     }
 
-    /// <summary>The figures of the last 24 hours, the 24-hour and 7-day trends and the bottleneck of one operation, from its rolling days.</summary>
-    private static OperationSummary Summarize(AnalysedOperation operation, long toMs, PerformanceOptions settings, long nowMs, WindowAccumulator accumulator)
+    /// <summary>The figures of the last 24 hours, the 24-hour and 7-day trends and the bottleneck of one operation.</summary>
+    private static OperationSummary Summarize(AnalysedOperation operation, WindowPlan plan, PerformanceOptions settings, long nowMs, WindowAccumulator accumulator)
     {
-        var last24h = Figures(operation, toMs, 1, accumulator);
-        var trend24h = OperationTrend.Between(Figures(operation, toMs - DayMs, 1, accumulator), last24h, settings.MinExecutions, settings.ChangePercent);
-        var trend7d = OperationTrend.Between(Figures(operation, toMs - WeekMs, 7, accumulator), Figures(operation, toMs, 7, accumulator), settings.MinExecutions, settings.ChangePercent);
+        var last24h = Figures(operation, plan.Last24h, accumulator);
+        var trend24h = OperationTrend.Between(Figures(operation, plan.Previous24h, accumulator), last24h, settings.MinExecutions, settings.ChangePercent);
+        var trend7d = OperationTrend.Between(Figures(operation, plan.Previous7d, accumulator), Figures(operation, plan.Last7d, accumulator), settings.MinExecutions, settings.ChangePercent);
         return new OperationSummary(last24h, trend24h, trend7d, Bottleneck.Of(last24h, settings.MinExecutions), DateTimeOffset.FromUnixTimeMilliseconds(nowMs));
     }
 
-    /// <summary>The figures of the <paramref name="days"/> rolling days up to <paramref name="toMs"/>, throughput over the whole period.</summary>
-    private static OperationFigures? Figures(AnalysedOperation operation, long toMs, int days, WindowAccumulator accumulator)
+    /// <summary>The figures of one window, throughput over the whole of it.</summary>
+    private static OperationFigures? Figures(AnalysedOperation operation, Window window, WindowAccumulator accumulator)
     {
-        accumulator.Reset();
-        for (var day = days - 1; day >= 0; day--)
-        {
-            Add(accumulator, operation.Days[toMs - (day * DayMs)]);
-        }
-
-        return OperationFigures.From(accumulator, days * DayMs / 60_000.0);
-    }
-
-    private static void Add(WindowAccumulator accumulator, StoredOperationHour? hour)
-    {
-        if (hour is not null)
-        {
-            accumulator.AddSummary(hour.Count, hour.Errors, hour.Sum, hour.Min, hour.Max, hour.Bins);
-        }
-    }
-
-    private static void Add(WindowAccumulator accumulator, StoredOperationDay day)
-    {
-        if (day.Count > 0)
-        {
-            accumulator.AddSummary(day.Count, day.Errors, day.Sum, day.Min, day.Max, day.Bins);
-        }
+        operation.Merge(window, accumulator);
+        return OperationFigures.From(accumulator, (window.ToMs - window.FromMs) / 60_000.0);
     }
 
     /// <summary>The baseline of <paramref name="hours"/>, or null when they hold fewer than <see cref="PerformanceOptions.MinExecutions"/> executions.</summary>
@@ -376,65 +299,222 @@ internal sealed partial class OperationAnalysis(
     [LoggerMessage(Level = LogLevel.Information, Message = "Performance analysis summed {Hours} hours; {Operations} operations have a baseline; {Deleted} expired hourly sums deleted.")]
     private static partial void LogRun(ILogger logger, int hours, int operations, int deleted);
 
-    /// <summary>One operation as a run analyses it: its hours read and its rolling days by end.</summary>
-    private sealed record AnalysedOperation(string Id, long FirstSeenMs, Dictionary<long, StoredOperationHour> Hours, Dictionary<long, StoredOperationDay> Days);
+    /// <summary>A span of stored sums: an hour, a 6-hour block or a UTC day.</summary>
+    private readonly record struct Span(int Hours, long StartMs)
+    {
+        public long EndMs => StartMs + (Hours * HourMs);
+
+        /// <summary>Its parts one level down (a day's 4 blocks, a block's 6 hours), in time order.</summary>
+        public IEnumerable<Span> Parts()
+        {
+            var part = Hours == 24 ? BlockHours : 1;
+            for (var startMs = StartMs; startMs < EndMs; startMs += part * HourMs)
+            {
+                yield return new Span(part, startMs);
+            }
+        }
+    }
 
     /// <summary>
-    /// What a run up to <see cref="ToMs"/> reads for each operation: the rolling days ending a whole
-    /// number of days before it (the 14 days of the 7-day trend and the whole days of the all-hours
-    /// period), the hours of the last 25 (the last 24 hours and the rolling day that just became
-    /// final), the hours of the all-hours period before its whole days, and the hours of the
-    /// seasonal period in the slots recomputed.
+    /// A window [<see cref="FromMs"/>, <see cref="ToMs"/>) of whole hours as the spans it merges, in
+    /// time order: hours up to a block boundary, blocks up to a day boundary, days, then blocks and
+    /// hours. Only hours whose sums can no longer change are merged from blocks and days (the last
+    /// hour before the run's end may be summed again): it is always merged as an hour.
+    /// </summary>
+    private sealed record Window(long FromMs, long ToMs, Span[] Spans)
+    {
+        public static Window Of(long fromMs, long toMs, long finalToMs)
+        {
+            var spans = new List<Span>();
+            var spansToMs = Math.Min(toMs, finalToMs);
+            var startMs = fromMs;
+            while (startMs < toMs)
+            {
+                var hours = startMs % DayMs == 0 && startMs + DayMs <= spansToMs ? 24
+                    : startMs % (BlockHours * HourMs) == 0 && startMs + (BlockHours * HourMs) <= spansToMs ? BlockHours
+                    : 1;
+                spans.Add(new Span(hours, startMs));
+                startMs += hours * HourMs;
+            }
+
+            return new Window(fromMs, toMs, [.. spans]);
+        }
+    }
+
+    /// <summary>
+    /// The windows of a run up to <see cref="ToMs"/> (the last 24 hours and 7 days, the 24 hours and 7 days
+    /// before them, the all-hours period) and the hours of the seasonal period in the slots recomputed.
     /// </summary>
     private sealed class WindowPlan
     {
         public WindowPlan(long toMs, long flatFromMs, long seasonalFromMs, int[]? slots)
         {
             ToMs = toMs;
-            FlatFromMs = flatFromMs;
             SeasonalFromMs = seasonalFromMs;
             Slots = slots;
-            FlatDays = (int)((toMs - flatFromMs) / DayMs);
-            var dayCount = Math.Max(FlatDays, 14);
-            DayEnds = [.. Enumerable.Range(1, dayCount - 1).Select(day => toMs - (day * DayMs))];
-            FinalDayEnd = toMs - HourMs;
-            FlatHours = [.. Range(flatFromMs, toMs - (FlatDays * DayMs))];
+            var finalToMs = toMs - HourMs;
+            Last24h = Window.Of(toMs - DayMs, toMs, finalToMs);
+            Previous24h = Window.Of(toMs - (2 * DayMs), toMs - DayMs, finalToMs);
+            Last7d = Window.Of(toMs - WeekMs, toMs, finalToMs);
+            Previous7d = Window.Of(toMs - (2 * WeekMs), toMs - WeekMs, finalToMs);
+            Flat = Window.Of(HourStart(flatFromMs + HourMs - 1), toMs, finalToMs); // the hours starting in the period
             SeasonalHours = [.. Range(seasonalFromMs, toMs).Where(h => slots is null || slots.Contains(HourOfWeek.Of(h, TimeZoneInfo.Utc)))];
-            Hours = [.. Range(toMs - DayMs - HourMs, toMs).Concat(FlatHours).Concat(SeasonalHours).Distinct().Order()];
+            Spans = [.. new[] { Last24h, Previous24h, Last7d, Previous7d, Flat }.SelectMany(w => w.Spans).Concat(SeasonalHours.Select(h => new Span(1, h))).Distinct()];
+            OldestMs = Math.Min(Previous7d.FromMs, Flat.FromMs);
         }
 
         public long ToMs { get; }
-
-        public long FlatFromMs { get; }
 
         public long SeasonalFromMs { get; }
 
         /// <summary>The slots recomputed (null: all).</summary>
         public int[]? Slots { get; }
 
-        /// <summary>Whole days of the all-hours period.</summary>
-        public int FlatDays { get; }
+        public Window Last24h { get; }
 
-        /// <summary>Ends of the stored rolling days a run merges.</summary>
-        public long[] DayEnds { get; }
+        public Window Previous24h { get; }
 
-        /// <summary>The end of the rolling day whose hours became final in this run (the hour before the last may be summed again next run; this one's last hour is before it).</summary>
-        public long FinalDayEnd { get; }
+        public Window Last7d { get; }
 
-        /// <summary>The hours of the all-hours period before its whole days.</summary>
-        public long[] FlatHours { get; }
+        public Window Previous7d { get; }
+
+        public Window Flat { get; }
 
         /// <summary>The hours of the seasonal period in the slots recomputed.</summary>
         public long[] SeasonalHours { get; }
 
-        /// <summary>Every hour read.</summary>
-        public long[] Hours { get; }
+        /// <summary>Every span merged.</summary>
+        public Span[] Spans { get; }
+
+        /// <summary>The start of the oldest window.</summary>
+        public long OldestMs { get; }
 
         private static IEnumerable<long> Range(long fromMs, long toMs)
         {
             for (var hourMs = fromMs; hourMs < toMs; hourMs += HourMs)
             {
                 yield return hourMs;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The stored sums a chunk of operations (ids in the database's order) needs: the hours, blocks and
+    /// days of the plan, and the parts of the blocks and days not stored yet, which it computes (merging
+    /// the parts in time order, so a block or day is the same however often it is computed) and keeps
+    /// in <see cref="Computed"/> to be stored.
+    /// </summary>
+    private sealed class ChunkSums(OperationRepository operations, string[] ids)
+    {
+        private readonly HashSet<string> _ids = new(ids, StringComparer.Ordinal);
+        private readonly Dictionary<(string Id, Span Span), StoredOperationSpan> _spans = [];
+        private readonly Dictionary<(string Id, long HourMs), StoredOperationHour> _hours = [];
+        private readonly HashSet<Span> _read = [];
+        private readonly WindowAccumulator _accumulator = new();
+
+        public long RowsRead { get; private set; }
+
+        public List<StoredOperationSpan> Computed { get; } = [];
+
+        /// <summary>Reads the plan's spans, then the parts of those not stored, down to hours.</summary>
+        public async Task ReadAsync(WindowPlan plan, CancellationToken cancellationToken)
+        {
+            var wanted = plan.Spans;
+            while (wanted.Length > 0)
+            {
+                var missing = new HashSet<Span>();
+                foreach (var level in wanted.Where(_read.Add).GroupBy(s => s.Hours))
+                {
+                    var starts = level.Select(s => s.StartMs).ToArray();
+                    if (level.Key == 1)
+                    {
+                        foreach (var hour in await operations.HoursAtAsync(ids[0], ids[^1], starts, cancellationToken).ConfigureAwait(false))
+                        {
+                            _hours[(hour.OperationId, hour.HourMs)] = hour;
+                            RowsRead++;
+                        }
+
+                        continue;
+                    }
+
+                    var stored = (await operations.SpansAtAsync(level.Key, ids[0], ids[^1], starts, cancellationToken).ConfigureAwait(false)).Where(s => _ids.Contains(s.OperationId)).ToArray();
+                    foreach (var span in stored)
+                    {
+                        _spans[(span.OperationId, new Span(span.Hours, span.StartMs))] = span;
+                        RowsRead++;
+                    }
+
+                    // A span some operation of the chunk has not stored (a first run, a block or day just complete): its parts are read for all of them.
+                    var complete = stored.GroupBy(s => s.StartMs).Where(g => g.Count() == ids.Length).Select(g => g.Key).ToHashSet();
+                    missing.UnionWith(level.Where(s => !complete.Contains(s.StartMs)));
+                }
+
+                wanted = [.. missing.SelectMany(s => s.Parts())];
+            }
+        }
+
+        public StoredOperationHour? Hour(string id, long hourMs) => _hours.GetValueOrDefault((id, hourMs));
+
+        /// <summary>Merges one span of one operation into <paramref name="accumulator"/>.</summary>
+        public void Merge(string id, Span span, WindowAccumulator accumulator)
+        {
+            if (span.Hours == 1)
+            {
+                if (Hour(id, span.StartMs) is { } hour)
+                {
+                    accumulator.AddSummary(hour.Count, hour.Errors, hour.Sum, hour.Min, hour.Max, hour.Bins);
+                }
+
+                return;
+            }
+
+            var stored = Get(id, span);
+            if (stored.Count > 0)
+            {
+                accumulator.AddSummary(stored.Count, stored.Errors, stored.Sum, stored.Min, stored.Max, stored.Bins);
+            }
+        }
+
+        private StoredOperationSpan Get(string id, Span span)
+        {
+            if (_spans.TryGetValue((id, span), out var stored))
+            {
+                return stored;
+            }
+
+            var parts = span.Parts().ToArray();
+            foreach (var block in parts.Where(p => p.Hours > 1))
+            {
+                Get(id, block); // first: computing a block uses the accumulator
+            }
+
+            _accumulator.Reset();
+            foreach (var part in parts)
+            {
+                Merge(id, part, _accumulator);
+            }
+
+            var computed = _accumulator.Count == 0
+                ? new StoredOperationSpan(id, span.Hours, span.StartMs, 0, 0, 0, 0, 0, null)
+                : new StoredOperationSpan(id, span.Hours, span.StartMs, _accumulator.Count, _accumulator.ErrorCount, _accumulator.Sum, _accumulator.Min, _accumulator.Max, _accumulator.PackedBins());
+            _spans[(id, span)] = computed;
+            Computed.Add(computed);
+            return computed;
+        }
+    }
+
+    /// <summary>One operation as a run analyses it.</summary>
+    private sealed record AnalysedOperation(string Id, long FirstSeenMs, ChunkSums Sums)
+    {
+        public StoredOperationHour? Hour(long hourMs) => Sums.Hour(Id, hourMs);
+
+        /// <summary>Resets <paramref name="accumulator"/> and merges the window's spans into it.</summary>
+        public void Merge(Window window, WindowAccumulator accumulator)
+        {
+            accumulator.Reset();
+            foreach (var span in window.Spans)
+            {
+                Sums.Merge(Id, span, accumulator);
             }
         }
     }

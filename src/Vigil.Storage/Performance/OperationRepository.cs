@@ -17,8 +17,8 @@ public sealed class OperationRepository
     private const string HourColumns =
         "operation_id AS OperationId, hour_ms AS HourMs, count AS Count, errors AS Errors, sum AS Sum, min AS Min, max AS Max, bins AS Bins";
 
-    private const string DayColumns =
-        "end_ms AS EndMs, operation_id AS OperationId, count AS Count, errors AS Errors, sum AS Sum, min AS Min, max AS Max, bins AS Bins";
+    private const string SpanColumns =
+        "hours AS Hours, start_ms AS StartMs, operation_id AS OperationId, count AS Count, errors AS Errors, sum AS Sum, min AS Min, max AS Max, bins AS Bins";
 
     private const string BaselineColumns =
         "operation_id AS OperationId, slot AS Slot, executions AS Executions, failures AS Failures, avg_ms AS AvgMs, p50_ms AS P50Ms, p95_ms AS P95Ms, p99_ms AS P99Ms, " +
@@ -51,15 +51,15 @@ public sealed class OperationRepository
 
     /// <summary>
     /// Records that an analysis ran over the hours up to <paramref name="analysedToMs"/> and deletes
-    /// the rolling days ending before <paramref name="daysFromMs"/>, in one transaction.
+    /// the spans starting before <paramref name="spansFromMs"/>, in one transaction.
     /// </summary>
-    public async Task FinishAnalysisAsync(long analysedToMs, long daysFromMs, CancellationToken cancellationToken = default)
+    public async Task FinishAnalysisAsync(long analysedToMs, long spansFromMs, CancellationToken cancellationToken = default)
     {
         await using var work = await _database.BeginAsync(cancellationToken).ConfigureAwait(false);
         await work.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE performance_progress SET analysed_to_ms = @analysedToMs WHERE id = 1", new { analysedToMs }, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await work.Connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM operation_days WHERE end_ms < @daysFromMs", new { daysFromMs }, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            "DELETE FROM operation_spans WHERE start_ms < @spansFromMs", new { spansFromMs }, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await work.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -92,19 +92,19 @@ public sealed class OperationRepository
         return [.. rows.Select(r => r.ToStored())];
     }
 
-    /// <summary>The stored rolling days ending at <paramref name="ends"/> of the operations with ids from <paramref name="firstId"/> to <paramref name="lastId"/>.</summary>
-    public async Task<IReadOnlyList<StoredOperationDay>> DaysAtAsync(string firstId, string lastId, IReadOnlyCollection<long> ends, CancellationToken cancellationToken = default)
+    /// <summary>The stored spans of <paramref name="hours"/> hours starting at <paramref name="starts"/> of the operations with ids from <paramref name="firstId"/> to <paramref name="lastId"/>.</summary>
+    public async Task<IReadOnlyList<StoredOperationSpan>> SpansAtAsync(int hours, string firstId, string lastId, IReadOnlyCollection<long> starts, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(ends);
-        if (ends.Count == 0)
+        ArgumentNullException.ThrowIfNull(starts);
+        if (starts.Count == 0)
         {
             return [];
         }
 
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<DayRow>(new CommandDefinition(
-            $"SELECT {DayColumns} FROM operation_days WHERE end_ms IN ({Numbers(ends)}) AND operation_id >= @firstId AND operation_id <= @lastId",
-            new { firstId, lastId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<SpanRow>(new CommandDefinition(
+            $"SELECT {SpanColumns} FROM operation_spans WHERE hours = @hours AND start_ms IN ({Numbers(starts)}) AND operation_id >= @firstId AND operation_id <= @lastId",
+            new { hours, firstId, lastId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToStored())];
     }
 
@@ -179,14 +179,14 @@ public sealed class OperationRepository
     /// <summary>
     /// Stores an analysis of some operations, in one transaction: sets their summaries (JSON),
     /// replaces their all-hours baseline and their hour-of-week baselines of <paramref name="slots"/>
-    /// (null: every slot) with those in <paramref name="baselines"/>, and stores rolling days.
+    /// (null: every slot) with those in <paramref name="baselines"/>, and stores spans.
     /// </summary>
     public async Task SaveAnalysisAsync(IReadOnlyDictionary<string, string?> summaries, IReadOnlyList<StoredBaseline> baselines, IReadOnlyCollection<int>? slots,
-        IReadOnlyList<StoredOperationDay> days, CancellationToken cancellationToken = default)
+        IReadOnlyList<StoredOperationSpan> spans, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(summaries);
         ArgumentNullException.ThrowIfNull(baselines);
-        ArgumentNullException.ThrowIfNull(days);
+        ArgumentNullException.ThrowIfNull(spans);
         var which = slots is null ? "" : $" AND slot IN (-1{string.Concat(slots.Select(slot => "," + slot.ToString(System.Globalization.CultureInfo.InvariantCulture)))})";
         await using var work = await _database.BeginAsync(cancellationToken).ConfigureAwait(false);
         await work.Connection.ExecuteAsync(new CommandDefinition(
@@ -200,12 +200,12 @@ public sealed class OperationRepository
             """, baselines, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await work.Connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO operation_days (end_ms, operation_id, count, errors, sum, min, max, bins)
-            VALUES (@EndMs, @OperationId, @Count, @Errors, @Sum, @Min, @Max, @Bins)
-            ON CONFLICT (end_ms, operation_id) DO UPDATE SET
+            INSERT INTO operation_spans (hours, start_ms, operation_id, count, errors, sum, min, max, bins)
+            VALUES (@Hours, @StartMs, @OperationId, @Count, @Errors, @Sum, @Min, @Max, @Bins)
+            ON CONFLICT (hours, start_ms, operation_id) DO UPDATE SET
                 count = excluded.count, errors = excluded.errors, sum = excluded.sum, min = excluded.min, max = excluded.max, bins = excluded.bins
             """,
-            days.Select(d => new { d.EndMs, d.OperationId, d.Count, d.Errors, d.Sum, d.Min, d.Max, Bins = RollupRepository.ToBytes(d.Bins) }),
+            spans.Select(d => new { d.Hours, d.StartMs, d.OperationId, d.Count, d.Errors, d.Sum, d.Min, d.Max, Bins = RollupRepository.ToBytes(d.Bins) }),
             work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await work.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -245,9 +245,11 @@ public sealed class OperationRepository
         public long FirstSeenMs { get; set; }
     }
 
-    private sealed class DayRow
+    private sealed class SpanRow
     {
-        public long EndMs { get; set; }
+        public long Hours { get; set; }
+
+        public long StartMs { get; set; }
 
         public string OperationId { get; set; } = "";
 
@@ -263,7 +265,7 @@ public sealed class OperationRepository
 
         public byte[]? Bins { get; set; }
 
-        public StoredOperationDay ToStored() => new(OperationId, EndMs, Count, Errors, Sum, Min, Max, RollupRepository.FromBytes(Bins));
+        public StoredOperationSpan ToStored() => new(OperationId, (int)Hours, StartMs, Count, Errors, Sum, Min, Max, RollupRepository.FromBytes(Bins));
     }
 
     private sealed class OperationRow
@@ -363,16 +365,17 @@ public sealed record StoredOperation(string Id, string Kind, string Metric, stri
 /// <param name="Bins">The durations' merged sketch (packed bins), or null.</param>
 public sealed record StoredOperationHour(string OperationId, long HourMs, long Count, long Errors, double Sum, double Min, double Max, uint[]? Bins);
 
-/// <summary>One operation's executions over the 24 hours ending at <see cref="EndMs"/> (a rolling day: the merge of those hours' sums, in hour order).</summary>
+/// <summary>One operation's executions over a 6-hour block or a day (UTC): the merge of its hourly sums (a day: of its blocks), in time order.</summary>
 /// <param name="OperationId">The operation.</param>
-/// <param name="EndMs">The end of the 24 hours (an hour start, Unix ms).</param>
+/// <param name="Hours">6 or 24.</param>
+/// <param name="StartMs">The start (Unix ms, a multiple of the span).</param>
 /// <param name="Count">Executions (0: none, with min and max 0 and no bins).</param>
 /// <param name="Errors">Of them, failures.</param>
 /// <param name="Sum">Sum of durations, ms.</param>
 /// <param name="Min">Shortest duration, ms.</param>
 /// <param name="Max">Longest duration, ms.</param>
 /// <param name="Bins">The durations' merged sketch (packed bins), or null.</param>
-public sealed record StoredOperationDay(string OperationId, long EndMs, long Count, long Errors, double Sum, double Min, double Max, uint[]? Bins);
+public sealed record StoredOperationSpan(string OperationId, int Hours, long StartMs, long Count, long Errors, double Sum, double Min, double Max, uint[]? Bins);
 
 /// <summary>A baseline as stored: over every hour of the period (slot −1) or one hour of the week (0–167).</summary>
 /// <param name="OperationId">The operation.</param>
