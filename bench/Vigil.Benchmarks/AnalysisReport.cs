@@ -39,8 +39,8 @@ internal static class AnalysisReport
         var days = args is [_, var d, ..] ? int.Parse(d, CultureInfo.InvariantCulture) : 30;
         output.WriteLine($"Performance analysis: {operationCount:N0} operations × {days} days of hourly sums, {Environment.ProcessorCount} cores");
         output.WriteLine();
-        output.WriteLine("| storage | seed (s) | hourly sums | run | seconds | result | peak working set (MB) | ingest points/s alone | ingest points/s during the run |");
-        output.WriteLine("|---|---:|---:|---|---:|---|---:|---:|---:|");
+        output.WriteLine("| storage | seed (s) | hourly sums | run | seconds | CPU seconds | result | peak working set (MB) | ingest points/s alone | ingest points/s during the run |");
+        output.WriteLine("|---|---:|---:|---|---:|---:|---|---:|---:|---:|");
 
         var folder = Directory.CreateTempSubdirectory("vigil-analysis-bench-").FullName;
         try
@@ -93,6 +93,7 @@ internal static class AnalysisReport
 
         var ingestRate = MeasureIngest(TimeSpan.FromSeconds(3), () => Task.CompletedTask);
         var label = $"| {storage} | {seed.Elapsed.TotalSeconds:0} | {rows:N0} |";
+        output.WriteLine($"<!-- load average before the runs: {File.ReadAllText("/proc/loadavg").Trim()} -->");
         foreach (var (run, at) in new[] { ("first", latest + HourMs), ("an hour later", latest + (2 * HourMs)) })
         {
             clock.Now = DateTimeOffset.FromUnixTimeMilliseconds(at + (5 * 60_000)); // the :05 of the next hour, past the flush margin
@@ -109,15 +110,18 @@ internal static class AnalysisReport
                 }
             });
             string? result = null;
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var timer = Stopwatch.StartNew();
             var during = MeasureIngest(null, async () => result = await analysis.RunAsync(CancellationToken.None));
             timer.Stop();
+            var runCpu = Process.GetCurrentProcess().TotalProcessorTime - cpu - during.CpuTime;
             await sampling.CancelAsync();
             await sampler;
             var alone = MeasureIngest(timer.Elapsed, () => Task.CompletedTask);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{label} {run} | {timer.Elapsed.TotalSeconds:0.00} | {result} | {peak / 1_048_576.0:N0} | {alone.PointsPerSecond:N0} | {during.PointsPerSecond:N0} |"));
+                $"{label} {run} | {timer.Elapsed.TotalSeconds:0.00} | {runCpu.TotalSeconds:0.00} | {result} | {peak / 1_048_576.0:N0} | {alone.PointsPerSecond:N0} | {during.PointsPerSecond:N0} |"));
             label = "| | | |";
+            output.Flush();
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"<!-- {storage}: ingest alone over 3 s: {ingestRate.PointsPerSecond:N0} points/s -->"));
@@ -134,9 +138,11 @@ internal static class AnalysisReport
         var random = new Random(7);
         var points = new MetricPoint[1000];
         long ingested = 0;
+        var cpu = TimeSpan.Zero;
         using var stop = new CancellationTokenSource();
         var ingest = Task.Factory.StartNew(() =>
         {
+            var started = ThreadCpu();
             while (!stop.IsCancellationRequested)
             {
                 var nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -148,6 +154,8 @@ internal static class AnalysisReport
                 store.Ingest(points);
                 ingested += points.Length;
             }
+
+            cpu = ThreadCpu() - started;
         }, TaskCreationOptions.LongRunning);
         var timer = Stopwatch.StartNew();
         if (span is { } wait)
@@ -162,7 +170,14 @@ internal static class AnalysisReport
         stop.Cancel();
         timer.Stop();
         ingest.GetAwaiter().GetResult();
-        return new IngestRate(ingested / timer.Elapsed.TotalSeconds);
+        return new IngestRate(ingested / timer.Elapsed.TotalSeconds, cpu);
+    }
+
+    /// <summary>CPU time of the calling thread (Linux: /proc/thread-self/stat, utime + stime in clock ticks of 10 ms).</summary>
+    private static TimeSpan ThreadCpu()
+    {
+        var fields = File.ReadAllText("/proc/thread-self/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return TimeSpan.FromMilliseconds(10 * (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)));
     }
 
     /// <summary>Seeds the hourly sums of [latest − days, latest) and the rollups of the two hours from <paramref name="latest"/>; returns the hourly sums stored.</summary>
@@ -315,7 +330,7 @@ internal static class AnalysisReport
         await command.ExecuteNonQueryAsync();
     }
 
-    private readonly record struct IngestRate(double PointsPerSecond);
+    private readonly record struct IngestRate(double PointsPerSecond, TimeSpan CpuTime);
 
     private sealed class BenchClock : TimeProvider
     {

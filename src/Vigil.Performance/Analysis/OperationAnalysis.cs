@@ -70,9 +70,10 @@ internal sealed partial class OperationAnalysis(
 
         var hoursSummed = 0;
         var accumulator = new WindowAccumulator();
+        var seriesKeys = new Dictionary<long, (OperationKey? Key, bool IsError)>(); // each series' operation, parsed once a run
         for (var hourMs = fromMs; hourMs < completeToMs; hourMs += HourMs)
         {
-            await SumHourAsync(hourMs, accumulator, cancellationToken).ConfigureAwait(false);
+            await SumHourAsync(hourMs, accumulator, seriesKeys, cancellationToken).ConfigureAwait(false);
             hoursSummed++;
         }
 
@@ -108,15 +109,20 @@ internal sealed partial class OperationAnalysis(
     }
 
     /// <summary>Sums one hour's rollups of every operation metric into one row per operation.</summary>
-    private async Task SumHourAsync(long hourMs, WindowAccumulator accumulator, CancellationToken cancellationToken)
+    private async Task SumHourAsync(long hourMs, WindowAccumulator accumulator, Dictionary<long, (OperationKey? Key, bool IsError)> seriesKeys, CancellationToken cancellationToken)
     {
         var byOperation = new Dictionary<string, (OperationKey Key, List<(Rollup Rollup, bool IsError)> Rollups)>(StringComparer.Ordinal);
         foreach (var metric in catalog.Metrics)
         {
             foreach (var (series, rollup) in await rollups.ReadMetricAsync(metric, hourMs, hourMs + HourMs, cancellationToken).ConfigureAwait(false))
             {
-                var labels = LabelSet.ParseKeyLabels(series.Key);
-                if (catalog.KeyOf(metric, labels) is not { } key)
+                if (!seriesKeys.TryGetValue(series.Id, out var known))
+                {
+                    var labels = LabelSet.ParseKeyLabels(series.Key);
+                    seriesKeys[series.Id] = known = (catalog.KeyOf(metric, labels), MetricSeries.IsErrorStatus(labels["status"]));
+                }
+
+                if (known.Key is not { } key)
                 {
                     continue;
                 }
@@ -126,7 +132,7 @@ internal sealed partial class OperationAnalysis(
                     byOperation[key.Id] = entry = (key, []);
                 }
 
-                entry.Rollups.Add((rollup, MetricSeries.IsErrorStatus(labels["status"])));
+                entry.Rollups.Add((rollup, known.IsError));
             }
         }
 
@@ -189,7 +195,7 @@ internal sealed partial class OperationAnalysis(
             }
 
             rowsRead += sums.RowsRead;
-            await operations.SaveAnalysisAsync(summaries, baselines, plan.Slots, sums.Computed, cancellationToken).ConfigureAwait(false);
+            await operations.SaveAnalysisAsync(chunk[0].Id, chunk[^1].Id, readFromMs, summaries, baselines, plan.Slots, sums.Computed, cancellationToken).ConfigureAwait(false);
         }
 
         await operations.FinishAnalysisAsync(toMs, plan.OldestMs - DayMs, cancellationToken).ConfigureAwait(false);
@@ -406,7 +412,6 @@ internal sealed partial class OperationAnalysis(
     /// </summary>
     private sealed class ChunkSums(OperationRepository operations, string[] ids)
     {
-        private readonly HashSet<string> _ids = new(ids, StringComparer.Ordinal);
         private readonly Dictionary<(string Id, Span Span), StoredOperationSpan> _spans = [];
         private readonly Dictionary<(string Id, long HourMs), StoredOperationHour> _hours = [];
         private readonly HashSet<Span> _read = [];
@@ -428,7 +433,7 @@ internal sealed partial class OperationAnalysis(
                     var starts = level.Select(s => s.StartMs).ToArray();
                     if (level.Key == 1)
                     {
-                        foreach (var hour in await operations.HoursAtAsync(ids[0], ids[^1], starts, cancellationToken).ConfigureAwait(false))
+                        foreach (var hour in await operations.HoursAtAsync(ids, starts, cancellationToken).ConfigureAwait(false))
                         {
                             _hours[(hour.OperationId, hour.HourMs)] = hour;
                             RowsRead++;
@@ -437,7 +442,7 @@ internal sealed partial class OperationAnalysis(
                         continue;
                     }
 
-                    var stored = (await operations.SpansAtAsync(level.Key, ids[0], ids[^1], starts, cancellationToken).ConfigureAwait(false)).Where(s => _ids.Contains(s.OperationId)).ToArray();
+                    var stored = (await operations.SpansAtAsync(level.Key, ids, starts, cancellationToken).ConfigureAwait(false)).ToArray();
                     foreach (var span in stored)
                     {
                         _spans[(span.OperationId, new Span(span.Hours, span.StartMs))] = span;

@@ -73,38 +73,39 @@ public sealed class OperationRepository
     }
 
     /// <summary>
-    /// The hourly sums of the hours starting at <paramref name="hourStarts"/> of the operations with
-    /// ids from <paramref name="firstId"/> to <paramref name="lastId"/> (as the database orders them);
-    /// each hour is one index probe, so a chunk of operations reads only its rows.
+    /// The hourly sums of the hours starting at <paramref name="hourStarts"/> of the operations
+    /// <paramref name="ids"/>: one probe of the primary key per operation and hour.
     /// </summary>
-    public async Task<IReadOnlyList<StoredOperationHour>> HoursAtAsync(string firstId, string lastId, IReadOnlyCollection<long> hourStarts, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<StoredOperationHour>> HoursAtAsync(IReadOnlyCollection<string> ids, IReadOnlyCollection<long> hourStarts, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(ids);
         ArgumentNullException.ThrowIfNull(hourStarts);
-        if (hourStarts.Count == 0)
+        if (hourStarts.Count == 0 || ids.Count == 0)
         {
             return [];
         }
 
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<HourRow>(new CommandDefinition(
-            $"SELECT {HourColumns} FROM operation_hours WHERE hour_ms IN ({Numbers(hourStarts)}) AND operation_id >= @firstId AND operation_id <= @lastId",
-            new { firstId, lastId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"SELECT {HourColumns} FROM operation_hours WHERE operation_id IN ({Texts(ids)}) AND hour_ms IN ({Numbers(hourStarts)})",
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToStored())];
     }
 
-    /// <summary>The stored spans of <paramref name="hours"/> hours starting at <paramref name="starts"/> of the operations with ids from <paramref name="firstId"/> to <paramref name="lastId"/>.</summary>
-    public async Task<IReadOnlyList<StoredOperationSpan>> SpansAtAsync(int hours, string firstId, string lastId, IReadOnlyCollection<long> starts, CancellationToken cancellationToken = default)
+    /// <summary>The stored spans of <paramref name="hours"/> hours starting at <paramref name="starts"/> of the operations <paramref name="ids"/>: one primary-key probe each.</summary>
+    public async Task<IReadOnlyList<StoredOperationSpan>> SpansAtAsync(int hours, IReadOnlyCollection<string> ids, IReadOnlyCollection<long> starts, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(ids);
         ArgumentNullException.ThrowIfNull(starts);
-        if (starts.Count == 0)
+        if (starts.Count == 0 || ids.Count == 0)
         {
             return [];
         }
 
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<SpanRow>(new CommandDefinition(
-            $"SELECT {SpanColumns} FROM operation_spans WHERE hours = @hours AND start_ms IN ({Numbers(starts)}) AND operation_id >= @firstId AND operation_id <= @lastId",
-            new { hours, firstId, lastId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"SELECT {SpanColumns} FROM operation_spans WHERE hours = @hours AND start_ms IN ({Numbers(starts)}) AND operation_id IN ({Texts(ids)})",
+            new { hours }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToStored())];
     }
 
@@ -177,12 +178,14 @@ public sealed class OperationRepository
     }
 
     /// <summary>
-    /// Stores an analysis of some operations, in one transaction: sets their summaries (JSON),
+    /// Stores an analysis of the operations with ids from <paramref name="firstId"/> to
+    /// <paramref name="lastId"/> seen after <paramref name="activeFromMs"/> (as
+    /// <see cref="ActiveSinceAsync"/> lists them), in one transaction: sets their summaries (JSON),
     /// replaces their all-hours baseline and their hour-of-week baselines of <paramref name="slots"/>
     /// (null: every slot) with those in <paramref name="baselines"/>, and stores spans.
     /// </summary>
-    public async Task SaveAnalysisAsync(IReadOnlyDictionary<string, string?> summaries, IReadOnlyList<StoredBaseline> baselines, IReadOnlyCollection<int>? slots,
-        IReadOnlyList<StoredOperationSpan> spans, CancellationToken cancellationToken = default)
+    public async Task SaveAnalysisAsync(string firstId, string lastId, long activeFromMs, IReadOnlyDictionary<string, string?> summaries, IReadOnlyList<StoredBaseline> baselines,
+        IReadOnlyCollection<int>? slots, IReadOnlyList<StoredOperationSpan> spans, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(summaries);
         ArgumentNullException.ThrowIfNull(baselines);
@@ -190,7 +193,8 @@ public sealed class OperationRepository
         var which = slots is null ? "" : $" AND slot IN (-1{string.Concat(slots.Select(slot => "," + slot.ToString(System.Globalization.CultureInfo.InvariantCulture)))})";
         await using var work = await _database.BeginAsync(cancellationToken).ConfigureAwait(false);
         await work.Connection.ExecuteAsync(new CommandDefinition(
-            $"DELETE FROM operation_baselines WHERE operation_id = @id{which}", summaries.Keys.Select(id => new { id }), work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"DELETE FROM operation_baselines WHERE operation_id IN (SELECT id FROM operations WHERE id >= @firstId AND id <= @lastId AND last_seen_ms > @activeFromMs){which}",
+            new { firstId, lastId, activeFromMs }, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await work.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE operations SET summary = @summary WHERE id = @id", summaries.Select(s => new { id = s.Key, summary = s.Value }), work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await work.Connection.ExecuteAsync(new CommandDefinition(
@@ -235,6 +239,9 @@ public sealed class OperationRepository
         await work.CommitAsync(cancellationToken).ConfigureAwait(false);
         return deleted;
     }
+
+    /// <summary>Strings as SQL literals, for an IN list of many ids (quotes doubled).</summary>
+    private static string Texts(IEnumerable<string> values) => string.Join(',', values.Select(v => "'" + v.Replace("'", "''", StringComparison.Ordinal) + "'"));
 
     private static string Numbers(IEnumerable<long> values) => string.Join(',', values.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
