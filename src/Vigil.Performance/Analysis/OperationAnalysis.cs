@@ -14,8 +14,11 @@ namespace Vigil.Performance.Analysis;
 /// The <see cref="BuiltInSchedules.Aggregation"/> task of performance tracking (seed 002's
 /// 30-minute aggregation): sums each operation's executions of every complete hour not summed yet
 /// from the stored 1-minute rollups (when an hour completed since the last run, the last hour summed
-/// is summed again with it, for points that arrived late), then recomputes the baselines of the operations with executions in the baseline period.
-/// Idempotent: a run repeated for the same due time rewrites the same rows.
+/// is summed again with it, for points that arrived late), then recomputes the summaries and
+/// all-hours baselines of the operations with executions in the periods analysed, and the
+/// hour-of-week baselines of the slots whose hours changed (all of them on a first run).
+/// Idempotent: a run repeated for the same due time does nothing; one after a crash recomputes
+/// what the crashed one may have left undone.
 /// </summary>
 /// <remarks>
 /// A baseline is the merged sketch of a set of hours, so its percentiles are those of every
@@ -23,9 +26,15 @@ namespace Vigil.Performance.Analysis;
 /// all-hours baseline covers <see cref="PerformanceOptions.BaselinePeriod"/> up to the last
 /// complete hour; an hour-of-week baseline covers that hour of the week in the last
 /// <see cref="PerformanceOptions.SeasonalWeeks"/> weeks, and exists when those hours hold at least
-/// <see cref="PerformanceOptions.MinExecutions"/> executions from at least two weeks. Memory: one
-/// hour of one metric's rollups at a time while summing, one operation's hours at a time while
-/// computing baselines.
+/// <see cref="PerformanceOptions.MinExecutions"/> executions from at least two weeks.
+/// Scale (issue 13: 10 000 operations with 30 days of history in seconds): the windows (last 24
+/// hours and 7 days, those before them, the all-hours period) merge 6-hour blocks and UTC days of
+/// hourly sums where they cover whole ones (<see cref="OperationRepository.SpansAtAsync"/>), each
+/// computed once from its parts in time order and stored when its hours can no longer change, so
+/// the result is the same as merging the hours; operations are analysed
+/// <see cref="ChunkSize"/> at a time, each chunk read by primary-key probes and written in one
+/// transaction (memory: one chunk's sums; no long write lock). Memory while summing: one hour of
+/// one metric's rollups at a time.
 /// </remarks>
 internal sealed partial class OperationAnalysis(
     RollupRepository rollups,

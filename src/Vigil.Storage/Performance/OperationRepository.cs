@@ -394,7 +394,7 @@ public sealed record StoredOperationSpan(string OperationId, int Hours, long Sta
 /// <param name="P95Ms">95th percentile.</param>
 /// <param name="P99Ms">99th percentile.</param>
 /// <param name="Minutes">Minutes of the hours it covers (throughput = executions / minutes).</param>
-/// <param name="FromMs">Start of the first hour covered.</param>
-/// <param name="ToMs">End of the last hour covered.</param>
-/// <param name="ComputedAtMs">When it was computed.</param>
+/// <param name="FromMs">Start of the period covered: all hours, the start of the period or of the operation's first hour when later; an hour of the week, its first hour with executions.</param>
+/// <param name="ToMs">End of the period covered: all hours, the end of the last hour summed; an hour of the week, the end of its last hour with executions.</param>
+/// <param name="ComputedAtMs">When it was last computed.</param>
 public sealed record StoredBaseline(string OperationId, int Slot, long Executions, long Failures, double AvgMs, double? P50Ms, double? P95Ms, double? P99Ms, long Minutes, long FromMs, long ToMs, long ComputedAtMs);
