@@ -9,7 +9,8 @@ namespace Vigil.Benchmarks;
 /// per-series memory reports as markdown tables; <c>-- evalprofile [MetricPerService|ServiceLabel] [passes] [--loop] [--rules N] [--advance MS]</c>
 /// times the phases of a rule-evaluation pass (<see cref="EvaluationProfile"/>); <c>-- queue</c> the
 /// job queue's throughput against Hangfire (see <see cref="QueueReport"/>); <c>-- regressions [n]</c> scores
-/// the regression detector on a synthetic corpus (see <see cref="RegressionReport"/>).
+/// the regression detector on a synthetic corpus (see <see cref="RegressionReport"/>); <c>-- analysis [operations] [days]</c>
+/// times the performance analysis' scheduled run at scale and ingest beside it (see <see cref="AnalysisReport"/>).
 /// </summary>
 internal static class Program
 {
@@ -34,6 +35,8 @@ internal static class Program
             case ["regressions", .. var cells]:
                 RegressionReport.Run(Console.Out, cells is [var size, ..] ? int.Parse(size, System.Globalization.CultureInfo.InvariantCulture) : 100);
                 return 0;
+            case ["analysis", .. var scale]:
+                return AnalysisReport.RunAsync(scale, Console.Out).GetAwaiter().GetResult();
             case ["queue", ..]:
                 return QueueReport.RunAsync(args, Console.Out).GetAwaiter().GetResult();
         }

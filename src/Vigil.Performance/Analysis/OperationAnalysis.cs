@@ -14,8 +14,11 @@ namespace Vigil.Performance.Analysis;
 /// The <see cref="BuiltInSchedules.Aggregation"/> task of performance tracking (seed 002's
 /// 30-minute aggregation): sums each operation's executions of every complete hour not summed yet
 /// from the stored 1-minute rollups (when an hour completed since the last run, the last hour summed
-/// is summed again with it, for points that arrived late), then recomputes the baselines of the operations with executions in the baseline period.
-/// Idempotent: a run repeated for the same due time rewrites the same rows.
+/// is summed again with it, for points that arrived late), then recomputes the summaries and
+/// all-hours baselines of the operations with executions in the periods analysed, and the
+/// hour-of-week baselines of the slots whose hours changed (all of them on a first run).
+/// Idempotent: a run repeated for the same due time does nothing; one after a crash recomputes
+/// what the crashed one may have left undone.
 /// </summary>
 /// <remarks>
 /// A baseline is the merged sketch of a set of hours, so its percentiles are those of every
@@ -23,9 +26,15 @@ namespace Vigil.Performance.Analysis;
 /// all-hours baseline covers <see cref="PerformanceOptions.BaselinePeriod"/> up to the last
 /// complete hour; an hour-of-week baseline covers that hour of the week in the last
 /// <see cref="PerformanceOptions.SeasonalWeeks"/> weeks, and exists when those hours hold at least
-/// <see cref="PerformanceOptions.MinExecutions"/> executions from at least two weeks. Memory: one
-/// hour of one metric's rollups at a time while summing, one operation's hours at a time while
-/// computing baselines.
+/// <see cref="PerformanceOptions.MinExecutions"/> executions from at least two weeks.
+/// Scale (issue 13: 10 000 operations with 30 days of history in seconds): the windows (last 24
+/// hours and 7 days, those before them, the all-hours period) merge 6-hour blocks and UTC days of
+/// hourly sums where they cover whole ones (<see cref="OperationRepository.SpansAtAsync"/>), each
+/// computed once from its parts in time order and stored when its hours can no longer change, so
+/// the result is the same as merging the hours; operations are analysed
+/// <see cref="ChunkSize"/> at a time, each chunk read by primary-key probes and written in one
+/// transaction (memory: one chunk's sums; no long write lock). Memory while summing: one hour of
+/// one metric's rollups at a time.
 /// </remarks>
 internal sealed partial class OperationAnalysis(
     RollupRepository rollups,
@@ -40,7 +49,13 @@ internal sealed partial class OperationAnalysis(
     public static readonly TimeSpan FlushMargin = TimeSpan.FromMinutes(2);
 
     private const long HourMs = 3_600_000;
-    private const long WeekMs = 7 * 24 * HourMs;
+    private const long DayMs = 24 * HourMs;
+    private const long WeekMs = 7 * DayMs;
+
+    private const int BlockHours = 6;
+
+    /// <summary>Operations analysed together: one read of each kind and one write per chunk bounds memory and keeps each write transaction short.</summary>
+    private const int ChunkSize = 250;
 
     public string Schedule => BuiltInSchedules.Aggregation;
 
@@ -53,6 +68,7 @@ internal sealed partial class OperationAnalysis(
         var completeToMs = HourStart(nowMs - (long)FlushMargin.TotalMilliseconds);
         var oldestMs = HourStart(nowMs - (long)settings.HourRetention.TotalMilliseconds);
         var summedTo = await operations.SummedToAsync(cancellationToken).ConfigureAwait(false);
+        var analysedTo = await operations.AnalysedToAsync(cancellationToken).ConfigureAwait(false);
         if (summedTo >= completeToMs)
         {
             return null; // no hour completed since the last run
@@ -63,9 +79,10 @@ internal sealed partial class OperationAnalysis(
 
         var hoursSummed = 0;
         var accumulator = new WindowAccumulator();
+        var seriesKeys = new Dictionary<long, (OperationKey? Key, bool IsError)>(); // each series' operation, parsed once a run
         for (var hourMs = fromMs; hourMs < completeToMs; hourMs += HourMs)
         {
-            await SumHourAsync(hourMs, accumulator, cancellationToken).ConfigureAwait(false);
+            await SumHourAsync(hourMs, accumulator, seriesKeys, cancellationToken).ConfigureAwait(false);
             hoursSummed++;
         }
 
@@ -74,11 +91,11 @@ internal sealed partial class OperationAnalysis(
             await operations.SaveHourAsync([], [], completeToMs, cancellationToken).ConfigureAwait(false); // no executions since: the progress moves on
         }
 
-        var baselines = await RefreshBaselinesAsync(settings, completeToMs, nowMs, accumulator, cancellationToken).ConfigureAwait(false);
+        var (baselines, rowsRead) = await RefreshBaselinesAsync(settings, completeToMs, nowMs, analysedTo, accumulator, cancellationToken).ConfigureAwait(false);
         var deleted = await operations.DeleteHoursBeforeAsync(oldestMs, cancellationToken).ConfigureAwait(false);
         await regressions.DeleteFinishedBeforeAsync(nowMs - (long)settings.RegressionRetention.TotalMilliseconds, cancellationToken).ConfigureAwait(false);
         LogRun(logger, hoursSummed, baselines, deleted);
-        return string.Create(CultureInfo.InvariantCulture, $"summed {hoursSummed} hours; baselines of {baselines} operations");
+        return string.Create(CultureInfo.InvariantCulture, $"summed {hoursSummed} hours; baselines of {baselines} operations; read {rowsRead} stored sums");
     }
 
     /// <summary>
@@ -101,15 +118,20 @@ internal sealed partial class OperationAnalysis(
     }
 
     /// <summary>Sums one hour's rollups of every operation metric into one row per operation.</summary>
-    private async Task SumHourAsync(long hourMs, WindowAccumulator accumulator, CancellationToken cancellationToken)
+    private async Task SumHourAsync(long hourMs, WindowAccumulator accumulator, Dictionary<long, (OperationKey? Key, bool IsError)> seriesKeys, CancellationToken cancellationToken)
     {
         var byOperation = new Dictionary<string, (OperationKey Key, List<(Rollup Rollup, bool IsError)> Rollups)>(StringComparer.Ordinal);
         foreach (var metric in catalog.Metrics)
         {
             foreach (var (series, rollup) in await rollups.ReadMetricAsync(metric, hourMs, hourMs + HourMs, cancellationToken).ConfigureAwait(false))
             {
-                var labels = LabelSet.ParseKeyLabels(series.Key);
-                if (catalog.KeyOf(metric, labels) is not { } key)
+                if (!seriesKeys.TryGetValue(series.Id, out var known))
+                {
+                    var labels = LabelSet.ParseKeyLabels(series.Key);
+                    seriesKeys[series.Id] = known = (catalog.KeyOf(metric, labels), MetricSeries.IsErrorStatus(labels["status"]));
+                }
+
+                if (known.Key is not { } key)
                 {
                     continue;
                 }
@@ -119,7 +141,7 @@ internal sealed partial class OperationAnalysis(
                     byOperation[key.Id] = entry = (key, []);
                 }
 
-                entry.Rollups.Add((rollup, MetricSeries.IsErrorStatus(labels["status"])));
+                entry.Rollups.Add((rollup, known.IsError));
             }
         }
 
@@ -146,72 +168,113 @@ internal sealed partial class OperationAnalysis(
     }
 
     /// <summary>
-    /// Recomputes the baselines and summaries of every operation with hours in the seasonal or
-    /// all-hours period (at least the last 14 days, so the 7-day trend has its week before); returns
-    /// how many operations have an all-hours baseline.
+    /// Recomputes the summaries and all-hours baselines of every operation with executions since
+    /// the start of the seasonal, all-hours or 14-day period, and their hour-of-week baselines of
+    /// the slots whose hours changed since the last analysis (every slot on a first run or after a
+    /// week without one), a chunk of operations at a time; returns how many operations have an
+    /// all-hours baseline and how many stored sums were read.
     /// </summary>
-    private async Task<int> RefreshBaselinesAsync(PerformanceOptions settings, long toMs, long nowMs, WindowAccumulator accumulator, CancellationToken cancellationToken)
+    private async Task<(int WithBaseline, long RowsRead)> RefreshBaselinesAsync(PerformanceOptions settings, long toMs, long nowMs, long? analysedTo, WindowAccumulator accumulator, CancellationToken cancellationToken)
     {
         var flatFromMs = toMs - (long)settings.BaselinePeriod.TotalMilliseconds;
         var seasonalFromMs = toMs - (settings.SeasonalWeeks * WeekMs);
         var readFromMs = Math.Min(Math.Min(flatFromMs, seasonalFromMs), toMs - (2 * WeekMs));
-        var hours = await operations.HoursAsync(readFromMs, toMs, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var baselines = new List<StoredBaseline>();
-        var summaries = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var plan = new WindowPlan(toMs, flatFromMs, seasonalFromMs, ChangedSlots(analysedTo, toMs));
+        var active = await operations.ActiveSinceAsync(readFromMs, cancellationToken).ConfigureAwait(false);
         var withBaseline = 0;
-        foreach (var group in hours.GroupBy(h => h.OperationId, StringComparer.Ordinal))
+        long rowsRead = 0;
+        foreach (var chunk in active.Chunk(ChunkSize))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var operationHours = group.ToArray();
-            var firstMs = operationHours[0].HourMs;
-            var flatMinutes = (toMs - Math.Max(flatFromMs, firstMs)) / 60_000;
-            if (Compute(group.Key, -1, [.. operationHours.Where(h => h.HourMs >= flatFromMs)], flatMinutes, settings, nowMs, accumulator) is { } flat)
+            var sums = new ChunkSums(operations, [.. chunk.Select(o => o.Id)]);
+            await sums.ReadAsync(plan, cancellationToken).ConfigureAwait(false);
+            var summaries = new Dictionary<string, string?>(StringComparer.Ordinal);
+            var baselines = new List<StoredBaseline>();
+            foreach (var (id, firstSeenMs) in chunk)
             {
-                baselines.Add(flat);
-                withBaseline++;
-            }
-
-            foreach (var slot in operationHours.Where(h => h.HourMs >= seasonalFromMs).GroupBy(h => HourOfWeek.Of(h.HourMs, TimeZoneInfo.Utc)))
-            {
-                var slotHours = slot.ToArray();
-                var slotMinutes = 60 * Occurrences(slot.Key, Math.Max(seasonalFromMs, firstMs), toMs);
-                if (slotHours.Length >= 2 && Compute(group.Key, slot.Key, slotHours, slotMinutes, settings, nowMs, accumulator) is { } seasonal)
+                var operation = new AnalysedOperation(id, firstSeenMs, sums);
+                if (FlatBaseline(operation, plan, settings, nowMs, accumulator) is { } flat)
                 {
-                    baselines.Add(seasonal);
+                    baselines.Add(flat);
+                    withBaseline++;
                 }
+
+                baselines.AddRange(SeasonalBaselines(operation, plan, settings, nowMs, accumulator));
+                summaries[id] = Summarize(operation, plan, settings, nowMs, accumulator).ToJson();
             }
 
-            summaries[group.Key] = Summarize(operationHours, toMs, settings, nowMs, accumulator).ToJson();
+            rowsRead += sums.RowsRead;
+            await operations.SaveAnalysisAsync(chunk[0].Id, chunk[^1].Id, readFromMs, summaries, baselines, plan.Slots, sums.Computed, cancellationToken).ConfigureAwait(false);
         }
 
-        await operations.SaveAnalysisAsync(summaries, baselines, cancellationToken).ConfigureAwait(false);
-        return withBaseline;
+        await operations.FinishAnalysisAsync(toMs, plan.OldestMs - DayMs, cancellationToken).ConfigureAwait(false);
+        return (withBaseline, rowsRead);
     }
 
-    /// <summary>The figures of the last 24 hours, the 24-hour and 7-day trends and the bottleneck of one operation's hours.</summary>
-    private static OperationSummary Summarize(StoredOperationHour[] hours, long toMs, PerformanceOptions settings, long nowMs, WindowAccumulator accumulator)
+    /// <summary>
+    /// The hour-of-week slots whose baselines may have changed since the analysis up to
+    /// <paramref name="analysedTo"/>: those of the hours from the one before it (summed again for
+    /// late points) to <paramref name="toMs"/>, the same slots as the hours that left the seasonal
+    /// period; null (every slot) on a first run or when a week or more passed.
+    /// </summary>
+    private static int[]? ChangedSlots(long? analysedTo, long toMs)
     {
-        const long DayMs = 24 * HourMs;
-        var last24h = Figures(hours, toMs - DayMs, toMs, accumulator);
-        var trend24h = OperationTrend.Between(Figures(hours, toMs - (2 * DayMs), toMs - DayMs, accumulator), last24h, settings.MinExecutions, settings.ChangePercent);
-        var trend7d = OperationTrend.Between(
-            Figures(hours, toMs - (2 * WeekMs), toMs - WeekMs, accumulator), Figures(hours, toMs - WeekMs, toMs, accumulator), settings.MinExecutions, settings.ChangePercent);
+        if (analysedTo is not { } previous || toMs - (previous - HourMs) >= WeekMs)
+        {
+            return null;
+        }
+
+        var slots = new SortedSet<int>();
+        for (var hourMs = previous - HourMs; hourMs < toMs; hourMs += HourMs)
+        {
+            slots.Add(HourOfWeek.Of(hourMs, TimeZoneInfo.Utc));
+        }
+
+        return [.. slots];
+    }
+
+    /// <summary>The all-hours baseline: the hours of <see cref="PerformanceOptions.BaselinePeriod"/> up to the last complete one, over the period since the operation was first seen.</summary>
+    private static StoredBaseline? FlatBaseline(AnalysedOperation operation, WindowPlan plan, PerformanceOptions settings, long nowMs, WindowAccumulator accumulator)
+    {
+        operation.Merge(plan.Flat, accumulator);
+        if (accumulator.Count == 0 || accumulator.Count < settings.MinExecutions)
+        {
+            return null;
+        }
+
+        var fromMs = Math.Max(plan.Flat.FromMs, operation.FirstSeenMs);
+        var minutes = (plan.ToMs - fromMs) / 60_000;
+        return Baseline(operation.Id, -1, OperationFigures.From(accumulator, minutes)!, minutes, fromMs, plan.ToMs, nowMs);
+    }
+
+    /// <summary>The hour-of-week baselines of the slots the plan recomputes.</summary>
+    private static IEnumerable<StoredBaseline> SeasonalBaselines(AnalysedOperation operation, WindowPlan plan, PerformanceOptions settings, long nowMs, WindowAccumulator accumulator)
+    {
+        foreach (var slot in plan.SeasonalHours.GroupBy(h => HourOfWeek.Of(h, TimeZoneInfo.Utc)))
+        {
+            var slotHours = slot.Select(operation.Hour).OfType<StoredOperationHour>().ToArray();
+            var slotMinutes = 60 * Occurrences(slot.Key, Math.Max(plan.SeasonalFromMs, operation.FirstSeenMs), plan.ToMs);
+            if (slotHours.Length >= 2 && Compute(operation.Id, slot.Key, slotHours, slotMinutes, settings, nowMs, accumulator) is { } seasonal)
+            {
+                yield return seasonal;
+            }
+        }
+    }
+
+    /// <summary>The figures of the last 24 hours, the 24-hour and 7-day trends and the bottleneck of one operation.</summary>
+    private static OperationSummary Summarize(AnalysedOperation operation, WindowPlan plan, PerformanceOptions settings, long nowMs, WindowAccumulator accumulator)
+    {
+        var last24h = Figures(operation, plan.Last24h, accumulator);
+        var trend24h = OperationTrend.Between(Figures(operation, plan.Previous24h, accumulator), last24h, settings.MinExecutions, settings.ChangePercent);
+        var trend7d = OperationTrend.Between(Figures(operation, plan.Previous7d, accumulator), Figures(operation, plan.Last7d, accumulator), settings.MinExecutions, settings.ChangePercent);
         return new OperationSummary(last24h, trend24h, trend7d, Bottleneck.Of(last24h, settings.MinExecutions), DateTimeOffset.FromUnixTimeMilliseconds(nowMs));
     }
 
-    /// <summary>The figures of the hours in [<paramref name="fromMs"/>, <paramref name="toMs"/>), throughput over the whole period.</summary>
-    private static OperationFigures? Figures(StoredOperationHour[] hours, long fromMs, long toMs, WindowAccumulator accumulator)
+    /// <summary>The figures of one window, throughput over the whole of it.</summary>
+    private static OperationFigures? Figures(AnalysedOperation operation, Window window, WindowAccumulator accumulator)
     {
-        accumulator.Reset();
-        foreach (var hour in hours)
-        {
-            if (hour.HourMs >= fromMs && hour.HourMs < toMs)
-            {
-                accumulator.AddSummary(hour.Count, hour.Errors, hour.Sum, hour.Min, hour.Max, hour.Bins);
-            }
-        }
-
-        return OperationFigures.From(accumulator, (toMs - fromMs) / 60_000.0);
+        operation.Merge(window, accumulator);
+        return OperationFigures.From(accumulator, (window.ToMs - window.FromMs) / 60_000.0);
     }
 
     /// <summary>The baseline of <paramref name="hours"/>, or null when they hold fewer than <see cref="PerformanceOptions.MinExecutions"/> executions.</summary>
@@ -228,10 +291,11 @@ internal sealed partial class OperationAnalysis(
             accumulator.AddSummary(hour.Count, hour.Errors, hour.Sum, hour.Min, hour.Max, hour.Bins);
         }
 
-        var figures = OperationFigures.From(accumulator, minutes)!;
-        return new StoredBaseline(operationId, slot, figures.Executions, figures.Failures, figures.AvgMs, figures.P50Ms, figures.P95Ms, figures.P99Ms,
-            minutes, hours.Min(h => h.HourMs), hours.Max(h => h.HourMs) + HourMs, nowMs);
+        return Baseline(operationId, slot, OperationFigures.From(accumulator, minutes)!, minutes, hours.Min(h => h.HourMs), hours.Max(h => h.HourMs) + HourMs, nowMs);
     }
+
+    private static StoredBaseline Baseline(string operationId, int slot, OperationFigures figures, long minutes, long fromMs, long toMs, long nowMs) =>
+        new(operationId, slot, figures.Executions, figures.Failures, figures.AvgMs, figures.P50Ms, figures.P95Ms, figures.P99Ms, minutes, fromMs, toMs, nowMs);
 
     /// <summary>How many hours of hour-of-week <paramref name="slot"/> begin in [<paramref name="fromMs"/>, <paramref name="toMs"/>) (hour starts).</summary>
     private static long Occurrences(int slot, long fromMs, long toMs)
@@ -249,4 +313,223 @@ internal sealed partial class OperationAnalysis(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Performance analysis summed {Hours} hours; {Operations} operations have a baseline; {Deleted} expired hourly sums deleted.")]
     private static partial void LogRun(ILogger logger, int hours, int operations, int deleted);
+
+    /// <summary>A span of stored sums: an hour, a 6-hour block or a UTC day.</summary>
+    private readonly record struct Span(int Hours, long StartMs)
+    {
+        public long EndMs => StartMs + (Hours * HourMs);
+
+        /// <summary>Its parts one level down (a day's 4 blocks, a block's 6 hours), in time order.</summary>
+        public IEnumerable<Span> Parts()
+        {
+            var part = Hours == 24 ? BlockHours : 1;
+            for (var startMs = StartMs; startMs < EndMs; startMs += part * HourMs)
+            {
+                yield return new Span(part, startMs);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A window [<see cref="FromMs"/>, <see cref="ToMs"/>) of whole hours as the spans it merges, in
+    /// time order: hours up to a block boundary, blocks up to a day boundary, days, then blocks and
+    /// hours. Only hours whose sums can no longer change are merged from blocks and days (the last
+    /// hour before the run's end may be summed again): it is always merged as an hour.
+    /// </summary>
+    private sealed record Window(long FromMs, long ToMs, Span[] Spans)
+    {
+        public static Window Of(long fromMs, long toMs, long finalToMs)
+        {
+            var spans = new List<Span>();
+            var spansToMs = Math.Min(toMs, finalToMs);
+            var startMs = fromMs;
+            while (startMs < toMs)
+            {
+                var hours = startMs % DayMs == 0 && startMs + DayMs <= spansToMs ? 24
+                    : startMs % (BlockHours * HourMs) == 0 && startMs + (BlockHours * HourMs) <= spansToMs ? BlockHours
+                    : 1;
+                spans.Add(new Span(hours, startMs));
+                startMs += hours * HourMs;
+            }
+
+            return new Window(fromMs, toMs, [.. spans]);
+        }
+    }
+
+    /// <summary>
+    /// The windows of a run up to <see cref="ToMs"/> (the last 24 hours and 7 days, the 24 hours and 7 days
+    /// before them, the all-hours period) and the hours of the seasonal period in the slots recomputed.
+    /// </summary>
+    private sealed class WindowPlan
+    {
+        public WindowPlan(long toMs, long flatFromMs, long seasonalFromMs, int[]? slots)
+        {
+            ToMs = toMs;
+            SeasonalFromMs = seasonalFromMs;
+            Slots = slots;
+            var finalToMs = toMs - HourMs;
+            Last24h = Window.Of(toMs - DayMs, toMs, finalToMs);
+            Previous24h = Window.Of(toMs - (2 * DayMs), toMs - DayMs, finalToMs);
+            Last7d = Window.Of(toMs - WeekMs, toMs, finalToMs);
+            Previous7d = Window.Of(toMs - (2 * WeekMs), toMs - WeekMs, finalToMs);
+            Flat = Window.Of(HourStart(flatFromMs + HourMs - 1), toMs, finalToMs); // the hours starting in the period
+            SeasonalHours = [.. Range(seasonalFromMs, toMs).Where(h => slots is null || slots.Contains(HourOfWeek.Of(h, TimeZoneInfo.Utc)))];
+            Spans = [.. new[] { Last24h, Previous24h, Last7d, Previous7d, Flat }.SelectMany(w => w.Spans).Concat(SeasonalHours.Select(h => new Span(1, h))).Distinct()];
+            OldestMs = Math.Min(Previous7d.FromMs, Flat.FromMs);
+        }
+
+        public long ToMs { get; }
+
+        public long SeasonalFromMs { get; }
+
+        /// <summary>The slots recomputed (null: all).</summary>
+        public int[]? Slots { get; }
+
+        public Window Last24h { get; }
+
+        public Window Previous24h { get; }
+
+        public Window Last7d { get; }
+
+        public Window Previous7d { get; }
+
+        public Window Flat { get; }
+
+        /// <summary>The hours of the seasonal period in the slots recomputed.</summary>
+        public long[] SeasonalHours { get; }
+
+        /// <summary>Every span merged.</summary>
+        public Span[] Spans { get; }
+
+        /// <summary>The start of the oldest window.</summary>
+        public long OldestMs { get; }
+
+        private static IEnumerable<long> Range(long fromMs, long toMs)
+        {
+            for (var hourMs = fromMs; hourMs < toMs; hourMs += HourMs)
+            {
+                yield return hourMs;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The stored sums a chunk of operations (ids in the database's order) needs: the hours, blocks and
+    /// days of the plan, and the parts of the blocks and days not stored yet, which it computes (merging
+    /// the parts in time order, so a block or day is the same however often it is computed) and keeps
+    /// in <see cref="Computed"/> to be stored.
+    /// </summary>
+    private sealed class ChunkSums(OperationRepository operations, string[] ids)
+    {
+        private readonly Dictionary<(string Id, Span Span), StoredOperationSpan> _spans = [];
+        private readonly Dictionary<(string Id, long HourMs), StoredOperationHour> _hours = [];
+        private readonly HashSet<Span> _read = [];
+        private readonly WindowAccumulator _accumulator = new();
+
+        public long RowsRead { get; private set; }
+
+        public List<StoredOperationSpan> Computed { get; } = [];
+
+        /// <summary>Reads the plan's spans, then the parts of those not stored, down to hours.</summary>
+        public async Task ReadAsync(WindowPlan plan, CancellationToken cancellationToken)
+        {
+            var wanted = plan.Spans;
+            while (wanted.Length > 0)
+            {
+                var missing = new HashSet<Span>();
+                foreach (var level in wanted.Where(_read.Add).GroupBy(s => s.Hours))
+                {
+                    var starts = level.Select(s => s.StartMs).ToArray();
+                    if (level.Key == 1)
+                    {
+                        foreach (var hour in await operations.HoursAtAsync(ids, starts, cancellationToken).ConfigureAwait(false))
+                        {
+                            _hours[(hour.OperationId, hour.HourMs)] = hour;
+                            RowsRead++;
+                        }
+
+                        continue;
+                    }
+
+                    var stored = (await operations.SpansAtAsync(level.Key, ids, starts, cancellationToken).ConfigureAwait(false)).ToArray();
+                    foreach (var span in stored)
+                    {
+                        _spans[(span.OperationId, new Span(span.Hours, span.StartMs))] = span;
+                        RowsRead++;
+                    }
+
+                    // A span some operation of the chunk has not stored (a first run, a block or day just complete): its parts are read for all of them.
+                    var complete = stored.GroupBy(s => s.StartMs).Where(g => g.Count() == ids.Length).Select(g => g.Key).ToHashSet();
+                    missing.UnionWith(level.Where(s => !complete.Contains(s.StartMs)));
+                }
+
+                wanted = [.. missing.SelectMany(s => s.Parts())];
+            }
+        }
+
+        public StoredOperationHour? Hour(string id, long hourMs) => _hours.GetValueOrDefault((id, hourMs));
+
+        /// <summary>Merges one span of one operation into <paramref name="accumulator"/>.</summary>
+        public void Merge(string id, Span span, WindowAccumulator accumulator)
+        {
+            if (span.Hours == 1)
+            {
+                if (Hour(id, span.StartMs) is { } hour)
+                {
+                    accumulator.AddSummary(hour.Count, hour.Errors, hour.Sum, hour.Min, hour.Max, hour.Bins);
+                }
+
+                return;
+            }
+
+            var stored = Get(id, span);
+            if (stored.Count > 0)
+            {
+                accumulator.AddSummary(stored.Count, stored.Errors, stored.Sum, stored.Min, stored.Max, stored.Bins);
+            }
+        }
+
+        private StoredOperationSpan Get(string id, Span span)
+        {
+            if (_spans.TryGetValue((id, span), out var stored))
+            {
+                return stored;
+            }
+
+            var parts = span.Parts().ToArray();
+            foreach (var block in parts.Where(p => p.Hours > 1))
+            {
+                Get(id, block); // first: computing a block uses the accumulator
+            }
+
+            _accumulator.Reset();
+            foreach (var part in parts)
+            {
+                Merge(id, part, _accumulator);
+            }
+
+            var computed = _accumulator.Count == 0
+                ? new StoredOperationSpan(id, span.Hours, span.StartMs, 0, 0, 0, 0, 0, null)
+                : new StoredOperationSpan(id, span.Hours, span.StartMs, _accumulator.Count, _accumulator.ErrorCount, _accumulator.Sum, _accumulator.Min, _accumulator.Max, _accumulator.PackedBins());
+            _spans[(id, span)] = computed;
+            Computed.Add(computed);
+            return computed;
+        }
+    }
+
+    /// <summary>One operation as a run analyses it.</summary>
+    private sealed record AnalysedOperation(string Id, long FirstSeenMs, ChunkSums Sums)
+    {
+        public StoredOperationHour? Hour(long hourMs) => Sums.Hour(Id, hourMs);
+
+        /// <summary>Resets <paramref name="accumulator"/> and merges the window's spans into it.</summary>
+        public void Merge(Window window, WindowAccumulator accumulator)
+        {
+            accumulator.Reset();
+            foreach (var span in window.Spans)
+            {
+                Sums.Merge(Id, span, accumulator);
+            }
+        }
+    }
 }

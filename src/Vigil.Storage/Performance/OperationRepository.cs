@@ -17,6 +17,9 @@ public sealed class OperationRepository
     private const string HourColumns =
         "operation_id AS OperationId, hour_ms AS HourMs, count AS Count, errors AS Errors, sum AS Sum, min AS Min, max AS Max, bins AS Bins";
 
+    private const string SpanColumns =
+        "hours AS Hours, start_ms AS StartMs, operation_id AS OperationId, count AS Count, errors AS Errors, sum AS Sum, min AS Min, max AS Max, bins AS Bins";
+
     private const string BaselineColumns =
         "operation_id AS OperationId, slot AS Slot, executions AS Executions, failures AS Failures, avg_ms AS AvgMs, p50_ms AS P50Ms, p95_ms AS P95Ms, p99_ms AS P99Ms, " +
         "minutes AS Minutes, from_ms AS FromMs, to_ms AS ToMs, computed_at AS ComputedAtMs";
@@ -36,6 +39,74 @@ public sealed class OperationRepository
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
             "SELECT summed_to_ms FROM performance_progress WHERE id = 1", cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>The end (Unix ms) of the hours the last analysis ran over, or null before the first.</summary>
+    public async Task<long?> AnalysedToAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+            "SELECT analysed_to_ms FROM performance_progress WHERE id = 1", cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records that an analysis ran over the hours up to <paramref name="analysedToMs"/> and deletes
+    /// the spans starting before <paramref name="spansFromMs"/>, in one transaction.
+    /// </summary>
+    public async Task FinishAnalysisAsync(long analysedToMs, long spansFromMs, CancellationToken cancellationToken = default)
+    {
+        await using var work = await _database.BeginAsync(cancellationToken).ConfigureAwait(false);
+        await work.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE performance_progress SET analysed_to_ms = @analysedToMs WHERE id = 1", new { analysedToMs }, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await work.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM operation_spans WHERE start_ms < @spansFromMs", new { spansFromMs }, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await work.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The ids of the operations with executions after <paramref name="fromMs"/> and the start of their first hour, ordered by id as the database orders them.</summary>
+    public async Task<IReadOnlyList<(string Id, long FirstSeenMs)>> ActiveSinceAsync(long fromMs, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<ActiveRow>(new CommandDefinition(
+            "SELECT id AS Id, first_seen_ms AS FirstSeenMs FROM operations WHERE last_seen_ms > @fromMs ORDER BY id", new { fromMs }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => (r.Id, r.FirstSeenMs))];
+    }
+
+    /// <summary>
+    /// The hourly sums of the hours starting at <paramref name="hourStarts"/> of the operations
+    /// <paramref name="ids"/>: one probe of the primary key per operation and hour.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredOperationHour>> HoursAtAsync(IReadOnlyCollection<string> ids, IReadOnlyCollection<long> hourStarts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(hourStarts);
+        if (hourStarts.Count == 0 || ids.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<HourRow>(new CommandDefinition(
+            $"SELECT {HourColumns} FROM operation_hours WHERE operation_id IN ({Texts(ids)}) AND hour_ms IN ({Numbers(hourStarts)})",
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToStored())];
+    }
+
+    /// <summary>The stored spans of <paramref name="hours"/> hours starting at <paramref name="starts"/> of the operations <paramref name="ids"/>: one primary-key probe each.</summary>
+    public async Task<IReadOnlyList<StoredOperationSpan>> SpansAtAsync(int hours, IReadOnlyCollection<string> ids, IReadOnlyCollection<long> starts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(starts);
+        if (starts.Count == 0 || ids.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<SpanRow>(new CommandDefinition(
+            $"SELECT {SpanColumns} FROM operation_spans WHERE hours = @hours AND start_ms IN ({Numbers(starts)}) AND operation_id IN ({Texts(ids)})",
+            new { hours }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToStored())];
     }
 
     /// <summary>
@@ -107,16 +178,23 @@ public sealed class OperationRepository
     }
 
     /// <summary>
-    /// Stores an analysis: replaces the baselines of the operations in <paramref name="summaries"/>
-    /// with <paramref name="baselines"/> and sets their summaries (JSON), in one transaction.
+    /// Stores an analysis of the operations with ids from <paramref name="firstId"/> to
+    /// <paramref name="lastId"/> seen after <paramref name="activeFromMs"/> (as
+    /// <see cref="ActiveSinceAsync"/> lists them), in one transaction: sets their summaries (JSON),
+    /// replaces their all-hours baseline and their hour-of-week baselines of <paramref name="slots"/>
+    /// (null: every slot) with those in <paramref name="baselines"/>, and stores spans.
     /// </summary>
-    public async Task SaveAnalysisAsync(IReadOnlyDictionary<string, string?> summaries, IReadOnlyList<StoredBaseline> baselines, CancellationToken cancellationToken = default)
+    public async Task SaveAnalysisAsync(string firstId, string lastId, long activeFromMs, IReadOnlyDictionary<string, string?> summaries, IReadOnlyList<StoredBaseline> baselines,
+        IReadOnlyCollection<int>? slots, IReadOnlyList<StoredOperationSpan> spans, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(summaries);
         ArgumentNullException.ThrowIfNull(baselines);
+        ArgumentNullException.ThrowIfNull(spans);
+        var which = slots is null ? "" : $" AND slot IN (-1{string.Concat(slots.Select(slot => "," + slot.ToString(System.Globalization.CultureInfo.InvariantCulture)))})";
         await using var work = await _database.BeginAsync(cancellationToken).ConfigureAwait(false);
         await work.Connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM operation_baselines WHERE operation_id = @id", summaries.Keys.Select(id => new { id }), work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"DELETE FROM operation_baselines WHERE operation_id IN (SELECT id FROM operations WHERE id >= @firstId AND id <= @lastId AND last_seen_ms > @activeFromMs){which}",
+            new { firstId, lastId, activeFromMs }, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await work.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE operations SET summary = @summary WHERE id = @id", summaries.Select(s => new { id = s.Key, summary = s.Value }), work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await work.Connection.ExecuteAsync(new CommandDefinition(
@@ -124,6 +202,15 @@ public sealed class OperationRepository
             INSERT INTO operation_baselines (operation_id, slot, executions, failures, avg_ms, p50_ms, p95_ms, p99_ms, minutes, from_ms, to_ms, computed_at)
             VALUES (@OperationId, @Slot, @Executions, @Failures, @AvgMs, @P50Ms, @P95Ms, @P99Ms, @Minutes, @FromMs, @ToMs, @ComputedAtMs)
             """, baselines, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await work.Connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO operation_spans (hours, start_ms, operation_id, count, errors, sum, min, max, bins)
+            VALUES (@Hours, @StartMs, @OperationId, @Count, @Errors, @Sum, @Min, @Max, @Bins)
+            ON CONFLICT (hours, start_ms, operation_id) DO UPDATE SET
+                count = excluded.count, errors = excluded.errors, sum = excluded.sum, min = excluded.min, max = excluded.max, bins = excluded.bins
+            """,
+            spans.Select(d => new { d.Hours, d.StartMs, d.OperationId, d.Count, d.Errors, d.Sum, d.Min, d.Max, Bins = RollupRepository.ToBytes(d.Bins) }),
+            work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await work.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -151,6 +238,41 @@ public sealed class OperationRepository
             "DELETE FROM operation_hours WHERE hour_ms < @beforeMs", new { beforeMs }, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await work.CommitAsync(cancellationToken).ConfigureAwait(false);
         return deleted;
+    }
+
+    /// <summary>Strings as SQL literals, for an IN list of many ids (quotes doubled).</summary>
+    private static string Texts(IEnumerable<string> values) => string.Join(',', values.Select(v => "'" + v.Replace("'", "''", StringComparison.Ordinal) + "'"));
+
+    private static string Numbers(IEnumerable<long> values) => string.Join(',', values.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    private sealed class ActiveRow
+    {
+        public string Id { get; set; } = "";
+
+        public long FirstSeenMs { get; set; }
+    }
+
+    private sealed class SpanRow
+    {
+        public long Hours { get; set; }
+
+        public long StartMs { get; set; }
+
+        public string OperationId { get; set; } = "";
+
+        public long Count { get; set; }
+
+        public long Errors { get; set; }
+
+        public double Sum { get; set; }
+
+        public double Min { get; set; }
+
+        public double Max { get; set; }
+
+        public byte[]? Bins { get; set; }
+
+        public StoredOperationSpan ToStored() => new(OperationId, (int)Hours, StartMs, Count, Errors, Sum, Min, Max, RollupRepository.FromBytes(Bins));
     }
 
     private sealed class OperationRow
@@ -250,6 +372,18 @@ public sealed record StoredOperation(string Id, string Kind, string Metric, stri
 /// <param name="Bins">The durations' merged sketch (packed bins), or null.</param>
 public sealed record StoredOperationHour(string OperationId, long HourMs, long Count, long Errors, double Sum, double Min, double Max, uint[]? Bins);
 
+/// <summary>One operation's executions over a 6-hour block or a day (UTC): the merge of its hourly sums (a day: of its blocks), in time order.</summary>
+/// <param name="OperationId">The operation.</param>
+/// <param name="Hours">6 or 24.</param>
+/// <param name="StartMs">The start (Unix ms, a multiple of the span).</param>
+/// <param name="Count">Executions (0: none, with min and max 0 and no bins).</param>
+/// <param name="Errors">Of them, failures.</param>
+/// <param name="Sum">Sum of durations, ms.</param>
+/// <param name="Min">Shortest duration, ms.</param>
+/// <param name="Max">Longest duration, ms.</param>
+/// <param name="Bins">The durations' merged sketch (packed bins), or null.</param>
+public sealed record StoredOperationSpan(string OperationId, int Hours, long StartMs, long Count, long Errors, double Sum, double Min, double Max, uint[]? Bins);
+
 /// <summary>A baseline as stored: over every hour of the period (slot −1) or one hour of the week (0–167).</summary>
 /// <param name="OperationId">The operation.</param>
 /// <param name="Slot">−1 for all hours; else the hour of the week (0 = Monday 00:00 UTC).</param>
@@ -260,7 +394,7 @@ public sealed record StoredOperationHour(string OperationId, long HourMs, long C
 /// <param name="P95Ms">95th percentile.</param>
 /// <param name="P99Ms">99th percentile.</param>
 /// <param name="Minutes">Minutes of the hours it covers (throughput = executions / minutes).</param>
-/// <param name="FromMs">Start of the first hour covered.</param>
-/// <param name="ToMs">End of the last hour covered.</param>
-/// <param name="ComputedAtMs">When it was computed.</param>
+/// <param name="FromMs">Start of the period covered: all hours, the start of the period or of the operation's first hour when later; an hour of the week, its first hour with executions.</param>
+/// <param name="ToMs">End of the period covered: all hours, the end of the last hour summed; an hour of the week, the end of its last hour with executions.</param>
+/// <param name="ComputedAtMs">When it was last computed.</param>
 public sealed record StoredBaseline(string OperationId, int Slot, long Executions, long Failures, double AvgMs, double? P50Ms, double? P95Ms, double? P99Ms, long Minutes, long FromMs, long ToMs, long ComputedAtMs);
