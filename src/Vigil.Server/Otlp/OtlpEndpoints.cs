@@ -74,13 +74,10 @@ internal static class OtlpEndpoints
         if (points.Count > 0)
         {
             var key = context.Features.Get<ApiKeyRecord>()?.AsQuotaHolder();
-            if (!quotas.TryAdmit(key, points.Count, out var wait))
+            if (IngestEndpoints.AdmitRate(context, quotas, key, points.Count) is { } tooMany)
             {
                 counters.RejectedBatches.Add(1);
-                var retryAfter = RetryAfter.Seconds(wait);
-                return RetryAfter.TooManyRequests(context.Response, retryAfter, "Rate quota reached",
-                    string.Create(CultureInfo.InvariantCulture,
-                        $"This API key may send {quotas.PointsPerSecondOf(key!.Value)} points per second (Vigil:Quotas:PointsPerSecondPerKey, or the key's pointsPerSecondQuota); nothing was recorded. Send the export again in {retryAfter} s."));
+                return tooMany;
             }
 
             var outcome = Prepare(batch, points, dataPoints, store, quotas.SeriesQuotaFor(key));

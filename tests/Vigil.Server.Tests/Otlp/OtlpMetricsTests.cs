@@ -179,6 +179,27 @@ public abstract class OtlpMetricsTests(StorageProvider provider) : ServerTestBas
         Assert.Single(await SeriesAsync(app.Admin(), "other", "last"));
     }
 
+    [Fact]
+    public async Task Export_KeyOverItsRateQuota_429AndTheResentExportCountsTheSameIncrement()
+    {
+        await using var app = StartApp(settings: new() { ["Vigil:Quotas:PointsPerSecondPerKey"] = "10" });
+        var client = await app.ClientWithRoleAsync("ingest");
+        var start = Nanos(app);
+        byte[] Cumulative(double value, ulong time) =>
+            Export(Sum("sent", true, AggregationTemporality.Cumulative, Number(value, time, 1)), Gauge("filler", Enumerable.Range(0, 9).Select(i => Number(i, time)).ToArray())).ToByteArray();
+        (await PostAsync(client, "/v1/metrics", Cumulative(100, start), Protobuf)).EnsureSuccessStatusCode(); // 9 gauges; the sum's start
+
+        using var limited = await PostAsync(client, "/v1/metrics", Cumulative(130, start + Second), Protobuf);
+        app.Time.Advance(TimeSpan.FromSeconds(1));
+        using var resent = await PostAsync(client, "/v1/metrics", Cumulative(130, start + Second), Protobuf);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), limited.Headers.RetryAfter?.Delta);
+        Assert.Equal("application/problem+json", limited.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.OK, resent.StatusCode);
+        Assert.Equal(30, Value(Assert.Single(await SeriesAsync(app.Admin(), "sent", "sum"))));
+    }
+
     public static TheoryData<string, string, string?, int> Refused => new()
     {
         // what, content type, content encoding, status
