@@ -160,10 +160,12 @@ internal static class OtlpEndpoints
         while (points.Count > 0)
         {
             var outcome = store.Prepare(points, store.MemoryHorizonMs, quota);
-            if (outcome.IsAccepted && outcome.OverQuota is null)
+            if (outcome.IsAccepted)
             {
                 return outcome;
             }
+
+            var rejectedBefore = batch.RejectedDataPoints;
 
             foreach (var error in outcome.Errors)
             {
@@ -175,6 +177,15 @@ internal static class OtlpEndpoints
                 batch.Reject(dataPoints[index], points[index].Name, outcome.OverQuota is { } over
                     ? string.Create(CultureInfo.InvariantCulture, $"would create a new series past this API key's series quota of {over.MaxSeries} (Vigil:Quotas:SeriesPerKey, or the key's seriesQuota)")
                     : string.Create(CultureInfo.InvariantCulture, $"would create a new series past the limit of {outcome.MaxSeries} (Vigil:Metrics:MaxSeries)"));
+            }
+
+            if (batch.RejectedDataPoints == rejectedBefore)
+            {
+                // Refused without naming a point: refuse what is left rather than try again.
+                foreach (var dataPoint in dataPoints)
+                {
+                    batch.Reject(dataPoint, "", "was refused by the store");
+                }
             }
 
             RemoveRejected(batch, points, dataPoints);
