@@ -17,7 +17,10 @@ internal sealed class HotBins
     /// <summary>Bytes this instance holds, for memory accounting.</summary>
     public int RetainedBytes => 24 + 32 + (_counts.Length * sizeof(int));
 
-    public void Add(int code)
+    public void Add(int code) => Add(code, 1);
+
+    /// <summary>Adds <paramref name="count"/> values of one bin code.</summary>
+    public void Add(int code, int count)
     {
         var slot = code - _offset;
         if ((uint)slot >= (uint)_counts.Length)
@@ -26,7 +29,7 @@ internal sealed class HotBins
             slot = code - _offset;
         }
 
-        _counts[slot]++;
+        _counts[slot] += count;
         if (code < _minCode)
         {
             _minCode = code;

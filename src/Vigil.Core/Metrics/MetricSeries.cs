@@ -116,7 +116,7 @@ public sealed class MetricSeries
         var scratch = new MetricSeries(like.Name, like.Labels, like.Type, MetricsOptions.BucketSize);
         foreach (var point in points)
         {
-            scratch.Record(point.Value, point.TimestampMs);
+            scratch.Record(point.Value, point.TimestampMs, point.Count);
         }
 
         return scratch.TakeDirtyRollups(long.MaxValue);
@@ -126,8 +126,16 @@ public sealed class MetricSeries
     /// Records one point. The caller has validated the value and timestamp. Timings are kept
     /// to the microsecond (0.001 ms).
     /// </summary>
-    public bool Record(double value, long timestampMs)
+    public bool Record(double value, long timestampMs) => Record(value, timestampMs, 1);
+
+    /// <summary>
+    /// Records <paramref name="count"/> observations of one value at once (a bucket of a
+    /// pre-aggregated distribution): the same as recording the point <paramref name="count"/>
+    /// times, in one step.
+    /// </summary>
+    public bool Record(double value, long timestampMs, int count)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         if (_hotBins is not null)
         {
             value = Math.Round(value * 1000) / 1000; // timings are kept to the microsecond
@@ -142,8 +150,8 @@ public sealed class MetricSeries
             }
 
             ref var bucket = ref FindOrAddBucket(bucketStart, out var isHot);
-            bucket.Count++;
-            bucket.Sum = FiniteValues.Add(bucket.Sum, value);
+            bucket.Count += count;
+            bucket.Sum = FiniteValues.Add(bucket.Sum, value * count);
             if (value < bucket.Min)
             {
                 bucket.Min = value;
@@ -166,16 +174,16 @@ public sealed class MetricSeries
                 var code = SketchMapping.Code(value);
                 if (isHot)
                 {
-                    _hotBins.Add(code);
+                    _hotBins.Add(code, count);
                 }
                 else
                 {
-                    bucket.Bins = AddToPacked(bucket.Bins ?? [], code);
+                    bucket.Bins = AddToPacked(bucket.Bins ?? [], code, count);
                 }
             }
 
-            TotalCount++;
-            TotalSum = FiniteValues.Add(TotalSum, value);
+            TotalCount += count;
+            TotalSum = FiniteValues.Add(TotalSum, value * count);
             if (timestampMs >= LastSeenMs)
             {
                 LastSeenMs = timestampMs;
@@ -205,7 +213,7 @@ public sealed class MetricSeries
     /// <summary>
     /// Marks the series evicted when it holds nothing (every bucket pruned, every minute
     /// written) and saw no point since <paramref name="idleBeforeMs"/>; an evicted series
-    /// records nothing more (<see cref="Record"/> returns false) and leaves the store.
+    /// records nothing more (<see cref="Record(double, long)"/> returns false) and leaves the store.
     /// </summary>
     internal bool TryEvict(long idleBeforeMs)
     {
@@ -521,18 +529,30 @@ public sealed class MetricSeries
         return rem < 0 ? rem + divisor : rem;
     }
 
-    private static uint[] AddToPacked(uint[] packed, int code)
+    private static uint[] AddToPacked(uint[] packed, int code, int count)
     {
-        for (var i = 0; i < packed.Length; i++)
+        var left = (uint)count;
+        for (var i = 0; i < packed.Length && left > 0; i++)
         {
-            if (SketchMapping.PackedCode(packed[i]) == code && SketchMapping.PackedCount(packed[i]) < SketchMapping.MaxPackedCount)
+            var held = SketchMapping.PackedCount(packed[i]);
+            if (SketchMapping.PackedCode(packed[i]) == code && held < SketchMapping.MaxPackedCount)
             {
-                packed[i]++;
-                return packed;
+                var added = Math.Min(left, SketchMapping.MaxPackedCount - held);
+                packed[i] += added;
+                left -= added;
             }
         }
 
-        return [.. packed, SketchMapping.Pack(code, 1)];
+        // An entry holds at most MaxPackedCount: a larger count takes several entries of the code.
+        var entries = new List<uint>();
+        while (left > 0)
+        {
+            var added = Math.Min(left, SketchMapping.MaxPackedCount);
+            entries.Add(SketchMapping.Pack(code, added));
+            left -= added;
+        }
+
+        return entries.Count == 0 ? packed : [.. packed, .. entries];
     }
 
     private void AddBucket(WindowAccumulator accumulator, ref Bucket bucket, bool isHot, bool withBins)

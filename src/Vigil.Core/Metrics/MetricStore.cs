@@ -252,16 +252,16 @@ public sealed class MetricStore
             {
                 if (points[i].TimestampMs >= memoryHorizonMs)
                 {
-                    if (!series[i]!.Record(points[i].Value, points[i].TimestampMs))
+                    if (!series[i]!.Record(points[i].Value, points[i].TimestampMs, points[i].Count))
                     {
                         // Evicted as idle (or dropped) between Prepare and Commit: bring it back (past the bound if need be).
                         series[i] = Revive(keys[i], points[i], series[i]!.Owner, series[i]!.IsOwn);
-                        series[i]!.Record(points[i].Value, points[i].TimestampMs);
+                        series[i]!.Record(points[i].Value, points[i].TimestampMs, points[i].Count);
                     }
                 }
             }
 
-            Interlocked.Add(ref _ingestedPoints, points.Count);
+            Interlocked.Add(ref _ingestedPoints, points.Count); // points as sent, not the observations they stand for
         });
     }
 

@@ -28,9 +28,9 @@ public static class DashboardCookie
     public static bool Applies(HttpContext context) =>
         context.Request.Cookies.ContainsKey(CookieName) || !IsApi(context.Request.Path);
 
-    /// <summary>Paths of the JSON API and the machine endpoints, which answer problems, never redirects.</summary>
+    /// <summary>Paths of the JSON API and the machine endpoints (Prometheus, OpenAPI, OTLP), which answer problems, never redirects.</summary>
     public static bool IsApi(PathString path) =>
-        path.StartsWithSegments("/api") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/ui/data");
+        path.StartsWithSegments("/api") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/v1") || path.StartsWithSegments("/otlp") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/ui/data");
 
     /// <summary>Adds the cookie scheme.</summary>
     public static AuthenticationBuilder AddVigilDashboardCookie(this AuthenticationBuilder builder)

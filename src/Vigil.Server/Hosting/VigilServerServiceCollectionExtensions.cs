@@ -113,6 +113,7 @@ internal static class VigilServerServiceCollectionExtensions
 
         // Performance tracking (Vigil.Performance): operations, their hourly sums and baselines, on the aggregation schedule.
         services.AddVigilPerformance(configuration);
+        services.AddVigilOtlp(configuration);
 
         // The relay limits its callers itself: after their secret is checked (RelayWebhookEndpoints).
         services.AddSingleton<RelayCallerLimits>();

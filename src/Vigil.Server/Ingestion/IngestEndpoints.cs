@@ -216,13 +216,10 @@ internal static class IngestEndpoints
         }
 
         var key = context.Features.Get<ApiKeyRecord>()?.AsQuotaHolder();
-        if (!quotas.TryAdmit(key, points.Count, out var wait))
+        if (AdmitRate(context, quotas, key, points.Count) is { } tooMany)
         {
             counters.RejectedBatches.Add(1);
-            var retryAfter = RetryAfter.Seconds(wait);
-            return RetryAfter.TooManyRequests(context.Response, retryAfter, "Rate quota reached",
-                string.Create(CultureInfo.InvariantCulture,
-                    $"This API key may send {quotas.PointsPerSecondOf(key!.Value)} points per second (Vigil:Quotas:PointsPerSecondPerKey, or the key's pointsPerSecondQuota); nothing was recorded. Send the batch again in {retryAfter} s."));
+            return tooMany;
         }
 
         var outcome = store.Prepare(points, store.MemoryHorizonMs, quotas.SeriesQuotaFor(key));
@@ -280,6 +277,23 @@ internal static class IngestEndpoints
 
         counters.AcceptedBatches.Add(1);
         return TypedResults.Accepted((string?)null, new IngestResponse(outcome.AcceptedCount));
+    }
+
+    /// <summary>
+    /// Counts <paramref name="points"/> against the key's points-per-second quota: null when
+    /// admitted, else the 429 to answer with (<c>Retry-After</c> set; nothing is recorded).
+    /// </summary>
+    internal static ProblemHttpResult? AdmitRate(HttpContext context, IngestQuotas quotas, QuotaHolder? key, int points)
+    {
+        if (quotas.TryAdmit(key, points, out var wait))
+        {
+            return null;
+        }
+
+        var retryAfter = RetryAfter.Seconds(wait);
+        return RetryAfter.TooManyRequests(context.Response, retryAfter, "Rate quota reached",
+            string.Create(CultureInfo.InvariantCulture,
+                $"This API key may send {quotas.PointsPerSecondOf(key!.Value)} points per second (Vigil:Quotas:PointsPerSecondPerKey, or the key's pointsPerSecondQuota); nothing was recorded. Send the batch again in {retryAfter} s."));
     }
 
     // Job executions become two points each; report the execution's index.

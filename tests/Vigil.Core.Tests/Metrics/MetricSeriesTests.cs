@@ -65,6 +65,53 @@ public class MetricSeriesTests
     }
 
     [Fact]
+    public void Record_WithCount_SameAsRecordingThePointThatManyTimes()
+    {
+        // Arrange: a hot bucket, a packed (older open) bucket, a patch, and a count past one packed entry's capacity.
+        var weighted = SampleData.NewSeries(MetricType.Timing);
+        var repeated = SampleData.NewSeries(MetricType.Timing);
+        var records = new (double Value, long At, int Count)[]
+        {
+            (12.5, 0, 3), (400, 1 * Second, 2_000), (7, 20 * Second, 5), (900, 2 * Second, 4), (3, 65 * Second, (int)SketchMapping.MaxPackedCount + 10),
+        };
+
+        // Act
+        foreach (var (value, at, count) in records)
+        {
+            weighted.Record(value, at, count);
+            for (var i = 0; i < count; i++)
+            {
+                repeated.Record(value, at);
+            }
+        }
+
+        // Assert
+        var expected = new WindowAccumulator();
+        var actual = new WindowAccumulator();
+        repeated.AggregateInto(expected, 0, 2 * Minute);
+        weighted.AggregateInto(actual, 0, 2 * Minute);
+        Assert.Equal(expected.Count, actual.Count);
+        Assert.Equal(expected.Sum, actual.Sum, 6);
+        Assert.Equal(expected.Min, actual.Min);
+        Assert.Equal(expected.Max, actual.Max);
+        foreach (var q in new[] { 0.01, 0.5, 0.9, 0.99, 0.999, 1 })
+        {
+            Assert.Equal(expected.Quantile(q), actual.Quantile(q));
+        }
+
+        Assert.Equal(repeated.TotalCount, weighted.TotalCount);
+        Assert.Equal(repeated.TakeDirtyRollups(long.MaxValue).Select(r => (r.Count, r.Bins!.Sum(b => (long)SketchMapping.PackedCount(b)))),
+            weighted.TakeDirtyRollups(long.MaxValue).Select(r => (r.Count, r.Bins!.Sum(b => (long)SketchMapping.PackedCount(b)))));
+    }
+
+    [Fact]
+    public void Record_ZeroCount_Throws()
+    {
+        var series = SampleData.NewSeries(MetricType.Timing);
+        Assert.Throws<ArgumentOutOfRangeException>(() => series.Record(1, 0, 0));
+    }
+
+    [Fact]
     public void Record_OutOfOrderPoint_DoesNotBecomeLast()
     {
         // Arrange

@@ -269,6 +269,19 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
          "escalationChannels":[],"labels":{"team":"api"},"runbookUrl":"https://runbooks.example.com/{{{name}}}","enabled":true}
         """;
 
+    /// <summary>An OTLP/JSON metrics export: a gauge, a cumulative sum and a histogram with attributes.</summary>
+    private static string OtlpMetrics(DateTimeOffset now)
+    {
+        var nanos = (now.ToUnixTimeMilliseconds() * 1_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return $$$"""
+            {"resourceMetrics":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"suite"}}]},
+              "scopeMetrics":[{"scope":{"name":"suite","version":"1"},"metrics":[
+                {"name":"suite.queue.depth","unit":"1","gauge":{"dataPoints":[{"asDouble":3.5,"timeUnixNano":"{{{nanos}}}","attributes":[{"key":"queue","value":{"stringValue":"orders"}}]}]}},
+                {"name":"suite.requests","sum":{"aggregationTemporality":2,"isMonotonic":true,"dataPoints":[{"asInt":"12","startTimeUnixNano":"1","timeUnixNano":"{{{nanos}}}"}]}},
+                {"name":"suite.duration","unit":"ms","histogram":{"aggregationTemporality":1,"dataPoints":[{"count":"3","sum":60,"bucketCounts":["1","2"],"explicitBounds":[10],"min":5,"max":30,"timeUnixNano":"{{{nanos}}}"}]}}]}]}]}
+            """;
+    }
+
     private static Dictionary<string, Example> Examples(VigilApp app, Seed seed, WebhookReceiver receiver)
     {
         var now = app.Time.GetUtcNow();
@@ -288,6 +301,8 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
                            {"name":"suite_total","type":"counter","value":1,"labels":{"route":"/suite"}}]}
                 """),
             ["GET /api/v1/metrics"] = new(QueryArgs: [("window", "15m")]),
+            ["POST /v1/metrics"] = new(OtlpMetrics(now)),
+            ["POST /otlp/v1/metrics"] = new(OtlpMetrics(now)),
             ["POST /api/v1/jobs/executions"] = new($$$"""
                 {"executions":[{"jobId":"suite-job","success":true,"durationMs":25000,"timestamp":"{{{to}}}","metadata":{"items":12}}]}
                 """),

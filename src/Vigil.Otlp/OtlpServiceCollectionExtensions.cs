@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Vigil.Otlp;
+using Vigil.Otlp.Metrics;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the OpenTelemetry (OTLP) receiver's domain.</summary>
+public static class OtlpServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the OTLP receiver's options (<c>Vigil:Otlp</c>, checked at start-up) and the
+    /// <see cref="OtlpMetricsReceiver"/> (it keeps the previous value of each cumulative series).
+    /// The host maps the endpoints. Safe to call twice.
+    /// </summary>
+    public static IServiceCollection AddVigilOtlp(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<OtlpOptions>().Bind(configuration.GetSection(OtlpOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<OtlpMetricsReceiver>();
+        return services;
+    }
+}
