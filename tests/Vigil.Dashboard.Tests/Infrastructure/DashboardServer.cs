@@ -85,9 +85,16 @@ internal sealed class DashboardServer : IAsyncDisposable
             await page.GetByLabel("Password again").FillAsync(AdminPassword);
             await page.GetByRole(AriaRole.Button, new() { Name = "Create the account and sign in" }).ClickAsync();
             // The session cookie comes with the redirect: what is needed here is that answer, not
-            // the overview's full load (its own tests cover it; under a loaded CI machine waiting
-            // for every asset of the first page was the slow part).
-            await page.WaitForURLAsync(new Uri(server.BaseAddress, "/").ToString(), new() { WaitUntil = WaitUntilState.Commit });
+            // the overview's load (its own tests cover it; under a loaded CI machine waiting for
+            // every asset of the first page was the slow part). Waiting for the URL with
+            // WaitUntil = Commit hung when the redirect had already happened: wait for the cookie.
+            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+            {
+                while (!(await context.CookiesAsync()).Any(c => c.Name == "vigil_session"))
+                {
+                    await Task.Delay(50, timeout.Token);
+                }
+            }
             server._adminSession = new BrowserNewContextOptions { StorageState = await context.StorageStateAsync() };
             await context.CloseAsync();
             return server;
