@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+using Vigil.Core.Metrics;
 
 namespace Vigil.Otlp;
 
@@ -39,4 +41,23 @@ public sealed class OtlpOptions
     /// <value>1 hour.</value>
     [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
     public TimeSpan CumulativeIdleTimeout { get; set; } = TimeSpan.FromHours(1);
+}
+
+/// <summary>Checks at start-up that every resource attribute maps to a label name Vigil accepts (or to "", left out).</summary>
+internal sealed class OtlpOptionsValidator : IValidateOptions<OtlpOptions>
+{
+    public ValidateOptionsResult Validate(string? name, OtlpOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = new ValidateOptionsResultBuilder();
+        foreach (var (attribute, label) in options.ResourceAttributes)
+        {
+            if (label.Length > 0 && !MetricNames.IsValidLabelName(label))
+            {
+                builder.AddError($"{OtlpOptions.Section}:{nameof(OtlpOptions.ResourceAttributes)}:{attribute} must be a label name (letters, digits, '_') or empty; it was '{label}'.");
+            }
+        }
+
+        return builder.Build();
+    }
 }
