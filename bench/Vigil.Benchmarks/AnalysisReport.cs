@@ -82,21 +82,27 @@ internal static class AnalysisReport
         // Hour-aligned: the hours before `latest` are stored sums, `latest` and the hour after it are rollups only.
         var latest = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / HourMs * HourMs) - (2 * HourMs);
         var seed = Stopwatch.StartNew();
-        var rows = await SeedAsync(database, operationCount, days, latest);
+        var rows = await SeedAsync(database, clock, operationCount, days, latest);
         seed.Stop();
 
         var settings = new PerformanceOptions();
         var catalog = new OperationCatalog(settings.Sources);
         var operations = new OperationRepository(database);
-        var analysis = new OperationAnalysis(new RollupRepository(database), operations, new RegressionRepository(database), catalog,
+        var rollups = new RollupRepository(database, clock);
+        var analysis = new OperationAnalysis(rollups, operations, new RegressionRepository(database), catalog,
             new FixedOptions(settings), clock, NullLogger<OperationAnalysis>.Instance);
 
         var ingestRate = MeasureIngest(TimeSpan.FromSeconds(3), () => Task.CompletedTask);
         var label = $"| {storage} | {seed.Elapsed.TotalSeconds:0} | {rows:N0} |";
         output.WriteLine($"<!-- load average before the runs: {File.ReadAllText("/proc/loadavg").Trim()} -->");
-        foreach (var (run, at) in new[] { ("first", latest + HourMs), ("an hour later", latest + (2 * HourMs)) })
+        foreach (var (run, at) in new[] { ("first", latest + HourMs), ("an hour later", latest + (2 * HourMs)), ("again, late points in the hour before", latest + (2 * HourMs)) })
         {
             clock.Now = DateTimeOffset.FromUnixTimeMilliseconds(at + (5 * 60_000)); // the :05 of the next hour, past the flush margin
+            if (run.StartsWith("again", StringComparison.Ordinal))
+            {
+                await WriteLateAsync(rollups, operationCount / 100, latest + HourMs); // 1 % of the operations: the whole hour is summed again
+            }
+
             GC.Collect();
             var baseline = Environment.WorkingSet;
             var peak = baseline;
@@ -181,7 +187,7 @@ internal static class AnalysisReport
     }
 
     /// <summary>Seeds the hourly sums of [latest − days, latest) and the rollups of the two hours from <paramref name="latest"/>; returns the hourly sums stored.</summary>
-    private static async Task<long> SeedAsync(Database database, int operationCount, int days, long latest)
+    private static async Task<long> SeedAsync(Database database, BenchClock clock, int operationCount, int days, long latest)
     {
         var random = new Random(13);
         var catalog = new OperationCatalog(new PerformanceOptions().Sources);
@@ -239,10 +245,11 @@ internal static class AnalysisReport
         }
 
         // The rollups of the two hours from `latest`: one series per operation, a rollup in each minute with executions.
-        var rollups = new RollupRepository(database);
+        var rollups = new RollupRepository(database, clock); // each hour's written before it ends: on time
         var ids = await rollups.EnsureSeriesAsync([.. labels.Select(l => (LabelSet.SeriesKey(Metric, l), Metric, MetricType.Timing))], latest);
         for (var hourMs = latest; hourMs < latest + (2 * HourMs); hourMs += HourMs)
         {
+            clock.Now = DateTimeOffset.FromUnixTimeMilliseconds(hourMs + HourMs - 1);
             var batch = new List<StoredRollup>();
             for (var i = 0; i < operationCount; i++)
             {
@@ -284,6 +291,18 @@ internal static class AnalysisReport
         }
 
         return Convert.ToInt64(await ExecuteAsync(database, "SELECT COUNT(*) FROM operation_hours", scalar: true), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Writes a late rollup (minute :30) of the hour from <paramref name="hourMs"/> for the first <paramref name="count"/> operations' series.</summary>
+    private static async Task WriteLateAsync(RollupRepository rollups, int count, long hourMs)
+    {
+        var series = await rollups.SeriesOfMetricAsync(Metric);
+        var minuteMs = hourMs + (30 * 60_000);
+        var point = new WindowAccumulator();
+        point.AddStats(1, 50, 50, 50, 50, minuteMs, isError: false);
+        point.AddBin(SketchMapping.Code(50), 1);
+        var late = series.Take(count).Select(s => new StoredRollup(s.Id, new Rollup(minuteMs, 1, 50, 50, 50, 50, 0, point.PackedBins())));
+        await rollups.MergeAsync([.. late]);
     }
 
     private static async Task<object?> ExecuteAsync(Database database, string sql, bool scalar = false)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Vigil.Core.Metrics;
 using Vigil.Storage.Keys;
 using Vigil.Storage.Metrics;
@@ -111,6 +112,37 @@ public abstract class StorageContractTests(StorageProvider provider) : IAsyncLif
         Assert.Equal("key-a", owners["a{i=\"1\"}"]);
         Assert.Equal("key-b", owners["a{i=\"2\"}"]);
         Assert.Equal("key-a", since.Owner);
+    }
+
+    [Fact]
+    public async Task UpsertAndMerge_RollupsOfAnHourWrittenAfterItEnded_MarkTheHourLateUntilClearedAsSeen()
+    {
+        // Arrange: the clock half a minute into the hour after T0's.
+        const long HourMs = 3_600_000;
+        var hourMs = T0 - (T0 % HourMs);
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(hourMs + HourMs + 30_000));
+        var rollups = new RollupRepository(Database, time);
+        var id = (await rollups.EnsureSeriesAsync([("a", "a", MetricType.Timing)], T0))["a"];
+        StoredRollup At(long minuteMs) => new(id, new Rollup(minuteMs, 1, 5, 5, 5, 5, 0, null));
+
+        // Act: within a minute of the hour's end, a write of its last minute is on time; then late ones.
+        await rollups.UpsertAsync([At(hourMs + HourMs - Minute)]);
+        var onTime = await rollups.LateHoursAsync(long.MaxValue);
+        time.Advance(TimeSpan.FromMinutes(1));
+        await rollups.UpsertAsync([At(hourMs + HourMs - Minute), At(hourMs + HourMs)]);
+        await rollups.MergeAsync([At(hourMs)]);
+        var late = await rollups.LateHoursAsync(long.MaxValue);
+        await rollups.MergeAsync([At(hourMs)]); // after the reader's look: stays marked
+        await rollups.ClearLateHoursAsync(late);
+        var afterStaleClear = await rollups.LateHoursAsync(long.MaxValue);
+        await rollups.ClearLateHoursAsync(afterStaleClear);
+
+        // Assert: the hour still being written (the current one) is never late; each late write counts once.
+        Assert.Empty(onTime);
+        Assert.Equal(new Dictionary<long, long> { [hourMs] = 2 }, late);
+        Assert.Equal(new Dictionary<long, long> { [hourMs] = 3 }, afterStaleClear);
+        Assert.Empty(await rollups.LateHoursAsync(long.MaxValue));
+        Assert.Equal(2, (await rollups.ReadAsync(hourMs, hourMs + 1)).Single().Rollup.Count); // the merge added to what was stored
     }
 
     [Fact]

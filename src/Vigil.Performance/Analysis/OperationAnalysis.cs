@@ -13,10 +13,11 @@ namespace Vigil.Performance.Analysis;
 /// <summary>
 /// The <see cref="BuiltInSchedules.Aggregation"/> task of performance tracking (seed 002's
 /// 30-minute aggregation): sums each operation's executions of every complete hour not summed yet
-/// from the stored 1-minute rollups (when an hour completed since the last run, the last hour summed
-/// is summed again with it, for points that arrived late), then recomputes the summaries and
-/// all-hours baselines of the operations with executions in the periods analysed, and the
-/// hour-of-week baselines of the slots whose hours changed (all of them on a first run).
+/// from the stored 1-minute rollups, and again those of the hours whose rollups were written late
+/// (<see cref="RollupRepository.LateHoursAsync"/>: points that arrived after their hour was summed),
+/// then recomputes the summaries and all-hours baselines of the operations with executions in the
+/// periods analysed, and the hour-of-week baselines of the slots whose hours changed (all of them
+/// on a first run).
 /// Idempotent: a run repeated for the same due time does nothing; one after a crash recomputes
 /// what the crashed one may have left undone.
 /// </summary>
@@ -30,11 +31,11 @@ namespace Vigil.Performance.Analysis;
 /// Scale (issue 13: 10 000 operations with 30 days of history in seconds): the windows (last 24
 /// hours and 7 days, those before them, the all-hours period) merge 6-hour blocks and UTC days of
 /// hourly sums where they cover whole ones (<see cref="OperationRepository.SpansAtAsync"/>), each
-/// computed once from its parts in time order and stored when its hours can no longer change, so
-/// the result is the same as merging the hours; operations are analysed
-/// <see cref="ChunkSize"/> at a time, each chunk read by primary-key probes and written in one
-/// transaction (memory: one chunk's sums; no long write lock). Memory while summing: one hour of
-/// one metric's rollups at a time.
+/// computed once from its parts in time order and stored (an hour summed again drops the block and
+/// day that hold it), so the result is the same as merging the hours; operations are analysed
+/// <see cref="ChunkSize"/> at a time (a run of ids in order), each chunk read by one range of the
+/// primary keys per hour, block or day and written in one transaction (memory: one chunk's sums; no
+/// long write lock). Memory while summing: one hour of one metric's rollups at a time.
 /// </remarks>
 internal sealed partial class OperationAnalysis(
     RollupRepository rollups,
@@ -45,8 +46,12 @@ internal sealed partial class OperationAnalysis(
     TimeProvider time,
     ILogger<OperationAnalysis> logger) : IScheduledTask
 {
-    /// <summary>How long after an hour ends its rollups are taken as complete (the in-memory minutes are flushed within it).</summary>
-    public static readonly TimeSpan FlushMargin = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// How long after an hour ends its rollups are taken as complete: longer than
+    /// <see cref="RollupRepository.LateAfter"/>, so a rollup written later than that is marked late,
+    /// and one written before has committed.
+    /// </summary>
+    public static readonly TimeSpan FlushMargin = RollupRepository.LateAfter * 2;
 
     private const long HourMs = 3_600_000;
     private const long DayMs = 24 * HourMs;
@@ -69,33 +74,38 @@ internal sealed partial class OperationAnalysis(
         var oldestMs = HourStart(nowMs - (long)settings.HourRetention.TotalMilliseconds);
         var summedTo = await operations.SummedToAsync(cancellationToken).ConfigureAwait(false);
         var analysedTo = await operations.AnalysedToAsync(cancellationToken).ConfigureAwait(false);
-        if (summedTo >= completeToMs)
+        var late = await rollups.LateHoursAsync(completeToMs, cancellationToken).ConfigureAwait(false);
+        var lateHours = summedTo is { } summed ? late.Keys.Where(h => h >= oldestMs && h < summed).ToArray() : [];
+        if (summedTo >= completeToMs && lateHours.Length == 0)
         {
-            return null; // no hour completed since the last run
+            return null; // no hour completed since the last run, and no late points
         }
 
-        var fromMs = summedTo is { } done ? Math.Max(done - HourMs, oldestMs) : oldestMs;
+        var fromMs = Math.Max(summedTo ?? oldestMs, oldestMs);
         fromMs = await FirstHourWithExecutionsAsync(fromMs, completeToMs, cancellationToken).ConfigureAwait(false);
+        var hoursToSum = lateHours.Concat(Hours(fromMs, completeToMs)).ToArray();
 
-        var hoursSummed = 0;
         var accumulator = new WindowAccumulator();
         var seriesKeys = new Dictionary<long, (OperationKey? Key, bool IsError)>(); // each series' operation, parsed once a run
-        for (var hourMs = fromMs; hourMs < completeToMs; hourMs += HourMs)
+        foreach (var hourMs in hoursToSum)
         {
-            await SumHourAsync(hourMs, accumulator, seriesKeys, cancellationToken).ConfigureAwait(false);
-            hoursSummed++;
+            await SumHourAsync(hourMs, Math.Max(hourMs + HourMs, summedTo ?? 0), accumulator, seriesKeys, cancellationToken).ConfigureAwait(false);
         }
 
-        if (hoursSummed == 0)
+        if (fromMs >= completeToMs)
         {
-            await operations.SaveHourAsync([], [], completeToMs, cancellationToken).ConfigureAwait(false); // no executions since: the progress moves on
+            // No executions in the hours completed since the last run: the progress moves on all the same.
+            await operations.SaveHourAsync([], [], Math.Max(completeToMs, summedTo ?? 0), cancellationToken).ConfigureAwait(false);
         }
 
-        var (baselines, rowsRead) = await RefreshBaselinesAsync(settings, completeToMs, nowMs, analysedTo, accumulator, cancellationToken).ConfigureAwait(false);
+        // Every hour marked was summed again now, is past the retention, or has no rollups of an operation metric (summed or not, nothing changes).
+        await rollups.ClearLateHoursAsync(late, cancellationToken).ConfigureAwait(false);
+
+        var (baselines, rowsRead) = await RefreshBaselinesAsync(settings, completeToMs, nowMs, ChangedSlots(analysedTo, completeToMs, hoursToSum), accumulator, cancellationToken).ConfigureAwait(false);
         var deleted = await operations.DeleteHoursBeforeAsync(oldestMs, cancellationToken).ConfigureAwait(false);
         await regressions.DeleteFinishedBeforeAsync(nowMs - (long)settings.RegressionRetention.TotalMilliseconds, cancellationToken).ConfigureAwait(false);
-        LogRun(logger, hoursSummed, baselines, deleted);
-        return string.Create(CultureInfo.InvariantCulture, $"summed {hoursSummed} hours; baselines of {baselines} operations; read {rowsRead} stored sums");
+        LogRun(logger, hoursToSum.Length, lateHours.Length, baselines, deleted);
+        return string.Create(CultureInfo.InvariantCulture, $"summed {hoursToSum.Length} hours ({lateHours.Length} again for late points); baselines of {baselines} operations; read {rowsRead} stored sums");
     }
 
     /// <summary>
@@ -118,7 +128,7 @@ internal sealed partial class OperationAnalysis(
     }
 
     /// <summary>Sums one hour's rollups of every operation metric into one row per operation.</summary>
-    private async Task SumHourAsync(long hourMs, WindowAccumulator accumulator, Dictionary<long, (OperationKey? Key, bool IsError)> seriesKeys, CancellationToken cancellationToken)
+    private async Task SumHourAsync(long hourMs, long summedToMs, WindowAccumulator accumulator, Dictionary<long, (OperationKey? Key, bool IsError)> seriesKeys, CancellationToken cancellationToken)
     {
         var byOperation = new Dictionary<string, (OperationKey Key, List<(Rollup Rollup, bool IsError)> Rollups)>(StringComparer.Ordinal);
         foreach (var metric in catalog.Metrics)
@@ -164,7 +174,7 @@ internal sealed partial class OperationAnalysis(
             hours.Add(new StoredOperationHour(id, hourMs, accumulator.Count, accumulator.ErrorCount, accumulator.Sum, accumulator.Min, accumulator.Max, accumulator.PackedBins()));
         }
 
-        await operations.SaveHourAsync(found, hours, hourMs + HourMs, cancellationToken).ConfigureAwait(false);
+        await operations.SaveHourAsync(found, hours, summedToMs, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -174,21 +184,21 @@ internal sealed partial class OperationAnalysis(
     /// week without one), a chunk of operations at a time; returns how many operations have an
     /// all-hours baseline and how many stored sums were read.
     /// </summary>
-    private async Task<(int WithBaseline, long RowsRead)> RefreshBaselinesAsync(PerformanceOptions settings, long toMs, long nowMs, long? analysedTo, WindowAccumulator accumulator, CancellationToken cancellationToken)
+    private async Task<(int WithBaseline, long RowsRead)> RefreshBaselinesAsync(PerformanceOptions settings, long toMs, long nowMs, int[]? slots, WindowAccumulator accumulator, CancellationToken cancellationToken)
     {
         var flatFromMs = toMs - (long)settings.BaselinePeriod.TotalMilliseconds;
         var seasonalFromMs = toMs - (settings.SeasonalWeeks * WeekMs);
         var readFromMs = Math.Min(Math.Min(flatFromMs, seasonalFromMs), toMs - (2 * WeekMs));
-        var plan = new WindowPlan(toMs, flatFromMs, seasonalFromMs, ChangedSlots(analysedTo, toMs));
+        var plan = new WindowPlan(toMs, flatFromMs, seasonalFromMs, slots);
         var active = await operations.ActiveSinceAsync(readFromMs, cancellationToken).ConfigureAwait(false);
         var withBaseline = 0;
         long rowsRead = 0;
+        var summaries = new Dictionary<string, string?>(active.Count, StringComparer.Ordinal);
         foreach (var chunk in active.Chunk(ChunkSize))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var sums = new ChunkSums(operations, [.. chunk.Select(o => o.Id)]);
             await sums.ReadAsync(plan, cancellationToken).ConfigureAwait(false);
-            var summaries = new Dictionary<string, string?>(StringComparer.Ordinal);
             var baselines = new List<StoredBaseline>();
             foreach (var (id, firstSeenMs) in chunk)
             {
@@ -204,33 +214,36 @@ internal sealed partial class OperationAnalysis(
             }
 
             rowsRead += sums.RowsRead;
-            await operations.SaveAnalysisAsync(chunk[0].Id, chunk[^1].Id, readFromMs, summaries, baselines, plan.Slots, sums.Computed, cancellationToken).ConfigureAwait(false);
+            await operations.SaveAnalysisAsync(chunk[0].Id, chunk[^1].Id, readFromMs, nowMs, baselines, plan.Slots, sums.Computed, cancellationToken).ConfigureAwait(false);
         }
 
-        await operations.FinishAnalysisAsync(toMs, plan.OldestMs - DayMs, cancellationToken).ConfigureAwait(false);
+        await operations.FinishAnalysisAsync(toMs, summaries, plan.OldestMs - DayMs, cancellationToken).ConfigureAwait(false);
         return (withBaseline, rowsRead);
     }
 
     /// <summary>
     /// The hour-of-week slots whose baselines may have changed since the analysis up to
-    /// <paramref name="analysedTo"/>: those of the hours from the one before it (summed again for
-    /// late points) to <paramref name="toMs"/>, the same slots as the hours that left the seasonal
-    /// period; null (every slot) on a first run or when a week or more passed.
+    /// <paramref name="analysedTo"/>: those of the hours summed (again) and those of the hours that
+    /// left the seasonal period since, which are the slots of the hours from <paramref name="analysedTo"/>
+    /// to <paramref name="toMs"/>; null (every slot) on a first run or when a week or more passed.
     /// </summary>
-    private static int[]? ChangedSlots(long? analysedTo, long toMs)
+    private static int[]? ChangedSlots(long? analysedTo, long toMs, IEnumerable<long> summed)
     {
-        if (analysedTo is not { } previous || toMs - (previous - HourMs) >= WeekMs)
+        if (analysedTo is not { } previous || toMs - previous >= WeekMs)
         {
             return null;
         }
 
-        var slots = new SortedSet<int>();
-        for (var hourMs = previous - HourMs; hourMs < toMs; hourMs += HourMs)
-        {
-            slots.Add(HourOfWeek.Of(hourMs, TimeZoneInfo.Utc));
-        }
+        return [.. Hours(previous, toMs).Concat(summed).Select(h => HourOfWeek.Of(h, TimeZoneInfo.Utc)).Distinct().Order()];
+    }
 
-        return [.. slots];
+    /// <summary>The starts of the hours in [<paramref name="fromMs"/>, <paramref name="toMs"/>).</summary>
+    private static IEnumerable<long> Hours(long fromMs, long toMs)
+    {
+        for (var hourMs = fromMs; hourMs < toMs; hourMs += HourMs)
+        {
+            yield return hourMs;
+        }
     }
 
     /// <summary>The all-hours baseline: the hours of <see cref="PerformanceOptions.BaselinePeriod"/> up to the last complete one, over the period since the operation was first seen.</summary>
@@ -311,8 +324,8 @@ internal sealed partial class OperationAnalysis(
 
     private static long HourStart(long ms) => FloorDivision.Of(ms, HourMs) * HourMs;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Performance analysis summed {Hours} hours; {Operations} operations have a baseline; {Deleted} expired hourly sums deleted.")]
-    private static partial void LogRun(ILogger logger, int hours, int operations, int deleted);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Performance analysis summed {Hours} hours ({Late} again for late points); {Operations} operations have a baseline; {Deleted} expired hourly sums deleted.")]
+    private static partial void LogRun(ILogger logger, int hours, int late, int operations, int deleted);
 
     /// <summary>A span of stored sums: an hour, a 6-hour block or a UTC day.</summary>
     private readonly record struct Span(int Hours, long StartMs)
@@ -333,20 +346,19 @@ internal sealed partial class OperationAnalysis(
     /// <summary>
     /// A window [<see cref="FromMs"/>, <see cref="ToMs"/>) of whole hours as the spans it merges, in
     /// time order: hours up to a block boundary, blocks up to a day boundary, days, then blocks and
-    /// hours. Only hours whose sums can no longer change are merged from blocks and days (the last
-    /// hour before the run's end may be summed again): it is always merged as an hour.
+    /// hours. (An hour summed again for late points drops the stored block and day that hold it, so
+    /// they are computed again from its new sums.)
     /// </summary>
     private sealed record Window(long FromMs, long ToMs, Span[] Spans)
     {
-        public static Window Of(long fromMs, long toMs, long finalToMs)
+        public static Window Of(long fromMs, long toMs)
         {
             var spans = new List<Span>();
-            var spansToMs = Math.Min(toMs, finalToMs);
             var startMs = fromMs;
             while (startMs < toMs)
             {
-                var hours = startMs % DayMs == 0 && startMs + DayMs <= spansToMs ? 24
-                    : startMs % (BlockHours * HourMs) == 0 && startMs + (BlockHours * HourMs) <= spansToMs ? BlockHours
+                var hours = startMs % DayMs == 0 && startMs + DayMs <= toMs ? 24
+                    : startMs % (BlockHours * HourMs) == 0 && startMs + (BlockHours * HourMs) <= toMs ? BlockHours
                     : 1;
                 spans.Add(new Span(hours, startMs));
                 startMs += hours * HourMs;
@@ -367,13 +379,12 @@ internal sealed partial class OperationAnalysis(
             ToMs = toMs;
             SeasonalFromMs = seasonalFromMs;
             Slots = slots;
-            var finalToMs = toMs - HourMs;
-            Last24h = Window.Of(toMs - DayMs, toMs, finalToMs);
-            Previous24h = Window.Of(toMs - (2 * DayMs), toMs - DayMs, finalToMs);
-            Last7d = Window.Of(toMs - WeekMs, toMs, finalToMs);
-            Previous7d = Window.Of(toMs - (2 * WeekMs), toMs - WeekMs, finalToMs);
-            Flat = Window.Of(HourStart(flatFromMs + HourMs - 1), toMs, finalToMs); // the hours starting in the period
-            SeasonalHours = [.. Range(seasonalFromMs, toMs).Where(h => slots is null || slots.Contains(HourOfWeek.Of(h, TimeZoneInfo.Utc)))];
+            Last24h = Window.Of(toMs - DayMs, toMs);
+            Previous24h = Window.Of(toMs - (2 * DayMs), toMs - DayMs);
+            Last7d = Window.Of(toMs - WeekMs, toMs);
+            Previous7d = Window.Of(toMs - (2 * WeekMs), toMs - WeekMs);
+            Flat = Window.Of(HourStart(flatFromMs + HourMs - 1), toMs); // the hours starting in the period
+            SeasonalHours = [.. Hours(seasonalFromMs, toMs).Where(h => slots is null || slots.Contains(HourOfWeek.Of(h, TimeZoneInfo.Utc)))];
             Spans = [.. new[] { Last24h, Previous24h, Last7d, Previous7d, Flat }.SelectMany(w => w.Spans).Concat(SeasonalHours.Select(h => new Span(1, h))).Distinct()];
             OldestMs = Math.Min(Previous7d.FromMs, Flat.FromMs);
         }
@@ -403,14 +414,6 @@ internal sealed partial class OperationAnalysis(
 
         /// <summary>The start of the oldest window.</summary>
         public long OldestMs { get; }
-
-        private static IEnumerable<long> Range(long fromMs, long toMs)
-        {
-            for (var hourMs = fromMs; hourMs < toMs; hourMs += HourMs)
-            {
-                yield return hourMs;
-            }
-        }
     }
 
     /// <summary>
@@ -421,6 +424,7 @@ internal sealed partial class OperationAnalysis(
     /// </summary>
     private sealed class ChunkSums(OperationRepository operations, string[] ids)
     {
+        private readonly HashSet<string> _ids = [.. ids];
         private readonly Dictionary<(string Id, Span Span), StoredOperationSpan> _spans = [];
         private readonly Dictionary<(string Id, long HourMs), StoredOperationHour> _hours = [];
         private readonly HashSet<Span> _read = [];
@@ -442,7 +446,7 @@ internal sealed partial class OperationAnalysis(
                     var starts = level.Select(s => s.StartMs).ToArray();
                     if (level.Key == 1)
                     {
-                        foreach (var hour in await operations.HoursAtAsync(ids, starts, cancellationToken).ConfigureAwait(false))
+                        foreach (var hour in await operations.HoursAtAsync(ids[0], ids[^1], starts, cancellationToken).ConfigureAwait(false))
                         {
                             _hours[(hour.OperationId, hour.HourMs)] = hour;
                             RowsRead++;
@@ -451,7 +455,8 @@ internal sealed partial class OperationAnalysis(
                         continue;
                     }
 
-                    var stored = (await operations.SpansAtAsync(level.Key, ids, starts, cancellationToken).ConfigureAwait(false)).ToArray();
+                    // Operations between the chunk's first and last that are not in it (not active) have no sums in the plan's windows; a span of one would not count.
+                    var stored = (await operations.SpansAtAsync(level.Key, ids[0], ids[^1], starts, cancellationToken).ConfigureAwait(false)).Where(s => _ids.Contains(s.OperationId)).ToArray();
                     foreach (var span in stored)
                     {
                         _spans[(span.OperationId, new Span(span.Hours, span.StartMs))] = span;

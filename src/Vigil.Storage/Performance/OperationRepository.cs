@@ -1,4 +1,6 @@
+using System.Data.Common;
 using Dapper;
+using Vigil.Core;
 using Vigil.Storage.Metrics;
 
 namespace Vigil.Storage.Performance;
@@ -13,6 +15,8 @@ public sealed class OperationRepository
 {
     private const string OperationColumns =
         "id AS Id, kind AS Kind, metric AS Metric, service AS Service, name AS Name, labels AS Labels, first_seen_ms AS FirstSeenMs, last_seen_ms AS LastSeenMs, summary AS Summary";
+
+    private const long HourMs = 3_600_000;
 
     private const string HourColumns =
         "operation_id AS OperationId, hour_ms AS HourMs, count AS Count, errors AS Errors, sum AS Sum, min AS Min, max AS Max, bins AS Bins";
@@ -50,16 +54,21 @@ public sealed class OperationRepository
     }
 
     /// <summary>
-    /// Records that an analysis ran over the hours up to <paramref name="analysedToMs"/> and deletes
-    /// the spans starting before <paramref name="spansFromMs"/>, in one transaction.
+    /// Records that an analysis ran over the hours up to <paramref name="analysedToMs"/>, sets the
+    /// operations' <paramref name="summaries"/> (JSON; all of a run at once: an update touches the page of
+    /// each operation, and operations of one chunk lie on pages all over the table) and deletes the
+    /// spans starting before <paramref name="spansFromMs"/>, in one transaction.
     /// </summary>
-    public async Task FinishAnalysisAsync(long analysedToMs, long spansFromMs, CancellationToken cancellationToken = default)
+    public async Task FinishAnalysisAsync(long analysedToMs, IReadOnlyDictionary<string, string?> summaries, long spansFromMs, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(summaries);
         await using var work = await _database.BeginAsync(cancellationToken).ConfigureAwait(false);
+        await work.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE operations SET summary = @summary WHERE id = @id", summaries.Select(s => new { id = s.Key, summary = s.Value }), work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await work.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE performance_progress SET analysed_to_ms = @analysedToMs WHERE id = 1", new { analysedToMs }, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await work.Connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM operation_spans WHERE start_ms < @spansFromMs", new { spansFromMs }, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            "DELETE FROM operation_spans WHERE hours IN (6, 24) AND start_ms < @spansFromMs", new { spansFromMs }, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await work.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -73,46 +82,50 @@ public sealed class OperationRepository
     }
 
     /// <summary>
-    /// The hourly sums of the hours starting at <paramref name="hourStarts"/> of the operations
-    /// <paramref name="ids"/>: one probe of the primary key per operation and hour.
+    /// The hourly sums of the hours starting at <paramref name="hourStarts"/> of the operations with ids
+    /// from <paramref name="firstId"/> to <paramref name="lastId"/> (in the database's order, as <see cref="ActiveSinceAsync"/> lists them): one range of the primary
+    /// key (hour, operation) per hour.
     /// </summary>
-    public async Task<IReadOnlyList<StoredOperationHour>> HoursAtAsync(IReadOnlyCollection<string> ids, IReadOnlyCollection<long> hourStarts, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<StoredOperationHour>> HoursAtAsync(string firstId, string lastId, IReadOnlyCollection<long> hourStarts, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(ids);
         ArgumentNullException.ThrowIfNull(hourStarts);
-        if (hourStarts.Count == 0 || ids.Count == 0)
+        if (hourStarts.Count == 0)
         {
             return [];
         }
 
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<HourRow>(new CommandDefinition(
-            $"SELECT {HourColumns} FROM operation_hours WHERE operation_id IN ({Texts(ids)}) AND hour_ms IN ({Numbers(hourStarts)})",
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return [.. rows.Select(r => r.ToStored())];
-    }
-
-    /// <summary>The stored spans of <paramref name="hours"/> hours starting at <paramref name="starts"/> of the operations <paramref name="ids"/>: one primary-key probe each.</summary>
-    public async Task<IReadOnlyList<StoredOperationSpan>> SpansAtAsync(int hours, IReadOnlyCollection<string> ids, IReadOnlyCollection<long> starts, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(ids);
-        ArgumentNullException.ThrowIfNull(starts);
-        if (starts.Count == 0 || ids.Count == 0)
-        {
-            return [];
-        }
-
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<SpanRow>(new CommandDefinition(
-            $"SELECT {SpanColumns} FROM operation_spans WHERE hours = @hours AND start_ms IN ({Numbers(starts)}) AND operation_id IN ({Texts(ids)})",
-            new { hours }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return [.. rows.Select(r => r.ToStored())];
+        return await ReadAsync(
+            $"SELECT {HourColumns} FROM operation_hours WHERE hour_ms IN ({Numbers(hourStarts)}) AND operation_id >= @firstId AND operation_id <= @lastId",
+            new { firstId, lastId },
+            r => new StoredOperationHour(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetDouble(4), r.GetDouble(5), r.GetDouble(6), Bins(r, 7)),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Stores one hour's sums (replacing what an earlier run stored for the same operation and hour),
-    /// adds the operations not known yet and moves their last-seen time, and records that the sums go
-    /// up to <paramref name="summedToMs"/>; all in one transaction.
+    /// The stored spans of <paramref name="hours"/> hours starting at <paramref name="starts"/> of the
+    /// operations with ids from <paramref name="firstId"/> to <paramref name="lastId"/> (in the database's
+    /// order): one range of the primary key (hours, start, operation) per start.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredOperationSpan>> SpansAtAsync(int hours, string firstId, string lastId, IReadOnlyCollection<long> starts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(starts);
+        if (starts.Count == 0)
+        {
+            return [];
+        }
+
+        return await ReadAsync(
+            $"SELECT {SpanColumns} FROM operation_spans WHERE hours = @hours AND start_ms IN ({Numbers(starts)}) AND operation_id >= @firstId AND operation_id <= @lastId",
+            new { hours, firstId, lastId },
+            r => new StoredOperationSpan(r.GetString(2), (int)r.GetInt64(0), r.GetInt64(1), r.GetInt64(3), r.GetInt64(4), r.GetDouble(5), r.GetDouble(6), r.GetDouble(7), Bins(r, 8)),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stores one hour's sums (replacing what an earlier run stored for the same operation and hour, and
+    /// dropping the stored 6-hour block and day that hold the hour, computed from its old sums), adds the
+    /// operations not known yet and moves their last-seen time, and records that the sums go up to
+    /// <paramref name="summedToMs"/>; all in one transaction.
     /// </summary>
     public async Task SaveHourAsync(IReadOnlyList<StoredOperation> operations, IReadOnlyList<StoredOperationHour> hours, long summedToMs, CancellationToken cancellationToken = default)
     {
@@ -136,6 +149,11 @@ public sealed class OperationRepository
             """,
             hours.Select(h => new { h.OperationId, h.HourMs, h.Count, h.Errors, h.Sum, h.Min, h.Max, Bins = RollupRepository.ToBytes(h.Bins) }),
             work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await work.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM operation_spans WHERE (hours = 6 AND start_ms = @BlockMs) OR (hours = 24 AND start_ms = @DayMs)",
+            hours.Select(h => h.HourMs).Distinct().Select(hourMs => new { BlockMs = FloorDivision.Of(hourMs, 6 * HourMs) * 6 * HourMs, DayMs = FloorDivision.Of(hourMs, 24 * HourMs) * 24 * HourMs }),
+            work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+
         await work.Connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO performance_progress (id, summed_to_ms) VALUES (1, @summedToMs)
@@ -170,9 +188,11 @@ public sealed class OperationRepository
     public async Task<IReadOnlyList<StoredOperationHour>> HoursAsync(long fromMs, long toMs, string? operationId = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var one = operationId is null ? "" : " AND operation_id = @operationId";
+        var where = operationId is null
+            ? "hour_ms >= @fromMs AND hour_ms < @toMs"
+            : $"hour_ms IN ({Numbers(HourStarts(fromMs, toMs))}) AND operation_id = @operationId"; // one probe of the key (hour, operation) per hour
         var rows = await connection.QueryAsync<HourRow>(new CommandDefinition(
-            $"SELECT {HourColumns} FROM operation_hours WHERE hour_ms >= @fromMs AND hour_ms < @toMs{one} ORDER BY operation_id, hour_ms",
+            $"SELECT {HourColumns} FROM operation_hours WHERE {where} ORDER BY operation_id, hour_ms",
             new { fromMs, toMs, operationId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToStored())];
     }
@@ -180,28 +200,30 @@ public sealed class OperationRepository
     /// <summary>
     /// Stores an analysis of the operations with ids from <paramref name="firstId"/> to
     /// <paramref name="lastId"/> seen after <paramref name="activeFromMs"/> (as
-    /// <see cref="ActiveSinceAsync"/> lists them), in one transaction: sets their summaries (JSON),
-    /// replaces their all-hours baseline and their hour-of-week baselines of <paramref name="slots"/>
-    /// (null: every slot) with those in <paramref name="baselines"/>, and stores spans.
+    /// <see cref="ActiveSinceAsync"/> lists them), in one transaction: replaces their all-hours baseline
+    /// and their hour-of-week baselines of <paramref name="slots"/> (null: every slot) with those in
+    /// <paramref name="baselines"/> (computed at <paramref name="computedAtMs"/>), and stores spans.
     /// </summary>
-    public async Task SaveAnalysisAsync(string firstId, string lastId, long activeFromMs, IReadOnlyDictionary<string, string?> summaries, IReadOnlyList<StoredBaseline> baselines,
+    public async Task SaveAnalysisAsync(string firstId, string lastId, long activeFromMs, long computedAtMs, IReadOnlyList<StoredBaseline> baselines,
         IReadOnlyCollection<int>? slots, IReadOnlyList<StoredOperationSpan> spans, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(summaries);
         ArgumentNullException.ThrowIfNull(baselines);
         ArgumentNullException.ThrowIfNull(spans);
         var which = slots is null ? "" : $" AND slot IN (-1{string.Concat(slots.Select(slot => "," + slot.ToString(System.Globalization.CultureInfo.InvariantCulture)))})";
         await using var work = await _database.BeginAsync(cancellationToken).ConfigureAwait(false);
         await work.Connection.ExecuteAsync(new CommandDefinition(
-            $"DELETE FROM operation_baselines WHERE operation_id IN (SELECT id FROM operations WHERE id >= @firstId AND id <= @lastId AND last_seen_ms > @activeFromMs){which}",
-            new { firstId, lastId, activeFromMs }, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await work.Connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE operations SET summary = @summary WHERE id = @id", summaries.Select(s => new { id = s.Key, summary = s.Value }), work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await work.Connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO operation_baselines (operation_id, slot, executions, failures, avg_ms, p50_ms, p95_ms, p99_ms, minutes, from_ms, to_ms, computed_at)
             VALUES (@OperationId, @Slot, @Executions, @Failures, @AvgMs, @P50Ms, @P95Ms, @P99Ms, @Minutes, @FromMs, @ToMs, @ComputedAtMs)
+            ON CONFLICT (operation_id, slot) DO UPDATE SET
+                executions = excluded.executions, failures = excluded.failures, avg_ms = excluded.avg_ms, p50_ms = excluded.p50_ms, p95_ms = excluded.p95_ms,
+                p99_ms = excluded.p99_ms, minutes = excluded.minutes, from_ms = excluded.from_ms, to_ms = excluded.to_ms, computed_at = excluded.computed_at
             """, baselines, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+
+        // The baselines of those slots that this analysis did not compute again (too few executions now) go.
+        await work.Connection.ExecuteAsync(new CommandDefinition(
+            $"DELETE FROM operation_baselines WHERE operation_id IN (SELECT id FROM operations WHERE id >= @firstId AND id <= @lastId AND last_seen_ms > @activeFromMs){which} AND computed_at < @computedAtMs",
+            new { firstId, lastId, activeFromMs, computedAtMs }, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await work.Connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO operation_spans (hours, start_ms, operation_id, count, errors, sum, min, max, bins)
@@ -240,9 +262,33 @@ public sealed class OperationRepository
         return deleted;
     }
 
-    /// <summary>Strings as SQL literals, for an IN list of many ids (quotes doubled).</summary>
-    private static string Texts(IEnumerable<string> values) => string.Join(',', values.Select(v => "'" + v.Replace("'", "''", StringComparison.Ordinal) + "'"));
+    /// <summary>Reads rows with <paramref name="map"/> (the analysis reads hundreds of thousands a run: no mapping by reflection).</summary>
+    private async Task<IReadOnlyList<T>> ReadAsync<T>(string sql, object parameters, Func<DbDataReader, T> map, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(map(reader));
+        }
 
+        return rows;
+    }
+
+    private static uint[]? Bins(DbDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : RollupRepository.FromBytes(reader.GetFieldValue<byte[]>(ordinal));
+
+    /// <summary>The starts of the hours that begin in [<paramref name="fromMs"/>, <paramref name="toMs"/>).</summary>
+    private static IEnumerable<long> HourStarts(long fromMs, long toMs)
+    {
+        for (var hourMs = FloorDivision.Of(fromMs + HourMs - 1, HourMs) * HourMs; hourMs < toMs; hourMs += HourMs)
+        {
+            yield return hourMs;
+        }
+    }
+
+    /// <summary>Whole numbers as an SQL list (literals: a run asks for up to a few hundred starts, the same on both databases).</summary>
     private static string Numbers(IEnumerable<long> values) => string.Join(',', values.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
     private sealed class ActiveRow
@@ -250,29 +296,6 @@ public sealed class OperationRepository
         public string Id { get; set; } = "";
 
         public long FirstSeenMs { get; set; }
-    }
-
-    private sealed class SpanRow
-    {
-        public long Hours { get; set; }
-
-        public long StartMs { get; set; }
-
-        public string OperationId { get; set; } = "";
-
-        public long Count { get; set; }
-
-        public long Errors { get; set; }
-
-        public double Sum { get; set; }
-
-        public double Min { get; set; }
-
-        public double Max { get; set; }
-
-        public byte[]? Bins { get; set; }
-
-        public StoredOperationSpan ToStored() => new(OperationId, (int)Hours, StartMs, Count, Errors, Sum, Min, Max, RollupRepository.FromBytes(Bins));
     }
 
     private sealed class OperationRow
