@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Vigil.Health;
 using Vigil.Health.Checks;
 using Vigil.Health.Readiness;
-using Vigil.Health.Redis;
+using Vigil.Storage.Redis;
 using Vigil.Health.Reports;
 using Vigil.Health.Resources;
 
