@@ -118,6 +118,7 @@ public sealed class CacheClusterTests : IAsyncLifetime
         ["Vigil__Storage__ConnectionString"] = _database.Options.ConnectionString!,
         ["Vigil__Auth__BootstrapAdminKey"] = AdminKey,
         ["Vigil__Delivery__AllowPrivateNetworks"] = "true",
+        ["Vigil__Health__CacheDuration"] = "00:00:00", // each /api/health/advanced read is current
     };
 
     private async Task<(ServerProcess A, ServerProcess B)> StartNodesAsync(Dictionary<string, string> environment)
