@@ -10,7 +10,8 @@ namespace Vigil.Benchmarks;
 /// times the phases of a rule-evaluation pass (<see cref="EvaluationProfile"/>); <c>-- queue</c> the
 /// job queue's throughput against Hangfire (see <see cref="QueueReport"/>); <c>-- regressions [n]</c> scores
 /// the regression detector on a synthetic corpus (see <see cref="RegressionReport"/>); <c>-- analysis [operations] [days]</c>
-/// times the performance analysis' scheduled run at scale and ingest beside it (see <see cref="AnalysisReport"/>).
+/// times the performance analysis' scheduled run at scale and ingest beside it (see <see cref="AnalysisReport"/>); <c>-- cache [loads] [editEvery]</c>
+/// the rule-list reads' hit rate and latency with and without the read cache (see <see cref="CacheReport"/>).
 /// </summary>
 internal static class Program
 {
@@ -37,6 +38,8 @@ internal static class Program
                 return 0;
             case ["analysis", .. var scale]:
                 return AnalysisReport.RunAsync(scale, Console.Out).GetAwaiter().GetResult();
+            case ["cache", ..]:
+                return CacheReport.RunAsync(args, Console.Out).GetAwaiter().GetResult();
             case ["queue", ..]:
                 return QueueReport.RunAsync(args, Console.Out).GetAwaiter().GetResult();
         }

@@ -107,7 +107,7 @@ public abstract class DeliveryTestBase(StorageProvider provider) : IAsyncLifetim
         var store = host.Services.GetRequiredService<ChannelStore>();
         var nowMs = T0.ToUnixTimeMilliseconds();
         Assert.True(await host.Services.GetRequiredService<ChannelRepository>().InsertAsync(store.ToStored(channel, null, nowMs, nowMs, 1)));
-        store.Invalidate();
+        await store.InvalidateAsync();
         return channel;
     }
 

@@ -2,55 +2,40 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 using Vigil.Notifications.Channels;
 using Vigil.Notifications.Delivery;
+using Vigil.Storage.Caching;
 using Vigil.Storage.Delivery;
 
 namespace Vigil.Delivery.Channels;
 
 /// <summary>
-/// The channels, kept in memory for the delivery jobs (reloaded when this process changes one
-/// and at least every <see cref="MaxAge"/>). A channel is stored as its whole JSON body
+/// The channels, read through the cache layer (<see cref="VigilCache"/>, tag
+/// <see cref="CacheTags.Channels"/>, <see cref="CacheTier.Short"/>, kept in this process only:
+/// the entries hold decrypted secrets); every write of a channel calls <see cref="InvalidateAsync"/>,
+/// which applies on every node at once. A channel is stored as its whole JSON body
 /// encrypted with Data Protection, so no secret — password, token, signing secret, webhook URL —
 /// is ever in the database in clear. A password, signing secret or bearer token written <c>config:Name</c> is read from
 /// the configuration section <c>Vigil:Secrets</c> at send time instead (see <see cref="SecretReference"/>:
 /// <c>config:SmtpPassword</c> and the environment variable <c>Vigil__Secrets__SmtpPassword</c>), so it need not pass the API at all.
 /// </summary>
-public sealed class ChannelStore(ChannelRepository repository, IDataProtectionProvider protection, IConfiguration configuration, TimeProvider time)
+public sealed class ChannelStore(ChannelRepository repository, IDataProtectionProvider protection, IConfiguration configuration, VigilCache cache) : ICachePrewarm
 {
-    /// <summary>How long loaded channels are trusted.</summary>
-    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
-
     private readonly IDataProtector _protector = protection.CreateProtector("Vigil.Channels.v1");
-    private IReadOnlyDictionary<string, ChannelEntry>? _channels;
 
-    // The last channels loaded, kept across Invalidate: the job queue's synchronous limit lookups
+    // The last channels loaded, kept across invalidations: the job queue's synchronous limit lookups
     // must not fall back to the default between a change and the next load.
     private IReadOnlyDictionary<string, ChannelEntry> _lastLoaded = new Dictionary<string, ChannelEntry>();
-    private long _loadedAt;
-    private int _version;
 
     /// <summary>Every channel by id.</summary>
-    public async ValueTask<IReadOnlyDictionary<string, ChannelEntry>> AllAsync(CancellationToken cancellationToken)
-    {
-        var version = Volatile.Read(ref _version);
-        if (_channels is { } channels && time.GetElapsedTime(_loadedAt) < MaxAge)
-        {
-            return channels;
-        }
-
-        var loaded = (await repository.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Id, Read, StringComparer.Ordinal);
-        _lastLoaded = loaded;
-        if (Volatile.Read(ref _version) == version)
-        {
-            _channels = loaded;
-            _loadedAt = time.GetTimestamp();
-        }
-
-        return loaded;
-    }
+    public ValueTask<IReadOnlyDictionary<string, ChannelEntry>> AllAsync(CancellationToken cancellationToken) =>
+        cache.GetOrCreateAsync(CacheTags.Channels, "all", CacheTier.Short, LoadAsync, cancellationToken);
 
     /// <summary>A channel by id, or null.</summary>
     public async ValueTask<ChannelEntry?> GetAsync(string id, CancellationToken cancellationToken) =>
         (await AllAsync(cancellationToken).ConfigureAwait(false)).GetValueOrDefault(id);
+
+    /// <summary>A channel by id as stored now (not cached: what a change merges onto), or null.</summary>
+    public async ValueTask<ChannelEntry?> ReadStoredAsync(string id, CancellationToken cancellationToken) =>
+        await repository.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } stored ? Read(stored) : null;
 
     /// <summary>
     /// A channel's <c>maxConcurrency</c> as last loaded (the job queue asks it, synchronously,
@@ -59,12 +44,11 @@ public sealed class ChannelStore(ChannelRepository repository, IDataProtectionPr
     public int MaxConcurrencyOf(string id) =>
         _lastLoaded.GetValueOrDefault(id)?.Definition.MaxConcurrency ?? ChannelDefinition.DefaultMaxConcurrency;
 
-    /// <summary>Forgets the loaded channels: the next read loads them again.</summary>
-    public void Invalidate()
-    {
-        Interlocked.Increment(ref _version);
-        _channels = null;
-    }
+    /// <summary>Forgets the cached channels on every node: call after every write of a channel.</summary>
+    public ValueTask InvalidateAsync(CancellationToken cancellationToken = default) => cache.InvalidateAsync(CacheTags.Channels, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask PrewarmAsync(CancellationToken cancellationToken) => await AllAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>The row to store for a channel.</summary>
     public StoredChannel ToStored(ChannelDefinition channel, string? disabledReason, long createdAtMs, long updatedAtMs, int version) => new(
@@ -105,6 +89,13 @@ public sealed class ChannelStore(ChannelRepository repository, IDataProtectionPr
         }
 
         return $"{field} is '{value}', but the setting {setting} is not set: set it in configuration or as the environment variable {setting.Replace(":", "__", StringComparison.Ordinal)}.";
+    }
+
+    private async ValueTask<IReadOnlyDictionary<string, ChannelEntry>> LoadAsync(CancellationToken cancellationToken)
+    {
+        var loaded = (await repository.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Id, Read, StringComparer.Ordinal);
+        _lastLoaded = loaded;
+        return loaded;
     }
 
     private ChannelEntry Read(StoredChannel stored)

@@ -42,6 +42,7 @@ public static class DeliveryServiceCollectionExtensions
         services.TryAddSingleton<DigestRepository>();
         services.TryAddSingleton<RuleCache>();
         services.TryAddSingleton<IRuleSource>(sp => sp.GetRequiredService<RuleCache>());
+        services.AddVigilCache(configuration);
         services.TryAddSingleton<ChannelStore>();
         services.TryAddSingleton<AcknowledgeLinks>();
         services.AddOptions<PublicLinkOptions>();

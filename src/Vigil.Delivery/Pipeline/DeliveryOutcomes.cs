@@ -83,7 +83,7 @@ internal sealed partial class DeliveryOutcomes(ChannelStore channels, ChannelRep
             case DeliveryStatus.Gone:
                 var reason = $"the destination answered 410 Gone ({result.Error})";
                 await repository.DisableAsync(channel.Id, reason, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
-                channels.Invalidate();
+                await channels.InvalidateAsync(CancellationToken.None).ConfigureAwait(false);
                 LogChannelDisabled(LogText.Encode(channel.Name)!, channel.Id);
                 return JobOutcome.Fail($"Channel disabled: {reason}.");
             default:

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Vigil.Core.Metrics;
+using Vigil.Storage.Caching;
 
 namespace Vigil.Health.Checks;
 
@@ -9,12 +10,12 @@ namespace Vigil.Health.Checks;
 /// How well Vigil itself performs (seed 003's <c>/api/health/advanced</c>): its own request error
 /// rate and response times over <see cref="HealthOptions.AdvancedWindow"/>, read from its own
 /// request series in memory (no query), its memory, and the performance-targets table with each
-/// row's pass or fail. <c>degraded</c> when the error rate exceeds
+/// row's pass or fail, and the read cache's counts (<see cref="VigilCache"/>). <c>degraded</c> when the error rate exceeds
 /// <see cref="HealthOptions.SystemErrorRatePercent"/> (seed 002: 10 %) or the p95 response time
 /// <see cref="HealthOptions.SystemResponseTimeMs"/> (200 ms); the targets inform, they do not
 /// change the status. Never <c>unhealthy</c>: it reads memory only.
 /// </summary>
-internal sealed class AdvancedHealthCheck(MetricStore store, IOptionsMonitor<HealthOptions> options, TimeProvider time) : IHealthCheck
+internal sealed class AdvancedHealthCheck(MetricStore store, VigilCache cache, IOptionsMonitor<HealthOptions> options, TimeProvider time) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -36,9 +37,10 @@ internal sealed class AdvancedHealthCheck(MetricStore store, IOptionsMonitor<Hea
         var gc = GC.GetGCMemoryInfo();
         var heapPercent = gc.TotalAvailableMemoryBytes > 0 ? Math.Round(100.0 * gc.HeapSizeBytes / gc.TotalAvailableMemoryBytes, 2) : (double?)null;
 
+        var cached = cache.Statistics();
         var targets = new[]
         {
-            PerformanceTarget.Above("cacheHitRate", "percent", 75, "< 70", null),
+            PerformanceTarget.Above("cacheHitRate", "percent", 75, "< 70", cached.HitRatePercent),
             PerformanceTarget.Below("apiResponseP95", "ms", 500, "> 1000", p95),
             PerformanceTarget.Below("databaseQueryP95", "ms", 250, "> 500", null),
             PerformanceTarget.Below("heapMemory", "percent", 70, "> 80", heapPercent),
@@ -65,7 +67,15 @@ internal sealed class AdvancedHealthCheck(MetricStore store, IOptionsMonitor<Hea
                 ["heapLimitBytes"] = gc.TotalAvailableMemoryBytes,
                 ["heapPercent"] = heapPercent,
             },
-            ["cache"] = new Dictionary<string, object?> { ["hitRate"] = null, ["note"] = "Vigil has no read cache yet: nothing to measure." },
+            ["cache"] = new Dictionary<string, object?>
+            {
+                ["hitRate"] = cached.HitRatePercent,
+                ["hits"] = cached.Hits,
+                ["misses"] = cached.Misses,
+                ["entries"] = cached.Entries,
+                ["invalidation"] = cached.Invalidation,
+                ["trusted"] = cached.Trusted,
+            },
             ["thresholds"] = new Dictionary<string, object>
             {
                 ["errorRate"] = settings.SystemErrorRatePercent,

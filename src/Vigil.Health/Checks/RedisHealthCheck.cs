@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Vigil.Health.Redis;
+using Vigil.Storage.Redis;
 
 namespace Vigil.Health.Checks;
 

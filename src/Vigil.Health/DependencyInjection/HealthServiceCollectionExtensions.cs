@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Vigil.Health;
 using Vigil.Health.Checks;
 using Vigil.Health.Readiness;
-using Vigil.Health.Redis;
+using Vigil.Storage.Redis;
 using Vigil.Health.Reports;
 using Vigil.Health.Resources;
 
@@ -18,7 +18,7 @@ public static class HealthServiceCollectionExtensions
     /// detail) and, when <c>Vigil:Redis:ConnectionString</c> is set, <c>redis</c>; the shared
     /// <see cref="HealthReports"/>, the <see cref="StartupReadiness"/> gate and the
     /// <see cref="ResourceSampler"/>. The host provides the <c>Database</c>, <c>JobQueue</c>,
-    /// <c>AlertRepository</c>, <c>DeliveryGauges</c> and <c>MetricStore</c>. Safe to call twice.
+    /// <c>AlertRepository</c>, <c>DeliveryGauges</c>, <c>MetricStore</c> and <c>VigilCache</c> (<c>AddVigilCache</c>). Safe to call twice.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configuration">The application's configuration (sections <c>Vigil:Health</c> and <c>Vigil:Redis</c>).</param>

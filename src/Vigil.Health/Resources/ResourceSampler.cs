@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Vigil.Core.Metrics;
+using Vigil.Storage.Caching;
 using Vigil.Delivery.Maintenance;
 using Vigil.Storage;
 using Vigil.Storage.Alerts;
@@ -17,6 +18,7 @@ namespace Vigil.Health.Resources;
 internal sealed partial class ResourceSampler : BackgroundService
 {
     private readonly MetricStore _store;
+    private readonly VigilCache _cache;
     private readonly DeliveryGauges _delivery;
     private readonly AlertRepository _alerts;
     private readonly IOptions<HealthOptions> _options;
@@ -29,9 +31,10 @@ internal sealed partial class ResourceSampler : BackgroundService
     private volatile ResourceSample? _latest;
 
     public ResourceSampler(
-        MetricStore store, DeliveryGauges delivery, AlertRepository alerts, IOptions<StorageOptions> storage, IOptions<HealthOptions> options, TimeProvider time, ILogger<ResourceSampler> logger)
+        MetricStore store, VigilCache cache, DeliveryGauges delivery, AlertRepository alerts, IOptions<StorageOptions> storage, IOptions<HealthOptions> options, TimeProvider time, ILogger<ResourceSampler> logger)
     {
         _store = store;
+        _cache = cache;
         _delivery = delivery;
         _alerts = alerts;
         _options = options;
@@ -115,6 +118,11 @@ internal sealed partial class ResourceSampler : BackgroundService
         Record(ResourceSeries.DiskFreePercent, sample.DiskFreePercent);
         Record(ResourceSeries.AlertsOpen, sample.AlertsOpen);
         Record(ResourceSeries.QueueDepth, sample.QueueDepth);
+        var cached = _cache.Statistics();
+        Record(ResourceSeries.CacheHits, cached.Hits);
+        Record(ResourceSeries.CacheMisses, cached.Misses);
+        Record(ResourceSeries.CacheHitRatePercent, cached.HitRatePercent);
+        Record(ResourceSeries.CacheEntries, cached.Entries);
         _latest = sample;
         return sample;
     }

@@ -33,4 +33,16 @@ public static class ResourceSeries
 
     /// <summary>Delivery jobs still to run: queued, retrying and processing.</summary>
     public const string QueueDepth = "vigil_queue_depth";
+
+    /// <summary>Reads answered from the read cache since start-up (<c>VigilCache</c>).</summary>
+    public const string CacheHits = "vigil_cache_hits";
+
+    /// <summary>Reads the read cache sent to the database since start-up.</summary>
+    public const string CacheMisses = "vigil_cache_misses";
+
+    /// <summary>The read cache's hits over all its reads since start-up, percent (seed 003's target: above 75).</summary>
+    public const string CacheHitRatePercent = "vigil_cache_hit_rate_percent";
+
+    /// <summary>Entries the read cache holds in this process.</summary>
+    public const string CacheEntries = "vigil_cache_entries";
 }

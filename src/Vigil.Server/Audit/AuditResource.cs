@@ -17,7 +17,7 @@ namespace Vigil.Server.Audit;
 internal sealed class AuditResource(string name, Func<IServiceProvider, string, CancellationToken, Task<object?>> read)
 {
     public static readonly AuditResource Rules = new("rules", async (services, id, ct) =>
-        Value(await RuleEndpoints.GetAsync(id, services.GetRequiredService<RuleRepository>(), ct).ConfigureAwait(false)));
+        Value(await RuleEndpoints.GetAsync(id, services.GetRequiredService<Vigil.Storage.Alerts.RuleCache>(), ct).ConfigureAwait(false)));
 
     public static readonly AuditResource Channels = new("channels", async (services, id, ct) =>
         Value(await ChannelEndpoints.GetAsync(id, services.GetRequiredService<Vigil.Delivery.Channels.ChannelStore>(), services.GetRequiredService<Vigil.Notifications.Delivery.NotificationSender>(), ct).ConfigureAwait(false)));

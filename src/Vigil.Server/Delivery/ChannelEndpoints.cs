@@ -78,7 +78,7 @@ internal static class ChannelEndpoints
             return Problems.Field("name", $"A channel named '{parsed.Channel!.Name}' exists already.", StatusCodes.Status409Conflict);
         }
 
-        store.Invalidate();
+        await store.InvalidateAsync(CancellationToken.None).ConfigureAwait(false);
         var created = (await store.GetAsync(id, cancellationToken).ConfigureAwait(false))!;
         return TypedResults.Created($"{Route}/{id}", ToResponse(created, sender));
     }
@@ -99,8 +99,8 @@ internal static class ChannelEndpoints
             return Problems.Field("$", "The body must be a JSON object.");
         }
 
-        store.Invalidate(); // merge onto what is stored now, not onto a cached copy
-        if (await store.GetAsync(id, cancellationToken).ConfigureAwait(false) is not { } current)
+        // Merge onto what is stored now, not onto a cached copy.
+        if (await store.ReadStoredAsync(id, cancellationToken).ConfigureAwait(false) is not { } current)
         {
             return NotFound(id);
         }
@@ -138,7 +138,7 @@ internal static class ChannelEndpoints
             return Problems.Status(StatusCodes.Status409Conflict, "The channel changed meanwhile", "Another change won; read the channel and send the request again.");
         }
 
-        store.Invalidate();
+        await store.InvalidateAsync(CancellationToken.None).ConfigureAwait(false);
         return TypedResults.Ok(ToResponse((await store.GetAsync(id, cancellationToken).ConfigureAwait(false))!, sender));
     }
 
@@ -161,7 +161,7 @@ internal static class ChannelEndpoints
             return NotFound(id);
         }
 
-        store.Invalidate();
+        await store.InvalidateAsync(CancellationToken.None).ConfigureAwait(false);
         return TypedResults.NoContent();
     }
 

@@ -12,7 +12,7 @@ namespace Vigil.Server.Hosting;
 /// gate (<c>/api/health/ready</c>).
 /// </summary>
 internal sealed partial class VigilInitializer(
-    Migrator migrator, ApiKeyService keys, MetricPersistence persistence, DefaultRules defaultRules, StartupReadiness readiness, TimeProvider time, ILogger<VigilInitializer> logger) : IHostedService
+    Migrator migrator, ApiKeyService keys, MetricPersistence persistence, DefaultRules defaultRules, Vigil.Storage.Alerts.RuleCache rules, StartupReadiness readiness, TimeProvider time, ILogger<VigilInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -22,7 +22,10 @@ internal sealed partial class VigilInitializer(
             LogMigrated(applied);
         }
 
-        await defaultRules.ApplyAsync(cancellationToken).ConfigureAwait(false);
+        if (await defaultRules.ApplyAsync(cancellationToken).ConfigureAwait(false) is { Inserted: > 0 } or { Updated: > 0 })
+        {
+            await rules.InvalidateAsync(CancellationToken.None).ConfigureAwait(false); // the nodes already running read the new defaults
+        }
 
         await keys.EnsureAdminAsync(cancellationToken).ConfigureAwait(false);
         await persistence.RestoreAsync(cancellationToken).ConfigureAwait(false);

@@ -91,8 +91,12 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddSingleton<AuditRepository>();
         services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<AuditCleanup>();
+        // The one read cache (Vigil:Cache), after the initializer: its prewarm reads migrated tables.
+        services.AddVigilCache(configuration);
         services.AddSingleton<RuleCache>();
         services.AddSingleton<IRuleSource>(sp => sp.GetRequiredService<RuleCache>());
+        services.AddSingleton<Vigil.Storage.Caching.ICachePrewarm>(sp => sp.GetRequiredService<RuleCache>());
+        services.AddSingleton<Vigil.Storage.Caching.ICachePrewarm>(sp => sp.GetRequiredService<Vigil.Delivery.Channels.ChannelStore>());
         services.AddSingleton<RuleHistory>();
         services.AddSingleton<RuleMemories>();
         services.AddSingleton<EvaluationLeader>();

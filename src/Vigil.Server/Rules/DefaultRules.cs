@@ -19,13 +19,14 @@ internal sealed partial class DefaultRules(
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, AllowDuplicateProperties = false };
 
-    /// <summary>Loads the defaults and brings the stored ones up to date.</summary>
-    public async Task ApplyAsync(CancellationToken cancellationToken = default)
+    /// <summary>Loads the defaults and brings the stored ones up to date; returns what changed.</summary>
+    public async Task<DefaultRulesOutcome> ApplyAsync(CancellationToken cancellationToken = default)
     {
         var path = Resolve();
         var rules = Parse(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), path);
         var outcome = await repository.UpsertDefaultsAsync(rules, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
         LogApplied(rules.Count, path, outcome.Inserted, outcome.Updated);
+        return outcome;
     }
 
     /// <summary>The defaults file: the first of the candidate paths that exists.</summary>

@@ -42,14 +42,14 @@ internal static class RuleEndpoints
         return app;
     }
 
-    private static async Task<Ok<RuleResponse[]>> ListAsync(RuleRepository repository, CancellationToken cancellationToken)
+    private static async Task<Ok<RuleResponse[]>> ListAsync(Vigil.Storage.Alerts.RuleCache cache, CancellationToken cancellationToken)
     {
-        var rules = await repository.ListAsync(cancellationToken).ConfigureAwait(false);
+        var rules = await cache.ListAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(rules.Select(RuleResponse.From).ToArray());
     }
 
-    internal static async Task<Results<Ok<RuleResponse>, ProblemHttpResult>> GetAsync(string id, RuleRepository repository, CancellationToken cancellationToken) =>
-        await repository.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } stored
+    internal static async Task<Results<Ok<RuleResponse>, ProblemHttpResult>> GetAsync(string id, Vigil.Storage.Alerts.RuleCache cache, CancellationToken cancellationToken) =>
+        await cache.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } stored
             ? TypedResults.Ok(RuleResponse.From(stored))
             : NotFound(id);
 
@@ -76,7 +76,7 @@ internal static class RuleEndpoints
 
         var stored = await repository.InsertAsync(rule, now.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"A generated rule id ({id}) already exists.");
-        cache.Invalidate(); // the engine evaluates the new rule at its next tick
+        await cache.InvalidateAsync(CancellationToken.None).ConfigureAwait(false); // on every node: the engines evaluate the new rule at their next tick
         return TypedResults.Created($"{Route}/{id}", RuleResponse.From(stored));
     }
 
@@ -125,7 +125,7 @@ internal static class RuleEndpoints
             var updated = await repository.UpdateAsync(rule, time.GetUtcNow().ToUnixTimeMilliseconds(), current.Version, cancellationToken).ConfigureAwait(false);
             if (updated is not null)
             {
-                cache.Invalidate();
+                await cache.InvalidateAsync(CancellationToken.None).ConfigureAwait(false);
                 return TypedResults.Ok(RuleResponse.From(updated));
             }
 
@@ -143,7 +143,7 @@ internal static class RuleEndpoints
             return NotFound(id);
         }
 
-        cache.Invalidate();
+        await cache.InvalidateAsync(CancellationToken.None).ConfigureAwait(false);
         return TypedResults.NoContent();
     }
 

@@ -1,45 +1,33 @@
 using Vigil.Core.Alerts;
-using Vigil.Storage.Alerts;
+using Vigil.Storage.Caching;
 
 namespace Vigil.Storage.Alerts;
 
 /// <summary>
-/// The rules in memory for the engine: reloaded when this process changes a rule
-/// (<see cref="Invalidate"/>) and at least every <see cref="MaxAge"/>, so changes made by
-/// another process on the same database apply within seconds.
+/// The rules for the engine and the lists, read through the cache layer (<see cref="VigilCache"/>,
+/// tag <see cref="CacheTags.Rules"/>, <see cref="CacheTier.Short"/>). Every write of a rule calls
+/// <see cref="InvalidateAsync"/>, which applies on every node at once.
 /// </summary>
-public sealed class RuleCache(RuleRepository repository, TimeProvider time) : IRuleSource
+public sealed class RuleCache(RuleRepository repository, VigilCache cache) : IRuleSource, ICachePrewarm
 {
-    /// <summary>How long loaded rules are trusted.</summary>
-    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
+    /// <summary>Every stored rule (deleted defaults aside), oldest first.</summary>
+    public ValueTask<IReadOnlyList<StoredRule>> ListAsync(CancellationToken cancellationToken = default) =>
+        cache.GetOrCreateAsync(CacheTags.Rules, "all", CacheTier.Short, async ct => await repository.ListAsync(ct).ConfigureAwait(false), cancellationToken);
 
-    private IReadOnlyList<AlertRule>? _rules;
-    private long _loadedAt;
-    private int _version;
+    /// <summary>A stored rule by id, or null.</summary>
+    public async ValueTask<StoredRule?> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        (await ListAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(r => string.Equals(r.Rule.Id, id, StringComparison.Ordinal));
 
     /// <inheritdoc />
-    public async ValueTask<IReadOnlyList<AlertRule>> GetRulesAsync(CancellationToken cancellationToken)
-    {
-        var version = Volatile.Read(ref _version);
-        if (_rules is { } rules && time.GetElapsedTime(_loadedAt) < MaxAge)
-        {
-            return rules;
-        }
+    public async ValueTask<IReadOnlyList<AlertRule>> GetRulesAsync(CancellationToken cancellationToken) =>
+        await cache.GetOrCreateAsync(
+            CacheTags.Rules, "rules", CacheTier.Short,
+            async ct => (IReadOnlyList<AlertRule>)(await ListAsync(ct).ConfigureAwait(false)).Select(r => r.Rule).ToArray(),
+            cancellationToken).ConfigureAwait(false);
 
-        var loaded = (await repository.ListAsync(cancellationToken).ConfigureAwait(false)).Select(r => r.Rule).ToArray();
-        if (Volatile.Read(ref _version) == version)
-        {
-            _rules = loaded;
-            _loadedAt = time.GetTimestamp();
-        }
+    /// <summary>Forgets the cached rules on every node: call after every write of a rule.</summary>
+    public ValueTask InvalidateAsync(CancellationToken cancellationToken = default) => cache.InvalidateAsync(CacheTags.Rules, cancellationToken);
 
-        return loaded;
-    }
-
-    /// <summary>Forgets the loaded rules: the next read loads them again.</summary>
-    public void Invalidate()
-    {
-        Interlocked.Increment(ref _version);
-        _rules = null;
-    }
+    /// <inheritdoc />
+    public async ValueTask PrewarmAsync(CancellationToken cancellationToken) => await GetRulesAsync(cancellationToken).ConfigureAwait(false);
 }

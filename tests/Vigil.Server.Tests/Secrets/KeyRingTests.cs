@@ -73,7 +73,7 @@ public abstract class KeyRingTests(StorageProvider provider) : ServerTestBase(pr
             // What Vigil did before the master key: a key ring in clear, a channel encrypted with it.
             await new Migrator(database, [Vigil.Jobs.Queue.JobQueue.Migrations]).MigrateAsync(time.GetUtcNow().ToUnixTimeMilliseconds());
             var older = DataProtectionOver(new DataProtectionKeyStore(database), time, writable: true);
-            var channels = new ChannelStore(new ChannelRepository(database), older, new ConfigurationBuilder().Build(), time);
+            var channels = new ChannelStore(new ChannelRepository(database), older, new ConfigurationBuilder().Build(), Vigil.Server.Tests.Infrastructure.TestCaches.OneNode(time));
             var channel = ChannelJson.Parse(WebhookChannel(webhook.Url()), "older-channel").Channel!;
             var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
             Assert.True(await new ChannelRepository(database).InsertAsync(channels.ToStored(channel, null, nowMs, nowMs, 1)));

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Vigil.Health.Redis;
+namespace Vigil.Storage.Redis;
 
 /// <summary>
 /// The optional Redis server (configuration section <c>Vigil:Redis</c>). Vigil runs without one;

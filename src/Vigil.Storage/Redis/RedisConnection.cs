@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Vigil.Health.Redis;
+namespace Vigil.Storage.Redis;
 
 /// <summary>
 /// The process's one connection to the configured Redis server, opened on first use and
 /// reconnecting by itself (StackExchange.Redis shares one multiplexer per process).
 /// </summary>
-internal sealed class RedisConnection(IOptions<RedisOptions> options) : IAsyncDisposable
+public sealed class RedisConnection(IOptions<RedisOptions> options) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private ConnectionMultiplexer? _multiplexer;
@@ -38,6 +38,7 @@ internal sealed class RedisConnection(IOptions<RedisOptions> options) : IAsyncDi
         }
     }
 
+    /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         if (_multiplexer is { } multiplexer)
