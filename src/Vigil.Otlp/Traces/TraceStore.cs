@@ -85,20 +85,23 @@ public sealed partial class TraceStore
         var placed = new HashSet<string>(StringComparer.Ordinal);
         var top = new List<SpanView>();
 
+        // Roots, and spans whose parent is not kept, first; spans past MaxDepth join them (so the
+        // recursion, like the JSON, is never deeper than MaxDepth, however long a chain of spans).
+        var pending = new Queue<StoredSpan>(rows.Where(r => r.ParentSpanId is null || !ids.Contains(r.ParentSpanId)));
         SpanView Node(StoredSpan row, int depth)
         {
             placed.Add(row.SpanId);
             var below = new List<SpanView>();
             foreach (var child in children[row.SpanId])
             {
-                if (placed.Contains(child.SpanId))
+                if (!placed.Add(child.SpanId))
                 {
                     continue; // a span listed as its own ancestor
                 }
 
                 if (depth + 1 >= MaxDepth)
                 {
-                    top.Add(Node(child, 0));
+                    pending.Enqueue(child);
                 }
                 else
                 {
@@ -109,17 +112,23 @@ public sealed partial class TraceStore
             return ToView(row, startNs, below);
         }
 
-        // Roots and spans whose parent is not kept, then whatever a cycle of parents left out.
-        foreach (var row in rows.Where(r => r.ParentSpanId is null || !ids.Contains(r.ParentSpanId)))
+        void Drain()
         {
-            top.Add(Node(row, 0));
-        }
-
-        foreach (var row in rows.Where(r => !placed.Contains(r.SpanId)))
-        {
-            if (!placed.Contains(row.SpanId))
+            while (pending.TryDequeue(out var row))
             {
                 top.Add(Node(row, 0));
+            }
+        }
+
+        Drain();
+
+        // Whatever a cycle of parents left out.
+        foreach (var row in rows)
+        {
+            if (placed.Add(row.SpanId))
+            {
+                pending.Enqueue(row);
+                Drain();
             }
         }
 

@@ -145,6 +145,36 @@ public abstract class OtlpTracesTests(StorageProvider provider) : ServerTestBase
         Assert.Equal(["/b:20", "/a:10"], await Routes($"from={Uri.EscapeDataString(now.AddSeconds(-10).ToString("O"))}&to={Uri.EscapeDataString(now.AddSeconds(-8).ToString("O"))}"));
     }
 
+    [Fact]
+    public async Task Trace_LongChainAndACycleOfParents_EverySpanInTheTreeNoDeeperThanTheLimit()
+    {
+        await using var app = StartApp(settings: KeepAll);
+        var trace = TraceId(7);
+        var t0 = Nanos(app) - (1_000 * Millisecond);
+        var chain = Enumerable.Range(1, 300).Select(i => Span(trace, SpanId(i), i == 1 ? null : SpanId(i - 1), $"step {i}", Kind.Internal, t0 + (ulong)i, 1));
+        var cycle = new[] { Span(trace, SpanId(1001), SpanId(1002), "a", Kind.Internal, t0, 1), Span(trace, SpanId(1002), SpanId(1001), "b", Kind.Internal, t0, 1) };
+        (await PostAsync(app.Admin(), "/v1/traces", Export("deep", [.. chain, .. cycle]).ToByteArray(), Protobuf)).EnsureSuccessStatusCode();
+
+        using var response = await app.Admin().GetAsync($"/api/v1/traces/{trace}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var tree = await response.ReadAsync();
+        Assert.Equal(302, tree.GetProperty("spanCount").GetInt32());
+        var depths = new List<int>();
+        void Walk(JsonElement spans, int depth)
+        {
+            foreach (var span in spans.EnumerateArray())
+            {
+                depths.Add(depth);
+                Walk(span.GetProperty("children"), depth + 1);
+            }
+        }
+
+        Walk(tree.GetProperty("spans"), 1);
+        Assert.Equal(302, depths.Count);
+        Assert.InRange(depths.Max(), 16, 16);
+    }
+
     [Theory]
     [InlineData("status=maybe", "status")]
     [InlineData("minDurationMs=-1", "minDurationMs")]
