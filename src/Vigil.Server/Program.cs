@@ -18,6 +18,7 @@ using Vigil.Server.Rules;
 using Vigil.Server.Schedules;
 using Vigil.Server.Secrets;
 using Vigil.Server.StatusPage;
+using Vigil.Server.Traces;
 using Vigil.Storage.Secrets;
 
 // Settings (appsettings.json, config/) ship next to the binaries: read them from there
@@ -83,6 +84,7 @@ app.MapScalarApiReference("/docs", options => options.DisableDefaultFonts().Disa
 app.MapHealthEndpoints();
 app.MapIngestEndpoints();
 app.MapOtlpEndpoints();
+app.MapTraceEndpoints();
 app.MapSeriesEndpoints();
 app.MapSeriesQuotaEndpoints();
 app.MapSummaryEndpoints();

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Vigil.Otlp.Metrics;
 
 /// <summary>
@@ -8,15 +6,12 @@ namespace Vigil.Otlp.Metrics;
 /// data points where it must (<see cref="Reject"/>), then calls <see cref="Commit"/> once the
 /// points were recorded, so the cumulative series remember the values they were recorded from.
 /// </summary>
-public sealed class OtlpMetricsBatch
+public sealed class OtlpMetricsBatch : IOtlpPointBatch
 {
-    private const int MaxProblems = 5;
     private readonly List<OtlpPoint> _points = [];
-    private readonly HashSet<int> _rejected = [];
-    private readonly List<string> _problems = [];
+    private readonly OtlpRejections _rejected = new();
     private readonly List<(int DataPoint, string Key, CumulativeState.Snapshot Snapshot)> _cumulative = [];
     private readonly CumulativeState _state;
-    private int _moreProblems;
 
     internal OtlpMetricsBatch(CumulativeState state) => _state = state;
 
@@ -30,35 +25,15 @@ public sealed class OtlpMetricsBatch
     public int RejectedDataPoints => _rejected.Count;
 
     /// <summary>What was refused, for <c>partial_success.error_message</c>; null when nothing was.</summary>
-    public string? ErrorMessage => _problems.Count == 0 ? null
-        : string.Join("; ", _problems) + (_moreProblems > 0 ? string.Create(CultureInfo.InvariantCulture, $"; and {_moreProblems} more") : "");
+    public string? ErrorMessage => _rejected.ErrorMessage;
+
+    int IOtlpPointBatch.Rejected => RejectedDataPoints;
 
     /// <summary>Whether a data point was refused.</summary>
     public bool IsRejected(int dataPoint) => _rejected.Contains(dataPoint);
 
     /// <summary>Refuses a data point (all its points), with the reason reported once per distinct reason.</summary>
-    public void Reject(int dataPoint, string metric, string problem)
-    {
-        if (!_rejected.Add(dataPoint))
-        {
-            return;
-        }
-
-        var text = $"metric '{metric}': {problem}";
-        if (_problems.Contains(text))
-        {
-            return;
-        }
-
-        if (_problems.Count < MaxProblems)
-        {
-            _problems.Add(text);
-        }
-        else
-        {
-            _moreProblems++;
-        }
-    }
+    public void Reject(int dataPoint, string metric, string problem) => _rejected.Add(dataPoint, $"metric '{metric}': {problem}");
 
     /// <summary>Keeps the values of the cumulative series whose data points were not refused: their next values are counted from these.</summary>
     public void Commit()

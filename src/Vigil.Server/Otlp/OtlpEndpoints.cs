@@ -6,7 +6,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Vigil.Core;
 using Vigil.Core.Metrics;
+using Vigil.Otlp;
 using Vigil.Otlp.Metrics;
+using Vigil.Otlp.Traces;
 using Vigil.Server.Http;
 using Vigil.Server.Ingestion;
 using Vigil.Server.Persistence;
@@ -19,7 +21,9 @@ namespace Vigil.Server.Otlp;
 /// <c>POST /v1/metrics</c> (and <c>/otlp/v1/metrics</c>): the OpenTelemetry protocol over HTTP,
 /// protobuf or JSON, optionally gzipped. Data points Vigil refuses are counted in the answer's
 /// <c>partial_success</c>; the rest are recorded as <c>POST /api/v1/metrics</c> records points
-/// (validation, quotas, series bound, late points into the rollups). Errors that refuse the whole
+/// (validation, quotas, series bound, late points into the rollups). <c>POST /v1/traces</c> (and
+/// <c>/otlp/v1/traces</c>) takes spans the same way: their series are recorded so, and the
+/// <see cref="TraceStore"/> keeps a sampled share of the traces. Errors that refuse the whole
 /// export are <c>problem+json</c>, as everywhere in Vigil's API (see docs/api.md).
 /// </summary>
 internal static class OtlpEndpoints
@@ -33,75 +37,139 @@ internal static class OtlpEndpoints
     /// <summary>The paths of the metrics export: OTLP's default, and the same under <c>/otlp</c>.</summary>
     public static readonly string[] MetricsPaths = ["/v1/metrics", "/otlp/v1/metrics"];
 
+    /// <summary>The paths of the traces export: OTLP's default, and the same under <c>/otlp</c>.</summary>
+    public static readonly string[] TracesPaths = ["/v1/traces", "/otlp/v1/traces"];
+
     public static IEndpointRouteBuilder MapOtlpEndpoints(this IEndpointRouteBuilder app)
     {
         foreach (var path in MetricsPaths)
         {
-            app.MapPost(path, ExportMetricsAsync)
-                .RequireAuthorization(Auth.Policies.Ingest)
-                .WithTags("OpenTelemetry")
-                .WithSummary("Records an OTLP metrics export (ExportMetricsServiceRequest, protobuf or JSON, gzip allowed); refused data points are counted in partial_success.")
-                .Produces(StatusCodes.Status200OK, contentType: ProtobufContentType, additionalContentTypes: [JsonContentType])
-                .ProducesProblem(StatusCodes.Status400BadRequest)
-                .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-                .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-                .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            Describe(app.MapPost(path, ExportMetricsAsync),
+                "Records an OTLP metrics export (ExportMetricsServiceRequest, protobuf or JSON, gzip allowed); refused data points are counted in partial_success.");
+        }
+
+        foreach (var path in TracesPaths)
+        {
+            Describe(app.MapPost(path, ExportTracesAsync),
+                "Records an OTLP traces export (ExportTraceServiceRequest, protobuf or JSON with hex ids, gzip allowed): every span becomes series, a sampled share of traces is kept; refused spans are counted in partial_success.");
         }
 
         return app;
     }
 
+    private static void Describe(RouteHandlerBuilder export, string summary) => export
+        .RequireAuthorization(Auth.Policies.Ingest)
+        .WithTags("OpenTelemetry")
+        .WithSummary(summary)
+        .Produces(StatusCodes.Status200OK, contentType: ProtobufContentType, additionalContentTypes: [JsonContentType])
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+        .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
     private static async Task<IResult> ExportMetricsAsync(
         HttpRequest request, OtlpMetricsReceiver receiver, MetricStore store, MetricPersistence persistence, IOptions<HttpOptions> http,
         IngestCounters counters, Alerts.EvaluationTrigger trigger, IngestQuotas quotas, CancellationToken cancellationToken)
     {
-        var body = await ReadAsync(request, http.Value.MaxRequestBodyBytes, cancellationToken).ConfigureAwait(false);
-        if (!body.IsValid)
+        var export = await ReadExportAsync<OtlpMetricsRequest>(request, http.Value.MaxRequestBodyBytes, OtlpMetricsRequest.TryParse, counters, cancellationToken).ConfigureAwait(false);
+        if (!export.IsValid)
         {
-            counters.RejectedBatches.Add(1);
-            return body.Problem;
+            return export.Problem;
         }
 
-        if (!OtlpMetricsRequest.TryParse(body.Bytes, body.Encoding, out var export, out var parseProblem))
+        var batch = receiver.Map(export.Value, store.Options.MaxPointsPerBatch);
+        if (await RecordAsync(request.HttpContext, batch, store, persistence, counters, trigger, quotas, cancellationToken).ConfigureAwait(false) is { } tooMany)
         {
-            counters.RejectedBatches.Add(1);
-            return Problems.Field("$", parseProblem);
-        }
-
-        var batch = receiver.Map(export, store.Options.MaxPointsPerBatch);
-        var (points, dataPoints) = Validate(batch, store);
-        var context = request.HttpContext;
-        if (points.Count > 0)
-        {
-            var key = context.Features.Get<ApiKeyRecord>()?.AsQuotaHolder();
-            if (IngestEndpoints.AdmitRate(context, quotas, key, points.Count) is { } tooMany)
-            {
-                counters.RejectedBatches.Add(1);
-                return tooMany;
-            }
-
-            var outcome = Prepare(batch, points, dataPoints, store, quotas.SeriesQuotaFor(key));
-            if (outcome is not null)
-            {
-                // Points older than the in-memory window go into the stored rollups first: if the
-                // database fails, nothing is recorded and the exporter sends the export again.
-                if (outcome.LatePoints.Count > 0)
-                {
-                    await persistence.PersistLateAsync(outcome.LatePoints, cancellationToken).ConfigureAwait(false);
-                }
-
-                outcome.Commit();
-                trigger.Notify(points.Select(p => p.Name));
-            }
+            return tooMany;
         }
 
         batch.Commit();
         counters.AcceptedBatches.Add(1);
-        return TypedResults.Bytes(OtlpMetricsRequest.Response(body.Encoding, batch.RejectedDataPoints, batch.ErrorMessage), ContentTypeOf(body.Encoding));
+        return TypedResults.Bytes(OtlpMetricsRequest.Response(export.Encoding, batch.RejectedDataPoints, batch.ErrorMessage), ContentTypeOf(export.Encoding));
     }
 
-    /// <summary>Checks each point as <c>POST /api/v1/metrics</c> does; a point at fault refuses its data point.</summary>
-    private static (List<MetricPoint> Points, List<int> DataPoints) Validate(OtlpMetricsBatch batch, MetricStore store)
+    private static async Task<IResult> ExportTracesAsync(
+        HttpRequest request, OtlpTraceReceiver receiver, TraceStore traces, MetricStore store, MetricPersistence persistence, IOptions<HttpOptions> http,
+        IngestCounters counters, Alerts.EvaluationTrigger trigger, IngestQuotas quotas, CancellationToken cancellationToken)
+    {
+        var export = await ReadExportAsync<OtlpTracesRequest>(request, http.Value.MaxRequestBodyBytes, OtlpTracesRequest.TryParse, counters, cancellationToken).ConfigureAwait(false);
+        if (!export.IsValid)
+        {
+            return export.Problem;
+        }
+
+        // Series first (a span whose series is refused is refused whole), then the kept traces.
+        var batch = receiver.Map(export.Value, store.Options.MaxPointsPerBatch);
+        if (await RecordAsync(request.HttpContext, batch, store, persistence, counters, trigger, quotas, cancellationToken).ConfigureAwait(false) is { } tooMany)
+        {
+            return tooMany;
+        }
+
+        await traces.SaveAsync(batch.AcceptedSpans, cancellationToken).ConfigureAwait(false);
+        counters.AcceptedBatches.Add(1);
+        return TypedResults.Bytes(OtlpTracesRequest.Response(export.Encoding, batch.Rejected, batch.ErrorMessage), ContentTypeOf(export.Encoding));
+    }
+
+    /// <summary>Reads and parses an export; a body or message refused is counted and answered with its problem.</summary>
+    private static async Task<Export<T>> ReadExportAsync<T>(HttpRequest request, long maxBytes, Parse<T> parse, IngestCounters counters, CancellationToken cancellationToken)
+        where T : class
+    {
+        var body = await ReadAsync(request, maxBytes, cancellationToken).ConfigureAwait(false);
+        if (!body.IsValid)
+        {
+            counters.RejectedBatches.Add(1);
+            return new Export<T>(null, default, body.Problem);
+        }
+
+        if (!parse(body.Bytes, body.Encoding, out var export, out var problem))
+        {
+            counters.RejectedBatches.Add(1);
+            return new Export<T>(null, default, Problems.Field("$", problem));
+        }
+
+        return new Export<T>(export, body.Encoding, null);
+    }
+
+    /// <summary>
+    /// Records the points of an export as <c>POST /api/v1/metrics</c> does: validation, the key's
+    /// rate quota (a 429 for the whole export, returned), the series bound and quota, late points
+    /// into the rollups. Items whose points are refused are refused in <paramref name="batch"/>.
+    /// </summary>
+    private static async Task<IResult?> RecordAsync(HttpContext context, IOtlpPointBatch batch, MetricStore store, MetricPersistence persistence,
+        IngestCounters counters, Alerts.EvaluationTrigger trigger, IngestQuotas quotas, CancellationToken cancellationToken)
+    {
+        var (points, items) = Validate(batch, store);
+        if (points.Count == 0)
+        {
+            return null;
+        }
+
+        var key = context.Features.Get<ApiKeyRecord>()?.AsQuotaHolder();
+        if (IngestEndpoints.AdmitRate(context, quotas, key, points.Count) is { } tooMany)
+        {
+            counters.RejectedBatches.Add(1);
+            return tooMany;
+        }
+
+        var outcome = Prepare(batch, points, items, store, quotas.SeriesQuotaFor(key));
+        if (outcome is not null)
+        {
+            // Points older than the in-memory window go into the stored rollups first: if the
+            // database fails, nothing is recorded and the exporter sends the export again.
+            if (outcome.LatePoints.Count > 0)
+            {
+                await persistence.PersistLateAsync(outcome.LatePoints, cancellationToken).ConfigureAwait(false);
+            }
+
+            outcome.Commit();
+            trigger.Notify(points.Select(p => p.Name));
+        }
+
+        return null;
+    }
+
+    /// <summary>Checks each point as <c>POST /api/v1/metrics</c> does; a point at fault refuses its item (data point or span).</summary>
+    private static (List<MetricPoint> Points, List<int> DataPoints) Validate(IOtlpPointBatch batch, MetricStore store)
     {
         var validator = new PointValidator(store.Options);
         var nowMs = store.NowMs;
@@ -155,7 +223,7 @@ internal static class OtlpEndpoints
     /// a new series past the bound or the key's quota) refuse their data points, and the rest is
     /// prepared again. Null when nothing is left.
     /// </summary>
-    private static IngestOutcome? Prepare(OtlpMetricsBatch batch, List<MetricPoint> points, List<int> dataPoints, MetricStore store, SeriesQuota? quota)
+    private static IngestOutcome? Prepare(IOtlpPointBatch batch, List<MetricPoint> points, List<int> dataPoints, MetricStore store, SeriesQuota? quota)
     {
         while (points.Count > 0)
         {
@@ -165,7 +233,7 @@ internal static class OtlpEndpoints
                 return outcome;
             }
 
-            var rejectedBefore = batch.RejectedDataPoints;
+            var rejectedBefore = batch.Rejected;
 
             foreach (var error in outcome.Errors)
             {
@@ -179,7 +247,7 @@ internal static class OtlpEndpoints
                     : string.Create(CultureInfo.InvariantCulture, $"would create a new series past the limit of {outcome.MaxSeries} (Vigil:Metrics:MaxSeries)"));
             }
 
-            if (batch.RejectedDataPoints == rejectedBefore)
+            if (batch.Rejected == rejectedBefore)
             {
                 // Refused without naming a point: refuse what is left rather than try again.
                 foreach (var dataPoint in dataPoints)
@@ -194,7 +262,7 @@ internal static class OtlpEndpoints
         return null;
     }
 
-    private static void RemoveRejected(OtlpMetricsBatch batch, List<MetricPoint> points, List<int> dataPoints)
+    private static void RemoveRejected(IOtlpPointBatch batch, List<MetricPoint> points, List<int> dataPoints)
     {
         var kept = 0;
         for (var i = 0; i < points.Count; i++)
@@ -311,6 +379,25 @@ internal static class OtlpEndpoints
     }
 
     private static string ContentTypeOf(OtlpEncoding encoding) => encoding == OtlpEncoding.Protobuf ? ProtobufContentType : JsonContentType;
+
+    /// <summary>How an export's message is read from a body (<c>TryParse</c> of the request types).</summary>
+    private delegate bool Parse<T>(ReadOnlySpan<byte> body, OtlpEncoding encoding, [NotNullWhen(true)] out T? export, [NotNullWhen(false)] out string? problem)
+        where T : class;
+
+    /// <summary>An export read and parsed, or the problem to answer with.</summary>
+    private sealed class Export<T>(T? value, OtlpEncoding encoding, ProblemHttpResult? problem)
+        where T : class
+    {
+        public T? Value { get; } = value;
+
+        public OtlpEncoding Encoding { get; } = encoding;
+
+        public ProblemHttpResult? Problem { get; } = problem;
+
+        [MemberNotNullWhen(true, nameof(Value))]
+        [MemberNotNullWhen(false, nameof(Problem))]
+        public bool IsValid => Value is not null;
+    }
 
     /// <summary>A request body read, or the problem to answer with.</summary>
     private sealed class Body

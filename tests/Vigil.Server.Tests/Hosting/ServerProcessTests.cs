@@ -102,6 +102,8 @@ public sealed partial class ServerProcessTests : IDisposable
     [InlineData("Vigil__Performance__MinExecutions", "0", "Vigil:Performance:MinExecutions")]
     [InlineData("Vigil__Performance__ChangePercent", "0", "Vigil:Performance:ChangePercent")]
     [InlineData("Vigil__Otlp__ResourceAttributes__host.name", "host name", "Vigil:Otlp:ResourceAttributes:host.name")]
+    [InlineData("Vigil__Traces__SamplePercent", "150", "Vigil:Traces:SamplePercent")]
+    [InlineData("Vigil__Traces__BudgetMb", "0", "Vigil:Traces:BudgetMb")]
     [InlineData("Vigil__Health__JobsFailureRatePercent", "150", "Vigil:Health:JobsFailureRatePercent")]
     [InlineData("Vigil__Redis__ConnectionString", "127.0.0.1:6379,bogus=1", "Vigil:Redis:ConnectionString")]
     [InlineData("Vigil__Http__ForwardedHeaders__KnownProxies__0", "proxy.internal", "Vigil:Http:ForwardedHeaders:KnownProxies:0")]

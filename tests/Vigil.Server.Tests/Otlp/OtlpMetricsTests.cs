@@ -1,7 +1,5 @@
 using System.Diagnostics.Metrics;
-using System.IO.Compression;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Google.Protobuf;
@@ -14,6 +12,7 @@ using Vigil.Otlp.Proto.Collector.Metrics.V1;
 using Vigil.Otlp.Proto.Metrics.V1;
 using Vigil.Storage;
 using static Vigil.Otlp.Tests.Metrics.Otlp;
+using static Vigil.Server.Tests.Otlp.OtlpHttp;
 using AggregationTemporality = Vigil.Otlp.Proto.Metrics.V1.AggregationTemporality;
 using Metric = Vigil.Otlp.Proto.Metrics.V1.Metric;
 
@@ -25,8 +24,6 @@ namespace Vigil.Server.Tests.Otlp;
 /// </summary>
 public abstract class OtlpMetricsTests(StorageProvider provider) : ServerTestBase(provider)
 {
-    private const string Protobuf = "application/x-protobuf";
-
     [Fact]
     public async Task OpenTelemetrySdk_DeltaExport_CounterGaugeAndHistogramReadBack()
     {
@@ -270,52 +267,6 @@ public abstract class OtlpMetricsTests(StorageProvider provider) : ServerTestBas
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Single(await SeriesAsync(app.Admin(), "ingested", "last"));
     }
-
-    /// <summary>Moves Vigil's clock past the SDK's (real) timestamps, so the exported points are inside the queried hour.</summary>
-    private static void CatchUp(VigilApp app) => app.Time.SetUtcNow(DateTimeOffset.UtcNow.AddSeconds(10));
-
-    private static ulong Nanos(VigilApp app) => (ulong)app.Time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
-
-    private static byte[] Gzip(byte[] bytes)
-    {
-        using var output = new MemoryStream();
-        using (var gzip = new GZipStream(output, CompressionLevel.Fastest))
-        {
-            gzip.Write(bytes);
-        }
-
-        return output.ToArray();
-    }
-
-    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string path, byte[] body, string contentType, string? contentEncoding = null)
-    {
-        var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-        if (contentEncoding is not null)
-        {
-            content.Headers.ContentEncoding.Add(contentEncoding);
-        }
-
-        return await client.PostAsync(path, content);
-    }
-
-    private static async Task<List<JsonElement>> SeriesAsync(HttpClient client, string metric, string agg)
-    {
-        var answer = await (await client.GetAsync($"/api/v1/series?metric={metric}&agg={agg}")).ReadAsync();
-        return answer.TryGetProperty("series", out var series) ? [.. series.EnumerateArray()] : [];
-    }
-
-    private static double Value(JsonElement series) => series.GetProperty("points")[0][1].GetDouble();
-}
-
-/// <summary>
-/// The OTLP exporter sends with <see cref="HttpClient.Send(HttpRequestMessage, CancellationToken)"/>,
-/// which the in-process test host does not serve: sent asynchronously here instead.
-/// </summary>
-internal sealed class SynchronousSend : DelegatingHandler
-{
-    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        Task.Run(() => SendAsync(request, cancellationToken), cancellationToken).GetAwaiter().GetResult();
 }
 
 public sealed class SqliteOtlpMetricsTests() : OtlpMetricsTests(StorageProvider.Sqlite);

@@ -31,7 +31,11 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
         ["Vigil:Http:PublicUrl"] = "https://vigil.example.com",
         ["Vigil:Relay:RequestsPerSecond"] = "100000",
         ["Vigil:StatusPage:Enabled"] = "true",
+        ["Vigil:Traces:SamplePercent"] = "100", // the seeded trace is kept
     };
+
+    // The trace the seed exports (OTLP/JSON, hex ids), read back by GET /api/v1/traces/{traceId}.
+    private const string SuiteTraceId = "5b8efff798038103d269b633813fc60c";
 
     // Deletes run last, in this order (a channel in use by a rule or relay endpoint is a 409).
     private static readonly string[] DeleteOrder =
@@ -258,6 +262,9 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
         Assert.Equal(HttpStatusCode.Accepted, (await admin.PostJsonAsync("/api/v1/metrics", Timings("http_request_duration_ms", [40, 60], """{"route":"/victim","method":"GET"}""", now.AddHours(-2)))).StatusCode);
         await app.Services.GetServices<IScheduledTask>().OfType<OperationAnalysis>().Single().RunAsync(CancellationToken.None);
         var victimOperation = (await (await admin.GetAsync("/api/v1/operations")).ReadAsync())[0].GetProperty("id").GetString()!;
+
+        // Traces: a request with a database call, kept whole.
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostJsonAsync("/v1/traces", OtlpTraces(now))).StatusCode);
         return new Seed(canaryRule, canaryChannel, canaryRelay, canarySilence, canaryKey, victimRule, victimChannel, victimRelay, relayTarget,
             victimSilence, victimKey, alert, notification, delivery, token, victimMonitor, heartbeatToken, victimMaintenance, victimOperation);
     }
@@ -282,6 +289,24 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
             """;
     }
 
+    /// <summary>An OTLP/JSON traces export: a server span (a transaction) and its database call, with an exception event.</summary>
+    private static string OtlpTraces(DateTimeOffset now)
+    {
+        var end = (now.ToUnixTimeMilliseconds() * 1_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var start = ((now.ToUnixTimeMilliseconds() - 40) * 1_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return $$$"""
+            {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"suite"}}]},
+              "scopeSpans":[{"scope":{"name":"suite","version":"1"},"spans":[
+                {"traceId":"{{{SuiteTraceId}}}","spanId":"eee19b7ec3c1b174","name":"GET /suite/{id}","kind":2,"startTimeUnixNano":"{{{start}}}","endTimeUnixNano":"{{{end}}}",
+                 "attributes":[{"key":"http.route","value":{"stringValue":"/suite/{id}"}},{"key":"http.request.method","value":{"stringValue":"GET"}},{"key":"http.response.status_code","value":{"intValue":"200"}}],
+                 "status":{"code":1}},
+                {"traceId":"{{{SuiteTraceId}}}","spanId":"eee19b7ec3c1b175","parentSpanId":"eee19b7ec3c1b174","name":"suite_db","kind":3,"startTimeUnixNano":"{{{start}}}","endTimeUnixNano":"{{{end}}}",
+                 "attributes":[{"key":"db.system","value":{"stringValue":"postgresql"}},{"key":"db.statement","value":{"stringValue":"SELECT * FROM items WHERE id = 7"}}],
+                 "events":[{"name":"exception","timeUnixNano":"{{{end}}}","attributes":[{"key":"exception.type","value":{"stringValue":"System.TimeoutException"}}]}],
+                 "status":{"code":2,"message":"timeout"}}]}]}]}
+            """;
+    }
+
     private static Dictionary<string, Example> Examples(VigilApp app, Seed seed, WebhookReceiver receiver)
     {
         var now = app.Time.GetUtcNow();
@@ -303,6 +328,10 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
             ["GET /api/v1/metrics"] = new(QueryArgs: [("window", "15m")]),
             ["POST /v1/metrics"] = new(OtlpMetrics(now)),
             ["POST /otlp/v1/metrics"] = new(OtlpMetrics(now)),
+            ["POST /v1/traces"] = new(OtlpTraces(now)),
+            ["POST /otlp/v1/traces"] = new(OtlpTraces(now)),
+            ["GET /api/v1/transactions"] = new(QueryArgs: [("service", "suite"), ("route", "/suite/{id}"), ("minDurationMs", "1"), ("status", "ok"), ("from", from), ("to", to), ("limit", "10")]),
+            ["GET /api/v1/traces/{traceId}"] = new(PathArgs: new() { ["traceId"] = SuiteTraceId }),
             ["POST /api/v1/jobs/executions"] = new($$$"""
                 {"executions":[{"jobId":"suite-job","success":true,"durationMs":25000,"timestamp":"{{{to}}}","metadata":{"items":12}}]}
                 """),
