@@ -33,7 +33,7 @@ namespace Vigil.Performance.Analysis;
 /// hourly sums where they cover whole ones (<see cref="OperationRepository.SpansAtAsync"/>), each
 /// computed once from its parts in time order and stored (an hour summed again drops the block and
 /// day that hold it), so the result is the same as merging the hours; operations are analysed
-/// <see cref="ChunkSize"/> at a time (a run of ids in order), each chunk read by one range of the
+/// <see cref="ChunkSize"/> at a time (<see cref="FullChunkSize"/> when every slot is recomputed; a run of ids in order), each chunk read by one range of the
 /// primary keys per hour, block or day and written in one transaction (memory: one chunk's sums; no
 /// long write lock). Memory while summing: one hour of one metric's rollups at a time.
 /// </remarks>
@@ -59,8 +59,15 @@ internal sealed partial class OperationAnalysis(
 
     private const int BlockHours = 6;
 
-    /// <summary>Operations analysed together: one read of each kind and one write per chunk bounds memory and keeps each write transaction short.</summary>
-    private const int ChunkSize = 250;
+    /// <summary>
+    /// Operations analysed together when only some hour-of-week slots are recomputed (an hourly run
+    /// reads about 50 stored sums an operation): one read of each kind and one write per chunk; a
+    /// write transaction of a chunk stays short.
+    /// </summary>
+    private const int ChunkSize = 1000;
+
+    /// <summary>Operations analysed together when every slot is recomputed (a first run reads 4 weeks of hours, about 700 sums an operation): bounds memory.</summary>
+    private const int FullChunkSize = 250;
 
     public string Schedule => BuiltInSchedules.Aggregation;
 
@@ -194,7 +201,7 @@ internal sealed partial class OperationAnalysis(
         var withBaseline = 0;
         long rowsRead = 0;
         var summaries = new Dictionary<string, string?>(active.Count, StringComparer.Ordinal);
-        foreach (var chunk in active.Chunk(ChunkSize))
+        foreach (var chunk in active.Chunk(slots is null ? FullChunkSize : ChunkSize))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var sums = new ChunkSums(operations, [.. chunk.Select(o => o.Id)]);
