@@ -1,6 +1,8 @@
 using System.Data.Common;
+using System.Diagnostics.Metrics;
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using SQLitePCL;
 
 namespace Vigil.Storage;
 
@@ -10,7 +12,15 @@ public sealed class Database : IAsyncDisposable
     /// <summary>How long a SQLite statement waits for another connection's write lock before it fails.</summary>
     public const int BusyTimeoutMs = 30_000;
 
+    // Npgsql's metric of each command's duration; its pool-name tag tells this data source's apart.
+    private const string NpgsqlMeter = "Npgsql";
+    private const string NpgsqlOperationDuration = "db.client.operation.duration";
+    private const string NpgsqlPoolNameTag = "db.client.connection.pool.name";
+
     private readonly NpgsqlDataSource? _postgres;
+    private readonly MeterListener? _postgresTimings;
+    private readonly string? _postgresName;
+    private readonly delegate_profile? _sqliteProfile;
 
     // SQLite has one writer at a time: this process's writers queue here, first come first served,
     // instead of polling SQLite's lock (null on PostgreSQL).
@@ -25,7 +35,9 @@ public sealed class Database : IAsyncDisposable
         Provider = options.Provider;
         if (Provider == StorageProvider.Postgres)
         {
-            _postgres = NpgsqlDataSource.Create(options.ConnectionString!);
+            _postgresName = "vigil-" + Guid.NewGuid().ToString("N");
+            _postgres = new NpgsqlDataSourceBuilder(options.ConnectionString!) { Name = _postgresName }.Build();
+            _postgresTimings = ListenToNpgsql();
         }
         else
         {
@@ -43,8 +55,12 @@ public sealed class Database : IAsyncDisposable
             builder.Pooling = true;
             builder.DefaultTimeout = (int)(BusyTimeoutMs / 1000);
             _sqliteConnectionString = builder.ToString();
+            _sqliteProfile = (_, _, nanoseconds) => Timings.Record(nanoseconds / 1_000_000.0);
         }
     }
+
+    /// <summary>Each statement's duration, for whoever records it.</summary>
+    public QueryTimings Timings { get; } = new();
 
     /// <summary>The provider in use.</summary>
     public StorageProvider Provider { get; }
@@ -62,6 +78,9 @@ public sealed class Database : IAsyncDisposable
 
         var connection = new SqliteConnection(_sqliteConnectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+
+        // Set on every open: a pooled connection may have been opened by another Database of the same file.
+        raw.sqlite3_profile(connection.Handle, _sqliteProfile, null);
         await using (var pragma = connection.CreateCommand())
         {
             // busy_timeout: a writer that finds another's transaction open waits in SQLite's own busy
@@ -134,9 +153,41 @@ public sealed class Database : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        _postgresTimings?.Dispose();
         if (_postgres is not null)
         {
             await _postgres.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    private MeterListener ListenToNpgsql()
+    {
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == NpgsqlMeter && instrument.Name == NpgsqlOperationDuration)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((_, seconds, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == NpgsqlPoolNameTag)
+                {
+                    if (tag.Value as string == _postgresName)
+                    {
+                        Timings.Record(seconds * 1000);
+                    }
+
+                    return;
+                }
+            }
+        });
+        listener.Start();
+        return listener;
     }
 }

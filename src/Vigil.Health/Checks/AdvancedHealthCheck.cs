@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Vigil.Core.Metrics;
+using Vigil.Health.Resources;
 using Vigil.Storage.Caching;
 
 namespace Vigil.Health.Checks;
@@ -10,25 +11,38 @@ namespace Vigil.Health.Checks;
 /// How well Vigil itself performs (seed 003's <c>/api/health/advanced</c>): its own request error
 /// rate and response times over <see cref="HealthOptions.AdvancedWindow"/>, read from its own
 /// request series in memory (no query), its memory, and the performance-targets table with each
-/// row's pass or fail, and the read cache's counts (<see cref="VigilCache"/>). <c>degraded</c> when the error rate exceeds
+/// row's pass or fail, the read cache's counts (<see cref="VigilCache"/>), the database
+/// statements' timings (<see cref="DatabaseQuerySeries"/>) and Vigil's own uptime
+/// (<see cref="OwnUptime"/>). <c>degraded</c> when the error rate exceeds
 /// <see cref="HealthOptions.SystemErrorRatePercent"/> (seed 002: 10 %) or the p95 response time
 /// <see cref="HealthOptions.SystemResponseTimeMs"/> (200 ms); the targets inform, they do not
 /// change the status. Never <c>unhealthy</c>: it reads memory only.
 /// </summary>
-internal sealed class AdvancedHealthCheck(MetricStore store, VigilCache cache, IOptionsMonitor<HealthOptions> options, TimeProvider time) : IHealthCheck
+internal sealed class AdvancedHealthCheck(MetricStore store, VigilCache cache, OwnUptime uptime, IOptionsMonitor<HealthOptions> options, TimeProvider time) : IHealthCheck
 {
+    private WindowAccumulator Window(string metric, long fromMs, long nowMs)
+    {
+        var accumulator = new WindowAccumulator();
+        if (store.Family(metric) is { } family)
+        {
+            foreach (var series in family.Series)
+            {
+                series.AggregateInto(accumulator, fromMs, nowMs + 1);
+            }
+        }
+
+        return accumulator;
+    }
+
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var settings = options.CurrentValue;
         var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var accumulator = new WindowAccumulator();
-        if (store.Family(OwnRequests.Metric) is { } family)
-        {
-            foreach (var series in family.Series)
-            {
-                series.AggregateInto(accumulator, nowMs - (long)settings.AdvancedWindow.TotalMilliseconds, nowMs + 1);
-            }
-        }
+        var fromMs = nowMs - (long)settings.AdvancedWindow.TotalMilliseconds;
+        var accumulator = Window(OwnRequests.Metric, fromMs, nowMs);
+        var queries = Window(DatabaseQuerySeries.Metric, fromMs, nowMs);
+        double? queryP95 = queries.Quantile(0.95) is { } q ? Math.Round(q, 2) : null;
+        var upFigure = uptime.Latest;
 
         var requests = accumulator.Count;
         double? errorRate = requests > 0 ? Math.Round(100.0 * accumulator.ErrorCount / requests, 3) : null;
@@ -42,10 +56,10 @@ internal sealed class AdvancedHealthCheck(MetricStore store, VigilCache cache, I
         {
             PerformanceTarget.Above("cacheHitRate", "percent", 75, "< 70", cached.HitRatePercent),
             PerformanceTarget.Below("apiResponseP95", "ms", 500, "> 1000", p95),
-            PerformanceTarget.Below("databaseQueryP95", "ms", 250, "> 500", null),
+            PerformanceTarget.Below("databaseQueryP95", "ms", 250, "> 500", queryP95),
             PerformanceTarget.Below("heapMemory", "percent", 70, "> 80", heapPercent),
             PerformanceTarget.Below("errorRate", "percent", 0.1, "> 0.5", errorRate),
-            PerformanceTarget.Above("uptime", "percent", 99.9, "< 99.5", null),
+            PerformanceTarget.Above("uptime", "percent", 99.9, "< 99.5", upFigure?.Percent),
         };
 
         var data = new Dictionary<string, object>
@@ -59,6 +73,19 @@ internal sealed class AdvancedHealthCheck(MetricStore store, VigilCache cache, I
                 ["p50"] = Quantile(0.50),
                 ["p95"] = p95,
                 ["p99"] = Quantile(0.99),
+            },
+            ["database"] = new Dictionary<string, object?>
+            {
+                ["queries"] = queries.Count,
+                ["p50"] = queries.Quantile(0.50) is { } q50 ? Math.Round(q50, 2) : null,
+                ["p95"] = queryP95,
+                ["p99"] = queries.Quantile(0.99) is { } q99 ? Math.Round(q99, 2) : null,
+            },
+            ["uptime"] = new Dictionary<string, object?>
+            {
+                ["percent"] = upFigure?.Percent,
+                ["from"] = upFigure is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(upFigure.FromMs),
+                ["to"] = upFigure is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(upFigure.ToMs),
             },
             ["memory"] = new Dictionary<string, object?>
             {

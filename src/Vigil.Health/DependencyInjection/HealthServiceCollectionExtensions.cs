@@ -16,8 +16,8 @@ public static class HealthServiceCollectionExtensions
     /// <summary>
     /// Adds the health checks <c>database</c> (tagged ready), <c>jobs</c>, <c>advanced</c> (tagged
     /// detail) and, when <c>Vigil:Redis:ConnectionString</c> is set, <c>redis</c>; the shared
-    /// <see cref="HealthReports"/>, the <see cref="StartupReadiness"/> gate and the
-    /// <see cref="ResourceSampler"/>. The host provides the <c>Database</c>, <c>JobQueue</c>,
+    /// <see cref="HealthReports"/>, the <see cref="StartupReadiness"/> gate, the
+    /// <see cref="ResourceSampler"/> (with <see cref="OwnUptime"/>) and <see cref="DatabaseQuerySeries"/>. The host provides the <c>Database</c>, <c>JobQueue</c>,
     /// <c>AlertRepository</c>, <c>DeliveryGauges</c>, <c>MetricStore</c> and <c>VigilCache</c> (<c>AddVigilCache</c>). Safe to call twice.
     /// </summary>
     /// <param name="services">The services.</param>
@@ -50,8 +50,10 @@ public static class HealthServiceCollectionExtensions
         services.AddSingleton<HealthReports>();
         services.AddSingleton<StartupReadiness>();
         services.AddSingleton<RedisConnection>();
+        services.AddSingleton<OwnUptime>();
         services.AddSingleton<ResourceSampler>();
         services.AddHostedService(sp => sp.GetRequiredService<ResourceSampler>());
+        services.AddHostedService<DatabaseQuerySeries>();
 
         builder.AddCheck<DatabaseHealthCheck>(VigilHealthChecks.Database, tags: [VigilHealthChecks.ReadyTag])
             .AddCheck<JobsHealthCheck>(VigilHealthChecks.Jobs)

@@ -21,6 +21,7 @@ internal sealed partial class ResourceSampler : BackgroundService
     private readonly VigilCache _cache;
     private readonly DeliveryGauges _delivery;
     private readonly AlertRepository _alerts;
+    private readonly OwnUptime _uptime;
     private readonly IOptions<HealthOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ResourceSampler> _logger;
@@ -31,8 +32,9 @@ internal sealed partial class ResourceSampler : BackgroundService
     private volatile ResourceSample? _latest;
 
     public ResourceSampler(
-        MetricStore store, VigilCache cache, DeliveryGauges delivery, AlertRepository alerts, IOptions<StorageOptions> storage, IOptions<HealthOptions> options, TimeProvider time, ILogger<ResourceSampler> logger)
+        MetricStore store, VigilCache cache, DeliveryGauges delivery, AlertRepository alerts, OwnUptime uptime, IOptions<StorageOptions> storage, IOptions<HealthOptions> options, TimeProvider time, ILogger<ResourceSampler> logger)
     {
+        _uptime = uptime;
         _store = store;
         _cache = cache;
         _delivery = delivery;
@@ -144,6 +146,7 @@ internal sealed partial class ResourceSampler : BackgroundService
                 try
                 {
                     await SampleAsync(stoppingToken).ConfigureAwait(false);
+                    await _uptime.RefreshAsync(force: false, stoppingToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {

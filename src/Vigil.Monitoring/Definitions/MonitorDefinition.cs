@@ -38,9 +38,16 @@ public sealed record MonitorDefinition
     /// <value>Defaults to 0: down at the first failure.</value>
     public int Retries { get; init; }
 
+    /// <summary>
+    /// The default <see cref="RetryIntervalSeconds"/>: a retry confirms a failure one second later,
+    /// so a monitor with one retry is down within its interval and about a second (issue 11's
+    /// target: interval + 2 s). Targets that restart for longer take more retries or a longer interval.
+    /// </summary>
+    public const int DefaultRetryIntervalSeconds = 1;
+
     /// <summary>Gets the seconds between a failed check and its retry.</summary>
-    /// <value>Defaults to 5.</value>
-    public int RetryIntervalSeconds { get; init; } = 5;
+    /// <value>Defaults to <see cref="DefaultRetryIntervalSeconds"/> (1).</value>
+    public int RetryIntervalSeconds { get; init; } = DefaultRetryIntervalSeconds;
 
     /// <summary>Gets the URL (HTTP).</summary>
     public string? Url { get; init; }

@@ -150,7 +150,7 @@ public static class MonitorJson
 
         var interval = (int?)Number("intervalSeconds", MonitoringOptions.MinIntervalSeconds, options.MaxIntervalSeconds, integer: true) ?? 60;
         var retries = (int?)Number("retries", 0, 10, integer: true) ?? 0;
-        var retryInterval = (int?)Number("retryIntervalSeconds", 1, 3600, integer: true) ?? 5;
+        var retryInterval = (int?)Number("retryIntervalSeconds", 1, 3600, integer: true) ?? MonitorDefinition.DefaultRetryIntervalSeconds;
         var definition = new MonitorDefinition
         {
             Id = id,

@@ -2,9 +2,11 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Vigil.Core.Metrics;
+using Vigil.Health.Resources;
 using Vigil.Jobs.Processing;
 using Vigil.Jobs.Queue;
 using Vigil.Storage;
+using Vigil.Storage.Metrics;
 
 namespace Vigil.Server.Tests.Health;
 
@@ -240,6 +242,42 @@ public abstract class HealthEndpointsTests(StorageProvider provider) : ServerTes
 
         // The full report does not run the detail check: its targets do not make /api/health degraded.
         Assert.Equal("healthy", (await (await client.GetAsync("/api/health")).ReadAsync()).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task GetHealthCheck_Advanced_DatabaseStatementsAndOwnUptime_Measured()
+    {
+        await using var app = StartApp(settings: Fresh());
+        var client = app.Admin();
+
+        // Arrange: statements through the API (a rule written and listed), and 100 minutes of
+        // resource samples ending before the two newest minutes, 8 of them missing (92 % up).
+        (await client.PostJsonAsync("/api/v1/alerts/rules", """
+            {"name":"Hot","metric":"room_temperature","aggregation":"last","windowMinutes":5,"thresholdType":"static",
+             "threshold":30,"comparison":"greater_than","severity":"warning","cooldownMinutes":15,"channels":[]}
+            """)).EnsureSuccessStatusCode();
+        (await client.GetAsync("/api/v1/alerts/rules")).EnsureSuccessStatusCode();
+        var rollups = app.Services.GetRequiredService<RollupRepository>();
+        var nowMs = app.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        var toMs = (nowMs / 60_000 * 60_000) - 60_000;
+        var ids = await rollups.EnsureSeriesAsync([(LabelSet.SeriesKey(ResourceSeries.CpuPercent, LabelSet.Empty), ResourceSeries.CpuPercent, MetricType.Gauge)], nowMs);
+        var id = ids.Values.Single();
+        await rollups.MergeAsync([.. Enumerable.Range(1, 100).Where(m => m is < 40 or >= 48)
+            .Select(m => new StoredRollup(id, new Rollup(toMs - (m * 60_000L), 6, 60, 5, 15, 10, 0, null)))]);
+        await app.Services.GetRequiredService<OwnUptime>().RefreshAsync(force: true, CancellationToken.None);
+
+        // Act
+        var details = (await (await client.GetAsync("/api/health/advanced")).ReadAsync()).GetProperty("checks").GetProperty("advanced").GetProperty("details");
+
+        // Assert: the statements' timings (SQLite's profile hook or Npgsql's metric) and the uptime.
+        var database = details.GetProperty("database");
+        Assert.True(database.GetProperty("queries").GetInt64() >= 2, database.ToString());
+        var targets = details.GetProperty("targets").EnumerateArray().ToDictionary(t => t.GetProperty("metric").GetString()!);
+        Assert.Equal(database.GetProperty("p95").GetDouble(), targets["databaseQueryP95"].GetProperty("value").GetDouble());
+        Assert.InRange(targets["databaseQueryP95"].GetProperty("value").GetDouble(), 0, 30_000); // SQLite's hook counts whole milliseconds
+        Assert.Equal(92.0, details.GetProperty("uptime").GetProperty("percent").GetDouble());
+        Assert.Equal(92.0, targets["uptime"].GetProperty("value").GetDouble());
+        Assert.False(targets["uptime"].GetProperty("pass").GetBoolean()); // 92 % is not > 99.9 %
     }
 
     [Fact]
