@@ -10,7 +10,7 @@ namespace Vigil.Dashboard.Tests;
 /// <summary>
 /// The monitor pages in a real Chromium against the real server: an HTTP monitor added through
 /// the form (a field error first), checked against a real receiver on loopback, its check log and
-/// chart; a heartbeat whose check-in URL the page shows.
+/// chart, then edited in its page's form; a heartbeat whose check-in URL the page shows.
 /// </summary>
 public sealed class MonitorsTests(DeliveryServerFixture fixture) : IClassFixture<DeliveryServerFixture>, IAsyncLifetime
 {
@@ -56,6 +56,24 @@ public sealed class MonitorsTests(DeliveryServerFixture fixture) : IClassFixture
             await page.GetByRole(AriaRole.Button, new() { Name = "Check now" }).ClickAsync();
             await Expect(log.Locator("tr").First).ToContainTextAsync("up");
             Assert.True(_target.Requests.Count(r => r.Path == "/health") >= 2);
+
+            // Edited in the page's form: a new public name and a degraded threshold saved; then
+            // the public name emptied, which resets it (the status page shows the monitor's name).
+            var monitorUrl = page.Url;
+            await page.GetByText("Edit the monitor").ClickAsync();
+            var edit = page.Locator("#monitor-edit form");
+            await Expect(edit.GetByLabel("URL")).ToHaveValueAsync(_target.Url("/health").ToString());
+            await Expect(edit.GetByLabel("Type")).ToHaveCountAsync(0);
+            await edit.GetByLabel("Public name (optional)").FillAsync("Shop front");
+            await edit.GetByLabel("Degraded above (ms, optional)").FillAsync("500");
+            await edit.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+            await Expect(page.GetByLabel("Shown on the public status page as “Shop front”")).ToBeCheckedAsync();
+            await page.GetByText("Edit the monitor").ClickAsync();
+            await Expect(edit.GetByLabel("Degraded above (ms, optional)")).ToHaveValueAsync("500");
+            await edit.GetByLabel("Public name (optional)").FillAsync("");
+            await edit.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+            await Expect(page.GetByLabel("Shown on the public status page", new() { Exact = true })).ToBeCheckedAsync();
+            Assert.Equal(monitorUrl, page.Url);
 
             await page.GotoAsync("/monitors");
             await Expect(page.Locator("tr[data-monitor='shop health']")).ToContainTextAsync("up");
