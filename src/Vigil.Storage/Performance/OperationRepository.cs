@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Npgsql;
 using Vigil.Core;
 using Vigil.Storage.Metrics;
 
@@ -63,8 +64,12 @@ public sealed class OperationRepository
     {
         ArgumentNullException.ThrowIfNull(summaries);
         await using var work = await _database.BeginAsync(cancellationToken).ConfigureAwait(false);
-        await work.Connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE operations SET summary = @summary WHERE id = @id", summaries.Select(s => new { id = s.Key, summary = s.Value }), work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await work.Connection.ExecuteAsync(work.Connection is NpgsqlConnection
+            ? new CommandDefinition(
+                "UPDATE operations AS o SET summary = u.summary FROM unnest(@ids, @summaries) AS u(id, summary) WHERE o.id = u.id",
+                new { ids = summaries.Keys.ToArray(), summaries = summaries.Values.ToArray() }, work.Transaction, cancellationToken: cancellationToken)
+            : new CommandDefinition(
+                "UPDATE operations SET summary = @summary WHERE id = @id", summaries.Select(s => new { id = s.Key, summary = s.Value }), work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await work.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE performance_progress SET analysed_to_ms = @analysedToMs WHERE id = 1", new { analysedToMs }, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await work.Connection.ExecuteAsync(new CommandDefinition(
@@ -132,23 +137,41 @@ public sealed class OperationRepository
         ArgumentNullException.ThrowIfNull(operations);
         ArgumentNullException.ThrowIfNull(hours);
         await using var work = await _database.BeginAsync(cancellationToken).ConfigureAwait(false);
-        await work.Connection.ExecuteAsync(new CommandDefinition(
+        await work.Connection.ExecuteAsync(Rows(
+            work,
             """
             INSERT INTO operations (id, kind, metric, service, name, labels, first_seen_ms, last_seen_ms)
-            VALUES (@Id, @Kind, @Metric, @Service, @Name, @Labels, @FirstSeenMs, @LastSeenMs)
+            {rows}
             ON CONFLICT (id) DO UPDATE SET
                 first_seen_ms = CASE WHEN excluded.first_seen_ms < operations.first_seen_ms THEN excluded.first_seen_ms ELSE operations.first_seen_ms END,
                 last_seen_ms = CASE WHEN excluded.last_seen_ms > operations.last_seen_ms THEN excluded.last_seen_ms ELSE operations.last_seen_ms END
-            """, operations, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await work.Connection.ExecuteAsync(new CommandDefinition(
+            """,
+            "@Id, @Kind, @Metric, @Service, @Name, @Labels, @FirstSeenMs, @LastSeenMs",
+            operations,
+            () => new
+            {
+                Id = operations.Select(o => o.Id).ToArray(), Kind = operations.Select(o => o.Kind).ToArray(), Metric = operations.Select(o => o.Metric).ToArray(),
+                Service = operations.Select(o => o.Service).ToArray(), Name = operations.Select(o => o.Name).ToArray(), Labels = operations.Select(o => o.Labels).ToArray(),
+                FirstSeenMs = operations.Select(o => o.FirstSeenMs).ToArray(), LastSeenMs = operations.Select(o => o.LastSeenMs).ToArray(),
+            },
+            cancellationToken)).ConfigureAwait(false);
+        await work.Connection.ExecuteAsync(Rows(
+            work,
             """
             INSERT INTO operation_hours (operation_id, hour_ms, count, errors, sum, min, max, bins)
-            VALUES (@OperationId, @HourMs, @Count, @Errors, @Sum, @Min, @Max, @Bins)
+            {rows}
             ON CONFLICT (operation_id, hour_ms) DO UPDATE SET
                 count = excluded.count, errors = excluded.errors, sum = excluded.sum, min = excluded.min, max = excluded.max, bins = excluded.bins
             """,
+            "@OperationId, @HourMs, @Count, @Errors, @Sum, @Min, @Max, @Bins",
             hours.Select(h => new { h.OperationId, h.HourMs, h.Count, h.Errors, h.Sum, h.Min, h.Max, Bins = RollupRepository.ToBytes(h.Bins) }),
-            work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            () => new
+            {
+                OperationId = hours.Select(h => h.OperationId).ToArray(), HourMs = hours.Select(h => h.HourMs).ToArray(), Count = hours.Select(h => h.Count).ToArray(),
+                Errors = hours.Select(h => h.Errors).ToArray(), Sum = hours.Select(h => h.Sum).ToArray(), Min = hours.Select(h => h.Min).ToArray(),
+                Max = hours.Select(h => h.Max).ToArray(), Bins = hours.Select(h => RollupRepository.ToBytes(h.Bins)).ToArray(),
+            },
+            cancellationToken)).ConfigureAwait(false);
         await work.Connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM operation_spans WHERE (hours = 6 AND start_ms = @BlockMs) OR (hours = 24 AND start_ms = @DayMs)",
             hours.Select(h => h.HourMs).Distinct().Select(hourMs => new { BlockMs = FloorDivision.Of(hourMs, 6 * HourMs) * 6 * HourMs, DayMs = FloorDivision.Of(hourMs, 24 * HourMs) * 24 * HourMs }),
@@ -211,28 +234,48 @@ public sealed class OperationRepository
         ArgumentNullException.ThrowIfNull(spans);
         var which = slots is null ? "" : $" AND slot IN (-1{string.Concat(slots.Select(slot => "," + slot.ToString(System.Globalization.CultureInfo.InvariantCulture)))})";
         await using var work = await _database.BeginAsync(cancellationToken).ConfigureAwait(false);
-        await work.Connection.ExecuteAsync(new CommandDefinition(
+        await work.Connection.ExecuteAsync(Rows(
+            work,
             """
             INSERT INTO operation_baselines (operation_id, slot, executions, failures, avg_ms, p50_ms, p95_ms, p99_ms, minutes, from_ms, to_ms, computed_at)
-            VALUES (@OperationId, @Slot, @Executions, @Failures, @AvgMs, @P50Ms, @P95Ms, @P99Ms, @Minutes, @FromMs, @ToMs, @ComputedAtMs)
+            {rows}
             ON CONFLICT (operation_id, slot) DO UPDATE SET
                 executions = excluded.executions, failures = excluded.failures, avg_ms = excluded.avg_ms, p50_ms = excluded.p50_ms, p95_ms = excluded.p95_ms,
                 p99_ms = excluded.p99_ms, minutes = excluded.minutes, from_ms = excluded.from_ms, to_ms = excluded.to_ms, computed_at = excluded.computed_at
-            """, baselines, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            """,
+            "@OperationId, @Slot, @Executions, @Failures, @AvgMs, @P50Ms, @P95Ms, @P99Ms, @Minutes, @FromMs, @ToMs, @ComputedAtMs",
+            baselines,
+            () => new
+            {
+                OperationId = baselines.Select(b => b.OperationId).ToArray(), Slot = baselines.Select(b => b.Slot).ToArray(),
+                Executions = baselines.Select(b => b.Executions).ToArray(), Failures = baselines.Select(b => b.Failures).ToArray(),
+                AvgMs = baselines.Select(b => b.AvgMs).ToArray(), P50Ms = baselines.Select(b => b.P50Ms).ToArray(), P95Ms = baselines.Select(b => b.P95Ms).ToArray(),
+                P99Ms = baselines.Select(b => b.P99Ms).ToArray(), Minutes = baselines.Select(b => b.Minutes).ToArray(), FromMs = baselines.Select(b => b.FromMs).ToArray(),
+                ToMs = baselines.Select(b => b.ToMs).ToArray(), ComputedAtMs = baselines.Select(b => b.ComputedAtMs).ToArray(),
+            },
+            cancellationToken)).ConfigureAwait(false);
 
         // The baselines of those slots that this analysis did not compute again (too few executions now) go.
         await work.Connection.ExecuteAsync(new CommandDefinition(
             $"DELETE FROM operation_baselines WHERE operation_id IN (SELECT id FROM operations WHERE id >= @firstId AND id <= @lastId AND last_seen_ms > @activeFromMs){which} AND computed_at < @computedAtMs",
             new { firstId, lastId, activeFromMs, computedAtMs }, work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await work.Connection.ExecuteAsync(new CommandDefinition(
+        await work.Connection.ExecuteAsync(Rows(
+            work,
             """
             INSERT INTO operation_spans (hours, start_ms, operation_id, count, errors, sum, min, max, bins)
-            VALUES (@Hours, @StartMs, @OperationId, @Count, @Errors, @Sum, @Min, @Max, @Bins)
+            {rows}
             ON CONFLICT (hours, start_ms, operation_id) DO UPDATE SET
                 count = excluded.count, errors = excluded.errors, sum = excluded.sum, min = excluded.min, max = excluded.max, bins = excluded.bins
             """,
+            "@Hours, @StartMs, @OperationId, @Count, @Errors, @Sum, @Min, @Max, @Bins",
             spans.Select(d => new { d.Hours, d.StartMs, d.OperationId, d.Count, d.Errors, d.Sum, d.Min, d.Max, Bins = RollupRepository.ToBytes(d.Bins) }),
-            work.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            () => new
+            {
+                Hours = spans.Select(d => d.Hours).ToArray(), StartMs = spans.Select(d => d.StartMs).ToArray(), OperationId = spans.Select(d => d.OperationId).ToArray(),
+                Count = spans.Select(d => d.Count).ToArray(), Errors = spans.Select(d => d.Errors).ToArray(), Sum = spans.Select(d => d.Sum).ToArray(),
+                Min = spans.Select(d => d.Min).ToArray(), Max = spans.Select(d => d.Max).ToArray(), Bins = spans.Select(d => RollupRepository.ToBytes(d.Bins)).ToArray(),
+            },
+            cancellationToken)).ConfigureAwait(false);
         await work.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -289,6 +332,18 @@ public sealed class OperationRepository
     }
 
     /// <summary>Whole numbers as an SQL list (literals: a run asks for up to a few hundred starts, the same on both databases).</summary>
+    /// <summary>
+    /// A statement that writes a list of rows, where <paramref name="sql"/> has <c>{rows}</c> for the
+    /// rows' source: on SQLite (in process, statements are cheap) the statement once per row of
+    /// <paramref name="perRow"/>; on PostgreSQL one statement over column arrays (<c>unnest</c> of
+    /// <paramref name="columnArrays"/>' properties, named as <paramref name="columns"/>), not a round
+    /// trip per row.
+    /// </summary>
+    private static CommandDefinition Rows(UnitOfWork work, string sql, string columns, object perRow, Func<object> columnArrays, CancellationToken cancellationToken) =>
+        work.Connection is NpgsqlConnection
+            ? new CommandDefinition(sql.Replace("{rows}", $"SELECT * FROM unnest({columns})", StringComparison.Ordinal), columnArrays(), work.Transaction, cancellationToken: cancellationToken)
+            : new CommandDefinition(sql.Replace("{rows}", $"VALUES ({columns})", StringComparison.Ordinal), perRow, work.Transaction, cancellationToken: cancellationToken);
+
     private static string Numbers(IEnumerable<long> values) => string.Join(',', values.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
     private sealed class ActiveRow
