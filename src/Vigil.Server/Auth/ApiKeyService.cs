@@ -1,32 +1,34 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using Vigil.Storage.Caching;
 using Vigil.Storage.Keys;
 
 namespace Vigil.Server.Auth;
 
 /// <summary>
 /// Creates, verifies and revokes API keys. Keys are random 256-bit secrets shown once; only
-/// their SHA-256 is stored (a slow hash adds nothing for keys of that entropy). Verified
-/// keys are cached briefly so a request costs no database round trip.
+/// their SHA-256 is stored (a slow hash adds nothing for keys of that entropy). The active keys
+/// are read as one set into the read cache (<see cref="CacheTags.ApiKeys"/>), so a request costs no
+/// database round trip, a guessed key neither costs a query nor grows memory, and a key created or
+/// revoked on any node is in force on every node once the invalidation arrives (within a second on
+/// PostgreSQL; the set's lifetime, <c>Vigil:Cache:Short</c>, is the backstop). While the cache is
+/// not trusted (invalidations cannot be heard) each request looks its key up by hash.
 /// </summary>
 internal sealed partial class ApiKeyService
 {
     private const string KeyPrefix = "vgl_";
     private const string BootstrapIdPrefix = "bootstrap-";
     private readonly ApiKeyRepository _repository;
+    private readonly VigilCache _cache;
     private readonly TimeProvider _time;
     private readonly AuthOptions _options;
     private readonly ILogger<ApiKeyService> _logger;
-    private readonly ConcurrentDictionary<string, (ApiKeyRecord? Key, long ExpiresAtMs)> _cache = new(StringComparer.Ordinal);
 
-    // Bumped by every revocation: a lookup that started before one must not cache its answer.
-    private long _revocations;
-
-    public ApiKeyService(ApiKeyRepository repository, TimeProvider time, IOptions<AuthOptions> options, ILogger<ApiKeyService> logger)
+    public ApiKeyService(ApiKeyRepository repository, VigilCache cache, TimeProvider time, IOptions<AuthOptions> options, ILogger<ApiKeyService> logger)
     {
         _repository = repository;
+        _cache = cache;
         _time = time;
         _options = options.Value;
         _logger = logger;
@@ -42,6 +44,7 @@ internal sealed partial class ApiKeyService
         var record = new ApiKeyRecord(
             Guid.CreateVersion7(_time.GetUtcNow()).ToString("N"), name, role, Hash(key), key[..12], _time.GetUtcNow().ToUnixTimeMilliseconds(), null, seriesQuota, pointsPerSecondQuota);
         await _repository.InsertAsync(record, cancellationToken).ConfigureAwait(false);
+        await _cache.InvalidateAsync(CacheTags.ApiKeys, CancellationToken.None).ConfigureAwait(false);
         return (record, key);
     }
 
@@ -49,34 +52,22 @@ internal sealed partial class ApiKeyService
     public async ValueTask<ApiKeyRecord?> VerifyAsync(string presented, CancellationToken cancellationToken)
     {
         var hash = Hash(presented);
-        var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (_cache.TryGetValue(hash, out var cached) && cached.ExpiresAtMs > nowMs)
+        if (!_cache.Trusted)
         {
-            return cached.Key;
+            return await _repository.FindActiveByHashAsync(hash, cancellationToken).ConfigureAwait(false);
         }
 
-        var revocations = Interlocked.Read(ref _revocations);
-        var key = await _repository.FindActiveByHashAsync(hash, cancellationToken).ConfigureAwait(false);
-        if (_cache.Count > 10_000)
-        {
-            _cache.Clear(); // bounded: guessing keys must not grow memory
-        }
-
-        if (Interlocked.Read(ref _revocations) == revocations)
-        {
-            _cache[hash] = (key, nowMs + (long)_options.CacheDuration.TotalMilliseconds);
-        }
-
-        return key;
+        var active = await _cache.GetOrCreateAsync(
+            CacheTags.ApiKeys, "active", CacheTier.Short, async ct => await _repository.ActiveByHashAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        return active.GetValueOrDefault(hash);
     }
 
     public async Task<bool> RevokeAsync(string id, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _revocations);
         var revoked = await _repository.RevokeAsync(id, _time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
         if (revoked)
         {
-            Forget(id);
+            await _cache.InvalidateAsync(CacheTags.ApiKeys, CancellationToken.None).ConfigureAwait(false);
         }
 
         return revoked;
@@ -97,12 +88,12 @@ internal sealed partial class ApiKeyService
             // Only a fingerprint of the hash is shown in lists: an operator-chosen key may be short.
             var record = new ApiKeyRecord(BootstrapIdPrefix + hash[..12], "bootstrap admin (Vigil:Auth:BootstrapAdminKey)", Policies.Admin, hash, "sha256:" + hash[..6], nowMs, null);
             await _repository.InsertAsync(record, cancellationToken).ConfigureAwait(false);
-            Interlocked.Increment(ref _revocations);
             foreach (var id in await _repository.RevokeOthersAsync(BootstrapIdPrefix, hash, nowMs, cancellationToken).ConfigureAwait(false))
             {
-                Forget(id);
                 LogBootstrapRotated(id);
             }
+
+            await _cache.InvalidateAsync(CacheTags.ApiKeys, CancellationToken.None).ConfigureAwait(false);
         }
 
         if (await _repository.CountActiveAsync(cancellationToken).ConfigureAwait(false) > 0)
@@ -119,17 +110,6 @@ internal sealed partial class ApiKeyService
         Console.WriteLine();
         Console.WriteLine("  Send it as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'.");
         Console.WriteLine();
-    }
-
-    private void Forget(string id)
-    {
-        foreach (var (hash, entry) in _cache)
-        {
-            if (entry.Key?.Id == id)
-            {
-                _cache.TryRemove(hash, out _);
-            }
-        }
     }
 
     private static string Base64Url(byte[] bytes) =>

@@ -15,11 +15,6 @@ public sealed class AuthOptions : IValidatableObject
     /// <value>null.</value>
     public string? BootstrapAdminKey { get; set; }
 
-    /// <summary>How long a verified key is trusted before the database is asked again (revocations in other processes take this long).</summary>
-    /// <value>30 seconds.</value>
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
-    public TimeSpan CacheDuration { get; set; } = TimeSpan.FromSeconds(30);
-
     /// <summary>
     /// How many failed authentications (unknown or revoked keys) one client address may make
     /// per <see cref="FailureWindow"/> before its requests get 429 with <c>Retry-After</c>

@@ -12,6 +12,9 @@ public static class CacheTags
     /// <summary>The relay endpoints.</summary>
     public const string RelayEndpoints = "relay-endpoints";
 
+    /// <summary>The active API keys.</summary>
+    public const string ApiKeys = "api-keys";
+
     /// <summary>The performance baselines.</summary>
     public const string Baselines = "baselines";
 }

@@ -34,6 +34,15 @@ public sealed class ApiKeyRepository
         return [.. rows];
     }
 
+    /// <summary>Every active key, by hash.</summary>
+    public async Task<IReadOnlyDictionary<string, ApiKeyRecord>> ActiveByHashAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<ApiKeyRecord>(new CommandDefinition(
+            $"SELECT {Columns} FROM api_keys WHERE revoked_at IS NULL", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToDictionary(k => k.KeyHash, StringComparer.Ordinal);
+    }
+
     /// <summary>The active key with this hash, or null.</summary>
     public async Task<ApiKeyRecord?> FindActiveByHashAsync(string keyHash, CancellationToken cancellationToken = default)
     {

@@ -144,7 +144,7 @@ public abstract class ChannelSecretsTests(StorageProvider provider) : ServerTest
         await app.Services.GetRequiredService<AlertEngine>().RunOnceAsync(CancellationToken.None);
         await webhook.WaitForArrivalsAsync(1);
         var viewer = await app.ClientWithRoleAsync("viewer");
-        var dead = await EventuallyAsync(async () => (await (await viewer.GetAsync("/api/v1/deliveries?status=dead")).ReadAsync()).EnumerateArray().ToArray(), d => d.Length == 1);
+        var dead = await Eventually.ReachAsync(async () => (await (await viewer.GetAsync("/api/v1/deliveries?status=dead")).ReadAsync()).EnumerateArray().ToArray(), d => d.Length == 1);
 
         Assert.Contains("Bearer bearer-s3cret", Assert.Single(webhook.Requests).Header("Authorization"), StringComparison.Ordinal); // it was sent
         var lastError = dead[0].GetProperty("lastError").GetString()!;
@@ -159,20 +159,6 @@ public abstract class ChannelSecretsTests(StorageProvider provider) : ServerTest
         var response = await client.PostJsonAsync("/api/v1/channels", body);
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         return (await response.ReadAsync()).GetProperty("id").GetString()!;
-    }
-
-    /// <summary>Polls (real time, bounded) until the background job queue has done its part.</summary>
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        var value = await read();
-        for (var attempt = 0; attempt < 300 && !done(value); attempt++)
-        {
-            await Task.Delay(50);
-            value = await read();
-        }
-
-        Assert.True(done(value), $"not reached in 15 s: {(value is JsonElement[] json ? JsonSerializer.Serialize(json) : value?.ToString())}");
-        return value;
     }
 }
 
