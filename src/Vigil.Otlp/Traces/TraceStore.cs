@@ -28,6 +28,7 @@ public sealed partial class TraceStore
     private readonly TraceSampler _sampler;
     private readonly SemaphoreSlim _trim = new(1, 1);
     private long _totalBytes = -1;
+    private long _addedSinceCount;
 
     /// <summary>Creates the store (one per process: it keeps the routes' recent durations and the traces kept for errors or slowness).</summary>
     public TraceStore(TraceRepository repository, IOptions<TraceOptions> options, TimeProvider time, ILogger<TraceStore> logger)
@@ -140,8 +141,20 @@ public sealed partial class TraceStore
         await _trim.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // Other nodes write to the same table: the total is counted again in the database after
+            // every tenth of the budget this process adds, so N nodes overshoot by at most N tenths.
             var budget = _options.BudgetBytes;
-            _totalBytes = _totalBytes < 0 ? await _repository.TotalBytesAsync(cancellationToken).ConfigureAwait(false) : _totalBytes + added;
+            _addedSinceCount += added;
+            if (_totalBytes < 0 || _addedSinceCount > budget / 10)
+            {
+                _totalBytes = await _repository.TotalBytesAsync(cancellationToken).ConfigureAwait(false);
+                _addedSinceCount = 0;
+            }
+            else
+            {
+                _totalBytes += added;
+            }
+
             if (_totalBytes <= budget)
             {
                 return;
@@ -149,6 +162,7 @@ public sealed partial class TraceStore
 
             // What this process counted may be off (duplicates, other processes): count again before deleting.
             _totalBytes = await _repository.TotalBytesAsync(cancellationToken).ConfigureAwait(false);
+            _addedSinceCount = 0;
             if (_totalBytes <= budget)
             {
                 return;

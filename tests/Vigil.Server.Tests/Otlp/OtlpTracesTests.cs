@@ -275,6 +275,32 @@ public abstract class OtlpTracesTests(StorageProvider provider) : ServerTestBase
         var kept = await (await client.GetAsync($"/api/v1/traces/{TraceId(1499)}")).ReadAsync();
         Assert.Equal(4_096, kept.GetProperty("spans")[0].GetProperty("attributes").GetProperty("payload").GetString()!.Length);
     }
+
+    [Fact]
+    public async Task Export_StormSpreadOverTwoNodes_BudgetHoldsForTheirSum()
+    {
+        // Two processes on one database, exports alternating: each counts what it adds and sums the
+        // table again after a tenth of the budget, so together they stay within budget + a tenth each.
+        var settings = new Dictionary<string, string?> { ["Vigil:Traces:SamplePercent"] = "100", ["Vigil:Traces:BudgetMb"] = "1" };
+        await using var first = StartApp(settings: settings);
+        await using var second = StartApp(settings: settings);
+        var huge = new string('x', 4_096);
+        var t0 = Nanos(first) - (60_000 * Millisecond);
+        var clients = new[] { first.Admin(), second.Admin() };
+        var repository = first.Services.GetRequiredService<TraceRepository>();
+        long most = 0;
+        for (var export = 0; export < 60; export++)
+        {
+            var spans = Enumerable.Range(0, 10).Select(i =>
+                Span(TraceId((export * 10) + i), SpanId(1), null, "storm", Kind.Server, t0 + ((ulong)export * Millisecond), 1, Attribute("payload", huge))).ToArray();
+            using var response = await PostAsync(clients[export % 2], "/v1/traces", Export("storm", spans).ToByteArray(), Protobuf);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            most = Math.Max(most, await repository.TotalBytesAsync());
+        }
+
+        Assert.InRange(most, 1024 * 1024, 1.3 * 1024 * 1024); // 2.5 MB written; each node counting only its own let the two keep about 2 MB
+        Assert.Equal(HttpStatusCode.OK, (await clients[0].GetAsync($"/api/v1/traces/{TraceId(599)}")).StatusCode);
+    }
 }
 
 public sealed class SqliteOtlpTracesTests() : OtlpTracesTests(StorageProvider.Sqlite);
