@@ -15,19 +15,19 @@ namespace Vigil.Storage.Performance;
 public sealed class OperationRepository
 {
     private const string OperationColumns =
-        "id AS Id, kind AS Kind, metric AS Metric, service AS Service, name AS Name, labels AS Labels, first_seen_ms AS FirstSeenMs, last_seen_ms AS LastSeenMs, summary AS Summary";
+        "id, kind, metric, service, name, labels, first_seen_ms, last_seen_ms, summary";
 
     private const long HourMs = 3_600_000;
 
     private const string HourColumns =
-        "operation_id AS OperationId, hour_ms AS HourMs, count AS Count, errors AS Errors, sum AS Sum, min AS Min, max AS Max, bins AS Bins";
+        "operation_id, hour_ms, count, errors, sum, min, max, bins";
 
     private const string SpanColumns =
-        "hours AS Hours, start_ms AS StartMs, operation_id AS OperationId, count AS Count, errors AS Errors, sum AS Sum, min AS Min, max AS Max, bins AS Bins";
+        "hours, start_ms, operation_id, count, errors, sum, min, max, bins";
 
     private const string BaselineColumns =
-        "operation_id AS OperationId, slot AS Slot, executions AS Executions, failures AS Failures, avg_ms AS AvgMs, p50_ms AS P50Ms, p95_ms AS P95Ms, p99_ms AS P99Ms, " +
-        "minutes AS Minutes, from_ms AS FromMs, to_ms AS ToMs, computed_at AS ComputedAtMs";
+        "operation_id, slot, executions, failures, avg_ms, p50_ms, p95_ms, p99_ms, " +
+        "minutes, from_ms, to_ms, computed_at";
 
     private readonly Database _database;
 
@@ -80,10 +80,8 @@ public sealed class OperationRepository
     /// <summary>The ids of the operations with executions after <paramref name="fromMs"/> and the start of their first hour, ordered by id as the database orders them.</summary>
     public async Task<IReadOnlyList<(string Id, long FirstSeenMs)>> ActiveSinceAsync(long fromMs, CancellationToken cancellationToken = default)
     {
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<ActiveRow>(new CommandDefinition(
-            "SELECT id AS Id, first_seen_ms AS FirstSeenMs FROM operations WHERE last_seen_ms > @fromMs ORDER BY id", new { fromMs }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return [.. rows.Select(r => (r.Id, r.FirstSeenMs))];
+        return await ReadAsync(
+            "SELECT id, first_seen_ms FROM operations WHERE last_seen_ms > @fromMs ORDER BY id", new { fromMs }, r => (r.GetString(0), r.GetInt64(1)), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -102,7 +100,7 @@ public sealed class OperationRepository
         return await ReadAsync(
             $"SELECT {HourColumns} FROM operation_hours WHERE hour_ms IN ({Numbers(hourStarts)}) AND operation_id >= @firstId AND operation_id <= @lastId",
             new { firstId, lastId },
-            r => new StoredOperationHour(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetDouble(4), r.GetDouble(5), r.GetDouble(6), Bins(r, 7)),
+            HourOf,
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -188,20 +186,15 @@ public sealed class OperationRepository
     /// <summary>Every operation, by kind and name.</summary>
     public async Task<IReadOnlyList<StoredOperation>> ListAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<OperationRow>(new CommandDefinition(
-            $"SELECT {OperationColumns} FROM operations ORDER BY kind, name, id", cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return [.. rows.Select(r => r.ToStored())];
+        return await ReadAsync($"SELECT {OperationColumns} FROM operations ORDER BY kind, name, id", new { }, OperationOf, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The operation with this id, or null.</summary>
     public async Task<StoredOperation?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var row = await connection.QuerySingleOrDefaultAsync<OperationRow>(new CommandDefinition(
-            $"SELECT {OperationColumns} FROM operations WHERE id = @id", new { id }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return row?.ToStored();
+        var rows = await ReadAsync($"SELECT {OperationColumns} FROM operations WHERE id = @id", new { id }, OperationOf, cancellationToken).ConfigureAwait(false);
+        return rows.Count == 0 ? null : rows[0];
     }
 
     /// <summary>
@@ -210,14 +203,11 @@ public sealed class OperationRepository
     /// </summary>
     public async Task<IReadOnlyList<StoredOperationHour>> HoursAsync(long fromMs, long toMs, string? operationId = null, CancellationToken cancellationToken = default)
     {
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var where = operationId is null
             ? "hour_ms >= @fromMs AND hour_ms < @toMs"
             : $"hour_ms IN ({Numbers(HourStarts(fromMs, toMs))}) AND operation_id = @operationId"; // one probe of the key (hour, operation) per hour
-        var rows = await connection.QueryAsync<HourRow>(new CommandDefinition(
-            $"SELECT {HourColumns} FROM operation_hours WHERE {where} ORDER BY operation_id, hour_ms",
-            new { fromMs, toMs, operationId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return [.. rows.Select(r => r.ToStored())];
+        return await ReadAsync(
+            $"SELECT {HourColumns} FROM operation_hours WHERE {where} ORDER BY operation_id, hour_ms", new { fromMs, toMs, operationId }, HourOf, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -282,7 +272,6 @@ public sealed class OperationRepository
     /// <summary>The baselines of one operation or (<paramref name="operationId"/> null) of all; with <paramref name="slot"/>, that slot only.</summary>
     public async Task<IReadOnlyList<StoredBaseline>> BaselinesAsync(string? operationId = null, int? slot = null, CancellationToken cancellationToken = default)
     {
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var where = (operationId, slot) switch
         {
             (null, null) => "",
@@ -290,9 +279,8 @@ public sealed class OperationRepository
             (_, null) => " WHERE operation_id = @operationId",
             _ => " WHERE operation_id = @operationId AND slot = @slot",
         };
-        var rows = await connection.QueryAsync<BaselineRow>(new CommandDefinition(
-            $"SELECT {BaselineColumns} FROM operation_baselines{where} ORDER BY operation_id, slot", new { operationId, slot }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return [.. rows.Select(r => r.ToStored())];
+        return await ReadAsync(
+            $"SELECT {BaselineColumns} FROM operation_baselines{where} ORDER BY operation_id, slot", new { operationId, slot }, BaselineOf, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Deletes the hourly sums older than <paramref name="beforeMs"/>; returns how many.</summary>
@@ -305,7 +293,7 @@ public sealed class OperationRepository
         return deleted;
     }
 
-    /// <summary>Reads rows with <paramref name="map"/> (the analysis reads hundreds of thousands a run: no mapping by reflection).</summary>
+    /// <summary>Reads rows with <paramref name="map"/>, the one way this repository reads (the analysis reads hundreds of thousands a run: no mapping by reflection).</summary>
     private async Task<IReadOnlyList<T>> ReadAsync<T>(string sql, object parameters, Func<DbDataReader, T> map, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -331,7 +319,6 @@ public sealed class OperationRepository
         }
     }
 
-    /// <summary>Whole numbers as an SQL list (literals: a run asks for up to a few hundred starts, the same on both databases).</summary>
     /// <summary>
     /// A statement that writes a list of rows, where <paramref name="sql"/> has <c>{rows}</c> for the
     /// rows' source: on SQLite (in process, statements are cheap) the statement once per row of
@@ -344,87 +331,20 @@ public sealed class OperationRepository
             ? new CommandDefinition(sql.Replace("{rows}", $"SELECT * FROM unnest({columns})", StringComparison.Ordinal), columnArrays(), work.Transaction, cancellationToken: cancellationToken)
             : new CommandDefinition(sql.Replace("{rows}", $"VALUES ({columns})", StringComparison.Ordinal), perRow, work.Transaction, cancellationToken: cancellationToken);
 
+    /// <summary>Whole numbers as an SQL list (literals: a run asks for up to a few hundred starts, the same on both databases).</summary>
     private static string Numbers(IEnumerable<long> values) => string.Join(',', values.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
-    private sealed class ActiveRow
-    {
-        public string Id { get; set; } = "";
+    // The row mappers, by column position in OperationColumns, HourColumns and BaselineColumns.
+    private static StoredOperation OperationOf(DbDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetString(5), r.GetInt64(6), r.GetInt64(7), r.IsDBNull(8) ? null : r.GetString(8));
 
-        public long FirstSeenMs { get; set; }
-    }
+    private static StoredOperationHour HourOf(DbDataReader r) =>
+        new(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetDouble(4), r.GetDouble(5), r.GetDouble(6), Bins(r, 7));
 
-    private sealed class OperationRow
-    {
-        public string Id { get; set; } = "";
+    private static StoredBaseline BaselineOf(DbDataReader r) =>
+        new(r.GetString(0), (int)r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetDouble(4), NullableDouble(r, 5), NullableDouble(r, 6), NullableDouble(r, 7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10), r.GetInt64(11));
 
-        public string Kind { get; set; } = "";
-
-        public string Metric { get; set; } = "";
-
-        public string? Service { get; set; }
-
-        public string Name { get; set; } = "";
-
-        public string Labels { get; set; } = "";
-
-        public long FirstSeenMs { get; set; }
-
-        public long LastSeenMs { get; set; }
-
-        public string? Summary { get; set; }
-
-        public StoredOperation ToStored() => new(Id, Kind, Metric, Service, Name, Labels, FirstSeenMs, LastSeenMs, Summary);
-    }
-
-    private sealed class HourRow
-    {
-        public string OperationId { get; set; } = "";
-
-        public long HourMs { get; set; }
-
-        public long Count { get; set; }
-
-        public long Errors { get; set; }
-
-        public double Sum { get; set; }
-
-        public double Min { get; set; }
-
-        public double Max { get; set; }
-
-        public byte[]? Bins { get; set; }
-
-        public StoredOperationHour ToStored() => new(OperationId, HourMs, Count, Errors, Sum, Min, Max, RollupRepository.FromBytes(Bins));
-    }
-
-    private sealed class BaselineRow
-    {
-        public string OperationId { get; set; } = "";
-
-        public long Slot { get; set; }
-
-        public long Executions { get; set; }
-
-        public long Failures { get; set; }
-
-        public double AvgMs { get; set; }
-
-        public double? P50Ms { get; set; }
-
-        public double? P95Ms { get; set; }
-
-        public double? P99Ms { get; set; }
-
-        public long Minutes { get; set; }
-
-        public long FromMs { get; set; }
-
-        public long ToMs { get; set; }
-
-        public long ComputedAtMs { get; set; }
-
-        public StoredBaseline ToStored() => new(OperationId, (int)Slot, Executions, Failures, AvgMs, P50Ms, P95Ms, P99Ms, Minutes, FromMs, ToMs, ComputedAtMs);
-    }
+    private static double? NullableDouble(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetDouble(ordinal);
 }
 
 /// <summary>An operation as stored.</summary>
