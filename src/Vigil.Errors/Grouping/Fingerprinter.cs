@@ -88,8 +88,15 @@ internal static partial class Fingerprinter
     public static string? FrameKey(ErrorFrame frame)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        var module = frame.Module is { Length: > 0 } m ? Normalise(m) : "";
-        var function = frame.Function is { Length: > 0 } f ? Normalise(f) : "";
+        var (rawModule, rawFunction) = (frame.Module, frame.Function);
+        if (rawModule is not null && StateMachineClass().Match(rawModule) is { Success: true } machine && rawFunction is null or "MoveNext")
+        {
+            // An async method's state machine: Type+<PlaceAsync>d__5.MoveNext is Type.PlaceAsync.
+            (rawModule, rawFunction) = (machine.Groups["type"].Value, machine.Groups["method"].Value);
+        }
+
+        var module = rawModule is { Length: > 0 } m ? Normalise(m) : "";
+        var function = rawFunction is { Length: > 0 } f ? Normalise(f) : "";
         if (module.Length == 0 && function.Length == 0)
         {
             return frame.FileName is { Length: > 0 } file ? "file:" + Address().Replace(file, "") : null;
@@ -105,7 +112,7 @@ internal static partial class Fingerprinter
         text = AsyncMethod().Replace(text, "$1");
         text = Lambda().Replace(text, "$1");
         text = CompilerClass().Replace(text, "");
-        text = JavaLambda().Replace(text, "$$Lambda");
+        text = JavaLambda().Replace(text, "$$$$Lambda");
         text = Parameters().Replace(text, "");
         text = GenericArity().Replace(text, "");
         while (GenericArguments().IsMatch(text))
@@ -117,6 +124,9 @@ internal static partial class Fingerprinter
         text = Separators().Replace(text, ".");
         return text.Trim('.', '+', ' ');
     }
+
+    [GeneratedRegex(@"^(?<type>.+)\+<(?<method>[A-Za-z_]\w*)>d__\d+$")]
+    private static partial Regex StateMachineClass();
 
     [GeneratedRegex(@"0x[0-9a-fA-F]+")]
     private static partial Regex Address();
