@@ -108,7 +108,14 @@ internal static partial class Fingerprinter
     /// <summary>A module or function name without what changes between builds or call sites.</summary>
     public static string Normalise(string name)
     {
-        var text = Address().Replace(name, "");
+        ArgumentNullException.ThrowIfNull(name);
+
+        // .NET SDKs send signatures (async Task<Order> Shop.OrderService.PlaceAsync(int id)): the name only.
+        var paren = name.IndexOf('(', StringComparison.Ordinal);
+        var head = paren >= 0 ? name[..paren] : name;
+        var space = head.LastIndexOf(' ');
+        var text = paren >= 0 && space >= 0 ? name[(space + 1)..] : name;
+        text = Address().Replace(text, "");
         text = AsyncMethod().Replace(text, "$1");
         text = Lambda().Replace(text, "$1");
         text = CompilerClass().Replace(text, "");
@@ -147,7 +154,8 @@ internal static partial class Fingerprinter
     [GeneratedRegex(@"\$\$Lambda[\$/\d]*")]
     private static partial Regex JavaLambda();
 
-    [GeneratedRegex(@"\(.*\)")]
+    // Parameters, and what a signature has after them (a lambda's "+(int id) => { }").
+    [GeneratedRegex(@"\(.*$")]
     private static partial Regex Parameters();
 
     [GeneratedRegex(@"`\d+")]

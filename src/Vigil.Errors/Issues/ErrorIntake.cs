@@ -133,7 +133,8 @@ internal sealed partial class ErrorIntake(ErrorRepository repository, IErrorAler
         var frame = error.Frames.LastOrDefault(f => f.InApp) ?? error.Frames.LastOrDefault();
         var culprit = frame is null ? null
             : frame.Module is { Length: > 0 } module ? module + (frame.Function is { Length: > 0 } f ? " in " + f : "")
-            : frame.Function ?? frame.FileName;
+            : frame.Function is { Length: > 0 } function ? Fingerprinter.Normalise(function)
+            : frame.FileName;
         return Limits.Clip(culprit ?? error.Transaction, Limits.Name);
     }
 

@@ -190,7 +190,8 @@ internal static class SentryEventReader
 
             int? line = frame.TryGetProperty("lineno", out var l) && l.ValueKind == JsonValueKind.Number && l.TryGetInt32(out var n) ? n : null;
             var inApp = frame.TryGetProperty("in_app", out var a) && a.ValueKind == JsonValueKind.True;
-            list.Add(new ErrorFrame(Limits.Clip(Str(frame, "module") ?? Str(frame, "package"), Limits.Name), Limits.Clip(Str(frame, "function"), Limits.Name),
+            // package is an assembly's full name (.NET): its version would change the frame with every upgrade.
+            list.Add(new ErrorFrame(Limits.Clip(Str(frame, "module") ?? Str(frame, "package")?.Split(',')[0], Limits.Name), Limits.Clip(Str(frame, "function"), Limits.Name),
                 Limits.Clip(Str(frame, "filename") ?? Str(frame, "abs_path"), Limits.Name), line, inApp));
         }
 

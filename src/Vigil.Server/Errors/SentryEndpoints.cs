@@ -18,8 +18,8 @@ namespace Vigil.Server.Errors;
 /// The Sentry SDKs' endpoints, so an application points its DSN
 /// (<c>http://&lt;ingest key&gt;@vigil-host/&lt;project id&gt;</c>) at Vigil: <c>POST /api/{projectId}/envelope/</c>
 /// and the older <c>POST /api/{projectId}/store/</c>. The DSN's key is a Vigil API key (ingest or
-/// admin), sent in <c>X-Sentry-Auth</c> (<c>sentry_key=</c>), the <c>sentry_key</c> query parameter
-/// or the envelope header's <c>dsn</c>. Error events become issues (<see cref="ErrorIntake"/>);
+/// admin), sent in <c>X-Sentry-Auth</c> (<c>sentry_key=</c>), the <c>sentry_key</c> query parameter,
+/// the envelope header's <c>dsn</c>, or as Vigil's API takes keys (<c>Authorization: Bearer</c>, <c>X-Api-Key</c>). Error events become issues (<see cref="ErrorIntake"/>);
 /// transactions, sessions, client reports, attachments and unknown item types are accepted and not
 /// kept. Answers <c>{"id": "&lt;event id&gt;"}</c> as Sentry does; bad requests are problem+json.
 /// </summary>
@@ -28,8 +28,8 @@ internal static class SentryEndpoints
     /// <summary>The envelope's content type.</summary>
     public const string EnvelopeContentType = "application/x-sentry-envelope";
 
-    // The browser SDK sends text/plain (no CORS preflight); some send no precise type.
-    private static readonly string[] EnvelopeTypes = [EnvelopeContentType, "text/plain", "application/octet-stream"];
+    // The .NET SDK sends no content type, the browser SDK text/plain (no CORS preflight); a header-only envelope is plain JSON.
+    private static readonly string[] EnvelopeTypes = [EnvelopeContentType, "text/plain", "application/octet-stream", "application/json", ""];
     private static readonly string[] StoreTypes = ["application/json", "text/plain"];
 
     public static IEndpointRouteBuilder MapSentryEndpoints(this IEndpointRouteBuilder app)
@@ -150,7 +150,7 @@ internal static class SentryEndpoints
     {
         var mediaType = request.ContentType is { } contentType ? contentType.Split(';')[0].Trim() : "";
         return accepted.Contains(mediaType, StringComparer.OrdinalIgnoreCase) ? null
-            : Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"Send {string.Join(" or ", accepted)}.");
+            : Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"Send {string.Join(" or ", accepted.Where(a => a.Length > 0))}.");
     }
 
     /// <summary>
@@ -211,7 +211,7 @@ internal static class SentryEndpoints
 
         return dsn is not null && Uri.TryCreate(dsn, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0
             ? Uri.UnescapeDataString(uri.UserInfo.Split(':')[0])
-            : null;
+            : ApiKeyAuthenticationHandler.Presented(request); // Vigil's own ways, for clients that are not Sentry SDKs
     }
 
     /// <summary>Sentry's answer: the event's id (32 hex digits), or null for an envelope without one.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -27,18 +28,23 @@ internal static class EncodedBody
         byte[]? bytes;
         try
         {
-            if (gzip || deflate)
+            bytes = await ReadAtMostAsync(request.Body, maxBytes, cancellationToken).ConfigureAwait(false);
+            if (bytes is not null && (gzip || deflate))
             {
-                // HTTP's deflate is zlib-wrapped (RFC 9110).
-                Stream source = gzip ? new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true) : new ZLibStream(request.Body, CompressionMode.Decompress, leaveOpen: true);
+                // Read whole first: the decoders stop quietly at the end of a truncated body, which the
+                // trailer's checksum and length (gzip: CRC-32 and size; zlib: Adler-32) tell apart.
+                var compressed = bytes;
+                using var input = new MemoryStream(compressed, writable: false);
+                Stream source = gzip ? new GZipStream(input, CompressionMode.Decompress) : new ZLibStream(input, CompressionMode.Decompress);
                 await using (source.ConfigureAwait(false))
                 {
                     bytes = await ReadAtMostAsync(source, maxBytes, cancellationToken).ConfigureAwait(false);
                 }
-            }
-            else
-            {
-                bytes = await ReadAtMostAsync(request.Body, maxBytes, cancellationToken).ConfigureAwait(false);
+
+                if (bytes is not null && !TrailerMatches(compressed, bytes, gzip))
+                {
+                    throw new InvalidDataException("the body ends before its trailer (truncated), or its checksum does not match.");
+                }
             }
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
@@ -57,6 +63,26 @@ internal static class EncodedBody
         }
 
         return (bytes, null);
+    }
+
+    /// <summary>Whether the compressed body's trailer matches what it decoded to (a single gzip member, as HTTP clients send).</summary>
+    private static bool TrailerMatches(byte[] compressed, byte[] decoded, bool gzip)
+    {
+        if (gzip)
+        {
+            return compressed.Length >= 18
+                && BinaryPrimitives.ReadUInt32LittleEndian(compressed.AsSpan(compressed.Length - 8)) == System.IO.Hashing.Crc32.HashToUInt32(decoded)
+                && BinaryPrimitives.ReadUInt32LittleEndian(compressed.AsSpan(compressed.Length - 4)) == unchecked((uint)decoded.Length);
+        }
+
+        uint a = 1, b = 0;
+        foreach (var value in decoded)
+        {
+            a = (a + value) % 65521;
+            b = (b + a) % 65521;
+        }
+
+        return compressed.Length >= 6 && BinaryPrimitives.ReadUInt32BigEndian(compressed.AsSpan(compressed.Length - 4)) == ((b << 16) | a);
     }
 
     /// <summary>The whole stream, or null when it holds more than <paramref name="maxBytes"/>.</summary>

@@ -72,6 +72,8 @@ public sealed class FingerprinterTests
     [InlineData("Shop.Orders.OrderService+<>c__DisplayClass3_0", "<Place>b__0_1", "Shop.Orders.OrderService|Place")]
     [InlineData("Shop.Repository`1[[Shop.Order, Shop]]", "Get[T](Int32 id)", "Shop.Repository|Get")]
     [InlineData("com.shop.Orders$$Lambda$123/0x0000000800c4b040", "apply", "com.shop.Orders$$Lambda|apply")]
+    [InlineData("Shop", "async Task<Order> OrderService.PlaceAsync(int id, CancellationToken token)", "Shop|OrderService.PlaceAsync")]
+    [InlineData("Shop", "Task<WebApplication> Program.Start(string[] args)+(int id) => { }", "Shop|Program.Start")]
     public void FrameKey_CompilerAndBuildNoise_Removed(string module, string function, string expected)
     {
         Assert.Equal(expected, Fingerprinter.FrameKey(new ErrorFrame(module, function, null, 7, true)));
