@@ -15,18 +15,54 @@ internal static partial class Scrubber
     /// <summary>What replaces a scrubbed value.</summary>
     public const string Redacted = "[redacted]";
 
-    /// <summary>The event with its text scrubbed.</summary>
+    /// <summary>
+    /// The event with its text scrubbed, and every string storable: NUL and lone surrogates (which
+    /// no source should send, and PostgreSQL's text cannot hold) become U+FFFD.
+    /// </summary>
     public static ErrorEvent Scrub(ErrorEvent error)
     {
         ArgumentNullException.ThrowIfNull(error);
         return error with
         {
-            ExceptionValue = Text(error.ExceptionValue),
-            Message = Text(error.Message),
-            Transaction = Text(error.Transaction),
-            Request = Text(error.Request),
-            Tags = Tags(error.Tags),
+            ExceptionType = Storable(error.ExceptionType),
+            ExceptionValue = Text(Storable(error.ExceptionValue)),
+            Message = Text(Storable(error.Message)),
+            Release = Storable(error.Release),
+            Environment = Storable(error.Environment),
+            Service = Storable(error.Service),
+            Transaction = Text(Storable(error.Transaction)),
+            Request = Text(Storable(error.Request)),
+            User = Storable(error.User),
+            Platform = Storable(error.Platform),
+            Tags = Tags(error.Tags.ToDictionary(t => Storable(t.Key)!, t => Storable(t.Value)!, StringComparer.Ordinal)),
+            Fingerprint = error.Fingerprint?.Select(p => Storable(p)!).ToList(),
+            Frames = [.. error.Frames.Select(f => f with { Module = Storable(f.Module), Function = Storable(f.Function), FileName = Storable(f.FileName) })],
         };
+    }
+
+    /// <summary><paramref name="text"/> with NUL and lone surrogates replaced by U+FFFD.</summary>
+    public static string? Storable(string? text)
+    {
+        if (text is null || (!text.Contains('\0', StringComparison.Ordinal) && !text.Any(char.IsSurrogate)))
+        {
+            return text;
+        }
+
+        var chars = text.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            var pair = char.IsHighSurrogate(chars[i]) && i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1]);
+            if (pair)
+            {
+                i++;
+            }
+            else if (chars[i] == '\0' || char.IsSurrogate(chars[i]))
+            {
+                chars[i] = '\uFFFD';
+            }
+        }
+
+        return new string(chars);
     }
 
     /// <summary>Tags with secret-named values redacted and the rest scrubbed.</summary>

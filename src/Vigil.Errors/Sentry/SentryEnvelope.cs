@@ -16,12 +16,16 @@ internal sealed class SentryEnvelope
     /// <summary>The most items an envelope may hold.</summary>
     public const int MaxItems = 1_000;
 
-    private SentryEnvelope(string? eventId, string? dsn, IReadOnlyList<SentryItem> items)
+    private SentryEnvelope(JsonElement header, string? eventId, string? dsn, IReadOnlyList<SentryItem> items)
     {
+        Header = header;
         EventId = eventId;
         Dsn = dsn;
         Items = items;
     }
+
+    /// <summary>The header, whole.</summary>
+    public JsonElement Header { get; }
 
     /// <summary>The header's <c>event_id</c>, or null.</summary>
     public string? EventId { get; }
@@ -34,6 +38,21 @@ internal sealed class SentryEnvelope
 
     /// <summary>Parses an envelope, or says what is wrong with it (naming the line or item).</summary>
     public static bool TryParse(ReadOnlyMemory<byte> body, [NotNullWhen(true)] out SentryEnvelope? envelope, [NotNullWhen(false)] out string? problem)
+    {
+        try
+        {
+            return TryParseItems(body, out envelope, out problem);
+        }
+        catch (InvalidOperationException)
+        {
+            // A string that is not text (a lone surrogate, escaped): JSON's reader cannot give it as a string.
+            envelope = null;
+            problem = "The envelope's header holds a string that is not valid text (a lone surrogate).";
+            return false;
+        }
+    }
+
+    private static bool TryParseItems(ReadOnlyMemory<byte> body, [NotNullWhen(true)] out SentryEnvelope? envelope, [NotNullWhen(false)] out string? problem)
     {
         envelope = null;
         var span = body.Span;
@@ -107,7 +126,7 @@ internal sealed class SentryEnvelope
             items.Add(new SentryItem(type, payload));
         }
 
-        envelope = new SentryEnvelope(eventId, dsn, items);
+        envelope = new SentryEnvelope(header, eventId, dsn, items);
         return true;
     }
 

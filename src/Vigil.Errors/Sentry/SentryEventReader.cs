@@ -22,6 +22,21 @@ internal static class SentryEventReader
     public static bool TryRead(ReadOnlyMemory<byte> json, string? fallbackEventId, string defaultService, long nowMs,
         [NotNullWhen(true)] out ErrorEvent? error, [NotNullWhen(false)] out string? problem)
     {
+        try
+        {
+            return TryReadEvent(json, fallbackEventId, defaultService, nowMs, out error, out problem);
+        }
+        catch (InvalidOperationException)
+        {
+            error = null;
+            problem = "The event holds a string that is not valid text (a lone surrogate).";
+            return false;
+        }
+    }
+
+    private static bool TryReadEvent(ReadOnlyMemory<byte> json, string? fallbackEventId, string defaultService, long nowMs,
+        [NotNullWhen(true)] out ErrorEvent? error, [NotNullWhen(false)] out string? problem)
+    {
         error = null;
         JsonDocument document;
         try

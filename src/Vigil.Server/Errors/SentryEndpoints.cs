@@ -78,6 +78,11 @@ internal static class SentryEndpoints
             return refused;
         }
 
+        if (ValidText.FindProblem(envelope.Header) is ({ } headerField, { } headerMessage))
+        {
+            return Problems.Field("header" + headerField.TrimStart('$'), headerMessage);
+        }
+
         var service = DefaultService(projectId);
         var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         var errors = new List<ErrorEvent>();
@@ -89,9 +94,15 @@ internal static class SentryEndpoints
                 continue; // transaction, session(s), client_report, attachment, check_in, and types to come: accepted, not kept
             }
 
+            var at = string.Create(CultureInfo.InvariantCulture, $"items[{i}]");
+            if (TextProblem(item.Payload) is ({ } textField, { } textMessage))
+            {
+                return Problems.Field(at + textField.TrimStart('$'), textMessage);
+            }
+
             if (!SentryEventReader.TryRead(item.Payload, envelope.EventId, service, nowMs, out var error, out var itemProblem))
             {
-                return Problems.Field(string.Create(CultureInfo.InvariantCulture, $"items[{i}]"), itemProblem);
+                return Problems.Field(at, itemProblem);
             }
 
             errors.Add(error);
@@ -119,6 +130,11 @@ internal static class SentryEndpoints
             return bodyProblem!;
         }
 
+        if (TextProblem(body) is ({ } textField, { } textMessage))
+        {
+            return Problems.Field(textField, textMessage);
+        }
+
         if (!SentryEventReader.TryRead(body, null, DefaultService(projectId), time.GetUtcNow().ToUnixTimeMilliseconds(), out var error, out var problem))
         {
             return Problems.Field("$", problem);
@@ -144,6 +160,20 @@ internal static class SentryEndpoints
 
         var id = errors.Count > 0 ? errors[0].EventId : SentryEventReader.EventId(envelopeEventId);
         return TypedResults.Ok(new SentryAnswer(id));
+    }
+
+    /// <summary>Vigil's rule for a request's text (<see cref="ValidText"/>: no NUL, no lone surrogate, each member once) on a JSON payload; null when it holds, or is not JSON (the reader says why).</summary>
+    private static (string Field, string Message)? TextProblem(ReadOnlyMemory<byte> json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return ValidText.FindProblem(document.RootElement);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static ProblemHttpResult? WrongType(HttpRequest request, string[] accepted)

@@ -57,6 +57,13 @@ public sealed class SentryEnvelopeTests
     }
 
     [Fact]
+    public void TryParse_LoneSurrogateInHeader_Refused()
+    {
+        Assert.False(Parse("{\"event_id\":\"\\ud800\"}\n", out _, out var problem));
+        Assert.Contains("lone surrogate", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TryParse_TooManyItems_Refused()
     {
         var text = "{}\n" + string.Concat(Enumerable.Repeat("{\"type\":\"session\",\"length\":2}\n{}\n", SentryEnvelope.MaxItems + 1));

@@ -170,6 +170,34 @@ public abstract class SentryIngestTests(StorageProvider provider) : ServerTestBa
         Assert.Equal(1, issue.GetProperty("count").GetInt64());
     }
 
+    [Fact]
+    public async Task Spike_TwentyEventsAfterAQuietHour_Fires_ThenClearsWhenQuiet()
+    {
+        await using var app = StartApp(settings: Settings);
+        var admin = app.Admin();
+        var sentry = SentryClient(app);
+        Assert.Equal(HttpStatusCode.OK, (await SendEnvelopeAsync(sentry, Envelope(Id(1), null, ("event", Event(Id(1)))))).StatusCode);
+
+        app.Time.Advance(TimeSpan.FromMinutes(70));
+        for (var n = 2; n <= 21; n++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await SendEnvelopeAsync(sentry, Envelope(Id(n), null, ("event", Event(Id(n)))))).StatusCode);
+        }
+
+        var spike = Assert.Single(await FiringAsync(admin, "error_spike"));
+        Assert.Contains("20 events", spike.GetProperty("reason").GetString(), StringComparison.Ordinal);
+
+        // Quiet for 10 minutes: the minute watch clears it.
+        app.Time.Advance(TimeSpan.FromMinutes(10));
+        var deadline = DateTime.UtcNow + Patience;
+        while ((await FiringAsync(admin, "error_spike")).Count > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50); // the watch runs on its own timer after the clock moved
+        }
+
+        Assert.Empty(await FiringAsync(admin, "error_spike"));
+    }
+
     private static async Task RouteToAsync(HttpClient admin, WebhookReceiver webhook, string ruleId)
     {
         var channel = await (await admin.PostJsonAsync("/api/v1/channels", $$$"""{"name":"errors-hook","type":"webhook","config":{"url":"{{{webhook.Url("/vigil")}}}"}}""")).ReadAsync();

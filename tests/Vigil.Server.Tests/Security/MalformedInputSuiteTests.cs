@@ -336,9 +336,9 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
             ["GET /api/v1/transactions"] = new(QueryArgs: [("service", "suite"), ("route", "/suite/{id}"), ("minDurationMs", "1"), ("status", "ok"), ("from", from), ("to", to), ("limit", "10")]),
             ["GET /api/v1/traces/{traceId}"] = new(PathArgs: new() { ["traceId"] = SuiteTraceId }),
             // Sentry SDKs' endpoints (a header-only envelope is one line of JSON) and the issues.
-            ["POST /api/{projectId}/envelope/"] = new("""{"event_id":"9ec79c33ec9942ab8353589fcb2e04dc","sent_at":"2026-11-23T12:00:00Z","sdk":{"name":"sentry.dotnet","version":"7.0.0"}}""",
+            ["POST /api/{projectId}/envelope"] = new("""{"event_id":"9ec79c33ec9942ab8353589fcb2e04dc","sent_at":"2026-11-23T12:00:00Z","sdk":{"name":"sentry.dotnet","version":"7.0.0"}}""",
                 PathArgs: new() { ["projectId"] = "1" }),
-            ["POST /api/{projectId}/store/"] = new("""
+            ["POST /api/{projectId}/store"] = new("""
                 {"event_id":"8ec79c33ec9942ab8353589fcb2e04dc","level":"error","release":"suite@1","tags":{"service":"suite"},"user":{"id":"u1"},
                  "exception":{"values":[{"type":"System.InvalidOperationException","value":"suite","stacktrace":{"frames":[{"module":"Suite.Orders","function":"Place","lineno":3,"in_app":true}]}}]}}
                 """, PathArgs: new() { ["projectId"] = "1" }),
