@@ -12,7 +12,7 @@ public static class ErrorsServiceCollectionExtensions
     /// <summary>
     /// Adds error tracking: its options (<c>Vigil:Errors</c>, checked at start-up), the repository,
     /// the intake every source records through, and the minute watch that clears spikes. The host
-    /// provides the storage's <c>Database</c>, maps the endpoints and, to raise alerts, an
+    /// provides the storage's <c>Database</c>, the notifications' <c>PiiScrubber</c> (<c>AddVigilNotifications</c>), maps the endpoints and, to raise alerts, an
     /// <see cref="IErrorAlertSink"/>. Safe to call twice.
     /// </summary>
     public static IServiceCollection AddVigilErrors(this IServiceCollection services, IConfiguration configuration)

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Vigil.Errors.Events;
 using Vigil.Errors.Grouping;
 using Vigil.Errors.Scrubbing;
+using Vigil.Notifications.Privacy;
 using Vigil.Storage.Errors;
 
 namespace Vigil.Errors.Issues;
@@ -18,7 +19,7 @@ namespace Vigil.Errors.Issues;
 /// regression and a spike are reported to the <see cref="IErrorAlertSink"/>. Changing an issue's
 /// state (<see cref="SetStateAsync"/>) clears its alerts when it is resolved or ignored.
 /// </summary>
-internal sealed partial class ErrorIntake(ErrorRepository repository, IErrorAlertSink alerts, IOptions<ErrorOptions> options, TimeProvider time, ILogger<ErrorIntake> logger)
+internal sealed partial class ErrorIntake(ErrorRepository repository, IErrorAlertSink alerts, PiiScrubber pii, IOptions<ErrorOptions> options, TimeProvider time, ILogger<ErrorIntake> logger)
 {
     private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
     private byte[]? _salt;
@@ -27,7 +28,7 @@ internal sealed partial class ErrorIntake(ErrorRepository repository, IErrorAler
     public async Task<RecordedEvent> RecordAsync(ErrorEvent error, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(error);
-        var scrubbed = Scrubber.Scrub(error) with { User = null, UserHash = error.User is { Length: > 0 } user ? await HashAsync(user, cancellationToken).ConfigureAwait(false) : error.UserHash };
+        var scrubbed = Scrubber.Scrub(error, pii) with { User = null, UserHash = error.User is { Length: > 0 } user ? await HashAsync(user, cancellationToken).ConfigureAwait(false) : error.UserHash };
         var fingerprint = Fingerprinter.Of(scrubbed);
         var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         var write = new IssueEventWrite(fingerprint, Limits.Clip(TitleOf(scrubbed), Limits.Name)!, CulpritOf(scrubbed), scrubbed.ExceptionType, scrubbed.Level, scrubbed.Service,
