@@ -54,10 +54,10 @@ public sealed partial class PiiScrubber
             // The query string (and fragment) of a URL or a route: /users?token=abc -> /users.
             rules.Add((new Regex(@"(?<path>(?:\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#""'<>]*|/)[^\s?#""'<>]*)[?#][^\s""'<>]*", Common, timeout), m => m.Groups["path"].Value));
 
-            // Credentials: an Authorization value, a JSON Web Token, the keys of well-known services.
+            // Credentials: an Authorization value, a JSON Web Token, the keys of well-known services (and Vigil's own).
             rules.Add((new Regex(@"\b(?<scheme>[Bb]earer|Basic)\s+(?!\[redacted\])[A-Za-z0-9\-._~+/]{8,}=*", Common, timeout), m => m.Groups["scheme"].Value + " " + Redacted));
             rules.Add((new Regex(@"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*", Common, timeout), _ => Redacted));
-            rules.Add((new Regex(@"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{10,}|xox[abposr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16})\b", Common, timeout), _ => Redacted));
+            rules.Add((new Regex(@"\b(?:vgl_[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{20,}|(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{10,}|xox[abposr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16})\b", Common, timeout), _ => Redacted));
 
             // token=..., "api_key": "...", password: ... -> the name kept, the value redacted.
             rules.Add((new Regex(@"(?<name>\b" + SecretName + @")(?<sep>""?\s*[=:]\s*""?)(?!\[redacted\]|(?:[Bb]earer|Basic)\s)[^\s&,;""'}\]]+", Common | RegexOptions.IgnoreCase, timeout),
@@ -172,7 +172,10 @@ public sealed partial class PiiScrubber
         return Convert.ToHexStringLower(hash[..16]);
     }
 
-    private bool IsSecretLabel(string name)
+    /// <summary>Whether a label's (or tag's) name says its value is a secret (<c>token</c>, <c>api_key</c>, <c>password</c>...): its value is never shown.</summary>
+    /// <param name="name">The label's name.</param>
+    /// <returns><see langword="true"/> with <see cref="PrivacyOptions.DefaultPatterns"/> and a secret's name.</returns>
+    public bool IsSecretLabel(string name)
     {
         try
         {

@@ -119,6 +119,11 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddVigilPerformance(configuration);
         services.AddVigilOtlp(configuration);
 
+        // Error tracking (Vigil.Errors): Sentry events and OTLP exceptions grouped into issues; their
+        // new-issue, regression and spike conditions enter the alert engine like system_down's.
+        services.AddVigilErrors(configuration);
+        services.AddSingleton<Vigil.Errors.Issues.IErrorAlertSink, Vigil.Server.Errors.ErrorAlertSink>();
+
         // The relay limits its callers itself: after their secret is checked (RelayWebhookEndpoints).
         services.AddSingleton<RelayCallerLimits>();
         services.AddSingleton<RelayRefusalLog>();
@@ -130,7 +135,7 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddVigilMonitoring(configuration.GetSection(Vigil.Monitoring.MonitoringOptions.Section));
         services.AddSingleton<Vigil.Monitoring.Alerts.IMonitorAlertSink, Vigil.Server.Monitors.MonitorAlertSink>();
         services.AddSingleton(new ExternalConditions([Vigil.Monitoring.Alerts.MonitorAlertReport.RuleId, Vigil.Performance.Regressions.RegressionAlert.RuleId,
-            Vigil.Performance.Slos.SloTracker.PageRuleId, Vigil.Performance.Slos.SloTracker.TicketRuleId]));
+            Vigil.Performance.Slos.SloTracker.PageRuleId, Vigil.Performance.Slos.SloTracker.TicketRuleId, .. Vigil.Errors.Issues.ErrorCondition.RuleIds]));
         services.AddSingleton<Vigil.Performance.Regressions.IPerformanceAlertSink, Vigil.Server.Performance.PerformanceAlertSink>();
         services.AddSingleton<Vigil.Server.Monitors.HeartbeatLimits>();
         services.AddVigilStatusPage(configuration.GetSection(Vigil.Monitoring.StatusPage.StatusPageOptions.Section));

@@ -1,11 +1,12 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.IO.Compression;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Vigil.Core;
 using Vigil.Core.Metrics;
+using Vigil.Errors.Issues;
+using Vigil.Errors.Otlp;
 using Vigil.Otlp;
 using Vigil.Otlp.Metrics;
 using Vigil.Otlp.Traces;
@@ -90,7 +91,7 @@ internal static class OtlpEndpoints
 
     private static async Task<IResult> ExportTracesAsync(
         HttpRequest request, OtlpTraceReceiver receiver, TraceStore traces, MetricStore store, MetricPersistence persistence, IOptions<HttpOptions> http,
-        IngestCounters counters, Alerts.EvaluationTrigger trigger, IngestQuotas quotas, CancellationToken cancellationToken)
+        IngestCounters counters, Alerts.EvaluationTrigger trigger, IngestQuotas quotas, ErrorIntake errors, CancellationToken cancellationToken)
     {
         var export = await ReadExportAsync<OtlpTracesRequest>(request, http.Value.MaxRequestBodyBytes, OtlpTracesRequest.TryParse, counters, cancellationToken).ConfigureAwait(false);
         if (!export.IsValid)
@@ -105,9 +106,28 @@ internal static class OtlpEndpoints
             return tooMany;
         }
 
-        await traces.SaveAsync(batch.AcceptedSpans, cancellationToken).ConfigureAwait(false);
+        var spans = batch.AcceptedSpans;
+        await traces.SaveAsync(spans, cancellationToken).ConfigureAwait(false);
+        await RecordExceptionsAsync(spans, errors, cancellationToken).ConfigureAwait(false);
         counters.AcceptedBatches.Add(1);
         return TypedResults.Bytes(OtlpTracesRequest.Response(export.Encoding, batch.Rejected, batch.ErrorMessage), ContentTypeOf(export.Encoding));
+    }
+
+    /// <summary>The <c>exception</c> events of the spans, as error events into their issues (docs/ERRORS.md).</summary>
+    private static async Task RecordExceptionsAsync(IReadOnlyList<TraceSpan> spans, ErrorIntake errors, CancellationToken cancellationToken)
+    {
+        foreach (var span in spans)
+        {
+            for (var i = 0; i < span.Events.Count; i++)
+            {
+                var spanEvent = span.Events[i];
+                if (spanEvent.Name == OtlpExceptions.EventName
+                    && OtlpExceptions.From(span.TraceId, span.SpanId, i, spanEvent.TimeUnixNano, span.Service, span.Route, spanEvent.Attributes, span.Attributes) is { } error)
+                {
+                    await errors.RecordAsync(error, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
     }
 
     /// <summary>Reads and parses an export; a body or message refused is counted and answered with its problem.</summary>
@@ -298,43 +318,10 @@ internal static class OtlpEndpoints
                 $"Send the export as {ProtobufContentType} or {JsonContentType} (OTLP/HTTP)."));
         }
 
-        var contentEncoding = request.Headers.ContentEncoding.ToString().Trim();
-        var gzip = contentEncoding.Equals("gzip", StringComparison.OrdinalIgnoreCase);
-        if (!gzip && contentEncoding.Length > 0 && !contentEncoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
-        {
-            return Body.Refused(Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported content encoding",
-                $"Content-Encoding '{contentEncoding}' is not supported; send gzip or no encoding."));
-        }
-
-        byte[]? bytes;
-        try
-        {
-            if (gzip)
-            {
-                var source = new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true);
-                await using (source.ConfigureAwait(false))
-                {
-                    bytes = await ReadAtMostAsync(source, maxBytes, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            else
-            {
-                bytes = await ReadAtMostAsync(request.Body, maxBytes, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            bytes = null;
-        }
-        catch (InvalidDataException ex)
-        {
-            return Body.Refused(Problems.Field("$", $"The body is not valid gzip: {ex.Message}"));
-        }
-
+        var (bytes, problem) = await EncodedBody.ReadAsync(request, maxBytes, allowDeflate: false, cancellationToken).ConfigureAwait(false);
         if (bytes is null)
         {
-            return Body.Refused(Problems.Status(StatusCodes.Status413PayloadTooLarge, "The body is too large",
-                string.Create(CultureInfo.InvariantCulture, $"The body is larger than {maxBytes} bytes{(gzip ? " (after gunzip)" : "")} (Vigil:Http:MaxRequestBodyBytes); send smaller exports.")));
+            return Body.Refused(problem!);
         }
 
         if (encoding == OtlpEncoding.Json && CheckJsonText(bytes) is { } textProblem)
@@ -357,25 +344,6 @@ internal static class OtlpEndpoints
         {
             return Problems.Field("$", $"The body is not valid JSON: {ex.Message}");
         }
-    }
-
-    /// <summary>The whole stream, or null when it holds more than <paramref name="maxBytes"/>.</summary>
-    private static async Task<byte[]?> ReadAtMostAsync(Stream stream, long maxBytes, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81_920];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 
     private static string ContentTypeOf(OtlpEncoding encoding) => encoding == OtlpEncoding.Protobuf ? ProtobufContentType : JsonContentType;

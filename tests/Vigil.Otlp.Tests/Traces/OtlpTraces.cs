@@ -52,12 +52,12 @@ internal static class OtlpTraces
         return span;
     }
 
-    public static Span WithException(this Span span, string type, string message)
+    public static Span WithException(this Span span, string type, string message, string? stacktrace = null)
     {
         var exception = new Span.Types.Event { Name = "exception", TimeUnixNano = span.EndTimeUnixNano };
         exception.Attributes.Add(Attribute("exception.type", type));
         exception.Attributes.Add(Attribute("exception.message", message));
-        exception.Attributes.Add(Attribute("exception.stacktrace", $"{type}: {message}\n   at Shop.Orders.Get()"));
+        exception.Attributes.Add(Attribute("exception.stacktrace", stacktrace ?? $"{type}: {message}\n   at Shop.Orders.Get()"));
         span.Events.Add(exception);
         return span;
     }

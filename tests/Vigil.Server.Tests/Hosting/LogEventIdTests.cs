@@ -16,6 +16,7 @@ public sealed class LogEventIdTests
         typeof(Vigil.Server.Alerts.AlertEngine).Assembly,
         typeof(Vigil.Monitoring.Scheduling.MonitorScheduler).Assembly,
         typeof(Vigil.Health.HealthOptions).Assembly,
+        typeof(Vigil.Errors.ErrorOptions).Assembly,
     ];
 
     [Fact]

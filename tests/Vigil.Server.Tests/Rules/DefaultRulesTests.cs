@@ -75,6 +75,9 @@ public sealed class DefaultRulesTests
         AssertRule(rules["disk_space_low"], "disk_free_percent", Aggregation.Last, Comparison.LessThan, 10, 5, 1, Severity.Warning, 15);
         AssertRule(rules["system_down"], "vigil_monitor_up", Aggregation.Last, Comparison.LessThan, 1, 5, 1, Severity.Critical, 15);
         AssertRule(rules["performance_regression"], "vigil_performance_regression", Aggregation.Last, Comparison.GreaterThan, 0, 5, 1, Severity.Warning, 60);
+        AssertRule(rules["error_new_issue"], "vigil_error_issue", Aggregation.Last, Comparison.GreaterThan, 0, 5, 1, Severity.Error, 0);
+        AssertRule(rules["error_regression"], "vigil_error_issue", Aggregation.Last, Comparison.GreaterThan, 0, 5, 1, Severity.Error, 0);
+        AssertRule(rules["error_spike"], "vigil_error_issue", Aggregation.Last, Comparison.GreaterThan, 0, 5, 1, Severity.Warning, 30);
         AssertRule(rules["slo_burn_page"], "vigil_slo_burn_rate", Aggregation.Last, Comparison.GreaterThan, 14.4, 5, 1, Severity.Critical, 60);
         AssertRule(rules["slo_burn_ticket"], "vigil_slo_burn_rate", Aggregation.Last, Comparison.GreaterThan, 1, 5, 1, Severity.Warning, 240);
         AssertRule(rules["server_heap_usage_high"], "vigil_gc_heap_limit_percent", Aggregation.Avg, Comparison.GreaterThan, 85, 5, 1, Severity.Warning, 30);

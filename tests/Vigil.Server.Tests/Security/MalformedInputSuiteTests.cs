@@ -188,7 +188,7 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
         string CanaryRule, string CanaryChannel, string CanaryRelay, string CanarySilence, string CanaryKey,
         string VictimRule, string VictimChannel, string VictimRelay, string RelayTarget, string VictimSilence, string VictimKey,
         string Alert, string Notification, string Delivery, string AckToken,
-        string VictimMonitor, string HeartbeatToken, string VictimMaintenance, string VictimOperation);
+        string VictimMonitor, string HeartbeatToken, string VictimMaintenance, string VictimOperation, string VictimIssue);
 
     private sealed record Example(
         string? Body = null,
@@ -265,8 +265,11 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
 
         // Traces: a request with a database call, kept whole.
         Assert.Equal(HttpStatusCode.OK, (await admin.PostJsonAsync("/v1/traces", OtlpTraces(now))).StatusCode);
+
+        // Errors: the trace's exception event is an issue.
+        var victimIssue = (await (await admin.GetAsync("/api/v1/issues")).ReadAsync()).GetProperty("issues")[0].GetProperty("id").GetString()!;
         return new Seed(canaryRule, canaryChannel, canaryRelay, canarySilence, canaryKey, victimRule, victimChannel, victimRelay, relayTarget,
-            victimSilence, victimKey, alert, notification, delivery, token, victimMonitor, heartbeatToken, victimMaintenance, victimOperation);
+            victimSilence, victimKey, alert, notification, delivery, token, victimMonitor, heartbeatToken, victimMaintenance, victimOperation, victimIssue);
     }
 
     private static string Rule(string name, string metric, double threshold, string channel) => $$$"""
@@ -332,6 +335,16 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
             ["POST /otlp/v1/traces"] = new(OtlpTraces(now)),
             ["GET /api/v1/transactions"] = new(QueryArgs: [("service", "suite"), ("route", "/suite/{id}"), ("minDurationMs", "1"), ("status", "ok"), ("from", from), ("to", to), ("limit", "10")]),
             ["GET /api/v1/traces/{traceId}"] = new(PathArgs: new() { ["traceId"] = SuiteTraceId }),
+            // Sentry SDKs' endpoints (a header-only envelope is one line of JSON) and the issues.
+            ["POST /api/{projectId}/envelope"] = new("""{"event_id":"9ec79c33ec9942ab8353589fcb2e04dc","sent_at":"2026-11-23T12:00:00Z","sdk":{"name":"sentry.dotnet","version":"7.0.0"}}""",
+                PathArgs: new() { ["projectId"] = "1" }),
+            ["POST /api/{projectId}/store"] = new("""
+                {"event_id":"8ec79c33ec9942ab8353589fcb2e04dc","level":"error","release":"suite@1","tags":{"service":"suite"},"user":{"id":"u1"},
+                 "exception":{"values":[{"type":"System.InvalidOperationException","value":"suite","stacktrace":{"frames":[{"module":"Suite.Orders","function":"Place","lineno":3,"in_app":true}]}}]}}
+                """, PathArgs: new() { ["projectId"] = "1" }),
+            ["GET /api/v1/issues"] = new(QueryArgs: [("state", "unresolved"), ("service", "suite"), ("release", "suite@1"), ("query", "Timeout"), ("sort", "count"), ("limit", "10"), ("offset", "0")]),
+            ["GET /api/v1/issues/{id}"] = new(PathArgs: id(seed.VictimIssue)),
+            ["PATCH /api/v1/issues/{id}"] = new("""{"state":"resolved"}""", PathArgs: id(seed.VictimIssue)),
             ["POST /api/v1/jobs/executions"] = new($$$"""
                 {"executions":[{"jobId":"suite-job","success":true,"durationMs":25000,"timestamp":"{{{to}}}","metadata":{"items":12}}]}
                 """),
