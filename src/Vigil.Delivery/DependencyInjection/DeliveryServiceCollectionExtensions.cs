@@ -81,8 +81,6 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<NotificationBuilder>();
         services.AddSingleton<DeliveryOutcomes>();
         services.AddSingleton<RelayWaiters>();
-        services.AddSingleton<RelayReportListener>();
-        services.AddHostedService(sp => sp.GetRequiredService<RelayReportListener>());
         services.AddSingleton<RelayIntake>();
         services.AddSingleton<RelayDashboard>();
         services.AddSingleton<DeliveryGauges>();

@@ -78,7 +78,7 @@ internal sealed class JobSlots(JobsOptions options, IReadOnlyDictionary<string, 
             var room = key.Room(options.MaxHeldPerKey);
             if (key.MayHaveWork && room > 0)
             {
-                (keyClaims ??= []).Add(new KeyClaim(key.Key, room, key.Limit));
+                (keyClaims ??= []).Add(new KeyClaim(key.Key, room));
             }
         }
 
@@ -104,7 +104,7 @@ internal sealed class JobSlots(JobsOptions options, IReadOnlyDictionary<string, 
     }
 
     /// <summary>Takes in what <paramref name="plan"/> claimed: starts what has room, holds or releases the rest.</summary>
-    /// <returns>Whether a claim by type filled up or met new keys, so claiming again at once may find more.</returns>
+    /// <returns>Whether a claim by type filled up, so claiming again at once may find more.</returns>
     public bool Accept(ClaimPlan plan, IReadOnlyList<ClaimedJob> jobs)
     {
         foreach (var keyClaim in plan.Keys)
@@ -118,10 +118,8 @@ internal sealed class JobSlots(JobsOptions options, IReadOnlyDictionary<string, 
                 }
             }
 
-            // The queue may have more of it due only if it gave all that was asked, less the
-            // waiting room: on PostgreSQL a claim never takes the key past its limit across
-            // processes, so a key at its limit gets nothing to hold, yet has more due.
-            _keys[keyClaim.Key].MayHaveWork = got >= keyClaim.Limit - options.MaxHeldPerKey;
+            // The queue may have more of it due only if it gave all that was asked.
+            _keys[keyClaim.Key].MayHaveWork = got >= keyClaim.Limit;
         }
 
         var byType = 0;
@@ -145,15 +143,12 @@ internal sealed class JobSlots(JobsOptions options, IReadOnlyDictionary<string, 
             }
         }
 
-        var newKeys = false;
         foreach (var job in jobs)
         {
-            newKeys |= Accept(job);
+            Accept(job);
         }
 
-        // A key first met in a claim by type has its next jobs claimed by key (on PostgreSQL a
-        // claim by type takes one job of a key): at once, not at the next poll.
-        return (byType > 0 && CanTakeMore) || newKeys;
+        return byType > 0 && CanTakeMore;
     }
 
     /// <summary>Takes in the outcomes of finished handlers, freeing their slots.</summary>
@@ -227,8 +222,7 @@ internal sealed class JobSlots(JobsOptions options, IReadOnlyDictionary<string, 
         }
     }
 
-    // True when the job's key was not tracked before.
-    private bool Accept(ClaimedJob job)
+    private void Accept(ClaimedJob job)
     {
         _active[job.Id] = job;
         var type = types[job.Type];
@@ -243,15 +237,13 @@ internal sealed class JobSlots(JobsOptions options, IReadOnlyDictionary<string, 
                 Release(job);
             }
 
-            return false;
+            return;
         }
 
-        var created = false;
         if (!_keys.TryGetValue(job.ConcurrencyKey, out var key))
         {
             key = new KeySlot(job.ConcurrencyKey, LimitOf(job.ConcurrencyKey));
             _keys[job.ConcurrencyKey] = key;
-            created = true;
         }
 
         if (key.Held.Count == 0 && key.Running < key.Limit && HasSlot(type))
@@ -266,8 +258,6 @@ internal sealed class JobSlots(JobsOptions options, IReadOnlyDictionary<string, 
         {
             Release(job);
         }
-
-        return created;
     }
 
     private int LimitOf(string key) =>

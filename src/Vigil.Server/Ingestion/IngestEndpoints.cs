@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 using Vigil.Core;
 using Vigil.Core.Metrics;
 using Vigil.Core.Queries;
-using Vigil.Server.Cluster;
 using Vigil.Server.Http;
 using Vigil.Server.Persistence;
 using Vigil.Server.Quotas;
@@ -34,8 +33,7 @@ internal static class IngestEndpoints
             .Produces<IngestResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .RefusedWhileDraining();
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         app.MapPost("/api/v1/jobs/executions", IngestJobsAsync)
             .RequireAuthorization(Auth.Policies.Ingest)
             .WithTags("Ingestion")
@@ -44,8 +42,7 @@ internal static class IngestEndpoints
             .Produces<IngestResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .RefusedWhileDraining();
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return app;
     }
 
