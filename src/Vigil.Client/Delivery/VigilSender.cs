@@ -86,7 +86,7 @@ internal sealed partial class VigilSender
     /// </summary>
     public async Task DrainAsync(CancellationToken cancellationToken)
     {
-        if (_metricsUri is null || _jobsUri is null)
+        if (_metricsUri is null || _jobsUri is null || _tracesUri is null || _errorsUri is null)
         {
             return;
         }
@@ -104,9 +104,9 @@ internal sealed partial class VigilSender
                 (max, payload) => BatchSerializer.WriteMetrics(_buffer.Metrics, max, payload, _options.ServiceName), cancellationToken).ConfigureAwait(false);
             await DrainBufferAsync("job executions", _jobsUri, _buffer.Jobs.Count, Math.Min(_options.BatchSize, IngestRules.MaxExecutionsPerBatch),
                 (max, payload) => BatchSerializer.WriteJobExecutions(_buffer.Jobs, max, payload), cancellationToken).ConfigureAwait(false);
-            await DrainBufferAsync("spans", _tracesUri!, _buffer.Spans.Count, Math.Min(_options.BatchSize, MaxSpansPerBatch),
+            await DrainBufferAsync("spans", _tracesUri, _buffer.Spans.Count, Math.Min(_options.BatchSize, MaxSpansPerBatch),
                 (max, payload) => BatchSerializer.WriteSpans(_buffer.Spans, max, payload, _service), cancellationToken).ConfigureAwait(false);
-            await DrainBufferAsync("error events", _errorsUri!, _buffer.Errors.Count, Math.Min(_options.BatchSize, MaxErrorsPerBatch),
+            await DrainBufferAsync("error events", _errorsUri, _buffer.Errors.Count, Math.Min(_options.BatchSize, MaxErrorsPerBatch),
                 (max, payload) => BatchSerializer.WriteEnvelope(_buffer.Errors, max, payload), cancellationToken).ConfigureAwait(false);
         }
         finally
