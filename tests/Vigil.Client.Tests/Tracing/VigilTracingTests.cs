@@ -66,6 +66,41 @@ public sealed class VigilTracingTests
     }
 
     [Fact]
+    public async Task HttpClientCallInTransaction_IsChildSpan_TheClientsOwnExportsAreNotTraced()
+    {
+        await using var receiver = await FakeVigilReceiver.StartNewAsync();
+        await using var harness = ClientHarness.Create(receiver.Endpoint, o =>
+        {
+            o.TracesSampleRate = 1;
+            o.TraceSources = ["System.Net.Http"];
+        });
+        Assert.True(harness.StartTracing());
+
+        string transactionId;
+        using (var transaction = harness.Client.StartTransaction("sync-stock"))
+        {
+            transactionId = transaction!.SpanId.ToHexString();
+            using var http = new HttpClient();
+            using var answer = await http.GetAsync(new Uri(receiver.Endpoint, "/stock/42?token=s3cr3t"));
+        }
+
+        await harness.Client.FlushAsync();
+        await harness.Client.FlushAsync(); // had the first export been traced, its span would go now
+
+        var traces = receiver.Requests.Where(r => r.Path == FakeVigilReceiver.TracesPath).ToList();
+        Assert.Single(traces);
+        var spans = receiver.AcceptedSpans().Where(s => s.GetProperty("traceId").GetString() == receiver.AcceptedSpans().Single(t => t.GetProperty("spanId").GetString() == transactionId).GetProperty("traceId").GetString()).ToList();
+        Assert.Equal(2, spans.Count);
+        var call = Assert.Single(spans, s => s.GetProperty("kind").GetInt32() == 3);
+        Assert.Equal(transactionId, call.GetProperty("parentSpanId").GetString());
+        var attributes = call.GetProperty("attributes").EnumerateArray().ToDictionary(a => a.GetProperty("key").GetString()!, a => a.GetProperty("value").GetProperty("stringValue").GetString());
+        Assert.Equal(("GET", "404"), (attributes["http.request.method"], attributes["http.response.status_code"]));
+        Assert.Equal(new Uri(receiver.Endpoint, "/stock/42").ToString(), attributes["url.full"]);
+        Assert.DoesNotContain("s3cr3t", traces[0].Body, StringComparison.Ordinal);
+        Assert.DoesNotContain(receiver.AcceptedSpans(), s => s.ToString().Contains(FakeVigilReceiver.TracesPath, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task TracesSampleRate_DefaultZero_NoListener_NoActivity()
     {
         await using var receiver = await FakeVigilReceiver.StartNewAsync();
