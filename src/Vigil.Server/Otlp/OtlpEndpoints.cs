@@ -5,8 +5,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Vigil.Core;
 using Vigil.Core.Metrics;
-using Vigil.Errors.Issues;
-using Vigil.Errors.Otlp;
 using Vigil.Otlp;
 using Vigil.Otlp.Metrics;
 using Vigil.Otlp.Traces;
@@ -23,7 +21,8 @@ namespace Vigil.Server.Otlp;
 /// protobuf or JSON, optionally gzipped. Data points Vigil refuses are counted in the answer's
 /// <c>partial_success</c>; the rest are recorded as <c>POST /api/v1/metrics</c> records points
 /// (validation, quotas, series bound, late points into the rollups). <c>POST /v1/traces</c> (and
-/// <c>/otlp/v1/traces</c>) takes spans the same way: their series are recorded so, and the
+/// <c>/otlp/v1/traces</c>) takes spans the same way, through <see cref="TraceIntake"/> (the road
+/// Sentry transactions take too): their series are recorded so, and the
 /// <see cref="TraceStore"/> keeps a sampled share of the traces. Errors that refuse the whole
 /// export are <c>problem+json</c>, as everywhere in Vigil's API (see docs/api.md).
 /// </summary>
