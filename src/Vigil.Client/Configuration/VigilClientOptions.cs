@@ -3,8 +3,8 @@ using System.ComponentModel.DataAnnotations;
 namespace Vigil.Client;
 
 /// <summary>
-/// Settings of the Vigil client: where to send metrics and job executions, how to batch them,
-/// and how much to hold in memory while Vigil is unreachable.
+/// Settings of the Vigil client: where to send metrics, job executions, spans and error events,
+/// how to batch them, how much to hold in memory while Vigil is unreachable, and what to trace.
 /// </summary>
 /// <remarks>
 /// Bound from configuration (usually the <c>Vigil</c> section) or set in code through
@@ -15,6 +15,9 @@ public sealed class VigilClientOptions
 {
     /// <summary>The name of the metric recorded by the request tracking middleware unless changed.</summary>
     public const string DefaultRequestMetricName = "http_request_duration_ms";
+
+    /// <summary>The name of the client's own <see cref="System.Diagnostics.ActivitySource"/>, the one of <c>StartTransaction</c> and <c>StartSpan</c>.</summary>
+    public const string ActivitySourceName = "Vigil.Client";
 
     /// <summary>The usual configuration section of these settings: <c>Vigil</c>.</summary>
     public const string SectionName = "Vigil";
@@ -27,8 +30,9 @@ public sealed class VigilClientOptions
 
     /// <summary>
     /// Gets or sets the base address of the Vigil server, for example <c>http://127.0.0.1:5080</c>.
-    /// Metrics go to <c>{Endpoint}/api/v1/metrics</c> and job executions to
-    /// <c>{Endpoint}/api/v1/jobs/executions</c>.
+    /// Metrics go to <c>{Endpoint}/api/v1/metrics</c>, job executions to
+    /// <c>{Endpoint}/api/v1/jobs/executions</c>, spans to <c>{Endpoint}/v1/traces</c> (OTLP/JSON) and
+    /// error events to <c>{Endpoint}/api/0/envelope/</c> (the Sentry protocol Vigil reads).
     /// </summary>
     /// <value>No default: required (an absolute <c>http</c> or <c>https</c> address) while <see cref="Enabled"/> is <see langword="true"/>.</value>
     public Uri? Endpoint { get; set; }
@@ -100,15 +104,69 @@ public sealed class VigilClientOptions
     /// <summary>
     /// Gets or sets the name of the service this application is, sent as the <c>service</c> label
     /// of every metric point (the request timings of <c>app.UseVigilRequestTracking()</c> too)
-    /// that does not carry a <c>service</c> label of its own. Vigil's default anomaly rules
+    /// that does not carry a <c>service</c> label of its own, and as the service of its spans and
+    /// error events. Vigil's default anomaly rules
     /// (latency, errors, traffic) judge each service against its own history: set this when
     /// several applications report to one Vigil.
     /// </summary>
     /// <value>
-    /// Defaults to <see langword="null"/>: no label added. At most 1024 characters. A point that
+    /// Defaults to <see langword="null"/>: no label added to metric points; spans and error events
+    /// name the entry assembly as their service. At most 1024 characters. A point that
     /// already has the most labels Vigil accepts (32) is sent without it.
     /// </value>
     public string? ServiceName { get; set; }
+
+    /// <summary>
+    /// The <see cref="System.Diagnostics.ActivitySource"/>s traced when <see cref="TraceSources"/> is
+    /// null: ASP.NET Core's incoming requests (<c>Microsoft.AspNetCore</c>), <c>HttpClient</c>'s
+    /// outgoing calls (<c>System.Net.Http</c>), and the database drivers that report their commands
+    /// as activities themselves: PostgreSQL (<c>Npgsql</c>), MySQL (<c>MySqlConnector</c>), SQL Server
+    /// (<c>Microsoft.Data.SqlClient</c>, from its versions that emit activities). The client's own
+    /// source (<see cref="ActivitySourceName"/>) is always traced.
+    /// </summary>
+    public static IReadOnlyList<string> DefaultTraceSources { get; } =
+        ["Microsoft.AspNetCore", "System.Net.Http", "Npgsql", "MySqlConnector", "Microsoft.Data.SqlClient"];
+
+    /// <summary>
+    /// Gets or sets the share of traces recorded and sent as spans to Vigil's <c>/v1/traces</c>
+    /// (head sampling, decided from the trace id, so every span of a trace gets the same answer;
+    /// a span whose parent was recorded is recorded, one whose parent was not is not). Vigil turns
+    /// every span it receives into series and keeps a sampled share of whole traces itself
+    /// (<c>Vigil:Traces</c>), so 1 gives exact series; lower it only to bound the traffic.
+    /// </summary>
+    /// <value>
+    /// Defaults to 0: tracing is off (no listener, no spans), as in the Sentry SDK; set it to 1 to
+    /// record every transaction. Between 0 and 1.
+    /// </value>
+    [Range(0.0, 1.0, ErrorMessage = "VigilClientOptions.TracesSampleRate must be between {1} and {2}.")]
+    public double TracesSampleRate { get; set; }
+
+    /// <summary>
+    /// Gets or sets the names of the <see cref="System.Diagnostics.ActivitySource"/>s whose activities
+    /// become spans, replacing <see cref="DefaultTraceSources"/>. Incoming requests (<c>Microsoft.AspNetCore</c>)
+    /// become transactions only through <c>app.UseVigilRequestTracking()</c>, which names them by route.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: <see cref="DefaultTraceSources"/>. Names must not be empty or contain white space.</value>
+    public IList<string>? TraceSources { get; set; }
+
+    /// <summary>
+    /// Gets or sets the release sent with error events (issues record the first and last release
+    /// they were seen in, and a resolved issue seen in another release regresses).
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: the entry assembly's name and informational version (<c>Shop@1.4.0</c>). At most 200 characters.</value>
+    public string? Release { get; set; }
+
+    /// <summary>Gets or sets the environment sent with error events.</summary>
+    /// <value>Defaults to <see langword="null"/>: the host's environment name (<c>Production</c>, <c>Development</c>) when there is a host. At most 200 characters.</value>
+    public string? Environment { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether <c>app.UseVigilRequestTracking()</c> sends an
+    /// exception that escapes a request to Vigil as an error event (as <c>CaptureException</c> does)
+    /// before rethrowing it.
+    /// </summary>
+    /// <value>Defaults to <see langword="true"/>.</value>
+    public bool CaptureRequestExceptions { get; set; } = true;
 
     /// <summary>
     /// Gets or sets a value indicating whether telemetry is recorded and sent. When

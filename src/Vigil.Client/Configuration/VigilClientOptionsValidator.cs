@@ -4,7 +4,8 @@ namespace Vigil.Client;
 
 /// <summary>
 /// Validates the rules of <see cref="VigilClientOptions"/> that attributes cannot express:
-/// the endpoint is required only while the client is enabled and must be an absolute HTTP(S) address.
+/// the endpoint is required only while the client is enabled and must be an absolute HTTP(S) address;
+/// trace source names, the release and the environment must be sendable.
 /// </summary>
 internal sealed class VigilClientOptionsValidator : IValidateOptions<VigilClientOptions>
 {
@@ -44,6 +45,19 @@ internal sealed class VigilClientOptionsValidator : IValidateOptions<VigilClient
         {
             // Never echo the key itself.
             builder.AddError("VigilClientOptions.ApiKey must not contain white space; leave it empty to send no Authorization header.");
+        }
+
+        if (options.TraceSources?.FirstOrDefault(s => string.IsNullOrEmpty(s) || s.Any(char.IsWhiteSpace)) is { } source)
+        {
+            builder.AddError($"VigilClientOptions.TraceSources holds '{source}': an ActivitySource name must not be empty or contain white space.");
+        }
+
+        foreach (var (setting, value) in (ReadOnlySpan<(string, string?)>)[("Release", options.Release), ("Environment", options.Environment)])
+        {
+            if (value is not null && (value.Length is 0 or > ErrorEventWriter.MaxNameLength || value.Any(char.IsControl)))
+            {
+                builder.AddError($"VigilClientOptions.{setting} must be 1 to {ErrorEventWriter.MaxNameLength} characters without control characters, or null for the default.");
+            }
         }
 
         return builder.Build();

@@ -6,7 +6,7 @@ using Vigil.Client;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
-/// Registers the Vigil client: <see cref="IVigilClient"/>, its background sender and its <see cref="HttpClient"/>.
+/// Registers the Vigil client: <see cref="IVigilClient"/>, its background sender, its trace listener and its <see cref="HttpClient"/>.
 /// </summary>
 public static class VigilClientServiceCollectionExtensions
 {
@@ -65,11 +65,14 @@ public static class VigilClientServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<VigilClientOptions>, VigilClientOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<VigilClientOptions>, VigilClientOptionsAttributeValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ClientIdentity>();
         services.TryAddSingleton<TelemetryBuffer>();
         services.TryAddSingleton<VigilSender>();
         services.TryAddSingleton<VigilClient>();
         services.TryAddSingleton<IVigilClient>(sp => sp.GetRequiredService<VigilClient>());
         services.AddHostedService<VigilSenderService>();
+        services.TryAddSingleton<VigilTraceListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<VigilTraceListener>());
 
         // The client's own timeout (RequestTimeout, on the TimeProvider) governs; and no per-request
         // log lines from IHttpClientFactory every second in the application's logs.

@@ -1,14 +1,17 @@
 using System.Buffers;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 
 namespace Vigil.Client;
 
 /// <summary>
-/// Writes batches in the JSON shape of the Vigil ingestion API, straight from the buffers with a
-/// <see cref="Utf8JsonWriter"/> (no intermediate objects). Timestamps are UTC with milliseconds,
-/// for example <c>2026-11-23T18:00:00.000Z</c>.
+/// Writes batches in the JSON shapes Vigil reads, straight from the buffers with a
+/// <see cref="Utf8JsonWriter"/> (no intermediate objects): metric points and job executions as its
+/// ingestion API takes them (timestamps UTC with milliseconds, for example
+/// <c>2026-11-23T18:00:00.000Z</c>), spans as an OTLP/JSON traces export, error events as a Sentry
+/// envelope.
 /// </summary>
 internal static class BatchSerializer
 {
@@ -89,6 +92,120 @@ internal static class BatchSerializer
         writer.WriteEndObject();
         writer.Flush();
         return count;
+    }
+
+    /// <summary>
+    /// Reads up to <paramref name="max"/> spans into an OTLP/JSON <c>ExportTraceServiceRequest</c>
+    /// (ids in hex, times in Unix nanoseconds as strings, kinds and status codes as numbers, every
+    /// attribute a string), all of <paramref name="service"/>.
+    /// </summary>
+    /// <returns>The number of spans written (0 if the buffer was empty).</returns>
+    public static int WriteSpans(ChannelReader<SpanRecord> reader, int max, IBufferWriter<byte> output, string service)
+    {
+        using var writer = new Utf8JsonWriter(output);
+        writer.WriteStartObject();
+        writer.WriteStartArray("resourceSpans");
+        writer.WriteStartObject();
+        writer.WriteStartObject("resource");
+        WriteAttributes(writer, [new("service.name", service)]);
+        writer.WriteEndObject();
+        writer.WriteStartArray("scopeSpans");
+        writer.WriteStartObject();
+        writer.WriteStartObject("scope");
+        writer.WriteString("name", VigilClientOptions.ActivitySourceName);
+        writer.WriteEndObject();
+        writer.WriteStartArray("spans");
+        int count = 0;
+        while (count < max && reader.TryRead(out var span))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("traceId", span.TraceId);
+            writer.WriteString("spanId", span.SpanId);
+            if (span.ParentSpanId is { } parent)
+            {
+                writer.WriteString("parentSpanId", parent);
+            }
+
+            writer.WriteString("name", span.Name);
+            writer.WriteNumber("kind", span.Kind);
+            writer.WriteString("startTimeUnixNano", span.StartUnixNano.ToString(CultureInfo.InvariantCulture));
+            writer.WriteString("endTimeUnixNano", span.EndUnixNano.ToString(CultureInfo.InvariantCulture));
+            WriteAttributes(writer, span.Attributes);
+            if (span.Events.Length > 0)
+            {
+                writer.WriteStartArray("events");
+                foreach (var spanEvent in span.Events)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("name", spanEvent.Name);
+                    writer.WriteString("timeUnixNano", spanEvent.TimeUnixNano.ToString(CultureInfo.InvariantCulture));
+                    WriteAttributes(writer, spanEvent.Attributes);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+            }
+
+            if (span.StatusCode != 0)
+            {
+                writer.WriteStartObject("status");
+                writer.WriteNumber("code", span.StatusCode);
+                if (span.StatusMessage is { Length: > 0 } message)
+                {
+                    writer.WriteString("message", message);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+            count++;
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.Flush();
+        return count;
+    }
+
+    /// <summary>
+    /// Reads up to <paramref name="max"/> error events (each a Sentry event's JSON) into one Sentry
+    /// envelope: a header line, then per event an item header with its length and the event.
+    /// </summary>
+    /// <returns>The number of events written (0 if the buffer was empty).</returns>
+    public static int WriteEnvelope(ChannelReader<byte[]> reader, int max, IBufferWriter<byte> output)
+    {
+        output.Write("{}\n"u8);
+        int count = 0;
+        while (count < max && reader.TryRead(out var errorEvent))
+        {
+            output.Write(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{{\"type\":\"event\",\"length\":{errorEvent.Length}}}\n")));
+            output.Write(errorEvent);
+            output.Write("\n"u8);
+            count++;
+        }
+
+        return count;
+    }
+
+    private static void WriteAttributes(Utf8JsonWriter writer, KeyValuePair<string, string>[] attributes)
+    {
+        writer.WriteStartArray("attributes");
+        foreach (var (key, value) in attributes)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("key", key);
+            writer.WriteStartObject("value");
+            writer.WriteString("stringValue", value);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
     }
 
     private static void WriteDictionary(Utf8JsonWriter writer, JsonEncodedText property, KeyValuePair<string, string>[]? items, string? service = null)

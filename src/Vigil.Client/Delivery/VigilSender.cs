@@ -20,6 +20,12 @@ internal sealed partial class VigilSender
     private const int EstimatedBytesPerItem = 160;
     private const int MaxLoggedBodyChars = 1024;
 
+    /// <summary>The most spans in one export (Vigil takes up to 10 000 series points per request; a transaction makes two).</summary>
+    private const int MaxSpansPerBatch = 1000;
+
+    /// <summary>The most error events in one envelope.</summary>
+    private const int MaxErrorsPerBatch = 100;
+
     private readonly TelemetryBuffer _buffer;
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly TimeProvider _timeProvider;
@@ -27,6 +33,9 @@ internal sealed partial class VigilSender
     private readonly VigilClientOptions _options;
     private readonly Uri? _metricsUri;
     private readonly Uri? _jobsUri;
+    private readonly Uri? _tracesUri;
+    private readonly Uri? _errorsUri;
+    private readonly string _service;
 
     // Not disposed: no wait handle is ever created, and a disposed gate would make a late FlushAsync throw.
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -37,7 +46,8 @@ internal sealed partial class VigilSender
         IHttpClientFactory httpClientFactory,
         IOptions<VigilClientOptions> options,
         TimeProvider timeProvider,
-        ILogger<VigilSender> logger)
+        ILogger<VigilSender> logger,
+        ClientIdentity identity)
     {
         ArgumentNullException.ThrowIfNull(buffer);
         ArgumentNullException.ThrowIfNull(httpClientFactory);
@@ -49,6 +59,8 @@ internal sealed partial class VigilSender
         _timeProvider = timeProvider;
         _logger = logger;
         _options = options.Value;
+        ArgumentNullException.ThrowIfNull(identity);
+        _service = identity.Service;
 
         if (_options.Endpoint is { IsAbsoluteUri: true } endpoint)
         {
@@ -56,6 +68,8 @@ internal sealed partial class VigilSender
             var baseUri = endpoint.AbsoluteUri.EndsWith('/') ? endpoint : new Uri(endpoint.AbsoluteUri + "/");
             _metricsUri = new Uri(baseUri, "api/v1/metrics");
             _jobsUri = new Uri(baseUri, "api/v1/jobs/executions");
+            _tracesUri = new Uri(baseUri, "v1/traces"); // OTLP/HTTP, JSON
+            _errorsUri = new Uri(baseUri, "api/0/envelope/"); // the Sentry protocol; events name their service in a tag
         }
     }
 
@@ -72,7 +86,7 @@ internal sealed partial class VigilSender
     /// </summary>
     public async Task DrainAsync(CancellationToken cancellationToken)
     {
-        if (_metricsUri is null || _jobsUri is null)
+        if (_metricsUri is null || _jobsUri is null || _tracesUri is null || _errorsUri is null)
         {
             return;
         }
@@ -86,38 +100,35 @@ internal sealed partial class VigilSender
                 _pending = null;
             }
 
-            int budget = _buffer.Metrics.Count;
-            while (budget > 0)
-            {
-                var payload = new ArrayBufferWriter<byte>(Math.Min(budget, _options.BatchSize) * EstimatedBytesPerItem);
-                int count = BatchSerializer.WriteMetrics(_buffer.Metrics, Math.Min(budget, _options.BatchSize), payload, _options.ServiceName);
-                if (count == 0)
-                {
-                    break;
-                }
-
-                budget -= count;
-                await DeliverTakenAsync(new PendingBatch("metric points", _metricsUri, payload.WrittenMemory, count), cancellationToken).ConfigureAwait(false);
-            }
-
-            budget = _buffer.Jobs.Count;
-            int jobBatchSize = Math.Min(_options.BatchSize, IngestRules.MaxExecutionsPerBatch);
-            while (budget > 0)
-            {
-                var payload = new ArrayBufferWriter<byte>(Math.Min(budget, jobBatchSize) * EstimatedBytesPerItem);
-                int count = BatchSerializer.WriteJobExecutions(_buffer.Jobs, Math.Min(budget, jobBatchSize), payload);
-                if (count == 0)
-                {
-                    break;
-                }
-
-                budget -= count;
-                await DeliverTakenAsync(new PendingBatch("job executions", _jobsUri, payload.WrittenMemory, count), cancellationToken).ConfigureAwait(false);
-            }
+            await DrainBufferAsync("metric points", _metricsUri, _buffer.Metrics.Count, _options.BatchSize,
+                (max, payload) => BatchSerializer.WriteMetrics(_buffer.Metrics, max, payload, _options.ServiceName), cancellationToken).ConfigureAwait(false);
+            await DrainBufferAsync("job executions", _jobsUri, _buffer.Jobs.Count, Math.Min(_options.BatchSize, IngestRules.MaxExecutionsPerBatch),
+                (max, payload) => BatchSerializer.WriteJobExecutions(_buffer.Jobs, max, payload), cancellationToken).ConfigureAwait(false);
+            await DrainBufferAsync("spans", _tracesUri, _buffer.Spans.Count, Math.Min(_options.BatchSize, MaxSpansPerBatch),
+                (max, payload) => BatchSerializer.WriteSpans(_buffer.Spans, max, payload, _service), cancellationToken).ConfigureAwait(false);
+            await DrainBufferAsync("error events", _errorsUri, _buffer.Errors.Count, Math.Min(_options.BatchSize, MaxErrorsPerBatch),
+                (max, payload) => BatchSerializer.WriteEnvelope(_buffer.Errors, max, payload), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>Sends, in batches of at most <paramref name="batchSize"/>, the <paramref name="budget"/> items of one buffer that <paramref name="write"/> serialises.</summary>
+    private async Task DrainBufferAsync(string what, Uri uri, int budget, int batchSize, Func<int, ArrayBufferWriter<byte>, int> write, CancellationToken cancellationToken)
+    {
+        while (budget > 0)
+        {
+            var payload = new ArrayBufferWriter<byte>(Math.Min(budget, batchSize) * EstimatedBytesPerItem);
+            int count = write(Math.Min(budget, batchSize), payload);
+            if (count == 0)
+            {
+                break;
+            }
+
+            budget -= count;
+            await DeliverTakenAsync(new PendingBatch(what, uri, payload.WrittenMemory, count), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -217,6 +228,7 @@ internal sealed partial class VigilSender
         using var content = new ReadOnlyMemoryContent(batch.Payload);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         using var request = new HttpRequestMessage(HttpMethod.Post, batch.Uri) { Content = content };
+        VigilTracing.Suppress(); // this request is not the application's: no span for it
         if (_options.ApiKey is { Length: > 0 } apiKey)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);

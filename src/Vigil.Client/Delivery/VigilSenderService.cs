@@ -123,7 +123,7 @@ internal sealed partial class VigilSenderService : BackgroundService
     private static partial void LogOverflow(ILogger logger, long count, int capacity);
 
     [LoggerMessage(EventId = 21, EventName = "InvalidInputSummary", Level = LogLevel.Warning,
-        Message = "{Count} invalid metric points or job executions were dropped; enable Debug logging for Vigil.Client to see why")]
+        Message = "{Count} invalid metric points, job executions, spans or error events were dropped; enable Debug logging for Vigil.Client to see why")]
     private static partial void LogInvalid(ILogger logger, long count);
 
     [LoggerMessage(EventId = 22, EventName = "SenderLoopFailed", Level = LogLevel.Error,

@@ -1,8 +1,9 @@
 namespace Vigil.Client;
 
 /// <summary>
-/// Records metrics and job executions for Vigil. Recording is cheap, never blocks and never
-/// throws: items are buffered in memory and sent in batches by a background service.
+/// Records metrics, job executions, transactions and spans, and errors for Vigil. Recording is
+/// cheap, never blocks and never throws: items are buffered in memory and sent in batches by a
+/// background service.
 /// </summary>
 /// <remarks>
 /// Register it with <c>services.AddVigilClient(...)</c> and take it from dependency injection;
@@ -72,6 +73,41 @@ public interface IVigilClient
     /// <returns>The result of <paramref name="work"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="work"/> is <see langword="null"/>.</exception>
     Task<T> TrackJobAsync<T>(string jobId, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Starts a transaction of the application's own (a job, a message handled, a scheduled task)
+    /// on the client's <see cref="System.Diagnostics.ActivitySource"/> (<see cref="VigilClientOptions.ActivitySourceName"/>):
+    /// an entry of the service, as a queue consumer's span is (kind <c>Consumer</c>), a child of the
+    /// current activity when there is one. Spans started while it is current (<see cref="StartSpan"/>,
+    /// HttpClient calls, database commands) are its children. Dispose it to end it; it is sent then.
+    /// </summary>
+    /// <param name="name">The transaction's name, its route in Vigil (keep it free of ids: <c>nightly-report</c>, not <c>report 2026-12-05</c>).</param>
+    /// <returns>The activity, or <see langword="null"/> when tracing is off (<see cref="VigilClientOptions.TracesSampleRate"/> 0, the client disabled) or the trace is not sampled.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    System.Diagnostics.Activity? StartTransaction(string name);
+
+    /// <summary>
+    /// Starts a span (kind <c>Internal</c>) under the current activity, for work worth timing inside
+    /// a transaction. Dispose it to end it. Its tags are sent as attributes (headers, cookies,
+    /// bodies and query strings excepted).
+    /// </summary>
+    /// <param name="name">The span's name; spans are counted by name in <c>span_duration_ms</c>, so keep it free of ids.</param>
+    /// <returns>The activity, or <see langword="null"/> when tracing is off or the trace is not sampled.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    System.Diagnostics.Activity? StartSpan(string name);
+
+    /// <summary>
+    /// Sends an exception to Vigil as an error event, grouped with the same exception from the same
+    /// place into an issue: its type, message and stack frames (file and line when the application's
+    /// symbols are deployed), inner exceptions, the release, environment and service, the route of
+    /// the request it happened in (with <c>app.UseVigilRequestTracking()</c>) and its trace. Never
+    /// throws; never blocks (the event is buffered and sent in the background).
+    /// </summary>
+    /// <param name="exception">The exception; null is ignored.</param>
+    /// <param name="userId">The affected user's id, counted in the issue's users (Vigil stores only its hash).</param>
+    /// <param name="tags">Tags of the event (the <c>service</c> tag is the client's); Vigil removes secrets from them.</param>
+    /// <returns>The event's id (32 hexadecimal digits), or <see langword="null"/> when nothing is sent.</returns>
+    string? CaptureException(Exception exception, string? userId = null, IReadOnlyDictionary<string, string>? tags = null);
 
     /// <summary>
     /// Sends everything buffered now, retrying while Vigil is unreachable, and completes when it

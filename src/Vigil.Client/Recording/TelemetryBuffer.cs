@@ -10,8 +10,13 @@ namespace Vigil.Client;
 /// </summary>
 internal sealed class TelemetryBuffer
 {
+    /// <summary>The most error events held awaiting delivery (fewer when <see cref="VigilClientOptions.MaxBufferedPoints"/> is lower).</summary>
+    public const int MaxBufferedErrors = 10_000;
+
     private readonly Channel<MetricPoint> _metrics;
     private readonly Channel<JobExecution> _jobs;
+    private readonly Channel<SpanRecord> _spans;
+    private readonly Channel<byte[]> _errors;
     private readonly int _batchSize;
 
     // Items in the channels. Incremented before a write, so a concurrent read can never take it below zero.
@@ -39,7 +44,18 @@ internal sealed class TelemetryBuffer
         };
         _metrics = Channel.CreateBounded<MetricPoint>(channelOptions, _ => OnOverflow());
         _jobs = Channel.CreateBounded<JobExecution>(channelOptions, _ => OnOverflow());
+        _spans = Channel.CreateBounded<SpanRecord>(channelOptions, _ => OnOverflow());
+
+        // An error event weighs kilobytes (its stack): fewer of them are held.
+        _errors = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(Math.Min(Capacity, MaxBufferedErrors))
+        {
+            FullMode = BoundedChannelFullMode.DropOldest,
+            SingleReader = true,
+            SingleWriter = false,
+            AllowSynchronousContinuations = false,
+        }, _ => OnOverflow());
     }
+
 
     /// <summary>Gets the capacity of each buffer.</summary>
     public int Capacity { get; }
@@ -50,6 +66,11 @@ internal sealed class TelemetryBuffer
     public ChannelReader<MetricPoint> Metrics => _metrics.Reader;
 
     public ChannelReader<JobExecution> Jobs => _jobs.Reader;
+
+    public ChannelReader<SpanRecord> Spans => _spans.Reader;
+
+    /// <summary>Error events, each a Sentry event's JSON.</summary>
+    public ChannelReader<byte[]> Errors => _errors.Reader;
 
     public long DroppedInvalid => Interlocked.Read(ref _droppedInvalid);
 
@@ -63,31 +84,13 @@ internal sealed class TelemetryBuffer
         FailedAttempts = Interlocked.Read(ref _failedAttempts),
     };
 
-    public void Add(in MetricPoint point)
-    {
-        long queued = Interlocked.Increment(ref _queued);
-        if (!_metrics.Writer.TryWrite(point))
-        {
-            Interlocked.Decrement(ref _queued);
-            Interlocked.Increment(ref _droppedUndeliverable);
-            return;
-        }
+    public void Add(in MetricPoint point) => Add(_metrics.Writer, point);
 
-        SignalIfBatchReady(queued);
-    }
+    public void Add(in JobExecution execution) => Add(_jobs.Writer, execution);
 
-    public void Add(in JobExecution execution)
-    {
-        long queued = Interlocked.Increment(ref _queued);
-        if (!_jobs.Writer.TryWrite(execution))
-        {
-            Interlocked.Decrement(ref _queued);
-            Interlocked.Increment(ref _droppedUndeliverable);
-            return;
-        }
+    public void Add(SpanRecord span) => Add(_spans.Writer, span);
 
-        SignalIfBatchReady(queued);
-    }
+    public void Add(byte[] errorEvent) => Add(_errors.Writer, errorEvent);
 
     public void CountInvalid() => Interlocked.Increment(ref _droppedInvalid);
 
@@ -113,7 +116,7 @@ internal sealed class TelemetryBuffer
 
     public void CountFailedAttempt() => Interlocked.Increment(ref _failedAttempts);
 
-    /// <summary>Empties both buffers, counting their items as dropped. Callers hold the sender's gate.</summary>
+    /// <summary>Empties the buffers, counting their items as dropped. Callers hold the sender's gate.</summary>
     public int DiscardQueued()
     {
         int discarded = 0;
@@ -127,9 +130,32 @@ internal sealed class TelemetryBuffer
             discarded++;
         }
 
+        while (_spans.Reader.TryRead(out _))
+        {
+            discarded++;
+        }
+
+        while (_errors.Reader.TryRead(out _))
+        {
+            discarded++;
+        }
+
         Interlocked.Add(ref _queued, -discarded);
         Interlocked.Add(ref _droppedUndeliverable, discarded);
         return discarded;
+    }
+
+    private void Add<T>(ChannelWriter<T> writer, T item)
+    {
+        long queued = Interlocked.Increment(ref _queued);
+        if (!writer.TryWrite(item))
+        {
+            Interlocked.Decrement(ref _queued);
+            Interlocked.Increment(ref _droppedUndeliverable);
+            return;
+        }
+
+        SignalIfBatchReady(queued);
     }
 
     private void SignalIfBatchReady(long queued)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -16,14 +17,18 @@ internal sealed partial class VigilClient : IVigilClient
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<VigilClient> _logger;
     private readonly bool _enabled;
+    private readonly ClientIdentity _identity;
 
     public VigilClient(
         TelemetryBuffer buffer,
         VigilSender sender,
         IOptions<VigilClientOptions> options,
         TimeProvider timeProvider,
-        ILogger<VigilClient> logger)
+        ILogger<VigilClient> logger,
+        ClientIdentity identity)
     {
+        ArgumentNullException.ThrowIfNull(identity);
+        _identity = identity;
         ArgumentNullException.ThrowIfNull(buffer);
         ArgumentNullException.ThrowIfNull(sender);
         ArgumentNullException.ThrowIfNull(options);
@@ -186,6 +191,58 @@ internal sealed partial class VigilClient : IVigilClient
 
         RecordJobExecution(jobId, success: true, _timeProvider.GetElapsedTime(started).TotalMilliseconds);
         return result;
+    }
+
+    public Activity? StartTransaction(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return _enabled ? VigilTracing.Source.StartActivity(name, ActivityKind.Consumer) : null;
+    }
+
+    public Activity? StartSpan(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return _enabled ? VigilTracing.Source.StartActivity(name, ActivityKind.Internal) : null;
+    }
+
+    public string? CaptureException(Exception exception, string? userId = null, IReadOnlyDictionary<string, string>? tags = null)
+    {
+        if (!_enabled || exception is null)
+        {
+            return null;
+        }
+
+        var eventId = Guid.NewGuid().ToString("N");
+        try
+        {
+            var activity = Activity.Current;
+            var request = VigilTracing.RequestOf(activity);
+            var transaction = request is null ? null
+                : $"{VigilRequestTrackingMiddleware.GetMethodLabel(request.Request.Method)} {VigilRequestTrackingMiddleware.GetRouteLabel(request)}";
+            var context = new ErrorEventWriter.Context(
+                eventId, _timeProvider.GetUtcNow(), _identity.Service, _identity.Release, _identity.Environment, userId, tags, transaction, activity);
+            _buffer.Add(ErrorEventWriter.Write(exception, context));
+            return eventId;
+        }
+        catch (Exception ex)
+        {
+            DropInvalid("error event", exception.GetType().Name, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Buffers a stopped activity as a span (the trace listener's callback).</summary>
+    internal void RecordSpan(Activity activity)
+    {
+        try
+        {
+            _buffer.Add(SpanRecord.From(activity));
+        }
+        catch (Exception ex)
+        {
+            // Never throw into the code that stopped the activity.
+            DropInvalid("span", activity.DisplayName, ex.Message);
+        }
     }
 
     public ValueTask FlushAsync(CancellationToken cancellationToken = default)

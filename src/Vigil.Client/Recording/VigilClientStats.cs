@@ -2,7 +2,7 @@ namespace Vigil.Client;
 
 /// <summary>
 /// A snapshot of the client's delivery counters, for health checks and diagnostics.
-/// Each count covers metric points and job executions together.
+/// Each count covers metric points, job executions, spans and error events together.
 /// </summary>
 public readonly record struct VigilClientStats
 {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -8,7 +9,9 @@ namespace Vigil.Client;
 
 /// <summary>
 /// Records the duration of each HTTP request as a timing labelled with the matched endpoint's route
-/// template (never the raw path, which would create a series per id), the method and the status code.
+/// template (never the raw path, which would create a series per id), the method and the status code;
+/// makes ASP.NET Core's activity of the request the transaction Vigil sees (named by route), and
+/// sends an exception that escapes as an error event (<see cref="VigilClientOptions.CaptureRequestExceptions"/>).
 /// </summary>
 internal sealed class VigilRequestTrackingMiddleware
 {
@@ -35,6 +38,7 @@ internal sealed class VigilRequestTrackingMiddleware
     private readonly VigilClient? _fastClient;
     private readonly TimeProvider _timeProvider;
     private readonly string _metricName;
+    private readonly bool _captureExceptions;
 
     public VigilRequestTrackingMiddleware(
         RequestDelegate next,
@@ -51,22 +55,32 @@ internal sealed class VigilRequestTrackingMiddleware
         _fastClient = client as VigilClient;
         _timeProvider = timeProvider;
         _metricName = options.Value.RequestMetricName;
+        _captureExceptions = options.Value.CaptureRequestExceptions;
     }
 
     public async Task InvokeAsync(HttpContext context)
     {
         long started = _timeProvider.GetTimestamp();
+
+        // ASP.NET Core's activity of the request (when traced) is the transaction: marked so the trace listener sends it.
+        var activity = Activity.Current is { Kind: ActivityKind.Server } current && current.Source.Name == VigilTracing.AspNetCoreSource ? current : null;
+        activity?.SetCustomProperty(VigilTracing.RequestProperty, context);
         try
         {
             await _next(context).ConfigureAwait(false);
         }
-        catch
+        catch (Exception ex)
         {
-            Record(context, started, StatusCodes.Status500InternalServerError);
+            if (_captureExceptions)
+            {
+                _client.CaptureException(ex);
+            }
+
+            Record(context, started, StatusCodes.Status500InternalServerError, activity);
             throw;
         }
 
-        Record(context, started, context.Response.StatusCode);
+        Record(context, started, context.Response.StatusCode, activity);
     }
 
     /// <summary>The route label of <paramref name="context"/>: read after the pipeline ran, so routing has picked the endpoint.</summary>
@@ -106,15 +120,38 @@ internal sealed class VigilRequestTrackingMiddleware
             ? StatusTexts[status - MinCachedStatus]
             : status.ToString(CultureInfo.InvariantCulture);
 
-    private void Record(HttpContext context, long started, int status)
+    /// <summary>
+    /// Names the request's activity as OpenTelemetry's conventions do (<c>GET /orders/{id}</c>, with
+    /// <c>http.route</c>, <c>http.request.method</c>, <c>http.response.status_code</c>; an error for
+    /// a 5xx) and never with its URL: no path with ids, no query string.
+    /// </summary>
+    private static void Describe(Activity activity, string route, string method, int status)
+    {
+        activity.DisplayName = $"{method} {route}";
+        activity.SetTag("http.route", route);
+        activity.SetTag("http.request.method", method);
+        activity.SetTag("http.response.status_code", status);
+        if (status >= 500)
+        {
+            activity.SetStatus(ActivityStatusCode.Error);
+        }
+    }
+
+    private void Record(HttpContext context, long started, int status, Activity? activity)
     {
         double elapsedMs = _timeProvider.GetElapsedTime(started).TotalMilliseconds;
+        var route = GetRouteLabel(context);
+        var method = GetMethodLabel(context.Request.Method);
         KeyValuePair<string, string>[] labels =
         [
-            new("route", GetRouteLabel(context)),
-            new("method", GetMethodLabel(context.Request.Method)),
+            new("route", route),
+            new("method", method),
             new("status", GetStatusLabel(status)),
         ];
+        if (activity is not null)
+        {
+            Describe(activity, route, method, status);
+        }
 
         if (_fastClient is not null)
         {

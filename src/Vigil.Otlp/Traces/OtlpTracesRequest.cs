@@ -14,6 +14,9 @@ public sealed class OtlpTracesRequest
 
     internal ExportTraceServiceRequest Message { get; }
 
+    /// <summary>An export built by Vigil from another protocol's spans (<see cref="SentryTransactions"/>).</summary>
+    internal static OtlpTracesRequest From(ExportTraceServiceRequest message) => new(message);
+
     /// <summary>Reads a body in <paramref name="encoding"/>; on failure <paramref name="problem"/> says why.</summary>
     public static bool TryParse(ReadOnlySpan<byte> body, OtlpEncoding encoding, [NotNullWhen(true)] out OtlpTracesRequest? request, [NotNullWhen(false)] out string? problem)
     {

@@ -6,8 +6,10 @@ using Vigil.Core.Metrics;
 using Vigil.Errors.Events;
 using Vigil.Errors.Issues;
 using Vigil.Errors.Sentry;
+using Vigil.Otlp.Traces;
 using Vigil.Server.Auth;
 using Vigil.Server.Http;
+using Vigil.Server.Otlp;
 using Vigil.Server.Ingestion;
 using Vigil.Server.Quotas;
 using Vigil.Storage.Keys;
@@ -20,8 +22,8 @@ namespace Vigil.Server.Errors;
 /// and the older <c>POST /api/{projectId}/store/</c>. The DSN's key is a Vigil API key (ingest or
 /// admin), sent in <c>X-Sentry-Auth</c> (<c>sentry_key=</c>), the <c>sentry_key</c> query parameter,
 /// the envelope header's <c>dsn</c>, or as Vigil's API takes keys (<c>Authorization: Bearer</c>, <c>X-Api-Key</c>). Error events become issues (<see cref="ErrorIntake"/>);
-/// transactions, sessions, client reports, attachments and unknown item types are accepted and not
-/// kept. Answers <c>{"id": "&lt;event id&gt;"}</c> as Sentry does; bad requests are problem+json.
+/// transactions become transactions and spans as OTLP spans do (<see cref="TraceIntake"/>); sessions,
+/// client reports, attachments and unknown item types are accepted and not kept. Answers <c>{"id": "&lt;event id&gt;"}</c> as Sentry does; bad requests are problem+json.
 /// </summary>
 internal static class SentryEndpoints
 {
@@ -35,7 +37,7 @@ internal static class SentryEndpoints
     public static IEndpointRouteBuilder MapSentryEndpoints(this IEndpointRouteBuilder app)
     {
         Describe(app.MapPost("/api/{projectId:long}/envelope/", EnvelopeAsync),
-            "Records a Sentry envelope (the Sentry SDKs' protocol, gzip or deflate allowed): its error events become issues; transactions, sessions, attachments and unknown item types are accepted and not kept.");
+            "Records a Sentry envelope (the Sentry SDKs' protocol, gzip or deflate allowed): its error events become issues, its transactions transactions and spans; sessions, attachments and unknown item types are accepted and not kept.");
         Describe(app.MapPost("/api/{projectId:long}/store/", StoreAsync),
             "Records one Sentry event (the older store endpoint, JSON, gzip or deflate allowed) into its issue.");
         return app;
@@ -53,7 +55,7 @@ internal static class SentryEndpoints
         .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
         .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
-    private static async Task<IResult> EnvelopeAsync(long projectId, HttpContext context, ErrorIntake intake, ApiKeyService keys, AuthFailureLimiter failures,
+    private static async Task<IResult> EnvelopeAsync(long projectId, HttpContext context, ErrorIntake intake, TraceIntake traces, ApiKeyService keys, AuthFailureLimiter failures,
         IngestQuotas quotas, IOptions<HttpOptions> http, TimeProvider time, CancellationToken cancellationToken)
     {
         if (WrongType(context.Request, EnvelopeTypes) is { } unsupported)
@@ -86,12 +88,13 @@ internal static class SentryEndpoints
         var service = DefaultService(projectId);
         var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         var errors = new List<ErrorEvent>();
+        var transactions = new List<OtlpTracesRequest>();
         for (var i = 0; i < envelope.Items.Count; i++)
         {
             var item = envelope.Items[i];
-            if (item.Type != "event")
+            if (item.Type is not ("event" or "transaction"))
             {
-                continue; // transaction, session(s), client_report, attachment, check_in, and types to come: accepted, not kept
+                continue; // session(s), client_report, attachment, check_in, and types to come: accepted, not kept
             }
 
             var at = string.Create(CultureInfo.InvariantCulture, $"items[{i}]");
@@ -100,12 +103,32 @@ internal static class SentryEndpoints
                 return Problems.Field(at + textField.TrimStart('$'), textMessage);
             }
 
+            if (item.Type == "transaction")
+            {
+                if (!SentryTransactions.TryRead(item.Payload, service, out var transaction, out var transactionProblem))
+                {
+                    return Problems.Field(at, transactionProblem);
+                }
+
+                transactions.Add(transaction);
+                continue;
+            }
+
             if (!SentryEventReader.TryRead(item.Payload, envelope.EventId, service, nowMs, out var error, out var itemProblem))
             {
                 return Problems.Field(at, itemProblem);
             }
 
             errors.Add(error);
+        }
+
+        // A transaction's spans take the road of OTLP spans; a span refused there (bad ids or times) is dropped alone, as Sentry's own server drops what it cannot take.
+        foreach (var transaction in transactions)
+        {
+            if ((await traces.RecordAsync(context, transaction, cancellationToken).ConfigureAwait(false)).TooMany is { } tooMany)
+            {
+                return tooMany;
+            }
         }
 
         return await RecordAsync(context, errors, envelope.EventId, intake, quotas, cancellationToken).ConfigureAwait(false);

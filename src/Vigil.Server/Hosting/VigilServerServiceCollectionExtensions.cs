@@ -118,6 +118,7 @@ internal static class VigilServerServiceCollectionExtensions
         // Performance tracking (Vigil.Performance): operations, their hourly sums and baselines, on the aggregation schedule.
         services.AddVigilPerformance(configuration);
         services.AddVigilOtlp(configuration);
+        services.AddSingleton<Vigil.Server.Otlp.TraceIntake>(); // spans from OTLP and from Sentry transactions
 
         // Error tracking (Vigil.Errors): Sentry events and OTLP exceptions grouped into issues; their
         // new-issue, regression and spike conditions enter the alert engine like system_down's.

@@ -5,8 +5,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Vigil.Core;
 using Vigil.Core.Metrics;
-using Vigil.Errors.Issues;
-using Vigil.Errors.Otlp;
 using Vigil.Otlp;
 using Vigil.Otlp.Metrics;
 using Vigil.Otlp.Traces;
@@ -23,7 +21,8 @@ namespace Vigil.Server.Otlp;
 /// protobuf or JSON, optionally gzipped. Data points Vigil refuses are counted in the answer's
 /// <c>partial_success</c>; the rest are recorded as <c>POST /api/v1/metrics</c> records points
 /// (validation, quotas, series bound, late points into the rollups). <c>POST /v1/traces</c> (and
-/// <c>/otlp/v1/traces</c>) takes spans the same way: their series are recorded so, and the
+/// <c>/otlp/v1/traces</c>) takes spans the same way, through <see cref="TraceIntake"/> (the road
+/// Sentry transactions take too): their series are recorded so, and the
 /// <see cref="TraceStore"/> keeps a sampled share of the traces. Errors that refuse the whole
 /// export are <c>problem+json</c>, as everywhere in Vigil's API (see docs/api.md).
 /// </summary>
@@ -90,8 +89,7 @@ internal static class OtlpEndpoints
     }
 
     private static async Task<IResult> ExportTracesAsync(
-        HttpRequest request, OtlpTraceReceiver receiver, TraceStore traces, MetricStore store, MetricPersistence persistence, IOptions<HttpOptions> http,
-        IngestCounters counters, Alerts.EvaluationTrigger trigger, IngestQuotas quotas, ErrorIntake errors, CancellationToken cancellationToken)
+        HttpRequest request, TraceIntake intake, IOptions<HttpOptions> http, IngestCounters counters, CancellationToken cancellationToken)
     {
         var export = await ReadExportAsync<OtlpTracesRequest>(request, http.Value.MaxRequestBodyBytes, OtlpTracesRequest.TryParse, counters, cancellationToken).ConfigureAwait(false);
         if (!export.IsValid)
@@ -99,35 +97,8 @@ internal static class OtlpEndpoints
             return export.Problem;
         }
 
-        // Series first (a span whose series is refused is refused whole), then the kept traces.
-        var batch = receiver.Map(export.Value, store.Options.MaxPointsPerBatch);
-        if (await RecordAsync(request.HttpContext, batch, store, persistence, counters, trigger, quotas, cancellationToken).ConfigureAwait(false) is { } tooMany)
-        {
-            return tooMany;
-        }
-
-        var spans = batch.AcceptedSpans;
-        await traces.SaveAsync(spans, cancellationToken).ConfigureAwait(false);
-        await RecordExceptionsAsync(spans, errors, cancellationToken).ConfigureAwait(false);
-        counters.AcceptedBatches.Add(1);
-        return TypedResults.Bytes(OtlpTracesRequest.Response(export.Encoding, batch.Rejected, batch.ErrorMessage), ContentTypeOf(export.Encoding));
-    }
-
-    /// <summary>The <c>exception</c> events of the spans, as error events into their issues (docs/ERRORS.md).</summary>
-    private static async Task RecordExceptionsAsync(IReadOnlyList<TraceSpan> spans, ErrorIntake errors, CancellationToken cancellationToken)
-    {
-        foreach (var span in spans)
-        {
-            for (var i = 0; i < span.Events.Count; i++)
-            {
-                var spanEvent = span.Events[i];
-                if (spanEvent.Name == OtlpExceptions.EventName
-                    && OtlpExceptions.From(span.TraceId, span.SpanId, i, spanEvent.TimeUnixNano, span.Service, span.Route, spanEvent.Attributes, span.Attributes) is { } error)
-                {
-                    await errors.RecordAsync(error, cancellationToken).ConfigureAwait(false);
-                }
-            }
-        }
+        var (batch, tooMany) = await intake.RecordAsync(request.HttpContext, export.Value, cancellationToken).ConfigureAwait(false);
+        return tooMany ?? TypedResults.Bytes(OtlpTracesRequest.Response(export.Encoding, batch.Rejected, batch.ErrorMessage), ContentTypeOf(export.Encoding));
     }
 
     /// <summary>Reads and parses an export; a body or message refused is counted and answered with its problem.</summary>
@@ -155,7 +126,7 @@ internal static class OtlpEndpoints
     /// rate quota (a 429 for the whole export, returned), the series bound and quota, late points
     /// into the rollups. Items whose points are refused are refused in <paramref name="batch"/>.
     /// </summary>
-    private static async Task<IResult?> RecordAsync(HttpContext context, IOtlpPointBatch batch, MetricStore store, MetricPersistence persistence,
+    internal static async Task<IResult?> RecordAsync(HttpContext context, IOtlpPointBatch batch, MetricStore store, MetricPersistence persistence,
         IngestCounters counters, Alerts.EvaluationTrigger trigger, IngestQuotas quotas, CancellationToken cancellationToken)
     {
         var (points, items) = Validate(batch, store);

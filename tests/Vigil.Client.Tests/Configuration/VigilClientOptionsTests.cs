@@ -22,6 +22,52 @@ public sealed class VigilClientOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(5), options.ShutdownTimeout);
         Assert.Equal("http_request_duration_ms", options.RequestMetricName);
         Assert.True(options.Enabled);
+        Assert.Equal(0, options.TracesSampleRate);
+        Assert.Null(options.TraceSources);
+        Assert.Equal(["Microsoft.AspNetCore", "System.Net.Http", "Npgsql", "MySqlConnector", "Microsoft.Data.SqlClient"], VigilClientOptions.DefaultTraceSources);
+        Assert.Null(options.Release);
+        Assert.Null(options.Environment);
+        Assert.True(options.CaptureRequestExceptions);
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.5)]
+    public void Value_TracesSampleRateOutOfRange_ThrowsNamingTracesSampleRate(double rate)
+    {
+        var exception = Assert.Throws<OptionsValidationException>(() => Resolve(o => o.TracesSampleRate = rate));
+
+        Assert.Contains("VigilClientOptions.TracesSampleRate must be between 0 and 1", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("System.Net Http")]
+    public void Value_TraceSourceEmptyOrWithSpace_ThrowsNamingTraceSources(string source)
+    {
+        var exception = Assert.Throws<OptionsValidationException>(() => Resolve(o => o.TraceSources = ["Npgsql", source]));
+
+        Assert.Contains("VigilClientOptions.TraceSources holds", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Release", "")]
+    [InlineData("Environment", "line\nbreak")]
+    public void Value_ReleaseOrEnvironmentBad_ThrowsNamingIt(string setting, string value)
+    {
+        var exception = Assert.Throws<OptionsValidationException>(() => Resolve(o =>
+        {
+            if (setting == "Release")
+            {
+                o.Release = value;
+            }
+            else
+            {
+                o.Environment = value;
+            }
+        }));
+
+        Assert.Contains($"VigilClientOptions.{setting} must be 1 to 200 characters", exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class VigilClientServiceCollectionExtensionsTests
 
         using var provider = services.BuildServiceProvider();
         Assert.Same(provider.GetRequiredService<IVigilClient>(), provider.GetRequiredService<IVigilClient>());
-        Assert.Single(provider.GetServices<IHostedService>());
+        Assert.Equal([typeof(VigilSenderService), typeof(VigilTraceListener)], provider.GetServices<IHostedService>().Select(s => s.GetType()));
         var options = provider.GetRequiredService<IOptions<VigilClientOptions>>().Value;
         Assert.Equal(new Uri("http://vigil.internal:5080"), options.Endpoint);
         Assert.Equal("key-2", options.ApiKey);

@@ -51,6 +51,14 @@ internal sealed class ClientHarness : IAsyncDisposable
         return new ClientHarness(services.BuildServiceProvider(validateScopes: true), time, logs);
     }
 
+    /// <summary>Starts the trace listener (the host would, as a hosted service); returns whether it listens.</summary>
+    public bool StartTracing()
+    {
+        var listener = _provider.GetRequiredService<VigilTraceListener>();
+        listener.Start();
+        return listener.IsListening;
+    }
+
     public async Task StartSenderAsync()
     {
         await Sender.StartAsync(CancellationToken.None);

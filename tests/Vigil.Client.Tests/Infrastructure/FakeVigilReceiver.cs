@@ -24,6 +24,8 @@ internal sealed class FakeVigilReceiver : IAsyncDisposable
 {
     public const string MetricsPath = "/api/v1/metrics";
     public const string JobsPath = "/api/v1/jobs/executions";
+    public const string TracesPath = "/v1/traces";
+    public const string EnvelopePath = "/api/0/envelope/";
 
     private static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(15);
 
@@ -80,6 +82,8 @@ internal sealed class FakeVigilReceiver : IAsyncDisposable
         app.Urls.Add($"http://127.0.0.1:{_port}");
         app.MapPost(MetricsPath, HandleAsync);
         app.MapPost(JobsPath, HandleAsync);
+        app.MapPost(TracesPath, HandleAsync);
+        app.MapPost(EnvelopePath, HandleAsync);
         app.MapFallback(HandleUnknownPath);
         await app.StartAsync();
 
@@ -141,6 +145,21 @@ internal sealed class FakeVigilReceiver : IAsyncDisposable
         .SelectMany(r => r.Json.GetProperty("executions").EnumerateArray())
         .ToList();
 
+    /// <summary>The spans of every accepted traces export (OTLP/JSON), in the order received.</summary>
+    public IReadOnlyList<JsonElement> AcceptedSpans() => Requests
+        .Where(r => r.Accepted && r.Path == TracesPath)
+        .SelectMany(r => r.Json.GetProperty("resourceSpans").EnumerateArray())
+        .SelectMany(r => r.GetProperty("scopeSpans").EnumerateArray())
+        .SelectMany(s => s.GetProperty("spans").EnumerateArray())
+        .ToList();
+
+    /// <summary>The error events of every accepted envelope: each item's header line, then its event on one line.</summary>
+    public IReadOnlyList<JsonElement> AcceptedErrorEvents() => Requests
+        .Where(r => r.Accepted && r.Path == EnvelopePath)
+        .SelectMany(r => r.Body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Where((_, i) => i % 2 == 1))
+        .Select(line => JsonDocument.Parse(line).RootElement)
+        .ToList();
+
     public async ValueTask DisposeAsync()
     {
         if (_app is not null)
@@ -176,7 +195,11 @@ internal sealed class FakeVigilReceiver : IAsyncDisposable
             context.Response.Headers.RetryAfter = ((int)retryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        if (response.Status == StatusCodes.Status202Accepted)
+        if (response.Status == StatusCodes.Status202Accepted && context.Request.Path == EnvelopePath)
+        {
+            await context.Response.WriteAsJsonAsync(new { id = (string?)null }, context.RequestAborted);
+        }
+        else if (response.Status == StatusCodes.Status202Accepted)
         {
             using var document = JsonDocument.Parse(body);
             int accepted = document.RootElement.EnumerateObject().First().Value.GetArrayLength();

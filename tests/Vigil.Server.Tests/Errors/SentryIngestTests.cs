@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -168,6 +169,48 @@ public abstract class SentryIngestTests(StorageProvider provider) : ServerTestBa
 
         var issue = Assert.Single((await (await app.Admin().GetAsync("/api/v1/issues")).ReadAsync()).GetProperty("issues").EnumerateArray());
         Assert.Equal(1, issue.GetProperty("count").GetInt64());
+    }
+
+    [Fact]
+    public async Task Envelope_TransactionWithSpans_TransactionTraceAndSeries_BadSpanDroppedAlone_EventKept()
+    {
+        await using var app = StartApp(settings: new(Settings) { ["Vigil:Traces:SamplePercent"] = "100" });
+        var start = app.Time.GetUtcNow().AddSeconds(-2);
+        string At(double ms) => start.AddMilliseconds(ms).ToString("O", CultureInfo.InvariantCulture);
+        string Seconds(double ms) => (start.AddMilliseconds(ms) - DateTimeOffset.UnixEpoch).TotalSeconds.ToString(CultureInfo.InvariantCulture);
+        const string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        var transaction = $$$"""
+            {"type":"transaction","event_id":"{{{Id(21)}}}","transaction":"GET /orders/{id}","transaction_info":{"source":"route"},
+             "start_timestamp":"{{{At(0)}}}","timestamp":"{{{At(120)}}}","release":"shop@2.0.0","tags":{"service":"shop"},
+             "request":{"method":"GET","url":"https://shop.example/orders/42?token=abc","cookies":"sid=secret"},
+             "contexts":{"trace":{"trace_id":"{{{traceId}}}","span_id":"00f067aa0ba902b7","op":"http.server","status":"ok"},"response":{"status_code":200}},
+             "spans":[
+               {"span_id":"00f067aa0ba902b8","parent_span_id":"00f067aa0ba902b7","trace_id":"{{{traceId}}}","op":"db.query","description":"SELECT qty FROM stock WHERE id = 42","start_timestamp":"{{{At(10)}}}","timestamp":"{{{At(40)}}}","status":"ok"},
+               {"span_id":"00f067aa0ba902b9","parent_span_id":"00f067aa0ba902b7","trace_id":"{{{traceId}}}","op":"http.client","description":"GET http://stock.internal/items/42?key=k","start_timestamp":{{{Seconds(50)}}},"timestamp":{{{Seconds(90)}}}},
+               {"span_id":"00f067aa0ba902ba","parent_span_id":"00f067aa0ba902b7","op":"db.query","description":"ends before it starts","start_timestamp":"{{{At(60)}}}","timestamp":"{{{At(50)}}}"}]}
+            """;
+
+        using var response = await SendEnvelopeAsync(SentryClient(app), Envelope(Id(21), null, ("transaction", transaction.ReplaceLineEndings("")), ("event", Event(Id(22)))));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var admin = app.Admin();
+        var found = Assert.Single((await (await admin.GetAsync("/api/v1/transactions?service=shop")).ReadAsync()).EnumerateArray());
+        Assert.Equal((traceId, "/orders/{id}", "GET", "ok"), (found.GetProperty("traceId").GetString(), found.GetProperty("route").GetString(), found.GetProperty("method").GetString(), found.GetProperty("status").GetString()));
+        Assert.Equal(120, found.GetProperty("durationMs").GetDouble(), 3);
+
+        var trace = await (await admin.GetAsync($"/api/v1/traces/{traceId}")).ReadAsync();
+        Assert.Equal(3, trace.GetProperty("spanCount").GetInt32()); // the span ending before it starts is refused alone
+        var root = Assert.Single(trace.GetProperty("spans").EnumerateArray());
+        Assert.Equal(("GET /orders/{id}", "server", true), (root.GetProperty("name").GetString(), root.GetProperty("kind").GetString(), root.GetProperty("transaction").GetBoolean()));
+        var children = root.GetProperty("children").EnumerateArray().ToList();
+        Assert.Equal([("db", "SELECT stock"), ("http", "GET stock.internal")], children.Select(c => (c.GetProperty("kind").GetString(), c.GetProperty("name").GetString())));
+        Assert.Equal("SELECT qty FROM stock WHERE id = ?", children[0].GetProperty("attributes").GetProperty("db.query.text").GetString());
+        Assert.DoesNotContain("key=k", children[1].ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", trace.ToString(), StringComparison.Ordinal);
+
+        Assert.Single(await SeriesAsync(admin, "span_duration_ms", "count", "&match[service]=shop&match[kind]=db&match[name]=SELECT%20stock"));
+        Assert.Single(await SeriesAsync(admin, "transaction_duration_ms", "count", "&match[service]=shop&match[route]=/orders/{id}&match[status]=ok"));
+        Assert.Equal(1, Assert.Single((await (await admin.GetAsync("/api/v1/issues")).ReadAsync()).GetProperty("issues").EnumerateArray()).GetProperty("count").GetInt64());
     }
 
     [Fact]

@@ -2,29 +2,33 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using Vigil.Notifications.Tests.Infrastructure;
 using Vigil.Server.Tests.Otlp;
 using Vigil.Storage;
+using static Vigil.Server.Tests.Otlp.OtlpHttp;
 
 namespace Vigil.Server.Tests.Errors;
 
 /// <summary>
 /// Issue 15: an ASP.NET Core application with the real Sentry SDK (<c>Sentry.AspNetCore</c>), its
 /// DSN's key a Vigil ingest key, throws in a route; the grouped issue is read back over Vigil's API
-/// and the new-issue alert reaches a loopback webhook.
+/// and the new-issue alert reaches a loopback webhook; its transactions (and a span it makes) are
+/// read back as transactions, traces and series.
 /// </summary>
 public abstract class SentrySdkTests(StorageProvider provider) : ServerTestBase(provider)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task SentryApp_RouteThrowsTwice_OneIssueWithTwoEvents_NewIssueAlertDelivered()
+    public async Task SentryApp_RouteThrowsTwice_OneIssueWithTwoEvents_NewIssueAlertDelivered_TransactionsAndSpansKept()
     {
         await using var webhook = await WebhookReceiver.StartAsync();
-        await using var vigil = StartApp(settings: new()
+        await using var vigil = StartApp(new FakeTimeProvider(DateTimeOffset.UtcNow), new()
         {
             ["Vigil:Delivery:AllowedHosts:0"] = "127.0.0.1",
             ["Vigil:Jobs:PollInterval"] = "00:00:01",
+            ["Vigil:Traces:SamplePercent"] = "100",
         });
         var admin = vigil.Admin();
         var channel = await (await admin.PostJsonAsync("/api/v1/channels", $$$"""{"name":"errors","type":"webhook","config":{"url":"{{{webhook.Url("/vigil")}}}"}}""")).ReadAsync();
@@ -36,9 +40,24 @@ public abstract class SentrySdkTests(StorageProvider provider) : ServerTestBase(
             using var caller = new HttpClient { BaseAddress = new Uri(shop.Urls.First()) };
             Assert.Equal(HttpStatusCode.InternalServerError, (await caller.GetAsync("/orders/42")).StatusCode);
             Assert.Equal(HttpStatusCode.InternalServerError, (await caller.GetAsync("/orders/7")).StatusCode);
+            Assert.Equal("7", await caller.GetStringAsync("/stock/42"));
             await global::Sentry.SentrySdk.FlushAsync(Patience);
             await shop.StopAsync();
         }
+
+        // Transactions (TracesSampleRate 1.0): each request is one, its custom span a child; every span is in the series.
+        CatchUp(vigil);
+        var stock = Assert.Single((await (await admin.GetAsync("/api/v1/transactions?service=project-42&route=" + Uri.EscapeDataString("/stock/{id}"))).ReadAsync()).EnumerateArray());
+        Assert.Equal(("GET", "ok"), (stock.GetProperty("method").GetString(), stock.GetProperty("status").GetString()));
+        var failed = (await (await admin.GetAsync("/api/v1/transactions?service=project-42&route=" + Uri.EscapeDataString("/orders/{id}"))).ReadAsync()).EnumerateArray().ToList();
+        Assert.Equal(["error", "error"], failed.Select(t => t.GetProperty("status").GetString()));
+        var trace = await (await admin.GetAsync($"/api/v1/traces/{stock.GetProperty("traceId").GetString()}")).ReadAsync();
+        var root = Assert.Single(trace.GetProperty("spans").EnumerateArray());
+        Assert.Equal(("GET /stock/{id}", "server"), (root.GetProperty("name").GetString(), root.GetProperty("kind").GetString()));
+        var query = Assert.Single(root.GetProperty("children").EnumerateArray());
+        Assert.Equal(("db", "SELECT stock"), (query.GetProperty("kind").GetString(), query.GetProperty("name").GetString()));
+        Assert.Single(await SeriesAsync(admin, "span_duration_ms", "count", "&match[service]=project-42&match[kind]=db&match[name]=SELECT%20stock"));
+        Assert.Single(await SeriesAsync(admin, "transaction_duration_ms", "count", "&match[service]=project-42&match[route]=/stock/{id}&match[status]=ok"));
 
         var issue = Assert.Single((await (await admin.GetAsync("/api/v1/issues?service=project-42")).ReadAsync()).GetProperty("issues").EnumerateArray());
         Assert.Equal("System.InvalidOperationException: Order 42 is out of stock", issue.GetProperty("title").GetString());
@@ -62,7 +81,7 @@ public abstract class SentrySdkTests(StorageProvider provider) : ServerTestBase(
             options.Dsn = dsn;
             options.Release = "shop@1.2.3";
             options.Environment = "test";
-            options.TracesSampleRate = 1.0; // a transaction envelope too: accepted, not kept
+            options.TracesSampleRate = 1.0; // every request a transaction
             options.AutoSessionTracking = false;
             options.SendDefaultPii = false;
             // Vigil runs in this process on the test host: the SDK's requests go to it directly.
@@ -73,6 +92,13 @@ public abstract class SentrySdkTests(StorageProvider provider) : ServerTestBase(
         });
         var app = builder.Build();
         app.MapGet("/orders/{id}", string (int id) => throw new InvalidOperationException($"Order {id} is out of stock"));
+        app.MapGet("/stock/{id}", (int id) =>
+        {
+            // A span the application makes itself, as a database call would be.
+            var query = global::Sentry.SentrySdk.GetSpan()?.StartChild("db.query", $"SELECT qty FROM stock WHERE id = {id}");
+            query?.Finish(global::Sentry.SpanStatus.Ok);
+            return "7";
+        });
         await app.StartAsync();
         return app;
     }
