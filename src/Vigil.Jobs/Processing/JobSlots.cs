@@ -78,7 +78,7 @@ internal sealed class JobSlots(JobsOptions options, IReadOnlyDictionary<string, 
             var room = key.Room(options.MaxHeldPerKey);
             if (key.MayHaveWork && room > 0)
             {
-                (keyClaims ??= []).Add(new KeyClaim(key.Key, room));
+                (keyClaims ??= []).Add(new KeyClaim(key.Key, room, key.Limit));
             }
         }
 
@@ -104,7 +104,7 @@ internal sealed class JobSlots(JobsOptions options, IReadOnlyDictionary<string, 
     }
 
     /// <summary>Takes in what <paramref name="plan"/> claimed: starts what has room, holds or releases the rest.</summary>
-    /// <returns>Whether a claim by type filled up, so claiming again at once may find more.</returns>
+    /// <returns>Whether a claim by type filled up or met new keys, so claiming again at once may find more.</returns>
     public bool Accept(ClaimPlan plan, IReadOnlyList<ClaimedJob> jobs)
     {
         foreach (var keyClaim in plan.Keys)
@@ -118,8 +118,10 @@ internal sealed class JobSlots(JobsOptions options, IReadOnlyDictionary<string, 
                 }
             }
 
-            // The queue may have more of it due only if it gave all that was asked.
-            _keys[keyClaim.Key].MayHaveWork = got >= keyClaim.Limit;
+            // The queue may have more of it due only if it gave all that was asked, less the
+            // waiting room: on PostgreSQL a claim never takes the key past its limit across
+            // processes, so a key at its limit gets nothing to hold, yet has more due.
+            _keys[keyClaim.Key].MayHaveWork = got >= keyClaim.Limit - options.MaxHeldPerKey;
         }
 
         var byType = 0;
@@ -143,12 +145,15 @@ internal sealed class JobSlots(JobsOptions options, IReadOnlyDictionary<string, 
             }
         }
 
+        var newKeys = false;
         foreach (var job in jobs)
         {
-            Accept(job);
+            newKeys |= Accept(job);
         }
 
-        return byType > 0 && CanTakeMore;
+        // A key first met in a claim by type has its next jobs claimed by key (on PostgreSQL a
+        // claim by type takes one job of a key): at once, not at the next poll.
+        return (byType > 0 && CanTakeMore) || newKeys;
     }
 
     /// <summary>Takes in the outcomes of finished handlers, freeing their slots.</summary>
@@ -222,7 +227,8 @@ internal sealed class JobSlots(JobsOptions options, IReadOnlyDictionary<string, 
         }
     }
 
-    private void Accept(ClaimedJob job)
+    // True when the job's key was not tracked before.
+    private bool Accept(ClaimedJob job)
     {
         _active[job.Id] = job;
         var type = types[job.Type];
@@ -237,13 +243,15 @@ internal sealed class JobSlots(JobsOptions options, IReadOnlyDictionary<string, 
                 Release(job);
             }
 
-            return;
+            return false;
         }
 
+        var created = false;
         if (!_keys.TryGetValue(job.ConcurrencyKey, out var key))
         {
             key = new KeySlot(job.ConcurrencyKey, LimitOf(job.ConcurrencyKey));
             _keys[job.ConcurrencyKey] = key;
+            created = true;
         }
 
         if (key.Held.Count == 0 && key.Running < key.Limit && HasSlot(type))
@@ -258,6 +266,8 @@ internal sealed class JobSlots(JobsOptions options, IReadOnlyDictionary<string, 
         {
             Release(job);
         }
+
+        return created;
     }
 
     private int LimitOf(string key) =>

@@ -11,6 +11,7 @@ using Vigil.Delivery.Acknowledge;
 using Vigil.Server.Alerts;
 using Vigil.Server.Audit;
 using Vigil.Server.Auth;
+using Vigil.Server.Cluster;
 using Vigil.Server.Delivery.Relay;
 using Vigil.Server.Hosting;
 using Vigil.Server.Http;
@@ -22,6 +23,7 @@ using Vigil.Server.Secrets;
 using Vigil.Storage;
 using Vigil.Storage.Alerts;
 using Vigil.Storage.Audit;
+using Vigil.Storage.Cluster;
 using Vigil.Storage.Keys;
 using Vigil.Storage.Metrics;
 
@@ -84,6 +86,15 @@ internal static class VigilServerServiceCollectionExtensions
 
         // The initializer runs before the flusher and before the server takes requests.
         services.AddHostedService<VigilInitializer>();
+
+        // The node heartbeat (cluster_nodes) before the services that drain at shutdown: it stops
+        // after them and then removes this node.
+        services.AddOptions<ClusterOptions>().Bind(configuration.GetSection(ClusterOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<NodeIdentity>();
+        services.AddSingleton<ClusterDrain>();
+        services.AddSingleton<ClusterNodeRepository>();
+        services.AddSingleton<ClusterHeartbeat>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterHeartbeat>());
         services.AddHostedService<RollupFlusher>();
         services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<AlertRepository>();
@@ -171,6 +182,9 @@ internal static class VigilServerServiceCollectionExtensions
                 .WithAddedModifier(FiniteJson.Modifier);
         });
         services.AddOpenApi(options => options.AddDocumentTransformer<OpenApiSecurity>().AddDocumentTransformer<OpenApiServers>());
+
+        // Last, so the host stops it first: a graceful stop begins with the drain.
+        services.AddHostedService<ClusterDrainService>();
         return services;
     }
 }

@@ -10,6 +10,7 @@ using Vigil.Errors.Otlp;
 using Vigil.Otlp;
 using Vigil.Otlp.Metrics;
 using Vigil.Otlp.Traces;
+using Vigil.Server.Cluster;
 using Vigil.Server.Http;
 using Vigil.Server.Ingestion;
 using Vigil.Server.Persistence;
@@ -59,6 +60,7 @@ internal static class OtlpEndpoints
     }
 
     private static void Describe(RouteHandlerBuilder export, string summary) => export
+        .RefusedWhileDraining()
         .RequireAuthorization(Auth.Policies.Ingest)
         .WithTags("OpenTelemetry")
         .WithSummary(summary)

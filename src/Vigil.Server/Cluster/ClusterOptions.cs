@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Vigil.Server.Cluster;
+
+/// <summary>Settings of the node heartbeat and the drain at shutdown (configuration section <c>Vigil:Cluster</c>).</summary>
+public sealed class ClusterOptions
+{
+    /// <summary>The configuration section these options bind to.</summary>
+    public const string Section = "Vigil:Cluster";
+
+    /// <summary>
+    /// How often each process writes its heartbeat (<c>cluster_nodes</c>); a node silent for three
+    /// intervals shows as stale in <c>GET /api/v1/cluster</c>, and its row goes after an hour.
+    /// </summary>
+    /// <value>5 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The <c>Retry-After</c> of the 503 a draining process answers ingest calls with.</summary>
+    /// <value>5 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan DrainRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
+}
