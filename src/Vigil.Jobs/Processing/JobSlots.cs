@@ -128,20 +128,30 @@ internal sealed class JobSlots(JobsOptions options, IReadOnlyDictionary<string, 
         if (plan.Types.Count > 0)
         {
             var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+            HashSet<string>? keyed = null;
             foreach (var job in jobs)
             {
                 if (job.ConcurrencyKey is null || !plan.Keys.Any(k => k.Key == job.ConcurrencyKey))
                 {
                     counts[job.Type] = counts.GetValueOrDefault(job.Type) + 1;
                     byType++;
+                    if (job.ConcurrencyKey is not null)
+                    {
+                        (keyed ??= new(StringComparer.Ordinal)).Add(job.Type);
+                    }
                 }
             }
 
             var cutByTotal = byType >= plan.Total;
             foreach (var typeClaim in plan.Types)
             {
-                // A type that got all it asked for (or lost some to the global cut) may have more waiting.
-                types[typeClaim.Type].MayHaveWork = cutByTotal || counts.GetValueOrDefault(typeClaim.Type) >= typeClaim.Limit;
+                // A type that got all it asked for (or lost some to the global cut) may have more
+                // waiting; so may one that met a new key: on PostgreSQL a claim by type takes one
+                // job of a key, and that key's other jobs may have hidden other keys' jobs from
+                // it. The next claim by type skips the key (now tracked), so this ends.
+                types[typeClaim.Type].MayHaveWork = cutByTotal
+                    || counts.GetValueOrDefault(typeClaim.Type) >= typeClaim.Limit
+                    || keyed?.Contains(typeClaim.Type) == true;
             }
         }
 
