@@ -16,6 +16,23 @@ public sealed class ClusterOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Whether the processes sharing a PostgreSQL database share their aggregates, so that each one
+    /// sees every point whichever process received it (docs/SCALING.md). Turn off only for a single
+    /// process on PostgreSQL that wants to save the shipments' writes. No effect on SQLite.
+    /// </summary>
+    /// <value>true.</value>
+    public bool ShareAggregates { get; set; } = true;
+
+    /// <summary>
+    /// How often each process ships what it received to the others and merges in what they shipped:
+    /// the most a process killed with SIGKILL loses of the points it accepted, and part of the
+    /// delay before a point received by one process counts in another's evaluation.
+    /// </summary>
+    /// <value>250 milliseconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:00:05")]
+    public TimeSpan ShareInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>The <c>Retry-After</c> of the 503 a draining process answers ingest calls with.</summary>
     /// <value>5 seconds.</value>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]

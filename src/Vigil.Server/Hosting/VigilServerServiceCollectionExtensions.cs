@@ -68,7 +68,10 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddSingleton<Migrator>();
         services.AddSingleton<ApiKeyRepository>();
         services.AddSingleton<RollupRepository>();
-        services.AddSingleton(sp => new MetricStore(sp.GetRequiredService<IOptions<MetricsOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new MetricStore(sp.GetRequiredService<IOptions<MetricsOptions>>().Value, sp.GetRequiredService<TimeProvider>())
+        {
+            SharesAggregates = AggregateSharing.IsEnabled(sp.GetRequiredService<Database>(), sp.GetRequiredService<IOptions<ClusterOptions>>().Value),
+        });
         services.AddSingleton<MetricPersistence>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<AuthFailureLimiter>();
@@ -95,6 +98,10 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddSingleton<ClusterNodeRepository>();
         services.AddSingleton<ClusterHeartbeat>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterHeartbeat>());
+        // Sharing stops after the flusher (whose last write it allows), so it comes first.
+        services.AddSingleton<MetricPartialRepository>();
+        services.AddSingleton<AggregateSharing>();
+        services.AddHostedService(sp => sp.GetRequiredService<AggregateSharing>());
         services.AddHostedService<RollupFlusher>();
         services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<AlertRepository>();
