@@ -194,7 +194,10 @@ internal sealed partial class AggregateSharing : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        await _writer.DisposeAsync().ConfigureAwait(false); // after the flusher's last write (it stops first)
+        if (Enabled)
+        {
+            await _writer.ResignAsync(CancellationToken.None).ConfigureAwait(false); // after the flusher's last write (it stops first)
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -25,6 +25,8 @@ using Vigil.Storage.Alerts;
 using Vigil.Storage.Audit;
 using Vigil.Storage.Cluster;
 using Vigil.Storage.Keys;
+using Vigil.Storage.Limits;
+using Vigil.Core.Limits;
 using Vigil.Storage.Metrics;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -98,6 +100,18 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddSingleton<ClusterNodeRepository>();
         services.AddSingleton<ClusterHeartbeat>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterHeartbeat>());
+        // Destination breakers and rate limits shared by the nodes (PostgreSQL; Redis when
+        // configured). None on SQLite, one process: each destination's own pipeline is the limit.
+        services.AddSingleton(sp => new PostgresDestinationLimits(sp.GetRequiredService<Database>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IDestinationLimits>(sp => sp.GetRequiredService<Database>().Provider != StorageProvider.Postgres
+            ? null!
+            : new SharedDestinationLimits(
+                sp.GetRequiredService<PostgresDestinationLimits>(),
+                sp.GetRequiredService<IOptions<Vigil.Storage.Redis.RedisOptions>>().Value.Configured
+                    ? new RedisDestinationLimits(sp.GetRequiredService<Vigil.Storage.Redis.RedisConnection>(), sp.GetRequiredService<TimeProvider>())
+                    : null,
+                sp.GetRequiredService<ILogger<SharedDestinationLimits>>()));
+
         // Sharing stops after the flusher (whose last write it allows), so it comes first.
         services.AddSingleton<MetricPartialRepository>();
         services.AddSingleton<AggregateSharing>();
