@@ -2,6 +2,7 @@ using Scalar.AspNetCore;
 using Vigil.Server.Alerts;
 using Vigil.Server.Audit;
 using Vigil.Server.Auth;
+using Vigil.Server.Cluster;
 using Vigil.Server.Delivery;
 using Vigil.Server.Delivery.Relay;
 using Vigil.Server.Errors;
@@ -110,6 +111,7 @@ app.MapRegressionEndpoints();
 app.MapSloEndpoints();
 app.MapMaintenanceEndpoints();
 app.MapHeartbeatEndpoints();
+app.MapClusterEndpoints();
 app.MapStatusPageEndpoints();
 app.MapVigilDashboard();
 

@@ -32,6 +32,9 @@ public sealed class MetricSeries
     private bool _evicted;
     private volatile bool _dropped;
     private long _lastDirtyMinute = long.MinValue;
+    // Points recorded here since they were last shipped to the other processes (only when the
+    // store shares its aggregates, Ships).
+    private List<UnshippedPoint>? _unshipped;
 
     internal MetricSeries(string name, LabelSet labels, MetricType type, TimeSpan bucketSize)
     {
@@ -43,6 +46,12 @@ public sealed class MetricSeries
         _hotBins = type == MetricType.Timing ? new HotBins() : null;
         _log = new BucketLog(_bucketMs, type == MetricType.Timing);
     }
+
+    /// <summary>
+    /// Whether the points recorded here are also kept for <see cref="TakeUnshippedRollups"/>: set
+    /// by the store when processes share their aggregates.
+    /// </summary>
+    internal bool Ships { get; init; }
 
     /// <summary>The canonical key <c>name{labels}</c> (built on each call; not kept, to save memory).</summary>
     public string Key => LabelSet.SeriesKey(Name, Labels);
@@ -123,6 +132,46 @@ public sealed class MetricSeries
     }
 
     /// <summary>
+    /// The 1-minute rollups of the points recorded since the last call (what this process has
+    /// not yet shipped to the others), or an empty list. Points merged in from other processes
+    /// (<see cref="Restore"/>) are not among them.
+    /// </summary>
+    public List<Rollup> TakeUnshippedRollups()
+    {
+        List<UnshippedPoint>? points;
+        lock (_open)
+        {
+            points = _unshipped;
+            _unshipped = null;
+        }
+
+        return points is null ? [] : RollupsOf(this, points.Select(p => new MetricPoint(Name, Type, p.Value, Labels, p.TimestampMs, p.Count)));
+    }
+
+    /// <summary>
+    /// Forgets that the minutes ending at or before <paramref name="closedBeforeMs"/> changed,
+    /// without taking their rollups: a process that does not write rollups (another one writes
+    /// every process's points) keeps only recent marks, in case it takes that over.
+    /// </summary>
+    public void ForgetDirty(long closedBeforeMs)
+    {
+        lock (_open)
+        {
+            var kept = 0;
+            for (var i = 0; i < _dirtyCount; i++)
+            {
+                if ((_dirtyMinutes![i] * 60_000) + 60_000 > closedBeforeMs)
+                {
+                    _dirtyMinutes[kept++] = _dirtyMinutes[i];
+                }
+            }
+
+            _dirtyCount = kept;
+            _lastDirtyMinute = long.MinValue;
+        }
+    }
+
+    /// <summary>
     /// Records one point. The caller has validated the value and timestamp. Timings are kept
     /// to the microsecond (0.001 ms).
     /// </summary>
@@ -180,6 +229,11 @@ public sealed class MetricSeries
                 {
                     bucket.Bins = AddToPacked(bucket.Bins ?? [], code, count);
                 }
+            }
+
+            if (Ships)
+            {
+                (_unshipped ??= []).Add(new UnshippedPoint(value, timestampMs, count));
             }
 
             TotalCount += count;
@@ -701,4 +755,6 @@ public sealed class MetricSeries
             LastOffsetMs = -1,
         };
     }
+
+    private readonly record struct UnshippedPoint(double Value, long TimestampMs, int Count);
 }

@@ -322,6 +322,13 @@ public sealed class MetricStore
         return series;
     }
 
+    /// <summary>
+    /// Whether the processes sharing a database also share their aggregates: each series keeps
+    /// the points recorded here until they are shipped (<see cref="MetricSeries.TakeUnshippedRollups"/>).
+    /// Set once, before the first series is created.
+    /// </summary>
+    public bool SharesAggregates { get; set; }
+
     /// <summary>Records a value into a series at the store clock's "now" (Vigil's own metrics; not counted as ingested).</summary>
     public void Record(MetricSeries series, double value)
     {
@@ -470,7 +477,7 @@ public sealed class MetricStore
     private MetricSeries GetOrAddSeries(SeriesId key, MetricPoint point, MetricFamily family, string? owner, bool own, out bool added)
     {
         // The family's name instance is shared by all its series.
-        var candidate = new MetricSeries(family.Name, point.Labels, point.Type, MetricsOptions.BucketSize) { Owner = owner, IsOwn = own };
+        var candidate = new MetricSeries(family.Name, point.Labels, point.Type, MetricsOptions.BucketSize) { Owner = owner, IsOwn = own, Ships = SharesAggregates };
         var series = _byKey.GetOrAdd(key, candidate);
         added = ReferenceEquals(series, candidate);
         if (added)

@@ -39,10 +39,11 @@ public sealed class ChannelStore(ChannelRepository repository, IDataProtectionPr
 
     /// <summary>
     /// A channel's <c>maxConcurrency</c> as last loaded (the job queue asks it, synchronously,
-    /// for every claim); the default for a channel not loaded yet.
+    /// for every claim); 1 for a channel this process has not loaded yet (its first delivery
+    /// loads it), so a node that has not read a channel never runs more of it than its limit.
     /// </summary>
     public int MaxConcurrencyOf(string id) =>
-        _lastLoaded.GetValueOrDefault(id)?.Definition.MaxConcurrency ?? ChannelDefinition.DefaultMaxConcurrency;
+        _lastLoaded.GetValueOrDefault(id)?.Definition.MaxConcurrency ?? 1;
 
     /// <summary>Forgets the cached channels on every node: call after every write of a channel.</summary>
     public ValueTask InvalidateAsync(CancellationToken cancellationToken = default) => cache.InvalidateAsync(CacheTags.Channels, cancellationToken);

@@ -81,6 +81,8 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<NotificationBuilder>();
         services.AddSingleton<DeliveryOutcomes>();
         services.AddSingleton<RelayWaiters>();
+        services.AddSingleton<RelayReportListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<RelayReportListener>());
         services.AddSingleton<RelayIntake>();
         services.AddSingleton<RelayDashboard>();
         services.AddSingleton<DeliveryGauges>();

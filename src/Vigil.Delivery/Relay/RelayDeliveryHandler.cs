@@ -8,7 +8,7 @@ using Vigil.Storage.Delivery;
 namespace Vigil.Delivery.Relay;
 
 /// <summary>Forwards one relayed webhook body to one integration, and reports how it went.</summary>
-internal sealed class RelayDeliveryHandler(DeliveryOutcomes outcomes, RelayRepository relays, RelayWaiters waiters, NotificationSender sender) : IJobHandler
+internal sealed class RelayDeliveryHandler(DeliveryOutcomes outcomes, RelayRepository relays, RelayWaiters waiters, RelayReportListener reports, NotificationSender sender) : IJobHandler
 {
     public string Type => DeliveryJobs.Relay;
 
@@ -31,7 +31,11 @@ internal sealed class RelayDeliveryHandler(DeliveryOutcomes outcomes, RelayRepos
 
         if (outcome.Kind != JobOutcomeKind.Postpone)
         {
-            waiters.Report(job.RequestId, job.ChannelId, delivered);
+            if (!waiters.Report(job.RequestId, job.ChannelId, delivered))
+            {
+                // The request may wait on another process.
+                await reports.PublishAsync(job.RequestId, job.ChannelId, delivered, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return outcome;

@@ -5,8 +5,9 @@ namespace Vigil.Delivery.Relay;
 /// <summary>
 /// Lets a relay request wait for the first attempts of its deliveries, which run as jobs: the
 /// handler reports each integration's first outcome, the request answers when all reported or
-/// its wait ran out. Only this process's jobs report; on several processes a delivery another
-/// process made shows as pending in the answer (its outcome is in the request log).
+/// its wait ran out. On several processes (PostgreSQL) a report no waiter of this process takes
+/// goes to the others over <c>NOTIFY vigil_relay</c> (<see cref="RelayReportListener"/>), so the
+/// request answers with the outcomes of deliveries any process made.
 /// </summary>
 public sealed class RelayWaiters
 {
@@ -21,12 +22,16 @@ public sealed class RelayWaiters
     }
 
     /// <summary>An integration's attempt ended (only its first report counts).</summary>
-    public void Report(string requestId, string channelId, bool delivered)
+    /// <returns>Whether a request of this process waits for it.</returns>
+    public bool Report(string requestId, string channelId, bool delivered)
     {
         if (_waiters.TryGetValue(requestId, out var waiter))
         {
             waiter.Report(channelId, delivered);
+            return true;
         }
+
+        return false;
     }
 
     /// <summary>One request's wait.</summary>

@@ -78,7 +78,7 @@ internal sealed class JobSlots(JobsOptions options, IReadOnlyDictionary<string, 
             var room = key.Room(options.MaxHeldPerKey);
             if (key.MayHaveWork && room > 0)
             {
-                (keyClaims ??= []).Add(new KeyClaim(key.Key, room));
+                (keyClaims ??= []).Add(new KeyClaim(key.Key, room, key.Limit));
             }
         }
 
@@ -104,7 +104,7 @@ internal sealed class JobSlots(JobsOptions options, IReadOnlyDictionary<string, 
     }
 
     /// <summary>Takes in what <paramref name="plan"/> claimed: starts what has room, holds or releases the rest.</summary>
-    /// <returns>Whether a claim by type filled up, so claiming again at once may find more.</returns>
+    /// <returns>Whether a claim by type filled up or met new keys, so claiming again at once may find more.</returns>
     public bool Accept(ClaimPlan plan, IReadOnlyList<ClaimedJob> jobs)
     {
         foreach (var keyClaim in plan.Keys)
@@ -118,37 +118,52 @@ internal sealed class JobSlots(JobsOptions options, IReadOnlyDictionary<string, 
                 }
             }
 
-            // The queue may have more of it due only if it gave all that was asked.
-            _keys[keyClaim.Key].MayHaveWork = got >= keyClaim.Limit;
+            // The queue may have more of it due only if it gave all that was asked, less the
+            // waiting room: on PostgreSQL a claim never takes the key past its limit across
+            // processes, so a key at its limit gets nothing to hold, yet has more due.
+            _keys[keyClaim.Key].MayHaveWork = got >= keyClaim.Limit - options.MaxHeldPerKey;
         }
 
         var byType = 0;
         if (plan.Types.Count > 0)
         {
             var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+            HashSet<string>? keyed = null;
             foreach (var job in jobs)
             {
                 if (job.ConcurrencyKey is null || !plan.Keys.Any(k => k.Key == job.ConcurrencyKey))
                 {
                     counts[job.Type] = counts.GetValueOrDefault(job.Type) + 1;
                     byType++;
+                    if (job.ConcurrencyKey is not null)
+                    {
+                        (keyed ??= new(StringComparer.Ordinal)).Add(job.Type);
+                    }
                 }
             }
 
             var cutByTotal = byType >= plan.Total;
             foreach (var typeClaim in plan.Types)
             {
-                // A type that got all it asked for (or lost some to the global cut) may have more waiting.
-                types[typeClaim.Type].MayHaveWork = cutByTotal || counts.GetValueOrDefault(typeClaim.Type) >= typeClaim.Limit;
+                // A type that got all it asked for (or lost some to the global cut) may have more
+                // waiting; so may one that met a new key: on PostgreSQL a claim by type takes one
+                // job of a key, and that key's other jobs may have hidden other keys' jobs from
+                // it. The next claim by type skips the key (now tracked), so this ends.
+                types[typeClaim.Type].MayHaveWork = cutByTotal
+                    || counts.GetValueOrDefault(typeClaim.Type) >= typeClaim.Limit
+                    || keyed?.Contains(typeClaim.Type) == true;
             }
         }
 
+        var newKeys = false;
         foreach (var job in jobs)
         {
-            Accept(job);
+            newKeys |= Accept(job);
         }
 
-        return byType > 0 && CanTakeMore;
+        // A key first met in a claim by type has its next jobs claimed by key (on PostgreSQL a
+        // claim by type takes one job of a key): at once, not at the next poll.
+        return (byType > 0 && CanTakeMore) || newKeys;
     }
 
     /// <summary>Takes in the outcomes of finished handlers, freeing their slots.</summary>
@@ -222,7 +237,8 @@ internal sealed class JobSlots(JobsOptions options, IReadOnlyDictionary<string, 
         }
     }
 
-    private void Accept(ClaimedJob job)
+    // True when the job's key was not tracked before.
+    private bool Accept(ClaimedJob job)
     {
         _active[job.Id] = job;
         var type = types[job.Type];
@@ -237,13 +253,15 @@ internal sealed class JobSlots(JobsOptions options, IReadOnlyDictionary<string, 
                 Release(job);
             }
 
-            return;
+            return false;
         }
 
+        var created = false;
         if (!_keys.TryGetValue(job.ConcurrencyKey, out var key))
         {
             key = new KeySlot(job.ConcurrencyKey, LimitOf(job.ConcurrencyKey));
             _keys[job.ConcurrencyKey] = key;
+            created = true;
         }
 
         if (key.Held.Count == 0 && key.Running < key.Limit && HasSlot(type))
@@ -258,6 +276,8 @@ internal sealed class JobSlots(JobsOptions options, IReadOnlyDictionary<string, 
         {
             Release(job);
         }
+
+        return created;
     }
 
     private int LimitOf(string key) =>

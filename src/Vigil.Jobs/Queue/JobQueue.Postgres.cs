@@ -48,18 +48,48 @@ public sealed partial class JobQueue
         WHERE id IN (SELECT id FROM jobs WHERE state = 'processing' AND lease_until < @now FOR UPDATE SKIP LOCKED)
         """;
 
-    private const string PostgresClaim = """
-        WITH picked AS (
-            SELECT c.id FROM unnest(@types::text[], @limits::int[]) AS t(type, n)
+    // Claims serialise on one transaction advisory lock, taken in its own statement just before
+    // them: the claim statements that follow read a snapshot taken after the previous holder
+    // committed, so the running jobs they count per concurrency key are every process's. Held
+    // from here to the end of the round trip's implicit transaction (the claims only).
+    private const long ClaimLockKey = 0x56_49_47_49_4C_20; // "VIGIL" + 0x20
+    private const string PostgresClaimLock = "SELECT pg_advisory_xact_lock(@lock)";
+
+    // The jobs of each concurrency key that run (under a live lease) in any process. An expired
+    // lease frees its slot even before the recovery pass returns its job to the queue. Read
+    // through ix_jobs_lease: running jobs are few.
+    private const string PostgresLive = """
+        live AS (
+            SELECT concurrency_key AS key, count(*) AS n FROM jobs
+            WHERE state = 'processing' AND lease_until >= @now AND concurrency_key IS NOT NULL
+            GROUP BY concurrency_key
+        )
+        """;
+
+    // By type: a job of a concurrency key only while no job of that key runs anywhere, and one per
+    // key (1 is within every key's limit); its process then tracks the key and claims its next
+    // jobs by key, within the key's limit. Keys other processes run are theirs to refill, or this
+    // process's once it tracks them too.
+    private const string PostgresClaim = $"""
+        WITH {PostgresLive}, candidates AS (
+            SELECT c.id, c.priority, c.run_at, c.concurrency_key FROM unnest(@types::text[], @limits::int[]) AS t(type, n)
             CROSS JOIN LATERAL (
-                SELECT j.id, j.priority, j.run_at FROM jobs j
+                SELECT j.id, j.priority, j.run_at, j.concurrency_key FROM jobs j
                 WHERE j.type = t.type AND j.state IN ('queued', 'retrying') AND j.run_at <= @now
                   AND (j.concurrency_key IS NULL OR NOT (j.concurrency_key = ANY(@busy::text[])))
+                  AND (j.concurrency_key IS NULL OR j.concurrency_key NOT IN (SELECT key FROM live))
                 ORDER BY j.priority, j.run_at, j.id
                 LIMIT t.n
                 FOR UPDATE SKIP LOCKED
             ) c
-            ORDER BY c.priority, c.run_at, c.id
+        ), picked AS (
+            SELECT id FROM (
+                SELECT id, priority, run_at, concurrency_key,
+                       row_number() OVER (PARTITION BY concurrency_key ORDER BY priority, run_at, id) AS nth
+                FROM candidates
+            ) r
+            WHERE concurrency_key IS NULL OR nth = 1
+            ORDER BY priority, run_at, id
             LIMIT @total
         )
         UPDATE jobs j SET state = 'processing', attempts = j.attempts + 1, lease_owner = @owner, lease_until = @lease_until, updated_at = @now
@@ -67,9 +97,15 @@ public sealed partial class JobQueue
         RETURNING j.id, j.type, j.priority, j.payload, j.idempotency_key, j.concurrency_key, j.attempts, j.max_attempts, j.run_at, j.created_at, j.last_error
         """;
 
-    private const string PostgresClaimKeys = """
-        WITH picked AS (
-            SELECT c.id FROM unnest(@keys::text[], @limits::int[]) AS k(key, n)
+    // By key: at most what the process asks for, and never past the key's limit counted across
+    // every process (what runs anywhere, this process's included).
+    private const string PostgresClaimKeys = $"""
+        WITH {PostgresLive}, wanted AS (
+            SELECT k.key, greatest(0, least(k.n, k.cap - coalesce(l.n, 0)))::int AS n
+            FROM unnest(@keys::text[], @limits::int[], @caps::int[]) AS k(key, n, cap)
+            LEFT JOIN live l ON l.key = k.key
+        ), picked AS (
+            SELECT c.id FROM wanted k
             CROSS JOIN LATERAL (
                 SELECT j.id FROM jobs j
                 WHERE j.concurrency_key = k.key AND j.type = ANY(@types::text[]) AND j.state IN ('queued', 'retrying') AND j.run_at <= @now
@@ -197,11 +233,19 @@ public sealed partial class JobQueue
             batch.BatchCommands.Add(requeue);
         }
 
+        if (work.Claims)
+        {
+            var claimLock = new NpgsqlBatchCommand(PostgresClaimLock);
+            claimLock.Parameters.AddWithValue("lock", ClaimLockKey);
+            batch.BatchCommands.Add(claimLock);
+        }
+
         if (work.Keys.Length > 0)
         {
             var claim = new NpgsqlBatchCommand(PostgresClaimKeys);
             claim.Parameters.AddWithValue("keys", work.Keys.Select(k => k.Key).ToArray());
             claim.Parameters.AddWithValue("limits", work.Keys.Select(k => k.Limit).ToArray());
+            claim.Parameters.AddWithValue("caps", work.Keys.Select(k => k.Cap).ToArray());
             claim.Parameters.AddWithValue("types", work.KeyTypes.ToArray());
             batch.BatchCommands.Add(WithLease(claim, work));
         }
@@ -222,7 +266,8 @@ public sealed partial class JobQueue
         {
             do
             {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                // The claims' rows; the lock's one row is not a job.
+                while (reader.FieldCount > 1 && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     jobs.Add(ReadClaimed(reader));
                 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Vigil.Core.Limits;
 using Vigil.Notifications;
 using Vigil.Notifications.Delivery;
 using Vigil.Notifications.Destinations;
@@ -74,7 +75,8 @@ public static class NotificationsServiceCollectionExtensions
         services.TryAddSingleton(sp => new DestinationResilience(
             sp.GetRequiredService<IOptions<DeliveryOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<DestinationResilience>>()));
+            sp.GetRequiredService<ILogger<DestinationResilience>>(),
+            sp.GetService<IDestinationLimits>()));
         services.TryAddSingleton(sp => new NotificationSender(
             sp.GetRequiredService<IHttpClientFactory>(),
             sp.GetRequiredService<EmailSender>(),

@@ -8,6 +8,7 @@ using Polly;
 using Polly.CircuitBreaker;
 using Polly.RateLimiting;
 using Polly.Registry;
+using Vigil.Core.Limits;
 using Vigil.Notifications.Channels;
 using Vigil.Notifications.Delivery;
 
@@ -29,6 +30,11 @@ namespace Vigil.Notifications.Resilience;
 /// System.Threading.RateLimiting takes no TimeProvider)
 /// with a queue of <see cref="DeliveryOptions.RateLimitQueue"/>; past the queue the attempt is
 /// short-circuited like an open breaker.
+/// With several processes on one database (<see cref="IDestinationLimits"/> given), each attempt
+/// also passes the destination's shared breaker and bucket first, and reports its outcome to them:
+/// so the processes together send no faster than the rate and stop after the breaker's failures in
+/// all, while each keeps its own pipeline too. If the shared store cannot be reached, the
+/// per-process limits still hold and the attempt goes.
 /// </remarks>
 internal sealed partial class DestinationResilience : IDisposable
 {
@@ -37,12 +43,15 @@ internal sealed partial class DestinationResilience : IDisposable
     private readonly DeliveryOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly IDestinationLimits? _shared;
+    private int _sharedFailing;
 
-    public DestinationResilience(IOptions<DeliveryOptions> options, TimeProvider time, ILogger<DestinationResilience> logger)
+    public DestinationResilience(IOptions<DeliveryOptions> options, TimeProvider time, ILogger<DestinationResilience> logger, IDestinationLimits? shared = null)
     {
         _options = options.Value;
         _time = time;
         _logger = logger;
+        _shared = shared;
     }
 
     /// <summary>The registry key of an HTTP destination: scheme, host, port and path, no query.</summary>
@@ -71,6 +80,11 @@ internal sealed partial class DestinationResilience : IDisposable
 
         destination.Ready = true;
 
+        if (_shared is not null && await EnterSharedAsync(key, type, destination.Display, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
+        }
+
         DeliveryResult result;
         try
         {
@@ -85,6 +99,11 @@ internal sealed partial class DestinationResilience : IDisposable
         catch (RateLimiterRejectedException ex)
         {
             return new DeliveryResult(DeliveryStatus.ShortCircuited, $"The rate limit of {destination.Display} is reached.", null, ex.RetryAfter ?? TimeSpan.FromSeconds(1), TimeSpan.Zero);
+        }
+
+        if (_shared is not null)
+        {
+            await RecordSharedAsync(key, result.Status == DeliveryStatus.RetryableFailure).ConfigureAwait(false);
         }
 
         if (result.Status == DeliveryStatus.RetryableFailure)
@@ -103,6 +122,54 @@ internal sealed partial class DestinationResilience : IDisposable
 
         return result;
     }
+
+    // A short-circuit result when the shared breaker or bucket refuses the attempt, else null.
+    private async ValueTask<DeliveryResult?> EnterSharedAsync(string key, ChannelType type, string display, CancellationToken cancellationToken)
+    {
+        var limit = _options.RateLimits.For(type);
+        DestinationGate gate;
+        try
+        {
+            gate = await _shared!.EnterAsync(key, limit.Permits, limit.Period, _options.BreakerBreakDuration, cancellationToken).ConfigureAwait(false);
+            SharedAnswered();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            SharedFailed(ex);
+            return null;
+        }
+
+        return gate.Verdict switch
+        {
+            DestinationVerdict.BreakerOpen => new DeliveryResult(DeliveryStatus.ShortCircuited, $"The circuit breaker of {display} is open (on another node, or probed by one).", null, gate.RetryAfter, TimeSpan.Zero),
+            DestinationVerdict.RateLimited => new DeliveryResult(DeliveryStatus.ShortCircuited, $"The rate limit of {display} is reached (by the nodes together).", null, gate.RetryAfter, TimeSpan.Zero),
+            _ => null,
+        };
+    }
+
+    private async ValueTask RecordSharedAsync(string key, bool failed)
+    {
+        try
+        {
+            // Not cancelled with the attempt: its outcome happened and must count.
+            await _shared!.RecordAsync(key, failed, _options.BreakerFailureThreshold, _options.BreakerBreakDuration, CancellationToken.None).ConfigureAwait(false);
+            SharedAnswered();
+        }
+        catch (Exception ex)
+        {
+            SharedFailed(ex);
+        }
+    }
+
+    private void SharedFailed(Exception ex)
+    {
+        if (Interlocked.Exchange(ref _sharedFailing, 1) == 0)
+        {
+            LogSharedFailed(_logger, ex);
+        }
+    }
+
+    private void SharedAnswered() => Interlocked.Exchange(ref _sharedFailing, 0);
 
     /// <summary>The breaker of every destination attempted so far.</summary>
     public IReadOnlyList<DestinationHealth> Snapshot() => [.. _destinations.Values.Select(HealthOf).OrderBy(h => h.Destination, StringComparer.Ordinal)];
@@ -185,6 +252,9 @@ internal sealed partial class DestinationResilience : IDisposable
             })
             .AddRateLimiter(destination.Limiter);
     }
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "The breakers and rate limits shared by the nodes cannot be reached; each node's own still hold")]
+    private static partial void LogSharedFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Circuit breaker of {Destination} opened after {Failures} consecutive failures; attempts short-circuited for {BreakDuration}")]
     private static partial void LogOpened(ILogger logger, string destination, int failures, TimeSpan breakDuration);

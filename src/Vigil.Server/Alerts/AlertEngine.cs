@@ -90,6 +90,23 @@ internal sealed partial class AlertEngine
         return RunPassAsync(metrics, cancellationToken);
     }
 
+    /// <summary>
+    /// Shutting down: waits for the pass in progress, then gives the evaluator's role up, so
+    /// another process evaluates from its next tick and no pass of this one overlaps it.
+    /// </summary>
+    public async Task ResignAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _leader.ResignAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     private async Task<bool> RunPassAsync(IReadOnlySet<string>? metrics, CancellationToken cancellationToken)
     {
         if (metrics is not null && !(await _rules.GetRulesAsync(cancellationToken).ConfigureAwait(false)).Any(r => r.Enabled && metrics.Contains(r.Metric)))

@@ -32,7 +32,19 @@ internal sealed partial class EvaluationLeader(Database database, ILogger<Evalua
             LogLostLeadership(check.Error);
         }
 
+        IsLeader = check.IsHeld;
         return check.IsHeld;
+    }
+
+    /// <summary>Whether this process evaluated at its last check (what the cluster heartbeat reports).</summary>
+    public bool IsLeader { get; private set; }
+
+    /// <summary>Shutting down: gives the evaluator's role up so another process takes it at its next tick.</summary>
+    public async ValueTask ResignAsync(CancellationToken cancellationToken)
+    {
+        await _role.ResignAsync(cancellationToken).ConfigureAwait(false);
+        IsLeader = false;
+        LogResigned();
     }
 
     /// <summary>
@@ -48,6 +60,9 @@ internal sealed partial class EvaluationLeader(Database database, ILogger<Evalua
 
     [LoggerMessage(EventId = 4020, Level = LogLevel.Information, Message = "This process now evaluates the alert rules (it holds the evaluation lock)")]
     private partial void LogBecameLeader();
+
+    [LoggerMessage(EventId = 4022, Level = LogLevel.Information, Message = "This process gave up evaluating the alert rules: it is shutting down")]
+    private partial void LogResigned();
 
     [LoggerMessage(EventId = 4021, Level = LogLevel.Warning, Message = "The evaluation lock was lost; another process may take over")]
     private partial void LogLostLeadership(Exception? exception);

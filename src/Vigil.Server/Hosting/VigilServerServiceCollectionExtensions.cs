@@ -11,6 +11,7 @@ using Vigil.Delivery.Acknowledge;
 using Vigil.Server.Alerts;
 using Vigil.Server.Audit;
 using Vigil.Server.Auth;
+using Vigil.Server.Cluster;
 using Vigil.Server.Delivery.Relay;
 using Vigil.Server.Hosting;
 using Vigil.Server.Http;
@@ -22,7 +23,10 @@ using Vigil.Server.Secrets;
 using Vigil.Storage;
 using Vigil.Storage.Alerts;
 using Vigil.Storage.Audit;
+using Vigil.Storage.Cluster;
 using Vigil.Storage.Keys;
+using Vigil.Storage.Limits;
+using Vigil.Core.Limits;
 using Vigil.Storage.Metrics;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -66,7 +70,10 @@ internal static class VigilServerServiceCollectionExtensions
         services.AddSingleton<Migrator>();
         services.AddSingleton<ApiKeyRepository>();
         services.AddSingleton<RollupRepository>();
-        services.AddSingleton(sp => new MetricStore(sp.GetRequiredService<IOptions<MetricsOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new MetricStore(sp.GetRequiredService<IOptions<MetricsOptions>>().Value, sp.GetRequiredService<TimeProvider>())
+        {
+            SharesAggregates = AggregateSharing.IsEnabled(sp.GetRequiredService<Database>(), sp.GetRequiredService<IOptions<ClusterOptions>>().Value),
+        });
         services.AddSingleton<MetricPersistence>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<AuthFailureLimiter>();
@@ -84,6 +91,31 @@ internal static class VigilServerServiceCollectionExtensions
 
         // The initializer runs before the flusher and before the server takes requests.
         services.AddHostedService<VigilInitializer>();
+
+        // The node heartbeat (cluster_nodes) before the services that drain at shutdown: it stops
+        // after them and then removes this node.
+        services.AddOptions<ClusterOptions>().Bind(configuration.GetSection(ClusterOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<NodeIdentity>();
+        services.AddSingleton<ClusterDrain>();
+        services.AddSingleton<ClusterNodeRepository>();
+        services.AddSingleton<ClusterHeartbeat>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterHeartbeat>());
+        // Destination breakers and rate limits shared by the nodes (PostgreSQL; Redis when
+        // configured). None on SQLite, one process: each destination's own pipeline is the limit.
+        services.AddSingleton(sp => new PostgresDestinationLimits(sp.GetRequiredService<Database>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IDestinationLimits>(sp => sp.GetRequiredService<Database>().Provider != StorageProvider.Postgres
+            ? null!
+            : new SharedDestinationLimits(
+                sp.GetRequiredService<PostgresDestinationLimits>(),
+                sp.GetRequiredService<IOptions<Vigil.Storage.Redis.RedisOptions>>().Value.Configured
+                    ? new RedisDestinationLimits(sp.GetRequiredService<Vigil.Storage.Redis.RedisConnection>(), sp.GetRequiredService<TimeProvider>())
+                    : null,
+                sp.GetRequiredService<ILogger<SharedDestinationLimits>>()));
+
+        // Sharing stops after the flusher (whose last write it allows), so it comes first.
+        services.AddSingleton<MetricPartialRepository>();
+        services.AddSingleton<AggregateSharing>();
+        services.AddHostedService(sp => sp.GetRequiredService<AggregateSharing>());
         services.AddHostedService<RollupFlusher>();
         services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<AlertRepository>();
@@ -172,6 +204,9 @@ internal static class VigilServerServiceCollectionExtensions
                 .WithAddedModifier(FiniteJson.Modifier);
         });
         services.AddOpenApi(options => options.AddDocumentTransformer<OpenApiSecurity>().AddDocumentTransformer<OpenApiServers>());
+
+        // Last, so the host stops it first: a graceful stop begins with the drain.
+        services.AddHostedService<ClusterDrainService>();
         return services;
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Vigil.Core;
 using Vigil.Core.Metrics;
 using Vigil.Core.Queries;
+using Vigil.Server.Cluster;
 using Vigil.Server.Http;
 using Vigil.Server.Persistence;
 using Vigil.Server.Quotas;
@@ -33,7 +34,8 @@ internal static class IngestEndpoints
             .Produces<IngestResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .RefusedWhileDraining();
         app.MapPost("/api/v1/jobs/executions", IngestJobsAsync)
             .RequireAuthorization(Auth.Policies.Ingest)
             .WithTags("Ingestion")
@@ -42,7 +44,8 @@ internal static class IngestEndpoints
             .Produces<IngestResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .RefusedWhileDraining();
         return app;
     }
 

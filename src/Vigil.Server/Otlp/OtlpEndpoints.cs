@@ -8,6 +8,7 @@ using Vigil.Core.Metrics;
 using Vigil.Otlp;
 using Vigil.Otlp.Metrics;
 using Vigil.Otlp.Traces;
+using Vigil.Server.Cluster;
 using Vigil.Server.Http;
 using Vigil.Server.Ingestion;
 using Vigil.Server.Persistence;
@@ -58,6 +59,7 @@ internal static class OtlpEndpoints
     }
 
     private static void Describe(RouteHandlerBuilder export, string summary) => export
+        .RefusedWhileDraining()
         .RequireAuthorization(Auth.Policies.Ingest)
         .WithTags("OpenTelemetry")
         .WithSummary(summary)

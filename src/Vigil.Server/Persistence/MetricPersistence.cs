@@ -1,4 +1,6 @@
+using Vigil.Core;
 using Vigil.Core.Metrics;
+using Vigil.Server.Cluster;
 using Vigil.Storage.Metrics;
 
 namespace Vigil.Server.Persistence;
@@ -6,19 +8,22 @@ namespace Vigil.Server.Persistence;
 /// <summary>
 /// Moves aggregates between memory and the database: writes the 1-minute rollups of changed
 /// minutes, merges points older than the in-memory window straight into the rollups, and
-/// restores the last hour into memory at start-up.
+/// restores the last hour into memory at start-up (with shared aggregates, the last minutes from
+/// the other processes' shipments, <see cref="AggregateSharing"/>).
 /// </summary>
 internal sealed partial class MetricPersistence
 {
     private readonly MetricStore _store;
     private readonly RollupRepository _rollups;
+    private readonly AggregateSharing _sharing;
     private readonly TimeProvider _time;
     private readonly ILogger<MetricPersistence> _logger;
 
-    public MetricPersistence(MetricStore store, RollupRepository rollups, TimeProvider time, ILogger<MetricPersistence> logger)
+    public MetricPersistence(MetricStore store, RollupRepository rollups, AggregateSharing sharing, TimeProvider time, ILogger<MetricPersistence> logger)
     {
         _store = store;
         _rollups = rollups;
+        _sharing = sharing;
         _time = time;
         _logger = logger;
     }
@@ -28,11 +33,15 @@ internal sealed partial class MetricPersistence
     {
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var fromMs = _store.MemoryHorizonMs - 60_000;
+
+        // Shared aggregates: the rollup writer may not have written the last minutes yet (or not
+        // all of them); those come from the shipments instead.
+        var toMs = _sharing.Enabled ? FloorDivision.Of(nowMs - (long)AggregateSharing.RecentMinutes.TotalMilliseconds, 60_000) * 60_000 : long.MaxValue;
         var series = (await _rollups.SeriesSinceAsync(fromMs, cancellationToken).ConfigureAwait(false)).ToDictionary(s => s.Id);
         var restored = 0;
         MetricSeries? current = null;
         long currentId = 0;
-        foreach (var (seriesId, rollup) in await _rollups.ReadAsync(fromMs, long.MaxValue, cancellationToken).ConfigureAwait(false))
+        foreach (var (seriesId, rollup) in await _rollups.ReadAsync(fromMs, toMs, cancellationToken).ConfigureAwait(false))
         {
             if (seriesId != currentId || current is null)
             {
@@ -55,6 +64,7 @@ internal sealed partial class MetricPersistence
             }
         }
 
+        restored += await _sharing.RestoreAsync(toMs, cancellationToken).ConfigureAwait(false);
         LogRestored(restored, series.Count, _time.GetUtcNow().ToUnixTimeMilliseconds() - nowMs);
         return restored;
     }

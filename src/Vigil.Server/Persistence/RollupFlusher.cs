@@ -1,4 +1,5 @@
 using Vigil.Core.Metrics;
+using Vigil.Server.Cluster;
 
 namespace Vigil.Server.Persistence;
 
@@ -6,21 +7,31 @@ namespace Vigil.Server.Persistence;
 /// Every 10 seconds writes the rollups of minutes that have ended and drops buckets that
 /// left the in-memory window; on shutdown writes everything, the current minute included, so a
 /// graceful stop loses nothing. Rollups past the retention go with the <c>cleanup</c> schedule
-/// (<see cref="RollupRetentionTask"/>).
+/// (<see cref="RollupRetentionTask"/>). With shared aggregates only the rollup writer writes
+/// (its series hold every process's points); the others ship what they received
+/// (<see cref="AggregateSharing"/>) and keep the marks of the last minutes in case they take over.
 /// </summary>
 internal sealed partial class RollupFlusher : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan FinalFlushTimeout = TimeSpan.FromSeconds(30);
+
+    // How long a process that does not write keeps a changed minute's mark: a writer that dies
+    // is replaced within a flush interval or two, and the new one writes what it still has marked.
+    private static readonly TimeSpan KeptMarks = TimeSpan.FromMinutes(5);
+
     private readonly MetricPersistence _persistence;
     private readonly MetricStore _store;
+    private readonly AggregateSharing _sharing;
     private readonly TimeProvider _time;
     private readonly ILogger<RollupFlusher> _logger;
+    private long _lastShipmentCleanupMs;
 
-    public RollupFlusher(MetricPersistence persistence, MetricStore store, TimeProvider time, ILogger<RollupFlusher> logger)
+    public RollupFlusher(MetricPersistence persistence, MetricStore store, AggregateSharing sharing, TimeProvider time, ILogger<RollupFlusher> logger)
     {
         _persistence = persistence;
         _store = store;
+        _sharing = sharing;
         _time = time;
         _logger = logger;
     }
@@ -33,13 +44,28 @@ internal sealed partial class RollupFlusher : BackgroundService
         using var bound = new CancellationTokenSource(FinalFlushTimeout);
         try
         {
-            var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            var flushed = await _persistence.FlushAsync(nowMs - (nowMs % 60_000) + 60_000, bound.Token).ConfigureAwait(false);
-            LogFinalFlush(flushed);
+            if (_sharing.Enabled)
+            {
+                await _sharing.ShipAsync(bound.Token).ConfigureAwait(false);
+            }
+
+            if (await _sharing.WritesRollupsAsync(bound.Token).ConfigureAwait(false))
+            {
+                var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+                var flushed = await _persistence.FlushAsync(nowMs - (nowMs % 60_000) + 60_000, bound.Token).ConfigureAwait(false);
+                LogFinalFlush(flushed);
+            }
         }
         catch (Exception ex)
         {
             LogFlushFailed(ex);
+        }
+        finally
+        {
+            if (_sharing.Enabled)
+            {
+                await _sharing.ResignWriterAsync(CancellationToken.None).ConfigureAwait(false);
+            }
         }
     }
 
@@ -58,13 +84,29 @@ internal sealed partial class RollupFlusher : BackgroundService
         }
     }
 
-    /// <summary>One pass: write ended minutes, then prune memory.</summary>
+    /// <summary>One pass: write ended minutes (or, not the writer, forget old marks), then prune memory.</summary>
     internal async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         try
         {
-            await _persistence.FlushAsync(nowMs - (nowMs % 60_000), cancellationToken).ConfigureAwait(false);
+            if (await _sharing.WritesRollupsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await _persistence.FlushAsync(nowMs - (nowMs % 60_000), cancellationToken).ConfigureAwait(false);
+                if (_sharing.Enabled && nowMs - _lastShipmentCleanupMs >= 60_000)
+                {
+                    await _sharing.DeleteOldShipmentsAsync(cancellationToken).ConfigureAwait(false);
+                    _lastShipmentCleanupMs = nowMs;
+                }
+            }
+            else
+            {
+                var forgetBeforeMs = nowMs - (long)KeptMarks.TotalMilliseconds;
+                foreach (var series in _store.AllSeries)
+                {
+                    series.ForgetDirty(forgetBeforeMs);
+                }
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -17,6 +17,7 @@ public sealed class ExclusiveRole(Database database, long key) : IAsyncDisposabl
     private readonly SemaphoreSlim _gate = new(1, 1);
     private DbConnection? _connection;
     private bool _held;
+    private bool _resigned;
 
     /// <summary>Whether other processes may compete for the role (PostgreSQL).</summary>
     public bool IsShared => database.Provider == StorageProvider.Postgres;
@@ -29,12 +30,17 @@ public sealed class ExclusiveRole(Database database, long key) : IAsyncDisposabl
     {
         if (!IsShared)
         {
-            return new RoleCheck(RoleState.Held, null);
+            return new RoleCheck(Volatile.Read(ref _resigned) ? RoleState.NotHeld : RoleState.Held, null);
         }
 
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (_resigned)
+            {
+                return new RoleCheck(RoleState.NotHeld, null);
+            }
+
             try
             {
                 _connection ??= await database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -55,6 +61,24 @@ public sealed class ExclusiveRole(Database database, long key) : IAsyncDisposabl
                 await DropConnectionAsync().ConfigureAwait(false);
                 return new RoleCheck(wasHeld ? RoleState.Lost : RoleState.NotHeld, ex);
             }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Gives the role up for good (a process that is shutting down): another process can take it
+    /// at its next check, and this one never takes it again. On SQLite, from then on not held.
+    /// </summary>
+    public async ValueTask ResignAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _resigned = true;
+            await DropConnectionAsync().ConfigureAwait(false);
         }
         finally
         {

@@ -288,18 +288,17 @@ public sealed class RollupRepository
 
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var toWrite = rollups;
-        if (merge)
-        {
-            toWrite = await MergeWithStoredAsync(connection, transaction, rollups, cancellationToken).ConfigureAwait(false);
-        }
-
+        IReadOnlyList<StoredRollup> toWrite;
         if (connection is NpgsqlConnection pg)
         {
-            await UpsertPostgresAsync(pg, (NpgsqlTransaction)transaction, toWrite, cancellationToken).ConfigureAwait(false);
+            // Merging adds to the stored row in the statement itself: processes sharing the
+            // database may merge into the same minute at once.
+            toWrite = merge ? CombineDuplicates(rollups) : rollups;
+            await UpsertPostgresAsync(pg, (NpgsqlTransaction)transaction, toWrite, add: merge, cancellationToken).ConfigureAwait(false);
         }
         else
         {
+            toWrite = merge ? await MergeWithStoredAsync(connection, transaction, rollups, cancellationToken).ConfigureAwait(false) : rollups;
             await UpsertSqliteAsync((SqliteConnection)connection, (SqliteTransaction)transaction, toWrite, cancellationToken).ConfigureAwait(false);
         }
 
@@ -351,15 +350,23 @@ public sealed class RollupRepository
             """, late.Select(hourMs => new { hourMs }), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
-    private static async Task<IReadOnlyList<StoredRollup>> MergeWithStoredAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<StoredRollup> rollups, CancellationToken cancellationToken)
+    // One rollup per series and minute (an upsert may not touch a row twice).
+    private static List<StoredRollup> CombineDuplicates(IReadOnlyList<StoredRollup> rollups)
     {
-        // Combine duplicates within the batch first, then with what is stored.
         var merged = new Dictionary<(long, long), Rollup>();
         foreach (var item in rollups)
         {
             var key = (item.SeriesId, item.Rollup.MinuteStartMs);
             merged[key] = merged.TryGetValue(key, out var existing) ? existing.Merge(item.Rollup) : item.Rollup;
         }
+
+        return [.. merged.Select(m => new StoredRollup(m.Key.Item1, m.Value))];
+    }
+
+    private static async Task<IReadOnlyList<StoredRollup>> MergeWithStoredAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<StoredRollup> rollups, CancellationToken cancellationToken)
+    {
+        // Combine duplicates within the batch first, then with what is stored.
+        var merged = CombineDuplicates(rollups).ToDictionary(r => (r.SeriesId, r.Rollup.MinuteStartMs), r => r.Rollup);
 
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -383,15 +390,25 @@ public sealed class RollupRepository
         return result;
     }
 
-    private static async Task UpsertPostgresAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StoredRollup> rollups, CancellationToken cancellationToken)
+    private static async Task UpsertPostgresAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StoredRollup> rollups, bool add, CancellationToken cancellationToken)
     {
+        // Adding: the same as Rollup.Merge (bins are packed entries: joined, the reader adds them up).
+        const string Replace = """
+            count = excluded.count, sum = excluded.sum, min = excluded.min, max = excluded.max,
+            last = excluded.last, last_offset_ms = excluded.last_offset_ms, bins = excluded.bins
+            """;
+        const string Add = """
+            count = rollups_1m.count + excluded.count, sum = rollups_1m.sum + excluded.sum,
+            min = least(rollups_1m.min, excluded.min), max = greatest(rollups_1m.max, excluded.max),
+            last = CASE WHEN excluded.last_offset_ms >= rollups_1m.last_offset_ms THEN excluded.last ELSE rollups_1m.last END,
+            last_offset_ms = greatest(rollups_1m.last_offset_ms, excluded.last_offset_ms),
+            bins = CASE WHEN rollups_1m.bins IS NULL THEN excluded.bins WHEN excluded.bins IS NULL THEN rollups_1m.bins ELSE rollups_1m.bins || excluded.bins END
+            """;
         await using var command = new NpgsqlCommand(
-            """
+            $"""
             INSERT INTO rollups_1m (series_id, minute_ms, count, sum, min, max, last, last_offset_ms, bins)
             SELECT * FROM unnest(@sid, @minute, @count, @sum, @min, @max, @last, @offset, @bins)
-            ON CONFLICT (series_id, minute_ms) DO UPDATE SET
-                count = excluded.count, sum = excluded.sum, min = excluded.min, max = excluded.max,
-                last = excluded.last, last_offset_ms = excluded.last_offset_ms, bins = excluded.bins
+            ON CONFLICT (series_id, minute_ms) DO UPDATE SET {(add ? Add : Replace)}
             """, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<long[]>("sid", [.. rollups.Select(r => r.SeriesId)]));
         command.Parameters.Add(new NpgsqlParameter<long[]>("minute", [.. rollups.Select(r => r.Rollup.MinuteStartMs)]));

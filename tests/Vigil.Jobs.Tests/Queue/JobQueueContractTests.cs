@@ -236,7 +236,7 @@ public abstract class JobQueueContractTests(StorageProvider provider) : JobsTest
 
         // The outcome and the key's next two jobs (of types a and b; c is not this worker's) in one step.
         var (applied, claimed) = await Queue.CompleteAndClaimAsync(
-            "w1", [new JobCompletion(first, JobOutcome.Succeeded)], [], 0, ["k"], [new KeyClaim("k", 2)], ["a", "b"], recoverExpired: false);
+            "w1", [new JobCompletion(first, JobOutcome.Succeeded)], [], 0, ["k"], [new KeyClaim("k", 2, 5)], ["a", "b"], recoverExpired: false);
 
         Assert.Equal(1, applied);
         Assert.Equal(["b1", "a1"], claimed.Select(j => j.Payload));
@@ -555,4 +555,29 @@ public abstract class JobQueueContractTests(StorageProvider provider) : JobsTest
 
 public sealed class SqliteJobQueueTests() : JobQueueContractTests(StorageProvider.Sqlite);
 
-public sealed class PostgresJobQueueTests() : JobQueueContractTests(StorageProvider.Postgres);
+public sealed class PostgresJobQueueTests() : JobQueueContractTests(StorageProvider.Postgres)
+{
+    [Fact]
+    public async Task CompleteAndClaimAsync_KeyAtItsLimitInAnotherProcess_ClaimsOnlyTheFreeSlotsUntilALeaseExpires()
+    {
+        await Queue.EnqueueAsync([.. Enumerable.Range(0, 6).Select(i => new JobRequest("t", $"{i}", ConcurrencyKey: "channel"))]);
+
+        // By type, a worker takes one job of a key no one runs, and none of a key someone runs.
+        var first = Assert.Single(await ClaimAsync("node-a"));
+        Assert.Empty(await ClaimAsync("node-b"));
+        var (_, byA) = await Queue.CompleteAndClaimAsync("node-a", [], [], 0, ["channel"], [new KeyClaim("channel", 10, 3)], ["t"], recoverExpired: false);
+        Assert.Equal(2, byA.Count); // 3 in all
+        var (_, full) = await Queue.CompleteAndClaimAsync("node-b", [], [], 0, ["channel"], [new KeyClaim("channel", 10, 3)], ["t"], recoverExpired: false);
+        Assert.Empty(full);
+
+        // A's job finishing frees one slot, which B may take.
+        await Queue.CompleteAsync("node-a", [new JobCompletion(first, JobOutcome.Succeeded)]);
+        var (_, byB) = await Queue.CompleteAndClaimAsync("node-b", [], [], 0, ["channel"], [new KeyClaim("channel", 10, 3)], ["t"], recoverExpired: false);
+        Assert.Single(byB);
+
+        // A's leases run out (A died): their slots are free before the recovery pass requeues them.
+        Time.Advance(Options.LeaseDuration + TimeSpan.FromSeconds(1));
+        var (_, afterExpiry) = await Queue.CompleteAndClaimAsync("node-b", [], [], 0, ["channel"], [new KeyClaim("channel", 10, 3)], ["t"], recoverExpired: false);
+        Assert.Equal(2, afterExpiry.Count); // the two left queued: B's own expired too, all 3 slots free
+    }
+}

@@ -25,7 +25,7 @@ public abstract class JobQueueMigrationTests(StorageProvider provider) : JobsTes
         Assert.Equal(later, await new Migrator(Database, [JobQueue.Migrations]).MigrateAsync(T0.ToUnixTimeMilliseconds()));
 
         Assert.True(await IndexExistsAsync("ix_jobs_key_ready"));
-        var (_, claimed) = await Queue.CompleteAndClaimAsync("w1", [], [], 0, ["k"], [new KeyClaim("k", 5)], ["a"], recoverExpired: false);
+        var (_, claimed) = await Queue.CompleteAndClaimAsync("w1", [], [], 0, ["k"], [new KeyClaim("k", 5, 5)], ["a"], recoverExpired: false);
         Assert.Equal(["k-high", "k-low"], claimed.Select(j => j.Payload));
         Assert.Equal(["none", "other"], (await Queue.ListAsync(JobState.Queued)).Select(j => j.Payload).Order());
     }

@@ -33,10 +33,15 @@ internal sealed class NotificationHarness : IAsyncDisposable
 
     public DestinationGuard Guard { get; }
 
-    public static NotificationHarness Create(Action<DeliveryOptions>? configure = null, bool allowLoopback = true)
+    public static NotificationHarness Create(Action<DeliveryOptions>? configure = null, bool allowLoopback = true, Vigil.Core.Limits.IDestinationLimits? shared = null)
     {
         var time = new FakeTimeProvider(StartTime);
         var services = new ServiceCollection();
+        if (shared is not null)
+        {
+            services.AddSingleton(shared);
+        }
+
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton<TimeProvider>(time);
         services.AddVigilNotifications(options =>

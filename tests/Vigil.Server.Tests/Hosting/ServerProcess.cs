@@ -30,6 +30,9 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The server's process id.</summary>
+    public int Pid => _process.Id;
+
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Starts the server in <paramref name="workingDirectory"/> on <paramref name="port"/> (a free one when null).</summary>

@@ -396,6 +396,7 @@ public abstract class MalformedInputSuiteTests(StorageProvider provider) : Serve
             ["GET /api/v1/deliveries"] = new(QueryArgs: [("status", "succeeded"), ("channelId", seed.VictimChannel), ("limit", "10")]),
             ["POST /api/v1/deliveries/{id}/replay"] = new(PathArgs: id(seed.Delivery)),
             ["GET /api/v1/schedules"] = new(),
+            ["GET /api/v1/cluster"] = new(),
             ["GET /api/v1/schedules/{name}"] = new(PathArgs: new() { ["name"] = "cleanup" }),
             ["POST /api/v1/schedules/{name}/run"] = new(PathArgs: new() { ["name"] = "health-check" }),
             ["GET /api/v1/monitors"] = new(QueryArgs: [("recent", "5")]),
