@@ -31,25 +31,8 @@ public sealed class IssuesAndTracesTests(AdminServerFixture fixture) : IClassFix
         await ExportAsync(ingest, "dash-shop", trace,
             Span(trace, Hex(1, 16), null, "POST /orders", 2, t0, 40, ("http.route", "/orders"), ("http.request.method", "POST")),
             Span(trace, Hex(2, 16), Hex(1, 16), "place order", 1, t0 + (5 * Ms), 20, error: "Order 42 not found"));
-        var sentry = $$$"""
-            {"event_id":"{{{Hex(0xe1, 32)}}}","level":"error","platform":"csharp","release":"dash-shop@2.0.0","transaction":"POST /orders",
-             "tags":{"service":"dash-shop","region":"eu"},"user":{"id":"alice@example.com"},
-             "contexts":{"trace":{"trace_id":"{{{trace}}}","span_id":"{{{Hex(2, 16)}}}"}},
-             "exception":{"values":[{"type":"System.InvalidOperationException","value":"Order 42 not found",
-               "stacktrace":{"frames":[
-                 {"module":"Microsoft.AspNetCore.Routing.EndpointMiddleware","function":"Invoke","lineno":10,"in_app":false},
-                 {"module":"Microsoft.AspNetCore.Mvc.Infrastructure.ActionMethodExecutor","function":"Execute","lineno":20,"in_app":false},
-                 {"module":"DashShop.Orders.OrdersController","function":"Post","lineno":31,"in_app":true},
-                 {"module":"DashShop.Orders.OrderService","function":"Place","filename":"OrderService.cs","lineno":120,"in_app":true}]}}]}}
-            """;
-        using (var stored = await ingest.PostAsync("/api/1/store/", new StringContent(sentry, Encoding.UTF8, "application/json")))
-        {
-            Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
-        }
-
+        var issueId = await StoreEventAsync(ingest, "dash-shop", Hex(0xe1, 32), trace);
         var api = Server.Api();
-        var listed = await api.GetFromJsonAsync<JsonElement>("/api/v1/issues?service=dash-shop");
-        var issueId = Assert.Single(listed.GetProperty("issues").EnumerateArray()).GetProperty("id").GetString()!;
 
         var page = await Server.NewPageAsync();
         await DashboardServer.RunAsync(page, nameof(Issue_SentryEvent_ListedWithItsStackLinkedToItsTraceAndResolved), async () =>
@@ -112,6 +95,40 @@ public sealed class IssuesAndTracesTests(AdminServerFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Issue_Viewer_SeesNoActions_AndAForgedStateChangeIsRefused()
+    {
+        // Arrange: an issue, and a viewer signed in.
+        var issueId = await StoreEventAsync(await Server.ApiWithRoleAsync("ingest"), "dash-viewer", Hex(0xe2, 32), Hex(0x15b, 32));
+        var admin = await Server.NewPageAsync();
+        var page = await Server.NewPageAsync(signedIn: false);
+        await DashboardServer.RunAsync(page, nameof(Issue_Viewer_SeesNoActions_AndAForgedStateChangeIsRefused), async () =>
+        {
+            await UsersTests.AddUserAsync(admin, "ivy", "viewer password 2", "viewer");
+            await page.GotoAsync("/login");
+            await page.GetByLabel("User name").FillAsync("ivy");
+            await page.GetByLabel("Password").FillAsync("viewer password 2");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview" })).ToBeVisibleAsync();
+
+            // Act: the issue's page, then a state change posted from the viewer's session with a valid antiforgery token.
+            await page.GotoAsync($"/issues/{issueId}");
+            await Expect(page.Locator("#frames > li.frame-app")).ToHaveCountAsync(2);
+            await Expect(page.Locator("form[method=post]:not(.signout)")).ToHaveCountAsync(0);
+            var token = await page.Locator("meta[name=vigil-csrf]").GetAttributeAsync("content");
+            var form = page.APIRequest.CreateFormData();
+            form.Set("state", "resolved");
+            form.Set("__RequestVerificationToken", token!);
+            var forged = await page.APIRequest.PostAsync($"/issues/{issueId}?handler=State", new() { Form = form, MaxRedirects = 0 });
+
+            // Assert: refused, and the issue is unchanged.
+            Assert.NotEqual((int)HttpStatusCode.OK, forged.Status);
+            Assert.NotEqual("/issues/" + issueId, forged.Headers.GetValueOrDefault("location"));
+            var issue = await Server.Api().GetFromJsonAsync<JsonElement>($"/api/v1/issues/{issueId}");
+            Assert.Equal("unresolved", issue.GetProperty("state").GetString());
+        });
+    }
+
+    [Fact]
     public async Task Trace_OtlpExport_WaterfallNestsChildrenWithBarsProportionalToTime()
     {
         // Arrange: a 200 ms request; its query from 50 ms to 150 ms; under it a failed 20 ms call from 60 ms.
@@ -168,6 +185,32 @@ public sealed class IssuesAndTracesTests(AdminServerFixture fixture) : IClassFix
             await rows.Nth(2).Locator("summary").ClickAsync();
             await Expect(rows.Nth(2).Locator(".wf-status")).ToHaveTextAsync("status: no lines");
         });
+    }
+
+    /// <summary>
+    /// Sends a Sentry store event (an exception with two library and two in-app frames, user
+    /// <c>alice@example.com</c>, in <paramref name="trace"/>; an issue per service) with the ingest key; returns its issue's id.
+    /// </summary>
+    private async Task<string> StoreEventAsync(HttpClient ingest, string service, string eventId, string trace)
+    {
+        var sentry = $$$"""
+            {"event_id":"{{{eventId}}}","level":"error","platform":"csharp","release":"{{{service}}}@2.0.0","transaction":"POST /orders",
+             "tags":{"service":"{{{service}}}","region":"eu"},"user":{"id":"alice@example.com"},"fingerprint":["{{ default }}","{{{service}}}"],
+             "contexts":{"trace":{"trace_id":"{{{trace}}}","span_id":"{{{Hex(2, 16)}}}"}},
+             "exception":{"values":[{"type":"System.InvalidOperationException","value":"Order 42 not found",
+               "stacktrace":{"frames":[
+                 {"module":"Microsoft.AspNetCore.Routing.EndpointMiddleware","function":"Invoke","lineno":10,"in_app":false},
+                 {"module":"Microsoft.AspNetCore.Mvc.Infrastructure.ActionMethodExecutor","function":"Execute","lineno":20,"in_app":false},
+                 {"module":"DashShop.Orders.OrdersController","function":"Post","lineno":31,"in_app":true},
+                 {"module":"DashShop.Orders.OrderService","function":"Place","filename":"OrderService.cs","lineno":120,"in_app":true}]}}]}}
+            """;
+        using (var stored = await ingest.PostAsync("/api/1/store/", new StringContent(sentry, Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        }
+
+        var listed = await Server.Api().GetFromJsonAsync<JsonElement>($"/api/v1/issues?service={service}");
+        return Assert.Single(listed.GetProperty("issues").EnumerateArray()).GetProperty("id").GetString()!;
     }
 
     private static string Hex(int n, int digits) => n.ToString("x" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
