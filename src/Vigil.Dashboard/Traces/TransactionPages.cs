@@ -1,4 +1,5 @@
 using System.Globalization;
+using Vigil.Otlp.Traces;
 using Vigil.Storage.Traces;
 
 namespace Vigil.Dashboard.Traces;
@@ -16,9 +17,6 @@ public static class TransactionPages
 
     /// <summary>The most transactions one list shows.</summary>
     public const int ListLimit = 200;
-
-    /// <summary>The longest duration a filter takes, in milliseconds.</summary>
-    public const double MaxDurationMs = 1e10;
 
     /// <summary>The time ranges a list can show (the latest ones), by their query-string value; none: every kept transaction.</summary>
     public static readonly IReadOnlyList<(string Value, TimeSpan Span, string Label)> Ranges =
@@ -41,33 +39,14 @@ public static class TransactionPages
         var errors = new Dictionary<string, string>(StringComparer.Ordinal);
         string? One(string name) => QueryFilters.One(query, name, MaxValueLength, errors);
 
-        double? minDurationMs = null;
-        if (One("minDurationMs") is { } m)
+        if (!TransactionFilters.TryParseMinDuration(One("minDurationMs"), out var minDurationMs))
         {
-            if (double.TryParse(m, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && parsed is >= 0 and <= MaxDurationMs)
-            {
-                minDurationMs = parsed;
-            }
-            else
-            {
-                errors["minDurationMs"] = "must be a number of milliseconds from 0 to 10000000000";
-            }
+            errors["minDurationMs"] = TransactionFilters.MinDurationProblem;
         }
 
-        bool? error = null;
-        switch (One("status"))
+        if (!TransactionFilters.TryParseStatus(One("status"), out var error))
         {
-            case null:
-                break;
-            case "ok":
-                error = false;
-                break;
-            case "error":
-                error = true;
-                break;
-            default:
-                errors["status"] = "must be ok or error";
-                break;
+            errors["status"] = TransactionFilters.StatusProblem;
         }
 
         long? fromNs = null;
