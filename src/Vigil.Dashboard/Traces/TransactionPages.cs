@@ -69,6 +69,9 @@ public static class TransactionPages
     /// <summary>Whether <paramref name="traceId"/> is a W3C trace id (32 hex digits).</summary>
     public static bool IsTraceId(string? traceId) => traceId is { Length: 32 } && traceId.All(char.IsAsciiHexDigit);
 
+    /// <summary>The first 8 characters of a trace id and an ellipsis, for a link's text.</summary>
+    public static string ShortId(string id) => id is { Length: > 8 } ? id[..8] + "…" : id;
+
     /// <summary>A duration as the pages show it ("120 ms", "0.35 ms", "2.4 s").</summary>
     public static string Duration(double ms) =>
         !double.IsFinite(ms) ? "—"
