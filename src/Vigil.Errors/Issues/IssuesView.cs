@@ -113,7 +113,7 @@ public sealed class IssuesView
         return nowMs - (nowMs % RecentBucketMs) + RecentBucketMs - ErrorRepository.MinutesKeptMs; // the current bucket is the last
     }
 
-    private static EventTimeline Recent(long fromMs, IEnumerable<(long MinuteMs, long Events)> minutes)
+    internal static EventTimeline Recent(long fromMs, IEnumerable<(long MinuteMs, long Events)> minutes)
     {
         var counts = new long[RecentBuckets];
         foreach (var (minuteMs, events) in minutes)
@@ -129,7 +129,7 @@ public sealed class IssuesView
     }
 
     /// <summary>The kept events per bucket from the oldest to the latest, in the smallest unit (a minute to a week) that needs at most 48 buckets.</summary>
-    private static EventTimeline? Timeline(IReadOnlyList<long> receivedMs)
+    internal static EventTimeline? Timeline(IReadOnlyList<long> receivedMs)
     {
         if (receivedMs.Count == 0)
         {
