@@ -27,7 +27,7 @@ public sealed class UsersTests(AdminServerFixture fixture) : IClassFixture<Admin
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview" })).ToBeVisibleAsync();
 
             // No edit control on any page a viewer opens; no admin-only navigation.
-            foreach (var path in new[] { "/", "/rules", "/alerts", "/silences", "/channels", "/deliveries", "/relay" })
+            foreach (var path in new[] { "/", "/rules", "/alerts", "/silences", "/channels", "/deliveries", "/relay", "/issues", "/transactions" })
             {
                 var response = await page.GotoAsync(path);
                 Assert.True(response!.Ok, $"{path}: {response.Status}");
@@ -179,7 +179,7 @@ public sealed class UsersTests(AdminServerFixture fixture) : IClassFixture<Admin
         return form;
     }
 
-    private static async Task AddUserAsync(IPage admin, string name, string password, string role)
+    internal static async Task AddUserAsync(IPage admin, string name, string password, string role)
     {
         await admin.GotoAsync("/users");
         await admin.GetByLabel("User name").FillAsync(name);

@@ -31,24 +31,7 @@ public static class AlertPages
     {
         ArgumentNullException.ThrowIfNull(query);
         var errors = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? One(string name)
-        {
-            var values = query[name];
-            if (values.Count > 1)
-            {
-                errors[name] = "is given more than once";
-                return null;
-            }
-
-            var text = values.ToString().Trim();
-            if (text.Length > MaxValueLength)
-            {
-                errors[name] = $"is longer than {MaxValueLength} characters";
-                return null;
-            }
-
-            return text.Length == 0 ? null : text;
-        }
+        string? One(string name) => QueryFilters.One(query, name, MaxValueLength, errors);
 
         Severity? severity = null;
         if (One("severity") is { } s)

@@ -11,7 +11,7 @@ public static class ErrorsServiceCollectionExtensions
 {
     /// <summary>
     /// Adds error tracking: its options (<c>Vigil:Errors</c>, checked at start-up), the repository,
-    /// the intake every source records through, and the minute watch that clears spikes. The host
+    /// the intake every source records through, the <see cref="IssuesView"/> the dashboard reads through, and the minute watch that clears spikes. The host
     /// provides the storage's <c>Database</c>, the notifications' <c>PiiScrubber</c> (<c>AddVigilNotifications</c>), maps the endpoints and, to raise alerts, an
     /// <see cref="IErrorAlertSink"/>. Safe to call twice.
     /// </summary>
@@ -29,6 +29,8 @@ public static class ErrorsServiceCollectionExtensions
         services.TryAddSingleton<ErrorRepository>();
         services.TryAddSingleton<IErrorAlertSink, NoErrorAlerts>();
         services.AddSingleton<ErrorIntake>();
+        services.AddSingleton(sp => new IssuesView(sp.GetRequiredService<ErrorRepository>(), sp.GetRequiredService<ErrorIntake>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ErrorOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<SpikeWatch>();
         return services;
     }

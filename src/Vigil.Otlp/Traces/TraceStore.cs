@@ -68,6 +68,9 @@ public sealed partial class TraceStore
         return [.. rows.Select(r => new TransactionView(r.TraceId, r.SpanId, r.Service, r.Route!, r.Method, r.Error ? "error" : "ok", r.Name, Time(r.StartNs), r.DurationMs))];
     }
 
+    /// <summary>The services with kept transactions, by name (the transactions page's choices).</summary>
+    public Task<IReadOnlyList<string>> ServicesAsync(CancellationToken cancellationToken = default) => _repository.ServicesAsync(cancellationToken);
+
     /// <summary>A kept trace as a tree, or null when none of its spans is kept.</summary>
     /// <param name="traceId">32 hex digits, lowercase.</param>
     /// <param name="cancellationToken">Cancels the read.</param>

@@ -15,7 +15,6 @@ internal static class TraceEndpoints
 {
     private const int DefaultLimit = 100;
     private const int MaxLimit = 1000;
-    private const double MaxDurationMs = 1e10;
 
     public static IEndpointRouteBuilder MapTraceEndpoints(this IEndpointRouteBuilder app)
     {
@@ -31,33 +30,14 @@ internal static class TraceEndpoints
         var query = request.Query;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var (fromMs, toMs) = QueryParsing.ReadTimeRange(query, errors);
-        double? minDurationMs = null;
-        if (query["minDurationMs"].ToString() is { Length: > 0 } m)
+        if (!TransactionFilters.TryParseMinDuration(query["minDurationMs"].ToString(), out var minDurationMs))
         {
-            if (double.TryParse(m, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && parsed is >= 0 and <= MaxDurationMs)
-            {
-                minDurationMs = parsed;
-            }
-            else
-            {
-                errors["minDurationMs"] = ["'minDurationMs' must be a number of milliseconds from 0 to 10000000000."];
-            }
+            errors["minDurationMs"] = ["'minDurationMs' " + TransactionFilters.MinDurationProblem + "."];
         }
 
-        bool? error = null;
-        switch (query["status"].ToString())
+        if (!TransactionFilters.TryParseStatus(query["status"].ToString(), out var error))
         {
-            case "":
-                break;
-            case "ok":
-                error = false;
-                break;
-            case "error":
-                error = true;
-                break;
-            default:
-                errors["status"] = ["'status' must be ok or error."];
-                break;
+            errors["status"] = ["'status' " + TransactionFilters.StatusProblem + "."];
         }
 
         var limit = DefaultLimit;

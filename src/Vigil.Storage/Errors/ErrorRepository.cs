@@ -180,6 +180,64 @@ public sealed class ErrorRepository
             new { issueId, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false)];
     }
 
+    /// <summary>The latest kept events of an issue with when each came, newest first.</summary>
+    public async Task<IReadOnlyList<KeptEvent>> KeptEventsAsync(string issueId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(issueId);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return [.. await connection.QueryAsync<KeptEvent>(new CommandDefinition(
+            """
+            SELECT event_id AS EventId, received_at AS ReceivedAtMs, release_name AS Release, payload AS Payload
+            FROM error_events WHERE issue_id = @issueId ORDER BY received_at DESC, event_id DESC LIMIT @limit
+            """,
+            new { issueId, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false)];
+    }
+
+    /// <summary>The events per minute of these issues since <paramref name="fromMs"/> (kept for <see cref="MinutesKeptMs"/>), by issue and minute.</summary>
+    public async Task<IReadOnlyList<IssueMinuteCount>> MinutesAsync(IReadOnlyCollection<string> issueIds, long fromMs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(issueIds);
+        if (issueIds.Count == 0)
+        {
+            return [];
+        }
+
+        var ids = issueIds.ToArray();
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return [.. await connection.QueryAsync<IssueMinuteCount>(new CommandDefinition(
+            $"""
+            SELECT issue_id AS IssueId, minute AS MinuteMs, events AS Events FROM error_issue_minutes
+            WHERE {(_database.Provider == StorageProvider.Postgres ? "issue_id = ANY(@ids)" : "issue_id IN @ids")} AND minute >= @fromMs ORDER BY issue_id, minute
+            """,
+            new { ids, fromMs }, cancellationToken: cancellationToken)).ConfigureAwait(false)];
+    }
+
+    /// <summary>The services that have issues, by name.</summary>
+    public async Task<IReadOnlyList<string>> ServicesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return [.. await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT DISTINCT service FROM error_issues WHERE service IS NOT NULL ORDER BY service", cancellationToken: cancellationToken)).ConfigureAwait(false)];
+    }
+
+    /// <summary>
+    /// The issues with a kept event in trace <paramref name="traceId"/> (32 lowercase hex digits),
+    /// the latest seen first. The events' JSON is searched (bounded by <c>Vigil:Errors:MaxEvents</c>): no index, for a page view.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredIssue>> ForTraceAsync(string traceId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(traceId);
+        if (traceId.Length != 32 || !traceId.All(char.IsAsciiHexDigit))
+        {
+            return [];
+        }
+
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return [.. await connection.QueryAsync<StoredIssue>(new CommandDefinition(
+            $"SELECT {Columns} FROM error_issues WHERE id IN (SELECT issue_id FROM error_events WHERE payload LIKE @pattern) ORDER BY last_seen DESC, id LIMIT @limit",
+            new { pattern = "%\"traceId\":\"" + traceId.ToLowerInvariant() + "\"%", limit }, cancellationToken: cancellationToken)).ConfigureAwait(false)];
+    }
+
     /// <summary>How many events are kept, in all.</summary>
     public async Task<long> EventCountAsync(CancellationToken cancellationToken = default)
     {

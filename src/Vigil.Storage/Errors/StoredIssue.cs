@@ -113,6 +113,35 @@ public sealed record MinuteCount
     public long Events { get; init; }
 }
 
+/// <summary>Events of an issue in one minute, with the issue.</summary>
+public sealed record IssueMinuteCount
+{
+    /// <summary>The issue's id.</summary>
+    public string IssueId { get; init; } = "";
+
+    /// <summary>The minute's start, Unix milliseconds.</summary>
+    public long MinuteMs { get; init; }
+
+    /// <summary>The events in it.</summary>
+    public long Events { get; init; }
+}
+
+/// <summary>A kept event of an issue.</summary>
+public sealed record KeptEvent
+{
+    /// <summary>Its id (32 hex digits).</summary>
+    public string EventId { get; init; } = "";
+
+    /// <summary>When Vigil received it, Unix milliseconds.</summary>
+    public long ReceivedAtMs { get; init; }
+
+    /// <summary>Its release, or null.</summary>
+    public string? Release { get; init; }
+
+    /// <summary>The event, whole (JSON).</summary>
+    public string Payload { get; init; } = "";
+}
+
 /// <summary>Which issues to list.</summary>
 /// <param name="State">Only this state, or all.</param>
 /// <param name="Service">Only this service, or all.</param>

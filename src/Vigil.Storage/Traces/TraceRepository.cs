@@ -148,6 +148,14 @@ public sealed class TraceRepository
         return [.. rows.Select(r => r.ToStored())];
     }
 
+    /// <summary>The services with kept transactions, by name.</summary>
+    public async Task<IReadOnlyList<string>> ServicesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return [.. await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT DISTINCT service FROM trace_spans WHERE route IS NOT NULL ORDER BY service", cancellationToken: cancellationToken)).ConfigureAwait(false)];
+    }
+
     /// <summary>The stored spans of one trace, by start.</summary>
     public async Task<IReadOnlyList<StoredSpan>> TraceAsync(string traceId, CancellationToken cancellationToken = default)
     {

@@ -25,6 +25,7 @@ public abstract class PageMalformedInputTests(StorageProvider provider) : Server
     [
         "range", "from", "to", "step", "agg", "metric", "labels", "exact", "rule", "severity", "status",
         "channel", "limit", "since", "returnUrl", "token", "handler", "v",
+        "state", "service", "release", "query", "sort", "offset", "route", "minDurationMs",
     ];
 
     // Query values also sent alone, one parameter at a time (already URL-encoded).
@@ -48,6 +49,7 @@ public abstract class PageMalformedInputTests(StorageProvider provider) : Server
         ("/users?handler=delete", ["id"]),
         ("/users?handler=nonsense", ["id"]),
         ("/account?handler=password", ["current", "password", "confirmation"]),
+        ("/issues/iss_00000000000000000000?handler=state", ["state"]),
     ];
 
     [Fact]
@@ -84,6 +86,8 @@ public abstract class PageMalformedInputTests(StorageProvider provider) : Server
         Assert.Contains(endpoints, e => e.RawText == "/alerts/{id}");
         Assert.Contains(endpoints, e => e.RawText!.StartsWith("/ui/data/", StringComparison.Ordinal));
         Assert.Contains(endpoints, e => e.RawText == "/status");
+        Assert.Contains(endpoints, e => e.RawText == "/issues/{id}");
+        Assert.Contains(endpoints, e => e.RawText == "/traces/{traceId}");
         foreach (var pattern in endpoints)
         {
             var plain = Fill(pattern, _ => "x");
