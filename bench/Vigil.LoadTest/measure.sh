@@ -100,7 +100,7 @@ SELECT '| rollup rows (rollups_1m) | ' || count(*) || ' |' FROM rollups_1m;
 SELECT '| trace store: spans kept | ' || count(*) || ' |' FROM trace_spans;
 SELECT '| trace store: bytes counted against the budget (SUM(bytes)) | ' || COALESCE(sum(bytes), 0) || ' |' FROM trace_spans;
 SELECT '| pages of ' || name || ' | ' || sum(pgsize) || ' |' FROM dbstat WHERE name IN ('series', 'rollups_1m', 'ix_rollups_1m_minute', 'trace_spans', 'sqlite_autoindex_trace_spans_1', 'ix_trace_spans_stored', 'ix_trace_spans_transactions', 'sqlite_autoindex_series_1') GROUP BY name ORDER BY name;
-SELECT '| database pages (all) | ' || (SELECT page_count FROM pragma_page_count) * (SELECT page_size FROM pragma_page_size) || ' |';
+SELECT '| database pages (all) | ' || ((SELECT page_count FROM pragma_page_count) * (SELECT page_size FROM pragma_page_size)) || ' |';
 SQL
 }
 
