@@ -274,6 +274,11 @@ internal sealed class LoadTestOptions
             }
         }
 
+        if (options.Mode == LoadTestMode.Otlp && options.Payload == OtlpPayload.Metrics && options.Type == "timing")
+        {
+            throw new ArgumentException("--mode otlp --payload metrics sends one value per data point: add --type gauge or --type counter.");
+        }
+
         if (string.IsNullOrEmpty(options.Key))
         {
             throw new ArgumentException("--key is required (or set VIGIL_LOADTEST_KEY).");
