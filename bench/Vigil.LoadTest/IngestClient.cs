@@ -16,9 +16,16 @@ internal readonly record struct IngestResult(int Status, int Accepted, TimeSpan 
     public string ErrorKind => Failure ?? ((HttpStatusCode)Status).ToString();
 }
 
+/// <summary>Where an <see cref="IngestClient"/> posts and how it reads the points accepted from a success.</summary>
+/// <param name="Path">The ingest path.</param>
+/// <param name="ContentType">The bodies' media type.</param>
+/// <param name="Success">The status of a success.</param>
+/// <param name="ReadAccepted">The points accepted, from a success's body and the points sent.</param>
+internal sealed record IngestEndpoint(string Path, string ContentType, HttpStatusCode Success, Func<byte[], int, int> ReadAccepted);
+
 /// <summary>
 /// One <see cref="HttpClient"/> over a <see cref="SocketsHttpHandler"/> with a connection per
-/// worker, posting pre-serialized bodies to <c>/api/v1/metrics</c>.
+/// worker, posting pre-serialized bodies to <c>/api/v1/metrics</c> (or another <see cref="IngestEndpoint"/>).
 /// </summary>
 internal sealed class IngestClient : IDisposable
 {
@@ -26,8 +33,10 @@ internal sealed class IngestClient : IDisposable
     private readonly HttpClient _http;
     private readonly Uri _metrics;
     private readonly Uri _health;
+    private readonly IngestEndpoint? _endpoint;
+    private readonly MediaTypeHeaderValue _contentType;
 
-    public IngestClient(Uri baseUrl, string key, int connections)
+    public IngestClient(Uri baseUrl, string key, int connections, IngestEndpoint? endpoint = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -40,7 +49,9 @@ internal sealed class IngestClient : IDisposable
         };
         _http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(60) };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        _metrics = new Uri(baseUrl, "/api/v1/metrics");
+        _endpoint = endpoint;
+        _contentType = endpoint is null ? Json : new MediaTypeHeaderValue(endpoint.ContentType);
+        _metrics = new Uri(baseUrl, endpoint?.Path ?? "/api/v1/metrics");
         _health = new Uri(baseUrl, "/api/health?quick=true");
     }
 
@@ -61,10 +72,13 @@ internal sealed class IngestClient : IDisposable
     }
 
     /// <summary>Posts one body; failures without a response are returned, not thrown (except cancellation).</summary>
-    public async Task<IngestResult> PostAsync(byte[] body, CancellationToken cancellationToken)
+    /// <param name="body">The request body.</param>
+    /// <param name="points">Points in it (another <see cref="IngestEndpoint"/>'s answer may count only those refused).</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public async Task<IngestResult> PostAsync(byte[] body, CancellationToken cancellationToken, int points = 0)
     {
         using var content = new ByteArrayContent(body);
-        content.Headers.ContentType = Json;
+        content.Headers.ContentType = _contentType;
         using var request = new HttpRequestMessage(HttpMethod.Post, _metrics) { Content = content };
         var started = Stopwatch.GetTimestamp();
         try
@@ -73,6 +87,14 @@ internal sealed class IngestClient : IDisposable
             var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             var elapsed = Stopwatch.GetElapsedTime(started);
             var status = (int)response.StatusCode;
+            if (_endpoint is not null)
+            {
+                // Reported as a 202 (accepted), as the JSON ingest answers, so every mode counts it alike.
+                return response.StatusCode == _endpoint.Success
+                    ? new IngestResult((int)HttpStatusCode.Accepted, _endpoint.ReadAccepted(answer, points), elapsed, null)
+                    : new IngestResult(status, 0, elapsed, null);
+            }
+
             return new IngestResult(status, status == (int)HttpStatusCode.Accepted ? ReadAccepted(answer) : 0, elapsed, null);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)

@@ -10,6 +10,7 @@ internal enum LoadTestMode
     Latency,
     Fanout,
     Queries,
+    Otlp,
 }
 
 /// <summary>
@@ -26,6 +27,11 @@ internal sealed class LoadTestOptions
                                      latency: ingest call → notification intent in the feed (or the webhook receiver), per new alert;
                                      fanout: one ingest call → --deliveries alerts delivered to slow webhook receivers;
                                      queries: heavy GET /api/v1/series from several viewer keys while ingest runs
+          --mode otlp                throughput, but of --payload (an OTLP/HTTP protobuf export, or the JSON baseline)
+          --payload metrics|traces|json  otlp: metrics (default): --batch data points of one gauge (or delta sum for
+                                     --type counter) to /v1/metrics; traces: --batch spans (traces of 10: a server span
+                                     GET /r{k}, k < --series, and 9 database calls) to /v1/traces; json: POST /api/v1/metrics
+          --total N                  otlp: stop once N points (spans) were accepted (set --duration long enough)
           --query-concurrency 6,2    queries: one viewer key per entry, each with that many queries in flight
           --query-range 1h           queries: the range every query covers (filled with 10 s buckets first)
           --query-step 10s           queries: the step of every query
@@ -120,6 +126,10 @@ internal sealed class LoadTestOptions
 
     public string QueryAgg { get; private set; } = "p95";
 
+    public OtlpPayload Payload { get; private set; } = OtlpPayload.Metrics;
+
+    public long? Total { get; private set; }
+
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> naming the bad option.</summary>
     public static LoadTestOptions Parse(IReadOnlyList<string> args)
     {
@@ -155,6 +165,7 @@ internal sealed class LoadTestOptions
                         "latency" => LoadTestMode.Latency,
                         "fanout" => LoadTestMode.Fanout,
                         "queries" => LoadTestMode.Queries,
+                        "otlp" => LoadTestMode.Otlp,
                         _ => throw new ArgumentException($"--mode: '{value}' is not throughput, memory, latency, fanout or queries."),
                     };
                     break;
@@ -240,6 +251,18 @@ internal sealed class LoadTestOptions
                 case "--query-step":
                     options.QueryStep = ParseDuration(name, value);
                     break;
+                case "--payload":
+                    options.Payload = value switch
+                    {
+                        "metrics" => OtlpPayload.Metrics,
+                        "traces" => OtlpPayload.Traces,
+                        "json" => OtlpPayload.Json,
+                        _ => throw new ArgumentException($"--payload: '{value}' is not metrics, traces or json."),
+                    };
+                    break;
+                case "--total":
+                    options.Total = ParsePositive(name, value);
+                    break;
                 case "--query-agg":
                     options.QueryAgg = value;
                     break;
@@ -249,6 +272,11 @@ internal sealed class LoadTestOptions
                 default:
                     throw new ArgumentException($"'{name}' is not a known option.");
             }
+        }
+
+        if (options.Mode == LoadTestMode.Otlp && options.Payload == OtlpPayload.Metrics && options.Type == "timing")
+        {
+            throw new ArgumentException("--mode otlp --payload metrics sends one value per data point: add --type gauge or --type counter.");
         }
 
         if (string.IsNullOrEmpty(options.Key))

@@ -8,7 +8,14 @@ namespace Vigil.LoadTest;
 /// <param name="Bytes">The UTF-8 JSON body.</param>
 /// <param name="Points">Number of points in it.</param>
 /// <param name="TimestampOffsets">Byte offset of each timestamp's first character (empty when the body has none).</param>
-internal sealed record RequestBody(byte[] Bytes, int Points, int[] TimestampOffsets);
+internal sealed record RequestBody(byte[] Bytes, int Points, int[] TimestampOffsets)
+{
+    /// <summary>OTLP protobuf bodies: the times at <see cref="RequestBody.TimestampOffsets"/> are fixed64 Unix nanoseconds, each this long before the send time.</summary>
+    public long[]? NanosBefore { get; init; }
+
+    /// <summary>OTLP traces: where each span's trace id starts (its first 8 bytes are rewritten per send).</summary>
+    public int[]? IdOffsets { get; init; }
+}
 
 /// <summary>
 /// Builds ingest bodies <c>{"points":[{"name","type","value","labels","timestamp"}]}</c> with

@@ -6,16 +6,25 @@ namespace Vigil.LoadTest;
 /// <summary>
 /// <c>--mode throughput</c>: <c>--concurrency</c> workers each POST pre-serialized batches in a
 /// loop for <c>--warmup</c> + <c>--duration</c>; only requests that complete inside the
-/// measured window count. Prints one markdown table row.
+/// measured window count. Prints one markdown table row. <c>--mode otlp</c> does the same with
+/// the <c>--payload</c> of <see cref="OtlpPayloads"/> (and, with <c>--total</c>, stops once that
+/// many points or spans were accepted).
 /// </summary>
 internal sealed class ThroughputRun(LoadTestOptions options)
 {
     // In-flight requests get this long after the end before they are cancelled.
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(10);
 
+    // --total: points accepted so far, and set when they reach it.
+    private readonly TaskCompletionSource<long> _reachedTotal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _acceptedTotal;
+    private long _sends;
+
+    private bool Otlp => options.Mode == LoadTestMode.Otlp;
+
     public async Task<int> RunAsync(TextWriter output, TextWriter log, CancellationToken cancellationToken)
     {
-        using var client = new IngestClient(options.Url, options.Key, options.Concurrency);
+        using var client = new IngestClient(options.Url, options.Key, options.Concurrency, Otlp ? OtlpPayloads.EndpointFor(options.Payload) : null);
         var (healthy, detail) = await client.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
         if (!healthy)
         {
@@ -34,7 +43,7 @@ internal sealed class ThroughputRun(LoadTestOptions options)
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         stop.CancelAfter(options.Warmup + options.Duration + Grace);
 
-        var cpu = SampleCpuAsync(server, window, stop.Token);
+        var cpu = SampleCpuAsync(server, window, _reachedTotal.Task, stop.Token);
         var workers = new Task<WorkerStats>[options.Concurrency];
         for (var w = 0; w < workers.Length; w++)
         {
@@ -45,23 +54,26 @@ internal sealed class ThroughputRun(LoadTestOptions options)
         var cpuUse = await cpu.ConfigureAwait(false);
         var rssAfter = server?.TryReadRssBytes();
 
-        var seconds = options.Duration.TotalSeconds;
+        var seconds = _reachedTotal.Task.IsCompleted ? Stopwatch.GetElapsedTime(window.From, _reachedTotal.Task.Result).TotalSeconds : options.Duration.TotalSeconds;
         var requests = stats.Sum(s => s.Accepted);
         var points = stats.Sum(s => s.Points);
         var latencies = stats.SelectMany(s => s.LatenciesMs).Order().ToArray();
         var errors = stats.SelectMany(s => s.Errors).GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Sum(e => e.Value));
 
+        // --mode otlp: a first column says what was sent (points/s are spans/s for traces).
+        var payload = Otlp ? $"| {options.Payload.ToString().ToLowerInvariant()} " : "";
         if (options.Header)
         {
+            await output.WriteAsync(payload.Length == 0 ? "" : "| payload ").ConfigureAwait(false);
             await output.WriteLineAsync("| concurrency | batch | series | batches/s | points/s | p50 ms | p99 ms | errors | server CPU | client CPU | other CPU | server RSS before → after | RSS growth / series |").ConfigureAwait(false);
-            await output.WriteLineAsync("|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---:|").ConfigureAwait(false);
+            await output.WriteLineAsync((payload.Length == 0 ? "" : "|---") + "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---:|").ConfigureAwait(false);
         }
 
         var culture = CultureInfo.InvariantCulture;
         var rss = rssBefore is { } before && rssAfter is { } after
             ? ($"{ServerProcess.FormatBytes(before)} → {ServerProcess.FormatBytes(after)}", ServerProcess.FormatBytes((after - before) / options.Series))
             : ("n/a", "n/a");
-        await output.WriteLineAsync(string.Create(culture,
+        await output.WriteLineAsync(payload + string.Create(culture,
             $"| {options.Concurrency} | {options.Batch} | {options.Series} | {requests / seconds:0.0} | {points / seconds:N0} | {Percentile(latencies, 0.50):0.0} | {Percentile(latencies, 0.99):0.0} | {FormatErrors(errors)} | {FormatCpu(cpuUse.Server)} | {FormatCpu(cpuUse.Client)} | {FormatCpu(cpuUse.Other)} | {rss.Item1} | {rss.Item2} |")).ConfigureAwait(false);
         await log.WriteLineAsync(string.Create(culture,
             $"measured {seconds:0} s: {requests} batches accepted, {points:N0} points, {stats.Sum(s => s.ShortAnswers)} short answers (accepted < batch), {stats.Sum(s => s.OutsideWindow)} requests outside the window; CPU is in % of one core (this machine has {Environment.ProcessorCount})")).ConfigureAwait(false);
@@ -76,9 +88,11 @@ internal sealed class ThroughputRun(LoadTestOptions options)
     private RequestBody[][] BuildBodies()
     {
         var c = options.Concurrency;
-        var total = Math.Max(2 * c, (options.Series + options.Batch - 1) / options.Batch);
+        var perBody = Otlp && options.Payload == OtlpPayload.Traces ? options.Batch / OtlpPayloads.SpansPerTrace : options.Batch; // series (routes) a body covers
+        var total = Math.Max(2 * c, (options.Series + perBody - 1) / perBody);
         total = (total + c - 1) / c * c;
         var stamp = options.LiveTimestamps ? DateTimeOffset.UtcNow : (DateTimeOffset?)null;
+        var random = new Random(options.Seed);
         var bodies = new RequestBody[c][];
         for (var w = 0; w < c; w++)
         {
@@ -87,7 +101,10 @@ internal sealed class ThroughputRun(LoadTestOptions options)
             {
                 var k = (j * c) + w;
                 var values = new ValueSource(options.Type, options.Seed + k);
-                bodies[w][j] = Payloads.Build(Payloads.MetricNameFor(options.Type), options.Type, (int)((long)k * options.Batch % options.Series), options.Batch, options.Series, values, stamp);
+                var first = (int)((long)k * options.Batch % options.Series);
+                bodies[w][j] = !Otlp || options.Payload == OtlpPayload.Json ? Payloads.Build(Payloads.MetricNameFor(options.Type), options.Type, first, options.Batch, options.Series, values, stamp)
+                    : options.Payload == OtlpPayload.Metrics ? OtlpPayloads.Metrics(options.Type, first, options.Batch, options.Series, values)
+                    : OtlpPayloads.Traces(k * (options.Batch / OtlpPayloads.SpansPerTrace), options.Batch, options.Series, new ValueSource("timing", options.Seed + k), random);
             }
         }
 
@@ -99,10 +116,14 @@ internal sealed class ThroughputRun(LoadTestOptions options)
         await Task.Yield();
         var stats = new WorkerStats();
         var next = 0;
-        while (Stopwatch.GetTimestamp() < window.To && !cancellationToken.IsCancellationRequested)
+        while (Stopwatch.GetTimestamp() < window.To && !cancellationToken.IsCancellationRequested && !_reachedTotal.Task.IsCompleted)
         {
             var body = bodies[next++ % bodies.Length];
-            if (options.LiveTimestamps)
+            if (body.NanosBefore is not null)
+            {
+                OtlpPayloads.Restamp(body, DateTimeOffset.UtcNow, Interlocked.Increment(ref _sends));
+            }
+            else if (options.LiveTimestamps)
             {
                 Payloads.Restamp(body, DateTimeOffset.UtcNow);
             }
@@ -110,7 +131,7 @@ internal sealed class ThroughputRun(LoadTestOptions options)
             IngestResult result;
             try
             {
-                result = await client.PostAsync(body.Bytes, cancellationToken).ConfigureAwait(false);
+                result = await client.PostAsync(body.Bytes, cancellationToken, body.Points).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -121,6 +142,10 @@ internal sealed class ThroughputRun(LoadTestOptions options)
             if (now >= window.From && now < window.To)
             {
                 stats.Add(result, body.Points);
+                if (options.Total is { } total && Interlocked.Add(ref _acceptedTotal, result.Accepted) >= total)
+                {
+                    _reachedTotal.TrySetResult(now);
+                }
             }
             else
             {
@@ -148,13 +173,14 @@ internal sealed class ThroughputRun(LoadTestOptions options)
     /// Server, client and other processes' CPU over the measured window, in % of one core: the
     /// machine may be shared, and "other" says how much of it something else took.
     /// </summary>
-    private static async Task<CpuUse> SampleCpuAsync(ServerProcess? server, Window window, CancellationToken cancellationToken)
+    private static async Task<CpuUse> SampleCpuAsync(ServerProcess? server, Window window, Task reachedTotal, CancellationToken cancellationToken)
     {
         var self = Process.GetCurrentProcess();
         await DelayUntilAsync(window.From, cancellationToken).ConfigureAwait(false);
         self.Refresh();
         var (server0, client0, machine0, wall0) = (server?.TryReadCpuTime(), self.TotalProcessorTime, ServerProcess.ReadMachineBusyTime(), Stopwatch.GetTimestamp());
-        await DelayUntilAsync(window.To, cancellationToken).ConfigureAwait(false);
+        await Task.WhenAny(DelayUntilAsync(window.To, cancellationToken), reachedTotal).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
         self.Refresh();
         var (server1, client1, machine1, wall1) = (server?.TryReadCpuTime(), self.TotalProcessorTime, ServerProcess.ReadMachineBusyTime(), Stopwatch.GetTimestamp());
         var wall = Stopwatch.GetElapsedTime(wall0, wall1).TotalSeconds;

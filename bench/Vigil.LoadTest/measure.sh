@@ -11,6 +11,10 @@
 #   bench/Vigil.LoadTest/measure.sh fanout [channels×maxConcurrency...]  # default: 1x10 4x5; DELIVERIES (1000), DELAY (100ms),
 #                                                                 # WARMUP_ROUNDS (3) rounds of WARMUP (1000) deliveries first, off the clock
 #                                                                 # (WARMUP_ROUNDS=1 WARMUP=20: a server that has just started)
+#   bench/Vigil.LoadTest/measure.sh otlp [throughput|storage|storm...]   # default: all three (issue 15):
+#                                                                 # throughput: json, OTLP metrics, OTLP traces; REPEAT (1) rounds, CONCURRENCY (4), TYPE (gauge), DURATION (20s)
+#                                                                 # storage: TOTAL (1000000) spans, then the server stopped (final rollup flush) and its database measured
+#                                                                 # storm: BUDGET_MB (16) at SAMPLE (100) %, DURATION (60s) of spans, trace store sampled every EVERY (5) s
 #
 # fanout (and RECEIVER=webhook) start the server with Vigil__Delivery__AllowPrivateNetworks=true
 # (the receivers are on loopback); fanout also with Vigil__Delivery__RateLimits__Webhook__Permits=$RATE_LIMIT
@@ -47,6 +51,7 @@ echo "server built from $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo"
 start_server() {
   local dir extra=() envs=("${server_env[@]}")
   dir=$(mktemp -d "$work/run.XXXX")
+  run_dir=$dir # its data/vigil.db is the server's database (otlp mode reads it)
   if [ "${APPSETTINGS:-0}" = 1 ]; then extra=(--contentRoot "$work/server"); fi
   # shellcheck disable=SC2206 # word splitting intended: NAME=value pairs
   if [ -n "${SERVER_ENV:-}" ]; then envs+=($SERVER_ENV); fi
@@ -67,6 +72,88 @@ stop_server() {
 }
 
 header=""
+
+# --- otlp (issue 15) ---
+load() { echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2; }
+
+otlp_throughput() {
+  local h=""
+  for round in $(seq 1 "${REPEAT:-1}"); do
+    for payload in json metrics traces; do
+      start_server
+      load
+      dotnet "$tool" --mode otlp --payload "$payload" --type "${TYPE:-gauge}" --url "http://127.0.0.1:$port" --key $key --duration "${DURATION:-20s}" --warmup 5s \
+        --batch 1000 --series "${SERIES:-1000}" --concurrency "${CONCURRENCY:-4}" --pid "$server_pid" $h
+      h="--no-header"
+      stop_server
+    done
+  done
+}
+
+# Bytes of each table and index (dbstat), rows and series of the server's database.
+otlp_database() {
+  sqlite3 -readonly "$1" <<'SQL'
+.timeout 10000
+SELECT '| series (all) | ' || count(*) || ' |' FROM series;
+SELECT '| series ' || name || ' | ' || count(*) || ' |' FROM series GROUP BY name ORDER BY name;
+SELECT '| rollup rows (rollups_1m) | ' || count(*) || ' |' FROM rollups_1m;
+SELECT '| trace store: spans kept | ' || count(*) || ' |' FROM trace_spans;
+SELECT '| trace store: bytes counted against the budget (SUM(bytes)) | ' || COALESCE(sum(bytes), 0) || ' |' FROM trace_spans;
+SELECT '| pages of ' || name || ' | ' || sum(pgsize) || ' |' FROM dbstat WHERE name IN ('series', 'rollups_1m', 'ix_rollups_1m_minute', 'trace_spans', 'sqlite_autoindex_trace_spans_1', 'ix_trace_spans_stored', 'ix_trace_spans_transactions', 'sqlite_autoindex_series_1') GROUP BY name ORDER BY name;
+SELECT '| database pages (all) | ' || ((SELECT page_count FROM pragma_page_count) * (SELECT page_size FROM pragma_page_size)) || ' |';
+SQL
+}
+
+otlp_storage() {
+  start_server
+  load
+  local rss0
+  rss0=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
+  dotnet "$tool" --mode otlp --payload traces --url "http://127.0.0.1:$port" --key $key --total "${TOTAL:-1000000}" --duration 30m --warmup 0s \
+    --batch 1000 --series "${SERIES:-1000}" --concurrency "${CONCURRENCY:-4}" --pid "$server_pid"
+  load
+  echo "server RSS: ${rss0} KiB before, $(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status") KiB after the spans" >&2
+  stop_server # graceful: the final flush writes every minute still in memory into rollups_1m
+  echo "| what | value |"
+  echo "|---|---:|"
+  otlp_database "$run_dir/data/vigil.db"
+  echo "| database file after stop (bytes) | $(stat -c %s "$run_dir/data/vigil.db") |"
+}
+
+otlp_storm() {
+  local budget=${BUDGET_MB:-16} every=${EVERY:-5} tool_pid started
+  server_env=("Vigil__Traces__BudgetMb=$budget" "Vigil__Traces__SamplePercent=${SAMPLE:-100}")
+  start_server
+  server_env=()
+  load
+  echo "storm: trace store budget ${budget} MB = $((budget * 1048576)) bytes, SamplePercent ${SAMPLE:-100}" >&2
+  dotnet "$tool" --mode otlp --payload traces --url "http://127.0.0.1:$port" --key $key --duration "${DURATION:-60s}" --warmup 0s \
+    --batch 1000 --series "${SERIES:-1000}" --concurrency "${CONCURRENCY:-4}" --pid "$server_pid" > "$work/storm.out" &
+  tool_pid=$!
+  started=$(date +%s)
+  echo "| t (s) | spans kept | SUM(bytes) (budget's count) | % of budget | trace_spans + its indexes (dbstat pages) | vigil.db + -wal files | server RSS |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|"
+  while kill -0 "$tool_pid" 2>/dev/null; do
+    sleep "$every"
+    storm_sample "$budget" "$started"
+  done
+  wait "$tool_pid" || true
+  sleep "$every"; storm_sample "$budget" "$started"
+  cat "$work/storm.out"
+  load
+  stop_server
+}
+
+storm_sample() {
+  local db="$run_dir/data/vigil.db" row
+  row=$(sqlite3 -readonly -separator ' ' "$db" ".timeout 10000" \
+    "SELECT count(*), COALESCE(sum(bytes), 0) FROM trace_spans;" \
+    "SELECT sum(pgsize) FROM dbstat WHERE name IN ('trace_spans', 'sqlite_autoindex_trace_spans_1', 'ix_trace_spans_stored', 'ix_trace_spans_transactions');" | tr '\n' ' ')
+  read -r spans bytes pages <<< "$row"
+  printf '| %s | %s | %s | %s %% | %s | %s | %s KiB |\n' "$(( $(date +%s) - $2 ))" "$spans" "$bytes" "$(( bytes * 100 / ($1 * 1048576) ))" "$pages" \
+    "$(( $(stat -c %s "$db") + $(stat -c %s "$db-wal" 2>/dev/null || echo 0) ))" "$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")"
+}
+
 case "$mode" in
   throughput)
     for c in "${@:-2 4 8}"; do
@@ -128,8 +215,15 @@ case "$mode" in
       done
     done
     ;;
+  otlp)
+    for what in "${@:-throughput storage storm}"; do
+      for part in $what; do
+        otlp_$part
+      done
+    done
+    ;;
   *)
-    echo "usage: $0 throughput [concurrency...] | memory [type...] | latency [background points/s...] | fanout [channels×maxConcurrency...] | queries [key concurrencies...]" >&2
+    echo "usage: $0 otlp [throughput|storage|storm...] | throughput [concurrency...] | memory [type...] | latency [background points/s...] | fanout [channels×maxConcurrency...] | queries [key concurrencies...]" >&2
     exit 2
     ;;
 esac
