@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 namespace Vigil.Core.Metrics;
 
 /// <summary>
@@ -48,10 +49,11 @@ public sealed class MetricSeries
     }
 
     /// <summary>
-    /// Whether the points recorded here are also kept for <see cref="TakeUnshippedRollups"/>: set
-    /// by the store when processes share their aggregates.
+    /// When processes share their aggregates, the store's queue of series with points to ship:
+    /// the points recorded here are then also kept for <see cref="TakeUnshippedRollups"/>, and the
+    /// series queues itself when its first unshipped point comes.
     /// </summary>
-    internal bool Ships { get; init; }
+    internal ConcurrentQueue<MetricSeries>? ShipQueue { get; init; }
 
     /// <summary>The canonical key <c>name{labels}</c> (built on each call; not kept, to save memory).</summary>
     public string Key => LabelSet.SeriesKey(Name, Labels);
@@ -231,9 +233,15 @@ public sealed class MetricSeries
                 }
             }
 
-            if (Ships)
+            if (ShipQueue is { } shipQueue)
             {
-                (_unshipped ??= []).Add(new UnshippedPoint(value, timestampMs, count));
+                if (_unshipped is null)
+                {
+                    _unshipped = [];
+                    shipQueue.Enqueue(this);
+                }
+
+                _unshipped.Add(new UnshippedPoint(value, timestampMs, count));
             }
 
             TotalCount += count;

@@ -9,6 +9,7 @@ namespace Vigil.Core.Metrics;
 /// </summary>
 public sealed class MetricStore
 {
+    private readonly ConcurrentQueue<MetricSeries> _toShip = new();
     private readonly ConcurrentDictionary<SeriesId, MetricSeries> _byKey = new();
     private readonly ConcurrentDictionary<string, MetricFamily> _families = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, StrongBox<int>> _owned = new(StringComparer.Ordinal);
@@ -329,6 +330,21 @@ public sealed class MetricStore
     /// </summary>
     public bool SharesAggregates { get; set; }
 
+    /// <summary>
+    /// The series that recorded points since they were last shipped (each once), emptied here:
+    /// take each one's points with <see cref="MetricSeries.TakeUnshippedRollups"/>.
+    /// </summary>
+    public List<MetricSeries> TakeSeriesToShip()
+    {
+        var series = new List<MetricSeries>();
+        while (_toShip.TryDequeue(out var next))
+        {
+            series.Add(next);
+        }
+
+        return series;
+    }
+
     /// <summary>Records a value into a series at the store clock's "now" (Vigil's own metrics; not counted as ingested).</summary>
     public void Record(MetricSeries series, double value)
     {
@@ -477,7 +493,7 @@ public sealed class MetricStore
     private MetricSeries GetOrAddSeries(SeriesId key, MetricPoint point, MetricFamily family, string? owner, bool own, out bool added)
     {
         // The family's name instance is shared by all its series.
-        var candidate = new MetricSeries(family.Name, point.Labels, point.Type, MetricsOptions.BucketSize) { Owner = owner, IsOwn = own, Ships = SharesAggregates };
+        var candidate = new MetricSeries(family.Name, point.Labels, point.Type, MetricsOptions.BucketSize) { Owner = owner, IsOwn = own, ShipQueue = SharesAggregates ? _toShip : null };
         var series = _byKey.GetOrAdd(key, candidate);
         added = ReferenceEquals(series, candidate);
         if (added)
