@@ -73,7 +73,7 @@ internal sealed class ThroughputRun(LoadTestOptions options)
     /// <c>k × batch</c> and belongs to worker <c>k mod concurrency</c>, so a worker can restamp
     /// its bodies without racing another.
     /// </summary>
-    private RequestBody[][] BuildBodies()
+    internal RequestBody[][] BuildBodies()
     {
         var c = options.Concurrency;
         var total = Math.Max(2 * c, (options.Series + options.Batch - 1) / options.Batch);
