@@ -10,10 +10,13 @@ namespace Vigil.LoadTest;
 internal static class AdminApi
 {
     /// <summary>Creates an HTTP client for the server with the admin key.</summary>
-    public static HttpClient Client(LoadTestOptions options, int connections = 4)
+    public static HttpClient Client(LoadTestOptions options, int connections = 4) => Client(options.Url, options.Key, connections);
+
+    /// <summary>Creates an HTTP client for the server at <paramref name="url"/> with <paramref name="key"/>.</summary>
+    public static HttpClient Client(Uri url, string key, int connections = 4)
     {
-        var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = connections }) { BaseAddress = options.Url, Timeout = TimeSpan.FromSeconds(60) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.Key);
+        var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = connections }) { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return http;
     }
 

@@ -11,6 +11,7 @@ internal enum LoadTestMode
     Fanout,
     Queries,
     Otlp,
+    Cluster,
 }
 
 /// <summary>
@@ -32,6 +33,19 @@ internal sealed class LoadTestOptions
                                      --type counter) to /v1/metrics; traces: --batch spans (traces of 10: a server span
                                      GET /r{k}, k < --series, and 9 database calls) to /v1/traces; json: POST /api/v1/metrics
           --total N                  otlp: stop once N points (spans) were accepted (set --duration long enough)
+          cluster (first argument, or --mode cluster)  starts N Release servers on a fresh PostgreSQL
+                                     database itself, for each N of --nodes: ingest round robin, alert latency
+                                     through a node that is not the evaluator, evaluator takeover after SIGKILL
+          --nodes 1,2,3              cluster: node counts, one fresh database and set of servers each
+          --postgres CONNSTR         cluster: a PostgreSQL server (the user may CREATE DATABASE; env VIGIL_TEST_POSTGRES)
+          --redis HOST:PORT          cluster: give the servers Vigil:Redis:ConnectionString and count Redis commands
+          --server PATH              cluster: Vigil.Server.dll (default src/Vigil.Server/bin/Release/net10.0)
+          --server-env NAME=value    cluster: an extra environment variable for every server (repeatable)
+          --phases ingest,latency,takeover  cluster: what to measure; cache (not by default): page loads of the
+                                     cached reads over the nodes with a rule edit every 10 s, latency and hit rate
+          --rate 0                   cluster ingest: paced to this many points/s in all; 0 = as fast as it goes
+          --takeovers 1              cluster: SIGKILLs of the evaluator per node count (a new node after each)
+          --keep-database            cluster: do not drop the bench database at the end
           --query-concurrency 6,2    queries: one viewer key per entry, each with that many queries in flight
           --query-range 1h           queries: the range every query covers (filled with 10 s buckets first)
           --query-step 10s           queries: the step of every query
@@ -129,14 +143,53 @@ internal sealed class LoadTestOptions
     public OtlpPayload Payload { get; private set; } = OtlpPayload.Metrics;
 
     public long? Total { get; private set; }
+    public IReadOnlyList<int> Nodes { get; private set; } = [1, 2, 3];
+
+    public string Postgres { get; private set; } = Environment.GetEnvironmentVariable("VIGIL_TEST_POSTGRES") ?? "";
+
+    public string? Redis { get; private set; }
+
+    public string? ServerDll { get; private set; }
+
+    public Dictionary<string, string> ServerEnvironment { get; } = new(StringComparer.Ordinal);
+
+    public IReadOnlySet<string> Phases { get; private set; } = new HashSet<string>(["ingest", "latency", "takeover"], StringComparer.Ordinal);
+
+    public int Rate { get; private set; }
+
+    public int Takeovers { get; private set; } = 1;
+
+    public bool KeepDatabase { get; private set; }
+
+    /// <summary>These options aimed at one node of a cluster run, for a <see cref="LatencyRun"/> to its webhook receiver.</summary>
+    public LoadTestOptions ForNode(Uri url)
+    {
+        var copy = (LoadTestOptions)MemberwiseClone();
+        copy.Url = url;
+        copy.WebhookReceiver = true;
+        copy.Header = false;
+        return copy;
+    }
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> naming the bad option.</summary>
     public static LoadTestOptions Parse(IReadOnlyList<string> args)
     {
         var options = new LoadTestOptions();
+        if (args is ["cluster", ..])
+        {
+            options.Mode = LoadTestMode.Cluster;
+            args = [.. args.Skip(1)];
+        }
+
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
+            if (name == "--keep-database")
+            {
+                options.KeepDatabase = true;
+                continue;
+            }
+
             if (name == "--no-header")
             {
                 options.Header = false;
@@ -166,7 +219,8 @@ internal sealed class LoadTestOptions
                         "fanout" => LoadTestMode.Fanout,
                         "queries" => LoadTestMode.Queries,
                         "otlp" => LoadTestMode.Otlp,
-                        _ => throw new ArgumentException($"--mode: '{value}' is not throughput, memory, latency, fanout or queries."),
+                        "cluster" => LoadTestMode.Cluster,
+                        _ => throw new ArgumentException($"--mode: '{value}' is not throughput, memory, latency, fanout, queries, otlp or cluster."),
                     };
                     break;
                 case "--url":
@@ -266,6 +320,30 @@ internal sealed class LoadTestOptions
                 case "--query-agg":
                     options.QueryAgg = value;
                     break;
+                case "--nodes":
+                    options.Nodes = [.. value.Split(',').Select(v => ParsePositive(name, v))];
+                    break;
+                case "--postgres":
+                    options.Postgres = value;
+                    break;
+                case "--redis":
+                    options.Redis = value;
+                    break;
+                case "--server":
+                    options.ServerDll = File.Exists(value) ? Path.GetFullPath(value) : throw new ArgumentException($"--server: '{value}' does not exist.");
+                    break;
+                case "--server-env":
+                    options.ServerEnvironment[value.Split('=')[0]] = value.Contains('=', StringComparison.Ordinal) ? value[(value.IndexOf('=', StringComparison.Ordinal) + 1)..] : throw new ArgumentException($"--server-env: '{value}' is not NAME=value.");
+                    break;
+                case "--phases":
+                    options.Phases = value.Split(',').Select(p => p is "ingest" or "latency" or "takeover" or "cache" ? p : throw new ArgumentException($"--phases: '{p}' is not ingest, latency, takeover or cache.")).ToHashSet(StringComparer.Ordinal);
+                    break;
+                case "--rate":
+                    options.Rate = value == "0" ? 0 : ParsePositive(name, value);
+                    break;
+                case "--takeovers":
+                    options.Takeovers = ParsePositive(name, value);
+                    break;
                 case "--seed":
                     options.Seed = int.Parse(value, CultureInfo.InvariantCulture);
                     break;
@@ -277,6 +355,16 @@ internal sealed class LoadTestOptions
         if (options.Mode == LoadTestMode.Otlp && options.Payload == OtlpPayload.Metrics && options.Type == "timing")
         {
             throw new ArgumentException("--mode otlp --payload metrics sends one value per data point: add --type gauge or --type counter.");
+        }
+
+        if (options.Mode == LoadTestMode.Cluster)
+        {
+            // The servers are this run's own: it gives them their admin key.
+            options.Key = string.IsNullOrEmpty(options.Key) ? "cluster-bench-admin-key-0123456789" : options.Key;
+            if (string.IsNullOrEmpty(options.Postgres))
+            {
+                throw new ArgumentException("cluster: --postgres is required (or set VIGIL_TEST_POSTGRES).");
+            }
         }
 
         if (string.IsNullOrEmpty(options.Key))

@@ -42,6 +42,7 @@ internal static class Program
                 LoadTestMode.Fanout => await new FanoutRun(options).RunAsync(Console.Out, Console.Error, cancel.Token).ConfigureAwait(false),
                 LoadTestMode.Queries => await new QueryRun(options).RunAsync(Console.Out, Console.Error, cancel.Token).ConfigureAwait(false),
                 LoadTestMode.Otlp => await new ThroughputRun(options).RunAsync(Console.Out, Console.Error, cancel.Token).ConfigureAwait(false),
+                LoadTestMode.Cluster => await new ClusterRun(options).RunAsync(Console.Out, Console.Error, cancel.Token).ConfigureAwait(false),
                 LoadTestMode.Latency => await new LatencyRun(options).RunAsync(Console.Out, Console.Error, cancel.Token).ConfigureAwait(false),
                 _ => await new ThroughputRun(options).RunAsync(Console.Out, Console.Error, cancel.Token).ConfigureAwait(false),
             };

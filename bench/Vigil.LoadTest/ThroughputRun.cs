@@ -85,7 +85,7 @@ internal sealed class ThroughputRun(LoadTestOptions options)
     /// <c>k × batch</c> and belongs to worker <c>k mod concurrency</c>, so a worker can restamp
     /// its bodies without racing another.
     /// </summary>
-    private RequestBody[][] BuildBodies()
+    internal RequestBody[][] BuildBodies()
     {
         var c = options.Concurrency;
         var perBody = Otlp && options.Payload == OtlpPayload.Traces ? options.Batch / OtlpPayloads.SpansPerTrace : options.Batch; // series (routes) a body covers
