@@ -28,7 +28,9 @@ internal static class ClusterEndpoints
         var listed = (await nodes.ListAsync(cancellationToken).ConfigureAwait(false))
             .Select(n => ClusterNodeResponse.From(n, stale: n.LastSeen < staleBefore, self: n.NodeId == identity.NodeId))
             .ToArray();
-        var evaluator = listed.FirstOrDefault(n => n.Evaluates && !n.Stale)?.Id;
+        // Two claims: one from a node that died with the role (not stale yet) and one from the node
+        // that took it over since; the newer claim is the true one.
+        var evaluator = listed.Where(n => n.Evaluates && !n.Stale).MaxBy(n => n.LastSeenAt)?.Id;
         return TypedResults.Ok(new ClusterResponse(identity.NodeId, evaluator, listed));
     }
 }
