@@ -124,7 +124,13 @@ internal sealed partial class AggregateSharing : BackgroundService
             var shipment = _unsent;
             foreach (var series in _store.TakeSeriesToShip())
             {
-                foreach (var rollup in series.TakeUnshippedRollups())
+                var rollups = series.TakeUnshippedRollups();
+                if (series.IsDropped)
+                {
+                    continue; // DELETE /api/v1/series: its points go with it
+                }
+
+                foreach (var rollup in rollups)
                 {
                     shipment.Add(new MetricPartial(series.Key, series.Name, series.Type, series.Owner, rollup));
                 }
@@ -185,6 +191,18 @@ internal sealed partial class AggregateSharing : BackgroundService
         }
 
         return rows.Count;
+    }
+
+    /// <summary>
+    /// Deletes the shipments of the series of <paramref name="name"/> whose labels match
+    /// (<c>DELETE /api/v1/series</c>), so that a process starting later does not restore them.
+    /// </summary>
+    public async Task DeleteShipmentsAsync(string name, Func<LabelSet, bool> matches, CancellationToken cancellationToken)
+    {
+        if (Enabled)
+        {
+            await _partials.DeleteSeriesAsync(name, key => matches(LabelSet.ParseKeyLabels(key)), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Deletes shipments older than <see cref="ShipmentLifetime"/> (the rollup writer does).</summary>

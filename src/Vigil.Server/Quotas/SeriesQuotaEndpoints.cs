@@ -48,7 +48,7 @@ internal static class SeriesQuotaEndpoints
     }
 
     private static async Task<Results<Ok<DroppedSeriesResponse>, ProblemHttpResult>> DropAsync(
-        HttpRequest request, MetricStore store, RollupRepository rollups, CancellationToken cancellationToken)
+        HttpRequest request, MetricStore store, RollupRepository rollups, Vigil.Server.Cluster.AggregateSharing sharing, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var validator = new PointValidator(store.Options);
@@ -99,6 +99,7 @@ internal static class SeriesQuotaEndpoints
         var stored = await rollups.SeriesOfMetricAsync(name, cancellationToken).ConfigureAwait(false);
         var deleted = await rollups.DeleteSeriesAsync(
             [.. stored.Where(s => LabelSet.ParseKeyLabels(s.Key).Matches(matchers)).Select(s => s.Id)], cancellationToken).ConfigureAwait(false);
+        await sharing.DeleteShipmentsAsync(name, labels => labels.Matches(matchers), cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(new DroppedSeriesResponse(name, dropped, deleted));
     }
 }

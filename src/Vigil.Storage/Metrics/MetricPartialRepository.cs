@@ -119,6 +119,35 @@ public sealed class MetricPartialRepository
             },
             cancellationToken);
 
+    /// <summary>Deletes the rows of the series of <paramref name="name"/> whose key <paramref name="matches"/>.</summary>
+    public async Task<int> DeleteSeriesAsync(string name, Func<string, bool> matches, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(matches);
+        await using var connection = (NpgsqlConnection)await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var keys = new List<string>();
+        await using (var select = new NpgsqlCommand("SELECT DISTINCT series_key FROM metric_partials WHERE name = @name", connection))
+        {
+            select.Parameters.Add(new NpgsqlParameter<string>("name", name));
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (matches(reader.GetString(0)))
+                {
+                    keys.Add(reader.GetString(0));
+                }
+            }
+        }
+
+        if (keys.Count == 0)
+        {
+            return 0;
+        }
+
+        await using var delete = new NpgsqlCommand("DELETE FROM metric_partials WHERE series_key = ANY(@keys)", connection);
+        delete.Parameters.Add(new NpgsqlParameter<string[]>("keys", [.. keys]));
+        return await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Deletes the rows shipped before <paramref name="beforeMs"/>.</summary>
     public async Task<int> DeleteBeforeAsync(long beforeMs, CancellationToken cancellationToken = default)
     {
