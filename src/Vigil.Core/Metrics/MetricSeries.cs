@@ -147,7 +147,23 @@ public sealed class MetricSeries
             _unshipped = null;
         }
 
-        return points is null ? [] : RollupsOf(this, points.Select(p => new MetricPoint(Name, Type, p.Value, Labels, p.TimestampMs, p.Count)));
+        if (points is null)
+        {
+            return [];
+        }
+
+        // One partial rollup per bucket, not per minute: merged into another process's series it
+        // lands in its own bucket, so windows that start inside the minute still see it.
+        var rollups = new List<Rollup>();
+        foreach (var bucket in points.GroupBy(p => p.TimestampMs - Mod(p.TimestampMs, _bucketMs)))
+        {
+            foreach (var rollup in RollupsOf(this, bucket.Select(p => new MetricPoint(Name, Type, p.Value, Labels, p.TimestampMs, p.Count))))
+            {
+                rollups.Add(rollup with { MinuteStartMs = bucket.Key, LastOffsetMs = rollup.LastOffsetMs - (int)(bucket.Key - rollup.MinuteStartMs) });
+            }
+        }
+
+        return rollups;
     }
 
     /// <summary>
