@@ -8,7 +8,7 @@ namespace Vigil.Server.Cluster;
 
 /// <summary>
 /// One view of the data whichever process received it (PostgreSQL, <c>Vigil:Cluster:ShareAggregates</c>).
-/// Every <see cref="ClusterOptions.ShareInterval"/> this process ships the 1-minute partial rollups
+/// Every <see cref="ClusterOptions.ShareInterval"/> this process ships the 10-second partial rollups
 /// of the points it received since its last shipment (<c>metric_partials</c>) and merges in what
 /// the others shipped since its cursor for each of them. So every process's in-memory series hold
 /// every process's points — queries, rule evaluation and backtests see them all — and one process
