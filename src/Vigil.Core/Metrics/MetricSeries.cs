@@ -153,9 +153,10 @@ public sealed class MetricSeries
         }
 
         // One partial rollup per bucket, not per minute: merged into another process's series it
-        // lands in its own bucket, so windows that start inside the minute still see it.
+        // lands in its own bucket, so windows that start inside the minute still see it. Oldest
+        // first, as Restore takes them best.
         var rollups = new List<Rollup>();
-        foreach (var bucket in points.GroupBy(p => p.TimestampMs - Mod(p.TimestampMs, _bucketMs)))
+        foreach (var bucket in points.GroupBy(p => p.TimestampMs - Mod(p.TimestampMs, _bucketMs)).OrderBy(b => b.Key))
         {
             foreach (var rollup in RollupsOf(this, bucket.Select(p => new MetricPoint(Name, Type, p.Value, Labels, p.TimestampMs, p.Count))))
             {

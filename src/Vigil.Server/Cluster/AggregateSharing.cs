@@ -39,7 +39,6 @@ internal sealed partial class AggregateSharing : BackgroundService
     private readonly Dictionary<string, long> _cursors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _heardAt = new(StringComparer.Ordinal);
     private List<MetricPartial> _unsent = [];
-    private long _merged;
     private long _refused;
 
     public AggregateSharing(MetricStore store, MetricPartialRepository partials, NodeIdentity identity, Database database, TimeProvider time, IOptions<ClusterOptions> options, ILogger<AggregateSharing> logger)
@@ -60,9 +59,6 @@ internal sealed partial class AggregateSharing : BackgroundService
 
     /// <summary>Whether this process shares its aggregates with the others (PostgreSQL and the setting on).</summary>
     public bool Enabled { get; }
-
-    /// <summary>Partial rollups merged in from other processes since the start.</summary>
-    public long Merged => Interlocked.Read(ref _merged);
 
     /// <summary>
     /// Whether this process writes the rollups: always without sharing; with it, the holder of the
@@ -267,7 +263,6 @@ internal sealed partial class AggregateSharing : BackgroundService
 
         series.Restore(partial.Rollup);
         series.MarkDirty(partial.Rollup.MinuteStartMs); // whoever writes the rollups writes this minute again
-        Interlocked.Increment(ref _merged);
     }
 
     [LoggerMessage(EventId = 4810, Level = LogLevel.Warning, Message = "Sharing aggregates with the other nodes failed; what was not shipped is retried")]

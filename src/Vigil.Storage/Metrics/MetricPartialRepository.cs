@@ -45,17 +45,7 @@ public sealed class MetricPartialRepository
         command.Parameters.Add(new NpgsqlParameter<string[]>("name", [.. partials.Select(p => p.Name)]));
         command.Parameters.Add(new NpgsqlParameter<string[]>("type", [.. partials.Select(p => p.Type.ToWire())]));
         command.Parameters.Add(new NpgsqlParameter("owner", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = partials.Select(p => (object?)p.Owner ?? DBNull.Value).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter<long[]>("minute", [.. partials.Select(p => p.Rollup.MinuteStartMs)]));
-        command.Parameters.Add(new NpgsqlParameter<long[]>("count", [.. partials.Select(p => p.Rollup.Count)]));
-        command.Parameters.Add(new NpgsqlParameter<double[]>("sum", [.. partials.Select(p => p.Rollup.Sum)]));
-        command.Parameters.Add(new NpgsqlParameter<double[]>("min", [.. partials.Select(p => p.Rollup.Min)]));
-        command.Parameters.Add(new NpgsqlParameter<double[]>("max", [.. partials.Select(p => p.Rollup.Max)]));
-        command.Parameters.Add(new NpgsqlParameter<double[]>("last", [.. partials.Select(p => p.Rollup.Last)]));
-        command.Parameters.Add(new NpgsqlParameter<int[]>("offset", [.. partials.Select(p => p.Rollup.LastOffsetMs)]));
-        command.Parameters.Add(new NpgsqlParameter("bins", NpgsqlDbType.Array | NpgsqlDbType.Bytea)
-        {
-            Value = partials.Select(p => (object?)RollupRepository.ToBytes(p.Rollup.Bins) ?? DBNull.Value).ToArray(),
-        });
+        RollupRepository.AddRollupArrays(command, [.. partials.Select(p => p.Rollup)]);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -183,14 +173,6 @@ public sealed class MetricPartialRepository
             reader.GetString(3),
             type,
             reader.IsDBNull(5) ? null : reader.GetString(5),
-            new Rollup(
-                reader.GetInt64(6),
-                reader.GetInt64(7),
-                reader.GetDouble(8),
-                reader.GetDouble(9),
-                reader.GetDouble(10),
-                reader.GetDouble(11),
-                reader.GetInt32(12),
-                reader.IsDBNull(13) ? null : RollupRepository.FromBytes((byte[])reader.GetValue(13))));
+            RollupRepository.ReadRollup(reader, 6));
     }
 }

@@ -259,17 +259,7 @@ public sealed class RollupRepository
         return list;
     }
 
-    private static StoredRollup ReadRollup(DbDataReader reader) => new(
-        reader.GetInt64(0),
-        new Rollup(
-            reader.GetInt64(1),
-            reader.GetInt64(2),
-            ReadFinite(reader, 3),
-            ReadFinite(reader, 4),
-            ReadFinite(reader, 5),
-            ReadFinite(reader, 6),
-            reader.GetInt32(7),
-            reader.IsDBNull(8) ? null : FromBytes((byte[])reader.GetValue(8))));
+    private static StoredRollup ReadRollup(DbDataReader reader) => new(reader.GetInt64(0), ReadRollup(reader, 1));
 
     // Rows written before values were bounded can hold ±Infinity (or NaN, which SQLite stores
     // as NULL): read them as the nearest finite value so such a database still answers.
@@ -411,19 +401,43 @@ public sealed class RollupRepository
             ON CONFLICT (series_id, minute_ms) DO UPDATE SET {(add ? Add : Replace)}
             """, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<long[]>("sid", [.. rollups.Select(r => r.SeriesId)]));
-        command.Parameters.Add(new NpgsqlParameter<long[]>("minute", [.. rollups.Select(r => r.Rollup.MinuteStartMs)]));
-        command.Parameters.Add(new NpgsqlParameter<long[]>("count", [.. rollups.Select(r => r.Rollup.Count)]));
-        command.Parameters.Add(new NpgsqlParameter<double[]>("sum", [.. rollups.Select(r => r.Rollup.Sum)]));
-        command.Parameters.Add(new NpgsqlParameter<double[]>("min", [.. rollups.Select(r => r.Rollup.Min)]));
-        command.Parameters.Add(new NpgsqlParameter<double[]>("max", [.. rollups.Select(r => r.Rollup.Max)]));
-        command.Parameters.Add(new NpgsqlParameter<double[]>("last", [.. rollups.Select(r => r.Rollup.Last)]));
-        command.Parameters.Add(new NpgsqlParameter<int[]>("offset", [.. rollups.Select(r => r.Rollup.LastOffsetMs)]));
-        command.Parameters.Add(new NpgsqlParameter("bins", NpgsqlDbType.Array | NpgsqlDbType.Bytea)
-        {
-            Value = rollups.Select(r => (object?)ToBytes(r.Rollup.Bins) ?? DBNull.Value).ToArray(),
-        });
+        AddRollupArrays(command, [.. rollups.Select(r => r.Rollup)]);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Adds the columns of <paramref name="rollups"/> as arrays for an <c>unnest</c>: <c>@minute</c>,
+    /// <c>@count</c>, <c>@sum</c>, <c>@min</c>, <c>@max</c>, <c>@last</c>, <c>@offset</c>, <c>@bins</c>
+    /// (PostgreSQL; the stored rollups and the shipments between processes).
+    /// </summary>
+    internal static void AddRollupArrays(NpgsqlCommand command, IReadOnlyList<Rollup> rollups)
+    {
+        command.Parameters.Add(new NpgsqlParameter<long[]>("minute", [.. rollups.Select(r => r.MinuteStartMs)]));
+        command.Parameters.Add(new NpgsqlParameter<long[]>("count", [.. rollups.Select(r => r.Count)]));
+        command.Parameters.Add(new NpgsqlParameter<double[]>("sum", [.. rollups.Select(r => r.Sum)]));
+        command.Parameters.Add(new NpgsqlParameter<double[]>("min", [.. rollups.Select(r => r.Min)]));
+        command.Parameters.Add(new NpgsqlParameter<double[]>("max", [.. rollups.Select(r => r.Max)]));
+        command.Parameters.Add(new NpgsqlParameter<double[]>("last", [.. rollups.Select(r => r.Last)]));
+        command.Parameters.Add(new NpgsqlParameter<int[]>("offset", [.. rollups.Select(r => r.LastOffsetMs)]));
+        command.Parameters.Add(new NpgsqlParameter("bins", NpgsqlDbType.Array | NpgsqlDbType.Bytea)
+        {
+            Value = rollups.Select(r => (object?)ToBytes(r.Bins) ?? DBNull.Value).ToArray(),
+        });
+    }
+
+    /// <summary>
+    /// Reads a rollup from the columns minute, count, sum, min, max, last, last offset and bins,
+    /// in that order from <paramref name="first"/>.
+    /// </summary>
+    internal static Rollup ReadRollup(DbDataReader reader, int first) => new(
+        reader.GetInt64(first),
+        reader.GetInt64(first + 1),
+        ReadFinite(reader, first + 2),
+        ReadFinite(reader, first + 3),
+        ReadFinite(reader, first + 4),
+        ReadFinite(reader, first + 5),
+        reader.GetInt32(first + 6),
+        reader.IsDBNull(first + 7) ? null : FromBytes((byte[])reader.GetValue(first + 7)));
 
     private static async Task UpsertSqliteAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<StoredRollup> rollups, CancellationToken cancellationToken)
     {

@@ -550,6 +550,46 @@ public class MetricStoreTests
         }
     }
 
+    [Fact]
+    public void TakeUnshippedRollups_PointInAMinutesLastSecond_MergedElsewhereStaysInItsBucket()
+    {
+        // Arrange: a sharing store receives a point at 12:00:59.5; another process's store merges
+        // what it ships (AggregateSharing: Restore each partial rollup).
+        var sender = new MetricStore(new MetricsOptions(), new FakeTimeProvider(Start)) { SharesAggregates = true };
+        var receiver = NewStore();
+        sender.Ingest([Point("latency_ms", MetricType.Timing, 42, StartMs + 59_500), Point("latency_ms", MetricType.Timing, 7, StartMs + 5_000)]);
+
+        // Act
+        var shipped = Assert.Single(sender.TakeSeriesToShip());
+        var rollups = shipped.TakeUnshippedRollups();
+        var merged = receiver.GetOrCreate("latency_ms", shipped.Labels, MetricType.Timing)!;
+        foreach (var rollup in rollups)
+        {
+            merged.Restore(rollup);
+        }
+
+        // Assert: one partial per 10-second bucket, so a window from 12:00:30 still holds the late
+        // point (merged at the minute's start it fell outside every window starting inside the minute).
+        Assert.Equal([StartMs, StartMs + 50_000], rollups.Select(r => r.MinuteStartMs));
+        var window = new WindowAccumulator();
+        merged.AggregateInto(window, StartMs + 30_000, StartMs + 60_000);
+        Assert.Equal(1, window.Count);
+        Assert.Equal(42, window.Max);
+        Assert.Equal(StartMs + 59_500, merged.LastSeenMs);
+        Assert.Empty(sender.TakeSeriesToShip());
+        Assert.Empty(shipped.TakeUnshippedRollups());
+    }
+
+    [Fact]
+    public void TakeSeriesToShip_StoreNotSharing_NothingKept()
+    {
+        var store = NewStore();
+        store.Ingest([Point("latency_ms", MetricType.Timing, 42, StartMs)]);
+
+        Assert.Empty(store.TakeSeriesToShip());
+        Assert.Empty(store.Find("latency_ms")!.TakeUnshippedRollups());
+    }
+
     private static MetricStore NewStore(int maxSeries = 100_000) =>
         new(new MetricsOptions { MaxSeries = maxSeries }, new FakeTimeProvider(Start));
 

@@ -3,8 +3,6 @@ using System.Net;
 using System.Text.Json;
 using Vigil.Server.Tests.Hosting;
 using Vigil.Server.Tests.Infrastructure;
-using Vigil.Storage;
-using Vigil.Testing;
 
 namespace Vigil.Server.Tests.Caching;
 
@@ -17,20 +15,11 @@ public sealed class CacheClusterTests : IAsyncLifetime
 {
     private const string AdminKey = "cache-cluster-admin-key-0123456789";
     private static readonly TimeSpan InForce = TimeSpan.FromSeconds(1);
-    private TestDatabase _database = null!;
-    private string _folder = null!;
+    private PostgresNodes _nodes = null!;
 
-    public async Task InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync(StorageProvider.Postgres);
-        _folder = Directory.CreateTempSubdirectory("vigil-cache-").FullName;
-    }
+    public async Task InitializeAsync() => _nodes = await PostgresNodes.CreateAsync(AdminKey);
 
-    public async Task DisposeAsync()
-    {
-        await _database.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async Task DisposeAsync() => await _nodes.DisposeAsync();
 
     [Fact]
     public async Task RuleEditedOnNodeA_NodeBServesAndUsesItWithinASecond_OverPostgresNotify()
@@ -112,24 +101,13 @@ public sealed class CacheClusterTests : IAsyncLifetime
         return ruleId;
     }
 
-    private Dictionary<string, string> Environment() => new()
+    private static Dictionary<string, string> Environment() => new()
     {
-        ["Vigil__Storage__Provider"] = "Postgres",
-        ["Vigil__Storage__ConnectionString"] = _database.Options.ConnectionString!,
-        ["Vigil__Auth__BootstrapAdminKey"] = AdminKey,
-        ["Vigil__Delivery__AllowPrivateNetworks"] = "true",
         ["Vigil__Health__CacheDuration"] = "00:00:00", // each /api/health/advanced read is current
     };
 
-    private async Task<(ServerProcess A, ServerProcess B)> StartNodesAsync(Dictionary<string, string> environment)
-    {
-        // One after the other: the first creates the schema and the master key file both share.
-        var a = ServerProcess.Start(_folder, environment);
-        await a.WaitUntilReadyAsync();
-        var b = ServerProcess.Start(_folder, environment);
-        await b.WaitUntilReadyAsync();
-        return (a, b);
-    }
+    private async Task<(ServerProcess A, ServerProcess B)> StartNodesAsync(Dictionary<string, string> environment) =>
+        (await _nodes.StartAsync(environment), await _nodes.StartAsync(environment));
 
     private static async Task<double?> ThresholdAsync(HttpClient node, string ruleId)
     {

@@ -4,8 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Vigil.Notifications.Tests.Infrastructure;
 using Vigil.Server.Tests.Hosting;
-using Vigil.Storage;
-using Vigil.Testing;
 
 namespace Vigil.Server.Tests.Cluster;
 
@@ -23,20 +21,11 @@ public sealed class ClusterProcessTests : IAsyncLifetime
     private const string AdminKey = "cluster-process-admin-key-0123456789";
     private const int MaxConcurrency = 3;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private TestDatabase _database = null!;
-    private string _folder = null!;
+    private PostgresNodes _nodes = null!;
 
-    public async Task InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync(StorageProvider.Postgres);
-        _folder = Directory.CreateTempSubdirectory("vigil-cluster-").FullName;
-    }
+    public async Task InitializeAsync() => _nodes = await PostgresNodes.CreateAsync(AdminKey);
 
-    public async Task DisposeAsync()
-    {
-        await _database.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async Task DisposeAsync() => await _nodes.DisposeAsync();
 
     [Fact]
     public async Task ThreeNodes_LimitHoldsAcrossNodes_RelayAnswersFromAnyNode_ClusterListsThem_DrainHandsOverEvaluationAndLosesNoDelivery()
@@ -102,23 +91,14 @@ public sealed class ClusterProcessTests : IAsyncLifetime
         return (stats.GetProperty("total").GetInt32(), stats.GetProperty("successful").GetInt32());
     }
 
-    private Dictionary<string, string> Environment() => new()
+    private static Dictionary<string, string> Environment() => new()
     {
-        ["Vigil__Storage__Provider"] = "Postgres",
-        ["Vigil__Storage__ConnectionString"] = _database.Options.ConnectionString!,
-        ["Vigil__Auth__BootstrapAdminKey"] = AdminKey,
-        ["Vigil__Delivery__AllowPrivateNetworks"] = "true",
         ["Vigil__Cluster__HeartbeatInterval"] = "00:00:01",
         ["Vigil__Relay__WaitTimeout"] = "00:01:00",
         ["Vigil__Relay__RequestsPerSecond"] = "1000",
     };
 
-    private async Task<ServerProcess> StartAsync(Dictionary<string, string> environment)
-    {
-        var node = ServerProcess.Start(_folder, environment);
-        await node.WaitUntilReadyAsync();
-        return node;
-    }
+    private Task<ServerProcess> StartAsync(Dictionary<string, string> environment) => _nodes.StartAsync(environment);
 
     private static async Task<ClusterView> WaitForClusterAsync(HttpClient node, Func<ClusterView, bool> condition, string what, TimeSpan? limit = null)
     {

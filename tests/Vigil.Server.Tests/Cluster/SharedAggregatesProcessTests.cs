@@ -5,8 +5,6 @@ using System.Text.Json;
 using Npgsql;
 using Vigil.Notifications.Tests.Infrastructure;
 using Vigil.Server.Tests.Hosting;
-using Vigil.Storage;
-using Vigil.Testing;
 
 namespace Vigil.Server.Tests.Cluster;
 
@@ -24,20 +22,11 @@ public sealed class SharedAggregatesProcessTests : IAsyncLifetime
     private const string AdminKey = "shared-aggregates-admin-key-0123456789";
     private const int PointsPerNode = 10;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private TestDatabase _database = null!;
-    private string _folder = null!;
+    private PostgresNodes _nodes = null!;
 
-    public async Task InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync(StorageProvider.Postgres);
-        _folder = Directory.CreateTempSubdirectory("vigil-shared-").FullName;
-    }
+    public async Task InitializeAsync() => _nodes = await PostgresNodes.CreateAsync(AdminKey);
 
-    public async Task DisposeAsync()
-    {
-        await _database.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async Task DisposeAsync() => await _nodes.DisposeAsync();
 
     [Fact]
     public async Task ThreeNodes_PointsSpreadAcrossThem_EveryNodeCountsEachOnce_RuleOnTheSumFiresOnce_RollupsWhole_SurvivesSigkill()
@@ -175,7 +164,7 @@ public sealed class SharedAggregatesProcessTests : IAsyncLifetime
 
     private async Task WaitForStoredCountAsync(string metric, long expected)
     {
-        await using var connection = new NpgsqlConnection(_database.Options.ConnectionString);
+        await using var connection = new NpgsqlConnection(_nodes.Database.Options.ConnectionString);
         await connection.OpenAsync();
         var watch = Stopwatch.StartNew();
         while (true)
@@ -194,17 +183,6 @@ public sealed class SharedAggregatesProcessTests : IAsyncLifetime
         }
     }
 
-    private async Task<ServerProcess> StartAsync()
-    {
-        var node = ServerProcess.Start(_folder, new Dictionary<string, string>
-        {
-            ["Vigil__Storage__Provider"] = "Postgres",
-            ["Vigil__Storage__ConnectionString"] = _database.Options.ConnectionString!,
-            ["Vigil__Auth__BootstrapAdminKey"] = AdminKey,
-            ["Vigil__Delivery__AllowPrivateNetworks"] = "true",
-            ["Vigil__Cluster__HeartbeatInterval"] = "00:00:01",
-        });
-        await node.WaitUntilReadyAsync();
-        return node;
-    }
+    private Task<ServerProcess> StartAsync() =>
+        _nodes.StartAsync(new Dictionary<string, string> { ["Vigil__Cluster__HeartbeatInterval"] = "00:00:01" });
 }

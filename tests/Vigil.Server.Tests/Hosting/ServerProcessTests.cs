@@ -93,6 +93,8 @@ public sealed partial class ServerProcessTests : IDisposable
     [InlineData("Vigil__Privacy__Patterns__0", "(unclosed", "Vigil:Privacy:Patterns:0")]
     [InlineData("Vigil__Queries__MaxCost", "0", "Vigil:Queries:MaxCost")]
     [InlineData("Vigil__Queries__Timeout", "soon", "Vigil:Queries:Timeout")]
+    [InlineData("Vigil__Cluster__ShareInterval", "00:00:00.001", "Vigil:Cluster:ShareInterval")]
+    [InlineData("Vigil__Cluster__HeartbeatInterval", "00:05:00", "Vigil:Cluster:HeartbeatInterval")]
     [InlineData("Vigil__Queries__MaxConcurrent", "0", "Vigil:Queries:MaxConcurrent")]
     [InlineData("Vigil__Queries__MaxQueued", "-1", "Vigil:Queries:MaxQueued")]
     [InlineData("Vigil__Queries__MaxConcurrentPerKey", "0", "Vigil:Queries:MaxConcurrentPerKey")]
