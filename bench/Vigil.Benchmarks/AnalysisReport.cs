@@ -37,24 +37,28 @@ internal static class AnalysisReport
     {
         var operationCount = args is [var n, ..] ? int.Parse(n, CultureInfo.InvariantCulture) : 10_000;
         var days = args is [_, var d, ..] ? int.Parse(d, CultureInfo.InvariantCulture) : 30;
+        var only = args is [_, _, var storage, ..] ? storage : null; // "sqlite" or "postgres": that one alone
         output.WriteLine($"Performance analysis: {operationCount:N0} operations × {days} days of hourly sums, {Environment.ProcessorCount} cores");
         output.WriteLine();
         output.WriteLine("| storage | seed (s) | hourly sums | run | seconds | CPU seconds | result | peak working set (MB) | ingest points/s alone | ingest points/s during the run |");
         output.WriteLine("|---|---:|---:|---|---:|---:|---|---:|---:|---:|");
 
-        var folder = Directory.CreateTempSubdirectory("vigil-analysis-bench-").FullName;
-        try
+        if (only is not "postgres")
         {
-            var sqlite = new StorageOptions { Provider = StorageProvider.Sqlite, ConnectionString = $"Data Source={Path.Combine(folder, "bench.db")}" };
-            await RunOneAsync("SQLite", sqlite, operationCount, days, output);
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
+            var folder = Directory.CreateTempSubdirectory("vigil-analysis-bench-").FullName;
+            try
+            {
+                var sqlite = new StorageOptions { Provider = StorageProvider.Sqlite, ConnectionString = $"Data Source={Path.Combine(folder, "bench.db")}" };
+                await RunOneAsync("SQLite", sqlite, operationCount, days, output);
+            }
+            finally
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                Directory.Delete(folder, recursive: true);
+            }
         }
 
-        if (Environment.GetEnvironmentVariable("VIGIL_TEST_POSTGRES") is { Length: > 0 } admin)
+        if (only is not "sqlite" && Environment.GetEnvironmentVariable("VIGIL_TEST_POSTGRES") is { Length: > 0 } admin)
         {
             var name = "vigil_analysis_bench_" + Guid.NewGuid().ToString("N")[..12];
             await AdminAsync(admin, $"CREATE DATABASE {name}");
