@@ -120,7 +120,12 @@ public sealed class RuleEvaluator
                     return new GroupEvaluation(group, ConditionState.NotEnoughData, value, null, points, Recovered: false);
                 }
 
-                var band = baseline.Band(rule.Sensitivity, Math.Max(rule.MinChange ?? 0, AnomalyBand.SpreadMultiplier(rule.Sensitivity) * SamplingNoise(rule, baseline.Center, points)));
+                var band = baseline.Band(rule.Sensitivity, rule.MinChange ?? 0);
+                if (CountingBand(rule, baseline.Center, points) is { } counting)
+                {
+                    band = new AnomalyBand(Math.Min(band.Lower, counting.Lower), Math.Max(band.Upper, counting.Upper));
+                }
+
                 threshold = rule.Comparison is Comparison.LessThan or Comparison.LessOrEqual ? band.Lower : band.Upper;
                 break;
             default:
@@ -157,32 +162,46 @@ public sealed class RuleEvaluator
         aggregation is Aggregation.Count or Aggregation.Sum or Aggregation.RatePerSecond or Aggregation.RatePerMinute;
 
     /// <summary>
-    /// The standard deviation that counting alone gives a window's value when the series is at
-    /// its baseline <paramref name="center"/>: Poisson for counts and rates (a quiet service's
-    /// 2 requests a minute swing by half from one window to the next), binomial for error rates
-    /// over the window's <paramref name="points"/> (one error in 25 requests is 4 %). An anomaly
-    /// band is never narrower than the sensitivity's multiple of it, whatever the history's
-    /// spread looked like. 0 for the other aggregations, whose spread the history measures.
+    /// The values counting chance alone keeps a window's value within when the series is at its
+    /// baseline <paramref name="center"/> (<see cref="CountingTails"/> at the rule's
+    /// sensitivity): Poisson for counts and rates (a quiet service's 2 requests a minute swing
+    /// by half from one window to the next, and 0 in 5 minutes is not yet improbable), errors
+    /// among the window's <paramref name="points"/> for error rates (one error in 25 requests
+    /// is 4 %; at least half an error is expected, so a usually clean series is not judged on a
+    /// rate of 0). An anomaly band is never narrower than this, whatever the history's spread
+    /// looked like. Null for the other aggregations, whose spread the history measures.
     /// </summary>
-    public static double SamplingNoise(AlertRule rule, double center, long points)
+    public static AnomalyBand? CountingBand(AlertRule rule, double center, long points)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        var windowMinutes = rule.WindowMinutes;
+        double unit; // counts per unit of the value
         switch (rule.Aggregation)
         {
             case Aggregation.Count:
-                return Math.Sqrt(Math.Max(center, 1));
+                unit = 1;
+                break;
             case Aggregation.RatePerMinute:
-                return Math.Sqrt(Math.Max(center * windowMinutes, 1)) / windowMinutes;
+                unit = rule.WindowMinutes;
+                break;
             case Aggregation.RatePerSecond:
-                return Math.Sqrt(Math.Max(center * windowMinutes * 60, 1)) / (windowMinutes * 60);
+                unit = rule.WindowMinutes * 60.0;
+                break;
             case Aggregation.ErrorRatePercent when points > 0:
-                // At least half an error in the window as the expected count, so a usually clean series is not judged on a rate of 0.
-                var p = Math.Clamp(center / 100, 0.5 / points, 1);
-                return 100 * Math.Sqrt(p * (1 - p) / points);
+                var (lowErrors, highErrors) = CountingTails.Binomial(points, Math.Max(center / 100, 0.5 / points), rule.Sensitivity);
+                return new AnomalyBand(100 * (lowErrors + 0.5) / points, 100 * (highErrors - 0.5) / points);
             default:
-                return 0;
+                return null;
         }
+
+        var expected = center * unit;
+        if (!(expected < 1e15))
+        {
+            return null; // counting noise is nothing at this size (and a count this large does not fit a long)
+        }
+
+        // At least one expected event, so a series that is usually silent is not anomalous at its first one.
+        var (low, high) = CountingTails.Poisson(Math.Max(expected, 1), rule.Sensitivity);
+        return new AnomalyBand((low + 0.5) / unit, (high - 0.5) / unit);
     }
 
     private static GroupEvaluation NoData(AlertRule rule, LabelSet group, double? value, long points) => rule.NoData switch

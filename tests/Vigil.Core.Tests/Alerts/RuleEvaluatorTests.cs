@@ -142,25 +142,59 @@ public sealed class RuleEvaluatorTests
     [Fact]
     public void Judge_AnomalyOfAFlatSeries_MinChangeKeepsNoiseQuiet()
     {
-        // An error rate that is always 0: without a minimum change any error would be "outside the band".
+        // An error rate that is always 0: without a minimum change any error would be "outside the
+        // band". Over 1 000 requests, chance alone allows 5 errors (0.5 %): the 2 points decide.
         var rule = Rule() with { Aggregation = Aggregation.ErrorRatePercent, ThresholdType = ThresholdType.Anomaly, Threshold = null, MinChange = 2 };
 
-        Assert.Equal(ConditionState.NotMet, RuleEvaluator.Judge(rule, LabelSet.Empty, (1.5, 200), Estimate(0)).State);
-        Assert.Equal(ConditionState.Met, RuleEvaluator.Judge(rule, LabelSet.Empty, (2.5, 200), Estimate(0)).State);
+        Assert.Equal(ConditionState.NotMet, RuleEvaluator.Judge(rule, LabelSet.Empty, (1.5, 1000), Estimate(0)).State);
+        Assert.Equal(ConditionState.Met, RuleEvaluator.Judge(rule, LabelSet.Empty, (2.5, 1000), Estimate(0)).State);
+    }
+
+    [Fact]
+    public void Judge_AnomalyOfAQuietErrorRate_ChanceDecides()
+    {
+        // 5 errors in 200 requests (2.5 %) where half an error is expected happens by chance once
+        // in 6 000 windows: not anomalous at medium; 6 (3 %) is once in 70 000.
+        var rule = Rule() with { Aggregation = Aggregation.ErrorRatePercent, ThresholdType = ThresholdType.Anomaly, Threshold = null, MinChange = 2 };
+
+        Assert.Equal(ConditionState.NotMet, RuleEvaluator.Judge(rule, LabelSet.Empty, (2.5, 200), Estimate(0)).State);
+        Assert.Equal(ConditionState.Met, RuleEvaluator.Judge(rule, LabelSet.Empty, (3.0, 200), Estimate(0)).State);
     }
 
     [Theory]
-    [InlineData(Aggregation.RatePerMinute, 2.0, 0, 0.6325)] // 2 a minute over 5 minutes: √10 / 5
-    [InlineData(Aggregation.RatePerMinute, 0.0, 0, 0.2)] // at least one request's worth: √1 / 5
-    [InlineData(Aggregation.Count, 9.0, 0, 3.0)]
-    [InlineData(Aggregation.ErrorRatePercent, 4.0, 25, 3.919)] // one error in 25 requests: 100 × √(0.04 × 0.96 / 25)
-    [InlineData(Aggregation.ErrorRatePercent, 0.0, 100, 0.7053)] // a clean series counts as half an error: p = 0.005
-    [InlineData(Aggregation.P95, 300.0, 100, 0.0)] // quantiles: the history measures their spread
-    public void SamplingNoise_CountingAndErrorRates_PoissonAndBinomialFloors(Aggregation aggregation, double center, long points, double expected)
+    [InlineData(Aggregation.RatePerMinute, 2.0, 0, -0.1, 5.1)] // 10 requests expected in 5 minutes: none is not improbable yet, 26 or more is
+    [InlineData(Aggregation.RatePerMinute, 3.0, 0, 0.3, 6.7)] // 15 expected: at most 1, at least 34
+    [InlineData(Aggregation.RatePerMinute, 0.0, 0, -0.1, 1.5)] // at least one request is expected: 8 or more is a surge
+    [InlineData(Aggregation.Count, 9.0, 0, -0.5, 23.5)]
+    [InlineData(Aggregation.ErrorRatePercent, 4.0, 25, -2, 30)] // one error expected in 25 requests: 8 or more
+    [InlineData(Aggregation.ErrorRatePercent, 0.0, 100, -0.5, 5.5)] // a clean series counts as half an error: 6 or more
+    public void CountingBand_CountingAndErrorRates_ExactPoissonTails(Aggregation aggregation, double center, long points, double lower, double upper)
     {
-        var rule = Rule() with { Aggregation = aggregation, WindowMinutes = 5 };
+        var rule = Rule() with { Aggregation = aggregation, WindowMinutes = 5, Sensitivity = AnomalySensitivity.Medium };
 
-        Assert.Equal(expected, RuleEvaluator.SamplingNoise(rule, center, points), 3);
+        var band = RuleEvaluator.CountingBand(rule, center, points);
+
+        Assert.NotNull(band);
+        Assert.Equal(lower, band.Value.Lower, 9);
+        Assert.Equal(upper, band.Value.Upper, 9);
+    }
+
+    [Fact]
+    public void CountingBand_QuantilesAndSums_NoneTheHistoryMeasuresTheirSpread()
+    {
+        Assert.Null(RuleEvaluator.CountingBand(Rule() with { Aggregation = Aggregation.P95 }, 300, 100));
+        Assert.Null(RuleEvaluator.CountingBand(Rule() with { Aggregation = Aggregation.Sum }, 300, 100));
+    }
+
+    [Fact]
+    public void Judge_AnomalyOfAQuietStream_StopsAreAlertsOnlyWhenImprobable()
+    {
+        // Median 3 requests a minute, a tight history: 0 in 5 minutes (15 expected) is below the
+        // band, 2 is not (2 where 15 are expected happens by chance about every two and a half weeks of minutes).
+        var rule = Rule() with { Aggregation = Aggregation.RatePerMinute, WindowMinutes = 5, ThresholdType = ThresholdType.Anomaly, Threshold = null, Comparison = Comparison.LessThan };
+
+        Assert.Equal(ConditionState.Met, RuleEvaluator.Judge(rule, LabelSet.Empty, (0, 0), Estimate(3, spread: 0.1)).State);
+        Assert.Equal(ConditionState.NotMet, RuleEvaluator.Judge(rule, LabelSet.Empty, (0.4, 2), Estimate(3, spread: 0.1)).State);
     }
 
     [Theory]

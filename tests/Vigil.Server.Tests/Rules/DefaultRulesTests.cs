@@ -101,10 +101,13 @@ public sealed class DefaultRulesTests
 
         // Issue 12: anomaly rules per service that work untuned (measured in docs/BENCHMARKS.md, "Detection quality").
         AssertAnomaly(rules["latency_anomaly"], Aggregation.P50, Comparison.GreaterThan, AnomalySensitivity.Low, 3, 4, 5);
-        AssertAnomaly(rules["error_rate_anomaly"], Aggregation.ErrorRatePercent, Comparison.GreaterThan, AnomalySensitivity.Medium, 2, 3, 3);
+        AssertAnomaly(rules["error_rate_anomaly"], Aggregation.ErrorRatePercent, Comparison.GreaterThan, AnomalySensitivity.High, 2, 3, 3);
+        AssertAnomaly(rules["error_rate_sustained"], Aggregation.ErrorRatePercent, Comparison.GreaterThan, AnomalySensitivity.Medium, 15, 3, 3);
         AssertAnomaly(rules["traffic_drop"], Aggregation.RatePerMinute, Comparison.LessThan, AnomalySensitivity.Medium, 5, 4, 5);
+        AssertAnomaly(rules["traffic_drop_sudden"], Aggregation.RatePerMinute, Comparison.LessThan, AnomalySensitivity.Medium, 2, 2, 2);
         AssertAnomaly(rules["traffic_surge"], Aggregation.RatePerMinute, Comparison.GreaterThan, AnomalySensitivity.Low, 5, 3, 5);
         Assert.Equal(2, rules["error_rate_anomaly"].MinChange);
+        Assert.Equal(3, rules["error_rate_sustained"].MinChange);
 
         Assert.Equal(["job_id"], rules["slow_generation"].GroupBy);
         Assert.Equal(["job_id"], rules["generation_failure_rate"].GroupBy);

@@ -1,0 +1,91 @@
+namespace Vigil.Core.Baselines;
+
+/// <summary>
+/// How far a count may stray from its expectation by chance alone: the counts of a window
+/// (requests, errors) are Poisson around the expected count, so a quiet service's 15 expected
+/// requests come in as 6 or 26 about once a week of minutes, while 0 would happen once in
+/// three million. The tails are exact (summed term by term) up to an expected count of
+/// <see cref="ExactUpTo"/>, where the normal approximation of a count of a few requests or
+/// errors is far off in both directions (too wide below, too narrow above); beyond it a
+/// Cornish–Fisher corrected normal quantile is within a count of the exact one.
+/// </summary>
+public static class CountingTails
+{
+    /// <summary>Expected counts up to this are summed exactly; larger ones are approximated.</summary>
+    public const double ExactUpTo = 400;
+
+    /// <summary>
+    /// The one-sided tail probability a count must fall under at a sensitivity: the normal tail
+    /// beyond the sensitivity's <see cref="AnomalyBand.SpreadMultiplier"/> (6, 4 and 3 σ), so a
+    /// count is as improbable as a value that many robust σ from its center.
+    /// </summary>
+    public static double TailProbability(AnomalySensitivity sensitivity) => sensitivity switch
+    {
+        AnomalySensitivity.Low => 9.866e-10,
+        AnomalySensitivity.Medium => 3.167e-5,
+        AnomalySensitivity.High => 1.350e-3,
+        _ => throw new ArgumentOutOfRangeException(nameof(sensitivity), sensitivity, "Unknown sensitivity."),
+    };
+
+    /// <summary>
+    /// For a Poisson count of mean <paramref name="expected"/>: the largest count at most as
+    /// likely as <paramref name="sensitivity"/>'s tail probability from below (−1 when even 0 is
+    /// more likely: no count is improbably low), and the smallest count at most that likely from
+    /// above.
+    /// </summary>
+    public static (long Low, long High) Poisson(double expected, AnomalySensitivity sensitivity) =>
+        Poisson(expected, TailProbability(sensitivity), AnomalyBand.SpreadMultiplier(sensitivity), variance: expected);
+
+    /// <summary>
+    /// As <see cref="Poisson(double, AnomalySensitivity)"/> for the errors among
+    /// <paramref name="trials"/> requests of error probability <paramref name="probability"/>:
+    /// a Poisson count of mean trials × probability (slightly wider than the binomial, which is
+    /// what a burst-prone error count needs) up to <see cref="ExactUpTo"/>, the binomial variance beyond.
+    /// </summary>
+    public static (long Low, long High) Binomial(long trials, double probability, AnomalySensitivity sensitivity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(trials);
+        var p = Math.Clamp(probability, 0, 1);
+        var expected = trials * p;
+        return Poisson(expected, TailProbability(sensitivity), AnomalyBand.SpreadMultiplier(sensitivity), variance: expected * (1 - p));
+    }
+
+    private static (long Low, long High) Poisson(double expected, double tail, double z, double variance)
+    {
+        if (!double.IsFinite(expected) || expected < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(expected), expected, "An expected count is finite and not negative.");
+        }
+
+        if (expected > ExactUpTo)
+        {
+            // The normal quantile with the first Cornish–Fisher term for the Poisson's skew ((z² − 1) / 6).
+            var sd = Math.Sqrt(variance);
+            var skew = (z * z - 1) / 6;
+            return ((long)Math.Floor(expected - z * sd + skew), (long)Math.Ceiling(expected + z * sd + skew));
+        }
+
+        // Walk up the distribution: P(X = k) = P(X = k − 1) × λ / k, from e^−λ (1e-174 at λ = 400: no underflow).
+        var probability = Math.Exp(-expected);
+        var cumulative = probability;
+        long low = -1;
+        long k = 0;
+        while (cumulative <= tail)
+        {
+            low = k;
+            k++;
+            probability *= expected / k;
+            cumulative += probability;
+        }
+
+        // P(X ≥ k + 1) = 1 − P(X ≤ k): exact enough here, the tails asked for are ≥ 1e-9 against a rounding of ~1e-14.
+        while (1 - cumulative > tail)
+        {
+            k++;
+            probability *= expected / k;
+            cumulative += probability;
+        }
+
+        return (low, k + 1);
+    }
+}
