@@ -278,7 +278,7 @@ public abstract class RuleEndpointsTests(StorageProvider provider, SharedServer 
         Assert.All(rules, r => Assert.True(r.GetProperty("isDefault").GetBoolean()));
         var slow = rules.Single(r => r.GetProperty("id").GetString() == "slow_endpoint");
         Assert.Equal(
-            ("http_request_duration_ms", "p95", 15.0, 10, 1000.0, "warning", 60),
+            ("http_request_duration_ms", "p95", 15.0, 30, 1000.0, "warning", 60),
             (slow.GetProperty("metric").GetString(), slow.GetProperty("aggregation").GetString(), slow.GetProperty("windowMinutes").GetDouble(),
              slow.GetProperty("minDataPoints").GetInt32(), slow.GetProperty("threshold").GetDouble(), slow.GetProperty("severity").GetString(),
              slow.GetProperty("cooldownMinutes").GetInt32()));
