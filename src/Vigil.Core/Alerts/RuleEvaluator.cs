@@ -162,6 +162,13 @@ public sealed class RuleEvaluator
         aggregation is Aggregation.Count or Aggregation.Sum or Aggregation.RatePerSecond or Aggregation.RatePerMinute;
 
     /// <summary>
+    /// Whether a window's value counts events or a share of them (counts, rates, error rates):
+    /// counting chance sets how far it strays (<see cref="CountingBand"/>).
+    /// </summary>
+    public static bool CountsEvents(Aggregation aggregation) =>
+        aggregation is Aggregation.Count or Aggregation.RatePerMinute or Aggregation.RatePerSecond or Aggregation.ErrorRatePercent;
+
+    /// <summary>
     /// The values counting chance alone keeps a window's value within when the series is at its
     /// baseline <paramref name="center"/> (<see cref="CountingTails"/> at the rule's
     /// sensitivity): Poisson for counts and rates (a quiet service's 2 requests a minute swing

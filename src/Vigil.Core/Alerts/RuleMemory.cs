@@ -41,7 +41,7 @@ public sealed class RuleMemory
     public int GroupCount => _groups.Count;
 
     /// <summary>An estimate of the memory held, in bytes.</summary>
-    public long ApproximateBytes => _groups.Values.Sum(g => 120 + (g.Baseline?.ApproximateBytes ?? 0));
+    public long ApproximateBytes => _groups.Values.Sum(g => 120 + g.Noise.ApproximateBytes + (g.Baseline?.ApproximateBytes ?? 0));
 
     /// <summary>
     /// The fields of a rule that shape what its memory holds (the value judged, its baseline, the
@@ -119,7 +119,7 @@ public sealed class RuleMemory
 
         if (!_groups.TryGetValue(group, out var memory))
         {
-            _groups[group] = memory = new GroupMemory(rule.UsesBaseline ? new SeasonalBaseline(_options) : null);
+            _groups[group] = memory = new GroupMemory(rule.UsesBaseline ? new SeasonalBaseline(_options) : null, NoiseTracker.LagOf(rule));
         }
 
         // The value judged at an instant is the window's: it is placed in the hours of the
@@ -135,6 +135,10 @@ public sealed class RuleMemory
             }
 
             estimate = memory.Level.Adjust(memory.LastEstimate, rule.Aggregation);
+            if (!RuleEvaluator.CountsEvents(rule.Aggregation))
+            {
+                estimate = memory.Noise.Narrow(estimate);
+            }
         }
 
         memory.LastJudgedMs = nowMs;
@@ -146,6 +150,7 @@ public sealed class RuleMemory
             fed.Add(atMs, value);
             memory.LastFedMinute = minute;
             memory.Level.Observe(atMs, value, memory.LastEstimate);
+            memory.Noise.Observe(atMs, minute, value, estimate);
         }
 
         return rule.OfMinutes <= 1 ? outcome : Confirm(rule, memory, outcome, minute);
@@ -198,9 +203,11 @@ public sealed class RuleMemory
         return clear >= rule.MetMinutes || !outcome.Recovered ? outcome : outcome with { Recovered = false };
     }
 
-    private sealed class GroupMemory(SeasonalBaseline? baseline)
+    private sealed class GroupMemory(SeasonalBaseline? baseline, int lag)
     {
         public SeasonalBaseline? Baseline { get; } = baseline;
+
+        public NoiseTracker Noise { get; } = new(lag);
 
         public BaselineEstimate? LastEstimate { get; set; }
 
@@ -215,6 +222,90 @@ public sealed class RuleMemory
         public long MetMinute { get; set; } = long.MinValue;
 
         public long LastJudgedMs { get; set; }
+    }
+
+    /// <summary>
+    /// How much the value moves from one window to the next, lately, relative to the baseline's
+    /// center: a slot's spread mixes the weeks' levels and the hour's ramp with the window's own
+    /// noise (a quiet service's 3-minute median: σ 14 % of the center across two weeks' Tuesdays at
+    /// 2 o'clock, 4 % from one window to the next), so a 1.5× step stays inside a band that only
+    /// the level of the moment moves. Each completed hour's robust scale of the differences
+    /// between values one window apart (non-overlapping windows: a difference holds twice the
+    /// variance of a value, hence ÷ √2), as a share of the center then; the median over the last
+    /// <see cref="Hours"/> hours narrows the estimate's spreads, never widens them. Spikes are a
+    /// few differences in an hour and do not move a median absolute deviation. Only for values
+    /// whose spread the history alone measures (latencies, gauges): counts, rates and error rates
+    /// have their band from counting chance, and narrowed by their differences the traffic rules
+    /// fired 14 more times on dips of busy services in the detection corpus (3 weeks, 12 services).
+    /// </summary>
+    private sealed class NoiseTracker(int lag)
+    {
+        private const int Hours = 24;
+        private const int MinHours = 6;
+        private const int MinDifferences = 20;
+
+        private readonly double[] _recent = new double[lag + 1]; // the last values by minute, a ring
+        private readonly long[] _recentMinute = new long[lag + 1];
+        private readonly List<double> _thisHour = [];
+        private readonly Queue<double> _hours = new();
+        private long _hour = long.MinValue;
+        private double _scale = double.NaN;
+
+        /// <summary>An estimate of the memory held, in bytes: the ring, an hour of differences, a day of scales.</summary>
+        public long ApproximateBytes => 120 + (_recent.Length * 16) + (_thisHour.Capacity * 8) + (Hours * 8);
+
+        /// <summary>The minutes between two values whose windows do not overlap.</summary>
+        public static int LagOf(AlertRule rule) => Math.Clamp((int)Math.Ceiling(rule.WindowMinutes), 1, MaxOfMinutes);
+
+        public void Observe(long atMs, long minute, double value, BaselineEstimate? estimate)
+        {
+            var hour = FloorDivision.Of(atMs, HourOfWeek.HourMs);
+            if (hour != _hour)
+            {
+                if (_thisHour.Count >= MinDifferences)
+                {
+                    _thisHour.Sort();
+                    _hours.Enqueue(RobustStatistics.Of(CollectionsMarshal.AsSpan(_thisHour)).Mad * RobustStatistics.MadToSigma / Math.Sqrt(2));
+                    if (_hours.Count > Hours)
+                    {
+                        _hours.Dequeue();
+                    }
+
+                    _scale = _hours.Count < MinHours ? double.NaN : RobustStatistics.Median([.. _hours.Order()]);
+                }
+
+                _thisHour.Clear();
+                _hour = hour;
+            }
+
+            var at = Ring(minute);
+            var earlier = Ring(minute - lag);
+            if (_recentMinute[earlier] == minute - lag && estimate is { Center: > 0 } known)
+            {
+                _thisHour.Add((value - _recent[earlier]) / known.Center);
+            }
+
+            _recent[at] = value;
+            _recentMinute[at] = minute;
+        }
+
+        private int Ring(long minute) => (int)(((minute % _recent.Length) + _recent.Length) % _recent.Length);
+
+        public BaselineEstimate? Narrow(BaselineEstimate? estimate)
+        {
+            if (estimate is null || double.IsNaN(_scale) || estimate.Spread <= 0)
+            {
+                return estimate;
+            }
+
+            var factor = _scale * Math.Abs(estimate.Center) / estimate.Spread;
+            return factor >= 1 ? estimate : estimate with
+            {
+                Spread = estimate.Spread * factor,
+                LowerSpread = estimate.LowerSpread * factor,
+                UpperSpread = estimate.UpperSpread * factor,
+            };
+        }
     }
 
     /// <summary>

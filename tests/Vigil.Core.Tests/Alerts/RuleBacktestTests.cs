@@ -272,6 +272,41 @@ public sealed class RuleBacktestTests
         Assert.Equal(ConditionState.Met, memory.Judge(rule, kept, (2000, 10), startMs + (2 * 86_400_000L) + 60_000).State);
     }
 
+    [Theory]
+    [InlineData(1.6, true)]
+    [InlineData(1.15, false)]
+    public void RuleMemory_LatencyWithAnHourlyRamp_JudgedAgainstItsWindowToWindowNoise(double step, bool met)
+    {
+        // Every hour ramps from 100 to 150 ms (± 1 %), so an hour-of-week slot spreads widely (6 σ
+        // above its center of 125 is about 235) while one window differs from the one before by 2.5 %.
+        // Against the slot's spread alone a 1.6× step (about 200 ms) stays inside the band; against
+        // the window-to-window noise the 35 % minimum change decides: 1.6× is an anomaly, 1.15× is not.
+        var rule = Rule() with
+        {
+            Aggregation = Aggregation.P50, WindowMinutes = 3, ThresholdType = ThresholdType.Anomaly, Threshold = null,
+            Sensitivity = AnomalySensitivity.Low, BaselineDays = 14, MetMinutes = 4, OfMinutes = 5,
+        };
+        var memory = new RuleMemory(rule);
+        var group = LabelSet.From([new KeyValuePair<string, string>("service", "checkout")]);
+        var random = new Random(7);
+        var startMs = Start.ToUnixTimeMilliseconds();
+        var stepFrom = (3 * 7 * 1440) + (10 * 60) + 30; // week 3, Monday 10:30
+        var states = new List<ConditionState>();
+        for (var minute = 0; minute < stepFrom + 30; minute++)
+        {
+            var ramp = 100 * (1 + (0.5 * (minute % 60) / 60.0)) * (1 + (0.01 * ((random.NextDouble() * 2) - 1)));
+            var value = minute >= stepFrom ? ramp * step : ramp;
+            var outcome = memory.Judge(rule, group, (value, 100), startMs + (minute * 60_000L));
+            if (minute >= stepFrom)
+            {
+                states.Add(outcome.State);
+            }
+        }
+
+        Assert.Equal(met, states.Skip(10).All(s => s == ConditionState.Met));
+        Assert.Equal(met, states.Any(s => s == ConditionState.Met));
+    }
+
     [Fact]
     public void Replay_StepUnderAMinute_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => RuleBacktest.Replay(Rule(), [], Start, Start.AddHours(1), TimeSpan.FromSeconds(10)));
