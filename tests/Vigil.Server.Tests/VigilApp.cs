@@ -52,6 +52,9 @@ public sealed class VigilApp : WebApplicationFactory<Program>
     /// <summary>Runs one evaluation pass now, at the fake clock's time.</summary>
     public Task RunPassAsync() => Services.GetRequiredService<global::Vigil.Server.Alerts.AlertEngine>().RunOnceAsync(CancellationToken.None);
 
+    /// <summary>The migrations the server applies besides Storage's own: a test database made of them is one the server finds up to date.</summary>
+    public static IReadOnlyList<Vigil.Storage.MigrationSource> MigrationSources { get; } = [Vigil.Jobs.Queue.JobQueue.Migrations];
+
     public static FakeTimeProvider NewClock() => new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
 
     /// <summary>
@@ -155,7 +158,7 @@ public abstract class ServerTestBase(StorageProvider provider, SharedServer? sha
     protected StorageProvider Provider { get; } = provider;
 
     // Created off xUnit's synchronisation context, which blocking on an await could starve.
-    protected TestDatabase Database => _database ??= Task.Run(() => TestDatabase.CreateAsync(Provider)).GetAwaiter().GetResult();
+    protected TestDatabase Database => _database ??= Task.Run(() => TestDatabase.CreateMigratedAsync(Provider, VigilApp.MigrationSources)).GetAwaiter().GetResult();
 
     public virtual Task InitializeAsync() => Task.CompletedTask;
 
@@ -195,7 +198,7 @@ public sealed class SharedServer : IAsyncLifetime
         {
             if (_app is null)
             {
-                _database = await TestDatabase.CreateAsync(provider);
+                _database = await TestDatabase.CreateMigratedAsync(provider, VigilApp.MigrationSources);
                 _app = new VigilApp(_database, VigilApp.NewClock());
                 _ = _app.Server; // start it
             }
