@@ -38,6 +38,12 @@ internal static class AnalysisReport
         var operationCount = args is [var n, ..] ? int.Parse(n, CultureInfo.InvariantCulture) : 10_000;
         var days = args is [_, var d, ..] ? int.Parse(d, CultureInfo.InvariantCulture) : 30;
         var only = args is [_, _, var storage, ..] ? storage : null; // "sqlite" or "postgres": that one alone
+        if (only is not (null or "sqlite" or "postgres"))
+        {
+            output.WriteLine($"Unknown storage '{only}': sqlite or postgres.");
+            return 2;
+        }
+
         output.WriteLine($"Performance analysis: {operationCount:N0} operations × {days} days of hourly sums, {Environment.ProcessorCount} cores");
         output.WriteLine();
         output.WriteLine("| storage | seed (s) | hourly sums | run | seconds | CPU seconds | result | peak working set (MB) | ingest points/s alone | ingest points/s during the run |");
