@@ -170,6 +170,31 @@ public sealed class RulesTests(AdminServerFixture fixture) : IClassFixture<Admin
     }
 
     [Fact]
+    public async Task Edit_UnlessUsual_IsAStaticThresholdsCheckboxSavedThroughTheApi()
+    {
+        var id = await CreateRuleAsync(new { name = "Slow reports", metric = "report_duration_ms", aggregation = "p95", threshold = 5000, recoveryThreshold = 4000 });
+        var page = await Server.NewPageAsync();
+        await DashboardServer.RunAsync(page, nameof(Edit_UnlessUsual_IsAStaticThresholdsCheckboxSavedThroughTheApi), async () =>
+        {
+            await page.GotoAsync($"/rules/{id}");
+            var unlessUsual = page.GetByLabel("Unless usual");
+            await Expect(unlessUsual).Not.ToBeCheckedAsync();
+            await unlessUsual.CheckAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save the rule" }).ClickAsync();
+
+            await Expect(page).ToHaveURLAsync(new Regex("/rules$"));
+            await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Slow reports" })).ToContainTextAsync("> 5000, unless usual");
+            Assert.True((await GetRuleAsync(id)).GetProperty("unlessUsual").GetBoolean());
+
+            // A static threshold's option: hidden for the other kinds.
+            await page.GotoAsync($"/rules/{id}");
+            await Expect(page.GetByLabel("Unless usual")).ToBeCheckedAsync();
+            await page.GetByLabel("Threshold type").SelectOptionAsync("anomaly");
+            await Expect(page.GetByLabel("Unless usual")).ToBeHiddenAsync();
+        });
+    }
+
+    [Fact]
     public async Task UnknownRule_FriendlyNotFoundPage()
     {
         var page = await Server.NewPageAsync();

@@ -67,6 +67,17 @@ public sealed record AlertRule
     /// </summary>
     public double? MinChange { get; init; }
 
+    /// <summary>
+    /// Static thresholds: the condition counts only when it is unusual, that is when the group's
+    /// usual value at this hour of the week (its seasonal baseline's center over the last
+    /// <see cref="BaselineDays"/>) is itself clear of the <see cref="RecoveryThreshold"/> (or of
+    /// the threshold without one). An endpoint whose p95 is above 1 s every afternoon is slow by
+    /// nature, which the slowest operations and the objectives report; an alert says it became
+    /// slow. Ignored by the other threshold types, which measure against the usual value already.
+    /// Until three past days show the hour (then the hour of the week, once a week does), the threshold alone decides.
+    /// </summary>
+    public bool UnlessUsual { get; init; }
+
     /// <summary>How the value is compared with the threshold.</summary>
     public Comparison Comparison { get; init; } = Comparison.GreaterThan;
 
@@ -116,6 +127,6 @@ public sealed record AlertRule
     /// <summary>The window as a time span.</summary>
     public TimeSpan Window => TimeSpan.FromMinutes(WindowMinutes);
 
-    /// <summary>Whether the threshold is measured against the seasonal baseline (dynamic, percent_change, anomaly).</summary>
-    public bool UsesBaseline => ThresholdType is ThresholdType.Dynamic or ThresholdType.PercentChange or ThresholdType.Anomaly;
+    /// <summary>Whether the rule keeps a seasonal baseline (dynamic, percent_change and anomaly thresholds; static ones with <see cref="UnlessUsual"/>).</summary>
+    public bool UsesBaseline => ThresholdType is ThresholdType.Dynamic or ThresholdType.PercentChange or ThresholdType.Anomaly || (UnlessUsual && ThresholdType == ThresholdType.Static);
 }

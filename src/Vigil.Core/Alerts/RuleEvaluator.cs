@@ -1,3 +1,4 @@
+using System.Globalization;
 using Vigil.Core.Baselines;
 using Vigil.Core.Metrics;
 
@@ -81,7 +82,8 @@ public sealed class RuleEvaluator
     /// <summary>
     /// Compares one group's window aggregate with the rule's threshold. <paramref name="baseline"/>
     /// is the group's seasonal baseline as of now (dynamic, percent-change and anomaly
-    /// thresholds; null while there is too little history). Used by the live evaluation and the
+    /// thresholds, and static ones with <see cref="AlertRule.UnlessUsual"/>; null while there is
+    /// too little history). Used by the live evaluation and the
     /// backtest alike (through <see cref="RuleMemory"/>), so both judge the same.
     /// </summary>
     public static GroupEvaluation Judge(AlertRule rule, LabelSet group, (double? Value, long Points) window, BaselineEstimate? baseline)
@@ -130,6 +132,16 @@ public sealed class RuleEvaluator
                 break;
             default:
                 threshold = rule.Threshold ?? 0;
+                if (rule.UnlessUsual && baseline is not null && rule.Comparison.Holds(baseline.Center, rule.RecoveryThreshold ?? threshold))
+                {
+                    return new GroupEvaluation(group, ConditionState.NotMet, FiniteValues.Finite(current), threshold, points, Recovered: true)
+                    {
+                        Reason = string.Create(
+                            CultureInfo.InvariantCulture,
+                            $"not unusual: the usual {rule.Aggregation.ToWire()} at this hour of the week is {baseline.Center:0.###}, itself past {rule.RecoveryThreshold ?? threshold:0.###} (unlessUsual)"),
+                    };
+                }
+
                 break;
         }
 

@@ -66,6 +66,7 @@ public sealed class RuleMemory
             rule.BaselineDays,
             rule.Sensitivity,
             rule.MinChange?.ToString(CultureInfo.InvariantCulture),
+            rule.UnlessUsual,
             rule.Comparison,
             rule.RecoveryThreshold?.ToString(CultureInfo.InvariantCulture),
             rule.MetMinutes,
@@ -89,7 +90,10 @@ public sealed class RuleMemory
     /// so last week's hour is still whole when the same hour this week is judged), and the hour
     /// of the week only, from one past week on: a rule learns for a week (not enough data) rather
     /// than judge a first weekend against weekdays, and the median of the hour's values keeps a
-    /// spike of that week from becoming the baseline.
+    /// spike of that week from becoming the baseline. A static threshold's usual value
+    /// (<see cref="AlertRule.UnlessUsual"/>) may come from the hour of the day once three past
+    /// days have it: that baseline only holds alerts back, and what most days do at that hour is
+    /// known long before the day of the week is.
     /// </summary>
     public static SeasonalBaselineOptions BaselineOptions(AlertRule rule)
     {
@@ -98,7 +102,7 @@ public sealed class RuleMemory
         {
             History = TimeSpan.FromDays(Math.Clamp(rule.BaselineDays, 1, 365)) + TimeSpan.FromHours(1),
             MinWeeks = 1,
-            LowestLevel = BaselineLevel.HourOfWeek,
+            LowestLevel = rule.ThresholdType == ThresholdType.Static ? BaselineLevel.HourOfDay : BaselineLevel.HourOfWeek,
         };
     }
 
@@ -134,10 +138,19 @@ public sealed class RuleMemory
                 memory.LastAskMs = atMs;
             }
 
-            estimate = memory.Level.Adjust(memory.LastEstimate, rule.Aggregation);
-            if (!RuleEvaluator.CountsEvents(rule.Aggregation))
+            if (rule.ThresholdType == ThresholdType.Static)
             {
-                estimate = memory.Noise.Narrow(estimate);
+                // unlessUsual: the weeks' usual value, not moved by the last day's level, so a
+                // route that became slow today stays unusual until it has been slow for weeks.
+                estimate = memory.LastEstimate;
+            }
+            else
+            {
+                estimate = memory.Level.Adjust(memory.LastEstimate, rule.Aggregation);
+                if (!RuleEvaluator.CountsEvents(rule.Aggregation))
+                {
+                    estimate = memory.Noise.Narrow(estimate);
+                }
             }
         }
 

@@ -55,7 +55,7 @@ internal static class RuleText
         _ => "≤",
     };
 
-    /// <summary>The condition in one line: <c>&gt; 1000</c>, <c>&gt; 2 × baseline (7 d)</c>, <c>&gt; +50 % vs baseline</c>, <c>above the band (medium)</c>.</summary>
+    /// <summary>The condition in one line: <c>&gt; 1000</c>, <c>&gt; 2 × baseline (7 d)</c>, <c>&gt; +50 % vs baseline</c>, <c>above the band (medium)</c>, <c>&gt; 1000, unless usual</c>.</summary>
     public static string Condition(AlertRule rule)
     {
         ArgumentNullException.ThrowIfNull(rule);
@@ -65,7 +65,7 @@ internal static class RuleText
             ThresholdType.Dynamic => $"{symbol} {Format.Number(rule.BaselineMultiplier ?? double.NaN)} × baseline ({rule.BaselineDays.ToString(CultureInfo.InvariantCulture)} d)",
             ThresholdType.PercentChange => $"{symbol} {(rule.Threshold >= 0 ? "+" : "")}{Format.Number(rule.Threshold ?? double.NaN)} % vs baseline ({rule.BaselineDays.ToString(CultureInfo.InvariantCulture)} d)",
             ThresholdType.Anomaly => $"{(rule.Comparison is Comparison.LessThan or Comparison.LessOrEqual ? "below" : "above")} the band ({rule.Sensitivity.ToWire()})",
-            _ => $"{symbol} {Format.Number(rule.Threshold ?? double.NaN)}",
+            _ => $"{symbol} {Format.Number(rule.Threshold ?? double.NaN)}{(rule.UnlessUsual ? ", unless usual" : "")}",
         };
     }
 

@@ -79,6 +79,15 @@ public class RuleDocument
     /// <summary>Anomaly thresholds: the smallest departure from the baseline that counts, in the metric's unit (at least 0).</summary>
     public double? MinChange { get; set; }
 
+    /// <summary>
+    /// Static thresholds (the other types ignore it): the condition counts only when the group's usual value at this hour of
+    /// the week (its seasonal baseline over <c>baselineDays</c>) is clear of the recovery
+    /// threshold (or of the threshold), so an endpoint that is slow every afternoon does not fire
+    /// every afternoon. The threshold alone decides until three past days show the hour (the hour of the week once a week shows it).
+    /// </summary>
+    /// <value>false when omitted.</value>
+    public bool? UnlessUsual { get; set; }
+
     /// <summary><c>greater_than</c>, <c>less_than</c>, <c>equal</c>, <c>greater_or_equal</c> or <c>less_or_equal</c>.</summary>
     /// <value><c>greater_than</c> when omitted.</value>
     public string? Comparison { get; set; }

@@ -18,7 +18,7 @@ internal static class RuleJson
     private static readonly AlertRule Defaults = new() { Id = "", Name = "", Metric = "" };
 
     // Fields whose validator messages mean nothing while the threshold type itself is unknown.
-    private static readonly string[] ThresholdFields = ["threshold", "baselineMultiplier", "baselineDays", "comparison", "minChange"];
+    private static readonly string[] ThresholdFields = ["threshold", "baselineMultiplier", "baselineDays", "comparison", "minChange", "unlessUsual"];
 
     /// <summary>Strict reading (unknown fields and numbers in strings are errors), camelCase: the API's settings.</summary>
     public static JsonSerializerOptions Strict { get; } = Create(JsonUnmappedMemberHandling.Disallow);
@@ -53,6 +53,7 @@ internal static class RuleJson
         document.BaselineDays = rule.BaselineDays;
         document.Sensitivity = rule.Sensitivity.ToWire();
         document.MinChange = rule.MinChange;
+        document.UnlessUsual = rule.UnlessUsual;
         document.Comparison = rule.Comparison.ToWire();
         document.ForSeconds = rule.ForSeconds;
         document.MetMinutes = rule.MetMinutes;
@@ -211,6 +212,7 @@ internal static class RuleJson
             BaselineDays = Whole("baselineDays", document.BaselineDays, Defaults.BaselineDays),
             Sensitivity = sensitivity,
             MinChange = document.MinChange,
+            UnlessUsual = document.UnlessUsual ?? Defaults.UnlessUsual,
             Comparison = comparison,
             ForSeconds = Whole("forSeconds", document.ForSeconds, Defaults.ForSeconds),
             MetMinutes = Whole("metMinutes", document.MetMinutes, Defaults.MetMinutes),

@@ -132,6 +132,30 @@ public sealed class RuleBacktestTests
     }
 
     [Fact]
+    public void Replay_UnlessUsual_ARouteSlowEveryAfternoonFiresOnlyUntilThreeDaysShowItIsUsual_ARouteNewlySlowFires()
+    {
+        // "/report" is at 1 200 ms every afternoon (13:00-17:00) and 300 ms otherwise; "/cart" is at
+        // 400 ms until day 8's afternoon, when it runs at 1 200 ms for two hours (14:00-16:00).
+        var report = Series(new() { ["route"] = "/report" }, m => HourOf(m) is >= 13 and < 17 ? 1200 : 300, minutes: 9 * 1440);
+        var cart = Series(new() { ["route"] = "/cart" }, m => Day(m) == 8 && HourOf(m) is >= 14 and < 16 ? 1200 : 400, minutes: 9 * 1440);
+        var rule = Rule() with { WindowMinutes = 1, Threshold = 1000, RecoveryThreshold = 900, GroupBy = ["route"], UnlessUsual = true, BaselineDays = 7 };
+
+        var events = RuleBacktest.Replay(rule, [report, cart], Start, Start.AddDays(9), Minute);
+        var plain = RuleBacktest.Replay(rule with { UnlessUsual = false }, [report, cart], Start, Start.AddDays(9), Minute);
+
+        int[] FiringDays(IEnumerable<BacktestEvent> list, string route) =>
+            [.. list.Where(e => e.To == AlertStatus.Firing && e.Group["route"] == route).Select(e => (int)(e.At - Start).TotalDays)];
+
+        // Until three past days have the hour, the threshold alone decides; from then on an
+        // afternoon like every afternoon is not an incident, and the newly slow route still fires at once.
+        Assert.Equal([0, 1, 2], FiringDays(events, "/report"));
+        Assert.Equal([0, 1, 2, 3, 4, 5, 6, 7, 8], FiringDays(plain, "/report"));
+        var newlySlow = Assert.Single(events, e => e.To == AlertStatus.Firing && e.Group["route"] == "/cart");
+        Assert.Equal(Start.AddDays(8).AddHours(14).AddMinutes(1), newlySlow.At);
+        Assert.Single(plain, e => e.To == AlertStatus.Firing && e.Group["route"] == "/cart");
+    }
+
+    [Fact]
     public void Replay_BaselineWithoutHistory_NotEnoughDataNeverFires()
     {
         var series = Series([], m => m >= 10 ? 450 : 100, minutes: 20);

@@ -27,6 +27,7 @@ public sealed class RuleValidatorTests
         { Valid with { RepeatIntervalMinutes = 20_000 }, "repeatIntervalMinutes" },
         { Valid with { RunbookUrl = "ftp://x" }, "runbookUrl" },
         { Valid with { GroupBy = [""] }, "groupBy" },
+        { Valid with { UnlessUsual = true, BaselineDays = 60 }, "baselineDays" },
     };
 
     [Theory]

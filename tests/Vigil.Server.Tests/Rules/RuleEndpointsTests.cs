@@ -44,6 +44,7 @@ public abstract class RuleEndpointsTests(StorageProvider provider, SharedServer 
         { """{"name":"n","metric":"m","thresholdType":"anomaly","comparison":"equal"}""", "comparison", "above the band" },
         { """{"name":"n","metric":"m","thresholdType":"anomaly","sensitivity":"extreme"}""", "sensitivity", "not one of low, medium, high" },
         { """{"name":"n","metric":"m","thresholdType":"anomaly","minChange":-1}""", "minChange", "at least 0" },
+        { """{"name":"n","metric":"m","threshold":1,"unlessUsual":"yes"}""", "unlessUsual", "" },
         { """{"name":"n","metric":"m","threshold":1,"noData":"ignore"}""", "noData", "not one of keep_last, ok, alerting" },
         { """{"name":"n","metric":"m","threshold":1,"metMinutes":4,"ofMinutes":3}""", "metMinutes", "at most ofMinutes" },
         { """{"name":"n","metric":"m","threshold":1,"ofMinutes":61}""", "ofMinutes", "between 1 and 60" },
@@ -237,8 +238,9 @@ public abstract class RuleEndpointsTests(StorageProvider provider, SharedServer 
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var rule = await response.ReadAsync();
-        Assert.Equal(("dynamic", 1.5, 7), (rule.GetProperty("thresholdType").GetString(), rule.GetProperty("baselineMultiplier").GetDouble(), rule.GetProperty("baselineDays").GetInt32()));
+        Assert.Equal(("dynamic", 1.5, 14), (rule.GetProperty("thresholdType").GetString(), rule.GetProperty("baselineMultiplier").GetDouble(), rule.GetProperty("baselineDays").GetInt32()));
         Assert.Equal(JsonValueKind.Null, rule.GetProperty("threshold").ValueKind);
+        Assert.True(rule.GetProperty("unlessUsual").GetBoolean()); // kept, and ignored by a dynamic threshold
     }
 
     [Fact]
@@ -251,7 +253,7 @@ public abstract class RuleEndpointsTests(StorageProvider provider, SharedServer 
         string[] expected =
         [
             "id", "name", "description", "type", "metric", "match", "groupBy", "aggregation", "windowMinutes", "minDataPoints", "noData", "thresholdType",
-            "threshold", "baselineMultiplier", "baselineDays", "sensitivity", "minChange", "comparison", "forSeconds", "metMinutes", "ofMinutes",
+            "threshold", "baselineMultiplier", "baselineDays", "sensitivity", "minChange", "unlessUsual", "comparison", "forSeconds", "metMinutes", "ofMinutes",
             "recoveryThreshold", "severity",
             "cooldownMinutes", "repeatIntervalMinutes", "channels", "escalationChannels", "labels", "runbookUrl", "enabled",
             "isDefault", "createdAt", "updatedAt",

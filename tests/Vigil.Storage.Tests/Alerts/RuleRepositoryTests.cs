@@ -237,6 +237,7 @@ public abstract class RuleRepositoryTests(StorageProvider provider) : IAsyncLife
         Labels = new Dictionary<string, string> { ["team"] = "render" },
         RunbookUrl = "https://runbooks.example.com/slow?x=1",
         Enabled = false,
+        UnlessUsual = true,
     };
 
     internal static void AssertSameRule(AlertRule expected, AlertRule actual)
