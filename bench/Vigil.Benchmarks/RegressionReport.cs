@@ -13,7 +13,10 @@ namespace Vigil.Benchmarks;
 /// +10 %, +25 %, +50 %, +100 %, −30 % (an improvement), a slow tail (10 % of requests 3× slower),
 /// or none (the clean operations that measure false findings). A finding within the step's
 /// direction after its start is a detection (its delay from the start); any other finding is
-/// false. After a finding an operation is not judged for two hours, as the monitor does.
+/// false. As in the monitor, a regression found stays open (the operation is not judged again:
+/// the step holds to the end), and after any other finding the operation is not judged until
+/// <see cref="StepDetector.QuietUntil"/>, as in the monitor. The corpus is the same on every run (each operation's generator is seeded by its step,
+/// rate and number).
 /// </summary>
 internal static class RegressionReport
 {
@@ -43,7 +46,7 @@ internal static class RegressionReport
                 var falses = 0;
                 for (var i = 0; i < perCell; i++)
                 {
-                    var random = new Random(HashCode.Combine(s, rate, i));
+                    var random = new Random((s * 1_000_003) + ((int)rate * 10_007) + i);
                     var stepMinute = Steps[s].Name == "none" ? int.MaxValue : 300 + random.Next(120);
                     var (delay, falsesHere) = Simulate(random, rate, Steps[s], stepMinute, confidence);
                     falses += falsesHere;
@@ -127,13 +130,17 @@ internal static class RegressionReport
             if (m >= stepMinute && finding.Direction == direction && delay is null)
             {
                 delay = m - stepMinute;
+                if (direction > 0)
+                {
+                    break; // an open regression: the monitor only watches for its end, and the step holds
+                }
             }
             else
             {
                 falses++;
             }
 
-            quietUntil = m + 120; // the monitor leaves an operation alone for two hours after a finding
+            quietUntil = (int)(StepDetector.QuietUntil(finding, m * MinuteMs) / MinuteMs); // as the monitor leaves it alone
         }
 
         return (delay, falses);

@@ -234,7 +234,7 @@ public sealed partial class RegressionMonitor(
             finding.BeforeValue, finding.AfterValue, finding.ChangePercent, baselineValue, valueChange is { } c ? Math.Round(c, 1) : null,
             Math.Round(finding.Confidence, 6), finding.BlockMinutes, before, after);
         await regressions.InsertAsync(stored, cancellationToken).ConfigureAwait(false);
-        _quietUntil[key.Id] = lastMinuteMs + (StepDetector.HistoryMinutes * MinuteMs / 2);
+        _quietUntil[key.Id] = StepDetector.QuietUntil(finding, lastMinuteMs);
         LogFound(logger, stored.Kind, key.Name, finding.ChangePercent);
         if (regression && sink is not null)
         {

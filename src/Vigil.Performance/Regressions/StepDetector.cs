@@ -39,9 +39,12 @@ public sealed record StepFinding(StepMeasure Measure, int Direction, long StartM
 /// about how block values are distributed, which matters for quiet operations, whose blocks are
 /// few executions each. A slow drift moves the blocks before and after alike,
 /// so it shows no step; the daily cycle moves an hour of blocks by a few percent, under the
-/// change that counts. Several splits (the last 5, 8, 12 and 20 blocks) are tried, so a large
-/// step is found after five blocks and a small one, which needs more evidence, after more; the
-/// p-value is corrected for the splits and the two measures (Bonferroni).
+/// change that counts. Several splits (the last 5, 8, 12, 20, 30 and 45 blocks, each against up to
+/// 90 blocks before) are tried, so a large step is found after five blocks and a small one, or one
+/// of a quiet operation, which needs more evidence, after more; the p-value is corrected for the
+/// splits that can run and the two measures (Bonferroni). Five blocks above ninety have
+/// p = 1 / C(95, 5) ≈ 1.6e-8, so the shortest split still passes the default confidence with
+/// twelve tests.
 /// </remarks>
 public static class StepDetector
 {
@@ -52,7 +55,7 @@ public static class StepDetector
     public const int MaxBlockMinutes = 10;
 
     /// <summary>How many blocks before the step it is compared with (at most; at least <see cref="MinBeforeBlocks"/>).</summary>
-    public const int BeforeBlocks = 60;
+    public const int BeforeBlocks = 90;
 
     /// <summary>The fewest blocks before the step with executions.</summary>
     public const int MinBeforeBlocks = 15;
@@ -61,14 +64,14 @@ public static class StepDetector
     public const double Consistency = 0.8;
 
     /// <summary>The splits tried: the last this many blocks against those before them.</summary>
-    public static IReadOnlyList<int> AfterSplits { get; } = [5, 8, 12, 20];
+    public static IReadOnlyList<int> AfterSplits { get; } = [5, 8, 12, 20, 30, 45];
 
     private const long MinuteMs = 60_000;
 
     /// <summary>
     /// Minutes of history kept per operation (four hours, under 4 KB): every split with all its
-    /// blocks before it up to 4-minute blocks; with longer blocks (quieter operations) the longer
-    /// splits go first, so those find large steps only.
+    /// blocks before it for one-minute blocks (10 executions a minute and more); with longer blocks
+    /// (quieter operations) the longest splits have fewer blocks before them, or are not tried.
     /// </summary>
     public const int HistoryMinutes = 240;
 
@@ -86,7 +89,8 @@ public static class StepDetector
         }
 
         var blocks = Blocks(log, lastMinuteMs, length, Math.Min(AfterSplits[^1] + BeforeBlocks, log.Capacity / length));
-        var tests = AfterSplits.Count * 2;
+        // Bonferroni over the tests that can run: a split needs its blocks and MinBeforeBlocks before them.
+        var tests = 2 * AfterSplits.Count(split => blocks.Length >= split + MinBeforeBlocks);
         StepFinding? best = null;
         foreach (var measure in (ReadOnlySpan<StepMeasure>)[StepMeasure.P50, StepMeasure.P95])
         {
@@ -108,6 +112,18 @@ public static class StepDetector
         }
 
         return best;
+    }
+
+    /// <summary>
+    /// Until when an operation is left alone after <paramref name="finding"/>, found at the minute
+    /// starting at <paramref name="lastMinuteMs"/>: two hours, and at least until the step has left
+    /// the history, so the same step is not found (and an improvement recorded) a second time once
+    /// the blocks before a long split reach past it.
+    /// </summary>
+    public static long QuietUntil(StepFinding finding, long lastMinuteMs)
+    {
+        ArgumentNullException.ThrowIfNull(finding);
+        return Math.Max(lastMinuteMs + (HistoryMinutes * MinuteMs / 2), finding.StartMs + (HistoryMinutes * MinuteMs));
     }
 
     /// <summary>
@@ -269,7 +285,15 @@ public static class StepDetector
     /// </summary>
     internal static double RankTail(int m, int n, double u)
     {
-        var distribution = Distributions.GetOrAdd((m, n), static key => UDistribution(key.M, key.N));
+        if (!Distributions.TryGetValue((m, n), out var distribution))
+        {
+            distribution = UDistribution(m, n);
+            if (Distributions.Count < MaxCachedDistributions)
+            {
+                Distributions.TryAdd((m, n), distribution);
+            }
+        }
+
         var from = Math.Clamp((int)Math.Floor(u), 0, distribution.Length);
         double tail = 0;
         for (var i = from; i < distribution.Length; i++)
@@ -279,6 +303,10 @@ public static class StepDetector
 
         return Math.Min(1, tail);
     }
+
+    // The pairs of block counts met are few for busy operations and more for quiet ones (empty
+    // blocks): the cache is bounded (at most 45 × 90 + 1 values, 32 KB, a pair: 32 MB at worst).
+    private const int MaxCachedDistributions = 1024;
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int M, int N), double[]> Distributions = new();
 

@@ -1,0 +1,60 @@
+using BenchmarkDotNet.Attributes;
+using Vigil.Performance.Regressions;
+
+namespace Vigil.Benchmarks;
+
+/// <summary>
+/// One judgement of the regression monitor's minute pass: <see cref="StepDetector.Detect"/> of an
+/// operation with four hours of history and no step (the common case: every split and both
+/// measures are tested), busy (100 executions a minute: one-minute blocks) and quiet (5 a minute:
+/// two-minute blocks). The monitor makes one a minute per operation.
+/// </summary>
+[MemoryDiagnoser]
+public class StepDetectorBenchmarks
+{
+    private const long MinuteMs = 60_000;
+    private const long LastMinuteMs = 239 * MinuteMs;
+
+    private MinuteLog _busy = null!;
+    private MinuteLog _quiet = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _busy = Log(100, new Random(1));
+        _quiet = Log(5, new Random(2));
+
+        // The rank test's exact distributions are cached per pair of block counts: warm them, as a running monitor has.
+        StepDetector.Detect(_busy, LastMinuteMs, 10, 0.999999);
+        StepDetector.Detect(_quiet, LastMinuteMs, 10, 0.999999);
+    }
+
+    [Benchmark(Description = "busy operation (100 a minute)")]
+    public StepFinding? Busy() => StepDetector.Detect(_busy, LastMinuteMs, 10, 0.999999);
+
+    [Benchmark(Description = "quiet operation (5 a minute)")]
+    public StepFinding? Quiet() => StepDetector.Detect(_quiet, LastMinuteMs, 10, 0.999999);
+
+    private static MinuteLog Log(double rate, Random random)
+    {
+        var log = new MinuteLog(StepDetector.HistoryMinutes);
+        var values = new List<double>();
+        for (var m = 0; m < StepDetector.HistoryMinutes; m++)
+        {
+            values.Clear();
+            var count = Math.Max(1, (int)Math.Round(rate + (Math.Sqrt(rate) * Normal(random))));
+            for (var i = 0; i < count; i++)
+            {
+                values.Add(100 * Math.Exp(0.4 * Normal(random)));
+            }
+
+            values.Sort();
+            log.Set(m * MinuteMs, new MinuteSummary(count, (float)values.Sum(), (float)values[count / 2], (float)values[Math.Min(count - 1, (int)(0.95 * count))]));
+        }
+
+        return log;
+    }
+
+    private static double Normal(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+}
