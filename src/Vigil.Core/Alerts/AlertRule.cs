@@ -69,12 +69,13 @@ public sealed record AlertRule
 
     /// <summary>
     /// Static thresholds: the condition counts only when it is unusual, that is when the group's
-    /// usual value at this hour of the week (its seasonal baseline's center over the last
+    /// usual value at this hour (its seasonal baseline's center over the last
     /// <see cref="BaselineDays"/>) is itself clear of the <see cref="RecoveryThreshold"/> (or of
     /// the threshold without one). An endpoint whose p95 is above 1 s every afternoon is slow by
     /// nature, which the slowest operations and the objectives report; an alert says it became
-    /// slow. Ignored by the other threshold types, which measure against the usual value already.
-    /// Until three past days show the hour (then the hour of the week, once a week does), the threshold alone decides.
+    /// slow. The usual value comes from the hour of the day once three past days show it, and from
+    /// the hour of the week once a past week does; until then the threshold alone decides. Ignored
+    /// by the other threshold types, which measure against the usual value already.
     /// </summary>
     public bool UnlessUsual { get; init; }
 

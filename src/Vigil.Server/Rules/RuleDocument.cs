@@ -80,10 +80,11 @@ public class RuleDocument
     public double? MinChange { get; set; }
 
     /// <summary>
-    /// Static thresholds (the other types ignore it): the condition counts only when the group's usual value at this hour of
-    /// the week (its seasonal baseline over <c>baselineDays</c>) is clear of the recovery
-    /// threshold (or of the threshold), so an endpoint that is slow every afternoon does not fire
-    /// every afternoon. The threshold alone decides until three past days show the hour (the hour of the week once a week shows it).
+    /// Static thresholds (the other types ignore it): the condition counts only when the group's
+    /// usual value at this hour (its seasonal baseline over <c>baselineDays</c>: the hour of the day
+    /// once three past days show it, the hour of the week once a past week does) is clear of the
+    /// recovery threshold (or of the threshold), so an endpoint that is slow every afternoon does
+    /// not fire every afternoon. Until then the threshold alone decides.
     /// </summary>
     /// <value>false when omitted.</value>
     public bool? UnlessUsual { get; set; }

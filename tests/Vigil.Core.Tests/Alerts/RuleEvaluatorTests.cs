@@ -126,8 +126,8 @@ public sealed class RuleEvaluatorTests
     [Theory]
     [InlineData(null, true, null)] // no week of history yet: the threshold alone decides
     [InlineData(600.0, true, null)] // usually well under the limit: newly slow
-    [InlineData(950.0, false, "not unusual: the usual p95 at this hour of the week is 950, itself past 900 (unlessUsual)")]
-    [InlineData(1400.0, false, "not unusual: the usual p95 at this hour of the week is 1400, itself past 900 (unlessUsual)")]
+    [InlineData(950.0, false, "not unusual: the usual p95 at this hour is 950, itself past 900 (unlessUsual)")]
+    [InlineData(1400.0, false, "not unusual: the usual p95 at this hour is 1400, itself past 900 (unlessUsual)")]
     public void Judge_StaticUnlessUsual_MetOnlyWhenTheUsualValueIsClearOfTheRecoveryThreshold(double? usual, bool met, string? reason)
     {
         var rule = Rule() with { Aggregation = Aggregation.P95, Threshold = 1000, RecoveryThreshold = 900, UnlessUsual = true };
