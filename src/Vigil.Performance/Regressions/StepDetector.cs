@@ -90,13 +90,24 @@ public static class StepDetector
 
         var blocks = Blocks(log, lastMinuteMs, length, Math.Min(AfterSplits[^1] + BeforeBlocks, log.Capacity / length));
         // Bonferroni over the tests that can run: a split needs its blocks and MinBeforeBlocks before them.
-        var tests = 2 * AfterSplits.Count(split => blocks.Length >= split + MinBeforeBlocks);
+        var tests = 0;
+        foreach (var split in AfterSplits)
+        {
+            tests += blocks.Length >= split + MinBeforeBlocks ? 2 : 0;
+        }
+
+        Span<double> values = stackalloc double[blocks.Length];
         StepFinding? best = null;
         foreach (var measure in (ReadOnlySpan<StepMeasure>)[StepMeasure.P50, StepMeasure.P95])
         {
+            for (var i = 0; i < blocks.Length; i++)
+            {
+                values[i] = blocks[i].Count > 0 ? Value(blocks[i], measure) : double.NaN; // NaN: a block without executions
+            }
+
             foreach (var split in AfterSplits)
             {
-                if (Judge(blocks, split, measure, changePercent) is not { } found)
+                if (Judge(values, split, changePercent) is not { } found)
                 {
                     continue;
                 }
@@ -189,23 +200,32 @@ public static class StepDetector
 
     private static double Value(Block block, StepMeasure measure) => measure == StepMeasure.P50 ? block.P50 : block.P95;
 
-    /// <summary>The rank test of the last <paramref name="split"/> blocks against up to <see cref="BeforeBlocks"/> before them, with the change and consistency rules.</summary>
-    private static (double P, int Direction, double Before, double After)? Judge(Block[] blocks, int split, StepMeasure measure, double changePercent)
+    /// <summary>
+    /// The rank test of the last <paramref name="split"/> blocks against up to <see cref="BeforeBlocks"/>
+    /// before them, with the change and consistency rules. <paramref name="values"/> holds each
+    /// block's value of the measure, oldest first, NaN for a block without executions.
+    /// </summary>
+    private static (double P, int Direction, double Before, double After)? Judge(ReadOnlySpan<double> values, int split, double changePercent)
     {
-        if (blocks.Length < split + MinBeforeBlocks)
+        if (values.Length < split + MinBeforeBlocks)
         {
             return null;
         }
 
-        var after = blocks[^split..].Where(b => b.Count > 0).Select(b => Value(b, measure)).ToArray();
-        var before = blocks[Math.Max(0, blocks.Length - split - BeforeBlocks)..^split].Where(b => b.Count > 0).Select(b => Value(b, measure)).ToArray();
+        Span<double> after = stackalloc double[split];
+        after = after[..NonEmpty(values[^split..], after)];
+        var beforeBlocks = values[Math.Max(0, values.Length - split - BeforeBlocks)..^split];
+        Span<double> before = stackalloc double[beforeBlocks.Length];
+        before = before[..NonEmpty(beforeBlocks, before)];
         if (after.Length < split * Consistency || before.Length < MinBeforeBlocks)
         {
             return null;
         }
 
-        var beforeMedian = Median(before);
-        var afterMedian = Median(after);
+        after.Sort();
+        before.Sort();
+        var beforeMedian = MedianOfSorted(before);
+        var afterMedian = MedianOfSorted(after);
         if (beforeMedian <= 0)
         {
             return null;
@@ -218,7 +238,12 @@ public static class StepDetector
             return null;
         }
 
-        var past = after.Count(v => direction > 0 ? v > beforeMedian : v < beforeMedian);
+        var past = 0;
+        foreach (var v in after)
+        {
+            past += (direction > 0 ? v > beforeMedian : v < beforeMedian) ? 1 : 0;
+        }
+
         if (past < Consistency * after.Length)
         {
             return null;
@@ -227,6 +252,21 @@ public static class StepDetector
         var higher = RankU(after, before);
         var u = direction > 0 ? higher : (after.Length * (double)before.Length) - higher; // after lower: the pairs it loses, same distribution
         return (RankTail(after.Length, before.Length, u), direction, beforeMedian, afterMedian);
+    }
+
+    /// <summary>Copies the values that are not NaN into <paramref name="into"/>; returns how many.</summary>
+    private static int NonEmpty(ReadOnlySpan<double> values, Span<double> into)
+    {
+        var count = 0;
+        foreach (var v in values)
+        {
+            if (!double.IsNaN(v))
+            {
+                into[count++] = v;
+            }
+        }
+
+        return count;
     }
 
     /// <summary>
@@ -260,16 +300,29 @@ public static class StepDetector
         return blocks[^bestSplit].StartMs;
     }
 
-    /// <summary>The Mann–Whitney statistic U of <paramref name="a"/> against <paramref name="b"/>: the pairs where <paramref name="a"/>'s value is higher (ties count a half).</summary>
-    internal static double RankU(double[] a, double[] b)
+    /// <summary>
+    /// The Mann–Whitney statistic U of <paramref name="a"/> against <paramref name="b"/>, both sorted
+    /// ascending: the pairs where <paramref name="a"/>'s value is higher (ties count a half), in one
+    /// pass over both.
+    /// </summary>
+    internal static double RankU(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
         double u = 0;
+        int below = 0, upTo = 0; // the values of b under x, and at most x
         foreach (var x in a)
         {
-            foreach (var y in b)
+            while (below < b.Length && b[below] < x)
             {
-                u += x > y ? 1 : x == y ? 0.5 : 0;
+                below++;
             }
+
+            upTo = Math.Max(upTo, below);
+            while (upTo < b.Length && b[upTo] <= x)
+            {
+                upTo++;
+            }
+
+            u += below + (0.5 * (upTo - below));
         }
 
         return u;
@@ -356,6 +409,11 @@ public static class StepDetector
     {
         var sorted = (double[])values.Clone();
         Array.Sort(sorted);
+        return MedianOfSorted(sorted);
+    }
+
+    private static double MedianOfSorted(ReadOnlySpan<double> sorted)
+    {
         var mid = sorted.Length / 2;
         return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
@@ -380,21 +438,23 @@ public static class StepDetector
                 return new Block(startMs, 0, 0, 0);
             }
 
-            return new Block(startMs, count, Weighted(minutes, m => m.P50, 0.5, count), Weighted(minutes, m => m.P95, 0.95, count));
+            return new Block(startMs, count, Weighted(minutes, p95: false, 0.5, count), Weighted(minutes, p95: true, 0.95, count));
         }
 
-        private static double Weighted(ReadOnlySpan<MinuteSummary> minutes, Func<MinuteSummary, float> value, double q, long count)
+        private static double Weighted(ReadOnlySpan<MinuteSummary> minutes, bool p95, double q, long count)
         {
-            var pairs = new List<(float Value, int Count)>(minutes.Length);
+            Span<(float Value, int Count)> pairs = stackalloc (float, int)[minutes.Length];
+            var n = 0;
             foreach (var m in minutes)
             {
                 if (m.Count > 0)
                 {
-                    pairs.Add((value(m), m.Count));
+                    pairs[n++] = (p95 ? m.P95 : m.P50, m.Count);
                 }
             }
 
-            pairs.Sort((x, y) => x.Value.CompareTo(y.Value));
+            pairs = pairs[..n];
+            pairs.Sort(static (x, y) => x.Value.CompareTo(y.Value));
             var rank = q * count;
             long seen = 0;
             foreach (var (v, c) in pairs)
