@@ -296,6 +296,35 @@ public sealed class RuleBacktestTests
         Assert.Equal(ConditionState.Met, memory.Judge(rule, kept, (2000, 10), startMs + (2 * 86_400_000L) + 60_000).State);
     }
 
+    [Fact]
+    public void RuleMemory_UnlessUsual_KeepsOneValueInFiveMinutes_AndKnowsTheHourAfterThreeDays()
+    {
+        // A 15-minute p95 limit over 15 days, 1 200 ms from 13:00 to 17:00 every day and 300 ms
+        // otherwise: its baseline keeps one value every 5 minutes, not one a minute (47 KB against
+        // 117 KB: the 168 slots' bookkeeping stays), and still knows the hour after three days.
+        var rule = Rule() with { Aggregation = Aggregation.P95, WindowMinutes = 15, Threshold = 1000, RecoveryThreshold = 900, UnlessUsual = true, BaselineDays = 14 };
+        var perMinute = rule with { ThresholdType = ThresholdType.PercentChange, Threshold = 50, UnlessUsual = false };
+        var memory = new RuleMemory(rule);
+        var reference = new RuleMemory(perMinute);
+        var group = LabelSet.From([new KeyValuePair<string, string>("route", "/report")]);
+        var startMs = Start.ToUnixTimeMilliseconds();
+        var states = new Dictionary<int, ConditionState>();
+        for (var minute = 0; minute < 15 * 1440; minute++)
+        {
+            var value = HourOf(minute) is >= 13 and < 17 ? 1200.0 : 300.0;
+            var outcome = memory.Judge(rule, group, (value, 100), startMs + (minute * 60_000L));
+            reference.Judge(perMinute, group, (value, 100), startMs + (minute * 60_000L));
+            if (minute % 1440 == (15 * 60) + 30)
+            {
+                states[Day(minute)] = outcome.State;
+            }
+        }
+
+        Assert.True(memory.ApproximateBytes * 2 < reference.ApproximateBytes, $"{memory.ApproximateBytes} bytes against {reference.ApproximateBytes} fed every minute");
+        Assert.Equal([ConditionState.Met, ConditionState.Met, ConditionState.Met], [.. states.Where(s => s.Key < 3).Select(s => s.Value)]);
+        Assert.All(states.Where(s => s.Key >= 3), s => Assert.Equal(ConditionState.NotMet, s.Value));
+    }
+
     [Theory]
     [InlineData(1.6, true)]
     [InlineData(1.15, false)]
