@@ -83,8 +83,8 @@ public sealed class RuleEvaluator
     /// Compares one group's window aggregate with the rule's threshold. <paramref name="baseline"/>
     /// is the group's seasonal baseline as of now (dynamic, percent-change and anomaly
     /// thresholds, and static ones with <see cref="AlertRule.UnlessUsual"/>; null while there is
-    /// too little history). Used by the live evaluation and the
-    /// backtest alike (through <see cref="RuleMemory"/>), so both judge the same.
+    /// too little history). Used by the live evaluation and the backtest alike (through
+    /// <see cref="RuleMemory"/>), so both judge the same.
     /// </summary>
     public static GroupEvaluation Judge(AlertRule rule, LabelSet group, (double? Value, long Points) window, BaselineEstimate? baseline)
     {

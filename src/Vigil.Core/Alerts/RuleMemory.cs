@@ -106,14 +106,23 @@ public sealed class RuleMemory
     public static SeasonalBaselineOptions BaselineOptions(AlertRule rule)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        return new SeasonalBaselineOptions
+        var options = new SeasonalBaselineOptions
         {
             History = TimeSpan.FromDays(Math.Clamp(rule.BaselineDays, 1, 365)) + TimeSpan.FromHours(1),
             MinWeeks = 1,
-            MinSamples = rule.ThresholdType == ThresholdType.Static ? 10 : new SeasonalBaselineOptions().MinSamples,
-            LowestLevel = rule.ThresholdType == ThresholdType.Static ? BaselineLevel.HourOfDay : BaselineLevel.HourOfWeek,
+            LowestLevel = BaselineLevel.HourOfWeek,
         };
+        if (UsualOnly(rule))
+        {
+            options.MinSamples = 10;
+            options.LowestLevel = BaselineLevel.HourOfDay;
+        }
+
+        return options;
     }
+
+    /// <summary>Whether the rule's baseline only says what is usual (a static threshold's <see cref="AlertRule.UnlessUsual"/>): its center, fed every <see cref="UsualFeedMinutes"/>.</summary>
+    private static bool UsualOnly(AlertRule rule) => rule.ThresholdType == ThresholdType.Static;
 
     /// <summary>
     /// Judges one group's window aggregate at <paramref name="nowMs"/> (Unix milliseconds; not
@@ -147,10 +156,10 @@ public sealed class RuleMemory
                 memory.LastAskMs = atMs;
             }
 
-            if (rule.ThresholdType == ThresholdType.Static)
+            if (UsualOnly(rule))
             {
-                // unlessUsual: the weeks' usual value, not moved by the last day's level, so a
-                // route that became slow today stays unusual until it has been slow for weeks.
+                // The usual value, not moved by the last day's level, so a route that
+                // became slow today stays unusual until it has been slow for days.
                 estimate = memory.LastEstimate;
             }
             else
@@ -166,13 +175,12 @@ public sealed class RuleMemory
         memory.LastJudgedMs = nowMs;
         var outcome = RuleEvaluator.Judge(rule, group, window, estimate);
         var minute = FloorDivision.Of(nowMs, MinuteMs);
-        var usualOnly = rule.ThresholdType == ThresholdType.Static; // unlessUsual: the center is all it asks
         if (memory.Baseline is { } fed && window.Value is { } value && RuleEvaluator.HasEnoughPoints(rule, window.Points)
-            && minute >= memory.LastFedMinute + (usualOnly ? UsualFeedMinutes : 1))
+            && minute >= memory.LastFedMinute + (UsualOnly(rule) ? UsualFeedMinutes : 1))
         {
             fed.Add(atMs, value);
             memory.LastFedMinute = minute;
-            if (!usualOnly)
+            if (!UsualOnly(rule))
             {
                 memory.Level.Observe(atMs, value, memory.LastEstimate);
                 memory.Noise.Observe(atMs, minute, value, estimate);

@@ -99,6 +99,9 @@ public sealed class RuleEvaluatorTests
         Assert.Equal(ConditionState.Met, outcome.State);
         Assert.Equal(80, outcome.Value!.Value, 6);
         Assert.Equal(50, outcome.Threshold);
+
+        // unlessUsual is a static threshold's: here the usual value (100) is past the threshold (50), and it changes nothing.
+        Assert.Equal(outcome, RuleEvaluator.Judge(rule with { UnlessUsual = true }, LabelSet.Empty, (180, 10), Estimate(100)));
     }
 
     [Fact]
