@@ -73,8 +73,9 @@ public sealed record AlertRule
     /// <see cref="BaselineDays"/>) is itself clear of the <see cref="RecoveryThreshold"/> (or of
     /// the threshold without one). An endpoint whose p95 is above 1 s every afternoon is slow by
     /// nature, which the slowest operations and the objectives report; an alert says it became
-    /// slow. The usual value comes from the hour of the day once three past days show it, and from
-    /// the hour of the week once a past week does; until then the threshold alone decides. Ignored
+    /// slow. The usual value comes from the hour of the day once three past days show it, from
+    /// the hour of the week once a past week does, and before that from all the history so far (from
+    /// its first hour; before it, the threshold alone decides). Ignored
     /// by the other threshold types, which measure against the usual value already.
     /// </summary>
     public bool UnlessUsual { get; init; }

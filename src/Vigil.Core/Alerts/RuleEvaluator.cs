@@ -138,7 +138,7 @@ public sealed class RuleEvaluator
                     {
                         Reason = string.Create(
                             CultureInfo.InvariantCulture,
-                            $"not unusual: the usual {rule.Aggregation.ToWire()} at this hour is {baseline.Center:0.###}, itself past {rule.RecoveryThreshold ?? threshold:0.###} (unlessUsual)"),
+                            $"not unusual: the usual {rule.Aggregation.ToWire()} {(baseline.Level == BaselineLevel.Flat ? "so far" : "at this hour")} is {baseline.Center:0.###}, itself past {rule.RecoveryThreshold ?? threshold:0.###} (unlessUsual)"),
                     };
                 }
 

@@ -82,9 +82,10 @@ public class RuleDocument
     /// <summary>
     /// Static thresholds (the other types ignore it): the condition counts only when the group's
     /// usual value at this hour (its seasonal baseline over <c>baselineDays</c>: the hour of the day
-    /// once three past days show it, the hour of the week once a past week does) is clear of the
-    /// recovery threshold (or of the threshold), so an endpoint that is slow every afternoon does
-    /// not fire every afternoon. Until then the threshold alone decides.
+    /// once three past days show it, the hour of the week once a past week does, all the history so
+    /// far before that) is clear of the recovery threshold (or of the threshold), so an endpoint
+    /// that is slow every afternoon does not fire every afternoon. In its first hour the threshold
+    /// alone decides.
     /// </summary>
     /// <value>false when omitted.</value>
     public bool? UnlessUsual { get; set; }

@@ -156,6 +156,25 @@ public sealed class RuleBacktestTests
     }
 
     [Fact]
+    public void Replay_UnlessUsual_ARouteSlowAllDayFromItsFirstHourStopsFiringOnceAnHourShowsIt()
+    {
+        // "/export" runs at 1 200 ms around the clock from its first request: before any day knows
+        // the hour, all of the history so far says it is slow by nature. It fires in its first
+        // hour (nothing is known yet) and resolves when that hour is in its history.
+        var export = Series(new() { ["route"] = "/export" }, _ => 1200, minutes: 4 * 1440);
+        var rule = Rule() with { WindowMinutes = 1, Threshold = 1000, RecoveryThreshold = 900, GroupBy = ["route"], UnlessUsual = true, BaselineDays = 7 };
+
+        var steps = new List<BacktestStep>();
+        var events = RuleBacktest.Replay(rule, [export], Start, Start.AddDays(4), Minute, steps.Add);
+
+        var firing = Assert.Single(events, e => e.To == AlertStatus.Firing);
+        Assert.True(firing.At < Start.AddHours(1), $"fired at {firing.At}");
+        var resolved = Assert.Single(events, e => e.To == AlertStatus.Resolved);
+        Assert.True(resolved.At <= Start.AddHours(1).AddMinutes(1), $"resolved at {resolved.At}");
+        Assert.All(steps.Where(s => s.At > Start.AddHours(1).AddMinutes(1)), s => Assert.Equal(ConditionState.NotMet, s.State));
+    }
+
+    [Fact]
     public void Replay_BaselineWithoutHistory_NotEnoughDataNeverFires()
     {
         var series = Series([], m => m >= 10 ? 450 : 100, minutes: 20);

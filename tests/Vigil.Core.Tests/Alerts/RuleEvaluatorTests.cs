@@ -127,15 +127,16 @@ public sealed class RuleEvaluatorTests
     }
 
     [Theory]
-    [InlineData(null, true, null)] // no week of history yet: the threshold alone decides
-    [InlineData(600.0, true, null)] // usually well under the limit: newly slow
-    [InlineData(950.0, false, "not unusual: the usual p95 at this hour is 950, itself past 900 (unlessUsual)")]
-    [InlineData(1400.0, false, "not unusual: the usual p95 at this hour is 1400, itself past 900 (unlessUsual)")]
-    public void Judge_StaticUnlessUsual_MetOnlyWhenTheUsualValueIsClearOfTheRecoveryThreshold(double? usual, bool met, string? reason)
+    [InlineData(null, BaselineLevel.HourOfDay, true, null)] // no history yet: the threshold alone decides
+    [InlineData(600.0, BaselineLevel.HourOfDay, true, null)] // usually well under the limit: newly slow
+    [InlineData(950.0, BaselineLevel.HourOfDay, false, "not unusual: the usual p95 at this hour is 950, itself past 900 (unlessUsual)")]
+    [InlineData(1400.0, BaselineLevel.HourOfWeek, false, "not unusual: the usual p95 at this hour is 1400, itself past 900 (unlessUsual)")]
+    [InlineData(1400.0, BaselineLevel.Flat, false, "not unusual: the usual p95 so far is 1400, itself past 900 (unlessUsual)")]
+    public void Judge_StaticUnlessUsual_MetOnlyWhenTheUsualValueIsClearOfTheRecoveryThreshold(double? usual, BaselineLevel level, bool met, string? reason)
     {
         var rule = Rule() with { Aggregation = Aggregation.P95, Threshold = 1000, RecoveryThreshold = 900, UnlessUsual = true };
 
-        var outcome = RuleEvaluator.Judge(rule, LabelSet.Empty, (1500, 40), usual is { } center ? Estimate(center) : null);
+        var outcome = RuleEvaluator.Judge(rule, LabelSet.Empty, (1500, 40), usual is { } center ? Estimate(center) with { Level = level } : null);
 
         Assert.Equal(met ? ConditionState.Met : ConditionState.NotMet, outcome.State);
         Assert.Equal(!met, outcome.Recovered);
