@@ -131,9 +131,10 @@ public sealed class RuleMemory
     /// Judges one group's window aggregate at <paramref name="nowMs"/> (Unix milliseconds; not
     /// before the previous call's): against the group's seasonal baseline as of then, then
     /// through <c>metMinutes</c> of <c>ofMinutes</c>; then the value joins the baseline (once a
-    /// minute, and only with enough points).
+    /// minute, and only with enough points). <paramref name="sample"/> holds the window's points
+    /// (see <see cref="RuleEvaluator.Judge"/>).
     /// </summary>
-    public GroupEvaluation Judge(AlertRule rule, LabelSet group, (double? Value, long Points) window, long nowMs)
+    public GroupEvaluation Judge(AlertRule rule, LabelSet group, (double? Value, long Points) window, long nowMs, WindowAccumulator? sample = null)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(group);
@@ -176,7 +177,7 @@ public sealed class RuleMemory
         }
 
         memory.LastJudgedMs = nowMs;
-        var outcome = RuleEvaluator.Judge(rule, group, window, estimate);
+        var outcome = RuleEvaluator.Judge(rule, group, window, estimate, sample);
         var minute = FloorDivision.Of(nowMs, MinuteMs);
         if (memory.Baseline is { } fed && window.Value is { } value && RuleEvaluator.HasEnoughPoints(rule, window.Points)
             && minute >= memory.LastFedMinute + (UsualOnly(rule) ? UsualFeedMinutes : 1))

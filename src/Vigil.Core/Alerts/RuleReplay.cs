@@ -139,7 +139,7 @@ public sealed class RuleReplay
                 }
 
                 var window = RuleEvaluator.Reduce(_accumulator, _rule.Aggregation, _rule.Window);
-                var outcome = _memory.Judge(_rule, group, window, atMs);
+                var outcome = _memory.Judge(_rule, group, window, atMs, _accumulator);
                 if (atMs > _reportFromMs)
                 {
                     Run(group, episode, outcome, atMs);

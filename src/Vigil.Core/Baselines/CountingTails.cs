@@ -50,6 +50,57 @@ public static class CountingTails
         return Poisson(expected, TailProbability(sensitivity), AnomalyBand.SpreadMultiplier(sensitivity), variance: expected * (1 - p));
     }
 
+    /// <summary>
+    /// Whether <paramref name="count"/> successes in <paramref name="trials"/> of probability
+    /// <paramref name="probability"/> are improbably few at <paramref name="sensitivity"/>: at
+    /// most as likely as its tail probability. The sign test of a quantile (how many of a
+    /// window's requests are at or below the usual median) asks it. Exact (summed term by term,
+    /// in logarithms, so a thousand trials do not underflow) while the variance is at most
+    /// <see cref="ExactUpTo"/>; beyond it, the normal approximation with a continuity correction.
+    /// </summary>
+    public static bool IsImprobablyFew(long count, long trials, double probability, AnomalySensitivity sensitivity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(trials);
+        var p = Math.Clamp(probability, 0, 1);
+        if (count < 0 || p == 0)
+        {
+            return false; // no count is below 0; with no chance of success, 0 is certain
+        }
+
+        var variance = trials * p * (1 - p);
+        if (variance > ExactUpTo)
+        {
+            return count + 0.5 <= (trials * p) - (AnomalyBand.SpreadMultiplier(sensitivity) * Math.Sqrt(variance));
+        }
+
+        if (p == 1)
+        {
+            return count < trials; // every trial succeeds: fewer is impossible
+        }
+
+        // P(X ≤ count), from P(X = 0) = (1 − p)^n up: P(X = k + 1) = P(X = k) × (n − k) / (k + 1) × p / (1 − p).
+        var tail = TailProbability(sensitivity);
+        var logTerm = trials * Math.Log(1 - p);
+        var logOdds = Math.Log(p / (1 - p));
+        var cumulative = 0.0;
+        for (long k = 0; k <= Math.Min(count, trials); k++)
+        {
+            cumulative += Math.Exp(logTerm);
+            if (cumulative > tail)
+            {
+                return false;
+            }
+
+            logTerm += Math.Log((double)(trials - k) / (k + 1)) + logOdds;
+        }
+
+        return true;
+    }
+
+    /// <summary>As <see cref="IsImprobablyFew"/>, for improbably many successes.</summary>
+    public static bool IsImprobablyMany(long count, long trials, double probability, AnomalySensitivity sensitivity) =>
+        IsImprobablyFew(trials - count, trials, 1 - Math.Clamp(probability, 0, 1), sensitivity);
+
     private static (long Low, long High) Poisson(double expected, double tail, double z, double variance)
     {
         if (!double.IsFinite(expected) || expected < 0)

@@ -162,6 +162,48 @@ public sealed class RuleEvaluatorTests
     }
 
     [Fact]
+    public void Judge_AnomalyOfAQuantile_CountsOnlyWhenTheWindowsPointsShowItBeyondChance()
+    {
+        // Usual p50 100, robust σ 5: low sensitivity's band ends at 135 (its 35 % minimum).
+        var rule = Rule() with { Aggregation = Aggregation.P50, ThresholdType = ThresholdType.Anomaly, Threshold = null, Sensitivity = AnomalySensitivity.Low };
+        var usual = Estimate(100, spread: 5);
+        GroupEvaluation JudgeOf(string name, IEnumerable<double> values)
+        {
+            var sample = Sample(name, values);
+            return RuleEvaluator.Judge(rule, LabelSet.Empty, RuleEvaluator.Reduce(sample, rule.Aggregation, rule.Window), usual, sample);
+        }
+
+        // A quiet service: all 15 requests slower than usual is beyond chance (3e-5); 12 of 15 is not (1 in 57).
+        var allSlow = JudgeOf("all_slow", Enumerable.Repeat(250.0, 15));
+        var mostSlow = JudgeOf("most_slow", [.. Enumerable.Repeat(250.0, 12), .. Enumerable.Repeat(80.0, 3)]);
+
+        // A busy one: 100 of 300 at or below the usual median is far beyond chance, the band decides.
+        var busy = JudgeOf("busy", [.. Enumerable.Repeat(250.0, 200), .. Enumerable.Repeat(80.0, 100)]);
+
+        Assert.Equal(ConditionState.Met, allSlow.State);
+        Assert.Equal(ConditionState.NotMet, mostSlow.State);
+        Assert.Equal(250, mostSlow.Value!.Value, 0.02 * 250); // the p50 is past the band: only the points hold it back
+        Assert.Equal("within chance: 3 of 15 points at or below the usual p50 of 100", mostSlow.Reason);
+        Assert.Equal(ConditionState.Met, busy.State);
+
+        // Without the window's points (a caller that has none) the band alone decides.
+        Assert.Equal(ConditionState.Met, RuleEvaluator.Judge(rule, LabelSet.Empty, (250, 15), usual).State);
+    }
+
+    [Fact]
+    public void Judge_AnomalyOfAQuantileBelowTheBand_NeedsImprobablyManyPointsAtOrBelowTheUsualValue()
+    {
+        var rule = Rule() with { Aggregation = Aggregation.P50, ThresholdType = ThresholdType.Anomaly, Threshold = null, Comparison = Comparison.LessThan };
+        var usual = Estimate(100, spread: 5);
+
+        var allFast = Sample("all_fast", Enumerable.Repeat(20.0, 15));
+        var mostFast = Sample("most_fast", [.. Enumerable.Repeat(20.0, 12), .. Enumerable.Repeat(150.0, 3)]);
+
+        Assert.Equal(ConditionState.Met, RuleEvaluator.Judge(rule, LabelSet.Empty, RuleEvaluator.Reduce(allFast, rule.Aggregation, rule.Window), usual, allFast).State);
+        Assert.Equal(ConditionState.NotMet, RuleEvaluator.Judge(rule, LabelSet.Empty, RuleEvaluator.Reduce(mostFast, rule.Aggregation, rule.Window), usual, mostFast).State);
+    }
+
+    [Fact]
     public void Judge_AnomalyOfAFlatSeries_MinChangeKeepsNoiseQuiet()
     {
         // An error rate that is always 0: without a minimum change any error would be "outside the
@@ -395,6 +437,18 @@ public sealed class RuleEvaluatorTests
         Threshold = 1000,
         WindowMinutes = 5,
     };
+
+    private WindowAccumulator Sample(string name, IEnumerable<double> values)
+    {
+        Record(name, [], values, secondsAgo: 30);
+        var accumulator = new WindowAccumulator();
+        foreach (var series in _store.Family(name)!.Series)
+        {
+            series.AggregateInto(accumulator, NowMs - 60_000, NowMs + 1);
+        }
+
+        return accumulator;
+    }
 
     private void Record(string name, Dictionary<string, string> labels, IEnumerable<double> values, int secondsAgo, MetricType type = MetricType.Timing)
     {

@@ -57,6 +57,33 @@ public sealed class CountingTailsTests
         }
     }
 
+    [Theory]
+    [InlineData(0, 15, 0.5, AnomalySensitivity.Medium, true)] // 3.05e-5: every one of 15 above the median
+    [InlineData(1, 15, 0.5, AnomalySensitivity.Medium, false)] // 4.9e-4
+    [InlineData(1, 15, 0.5, AnomalySensitivity.High, true)]
+    [InlineData(2, 15, 0.5, AnomalySensitivity.High, false)] // 3.7e-3
+    [InlineData(0, 15, 0.5, AnomalySensitivity.Low, false)] // 15 points can never be as improbable as 1e-9
+    [InlineData(1, 19, 0.5, AnomalySensitivity.Medium, false)] // 3.8e-5
+    [InlineData(10, 50, 0.5, AnomalySensitivity.Medium, true)] // 1.2e-5
+    [InlineData(11, 50, 0.5, AnomalySensitivity.Medium, false)] // 4.5e-5
+    [InlineData(12, 20, 0.95, AnomalySensitivity.Medium, true)] // a p95: 2.9e-6
+    [InlineData(13, 20, 0.95, AnomalySensitivity.Medium, false)] // 3.4e-5
+    [InlineData(83, 100, 0.95, AnomalySensitivity.Medium, true)] // 9.4e-6
+    [InlineData(84, 100, 0.95, AnomalySensitivity.Medium, false)] // 3.7e-5
+    [InlineData(700, 1600, 0.5, AnomalySensitivity.Medium, true)] // 3.2e-7, summed exactly from 0.5^1600
+    [InlineData(4799, 10000, 0.5, AnomalySensitivity.Medium, true)] // beyond exact: 4 σ below 5 000, with half a count of continuity
+    [InlineData(4800, 10000, 0.5, AnomalySensitivity.Medium, false)]
+    [InlineData(-1, 10, 0.5, AnomalySensitivity.High, false)]
+    [InlineData(0, 10, 0, AnomalySensitivity.High, false)] // nothing can succeed: 0 is certain
+    [InlineData(9, 10, 1, AnomalySensitivity.Low, true)] // everything succeeds: 9 of 10 is impossible
+    public void IsImprobablyFew_ExactBinomialTailAtTheSensitivity(long count, long trials, double probability, AnomalySensitivity sensitivity, bool improbable)
+    {
+        Assert.Equal(improbable, CountingTails.IsImprobablyFew(count, trials, probability, sensitivity));
+
+        // The same question from the other side: as many failures among the trials.
+        Assert.Equal(improbable, CountingTails.IsImprobablyMany(trials - count, trials, 1 - probability, sensitivity));
+    }
+
     [Fact]
     public void Poisson_NothingExpected_OneIsAlreadyImprobable()
     {

@@ -107,6 +107,8 @@ public sealed class DefaultRulesTests
 
         // Issue 12: anomaly rules per service that work untuned (measured in docs/BENCHMARKS.md, "Detection quality").
         AssertAnomaly(rules["latency_anomaly"], Aggregation.P50, Comparison.GreaterThan, AnomalySensitivity.Low, 3, 4, 5);
+        AssertAnomaly(rules["latency_anomaly_sustained"], Aggregation.P50, Comparison.GreaterThan, AnomalySensitivity.Low, 10, 4, 5);
+        Assert.Equal((20, 10), (rules["latency_anomaly"].MinDataPoints, rules["latency_anomaly_sustained"].MinDataPoints));
         AssertAnomaly(rules["error_rate_anomaly"], Aggregation.ErrorRatePercent, Comparison.GreaterThan, AnomalySensitivity.High, 2, 3, 3);
         AssertAnomaly(rules["error_rate_sustained"], Aggregation.ErrorRatePercent, Comparison.GreaterThan, AnomalySensitivity.Medium, 15, 3, 3);
         AssertAnomaly(rules["traffic_drop"], Aggregation.RatePerMinute, Comparison.LessThan, AnomalySensitivity.Medium, 5, 4, 5);

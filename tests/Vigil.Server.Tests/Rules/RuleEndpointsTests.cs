@@ -22,7 +22,7 @@ public abstract class RuleEndpointsTests(StorageProvider provider, SharedServer 
     [
         "high_response_time", "high_error_rate", "memory_usage_high", "database_connection_issues", "failed_login_attempts",
         "high_queue_depth", "high_failure_rate", "disk_space_low", "system_down", "performance_regression", "error_new_issue", "error_regression", "error_spike", "slo_burn_page", "slo_burn_ticket", "slow_endpoint",
-        "critical_endpoint_latency", "endpoint_error_spike", "latency_anomaly", "error_rate_anomaly", "error_rate_sustained", "traffic_drop", "traffic_drop_sudden", "traffic_surge",
+        "critical_endpoint_latency", "endpoint_error_spike", "latency_anomaly", "latency_anomaly_sustained", "error_rate_anomaly", "error_rate_sustained", "traffic_drop", "traffic_drop_sudden", "traffic_surge",
         "slow_generation", "generation_failure_rate",
         "server_heap_usage_high", "server_disk_space_low",
     ];
