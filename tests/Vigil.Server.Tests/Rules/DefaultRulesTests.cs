@@ -111,8 +111,8 @@ public sealed class DefaultRulesTests
         Assert.Equal((20, 10), (rules["latency_anomaly"].MinDataPoints, rules["latency_anomaly_sustained"].MinDataPoints));
         AssertAnomaly(rules["error_rate_anomaly"], Aggregation.ErrorRatePercent, Comparison.GreaterThan, AnomalySensitivity.High, 2, 3, 3);
         AssertAnomaly(rules["error_rate_sustained"], Aggregation.ErrorRatePercent, Comparison.GreaterThan, AnomalySensitivity.Medium, 15, 3, 3);
-        AssertAnomaly(rules["traffic_drop"], Aggregation.RatePerMinute, Comparison.LessThan, AnomalySensitivity.Medium, 5, 4, 5);
-        AssertAnomaly(rules["traffic_drop_sudden"], Aggregation.RatePerMinute, Comparison.LessThan, AnomalySensitivity.Medium, 2, 2, 2);
+        AssertAnomaly(rules["traffic_drop"], Aggregation.RatePerMinute, Comparison.LessThan, AnomalySensitivity.Medium, 5, 5, 5);
+        AssertAnomaly(rules["traffic_drop_sudden"], Aggregation.RatePerMinute, Comparison.LessThan, AnomalySensitivity.Medium, 2, 3, 3);
         AssertAnomaly(rules["traffic_surge"], Aggregation.RatePerMinute, Comparison.GreaterThan, AnomalySensitivity.Low, 5, 3, 5);
         Assert.Equal(2, rules["error_rate_anomaly"].MinChange);
         Assert.Equal(3, rules["error_rate_sustained"].MinChange);
