@@ -11,7 +11,7 @@ namespace Vigil.Server.Tests.Alerts;
 /// The alert engine end to end: a rule created over HTTP, points pushed over HTTP, an
 /// evaluation pass, and the alert, its history and its notification intent read back.
 /// </summary>
-public abstract class AlertEngineTests(StorageProvider provider) : ServerTestBase(provider)
+public abstract class AlertEngineTests(StorageProvider provider, SharedServer shared) : ServerTestBase(provider, shared), IClassFixture<SharedServer>
 {
     // The tests run the passes themselves, at the fake clock's times.
     private static readonly Dictionary<string, string?> ManualPasses = new() { ["Vigil:Alerts:EvaluationEnabled"] = "false" };
@@ -190,7 +190,7 @@ public abstract class AlertEngineTests(StorageProvider provider) : ServerTestBas
     [InlineData("""{"ruleId":"r","durationMinutes":"long"}""", "durationMinutes")]
     public async Task CreateSilence_Malformed_ProblemNamesTheField(string body, string field)
     {
-        await using var app = StartApp(settings: ManualPasses);
+        var app = await SharedAppAsync();
 
         var response = await app.Admin().PostJsonAsync("/api/v1/silences", body);
 
@@ -265,6 +265,6 @@ public abstract class AlertEngineTests(StorageProvider provider) : ServerTestBas
         [.. (await (await client.GetAsync($"/api/v1/alerts?ruleId={ruleId}")).ReadAsync()).EnumerateArray()];
 }
 
-public sealed class SqliteAlertEngineTests() : AlertEngineTests(StorageProvider.Sqlite);
+public sealed class SqliteAlertEngineTests(SharedServer shared) : AlertEngineTests(StorageProvider.Sqlite, shared);
 
-public sealed class PostgresAlertEngineTests() : AlertEngineTests(StorageProvider.Postgres);
+public sealed class PostgresAlertEngineTests(SharedServer shared) : AlertEngineTests(StorageProvider.Postgres, shared);

@@ -12,7 +12,7 @@ namespace Vigil.Server.Tests.Audit;
 /// Issue 9, Low: an audit log of every change by an admin — who, what, when, before and after
 /// with secrets masked — read with <c>GET /api/v1/audit</c>.
 /// </summary>
-public abstract class AuditTests(StorageProvider provider) : ServerTestBase(provider)
+public abstract class AuditTests(StorageProvider provider, SharedServer shared) : ServerTestBase(provider, shared), IClassFixture<SharedServer>
 {
     private const string Rule = """
         {"name":"Slow","metric":"lat_ms","aggregation":"avg","windowMinutes":5,"minDataPoints":1,
@@ -161,7 +161,7 @@ public abstract class AuditTests(StorageProvider provider) : ServerTestBase(prov
     [InlineData("actor=", "actor")]
     public async Task GetAudit_MalformedQuery_ProblemNamesTheParameter(string query, string parameter)
     {
-        await using var app = StartApp();
+        var app = await SharedAppAsync();
 
         var response = await app.Admin().GetAsync($"/api/v1/audit?{query}");
 
@@ -213,6 +213,6 @@ public abstract class AuditTests(StorageProvider provider) : ServerTestBase(prov
     }
 }
 
-public sealed class SqliteAuditTests() : AuditTests(StorageProvider.Sqlite);
+public sealed class SqliteAuditTests(SharedServer shared) : AuditTests(StorageProvider.Sqlite, shared);
 
-public sealed class PostgresAuditTests() : AuditTests(StorageProvider.Postgres);
+public sealed class PostgresAuditTests(SharedServer shared) : AuditTests(StorageProvider.Postgres, shared);

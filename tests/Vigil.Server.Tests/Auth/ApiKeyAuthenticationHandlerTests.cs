@@ -8,7 +8,7 @@ namespace Vigil.Server.Tests.Auth;
 /// Who may call what: the API key is read from <c>Authorization: Bearer</c> or <c>X-Api-Key</c>,
 /// and the role behind it decides between the ingest, read and admin endpoints.
 /// </summary>
-public abstract class ApiKeyAuthenticationHandlerTests(StorageProvider provider) : ServerTestBase(provider)
+public abstract class ApiKeyAuthenticationHandlerTests(StorageProvider provider, SharedServer shared) : ServerTestBase(provider, shared), IClassFixture<SharedServer>
 {
     private const string Points = """{"points":[{"name":"auth_probe","type":"gauge","value":1}]}""";
     private const string Executions = """{"executions":[{"jobId":"auth-probe","success":true,"durationMs":5}]}""";
@@ -30,7 +30,7 @@ public abstract class ApiKeyAuthenticationHandlerTests(StorageProvider provider)
     [MemberData(nameof(ProtectedEndpoints))]
     public async Task Request_NoKey_401ProblemWithChallenge(string method, string path)
     {
-        await using var app = StartApp();
+        var app = await SharedAppAsync();
         var client = app.WithKey(null);
 
         var response = await SendAsync(client, method, path);
@@ -49,7 +49,7 @@ public abstract class ApiKeyAuthenticationHandlerTests(StorageProvider provider)
     [InlineData("Authorization", "Basic dXNlcjpwYXNz")]
     public async Task Request_UnknownOrMalformedKey_401Problem(string header, string value)
     {
-        await using var app = StartApp();
+        var app = await SharedAppAsync();
         var client = app.WithKey(null);
         client.DefaultRequestHeaders.TryAddWithoutValidation(header, value);
 
@@ -201,6 +201,6 @@ public abstract class ApiKeyAuthenticationHandlerTests(StorageProvider provider)
     }
 }
 
-public sealed class SqliteApiKeyAuthenticationHandlerTests() : ApiKeyAuthenticationHandlerTests(StorageProvider.Sqlite);
+public sealed class SqliteApiKeyAuthenticationHandlerTests(SharedServer shared) : ApiKeyAuthenticationHandlerTests(StorageProvider.Sqlite, shared);
 
-public sealed class PostgresApiKeyAuthenticationHandlerTests() : ApiKeyAuthenticationHandlerTests(StorageProvider.Postgres);
+public sealed class PostgresApiKeyAuthenticationHandlerTests(SharedServer shared) : ApiKeyAuthenticationHandlerTests(StorageProvider.Postgres, shared);

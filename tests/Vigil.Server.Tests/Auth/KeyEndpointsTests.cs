@@ -7,7 +7,7 @@ using Vigil.Storage;
 namespace Vigil.Server.Tests.Auth;
 
 /// <summary><c>/api/v1/keys</c>: keys are shown once, stored hashed, validated and revocable.</summary>
-public abstract class KeyEndpointsTests(StorageProvider provider) : ServerTestBase(provider)
+public abstract class KeyEndpointsTests(StorageProvider provider, SharedServer shared) : ServerTestBase(provider, shared), IClassFixture<SharedServer>
 {
     public static TheoryData<string, string, string> InvalidBodies => new()
     {
@@ -28,7 +28,7 @@ public abstract class KeyEndpointsTests(StorageProvider provider) : ServerTestBa
     [MemberData(nameof(InvalidBodies))]
     public async Task Create_InvalidBody_400ProblemNamesTheFieldAndCreatesNothing(string body, string field, string message)
     {
-        await using var app = StartApp();
+        var app = await SharedAppAsync();
         var admin = app.Admin();
 
         var response = await admin.PostJsonAsync("/api/v1/keys", body);
@@ -212,6 +212,6 @@ public abstract class KeyEndpointsTests(StorageProvider provider) : ServerTestBa
     }
 }
 
-public sealed class SqliteKeyEndpointsTests() : KeyEndpointsTests(StorageProvider.Sqlite);
+public sealed class SqliteKeyEndpointsTests(SharedServer shared) : KeyEndpointsTests(StorageProvider.Sqlite, shared);
 
-public sealed class PostgresKeyEndpointsTests() : KeyEndpointsTests(StorageProvider.Postgres);
+public sealed class PostgresKeyEndpointsTests(SharedServer shared) : KeyEndpointsTests(StorageProvider.Postgres, shared);

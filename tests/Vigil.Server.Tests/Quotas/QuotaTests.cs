@@ -226,7 +226,7 @@ public abstract class QuotaTests(StorageProvider provider, SharedServer shared) 
     [MemberData(nameof(MalformedDeletes))]
     public async Task DeleteSeries_MalformedQuery_ProblemNamesTheParameterAndDropsNothing(string query, string field, string message)
     {
-        await using var app = StartApp();
+        var app = await SharedAppAsync();
         var admin = app.Admin();
         (await admin.PostJsonAsync("/api/v1/metrics", Gauges("a", 1))).EnsureSuccessStatusCode();
 
