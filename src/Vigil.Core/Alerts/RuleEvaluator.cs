@@ -153,16 +153,18 @@ public sealed class RuleEvaluator
         threshold = FiniteValues.Finite(threshold);
         var met = rule.Comparison.Holds(current, threshold);
         string? reason = null;
+        var heldBack = false;
         if (met && rule.ThresholdType == ThresholdType.Anomaly && sample is { HasBins: true } && rule.Aggregation.Quantile() is { } quantile
             && !QuantileMoved(rule, quantile, sample, baseline!.Center))
         {
             met = false;
+            heldBack = true; // past the band, not shown beyond chance: not met, and not a recovery either
             reason = string.Create(
                 CultureInfo.InvariantCulture,
                 $"within chance: {sample.CountAtOrBelow(baseline.Center)} of {sample.Count} points at or below the usual {rule.Aggregation.ToWire()} of {baseline.Center:0.###}");
         }
 
-        var recovered = !met && (rule.RecoveryThreshold is not { } recovery || !rule.Comparison.Holds(current, recovery));
+        var recovered = !met && !heldBack && (rule.RecoveryThreshold is not { } recovery || !rule.Comparison.Holds(current, recovery));
         return new GroupEvaluation(group, met ? ConditionState.Met : ConditionState.NotMet, current, threshold, points, recovered) { Reason = reason };
     }
 
@@ -180,8 +182,8 @@ public sealed class RuleEvaluator
         var sensitivity = rule.Sensitivity == AnomalySensitivity.Low ? AnomalySensitivity.Medium : rule.Sensitivity;
         var atOrBelow = sample.CountAtOrBelow(center);
         return rule.Comparison is Comparison.LessThan or Comparison.LessOrEqual
-            ? CountingTails.IsImprobablyMany(atOrBelow, sample.Count, quantile, sensitivity)
-            : CountingTails.IsImprobablyFew(atOrBelow, sample.Count, quantile, sensitivity);
+            ? CountingTails.IsImprobablyMany(atOrBelow, sample.BinnedCount, quantile, sensitivity)
+            : CountingTails.IsImprobablyFew(atOrBelow, sample.BinnedCount, quantile, sensitivity);
     }
 
     /// <summary>

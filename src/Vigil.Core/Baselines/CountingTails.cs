@@ -61,6 +61,11 @@ public static class CountingTails
     public static bool IsImprobablyFew(long count, long trials, double probability, AnomalySensitivity sensitivity)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(trials);
+        if (double.IsNaN(probability))
+        {
+            throw new ArgumentOutOfRangeException(nameof(probability), probability, "A probability is a number.");
+        }
+
         var p = Math.Clamp(probability, 0, 1);
         if (count < 0 || p == 0)
         {
@@ -99,7 +104,7 @@ public static class CountingTails
 
     /// <summary>As <see cref="IsImprobablyFew"/>, for improbably many successes.</summary>
     public static bool IsImprobablyMany(long count, long trials, double probability, AnomalySensitivity sensitivity) =>
-        IsImprobablyFew(trials - count, trials, 1 - Math.Clamp(probability, 0, 1), sensitivity);
+        IsImprobablyFew(trials - count, trials, 1 - probability, sensitivity);
 
     private static (long Low, long High) Poisson(double expected, double tail, double z, double variance)
     {

@@ -40,6 +40,9 @@ public sealed class WindowAccumulator
     /// <summary>Whether quantile bins were merged (timing series).</summary>
     public bool HasBins => _binTotal > 0;
 
+    /// <summary>How many of the merged points are in the sketch bins (the population <see cref="CountAtOrBelow"/> counts from).</summary>
+    public long BinnedCount => _binTotal;
+
     /// <summary>Clears the merged state.</summary>
     public void Reset()
     {

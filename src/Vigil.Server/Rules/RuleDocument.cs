@@ -84,8 +84,8 @@ public class RuleDocument
     /// usual value at this hour (its seasonal baseline over <c>baselineDays</c>: the hour of the day
     /// once three past days show it, the hour of the week once a past week does, all the history so
     /// far before that) is clear of the recovery threshold (or of the threshold), so an endpoint
-    /// that is slow every afternoon does not fire every afternoon. In its first hour the threshold
-    /// alone decides.
+    /// that is slow every afternoon does not fire every afternoon. Until its first hour of values is
+    /// in its history the threshold alone decides.
     /// </summary>
     /// <value>false when omitted.</value>
     public bool? UnlessUsual { get; set; }

@@ -182,6 +182,7 @@ public sealed class RuleEvaluatorTests
 
         Assert.Equal(ConditionState.Met, allSlow.State);
         Assert.Equal(ConditionState.NotMet, mostSlow.State);
+        Assert.False(mostSlow.Recovered); // still past the band: held back, not a recovery that would resolve an open alert
         Assert.Equal(250, mostSlow.Value!.Value, 0.02 * 250); // the p50 is past the band: only the points hold it back
         Assert.Equal("within chance: 3 of 15 points at or below the usual p50 of 100", mostSlow.Reason);
         Assert.Equal(ConditionState.Met, busy.State);

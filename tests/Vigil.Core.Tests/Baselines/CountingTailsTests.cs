@@ -85,6 +85,13 @@ public sealed class CountingTailsTests
     }
 
     [Fact]
+    public void IsImprobablyFewOrMany_NotAProbability_Throws()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => CountingTails.IsImprobablyFew(1, 10, double.NaN, AnomalySensitivity.Medium));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CountingTails.IsImprobablyMany(1, 10, double.NaN, AnomalySensitivity.Medium));
+    }
+
+    [Fact]
     public void Poisson_NothingExpected_OneIsAlreadyImprobable()
     {
         Assert.Equal((-1L, 1L), CountingTails.Poisson(0, AnomalySensitivity.Medium));

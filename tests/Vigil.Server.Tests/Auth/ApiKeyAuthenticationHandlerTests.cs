@@ -49,6 +49,7 @@ public abstract class ApiKeyAuthenticationHandlerTests(StorageProvider provider,
     [InlineData("Authorization", "Basic dXNlcjpwYXNz")]
     public async Task Request_UnknownOrMalformedKey_401Problem(string header, string value)
     {
+        // One server for the cases: the unknown keys are 2 failed authentications of the 10 an address may make a minute (the fake clock stands still).
         var app = await SharedAppAsync();
         var client = app.WithKey(null);
         client.DefaultRequestHeaders.TryAddWithoutValidation(header, value);
