@@ -154,14 +154,17 @@ public sealed class RuleEvaluator
         var met = rule.Comparison.Holds(current, threshold);
         string? reason = null;
         var heldBack = false;
-        if (met && rule.ThresholdType == ThresholdType.Anomaly && sample is { HasBins: true } && rule.Aggregation.Quantile() is { } quantile
-            && !QuantileMoved(rule, quantile, sample, baseline!.Center))
+        if (met && rule.ThresholdType == ThresholdType.Anomaly && sample is { HasBins: true } && rule.Aggregation.Quantile() is { } quantile)
         {
-            met = false;
-            heldBack = true; // past the band, not shown beyond chance: not met, and not a recovery either
-            reason = string.Create(
-                CultureInfo.InvariantCulture,
-                $"within chance: {sample.CountAtOrBelow(baseline.Center)} of {sample.Count} points at or below the usual {rule.Aggregation.ToWire()} of {baseline.Center:0.###}");
+            var atOrBelow = sample.CountAtOrBelow(baseline!.Center);
+            if (!QuantileMoved(rule, quantile, atOrBelow, sample.BinnedCount))
+            {
+                met = false;
+                heldBack = true; // past the band, not shown beyond chance: not met, and not a recovery either
+                reason = string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"within chance: {atOrBelow} of {sample.BinnedCount} points at or below the usual {rule.Aggregation.ToWire()} of {baseline.Center:0.###}");
+            }
         }
 
         var recovered = !met && !heldBack && (rule.RecoveryThreshold is not { } recovery || !rule.Comparison.Holds(current, recovery));
@@ -169,21 +172,20 @@ public sealed class RuleEvaluator
     }
 
     /// <summary>
-    /// Whether a window's points show that its quantile moved from the usual
-    /// <paramref name="center"/> beyond chance (a sign test): while requests come from the usual
-    /// distribution, how many of n are at or below its q-quantile is binomial (n, q), so above it
-    /// improbably few are, below it improbably many. Exact for the requests themselves, so a
+    /// Whether a window's points show that its quantile moved from the usual value beyond chance
+    /// (a sign test): while requests come from the usual distribution, how many of the
+    /// <paramref name="points"/> are at or below its q-quantile (<paramref name="atOrBelow"/>) is
+    /// binomial (n, q), so above it improbably few are, below it improbably many. Exact for the requests themselves, so a
     /// low-sensitivity rule (whose band's 6 σ allow for a spread the history misjudges) takes
     /// medium's probability (1 in 31 600) here: a quiet service's p50 over 15 requests is
     /// anomalous only when every one of them was slower than usual.
     /// </summary>
-    private static bool QuantileMoved(AlertRule rule, double quantile, WindowAccumulator sample, double center)
+    private static bool QuantileMoved(AlertRule rule, double quantile, long atOrBelow, long points)
     {
         var sensitivity = rule.Sensitivity == AnomalySensitivity.Low ? AnomalySensitivity.Medium : rule.Sensitivity;
-        var atOrBelow = sample.CountAtOrBelow(center);
         return rule.Comparison is Comparison.LessThan or Comparison.LessOrEqual
-            ? CountingTails.IsImprobablyMany(atOrBelow, sample.BinnedCount, quantile, sensitivity)
-            : CountingTails.IsImprobablyFew(atOrBelow, sample.BinnedCount, quantile, sensitivity);
+            ? CountingTails.IsImprobablyMany(atOrBelow, points, quantile, sensitivity)
+            : CountingTails.IsImprobablyFew(atOrBelow, points, quantile, sensitivity);
     }
 
     /// <summary>
