@@ -8,7 +8,7 @@ namespace Vigil.Benchmarks;
 /// BenchmarkDotNet; <c>-- accuracy</c> and <c>-- memory</c> print the sketch accuracy and the
 /// per-series memory reports as markdown tables; <c>-- evalprofile [MetricPerService|ServiceLabel] [passes] [--loop] [--rules N] [--advance MS]</c>
 /// times the phases of a rule-evaluation pass (<see cref="EvaluationProfile"/>); <c>-- queue</c> the
-/// job queue's throughput against Hangfire (see <see cref="QueueReport"/>); <c>-- regressions [n]</c> scores
+/// job queue's throughput against Hangfire (see <see cref="QueueReport"/>); <c>-- regressions [n] [step ...]</c> scores
 /// the regression detector on a synthetic corpus (see <see cref="RegressionReport"/>); <c>-- analysis [operations] [days] [sqlite|postgres]</c>
 /// times the performance analysis' scheduled run at scale and ingest beside it (see <see cref="AnalysisReport"/>); <c>-- cache [loads] [editEvery]</c>
 /// the rule-list reads' hit rate and latency with and without the read cache (see <see cref="CacheReport"/>).
@@ -34,7 +34,7 @@ internal static class Program
                     advanceMs: advance >= 0 ? long.Parse(rest[advance + 1], System.Globalization.CultureInfo.InvariantCulture) : 0);
                 return 0;
             case ["regressions", .. var cells]:
-                RegressionReport.Run(Console.Out, cells is [var size, ..] ? int.Parse(size, System.Globalization.CultureInfo.InvariantCulture) : 100);
+                RegressionReport.Run(Console.Out, cells is [var size, ..] ? int.Parse(size, System.Globalization.CultureInfo.InvariantCulture) : 100, cells.Length > 1 ? cells[1..] : []);
                 return 0;
             case ["analysis", .. var scale]:
                 return AnalysisReport.RunAsync(scale, Console.Out).GetAwaiter().GetResult();

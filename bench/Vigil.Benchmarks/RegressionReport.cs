@@ -4,7 +4,7 @@ using Vigil.Performance.Regressions;
 namespace Vigil.Benchmarks;
 
 /// <summary>
-/// <c>-- regressions [operations per cell]</c>: scores the regression detector's step test
+/// <c>-- regressions [operations per cell] [step ...]</c> (steps by name, e.g. <c>none "+10 %"</c>; all when none are named): scores the regression detector's step test
 /// (<see cref="StepDetector"/> at the default confidence) on a synthetic corpus, judged minute by
 /// minute as the live detector judges. Each operation runs 8 hours: log-normal durations
 /// (σ 0.3–0.55) around a median with a daily cycle (+15 % at the peak), a slow drift (±10 % over
@@ -28,7 +28,7 @@ internal static class RegressionReport
         ("-30 %", 0.7, false), ("slow tail", 3.0, true),
     ];
 
-    public static void Run(TextWriter output, int perCell)
+    public static void Run(TextWriter output, int perCell, IReadOnlyCollection<string> onlySteps)
     {
         var confidence = new Vigil.Performance.PerformanceOptions().RegressionConfidence;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Regression detection: {perCell} operations per step and rate, 8 hours each, confidence {confidence}"));
@@ -40,6 +40,11 @@ internal static class RegressionReport
         var trueFindings = 0;
         for (var s = 0; s < Steps.Length; s++)
         {
+            if (onlySteps.Count > 0 && !onlySteps.Contains(Steps[s].Name))
+            {
+                continue;
+            }
+
             foreach (var rate in Rates)
             {
                 var delays = new List<int>();

@@ -26,9 +26,10 @@ public sealed record StepFinding(StepMeasure Measure, int Direction, long StartM
 /// would: the minutes are grouped into blocks of at least <see cref="MinBlockExecutions"/>
 /// expected executions (one minute for a busy endpoint, up to ten for a quiet one); the last few
 /// blocks are compared with the blocks before them by an exact Mann–Whitney rank test on each
-/// block's median and 95th percentile. A step is reported when the test is significant, the blocks
-/// after are typically more than <c>changePercent</c> away from the blocks before, and nearly all
-/// of them (<see cref="Consistency"/>) are on the far side of the before median.
+/// block's median and 95th percentile. A step is reported when the test is significant, nearly
+/// all the blocks after (<see cref="Consistency"/>) are on the far side of the before median, and
+/// the step measures more than <c>changePercent</c> across its start: the median since it against
+/// the median of as many blocks just before it.
 /// </summary>
 /// <remarks>
 /// Why blocks and ranks: executions within a minute are not independent (a one-minute spike
@@ -39,7 +40,10 @@ public sealed record StepFinding(StepMeasure Measure, int Direction, long StartM
 /// about how block values are distributed, which matters for quiet operations, whose blocks are
 /// few executions each. A slow drift moves the blocks before and after alike,
 /// so it shows no step; the daily cycle moves an hour of blocks by a few percent, under the
-/// change that counts. Several splits (the last 5, 8, 12, 20, 30 and 45 blocks, each against up to
+/// change that counts. The size is measured across the step's start over windows of like length
+/// (<see cref="Size"/>) rather than against the whole history, so a step on a falling cycle is
+/// not measured smaller by the hour of cycle before it (on the report's corpus: +10 % steps at
+/// 300 a minute found in 94 % of operations instead of 89 %). Several splits (the last 5, 8, 12, 20, 30 and 45 blocks, each against up to
 /// 90 blocks before) are tried, so a large step is found after five blocks and a small one, or one
 /// of a quiet operation, which needs more evidence, after more; the p-value is corrected for the
 /// splits that can run and the two measures (Bonferroni). Five blocks above ninety have
@@ -107,17 +111,22 @@ public static class StepDetector
 
             foreach (var split in AfterSplits)
             {
-                if (Judge(values, split, changePercent) is not { } found)
+                if (Judge(values, split, changePercent / 2) is not { } found)
                 {
                     continue;
                 }
 
                 var confidence = 1 - Math.Min(1, tests * found.P);
-                if (confidence >= minConfidence && (best is null || confidence > best.Confidence))
+                if (confidence < minConfidence || (best is not null && confidence <= best.Confidence))
                 {
-                    var start = Start(blocks, split, measure, found.Direction);
-                    best = new StepFinding(measure, found.Direction, start, found.Before, found.After,
-                        Math.Round(100 * (found.After - found.Before) / found.Before, 1), confidence, length);
+                    continue;
+                }
+
+                var since = StartSplit(blocks, split, measure, found.Direction);
+                if (Size(values, Math.Max(since, AfterSplits[0])) is { } size && size.Change * found.Direction > changePercent)
+                {
+                    best = new StepFinding(measure, found.Direction, blocks[^since].StartMs, size.Before, size.After,
+                        Math.Round(size.Change, 1), confidence, length);
                 }
             }
         }
@@ -202,7 +211,9 @@ public static class StepDetector
 
     /// <summary>
     /// The rank test of the last <paramref name="split"/> blocks against up to <see cref="BeforeBlocks"/>
-    /// before them, with the change and consistency rules. <paramref name="values"/> holds each
+    /// before them, with the consistency rule and a first look at the change: the medians must be
+    /// more than <paramref name="changePercent"/> apart (the caller passes half the change that
+    /// counts, and measures the step itself across its start). <paramref name="values"/> holds each
     /// block's value of the measure, oldest first, NaN for a block without executions.
     /// </summary>
     private static (double P, int Direction, double Before, double After)? Judge(ReadOnlySpan<double> values, int split, double changePercent)
@@ -270,13 +281,13 @@ public static class StepDetector
     }
 
     /// <summary>
-    /// Where the step began: of the splits from 3 blocks to twice the detecting one, the one that
+    /// Where the step began, as the blocks since it: of the splits from 3 blocks to twice the detecting one, the one that
     /// best explains the blocks as two levels — the largest difference of the mean logarithms
     /// after and before, weighted by √(n₁n₂ / (n₁ + n₂)) (the likelihood-ratio change point of a
     /// shift in the mean). A rank statistic would not do here: it grows with the number of blocks
     /// when the separation is nearly complete, so it would take in blocks from before the step.
     /// </summary>
-    private static long Start(Block[] blocks, int detectedSplit, StepMeasure measure, int direction)
+    private static int StartSplit(Block[] blocks, int detectedSplit, StepMeasure measure, int direction)
     {
         var bestSplit = detectedSplit;
         var best = double.NegativeInfinity;
@@ -297,7 +308,38 @@ public static class StepDetector
             }
         }
 
-        return blocks[^bestSplit].StartMs;
+        return bestSplit;
+    }
+
+    /// <summary>
+    /// The step's size, percent: the median of the last <paramref name="after"/> blocks against the
+    /// median of as many blocks just before them (at least <see cref="MinBeforeBlocks"/>), or null
+    /// when either side has no executions. Measured across the step's start and over windows of
+    /// like length, a daily cycle's slope or a drift moves it little, where a comparison with the
+    /// whole history would take in an hour or more of it.
+    /// </summary>
+    private static (double Before, double After, double Change)? Size(ReadOnlySpan<double> values, int after)
+    {
+        var beforeCount = Math.Max(after, MinBeforeBlocks);
+        if (values.Length < after + 1)
+        {
+            return null;
+        }
+
+        Span<double> a = stackalloc double[after];
+        a = a[..NonEmpty(values[^after..], a)];
+        var beforeBlocks = values[Math.Max(0, values.Length - after - beforeCount)..^after];
+        Span<double> b = stackalloc double[beforeBlocks.Length];
+        b = b[..NonEmpty(beforeBlocks, b)];
+        if (a.Length == 0 || b.Length == 0)
+        {
+            return null;
+        }
+
+        a.Sort();
+        b.Sort();
+        var before = MedianOfSorted(b);
+        return before > 0 ? (before, MedianOfSorted(a), 100 * (MedianOfSorted(a) - before) / before) : null;
     }
 
     /// <summary>

@@ -62,6 +62,25 @@ public sealed class StepDetectorTests
     }
 
     [Fact]
+    public void Step_OnAFallingDailyCycle_SizeMeasuredAcrossItsStart()
+    {
+        // An evening decline, 4 % faster every hour. Against the median of the last
+        // ninety minutes a +12 % step measures about 8 %, under the change that counts; across its
+        // start, over windows of like length, about 11 %.
+        const int StepMinute = 200;
+        static double Level(int m) => 100 * (1 - (0.04 * m / 60)) * (m >= StepMinute ? 1.12 : 1);
+        var log = Generate(minutes: 300, rate: 300, sigma: 0.3, seed: 12, median: Level);
+
+        var (minute, finding) = FindingsFrom(log, fromMinute: 60, toMinute: 300).First();
+
+        Assert.InRange(minute, StepMinute, StepMinute + 15);
+        Assert.Equal(1, finding.Direction);
+        Assert.InRange(finding.StartMs, At(StepMinute - 2), At(StepMinute + 2));
+        Assert.InRange(finding.ChangePercent, 10, 14);
+        Assert.InRange(finding.BeforeValue, Level(StepMinute - 10) * 0.97, Level(StepMinute - 10) * 1.03); // the level just before, not an hour before
+    }
+
+    [Fact]
     public void Step_QuietJob_ThreeAMinute_FoundInLongerBlocks()
     {
         const int StepMinute = 240;
