@@ -74,7 +74,9 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         var admin = PostgresAdmin;
         var name = "vigil_" + Guid.NewGuid().ToString("N");
-        await AdminAsync(admin, template is null ? $"CREATE DATABASE {name}" : $"CREATE DATABASE {name} TEMPLATE {template}");
+        // FILE_COPY (PostgreSQL 15 and later) copies the template's files instead of writing them
+        // through the WAL: about 60 ms less a database, with the throwaway instance's fsync off.
+        await AdminAsync(admin, template is null ? $"CREATE DATABASE {name}" : $"CREATE DATABASE {name} TEMPLATE {template}{(await FileCopyAsync(admin) ? " STRATEGY FILE_COPY" : "")}");
         var builder = new NpgsqlConnectionStringBuilder(admin) { Database = name };
         return new TestDatabase(new StorageOptions { Provider = StorageProvider.Postgres, ConnectionString = builder.ToString() }, null, admin, name);
     }
@@ -92,6 +94,15 @@ public sealed class TestDatabase : IAsyncDisposable
         AppDomain.CurrentDomain.ProcessExit += (_, _) => AdminAsync(admin, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)").GetAwaiter().GetResult();
         return name;
     }
+
+    private static Task<bool>? _fileCopy;
+
+    private static Task<bool> FileCopyAsync(string admin) => _fileCopy ??= Task.Run(async () =>
+    {
+        await using var connection = new NpgsqlConnection(admin);
+        await connection.OpenAsync();
+        return connection.PostgreSqlVersion.Major >= 15;
+    });
 
     private static async Task AdminAsync(string admin, string sql)
     {
@@ -118,7 +129,13 @@ public sealed class TestDatabase : IAsyncDisposable
 
         if (_postgresAdmin is not null)
         {
-            NpgsqlConnection.ClearAllPools();
+            // Only this database's pool: clearing them all would close every other test's pooled
+            // connections too, the admin ones included, each then opened again.
+            await using (var connection = new NpgsqlConnection(Options.ConnectionString))
+            {
+                NpgsqlConnection.ClearPool(connection);
+            }
+
             await AdminAsync(_postgresAdmin, $"DROP DATABASE IF EXISTS {_postgresName} WITH (FORCE)");
         }
     }

@@ -17,7 +17,7 @@ namespace Vigil.Server.Tests.Otlp;
 /// Issue 15: the OTLP/HTTP traces receiver over HTTP: spans into series, the sampled trace store
 /// within its budget, <c>/api/v1/transactions</c> and <c>/api/v1/traces/{traceId}</c>.
 /// </summary>
-public abstract class OtlpTracesTests(StorageProvider provider) : ServerTestBase(provider)
+public abstract class OtlpTracesTests(StorageProvider provider, SharedServer shared) : ServerTestBase(provider, shared), IClassFixture<SharedServer>
 {
     private static readonly Dictionary<string, string?> KeepAll = new() { ["Vigil:Traces:SamplePercent"] = "100" };
 
@@ -183,7 +183,7 @@ public abstract class OtlpTracesTests(StorageProvider provider) : ServerTestBase
     [InlineData("from=yesterday", "from")]
     public async Task Transactions_BadFilter_ProblemNamingTheField(string query, string field)
     {
-        await using var app = StartApp();
+        var app = await SharedAppAsync();
 
         using var response = await app.Admin().GetAsync("/api/v1/transactions?" + query);
 
@@ -198,7 +198,7 @@ public abstract class OtlpTracesTests(StorageProvider provider) : ServerTestBase
     [InlineData("5b8efff798038103d269b633813fc60c", 404)]
     public async Task Trace_MalformedOrUnknownId_Problem(string traceId, int status)
     {
-        await using var app = StartApp();
+        var app = await SharedAppAsync();
 
         using var response = await app.Admin().GetAsync($"/api/v1/traces/{traceId}");
 
@@ -303,6 +303,6 @@ public abstract class OtlpTracesTests(StorageProvider provider) : ServerTestBase
     }
 }
 
-public sealed class SqliteOtlpTracesTests() : OtlpTracesTests(StorageProvider.Sqlite);
+public sealed class SqliteOtlpTracesTests(SharedServer shared) : OtlpTracesTests(StorageProvider.Sqlite, shared);
 
-public sealed class PostgresOtlpTracesTests() : OtlpTracesTests(StorageProvider.Postgres);
+public sealed class PostgresOtlpTracesTests(SharedServer shared) : OtlpTracesTests(StorageProvider.Postgres, shared);

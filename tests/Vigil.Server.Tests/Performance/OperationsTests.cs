@@ -15,7 +15,7 @@ namespace Vigil.Server.Tests.Performance;
 /// the live last hour against the baseline, trends over 24 hours and bottlenecks, through
 /// <c>GET /api/v1/operations</c>. The clock is fake and starts on a Monday at 12:00 UTC.
 /// </summary>
-public abstract class OperationsTests(StorageProvider provider) : ServerTestBase(provider)
+public abstract class OperationsTests(StorageProvider provider, SharedServer shared) : ServerTestBase(provider, shared), IClassFixture<SharedServer>
 {
     // The tests run the analysis themselves: the aggregation schedule, which the fake clock would
     // make due when it passes the half hour, is off so it cannot run the same work alongside.
@@ -246,7 +246,7 @@ public abstract class OperationsTests(StorageProvider provider) : ServerTestBase
     [InlineData("?limit=1001", "limit")]
     public async Task List_MalformedQuery_ProblemNamesTheParameter(string query, string field)
     {
-        await using var app = StartApp(settings: ManualAnalysis);
+        var app = await SharedAppAsync();
 
         var response = await app.Admin().GetAsync($"/api/v1/operations{query}");
 
@@ -307,6 +307,6 @@ public abstract class OperationsTests(StorageProvider provider) : ServerTestBase
     }
 }
 
-public sealed class SqliteOperationsTests() : OperationsTests(StorageProvider.Sqlite);
+public sealed class SqliteOperationsTests(SharedServer shared) : OperationsTests(StorageProvider.Sqlite, shared);
 
-public sealed class PostgresOperationsTests() : OperationsTests(StorageProvider.Postgres);
+public sealed class PostgresOperationsTests(SharedServer shared) : OperationsTests(StorageProvider.Postgres, shared);

@@ -16,7 +16,7 @@ namespace Vigil.Server.Tests.Performance;
 /// the versions around it) and one <c>performance_regression</c> alert through the real engine,
 /// both resolved when the endpoint is back; a one-minute spike is none.
 /// </summary>
-public abstract class RegressionsTests(StorageProvider provider) : ServerTestBase(provider)
+public abstract class RegressionsTests(StorageProvider provider, SharedServer shared) : ServerTestBase(provider, shared), IClassFixture<SharedServer>
 {
     // The tests run the analysis themselves: the aggregation schedule, which the fake clock would
     // make due when it passes the half hour, is off so it cannot run the same work alongside.
@@ -113,7 +113,7 @@ public abstract class RegressionsTests(StorageProvider provider) : ServerTestBas
     [InlineData("?limit=many", "limit")]
     public async Task List_MalformedQuery_ProblemNamesTheParameter(string query, string field)
     {
-        await using var app = StartApp(settings: ManualAnalysis);
+        var app = await SharedAppAsync();
 
         var response = await app.Admin().GetAsync($"/api/v1/regressions{query}");
 
@@ -155,6 +155,6 @@ public abstract class RegressionsTests(StorageProvider provider) : ServerTestBas
         $"{{\"name\":\"http_request_duration_ms\",\"type\":\"timing\",\"value\":{ms:0.###},\"labels\":{Labels.Replace("VERSION", version, StringComparison.Ordinal)},\"timestamp\":\"{Json.Iso(at)}\"}}");
 }
 
-public sealed class SqliteRegressionsTests() : RegressionsTests(StorageProvider.Sqlite);
+public sealed class SqliteRegressionsTests(SharedServer shared) : RegressionsTests(StorageProvider.Sqlite, shared);
 
-public sealed class PostgresRegressionsTests() : RegressionsTests(StorageProvider.Postgres);
+public sealed class PostgresRegressionsTests(SharedServer shared) : RegressionsTests(StorageProvider.Postgres, shared);

@@ -13,7 +13,7 @@ namespace Vigil.Server.Tests.Rules;
 /// <c>/rules/test</c>), and dynamic thresholds whose baseline comes from the stored rollups.
 /// History is ingested with past timestamps, which Vigil merges straight into the rollups.
 /// </summary>
-public abstract class RuleTestEndpointsTests(StorageProvider provider) : ServerTestBase(provider)
+public abstract class RuleTestEndpointsTests(StorageProvider provider, SharedServer shared) : ServerTestBase(provider, shared), IClassFixture<SharedServer>
 {
     private static readonly Dictionary<string, string?> ManualPasses = new() { ["Vigil:Alerts:EvaluationEnabled"] = "false" };
 
@@ -96,7 +96,7 @@ public abstract class RuleTestEndpointsTests(StorageProvider provider) : ServerT
     [InlineData("?from=2026-01-01T00:00:00Z&to=2026-11-23T00:00:00Z", "step")]
     public async Task TestRule_MalformedRange_ProblemNamesTheParameter(string query, string field)
     {
-        await using var app = StartApp(settings: ManualPasses);
+        var app = await SharedAppAsync();
         var client = app.Admin();
         var ruleId = await CreateRuleAsync(client);
 
@@ -116,7 +116,7 @@ public abstract class RuleTestEndpointsTests(StorageProvider provider) : ServerT
     [InlineData("""{"name":"x","metric":"m","threshold":1,"colour":"red"}""", "colour")]
     public async Task TestUnsavedRule_MalformedBody_ProblemNamesTheField(string body, string field)
     {
-        await using var app = StartApp(settings: ManualPasses);
+        var app = await SharedAppAsync();
 
         var response = await app.Admin().PostJsonAsync("/api/v1/alerts/rules/test", body);
 
@@ -286,6 +286,6 @@ public abstract class RuleTestEndpointsTests(StorageProvider provider) : ServerT
     private static Task RunPassAsync(VigilApp app) => app.Services.GetRequiredService<AlertEngine>().RunOnceAsync(CancellationToken.None);
 }
 
-public sealed class SqliteRuleTestEndpointsTests() : RuleTestEndpointsTests(StorageProvider.Sqlite);
+public sealed class SqliteRuleTestEndpointsTests(SharedServer shared) : RuleTestEndpointsTests(StorageProvider.Sqlite, shared);
 
-public sealed class PostgresRuleTestEndpointsTests() : RuleTestEndpointsTests(StorageProvider.Postgres);
+public sealed class PostgresRuleTestEndpointsTests(SharedServer shared) : RuleTestEndpointsTests(StorageProvider.Postgres, shared);

@@ -25,7 +25,7 @@ public abstract class BadInputTests(StorageProvider provider, SharedServer share
     [InlineData("""{"name":"ops","type":"webhook","config":{"\ud800":"x","url":"https://hooks.example.com/vigil"}}""", "config")]
     public async Task PostChannel_LoneSurrogate_ProblemNamesTheField(string body, string field)
     {
-        await using var app = StartApp();
+        var app = await SharedAppAsync();
 
         var response = await app.Admin().PostJsonAsync("/api/v1/channels", body);
 
@@ -72,7 +72,7 @@ public abstract class BadInputTests(StorageProvider provider, SharedServer share
     [InlineData("""{"ruleId":"no-such-rule","durationMinutes":60}""", "ruleId", "does not exist")]
     public async Task CreateSilence_OverflowingStartOrUnknownRule_ProblemNamesTheField(string body, string field, string message)
     {
-        await using var app = StartApp();
+        var app = await SharedAppAsync();
 
         var response = await app.Admin().PostJsonAsync("/api/v1/silences", body);
 
@@ -103,7 +103,7 @@ public abstract class BadInputTests(StorageProvider provider, SharedServer share
     [InlineData("to", "-1")]
     public async Task Queries_TimeOutsideTheCalendarArithmetic_ProblemNamesTheParameter(string parameter, string value)
     {
-        await using var app = StartApp();
+        var app = await SharedAppAsync();
         var client = app.Admin();
         var ruleId = (await (await client.PostJsonAsync("/api/v1/alerts/rules", Rule)).ReadAsync()).GetProperty("id").GetString();
         var query = $"{parameter}={Uri.EscapeDataString(value)}";

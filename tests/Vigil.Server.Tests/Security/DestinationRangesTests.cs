@@ -8,7 +8,7 @@ namespace Vigil.Server.Tests.Security;
 /// (IPv4-mapped, local-use NAT64, documentation, benchmarking) is refused naming the field.
 /// HTTP only: one provider is enough.
 /// </summary>
-public sealed class DestinationRangesTests() : ServerTestBase(StorageProvider.Sqlite)
+public sealed class DestinationRangesTests(SharedServer shared) : ServerTestBase(StorageProvider.Sqlite, shared), IClassFixture<SharedServer>
 {
     [Theory]
     [InlineData("http://192.0.2.10/hook", "documentation")]
@@ -21,7 +21,7 @@ public sealed class DestinationRangesTests() : ServerTestBase(StorageProvider.Sq
     [InlineData("http://[::ffff:0:0]/hook", "unspecified")]
     public async Task CreateChannel_NotGloballyReachable_ProblemNamesTheUrl(string url, string kind)
     {
-        await using var app = StartApp();
+        var app = await SharedAppAsync();
 
         var response = await app.Admin().PostJsonAsync("/api/v1/channels", $$$"""{"name":"hook","type":"webhook","config":{"url":"{{{url}}}"}}""");
 

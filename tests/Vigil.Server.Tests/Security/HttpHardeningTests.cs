@@ -15,7 +15,7 @@ namespace Vigil.Server.Tests.Security;
 /// are allowed by hash only), OpenAPI servers not taken from the Host header, and no trace
 /// context sent to notification destinations. HTTP only: one provider is enough.
 /// </summary>
-public sealed partial class HttpHardeningTests() : ServerTestBase(StorageProvider.Sqlite)
+public sealed partial class HttpHardeningTests(SharedServer shared) : ServerTestBase(StorageProvider.Sqlite, shared), IClassFixture<SharedServer>
 {
     [Theory]
     [InlineData("/api/health?quick=true", false)]
@@ -24,7 +24,7 @@ public sealed partial class HttpHardeningTests() : ServerTestBase(StorageProvide
     [InlineData("/openapi/v1.json", false)]
     public async Task AnyAnswer_NosniffAndNoReferrer(string path, bool anonymous)
     {
-        await using var app = StartApp();
+        var app = await SharedAppAsync();
 
         var response = await (anonymous ? app.WithKey(null) : app.Admin()).GetAsync(path);
 

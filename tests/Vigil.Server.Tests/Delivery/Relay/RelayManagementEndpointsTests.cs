@@ -9,7 +9,7 @@ namespace Vigil.Server.Tests.Delivery.Relay;
 /// Issue 9, Medium 3: a relay endpoint without a secret is an explicit choice
 /// (<c>allowUnauthenticated: true</c>); without it, creating or patching one is a 400 naming the field.
 /// </summary>
-public abstract class RelayManagementEndpointsTests(StorageProvider provider) : ServerTestBase(provider)
+public abstract class RelayManagementEndpointsTests(StorageProvider provider, SharedServer shared) : ServerTestBase(provider, shared), IClassFixture<SharedServer>
 {
     private static readonly Uri Hook = new("https://hooks.example.com/vigil");
 
@@ -21,9 +21,9 @@ public abstract class RelayManagementEndpointsTests(StorageProvider provider) : 
     [InlineData(""","allowUnauthenticated":null""")]
     public async Task Create_NoSecretWithoutTheFlag_ProblemNamesAllowUnauthenticated_NothingCreated(string extra)
     {
-        await using var app = StartApp();
+        var app = await SharedAppAsync();
         var admin = app.Admin();
-        var channelId = await RelayCalls.CreateWebhookChannelAsync(admin, Hook);
+        var channelId = await RelayCalls.CreateWebhookChannelAsync(admin, Hook, $"hook-{Guid.NewGuid():N}"); // one server for every case
 
         var response = await admin.PostJsonAsync("/api/v1/relay/endpoints", $$"""{"slug":"orders","name":"Orders","integrations":["{{channelId}}"]{{extra}}}""");
 
@@ -39,9 +39,9 @@ public abstract class RelayManagementEndpointsTests(StorageProvider provider) : 
     [InlineData("{}")]
     public async Task Create_AllowUnauthenticatedNotABoolean_ProblemNamesIt(string value)
     {
-        await using var app = StartApp();
+        var app = await SharedAppAsync();
         var admin = app.Admin();
-        var channelId = await RelayCalls.CreateWebhookChannelAsync(admin, Hook);
+        var channelId = await RelayCalls.CreateWebhookChannelAsync(admin, Hook, $"hook-{Guid.NewGuid():N}"); // one server for every case
 
         var response = await admin.PostJsonAsync("/api/v1/relay/endpoints", $$"""{"slug":"orders","name":"Orders","integrations":["{{channelId}}"],"allowUnauthenticated":{{value}}}""");
 
@@ -83,6 +83,6 @@ public abstract class RelayManagementEndpointsTests(StorageProvider provider) : 
     }
 }
 
-public sealed class SqliteRelayManagementEndpointsTests() : RelayManagementEndpointsTests(StorageProvider.Sqlite);
+public sealed class SqliteRelayManagementEndpointsTests(SharedServer shared) : RelayManagementEndpointsTests(StorageProvider.Sqlite, shared);
 
-public sealed class PostgresRelayManagementEndpointsTests() : RelayManagementEndpointsTests(StorageProvider.Postgres);
+public sealed class PostgresRelayManagementEndpointsTests(SharedServer shared) : RelayManagementEndpointsTests(StorageProvider.Postgres, shared);
