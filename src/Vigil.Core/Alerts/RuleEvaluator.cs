@@ -130,6 +130,13 @@ public sealed class RuleEvaluator
                     band = new AnomalyBand(Math.Min(band.Lower, counting.Lower), Math.Max(band.Upper, counting.Upper));
                 }
 
+                if (CountingLowerEdge(rule, baseline) is { } lower)
+                {
+                    // Below, the spread's k σ give way to the count's own short tail (the floor of the minimum change still holds).
+                    var floor = (baseline with { LowerSpread = 0 }).Band(rule.Sensitivity, rule.MinChange ?? 0);
+                    band = band with { Lower = Math.Min(floor.Lower, lower) };
+                }
+
                 threshold = rule.Comparison is Comparison.LessThan or Comparison.LessOrEqual ? band.Lower : band.Upper;
                 break;
             default:
@@ -227,23 +234,15 @@ public sealed class RuleEvaluator
     public static AnomalyBand? CountingBand(AlertRule rule, double center, long points)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        double unit; // counts per unit of the value
-        switch (rule.Aggregation)
+        if (rule.Aggregation == Aggregation.ErrorRatePercent && points > 0)
         {
-            case Aggregation.Count:
-                unit = 1;
-                break;
-            case Aggregation.RatePerMinute:
-                unit = rule.WindowMinutes;
-                break;
-            case Aggregation.RatePerSecond:
-                unit = rule.WindowMinutes * 60.0;
-                break;
-            case Aggregation.ErrorRatePercent when points > 0:
-                var (lowErrors, highErrors) = CountingTails.Binomial(points, Math.Max(center / 100, 0.5 / points), rule.Sensitivity);
-                return new AnomalyBand(100 * (lowErrors + 0.5) / points, 100 * (highErrors - 0.5) / points);
-            default:
-                return null;
+            var (lowErrors, highErrors) = CountingTails.Binomial(points, Math.Max(center / 100, 0.5 / points), rule.Sensitivity);
+            return new AnomalyBand(100 * (lowErrors + 0.5) / points, 100 * (highErrors - 0.5) / points);
+        }
+
+        if (CountsPerUnit(rule) is not { } unit)
+        {
+            return null;
         }
 
         var expected = center * unit;
@@ -255,6 +254,42 @@ public sealed class RuleEvaluator
         // At least one expected event, so a series that is usually silent is not anomalous at its first one.
         var (low, high) = CountingTails.Poisson(Math.Max(expected, 1), rule.Sensitivity);
         return new AnomalyBand((low + 0.5) / unit, (high - 0.5) / unit);
+    }
+
+    /// <summary>How many events one unit of a count's or rate's value is over the rule's window; null for the other aggregations.</summary>
+    private static double? CountsPerUnit(AlertRule rule) => rule.Aggregation switch
+    {
+        Aggregation.Count => 1,
+        Aggregation.RatePerMinute => rule.WindowMinutes,
+        Aggregation.RatePerSecond => rule.WindowMinutes * 60.0,
+        _ => null,
+    };
+
+    /// <summary>
+    /// The lower edge of a count's or rate's anomaly band from its history: the window's count is a
+    /// negative binomial around the expected count (the center × the window, at least 1) whose
+    /// variance is the history's lower spread in counts, squared — Poisson chance plus the swings
+    /// beyond it (at least the Poisson's) — improbably low at the rule's sensitivity
+    /// (<see cref="CountingTails.NegativeBinomial"/>). The spread's k σ below the center would
+    /// count the window's Poisson chance as if it were normal: a quiet service's windows spread by
+    /// about the square root of its count, and 4 σ of that reach below zero, so its silence was
+    /// never anomalous. Null for the other aggregations, and for error rates (whose band is
+    /// <see cref="CountingBand"/>'s errors among the window's requests).
+    /// </summary>
+    public static double? CountingLowerEdge(AlertRule rule, BaselineEstimate history)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(history);
+        if (CountsPerUnit(rule) is not { } unit || !(history.Center * unit < 1e15))
+        {
+            return null;
+        }
+
+        var expected = Math.Max(history.Center * unit, 1);
+
+        var variance = history.LowerSpread * unit * history.LowerSpread * unit;
+        var extra = double.IsNaN(variance) ? 0 : Math.Min(Math.Max(0, variance - expected), 1e300);
+        return (CountingTails.NegativeBinomial(expected, extra, rule.Sensitivity).Low + 0.5) / unit;
     }
 
     private static GroupEvaluation NoData(AlertRule rule, LabelSet group, double? value, long points) => rule.NoData switch

@@ -37,6 +37,37 @@ public static class CountingTails
         Poisson(expected, TailProbability(sensitivity), AnomalyBand.SpreadMultiplier(sensitivity), variance: expected);
 
     /// <summary>
+    /// As <see cref="Poisson(double, AnomalySensitivity)"/> for a count that strays further than
+    /// Poisson chance: a negative binomial of mean <paramref name="expected"/> and variance
+    /// <paramref name="expected"/> + <paramref name="extraVariance"/> (Poisson arrivals whose rate
+    /// itself swings from window to window, as traffic does). With no extra variance it is the
+    /// Poisson; its lower tail stays short (a quiet service's silence is improbable however its
+    /// rate swings a little), where a normal band of the same variance would reach below zero.
+    /// Exact up to an expected count of <see cref="ExactUpTo"/>, normal with the whole variance beyond.
+    /// </summary>
+    public static (long Low, long High) NegativeBinomial(double expected, double extraVariance, AnomalySensitivity sensitivity)
+    {
+        if (!double.IsFinite(expected) || expected < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(expected), expected, "An expected count is finite and not negative.");
+        }
+
+        if (!(extraVariance >= 0) || double.IsPositiveInfinity(extraVariance))
+        {
+            throw new ArgumentOutOfRangeException(nameof(extraVariance), extraVariance, "An extra variance is finite and not negative.");
+        }
+
+        // The shape r of the negative binomial: variance μ + μ² / r. Past a million it is the
+        // Poisson to the last count; under 1 (the swings larger than the count itself) the
+        // distribution is too skewed to walk in few steps, and the normal of its variance stands in.
+        var shape = extraVariance > 0 && expected > 0 ? expected * expected / extraVariance : double.PositiveInfinity;
+        var z = AnomalyBand.SpreadMultiplier(sensitivity);
+        return shape < 1
+            ? Normal(expected, z, expected + extraVariance)
+            : Poisson(expected, TailProbability(sensitivity), z, variance: expected + extraVariance, shape: shape > 1e6 ? double.PositiveInfinity : shape);
+    }
+
+    /// <summary>
     /// As <see cref="Poisson(double, AnomalySensitivity)"/> for the errors among
     /// <paramref name="trials"/> requests of error probability <paramref name="probability"/>:
     /// a Poisson count of mean trials × probability (slightly wider than the binomial, which is
@@ -106,7 +137,23 @@ public static class CountingTails
     public static bool IsImprobablyMany(long count, long trials, double probability, AnomalySensitivity sensitivity) =>
         IsImprobablyFew(trials - count, trials, 1 - probability, sensitivity);
 
-    private static (long Low, long High) Poisson(double expected, double tail, double z, double variance)
+    /// <summary>The normal quantiles of a count, with the first Cornish–Fisher term for the Poisson's skew ((z² − 1) / 6).</summary>
+    private static (long Low, long High) Normal(double expected, double z, double variance)
+    {
+        var sd = Math.Sqrt(variance);
+        var skew = (z * z - 1) / 6;
+        return (Count(Math.Floor(expected - z * sd + skew)), Count(Math.Ceiling(expected + z * sd + skew)));
+
+        // −1 (no count is improbably low) at the bottom; a huge variance must not wrap a long.
+        static long Count(double x) => x < -1 ? -1 : x > 1e18 ? 1_000_000_000_000_000_000 : (long)x;
+    }
+
+    /// <summary>
+    /// The count bounds of a Poisson (<paramref name="shape"/> infinite) or negative binomial of
+    /// mean <paramref name="expected"/>: exact up to <see cref="ExactUpTo"/>, walking the
+    /// distribution up from P(X = 0); normal with <paramref name="variance"/> beyond.
+    /// </summary>
+    private static (long Low, long High) Poisson(double expected, double tail, double z, double variance, double shape = double.PositiveInfinity)
     {
         if (!double.IsFinite(expected) || expected < 0)
         {
@@ -115,14 +162,16 @@ public static class CountingTails
 
         if (expected > ExactUpTo)
         {
-            // The normal quantile with the first Cornish–Fisher term for the Poisson's skew ((z² − 1) / 6).
-            var sd = Math.Sqrt(variance);
-            var skew = (z * z - 1) / 6;
-            return ((long)Math.Floor(expected - z * sd + skew), (long)Math.Ceiling(expected + z * sd + skew));
+            return Normal(expected, z, variance);
         }
 
-        // Walk up the distribution: P(X = k) = P(X = k − 1) × λ / k, from e^−λ (1e-174 at λ = 400: no underflow).
-        var probability = Math.Exp(-expected);
+        // Walk up the distribution from P(X = 0): e^−λ for the Poisson (1e-174 at λ = 400: no
+        // underflow), (r / (r + λ))^r for the negative binomial, which is larger. Each next term:
+        // P(X = k) = P(X = k − 1) × λ / k, or × (k − 1 + r) / k × λ / (r + λ).
+        var poisson = double.IsPositiveInfinity(shape);
+        var probability = poisson ? Math.Exp(-expected) : Math.Exp(-shape * Math.Log(1 + (expected / shape)));
+        var odds = poisson ? expected : expected * shape / (shape + expected); // λ, or r·λ / (r + λ), times (k − 1 + r) / r
+        double Next(long k) => poisson ? expected / k : odds * (k - 1 + shape) / shape / k;
         var cumulative = probability;
         long low = -1;
         long k = 0;
@@ -130,7 +179,7 @@ public static class CountingTails
         {
             low = k;
             k++;
-            probability *= expected / k;
+            probability *= Next(k);
             cumulative += probability;
         }
 
@@ -138,7 +187,7 @@ public static class CountingTails
         while (1 - cumulative > tail)
         {
             k++;
-            probability *= expected / k;
+            probability *= Next(k);
             cumulative += probability;
         }
 

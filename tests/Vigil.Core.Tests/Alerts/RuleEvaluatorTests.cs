@@ -263,6 +263,27 @@ public sealed class RuleEvaluatorTests
     }
 
     [Theory]
+    // 5.6 requests a minute over 2 minutes, windows that spread by about the Poisson's own
+    // √11.2 / 2 = 1.7 a minute: 4 σ below the center is below 0, so a band from the spread alone
+    // never had a silence under it. As a count, 0 where 11.2 are expected happens once in 61 000
+    // windows (medium: 1 in 31 600); 2 or fewer, once in 860.
+    [InlineData(5.6, 1.7, 0.0, 0L, true)]
+    [InlineData(5.6, 1.7, 1.0, 2L, false)]
+    // 200 a minute, windows spread by 25 a minute (50 requests in 2 minutes, against the
+    // Poisson's 20): a dip to 130 is within its swings, a fall to 60 is not. (The edge is 114 a
+    // minute, where 4 spreads below said 100: a count's lower tail is the shorter one.)
+    [InlineData(200, 25, 130.0, 260L, false)]
+    [InlineData(200, 25, 60.0, 120L, true)]
+    public void Judge_AnomalyOfARate_BelowTheCountsOwnLowerTail(double center, double spread, double value, long points, bool met)
+    {
+        var rule = Rule() with { Aggregation = Aggregation.RatePerMinute, WindowMinutes = 2, ThresholdType = ThresholdType.Anomaly, Threshold = null, Comparison = Comparison.LessThan, Sensitivity = AnomalySensitivity.Medium };
+
+        var outcome = RuleEvaluator.Judge(rule, LabelSet.Empty, (value, points), Estimate(center, spread));
+
+        Assert.Equal(met ? ConditionState.Met : ConditionState.NotMet, outcome.State);
+    }
+
+    [Theory]
     [InlineData(NoDataPolicy.KeepLast, ConditionState.NotEnoughData, false)]
     [InlineData(NoDataPolicy.Ok, ConditionState.NotMet, true)]
     [InlineData(NoDataPolicy.Alerting, ConditionState.Met, false)]

@@ -91,6 +91,73 @@ public sealed class CountingTailsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => CountingTails.IsImprobablyMany(1, 10, double.NaN, AnomalySensitivity.Medium));
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(3)]
+    [InlineData(11.2)]
+    [InlineData(150)]
+    [InlineData(1000)]
+    public void NegativeBinomial_NoExtraVariance_IsThePoisson(double expected)
+    {
+        foreach (var sensitivity in Enum.GetValues<AnomalySensitivity>())
+        {
+            Assert.Equal(CountingTails.Poisson(expected, sensitivity), CountingTails.NegativeBinomial(expected, 0, sensitivity));
+        }
+    }
+
+    [Theory]
+    [InlineData(11.2, 0.4)] // a quiet service's 2 minutes: spread a little beyond Poisson
+    [InlineData(25, 10)]
+    [InlineData(120, 300)]
+    [InlineData(400, 2100)] // a busy service's: the swings are most of the variance
+    [InlineData(60, 3600)] // shape 1, the most skewed walked exactly
+    public void NegativeBinomial_Exact_CountsAreTheFirstOnesAsImprobableAsTheSensitivity(double expected, double extra)
+    {
+        var shape = expected * expected / extra;
+        foreach (var sensitivity in Enum.GetValues<AnomalySensitivity>())
+        {
+            var tail = CountingTails.TailProbability(sensitivity);
+
+            var (low, high) = CountingTails.NegativeBinomial(expected, extra, sensitivity);
+
+            // Summed here from log P(X = k) = Σ ln(r + i) − ln k! + r ln(r / (r + μ)) + k ln(μ / (r + μ)), independently of the walk.
+            Assert.True(NegativeBinomialTail(expected, shape, high, upper: true) <= tail, $"P(X ≥ {high}) ≤ {tail} at {sensitivity}");
+            Assert.True(NegativeBinomialTail(expected, shape, high - 1, upper: true) > tail, $"P(X ≥ {high - 1}) > {tail} at {sensitivity}");
+            Assert.True(low < 0 || NegativeBinomialTail(expected, shape, low, upper: false) <= tail, $"P(X ≤ {low}) ≤ {tail} at {sensitivity}");
+            Assert.True(NegativeBinomialTail(expected, shape, low + 1, upper: false) > tail, $"P(X ≤ {low + 1}) > {tail} at {sensitivity}");
+        }
+    }
+
+    [Fact]
+    public void NegativeBinomial_QuietServiceSilence_ImprobableWhereANormalBandOfTheSameVarianceReachesBelowZero()
+    {
+        // 11.2 requests expected in 2 minutes, variance 11.6: 4 σ below is −2.4, yet 0 happens once in 60 000 windows.
+        var (low, _) = CountingTails.NegativeBinomial(11.2, 0.4, AnomalySensitivity.Medium);
+
+        Assert.Equal(0, low);
+        Assert.True(11.2 - (4 * Math.Sqrt(11.6)) < 0);
+    }
+
+    [Fact]
+    public void NegativeBinomial_SwingsLargerThanTheCount_NormalBoundsThatDoNotWrap()
+    {
+        // Shape 1e-4: 10 ± 4 × 1 000 (and the skew term's 2.5).
+        Assert.Equal((-1L, 4_013L), CountingTails.NegativeBinomial(10, 1_000_000 - 10, AnomalySensitivity.Medium));
+        var (low, high) = CountingTails.NegativeBinomial(10, 1e300, AnomalySensitivity.Medium);
+        Assert.Equal(-1, low);
+        Assert.True(high > 1_000_000, $"high {high}");
+    }
+
+    [Theory]
+    [InlineData(-1.0)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void NegativeBinomial_NotAVariance_Throws(double extra)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => CountingTails.NegativeBinomial(10, extra, AnomalySensitivity.Medium));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CountingTails.NegativeBinomial(extra, 1, AnomalySensitivity.Medium));
+    }
+
     [Fact]
     public void Poisson_NothingExpected_OneIsAlreadyImprobable()
     {
@@ -112,6 +179,29 @@ public sealed class CountingTailsTests
     public void Poisson_NotAnExpectedCount_Throws(double expected)
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => CountingTails.Poisson(expected, AnomalySensitivity.Medium));
+    }
+
+    // P(X ≥ c) (upper) or P(X ≤ c) for X ~ NegativeBinomial(mean μ, shape r).
+    private static double NegativeBinomialTail(double mu, double r, long c, bool upper)
+    {
+        double LogTerm(long k)
+        {
+            var log = (r * Math.Log(r / (r + mu))) + (k * Math.Log(mu / (r + mu)));
+            for (long i = 0; i < k; i++)
+            {
+                log += Math.Log(r + i) - Math.Log(i + 1);
+            }
+
+            return log;
+        }
+
+        double below = 0; // P(X ≤ c − 1) for the upper tail, P(X ≤ c) for the lower
+        for (long k = 0; k <= (upper ? c - 1 : c); k++)
+        {
+            below += Math.Exp(LogTerm(k));
+        }
+
+        return upper ? 1 - below : below;
     }
 
     // P(X ≥ c) and P(X ≤ c) for X ~ Poisson(λ), summed from log P(X = k) = −λ + k ln λ − ln k!.
