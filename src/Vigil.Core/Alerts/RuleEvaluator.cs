@@ -162,13 +162,15 @@ public sealed class RuleEvaluator
         string? reason = null;
         var heldBack = false;
         if (met && rule.ThresholdType == ThresholdType.Static && rule.UnlessUsual && baseline is not null
-            && AnomalyBand.Around(baseline, AnomalySensitivity.Low) is var usual
+            && AnomalyBand.Around(baseline, AnomalySensitivity.Low) is var usual && !double.IsNaN(usual.Lower) && !double.IsNaN(usual.Upper)
             && (rule.Comparison is Comparison.LessThan or Comparison.LessOrEqual ? !usual.IsBelow(current) : !usual.IsAbove(current)))
         {
             // Past the limit, but within what the group usually does at this hour (a low anomaly
             // band: 6 σ and 35 %): a route usually at 850 ms whose p95 of a quiet night hour reads
-            // 1 100 ms has not become slow. Not met; an open alert resolves by the recovery threshold as ever.
+            // 1 100 ms has not become slow. Not met, and not a recovery either: the value is still
+            // past the limit, so an open alert resolves by the recovery threshold (or the limit) as ever.
             met = false;
+            heldBack = true;
             reason = string.Create(
                 CultureInfo.InvariantCulture,
                 $"not unusual: {current:0.###} is within the usual {rule.Aggregation.ToWire()} {(baseline.Level == BaselineLevel.Flat ? "so far" : "at this hour")} of {baseline.Center:0.###} ({usual.Lower:0.###} to {usual.Upper:0.###}; unlessUsual)");

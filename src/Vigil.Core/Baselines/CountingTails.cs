@@ -63,7 +63,7 @@ public static class CountingTails
         var shape = extraVariance > 0 && expected > 0 ? expected * expected / extraVariance : double.PositiveInfinity;
         var z = AnomalyBand.SpreadMultiplier(sensitivity);
         return shape < 1
-            ? Normal(expected, z, expected + extraVariance)
+            ? Normal(expected, z, expected + extraVariance, skew: 0) // the Poisson's skew term would be wrong here (at 0.01 expected it made 5 improbably low)
             : Poisson(expected, TailProbability(sensitivity), z, variance: expected + extraVariance, shape: shape > 1e6 ? double.PositiveInfinity : shape);
     }
 
@@ -137,11 +137,10 @@ public static class CountingTails
     public static bool IsImprobablyMany(long count, long trials, double probability, AnomalySensitivity sensitivity) =>
         IsImprobablyFew(trials - count, trials, 1 - probability, sensitivity);
 
-    /// <summary>The normal quantiles of a count, with the first Cornish–Fisher term for the Poisson's skew ((z² − 1) / 6).</summary>
-    private static (long Low, long High) Normal(double expected, double z, double variance)
+    /// <summary>The normal quantiles of a count, shifted by <paramref name="skew"/> (for a Poisson the first Cornish–Fisher term, (z² − 1) / 6).</summary>
+    private static (long Low, long High) Normal(double expected, double z, double variance, double skew)
     {
         var sd = Math.Sqrt(variance);
-        var skew = (z * z - 1) / 6;
         return (Count(Math.Floor(expected - z * sd + skew)), Count(Math.Ceiling(expected + z * sd + skew)));
 
         // −1 (no count is improbably low) at the bottom; a huge variance must not wrap a long.
@@ -162,7 +161,7 @@ public static class CountingTails
 
         if (expected > ExactUpTo)
         {
-            return Normal(expected, z, variance);
+            return Normal(expected, z, variance, skew: (z * z - 1) / 6);
         }
 
         // Walk up the distribution from P(X = 0): e^−λ for the Poisson (1e-174 at λ = 400: no

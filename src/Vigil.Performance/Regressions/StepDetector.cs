@@ -14,8 +14,8 @@ public enum StepMeasure
 /// <param name="Measure">The duration it was found in.</param>
 /// <param name="Direction">+1 slower (a regression), −1 faster (an improvement).</param>
 /// <param name="StartMs">The start of the first minute after the step (Unix ms).</param>
-/// <param name="BeforeValue">The measure's typical value before (median of the blocks before), ms.</param>
-/// <param name="AfterValue">Its typical value since (median of the blocks after), ms.</param>
+/// <param name="BeforeValue">The measure's typical value just before the step (the median of as many blocks before its start as are measured since, at least 15), ms.</param>
+/// <param name="AfterValue">Its typical value since (the median of the blocks since the start, at least the last five), ms.</param>
 /// <param name="ChangePercent">After against before, percent, one decimal.</param>
 /// <param name="Confidence">1 − the test's p-value, corrected for the splits and measures tried (Bonferroni).</param>
 /// <param name="BlockMinutes">The length of a block, minutes.</param>

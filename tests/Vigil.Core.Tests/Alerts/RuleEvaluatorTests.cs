@@ -146,17 +146,18 @@ public sealed class RuleEvaluatorTests
     }
 
     [Theory]
-    [InlineData(1100.0, false, "not unusual: 1100 is within the usual p95 at this hour of 850 (490 to 1210; unlessUsual)")]
-    [InlineData(1300.0, true, null)]
-    public void Judge_StaticUnlessUsual_PastTheLimitButWithinTheUsualRange_NotMetAndNotRecovered(double value, bool met, string? reason)
+    [InlineData(1100.0, 900.0, false, "not unusual: 1100 is within the usual p95 at this hour of 850 (490 to 1210; unlessUsual)")]
+    [InlineData(1100.0, null, false, "not unusual: 1100 is within the usual p95 at this hour of 850 (490 to 1210; unlessUsual)")]
+    [InlineData(1300.0, 900.0, true, null)]
+    public void Judge_StaticUnlessUsual_PastTheLimitButWithinTheUsualRange_NotMetAndNotRecovered(double value, double? recovery, bool met, string? reason)
     {
         // Usually 850 ms at this hour, robust σ 60: the low band reaches 6 σ (360) above, more than its 35 %.
-        var rule = Rule() with { Aggregation = Aggregation.P95, Threshold = 1000, RecoveryThreshold = 900, UnlessUsual = true };
+        var rule = Rule() with { Aggregation = Aggregation.P95, Threshold = 1000, RecoveryThreshold = recovery, UnlessUsual = true };
 
         var outcome = RuleEvaluator.Judge(rule, LabelSet.Empty, (value, 40), Estimate(850, spread: 60));
 
         Assert.Equal(met ? ConditionState.Met : ConditionState.NotMet, outcome.State);
-        Assert.False(outcome.Recovered); // past the recovery threshold: an open alert stays open
+        Assert.False(outcome.Recovered); // still past the limit (and the recovery threshold): an open alert stays open
         Assert.Equal(reason, outcome.Reason);
     }
 

@@ -141,11 +141,14 @@ public sealed class CountingTailsTests
     [Fact]
     public void NegativeBinomial_SwingsLargerThanTheCount_NormalBoundsThatDoNotWrap()
     {
-        // Shape 1e-4: 10 ± 4 × 1 000 (and the skew term's 2.5).
-        Assert.Equal((-1L, 4_013L), CountingTails.NegativeBinomial(10, 1_000_000 - 10, AnomalySensitivity.Medium));
+        // Shape 1e-4: 10 ± 4 × 1 000.
+        Assert.Equal((-1L, 4_010L), CountingTails.NegativeBinomial(10, 1_000_000 - 10, AnomalySensitivity.Medium));
         var (low, high) = CountingTails.NegativeBinomial(10, 1e300, AnomalySensitivity.Medium);
         Assert.Equal(-1, low);
         Assert.True(high > 1_000_000, $"high {high}");
+
+        // A hundredth of an event expected, swinging by a third of one: no count is improbably low, one is high.
+        Assert.Equal((-1L, 1L), CountingTails.NegativeBinomial(0.01, 0.001, AnomalySensitivity.Low));
     }
 
     [Theory]
