@@ -14,8 +14,8 @@ public enum StepMeasure
 /// <param name="Measure">The duration it was found in.</param>
 /// <param name="Direction">+1 slower (a regression), −1 faster (an improvement).</param>
 /// <param name="StartMs">The start of the first minute after the step (Unix ms).</param>
-/// <param name="BeforeValue">The measure's typical value just before the step (the median of as many blocks before its start as are measured since, at least 15), ms.</param>
-/// <param name="AfterValue">Its typical value since (the median of the blocks since the start, at least the last five), ms.</param>
+/// <param name="BeforeValue">The measure's typical value before the step: the median of as many blocks before its start as are measured since (at least 15), or, for a step only the whole history shows (in stages), of the blocks before the split; ms.</param>
+/// <param name="AfterValue">Its typical value since: the median of the blocks since the start (at least the last five), or of the split's; ms.</param>
 /// <param name="ChangePercent">After against before, percent, one decimal.</param>
 /// <param name="Confidence">1 − the test's p-value, corrected for the splits and measures tried (Bonferroni).</param>
 /// <param name="BlockMinutes">The length of a block, minutes.</param>
@@ -28,8 +28,9 @@ public sealed record StepFinding(StepMeasure Measure, int Direction, long StartM
 /// blocks are compared with the blocks before them by an exact Mann–Whitney rank test on each
 /// block's median and 95th percentile. A step is reported when the test is significant, nearly
 /// all the blocks after (<see cref="Consistency"/>) are on the far side of the before median, and
-/// the step measures more than <c>changePercent</c> across its start: the median since it against
-/// the median of as many blocks just before it.
+/// the step measures more than <c>changePercent</c> across its start (the median since it against
+/// the median of as many blocks just before it) or against the blocks before the split (a step in
+/// stages, a ramp).
 /// </summary>
 /// <remarks>
 /// Why blocks and ranks: executions within a minute are not independent (a one-minute spike
@@ -40,10 +41,10 @@ public sealed record StepFinding(StepMeasure Measure, int Direction, long StartM
 /// about how block values are distributed, which matters for quiet operations, whose blocks are
 /// few executions each. A slow drift moves the blocks before and after alike,
 /// so it shows no step; the daily cycle moves an hour of blocks by a few percent, under the
-/// change that counts. The size is measured across the step's start over windows of like length
-/// (<see cref="Size"/>) rather than against the whole history, so a step on a falling cycle is
-/// not measured smaller by the hour of cycle before it (on the report's corpus: +10 % steps at
-/// 300 a minute found in 94 % of operations instead of 89 %). Several splits (the last 5, 8, 12, 20, 30 and 45 blocks, each against up to
+/// change that counts. The size is also measured across the step's start over windows of like
+/// length (<see cref="Size"/>), so a step on a falling cycle is not measured smaller by the hour
+/// of cycle before it (on the report's corpus: +10 % steps at 300 a minute found in 95 % of
+/// operations instead of 89 %). Several splits (the last 5, 8, 12, 20, 30 and 45 blocks, each against up to
 /// 90 blocks before) are tried, so a large step is found after five blocks and a small one, or one
 /// of a quiet operation, which needs more evidence, after more; the p-value is corrected for the
 /// splits that can run and the two measures (Bonferroni). Five blocks above ninety have
@@ -123,10 +124,17 @@ public static class StepDetector
                 }
 
                 var since = StartSplit(blocks, split, measure, found.Direction);
+                var whole = 100 * (found.After - found.Before) / found.Before;
                 if (Size(values, Math.Max(since, AfterSplits[0])) is { } size && size.Change * found.Direction > changePercent)
                 {
                     best = new StepFinding(measure, found.Direction, blocks[^since].StartMs, size.Before, size.After,
                         Math.Round(size.Change, 1), confidence, length);
+                }
+                else if (whole * found.Direction > changePercent)
+                {
+                    // Not across one start, but against the whole history: a step in stages, or a ramp.
+                    best = new StepFinding(measure, found.Direction, blocks[^since].StartMs, found.Before, found.After,
+                        Math.Round(whole, 1), confidence, length);
                 }
             }
         }

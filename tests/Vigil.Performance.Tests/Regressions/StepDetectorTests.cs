@@ -81,6 +81,20 @@ public sealed class StepDetectorTests
     }
 
     [Fact]
+    public void Step_InTwoStagesOfSevenPercent_FoundAgainstTheLevelBeforeBoth()
+    {
+        // Neither stage is 10 % across its own start; the two together are 14.5 % over the level
+        // before the first, which the blocks before still mostly hold when the second comes.
+        var log = Generate(minutes: 300, rate: 300, sigma: 0.3, seed: 13, median: m => 100 * (m >= 150 ? 1.07 : 1) * (m >= 190 ? 1.07 : 1));
+
+        var (minute, finding) = FindingsFrom(log, fromMinute: 60, toMinute: 300).First();
+
+        Assert.InRange(minute, 190, 190 + 15);
+        Assert.Equal(1, finding.Direction);
+        Assert.InRange(finding.ChangePercent, 10, 20);
+    }
+
+    [Fact]
     public void Step_QuietJob_ThreeAMinute_FoundInLongerBlocks()
     {
         const int StepMinute = 240;
