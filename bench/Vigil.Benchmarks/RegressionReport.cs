@@ -28,8 +28,14 @@ internal static class RegressionReport
         ("-30 %", 0.7, false), ("slow tail", 3.0, true),
     ];
 
-    public static void Run(TextWriter output, int perCell, IReadOnlyCollection<string> onlySteps)
+    public static int Run(TextWriter output, int perCell, IReadOnlyCollection<string> onlySteps)
     {
+        if (onlySteps.FirstOrDefault(name => !Steps.Any(step => step.Name == name)) is { } unknown)
+        {
+            Console.Error.WriteLine($"unknown step '{unknown}': the steps are {string.Join(", ", Steps.Select(step => $"'{step.Name}'"))}");
+            return 2;
+        }
+
         var confidence = new Vigil.Performance.PerformanceOptions().RegressionConfidence;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Regression detection: {perCell} operations per step and rate, 8 hours each, confidence {confidence}"));
         output.WriteLine();
@@ -76,6 +82,7 @@ internal static class RegressionReport
         output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"findings {trueFindings + falseFindings}: {trueFindings} true, {falseFindings} false; precision {(trueFindings + falseFindings == 0 ? 1 : (double)trueFindings / (trueFindings + falseFindings)):0.000}; false findings per 1000 operation-hours without a step: {1000 * falseFindings / Math.Max(cleanHours, 1):0.00}"));
+        return 0;
     }
 
     private static string Percentile(List<int> sorted, double q) =>

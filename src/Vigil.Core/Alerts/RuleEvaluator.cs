@@ -162,7 +162,7 @@ public sealed class RuleEvaluator
         string? reason = null;
         var heldBack = false;
         if (met && rule.ThresholdType == ThresholdType.Static && rule.UnlessUsual && baseline is not null
-            && AnomalyBand.Around(baseline, AnomalySensitivity.Low) is var usual && !double.IsNaN(usual.Lower) && !double.IsNaN(usual.Upper)
+            && baseline.Band(AnomalySensitivity.Low) is var usual && !double.IsNaN(usual.Lower) && !double.IsNaN(usual.Upper)
             && (rule.Comparison is Comparison.LessThan or Comparison.LessOrEqual ? !usual.IsBelow(current) : !usual.IsAbove(current)))
         {
             // Past the limit, but within what the group usually does at this hour (a low anomaly

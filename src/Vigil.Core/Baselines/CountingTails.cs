@@ -34,7 +34,7 @@ public static class CountingTails
     /// above.
     /// </summary>
     public static (long Low, long High) Poisson(double expected, AnomalySensitivity sensitivity) =>
-        Poisson(expected, TailProbability(sensitivity), AnomalyBand.SpreadMultiplier(sensitivity), variance: expected);
+        Bounds(expected, TailProbability(sensitivity), AnomalyBand.SpreadMultiplier(sensitivity), variance: expected);
 
     /// <summary>
     /// As <see cref="Poisson(double, AnomalySensitivity)"/> for a count that strays further than
@@ -64,7 +64,7 @@ public static class CountingTails
         var z = AnomalyBand.SpreadMultiplier(sensitivity);
         return shape < 1
             ? Normal(expected, z, expected + extraVariance, skew: 0) // the Poisson's skew term would be wrong here (at 0.01 expected it made 5 improbably low)
-            : Poisson(expected, TailProbability(sensitivity), z, variance: expected + extraVariance, shape: shape > 1e6 ? double.PositiveInfinity : shape);
+            : Bounds(expected, TailProbability(sensitivity), z, variance: expected + extraVariance, shape: shape > 1e6 ? double.PositiveInfinity : shape);
     }
 
     /// <summary>
@@ -78,7 +78,7 @@ public static class CountingTails
         ArgumentOutOfRangeException.ThrowIfNegative(trials);
         var p = Math.Clamp(probability, 0, 1);
         var expected = trials * p;
-        return Poisson(expected, TailProbability(sensitivity), AnomalyBand.SpreadMultiplier(sensitivity), variance: expected * (1 - p));
+        return Bounds(expected, TailProbability(sensitivity), AnomalyBand.SpreadMultiplier(sensitivity), variance: expected * (1 - p));
     }
 
     /// <summary>
@@ -152,7 +152,7 @@ public static class CountingTails
     /// mean <paramref name="expected"/>: exact up to <see cref="ExactUpTo"/>, walking the
     /// distribution up from P(X = 0); normal with <paramref name="variance"/> beyond.
     /// </summary>
-    private static (long Low, long High) Poisson(double expected, double tail, double z, double variance, double shape = double.PositiveInfinity)
+    private static (long Low, long High) Bounds(double expected, double tail, double z, double variance, double shape = double.PositiveInfinity)
     {
         if (!double.IsFinite(expected) || expected < 0)
         {

@@ -346,8 +346,8 @@ public static class StepDetector
 
         a.Sort();
         b.Sort();
-        var before = MedianOfSorted(b);
-        return before > 0 ? (before, MedianOfSorted(a), 100 * (MedianOfSorted(a) - before) / before) : null;
+        var (before, since) = (MedianOfSorted(b), MedianOfSorted(a));
+        return before > 0 ? (before, since, 100 * (since - before) / before) : null;
     }
 
     /// <summary>
