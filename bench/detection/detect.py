@@ -37,7 +37,7 @@ import scenario as scen  # noqa: E402
 
 RULE_FIELDS = ['name', 'description', 'type', 'metric', 'match', 'groupBy', 'aggregation', 'windowMinutes', 'minDataPoints',
                'noData', 'thresholdType', 'threshold', 'baselineMultiplier', 'baselineDays', 'sensitivity', 'minChange', 'unlessUsual',
-               'comparison', 'forSeconds', 'metMinutes', 'ofMinutes', 'recoveryThreshold', 'severity', 'cooldownMinutes', 'repeatIntervalMinutes', 'labels', 'enabled']
+               'comparison', 'forSeconds', 'metMinutes', 'ofMinutes', 'trimMinutes', 'recoveryThreshold', 'severity', 'cooldownMinutes', 'repeatIntervalMinutes', 'labels', 'enabled']
 GRACE = timedelta(minutes=5)
 INCIDENT = timedelta(minutes=scen.INCIDENT_MINUTES)
 WARM_UP = timedelta(hours=1)         # not scored at the scenario's start: windows fill up

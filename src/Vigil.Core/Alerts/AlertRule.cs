@@ -97,6 +97,17 @@ public sealed record AlertRule
     public int OfMinutes { get; init; } = 1;
 
     /// <summary>
+    /// How many of the window's minutes its value leaves out: those that push it furthest toward
+    /// the condition (for an error rate the minutes with the most errors, for the others the
+    /// minutes whose own value is furthest past, e.g. the slowest). A one-minute burst of errors or
+    /// spike of latency then never moves the value, however long the window, so a long window
+    /// gathers evidence for a quiet series without a burst keeping it past the threshold for the
+    /// whole window. 0 (the default) leaves nothing out; avg, min, max, the quantiles and
+    /// error_rate_percent only.
+    /// </summary>
+    public int TrimMinutes { get; init; }
+
+    /// <summary>
     /// Optional value the aggregate must come back past before the alert resolves (against
     /// flapping): for <c>greater_than</c> a value below the threshold, and so on.
     /// </summary>

@@ -19,8 +19,10 @@ public sealed class RuleEvaluator
 {
     // Unused plans and windows are dropped after this many passes (calls with a new nowMs).
     private const int KeepUnusedPasses = 32;
+    private const long MinuteMs = 60_000;
 
     private readonly WindowAccumulator _accumulator = new();
+    private WindowAccumulator? _scratch;
     private readonly Dictionary<PlanKey, Plan> _plans = [];
     private readonly Dictionary<MetricFamily, FamilyIndex> _indexes = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<WindowKey, SeriesWindow> _windows = [];
@@ -61,7 +63,9 @@ public sealed class RuleEvaluator
         var results = new List<GroupEvaluation>(plan.Groups.Length);
         foreach (var group in plan.Groups)
         {
-            var current = Aggregate(group.Members, group.Current, rule.Aggregation, nowMs - windowMs, nowMs + 1, rule.Window, needsBins, needsExtremes);
+            var current = rule.TrimMinutes > 0
+                ? AggregateTrimmed(group, rule, nowMs, needsBins, needsExtremes)
+                : Aggregate(group.Members, group.Current, rule.Aggregation, nowMs - windowMs, nowMs + 1, rule.Window, needsBins, needsExtremes);
             results.Add(memory is not null ? memory.Judge(rule, group.Labels, current, nowMs, _accumulator) : Judge(rule, group.Labels, current, null, _accumulator));
         }
 
@@ -353,6 +357,32 @@ public sealed class RuleEvaluator
         return Reduce(_accumulator, aggregation, window);
     }
 
+    /// <summary>
+    /// The window of a rule that trims its worst minutes (<see cref="WindowTrim"/>): each of its
+    /// minutes is a sliding window of its own per series (kept in the group, shared like the
+    /// others), so a pass decodes what entered or left each minute, about as many buckets as the
+    /// window has minutes times what the whole window's slide decodes.
+    /// </summary>
+    private (double? Value, long Points) AggregateTrimmed(Group group, AlertRule rule, long nowMs, bool needsBins, bool needsExtremes)
+    {
+        var count = (int)rule.WindowMinutes;
+        if (group.Minutes?.Length != count)
+        {
+            var minutes = new SeriesWindow[count][];
+            for (var i = 0; i < count; i++)
+            {
+                minutes[i] = WindowsFor(group.Members, (count - i) * MinuteMs, i == count - 1 ? -1 : (count - i - 1) * MinuteMs);
+            }
+
+            group.Minutes = minutes;
+        }
+
+        var source = new LiveMinutes(group.Members, group.Minutes, nowMs - (count * MinuteMs), nowMs, _pass, needsBins, needsExtremes);
+        _accumulator.Reset();
+        WindowTrim.Merge(_accumulator, ref source, rule, _scratch ??= new WindowAccumulator());
+        return Reduce(_accumulator, rule.Aggregation, rule.Window);
+    }
+
     /// <summary>The rule's groups and series, reused while its metric's series stay the same.</summary>
     private Plan PlanFor(AlertRule rule, MetricFamily family)
     {
@@ -558,7 +588,29 @@ public sealed class RuleEvaluator
     /// <summary>One series over one window: [now − FromOffsetMs, now − ToOffsetMs) (−1: up to and including now).</summary>
     private readonly record struct WindowKey(MetricSeries Series, long FromOffsetMs, long ToOffsetMs);
 
-    private sealed record Group(LabelSet Labels, MetricSeries[] Members, SeriesWindow[] Current);
+    private sealed record Group(LabelSet Labels, MetricSeries[] Members, SeriesWindow[] Current)
+    {
+        /// <summary>A trimming rule's window minute by minute, oldest first: one window per minute per member.</summary>
+        public SeriesWindow[][]? Minutes { get; set; }
+    }
+
+    /// <summary>The minutes of a group's window, [<paramref name="fromMs"/>, <paramref name="nowMs"/>], each through its own sliding windows.</summary>
+    private readonly struct LiveMinutes(MetricSeries[] members, SeriesWindow[][] windows, long fromMs, long nowMs, long pass, bool needsBins, bool needsExtremes) : WindowTrim.IMinutes
+    {
+        public int Count => windows.Length;
+
+        public void AddTo(int index, WindowAccumulator accumulator)
+        {
+            var startMs = fromMs + (index * MinuteMs);
+            var endMs = index == windows.Length - 1 ? nowMs + 1 : startMs + MinuteMs;
+            var slot = windows[index];
+            for (var m = 0; m < members.Length; m++)
+            {
+                slot[m].LastUsed = pass;
+                members[m].AggregateInto(accumulator, startMs, endMs, slot[m], needsBins, needsExtremes);
+            }
+        }
+    }
 
     private sealed class Plan(MetricFamily family, MetricSeries[] items, int count, Group[] groups)
     {

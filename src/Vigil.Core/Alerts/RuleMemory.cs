@@ -73,7 +73,8 @@ public sealed class RuleMemory
             rule.Comparison,
             rule.RecoveryThreshold?.ToString(CultureInfo.InvariantCulture),
             rule.MetMinutes,
-            rule.OfMinutes);
+            rule.OfMinutes,
+            rule.TrimMinutes);
     }
 
     /// <summary>

@@ -29,6 +29,7 @@ public sealed class RuleReplay
     private readonly Dictionary<LabelSet, Episode> _groups = [];
     private readonly List<BacktestEvent> _events = [];
     private readonly WindowAccumulator _accumulator = new();
+    private WindowAccumulator? _scratch;
     private long _doneMs;
     private int _sequence;
 
@@ -133,9 +134,17 @@ public sealed class RuleReplay
 
                 _accumulator.Reset();
                 _accumulator.IsCounter = episode.IsCounter;
-                for (var i = first; i < last; i++)
+                if (_rule.TrimMinutes > 0)
                 {
-                    _accumulator.AddMinute(minutes[i]);
+                    var kept = new WindowTrim.MergedMinutes(minutes, first, last - first);
+                    WindowTrim.Merge(_accumulator, ref kept, _rule, _scratch ??= new WindowAccumulator());
+                }
+                else
+                {
+                    for (var i = first; i < last; i++)
+                    {
+                        _accumulator.AddMinute(minutes[i]);
+                    }
                 }
 
                 var window = RuleEvaluator.Reduce(_accumulator, _rule.Aggregation, _rule.Window);

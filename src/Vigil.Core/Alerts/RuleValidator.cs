@@ -96,6 +96,19 @@ public static class RuleValidator
             errors.Add("metMinutes", "must be at least 1 and at most ofMinutes");
         }
 
+        if (rule.TrimMinutes < 0 || (rule.TrimMinutes > 0 && rule.TrimMinutes >= rule.WindowMinutes))
+        {
+            errors.Add("trimMinutes", "must be at least 0 and less than windowMinutes");
+        }
+        else if (rule.TrimMinutes > 0 && !(rule.WindowMinutes == Math.Floor(rule.WindowMinutes) && rule.WindowMinutes <= WindowTrim.MaxWindowMinutes))
+        {
+            errors.Add("trimMinutes", $"needs a windowMinutes of whole minutes, at most {WindowTrim.MaxWindowMinutes} (each of its minutes is judged apart)");
+        }
+        else if (rule.TrimMinutes > 0 && !WindowTrim.Applies(rule.Aggregation))
+        {
+            errors.Add("trimMinutes", $"applies to avg, min, max, the quantiles and error_rate_percent, not to {rule.Aggregation.ToWire()}");
+        }
+
         if (rule.RecoveryThreshold is { } recovery && !double.IsFinite(recovery))
         {
             errors.Add("recoveryThreshold", "must be a finite number");

@@ -108,6 +108,17 @@ public class RuleDocument
     /// <value>1 when omitted.</value>
     public double? OfMinutes { get; set; }
 
+    /// <summary>
+    /// How many of the window's minutes its value leaves out: those that push it furthest toward
+    /// the condition (for <c>error_rate_percent</c> the minutes with the most errors; for avg, min,
+    /// max and the quantiles the minutes whose own value is furthest past, e.g. the slowest). A
+    /// one-minute burst of errors or spike of latency then never moves the value, however long the
+    /// window, while a sustained change loses one minute's worth of evidence (0 to windowMinutes − 1;
+    /// the window in whole minutes, at most 60).
+    /// </summary>
+    /// <value>0 when omitted: nothing is left out.</value>
+    public double? TrimMinutes { get; set; }
+
     /// <summary>The value the aggregate must come back past before the alert resolves.</summary>
     public double? RecoveryThreshold { get; set; }
 

@@ -58,6 +58,7 @@ internal static class RuleJson
         document.ForSeconds = rule.ForSeconds;
         document.MetMinutes = rule.MetMinutes;
         document.OfMinutes = rule.OfMinutes;
+        document.TrimMinutes = rule.TrimMinutes;
         document.RecoveryThreshold = rule.RecoveryThreshold;
         document.Severity = rule.Severity.ToWire();
         document.CooldownMinutes = rule.CooldownMinutes;
@@ -217,6 +218,7 @@ internal static class RuleJson
             ForSeconds = Whole("forSeconds", document.ForSeconds, Defaults.ForSeconds),
             MetMinutes = Whole("metMinutes", document.MetMinutes, Defaults.MetMinutes),
             OfMinutes = Whole("ofMinutes", document.OfMinutes, Defaults.OfMinutes),
+            TrimMinutes = Whole("trimMinutes", document.TrimMinutes, Defaults.TrimMinutes),
             RecoveryThreshold = document.RecoveryThreshold,
             Severity = severity,
             CooldownMinutes = Whole("cooldownMinutes", document.CooldownMinutes, Defaults.CooldownMinutes),

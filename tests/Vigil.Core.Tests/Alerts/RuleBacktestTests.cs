@@ -380,6 +380,26 @@ public sealed class RuleBacktestTests
     }
 
     [Fact]
+    public void Replay_TrimMinutes_ABurstMinuteNeverFires_SustainedErrorsFireAsWithoutTrimming()
+    {
+        // 20 requests a minute; a burst of 10 errors in minute 30; 2 errors a minute (10 %) in minutes 60-89.
+        int Errors(int m) => m == 30 ? 10 : m is >= 60 and < 90 ? 2 : 0;
+        var ok = Series(new() { ["status"] = "200" }, _ => 50, minutes: 120, pointsPerMinute: 20, count: m => 20 - Errors(m));
+        var failed = Series(new() { ["status"] = "500" }, _ => 30, minutes: 120, count: Errors) with { IsError = true };
+        var whole = Rule() with { Aggregation = Aggregation.ErrorRatePercent, WindowMinutes = 10, Threshold = 4 };
+        var trimmed = whole with { TrimMinutes = 1 };
+
+        var wholeFirings = RuleBacktest.Replay(whole, [ok, failed], Start, Start.AddHours(2), Minute).Where(e => e.To == AlertStatus.Firing).ToArray();
+        var trimmedFirings = RuleBacktest.Replay(trimmed, [ok, failed], Start, Start.AddHours(2), Minute).Where(e => e.To == AlertStatus.Firing).ToArray();
+
+        // Untrimmed the burst alone holds the window at 5 % for ten minutes; trimmed it is gone. The
+        // sustained 10 % passes 4 % in its fifth minute either way: untrimmed 10 errors in 200
+        // requests (5 %), trimmed 8 in 180 (4.4 %) once the first of its minutes is left out.
+        Assert.Equal([Start.AddMinutes(31), Start.AddMinutes(65)], wholeFirings.Select(e => e.At).ToArray());
+        Assert.Equal([Start.AddMinutes(65)], trimmedFirings.Select(e => e.At).ToArray());
+    }
+
+    [Fact]
     public void Replay_StepUnderAMinute_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => RuleBacktest.Replay(Rule(), [], Start, Start.AddHours(1), TimeSpan.FromSeconds(10)));
 
@@ -400,12 +420,13 @@ public sealed class RuleBacktestTests
     private static int HourOf(int minute) => minute % 1440 / 60;
 
     /// <summary>One rollup per minute from <see cref="Start"/>, every point of minute m equal to value(m).</summary>
-    private static SeriesHistory Series(Dictionary<string, string> labels, Func<int, double> value, int minutes, int pointsPerMinute = 10)
+    private static SeriesHistory Series(Dictionary<string, string> labels, Func<int, double> value, int minutes, int pointsPerMinute = 10, Func<int, int>? count = null)
     {
-        var rollups = Enumerable.Range(0, minutes).Select(m =>
+        var rollups = Enumerable.Range(0, minutes).Where(m => (count?.Invoke(m) ?? pointsPerMinute) > 0).Select(m =>
         {
             var v = value(m);
-            return new Rollup(Start.AddMinutes(m).ToUnixTimeMilliseconds(), pointsPerMinute, v * pointsPerMinute, v, v, v, 59_000, null);
+            var n = count?.Invoke(m) ?? pointsPerMinute;
+            return new Rollup(Start.AddMinutes(m).ToUnixTimeMilliseconds(), n, v * n, v, v, v, 59_000, null);
         }).ToArray();
         return new SeriesHistory(LabelSet.From(labels), IsError: false, IsCounter: false, rollups);
     }

@@ -467,6 +467,80 @@ public sealed class RuleEvaluatorTests
     private static BaselineEstimate Estimate(double center, double spread = 0) =>
         new(center, spread, spread, spread, 100, 7, BaselineLevel.HourOfDay, 0, 0, 0);
 
+    [Fact]
+    public void Evaluate_TrimMinutes_LeavesOutTheMinuteWithTheMostErrors()
+    {
+        // Ten minutes of 20 requests each; 4 minutes ago a burst of 10 errors, a minute ago 1 error.
+        for (var minute = 0; minute < 10; minute++)
+        {
+            Record("http_request_duration_ms", new() { ["status"] = "200" }, Enumerable.Repeat(50.0, minute == 3 ? 10 : minute == 0 ? 19 : 20), secondsAgo: (minute * 60) + 30);
+        }
+
+        Record("http_request_duration_ms", new() { ["status"] = "500" }, Enumerable.Repeat(30.0, 10), secondsAgo: (3 * 60) + 30);
+        Record("http_request_duration_ms", new() { ["status"] = "500" }, [30.0], secondsAgo: 30);
+        var whole = Rule() with { Aggregation = Aggregation.ErrorRatePercent, WindowMinutes = 10, Threshold = 3 };
+        var trimmed = whole with { TrimMinutes = 1 };
+
+        var wholeOutcome = Assert.Single(_evaluator.Evaluate(whole, _store, NowMs));
+        var trimmedOutcome = Assert.Single(_evaluator.Evaluate(trimmed, _store, NowMs));
+
+        // 11 errors in 200 requests, 5.5 %; without the burst minute 1 in 180.
+        Assert.Equal(ConditionState.Met, wholeOutcome.State);
+        Assert.Equal(5.5, wholeOutcome.Value!.Value, 6);
+        Assert.Equal(ConditionState.NotMet, trimmedOutcome.State);
+        Assert.Equal(180, trimmedOutcome.DataPoints);
+        Assert.Equal(100.0 / 180, trimmedOutcome.Value!.Value, 6);
+    }
+
+    [Theory]
+    [InlineData(Aggregation.P50)]
+    [InlineData(Aggregation.ErrorRatePercent)]
+    [InlineData(Aggregation.Max)]
+    public void Evaluate_TrimMinutes_SlidingEveryTenSeconds_SameAsAFreshEvaluator(Aggregation aggregation)
+    {
+        // Thirty minutes of points every 7 s, slower and failing more in some minutes.
+        var random = new Random(7);
+        for (var secondsAgo = 30 * 60; secondsAgo > 0; secondsAgo -= 7)
+        {
+            var slow = secondsAgo / 60 % 4 == 0;
+            var status = random.NextDouble() < (slow ? 0.3 : 0.05) ? "500" : "200";
+            Record("http_request_duration_ms", new() { ["status"] = status }, [Math.Round((slow ? 400 : 100) * (0.5 + random.NextDouble()))], secondsAgo);
+        }
+
+        var rule = Rule() with { Aggregation = aggregation, WindowMinutes = 6, TrimMinutes = 2 };
+        var sliding = new RuleEvaluator();
+        for (var atMs = NowMs - (15 * 60_000); atMs <= NowMs; atMs += 10_000)
+        {
+            var slid = Assert.Single(sliding.Evaluate(rule, _store, atMs));
+            var fresh = Assert.Single(new RuleEvaluator().Evaluate(rule, _store, atMs));
+
+            Assert.Equal((fresh.Value, fresh.DataPoints), (slid.Value, slid.DataPoints));
+        }
+    }
+
+    [Theory]
+    [InlineData(Aggregation.P95, Comparison.GreaterThan, 0, 900)]
+    [InlineData(Aggregation.P95, Comparison.GreaterThan, 1, 100)] // the spike minute is left out
+    [InlineData(Aggregation.Avg, Comparison.GreaterThan, 1, 77.5)]
+    [InlineData(Aggregation.Avg, Comparison.GreaterThan, 2, 70)] // and one of the 100 ms minutes
+    [InlineData(Aggregation.Avg, Comparison.LessThan, 1, 300)] // compared from above, the fastest minute is the worst
+    public void Evaluate_TrimMinutes_LeavesOutTheMinutesFurthestPastTheThreshold(Aggregation aggregation, Comparison comparison, int trim, double expected)
+    {
+        // Five minutes of 10 requests: 100 ms in three, 900 ms in one (a spike), 10 ms in one.
+        double[] minutes = [100, 900, 100, 10, 100];
+        for (var minute = 0; minute < minutes.Length; minute++)
+        {
+            Record("http_request_duration_ms", [], Enumerable.Repeat(minutes[minute], 10), secondsAgo: (minute * 60) + 30);
+        }
+
+        var rule = Rule() with { Aggregation = aggregation, Comparison = comparison, WindowMinutes = 5, TrimMinutes = trim };
+
+        var outcome = Assert.Single(_evaluator.Evaluate(rule, _store, NowMs));
+
+        Assert.Equal(50 - (10 * trim), outcome.DataPoints);
+        Assert.InRange(outcome.Value!.Value, expected * 0.99, expected * 1.01);
+    }
+
     private static AlertRule Rule() => new()
     {
         Id = "r",

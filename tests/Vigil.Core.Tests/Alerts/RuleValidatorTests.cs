@@ -1,4 +1,5 @@
 using Vigil.Core.Alerts;
+using Vigil.Core.Metrics;
 
 namespace Vigil.Core.Tests.Alerts;
 
@@ -8,6 +9,10 @@ public sealed class RuleValidatorTests
 
     [Fact]
     public void Validate_ValidRule_NoProblems() => Assert.Empty(RuleValidator.Validate(Valid));
+
+    [Fact]
+    public void Validate_TrimmedErrorRateOverAWholeHour_NoProblems() =>
+        Assert.Empty(RuleValidator.Validate(Valid with { Aggregation = Aggregation.ErrorRatePercent, Threshold = 5, WindowMinutes = 60, TrimMinutes = 59 }));
 
     public static TheoryData<AlertRule, string> Invalid => new()
     {
@@ -28,6 +33,12 @@ public sealed class RuleValidatorTests
         { Valid with { RunbookUrl = "ftp://x" }, "runbookUrl" },
         { Valid with { GroupBy = [""] }, "groupBy" },
         { Valid with { UnlessUsual = true, BaselineDays = 60 }, "baselineDays" },
+        { Valid with { TrimMinutes = -1 }, "trimMinutes" },
+        { Valid with { TrimMinutes = 5 }, "trimMinutes" }, // the whole 5-minute window
+        { Valid with { WindowMinutes = 2.5, TrimMinutes = 1 }, "trimMinutes" },
+        { Valid with { WindowMinutes = 120, TrimMinutes = 1 }, "trimMinutes" },
+        { Valid with { Aggregation = Aggregation.RatePerMinute, TrimMinutes = 1 }, "trimMinutes" },
+        { Valid with { Aggregation = Aggregation.Last, TrimMinutes = 1 }, "trimMinutes" },
     };
 
     [Theory]

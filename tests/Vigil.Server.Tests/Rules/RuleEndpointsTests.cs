@@ -49,6 +49,11 @@ public abstract class RuleEndpointsTests(StorageProvider provider, SharedServer 
         { """{"name":"n","metric":"m","threshold":1,"metMinutes":4,"ofMinutes":3}""", "metMinutes", "at most ofMinutes" },
         { """{"name":"n","metric":"m","threshold":1,"ofMinutes":61}""", "ofMinutes", "between 1 and 60" },
         { """{"name":"n","metric":"m","threshold":1,"metMinutes":1.5}""", "metMinutes", "whole number" },
+        { """{"name":"n","metric":"m","threshold":1,"trimMinutes":1.5}""", "trimMinutes", "whole number" },
+        { """{"name":"n","metric":"m","threshold":1,"trimMinutes":"one"}""", "trimMinutes", "" },
+        { """{"name":"n","metric":"m","threshold":1,"windowMinutes":5,"trimMinutes":5}""", "trimMinutes", "less than windowMinutes" },
+        { """{"name":"n","metric":"m","threshold":1,"aggregation":"rate_per_minute","trimMinutes":1}""", "trimMinutes", "not to rate_per_minute" },
+        { """{"name":"n","metric":"m","threshold":1,"windowMinutes":90,"trimMinutes":1}""", "trimMinutes", "at most 60" },
         { """{"name":"n","metric":"m"}""", "threshold", "is required for a static threshold" },
         { "{\"name\":\"n\",\"metric\":\"m\",\"threshold\":1,\"description\":\"" + new string('d', 2001) + "\"}", "description", "longer than 2000 characters" },
         { """{"name":"n","metric":"m","thresholdType":"percent_change"}""", "threshold", "is required for a percent_change threshold" },
@@ -254,7 +259,7 @@ public abstract class RuleEndpointsTests(StorageProvider provider, SharedServer 
         [
             "id", "name", "description", "type", "metric", "match", "groupBy", "aggregation", "windowMinutes", "minDataPoints", "noData", "thresholdType",
             "threshold", "baselineMultiplier", "baselineDays", "sensitivity", "minChange", "unlessUsual", "comparison", "forSeconds", "metMinutes", "ofMinutes",
-            "recoveryThreshold", "severity",
+            "trimMinutes", "recoveryThreshold", "severity",
             "cooldownMinutes", "repeatIntervalMinutes", "channels", "escalationChannels", "labels", "runbookUrl", "enabled",
             "isDefault", "createdAt", "updatedAt",
         ];
