@@ -131,7 +131,9 @@ internal static class RegressionReport
             if (values.Count > 0)
             {
                 values.Sort();
-                log.Set(m * MinuteMs, new MinuteSummary(values.Count, (float)values.Sum(), (float)Rank(values, 0.5), (float)Rank(values, 0.95)));
+                // As the monitor does: a quiet minute's durations one by one, besides its summary.
+                var executions = values.Count <= MinuteLog.MaxKeptExecutions ? values.Select(v => (float)v).ToArray() : [];
+                log.Set(m * MinuteMs, new MinuteSummary(values.Count, (float)values.Sum(), (float)Rank(values, 0.5), (float)Rank(values, 0.95)), executions);
             }
 
             if (m < 240 || m < quietUntil || StepDetector.Detect(log, m * MinuteMs, 10, confidence) is not { } finding)

@@ -7,7 +7,9 @@ namespace Vigil.Benchmarks;
 /// One judgement of the regression monitor's minute pass: <see cref="StepDetector.Detect"/> of an
 /// operation with four hours of history and no step (the common case: every split and both
 /// measures are tested), busy (100 executions a minute: one-minute blocks) and quiet (5 a minute:
-/// two-minute blocks). The monitor makes one a minute per operation.
+/// two-minute blocks, each minute's durations kept one by one as the monitor keeps them); and a
+/// quiet one whose last hour is 25 % slower, where the median's step is tested on the executions
+/// (<c>StepDetector.ExecutionTail</c>). The monitor makes one a minute per operation.
 /// </summary>
 [MemoryDiagnoser]
 public class StepDetectorBenchmarks
@@ -17,16 +19,19 @@ public class StepDetectorBenchmarks
 
     private MinuteLog _busy = null!;
     private MinuteLog _quiet = null!;
+    private MinuteLog _quietStep = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         _busy = Log(100, new Random(1));
         _quiet = Log(5, new Random(2));
+        _quietStep = Log(5, new Random(3), stepMinute: 180);
 
         // The rank test's exact distributions are cached per pair of block counts: warm them, as a running monitor has.
         StepDetector.Detect(_busy, LastMinuteMs, 10, 0.999999);
         StepDetector.Detect(_quiet, LastMinuteMs, 10, 0.999999);
+        StepDetector.Detect(_quietStep, LastMinuteMs, 10, 0.999999);
     }
 
     [Benchmark(Description = "busy operation (100 a minute)")]
@@ -35,7 +40,10 @@ public class StepDetectorBenchmarks
     [Benchmark(Description = "quiet operation (5 a minute)")]
     public StepFinding? Quiet() => StepDetector.Detect(_quiet, LastMinuteMs, 10, 0.999999);
 
-    private static MinuteLog Log(double rate, Random random)
+    [Benchmark(Description = "quiet operation, +25 % for the last hour")]
+    public StepFinding? QuietStep() => StepDetector.Detect(_quietStep, LastMinuteMs, 10, 0.999999);
+
+    private static MinuteLog Log(double rate, Random random, int stepMinute = int.MaxValue)
     {
         var log = new MinuteLog(StepDetector.HistoryMinutes);
         var values = new List<double>();
@@ -45,11 +53,12 @@ public class StepDetectorBenchmarks
             var count = Math.Max(1, (int)Math.Round(rate + (Math.Sqrt(rate) * Normal(random))));
             for (var i = 0; i < count; i++)
             {
-                values.Add(100 * Math.Exp(0.4 * Normal(random)));
+                values.Add((m >= stepMinute ? 125 : 100) * Math.Exp(0.4 * Normal(random)));
             }
 
             values.Sort();
-            log.Set(m * MinuteMs, new MinuteSummary(count, (float)values.Sum(), (float)values[count / 2], (float)values[Math.Min(count - 1, (int)(0.95 * count))]));
+            float[] executions = count <= MinuteLog.MaxKeptExecutions ? [.. values.Select(v => (float)v)] : [];
+            log.Set(m * MinuteMs, new MinuteSummary(count, (float)values.Sum(), (float)values[count / 2], (float)values[Math.Min(count - 1, (int)(0.95 * count))]), executions);
         }
 
         return log;

@@ -203,6 +203,31 @@ public sealed class WindowAccumulator
         return count;
     }
 
+    /// <summary>
+    /// Copies the merged timing points' values into <paramref name="into"/>, one per point,
+    /// ascending (each its sketch bin's value: within 1 %); false, with nothing copied, when more
+    /// points were merged than it holds or not every point is in the bins (no timing points).
+    /// </summary>
+    public bool TryCopyValues(Span<float> into, out int count)
+    {
+        count = 0;
+        if (_binTotal != Count || _binTotal > into.Length)
+        {
+            return false;
+        }
+
+        for (var code = _minCode; code <= _maxCode; code++)
+        {
+            var value = (float)Math.Clamp(SketchMapping.CodeValue(code), Min, Max);
+            for (var k = 0L; k < _bins[code]; k++)
+            {
+                into[count++] = value;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The merged sketch bins packed as rollups store them, or null when no timing points were merged.</summary>
     public uint[]? PackedBins() => HasBins ? PackBins() : null;
 

@@ -9,14 +9,24 @@ public readonly record struct MinuteSummary(int Count, float Sum, float P50, flo
 
 /// <summary>
 /// The last minutes of one operation, a ring of <see cref="MinuteSummary"/> indexed by the
-/// minute's start (16 bytes a minute: four hours are under 4 KB). Minutes never set, or set
-/// longer ago than the capacity, read as empty. Not thread-safe.
+/// minute's start (16 bytes a minute: four hours are under 4 KB), and, for minutes of at most
+/// <see cref="MaxKeptExecutions"/> executions, their durations one by one (a quiet operation's
+/// median over a block of minutes says less than its executions do: <see cref="StepDetector"/>
+/// ranks them). The durations take 48 bytes a minute more (under 12 KB for four hours), only
+/// once a minute has kept some. Minutes never set, or set longer ago than the capacity, read as
+/// empty. Not thread-safe.
 /// </summary>
 public sealed class MinuteLog
 {
+    /// <summary>The most executions of one minute whose durations are kept one by one.</summary>
+    public const int MaxKeptExecutions = 12;
+
     private const long MinuteMs = 60_000;
+    private const byte NotKept = byte.MaxValue;
     private readonly MinuteSummary[] _minutes;
     private readonly long[] _stamps;
+    private float[]? _executions;
+    private byte[]? _kept;
 
     /// <summary>A log of the last <paramref name="capacity"/> minutes.</summary>
     public MinuteLog(int capacity)
@@ -33,12 +43,29 @@ public sealed class MinuteLog
     /// <summary>The start of the latest minute set, or null before the first.</summary>
     public long? LatestMs { get; private set; }
 
-    /// <summary>Sets the minute starting at <paramref name="minuteMs"/> (a multiple of a minute).</summary>
-    public void Set(long minuteMs, MinuteSummary summary)
+    /// <summary>
+    /// Sets the minute starting at <paramref name="minuteMs"/> (a multiple of a minute), with its
+    /// executions' durations when <paramref name="executions"/> holds all of them (as many as
+    /// <paramref name="summary"/> counts, at most <see cref="MaxKeptExecutions"/>); otherwise the
+    /// minute's durations are not known one by one.
+    /// </summary>
+    public void Set(long minuteMs, MinuteSummary summary, ReadOnlySpan<float> executions = default)
     {
         var slot = Slot(minuteMs);
         _minutes[slot] = summary;
         _stamps[slot] = minuteMs;
+        if (summary.Count is > 0 and <= MaxKeptExecutions && executions.Length == summary.Count)
+        {
+            _kept ??= NewKept(_minutes.Length);
+            _executions ??= new float[_minutes.Length * MaxKeptExecutions];
+            executions.CopyTo(_executions.AsSpan(slot * MaxKeptExecutions, MaxKeptExecutions));
+            _kept[slot] = (byte)summary.Count;
+        }
+        else if (_kept is not null)
+        {
+            _kept[slot] = summary.Count == 0 ? (byte)0 : NotKept;
+        }
+
         if (LatestMs is not { } latest || minuteMs > latest)
         {
             LatestMs = minuteMs;
@@ -50,6 +77,35 @@ public sealed class MinuteLog
     {
         var slot = Slot(minuteMs);
         return _stamps[slot] == minuteMs ? _minutes[slot] : default;
+    }
+
+    /// <summary>
+    /// The durations of the minute starting at <paramref name="minuteMs"/> one by one (empty for a
+    /// minute without executions); false when they were not kept.
+    /// </summary>
+    public bool TryGetExecutions(long minuteMs, out ReadOnlySpan<float> executions)
+    {
+        executions = default;
+        var slot = Slot(minuteMs);
+        if (_stamps[slot] != minuteMs || _minutes[slot].Count == 0)
+        {
+            return true;
+        }
+
+        if (_kept is null || _executions is null || _kept[slot] == NotKept)
+        {
+            return false;
+        }
+
+        executions = _executions.AsSpan(slot * MaxKeptExecutions, _kept[slot]);
+        return true;
+    }
+
+    private static byte[] NewKept(int capacity)
+    {
+        var kept = new byte[capacity];
+        Array.Fill(kept, NotKept);
+        return kept;
     }
 
     private int Slot(long minuteMs)

@@ -122,7 +122,7 @@ public sealed partial class RegressionMonitor(
                 accumulator.AddRollup(rollup, isError);
             }
 
-            LogOf(keys[id]).Set(minuteMs, Summary(accumulator));
+            Record(LogOf(keys[id]), minuteMs, accumulator);
         }
     }
 
@@ -147,7 +147,7 @@ public sealed partial class RegressionMonitor(
 
                 if (accumulator.Count > 0)
                 {
-                    log.Set(minuteMs, Summary(accumulator));
+                    Record(log, minuteMs, accumulator);
                 }
             }
         }
@@ -161,6 +161,13 @@ public sealed partial class RegressionMonitor(
         }
 
         return entry.Log;
+    }
+
+    /// <summary>Sets a minute of an operation's log from its merged executions: the summary, and the durations one by one for a quiet minute.</summary>
+    private static void Record(MinuteLog log, long minuteMs, WindowAccumulator accumulator)
+    {
+        Span<float> executions = stackalloc float[MinuteLog.MaxKeptExecutions];
+        log.Set(minuteMs, Summary(accumulator), accumulator.TryCopyValues(executions, out var kept) ? executions[..kept] : default);
     }
 
     private static MinuteSummary Summary(WindowAccumulator accumulator) => new(

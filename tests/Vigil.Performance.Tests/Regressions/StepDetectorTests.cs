@@ -184,6 +184,71 @@ public sealed class StepDetectorTests
     }
 
     [Fact]
+    public void Step_QuietOperation_FiveAMinute_TwentyFivePercent_FoundByItsExecutionsWhereItsBlocksMissIt()
+    {
+        // Blocks of two minutes, each the median of its minutes' medians of about five executions:
+        // a +25 % step (σ 0.45) is found by the blocks late or not at all; the executions themselves,
+        // hundreds on each side, show it within the hour.
+        const int StepMinute = 200;
+        var byExecutions = new List<int>();
+        var byBlocks = new List<int>();
+        for (var seed = 200; seed < 220; seed++)
+        {
+            foreach (var (keep, found) in new[] { (true, byExecutions), (false, byBlocks) })
+            {
+                var log = Generate(minutes: 380, rate: 5, sigma: 0.45, seed, median: m => m >= StepMinute ? 125 : 100, keepExecutions: keep);
+                if (FindingsFrom(log, fromMinute: 60, toMinute: 380).FirstOrDefault() is ({ } minute, { Direction: 1 }) && minute >= StepMinute)
+                {
+                    found.Add(minute - StepMinute);
+                }
+            }
+        }
+
+        Assert.True(byExecutions.Count >= 19, $"found by executions in {byExecutions.Count} of 20");
+        Assert.True(byExecutions.Count > byBlocks.Count, $"by executions {byExecutions.Count}, by blocks {byBlocks.Count}");
+        Assert.True(Median(byExecutions) < 60, $"median delay {Median(byExecutions)} min");
+    }
+
+    [Fact]
+    public void Spikes_QuietOperation_OneMinuteEightTimesSlowerEveryHalfHour_NothingFoundByItsExecutions()
+    {
+        var spikes = new HashSet<int> { 90, 120, 150, 180, 181, 240, 270, 300, 330 };
+        var log = Generate(minutes: 360, rate: 5, sigma: 0.4, seed: 9, median: m => spikes.Contains(m) ? 800 : 100);
+
+        Assert.Empty(FindingsFrom(log, fromMinute: 60, toMinute: 360));
+    }
+
+    [Fact]
+    public void MinuteLog_KeepsTheDurationsOfQuietMinutesOnly()
+    {
+        var log = new MinuteLog(10);
+        float[] quiet = [12, 15, 40];
+        log.Set(At(1), new MinuteSummary(3, 67, 15, 40), quiet);
+        log.Set(At(2), new MinuteSummary(30, 900, 30, 50), [.. Enumerable.Repeat(30f, 30)]); // too many to keep
+        log.Set(At(3), new MinuteSummary(3, 67, 15, 40), [12, 15]); // not all of them
+        log.Set(At(4), new MinuteSummary(3, 67, 15, 40), quiet);
+        log.Set(At(14), new MinuteSummary(20, 600, 30, 40)); // minute 4's slot, ten minutes on
+
+        Assert.True(log.TryGetExecutions(At(1), out var kept));
+        Assert.Equal(quiet, kept.ToArray());
+        Assert.False(log.TryGetExecutions(At(2), out _));
+        Assert.False(log.TryGetExecutions(At(3), out _));
+        Assert.False(log.TryGetExecutions(At(14), out _));
+        Assert.True(log.TryGetExecutions(At(4), out var gone)); // overwritten: read as empty, like its summary
+        Assert.Equal(0, gone.Length);
+        Assert.True(log.TryGetExecutions(At(5), out var none)); // a minute without executions: all of them known
+        Assert.Equal(0, none.Length);
+    }
+
+    [Theory]
+    [InlineData(0, 0.5)]
+    [InlineData(1.959964, 0.025)]
+    [InlineData(-1.959964, 0.975)]
+    [InlineData(5, 2.866516e-7)]
+    public void UpperNormalTail_KnownValues(double z, double tail) =>
+        Assert.Equal(1, StepDetector.UpperNormalTail(z) / tail, 6);
+
+    [Fact]
     public void RankTail_Exact_KnownValues()
     {
         Assert.Equal(1.0 / 1_221_759, StepDetector.RankTail(5, 40, 200), 12); // all 5 above all 40: 1 / C(45, 5)
@@ -197,6 +262,8 @@ public sealed class StepDetectorTests
     }
 
     private static long At(int minute) => minute * MinuteMs;
+
+    private static double Median(List<int> values) => values.Count == 0 ? double.NaN : values.Order().ElementAt(values.Count / 2);
 
     /// <summary>Judges every minute from <paramref name="fromMinute"/>, as the live detector does, and returns each finding with the minute it came at.</summary>
     private static List<(int Minute, StepFinding Finding)> FindingsFrom(MinuteLog log, int fromMinute, int toMinute)
@@ -213,7 +280,8 @@ public sealed class StepDetectorTests
         return found;
     }
 
-    private static MinuteLog Generate(int minutes, double rate, double sigma, int seed, Func<int, double> median)
+    /// <summary>An operation's log, minute by minute; as the monitor does, a quiet minute's durations are kept one by one too (unless <paramref name="keepExecutions"/> is false).</summary>
+    private static MinuteLog Generate(int minutes, double rate, double sigma, int seed, Func<int, double> median, bool keepExecutions = true)
     {
         var random = new Random(seed);
         var log = new MinuteLog(StepDetector.HistoryMinutes);
@@ -222,7 +290,7 @@ public sealed class StepDetectorTests
             var values = Durations(random, Poisson(random, rate), median(m), sigma);
             if (values.Length > 0)
             {
-                log.Set(At(m), Summary(values));
+                log.Set(At(m), Summary(values), keepExecutions ? [.. values.Select(v => (float)v)] : []);
             }
         }
 
