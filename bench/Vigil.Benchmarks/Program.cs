@@ -34,7 +34,13 @@ internal static class Program
                     advanceMs: advance >= 0 ? long.Parse(rest[advance + 1], System.Globalization.CultureInfo.InvariantCulture) : 0);
                 return 0;
             case ["regressions", .. var cells]:
-                return RegressionReport.Run(Console.Out, cells is [var size, ..] ? int.Parse(size, System.Globalization.CultureInfo.InvariantCulture) : 100, cells.Length > 1 ? cells[1..] : []);
+            {
+                // "--minute-sigma 0.1": a level of each minute's own, moving its executions together (default none).
+                var sigmaAt = Array.IndexOf(cells, "--minute-sigma");
+                var minuteSigma = sigmaAt >= 0 ? double.Parse(cells[sigmaAt + 1], System.Globalization.CultureInfo.InvariantCulture) : 0;
+                cells = sigmaAt >= 0 ? [.. cells[..sigmaAt], .. cells[(sigmaAt + 2)..]] : cells;
+                return RegressionReport.Run(Console.Out, cells is [var size, ..] ? int.Parse(size, System.Globalization.CultureInfo.InvariantCulture) : 100, cells.Length > 1 ? cells[1..] : [], minuteSigma);
+            }
             case ["analysis", .. var scale]:
                 return AnalysisReport.RunAsync(scale, Console.Out).GetAwaiter().GetResult();
             case ["cache", ..]:

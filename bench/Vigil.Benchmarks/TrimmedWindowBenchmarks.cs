@@ -11,7 +11,8 @@ namespace Vigil.Benchmarks;
 /// about 100 requests a minute per service, log-normal durations, seeded), so 100 groups of 9
 /// series per evaluation. Rules: p50 over 10 minutes and error_rate_percent over 5 minutes, each
 /// untrimmed (the incremental sliding windows, <see cref="SeriesWindow"/>) and with
-/// <c>trimMinutes: 1</c> (every minute of the window decoded apart and merged, <see cref="WindowTrim"/>);
+/// <c>trimMinutes: 1</c> (each clock minute of the window a sliding window of its own, judged and
+/// merged again, <see cref="WindowTrim"/>);
 /// static thresholds nothing reaches. The <see cref="RuleEvaluator"/> is reused across invocations,
 /// as the live engine reuses it, so its plans and sliding windows are warm.
 /// <para>"fixed now": the store holds the last 20 minutes of points and every call evaluates at
@@ -19,7 +20,8 @@ namespace Vigil.Benchmarks;
 /// floor: adding up the windows' merged state). "advancing": the store holds 20 minutes of points
 /// before and 30 minutes after the first instant, and each call evaluates 10 s (one bucket) later
 /// than the previous one, wrapping back after 30 minutes (one full window rebuild per 180 calls),
-/// so the sliding windows decode the buckets that entered and left, as in the live engine.</para>
+/// so the sliding windows decode the buckets that entered and left (the live engine evaluates
+/// every second; most of its passes find no bucket entered or left).</para>
 /// </summary>
 [MemoryDiagnoser]
 public class TrimmedWindowBenchmarks

@@ -102,8 +102,10 @@ public sealed record AlertRule
     /// minutes whose own value is furthest past, e.g. the slowest). A one-minute burst of errors or
     /// spike of latency then never moves the value, however long the window, so a long window
     /// gathers evidence for a quiet series without a burst keeping it past the threshold for the
-    /// whole window. 0 (the default) leaves nothing out; avg, min, max, the quantiles and
-    /// error_rate_percent only.
+    /// whole window; a sustained change loses as many minutes' worth of evidence. The window is then
+    /// its last clock minutes (the current one so far included), as a backtest reads them, and
+    /// <see cref="MinDataPoints"/> counts the points left. 0 (the default) leaves nothing out; avg,
+    /// min (compared from below), max (from above), the quantiles and error_rate_percent only.
     /// </summary>
     public int TrimMinutes { get; init; }
 

@@ -358,26 +358,27 @@ public sealed class RuleEvaluator
     }
 
     /// <summary>
-    /// The window of a rule that trims its worst minutes (<see cref="WindowTrim"/>): each of its
-    /// minutes is a sliding window of its own per series (kept in the group, shared like the
-    /// others), so a pass decodes what entered or left each minute, about as many buckets as the
-    /// window has minutes times what the whole window's slide decodes.
+    /// The window of a rule that trims its worst minutes (<see cref="WindowTrim"/>): its last
+    /// <c>windowMinutes</c> clock minutes, the current one so far included, as a backtest reads them
+    /// from the 1-minute rollups — a one-minute burst within a clock minute is one minute here too,
+    /// and the minute's last evaluation, which the rule's memory keeps, sees what the backtest sees.
+    /// Each minute is a sliding window of its own per series, kept in the group, so a pass decodes
+    /// what entered the current minute (and, when a minute begins, the minute that left).
     /// </summary>
     private (double? Value, long Points) AggregateTrimmed(Group group, AlertRule rule, long nowMs, bool needsBins, bool needsExtremes)
     {
         var count = (int)rule.WindowMinutes;
         if (group.Minutes?.Length != count)
         {
-            var minutes = new SeriesWindow[count][];
+            group.Minutes = new SeriesWindow[count][];
             for (var i = 0; i < count; i++)
             {
-                minutes[i] = WindowsFor(group.Members, (count - i) * MinuteMs, i == count - 1 ? -1 : (count - i - 1) * MinuteMs);
+                group.Minutes[i] = [.. group.Members.Select(_ => new SeriesWindow())];
             }
-
-            group.Minutes = minutes;
         }
 
-        var source = new LiveMinutes(group.Members, group.Minutes, nowMs - (count * MinuteMs), nowMs, _pass, needsBins, needsExtremes);
+        var firstMinuteMs = (FloorDivision.Of(nowMs, MinuteMs) - (count - 1)) * MinuteMs;
+        var source = new LiveMinutes(group.Members, group.Minutes, firstMinuteMs, nowMs, needsBins, needsExtremes);
         _accumulator.Reset();
         WindowTrim.Merge(_accumulator, ref source, rule, _scratch ??= new WindowAccumulator());
         return Reduce(_accumulator, rule.Aggregation, rule.Window);
@@ -590,23 +591,25 @@ public sealed class RuleEvaluator
 
     private sealed record Group(LabelSet Labels, MetricSeries[] Members, SeriesWindow[] Current)
     {
-        /// <summary>A trimming rule's window minute by minute, oldest first: one window per minute per member.</summary>
+        /// <summary>
+        /// A trimming rule's window minute by minute, oldest first: one window per minute per member
+        /// (shared by the trimming rules of the plan; kept while the plan lives, as the whole window's are).
+        /// </summary>
         public SeriesWindow[][]? Minutes { get; set; }
     }
 
-    /// <summary>The minutes of a group's window, [<paramref name="fromMs"/>, <paramref name="nowMs"/>], each through its own sliding windows.</summary>
-    private readonly struct LiveMinutes(MetricSeries[] members, SeriesWindow[][] windows, long fromMs, long nowMs, long pass, bool needsBins, bool needsExtremes) : WindowTrim.IMinutes
+    /// <summary>The clock minutes of a group's window from <paramref name="firstMinuteMs"/> to <paramref name="nowMs"/> (the last one so far), each through its own sliding windows.</summary>
+    private readonly struct LiveMinutes(MetricSeries[] members, SeriesWindow[][] windows, long firstMinuteMs, long nowMs, bool needsBins, bool needsExtremes) : WindowTrim.IMinutes
     {
         public int Count => windows.Length;
 
         public void AddTo(int index, WindowAccumulator accumulator)
         {
-            var startMs = fromMs + (index * MinuteMs);
+            var startMs = firstMinuteMs + (index * MinuteMs);
             var endMs = index == windows.Length - 1 ? nowMs + 1 : startMs + MinuteMs;
             var slot = windows[index];
             for (var m = 0; m < members.Length; m++)
             {
-                slot[m].LastUsed = pass;
                 members[m].AggregateInto(accumulator, startMs, endMs, slot[m], needsBins, needsExtremes);
             }
         }

@@ -108,6 +108,10 @@ public static class RuleValidator
         {
             errors.Add("trimMinutes", $"applies to avg, min, max, the quantiles and error_rate_percent, not to {rule.Aggregation.ToWire()}");
         }
+        else if (rule.TrimMinutes > 0 && !WindowTrim.Applies(rule.Aggregation, rule.Comparison))
+        {
+            errors.Add("trimMinutes", "leaves out the minutes past the threshold, so it needs a comparison from above or below (not equal), min only below (less_than, less_or_equal) and max only above");
+        }
 
         if (rule.RecoveryThreshold is { } recovery && !double.IsFinite(recovery))
         {

@@ -5,10 +5,11 @@ namespace Vigil.Core.Alerts;
 /// <summary>
 /// A rule's window without its worst minutes (<see cref="AlertRule.TrimMinutes"/>): the minutes
 /// that push the value furthest toward the condition are left out before the window is reduced.
-/// For an error rate that is the minutes with the most errors (or, compared from above, with the
-/// most requests that did not fail): a minute's own rate over a handful of requests says little,
-/// its errors say how much it moves the window. For the other aggregations it is the minutes whose
-/// own value is furthest past (the slowest minute's p50 for a <c>greater_than</c> rule). A one-minute
+/// For an error rate that is the minutes with the most errors beyond what the window's rate gives
+/// their requests (compared from above, the most short of it): a minute's own rate over a handful
+/// of requests says little, its excess errors say how much it moves the window; a minute without
+/// excess is never left out. For the other aggregations it is the minutes whose own value is
+/// furthest past (the slowest minute's p50 for a <c>greater_than</c> rule). A one-minute
 /// burst is then never in the value, however long the window; a sustained change loses one
 /// minute's worth of evidence. The live evaluation and the backtest trim alike.
 /// </summary>
@@ -23,6 +24,17 @@ internal static class WindowTrim
         || aggregation.Quantile() is not null;
 
     /// <summary>
+    /// Whether trimming can move a window of <paramref name="aggregation"/> compared by
+    /// <paramref name="comparison"/>: not for <c>equal</c> (no side is past), nor for a min compared
+    /// from below or a max from above (leaving out the minute with the highest minimum does not move
+    /// the window's minimum).
+    /// </summary>
+    public static bool Applies(Aggregation aggregation, Comparison comparison) =>
+        Applies(aggregation) && comparison != Comparison.Equal
+        && !(aggregation == Aggregation.Min && comparison is Comparison.GreaterThan or Comparison.GreaterOrEqual)
+        && !(aggregation == Aggregation.Max && comparison is Comparison.LessThan or Comparison.LessOrEqual);
+
+    /// <summary>
     /// Merges the minutes of <paramref name="source"/> into <paramref name="into"/>, except the
     /// rule's <see cref="AlertRule.TrimMinutes"/> worst ones (minutes without points are never
     /// among them; the earlier of two alike stays out). Each minute is read twice: once into
@@ -32,34 +44,54 @@ internal static class WindowTrim
         where TMinutes : struct, IMinutes
     {
         var trim = Math.Clamp(rule.TrimMinutes, 0, MaxWindowMinutes);
-        Span<int> worst = stackalloc int[trim];
-        Span<double> scores = stackalloc double[trim];
-        var found = 0;
+        var count = trim == 0 ? 0 : Math.Min(source.Count, MaxWindowMinutes + 1);
+        Span<double> scores = stackalloc double[count];
+        Span<long> points = stackalloc long[count];
+        Span<long> errors = stackalloc long[count];
+        long allPoints = 0, allErrors = 0;
         var fromAbove = rule.Comparison is Comparison.LessThan or Comparison.LessOrEqual;
-        for (var i = 0; i < source.Count && trim > 0; i++)
+        for (var i = 0; i < count; i++)
         {
             scratch.Reset();
             source.AddTo(i, scratch);
-            if (scratch.Count == 0 || Score(scratch, rule.Aggregation, fromAbove) is not { } score)
-            {
-                continue;
-            }
+            (points[i], errors[i]) = (scratch.Count, scratch.ErrorCount);
+            (allPoints, allErrors) = (allPoints + scratch.Count, allErrors + scratch.ErrorCount);
+            scores[i] = scratch.Count == 0 || rule.Aggregation == Aggregation.ErrorRatePercent
+                || scratch.Value(rule.Aggregation, TimeSpan.FromMinutes(1)) is not { } value || double.IsNaN(value)
+                ? double.NaN
+                : fromAbove ? -value : value;
+        }
 
-            // Keep the worst so far in order, highest first.
-            if (found == trim && !(score > scores[found - 1]))
+        if (rule.Aggregation == Aggregation.ErrorRatePercent && allPoints > 0)
+        {
+            // A minute's errors beyond what the window's rate gives its requests (short of it, compared from above).
+            var rate = (double)allErrors / allPoints;
+            for (var i = 0; i < count; i++)
+            {
+                var excess = errors[i] - (rate * points[i]);
+                var score = fromAbove ? -excess : excess;
+                scores[i] = points[i] > 0 && score > 0 ? score : double.NaN; // a minute that does not push the rate that way stays
+            }
+        }
+
+        // The worst minutes, highest score first; of two alike the earlier.
+        Span<int> worst = stackalloc int[trim];
+        var found = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var score = scores[i];
+            if (double.IsNaN(score) || (found == trim && !(score > scores[worst[found - 1]])))
             {
                 continue;
             }
 
             var at = found < trim ? found++ : found - 1;
-            while (at > 0 && score > scores[at - 1])
+            while (at > 0 && score > scores[worst[at - 1]])
             {
-                scores[at] = scores[at - 1];
                 worst[at] = worst[at - 1];
                 at--;
             }
 
-            scores[at] = score;
             worst[at] = i;
         }
 
@@ -71,17 +103,6 @@ internal static class WindowTrim
                 source.AddTo(i, into);
             }
         }
-    }
-
-    /// <summary>How far one minute (merged into <paramref name="minute"/>) pushes the window toward the condition (higher is further); null when it cannot tell.</summary>
-    private static double? Score(WindowAccumulator minute, Aggregation aggregation, bool fromAbove)
-    {
-        if (aggregation == Aggregation.ErrorRatePercent)
-        {
-            return fromAbove ? minute.Count - minute.ErrorCount : minute.ErrorCount;
-        }
-
-        return minute.Value(aggregation, TimeSpan.FromMinutes(1)) is { } value && !double.IsNaN(value) ? (fromAbove ? -value : value) : null;
     }
 
     /// <summary>A window's minutes, in time order, each added to an accumulator on demand.</summary>

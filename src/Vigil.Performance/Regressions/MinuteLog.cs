@@ -9,7 +9,7 @@ public readonly record struct MinuteSummary(int Count, float Sum, float P50, flo
 
 /// <summary>
 /// The last minutes of one operation, a ring of <see cref="MinuteSummary"/> indexed by the
-/// minute's start (16 bytes a minute: four hours are under 4 KB), and, for minutes of at most
+/// minute's start (24 bytes a minute with its stamp: four hours are under 6 KB), and, for minutes of at most
 /// <see cref="MaxKeptExecutions"/> executions, their durations one by one (a quiet operation's
 /// median over a block of minutes says less than its executions do: <see cref="StepDetector"/>
 /// ranks them). The durations take 48 bytes a minute more (under 12 KB for four hours), only

@@ -17,7 +17,7 @@ public enum StepMeasure
 /// <param name="BeforeValue">The measure's typical value before the step: the median of as many blocks before its start as are measured since (at least 15), or, for a step only the whole history shows (in stages), of the blocks before the split; ms.</param>
 /// <param name="AfterValue">Its typical value since: the median of the blocks since the start (at least the last five), or of the split's; ms.</param>
 /// <param name="ChangePercent">After against before, percent, one decimal.</param>
-/// <param name="Confidence">1 − the test's p-value, corrected for the splits and measures tried (Bonferroni).</param>
+/// <param name="Confidence">1 − the test's p-value, corrected for the splits, measures and directions tried (Bonferroni).</param>
 /// <param name="BlockMinutes">The length of a block, minutes.</param>
 public sealed record StepFinding(StepMeasure Measure, int Direction, long StartMs, double BeforeValue, double AfterValue, double ChangePercent, double Confidence, int BlockMinutes);
 
@@ -52,9 +52,9 @@ public sealed record StepFinding(StepMeasure Measure, int Direction, long StartM
 /// operations instead of 89 %). Several splits (the last 5, 8, 12, 20, 30 and 45 blocks, each against up to
 /// 90 blocks before) are tried, so a large step is found after five blocks and a small one, or one
 /// of a quiet operation, which needs more evidence, after more; the p-value is corrected for the
-/// splits that can run and the two measures (Bonferroni). Five blocks above ninety have
-/// p = 1 / C(95, 5) ≈ 1.6e-8, so the shortest split still passes the default confidence with
-/// twelve tests.
+/// splits that can run, the two measures and the two directions (Bonferroni). Five blocks above
+/// ninety have p = 1 / C(95, 5) ≈ 1.6e-8, so the shortest split still passes the default
+/// confidence with twenty-four tests.
 /// </remarks>
 public static class StepDetector
 {
@@ -79,7 +79,7 @@ public static class StepDetector
     private const long MinuteMs = 60_000;
 
     /// <summary>
-    /// Minutes of history kept per operation (four hours, under 4 KB): every split with all its
+    /// Minutes of history kept per operation (four hours, under 6 KB, and under 12 KB more for a quiet operation's durations): every split with all its
     /// blocks before it for one-minute blocks (10 executions a minute and more); with longer blocks
     /// (quieter operations) the longest splits have fewer blocks before them, or are not tried.
     /// </summary>
@@ -99,11 +99,12 @@ public static class StepDetector
         }
 
         var blocks = Blocks(log, lastMinuteMs, length, Math.Min(AfterSplits[^1] + BeforeBlocks, log.Capacity / length));
-        // Bonferroni over the tests that can run: a split needs its blocks and MinBeforeBlocks before them.
+        // Bonferroni over the tests that can run: a split needs its blocks and MinBeforeBlocks before
+        // them; two measures, and two directions (the direction is the data's, then tested one-sided).
         var tests = 0;
         foreach (var split in AfterSplits)
         {
-            tests += blocks.Length >= split + MinBeforeBlocks ? 2 : 0;
+            tests += blocks.Length >= split + MinBeforeBlocks ? 4 : 0;
         }
 
         Span<double> values = stackalloc double[blocks.Length];
@@ -281,49 +282,109 @@ public static class StepDetector
 
     /// <summary>
     /// The one-sided p-value of the median's step tested on the executions themselves rather than
-    /// on the blocks' medians, when the log kept nearly every execution of the blocks compared (a
-    /// quiet operation: <see cref="MinuteLog.MaxKeptExecutions"/> a minute or fewer); null otherwise.
-    /// The Mann–Whitney statistic of the last <paramref name="split"/> blocks' executions against
-    /// those of up to <see cref="BeforeBlocks"/> blocks before them, in its normal approximation
-    /// (hundreds of executions on each side; without the correction for ties, which only narrows
-    /// the variance, so the p-value errs high). A block's median of ten executions keeps about
-    /// two thirds of their evidence, and a block of several minutes takes the median of its
-    /// minutes' medians, which keeps less: at 5 executions a minute a +25 % step was found in 75 %
-    /// of operations by the blocks alone. A one-minute spike cannot carry this test: the
-    /// consistency rule (on blocks) refuses a step that is one block, and in a longer split one
-    /// minute's executions are a few of hundreds.
+    /// on the blocks' medians, when the log kept four in five of the executions of the blocks
+    /// compared, or more (a quiet operation: <see cref="MinuteLog.MaxKeptExecutions"/> a minute or
+    /// fewer), at least 10 since the split and 150 before it; null otherwise. A block's median of
+    /// ten executions keeps about two thirds of their evidence, and a block of several minutes
+    /// takes the median of its minutes' medians, which keeps less: at 5 executions a minute a +25 %
+    /// step was found in 75 % of operations by the blocks alone.
+    /// <para>The executions of a minute are not independent (load moves them together), so the test
+    /// ranks executions but treats minutes as the units that are exchangeable when nothing changed:
+    /// the sum of the centred ranks of the executions since the split, against its spread when that
+    /// many minutes are drawn at random from all of them (a permutation test of minutes, in its
+    /// normal approximation; the clustered Wilcoxon test of Rosner, Glynn and Lee has the same
+    /// idea). Ranking executions where the minutes would be counted one apiece keeps their
+    /// evidence; drawing minutes keeps a slow minute from counting as many findings. A one-minute
+    /// spike cannot carry it: the consistency rule (on blocks) refuses a step that is one block, and
+    /// in a longer split one minute is one of dozens.</para>
     /// </summary>
     private static double? ExecutionTail(MinuteLog log, Block[] blocks, int length, int split, int direction)
     {
         var firstBefore = Math.Max(0, blocks.Length - split - BeforeBlocks);
-        var pool = System.Buffers.ArrayPool<double>.Shared;
-        var after = pool.Rent((int)Math.Min(Executions(blocks, blocks.Length - split, blocks.Length), int.MaxValue / 2));
-        var before = pool.Rent((int)Math.Min(Executions(blocks, firstBefore, blocks.Length - split), int.MaxValue / 2));
+        var (afterAll, beforeAll) = (Executions(blocks, blocks.Length - split, blocks.Length), Executions(blocks, firstBefore, blocks.Length - split));
+        var (afterRoom, beforeRoom) = ((long)split * length * MinuteLog.MaxKeptExecutions, (long)(blocks.Length - split - firstBefore) * length * MinuteLog.MaxKeptExecutions);
+        if (0.8 * afterAll > afterRoom || 0.8 * beforeAll > beforeRoom)
+        {
+            return null; // too busy: the log cannot have kept four in five of them
+        }
+
+        var minutes = (blocks.Length - firstBefore) * length;
+        var executions = System.Buffers.ArrayPool<(double Value, int Minute)>.Shared.Rent((int)Math.Min(afterAll + beforeAll, afterRoom + beforeRoom));
+        var sums = System.Buffers.ArrayPool<double>.Shared.Rent(minutes);
         try
         {
-            if (Kept(log, blocks, length, blocks.Length - split, blocks.Length, after) is not { } m || m < MinBlockExecutions
-                || Kept(log, blocks, length, firstBefore, blocks.Length - split, before) is not { } n || n < MinBlockExecutions * MinBeforeBlocks)
+            // Every kept execution with its minute (0 = the first minute of the first block before).
+            var (count, after, before) = (0, 0, 0);
+            var firstAfterMinute = (blocks.Length - split - firstBefore) * length;
+            for (var j = 0; j < minutes; j++)
+            {
+                var block = blocks[firstBefore + (j / length)];
+                if (log.TryGetExecutions(block.StartMs + (j % length * MinuteMs), out var kept) && count + kept.Length <= executions.Length)
+                {
+                    foreach (var v in kept)
+                    {
+                        executions[count++] = (v, j);
+                    }
+
+                    (after, before) = j >= firstAfterMinute ? (after + kept.Length, before) : (after, before + kept.Length);
+                }
+            }
+
+            if (after < 0.8 * afterAll || before < 0.8 * beforeAll || after < MinBlockExecutions || before < MinBlockExecutions * MinBeforeBlocks)
             {
                 return null;
             }
 
-            var a = after.AsSpan(0, m);
-            var b = before.AsSpan(0, n);
-            a.Sort();
-            b.Sort();
-            var u = RankU(a, b);
-            var pairs = (double)m * n;
-            if (direction < 0)
+            // Centred mid-ranks, summed by minute.
+            var all = executions.AsSpan(0, count);
+            all.Sort(static (x, y) => x.Value.CompareTo(y.Value));
+            sums.AsSpan(0, minutes).Clear();
+            Span<bool> seen = minutes <= 1024 ? stackalloc bool[minutes] : new bool[minutes];
+            var centre = (count + 1) / 2.0;
+            for (var i = 0; i < count;)
             {
-                u = pairs - u;
+                var end = i;
+                while (end + 1 < count && all[end + 1].Value == all[i].Value)
+                {
+                    end++;
+                }
+
+                var rank = ((i + end) / 2.0) + 1 - centre;
+                for (var t = i; t <= end; t++)
+                {
+                    sums[all[t].Minute] += rank;
+                    seen[all[t].Minute] = true;
+                }
+
+                i = end + 1;
             }
 
-            return UpperNormalTail((u - (pairs / 2) - 0.5) / Math.Sqrt(pairs * (m + n + 1) / 12));
+            double statistic = 0, square = 0;
+            var (units, afterUnits) = (0, 0);
+            for (var j = 0; j < minutes; j++)
+            {
+                if (!seen[j])
+                {
+                    continue;
+                }
+
+                units++;
+                square += sums[j] * sums[j];
+                if (j >= firstAfterMinute)
+                {
+                    afterUnits++;
+                    statistic += sums[j];
+                }
+            }
+
+            // The sum over afterUnits minutes drawn without replacement from units minutes whose sums total 0.
+            var variance = afterUnits * (double)(units - afterUnits) / (units - 1) * (square / units);
+            return variance > 0 ? UpperNormalTail(direction * statistic / Math.Sqrt(variance)) : null;
         }
         finally
         {
-            pool.Return(after);
-            pool.Return(before);
+            System.Buffers.ArrayPool<(double Value, int Minute)>.Shared.Return(executions);
+            System.Buffers.ArrayPool<double>.Shared.Return(sums);
         }
     }
 
@@ -337,33 +398,6 @@ public static class StepDetector
         }
 
         return count;
-    }
-
-    /// <summary>
-    /// Copies into <paramref name="into"/> the durations of blocks [<paramref name="from"/>,
-    /// <paramref name="to"/>) whose minutes the log kept one by one; returns how many, or null when
-    /// it kept fewer than four in five of the blocks' executions. A minute too busy to keep is left
-    /// out: how many executions a minute has says nothing of how long they took, so leaving it out
-    /// moves neither side.
-    /// </summary>
-    private static int? Kept(MinuteLog log, Block[] blocks, int length, int from, int to, double[] into)
-    {
-        var count = 0;
-        for (var i = from; i < to; i++)
-        {
-            for (var k = 0; k < length; k++)
-            {
-                if (log.TryGetExecutions(blocks[i].StartMs + (k * MinuteMs), out var minute) && count + minute.Length <= into.Length)
-                {
-                    foreach (var v in minute)
-                    {
-                        into[count++] = v;
-                    }
-                }
-            }
-        }
-
-        return count >= 0.8 * Executions(blocks, from, to) ? count : null;
     }
 
     /// <summary>P(Z ≥ <paramref name="z"/>) for a standard normal Z: half the complementary error function, by its Chebyshev fit (relative error under 1.2e-7 everywhere).</summary>

@@ -113,8 +113,10 @@ public class RuleDocument
     /// the condition (for <c>error_rate_percent</c> the minutes with the most errors; for avg, min,
     /// max and the quantiles the minutes whose own value is furthest past, e.g. the slowest). A
     /// one-minute burst of errors or spike of latency then never moves the value, however long the
-    /// window, while a sustained change loses one minute's worth of evidence (0 to windowMinutes − 1;
-    /// the window in whole minutes, at most 60).
+    /// window, while a sustained change loses as many minutes' worth of evidence (0 to windowMinutes − 1;
+    /// the window in whole minutes, at most 60: its last clock minutes, the current one so far
+    /// included; <c>minDataPoints</c> counts the points left; not with <c>equal</c>, min only
+    /// compared from below, max from above).
     /// </summary>
     /// <value>0 when omitted: nothing is left out.</value>
     public double? TrimMinutes { get; set; }

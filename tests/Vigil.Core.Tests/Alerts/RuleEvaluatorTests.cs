@@ -468,21 +468,25 @@ public sealed class RuleEvaluatorTests
         new(center, spread, spread, spread, 100, 7, BaselineLevel.HourOfDay, 0, 0, 0);
 
     [Fact]
-    public void Evaluate_TrimMinutes_LeavesOutTheMinuteWithTheMostErrors()
+    public void Evaluate_TrimMinutes_MidMinute_LeavesOutTheClockMinuteWithTheMostErrors()
     {
-        // Ten minutes of 20 requests each; 4 minutes ago a burst of 10 errors, a minute ago 1 error.
+        // At 12:00:35, the ten clock minutes 11:51-12:00 with 20 requests each (from 10 s past
+        // the minute); in 11:57 a burst of 10 errors, at :10 and :50 (a minute counted back from
+        // now, 11:57:35-11:58:35, would cut it in two), and 1 error at 12:00:10.
+        _time.Advance(TimeSpan.FromSeconds(35));
         for (var minute = 0; minute < 10; minute++)
         {
-            Record("http_request_duration_ms", new() { ["status"] = "200" }, Enumerable.Repeat(50.0, minute == 3 ? 10 : minute == 0 ? 19 : 20), secondsAgo: (minute * 60) + 30);
+            Record("http_request_duration_ms", new() { ["status"] = "200" }, Enumerable.Repeat(50.0, minute == 3 ? 10 : minute == 0 ? 19 : 20), secondsAgo: (minute * 60) - 10);
         }
 
-        Record("http_request_duration_ms", new() { ["status"] = "500" }, Enumerable.Repeat(30.0, 10), secondsAgo: (3 * 60) + 30);
-        Record("http_request_duration_ms", new() { ["status"] = "500" }, [30.0], secondsAgo: 30);
+        Record("http_request_duration_ms", new() { ["status"] = "500" }, Enumerable.Repeat(30.0, 5), secondsAgo: 170);
+        Record("http_request_duration_ms", new() { ["status"] = "500" }, Enumerable.Repeat(30.0, 5), secondsAgo: 130);
+        Record("http_request_duration_ms", new() { ["status"] = "500" }, [30.0], secondsAgo: -10);
         var whole = Rule() with { Aggregation = Aggregation.ErrorRatePercent, WindowMinutes = 10, Threshold = 3 };
         var trimmed = whole with { TrimMinutes = 1 };
 
-        var wholeOutcome = Assert.Single(_evaluator.Evaluate(whole, _store, NowMs));
-        var trimmedOutcome = Assert.Single(_evaluator.Evaluate(trimmed, _store, NowMs));
+        var wholeOutcome = Assert.Single(_evaluator.Evaluate(whole, _store, NowMs + 35_000));
+        var trimmedOutcome = Assert.Single(_evaluator.Evaluate(trimmed, _store, NowMs + 35_000));
 
         // 11 errors in 200 requests, 5.5 %; without the burst minute 1 in 180.
         Assert.Equal(ConditionState.Met, wholeOutcome.State);
@@ -490,6 +494,40 @@ public sealed class RuleEvaluatorTests
         Assert.Equal(ConditionState.NotMet, trimmedOutcome.State);
         Assert.Equal(180, trimmedOutcome.DataPoints);
         Assert.Equal(100.0 / 180, trimmedOutcome.Value!.Value, 6);
+    }
+
+    [Fact]
+    public void Evaluate_TrimMinutes_ErrorRate_LeavesOutTheMinuteWithTheMostErrorsBeyondTheWindowsRate()
+    {
+        // A busy minute at 2 % (20 errors in 1 000) and a quiet one that failed outright (5 of 5):
+        // the quiet one moves the window most; the busy one is about the window's rate.
+        Record("http_request_duration_ms", new() { ["status"] = "200" }, Enumerable.Repeat(50.0, 980), secondsAgo: 120);
+        Record("http_request_duration_ms", new() { ["status"] = "500" }, Enumerable.Repeat(30.0, 20), secondsAgo: 120);
+        Record("http_request_duration_ms", new() { ["status"] = "500" }, Enumerable.Repeat(30.0, 5), secondsAgo: 60);
+        Record("http_request_duration_ms", new() { ["status"] = "200" }, Enumerable.Repeat(50.0, 100), secondsAgo: 0);
+        var rule = Rule() with { Aggregation = Aggregation.ErrorRatePercent, WindowMinutes = 3, Threshold = 50, TrimMinutes = 1 };
+
+        var outcome = Assert.Single(_evaluator.Evaluate(rule, _store, NowMs));
+
+        Assert.Equal(1100, outcome.DataPoints);
+        Assert.Equal(100.0 * 20 / 1100, outcome.Value!.Value, 6);
+    }
+
+    [Fact]
+    public void Evaluate_TrimMinutes_ErrorRate_AMinuteWithoutExcessErrorsIsNeverLeftOut()
+    {
+        // Three minutes at the same 1 %: none pushes the rate up, so none is left out.
+        for (var minute = 0; minute < 3; minute++)
+        {
+            Record("http_request_duration_ms", new() { ["status"] = "200" }, Enumerable.Repeat(50.0, 99), secondsAgo: minute * 60);
+            Record("http_request_duration_ms", new() { ["status"] = "500" }, [30.0], secondsAgo: minute * 60);
+        }
+
+        var rule = Rule() with { Aggregation = Aggregation.ErrorRatePercent, WindowMinutes = 3, Threshold = 50, TrimMinutes = 2 };
+
+        var outcome = Assert.Single(_evaluator.Evaluate(rule, _store, NowMs));
+
+        Assert.Equal(300, outcome.DataPoints);
     }
 
     [Theory]
@@ -530,7 +568,7 @@ public sealed class RuleEvaluatorTests
         double[] minutes = [100, 900, 100, 10, 100];
         for (var minute = 0; minute < minutes.Length; minute++)
         {
-            Record("http_request_duration_ms", [], Enumerable.Repeat(minutes[minute], 10), secondsAgo: (minute * 60) + 30);
+            Record("http_request_duration_ms", [], Enumerable.Repeat(minutes[minute], 10), secondsAgo: minute * 60); // the clock minutes 11:56-12:00
         }
 
         var rule = Rule() with { Aggregation = aggregation, Comparison = comparison, WindowMinutes = 5, TrimMinutes = trim };

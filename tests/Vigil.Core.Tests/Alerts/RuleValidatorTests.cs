@@ -39,6 +39,9 @@ public sealed class RuleValidatorTests
         { Valid with { WindowMinutes = 120, TrimMinutes = 1 }, "trimMinutes" },
         { Valid with { Aggregation = Aggregation.RatePerMinute, TrimMinutes = 1 }, "trimMinutes" },
         { Valid with { Aggregation = Aggregation.Last, TrimMinutes = 1 }, "trimMinutes" },
+        { Valid with { Aggregation = Aggregation.Min, TrimMinutes = 1 }, "trimMinutes" }, // greater_than: the highest minimum does not move the window's
+        { Valid with { Aggregation = Aggregation.Max, Comparison = Comparison.LessThan, TrimMinutes = 1 }, "trimMinutes" },
+        { Valid with { Comparison = Comparison.Equal, TrimMinutes = 1 }, "trimMinutes" },
     };
 
     [Theory]

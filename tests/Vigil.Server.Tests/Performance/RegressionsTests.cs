@@ -106,6 +106,48 @@ public abstract class RegressionsTests(StorageProvider provider, SharedServer sh
         Assert.Empty((await (await admin.GetAsync("/api/v1/alerts?status=firing&ruleId=performance_regression")).ReadAsync()).EnumerateArray());
     }
 
+    [Fact]
+    public async Task QuietEndpoint_FiveAMinute_ThirtyPercentSlower_FoundFromItsExecutions()
+    {
+        // Five requests a minute with a log-normal spread (σ 0.45): a block of two minutes is the
+        // median of two medians of about five requests, too coarse to show +30 % soon; the minute
+        // log keeps a quiet minute's durations one by one, and the step is tested on them.
+        await using var app = StartApp(settings: ManualAnalysis);
+        var admin = app.Admin();
+        var random = new Random(13);
+        var now = app.Time.GetUtcNow();
+        var history = new List<string>();
+        for (var minute = 240; minute > 0; minute--)
+        {
+            history.AddRange(QuietMinute(random, now.AddMinutes(-minute), 100));
+        }
+
+        foreach (var batch in history.Chunk(2000))
+        {
+            (await admin.PostJsonAsync("/api/v1/metrics", $"{{\"points\":[{string.Join(',', batch)}]}}")).EnsureSuccessStatusCode();
+        }
+
+        await app.Services.GetServices<IScheduledTask>().OfType<OperationAnalysis>().Single().RunAsync(CancellationToken.None);
+
+        var slowerFrom = app.Time.GetUtcNow();
+        JsonElement[] open = [];
+        var minutes = 0;
+        for (; minutes < 60 && open.Length == 0; minutes++)
+        {
+            var points = QuietMinute(random, app.Time.GetUtcNow(), 130);
+            (await admin.PostJsonAsync("/api/v1/metrics", $"{{\"points\":[{string.Join(',', points)}]}}")).EnsureSuccessStatusCode();
+            app.Time.Advance(TimeSpan.FromMinutes(1));
+            await app.Services.GetRequiredService<RegressionMonitor>().RunOnceAsync(CancellationToken.None);
+            open = (await (await admin.GetAsync("/api/v1/regressions?state=open")).ReadAsync()).EnumerateArray().ToArray();
+        }
+
+        var regression = Assert.Single(open);
+        Assert.True(minutes <= 40, $"found after {minutes} minutes");
+        Assert.Equal("GET /api/report", regression.GetProperty("operation").GetString());
+        Assert.InRange(regression.GetProperty("startedAt").GetDateTimeOffset(), slowerFrom.AddMinutes(-10), slowerFrom.AddMinutes(10));
+        Assert.InRange(regression.GetProperty("changePercent").GetDouble(), 10, 60);
+    }
+
     [Theory]
     [InlineData("?state=broken", "state")]
     [InlineData("?kind=slower", "kind")]
@@ -149,6 +191,24 @@ public abstract class RegressionsTests(StorageProvider provider, SharedServer sh
         (await client.PostJsonAsync("/api/v1/metrics", $"{{\"points\":[{string.Join(',', points)}]}}")).EnsureSuccessStatusCode();
         app.Time.Advance(TimeSpan.FromMinutes(1));
         await app.Services.GetRequiredService<RegressionMonitor>().RunOnceAsync(CancellationToken.None);
+    }
+
+    /// <summary>A minute of about five requests (Poisson) to <c>GET /api/report</c>, log-normal around <paramref name="median"/> ms (σ 0.45).</summary>
+    private static IEnumerable<string> QuietMinute(Random random, DateTimeOffset start, double median)
+    {
+        var count = 0;
+        for (var p = random.NextDouble(); p > Math.Exp(-5); p *= random.NextDouble())
+        {
+            count++;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            var gaussian = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+            var ms = median * Math.Exp(0.45 * gaussian);
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"{{\"name\":\"http_request_duration_ms\",\"type\":\"timing\",\"value\":{ms:0.###},\"labels\":{{\"service\":\"shop\",\"route\":\"/api/report\",\"method\":\"GET\",\"status\":\"200\"}},\"timestamp\":\"{Json.Iso(start.AddSeconds(i * 59.0 / Math.Max(count, 1)))}\"}}");
+        }
     }
 
     private static string Point(double ms, string version, DateTimeOffset at) => string.Create(CultureInfo.InvariantCulture,

@@ -249,6 +249,25 @@ public abstract class RuleEndpointsTests(StorageProvider provider, SharedServer 
     }
 
     [Fact]
+    public async Task Patch_TrimMinutes_KeptByOtherChanges_ClearedByZero()
+    {
+        await using var app = StartApp();
+        var client = app.Admin();
+        var created = await (await client.PostJsonAsync(Rules, """{"name":"Quiet errors","metric":"m","aggregation":"error_rate_percent","windowMinutes":15,"trimMinutes":2,"threshold":5}""")).ReadAsync();
+        var id = created.GetProperty("id").GetString();
+
+        var patched = await (await client.PatchAsync($"{Rules}/{id}", MergePatch("""{"threshold":6}"""))).ReadAsync();
+        var cleared = await (await client.PatchAsync($"{Rules}/{id}", MergePatch("""{"trimMinutes":0}"""))).ReadAsync();
+        var refused = await client.PatchAsync($"{Rules}/{id}", MergePatch("""{"trimMinutes":15}"""));
+
+        Assert.Equal(2, created.GetProperty("trimMinutes").GetInt32());
+        Assert.Equal((6, 2), (patched.GetProperty("threshold").GetInt32(), patched.GetProperty("trimMinutes").GetInt32()));
+        Assert.Equal(0, cleared.GetProperty("trimMinutes").GetInt32());
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.True((await refused.ReadAsync()).GetProperty("errors").TryGetProperty("trimMinutes", out _));
+    }
+
+    [Fact]
     public async Task Get_Response_HasExactlyTheContractFields()
     {
         await using var app = StartApp();

@@ -238,6 +238,7 @@ public abstract class RuleRepositoryTests(StorageProvider provider) : IAsyncLife
         RunbookUrl = "https://runbooks.example.com/slow?x=1",
         Enabled = false,
         UnlessUsual = true,
+        TrimMinutes = 2,
     };
 
     internal static void AssertSameRule(AlertRule expected, AlertRule actual)
