@@ -195,6 +195,27 @@ public sealed class RulesTests(AdminServerFixture fixture) : IClassFixture<Admin
     }
 
     [Fact]
+    public async Task Edit_TrimMinutes_SavedThroughTheApi_ListedWithTheWindow_TooManyShownBesideTheField()
+    {
+        var id = await CreateRuleAsync(new { name = "Quiet errors", metric = "report_duration_ms", aggregation = "error_rate_percent", windowMinutes = 10, threshold = 5 });
+        var page = await Server.NewPageAsync();
+        await DashboardServer.RunAsync(page, nameof(Edit_TrimMinutes_SavedThroughTheApi_ListedWithTheWindow_TooManyShownBesideTheField), async () =>
+        {
+            await page.GotoAsync($"/rules/{id}");
+            await page.GetByLabel("Trim minutes").FillAsync("10");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save the rule" }).ClickAsync();
+            await Expect(page.Locator("[data-error-for=trimMinutes]")).ToContainTextAsync("less than windowMinutes");
+
+            await page.GetByLabel("Trim minutes").FillAsync("1");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save the rule" }).ClickAsync();
+
+            await Expect(page).ToHaveURLAsync(new Regex("/rules$"));
+            await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Quiet errors" })).ToContainTextAsync("error_rate_percent over 10 min, worst minute left out");
+            Assert.Equal(1, (await GetRuleAsync(id)).GetProperty("trimMinutes").GetInt32());
+        });
+    }
+
+    [Fact]
     public async Task UnknownRule_FriendlyNotFoundPage()
     {
         var page = await Server.NewPageAsync();

@@ -78,11 +78,17 @@ internal static class RuleText
         _ => "static",
     };
 
-    /// <summary>The aggregation over the window: <c>p95 over 15 min</c>.</summary>
+    /// <summary>The aggregation over the window: <c>p95 over 15 min</c>, <c>p50 over 10 min, worst minute left out</c>.</summary>
     public static string Aggregate(AlertRule rule)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        return $"{rule.Aggregation.ToWire()} over {Minutes(rule.WindowMinutes)}";
+        var trimmed = rule.TrimMinutes switch
+        {
+            0 => "",
+            1 => ", worst minute left out",
+            var n => $", worst {n.ToString(CultureInfo.InvariantCulture)} minutes left out",
+        };
+        return $"{rule.Aggregation.ToWire()} over {Minutes(rule.WindowMinutes)}{trimmed}";
     }
 
     /// <summary>A number of minutes as <c>15 min</c>, <c>2 h</c> or <c>30 s</c>.</summary>

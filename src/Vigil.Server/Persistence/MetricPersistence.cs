@@ -19,6 +19,10 @@ internal sealed partial class MetricPersistence
     private readonly TimeProvider _time;
     private readonly ILogger<MetricPersistence> _logger;
 
+    // One flush at a time: a flush that finds nothing left to take still returns only once the
+    // flush that took it has written it (the timer's and an explicit one may overlap).
+    private readonly SemaphoreSlim _flushing = new(1, 1);
+
     public MetricPersistence(MetricStore store, RollupRepository rollups, AggregateSharing sharing, TimeProvider time, ILogger<MetricPersistence> logger)
     {
         _store = store;
@@ -69,8 +73,24 @@ internal sealed partial class MetricPersistence
         return restored;
     }
 
-    /// <summary>Writes the rollups of changed minutes that ended before <paramref name="closedBeforeMs"/>.</summary>
+    /// <summary>
+    /// Writes the rollups of changed minutes that ended before <paramref name="closedBeforeMs"/>;
+    /// when it returns, every minute changed before the call is written (by it or by a flush it waited for).
+    /// </summary>
     public async Task<int> FlushAsync(long closedBeforeMs, CancellationToken cancellationToken)
+    {
+        await _flushing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await FlushLockedAsync(closedBeforeMs, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
+    private async Task<int> FlushLockedAsync(long closedBeforeMs, CancellationToken cancellationToken)
     {
         var pending = new List<(MetricSeries Series, Rollup Rollup)>();
         foreach (var series in _store.AllSeries)
