@@ -44,7 +44,7 @@ public sealed record StepFinding(StepMeasure Measure, int Direction, long StartM
 /// themselves instead (<see cref="ExecutionTail"/>), while the blocks still decide whether the
 /// change is consistent and large enough: a block of several minutes is the median of its minutes'
 /// medians, which keeps little of its executions' evidence (on the report's corpus a +25 % step at
-/// 5 a minute was found in 75 % of operations by the blocks, 97 % by the executions). A slow drift moves the blocks before and after alike,
+/// 5 a minute was found in 75 % of operations by the blocks, 94 % by the executions, counted by minute). A slow drift moves the blocks before and after alike,
 /// so it shows no step; the daily cycle moves an hour of blocks by a few percent, under the
 /// change that counts. The size is also measured across the step's start over windows of like
 /// length (<see cref="Size"/>), so a step on a falling cycle is not measured smaller by the hour
