@@ -35,11 +35,23 @@ internal static class Program
                 return 0;
             case ["regressions", .. var cells]:
             {
-                // "--minute-sigma 0.1": a level of each minute's own, moving its executions together (default none).
-                var sigmaAt = Array.IndexOf(cells, "--minute-sigma");
-                var minuteSigma = sigmaAt >= 0 ? double.Parse(cells[sigmaAt + 1], System.Globalization.CultureInfo.InvariantCulture) : 0;
-                cells = sigmaAt >= 0 ? [.. cells[..sigmaAt], .. cells[(sigmaAt + 2)..]] : cells;
-                return RegressionReport.Run(Console.Out, cells is [var size, ..] ? int.Parse(size, System.Globalization.CultureInfo.InvariantCulture) : 100, cells.Length > 1 ? cells[1..] : [], minuteSigma);
+                // "--minute-sigma 0.1": a level of each minute's own, moving its executions together (default none);
+                // "--outliers 0.01": that share of executions 5-20 times slower, at random (default none).
+                double Option(string name)
+                {
+                    var at = Array.IndexOf(cells, name);
+                    if (at < 0)
+                    {
+                        return 0;
+                    }
+
+                    var value = double.Parse(cells[at + 1], System.Globalization.CultureInfo.InvariantCulture);
+                    cells = [.. cells[..at], .. cells[(at + 2)..]];
+                    return value;
+                }
+
+                var (minuteSigma, outliers) = (Option("--minute-sigma"), Option("--outliers"));
+                return RegressionReport.Run(Console.Out, cells is [var size, ..] ? int.Parse(size, System.Globalization.CultureInfo.InvariantCulture) : 100, cells.Length > 1 ? cells[1..] : [], minuteSigma, outliers);
             }
             case ["analysis", .. var scale]:
                 return AnalysisReport.RunAsync(scale, Console.Out).GetAwaiter().GetResult();

@@ -4,12 +4,13 @@ using Vigil.Performance.Regressions;
 namespace Vigil.Benchmarks;
 
 /// <summary>
-/// <c>-- regressions [operations per cell] [step ...] [--minute-sigma σ]</c> (steps by name, e.g. <c>none "+10 %"</c>; all when none are named): scores the regression detector's step test
+/// <c>-- regressions [operations per cell] [step ...] [--minute-sigma σ] [--outliers share]</c> (steps by name, e.g. <c>none "+10 %"</c>; all when none are named): scores the regression detector's step test
 /// (<see cref="StepDetector"/> at the default confidence) on a synthetic corpus, judged minute by
 /// minute as the live detector judges. Each operation runs 8 hours: log-normal durations
 /// (σ 0.3–0.55) around a median with a daily cycle (+15 % at the peak), a slow drift (±10 % over
 /// a day), with <c>--minute-sigma σ</c> a level of each minute's own (log-normal: load moves a
-/// minute's executions together, which a test of executions must not take for evidence), one-minute spikes (about 3 a day per operation, 3–8× slower) and Poisson arrivals at
+/// minute's executions together, which a test of executions must not take for evidence), with <c>--outliers q</c>
+/// a share q of executions 5–20 times slower at random (a heavy tail, which moves an average far more than a median), one-minute spikes (about 3 a day per operation, 3–8× slower) and Poisson arrivals at
 /// 2, 5, 20, 100 or 300 a minute; from minute 300 to 420 one step starts and holds to the end:
 /// +10 %, +25 %, +50 %, +100 %, −30 % (an improvement), a slow tail (10 % of requests 3× slower),
 /// or none (the clean operations that measure false findings). A finding within the step's
@@ -29,7 +30,7 @@ internal static class RegressionReport
         ("-30 %", 0.7, false), ("slow tail", 3.0, true),
     ];
 
-    public static int Run(TextWriter output, int perCell, IReadOnlyCollection<string> onlySteps, double minuteSigma = 0)
+    public static int Run(TextWriter output, int perCell, IReadOnlyCollection<string> onlySteps, double minuteSigma = 0, double outliers = 0)
     {
         if (onlySteps.FirstOrDefault(name => !Steps.Any(step => step.Name == name)) is { } unknown)
         {
@@ -38,7 +39,7 @@ internal static class RegressionReport
         }
 
         var confidence = new Vigil.Performance.PerformanceOptions().RegressionConfidence;
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Regression detection: {perCell} operations per step and rate, 8 hours each, confidence {confidence}{(minuteSigma > 0 ? $", a minute's own level σ {minuteSigma}" : "")}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Regression detection: {perCell} operations per step and rate, 8 hours each, confidence {confidence}{(minuteSigma > 0 ? $", a minute's own level σ {minuteSigma}" : "")}{(outliers > 0 ? $", {100 * outliers} % of executions 5-20 times slower" : "")}"));
         output.WriteLine();
         output.WriteLine("| step | per minute | found | recall | delay p50 | delay p90 | false |");
         output.WriteLine("|---|---|---|---|---|---|---|");
@@ -60,7 +61,7 @@ internal static class RegressionReport
                 {
                     var random = new Random((s * 1_000_003) + ((int)rate * 10_007) + i);
                     var stepMinute = Steps[s].Name == "none" ? int.MaxValue : 300 + random.Next(120);
-                    var (delay, falsesHere) = Simulate(random, rate, Steps[s], stepMinute, confidence, minuteSigma);
+                    var (delay, falsesHere) = Simulate(random, rate, Steps[s], stepMinute, confidence, minuteSigma, outliers);
                     falses += falsesHere;
                     if (delay is { } d)
                     {
@@ -93,7 +94,7 @@ internal static class RegressionReport
     /// Simulates one operation minute by minute, judging minutes 240 to 479 as they complete;
     /// returns the detection delay (null when missed) and the false findings.
     /// </summary>
-    private static (int? Delay, int Falses) Simulate(Random random, double rate, (string Name, double Factor, bool Tail) step, int stepMinute, double confidence, double minuteSigma)
+    private static (int? Delay, int Falses) Simulate(Random random, double rate, (string Name, double Factor, bool Tail) step, int stepMinute, double confidence, double minuteSigma, double outliers)
     {
         var log = new MinuteLog(StepDetector.HistoryMinutes);
         int? delay = null;
@@ -126,6 +127,11 @@ internal static class RegressionReport
                 if (step.Tail && m >= stepMinute && random.NextDouble() < 0.1)
                 {
                     v *= step.Factor;
+                }
+
+                if (outliers > 0 && random.NextDouble() < outliers)
+                {
+                    v *= 5 + (15 * random.NextDouble()); // a cold cache, a collection, a retry: rare and far slower
                 }
 
                 values.Add(v);

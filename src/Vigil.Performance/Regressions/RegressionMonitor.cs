@@ -222,7 +222,12 @@ public sealed partial class RegressionMonitor(
     {
         // Since the step: the measure (execution-weighted median of the minutes' own) and the exact average.
         var (afterValue, afterAvg) = Since(log, finding.StartMs, lastMinuteMs, finding.Measure);
-        var baselineValue = finding.Measure == StepMeasure.P50 ? baseline.P50Ms : baseline.P95Ms;
+        var baselineValue = finding.Measure switch
+        {
+            StepMeasure.P50 => baseline.P50Ms,
+            StepMeasure.P95 => baseline.P95Ms,
+            _ => baseline.AvgMs,
+        };
         var valueChange = baselineValue is > 0 and var b ? 100 * (afterValue - b) / b : (double?)null;
         var avgChange = baseline.AvgMs > 0 ? 100 * (afterAvg - baseline.AvgMs) / baseline.AvgMs : (double?)null;
         var clears = finding.Direction > 0
@@ -237,7 +242,7 @@ public sealed partial class RegressionMonitor(
         var regression = finding.Direction > 0;
         var stored = new StoredRegression(
             Guid.CreateVersion7(DateTimeOffset.FromUnixTimeMilliseconds(nowMs)).ToString("N"), key.Id, regression ? "regression" : "improvement",
-            finding.Measure == StepMeasure.P50 ? "p50" : "p95", regression ? "open" : "recorded", finding.StartMs, nowMs, null,
+            StepDetector.NameOf(finding.Measure), regression ? "open" : "recorded", finding.StartMs, nowMs, null,
             finding.BeforeValue, finding.AfterValue, finding.ChangePercent, baselineValue, valueChange is { } c ? Math.Round(c, 1) : null,
             Math.Round(finding.Confidence, 6), finding.BlockMinutes, before, after);
         await regressions.InsertAsync(stored, cancellationToken).ConfigureAwait(false);
@@ -255,7 +260,7 @@ public sealed partial class RegressionMonitor(
     /// <summary>Resolves an open regression whose operation is back (or has not run for an hour); true when it did.</summary>
     private async Task<bool> CheckBackAsync(StoredRegression regression, OperationKey key, MinuteLog log, long lastMinuteMs, long nowMs, PerformanceOptions settings, CancellationToken cancellationToken)
     {
-        var measure = regression.Measure == "p50" ? StepMeasure.P50 : StepMeasure.P95;
+        var measure = StepDetector.MeasureNamed(regression.Measure);
         var back = StepDetector.IsBack(log, lastMinuteMs, measure, 1, regression.BeforeMs, settings.ChangePercent);
         var silent = log.LatestMs is not { } latest || latest < lastMinuteMs - SilentMs;
         if (back != true && !silent)
@@ -296,7 +301,7 @@ public sealed partial class RegressionMonitor(
         var block = StepDetector.Block.Of(fromMs, minutes.ToArray());
         var count = minutes.Sum(m => (long)m.Count);
         var avg = count == 0 ? 0 : minutes.Sum(m => (double)m.Sum) / count;
-        return (measure == StepMeasure.P50 ? block.P50 : block.P95, avg);
+        return (StepDetector.Value(block, measure), avg);
     }
 
     /// <summary>The <c>version</c> labels of the operation's series with executions before and since the step (what memory holds), comma-separated.</summary>

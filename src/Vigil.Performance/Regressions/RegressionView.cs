@@ -9,7 +9,7 @@ namespace Vigil.Performance.Regressions;
 /// <param name="OperationKind">The operation's kind.</param>
 /// <param name="Service">The operation's service, or null.</param>
 /// <param name="Kind"><c>regression</c> (slower) or <c>improvement</c> (faster).</param>
-/// <param name="Measure"><c>p50</c> or <c>p95</c>.</param>
+/// <param name="Measure"><c>p50</c>, <c>p95</c> or <c>avg</c>: the measure the step was found in.</param>
 /// <param name="State"><c>open</c> or <c>resolved</c> (regressions), <c>recorded</c> (improvements).</param>
 /// <param name="StartedAt">When the step began.</param>
 /// <param name="DetectedAt">When it was found.</param>
