@@ -109,6 +109,14 @@ public sealed record AlertRule
     /// </summary>
     public int TrimMinutes { get; init; }
 
+    /// <summary>What <see cref="TrimMinutes"/> leaves out, in words (<c>worst minute left out</c>), or null when nothing.</summary>
+    public string? TrimmedText() => TrimMinutes switch
+    {
+        <= 0 => null,
+        1 => "worst minute left out",
+        var n => $"worst {n.ToString(System.Globalization.CultureInfo.InvariantCulture)} minutes left out",
+    };
+
     /// <summary>
     /// Optional value the aggregate must come back past before the alert resolves (against
     /// flapping): for <c>greater_than</c> a value below the threshold, and so on.

@@ -82,13 +82,7 @@ internal static class RuleText
     public static string Aggregate(AlertRule rule)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        var trimmed = rule.TrimMinutes switch
-        {
-            0 => "",
-            1 => ", worst minute left out",
-            var n => $", worst {n.ToString(CultureInfo.InvariantCulture)} minutes left out",
-        };
-        return $"{rule.Aggregation.ToWire()} over {Minutes(rule.WindowMinutes)}{trimmed}";
+        return $"{rule.Aggregation.ToWire()} over {Minutes(rule.WindowMinutes)}{(rule.TrimmedText() is { } trimmed ? ", " + trimmed : "")}";
     }
 
     /// <summary>A number of minutes as <c>15 min</c>, <c>2 h</c> or <c>30 s</c>.</summary>

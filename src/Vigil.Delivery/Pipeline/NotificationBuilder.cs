@@ -47,7 +47,7 @@ internal sealed class NotificationBuilder(AlertRepository alerts, IRuleSource ru
             ? reason
             : rule is null
             ? null
-            : string.Create(CultureInfo.InvariantCulture, $"{rule.Aggregation.ToWire()} of {metric}{(group.Count > 0 ? " " + group : "")} over {rule.WindowMinutes:0.##} min is {value:0.###}")
+            : string.Create(CultureInfo.InvariantCulture, $"{rule.Aggregation.ToWire()} of {metric}{(group.Count > 0 ? " " + group : "")} over {rule.WindowMinutes:0.##} min{(rule.TrimmedText() is { } trimmed ? $" ({trimmed})" : "")} is {value:0.###}")
               + (alert.Threshold is { } t ? string.Create(CultureInfo.InvariantCulture, $" ({rule.Comparison.ToWire().Replace('_', ' ')} {t:0.###})") : "");
         var context = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
         {
@@ -65,6 +65,10 @@ internal sealed class NotificationBuilder(AlertRepository alerts, IRuleSource ru
         {
             context["aggregation"] = JsonSerializer.SerializeToElement(rule.Aggregation.ToWire());
             context["windowMinutes"] = JsonSerializer.SerializeToElement(rule.WindowMinutes);
+            if (rule.TrimMinutes > 0)
+            {
+                context["trimMinutes"] = JsonSerializer.SerializeToElement(rule.TrimMinutes);
+            }
         }
 
         return scrubber.Scrub(new AlertNotification(alert.Id, rule?.Name ?? alert.RuleId, intent.Kind, intent.Severity, metric, value, alert.Threshold, alert.FiringSince ?? alert.StartedAt)

@@ -67,6 +67,36 @@ public abstract class DeliveryTests(StorageProvider provider) : ServerTestBase(p
     }
 
     [Fact]
+    public async Task Violation_RuleLeavingItsWorstMinuteOut_NotificationSaysSo()
+    {
+        await using var webhook = await WebhookReceiver.StartAsync();
+        await using var slack = await WebhookReceiver.StartAsync();
+        await using var app = StartApp(settings: Settings);
+        var client = app.Admin();
+        var webhookId = await CreateChannelAsync(client, $$$"""{"name":"hook","type":"webhook","config":{"url":"{{{webhook.Url("/vigil")}}}"}}""");
+        var slackId = await CreateChannelAsync(client, $$$"""{"name":"slack","type":"slack","config":{"webhookUrl":"{{{slack.Url("/services/T0/B0/xyz")}}}"}}""");
+        var response = await client.PostJsonAsync("/api/v1/alerts/rules", $$"""
+            {"name":"Slow route","metric":"checkout_latency_ms","groupBy":["route"],"aggregation":"avg","windowMinutes":5,"trimMinutes":1,
+             "minDataPoints":5,"threshold":1000,"severity":"critical","channels":["{{webhookId}}","{{slackId}}"]}
+            """);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+
+        // Slow in two clock minutes: the worse one is left out, the other still past the threshold.
+        var now = app.Time.GetUtcNow();
+        (await client.PostJsonAsync("/api/v1/metrics", Json.Timings("checkout_latency_ms", Enumerable.Repeat(2600.0, 10), """{"route":"/search"}""", now.AddSeconds(-65)))).EnsureSuccessStatusCode();
+        (await client.PostJsonAsync("/api/v1/metrics", Json.Timings("checkout_latency_ms", Enumerable.Repeat(2500.0, 10), """{"route":"/search"}""", now.AddSeconds(-5)))).EnsureSuccessStatusCode();
+        await app.Services.GetRequiredService<AlertEngine>().RunOnceAsync(CancellationToken.None);
+        await ReceivedAsync(webhook, 1);
+        await ReceivedAsync(slack, 1);
+
+        var body = Assert.Single(webhook.Requests).Json;
+        Assert.Equal(2500, body.GetProperty("metricValue").GetDouble(), 6);
+        Assert.Equal(1, body.GetProperty("context").GetProperty("trimMinutes").GetInt32());
+        var text = Assert.Single(slack.Requests).Json.GetProperty("text").GetString();
+        Assert.Contains("avg of checkout_latency_ms {route=\"/search\"} over 5 min (worst minute left out) is 2500 (greater than 1000)", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Violation_PersonalDataInLabels_NeverReachesWebhookSlackOrEmail()
     {
         await using var webhook = await WebhookReceiver.StartAsync();
