@@ -4,13 +4,15 @@ using Vigil.Performance.Regressions;
 namespace Vigil.Benchmarks;
 
 /// <summary>
-/// <c>-- regressions [operations per cell] [step ...] [--minute-sigma σ] [--outliers share]</c> (steps by name, e.g. <c>none "+10 %"</c>; all when none are named): scores the regression detector's step test
+/// <c>-- regressions [operations per cell] [step ...] [--minute-sigma σ] [--outliers share] [--trim-average share]</c> (steps by name, e.g. <c>none "+10 %"</c>; all when none are named): scores the regression detector's step test
 /// (<see cref="StepDetector"/> at the default confidence) on a synthetic corpus, judged minute by
 /// minute as the live detector judges. Each operation runs 8 hours: log-normal durations
 /// (σ 0.3–0.55) around a median with a daily cycle (+15 % at the peak), a slow drift (±10 % over
 /// a day), with <c>--minute-sigma σ</c> a level of each minute's own (log-normal: load moves a
 /// minute's executions together, which a test of executions must not take for evidence), with <c>--outliers q</c>
-/// a share q of executions 5–20 times slower at random (a heavy tail, which moves an average far more than a median), one-minute spikes (about 3 a day per operation, 3–8× slower) and Poisson arrivals at
+/// a share q of executions 5–20 times slower at random (a heavy tail, which moves an average far more than a median), with
+/// <c>--trim-average t</c> each minute's average taken without its slowest share t (what the detector's average measure would
+/// find if the monitor kept such averages: a what-if, the monitor keeps plain ones), one-minute spikes (about 3 a day per operation, 3–8× slower) and Poisson arrivals at
 /// 2, 5, 20, 100 or 300 a minute; from minute 300 to 420 one step starts and holds to the end:
 /// +10 %, +25 %, +50 %, +100 %, −30 % (an improvement), a slow tail (10 % of requests 3× slower),
 /// or none (the clean operations that measure false findings). A finding within the step's
@@ -30,7 +32,7 @@ internal static class RegressionReport
         ("-30 %", 0.7, false), ("slow tail", 3.0, true),
     ];
 
-    public static int Run(TextWriter output, int perCell, IReadOnlyCollection<string> onlySteps, double minuteSigma = 0, double outliers = 0)
+    public static int Run(TextWriter output, int perCell, IReadOnlyCollection<string> onlySteps, double minuteSigma = 0, double outliers = 0, double trimAverage = 0)
     {
         if (onlySteps.FirstOrDefault(name => !Steps.Any(step => step.Name == name)) is { } unknown)
         {
@@ -39,7 +41,7 @@ internal static class RegressionReport
         }
 
         var confidence = new Vigil.Performance.PerformanceOptions().RegressionConfidence;
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Regression detection: {perCell} operations per step and rate, 8 hours each, confidence {confidence}{(minuteSigma > 0 ? $", a minute's own level σ {minuteSigma}" : "")}{(outliers > 0 ? $", {100 * outliers} % of executions 5-20 times slower" : "")}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Regression detection: {perCell} operations per step and rate, 8 hours each, confidence {confidence}{(minuteSigma > 0 ? $", a minute's own level σ {minuteSigma}" : "")}{(outliers > 0 ? $", {100 * outliers} % of executions 5-20 times slower" : "")}{(trimAverage > 0 ? $", minute averages without their slowest {100 * trimAverage} %" : "")}"));
         output.WriteLine();
         output.WriteLine("| step | per minute | found | recall | delay p50 | delay p90 | false |");
         output.WriteLine("|---|---|---|---|---|---|---|");
@@ -61,7 +63,7 @@ internal static class RegressionReport
                 {
                     var random = new Random((s * 1_000_003) + ((int)rate * 10_007) + i);
                     var stepMinute = Steps[s].Name == "none" ? int.MaxValue : 300 + random.Next(120);
-                    var (delay, falsesHere) = Simulate(random, rate, Steps[s], stepMinute, confidence, minuteSigma, outliers);
+                    var (delay, falsesHere) = Simulate(random, rate, Steps[s], stepMinute, confidence, minuteSigma, outliers, trimAverage);
                     falses += falsesHere;
                     if (delay is { } d)
                     {
@@ -94,7 +96,7 @@ internal static class RegressionReport
     /// Simulates one operation minute by minute, judging minutes 240 to 479 as they complete;
     /// returns the detection delay (null when missed) and the false findings.
     /// </summary>
-    private static (int? Delay, int Falses) Simulate(Random random, double rate, (string Name, double Factor, bool Tail) step, int stepMinute, double confidence, double minuteSigma, double outliers)
+    private static (int? Delay, int Falses) Simulate(Random random, double rate, (string Name, double Factor, bool Tail) step, int stepMinute, double confidence, double minuteSigma, double outliers, double trimAverage)
     {
         var log = new MinuteLog(StepDetector.HistoryMinutes);
         int? delay = null;
@@ -142,7 +144,7 @@ internal static class RegressionReport
                 values.Sort();
                 // As the monitor does: a quiet minute's durations one by one, besides its summary.
                 var executions = values.Count <= MinuteLog.MaxKeptExecutions ? values.Select(v => (float)v).ToArray() : [];
-                log.Set(m * MinuteMs, new MinuteSummary(values.Count, (float)values.Sum(), (float)Rank(values, 0.5), (float)Rank(values, 0.95)), executions);
+                log.Set(m * MinuteMs, new MinuteSummary(values.Count, (float)(Average(values, trimAverage) * values.Count), (float)Rank(values, 0.5), (float)Rank(values, 0.95)), executions);
             }
 
             if (m < 240 || m < quietUntil || StepDetector.Detect(log, m * MinuteMs, 10, confidence) is not { } finding)
@@ -167,6 +169,21 @@ internal static class RegressionReport
         }
 
         return (delay, falses);
+    }
+
+    /// <summary>The average of <paramref name="sorted"/> without its slowest <paramref name="trim"/> share (a part of one execution counting in part).</summary>
+    private static double Average(List<double> sorted, double trim)
+    {
+        var keep = sorted.Count * (1 - trim);
+        double sum = 0, kept = 0;
+        for (var i = 0; i < sorted.Count && kept < keep; i++)
+        {
+            var part = Math.Min(1, keep - kept);
+            sum += part * sorted[i];
+            kept += part;
+        }
+
+        return sum / kept;
     }
 
     private static double Rank(List<double> sorted, double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];
