@@ -40,8 +40,14 @@ internal static class RegressionReport
             return 2;
         }
 
+        if (outliers is < 0 or >= 1 || trimAverage is < 0 or >= 1)
+        {
+            Console.Error.WriteLine("--outliers and --trim-average take a share from 0 up to (not including) 1");
+            return 2;
+        }
+
         var confidence = new Vigil.Performance.PerformanceOptions().RegressionConfidence;
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Regression detection: {perCell} operations per step and rate, 8 hours each, confidence {confidence}{(minuteSigma > 0 ? $", a minute's own level σ {minuteSigma}" : "")}{(outliers > 0 ? $", {100 * outliers} % of executions 5-20 times slower" : "")}{(trimAverage > 0 ? $", minute averages without their slowest {100 * trimAverage} %" : "")}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Regression detection: {perCell} operations per step and rate, 8 hours each, confidence {confidence}{(minuteSigma > 0 ? $", a minute's own level σ {minuteSigma}" : "")}{(outliers > 0 ? $", {100 * outliers:0.##} % of executions 5-20 times slower" : "")}{(trimAverage > 0 ? $", minute averages without their slowest {100 * trimAverage:0.##} %" : "")}"));
         output.WriteLine();
         output.WriteLine("| step | per minute | found | recall | delay p50 | delay p90 | false |");
         output.WriteLine("|---|---|---|---|---|---|---|");
@@ -144,7 +150,7 @@ internal static class RegressionReport
                 values.Sort();
                 // As the monitor does: a quiet minute's durations one by one, besides its summary.
                 var executions = values.Count <= MinuteLog.MaxKeptExecutions ? values.Select(v => (float)v).ToArray() : [];
-                log.Set(m * MinuteMs, new MinuteSummary(values.Count, (float)(Average(values, trimAverage) * values.Count), (float)Rank(values, 0.5), (float)Rank(values, 0.95)), executions);
+                log.Set(m * MinuteMs, new MinuteSummary(values.Count, (float)(trimAverage > 0 ? Average(values, trimAverage) * values.Count : values.Sum()), (float)Rank(values, 0.5), (float)Rank(values, 0.95)), executions);
             }
 
             if (m < 240 || m < quietUntil || StepDetector.Detect(log, m * MinuteMs, 10, confidence) is not { } finding)

@@ -220,13 +220,14 @@ public sealed partial class RegressionMonitor(
     /// <summary>Stores a finding that also clears the baseline (and raises the alert for a regression); false when it does not.</summary>
     private async Task<bool> RecordAsync(OperationKey key, MinuteLog log, StepFinding finding, StoredBaseline baseline, long lastMinuteMs, long nowMs, PerformanceOptions settings, CancellationToken cancellationToken)
     {
-        // Since the step: the measure (execution-weighted median of the minutes' own) and the exact average.
+        // Since the step: the measure (for a quantile the execution-weighted one of the minutes' own; the average exact) and the exact average.
         var (afterValue, afterAvg) = Since(log, finding.StartMs, lastMinuteMs, finding.Measure);
         var baselineValue = finding.Measure switch
         {
             StepMeasure.P50 => baseline.P50Ms,
             StepMeasure.P95 => baseline.P95Ms,
-            _ => baseline.AvgMs,
+            StepMeasure.Average => baseline.AvgMs,
+            _ => throw new ArgumentOutOfRangeException(nameof(finding), finding.Measure, "Not a step measure."),
         };
         var valueChange = baselineValue is > 0 and var b ? 100 * (afterValue - b) / b : (double?)null;
         var avgChange = baseline.AvgMs > 0 ? 100 * (afterAvg - baseline.AvgMs) / baseline.AvgMs : (double?)null;
@@ -260,8 +261,10 @@ public sealed partial class RegressionMonitor(
     /// <summary>Resolves an open regression whose operation is back (or has not run for an hour); true when it did.</summary>
     private async Task<bool> CheckBackAsync(StoredRegression regression, OperationKey key, MinuteLog log, long lastMinuteMs, long nowMs, PerformanceOptions settings, CancellationToken cancellationToken)
     {
-        var measure = StepDetector.MeasureNamed(regression.Measure);
-        var back = StepDetector.IsBack(log, lastMinuteMs, measure, 1, regression.BeforeMs, settings.ChangePercent);
+        // A measure this version does not know (stored by a newer one) is never judged back here; an hour without executions still closes it.
+        var back = StepDetector.MeasureNamed(regression.Measure) is { } measure
+            ? StepDetector.IsBack(log, lastMinuteMs, measure, 1, regression.BeforeMs, settings.ChangePercent)
+            : null;
         var silent = log.LatestMs is not { } latest || latest < lastMinuteMs - SilentMs;
         if (back != true && !silent)
         {
@@ -286,7 +289,7 @@ public sealed partial class RegressionMonitor(
         return true;
     }
 
-    /// <summary>The measure (execution-weighted median of the minutes' values) and the average of the minutes from <paramref name="fromMs"/> to <paramref name="lastMinuteMs"/>.</summary>
+    /// <summary>The measure (for a quantile the execution-weighted one of the minutes' values; the average exact) and the average of the minutes from <paramref name="fromMs"/> to <paramref name="lastMinuteMs"/>.</summary>
     private static (double Value, double Avg) Since(MinuteLog log, long fromMs, long lastMinuteMs, StepMeasure measure)
     {
         var minutes = new List<MinuteSummary>();

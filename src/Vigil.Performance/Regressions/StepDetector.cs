@@ -52,7 +52,7 @@ public sealed record StepFinding(StepMeasure Measure, int Direction, long StartM
 /// have no heavy tail it holds more of their evidence than a median (+25 % at 20 a minute found
 /// after 8 minutes instead of 14, +10 % at 100 a minute in 92 % of operations instead of 87 %),
 /// and where one execution in a hundred is many times slower it holds less, and the median and
-/// p95 find the step as they would alone. A slow drift moves the blocks before and after alike,
+/// p95 find the step about as they would alone. A slow drift moves the blocks before and after alike,
 /// so it shows no step; the daily cycle moves an hour of blocks by a few percent, under the
 /// change that counts. The size is also measured across the step's start over windows of like
 /// length (<see cref="Size"/>), so a step on a falling cycle is not measured smaller by the hour
@@ -61,8 +61,10 @@ public sealed record StepFinding(StepMeasure Measure, int Direction, long StartM
 /// 90 blocks before) are tried, so a large step is found after five blocks and a small one, or one
 /// of a quiet operation, which needs more evidence, after more; the p-value is corrected for the
 /// splits that can run, the three measures and the two directions (Bonferroni). Five blocks above
-/// ninety have p = 1 / C(95, 5) ≈ 1.6e-8, so the shortest split still passes the default
-/// confidence with thirty-six tests.
+/// ninety have p = 1 / C(95, 5) ≈ 1.7e-8, so the shortest split still passes the default
+/// confidence with thirty-six tests; with blocks of three minutes or more (fewer than five
+/// executions a minute) fewer blocks fit in the history and it no longer can, so the median's
+/// test on the executions, or a longer split, finds such an operation's step.
 /// </remarks>
 public static class StepDetector
 {
@@ -234,27 +236,29 @@ public static class StepDetector
     }
 
     /// <summary>A measure's name in the API and the store: <c>p50</c>, <c>p95</c> or <c>avg</c>.</summary>
-    public static string NameOf(StepMeasure measure) => measure switch
+    internal static string NameOf(StepMeasure measure) => measure switch
     {
         StepMeasure.P50 => "p50",
         StepMeasure.P95 => "p95",
-        _ => "avg",
+        StepMeasure.Average => "avg",
+        _ => throw new ArgumentOutOfRangeException(nameof(measure), measure, "Not a step measure."),
     };
 
-    /// <summary>The measure named <paramref name="name"/> (<see cref="NameOf"/>).</summary>
-    public static StepMeasure MeasureNamed(string name) => name switch
+    /// <summary>The measure named <paramref name="name"/> (<see cref="NameOf"/>), or null for a name this version does not know.</summary>
+    internal static StepMeasure? MeasureNamed(string name) => name switch
     {
         "p50" => StepMeasure.P50,
         "p95" => StepMeasure.P95,
         "avg" => StepMeasure.Average,
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a step measure."),
+        _ => null,
     };
 
     internal static double Value(Block block, StepMeasure measure) => measure switch
     {
         StepMeasure.P50 => block.P50,
         StepMeasure.P95 => block.P95,
-        _ => block.Average,
+        StepMeasure.Average => block.Average,
+        _ => throw new ArgumentOutOfRangeException(nameof(measure), measure, "Not a step measure."),
     };
 
     /// <summary>

@@ -143,7 +143,7 @@ public sealed class RegressionRepository
 /// <param name="Id">Its id.</param>
 /// <param name="OperationId">The operation.</param>
 /// <param name="Kind"><c>regression</c> (slower) or <c>improvement</c> (faster).</param>
-/// <param name="Measure"><c>p50</c> or <c>p95</c>: the duration the step was found in.</param>
+/// <param name="Measure"><c>p50</c>, <c>p95</c> or <c>avg</c>: the duration the step was found in.</param>
 /// <param name="State"><c>open</c> or <c>resolved</c> for a regression; <c>recorded</c> for an improvement.</param>
 /// <param name="StartedAtMs">When the step began (Unix ms).</param>
 /// <param name="DetectedAtMs">When it was found.</param>

@@ -27,11 +27,8 @@ public abstract class RegressionsTests(StorageProvider provider, SharedServer sh
     [Fact]
     public async Task Deploy_TwiceAsSlow_OneRegressionAndOneAlert_BothResolvedWhenBack()
     {
-        // Arrange: 4 hours of 20 requests a minute around 100 ms on version 1.4.0, and their baseline.
-        await using var app = StartApp(settings: ManualAnalysis);
+        await using var app = await StartWithBaselineAsync();
         var admin = app.Admin();
-        await PushHistoryAsync(admin, app.Time.GetUtcNow(), hours: 4, version: "1.4.0");
-        await app.Services.GetServices<IScheduledTask>().OfType<OperationAnalysis>().Single().RunAsync(CancellationToken.None);
 
         // Act: version 1.5.0 at 200 ms, minute by minute, until the regression is found (at most 15 minutes).
         var deployedAt = app.Time.GetUtcNow();
@@ -90,12 +87,43 @@ public abstract class RegressionsTests(StorageProvider provider, SharedServer sh
     }
 
     [Fact]
+    public async Task SlowestRequestTenTimesSlower_OnlyTheAverageMoves_RegressionByTheAverage_ResolvedWhenBack()
+    {
+        // One request in twenty ten times slower: the median and the p95 (the 19th of 20) stay, the
+        // average rises by about 45 %.
+        await using var app = await StartWithBaselineAsync();
+        var admin = app.Admin();
+
+        JsonElement[] open = [];
+        for (var minute = 0; minute < 15 && open.Length == 0; minute++)
+        {
+            await PushMinuteAsync(app, admin, 100, "1.4.0", lastTimes: 10);
+            open = (await (await admin.GetAsync("/api/v1/regressions?state=open")).ReadAsync()).EnumerateArray().ToArray();
+        }
+
+        var regression = Assert.Single(open);
+        Assert.Equal("avg", regression.GetProperty("measure").GetString());
+        Assert.InRange(regression.GetProperty("changePercent").GetDouble(), 30, 60);
+        Assert.InRange(regression.GetProperty("baselineChangePercent").GetDouble(), 30, 60);
+        Assert.InRange(regression.GetProperty("beforeMs").GetDouble(), 95, 105);
+        Assert.Single((await (await admin.GetAsync("/api/v1/alerts?status=firing&ruleId=performance_regression")).ReadAsync()).EnumerateArray());
+
+        JsonElement[] resolved = [];
+        for (var minute = 0; minute < 15 && resolved.Length == 0; minute++)
+        {
+            await PushMinuteAsync(app, admin, 100, "1.4.0");
+            resolved = (await (await admin.GetAsync("/api/v1/regressions?state=resolved")).ReadAsync()).EnumerateArray().ToArray();
+        }
+
+        Assert.Equal("avg", Assert.Single(resolved).GetProperty("measure").GetString());
+        Assert.Empty((await (await admin.GetAsync("/api/v1/alerts?status=firing&ruleId=performance_regression")).ReadAsync()).EnumerateArray());
+    }
+
+    [Fact]
     public async Task OneMinuteSpike_FiveTimesSlower_NoRegression()
     {
-        await using var app = StartApp(settings: ManualAnalysis);
+        await using var app = await StartWithBaselineAsync();
         var admin = app.Admin();
-        await PushHistoryAsync(admin, app.Time.GetUtcNow(), hours: 4, version: "1.4.0");
-        await app.Services.GetServices<IScheduledTask>().OfType<OperationAnalysis>().Single().RunAsync(CancellationToken.None);
 
         for (var minute = 0; minute < 20; minute++)
         {
@@ -164,6 +192,23 @@ public abstract class RegressionsTests(StorageProvider provider, SharedServer sh
         Assert.True((await response.ReadAsync()).GetProperty("errors").TryGetProperty(field, out _));
     }
 
+    /// <summary>A server with 4 hours of 20 requests a minute around 100 ms on version 1.4.0, and their baseline.</summary>
+    private async Task<VigilApp> StartWithBaselineAsync()
+    {
+        var app = StartApp(settings: ManualAnalysis);
+        try
+        {
+            await PushHistoryAsync(app.Admin(), app.Time.GetUtcNow(), hours: 4, version: "1.4.0");
+            await app.Services.GetServices<IScheduledTask>().OfType<OperationAnalysis>().Single().RunAsync(CancellationToken.None);
+            return app;
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>20 requests a minute around 100 ms (±10 %, no two alike) for <paramref name="hours"/> hours before <paramref name="now"/>.</summary>
     private static async Task PushHistoryAsync(HttpClient client, DateTimeOffset now, int hours, string version)
     {
@@ -183,11 +228,14 @@ public abstract class RegressionsTests(StorageProvider provider, SharedServer sh
         }
     }
 
-    /// <summary>A minute of 20 requests around <paramref name="ms"/>, then the clock moves a minute on and the detector runs.</summary>
-    private static async Task PushMinuteAsync(VigilApp app, HttpClient client, double ms, string version)
+    /// <summary>
+    /// A minute of 20 requests around <paramref name="ms"/> (the last of them <paramref name="lastTimes"/>
+    /// as slow), then the clock moves a minute on and the detector runs.
+    /// </summary>
+    private static async Task PushMinuteAsync(VigilApp app, HttpClient client, double ms, string version, double lastTimes = 1)
     {
         var start = app.Time.GetUtcNow();
-        var points = Enumerable.Range(0, 20).Select(i => Point(ms * (1 + (0.1 * Math.Sin(start.ToUnixTimeSeconds() + i))), version, start.AddSeconds(i * 3)));
+        var points = Enumerable.Range(0, 20).Select(i => Point(ms * (i == 19 ? lastTimes : 1) * (1 + (0.1 * Math.Sin(start.ToUnixTimeSeconds() + i))), version, start.AddSeconds(i * 3)));
         (await client.PostJsonAsync("/api/v1/metrics", $"{{\"points\":[{string.Join(',', points)}]}}")).EnsureSuccessStatusCode();
         app.Time.Advance(TimeSpan.FromMinutes(1));
         await app.Services.GetRequiredService<RegressionMonitor>().RunOnceAsync(CancellationToken.None);
