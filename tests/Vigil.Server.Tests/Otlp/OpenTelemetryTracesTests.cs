@@ -25,19 +25,21 @@ namespace Vigil.Server.Tests.Otlp;
 public abstract class OpenTelemetryTracesTests(StorageProvider provider) : ServerTestBase(provider)
 {
     private const string OrdersRoute = "/orders/{id}";
+    private const string StockRoute = "/stock/{id}";
 
     [Fact]
     public async Task InstrumentedApp_RequestWithOutgoingCall_SeriesTransactionAndTraceTreeReadBack()
     {
         await using var vigil = StartApp(new FakeTimeProvider(DateTimeOffset.UtcNow), new() { ["Vigil:Traces:SamplePercent"] = "100" });
-        var ended = new EndedSignal(OrdersRoute);
+        var ended = new EndedSignal(OrdersRoute, StockRoute);
         await using var shop = await StartShopAsync(vigil, ended);
         using var caller = new HttpClient { BaseAddress = shop.Address };
 
         using var answer = await caller.GetAsync("/orders/42");
         Assert.Equal("order 42: 7 in stock", await answer.Content.ReadAsStringAsync());
 
-        // The request's server span ends after its answer is sent: wait for it, then export.
+        // A request's server span ends after its answer is sent, and the stock call's answer can
+        // reach the order before the stock span has ended: wait for both, then export.
         await ended.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.True(shop.Tracing.ForceFlush(30_000));
         CatchUp(vigil);
@@ -76,16 +78,17 @@ public abstract class OpenTelemetryTracesTests(StorageProvider provider) : Serve
                 // Vigil's own requests run in this process too: only the shop's are traced.
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => context.Request.Path.StartsWithSegments("/orders") || context.Request.Path.StartsWithSegments("/stock"))
                 .AddHttpClientInstrumentation(o => o.FilterHttpRequestMessage = request => request.RequestUri?.AbsolutePath.StartsWith("/stock", StringComparison.Ordinal) == true)
-                .AddProcessor(ended)
                 .AddOtlpExporter(exporter =>
                 {
                     exporter.Protocol = OtlpExportProtocol.HttpProtobuf;
                     exporter.Endpoint = new Uri(vigil.Server.BaseAddress, "/v1/traces");
                     exporter.Headers = $"x-api-key={VigilApp.AdminKey}";
                     exporter.HttpClientFactory = () => vigil.CreateDefaultClient(new SynchronousSend());
-                }));
+                })
+                // After the exporter: a span has been queued for export by the time it is signalled.
+                .AddProcessor(ended));
         var app = builder.Build();
-        app.MapGet("/stock/{id}", (int id) => id == 42 ? "7" : "0");
+        app.MapGet(StockRoute, (int id) => id == 42 ? "7" : "0");
         app.MapGet(OrdersRoute, async (int id, HttpContext context, IHttpClientFactory clients) =>
         {
             var self = new Uri(context.Request.Scheme + "://" + context.Request.Host);
@@ -109,18 +112,27 @@ public abstract class OpenTelemetryTracesTests(StorageProvider provider) : Serve
         }
     }
 
-    /// <summary>Completes when the server span of <paramref name="route"/> ends.</summary>
-    private sealed class EndedSignal(string route) : BaseProcessor<Activity>
+    /// <summary>Completes when the server spans of all <paramref name="routes"/> have ended.</summary>
+    private sealed class EndedSignal(params string[] routes) : BaseProcessor<Activity>
     {
         private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly HashSet<string> _waiting = [.. routes];
 
         public Task Task => _ended.Task;
 
         public override void OnEnd(Activity data)
         {
-            if (data.Kind == ActivityKind.Server && data.GetTagItem("http.route")?.ToString() == route)
+            if (data.Kind != ActivityKind.Server || data.GetTagItem("http.route")?.ToString() is not { } route)
             {
-                _ended.TrySetResult();
+                return;
+            }
+
+            lock (_waiting)
+            {
+                if (_waiting.Remove(route) && _waiting.Count == 0)
+                {
+                    _ended.TrySetResult();
+                }
             }
         }
     }
