@@ -302,9 +302,7 @@ public sealed partial class RegressionMonitor(
         }
 
         var block = StepDetector.Block.Of(fromMs, minutes.ToArray());
-        var count = minutes.Sum(m => (long)m.Count);
-        var avg = count == 0 ? 0 : minutes.Sum(m => (double)m.Sum) / count;
-        return (StepDetector.Value(block, measure), avg);
+        return (StepDetector.Value(block, measure), block.Average);
     }
 
     /// <summary>The <c>version</c> labels of the operation's series with executions before and since the step (what memory holds), comma-separated.</summary>
