@@ -57,12 +57,12 @@ public sealed record StepFinding(StepMeasure Measure, int Direction, long StartM
 /// change that counts. The size is also measured across the step's start over windows of like
 /// length (<see cref="Size"/>), so a step on a falling cycle is not measured smaller by the hour
 /// of cycle before it (on the report's corpus: +10 % steps at 300 a minute found in 95 % of
-/// operations instead of 89 %). Several splits (the last 5, 8, 12, 20, 30 and 45 blocks, each against up to
+/// operations instead of 89 %). Several splits (the last 5, 7, 10, 14, 20, 30 and 45 blocks, each against up to
 /// 90 blocks before) are tried, so a large step is found after five blocks and a small one, or one
 /// of a quiet operation, which needs more evidence, after more; the p-value is corrected for the
 /// splits that can run, the three measures and the two directions (Bonferroni). Five blocks above
 /// ninety have p = 1 / C(95, 5) ≈ 1.7e-8, so the shortest split still passes the default
-/// confidence with thirty-six tests; with blocks of three minutes or more (fewer than five
+/// confidence with forty-two tests; with blocks of three minutes or more (fewer than five
 /// executions a minute) fewer blocks fit in the history and it no longer can, so the median's
 /// test on the executions, or a longer split, finds such an operation's step.
 /// </remarks>
@@ -84,7 +84,7 @@ public static class StepDetector
     public const double Consistency = 0.8;
 
     /// <summary>The splits tried: the last this many blocks against those before them.</summary>
-    public static IReadOnlyList<int> AfterSplits { get; } = [5, 8, 12, 20, 30, 45];
+    public static IReadOnlyList<int> AfterSplits { get; } = [5, 7, 10, 14, 20, 30, 45];
 
     private const long MinuteMs = 60_000;
 
