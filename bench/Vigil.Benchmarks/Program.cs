@@ -51,8 +51,9 @@ internal static class Program
                 }
 
                 // "--trim-average 0.05": each minute's average without its slowest 5 % (a what-if for the average measure).
-                var (minuteSigma, outliers, trimAverage) = (Option("--minute-sigma"), Option("--outliers"), Option("--trim-average"));
-                return RegressionReport.Run(Console.Out, cells is [var size, ..] ? int.Parse(size, System.Globalization.CultureInfo.InvariantCulture) : 100, cells.Length > 1 ? cells[1..] : [], minuteSigma, outliers, trimAverage);
+                // "--oracle 12.4": beside each cell, what a detector that knows the model finds (a CUSUM with that threshold).
+                var (minuteSigma, outliers, trimAverage, oracle) = (Option("--minute-sigma"), Option("--outliers"), Option("--trim-average"), Option("--oracle"));
+                return RegressionReport.Run(Console.Out, cells is [var size, ..] ? int.Parse(size, System.Globalization.CultureInfo.InvariantCulture) : 100, cells.Length > 1 ? cells[1..] : [], minuteSigma, outliers, trimAverage, oracle);
             }
             case ["analysis", .. var scale]:
                 return AnalysisReport.RunAsync(scale, Console.Out).GetAwaiter().GetResult();

@@ -12,7 +12,8 @@ namespace Vigil.Benchmarks;
 /// minute's executions together, which a test of executions must not take for evidence), with <c>--outliers q</c>
 /// a share q of executions 5–20 times slower at random (a heavy tail, which moves an average far more than a median), with
 /// <c>--trim-average t</c> each minute's average taken without its slowest share t (what the detector's average measure would
-/// find if the monitor kept such averages: a what-if, the monitor keeps plain ones), one-minute spikes (about 3 a day per operation, 3–8× slower) and Poisson arrivals at
+/// find if the monitor kept such averages: a what-if, the monitor keeps plain ones), with <c>--oracle h</c> beside each cell what
+/// an oracle finds (<see cref="Oracle"/>), one-minute spikes (about 3 a day per operation, 3–8× slower) and Poisson arrivals at
 /// 2, 5, 20, 100 or 300 a minute; from minute 300 to 420 one step starts and holds to the end:
 /// +10 %, +25 %, +50 %, +100 %, −30 % (an improvement), a slow tail (10 % of requests 3× slower),
 /// or none (the clean operations that measure false findings). A finding within the step's
@@ -32,8 +33,14 @@ internal static class RegressionReport
         ("-30 %", 0.7, false), ("slow tail", 3.0, true),
     ];
 
-    public static int Run(TextWriter output, int perCell, IReadOnlyCollection<string> onlySteps, double minuteSigma = 0, double outliers = 0, double trimAverage = 0)
+    public static int Run(TextWriter output, int perCell, IReadOnlyCollection<string> onlySteps, double minuteSigma = 0, double outliers = 0, double trimAverage = 0, double oracle = 0)
     {
+        if (oracle > 0 && (minuteSigma > 0 || outliers > 0))
+        {
+            Console.Error.WriteLine("--oracle knows the light-tailed corpus only: not with --minute-sigma or --outliers");
+            return 2;
+        }
+
         if (onlySteps.FirstOrDefault(name => !Steps.Any(step => step.Name == name)) is { } unknown)
         {
             Console.Error.WriteLine($"unknown step '{unknown}': the steps are {string.Join(", ", Steps.Select(step => $"'{step.Name}'"))}");
@@ -48,9 +55,14 @@ internal static class RegressionReport
 
         var confidence = new Vigil.Performance.PerformanceOptions().RegressionConfidence;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Regression detection: {perCell} operations per step and rate, 8 hours each, confidence {confidence}{(minuteSigma > 0 ? $", a minute's own level σ {minuteSigma}" : "")}{(outliers > 0 ? $", {100 * outliers:0.##} % of executions 5-20 times slower" : "")}{(trimAverage > 0 ? $", minute averages without their slowest {100 * trimAverage:0.##} %" : "")}"));
+        if (oracle > 0)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"oracle: a CUSUM of each minute's exact log-likelihood ratio, knowing the model (spikes as the mixture they are) and the step, h {oracle} (a false alarm at most once in {Math.Exp(oracle):N0} minutes per test)"));
+        }
+
         output.WriteLine();
-        output.WriteLine("| step | per minute | found | recall | delay p50 | delay p90 | false |");
-        output.WriteLine("|---|---|---|---|---|---|---|");
+        output.WriteLine("| step | per minute | found | recall | delay p50 | delay p90 | false |" + (oracle > 0 ? " oracle: found | delay p50 | false |" : ""));
+        output.WriteLine("|---|---|---|---|---|---|---|" + (oracle > 0 ? "---|---|---|" : ""));
         var falseFindings = 0;
         var cleanHours = 0.0;
         var trueFindings = 0;
@@ -64,16 +76,27 @@ internal static class RegressionReport
             foreach (var rate in Rates)
             {
                 var delays = new List<int>();
-                var falses = 0;
+                var oracleDelays = new List<int>();
+                var (falses, oracleFalses) = (0, 0);
                 for (var i = 0; i < perCell; i++)
                 {
                     var random = new Random((s * 1_000_003) + ((int)rate * 10_007) + i);
                     var stepMinute = Steps[s].Name == "none" ? int.MaxValue : 300 + random.Next(120);
-                    var (delay, falsesHere) = Simulate(random, rate, Steps[s], stepMinute, confidence, minuteSigma, outliers, trimAverage);
+                    var judge = oracle > 0 ? new Oracle(oracle, Steps[s].Name == "none" ? Steps[1..] : [Steps[s]], stepMinute) : null;
+                    var (delay, falsesHere) = Simulate(random, rate, Steps[s], stepMinute, confidence, minuteSigma, outliers, trimAverage, judge);
                     falses += falsesHere;
                     if (delay is { } d)
                     {
                         delays.Add(d);
+                    }
+
+                    if (judge is not null)
+                    {
+                        oracleFalses += judge.Falses;
+                        if (judge.Delay is { } od)
+                        {
+                            oracleDelays.Add(od);
+                        }
                     }
 
                     cleanHours += (Math.Min(480, stepMinute) - 240) / 60.0;
@@ -84,8 +107,10 @@ internal static class RegressionReport
                 delays.Sort();
                 var found = Steps[s].Name == "none" ? "-" : $"{delays.Count}/{perCell}";
                 var recall = Steps[s].Name == "none" ? "-" : ((double)delays.Count / perCell).ToString("0.00", CultureInfo.InvariantCulture);
+                oracleDelays.Sort();
+                var oracleCells = oracle > 0 ? $" {(Steps[s].Name == "none" ? "-" : $"{oracleDelays.Count}/{perCell}")} | {Percentile(oracleDelays, 0.5)} | {oracleFalses} |" : "";
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {Steps[s].Name} | {rate} | {found} | {recall} | {Percentile(delays, 0.5)} | {Percentile(delays, 0.9)} | {falses} |"));
+                    $"| {Steps[s].Name} | {rate} | {found} | {recall} | {Percentile(delays, 0.5)} | {Percentile(delays, 0.9)} | {falses} |{oracleCells}"));
             }
         }
 
@@ -102,7 +127,7 @@ internal static class RegressionReport
     /// Simulates one operation minute by minute, judging minutes 240 to 479 as they complete;
     /// returns the detection delay (null when missed) and the false findings.
     /// </summary>
-    private static (int? Delay, int Falses) Simulate(Random random, double rate, (string Name, double Factor, bool Tail) step, int stepMinute, double confidence, double minuteSigma, double outliers, double trimAverage)
+    private static (int? Delay, int Falses) Simulate(Random random, double rate, (string Name, double Factor, bool Tail) step, int stepMinute, double confidence, double minuteSigma, double outliers, double trimAverage, Oracle? oracle)
     {
         var log = new MinuteLog(StepDetector.HistoryMinutes);
         int? delay = null;
@@ -153,6 +178,11 @@ internal static class RegressionReport
                 log.Set(m * MinuteMs, new MinuteSummary(values.Count, (float)(trimAverage > 0 ? Average(values, trimAverage) * values.Count : values.Sum()), (float)Rank(values, 0.5), (float)Rank(values, 0.95)), executions);
             }
 
+            if (m >= 240)
+            {
+                oracle?.Minute(m, values, level, sigma);
+            }
+
             if (m < 240 || m < quietUntil || StepDetector.Detect(log, m * MinuteMs, 10, confidence) is not { } finding)
             {
                 continue;
@@ -163,7 +193,8 @@ internal static class RegressionReport
                 delay = m - stepMinute;
                 if (direction > 0)
                 {
-                    break; // an open regression: the monitor only watches for its end, and the step holds
+                    quietUntil = int.MaxValue; // an open regression: the monitor only watches for its end, and the step holds
+                    continue;
                 }
             }
             else
@@ -175,6 +206,88 @@ internal static class RegressionReport
         }
 
         return (delay, falses);
+    }
+
+    /// <summary>
+    /// A detector that knows the model (<c>--oracle h</c>): Page's CUSUM of each minute's exact
+    /// log-likelihood ratio, step against none, knowing what the step detector has to learn — the
+    /// minute's usual level (cycle and drift), σ, the step's size and shape, and that one minute in
+    /// 480 is a spike 3–8 times slower (a mixture under both, so a spike moves the ratio little) —
+    /// from the first minute judged. Minutes are independent given their level, so a false alarm
+    /// comes at most once in e^h minutes on average. For a lasting change of known size the CUSUM
+    /// is asymptotically the fastest detector, in the worst case, at a given mean time to a false
+    /// alarm (Lorden 1971; Moustakides 1986 for identically distributed data): a near-best
+    /// reference for the step detector, which has to learn the level and does not know the size.
+    /// On the clean operations all six steps' tests run, and an alarm of any is false.
+    /// </summary>
+    private sealed class Oracle(double h, (string Name, double Factor, bool Tail)[] steps, int stepMinute)
+    {
+        private const int Grid = 16;
+        private const double SpikeChance = 1.0 / 480; // one spike minute in the operation's 480
+        private static readonly double[] SpikeShifts = [.. Enumerable.Range(0, Grid).Select(j => Math.Log(3 + (5 * (j + 0.5) / Grid)))];
+        private readonly double[] _sums = new double[steps.Length];
+        private readonly double[] _usual = new double[Grid + 1];
+        private readonly double[] _stepped = new double[Grid + 1];
+
+        public int? Delay { get; private set; }
+
+        public int Falses { get; private set; }
+
+        public void Minute(int m, List<double> values, double level, double sigma)
+        {
+            if (Delay is not null)
+            {
+                return;
+            }
+
+            var variance = sigma * sigma;
+            var alarm = false;
+            for (var t = 0; t < steps.Length; t++)
+            {
+                var d = Math.Log(steps[t].Factor);
+                for (var j = 0; j <= Grid; j++)
+                {
+                    // j = Grid: no spike; otherwise a spike moving every execution of the minute by SpikeShifts[j].
+                    var spike = j < Grid ? SpikeShifts[j] : 0;
+                    double usual = 0, stepped = 0;
+                    foreach (var v in values)
+                    {
+                        var r = Math.Log(v / level);
+                        usual += ((spike * r) - (spike * spike / 2)) / variance;
+                        stepped += steps[t].Tail
+                            ? (((spike * r) - (spike * spike / 2)) / variance) + Math.Log(0.9 + (0.1 * Math.Exp(d * (r - spike - (d / 2)) / variance))) // one in ten 3 times slower
+                            : (((spike + d) * r) - ((spike + d) * (spike + d) / 2)) / variance;
+                    }
+
+                    var weight = Math.Log(j < Grid ? SpikeChance / Grid : 1 - SpikeChance);
+                    (_usual[j], _stepped[j]) = (weight + usual, weight + stepped);
+                }
+
+                _sums[t] = Math.Max(0, _sums[t] + LogSumExp(_stepped) - LogSumExp(_usual));
+                alarm |= _sums[t] >= h;
+            }
+
+            if (!alarm)
+            {
+                return;
+            }
+
+            if (m >= stepMinute)
+            {
+                Delay = m - stepMinute;
+            }
+            else
+            {
+                Falses++;
+                Array.Clear(_sums);
+            }
+        }
+
+        private static double LogSumExp(double[] terms)
+        {
+            var top = terms.Max();
+            return top + Math.Log(terms.Sum(x => Math.Exp(x - top)));
+        }
     }
 
     /// <summary>The average of <paramref name="sorted"/> without its slowest <paramref name="trim"/> share (a part of one execution counting in part).</summary>

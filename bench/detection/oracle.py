@@ -1,21 +1,26 @@
-"""How soon could any detector find each incident? An oracle for the detection-quality tool (see
-README.md): for every incident of a scenario, a detector that knows everything a rule has to
-learn — the service's usual rate for the minute, its error rate, each route's latency
-distribution, the incident's kind and size and that spikes and blips are not incidents — runs
-the optimal sequential test for that one change (Page's CUSUM of the log-likelihood ratio,
-minute by minute) on fresh draws of the incident's minutes from the scenario's own model. Its
-detection rate and delay bound what the shipped rules can reach: no detector held to the same
-false-alarm rate finds an incident sooner on average (Lorden). Python 3 standard library only.
+"""How soon could a detector that knows the model find each incident? A reference for the
+detection-quality tool (see README.md): for every incident of a scenario, a detector that knows
+everything a rule has to learn — the service's usual rate for the minute, its error rate, each
+route's latency distribution, the incident's kind and size, and how often one-minute spikes and
+blips come and how large they are — runs Page's CUSUM of each minute's log-likelihood ratio,
+incident against usual, on fresh draws of the incident's minutes from the scenario's own model.
+For a lasting change of known size the CUSUM is asymptotically the fastest detector, in the
+worst case, at a given mean time to a false alarm (Lorden 1971; exactly so for independent,
+identically distributed data, Moustakides 1986). Here the minutes differ (the daily cycle) and an
+incident lasts 30 minutes, so it is a near-best reference rather than a proven bound: the rules
+are unlikely to do much better. Python 3 standard library only.
 
-The false-alarm budget: a CUSUM whose threshold is h raises a false alarm no more often than
-once in e^h minutes on average. The default h = 13.6 is once in 800 000 minutes (80 weeks) per
-service and test; the ten tests (one per incident kind and size) then raise at most 0.13 false
-alarms per service and week, about the rate the shipped rules reach (0.04-0.13 on seeds 1-5),
-under issue 12's 1. Traffic is tested on each minute's count with its overdispersion (as a negative
-binomial, close to but not the generator's log-normal mixture), which the bound covers only
-approximately; `--null-weeks N` measures the false alarms of
-every test on N weeks of the scenario's own incident-free traffic, so the budget is checked, not
-assumed.
+The false-alarm budget: where each minute's part is the true log-likelihood ratio of independent
+minutes, a CUSUM whose threshold is h raises a false alarm no more often than once in e^h minutes
+on average. Latency and errors are tested on the exact ratio of the model, spikes (a minute in 480
+is 3-8 times slower) and blips (a minute in 1 440 has 6-12 % errors) included as the mixtures they
+are. Traffic is tested on each minute's count as a negative binomial of the same variance (close
+to, but not, the generator's Poisson with a log-normal rate), which the bound covers only
+approximately. The default h = 13.6 is once in 800 000 minutes (80 weeks) per service and test;
+ten tests (one per incident kind and size) then raise about 0.13 false alarms per service and
+week, about the rate the shipped rules reach (0-0.13 on seeds 1-5), under issue 12's 1.
+`--null-weeks N` measures the false alarms of every test on N weeks of the scenario's own
+incident-free traffic, so the budget is checked, not assumed.
 
   python3 bench/detection/oracle.py --corpus full --days 21 --seed 1 --end 2026-12-04T00:00:00Z
 """
@@ -26,24 +31,46 @@ from datetime import datetime
 import scenario as scen
 
 OVERDISPERSION = 0.12     # the generator's minute-to-minute sigma of the rate (scenario._ServiceStream.emit)
+SPIKE_CHANCE = 3 / 1440   # a minute is a spike: about three a day per service, every request 3-8 times slower
+BLIP_CHANCE = 1 / 1440    # a minute is a blip: about one a day per service, 6-12 % errors
+GRID = 16                 # points over a spike's factor and a blip's error rate (both uniform)
+SPIKES = [math.log(3 + 5 * (j + 0.5) / GRID) for j in range(GRID)]
+BLIPS = [0.06 + 0.06 * (j + 0.5) / GRID for j in range(GRID)]
 
 
 def parse(text):
     return datetime.fromisoformat(text.replace('Z', '+00:00'))
 
 
-def minute_llr(kind, size, service, rate, n, errors, log_excess, cap):
+def log_mix(parts):
+    """ln of a mixture: `parts` are (weight, ln likelihood)."""
+    top = max(ll for _, ll in parts)
+    return top + math.log(sum(w * math.exp(ll - top) for w, ll in parts))
+
+
+def minute_llr(kind, size, service, rate, n, errors, log_excess):
     """The log-likelihood ratio of one minute, incident against usual: n requests (expected
     `rate`), `errors` of them 500s, `log_excess` the sum over the n requests of ln(latency) minus
-    its usual mean (route, drift and load known). Latency and errors count at most `cap` a
-    minute: usual traffic has one-minute spikes (every request 3-8 times slower) and blips (6-12 %
-    errors), which the oracle knows are not incidents, so no one minute can raise the alarm."""
+    its usual mean (route, status factor 0.6 for 500s and 0.5 for 404s, drift and load known).
+    Usual minutes and incident minutes alike may be a spike or a blip, so latency and errors are
+    mixtures over them: a spike or a blip is likely under both and moves the ratio little."""
     if kind == 'latency':
         d, var = math.log(size), service.sigma ** 2
-        return min(cap, (d / var) * log_excess - n * d * d / (2 * var))
+
+        def ll(shift):  # ln likelihood of the minute with every request's log latency moved by shift, against none
+            return (shift * log_excess - n * shift * shift / 2) / var
+
+        usual = [(1 - SPIKE_CHANCE, 0.0)] + [(SPIKE_CHANCE / GRID, ll(f)) for f in SPIKES]
+        incident = [(1 - SPIKE_CHANCE, ll(d))] + [(SPIKE_CHANCE / GRID, ll(d + f)) for f in SPIKES]
+        return log_mix(incident) - log_mix(usual)
     if kind == 'errors':
+        def ll(p):
+            return errors * math.log(p) + (n - errors) * math.log(1 - p)
+
         p0, p1 = service.error_rate, size / 100.0
-        return min(cap, errors * math.log(p1 / p0) + (n - errors) * math.log((1 - p1) / (1 - p0)))
+        usual = [(1 - BLIP_CHANCE, ll(p0))] + [(BLIP_CHANCE / GRID, ll(max(p0, b))) for b in BLIPS]
+        incident = [(1 - BLIP_CHANCE, ll(p1))] + [(BLIP_CHANCE / GRID, ll(max(p1, b))) for b in BLIPS]
+        return log_mix(incident) - log_mix(usual)
     # Traffic: the count is negative binomial around the rate (a Poisson whose rate is log-normal
     # is close to a gamma mixture of the same variance, shape k = 1 / sigma^2), its mean `rate`
     # usually and `size` times it in the incident; a stop is a count of 0, which usually has
@@ -57,7 +84,7 @@ def minute_llr(kind, size, service, rate, n, errors, log_excess, cap):
 
 def draw_minute(rng, kind, size, service, rate, in_incident, spike=1.0, blip=0.0):
     """One minute as the generator draws it, reduced to what the tests read: (n, errors,
-    log_excess); `spike` and `blip` a usual minute's one-minute latency factor and error rate."""
+    log_excess); `spike` and `blip` the minute's one-minute latency factor and error rate (1 and 0 but for a spike or a blip)."""
     actual = rate * math.exp(rng.gauss(0, OVERDISPERSION))
     error_rate, shift = max(service.error_rate, blip), math.log(spike)
     if in_incident:
@@ -73,6 +100,13 @@ def draw_minute(rng, kind, size, service, rate, in_incident, spike=1.0, blip=0.0
     return n, errors, log_excess
 
 
+def noise(rng):
+    """A minute's spike factor and blip error rate, as often as the generator draws them (1 and 0 mostly)."""
+    spike = rng.uniform(3, 8) if rng.random() < SPIKE_CHANCE else 1.0
+    blip = rng.uniform(0.06, 0.12) if rng.random() < BLIP_CHANCE else 0.0
+    return spike, blip
+
+
 def cusum_delay(rng, sc, incident, service, h, minutes):
     """Minutes from the incident's start to the oracle's alarm (a minute counts once it is over),
     or None when it does not come within `minutes`."""
@@ -82,8 +116,8 @@ def cusum_delay(rng, sc, incident, service, h, minutes):
         minute = incident['start_minute'] + m
         day, mod = divmod(minute, 1440)
         rate = service.expected_rate(day, mod, sc.weekday(day))
-        n, errors, excess = draw_minute(rng, kind, size, service, rate, m < scen.INCIDENT_MINUTES)
-        s = max(0.0, s + minute_llr(kind, size, service, rate, n, errors, excess, h / 2))
+        n, errors, excess = draw_minute(rng, kind, size, service, rate, m < scen.INCIDENT_MINUTES, *noise(rng))
+        s = max(0.0, s + minute_llr(kind, size, service, rate, n, errors, excess))
         if s >= h:
             return m + 1
     return None
@@ -102,10 +136,8 @@ def null_alarms(sc, h, weeks, rng):
             for minute in range(min(weeks * 7, sc.days) * 1440):
                 day, mod = divmod(minute, 1440)
                 rate = service.expected_rate(day, mod, sc.weekday(day))
-                spike = rng.uniform(3, 8) if rng.random() < 3 / 1440 else 1.0
-                blip = rng.uniform(0.06, 0.12) if rng.random() < 1 / 1440 else 0.0
-                n, errors, excess = draw_minute(rng, kind, size, service, rate, False, spike, blip)
-                s = max(0.0, s + minute_llr(kind, size, service, rate, n, errors, excess, h / 2))
+                n, errors, excess = draw_minute(rng, kind, size, service, rate, False, *noise(rng))
+                s = max(0.0, s + minute_llr(kind, size, service, rate, n, errors, excess))
                 if s >= h:
                     counts[name] += 1
                     s = 0.0
@@ -142,7 +174,7 @@ def main(argv=None):
             per_kind[inc['variant']].append((share, median, inc))
             if args.incidents:
                 print(f"{seed} {inc['variant']:24} {inc['service']:9} {inc['context']:8} {inc['expected_rate']:7.1f}/min  "
-                      f"found {share:5.0%}  median {median}")
+                      f"found {share:5.0%}  median {'-' if median is None else f'{median:.1f}'}")
         if args.null_weeks:
             alarms = null_alarms(sc, args.h, args.null_weeks, random.Random(f'{seed}/oracle-null'))
             print(f'seed {seed}: false alarms per service and week on clean traffic: ' + ', '.join(f'{k} {v:.3f}' for k, v in alarms.items()))
