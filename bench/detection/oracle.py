@@ -23,8 +23,9 @@ week, about the rate the shipped rules reach (0-0.13 on seeds 1-5), under issue 
 incident-free traffic, so the budget is checked, not assumed.
 
   python3 bench/detection/oracle.py --corpus full --days 21 --seed 1 --end 2026-12-04T00:00:00Z
+  python3 bench/detection/oracle.py --compare bench/detection/results/full-days21-eighth-pass.json ...
 """
-import argparse, math, random, statistics, sys
+import argparse, json, math, random, statistics, sys
 from collections import defaultdict
 from datetime import datetime
 
@@ -155,7 +156,11 @@ def main(argv=None):
     ap.add_argument('--draws', type=int, default=200, help='fresh draws of each incident')
     ap.add_argument('--null-weeks', type=int, default=0, help='also measure false alarms on this many weeks of clean traffic per scenario')
     ap.add_argument('--incidents', action='store_true', help='print every incident')
+    ap.add_argument('--compare', nargs='+', metavar='RESULT_JSON',
+                    help="detect.py result files (one per scenario): the rules' detections beside the reference's, per incident kind")
     args = ap.parse_args(argv)
+    if args.compare:
+        return compare(args.compare, args.h, args.draws)
 
     window = scen.INCIDENT_MINUTES + 5  # the scoring's grace: a detection up to 5 minutes after the end counts
     per_kind = defaultdict(list)
@@ -190,6 +195,52 @@ def main(argv=None):
         most = sum(1 for r in rows if r[0] >= 0.5)
         delays = [r[1] for r in rows if r[0] >= 0.5]
         print(f"| {label} | {recall:.2f} | {most}/{len(rows)} | {statistics.median(delays) if delays else '-'} min |")
+    return 0
+
+
+def compare(files, h, draws):
+    """The rules' detections (scored from detect.py result files) beside the reference's, per
+    incident kind, pooled over the files' scenarios."""
+    import detect  # the scoring of the detection-quality tool
+    rows = defaultdict(list)
+    window = scen.INCIDENT_MINUTES + 5
+    for name in files:
+        with open(name) as f:
+            result = json.load(f)
+        d = result['scenario']
+        sc = scen.Scenario(d['corpus'], d['seed'], end=parse(d['end']), days=d['days'])
+        per_rule = {rule: [dict(e, start=parse(e['start']), end=parse(e['end'])) for e in eps] for rule, eps in result['episodes'].items()}
+        scored = detect.score(sc, per_rule, parse(result['scored_from']) if result.get('scored_from') else None)
+        services = {s.name: s for s in sc.services}
+        rng = random.Random(f"{d['seed']}/oracle")
+        by_id = {i['id']: i for i in sc.incidents}
+        for inc in scored['incident_list']:
+            delays = [cusum_delay(rng, sc, by_id[inc['id']], services[inc['service']], h, window) for _ in range(draws)]
+            found = [x for x in delays if x is not None]
+            rows[inc['variant']].append(dict(seed=d['seed'], service=inc['service'], rate=inc['expected_rate'], found=inc['detected'],
+                                             delay=inc['delay_min'], share=len(found) / draws,
+                                             reference=statistics.median(found) if found else None))
+    print(f"# the rules of {len(files)} result files against the reference (h {h}, {draws} draws per incident)")
+    print()
+    print('| incident | rules: found | rules: median delay | reference: found in most draws | reference: median delay | '
+          'rules\' misses the reference finds | rules − reference delay, median |')
+    print('|---|---:|---:|---:|---:|---:|---:|')
+    def median(values):
+        return f'{statistics.median(values):g} min' if values else '-'
+    for _, _, label in scen.VARIANTS:
+        v = rows.get(label)
+        if not v:
+            continue
+        most = [x for x in v if x['share'] >= 0.5]
+        print(f"| {label} | {sum(x['found'] for x in v)}/{len(v)} | {median([x['delay'] for x in v if x['found']])} | "
+              f"{len(most)}/{len(v)} ({sum(x['share'] for x in v) / len(v):.0%} of draws) | {median([x['reference'] for x in most])} | "
+              f"{sum(1 for x in v if not x['found'] and x['share'] >= 0.5)} | "
+              f"{median([x['delay'] - x['reference'] for x in most if x['found']])} |")
+    everything = [x for v in rows.values() for x in v]
+    most = [x for x in everything if x['share'] >= 0.5]
+    print()
+    print(f"reference recall (share of draws found) {sum(x['share'] for x in everything) / len(everything):.3f}; "
+          f"it finds {len(most)} of {len(everything)} incidents in most draws, the rules find {sum(x['found'] for x in most)} of those")
     return 0
 
 
