@@ -1,0 +1,165 @@
+"""A prototype, not a rule Vigil has: traffic judged by a sequential test instead of windows.
+
+For planning issue 12's next step (see docs/BENCHMARKS.md, "Against a detector that knows the
+model"). Per service, each minute's request count is weighed against the usual rate for its hour
+of the week, learned as the mean of the same hour in the one or two weeks before, by Page's CUSUM
+of the log-likelihood ratio of a drop to `--drop` times the usual rate (and, apart, a surge to
+`--surge` times): the count is taken as negative binomial around the rate, with a relative spread
+of `--phi` beyond Poisson for the minute-to-minute noise and the baseline's own error. A firing
+starts when the sum reaches `--h` and ends when it falls under half of it (then 15 minutes'
+cooldown). The first week, without history, is not judged.
+
+Two steps. First, on a server backfilled by detect.py (the counts are read once through
+GET /api/v1/series and cached beside the result file), write a result file whose three traffic
+rules' episodes (Traffic Drop, Sudden Traffic Drop, Traffic Surge) are replaced by the prototype's:
+
+  python3 bench/detection/sequential_prototype.py results/full-days21-eighth-pass.json \\
+      /tmp/seq-s1.json --base http://127.0.0.1:5091 --phi 0.25 --surge 2.0 --h 14
+
+Then compare the traffic incidents and the traffic rules' false firings, pooled over scenarios
+(no server):
+
+  python3 bench/detection/sequential_prototype.py --table \\
+      --shipped results/full-days21-eighth-pass.json ... --prototype /tmp/seq-s1.json ...
+"""
+import argparse, json, math, os, statistics, sys, urllib.parse, urllib.request
+from datetime import timedelta
+
+import detect
+import scenario as scen
+
+TRAFFIC_RULES = ['Traffic Drop', 'Sudden Traffic Drop', 'Traffic Surge']
+PROTOTYPE_RULES = ['Sequential Traffic Drop', 'Sequential Traffic Surge']
+KINDS = ['traffic to 1/4', 'traffic to 0 (stopped)', 'traffic x2', 'traffic x3']
+
+
+def fetch_counts(base, key, service, start, end):
+    """{minute since start: requests} of a service, summed over its series, a day per query."""
+    counts = {}
+    t = start
+    while t < end:
+        u = min(end, t + timedelta(days=1))
+        q = urllib.parse.urlencode({'metric': scen.METRIC, 'match[service]': service, 'agg': 'count',
+                                    'from': int(t.timestamp()), 'to': int(u.timestamp()), 'step': '60s'})
+        req = urllib.request.Request(f'{base}/api/v1/series?{q}', headers={'Authorization': f'Bearer {key}'})
+        with urllib.request.urlopen(req, timeout=120) as r:
+            body = json.load(r)
+        for s in body['series']:
+            for ts, v in s['points']:
+                m = int((ts - start.timestamp()) // 60)
+                counts[m] = counts.get(m, 0) + v
+        t = u
+    return counts
+
+
+def cusum_episodes(sc, counts, factor, h, phi):
+    """The episodes of one service's CUSUM for `factor` times the usual rate."""
+    k = 1.0 / phi ** 2
+    hourly = {(day, hour): sum(counts.get(day * 1440 + hour * 60 + i, 0) for i in range(60)) / 60.0
+              for day in range(sc.days) for hour in range(24)}
+    episodes, s, start, cooldown_until = [], 0.0, None, -1
+    for m in range(7 * 1440, sc.days * 1440):
+        day, mod = divmod(m, 1440)
+        past = [hourly[(day - 7 * w, mod // 60)] for w in (1, 2) if day - 7 * w >= 0]
+        m0, n = sum(past) / len(past), counts.get(m, 0)
+        if m0 <= 0.05:
+            llr = -1.0 if n > 0 else 0.0  # an hour that usually has no traffic says nothing either way
+        else:
+            m1 = m0 * factor
+            llr = n * math.log(m1 * (k + m0) / (m0 * (k + m1))) + k * math.log((k + m0) / (k + m1))
+        s = max(0.0, s + llr)
+        if start is None and s >= h and m > cooldown_until:
+            start = m
+        elif start is not None and s < h / 2:
+            episodes.append((start, m))
+            start, cooldown_until = None, m + 15
+    if start is not None:
+        episodes.append((start, sc.days * 1440))
+    return episodes
+
+
+def write_prototype(args):
+    with open(args.result) as f:
+        result = json.load(f)
+    d = result['scenario']
+    sc = scen.Scenario(d['corpus'], d['seed'], end=detect.parse(d['end']), days=d['days'])
+    cache = os.path.splitext(args.result)[0] + '.counts.json'
+    if os.path.exists(cache):
+        with open(cache) as f:
+            data = {name: {int(m): v for m, v in c.items()} for name, c in json.load(f).items()}
+    else:
+        data = {s.name: fetch_counts(args.base, args.key, s.name, sc.start, sc.end) for s in sc.services}
+        with open(cache, 'w') as f:
+            json.dump(data, f)
+    for rule in TRAFFIC_RULES:
+        result['episodes'].pop(rule, None)
+    for rule, factor in zip(PROTOTYPE_RULES, (args.drop, args.surge)):
+        result['episodes'][rule] = [
+            {'labels': {'service': s.name}, 'start': detect.iso(sc.start + timedelta(minutes=a + 1)),
+             'end': detect.iso(sc.start + timedelta(minutes=b + 1)), 'value': None, 'threshold': None}
+            for s in sc.services for a, b in cusum_episodes(sc, data[s.name], factor, args.h, args.phi)]
+    result['rules_source'] += (f' with the traffic rules replaced by the sequential prototype (h {args.h}, drop {args.drop}, '
+                               f'surge {args.surge}, phi {args.phi})')
+    with open(args.out, 'w') as f:
+        json.dump(result, f)
+    print(f'wrote {args.out}')
+
+
+def table(shipped, prototype):
+    """Traffic incidents found and their delays, and the traffic rules' false firings before and
+    in the incident week, pooled over the scenarios."""
+    def gather(files, rules):
+        delays, false_before, false_during = {k: [] for k in KINDS}, 0, 0
+        for name in files:
+            with open(name) as f:
+                r = json.load(f)
+            d = r['scenario']
+            sc = scen.Scenario(d['corpus'], d['seed'], end=detect.parse(d['end']), days=d['days'])
+            per = {n: [dict(e, start=detect.parse(e['start']), end=detect.parse(e['end'])) for e in r['episodes'][n]] for n in rules}
+            scored_from = detect.parse(r['scored_from'])
+            for inc in detect.score(sc, per, scored_from)['incident_list']:
+                if inc['variant'] in delays:
+                    delays[inc['variant']].append(inc['delay_min'])
+            near = [(i['service'], detect.parse(i['start']), detect.parse(i['end']) + detect.GRACE) for i in sc.incidents]
+            for eps in per.values():
+                for e in eps:
+                    if e['start'] >= scored_from and not any(e['labels'].get('service') == s and e['start'] <= b and e['end'] >= a for s, a, b in near):
+                        false_before, false_during = (false_before + 1, false_during) if e['start'] < sc.incident_start else (false_before, false_during + 1)
+        return delays, false_before, false_during
+
+    a, b = gather(shipped, TRAFFIC_RULES), gather(prototype, PROTOTYPE_RULES)
+    print('| incident | shipped traffic rules: found, median delay (p90) | sequential prototype: found, median delay (p90) |')
+    print('|---|---|---|')
+    for kind in KINDS:
+        cells = []
+        for delays in (a[0][kind], b[0][kind]):
+            found = [x for x in delays if x is not None]
+            cells.append(f"{len(found)}/{len(delays)}, {statistics.median(found):g} min ({detect.quantile(found, 0.9):g})" if found else f'0/{len(delays)}')
+        print(f'| {kind} | {cells[0]} | {cells[1]} |')
+    print(f'| false firings before the incident week / in it | {a[1]} / {a[2]} | {b[1]} / {b[2]} |')
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('result', nargs='?', help="detect.py's result file of a scenario (its other rules' episodes are kept)")
+    ap.add_argument('out', nargs='?', help='the result file to write')
+    ap.add_argument('--base', default='http://127.0.0.1:5091', help='the backfilled server (only when the counts are not cached yet)')
+    ap.add_argument('--key', default='bench-admin-key-0123456789')
+    ap.add_argument('--h', type=float, default=14.0)
+    ap.add_argument('--drop', type=float, default=0.4)
+    ap.add_argument('--surge', type=float, default=2.0)
+    ap.add_argument('--phi', type=float, default=0.25)
+    ap.add_argument('--table', action='store_true')
+    ap.add_argument('--shipped', nargs='*', default=[])
+    ap.add_argument('--prototype', nargs='*', default=[])
+    args = ap.parse_args()
+    if args.table:
+        table(args.shipped, args.prototype)
+    elif args.result and args.out:
+        write_prototype(args)
+    else:
+        ap.error('give RESULT and OUT, or --table with --shipped and --prototype files')
+
+
+if __name__ == '__main__':
+    sys.exit(main())
