@@ -1,8 +1,10 @@
 """A prototype, not a rule Vigil has: traffic judged by a sequential test instead of windows.
 
 For planning issue 12's next step (see docs/BENCHMARKS.md, "Against a detector that knows the
-model"). Per service, each minute's request count is weighed against the usual rate for its hour
-of the week, learned as the mean of the same hour in the one or two weeks before, by Page's CUSUM
+model"). Per service, each minute's request count is weighed against the usual rate for the minute,
+learned as the mean of the same hour in the one or two weeks before (with `--days-like`, also of
+the same hour of the days before of the same kind, weekdays or weekend days, up to a week back),
+interpolated between hours at the minute (not with `--no-interpolate`), by Page's CUSUM
 of the log-likelihood ratio of a drop to `--drop` times the usual rate (and, apart, a surge to
 `--surge` times): the count is taken as negative binomial around the rate, with a relative spread
 of `--phi` beyond Poisson for the minute-to-minute noise and the baseline's own error. A firing
@@ -52,7 +54,29 @@ def fetch_counts(base, key, service, start, end):
     return counts
 
 
-def cusum_episodes(sc, counts, factor, h, phi):
+def usual_rate(sc, hourly, day, minute_of_day, days_like, interpolate=True):
+    """The usual requests a minute: the same hour in the weeks before (up to two), or with
+    `days_like`, also the same hour of the days before of the same kind (weekday or weekend, up to
+    a week back); interpolated between hours at the minute (hourly means stand at the half hour)."""
+    def hour_mean(hour_index):
+        d, hour = divmod(hour_index, 24)
+        values = [hourly[(d - 7 * w, hour)] for w in (1, 2) if (d - 7 * w, hour) in hourly]
+        if days_like:
+            weekend = sc.weekday(d) >= 5
+            values += [hourly[(d - k, hour)] for k in range(1, 7) if (d - k, hour) in hourly and (sc.weekday(d - k) >= 5) == weekend]
+        return sum(values) / len(values) if values else None
+
+    if not interpolate:
+        return hour_mean(day * 24 + minute_of_day // 60)
+    position = minute_of_day / 60.0 - 0.5
+    low = math.floor(position)
+    a, b = hour_mean(day * 24 + low), hour_mean(day * 24 + low + 1)
+    if a is None or b is None:
+        return a if b is None else b
+    return a + (b - a) * (position - low)
+
+
+def cusum_episodes(sc, counts, factor, h, phi, days_like=False, interpolate=True):
     """The episodes of one service's CUSUM for `factor` times the usual rate."""
     k = 1.0 / phi ** 2
     hourly = {(day, hour): sum(counts.get(day * 1440 + hour * 60 + i, 0) for i in range(60)) / 60.0
@@ -60,8 +84,7 @@ def cusum_episodes(sc, counts, factor, h, phi):
     episodes, s, start, cooldown_until = [], 0.0, None, -1
     for m in range(7 * 1440, sc.days * 1440):
         day, mod = divmod(m, 1440)
-        past = [hourly[(day - 7 * w, mod // 60)] for w in (1, 2) if day - 7 * w >= 0]
-        m0, n = sum(past) / len(past), counts.get(m, 0)
+        m0, n = usual_rate(sc, hourly, day, mod, days_like, interpolate) or 0.0, counts.get(m, 0)
         if m0 <= 0.05:
             llr = -1.0 if n > 0 else 0.0  # an hour that usually has no traffic says nothing either way
         else:
@@ -97,9 +120,9 @@ def write_prototype(args):
         result['episodes'][rule] = [
             {'labels': {'service': s.name}, 'start': detect.iso(sc.start + timedelta(minutes=a + 1)),
              'end': detect.iso(sc.start + timedelta(minutes=b + 1)), 'value': None, 'threshold': None}
-            for s in sc.services for a, b in cusum_episodes(sc, data[s.name], factor, args.h, args.phi)]
+            for s in sc.services for a, b in cusum_episodes(sc, data[s.name], factor, args.h, args.phi, args.days_like, not args.no_interpolate)]
     result['rules_source'] += (f' with the traffic rules replaced by the sequential prototype (h {args.h}, drop {args.drop}, '
-                               f'surge {args.surge}, phi {args.phi})')
+                               f'surge {args.surge}, phi {args.phi}{", days like" if args.days_like else ""}{", not interpolated" if args.no_interpolate else ""})')
     with open(args.out, 'w') as f:
         json.dump(result, f)
     print(f'wrote {args.out}')
@@ -149,6 +172,8 @@ def main():
     ap.add_argument('--drop', type=float, default=0.4)
     ap.add_argument('--surge', type=float, default=2.0)
     ap.add_argument('--phi', type=float, default=0.25)
+    ap.add_argument('--days-like', action='store_true', help='learn from the days before of the same kind too, not only the same hour of past weeks')
+    ap.add_argument('--no-interpolate', action='store_true', help="take an hour's mean for each of its minutes")
     ap.add_argument('--table', action='store_true')
     ap.add_argument('--shipped', nargs='*', default=[])
     ap.add_argument('--prototype', nargs='*', default=[])
