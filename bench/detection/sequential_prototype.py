@@ -4,24 +4,25 @@ For planning issue 12's next step (see docs/BENCHMARKS.md, "Against a detector t
 model"). Per service, each minute's request count is weighed against the usual rate for the minute,
 learned as the mean of the same hour in the one or two weeks before (with `--days-like`, also of
 the same hour of the days before of the same kind, weekdays or weekend days, up to a week back),
-interpolated between hours at the minute (not with `--no-interpolate`), by Page's CUSUM
+interpolated between hours at the minute but not across midnight into a day of another kind (not
+at all with `--no-interpolate`), by Page's CUSUM
 of the log-likelihood ratio of a drop to `--drop` times the usual rate (and, apart, a surge to
 `--surge` times): the count is taken as negative binomial around the rate, with a relative spread
 of `--phi` beyond Poisson for the minute-to-minute noise and the baseline's own error. A firing
-starts when the sum reaches `--h` and ends when it falls under half of it (then 15 minutes'
-cooldown). The first week, without history, is not judged.
+starts when the sum (capped at twice `--h`) reaches `--h` and ends when it falls under half of it
+(then 15 minutes' cooldown). The first week, without history, is not judged.
 
 Two steps. First, on a server backfilled by detect.py (the counts are read once through
 GET /api/v1/series and cached beside the result file), write a result file whose three traffic
 rules' episodes (Traffic Drop, Sudden Traffic Drop, Traffic Surge) are replaced by the prototype's:
 
-  python3 bench/detection/sequential_prototype.py results/full-days21-eighth-pass.json \\
-      /tmp/seq-s1.json --base http://127.0.0.1:5091 --phi 0.25 --surge 2.0 --h 14
+  cd bench/detection && python3 sequential_prototype.py results/full-days21-eighth-pass.json \\
+      /tmp/seq-s1.json --base http://127.0.0.1:5091 --days-like
 
 Then compare the traffic incidents and the traffic rules' false firings, pooled over scenarios
 (no server):
 
-  python3 bench/detection/sequential_prototype.py --table \\
+  python3 sequential_prototype.py --table \\
       --shipped results/full-days21-eighth-pass.json ... --prototype /tmp/seq-s1.json ...
 """
 import argparse, json, math, os, statistics, sys, urllib.parse, urllib.request
@@ -68,11 +69,13 @@ def usual_rate(sc, hourly, day, minute_of_day, days_like, interpolate=True):
 
     if not interpolate:
         return hour_mean(day * 24 + minute_of_day // 60)
+    own = day * 24 + minute_of_day // 60
     position = minute_of_day / 60.0 - 0.5
     low = math.floor(position)
     a, b = hour_mean(day * 24 + low), hour_mean(day * 24 + low + 1)
-    if a is None or b is None:
-        return a if b is None else b
+    other = day * 24 + low if day * 24 + low != own else day * 24 + low + 1
+    if a is None or b is None or (sc.weekday(other // 24) >= 5) != (sc.weekday(day) >= 5):
+        return hour_mean(own)  # no neighbour to lean to, or one on another kind of day (the weekend starts at midnight)
     return a + (b - a) * (position - low)
 
 
@@ -86,11 +89,11 @@ def cusum_episodes(sc, counts, factor, h, phi, days_like=False, interpolate=True
         day, mod = divmod(m, 1440)
         m0, n = usual_rate(sc, hourly, day, mod, days_like, interpolate) or 0.0, counts.get(m, 0)
         if m0 <= 0.05:
-            llr = -1.0 if n > 0 else 0.0  # an hour that usually has no traffic says nothing either way
+            llr = -1.0 if n > 0 else 0.0  # an hour that usually has no traffic: no drop to find, and a request or two is no surge
         else:
             m1 = m0 * factor
             llr = n * math.log(m1 * (k + m0) / (m0 * (k + m1))) + k * math.log((k + m0) / (k + m1))
-        s = max(0.0, s + llr)
+        s = min(2 * h, max(0.0, s + llr))  # capped, so a firing ends soon after the traffic is back
         if start is None and s >= h and m > cooldown_until:
             start = m
         elif start is not None and s < h / 2:
