@@ -466,19 +466,26 @@ public class MetricSeriesTests
             series.Record(1 + (i % 500), i);
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-
-        // Act: 9 000 more points into the same 10 s bucket, over the same value range.
-        for (var i = 1_000; i < 10_000; i++)
+        long RecordMore()
         {
-            series.Record(1 + (i % 500), i);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 1_000; i < 10_000; i++)
+            {
+                series.Record(1 + (i % 500), i);
+            }
+
+            return GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // Act: 9 000 more points into the same 10 s bucket, over the same value range, three times.
+        // The fewest bytes of the three: the runtime may allocate on this thread once while the
+        // loop runs (a method moving to its optimised code; 2 560 bytes in one CI run), which a
+        // steady state of Record would repeat every time.
+        var allocated = Math.Min(RecordMore(), Math.Min(RecordMore(), RecordMore()));
 
         // Assert
         Assert.Equal(0, allocated);
-        Assert.Equal(10_000, series.TotalCount);
+        Assert.Equal(28_000, series.TotalCount);
     }
 
     [Fact]
