@@ -1,4 +1,5 @@
-"""A prototype, not a rule Vigil has: traffic judged by a sequential test instead of windows.
+"""A prototype, not a rule Vigil has: traffic (and, with `--kind errors`, server errors) judged by
+a sequential test instead of windows.
 
 For planning issue 12's next step (see docs/BENCHMARKS.md, "Against a detector that knows the
 model"). Per service, each minute's request count is weighed against the usual rate for the minute,
@@ -19,8 +20,11 @@ rules' episodes (Traffic Drop, Sudden Traffic Drop, Traffic Surge) are replaced 
   cd bench/detection && python3 sequential_prototype.py results/full-days21-eighth-pass.json \\
       /tmp/seq-s1.json --base http://127.0.0.1:5091 --days-like
 
-Then compare the traffic incidents and the traffic rules' false firings, pooled over scenarios
-(no server):
+With `--kind errors` the two service error rules (Error Rate Anomaly, Sustained Error Rate) are
+replaced instead, by a CUSUM per size of change of each minute's 5xx count (see error_episodes).
+
+Then compare the traffic (or `--kind errors`) incidents and the replaced rules' false firings,
+pooled over scenarios (no server):
 
   python3 sequential_prototype.py --table \\
       --shipped results/full-days21-eighth-pass.json ... --prototype /tmp/seq-s1.json ...
@@ -34,16 +38,21 @@ import scenario as scen
 TRAFFIC_RULES = ['Traffic Drop', 'Sudden Traffic Drop', 'Traffic Surge']
 PROTOTYPE_RULES = ['Sequential Traffic Drop', 'Sequential Traffic Surge']
 KINDS = ['traffic to 1/4', 'traffic to 0 (stopped)', 'traffic x2', 'traffic x3']
+ERROR_RULES = ['Error Rate Anomaly', 'Sustained Error Rate']
+ERROR_PROTOTYPE_RULES = ['Sequential Error Rate']
+ERROR_KINDS = ['errors 3%', 'errors 8%', 'errors 15%']
 
 
-def fetch_counts(base, key, service, start, end):
-    """{minute since start: requests} of a service, summed over its series, a day per query."""
+def fetch_counts(base, key, service, start, end, status=None):
+    """{minute since start: requests} of a service (of one status, given one), summed over its
+    series, a day per query."""
     counts = {}
     t = start
     while t < end:
         u = min(end, t + timedelta(days=1))
         q = urllib.parse.urlencode({'metric': scen.METRIC, 'match[service]': service, 'agg': 'count',
-                                    'from': int(t.timestamp()), 'to': int(u.timestamp()), 'step': '60s'})
+                                    'from': int(t.timestamp()), 'to': int(u.timestamp()), 'step': '60s',
+                                    **({'match[status]': status} if status else {})})
         req = urllib.request.Request(f'{base}/api/v1/series?{q}', headers={'Authorization': f'Bearer {key}'})
         with urllib.request.urlopen(req, timeout=120) as r:
             body = json.load(r)
@@ -104,19 +113,67 @@ def cusum_episodes(sc, counts, factor, h, phi, days_like=False, interpolate=True
     return episodes
 
 
+def error_episodes(sc, requests, errors, h, deltas):
+    """The episodes of one service's error test: each minute's 5xx count against the usual error
+    rate, pooled over the same hour of the weeks and of the days of the same kind before (with one
+    error and 200 requests added, so a quiet hour's rate is not 0), one CUSUM per size of change
+    (`deltas`, points added to the usual rate, or three times it if more), each minute's part
+    capped at h / 2 (a one-minute blip of errors cannot fire it alone), the sum at 2h."""
+    hourly = {(d, hour): (sum(requests.get(d * 1440 + hour * 60 + i, 0) for i in range(60)),
+                          sum(errors.get(d * 1440 + hour * 60 + i, 0) for i in range(60)))
+              for d in range(sc.days) for hour in range(24)}
+    episodes, sums, start, cooldown_until = [], [0.0] * len(deltas), None, -1
+    for m in range(7 * 1440, sc.days * 1440):
+        day, mod = divmod(m, 1440)
+        hour, weekend = mod // 60, sc.weekday(day) >= 5
+        past = [(day - 7 * w, hour) for w in (1, 2) if day - 7 * w >= 0]
+        past += [(day - k, hour) for k in range(1, 7) if day - k >= 0 and (sc.weekday(day - k) >= 5) == weekend]
+        p0 = max(0.001, (sum(hourly[x][1] for x in past) + 1) / (sum(hourly[x][0] for x in past) + 200))
+        n, e = requests.get(m, 0), errors.get(m, 0)
+        for j, delta in enumerate(deltas):
+            p1 = min(0.9, max(p0 + delta, 3 * p0))
+            llr = e * math.log(p1 / p0) + (n - e) * math.log((1 - p1) / (1 - p0))
+            sums[j] = min(2 * h, max(0.0, sums[j] + min(h / 2, llr)))
+        if start is None and max(sums) >= h and m > cooldown_until:
+            start = m
+        elif start is not None and max(sums) < h / 2:
+            episodes.append((start, m))
+            start, cooldown_until = None, m + 15
+    if start is not None:
+        episodes.append((start, sc.days * 1440))
+    return episodes
+
+
+def cached_counts(path, fetch):
+    if os.path.exists(path):
+        with open(path) as f:
+            return {name: {int(m): v for m, v in c.items()} for name, c in json.load(f).items()}
+    data = fetch()
+    with open(path, 'w') as f:
+        json.dump(data, f)
+    return data
+
+
 def write_prototype(args):
     with open(args.result) as f:
         result = json.load(f)
     d = result['scenario']
     sc = scen.Scenario(d['corpus'], d['seed'], end=detect.parse(d['end']), days=d['days'])
-    cache = os.path.splitext(args.result)[0] + '.counts.json'
-    if os.path.exists(cache):
-        with open(cache) as f:
-            data = {name: {int(m): v for m, v in c.items()} for name, c in json.load(f).items()}
-    else:
-        data = {s.name: fetch_counts(args.base, args.key, s.name, sc.start, sc.end) for s in sc.services}
-        with open(cache, 'w') as f:
-            json.dump(data, f)
+    stem = os.path.splitext(args.result)[0]
+    data = cached_counts(stem + '.counts.json', lambda: {s.name: fetch_counts(args.base, args.key, s.name, sc.start, sc.end) for s in sc.services})
+    if args.kind == 'errors':
+        errors = cached_counts(stem + '.errors.json', lambda: {s.name: fetch_counts(args.base, args.key, s.name, sc.start, sc.end, '500') for s in sc.services})
+        for rule in ERROR_RULES:
+            result['episodes'].pop(rule, None)
+        result['episodes'][ERROR_PROTOTYPE_RULES[0]] = [
+            {'labels': {'service': s.name}, 'start': detect.iso(sc.start + timedelta(minutes=a + 1)),
+             'end': detect.iso(sc.start + timedelta(minutes=b + 1)), 'value': None, 'threshold': None}
+            for s in sc.services for a, b in error_episodes(sc, data[s.name], errors[s.name], args.h, args.deltas)]
+        result['rules_source'] += f' with the service error rules replaced by the sequential prototype (h {args.h}, deltas {args.deltas})'
+        with open(args.out, 'w') as f:
+            json.dump(result, f)
+        print(f'wrote {args.out}')
+        return
     for rule in TRAFFIC_RULES:
         result['episodes'].pop(rule, None)
     for rule, factor in zip(PROTOTYPE_RULES, (args.drop, args.surge)):
@@ -131,11 +188,13 @@ def write_prototype(args):
     print(f'wrote {args.out}')
 
 
-def table(shipped, prototype):
-    """Traffic incidents found and their delays, and the traffic rules' false firings before and
-    in the incident week, pooled over the scenarios."""
+def table(shipped, prototype, kind='traffic'):
+    """Traffic (or error) incidents found and their delays, and the replaced rules' false firings
+    before and in the incident week, pooled over the scenarios."""
+    kinds, rules, prototype_rules = (KINDS, TRAFFIC_RULES, PROTOTYPE_RULES) if kind == 'traffic' else (ERROR_KINDS, ERROR_RULES, ERROR_PROTOTYPE_RULES)
+
     def gather(files, rules):
-        delays, false_before, false_during = {k: [] for k in KINDS}, 0, 0
+        delays, false_before, false_during = {k: [] for k in kinds}, 0, 0
         for name in files:
             with open(name) as f:
                 r = json.load(f)
@@ -153,15 +212,15 @@ def table(shipped, prototype):
                         false_before, false_during = (false_before + 1, false_during) if e['start'] < sc.incident_start else (false_before, false_during + 1)
         return delays, false_before, false_during
 
-    a, b = gather(shipped, TRAFFIC_RULES), gather(prototype, PROTOTYPE_RULES)
-    print('| incident | shipped traffic rules: found, median delay (p90) | sequential prototype: found, median delay (p90) |')
+    a, b = gather(shipped, rules), gather(prototype, prototype_rules)
+    print(f'| incident | shipped {kind} rules: found, median delay (p90) | sequential prototype: found, median delay (p90) |')
     print('|---|---|---|')
-    for kind in KINDS:
+    for variant in kinds:
         cells = []
-        for delays in (a[0][kind], b[0][kind]):
+        for delays in (a[0][variant], b[0][variant]):
             found = [x for x in delays if x is not None]
             cells.append(f"{len(found)}/{len(delays)}, {statistics.median(found):g} min ({detect.quantile(found, 0.9):g})" if found else f'0/{len(delays)}')
-        print(f'| {kind} | {cells[0]} | {cells[1]} |')
+        print(f'| {variant} | {cells[0]} | {cells[1]} |')
     print(f'| false firings before the incident week / in it | {a[1]} / {a[2]} | {b[1]} / {b[2]} |')
 
 
@@ -177,12 +236,14 @@ def main():
     ap.add_argument('--phi', type=float, default=0.25)
     ap.add_argument('--days-like', action='store_true', help='learn from the days before of the same kind too, not only the same hour of past weeks')
     ap.add_argument('--no-interpolate', action='store_true', help="take an hour's mean for each of its minutes")
+    ap.add_argument('--kind', choices=['traffic', 'errors'], default='traffic', help='which rules the prototype replaces')
+    ap.add_argument('--deltas', type=float, nargs='+', default=[0.02, 0.07], help='errors: the sizes of change tested, added to the usual rate')
     ap.add_argument('--table', action='store_true')
     ap.add_argument('--shipped', nargs='*', default=[])
     ap.add_argument('--prototype', nargs='*', default=[])
     args = ap.parse_args()
     if args.table:
-        table(args.shipped, args.prototype)
+        table(args.shipped, args.prototype, args.kind)
     elif args.result and args.out:
         write_prototype(args)
     else:
