@@ -4,7 +4,7 @@ using Vigil.Performance.Regressions;
 namespace Vigil.Benchmarks;
 
 /// <summary>
-/// <c>-- regressions [operations per cell] [step ...] [--minute-sigma σ] [--outliers share] [--trim-average share]</c> (steps by name, e.g. <c>none "+10 %"</c>; all when none are named): scores the regression detector's step test
+/// <c>-- regressions [operations per cell] [step ...] [--minute-sigma σ] [--outliers share] [--trim-average share] [--oracle h]</c> (steps by name, e.g. <c>none "+10 %"</c>; all when none are named): scores the regression detector's step test
 /// (<see cref="StepDetector"/> at the default confidence) on a synthetic corpus, judged minute by
 /// minute as the live detector judges. Each operation runs 8 hours: log-normal durations
 /// (σ 0.3–0.55) around a median with a daily cycle (+15 % at the peak), a slow drift (±10 % over
@@ -228,6 +228,7 @@ internal static class RegressionReport
         private readonly double[] _sums = new double[steps.Length];
         private readonly double[] _usual = new double[Grid + 1];
         private readonly double[] _stepped = new double[Grid + 1];
+        private readonly List<double> _residuals = [];
 
         public int? Delay { get; private set; }
 
@@ -241,6 +242,13 @@ internal static class RegressionReport
             }
 
             var variance = sigma * sigma;
+            _residuals.Clear();
+            foreach (var v in values)
+            {
+                _residuals.Add(Math.Log(v / level));
+            }
+
+            var total = _residuals.Sum();
             var alarm = false;
             for (var t = 0; t < steps.Length; t++)
             {
@@ -248,15 +256,20 @@ internal static class RegressionReport
                 for (var j = 0; j <= Grid; j++)
                 {
                     // j = Grid: no spike; otherwise a spike moving every execution of the minute by SpikeShifts[j].
+                    // Log-normal durations: moving every one by a shift is worth (shift Σr − n shift² / 2) / σ².
                     var spike = j < Grid ? SpikeShifts[j] : 0;
-                    double usual = 0, stepped = 0;
-                    foreach (var v in values)
+                    var usual = Shifted(spike, total, _residuals.Count, variance);
+                    var stepped = usual;
+                    if (steps[t].Tail)
                     {
-                        var r = Math.Log(v / level);
-                        usual += ((spike * r) - (spike * spike / 2)) / variance;
-                        stepped += steps[t].Tail
-                            ? (((spike * r) - (spike * spike / 2)) / variance) + Math.Log(0.9 + (0.1 * Math.Exp(d * (r - spike - (d / 2)) / variance))) // one in ten 3 times slower
-                            : (((spike + d) * r) - ((spike + d) * (spike + d) / 2)) / variance;
+                        foreach (var r in _residuals)
+                        {
+                            stepped += Math.Log(0.9 + (0.1 * Math.Exp(d * (r - spike - (d / 2)) / variance))); // one in ten 3 times slower
+                        }
+                    }
+                    else
+                    {
+                        stepped = Shifted(spike + d, total, _residuals.Count, variance);
                     }
 
                     var weight = Math.Log(j < Grid ? SpikeChance / Grid : 1 - SpikeChance);
@@ -282,6 +295,8 @@ internal static class RegressionReport
                 Array.Clear(_sums);
             }
         }
+
+        private static double Shifted(double shift, double total, int count, double variance) => ((shift * total) - (count * shift * shift / 2)) / variance;
 
         private static double LogSumExp(double[] terms)
         {

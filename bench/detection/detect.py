@@ -338,12 +338,8 @@ def main():
     a = p.parse_args()
 
     if a.rescore:
-        with open(a.rescore) as f:
-            result = json.load(f)
-        d = result['scenario']
-        sc = scen.Scenario(d['corpus'], d['seed'], end=parse(d['end']), days=d['days'])
-        per_rule = {name: [dict(e, start=parse(e['start']), end=parse(e['end'])) for e in eps] for name, eps in result['episodes'].items()}
-        result['score'] = score(sc, per_rule, parse(result['scored_from']) if result.get('scored_from') else None)
+        result, sc, per_rule, scored_from = load_result(a.rescore)
+        result['score'] = score(sc, per_rule, scored_from)
         write(result, a.out or a.rescore)
         gate(result, a)
         return
@@ -403,6 +399,17 @@ def gate(result, a):
     if failed:
         print('FAILED: ' + '; '.join(failed))
         sys.exit(1)
+
+
+def load_result(path):
+    """A result file: (the result, its scenario, each rule's episodes with their times parsed, the
+    time scoring starts from or None)."""
+    with open(path) as f:
+        result = json.load(f)
+    d = result['scenario']
+    sc = scen.Scenario(d['corpus'], d['seed'], end=parse(d['end']), days=d['days'])
+    per_rule = {name: [dict(e, start=parse(e['start']), end=parse(e['end'])) for e in eps] for name, eps in result['episodes'].items()}
+    return result, sc, per_rule, parse(result['scored_from']) if result.get('scored_from') else None
 
 
 def default_out(corpus, source):

@@ -25,7 +25,7 @@ incident-free traffic, so the budget is checked, not assumed.
   python3 bench/detection/oracle.py --corpus full --days 21 --seed 1 --end 2026-12-04T00:00:00Z
   python3 bench/detection/oracle.py --compare bench/detection/results/full-days21-eighth-pass.json ...
 """
-import argparse, json, math, random, statistics, sys
+import argparse, math, random, statistics, sys
 from collections import defaultdict
 from datetime import datetime
 
@@ -79,7 +79,11 @@ def minute_llr(kind, size, service, rate, n, errors, log_excess):
     k = 1.0 / OVERDISPERSION ** 2
     if size == 0:
         return k * math.log(1 + rate / k) if n == 0 else -math.inf
-    m0, m1 = rate, rate * size
+    return negative_binomial_llr(n, rate, rate * size, k)
+
+
+def negative_binomial_llr(n, m0, m1, k):
+    """The log-likelihood ratio of a count n, negative binomial of shape k, mean m1 against m0."""
     return n * math.log(m1 * (k + m0) / (m0 * (k + m1))) + k * math.log((k + m0) / (k + m1))
 
 
@@ -205,19 +209,15 @@ def compare(files, h, draws):
     rows = defaultdict(list)
     window = scen.INCIDENT_MINUTES + 5
     for name in files:
-        with open(name) as f:
-            result = json.load(f)
-        d = result['scenario']
-        sc = scen.Scenario(d['corpus'], d['seed'], end=parse(d['end']), days=d['days'])
-        per_rule = {rule: [dict(e, start=parse(e['start']), end=parse(e['end'])) for e in eps] for rule, eps in result['episodes'].items()}
-        scored = detect.score(sc, per_rule, parse(result['scored_from']) if result.get('scored_from') else None)
+        _, sc, per_rule, scored_from = detect.load_result(name)
+        scored = detect.score(sc, per_rule, scored_from)
         services = {s.name: s for s in sc.services}
-        rng = random.Random(f"{d['seed']}/oracle")
+        rng = random.Random(f"{sc.seed}/oracle")
         by_id = {i['id']: i for i in sc.incidents}
         for inc in scored['incident_list']:
             delays = [cusum_delay(rng, sc, by_id[inc['id']], services[inc['service']], h, window) for _ in range(draws)]
             found = [x for x in delays if x is not None]
-            rows[inc['variant']].append(dict(seed=d['seed'], service=inc['service'], rate=inc['expected_rate'], found=inc['detected'],
+            rows[inc['variant']].append(dict(seed=sc.seed, service=inc['service'], rate=inc['expected_rate'], found=inc['detected'],
                                              delay=inc['delay_min'], share=len(found) / draws,
                                              reference=statistics.median(found) if found else None))
     print(f"# the rules of {len(files)} result files against the reference (h {h}, {draws} draws per incident)")

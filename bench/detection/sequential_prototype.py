@@ -33,6 +33,7 @@ import argparse, json, math, os, statistics, sys, urllib.parse, urllib.request
 from datetime import timedelta
 
 import detect
+import oracle
 import scenario as scen
 
 TRAFFIC_RULES = ['Traffic Drop', 'Sudden Traffic Drop', 'Traffic Surge']
@@ -64,21 +65,27 @@ def fetch_counts(base, key, service, start, end, status=None):
     return counts
 
 
+def like_hours(sc, day, hour, days_like):
+    """The hours the usual value of (day, hour) is learned from: the same hour in the weeks before
+    (up to two), and with `days_like` also on the days before of the same kind (weekday or
+    weekend, up to a week back)."""
+    hours = [(day - 7 * w, hour) for w in (1, 2) if day - 7 * w >= 0]
+    if days_like:
+        weekend = sc.weekday(day) >= 5
+        hours += [(day - k, hour) for k in range(1, 7) if day - k >= 0 and (sc.weekday(day - k) >= 5) == weekend]
+    return hours
+
+
 def usual_rate(sc, hourly, day, minute_of_day, days_like, interpolate=True):
-    """The usual requests a minute: the same hour in the weeks before (up to two), or with
-    `days_like`, also the same hour of the days before of the same kind (weekday or weekend, up to
-    a week back); interpolated between hours at the minute (hourly means stand at the half hour)."""
+    """The usual requests a minute: the mean of the like hours (`like_hours`), interpolated between
+    hours at the minute (hourly means stand at the half hour)."""
     def hour_mean(hour_index):
-        d, hour = divmod(hour_index, 24)
-        values = [hourly[(d - 7 * w, hour)] for w in (1, 2) if (d - 7 * w, hour) in hourly]
-        if days_like:
-            weekend = sc.weekday(d) >= 5
-            values += [hourly[(d - k, hour)] for k in range(1, 7) if (d - k, hour) in hourly and (sc.weekday(d - k) >= 5) == weekend]
+        values = [hourly[x] for x in like_hours(sc, *divmod(hour_index, 24), days_like)]
         return sum(values) / len(values) if values else None
 
-    if not interpolate:
-        return hour_mean(day * 24 + minute_of_day // 60)
     own = day * 24 + minute_of_day // 60
+    if not interpolate:
+        return hour_mean(own)
     position = minute_of_day / 60.0 - 0.5
     low = math.floor(position)
     a, b = hour_mean(day * 24 + low), hour_mean(day * 24 + low + 1)
@@ -88,60 +95,67 @@ def usual_rate(sc, hourly, day, minute_of_day, days_like, interpolate=True):
     return a + (b - a) * (position - low)
 
 
-def cusum_episodes(sc, counts, factor, h, phi, days_like=False, interpolate=True):
-    """The episodes of one service's CUSUM for `factor` times the usual rate."""
-    k = 1.0 / phi ** 2
-    hourly = {(day, hour): sum(counts.get(day * 1440 + hour * 60 + i, 0) for i in range(60)) / 60.0
-              for day in range(sc.days) for hour in range(24)}
-    episodes, s, start, cooldown_until = [], 0.0, None, -1
-    for m in range(7 * 1440, sc.days * 1440):
-        day, mod = divmod(m, 1440)
-        m0, n = usual_rate(sc, hourly, day, mod, days_like, interpolate) or 0.0, counts.get(m, 0)
-        if m0 <= 0.05:
-            llr = -1.0 if n > 0 else 0.0  # an hour that usually has no traffic: no drop to find, and a request or two is no surge
-        else:
-            m1 = m0 * factor
-            llr = n * math.log(m1 * (k + m0) / (m0 * (k + m1))) + k * math.log((k + m0) / (k + m1))
-        s = min(2 * h, max(0.0, s + llr))  # capped, so a firing ends soon after the traffic is back
+def firing_episodes(sums, h):
+    """(first minute, end minute) of each firing, from (minute, sum) in time order: a firing starts
+    when the sum reaches h and ends when it falls under h / 2, then 15 minutes' cooldown."""
+    episodes, start, cooldown_until, last = [], None, -1, None
+    for m, s in sums:
+        last = m
         if start is None and s >= h and m > cooldown_until:
             start = m
         elif start is not None and s < h / 2:
             episodes.append((start, m))
             start, cooldown_until = None, m + 15
     if start is not None:
-        episodes.append((start, sc.days * 1440))
+        episodes.append((start, last + 1))
     return episodes
+
+
+def cusum_episodes(sc, counts, factor, h, phi, days_like=False, interpolate=True):
+    """The episodes of one service's CUSUM for `factor` times the usual rate."""
+    k = 1.0 / phi ** 2
+    hourly = {(day, hour): sum(counts.get(day * 1440 + hour * 60 + i, 0) for i in range(60)) / 60.0
+              for day in range(sc.days) for hour in range(24)}
+
+    def sums():
+        s = 0.0
+        for m in range(7 * 1440, sc.days * 1440):
+            day, mod = divmod(m, 1440)
+            m0, n = usual_rate(sc, hourly, day, mod, days_like, interpolate) or 0.0, counts.get(m, 0)
+            if m0 <= 0.05:
+                llr = -1.0 if n > 0 else 0.0  # an hour that usually has no traffic: no drop to find, and a request or two is no surge
+            else:
+                llr = oracle.negative_binomial_llr(n, m0, m0 * factor, k)
+            s = min(2 * h, max(0.0, s + llr))  # capped, so a firing ends soon after the traffic is back
+            yield m, s
+
+    return firing_episodes(sums(), h)
 
 
 def error_episodes(sc, requests, errors, h, deltas):
     """The episodes of one service's error test: each minute's 5xx count against the usual error
-    rate, pooled over the same hour of the weeks and of the days of the same kind before (with one
-    error and 200 requests added, so a quiet hour's rate is not 0), one CUSUM per size of change
+    rate, pooled over the like hours (`like_hours`, days of the same kind included; with one error
+    and 200 requests added, so a quiet hour's rate is not 0), one CUSUM per size of change
     (`deltas`, points added to the usual rate, or three times it if more), each minute's part
     capped at h / 2 (a one-minute blip of errors cannot fire it alone), the sum at 2h."""
     hourly = {(d, hour): (sum(requests.get(d * 1440 + hour * 60 + i, 0) for i in range(60)),
                           sum(errors.get(d * 1440 + hour * 60 + i, 0) for i in range(60)))
               for d in range(sc.days) for hour in range(24)}
-    episodes, sums, start, cooldown_until = [], [0.0] * len(deltas), None, -1
-    for m in range(7 * 1440, sc.days * 1440):
-        day, mod = divmod(m, 1440)
-        hour, weekend = mod // 60, sc.weekday(day) >= 5
-        past = [(day - 7 * w, hour) for w in (1, 2) if day - 7 * w >= 0]
-        past += [(day - k, hour) for k in range(1, 7) if day - k >= 0 and (sc.weekday(day - k) >= 5) == weekend]
-        p0 = max(0.001, (sum(hourly[x][1] for x in past) + 1) / (sum(hourly[x][0] for x in past) + 200))
-        n, e = requests.get(m, 0), errors.get(m, 0)
-        for j, delta in enumerate(deltas):
-            p1 = min(0.9, max(p0 + delta, 3 * p0))
-            llr = e * math.log(p1 / p0) + (n - e) * math.log((1 - p1) / (1 - p0))
-            sums[j] = min(2 * h, max(0.0, sums[j] + min(h / 2, llr)))
-        if start is None and max(sums) >= h and m > cooldown_until:
-            start = m
-        elif start is not None and max(sums) < h / 2:
-            episodes.append((start, m))
-            start, cooldown_until = None, m + 15
-    if start is not None:
-        episodes.append((start, sc.days * 1440))
-    return episodes
+
+    def sums():
+        totals = [0.0] * len(deltas)
+        for m in range(7 * 1440, sc.days * 1440):
+            day, mod = divmod(m, 1440)
+            past = like_hours(sc, day, mod // 60, days_like=True)
+            p0 = max(0.001, (sum(hourly[x][1] for x in past) + 1) / (sum(hourly[x][0] for x in past) + 200))
+            n, e = requests.get(m, 0), errors.get(m, 0)
+            for j, delta in enumerate(deltas):
+                p1 = min(0.9, max(p0 + delta, 3 * p0))
+                llr = e * math.log(p1 / p0) + (n - e) * math.log((1 - p1) / (1 - p0))
+                totals[j] = min(2 * h, max(0.0, totals[j] + min(h / 2, llr)))
+            yield m, max(totals)
+
+    return firing_episodes(sums(), h)
 
 
 def cached_counts(path, fetch):
@@ -155,34 +169,26 @@ def cached_counts(path, fetch):
 
 
 def write_prototype(args):
-    with open(args.result) as f:
-        result = json.load(f)
-    d = result['scenario']
-    sc = scen.Scenario(d['corpus'], d['seed'], end=detect.parse(d['end']), days=d['days'])
+    result, sc, _, _ = detect.load_result(args.result)
     stem = os.path.splitext(args.result)[0]
-    data = cached_counts(stem + '.counts.json', lambda: {s.name: fetch_counts(args.base, args.key, s.name, sc.start, sc.end) for s in sc.services})
+    requests = cached_counts(stem + '.counts.json', lambda: {s.name: fetch_counts(args.base, args.key, s.name, sc.start, sc.end) for s in sc.services})
     if args.kind == 'errors':
         errors = cached_counts(stem + '.errors.json', lambda: {s.name: fetch_counts(args.base, args.key, s.name, sc.start, sc.end, '500') for s in sc.services})
-        for rule in ERROR_RULES:
-            result['episodes'].pop(rule, None)
-        result['episodes'][ERROR_PROTOTYPE_RULES[0]] = [
-            {'labels': {'service': s.name}, 'start': detect.iso(sc.start + timedelta(minutes=a + 1)),
-             'end': detect.iso(sc.start + timedelta(minutes=b + 1)), 'value': None, 'threshold': None}
-            for s in sc.services for a, b in error_episodes(sc, data[s.name], errors[s.name], args.h, args.deltas)]
-        result['rules_source'] += f' with the service error rules replaced by the sequential prototype (h {args.h}, deltas {args.deltas})'
-        with open(args.out, 'w') as f:
-            json.dump(result, f)
-        print(f'wrote {args.out}')
-        return
-    for rule in TRAFFIC_RULES:
+        replaced = {ERROR_PROTOTYPE_RULES[0]: lambda s: error_episodes(sc, requests[s.name], errors[s.name], args.h, args.deltas)}
+        old_rules, what = ERROR_RULES, f'the service error rules replaced by the sequential prototype (h {args.h}, deltas {args.deltas})'
+    else:
+        replaced = {rule: (lambda s, factor=factor: cusum_episodes(sc, requests[s.name], factor, args.h, args.phi, args.days_like, not args.no_interpolate))
+                    for rule, factor in zip(PROTOTYPE_RULES, (args.drop, args.surge))}
+        old_rules, what = TRAFFIC_RULES, (f'the traffic rules replaced by the sequential prototype (h {args.h}, drop {args.drop}, surge {args.surge}, '
+                                          f'phi {args.phi}{", days like" if args.days_like else ""}{", not interpolated" if args.no_interpolate else ""})')
+    for rule in old_rules:
         result['episodes'].pop(rule, None)
-    for rule, factor in zip(PROTOTYPE_RULES, (args.drop, args.surge)):
+    for rule, episodes in replaced.items():
         result['episodes'][rule] = [
             {'labels': {'service': s.name}, 'start': detect.iso(sc.start + timedelta(minutes=a + 1)),
              'end': detect.iso(sc.start + timedelta(minutes=b + 1)), 'value': None, 'threshold': None}
-            for s in sc.services for a, b in cusum_episodes(sc, data[s.name], factor, args.h, args.phi, args.days_like, not args.no_interpolate)]
-    result['rules_source'] += (f' with the traffic rules replaced by the sequential prototype (h {args.h}, drop {args.drop}, '
-                               f'surge {args.surge}, phi {args.phi}{", days like" if args.days_like else ""}{", not interpolated" if args.no_interpolate else ""})')
+            for s in sc.services for a, b in episodes(s)]
+    result['rules_source'] += ' with ' + what
     with open(args.out, 'w') as f:
         json.dump(result, f)
     print(f'wrote {args.out}')
@@ -196,12 +202,8 @@ def table(shipped, prototype, kind='traffic'):
     def gather(files, rules):
         delays, false_before, false_during = {k: [] for k in kinds}, 0, 0
         for name in files:
-            with open(name) as f:
-                r = json.load(f)
-            d = r['scenario']
-            sc = scen.Scenario(d['corpus'], d['seed'], end=detect.parse(d['end']), days=d['days'])
-            per = {n: [dict(e, start=detect.parse(e['start']), end=detect.parse(e['end'])) for e in r['episodes'][n]] for n in rules}
-            scored_from = detect.parse(r['scored_from'])
+            _, sc, per_rule, scored_from = detect.load_result(name)
+            per = {n: per_rule[n] for n in rules}
             for inc in detect.score(sc, per, scored_from)['incident_list']:
                 if inc['variant'] in delays:
                     delays[inc['variant']].append(inc['delay_min'])
