@@ -36,7 +36,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import scenario as scen  # noqa: E402
 
 RULE_FIELDS = ['name', 'description', 'type', 'metric', 'match', 'groupBy', 'aggregation', 'windowMinutes', 'minDataPoints',
-               'noData', 'thresholdType', 'threshold', 'baselineMultiplier', 'baselineDays', 'sensitivity', 'minChange', 'unlessUsual',
+               'noData', 'thresholdType', 'threshold', 'baselineMultiplier', 'baselineDays', 'sensitivity', 'anomalyMethod', 'minChange', 'unlessUsual',
                'comparison', 'forSeconds', 'metMinutes', 'ofMinutes', 'trimMinutes', 'recoveryThreshold', 'severity', 'cooldownMinutes', 'repeatIntervalMinutes', 'labels', 'enabled']
 GRACE = timedelta(minutes=5)
 INCIDENT = timedelta(minutes=scen.INCIDENT_MINUTES)

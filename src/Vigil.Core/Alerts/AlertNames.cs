@@ -41,6 +41,12 @@ public static class AlertNames
     /// <summary>The wire name of an anomaly sensitivity.</summary>
     public static string ToWire(this AnomalySensitivity value) => value.ToString().ToLowerInvariant();
 
+    /// <summary>The wire name of an anomaly method.</summary>
+    public static string ToWire(this AnomalyMethod value) => value.ToString().ToLowerInvariant();
+
+    /// <summary>Parses an anomaly method wire name.</summary>
+    public static bool TryParseAnomalyMethod(string? text, out AnomalyMethod value) => TryParse(text, out value);
+
     /// <summary>Parses a no-data policy wire name.</summary>
     public static bool TryParseNoData(string? text, out NoDataPolicy value)
     {

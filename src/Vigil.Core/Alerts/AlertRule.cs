@@ -61,6 +61,17 @@ public sealed record AlertRule
     public AnomalySensitivity Sensitivity { get; init; } = AnomalySensitivity.Medium;
 
     /// <summary>
+    /// Anomaly thresholds: how the evidence is weighed. <see cref="Baselines.AnomalyMethod.Band"/>
+    /// (the default) compares the window's value with a band around the seasonal baseline.
+    /// <see cref="Baselines.AnomalyMethod.Sequential"/> weighs each whole minute's requests (counts and
+    /// rates) or server errors (error_rate_percent) against the usual values for the minute and sums
+    /// the evidence until it is beyond chance (<see cref="SequentialTest"/>): a big change fires in a
+    /// minute or two, a small one on a quiet service when enough minutes show it, with no window to
+    /// choose. The window then only sets the value shown.
+    /// </summary>
+    public AnomalyMethod AnomalyMethod { get; init; } = AnomalyMethod.Band;
+
+    /// <summary>
     /// Anomaly thresholds: the smallest departure from the baseline that counts, in the
     /// metric's unit (e.g. 2 percentage points of error rate), so a series that is usually 0
     /// does not alert on one error; null for none beyond the sensitivity's relative minimum.

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Vigil.Core.Baselines;
 using Vigil.Core.Metrics;
 
@@ -27,6 +28,7 @@ public sealed class RuleEvaluator
     private readonly Dictionary<MetricFamily, FamilyIndex> _indexes = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<WindowKey, SeriesWindow> _windows = [];
     private readonly Dictionary<LabelSet, int> _groupIndex = [];
+    private readonly List<MinuteTally> _tallies = [];
     private long _pass;
     private long _lastNowMs = long.MinValue;
     private long _lastSweep;
@@ -61,6 +63,19 @@ public sealed class RuleEvaluator
         var needsBins = rule.Aggregation.Quantile() is not null;
         var needsExtremes = needsBins || rule.Aggregation is Aggregation.Min or Aggregation.Max;
         var results = new List<GroupEvaluation>(plan.Groups.Length);
+        if (SequentialTest.IsSequential(rule))
+        {
+            foreach (var group in plan.Groups)
+            {
+                var current = AggregateSequential(group, rule, nowMs);
+                results.Add(memory is not null
+                    ? memory.Judge(rule, group.Labels, current, nowMs, _accumulator, CollectionsMarshal.AsSpan(_tallies))
+                    : Judge(rule, group.Labels, current, null));
+            }
+
+            return results;
+        }
+
         foreach (var group in plan.Groups)
         {
             var current = rule.TrimMinutes > 0
@@ -367,6 +382,45 @@ public sealed class RuleEvaluator
     /// </summary>
     private (double? Value, long Points) AggregateTrimmed(Group group, AlertRule rule, long nowMs, bool needsBins, bool needsExtremes)
     {
+        var source = MinutesOf(group, rule, nowMs, needsBins, needsExtremes);
+        _accumulator.Reset();
+        WindowTrim.Merge(_accumulator, ref source, rule, _scratch ??= new WindowAccumulator());
+        return Reduce(_accumulator, rule.Aggregation, rule.Window);
+    }
+
+    /// <summary>
+    /// The window of a sequential anomaly rule (<see cref="SequentialTest"/>), read minute by minute
+    /// as a trimming rule's (<see cref="AggregateTrimmed"/>), and in <see cref="_tallies"/> its whole
+    /// minutes that have settled (ended <see cref="SequentialTest.SettleMs"/> ago), in time order.
+    /// </summary>
+    private (double? Value, long Points) AggregateSequential(Group group, AlertRule rule, long nowMs)
+    {
+        var source = MinutesOf(group, rule, nowMs, needsBins: false, needsExtremes: false);
+        var scratch = _scratch ??= new WindowAccumulator();
+        _accumulator.Reset();
+        _tallies.Clear();
+        for (var i = 0; i < source.Count; i++)
+        {
+            source.AddTo(i, _accumulator);
+            var startMs = source.FirstMinuteMs + (i * MinuteMs);
+            if (startMs + MinuteMs + SequentialTest.SettleMs <= nowMs)
+            {
+                scratch.Reset();
+                source.AddTo(i, scratch);
+                _tallies.Add(TallyOf(scratch, startMs));
+            }
+        }
+
+        return Reduce(_accumulator, rule.Aggregation, rule.Window);
+    }
+
+    /// <summary>One minute of a group, as the sequential test weighs it: the events a rate counts (points, or a counter's increase), the points and the errors.</summary>
+    internal static MinuteTally TallyOf(WindowAccumulator minute, long minuteStartMs) =>
+        new(FloorDivision.Of(minuteStartMs, MinuteMs), minute.Value(Aggregation.RatePerMinute, TimeSpan.FromMinutes(1)) ?? 0, minute.Count, minute.ErrorCount);
+
+    /// <summary>The last <c>windowMinutes</c> clock minutes of a group (the current one so far included), each through its own sliding windows, kept in the group.</summary>
+    private static LiveMinutes MinutesOf(Group group, AlertRule rule, long nowMs, bool needsBins, bool needsExtremes)
+    {
         var count = (int)rule.WindowMinutes;
         if (group.Minutes?.Length != count)
         {
@@ -378,10 +432,7 @@ public sealed class RuleEvaluator
         }
 
         var firstMinuteMs = (FloorDivision.Of(nowMs, MinuteMs) - (count - 1)) * MinuteMs;
-        var source = new LiveMinutes(group.Members, group.Minutes, firstMinuteMs, nowMs, needsBins, needsExtremes);
-        _accumulator.Reset();
-        WindowTrim.Merge(_accumulator, ref source, rule, _scratch ??= new WindowAccumulator());
-        return Reduce(_accumulator, rule.Aggregation, rule.Window);
+        return new LiveMinutes(group.Members, group.Minutes, firstMinuteMs, nowMs, needsBins, needsExtremes);
     }
 
     /// <summary>The rule's groups and series, reused while its metric's series stay the same.</summary>
@@ -602,6 +653,8 @@ public sealed class RuleEvaluator
     private readonly struct LiveMinutes(MetricSeries[] members, SeriesWindow[][] windows, long firstMinuteMs, long nowMs, bool needsBins, bool needsExtremes) : WindowTrim.IMinutes
     {
         public int Count => windows.Length;
+
+        public long FirstMinuteMs => firstMinuteMs;
 
         public void AddTo(int index, WindowAccumulator accumulator)
         {

@@ -44,7 +44,7 @@ public sealed class RuleMemory
     public int GroupCount => _groups.Count;
 
     /// <summary>An estimate of the memory held, in bytes.</summary>
-    public long ApproximateBytes => _groups.Values.Sum(g => 120 + g.Noise.ApproximateBytes + (g.Baseline?.ApproximateBytes ?? 0));
+    public long ApproximateBytes => _groups.Values.Sum(g => 120 + g.Noise.ApproximateBytes + (g.Baseline?.ApproximateBytes ?? 0) + (g.Sequential?.ApproximateBytes ?? 0));
 
     /// <summary>
     /// The fields of a rule that shape what its memory holds (the value judged, its baseline, the
@@ -74,7 +74,8 @@ public sealed class RuleMemory
             rule.RecoveryThreshold?.ToString(CultureInfo.InvariantCulture),
             rule.MetMinutes,
             rule.OfMinutes,
-            rule.TrimMinutes);
+            rule.TrimMinutes,
+            rule.AnomalyMethod);
     }
 
     /// <summary>
@@ -86,7 +87,9 @@ public sealed class RuleMemory
     public static TimeSpan WarmUp(AlertRule rule)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        return rule.UsesBaseline ? BaselineOptions(rule).History : TimeSpan.FromMinutes(Math.Max(0, rule.OfMinutes - 1));
+        return SequentialTest.IsSequential(rule) ? TimeSpan.FromDays(Math.Clamp(rule.BaselineDays, 7, 365)) + TimeSpan.FromHours(2) // the like hours, and the hour before the oldest (interpolation)
+            : rule.UsesBaseline ? BaselineOptions(rule).History
+            : TimeSpan.FromMinutes(Math.Max(0, rule.OfMinutes - 1));
     }
 
     /// <summary>
@@ -133,9 +136,11 @@ public sealed class RuleMemory
     /// before the previous call's): against the group's seasonal baseline as of then, then
     /// through <c>metMinutes</c> of <c>ofMinutes</c>; then the value joins the baseline (once a
     /// minute, and only with enough points). <paramref name="sample"/> holds the window's points
-    /// (see <see cref="RuleEvaluator.Judge"/>).
+    /// (see <see cref="RuleEvaluator.Judge"/>). A sequential anomaly rule (<see cref="SequentialTest"/>)
+    /// is judged instead on the whole minutes of <paramref name="minutes"/> not weighed yet (those of
+    /// the window that have settled, in time order).
     /// </summary>
-    public GroupEvaluation Judge(AlertRule rule, LabelSet group, (double? Value, long Points) window, long nowMs, WindowAccumulator? sample = null)
+    public GroupEvaluation Judge(AlertRule rule, LabelSet group, (double? Value, long Points) window, long nowMs, WindowAccumulator? sample = null, ReadOnlySpan<MinuteTally> minutes = default)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(group);
@@ -144,9 +149,25 @@ public sealed class RuleMemory
             return RuleEvaluator.Judge(rule, group, window, null); // nothing to remember
         }
 
+        var sequential = SequentialTest.IsSequential(rule);
         if (!_groups.TryGetValue(group, out var memory))
         {
-            _groups[group] = memory = new GroupMemory(rule.UsesBaseline ? new SeasonalBaseline(_options) : null, NoiseTracker.LagOf(rule));
+            _groups[group] = memory = new GroupMemory(rule.UsesBaseline && !sequential ? new SeasonalBaseline(_options) : null, NoiseTracker.LagOf(rule))
+            {
+                Sequential = sequential ? new SequentialTest(rule) : null,
+            };
+        }
+
+        if (memory.Sequential is { } test)
+        {
+            memory.LastJudgedMs = nowMs;
+            foreach (var tally in minutes)
+            {
+                test.Add(tally);
+            }
+
+            var judged = test.Judge(rule, group, window);
+            return rule.OfMinutes <= 1 ? judged : Confirm(rule, memory, judged, FloorDivision.Of(nowMs, MinuteMs));
         }
 
         // The value judged at an instant is the window's: it is placed in the hours of the
@@ -247,6 +268,8 @@ public sealed class RuleMemory
         public SeasonalBaseline? Baseline { get; } = baseline;
 
         public NoiseTracker Noise { get; } = new(lag);
+
+        public SequentialTest? Sequential { get; init; }
 
         public BaselineEstimate? LastEstimate { get; set; }
 

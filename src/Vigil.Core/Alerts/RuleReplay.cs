@@ -30,6 +30,8 @@ public sealed class RuleReplay
     private readonly List<BacktestEvent> _events = [];
     private readonly WindowAccumulator _accumulator = new();
     private WindowAccumulator? _scratch;
+    private readonly List<MinuteTally> _tallies = [];
+    private readonly bool _sequential;
     private long _doneMs;
     private int _sequence;
 
@@ -51,6 +53,7 @@ public sealed class RuleReplay
         _reportFromMs = FloorMinute(reportFromMs);
         _stepMs = (long)step.TotalMilliseconds;
         _onStep = onStep;
+        _sequential = SequentialTest.IsSequential(rule);
 
         // Rollups are whole minutes: a window shorter than one reads the minute before.
         _windowMs = Math.Max(1, (long)Math.Ceiling(rule.Window.TotalMilliseconds / MinuteMs)) * MinuteMs;
@@ -148,7 +151,7 @@ public sealed class RuleReplay
                 }
 
                 var window = RuleEvaluator.Reduce(_accumulator, _rule.Aggregation, _rule.Window);
-                var outcome = _memory.Judge(_rule, group, window, atMs, _accumulator);
+                var outcome = _memory.Judge(_rule, group, window, atMs, _accumulator, _sequential ? Tallies(minutes, first, last, atMs) : default);
                 if (atMs > _reportFromMs)
                 {
                     Run(group, episode, outcome, atMs);
@@ -157,6 +160,34 @@ public sealed class RuleReplay
         }
 
         _doneMs = endMs;
+    }
+
+    /// <summary>
+    /// The window's minutes [<paramref name="atMs"/> − window, <paramref name="atMs"/>) for a sequential
+    /// anomaly rule, every one of them (a minute without points is a minute of no requests): a
+    /// backtest's minutes have all their points, so each is weighed as soon as it ends.
+    /// </summary>
+    private ReadOnlySpan<MinuteTally> Tallies(List<MergedMinute> minutes, int first, int last, long atMs)
+    {
+        _tallies.Clear();
+        var at = first;
+        for (var startMs = atMs - _windowMs; startMs < atMs; startMs += MinuteMs)
+        {
+            if (at < last && minutes[at].MinuteStartMs == startMs)
+            {
+                _scratch ??= new WindowAccumulator();
+                _scratch.Reset();
+                _scratch.IsCounter = _accumulator.IsCounter;
+                _scratch.AddMinute(minutes[at++]);
+                _tallies.Add(RuleEvaluator.TallyOf(_scratch, startMs));
+            }
+            else
+            {
+                _tallies.Add(new MinuteTally(FloorDivision.Of(startMs, MinuteMs), 0, 0, 0));
+            }
+        }
+
+        return System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_tallies);
     }
 
     /// <summary>The group's series merged minute by minute over [<paramref name="fromMs"/>, <paramref name="toMs"/>), in order.</summary>

@@ -1,3 +1,4 @@
+using Vigil.Core.Baselines;
 using Vigil.Core.Metrics;
 
 namespace Vigil.Core.Alerts;
@@ -74,6 +75,37 @@ public static class RuleValidator
             case ThresholdType.Anomaly when rule.Comparison == Comparison.Equal:
                 errors.Add("comparison", "must be greater_than or greater_or_equal (above the band) or less_than or less_or_equal (below it) for an anomaly threshold");
                 break;
+        }
+
+        if (rule.AnomalyMethod == AnomalyMethod.Sequential)
+        {
+            if (rule.ThresholdType != ThresholdType.Anomaly)
+            {
+                errors.Add("anomalyMethod", "sequential applies to an anomaly threshold only");
+            }
+            else if (!SequentialTest.Applies(rule.Aggregation))
+            {
+                errors.Add("anomalyMethod", $"sequential weighs requests (count, rate_per_minute, rate_per_second) or errors (error_rate_percent), not {rule.Aggregation.ToWire()}");
+            }
+            else if (rule.Aggregation == Aggregation.ErrorRatePercent && rule.Comparison is not (Comparison.GreaterThan or Comparison.GreaterOrEqual))
+            {
+                errors.Add("comparison", "must be greater_than or greater_or_equal for a sequential error rate (it looks for more errors than usual)");
+            }
+
+            if (!(rule.WindowMinutes == Math.Floor(rule.WindowMinutes) && rule.WindowMinutes is >= 2 and <= WindowTrim.MaxWindowMinutes))
+            {
+                errors.Add("windowMinutes", $"must be whole minutes from 2 to {WindowTrim.MaxWindowMinutes} with anomalyMethod sequential (the test weighs each whole minute of it)");
+            }
+
+            if (rule.MinChange is not null)
+            {
+                errors.Add("minChange", "does not apply with anomalyMethod sequential (the changes it looks for are fixed: a drop to 40 %, a surge to 2x, 2 and 7 more points of errors)");
+            }
+
+            if (rule.TrimMinutes > 0)
+            {
+                errors.Add("trimMinutes", "does not apply with anomalyMethod sequential (a minute adds at most half of what fires)");
+            }
         }
 
         if (rule.UsesBaseline && rule.BaselineDays is < 7 or > 30)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Vigil.Core.Alerts;
+using Vigil.Core.Baselines;
 using Vigil.Core.Metrics;
 
 namespace Vigil.Dashboard.Rules;
@@ -28,6 +29,13 @@ internal static class RuleText
         ("low", "Low: 6 σ and 35 %, only large departures"),
         ("medium", "Medium: 4 σ and 20 %"),
         ("high", "High: 3 σ and 10 %, smaller changes, more noise"),
+    ];
+
+    /// <summary>Anomaly methods by wire name, with what the form calls them.</summary>
+    public static IReadOnlyList<(string Wire, string Text)> AnomalyMethods { get; } =
+    [
+        (AnomalyMethod.Band.ToWire(), "Band: the window's value against the usual range"),
+        (AnomalyMethod.Sequential.ToWire(), "Sequential: each minute's requests or errors against the usual, until beyond chance"),
     ];
 
     /// <summary>No-data policies by wire name, with what the form calls them.</summary>
@@ -64,6 +72,7 @@ internal static class RuleText
         {
             ThresholdType.Dynamic => $"{symbol} {Format.Number(rule.BaselineMultiplier ?? double.NaN)} × baseline ({rule.BaselineDays.ToString(CultureInfo.InvariantCulture)} d)",
             ThresholdType.PercentChange => $"{symbol} {(rule.Threshold >= 0 ? "+" : "")}{Format.Number(rule.Threshold ?? double.NaN)} % vs baseline ({rule.BaselineDays.ToString(CultureInfo.InvariantCulture)} d)",
+            ThresholdType.Anomaly when rule.AnomalyMethod == AnomalyMethod.Sequential => $"{(rule.Comparison is Comparison.LessThan or Comparison.LessOrEqual ? "fewer" : "more")} than usual, sequential ({rule.Sensitivity.ToWire()})",
             ThresholdType.Anomaly => $"{(rule.Comparison is Comparison.LessThan or Comparison.LessOrEqual ? "below" : "above")} the band ({rule.Sensitivity.ToWire()})",
             _ => $"{symbol} {Format.Number(rule.Threshold ?? double.NaN)}{(rule.UnlessUsual ? ", unless usual" : "")}",
         };

@@ -69,6 +69,11 @@ internal sealed class NotificationBuilder(AlertRepository alerts, IRuleSource ru
             {
                 context["trimMinutes"] = JsonSerializer.SerializeToElement(rule.TrimMinutes);
             }
+
+            if (rule.ThresholdType == ThresholdType.Anomaly)
+            {
+                context["anomalyMethod"] = JsonSerializer.SerializeToElement(rule.AnomalyMethod.ToWire());
+            }
         }
 
         return scrubber.Scrub(new AlertNotification(alert.Id, rule?.Name ?? alert.RuleId, intent.Kind, intent.Severity, metric, value, alert.Threshold, alert.FiringSince ?? alert.StartedAt)

@@ -76,6 +76,14 @@ public class RuleDocument
     /// <value><c>medium</c> when omitted.</value>
     public string? Sensitivity { get; set; }
 
+    /// <summary>
+    /// Anomaly thresholds: <c>band</c> (the window's value against a band around the seasonal
+    /// baseline) or <c>sequential</c> (each minute's requests or server errors against the usual
+    /// ones, the evidence summed until it is beyond chance; counts, rates and error_rate_percent).
+    /// </summary>
+    /// <value><c>band</c> when omitted.</value>
+    public string? AnomalyMethod { get; set; }
+
     /// <summary>Anomaly thresholds: the smallest departure from the baseline that counts, in the metric's unit (at least 0).</summary>
     public double? MinChange { get; set; }
 

@@ -52,6 +52,7 @@ internal static class RuleJson
         document.BaselineMultiplier = rule.BaselineMultiplier;
         document.BaselineDays = rule.BaselineDays;
         document.Sensitivity = rule.Sensitivity.ToWire();
+        document.AnomalyMethod = rule.AnomalyMethod.ToWire();
         document.MinChange = rule.MinChange;
         document.UnlessUsual = rule.UnlessUsual;
         document.Comparison = rule.Comparison.ToWire();
@@ -128,6 +129,12 @@ internal static class RuleJson
         if (document.Sensitivity is { } sensitivityName && !AlertNames.TryParseSensitivity(sensitivityName, out sensitivity))
         {
             errors.Add("sensitivity", NotOneOf(sensitivityName, Enum.GetValues<Vigil.Core.Baselines.AnomalySensitivity>().Select(s => s.ToWire())));
+        }
+
+        var anomalyMethod = Defaults.AnomalyMethod;
+        if (document.AnomalyMethod is { } methodName && !AlertNames.TryParseAnomalyMethod(methodName, out anomalyMethod))
+        {
+            errors.Add("anomalyMethod", NotOneOf(methodName, Enum.GetValues<Vigil.Core.Baselines.AnomalyMethod>().Select(m => m.ToWire())));
         }
 
         var comparison = Defaults.Comparison;
@@ -212,6 +219,7 @@ internal static class RuleJson
             BaselineMultiplier = document.BaselineMultiplier,
             BaselineDays = Whole("baselineDays", document.BaselineDays, Defaults.BaselineDays),
             Sensitivity = sensitivity,
+            AnomalyMethod = anomalyMethod,
             MinChange = document.MinChange,
             UnlessUsual = document.UnlessUsual ?? Defaults.UnlessUsual,
             Comparison = comparison,

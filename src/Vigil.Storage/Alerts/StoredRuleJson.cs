@@ -26,7 +26,7 @@ internal static class StoredRuleJson
                 rule.ThresholdType.ToWire(), rule.Threshold, rule.BaselineMultiplier, rule.BaselineDays, rule.Comparison.ToWire(), rule.ForSeconds,
                 rule.RecoveryThreshold, rule.Severity.ToWire(), rule.CooldownMinutes, rule.RepeatIntervalMinutes, rule.Channels, rule.EscalationChannels,
                 rule.Labels, rule.RunbookUrl, rule.Enabled, rule.Description,
-                rule.NoData.ToWire(), rule.Sensitivity.ToWire(), rule.MinChange, rule.MetMinutes, rule.OfMinutes, rule.UnlessUsual, rule.TrimMinutes),
+                rule.NoData.ToWire(), rule.Sensitivity.ToWire(), rule.MinChange, rule.MetMinutes, rule.OfMinutes, rule.UnlessUsual, rule.TrimMinutes, rule.AnomalyMethod.ToWire()),
             Options);
     }
 
@@ -84,6 +84,7 @@ internal static class StoredRuleJson
             OfMinutes = body.OfMinutes ?? defaults.OfMinutes,
             UnlessUsual = body.UnlessUsual ?? defaults.UnlessUsual,
             TrimMinutes = body.TrimMinutes ?? defaults.TrimMinutes,
+            AnomalyMethod = Parse("anomalyMethod", body.AnomalyMethod, defaults.AnomalyMethod, AlertNames.TryParseAnomalyMethod),
         };
     }
 
@@ -107,5 +108,5 @@ internal static class StoredRuleJson
         string? Comparison, int? ForSeconds, double? RecoveryThreshold, string? Severity, int? CooldownMinutes, int? RepeatIntervalMinutes,
         IReadOnlyList<string>? Channels, IReadOnlyList<string>? EscalationChannels, IReadOnlyDictionary<string, string>? Labels, string? RunbookUrl, bool? Enabled,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description = null,
-        string? NoData = null, string? Sensitivity = null, double? MinChange = null, int? MetMinutes = null, int? OfMinutes = null, bool? UnlessUsual = null, int? TrimMinutes = null);
+        string? NoData = null, string? Sensitivity = null, double? MinChange = null, int? MetMinutes = null, int? OfMinutes = null, bool? UnlessUsual = null, int? TrimMinutes = null, string? AnomalyMethod = null);
 }

@@ -109,13 +109,13 @@ public sealed class DefaultRulesTests
         AssertAnomaly(rules["latency_anomaly"], Aggregation.P50, Comparison.GreaterThan, AnomalySensitivity.Low, 3, 4, 5);
         AssertAnomaly(rules["latency_anomaly_sustained"], Aggregation.P50, Comparison.GreaterThan, AnomalySensitivity.Low, 10, 4, 5);
         Assert.Equal((20, 10), (rules["latency_anomaly"].MinDataPoints, rules["latency_anomaly_sustained"].MinDataPoints));
-        AssertAnomaly(rules["error_rate_anomaly"], Aggregation.ErrorRatePercent, Comparison.GreaterThan, AnomalySensitivity.High, 2, 3, 3);
-        AssertAnomaly(rules["error_rate_sustained"], Aggregation.ErrorRatePercent, Comparison.GreaterThan, AnomalySensitivity.Medium, 15, 3, 3);
-        AssertAnomaly(rules["traffic_drop"], Aggregation.RatePerMinute, Comparison.LessThan, AnomalySensitivity.Medium, 5, 5, 5);
-        AssertAnomaly(rules["traffic_drop_sudden"], Aggregation.RatePerMinute, Comparison.LessThan, AnomalySensitivity.Medium, 2, 3, 3);
-        AssertAnomaly(rules["traffic_surge"], Aggregation.RatePerMinute, Comparison.GreaterThan, AnomalySensitivity.Low, 5, 3, 5);
-        Assert.Equal(2, rules["error_rate_anomaly"].MinChange);
-        Assert.Equal(3, rules["error_rate_sustained"].MinChange);
+        // Errors and traffic are weighed minute by minute until beyond chance (SequentialTest): one rule each, whatever the service's traffic.
+        AssertAnomaly(rules["error_rate_anomaly"], Aggregation.ErrorRatePercent, Comparison.GreaterThan, AnomalySensitivity.Medium, 5, 1, 1);
+        AssertAnomaly(rules["traffic_drop"], Aggregation.RatePerMinute, Comparison.LessThan, AnomalySensitivity.Medium, 5, 1, 1);
+        AssertAnomaly(rules["traffic_surge"], Aggregation.RatePerMinute, Comparison.GreaterThan, AnomalySensitivity.Medium, 5, 1, 1);
+        string[] sequential = ["error_rate_anomaly", "traffic_drop", "traffic_surge"];
+        Assert.Equal(sequential, rules.Values.Where(r => r.AnomalyMethod == AnomalyMethod.Sequential).Select(r => r.Id).Order(StringComparer.Ordinal));
+        Assert.All(sequential, id => Assert.Null(rules[id].MinChange));
 
         Assert.Equal(["job_id"], rules["slow_generation"].GroupBy);
         Assert.Equal(["job_id"], rules["generation_failure_rate"].GroupBy);

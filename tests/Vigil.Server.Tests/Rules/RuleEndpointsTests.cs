@@ -22,7 +22,7 @@ public abstract class RuleEndpointsTests(StorageProvider provider, SharedServer 
     [
         "high_response_time", "high_error_rate", "memory_usage_high", "database_connection_issues", "failed_login_attempts",
         "high_queue_depth", "high_failure_rate", "disk_space_low", "system_down", "performance_regression", "error_new_issue", "error_regression", "error_spike", "slo_burn_page", "slo_burn_ticket", "slow_endpoint",
-        "critical_endpoint_latency", "endpoint_error_spike", "latency_anomaly", "latency_anomaly_sustained", "error_rate_anomaly", "error_rate_sustained", "traffic_drop", "traffic_drop_sudden", "traffic_surge",
+        "critical_endpoint_latency", "endpoint_error_spike", "latency_anomaly", "latency_anomaly_sustained", "error_rate_anomaly", "traffic_drop", "traffic_surge",
         "slow_generation", "generation_failure_rate",
         "server_heap_usage_high", "server_disk_space_low",
     ];
@@ -54,6 +54,15 @@ public abstract class RuleEndpointsTests(StorageProvider provider, SharedServer 
         { """{"name":"n","metric":"m","threshold":1,"windowMinutes":5,"trimMinutes":5}""", "trimMinutes", "less than windowMinutes" },
         { """{"name":"n","metric":"m","threshold":1,"aggregation":"rate_per_minute","trimMinutes":1}""", "trimMinutes", "not to rate_per_minute" },
         { """{"name":"n","metric":"m","threshold":1,"windowMinutes":90,"trimMinutes":1}""", "trimMinutes", "at most 60" },
+        { """{"name":"n","metric":"m","thresholdType":"anomaly","anomalyMethod":"cusum"}""", "anomalyMethod", "not one of band, sequential" },
+        { """{"name":"n","metric":"m","thresholdType":"anomaly","anomalyMethod":7}""", "anomalyMethod", "" },
+        { """{"name":"n","metric":"m","threshold":1,"anomalyMethod":"sequential"}""", "anomalyMethod", "anomaly threshold only" },
+        { """{"name":"n","metric":"m","thresholdType":"anomaly","aggregation":"p95","anomalyMethod":"sequential"}""", "anomalyMethod", "not p95" },
+        { """{"name":"n","metric":"m","thresholdType":"anomaly","aggregation":"error_rate_percent","comparison":"less_than","anomalyMethod":"sequential"}""", "comparison", "more errors than usual" },
+        { """{"name":"n","metric":"m","thresholdType":"anomaly","aggregation":"rate_per_minute","windowMinutes":1,"anomalyMethod":"sequential"}""", "windowMinutes", "whole minutes from 2 to 60" },
+        { """{"name":"n","metric":"m","thresholdType":"anomaly","aggregation":"rate_per_minute","windowMinutes":2.5,"anomalyMethod":"sequential"}""", "windowMinutes", "whole minutes from 2 to 60" },
+        { """{"name":"n","metric":"m","thresholdType":"anomaly","aggregation":"rate_per_minute","minChange":2,"anomalyMethod":"sequential"}""", "minChange", "does not apply" },
+        { """{"name":"n","metric":"m","thresholdType":"anomaly","aggregation":"error_rate_percent","windowMinutes":5,"trimMinutes":1,"anomalyMethod":"sequential"}""", "trimMinutes", "does not apply" },
         { """{"name":"n","metric":"m"}""", "threshold", "is required for a static threshold" },
         { "{\"name\":\"n\",\"metric\":\"m\",\"threshold\":1,\"description\":\"" + new string('d', 2001) + "\"}", "description", "longer than 2000 characters" },
         { """{"name":"n","metric":"m","thresholdType":"percent_change"}""", "threshold", "is required for a percent_change threshold" },
@@ -249,6 +258,33 @@ public abstract class RuleEndpointsTests(StorageProvider provider, SharedServer 
     }
 
     [Fact]
+    public async Task Patch_AnomalyMethod_SequentialKeptByOtherChanges_BackToBand_AndStoredAcrossARestart()
+    {
+        string? id;
+        JsonElement created, patched;
+        HttpResponseMessage refused;
+        await using (var first = StartApp())
+        {
+            var client = first.Admin();
+            created = await (await client.PostJsonAsync(Rules, """{"name":"Orders stopped","metric":"m","groupBy":["service"],"aggregation":"rate_per_minute","thresholdType":"anomaly","anomalyMethod":"sequential","comparison":"less_than","baselineDays":14}""")).ReadAsync();
+            id = created.GetProperty("id").GetString();
+            patched = await (await client.PatchAsync($"{Rules}/{id}", MergePatch("""{"sensitivity":"high"}"""))).ReadAsync();
+            refused = await client.PatchAsync($"{Rules}/{id}", MergePatch("""{"aggregation":"p95"}"""));
+        }
+
+        await using var second = StartApp();
+        var stored = await (await second.Admin().GetAsync($"{Rules}/{id}")).ReadAsync();
+        var band = await (await second.Admin().PatchAsync($"{Rules}/{id}", MergePatch("""{"anomalyMethod":"band"}"""))).ReadAsync();
+
+        Assert.Equal("sequential", created.GetProperty("anomalyMethod").GetString());
+        Assert.Equal(("high", "sequential"), (patched.GetProperty("sensitivity").GetString(), patched.GetProperty("anomalyMethod").GetString()));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("not p95", (await refused.ReadAsync()).GetProperty("errors").GetProperty("anomalyMethod")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(("sequential", "high"), (stored.GetProperty("anomalyMethod").GetString(), stored.GetProperty("sensitivity").GetString()));
+        Assert.Equal("band", band.GetProperty("anomalyMethod").GetString());
+    }
+
+    [Fact]
     public async Task Patch_TrimMinutes_KeptByOtherChanges_ClearedByZero()
     {
         await using var app = StartApp();
@@ -277,7 +313,7 @@ public abstract class RuleEndpointsTests(StorageProvider provider, SharedServer 
         string[] expected =
         [
             "id", "name", "description", "type", "metric", "match", "groupBy", "aggregation", "windowMinutes", "minDataPoints", "noData", "thresholdType",
-            "threshold", "baselineMultiplier", "baselineDays", "sensitivity", "minChange", "unlessUsual", "comparison", "forSeconds", "metMinutes", "ofMinutes",
+            "threshold", "baselineMultiplier", "baselineDays", "sensitivity", "anomalyMethod", "minChange", "unlessUsual", "comparison", "forSeconds", "metMinutes", "ofMinutes",
             "trimMinutes", "recoveryThreshold", "severity",
             "cooldownMinutes", "repeatIntervalMinutes", "channels", "escalationChannels", "labels", "runbookUrl", "enabled",
             "isDefault", "createdAt", "updatedAt",

@@ -1,0 +1,421 @@
+using System.Globalization;
+using Vigil.Core.Baselines;
+using Vigil.Core.Metrics;
+
+namespace Vigil.Core.Alerts;
+
+/// <summary>One whole minute of a group: its events (requests; a counter's increase), its points and how many of them were errors.</summary>
+/// <param name="Minute">The minute, as whole minutes since 1970-01-01 UTC.</param>
+/// <param name="Events">What a rate counts in the minute: points, or a counter's increase.</param>
+/// <param name="Points">Points in the minute.</param>
+/// <param name="Errors">Points marked as errors.</param>
+public readonly record struct MinuteTally(long Minute, double Events, long Points, long Errors);
+
+/// <summary>
+/// The sequential anomaly test of one group (<see cref="AnomalyMethod.Sequential"/>): each whole
+/// minute's requests, or server errors, weighed against what is usual for that minute, the evidence
+/// summed from minute to minute until it shows a change beyond chance (Page's CUSUM of
+/// log-likelihood ratios). A window judges a fixed stretch of minutes at once, so a quiet service
+/// needs a long one and a busy one a short one; the sum needs no window: a stopped stream of 100
+/// requests a minute is beyond chance in one or two minutes, a drop to a quarter at 5 a minute in
+/// about five, and the same test waits longer for a smaller or quieter change by itself.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>What is usual.</b> Each hour's requests, errors and the minutes the group was judged in it are
+/// kept for the rule's <c>baselineDays</c> (a few KB a group). The usual rate of an hour is the median,
+/// over the like hours before it, of their requests a minute: the same hour in each past week of the
+/// history, and the same hour of the six days before that are of the same kind (weekdays with
+/// weekdays, Saturday and Sunday with the weekend), so a level that changed this week counts from the
+/// next day on; the median keeps an incident of one of those hours out. Hours are UTC hours. The rate
+/// at a minute is interpolated between its hour's and the neighbouring hour's (hourly rates stand at
+/// the half hour), except into a day of another kind: Saturday's first minutes are not pulled toward
+/// Friday night. Until the same hour of a past week was seen, the group is learning (not enough data).
+/// The usual error rate pools the like hours' errors and requests (one error in 200 requests added,
+/// so a clean hour is not a rate of 0).
+/// </para>
+/// <para>
+/// <b>The evidence.</b> A minute's requests are taken as negative binomial around the usual rate, with
+/// a relative spread of <see cref="RelativeSpread"/> beyond Poisson (the minute-to-minute noise and
+/// the usual rate's own error), and weighed for a drop to <see cref="DropFactor"/> of it (rules
+/// compared from below) or a surge to <see cref="SurgeFactor"/> times it (from above). A minute of an
+/// hour that usually has no traffic weighs −1 with requests and 0 without: there is no drop to find
+/// there, and a request or two is no surge. A minute's errors are binomial among its requests,
+/// weighed for the usual rate plus each of <see cref="ErrorSteps"/> (or three times it, if more), one
+/// sum per step, so a quiet service's 8 % is not waited for as long as its 3 %; a minute adds at most
+/// half of what fires, so a one-minute burst of errors cannot fire alone.
+/// </para>
+/// <para>
+/// <b>Firing.</b> The condition holds while the sum is at least the rule's sensitivity's
+/// <see cref="FiresAt"/> (low 18, medium 14, high 10: under the model, medium fires by chance about once
+/// in 10⁶ minutes) and clears when it is below half of that. The sum is kept between 0 and twice the
+/// level, so a change that lasted hours clears within minutes of its end. Live, a minute is weighed
+/// <see cref="SettleMs"/> after it ends, when its late points are in; a backtest weighs it when it ends,
+/// with every point.
+/// </para>
+/// </remarks>
+public sealed class SequentialTest
+{
+    /// <summary>The drop a rule compared from below looks for: to this share of the usual rate.</summary>
+    public const double DropFactor = 0.4;
+
+    /// <summary>The surge a rule compared from above looks for: to this many times the usual rate.</summary>
+    public const double SurgeFactor = 2.0;
+
+    /// <summary>How far a minute's requests stray beyond Poisson, relative to the usual rate (a standard deviation).</summary>
+    public const double RelativeSpread = 0.25;
+
+    /// <summary>How long after a minute ends the live engine weighs it, so points sent late are in.</summary>
+    public const long SettleMs = 10_000;
+
+    /// <summary>The error rates an error test looks for, added to the usual rate (fractions: 2 and 7 points).</summary>
+    public static readonly IReadOnlyList<double> ErrorSteps = [0.02, 0.07];
+
+    private const double Shape = 1 / (RelativeSpread * RelativeSpread);
+    private const double QuietRate = 0.05;
+    private const int MinObservedMinutes = 30;
+    private const long MinuteMs = 60_000;
+    private const int WeekHours = 168;
+    private const double AlikeRatio = 1.25;
+
+    private readonly Kind _kind;
+    private readonly double _firesAt;
+    private readonly int _weeks;
+    private readonly HourTotals[] _hours;
+    private readonly double[] _sums;
+    private double _usual = double.NaN;
+    private long _today = long.MinValue;
+    private readonly (long Day, int Mask)[] _likeDays = [(long.MinValue, 0), (long.MinValue, 0)];
+    private int _nextLikeDay;
+
+    /// <summary>A test with no history for <paramref name="rule"/>, which must be <see cref="IsSequential"/>.</summary>
+    public SequentialTest(AlertRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        if (!IsSequential(rule))
+        {
+            throw new ArgumentException("The rule is not a sequential anomaly rule.", nameof(rule));
+        }
+
+        _kind = rule.Aggregation == Aggregation.ErrorRatePercent ? Kind.Errors
+            : rule.Comparison is Comparison.LessThan or Comparison.LessOrEqual ? Kind.Drop : Kind.Surge;
+        _firesAt = FiresAt(rule.Sensitivity);
+        _weeks = Math.Max(1, rule.BaselineDays / 7);
+        _hours = new HourTotals[(_weeks * WeekHours) + 3];
+        _sums = new double[_kind == Kind.Errors ? ErrorSteps.Count : 1];
+    }
+
+    /// <summary>The last minute weighed (whole minutes since 1970), or <see cref="long.MinValue"/> before the first.</summary>
+    public long LastMinute { get; private set; } = long.MinValue;
+
+    /// <summary>The evidence so far: the largest sum.</summary>
+    public double Evidence => _sums.Max();
+
+    /// <summary>An estimate of the memory held, in bytes.</summary>
+    public long ApproximateBytes => 96 + (_hours.Length * 32) + (_sums.Length * 8);
+
+    /// <summary>Whether <paramref name="rule"/> is judged by this test: an anomaly threshold with <see cref="AnomalyMethod.Sequential"/>.</summary>
+    public static bool IsSequential(AlertRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return rule.ThresholdType == ThresholdType.Anomaly && rule.AnomalyMethod == AnomalyMethod.Sequential;
+    }
+
+    /// <summary>Whether the sequential test applies to <paramref name="aggregation"/>: counts and rates (requests) and error_rate_percent.</summary>
+    public static bool Applies(Aggregation aggregation) =>
+        aggregation is Aggregation.Count or Aggregation.RatePerMinute or Aggregation.RatePerSecond or Aggregation.ErrorRatePercent;
+
+    /// <summary>The evidence a sensitivity fires at.</summary>
+    public static double FiresAt(AnomalySensitivity sensitivity) => sensitivity switch
+    {
+        AnomalySensitivity.Low => 18,
+        AnomalySensitivity.High => 10,
+        _ => 14,
+    };
+
+    /// <summary>
+    /// Weighs <paramref name="tally"/> (a minute after the last one weighed; an earlier one is
+    /// ignored) against the usual values as of its hour, then keeps it for the hours to come.
+    /// </summary>
+    public void Add(MinuteTally tally)
+    {
+        if (tally.Minute <= LastMinute)
+        {
+            return;
+        }
+
+        LastMinute = tally.Minute;
+        _today = DayOf(HourOf(tally.Minute));
+        _usual = double.NaN;
+        if (_kind == Kind.Errors)
+        {
+            if (UsualErrorRate(HourOf(tally.Minute)) is { } p0)
+            {
+                _usual = p0;
+                WeighErrors(tally, p0);
+            }
+        }
+        else if (UsualRate(tally.Minute) is { } rate)
+        {
+            _usual = rate;
+            WeighRequests(tally.Events, rate);
+        }
+
+        ref var hour = ref Slot(HourOf(tally.Minute));
+        hour.Minutes++;
+        hour.Events += tally.Events;
+        hour.Points += tally.Points;
+        hour.Errors += tally.Errors;
+    }
+
+    /// <summary>
+    /// The condition as of the last minute weighed, for a group whose window (the rule's window over
+    /// its whole minutes, as the evaluator reduces it) is <paramref name="window"/>: the value shown is
+    /// the window's, the threshold the rate (or error rate) the test looks for at the last minute.
+    /// </summary>
+    public GroupEvaluation Judge(AlertRule rule, LabelSet group, (double? Value, long Points) window)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        var (value, points) = window;
+        if (double.IsNaN(_usual))
+        {
+            return new GroupEvaluation(group, ConditionState.NotEnoughData, value, null, points, Recovered: false) { Reason = "learning: the same hour of a past week is not in the history yet" };
+        }
+
+        var evidence = Evidence;
+        var met = evidence >= _firesAt;
+        var recovered = evidence < _firesAt / 2;
+        double threshold;
+        string reason;
+        var minutes = rule.WindowMinutes.ToString(CultureInfo.InvariantCulture);
+        if (_kind == Kind.Errors)
+        {
+            threshold = 100 * ErrorRateSought(_usual, ErrorSteps[0]);
+            reason = string.Create(CultureInfo.InvariantCulture, $"evidence {evidence:0.#} (fires at {_firesAt:0.#}, clears under {_firesAt / 2:0.#}): an error rate of {value ?? 0:0.##} % over the last {minutes} minutes, usually {100 * _usual:0.##} % at this hour");
+        }
+        else
+        {
+            var perUnit = rule.Aggregation switch
+            {
+                Aggregation.RatePerSecond => 1.0 / 60,
+                Aggregation.Count => rule.WindowMinutes,
+                _ => 1.0,
+            };
+            threshold = _usual * perUnit * (_kind == Kind.Drop ? DropFactor : SurgeFactor);
+            reason = string.Create(CultureInfo.InvariantCulture, $"evidence {evidence:0.#} (fires at {_firesAt:0.#}, clears under {_firesAt / 2:0.#}): {value ?? 0:0.##} {rule.Aggregation.ToWire()} over the last {minutes} minutes, usually {_usual * perUnit:0.##} at this time");
+        }
+
+        return new GroupEvaluation(group, met ? ConditionState.Met : ConditionState.NotMet, FiniteValues.Finite(value ?? 0), FiniteValues.Finite(threshold), points, Recovered: !met && recovered)
+        {
+            Reason = reason,
+        };
+    }
+
+    /// <summary>The usual requests a minute at <paramref name="minute"/>: its hour's, interpolated toward the neighbouring hour's on a day of the same kind.</summary>
+    internal double? UsualRate(long minute)
+    {
+        var hour = HourOf(minute);
+        if (HourRate(hour) is not { } own)
+        {
+            return null;
+        }
+
+        var position = ((minute - (hour * 60)) + 0.5) / 60 - 0.5; // the hour's rate stands at its middle
+        var neighbour = position < 0 ? hour - 1 : hour + 1;
+        if ((DayOf(neighbour) != DayOf(hour) && !Alike(DayOf(neighbour), DayOf(hour))) || HourRate(neighbour) is not { } other)
+        {
+            return own;
+        }
+
+        return own + ((other - own) * Math.Abs(position));
+    }
+
+    /// <summary>The usual requests a minute of an hour: the median over its like hours, or null while no past week has it.</summary>
+    private double? HourRate(long hour)
+    {
+        Span<double> rates = stackalloc double[_weeks + 6];
+        var count = 0;
+        var weeks = 0;
+        foreach (var like in LikeHours(hour, stackalloc long[_weeks + 6]))
+        {
+            ref var totals = ref Slot(like);
+            if (totals.Hour == like && totals.Minutes >= MinObservedMinutes)
+            {
+                rates[count++] = totals.Events / totals.Minutes;
+                weeks += (hour - like) % WeekHours == 0 ? 1 : 0;
+            }
+        }
+
+        if (weeks == 0)
+        {
+            return null;
+        }
+
+        var held = rates[..count];
+        held.Sort();
+        return RobustStatistics.Median(held);
+    }
+
+    /// <summary>The usual error rate of an hour: the like hours' errors over their requests, pooled; null while no past week has it.</summary>
+    private double? UsualErrorRate(long hour)
+    {
+        double points = 0, errors = 0;
+        var weeks = 0;
+        foreach (var like in LikeHours(hour, stackalloc long[_weeks + 6]))
+        {
+            ref var totals = ref Slot(like);
+            if (totals.Hour == like && totals.Minutes >= MinObservedMinutes)
+            {
+                points += totals.Points;
+                errors += totals.Errors;
+                weeks += (hour - like) % WeekHours == 0 ? 1 : 0;
+            }
+        }
+
+        return weeks == 0 ? null : Math.Max(0.001, (errors + 1) / (points + 200));
+    }
+
+    /// <summary>The same hour in each past week of the history, and on those of the six days before that are alike (<see cref="Alike"/>).</summary>
+    private Span<long> LikeHours(long hour, Span<long> into)
+    {
+        var count = 0;
+        for (var w = 1; w <= _weeks; w++)
+        {
+            into[count++] = hour - (w * WeekHours);
+        }
+
+        var mask = LikeDays(DayOf(hour));
+        for (var d = 1; d <= 6; d++)
+        {
+            if ((mask & (1 << d)) != 0)
+            {
+                into[count++] = hour - (d * 24);
+            }
+        }
+
+        return into[..count];
+    }
+
+    /// <summary>Which of the six days before <paramref name="day"/> are alike it (bit d for d days before), kept for the last two days asked.</summary>
+    private int LikeDays(long day)
+    {
+        for (var i = 0; i < _likeDays.Length; i++)
+        {
+            if (_likeDays[i].Day == day)
+            {
+                return _likeDays[i].Mask;
+            }
+        }
+
+        var mask = 0;
+        for (var d = 1; d <= 6; d++)
+        {
+            mask |= Alike(day - d, day) ? 1 << d : 0;
+        }
+
+        _likeDays[_nextLikeDay] = (day, mask);
+        _nextLikeDay = (_nextLikeDay + 1) % _likeDays.Length;
+        return mask;
+    }
+
+    /// <summary>
+    /// Whether two days are of a kind (weekdays, weekend days): their requests a minute over the
+    /// whole day a week before each are within <see cref="AlikeRatio"/> of each other (what those
+    /// days of the week do, not moved by this week's level), or, while the history holds no week
+    /// before the earlier one, the earlier day itself and the later one's a week before are. Learnt,
+    /// not assumed: a weekend on Friday and Saturday, or in another time zone's days, or none at all
+    /// (a service as busy every day) is what the history shows.
+    /// </summary>
+    private bool Alike(long earlier, long later)
+    {
+        var before = DayRate(later - 7);
+        var other = DayRate(earlier - 7) ?? DayRate(earlier);
+        return before is { } a && other is { } b && Math.Max(a, b) <= AlikeRatio * Math.Min(a, b);
+    }
+
+    /// <summary>The requests a minute of a whole past day, or null without 20 hours of it (each with 30 judged minutes) in the history.</summary>
+    private double? DayRate(long day)
+    {
+        if (day >= _today)
+        {
+            return null;
+        }
+
+        double events = 0;
+        var minutes = 0;
+        var hours = 0;
+        for (var hour = day * 24; hour < (day + 1) * 24; hour++)
+        {
+            ref var totals = ref Slot(hour);
+            if (totals.Hour == hour && totals.Minutes >= MinObservedMinutes)
+            {
+                events += totals.Events;
+                minutes += totals.Minutes;
+                hours++;
+            }
+        }
+
+        return hours >= 20 && events > 0 ? events / minutes : null;
+    }
+
+    private void WeighRequests(double events, double usual)
+    {
+        double llr;
+        if (usual <= QuietRate)
+        {
+            llr = events > 0 ? -1 : 0;
+        }
+        else
+        {
+            var sought = usual * (_kind == Kind.Drop ? DropFactor : SurgeFactor);
+            llr = (events * Math.Log(sought * (Shape + usual) / (usual * (Shape + sought)))) + (Shape * Math.Log((Shape + usual) / (Shape + sought)));
+        }
+
+        _sums[0] = Math.Clamp(_sums[0] + llr, 0, 2 * _firesAt);
+    }
+
+    private void WeighErrors(MinuteTally tally, double usual)
+    {
+        for (var i = 0; i < _sums.Length; i++)
+        {
+            var sought = ErrorRateSought(usual, ErrorSteps[i]);
+            var llr = sought <= usual || tally.Points == 0
+                ? 0
+                : (tally.Errors * Math.Log(sought / usual)) + ((tally.Points - tally.Errors) * Math.Log((1 - sought) / (1 - usual)));
+            _sums[i] = Math.Clamp(_sums[i] + Math.Min(_firesAt / 2, llr), 0, 2 * _firesAt);
+        }
+    }
+
+    private static double ErrorRateSought(double usual, double step) => Math.Min(0.9, Math.Max(usual + step, 3 * usual));
+
+    private ref HourTotals Slot(long hour)
+    {
+        ref var slot = ref _hours[(int)(((hour % _hours.Length) + _hours.Length) % _hours.Length)];
+        if (slot.Hour != hour && hour > slot.Hour)
+        {
+            slot = new HourTotals { Hour = hour }; // a newer hour takes the slot of one the history no longer holds
+        }
+
+        return ref slot;
+    }
+
+    private static long HourOf(long minute) => FloorDivision.Of(minute, 60);
+
+    private static long DayOf(long hour) => FloorDivision.Of(hour, 24);
+
+    private enum Kind
+    {
+        Drop,
+        Surge,
+        Errors,
+    }
+
+    private struct HourTotals
+    {
+        public long Hour;
+        public int Minutes;
+        public double Events;
+        public long Points;
+        public long Errors;
+    }
+}

@@ -1,0 +1,300 @@
+using Microsoft.Extensions.Time.Testing;
+using Vigil.Core.Alerts;
+using Vigil.Core.Baselines;
+using Vigil.Core.Metrics;
+
+namespace Vigil.Core.Tests.Alerts;
+
+public sealed class SequentialTestTests
+{
+    // A Monday: day 14 of the history is a Monday too.
+    private static readonly DateTimeOffset Start = new(2026, 11, 2, 0, 0, 0, TimeSpan.Zero);
+    private static readonly long StartMinute = Start.ToUnixTimeMilliseconds() / 60_000;
+    private const int Day = 1440;
+
+    [Fact]
+    public void Traffic_TwoCleanWeeks_StaysQuiet_AStoppedStreamFiresInItsSecondMinute_AndClearsWhenTrafficIsBack()
+    {
+        var rule = Drop();
+        var test = new SequentialTest(rule);
+        var random = new Random(7);
+        var incident = (14 * Day) + (10 * 60);
+
+        var met = new List<int>();
+        var recoveredAt = -1;
+        for (var m = 0; m < incident + 60; m++)
+        {
+            var stopped = m >= incident && m < incident + 20;
+            test.Add(Tally(m, stopped ? 0 : Poisson(random, DailyRate(m, 20, 100))));
+            var outcome = test.Judge(rule, LabelSet.Empty, (0, 0));
+            if (outcome.State == ConditionState.Met)
+            {
+                met.Add(m);
+            }
+            else if (m > incident && recoveredAt < 0 && outcome.Recovered)
+            {
+                recoveredAt = m;
+            }
+        }
+
+        Assert.NotEmpty(met);
+        Assert.Equal(incident + 1, met[0]);
+        Assert.Equal(Enumerable.Range(incident + 1, met.Count), met); // one stretch, none before
+        Assert.InRange(met[^1], incident + 19, incident + 23);
+        Assert.InRange(recoveredAt, met[^1] + 1, incident + 25); // the sum is capped: traffic back clears it within minutes
+    }
+
+    [Fact]
+    public void Traffic_QuietService_ADropToAQuarterFiresWithinMinutes_AOneMinuteGapDoesNot()
+    {
+        var rule = Drop();
+        var test = new SequentialTest(rule);
+        var random = new Random(11);
+        var gap = (14 * Day) + (9 * 60);
+        var incident = (14 * Day) + (14 * 60);
+
+        int? gapFired = null, fired = null;
+        for (var m = 0; m < incident + 60; m++)
+        {
+            var rate = m >= incident ? 5.0 / 4 : 5.0;
+            test.Add(Tally(m, m == gap ? 0 : Poisson(random, rate)));
+            if (test.Judge(rule, LabelSet.Empty, (0, 0)).State == ConditionState.Met && m >= 7 * Day)
+            {
+                if (m < incident)
+                {
+                    gapFired ??= m;
+                }
+                else
+                {
+                    fired ??= m;
+                }
+            }
+        }
+
+        Assert.Null(gapFired);
+        Assert.NotNull(fired);
+        Assert.InRange(fired.Value - incident, 2, 15);
+    }
+
+    [Fact]
+    public void Traffic_SurgeToThreeTimes_FiresWithinMinutes_WhileTheUsualDailyCycleNeverDoes()
+    {
+        var rule = Drop() with { Comparison = Comparison.GreaterThan };
+        var test = new SequentialTest(rule);
+        var random = new Random(3);
+        var incident = (15 * Day) + (3 * 60);
+
+        int? early = null, fired = null;
+        for (var m = 0; m < incident + 30; m++)
+        {
+            var rate = DailyRate(m, 4, 60) * (m >= incident ? 3 : 1);
+            test.Add(Tally(m, Poisson(random, rate)));
+            var outcome = test.Judge(rule, LabelSet.Empty, (0, 0));
+            if (outcome.State == ConditionState.Met)
+            {
+                (m < incident ? ref early : ref fired) ??= m;
+            }
+        }
+
+        Assert.Null(early);
+        Assert.InRange(fired!.Value - incident, 0, 5);
+    }
+
+    [Fact]
+    public void Errors_EightPercentOnAQuietService_Fires_AOneMinuteBurstDoesNot()
+    {
+        var rule = Drop() with { Aggregation = Aggregation.ErrorRatePercent, Comparison = Comparison.GreaterThan };
+        var test = new SequentialTest(rule);
+        var random = new Random(5);
+        var burst = (14 * Day) + (8 * 60);
+        var incident = (14 * Day) + (12 * 60);
+
+        int? burstFired = null, fired = null;
+        GroupEvaluation? firing = null;
+        for (var m = 0; m < incident + 60; m++)
+        {
+            var requests = Poisson(random, 15);
+            var rate = m == burst ? 0.6 : m >= incident ? 0.08 : 0.005;
+            var errors = Enumerable.Range(0, requests).Count(_ => random.NextDouble() < rate);
+            test.Add(new MinuteTally(StartMinute + m, requests, requests, errors));
+            var outcome = test.Judge(rule, LabelSet.Empty, (100.0 * errors / Math.Max(1, requests), requests));
+            if (outcome.State == ConditionState.Met && m >= 7 * Day)
+            {
+                if (m < incident)
+                {
+                    burstFired ??= m;
+                }
+                else if (fired is null)
+                {
+                    fired = m;
+                    firing = outcome;
+                }
+            }
+        }
+
+        Assert.Null(burstFired);
+        Assert.InRange(fired!.Value - incident, 1, 20);
+        Assert.Equal(2.5, firing!.Threshold!.Value, 0.2); // the usual 0.5 % and 2 points
+        Assert.Matches(@"error rate of [\d.]+ % over the last 5 minutes, usually 0\.[4-6]\d* % at this hour", firing.Reason);
+    }
+
+    [Fact]
+    public void Learning_UntilTheSameHourOfAPastWeekIsKnown_NotEnoughData()
+    {
+        var rule = Drop();
+        var test = new SequentialTest(rule);
+        for (var m = 0; m < (7 * Day) + 60; m++)
+        {
+            test.Add(Tally(m, m < 7 * Day ? 50 : 0));
+            var outcome = test.Judge(rule, LabelSet.Empty, (0, 0));
+            Assert.Equal(m < 7 * Day ? ConditionState.NotEnoughData : m == 7 * Day ? ConditionState.NotMet : ConditionState.Met, outcome.State);
+        }
+    }
+
+    [Fact]
+    public void UsualRate_SaturdaysFirstMinutes_AreNotPulledTowardFridayNight_ButAWeekdayEveningIsInterpolated()
+    {
+        var test = new SequentialTest(Drop());
+        for (var m = 0; m < (19 * Day) + 60; m++)
+        {
+            var weekend = (m / Day % 7) >= 5;
+            test.Add(Tally(m, weekend ? 10 : 100));
+        }
+
+        Assert.Equal(10, test.UsualRate(StartMinute + (19 * Day) + 5)!.Value, 6); // Saturday 00:05
+        var thursdayLate = test.UsualRate(StartMinute + (17 * Day) + (23 * 60) + 55); // Thursday 23:55, Friday 00:00 is a weekday too
+        Assert.Equal(100, thursdayLate!.Value, 6);
+    }
+
+    [Theory]
+    [InlineData(4, 5)] // Friday and Saturday
+    [InlineData(6, 0)] // Sunday and Monday (a weekend in UTC days of a service far east)
+    [InlineData(-1, -1)] // none: as busy every day
+    public void DaysAlike_AreLearntFromTheHistory_SoNoWeekendIsJudgedAgainstWeekdays(int first, int second)
+    {
+        var drop = Drop();
+        var surge = Drop() with { Comparison = Comparison.GreaterThan };
+        var (drops, surges) = (new SequentialTest(drop), new SequentialTest(surge));
+        var random = new Random(first + 10);
+        var met = 0;
+        for (var m = 0; m < 22 * Day; m++)
+        {
+            var weekday = m / Day % 7; // 0 = Monday
+            var quiet = weekday == first || weekday == second;
+            var tally = Tally(m, Poisson(random, DailyRate(m, 5, 60) * (quiet ? 0.35 : 1)));
+            drops.Add(tally);
+            surges.Add(tally);
+            met += drops.Judge(drop, LabelSet.Empty, (0, 0)).State == ConditionState.Met ? 1 : 0;
+            met += surges.Judge(surge, LabelSet.Empty, (0, 0)).State == ConditionState.Met ? 1 : 0;
+        }
+
+        Assert.Equal(0, met);
+    }
+
+    [Fact]
+    public void Backtest_StoppedStream_FiresInItsSecondMinuteAndResolvesOnceTrafficIsBack()
+    {
+        var rule = Drop();
+        var random = new Random(1);
+        var incident = (14 * Day) + (10 * 60);
+        var series = History(incident + 60, m => m >= incident && m < incident + 15 ? 0 : Poisson(random, DailyRate(m, 30, 80)));
+        var from = Start.AddMinutes(14 * Day);
+
+        var events = RuleBacktest.Replay(rule, [series], from, from.AddHours(11), TimeSpan.FromMinutes(1));
+
+        var fired = events.Single(e => e.To == AlertStatus.Firing);
+        Assert.Equal(Start.AddMinutes(incident + 2), fired.At); // minute incident + 1 ends, then weighed
+        Assert.InRange(events.Single(e => e.To == AlertStatus.Resolved).At, Start.AddMinutes(incident + 16), Start.AddMinutes(incident + 20));
+    }
+
+    [Fact]
+    public void Live_AfterAWarmUpFromRollups_FiresInTheMinuteTheBacktestDoes_OnceTheMinuteHasSettled()
+    {
+        var rule = Drop();
+        var random = new Random(9);
+        var incident = (14 * Day) + (10 * 60);
+        var counts = Enumerable.Range(0, incident + 30).Select(m => m >= incident ? 0 : Poisson(random, DailyRate(m, 30, 80))).ToArray();
+        var series = History(counts.Length, m => counts[m]);
+        var warmedTo = Start.AddMinutes(incident - 30);
+        var time = new FakeTimeProvider(warmedTo);
+        var store = new MetricStore(new MetricsOptions(), time);
+        for (var m = incident - 40; m < counts.Length; m++)
+        {
+            var ts = Start.AddMinutes(m).ToUnixTimeMilliseconds();
+            Assert.True(store.Ingest([.. Enumerable.Range(0, counts[m]).Select(i => new MetricPoint(rule.Metric, MetricType.Timing, 10, LabelSet.Empty, ts + (i * 100)))]).IsAccepted);
+        }
+
+        var memory = new RuleMemory(rule);
+        var warmUp = new RuleReplay(rule, memory, warmedTo.ToUnixTimeMilliseconds() - (long)RuleMemory.WarmUp(rule).TotalMilliseconds, warmedTo.ToUnixTimeMilliseconds(), TimeSpan.FromMinutes(1));
+        warmUp.Advance([series with { Rollups = [.. series.Rollups.Where(r => r.MinuteStartMs < warmedTo.ToUnixTimeMilliseconds())] }], warmedTo.ToUnixTimeMilliseconds());
+        var evaluator = new RuleEvaluator();
+        DateTimeOffset? liveFired = null;
+        for (var at = warmedTo; at < Start.AddMinutes(counts.Length) && liveFired is null; at = at.AddSeconds(5))
+        {
+            if (evaluator.Evaluate(rule, store, at.ToUnixTimeMilliseconds(), memory).Single().State == ConditionState.Met)
+            {
+                liveFired = at;
+            }
+        }
+
+        var backtest = RuleBacktest.Replay(rule, [series], Start.AddMinutes(incident - 30), Start.AddMinutes(counts.Length), TimeSpan.FromMinutes(1));
+
+        var backtestFired = backtest.First(e => e.To == AlertStatus.Pending).At;
+        Assert.Equal(backtestFired.AddMilliseconds(SequentialTest.SettleMs), liveFired);
+    }
+
+    private static AlertRule Drop() => new()
+    {
+        Id = "traffic",
+        Name = "Traffic",
+        Metric = "http_request_duration_ms",
+        Aggregation = Aggregation.RatePerMinute,
+        WindowMinutes = 5,
+        ThresholdType = ThresholdType.Anomaly,
+        AnomalyMethod = AnomalyMethod.Sequential,
+        BaselineDays = 14,
+        Comparison = Comparison.LessThan,
+        CooldownMinutes = 0,
+    };
+
+    private static MinuteTally Tally(int minute, int requests) => new(StartMinute + minute, requests, requests, 0);
+
+    /// <summary>A daily cycle between <paramref name="low"/> at 03:00 and <paramref name="high"/> at 15:00 requests a minute.</summary>
+    private static double DailyRate(int minute, double low, double high) =>
+        low + ((high - low) * (1 - Math.Cos(2 * Math.PI * ((minute % Day) - 180) / Day)) / 2);
+
+    private static int Poisson(Random random, double rate)
+    {
+        if (rate > 30)
+        {
+            var u = 1 - random.NextDouble();
+            var normal = Math.Sqrt(-2 * Math.Log(u)) * Math.Cos(2 * Math.PI * random.NextDouble());
+            return Math.Max(0, (int)Math.Round(rate + (Math.Sqrt(rate) * normal)));
+        }
+
+        var limit = Math.Exp(-rate);
+        var count = 0;
+        for (var p = random.NextDouble(); p > limit; p *= random.NextDouble())
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>One rollup for each minute with requests (a minute without any has none, as stored).</summary>
+    private static SeriesHistory History(int minutes, Func<int, int> count)
+    {
+        var rollups = new List<Rollup>();
+        for (var m = 0; m < minutes; m++)
+        {
+            var n = count(m);
+            if (n > 0)
+            {
+                rollups.Add(new Rollup(Start.AddMinutes(m).ToUnixTimeMilliseconds(), n, 10.0 * n, 10, 10, 10, 59_000, null));
+            }
+        }
+
+        return new SeriesHistory(LabelSet.Empty, IsError: false, IsCounter: false, rollups);
+    }
+}
