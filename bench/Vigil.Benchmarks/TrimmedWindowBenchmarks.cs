@@ -12,7 +12,9 @@ namespace Vigil.Benchmarks;
 /// series per evaluation. Rules: p50 over 10 minutes and error_rate_percent over 5 minutes, each
 /// untrimmed (the incremental sliding windows, <see cref="SeriesWindow"/>) and with
 /// <c>trimMinutes: 1</c> (each clock minute of the window a sliding window of its own, judged and
-/// merged again, <see cref="WindowTrim"/>);
+/// merged again, <see cref="WindowTrim"/>), and error_rate_percent and rate_per_minute over 5
+/// minutes with <c>anomalyMethod: sequential</c> (the same minute windows, each settled minute's
+/// tally handed to the rule's memory, <see cref="SequentialTest"/>);
 /// static thresholds nothing reaches. The <see cref="RuleEvaluator"/> is reused across invocations,
 /// as the live engine reuses it, so its plans and sliding windows are warm.
 /// <para>"fixed now": the store holds the last 20 minutes of points and every call evaluates at
@@ -48,6 +50,12 @@ public class TrimmedWindowBenchmarks
     private static readonly AlertRule P50Trimmed = Rule("p50-10m-trim1", Aggregation.P50, 10, trim: 1);
     private static readonly AlertRule ErrorRate = Rule("error-rate-5m", Aggregation.ErrorRatePercent, 5, trim: 0);
     private static readonly AlertRule ErrorRateTrimmed = Rule("error-rate-5m-trim1", Aggregation.ErrorRatePercent, 5, trim: 1);
+    private static readonly AlertRule ErrorRateSequential = Sequential("error-rate-5m-sequential", Aggregation.ErrorRatePercent, Comparison.GreaterThan);
+    private static readonly AlertRule TrafficSequential = Sequential("rate-5m-sequential", Aggregation.RatePerMinute, Comparison.LessThan);
+
+    // The sequential rules' memories: learning (no week of history), so the cost is reading and weighing the minutes, not the judgement.
+    private readonly RuleMemory _errorMemory = new(ErrorRateSequential);
+    private readonly RuleMemory _trafficMemory = new(TrafficSequential);
 
     [GlobalSetup]
     public void Setup()
@@ -82,6 +90,12 @@ public class TrimmedWindowBenchmarks
     [Benchmark(Description = "error_rate 5m, trim 1, +10 s per call")]
     public int ErrorRateTrimmedAdvancing() => _evaluator.Evaluate(ErrorRateTrimmed, _liveStore, NextNowMs()).Count;
 
+    [Benchmark(Description = "error_rate 5m, sequential, +10 s per call")]
+    public int ErrorRateSequentialAdvancing() => _evaluator.Evaluate(ErrorRateSequential, _liveStore, NextNowMs(), _errorMemory).Count;
+
+    [Benchmark(Description = "rate_per_minute 5m, sequential, +10 s per call")]
+    public int TrafficSequentialAdvancing() => _evaluator.Evaluate(TrafficSequential, _liveStore, NextNowMs(), _trafficMemory).Count;
+
     /// <summary>The next instant of the advancing benchmarks: 10 s after the previous one, back to the first after 30 minutes.</summary>
     private long NextNowMs()
     {
@@ -101,6 +115,15 @@ public class TrimmedWindowBenchmarks
         ThresholdType = ThresholdType.Static,
         Threshold = 1e12,
         TrimMinutes = trim,
+    };
+
+    private static AlertRule Sequential(string id, Aggregation aggregation, Comparison comparison) => Rule(id, aggregation, 5, trim: 0) with
+    {
+        ThresholdType = ThresholdType.Anomaly,
+        AnomalyMethod = Vigil.Core.Baselines.AnomalyMethod.Sequential,
+        Threshold = null,
+        BaselineDays = 14,
+        Comparison = comparison,
     };
 
     /// <summary>A store holding every series' points from 20 minutes before <see cref="EvaluationWorkload.NowMs"/> to <paramref name="untilMs"/>.</summary>

@@ -216,6 +216,27 @@ public sealed class RulesTests(AdminServerFixture fixture) : IClassFixture<Admin
     }
 
     [Fact]
+    public async Task Edit_AnomalyMethod_SequentialSavedThroughTheApi_ListedAsSuch_APercentileRefusedBesideTheField()
+    {
+        var id = await CreateRuleAsync(new { name = "Orders", metric = "orders_total", groupBy = new[] { "shop" }, aggregation = "p95", thresholdType = "anomaly", comparison = "less_than" });
+        var page = await Server.NewPageAsync();
+        await DashboardServer.RunAsync(page, nameof(Edit_AnomalyMethod_SequentialSavedThroughTheApi_ListedAsSuch_APercentileRefusedBesideTheField), async () =>
+        {
+            await page.GotoAsync($"/rules/{id}");
+            await page.GetByLabel("Method").SelectOptionAsync("sequential");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save the rule" }).ClickAsync();
+            await Expect(page.Locator("[data-error-for=anomalyMethod]")).ToContainTextAsync("not p95");
+
+            await page.GetByLabel("Aggregation").SelectOptionAsync("rate_per_minute");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save the rule" }).ClickAsync();
+
+            await Expect(page).ToHaveURLAsync(new Regex("/rules$"));
+            await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Orders" })).ToContainTextAsync("fewer than usual, sequential (medium)");
+            Assert.Equal("sequential", (await GetRuleAsync(id)).GetProperty("anomalyMethod").GetString());
+        });
+    }
+
+    [Fact]
     public async Task UnknownRule_FriendlyNotFoundPage()
     {
         var page = await Server.NewPageAsync();

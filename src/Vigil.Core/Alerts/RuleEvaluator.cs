@@ -22,6 +22,9 @@ public sealed class RuleEvaluator
     private const int KeepUnusedPasses = 32;
     private const long MinuteMs = 60_000;
 
+    // A sequential rule weighs at most this many minutes before its window that no pass weighed.
+    private const int CatchUpMinutes = 60;
+
     private readonly WindowAccumulator _accumulator = new();
     private WindowAccumulator? _scratch;
     private readonly Dictionary<PlanKey, Plan> _plans = [];
@@ -31,6 +34,7 @@ public sealed class RuleEvaluator
     private readonly List<MinuteTally> _tallies = [];
     private long _pass;
     private long _lastNowMs = long.MinValue;
+    private long _firstNowMs;
     private long _lastSweep;
 
     /// <summary>
@@ -50,6 +54,7 @@ public sealed class RuleEvaluator
 
         if (nowMs != _lastNowMs)
         {
+            _firstNowMs = _lastNowMs == long.MinValue ? nowMs : _firstNowMs;
             _lastNowMs = nowMs;
             _pass++;
             if (_pass - _lastSweep >= KeepUnusedPasses)
@@ -67,7 +72,7 @@ public sealed class RuleEvaluator
         {
             foreach (var group in plan.Groups)
             {
-                var current = AggregateSequential(group, rule, nowMs);
+                var current = AggregateSequential(group, rule, nowMs, memory?.LastWeighedMinute(group.Labels) ?? long.MinValue);
                 results.Add(memory is not null
                     ? memory.Judge(rule, group.Labels, current, nowMs, _accumulator, CollectionsMarshal.AsSpan(_tallies))
                     : Judge(rule, group.Labels, current, null));
@@ -390,25 +395,48 @@ public sealed class RuleEvaluator
 
     /// <summary>
     /// The window of a sequential anomaly rule (<see cref="SequentialTest"/>), read minute by minute
-    /// as a trimming rule's (<see cref="AggregateTrimmed"/>), and in <see cref="_tallies"/> its whole
-    /// minutes that have settled (ended <see cref="SequentialTest.SettleMs"/> ago), in time order.
+    /// as a trimming rule's (<see cref="AggregateTrimmed"/>), and in <see cref="_tallies"/>, in time
+    /// order, the whole minutes after <paramref name="weighedMinute"/> (the group's last one weighed)
+    /// that have settled (ended <see cref="SequentialTest.SettleMs"/> ago): those of the window, and
+    /// up to <see cref="CatchUpMinutes"/> before it that no pass weighed (passes further apart than
+    /// the window, or the minutes between the warm-up and the first pass). Minutes that began before
+    /// this evaluator's first pass are not weighed live: their points may have been lost while Vigil
+    /// was not running, and a minute without points would read as a drop (the warm-up replays the
+    /// stored ones, where such a minute counts only when some group of the rule had points).
     /// </summary>
-    private (double? Value, long Points) AggregateSequential(Group group, AlertRule rule, long nowMs)
+    private (double? Value, long Points) AggregateSequential(Group group, AlertRule rule, long nowMs, long weighedMinute)
     {
         var source = MinutesOf(group, rule, nowMs, needsBins: false, needsExtremes: false);
         var scratch = _scratch ??= new WindowAccumulator();
-        _accumulator.Reset();
         _tallies.Clear();
+        var fromMs = Math.Max(FloorDivision.Of(_firstNowMs, MinuteMs) * MinuteMs, source.FirstMinuteMs - (CatchUpMinutes * MinuteMs));
+        if (weighedMinute != long.MinValue)
+        {
+            fromMs = Math.Max(fromMs, (weighedMinute + 1) * MinuteMs);
+        }
+
+        for (var startMs = fromMs; startMs + MinuteMs + SequentialTest.SettleMs <= nowMs; startMs += MinuteMs)
+        {
+            scratch.Reset();
+            if (startMs >= source.FirstMinuteMs)
+            {
+                source.AddTo((int)((startMs - source.FirstMinuteMs) / MinuteMs), scratch);
+            }
+            else
+            {
+                foreach (var member in group.Members)
+                {
+                    member.AggregateInto(scratch, startMs, startMs + MinuteMs);
+                }
+            }
+
+            _tallies.Add(TallyOf(scratch, startMs));
+        }
+
+        _accumulator.Reset();
         for (var i = 0; i < source.Count; i++)
         {
             source.AddTo(i, _accumulator);
-            var startMs = source.FirstMinuteMs + (i * MinuteMs);
-            if (startMs + MinuteMs + SequentialTest.SettleMs <= nowMs)
-            {
-                scratch.Reset();
-                source.AddTo(i, scratch);
-                _tallies.Add(TallyOf(scratch, startMs));
-            }
         }
 
         return Reduce(_accumulator, rule.Aggregation, rule.Window);
@@ -416,7 +444,7 @@ public sealed class RuleEvaluator
 
     /// <summary>One minute of a group, as the sequential test weighs it: the events a rate counts (points, or a counter's increase), the points and the errors.</summary>
     internal static MinuteTally TallyOf(WindowAccumulator minute, long minuteStartMs) =>
-        new(FloorDivision.Of(minuteStartMs, MinuteMs), minute.Value(Aggregation.RatePerMinute, TimeSpan.FromMinutes(1)) ?? 0, minute.Count, minute.ErrorCount);
+        new(FloorDivision.Of(minuteStartMs, MinuteMs), Math.Max(0, minute.Value(Aggregation.RatePerMinute, TimeSpan.FromMinutes(1)) ?? 0), minute.Count, minute.ErrorCount);
 
     /// <summary>The last <c>windowMinutes</c> clock minutes of a group (the current one so far included), each through its own sliding windows, kept in the group.</summary>
     private static LiveMinutes MinutesOf(Group group, AlertRule rule, long nowMs, bool needsBins, bool needsExtremes)

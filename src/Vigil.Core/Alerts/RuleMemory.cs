@@ -87,7 +87,7 @@ public sealed class RuleMemory
     public static TimeSpan WarmUp(AlertRule rule)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        return SequentialTest.IsSequential(rule) ? TimeSpan.FromDays(Math.Clamp(rule.BaselineDays, 7, 365)) + TimeSpan.FromHours(2) // the like hours, and the hour before the oldest (interpolation)
+        return SequentialTest.IsSequential(rule) ? SequentialTest.History(rule) + TimeSpan.FromHours(2) // the like hours, and the hour before the oldest (interpolation)
             : rule.UsesBaseline ? BaselineOptions(rule).History
             : TimeSpan.FromMinutes(Math.Max(0, rule.OfMinutes - 1));
     }
@@ -215,6 +215,10 @@ public sealed class RuleMemory
 
         return rule.OfMinutes <= 1 ? outcome : Confirm(rule, memory, outcome, minute);
     }
+
+    /// <summary>The last minute a sequential rule's group weighed (<see cref="SequentialTest.LastMinute"/>), or <see cref="long.MinValue"/>.</summary>
+    public long LastWeighedMinute(LabelSet group) =>
+        _groups.TryGetValue(group, out var memory) && memory.Sequential is { } test ? test.LastMinute : long.MinValue;
 
     /// <summary>Forgets the groups not judged since <paramref name="cutoffMs"/> (their series are gone).</summary>
     public void ForgetIdle(long cutoffMs)

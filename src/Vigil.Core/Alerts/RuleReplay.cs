@@ -31,7 +31,9 @@ public sealed class RuleReplay
     private readonly WindowAccumulator _accumulator = new();
     private WindowAccumulator? _scratch;
     private readonly List<MinuteTally> _tallies = [];
+    private readonly HashSet<long> _heard = [];
     private readonly bool _sequential;
+    private readonly bool _weighSilentMinutes;
     private long _doneMs;
     private int _sequence;
 
@@ -40,9 +42,13 @@ public sealed class RuleReplay
     /// <paramref name="startMs"/> (rounded down to a whole minute); minutes up to
     /// <paramref name="reportFromMs"/> only warm <paramref name="memory"/> up, later ones run the
     /// alert state machine, and those a whole number of <paramref name="step"/>s after
-    /// <paramref name="reportFromMs"/> are reported to <paramref name="onStep"/>.
+    /// <paramref name="reportFromMs"/> are reported to <paramref name="onStep"/>. A sequential anomaly
+    /// rule weighs a minute in which no group of the rule had points only with
+    /// <paramref name="weighSilentMinutes"/>: a live engine warming up after a restart cannot tell the
+    /// minutes it was down from silence, and weighed as a drop of every group they would page at start
+    /// (a backtest weighs them: a stopped stream of the only service is a stopped stream).
     /// </summary>
-    public RuleReplay(AlertRule rule, RuleMemory memory, long startMs, long reportFromMs, TimeSpan step, Action<BacktestStep>? onStep = null)
+    public RuleReplay(AlertRule rule, RuleMemory memory, long startMs, long reportFromMs, TimeSpan step, Action<BacktestStep>? onStep = null, bool weighSilentMinutes = true)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(memory);
@@ -54,6 +60,7 @@ public sealed class RuleReplay
         _stepMs = (long)step.TotalMilliseconds;
         _onStep = onStep;
         _sequential = SequentialTest.IsSequential(rule);
+        _weighSilentMinutes = weighSilentMinutes;
 
         // Rollups are whole minutes: a window shorter than one reads the minute before.
         _windowMs = Math.Max(1, (long)Math.Ceiling(rule.Window.TotalMilliseconds / MinuteMs)) * MinuteMs;
@@ -85,11 +92,20 @@ public sealed class RuleReplay
         }
 
         var members = new Dictionary<LabelSet, List<SeriesHistory>>();
+        _heard.Clear();
         foreach (var series in history)
         {
             if (!RuleEvaluator.Matches(series.Labels, _rule.Match))
             {
                 continue;
+            }
+
+            if (_sequential && !_weighSilentMinutes)
+            {
+                foreach (var rollup in series.Rollups)
+                {
+                    _heard.Add(rollup.MinuteStartMs);
+                }
             }
 
             var group = RuleEvaluator.GroupOf(_rule, series.Labels);
@@ -151,7 +167,7 @@ public sealed class RuleReplay
                 }
 
                 var window = RuleEvaluator.Reduce(_accumulator, _rule.Aggregation, _rule.Window);
-                var outcome = _memory.Judge(_rule, group, window, atMs, _accumulator, _sequential ? Tallies(minutes, first, last, atMs) : default);
+                var outcome = _memory.Judge(_rule, group, window, atMs, _accumulator, _sequential ? Tallies(minutes, first, last, atMs, _memory.LastWeighedMinute(group)) : default);
                 if (atMs > _reportFromMs)
                 {
                     Run(group, episode, outcome, atMs);
@@ -163,16 +179,28 @@ public sealed class RuleReplay
     }
 
     /// <summary>
-    /// The window's minutes [<paramref name="atMs"/> − window, <paramref name="atMs"/>) for a sequential
-    /// anomaly rule, every one of them (a minute without points is a minute of no requests): a
-    /// backtest's minutes have all their points, so each is weighed as soon as it ends.
+    /// The window's minutes [<paramref name="atMs"/> − window, <paramref name="atMs"/>) after
+    /// <paramref name="weighedMinute"/> for a sequential anomaly rule: a replay's minutes have all
+    /// their points, so each is weighed as soon as it ends, and a minute without points of the group
+    /// is a minute of no requests (unless no group had points in it and silent minutes are not
+    /// weighed: see the constructor).
     /// </summary>
-    private ReadOnlySpan<MinuteTally> Tallies(List<MergedMinute> minutes, int first, int last, long atMs)
+    private ReadOnlySpan<MinuteTally> Tallies(List<MergedMinute> minutes, int first, int last, long atMs, long weighedMinute)
     {
         _tallies.Clear();
         var at = first;
         for (var startMs = atMs - _windowMs; startMs < atMs; startMs += MinuteMs)
         {
+            while (at < last && minutes[at].MinuteStartMs < startMs)
+            {
+                at++;
+            }
+
+            if ((!_weighSilentMinutes && !_heard.Contains(startMs)) || FloorDivision.Of(startMs, MinuteMs) <= weighedMinute)
+            {
+                continue;
+            }
+
             if (at < last && minutes[at].MinuteStartMs == startMs)
             {
                 _scratch ??= new WindowAccumulator();

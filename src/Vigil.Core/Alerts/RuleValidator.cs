@@ -106,6 +106,21 @@ public static class RuleValidator
             {
                 errors.Add("trimMinutes", "does not apply with anomalyMethod sequential (a minute adds at most half of what fires)");
             }
+
+            if (rule.RecoveryThreshold is not null)
+            {
+                errors.Add("recoveryThreshold", "does not apply with anomalyMethod sequential (it clears when the evidence falls under half of what fires)");
+            }
+
+            if (rule.MinDataPoints > 1)
+            {
+                errors.Add("minDataPoints", "does not apply with anomalyMethod sequential (every whole minute is weighed, a quiet one too)");
+            }
+
+            if (rule.NoData != NoDataPolicy.KeepLast)
+            {
+                errors.Add("noData", "does not apply with anomalyMethod sequential (a minute without requests is weighed as one)");
+            }
         }
 
         if (rule.UsesBaseline && rule.BaselineDays is < 7 or > 30)

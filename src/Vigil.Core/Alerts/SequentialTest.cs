@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Vigil.Core.Baselines;
 using Vigil.Core.Metrics;
 
@@ -17,30 +18,34 @@ public readonly record struct MinuteTally(long Minute, double Events, long Point
 /// summed from minute to minute until it shows a change beyond chance (Page's CUSUM of
 /// log-likelihood ratios). A window judges a fixed stretch of minutes at once, so a quiet service
 /// needs a long one and a busy one a short one; the sum needs no window: a stopped stream of 100
-/// requests a minute is beyond chance in one or two minutes, a drop to a quarter at 5 a minute in
-/// about five, and the same test waits longer for a smaller or quieter change by itself.
+/// requests a minute is beyond chance in its second minute, a drop to a quarter at 5 a minute in
+/// about ten (at medium), and the same test waits longer for a smaller or quieter change by itself.
 /// </summary>
 /// <remarks>
 /// <para>
-/// <b>What is usual.</b> Each hour's requests, errors and the minutes the group was judged in it are
-/// kept for the rule's <c>baselineDays</c> (a few KB a group). The usual rate of an hour is the median,
-/// over the like hours before it, of their requests a minute: the same hour in each past week of the
-/// history, and the same hour of the six days before that are of the same kind (weekdays with
-/// weekdays, Saturday and Sunday with the weekend), so a level that changed this week counts from the
-/// next day on; the median keeps an incident of one of those hours out. Hours are UTC hours. The rate
-/// at a minute is interpolated between its hour's and the neighbouring hour's (hourly rates stand at
-/// the half hour), except into a day of another kind: Saturday's first minutes are not pulled toward
-/// Friday night. Until the same hour of a past week was seen, the group is learning (not enough data).
-/// The usual error rate pools the like hours' errors and requests (one error in 200 requests added,
-/// so a clean hour is not a rate of 0).
+/// <b>What is usual.</b> Each hour's requests, errors and the minutes the group was weighed in it are
+/// kept for the whole weeks of the rule's <c>baselineDays</c>, two at least (14 KB a group at 14
+/// days). The usual rate of an hour is the median, over the like hours before it, of their requests
+/// a minute: the same hour in each past week, and the same hour of those of the six days before that
+/// are alike (<see cref="Alike"/>: their whole days' requests a week earlier within 25 % of each
+/// other, so weekdays go with weekdays and weekend days with weekend days, whichever days those are
+/// for the service); the median keeps an incident of one of those hours out, and follows a level
+/// that changed this week once most of the like hours have it (four or five days at 14 days). Hours
+/// are UTC hours. The rate at a minute is interpolated between its hour's and the neighbouring
+/// hour's (hourly rates stand at the half hour), except into a day that is not alike: Saturday's
+/// first minutes are not pulled toward Friday night. Until the same hour of a past week was seen,
+/// the group is learning (not enough data). The usual error rate pools the like hours' errors and
+/// requests (one error in 200 requests added, so a clean hour is not a rate of 0).
 /// </para>
 /// <para>
 /// <b>The evidence.</b> A minute's requests are taken as negative binomial around the usual rate, with
 /// a relative spread of <see cref="RelativeSpread"/> beyond Poisson (the minute-to-minute noise and
 /// the usual rate's own error), and weighed for a drop to <see cref="DropFactor"/> of it (rules
-/// compared from below) or a surge to <see cref="SurgeFactor"/> times it (from above). A minute of an
-/// hour that usually has no traffic weighs −1 with requests and 0 without: there is no drop to find
-/// there, and a request or two is no surge. A minute's errors are binomial among its requests,
+/// compared from below) or a surge to <see cref="SurgeFactor"/> times it (from above). With the
+/// spread, a steady 55 % of the usual rate is evidence of a drop too, only slower. A drop is not
+/// looked for in an hour that usually has no traffic (a minute there weighs −1 with requests and 0
+/// without); a surge is weighed against one request a minute at least, so a trickle at night is no
+/// surge and a flood is. A minute's errors are binomial among its requests,
 /// weighed for the usual rate plus each of <see cref="ErrorSteps"/> (or three times it, if more), one
 /// sum per step, so a quiet service's 8 % is not waited for as long as its 3 %; a minute adds at most
 /// half of what fires, so a one-minute burst of errors cannot fire alone.
@@ -49,9 +54,11 @@ public readonly record struct MinuteTally(long Minute, double Events, long Point
 /// <b>Firing.</b> The condition holds while the sum is at least the rule's sensitivity's
 /// <see cref="FiresAt"/> (low 18, medium 14, high 10: under the model, medium fires by chance about once
 /// in 10⁶ minutes) and clears when it is below half of that. The sum is kept between 0 and twice the
-/// level, so a change that lasted hours clears within minutes of its end. Live, a minute is weighed
-/// <see cref="SettleMs"/> after it ends, when its late points are in; a backtest weighs it when it ends,
-/// with every point.
+/// level, so a change that lasted hours clears within minutes of its end; a minute that cannot be
+/// weighed (no usual value for its hour) clears it. A minute's negative count (a counter that went
+/// back) is a minute of no requests. Live, a minute is weighed <see cref="SettleMs"/> after it ends,
+/// when its late points are in, and minutes no pass weighed (passes further apart than the window)
+/// are caught up; a backtest weighs it when it ends, with every point.
 /// </para>
 /// </remarks>
 public sealed class SequentialTest
@@ -73,6 +80,7 @@ public sealed class SequentialTest
 
     private const double Shape = 1 / (RelativeSpread * RelativeSpread);
     private const double QuietRate = 0.05;
+    private const double MinSurgeBase = 1;
     private const int MinObservedMinutes = 30;
     private const long MinuteMs = 60_000;
     private const int WeekHours = 168;
@@ -85,8 +93,8 @@ public sealed class SequentialTest
     private readonly double[] _sums;
     private double _usual = double.NaN;
     private long _today = long.MinValue;
-    private readonly (long Day, int Mask)[] _likeDays = [(long.MinValue, 0), (long.MinValue, 0)];
-    private int _nextLikeDay;
+    private long _likeDay = long.MinValue;
+    private int _likeMask;
 
     /// <summary>A test with no history for <paramref name="rule"/>, which must be <see cref="IsSequential"/>.</summary>
     public SequentialTest(AlertRule rule)
@@ -101,7 +109,7 @@ public sealed class SequentialTest
             : rule.Comparison is Comparison.LessThan or Comparison.LessOrEqual ? Kind.Drop : Kind.Surge;
         _firesAt = FiresAt(rule.Sensitivity);
         _weeks = Math.Max(1, rule.BaselineDays / 7);
-        _hours = new HourTotals[(_weeks * WeekHours) + 3];
+        _hours = new HourTotals[((int)History(rule).TotalHours) + 3];
         _sums = new double[_kind == Kind.Errors ? ErrorSteps.Count : 1];
     }
 
@@ -112,13 +120,20 @@ public sealed class SequentialTest
     public double Evidence => _sums.Max();
 
     /// <summary>An estimate of the memory held, in bytes.</summary>
-    public long ApproximateBytes => 96 + (_hours.Length * 32) + (_sums.Length * 8);
+    public long ApproximateBytes => 96 + (_hours.Length * Unsafe.SizeOf<HourTotals>()) + (_sums.Length * 8);
 
     /// <summary>Whether <paramref name="rule"/> is judged by this test: an anomaly threshold with <see cref="AnomalyMethod.Sequential"/>.</summary>
     public static bool IsSequential(AlertRule rule)
     {
         ArgumentNullException.ThrowIfNull(rule);
         return rule.ThresholdType == ThresholdType.Anomaly && rule.AnomalyMethod == AnomalyMethod.Sequential;
+    }
+
+    /// <summary>How far back the test's hours reach: the whole weeks of <c>baselineDays</c>, and two weeks at least (a day is compared with the same day a week before).</summary>
+    public static TimeSpan History(AlertRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return TimeSpan.FromDays(7 * Math.Max(2, rule.BaselineDays / 7));
     }
 
     /// <summary>Whether the sequential test applies to <paramref name="aggregation"/>: counts and rates (requests) and error_rate_percent.</summary>
@@ -146,24 +161,24 @@ public sealed class SequentialTest
 
         LastMinute = tally.Minute;
         _today = DayOf(HourOf(tally.Minute));
-        _usual = double.NaN;
-        if (_kind == Kind.Errors)
+        var events = Math.Max(0, tally.Events); // a counter reset or a negative increase is no request
+        _usual = _kind == Kind.Errors ? UsualErrorRate(HourOf(tally.Minute)) ?? double.NaN : UsualRate(tally.Minute) ?? double.NaN;
+        if (double.IsNaN(_usual))
         {
-            if (UsualErrorRate(HourOf(tally.Minute)) is { } p0)
-            {
-                _usual = p0;
-                WeighErrors(tally, p0);
-            }
+            Array.Clear(_sums); // evidence from before a stretch that cannot be weighed says nothing after it
         }
-        else if (UsualRate(tally.Minute) is { } rate)
+        else if (_kind == Kind.Errors)
         {
-            _usual = rate;
-            WeighRequests(tally.Events, rate);
+            WeighErrors(tally, _usual);
+        }
+        else
+        {
+            WeighRequests(events, _usual);
         }
 
-        ref var hour = ref Slot(HourOf(tally.Minute));
+        ref var hour = ref Write(HourOf(tally.Minute));
         hour.Minutes++;
-        hour.Events += tally.Events;
+        hour.Events += events;
         hour.Points += tally.Points;
         hour.Errors += tally.Errors;
     }
@@ -171,7 +186,8 @@ public sealed class SequentialTest
     /// <summary>
     /// The condition as of the last minute weighed, for a group whose window (the rule's window over
     /// its whole minutes, as the evaluator reduces it) is <paramref name="window"/>: the value shown is
-    /// the window's, the threshold the rate (or error rate) the test looks for at the last minute.
+    /// the window's, the threshold the usual rate (or error rate, in percent) at the last minute, in
+    /// the rule's unit: what the value is compared with.
     /// </summary>
     public GroupEvaluation Judge(AlertRule rule, LabelSet group, (double? Value, long Points) window)
     {
@@ -190,8 +206,8 @@ public sealed class SequentialTest
         var minutes = rule.WindowMinutes.ToString(CultureInfo.InvariantCulture);
         if (_kind == Kind.Errors)
         {
-            threshold = 100 * ErrorRateSought(_usual, ErrorSteps[0]);
-            reason = string.Create(CultureInfo.InvariantCulture, $"evidence {evidence:0.#} (fires at {_firesAt:0.#}, clears under {_firesAt / 2:0.#}): an error rate of {value ?? 0:0.##} % over the last {minutes} minutes, usually {100 * _usual:0.##} % at this hour");
+            threshold = 100 * _usual;
+            reason = string.Create(CultureInfo.InvariantCulture, $"evidence {evidence:0.#} (fires at {_firesAt:0.#}, clears under {_firesAt / 2:0.#}): an error rate of {value ?? 0:0.##} % over the last {minutes} minutes, usually {threshold:0.##} % at this hour");
         }
         else
         {
@@ -201,8 +217,8 @@ public sealed class SequentialTest
                 Aggregation.Count => rule.WindowMinutes,
                 _ => 1.0,
             };
-            threshold = _usual * perUnit * (_kind == Kind.Drop ? DropFactor : SurgeFactor);
-            reason = string.Create(CultureInfo.InvariantCulture, $"evidence {evidence:0.#} (fires at {_firesAt:0.#}, clears under {_firesAt / 2:0.#}): {value ?? 0:0.##} {rule.Aggregation.ToWire()} over the last {minutes} minutes, usually {_usual * perUnit:0.##} at this time");
+            threshold = _usual * perUnit;
+            reason = string.Create(CultureInfo.InvariantCulture, $"evidence {evidence:0.#} (fires at {_firesAt:0.#}, clears under {_firesAt / 2:0.#}): {value ?? 0:0.##} {rule.Aggregation.ToWire()} over the last {minutes} minutes, usually {threshold:0.##} at this time");
         }
 
         return new GroupEvaluation(group, met ? ConditionState.Met : ConditionState.NotMet, FiniteValues.Finite(value ?? 0), FiniteValues.Finite(threshold), points, Recovered: !met && recovered)
@@ -211,7 +227,7 @@ public sealed class SequentialTest
         };
     }
 
-    /// <summary>The usual requests a minute at <paramref name="minute"/>: its hour's, interpolated toward the neighbouring hour's on a day of the same kind.</summary>
+    /// <summary>The usual requests a minute at <paramref name="minute"/>: its hour's, interpolated toward the neighbouring hour's on a day alike it.</summary>
     internal double? UsualRate(long minute)
     {
         var hour = HourOf(minute);
@@ -238,8 +254,7 @@ public sealed class SequentialTest
         var weeks = 0;
         foreach (var like in LikeHours(hour, stackalloc long[_weeks + 6]))
         {
-            ref var totals = ref Slot(like);
-            if (totals.Hour == like && totals.Minutes >= MinObservedMinutes)
+            if (Read(like) is { Minutes: >= MinObservedMinutes } totals)
             {
                 rates[count++] = totals.Events / totals.Minutes;
                 weeks += (hour - like) % WeekHours == 0 ? 1 : 0;
@@ -263,8 +278,7 @@ public sealed class SequentialTest
         var weeks = 0;
         foreach (var like in LikeHours(hour, stackalloc long[_weeks + 6]))
         {
-            ref var totals = ref Slot(like);
-            if (totals.Hour == like && totals.Minutes >= MinObservedMinutes)
+            if (Read(like) is { Minutes: >= MinObservedMinutes } totals)
             {
                 points += totals.Points;
                 errors += totals.Errors;
@@ -296,15 +310,12 @@ public sealed class SequentialTest
         return into[..count];
     }
 
-    /// <summary>Which of the six days before <paramref name="day"/> are alike it (bit d for d days before), kept for the last two days asked.</summary>
+    /// <summary>Which of the six days before <paramref name="day"/> are alike it (bit d for d days before); the day being weighed's is kept for the day.</summary>
     private int LikeDays(long day)
     {
-        for (var i = 0; i < _likeDays.Length; i++)
+        if (day == _likeDay)
         {
-            if (_likeDays[i].Day == day)
-            {
-                return _likeDays[i].Mask;
-            }
+            return _likeMask;
         }
 
         var mask = 0;
@@ -313,23 +324,27 @@ public sealed class SequentialTest
             mask |= Alike(day - d, day) ? 1 << d : 0;
         }
 
-        _likeDays[_nextLikeDay] = (day, mask);
-        _nextLikeDay = (_nextLikeDay + 1) % _likeDays.Length;
+        if (day == _today)
+        {
+            (_likeDay, _likeMask) = (day, mask); // every day it compares has ended: the answer holds all day
+        }
+
         return mask;
     }
 
     /// <summary>
-    /// Whether two days are of a kind (weekdays, weekend days): their requests a minute over the
-    /// whole day a week before each are within <see cref="AlikeRatio"/> of each other (what those
-    /// days of the week do, not moved by this week's level), or, while the history holds no week
-    /// before the earlier one, the earlier day itself and the later one's a week before are. Learnt,
-    /// not assumed: a weekend on Friday and Saturday, or in another time zone's days, or none at all
-    /// (a service as busy every day) is what the history shows.
+    /// Whether <paramref name="day"/> is of the kind of <paramref name="reference"/> (weekdays,
+    /// weekend days): their requests a minute over the whole day a week before each are within
+    /// <see cref="AlikeRatio"/> of each other (what those days of the week do, not moved by this
+    /// week's level), or, while the history holds no week before <paramref name="day"/>, the day
+    /// itself and the reference's week before are. Learnt, not assumed: a weekend on Friday and
+    /// Saturday, or in another time zone's days, or none at all (a service as busy every day) is
+    /// what the history shows.
     /// </summary>
-    private bool Alike(long earlier, long later)
+    private bool Alike(long day, long reference)
     {
-        var before = DayRate(later - 7);
-        var other = DayRate(earlier - 7) ?? DayRate(earlier);
+        var before = DayRate(reference - 7);
+        var other = DayRate(day - 7) ?? DayRate(day);
         return before is { } a && other is { } b && Math.Max(a, b) <= AlikeRatio * Math.Min(a, b);
     }
 
@@ -346,8 +361,7 @@ public sealed class SequentialTest
         var hours = 0;
         for (var hour = day * 24; hour < (day + 1) * 24; hour++)
         {
-            ref var totals = ref Slot(hour);
-            if (totals.Hour == hour && totals.Minutes >= MinObservedMinutes)
+            if (Read(hour) is { Minutes: >= MinObservedMinutes } totals)
             {
                 events += totals.Events;
                 minutes += totals.Minutes;
@@ -361,12 +375,13 @@ public sealed class SequentialTest
     private void WeighRequests(double events, double usual)
     {
         double llr;
-        if (usual <= QuietRate)
+        if (_kind == Kind.Drop && usual <= QuietRate)
         {
             llr = events > 0 ? -1 : 0;
         }
         else
         {
+            usual = _kind == Kind.Surge ? Math.Max(usual, MinSurgeBase) : usual;
             var sought = usual * (_kind == Kind.Drop ? DropFactor : SurgeFactor);
             llr = (events * Math.Log(sought * (Shape + usual) / (usual * (Shape + sought)))) + (Shape * Math.Log((Shape + usual) / (Shape + sought)));
         }
@@ -388,16 +403,26 @@ public sealed class SequentialTest
 
     private static double ErrorRateSought(double usual, double step) => Math.Min(0.9, Math.Max(usual + step, 3 * usual));
 
-    private ref HourTotals Slot(long hour)
+    /// <summary>The totals of <paramref name="hour"/>, or null when the history does not hold it.</summary>
+    private HourTotals? Read(long hour)
     {
-        ref var slot = ref _hours[(int)(((hour % _hours.Length) + _hours.Length) % _hours.Length)];
-        if (slot.Hour != hour && hour > slot.Hour)
+        var slot = _hours[Index(hour)];
+        return slot.Hour == hour && slot.Minutes > 0 ? slot : null;
+    }
+
+    /// <summary>The totals of <paramref name="hour"/> to add to: a newer hour takes the slot of one the history no longer holds.</summary>
+    private ref HourTotals Write(long hour)
+    {
+        ref var slot = ref _hours[Index(hour)];
+        if (slot.Hour != hour)
         {
-            slot = new HourTotals { Hour = hour }; // a newer hour takes the slot of one the history no longer holds
+            slot = new HourTotals { Hour = hour };
         }
 
         return ref slot;
     }
+
+    private int Index(long hour) => (int)(((hour % _hours.Length) + _hours.Length) % _hours.Length);
 
     private static long HourOf(long minute) => FloorDivision.Of(minute, 60);
 

@@ -22,7 +22,7 @@ internal sealed partial class VigilInitializer(
             LogMigrated(applied);
         }
 
-        if (await defaultRules.ApplyAsync(cancellationToken).ConfigureAwait(false) is { Inserted: > 0 } or { Updated: > 0 })
+        if (await defaultRules.ApplyAsync(cancellationToken).ConfigureAwait(false) is { Inserted: > 0 } or { Updated: > 0 } or { Retired: > 0 })
         {
             await rules.InvalidateAsync(CancellationToken.None).ConfigureAwait(false); // the nodes already running read the new defaults
         }

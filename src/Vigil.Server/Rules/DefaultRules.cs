@@ -25,7 +25,7 @@ internal sealed partial class DefaultRules(
         var path = Resolve();
         var rules = Parse(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), path);
         var outcome = await repository.UpsertDefaultsAsync(rules, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
-        LogApplied(rules.Count, path, outcome.Inserted, outcome.Updated);
+        LogApplied(rules.Count, path, outcome.Inserted, outcome.Updated, outcome.Retired);
         return outcome;
     }
 
@@ -118,6 +118,6 @@ internal sealed partial class DefaultRules(
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]*$", RegexOptions.CultureInvariant)]
     private static partial Regex SlugPattern();
 
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Loaded {Count} default alert rules from {Path}: {Inserted} new, {Updated} updated")]
-    private partial void LogApplied(int count, string path, int inserted, int updated);
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Loaded {Count} default alert rules from {Path}: {Inserted} new, {Updated} updated, {Retired} retired (no longer defaults, never edited)")]
+    private partial void LogApplied(int count, string path, int inserted, int updated, int retired);
 }

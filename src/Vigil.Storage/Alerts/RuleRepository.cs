@@ -100,7 +100,9 @@ public sealed class RuleRepository
     /// <summary>
     /// Brings the default rules up to date, in one transaction: creates those that do not exist
     /// and replaces those whose definition changed, unless they were edited (overridden) or
-    /// deleted through the API. Safe to run from several processes at once.
+    /// deleted through the API; retires (deletes softly, as the API does) the stored defaults the
+    /// file no longer has, unless they were edited: a rule a release replaced by another does not
+    /// keep paging beside it. Safe to run from several processes at once.
     /// </summary>
     public async Task<DefaultRulesOutcome> UpsertDefaultsAsync(IReadOnlyCollection<AlertRule> rules, long nowMs, CancellationToken cancellationToken = default)
     {
@@ -131,8 +133,21 @@ public sealed class RuleRepository
                 """, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
 
+        var shipped = rules.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        var retired = 0;
+        foreach (var id in await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT id FROM alert_rules WHERE is_default AND NOT overridden AND NOT deleted", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+        {
+            if (!shipped.Contains(id))
+            {
+                retired += await connection.ExecuteAsync(new CommandDefinition(
+                    "UPDATE alert_rules SET deleted = TRUE, version = version + 1, updated_at = @nowMs WHERE id = @id",
+                    new { id, nowMs }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+        }
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new DefaultRulesOutcome(inserted, updated);
+        return new DefaultRulesOutcome(inserted, updated, retired);
     }
 
     private sealed class Row

@@ -134,7 +134,7 @@ public sealed class SequentialTestTests
 
         Assert.Null(burstFired);
         Assert.InRange(fired!.Value - incident, 1, 20);
-        Assert.Equal(2.5, firing!.Threshold!.Value, 0.2); // the usual 0.5 % and 2 points
+        Assert.Equal(0.5, firing!.Threshold!.Value, 0.2); // the usual 0.5 %
         Assert.Matches(@"error rate of [\d.]+ % over the last 5 minutes, usually 0\.[4-6]\d* % at this hour", firing.Reason);
     }
 
@@ -151,19 +151,60 @@ public sealed class SequentialTestTests
         }
     }
 
-    [Fact]
-    public void UsualRate_SaturdaysFirstMinutes_AreNotPulledTowardFridayNight_ButAWeekdayEveningIsInterpolated()
+    [Theory]
+    [InlineData(14)]
+    [InlineData(7)]
+    public void UsualRate_SaturdaysFirstMinutes_AreNotPulledTowardFridayNight_ButAWeekdayEveningIsInterpolatedTowardMidnight(int baselineDays)
     {
-        var test = new SequentialTest(Drop());
+        var test = new SequentialTest(Drop() with { BaselineDays = baselineDays });
         for (var m = 0; m < (19 * Day) + 60; m++)
         {
             var weekend = (m / Day % 7) >= 5;
-            test.Add(Tally(m, weekend ? 10 : 100));
+            test.Add(Tally(m, weekend ? 10 : m % Day < 60 ? 200 : 100)); // weekdays: 200 from midnight to 01:00
         }
 
         Assert.Equal(10, test.UsualRate(StartMinute + (19 * Day) + 5)!.Value, 6); // Saturday 00:05
-        var thursdayLate = test.UsualRate(StartMinute + (17 * Day) + (23 * 60) + 55); // Thursday 23:55, Friday 00:00 is a weekday too
-        Assert.Equal(100, thursdayLate!.Value, 6);
+        var thursdayLate = test.UsualRate(StartMinute + (17 * Day) + (23 * 60) + 55); // Thursday 23:55, 100, and Friday 00:00-01:00, 200
+        Assert.Equal(100 + (100 * ((55.5 / 60) - 0.5)), thursdayLate!.Value, 6);
+    }
+
+    [Fact]
+    public void Traffic_ACounterThatWentBack_IsAMinuteOfNoRequests_NotANegativeCount()
+    {
+        var rule = Drop();
+        var test = new SequentialTest(rule);
+        for (var m = 0; m < (14 * Day) + 60; m++)
+        {
+            test.Add(Tally(m, 100));
+        }
+
+        test.Add(new MinuteTally(StartMinute + (14 * Day) + 60, -500, 1, 0));
+
+        Assert.InRange(test.Evidence, 11, 12); // one minute of no requests, not of -500 (which went straight to the cap)
+        Assert.InRange(test.UsualRate(StartMinute + (15 * Day) + 60)!.Value, 98, 100); // the hour a day later leans on this one
+    }
+
+    [Fact]
+    public void Surge_IntoAnHourThatIsUsuallyIdle_Fires_ATrickleDoesNot()
+    {
+        var rule = Drop() with { Comparison = Comparison.GreaterThan };
+        var test = new SequentialTest(rule);
+        var trickle = (14 * Day) + (2 * 60);
+        var flood = (14 * Day) + (3 * 60);
+        int? trickleFired = null, fired = null;
+        var random = new Random(2);
+        for (var m = 0; m < flood + 10; m++)
+        {
+            var requests = m >= flood ? 10_000 : m >= trickle ? (m % 4 == 0 ? 1 : 0) : Poisson(random, DailyRate(m, 0, 100)); // 0 at 03:00
+            test.Add(Tally(m, requests));
+            if (test.Judge(rule, LabelSet.Empty, (0, 0)).State == ConditionState.Met)
+            {
+                (m < flood ? ref trickleFired : ref fired) ??= m;
+            }
+        }
+
+        Assert.Null(trickleFired);
+        Assert.Equal(flood, fired);
     }
 
     [Theory]
@@ -243,6 +284,71 @@ public sealed class SequentialTestTests
         Assert.Equal(backtestFired.AddMilliseconds(SequentialTest.SettleMs), liveFired);
     }
 
+    [Fact]
+    public void Live_PassesFurtherApartThanTheWindow_StillWeighEveryMinute()
+    {
+        var rule = Drop() with { WindowMinutes = 2 };
+        var random = new Random(4);
+        var incident = (14 * Day) + (10 * 60);
+        var counts = Enumerable.Range(0, incident + 30).Select(m => m >= incident ? 0 : Poisson(random, 60)).ToArray();
+        var series = History(counts.Length, m => counts[m]);
+        var warmedTo = Start.AddMinutes(incident - 30);
+        var store = new MetricStore(new MetricsOptions(), new FakeTimeProvider(warmedTo));
+        for (var m = incident - 40; m < counts.Length; m++)
+        {
+            var ts = Start.AddMinutes(m).ToUnixTimeMilliseconds();
+            Assert.True(store.Ingest([.. Enumerable.Range(0, counts[m]).Select(i => new MetricPoint(rule.Metric, MetricType.Timing, 10, LabelSet.Empty, ts + (i * 100)))]).IsAccepted);
+        }
+
+        var memory = new RuleMemory(rule);
+        new RuleReplay(rule, memory, warmedTo.ToUnixTimeMilliseconds() - (long)RuleMemory.WarmUp(rule).TotalMilliseconds, warmedTo.ToUnixTimeMilliseconds(), TimeSpan.FromMinutes(1))
+            .Advance([series with { Rollups = [.. series.Rollups.Where(r => r.MinuteStartMs < warmedTo.ToUnixTimeMilliseconds())] }], warmedTo.ToUnixTimeMilliseconds());
+        var evaluator = new RuleEvaluator();
+        var weighed = new List<long>();
+        DateTimeOffset? fired = null;
+        for (var at = warmedTo.AddSeconds(5); at < Start.AddMinutes(counts.Length); at = at.AddMinutes(4))
+        {
+            if (evaluator.Evaluate(rule, store, at.ToUnixTimeMilliseconds(), memory).Single().State == ConditionState.Met)
+            {
+                fired ??= at;
+            }
+
+            weighed.Add(memory.LastWeighedMinute(LabelSet.Empty));
+        }
+
+        // Every pass weighs up to the last settled minute, though four minutes passed and the window holds two.
+        Assert.All(weighed.Skip(1).Zip(weighed.Skip(2)), pair => Assert.Equal(4, pair.Second - pair.First));
+        Assert.NotNull(fired);
+        Assert.InRange(fired.Value, Start.AddMinutes(incident + 1), Start.AddMinutes(incident + 7)); // the first or second pass after
+    }
+
+    [Fact]
+    public void WarmUp_MinutesNoGroupHadPointsIn_AreNotWeighed_OneGroupStoppingIs_ABacktestWeighsBoth()
+    {
+        var rule = Drop() with { GroupBy = ["service"] };
+        var outage = (14 * Day) + (10 * 60);
+        var stop = (14 * Day) + (14 * 60);
+        var a = History(stop + 30, m => m >= outage && m < outage + 5 ? 0 : 60, "a");
+        var b = History(stop + 30, m => (m >= outage && m < outage + 5) || m >= stop ? 0 : 60, "b");
+        var toMs = Start.AddMinutes(stop + 30).ToUnixTimeMilliseconds();
+        var memory = new RuleMemory(rule);
+        var met = new List<(string Service, DateTimeOffset At)>();
+        var warmUp = new RuleReplay(rule, memory, toMs - (long)RuleMemory.WarmUp(rule).TotalMilliseconds, Start.AddMinutes(14 * Day).ToUnixTimeMilliseconds(), TimeSpan.FromMinutes(1), s =>
+        {
+            if (s.State == ConditionState.Met)
+            {
+                met.Add((s.Group["service"]!, s.At));
+            }
+        }, weighSilentMinutes: false);
+
+        warmUp.Advance([a, b], toMs);
+        var backtest = RuleBacktest.Replay(rule, [a, b], Start.AddMinutes(14 * Day), Start.AddMinutes(stop + 30), TimeSpan.FromMinutes(1)).Where(e => e.To == AlertStatus.Firing).ToArray();
+
+        // Both silent for five minutes (Vigil down, or its ingest): not weighed in a warm-up; b alone stopping: b.
+        Assert.Equal([("b", Start.AddMinutes(stop + 2))], met.GroupBy(s => s.Service).Select(g => (g.Key, g.Min(s => s.At))).ToArray());
+        Assert.Equal(["a", "b", "b"], backtest.Select(e => e.Group["service"]!).Order(StringComparer.Ordinal).ToArray());
+    }
+
     private static AlertRule Drop() => new()
     {
         Id = "traffic",
@@ -283,7 +389,7 @@ public sealed class SequentialTestTests
     }
 
     /// <summary>One rollup for each minute with requests (a minute without any has none, as stored).</summary>
-    private static SeriesHistory History(int minutes, Func<int, int> count)
+    private static SeriesHistory History(int minutes, Func<int, int> count, string? service = null)
     {
         var rollups = new List<Rollup>();
         for (var m = 0; m < minutes; m++)
@@ -295,6 +401,6 @@ public sealed class SequentialTestTests
             }
         }
 
-        return new SeriesHistory(LabelSet.Empty, IsError: false, IsCounter: false, rollups);
+        return new SeriesHistory(service is null ? LabelSet.Empty : LabelSet.From(new Dictionary<string, string> { ["service"] = service }), IsError: false, IsCounter: false, rollups);
     }
 }

@@ -128,7 +128,7 @@ public abstract class RuleRepositoryTests(StorageProvider provider) : IAsyncLife
     {
         var outcome = await _rules.UpsertDefaultsAsync([Static("d1", 1), Static("d2", 2)], T0);
 
-        Assert.Equal(new DefaultRulesOutcome(2, 0), outcome);
+        Assert.Equal(new DefaultRulesOutcome(2, 0, 0), outcome);
         var listed = await _rules.ListAsync();
         Assert.Equal(["d1", "d2"], listed.Select(r => r.Rule.Id).Order().ToArray());
         Assert.All(listed, r => Assert.True(r.IsDefault && !r.Overridden));
@@ -142,7 +142,7 @@ public abstract class RuleRepositoryTests(StorageProvider provider) : IAsyncLife
 
         var outcome = await _rules.UpsertDefaultsAsync(defaults, T0 + 1000);
 
-        Assert.Equal(new DefaultRulesOutcome(0, 0), outcome);
+        Assert.Equal(new DefaultRulesOutcome(0, 0, 0), outcome);
         Assert.All(await _rules.ListAsync(), r => Assert.Equal((1L, T0), (r.Version, r.UpdatedAtMs)));
     }
 
@@ -153,7 +153,7 @@ public abstract class RuleRepositoryTests(StorageProvider provider) : IAsyncLife
 
         var outcome = await _rules.UpsertDefaultsAsync([Static("d1", 99) with { Name = "New name" }], T0 + 1000);
 
-        Assert.Equal(new DefaultRulesOutcome(0, 1), outcome);
+        Assert.Equal(new DefaultRulesOutcome(0, 1, 0), outcome);
         var stored = await _rules.GetAsync("d1");
         Assert.Equal((99.0, "New name"), (stored!.Rule.Threshold!.Value, stored.Rule.Name));
         Assert.Equal((T0, T0 + 1000, false), (stored.CreatedAtMs, stored.UpdatedAtMs, stored.Overridden));
@@ -168,7 +168,7 @@ public abstract class RuleRepositoryTests(StorageProvider provider) : IAsyncLife
         var outcome = await _rules.UpsertDefaultsAsync([Static("d1", 99)], T0 + 1000);
 
         Assert.True(edited!.IsDefault && edited.Overridden);
-        Assert.Equal(new DefaultRulesOutcome(0, 0), outcome);
+        Assert.Equal(new DefaultRulesOutcome(0, 0, 0), outcome);
         var stored = await _rules.GetAsync("d1");
         Assert.Equal((50.0, false, true, true), (stored!.Rule.Threshold!.Value, stored.Rule.Enabled, stored.IsDefault, stored.Overridden));
     }
@@ -181,12 +181,28 @@ public abstract class RuleRepositoryTests(StorageProvider provider) : IAsyncLife
 
         var outcome = await _rules.UpsertDefaultsAsync([Static("d1", 5), Static("d2", 2)], T0 + 1000);
 
-        Assert.Equal(new DefaultRulesOutcome(0, 0), outcome);
+        Assert.Equal(new DefaultRulesOutcome(0, 0, 0), outcome);
         Assert.Null(await _rules.GetAsync("d1"));
         Assert.Equal(["d2"], (await _rules.ListAsync()).Select(r => r.Rule.Id).ToArray());
         Assert.False(await _rules.DeleteAsync("d1", T0 + 2));
         Assert.Null(await _rules.UpdateAsync(Static("d1", 7), T0 + 3));
         Assert.Null(await _rules.InsertAsync(Static("d1", 7), T0 + 3));
+    }
+
+    [Fact]
+    public async Task UpsertDefaultsAsync_DefaultNoLongerShipped_RetiredUnlessEdited()
+    {
+        await _rules.UpsertDefaultsAsync([Static("kept", 1), Static("gone", 2), Static("edited", 3)], T0);
+        await _rules.UpdateAsync(Static("edited", 30), T0 + 1);
+
+        var outcome = await _rules.UpsertDefaultsAsync([Static("kept", 1)], T0 + 1000);
+        var again = await _rules.UpsertDefaultsAsync([Static("kept", 1)], T0 + 2000);
+
+        Assert.Equal(new DefaultRulesOutcome(0, 0, 1), outcome);
+        Assert.Equal(new DefaultRulesOutcome(0, 0, 0), again);
+        Assert.Null(await _rules.GetAsync("gone"));
+        Assert.Equal(["edited", "kept"], (await _rules.ListAsync()).Select(r => r.Rule.Id).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(30, (await _rules.GetAsync("edited"))!.Rule.Threshold);
     }
 
     [Fact]
