@@ -72,7 +72,7 @@ public sealed class RuleEvaluator
         {
             foreach (var group in plan.Groups)
             {
-                var current = AggregateSequential(group, rule, nowMs, memory?.LastWeighedMinute(group.Labels) ?? long.MinValue);
+                var current = AggregateSequential(group, rule, store, nowMs, memory?.LastWeighedMinute(group.Labels) ?? long.MinValue);
                 results.Add(memory is not null
                     ? memory.Judge(rule, group.Labels, current, nowMs, _accumulator, CollectionsMarshal.AsSpan(_tallies))
                     : Judge(rule, group.Labels, current, null));
@@ -398,21 +398,20 @@ public sealed class RuleEvaluator
     /// as a trimming rule's (<see cref="AggregateTrimmed"/>), and in <see cref="_tallies"/>, in time
     /// order, the whole minutes after <paramref name="weighedMinute"/> (the group's last one weighed)
     /// that have settled (ended <see cref="SequentialTest.SettleMs"/> ago): those of the window, and
-    /// up to <see cref="CatchUpMinutes"/> before it that no pass weighed (passes further apart than
-    /// the window, or the minutes between the warm-up and the first pass). Minutes that began before
-    /// this evaluator's first pass are not weighed live: their points may have been lost while Vigil
-    /// was not running, and a minute without points would read as a drop (the warm-up replays the
-    /// stored ones, where such a minute counts only when some group of the rule had points).
+    /// for a group weighed before, up to <see cref="CatchUpMinutes"/> before it that no pass weighed
+    /// (passes further apart than the window) and the store still holds. Only minutes that began at
+    /// or after this evaluator's first pass are weighed live: the points of earlier ones may have
+    /// been lost while Vigil was not running, and a minute without points would read as a drop.
     /// </summary>
-    private (double? Value, long Points) AggregateSequential(Group group, AlertRule rule, long nowMs, long weighedMinute)
+    private (double? Value, long Points) AggregateSequential(Group group, AlertRule rule, MetricStore store, long nowMs, long weighedMinute)
     {
         var source = MinutesOf(group, rule, nowMs, needsBins: false, needsExtremes: false);
         var scratch = _scratch ??= new WindowAccumulator();
         _tallies.Clear();
-        var fromMs = Math.Max(FloorDivision.Of(_firstNowMs, MinuteMs) * MinuteMs, source.FirstMinuteMs - (CatchUpMinutes * MinuteMs));
+        var fromMs = Math.Max((FloorDivision.Of(_firstNowMs - 1, MinuteMs) + 1) * MinuteMs, source.FirstMinuteMs);
         if (weighedMinute != long.MinValue)
         {
-            fromMs = Math.Max(fromMs, (weighedMinute + 1) * MinuteMs);
+            fromMs = Math.Max(Math.Max(store.MemoryHorizonMs, source.FirstMinuteMs - (CatchUpMinutes * MinuteMs)), Math.Max((FloorDivision.Of(_firstNowMs - 1, MinuteMs) + 1) * MinuteMs, (weighedMinute + 1) * MinuteMs));
         }
 
         for (var startMs = fromMs; startMs + MinuteMs + SequentialTest.SettleMs <= nowMs; startMs += MinuteMs)

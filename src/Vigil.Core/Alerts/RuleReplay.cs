@@ -31,9 +31,7 @@ public sealed class RuleReplay
     private readonly WindowAccumulator _accumulator = new();
     private WindowAccumulator? _scratch;
     private readonly List<MinuteTally> _tallies = [];
-    private readonly HashSet<long> _heard = [];
     private readonly bool _sequential;
-    private readonly bool _weighSilentMinutes;
     private long _doneMs;
     private int _sequence;
 
@@ -42,13 +40,9 @@ public sealed class RuleReplay
     /// <paramref name="startMs"/> (rounded down to a whole minute); minutes up to
     /// <paramref name="reportFromMs"/> only warm <paramref name="memory"/> up, later ones run the
     /// alert state machine, and those a whole number of <paramref name="step"/>s after
-    /// <paramref name="reportFromMs"/> are reported to <paramref name="onStep"/>. A sequential anomaly
-    /// rule weighs a minute in which no group of the rule had points only with
-    /// <paramref name="weighSilentMinutes"/>: a live engine warming up after a restart cannot tell the
-    /// minutes it was down from silence, and weighed as a drop of every group they would page at start
-    /// (a backtest weighs them: a stopped stream of the only service is a stopped stream).
+    /// <paramref name="reportFromMs"/> are reported to <paramref name="onStep"/>.
     /// </summary>
-    public RuleReplay(AlertRule rule, RuleMemory memory, long startMs, long reportFromMs, TimeSpan step, Action<BacktestStep>? onStep = null, bool weighSilentMinutes = true)
+    public RuleReplay(AlertRule rule, RuleMemory memory, long startMs, long reportFromMs, TimeSpan step, Action<BacktestStep>? onStep = null)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(memory);
@@ -60,7 +54,6 @@ public sealed class RuleReplay
         _stepMs = (long)step.TotalMilliseconds;
         _onStep = onStep;
         _sequential = SequentialTest.IsSequential(rule);
-        _weighSilentMinutes = weighSilentMinutes;
 
         // Rollups are whole minutes: a window shorter than one reads the minute before.
         _windowMs = Math.Max(1, (long)Math.Ceiling(rule.Window.TotalMilliseconds / MinuteMs)) * MinuteMs;
@@ -92,20 +85,11 @@ public sealed class RuleReplay
         }
 
         var members = new Dictionary<LabelSet, List<SeriesHistory>>();
-        _heard.Clear();
         foreach (var series in history)
         {
             if (!RuleEvaluator.Matches(series.Labels, _rule.Match))
             {
                 continue;
-            }
-
-            if (_sequential && !_weighSilentMinutes)
-            {
-                foreach (var rollup in series.Rollups)
-                {
-                    _heard.Add(rollup.MinuteStartMs);
-                }
             }
 
             var group = RuleEvaluator.GroupOf(_rule, series.Labels);
@@ -182,8 +166,7 @@ public sealed class RuleReplay
     /// The window's minutes [<paramref name="atMs"/> − window, <paramref name="atMs"/>) after
     /// <paramref name="weighedMinute"/> for a sequential anomaly rule: a replay's minutes have all
     /// their points, so each is weighed as soon as it ends, and a minute without points of the group
-    /// is a minute of no requests (unless no group had points in it and silent minutes are not
-    /// weighed: see the constructor).
+    /// is a minute of no requests.
     /// </summary>
     private ReadOnlySpan<MinuteTally> Tallies(List<MergedMinute> minutes, int first, int last, long atMs, long weighedMinute)
     {
@@ -196,7 +179,7 @@ public sealed class RuleReplay
                 at++;
             }
 
-            if ((!_weighSilentMinutes && !_heard.Contains(startMs)) || FloorDivision.Of(startMs, MinuteMs) <= weighedMinute)
+            if (FloorDivision.Of(startMs, MinuteMs) <= weighedMinute)
             {
                 continue;
             }

@@ -51,11 +51,13 @@ public readonly record struct MinuteTally(long Minute, double Events, long Point
 /// half of what fires, so a one-minute burst of errors cannot fire alone.
 /// </para>
 /// <para>
-/// <b>Firing.</b> The condition holds while the sum is at least the rule's sensitivity's
+/// <b>Firing.</b> A minute adds at most half of what fires, so a one-minute dip, burst or counter
+/// reset never fires alone. The condition holds while the sum is at least the rule's sensitivity's
 /// <see cref="FiresAt"/> (low 18, medium 14, high 10: under the model, medium fires by chance about once
 /// in 10⁶ minutes) and clears when it is below half of that. The sum is kept between 0 and twice the
 /// level, so a change that lasted hours clears within minutes of its end; a minute that cannot be
-/// weighed (no usual value for its hour) clears it. A minute's negative count (a counter that went
+/// weighed (no usual value for its hour), or minutes not weighed at all before this one (Vigil not
+/// running), clear it. A minute's negative count (a counter that went
 /// back) is a minute of no requests. Live, a minute is weighed <see cref="SettleMs"/> after it ends,
 /// when its late points are in, and minutes no pass weighed (passes further apart than the window)
 /// are caught up; a backtest weighs it when it ends, with every point.
@@ -157,6 +159,11 @@ public sealed class SequentialTest
         if (tally.Minute <= LastMinute)
         {
             return;
+        }
+
+        if (LastMinute != long.MinValue && tally.Minute > LastMinute + 1)
+        {
+            Array.Clear(_sums); // minutes not weighed (Vigil not running, a warm-up's end before the first live pass): the evidence starts again
         }
 
         LastMinute = tally.Minute;
@@ -386,7 +393,7 @@ public sealed class SequentialTest
             llr = (events * Math.Log(sought * (Shape + usual) / (usual * (Shape + sought)))) + (Shape * Math.Log((Shape + usual) / (Shape + sought)));
         }
 
-        _sums[0] = Math.Clamp(_sums[0] + llr, 0, 2 * _firesAt);
+        _sums[0] = Math.Clamp(_sums[0] + Math.Min(_firesAt / 2, llr), 0, 2 * _firesAt); // one minute alone never fires
     }
 
     private void WeighErrors(MinuteTally tally, double usual)

@@ -149,7 +149,7 @@ internal sealed partial class RuleMemories(RuleHistory history, TimeProvider tim
     private async Task<RuleMemory> WarmUpAsync(AlertRule rule, RuleMemory memory, CancellationToken stopping)
     {
         var toMs = (time.GetUtcNow() - FlushMargin).ToUnixTimeMilliseconds();
-        var replay = new RuleReplay(rule, memory, toMs - (long)RuleMemory.WarmUp(rule).TotalMilliseconds, long.MaxValue, TimeSpan.FromMinutes(1), weighSilentMinutes: false);
+        var replay = new RuleReplay(rule, memory, toMs - (long)RuleMemory.WarmUp(rule).TotalMilliseconds, long.MaxValue, TimeSpan.FromMinutes(1));
         var started = time.GetTimestamp();
         try
         {

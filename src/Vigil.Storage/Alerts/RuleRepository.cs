@@ -102,7 +102,7 @@ public sealed class RuleRepository
     /// and replaces those whose definition changed, unless they were edited (overridden) or
     /// deleted through the API; retires (deletes softly, as the API does) the stored defaults the
     /// file no longer has, unless they were edited: a rule a release replaced by another does not
-    /// keep paging beside it. Safe to run from several processes at once.
+    /// keep paging beside it (an empty file retires nothing). Safe to run from several processes at once.
     /// </summary>
     public async Task<DefaultRulesOutcome> UpsertDefaultsAsync(IReadOnlyCollection<AlertRule> rules, long nowMs, CancellationToken cancellationToken = default)
     {
@@ -135,15 +135,14 @@ public sealed class RuleRepository
 
         var shipped = rules.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         var retired = 0;
-        foreach (var id in await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT id FROM alert_rules WHERE is_default AND NOT overridden AND NOT deleted", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+        var stored = shipped.Count == 0 ? [] : await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT id FROM alert_rules WHERE is_default AND NOT overridden AND NOT deleted", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        foreach (var id in stored.Where(id => !shipped.Contains(id)))
         {
-            if (!shipped.Contains(id))
-            {
-                retired += await connection.ExecuteAsync(new CommandDefinition(
-                    "UPDATE alert_rules SET deleted = TRUE, version = version + 1, updated_at = @nowMs WHERE id = @id",
-                    new { id, nowMs }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            }
+            // The conditions again: an edit committed since the SELECT keeps its rule, and of two starts at once one retires it.
+            retired += await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE alert_rules SET deleted = TRUE, version = version + 1, updated_at = @nowMs WHERE id = @id AND is_default AND NOT overridden AND NOT deleted",
+                new { id, nowMs }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -180,7 +180,7 @@ public sealed class SequentialTestTests
 
         test.Add(new MinuteTally(StartMinute + (14 * Day) + 60, -500, 1, 0));
 
-        Assert.InRange(test.Evidence, 11, 12); // one minute of no requests, not of -500 (which went straight to the cap)
+        Assert.Equal(7, test.Evidence); // one minute of no requests (capped at half of what fires), not of -500
         Assert.InRange(test.UsualRate(StartMinute + (15 * Day) + 60)!.Value, 98, 100); // the hour a day later leans on this one
     }
 
@@ -204,7 +204,7 @@ public sealed class SequentialTestTests
         }
 
         Assert.Null(trickleFired);
-        Assert.Equal(flood, fired);
+        Assert.Equal(flood + 1, fired); // its second minute: one minute alone never fires
     }
 
     [Theory]
@@ -323,30 +323,23 @@ public sealed class SequentialTestTests
     }
 
     [Fact]
-    public void WarmUp_MinutesNoGroupHadPointsIn_AreNotWeighed_OneGroupStoppingIs_ABacktestWeighsBoth()
+    public void Restart_TheEvidenceOfMinutesBeforeAGap_StartsAgain_AndOneEmptyMinuteOfABusyServiceDoesNotFire()
     {
-        var rule = Drop() with { GroupBy = ["service"] };
-        var outage = (14 * Day) + (10 * 60);
-        var stop = (14 * Day) + (14 * 60);
-        var a = History(stop + 30, m => m >= outage && m < outage + 5 ? 0 : 60, "a");
-        var b = History(stop + 30, m => (m >= outage && m < outage + 5) || m >= stop ? 0 : 60, "b");
-        var toMs = Start.AddMinutes(stop + 30).ToUnixTimeMilliseconds();
-        var memory = new RuleMemory(rule);
-        var met = new List<(string Service, DateTimeOffset At)>();
-        var warmUp = new RuleReplay(rule, memory, toMs - (long)RuleMemory.WarmUp(rule).TotalMilliseconds, Start.AddMinutes(14 * Day).ToUnixTimeMilliseconds(), TimeSpan.FromMinutes(1), s =>
+        var rule = Drop();
+        var test = new SequentialTest(rule);
+        var stop = (14 * Day) + (10 * 60);
+        for (var m = 0; m <= stop; m++)
         {
-            if (s.State == ConditionState.Met)
-            {
-                met.Add((s.Group["service"]!, s.At));
-            }
-        }, weighSilentMinutes: false);
+            test.Add(Tally(m, m == stop ? 50 : 1_000)); // the last minute before a stop: its first seconds only
+        }
 
-        warmUp.Advance([a, b], toMs);
-        var backtest = RuleBacktest.Replay(rule, [a, b], Start.AddMinutes(14 * Day), Start.AddMinutes(stop + 30), TimeSpan.FromMinutes(1)).Where(e => e.To == AlertStatus.Firing).ToArray();
+        var before = test.Evidence;
+        test.Add(Tally(stop + 5, 0)); // back five minutes later: its first minute flushed late, say
+        var afterGap = test.Judge(rule, LabelSet.Empty, (0, 0));
 
-        // Both silent for five minutes (Vigil down, or its ingest): not weighed in a warm-up; b alone stopping: b.
-        Assert.Equal([("b", Start.AddMinutes(stop + 2))], met.GroupBy(s => s.Service).Select(g => (g.Key, g.Min(s => s.At))).ToArray());
-        Assert.Equal(["a", "b", "b"], backtest.Select(e => e.Group["service"]!).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(7, before); // capped at half of what fires: one minute alone never does
+        Assert.Equal(7, test.Evidence); // not 14: the evidence before the gap is gone
+        Assert.Equal(ConditionState.NotMet, afterGap.State);
     }
 
     private static AlertRule Drop() => new()

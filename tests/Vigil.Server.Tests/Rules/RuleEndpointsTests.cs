@@ -416,6 +416,30 @@ public abstract class RuleEndpointsTests(StorageProvider provider, SharedServer 
         Assert.Equal(new Dictionary<string, double> { ["a"] = 10, ["b"] = 2, ["c"] = 2, ["d"] = 2 }, thresholds);
     }
 
+    [Fact]
+    public async Task DefaultsAReleaseNoLongerShips_Restart_RetiredUnlessEdited()
+    {
+        using var folder = new TempFolder();
+        var v1 = folder.Write("v1.json", """
+            {"rules":[
+              {"id":"kept","name":"Kept","metric":"m","threshold":1},
+              {"id":"gone","name":"Gone","metric":"m","threshold":1},
+              {"id":"edited","name":"Edited","metric":"m","threshold":1}
+            ]}
+            """);
+        var v2 = folder.Write("v2.json", """{"rules":[{"id":"kept","name":"Kept","metric":"m","threshold":1}]}""");
+        await using (var first = StartApp(settings: new() { ["Vigil:Rules:DefaultsFile"] = v1 }))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await first.Admin().PatchAsync($"{Rules}/edited", MergePatch("""{"threshold":10}"""))).StatusCode);
+        }
+
+        await using var second = StartApp(settings: new() { ["Vigil:Rules:DefaultsFile"] = v2 });
+        var ids = (await ListAsync(second.Admin())).Select(r => r.GetProperty("id").GetString()!).Order(StringComparer.Ordinal).ToArray();
+
+        Assert.Equal(["edited", "kept"], ids);
+        Assert.Equal(HttpStatusCode.NotFound, (await second.Admin().GetAsync($"{Rules}/gone")).StatusCode);
+    }
+
     private static StringContent MergePatch(string json) => new(json, Encoding.UTF8, "application/merge-patch+json");
 
     private static async Task<JsonElement[]> ListAsync(HttpClient client)
