@@ -257,17 +257,7 @@ public sealed class SequentialTestTests
         var counts = Enumerable.Range(0, incident + 30).Select(m => m >= incident ? 0 : Poisson(random, DailyRate(m, 30, 80))).ToArray();
         var series = History(counts.Length, m => counts[m]);
         var warmedTo = Start.AddMinutes(incident - 30);
-        var time = new FakeTimeProvider(warmedTo);
-        var store = new MetricStore(new MetricsOptions(), time);
-        for (var m = incident - 40; m < counts.Length; m++)
-        {
-            var ts = Start.AddMinutes(m).ToUnixTimeMilliseconds();
-            Assert.True(store.Ingest([.. Enumerable.Range(0, counts[m]).Select(i => new MetricPoint(rule.Metric, MetricType.Timing, 10, LabelSet.Empty, ts + (i * 100)))]).IsAccepted);
-        }
-
-        var memory = new RuleMemory(rule);
-        var warmUp = new RuleReplay(rule, memory, warmedTo.ToUnixTimeMilliseconds() - (long)RuleMemory.WarmUp(rule).TotalMilliseconds, warmedTo.ToUnixTimeMilliseconds(), TimeSpan.FromMinutes(1));
-        warmUp.Advance([series with { Rollups = [.. series.Rollups.Where(r => r.MinuteStartMs < warmedTo.ToUnixTimeMilliseconds())] }], warmedTo.ToUnixTimeMilliseconds());
+        var (store, memory) = WarmedUp(rule, counts, series, warmedTo);
         var evaluator = new RuleEvaluator();
         DateTimeOffset? liveFired = null;
         for (var at = warmedTo; at < Start.AddMinutes(counts.Length) && liveFired is null; at = at.AddSeconds(5))
@@ -293,16 +283,7 @@ public sealed class SequentialTestTests
         var counts = Enumerable.Range(0, incident + 30).Select(m => m >= incident ? 0 : Poisson(random, 60)).ToArray();
         var series = History(counts.Length, m => counts[m]);
         var warmedTo = Start.AddMinutes(incident - 30);
-        var store = new MetricStore(new MetricsOptions(), new FakeTimeProvider(warmedTo));
-        for (var m = incident - 40; m < counts.Length; m++)
-        {
-            var ts = Start.AddMinutes(m).ToUnixTimeMilliseconds();
-            Assert.True(store.Ingest([.. Enumerable.Range(0, counts[m]).Select(i => new MetricPoint(rule.Metric, MetricType.Timing, 10, LabelSet.Empty, ts + (i * 100)))]).IsAccepted);
-        }
-
-        var memory = new RuleMemory(rule);
-        new RuleReplay(rule, memory, warmedTo.ToUnixTimeMilliseconds() - (long)RuleMemory.WarmUp(rule).TotalMilliseconds, warmedTo.ToUnixTimeMilliseconds(), TimeSpan.FromMinutes(1))
-            .Advance([series with { Rollups = [.. series.Rollups.Where(r => r.MinuteStartMs < warmedTo.ToUnixTimeMilliseconds())] }], warmedTo.ToUnixTimeMilliseconds());
+        var (store, memory) = WarmedUp(rule, counts, series, warmedTo);
         var evaluator = new RuleEvaluator();
         var weighed = new List<long>();
         DateTimeOffset? fired = null;
@@ -340,6 +321,27 @@ public sealed class SequentialTestTests
         Assert.Equal(7, before); // capped at half of what fires: one minute alone never does
         Assert.Equal(7, test.Evidence); // not 14: the evidence before the gap is gone
         Assert.Equal(ConditionState.NotMet, afterGap.State);
+    }
+
+    /// <summary>
+    /// A live store holding the points of the 10 minutes before <paramref name="warmedTo"/> and of
+    /// every minute after, and the rule's memory warmed up from the rollups before it, as the engine
+    /// warms one at start.
+    /// </summary>
+    private static (MetricStore Store, RuleMemory Memory) WarmedUp(AlertRule rule, int[] counts, SeriesHistory series, DateTimeOffset warmedTo)
+    {
+        var store = new MetricStore(new MetricsOptions(), new FakeTimeProvider(warmedTo));
+        for (var m = (int)(warmedTo - Start).TotalMinutes - 10; m < counts.Length; m++)
+        {
+            var ts = Start.AddMinutes(m).ToUnixTimeMilliseconds();
+            Assert.True(store.Ingest([.. Enumerable.Range(0, counts[m]).Select(i => new MetricPoint(rule.Metric, MetricType.Timing, 10, LabelSet.Empty, ts + (i * 100)))]).IsAccepted);
+        }
+
+        var memory = new RuleMemory(rule);
+        var toMs = warmedTo.ToUnixTimeMilliseconds();
+        new RuleReplay(rule, memory, toMs - (long)RuleMemory.WarmUp(rule).TotalMilliseconds, toMs, TimeSpan.FromMinutes(1))
+            .Advance([series with { Rollups = [.. series.Rollups.Where(r => r.MinuteStartMs < toMs)] }], toMs);
+        return (store, memory);
     }
 
     private static AlertRule Drop() => new()
