@@ -30,12 +30,13 @@ public readonly record struct MinuteTally(long Minute, double Events, long Point
 /// are alike (<see cref="Alike"/>: their whole days' requests a week earlier within 25 % of each
 /// other, so weekdays go with weekdays and weekend days with weekend days, whichever days those are
 /// for the service); the median keeps an incident of one of those hours out, and follows a level
-/// that changed this week once most of the like hours have it (four or five days at 14 days). Hours
-/// are UTC hours. The rate at a minute is interpolated between its hour's and the neighbouring
-/// hour's (hourly rates stand at the half hour), except into a day that is not alike: Saturday's
-/// first minutes are not pulled toward Friday night. Until the same hour of a past week was seen,
-/// the group is learning (not enough data). The usual error rate pools the like hours' errors and
-/// requests (one error in 200 requests added, so a clean hour is not a rate of 0).
+/// that changed this week once most of the like hours have it (at 14 days: four or five days for a
+/// weekday, about a week for a weekend day). Hours are UTC hours. The rate at a minute is
+/// interpolated between its hour's and the neighbouring hour's (hourly rates stand at the half
+/// hour), except into a day that is not alike: Saturday's first minutes are not pulled toward
+/// Friday night. Until the same hour of a past week was seen, the group is learning (not enough
+/// data). The usual error rate pools the like hours' errors and requests (one error in 200 requests
+/// added, so a clean hour is not a rate of 0).
 /// </para>
 /// <para>
 /// <b>The evidence.</b> A minute's requests are taken as negative binomial around the usual rate, with
