@@ -408,11 +408,11 @@ public sealed class RuleEvaluator
         var source = MinutesOf(group, rule, nowMs, needsBins: false, needsExtremes: false);
         var scratch = _scratch ??= new WindowAccumulator();
         _tallies.Clear();
-        var fromMs = Math.Max((FloorDivision.Of(_firstNowMs - 1, MinuteMs) + 1) * MinuteMs, source.FirstMinuteMs);
-        if (weighedMinute != long.MinValue)
-        {
-            fromMs = Math.Max(Math.Max(store.MemoryHorizonMs, source.FirstMinuteMs - (CatchUpMinutes * MinuteMs)), Math.Max((FloorDivision.Of(_firstNowMs - 1, MinuteMs) + 1) * MinuteMs, (weighedMinute + 1) * MinuteMs));
-        }
+        var firstLiveMs = (FloorDivision.Of(_firstNowMs - 1, MinuteMs) + 1) * MinuteMs; // the first minute that began at or after the first pass
+        var fromMs = weighedMinute == long.MinValue
+            ? source.FirstMinuteMs // a new group: its window, not the minutes before it existed
+            : Math.Max(store.MemoryHorizonMs, Math.Max(source.FirstMinuteMs - (CatchUpMinutes * MinuteMs), (weighedMinute + 1) * MinuteMs));
+        fromMs = Math.Max(fromMs, firstLiveMs);
 
         for (var startMs = fromMs; startMs + MinuteMs + SequentialTest.SettleMs <= nowMs; startMs += MinuteMs)
         {
@@ -443,7 +443,7 @@ public sealed class RuleEvaluator
 
     /// <summary>One minute of a group, as the sequential test weighs it: the events a rate counts (points, or a counter's increase), the points and the errors.</summary>
     internal static MinuteTally TallyOf(WindowAccumulator minute, long minuteStartMs) =>
-        new(FloorDivision.Of(minuteStartMs, MinuteMs), Math.Max(0, minute.Value(Aggregation.RatePerMinute, TimeSpan.FromMinutes(1)) ?? 0), minute.Count, minute.ErrorCount);
+        new(FloorDivision.Of(minuteStartMs, MinuteMs), minute.Value(Aggregation.RatePerMinute, TimeSpan.FromMinutes(1)) ?? 0, minute.Count, minute.ErrorCount);
 
     /// <summary>The last <c>windowMinutes</c> clock minutes of a group (the current one so far included), each through its own sliding windows, kept in the group.</summary>
     private static LiveMinutes MinutesOf(Group group, AlertRule rule, long nowMs, bool needsBins, bool needsExtremes)

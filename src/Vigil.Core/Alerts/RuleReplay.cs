@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Vigil.Core.Metrics;
 
 namespace Vigil.Core.Alerts;
@@ -198,7 +199,7 @@ public sealed class RuleReplay
             }
         }
 
-        return System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_tallies);
+        return CollectionsMarshal.AsSpan(_tallies);
     }
 
     /// <summary>The group's series merged minute by minute over [<paramref name="fromMs"/>, <paramref name="toMs"/>), in order.</summary>

@@ -184,6 +184,24 @@ public sealed class SequentialTestTests
         Assert.InRange(test.UsualRate(StartMinute + (15 * Day) + 60)!.Value, 98, 100); // the hour a day later leans on this one
     }
 
+    [Theory]
+    [InlineData(Aggregation.RatePerMinute, 60)]
+    [InlineData(Aggregation.RatePerSecond, 1)]
+    [InlineData(Aggregation.Count, 300)] // over the 5-minute window
+    public void Judge_TheThresholdShownIsTheUsualValue_InTheRulesUnit(Aggregation aggregation, double usual)
+    {
+        var rule = Drop() with { Aggregation = aggregation };
+        var test = new SequentialTest(rule);
+        for (var m = 0; m <= 7 * Day; m++)
+        {
+            test.Add(Tally(m, 60));
+        }
+
+        var outcome = test.Judge(rule, LabelSet.Empty, (usual, 300));
+
+        Assert.Equal((ConditionState.NotMet, usual, usual), (outcome.State, outcome.Value!.Value, outcome.Threshold!.Value));
+    }
+
     [Fact]
     public void Surge_IntoAnHourThatIsUsuallyIdle_Fires_ATrickleDoesNot()
     {
