@@ -154,10 +154,11 @@ public abstract class SlosTests(StorageProvider provider, SharedServer shared) :
         // A late minute of 20 failing requests for the last hour counted: counted again when the next hour completes (80 bad of 2 420).
         // The minute is pushed at 11:30 of an hour counted at 12:05.
         // The tracker sums completed hours from the stored rollups: the minute is written first, as the
-        // flusher does on its timer (which the fake clock's jump fires in the background, racing the pass).
+        // flusher does on its timer, and before the clock's jump, which fires the tracker's own pass in
+        // the background: flushed after it, that pass could count the hour without the minute first.
         await PushAsync(admin, now.AddMinutes(-30), failing: 20);
-        app.Time.Advance(TimeSpan.FromHours(1));
         await app.Services.GetRequiredService<Vigil.Server.Persistence.MetricPersistence>().FlushAsync(app.Time.GetUtcNow().ToUnixTimeMilliseconds(), CancellationToken.None);
+        app.Time.Advance(TimeSpan.FromHours(1));
         await app.Services.GetRequiredService<SloTracker>().RunOnceAsync(CancellationToken.None);
         var later = await (await admin.GetAsync($"/ui/data/slos/{id}/chart")).ReadAsync();
         Assert.Equal(Math.Round(100 * (1 - (80 / 2.42)), 2), later.GetProperty("series")[0].GetProperty("points").EnumerateArray().Last()[1].GetDouble(), 1);
