@@ -405,7 +405,8 @@ public sealed class RuleEvaluator
     /// </summary>
     private (double? Value, long Points) AggregateSequential(Group group, AlertRule rule, MetricStore store, long nowMs, long weighedMinute)
     {
-        var source = MinutesOf(group, rule, nowMs, needsBins: false, needsExtremes: false);
+        var needsBins = rule.Aggregation.Quantile() is not null; // a latency test weighs each minute's requests by their bins
+        var source = MinutesOf(group, rule, nowMs, needsBins, needsExtremes: needsBins);
         var scratch = _scratch ??= new WindowAccumulator();
         _tallies.Clear();
         var firstLiveMs = (FloorDivision.Of(_firstNowMs - 1, MinuteMs) + 1) * MinuteMs; // the first minute that began at or after the first pass
@@ -429,7 +430,7 @@ public sealed class RuleEvaluator
                 }
             }
 
-            _tallies.Add(TallyOf(scratch, startMs));
+            _tallies.Add(TallyOf(scratch, startMs, needsBins));
         }
 
         _accumulator.Reset();
@@ -441,9 +442,9 @@ public sealed class RuleEvaluator
         return Reduce(_accumulator, rule.Aggregation, rule.Window);
     }
 
-    /// <summary>One minute of a group, as the sequential test weighs it: the events a rate counts (points, or a counter's increase), the points and the errors.</summary>
-    internal static MinuteTally TallyOf(WindowAccumulator minute, long minuteStartMs) =>
-        new(FloorDivision.Of(minuteStartMs, MinuteMs), minute.Value(Aggregation.RatePerMinute, TimeSpan.FromMinutes(1)) ?? 0, minute.Count, minute.ErrorCount);
+    /// <summary>One minute of a group, as the sequential test weighs it: the events a rate counts (points, or a counter's increase), the points and the errors, and with <paramref name="bins"/> its timing points' bins (a latency test).</summary>
+    internal static MinuteTally TallyOf(WindowAccumulator minute, long minuteStartMs, bool bins) =>
+        new(FloorDivision.Of(minuteStartMs, MinuteMs), minute.Value(Aggregation.RatePerMinute, TimeSpan.FromMinutes(1)) ?? 0, minute.Count, minute.ErrorCount, bins ? minute.PackedBins() : null);
 
     /// <summary>The last <c>windowMinutes</c> clock minutes of a group (the current one so far included), each through its own sliding windows, kept in the group.</summary>
     private static LiveMinutes MinutesOf(Group group, AlertRule rule, long nowMs, bool needsBins, bool needsExtremes)

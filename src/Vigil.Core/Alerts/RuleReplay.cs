@@ -191,7 +191,7 @@ public sealed class RuleReplay
                 _scratch.Reset();
                 _scratch.IsCounter = _accumulator.IsCounter;
                 _scratch.AddMinute(minutes[at++]);
-                _tallies.Add(RuleEvaluator.TallyOf(_scratch, startMs));
+                _tallies.Add(RuleEvaluator.TallyOf(_scratch, startMs, _rule.Aggregation.Quantile() is not null));
             }
             else
             {

@@ -85,11 +85,13 @@ public static class RuleValidator
             }
             else if (!SequentialTest.Applies(rule.Aggregation))
             {
-                errors.Add("anomalyMethod", $"sequential weighs requests (count, rate_per_minute, rate_per_second) or errors (error_rate_percent), not {rule.Aggregation.ToWire()}");
+                errors.Add("anomalyMethod", $"sequential weighs requests (count, rate_per_minute, rate_per_second), errors (error_rate_percent) or latency (p50), not {rule.Aggregation.ToWire()}");
             }
-            else if (rule.Aggregation == Aggregation.ErrorRatePercent && rule.Comparison is not (Comparison.GreaterThan or Comparison.GreaterOrEqual))
+            else if (rule.Aggregation is Aggregation.ErrorRatePercent or Aggregation.P50 && rule.Comparison is not (Comparison.GreaterThan or Comparison.GreaterOrEqual))
             {
-                errors.Add("comparison", "must be greater_than or greater_or_equal for a sequential error rate (it looks for more errors than usual)");
+                errors.Add("comparison", rule.Aggregation == Aggregation.P50
+                    ? "must be greater_than or greater_or_equal for a sequential p50 (it looks for slower requests than usual)"
+                    : "must be greater_than or greater_or_equal for a sequential error rate (it looks for more errors than usual)");
             }
 
             if (!(rule.WindowMinutes == Math.Floor(rule.WindowMinutes) && rule.WindowMinutes is >= 2 and <= WindowTrim.MaxWindowMinutes))
@@ -99,7 +101,7 @@ public static class RuleValidator
 
             if (rule.MinChange is not null)
             {
-                errors.Add("minChange", "does not apply with anomalyMethod sequential (the changes it looks for are fixed: a drop to 40 %, a surge to 2x, 2 and 7 more points of errors)");
+                errors.Add("minChange", "does not apply with anomalyMethod sequential (the changes it looks for are fixed: a drop to 40 %, a surge to 2x, 2 and 7 more points of errors, three requests in four slower than the usual median)");
             }
 
             if (rule.TrimMinutes > 0)

@@ -10,11 +10,12 @@ namespace Vigil.Core.Alerts;
 /// <param name="Events">What a rate counts in the minute: points, or a counter's increase.</param>
 /// <param name="Points">Points in the minute.</param>
 /// <param name="Errors">Points marked as errors.</param>
-public readonly record struct MinuteTally(long Minute, double Events, long Points, long Errors);
+/// <param name="Bins">The minute's timing points as packed sketch bins (<see cref="WindowAccumulator.PackedBins"/>), for a latency test; null otherwise or without timing points.</param>
+public readonly record struct MinuteTally(long Minute, double Events, long Points, long Errors, uint[]? Bins = null);
 
 /// <summary>
 /// The sequential anomaly test of one group (<see cref="AnomalyMethod.Sequential"/>): each whole
-/// minute's requests, or server errors, weighed against what is usual for that minute, the evidence
+/// minute's requests, server errors or durations weighed against what is usual for that minute, the evidence
 /// summed from minute to minute until it shows a change beyond chance (Page's CUSUM of
 /// log-likelihood ratios). A window judges a fixed stretch of minutes at once, so a quiet service
 /// needs a long one and a busy one a short one; the sum needs no window: a stopped stream of 100
@@ -39,6 +40,18 @@ public readonly record struct MinuteTally(long Minute, double Events, long Point
 /// added, so a clean hour is not a rate of 0).
 /// </para>
 /// <para>
+/// <b>The usual median</b> (a p50 rule: latency) is learnt otherwise, as durations drift more than
+/// traffic and a like day's median would carry its own week's drift: each hour keeps the mean
+/// logarithm of its minutes' medians (16 KB more a group at 14 days). The usual median of an hour is,
+/// for each past week, the same hour then moved by that week's level (how far the last 24 hours ran
+/// above or below the same hours that week: the median of their differences, so a drift since is
+/// followed and an incident of an hour or two is not), the median over the weeks; interpolated
+/// between hours as a rate is. The requests' spread (σ of their logarithm) and their usual mean
+/// distance from the usual median (not quite 0 where durations are skewed) are learnt over the last
+/// 24 hours alike (<see cref="LearnRecent"/>). Until the level and the spread are known (six hours
+/// each, a week and twelve hours in), the group is learning.
+/// </para>
+/// <para>
 /// <b>The evidence.</b> A minute's requests are taken as negative binomial around the usual rate, with
 /// a relative spread of <see cref="RelativeSpread"/> beyond Poisson (the minute-to-minute noise and
 /// the usual rate's own error), and weighed for a drop to <see cref="DropFactor"/> of it (rules
@@ -49,7 +62,11 @@ public readonly record struct MinuteTally(long Minute, double Events, long Point
 /// surge and a flood is. A minute's errors are binomial among its requests,
 /// weighed for the usual rate plus each of <see cref="ErrorSteps"/> (or three times it, if more), one
 /// sum per step, so a quiet service's 8 % is not waited for as long as its 3 %; a minute adds at most
-/// half of what fires, so a one-minute burst of errors cannot fire alone.
+/// half of what fires, so a one-minute burst of errors cannot fire alone. A minute's durations are
+/// weighed by their mean distance from the usual median in spreads, each clipped at <see cref="Clip"/>
+/// (a Huber-like mean: the size of a change counts, not only its sign, and one very slow request no
+/// more than a slow one), for a shift of <see cref="SoughtShift"/> (<see cref="WeighLatency"/>): at 10
+/// requests a minute and a spread of 0.4, a median 1.5 times the usual fires in four or five minutes.
 /// </para>
 /// <para>
 /// <b>Firing.</b> A minute adds at most half of what fires, so a one-minute dip, burst or counter
@@ -81,6 +98,17 @@ public sealed class SequentialTest
     /// <summary>The error rates an error test looks for, added to the usual rate (fractions: 2 and 7 points).</summary>
     public static readonly IReadOnlyList<double> ErrorSteps = [0.02, 0.07];
 
+    /// <summary>The shift of the median a latency test looks for, in spreads (σ of the durations' logarithm): 0.67 puts three requests in four above the usual median.</summary>
+    public const double SoughtShift = 0.67;
+
+    /// <summary>Where a request's distance from the usual median is clipped, in spreads, so one very slow request weighs no more than a slow one.</summary>
+    public const double Clip = 2;
+
+    /// <summary>How far a minute's mean clipped distance strays beyond the requests' own chance (a standard deviation, in spreads): minute-to-minute noise.</summary>
+    public const double MeanSpread = 0.17;
+
+    private const double ClippedVariance = 0.9; // of a clipped distance, for log-normal durations
+
     private const double Shape = 1 / (RelativeSpread * RelativeSpread);
     private const double QuietRate = 0.05;
     private const double MinSurgeBase = 1;
@@ -88,13 +116,25 @@ public sealed class SequentialTest
     private const long MinuteMs = 60_000;
     private const int WeekHours = 168;
     private const double AlikeRatio = 1.25;
+    private const int MinMedianMinutes = 5;
+    private const int LevelHours = 24;
+    private const int MinLevelHours = 6;
+    private const int MinHourRequests = 20;
+    private const double MadToSigma = 1.2533; // a normal's σ over its mean absolute deviation, √(π/2)
 
     private readonly Kind _kind;
     private readonly double _firesAt;
     private readonly int _weeks;
     private readonly HourTotals[] _hours;
+    private readonly LatencyTotals[]? _latencies;
     private readonly double[] _sums;
+    private readonly double[] _levels;
     private double _usual = double.NaN;
+    private double _spread = double.NaN;
+    private double _usualShift;
+    private double _usualRequests;
+    private double _logUsual = double.NaN;
+    private long _levelHour = long.MinValue;
     private long _today = long.MinValue;
     private long _likeDay = long.MinValue;
     private int _likeMask;
@@ -108,11 +148,17 @@ public sealed class SequentialTest
             throw new ArgumentException("The rule is not a sequential anomaly rule.", nameof(rule));
         }
 
-        _kind = rule.Aggregation == Aggregation.ErrorRatePercent ? Kind.Errors
-            : rule.Comparison is Comparison.LessThan or Comparison.LessOrEqual ? Kind.Drop : Kind.Surge;
+        _kind = rule.Aggregation switch
+        {
+            Aggregation.ErrorRatePercent => Kind.Errors,
+            Aggregation.P50 => Kind.Latency,
+            _ => rule.Comparison is Comparison.LessThan or Comparison.LessOrEqual ? Kind.Drop : Kind.Surge,
+        };
         _firesAt = FiresAt(rule.Sensitivity);
         _weeks = Math.Max(1, rule.BaselineDays / 7);
         _hours = new HourTotals[((int)History(rule).TotalHours) + 3];
+        _latencies = _kind == Kind.Latency ? new LatencyTotals[_hours.Length] : null;
+        _levels = new double[_kind == Kind.Latency ? _weeks : 0];
         _sums = new double[_kind == Kind.Errors ? ErrorSteps.Count : 1];
     }
 
@@ -123,7 +169,7 @@ public sealed class SequentialTest
     public double Evidence => _sums.Max();
 
     /// <summary>An estimate of the memory held, in bytes.</summary>
-    public long ApproximateBytes => 96 + (_hours.Length * Unsafe.SizeOf<HourTotals>()) + (_sums.Length * 8);
+    public long ApproximateBytes => 120 + (_hours.Length * Unsafe.SizeOf<HourTotals>()) + ((_latencies?.Length ?? 0) * Unsafe.SizeOf<LatencyTotals>()) + (_sums.Length * 8);
 
     /// <summary>Whether <paramref name="rule"/> is judged by this test: an anomaly threshold with <see cref="AnomalyMethod.Sequential"/>.</summary>
     public static bool IsSequential(AlertRule rule)
@@ -139,9 +185,9 @@ public sealed class SequentialTest
         return TimeSpan.FromDays(7 * Math.Max(2, rule.BaselineDays / 7));
     }
 
-    /// <summary>Whether the sequential test applies to <paramref name="aggregation"/>: counts and rates (requests) and error_rate_percent.</summary>
+    /// <summary>Whether the sequential test applies to <paramref name="aggregation"/>: counts and rates (requests), error_rate_percent and p50 (latency).</summary>
     public static bool Applies(Aggregation aggregation) =>
-        aggregation is Aggregation.Count or Aggregation.RatePerMinute or Aggregation.RatePerSecond or Aggregation.ErrorRatePercent;
+        aggregation is Aggregation.Count or Aggregation.RatePerMinute or Aggregation.RatePerSecond or Aggregation.ErrorRatePercent or Aggregation.P50;
 
     /// <summary>The evidence a sensitivity fires at.</summary>
     public static double FiresAt(AnomalySensitivity sensitivity) => sensitivity switch
@@ -168,9 +214,15 @@ public sealed class SequentialTest
         }
 
         LastMinute = tally.Minute;
-        _today = DayOf(HourOf(tally.Minute));
+        var hourOf = HourOf(tally.Minute);
+        _today = DayOf(hourOf);
         var events = Math.Max(0, tally.Events); // a counter reset or a negative increase is no request
-        _usual = _kind == Kind.Errors ? UsualErrorRate(HourOf(tally.Minute)) ?? double.NaN : UsualRate(tally.Minute) ?? double.NaN;
+        _usual = _kind switch
+        {
+            Kind.Errors => UsualErrorRate(hourOf),
+            Kind.Latency => UsualMedian(tally.Minute) is { } median && !double.IsNaN(_spread) ? median : null,
+            _ => Interpolated(tally.Minute),
+        } ?? double.NaN;
         if (double.IsNaN(_usual))
         {
             Array.Clear(_sums); // evidence from before a stretch that cannot be weighed says nothing after it
@@ -179,16 +231,24 @@ public sealed class SequentialTest
         {
             WeighErrors(tally, _usual);
         }
+        else if (_kind == Kind.Latency)
+        {
+            WeighLatency(tally.Bins, Math.Log(_usual));
+        }
         else
         {
             WeighRequests(events, _usual);
         }
 
-        ref var hour = ref Write(HourOf(tally.Minute));
+        ref var hour = ref Write(hourOf);
         hour.Minutes++;
         hour.Events += events;
         hour.Points += tally.Points;
         hour.Errors += tally.Errors;
+        if (_latencies is not null && tally.Bins is { Length: > 0 } bins)
+        {
+            Keep(ref _latencies[Index(hourOf)], bins);
+        }
     }
 
     /// <summary>
@@ -217,6 +277,11 @@ public sealed class SequentialTest
             threshold = 100 * _usual;
             reason = string.Create(CultureInfo.InvariantCulture, $"evidence {evidence:0.#} (fires at {_firesAt:0.#}, clears under {_firesAt / 2:0.#}): an error rate of {value ?? 0:0.##} % over the last {minutes} minutes, usually {threshold:0.##} % at this hour");
         }
+        else if (_kind == Kind.Latency)
+        {
+            threshold = _usual;
+            reason = string.Create(CultureInfo.InvariantCulture, $"evidence {evidence:0.#} (fires at {_firesAt:0.#}, clears under {_firesAt / 2:0.#}): a median of {(value is { } median ? median.ToString("0.##", CultureInfo.InvariantCulture) : "none (no requests)")} over the last {minutes} minutes, usually {threshold:0.##} at this time");
+        }
         else
         {
             var perUnit = rule.Aggregation switch
@@ -229,24 +294,50 @@ public sealed class SequentialTest
             reason = string.Create(CultureInfo.InvariantCulture, $"evidence {evidence:0.#} (fires at {_firesAt:0.#}, clears under {_firesAt / 2:0.#}): {value ?? 0:0.##} {rule.Aggregation.ToWire()} over the last {minutes} minutes, usually {threshold:0.##} at this time");
         }
 
-        return new GroupEvaluation(group, met ? ConditionState.Met : ConditionState.NotMet, FiniteValues.Finite(value ?? 0), FiniteValues.Finite(threshold), points, Recovered: !met && recovered)
+        var shown = _kind == Kind.Latency ? value : value ?? 0; // no requests: a rate of 0, no median
+        return new GroupEvaluation(group, met ? ConditionState.Met : ConditionState.NotMet, shown is { } finite ? FiniteValues.Finite(finite) : null, FiniteValues.Finite(threshold), points, Recovered: !met && recovered)
         {
             Reason = reason,
         };
     }
 
     /// <summary>The usual requests a minute at <paramref name="minute"/>: its hour's, interpolated toward the neighbouring hour's on a day alike it.</summary>
-    internal double? UsualRate(long minute)
+    internal double? UsualRate(long minute) => Interpolated(minute);
+
+    /// <summary>
+    /// The usual median at <paramref name="minute"/> (a latency test): the same hour of each past
+    /// week, moved by how far the last day ran above or below that week (<see cref="LearnRecent"/>),
+    /// the median over the weeks; interpolated between hours as a rate is.
+    /// </summary>
+    private double? UsualMedian(long minute)
     {
         var hour = HourOf(minute);
-        if (HourRate(hour) is not { } own)
+        LearnRecent(hour);
+        _usualRequests = 0;
+        for (var w = 1; w <= _weeks; w++)
+        {
+            if (!double.IsNaN(_levels[w - 1]) && HourLogMedian(hour - (w * WeekHours)) is not null)
+            {
+                _usualRequests += Read(hour - (w * WeekHours))!.Value.Points;
+            }
+        }
+
+        _logUsual = Interpolated(minute) ?? double.NaN;
+        return double.IsNaN(_logUsual) ? null : Math.Exp(_logUsual);
+    }
+
+    /// <summary>An hour's usual value (<see cref="HourUsual"/>) at <paramref name="minute"/>, interpolated toward the neighbouring hour's on a day alike it.</summary>
+    private double? Interpolated(long minute)
+    {
+        var hour = HourOf(minute);
+        if (HourUsual(hour) is not { } own)
         {
             return null;
         }
 
-        var position = ((minute - (hour * 60)) + 0.5) / 60 - 0.5; // the hour's rate stands at its middle
+        var position = ((minute - (hour * 60)) + 0.5) / 60 - 0.5; // the hour's value stands at its middle
         var neighbour = position < 0 ? hour - 1 : hour + 1;
-        if ((DayOf(neighbour) != DayOf(hour) && !Alike(DayOf(neighbour), DayOf(hour))) || HourRate(neighbour) is not { } other)
+        if ((DayOf(neighbour) != DayOf(hour) && !Alike(DayOf(neighbour), DayOf(hour))) || HourUsual(neighbour) is not { } other)
         {
             return own;
         }
@@ -254,17 +345,20 @@ public sealed class SequentialTest
         return own + ((other - own) * Math.Abs(position));
     }
 
+    /// <summary>The usual value of an hour: requests a minute (<see cref="HourRate"/>), or the logarithm of the median (<see cref="HourMedian"/>).</summary>
+    private double? HourUsual(long hour) => _kind == Kind.Latency ? HourMedian(hour) : HourRate(hour);
+
     /// <summary>The usual requests a minute of an hour: the median over its like hours, or null while no past week has it.</summary>
     private double? HourRate(long hour)
     {
-        Span<double> rates = stackalloc double[_weeks + 6];
+        Span<double> values = stackalloc double[_weeks + 6];
         var count = 0;
         var weeks = 0;
         foreach (var like in LikeHours(hour, stackalloc long[_weeks + 6]))
         {
             if (Read(like) is { Minutes: >= MinObservedMinutes } totals)
             {
-                rates[count++] = totals.Events / totals.Minutes;
+                values[count++] = totals.Events / totals.Minutes;
                 weeks += (hour - like) % WeekHours == 0 ? 1 : 0;
             }
         }
@@ -274,9 +368,121 @@ public sealed class SequentialTest
             return null;
         }
 
-        var held = rates[..count];
+        var held = values[..count];
         held.Sort();
         return RobustStatistics.Median(held);
+    }
+
+    /// <summary>
+    /// The logarithm of an hour's usual median (a latency test): over the past weeks whose level is
+    /// known, the same hour's mean logarithm of its minutes' medians plus the week's level; the median
+    /// over the weeks, or null while none has both.
+    /// </summary>
+    private double? HourMedian(long hour)
+    {
+        Span<double> values = stackalloc double[_weeks];
+        var count = 0;
+        for (var w = 1; w <= _weeks; w++)
+        {
+            if (!double.IsNaN(_levels[w - 1]) && HourLogMedian(hour - (w * WeekHours)) is { } before)
+            {
+                values[count++] = before + _levels[w - 1];
+            }
+        }
+
+        return count == 0 ? null : MedianOf(values[..count]);
+    }
+
+    /// <summary>A held hour's mean logarithm of its minutes' medians, or null without 30 minutes weighed and 5 with requests.</summary>
+    private double? HourLogMedian(long hour) =>
+        Read(hour) is { Minutes: >= MinObservedMinutes } && _latencies![Index(hour)] is { Minutes: >= MinMedianMinutes } latency
+            ? latency.LogMedians / latency.Minutes
+            : null;
+
+    /// <summary>
+    /// Learns from the last <see cref="LevelHours"/> hours before <paramref name="hour"/> (a latency
+    /// test): per past week, its level, the median of how far each hour ran above or below the same
+    /// hour that many weeks before (their mean logarithms of minute medians; unknown, NaN, with fewer
+    /// than <see cref="MinLevelHours"/> such pairs; at most a factor of two either way); the
+    /// requests' spread (σ of their logarithm, from their mean absolute distance to the usual median:
+    /// the median over the hours); and their usual mean clipped distance, which is not quite 0 where
+    /// durations are skewed. A service 10 % slower this week than last is compared with last week's
+    /// hour 10 % slower; an incident of an hour or two is a minority of the day's hours and moves
+    /// none of them. Each week has its own level, so the weeks agree whatever drift lies between them.
+    /// </summary>
+    private void LearnRecent(long hour)
+    {
+        if (hour == _levelHour)
+        {
+            return;
+        }
+
+        _levelHour = hour;
+        Span<double> values = stackalloc double[LevelHours];
+        for (var w = 1; w <= _weeks; w++)
+        {
+            var count = 0;
+            for (var h = hour - LevelHours; h < hour; h++)
+            {
+                if (HourLogMedian(h) is { } now && HourLogMedian(h - (w * WeekHours)) is { } before)
+                {
+                    values[count++] = now - before;
+                }
+            }
+
+            _levels[w - 1] = count < MinLevelHours ? double.NaN : Math.Clamp(MedianOf(values[..count]), -Math.Log(2), Math.Log(2));
+        }
+
+        _spread = RecentMedian(values, hour, static l => l.Deviations >= MinHourRequests ? MadToSigma * l.AbsDeviations / l.Deviations : double.NaN);
+        _usualShift = RecentMedian(values, hour, static l => l.Shifted >= MinHourRequests ? l.Shifts / l.Shifted : double.NaN) is var shift && double.IsNaN(shift) ? 0 : shift;
+    }
+
+    /// <summary>The median over the last <see cref="LevelHours"/> held hours of what <paramref name="of"/> says of each (NaN: nothing), or NaN with fewer than <see cref="MinLevelHours"/>.</summary>
+    private double RecentMedian(Span<double> values, long hour, Func<LatencyTotals, double> of)
+    {
+        var count = 0;
+        for (var h = hour - LevelHours; h < hour; h++)
+        {
+            if (Read(h) is not null && of(_latencies![Index(h)]) is var value && !double.IsNaN(value))
+            {
+                values[count++] = value;
+            }
+        }
+
+        return count < MinLevelHours ? double.NaN : MedianOf(values[..count]);
+    }
+
+    private static double MedianOf(Span<double> values)
+    {
+        values.Sort();
+        return RobustStatistics.Median(values);
+    }
+
+    /// <summary>
+    /// Keeps a minute's requests in its hour: the logarithm of their median, and, once a usual median
+    /// is known, their absolute distance to it, and, once the spread is too, their clipped distances.
+    /// </summary>
+    private void Keep(ref LatencyTotals hour, uint[] bins)
+    {
+        hour.LogMedians += LogMedian(bins);
+        hour.Minutes++;
+        if (double.IsNaN(_logUsual))
+        {
+            return;
+        }
+
+        foreach (var entry in bins)
+        {
+            var count = SketchMapping.PackedCount(entry);
+            var distance = LogValue(SketchMapping.PackedCode(entry)) - _logUsual;
+            hour.AbsDeviations += count * Math.Abs(distance);
+            hour.Deviations += count;
+            if (!double.IsNaN(_spread))
+            {
+                hour.Shifts += count * Math.Clamp(distance / _spread, -Clip, Clip);
+                hour.Shifted += count;
+            }
+        }
     }
 
     /// <summary>The usual error rate of an hour: the like hours' errors over their requests, pooled; null while no past week has it.</summary>
@@ -409,6 +615,68 @@ public sealed class SequentialTest
         }
     }
 
+    /// <summary>
+    /// Weighs a minute's requests against the usual median: each one's distance from it in spreads,
+    /// clipped at <see cref="Clip"/>, averaged over the minute; taken as normal around its usual mean
+    /// (as usual) or <see cref="SoughtShift"/> above it (slower), with the requests' chance variance
+    /// plus <see cref="MeanSpread"/>'s. The mean must also clear the usual median's own error (1.25
+    /// spreads over the square root of the requests it was learnt from), so a quiet service's hour,
+    /// whose usual median is known less well, needs a larger shift. A minute of 300 requests weighs
+    /// about as much as 30 would; one without requests weighs nothing.
+    /// </summary>
+    private void WeighLatency(uint[]? bins, double logUsual)
+    {
+        if (bins is null)
+        {
+            return;
+        }
+
+        long requests = 0;
+        double distances = 0;
+        foreach (var entry in bins)
+        {
+            var count = SketchMapping.PackedCount(entry);
+            requests += count;
+            distances += count * Math.Clamp((LogValue(SketchMapping.PackedCode(entry)) - logUsual) / _spread, -Clip, Clip);
+        }
+
+        if (requests == 0)
+        {
+            return;
+        }
+
+        var usualError = _usualRequests > 0 ? 1.25 / Math.Sqrt(_usualRequests) : 0;
+        var variance = (ClippedVariance / requests) + (MeanSpread * MeanSpread);
+        var llr = SoughtShift * ((distances / requests) - _usualShift - (SoughtShift / 2) - usualError) / variance;
+        _sums[0] = Math.Clamp(_sums[0] + Math.Min(_firesAt / 2, llr), 0, 2 * _firesAt);
+    }
+
+    /// <summary>The logarithm of a minute's median (of its two middle values, for an even count), by its bins.</summary>
+    private static double LogMedian(uint[] bins)
+    {
+        long requests = 0;
+        foreach (var entry in bins)
+        {
+            requests += SketchMapping.PackedCount(entry);
+        }
+
+        var lower = (requests + 1) / 2; // 1-based ranks of the middle values
+        var upper = (requests / 2) + 1;
+        double sum = 0;
+        long seen = 0;
+        foreach (var entry in bins)
+        {
+            var before = seen;
+            seen += SketchMapping.PackedCount(entry);
+            var value = LogValue(SketchMapping.PackedCode(entry));
+            sum += (before < lower && lower <= seen ? value : 0) + (before < upper && upper <= seen ? value : 0);
+        }
+
+        return sum / 2;
+    }
+
+    private static double LogValue(int code) => Math.Log(Math.Max(SketchMapping.CodeValue(code), SketchMapping.MinIndexableValue));
+
     private static double ErrorRateSought(double usual, double step) => Math.Min(0.9, Math.Max(usual + step, 3 * usual));
 
     /// <summary>The totals of <paramref name="hour"/>, or null when the history does not hold it.</summary>
@@ -425,6 +693,10 @@ public sealed class SequentialTest
         if (slot.Hour != hour)
         {
             slot = new HourTotals { Hour = hour };
+            if (_latencies is not null)
+            {
+                _latencies[Index(hour)] = default;
+            }
         }
 
         return ref slot;
@@ -441,6 +713,7 @@ public sealed class SequentialTest
         Drop,
         Surge,
         Errors,
+        Latency,
     }
 
     private struct HourTotals
@@ -450,5 +723,16 @@ public sealed class SequentialTest
         public double Events;
         public long Points;
         public long Errors;
+    }
+
+    /// <summary>A latency test's hour, beside its <see cref="HourTotals"/>: its minutes' medians (logarithms, summed over the minutes with requests), and its requests' distances to the usual median.</summary>
+    private struct LatencyTotals
+    {
+        public double LogMedians;
+        public double AbsDeviations;
+        public double Shifts;
+        public int Minutes;
+        public long Deviations;
+        public long Shifted;
     }
 }

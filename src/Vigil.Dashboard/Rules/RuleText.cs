@@ -72,7 +72,7 @@ internal static class RuleText
         {
             ThresholdType.Dynamic => $"{symbol} {Format.Number(rule.BaselineMultiplier ?? double.NaN)} × baseline ({rule.BaselineDays.ToString(CultureInfo.InvariantCulture)} d)",
             ThresholdType.PercentChange => $"{symbol} {(rule.Threshold >= 0 ? "+" : "")}{Format.Number(rule.Threshold ?? double.NaN)} % vs baseline ({rule.BaselineDays.ToString(CultureInfo.InvariantCulture)} d)",
-            ThresholdType.Anomaly when rule.AnomalyMethod == AnomalyMethod.Sequential => $"{(rule.Comparison is Comparison.LessThan or Comparison.LessOrEqual ? "fewer" : "more")} than usual, sequential ({rule.Sensitivity.ToWire()})",
+            ThresholdType.Anomaly when rule.AnomalyMethod == AnomalyMethod.Sequential => $"{(rule.Comparison is Comparison.LessThan or Comparison.LessOrEqual ? "fewer" : rule.Aggregation == Aggregation.P50 ? "slower" : "more")} than usual, sequential ({rule.Sensitivity.ToWire()})",
             ThresholdType.Anomaly => $"{(rule.Comparison is Comparison.LessThan or Comparison.LessOrEqual ? "below" : "above")} the band ({rule.Sensitivity.ToWire()})",
             _ => $"{symbol} {Format.Number(rule.Threshold ?? double.NaN)}{(rule.UnlessUsual ? ", unless usual" : "")}",
         };

@@ -341,18 +341,121 @@ public sealed class SequentialTestTests
         Assert.Equal(ConditionState.NotMet, afterGap.State);
     }
 
+    [Fact]
+    public void Latency_ASlowerMedianFiresWithinMinutes_WhileOneMinuteSpikes_TheDailyCycleAndADriftNeverDo()
+    {
+        var rule = Latency();
+        var test = new SequentialTest(rule);
+        var random = new Random(21);
+        var spikes = new[] { (14 * Day) + (8 * 60), (15 * Day) + (2 * 60), (16 * Day) + (9 * 60) + 30 };
+        var incident = (16 * Day) + (14 * 60);
+
+        int? early = null, fired = null, resolved = null;
+        var learning = 0;
+        for (var m = 0; m < incident + 60; m++)
+        {
+            var factor = spikes.Contains(m) ? 5 : m >= incident && m < incident + 30 ? 1.5 : 1;
+            test.Add(Slow(random, m, Poisson(random, 40), UsualMedian(m) * factor));
+            var outcome = test.Judge(rule, LabelSet.Empty, (null, 0));
+            learning += outcome.State == ConditionState.NotEnoughData && m >= 7 * Day ? 1 : 0;
+            if (outcome.State == ConditionState.Met)
+            {
+                (m < incident ? ref early : ref fired) ??= m;
+            }
+            else if (fired is not null && outcome.Recovered)
+            {
+                resolved ??= m;
+            }
+        }
+
+        Assert.Null(early);
+        Assert.InRange(fired!.Value - incident, 1, 6);
+        Assert.InRange(resolved!.Value - incident, 30, 40); // the evidence is capped at twice what fires: it clears within minutes of the end
+        Assert.InRange(learning, 12 * 60, (12 * 60) + 1); // judged a week and twelve hours in: six hours for the level against last week, six more for the spread around it
+    }
+
+    [Fact]
+    public void Latency_AQuietServicesSlowerMedian_FiresWhenItsRequestsShowIt()
+    {
+        var rule = Latency();
+        var test = new SequentialTest(rule);
+        var random = new Random(8);
+        var incident = (15 * Day) + (11 * 60);
+        int? early = null, fired = null;
+        for (var m = 0; m < incident + 30; m++)
+        {
+            test.Add(Slow(random, m, Poisson(random, 5), UsualMedian(m) * (m >= incident ? 1.8 : 1)));
+            if (test.Judge(rule, LabelSet.Empty, (null, 0)).State == ConditionState.Met)
+            {
+                (m < incident ? ref early : ref fired) ??= m;
+            }
+        }
+
+        Assert.Null(early);
+        Assert.InRange(fired!.Value - incident, 2, 20);
+    }
+
+    [Fact]
+    public void Latency_TheThresholdShownIsTheUsualMedian_AndAMinuteWithoutRequestsWeighsNothing()
+    {
+        var rule = Latency();
+        var test = new SequentialTest(rule);
+        var random = new Random(4);
+        for (var m = 0; m < (8 * Day) + 30; m++)
+        {
+            test.Add(Slow(random, m, 40, 200));
+        }
+
+        var evidence = test.Evidence;
+        test.Add(Slow(random, (8 * Day) + 30, 0, 200));
+        var outcome = test.Judge(rule, LabelSet.Empty, (null, 0));
+
+        Assert.Equal(evidence, test.Evidence);
+        Assert.Equal(ConditionState.NotMet, outcome.State);
+        Assert.Null(outcome.Value);
+        Assert.Equal(200, outcome.Threshold!.Value, 200 * 0.03); // within the bins' 1 % and the hours' noise
+        Assert.Matches(@"a median of none \(no requests\) over the last 5 minutes, usually (19|20)\d", outcome.Reason);
+    }
+
+    [Fact]
+    public void Live_Latency_FiresInTheMinuteTheBacktestDoes_OnceTheMinuteHasSettled()
+    {
+        var rule = Latency();
+        var incident = (14 * Day) + (10 * 60);
+        var counts = Enumerable.Repeat(20, incident + 30).ToArray();
+        double Value(int m, int i) => (m >= incident ? 2 : 1) * 100 * (0.75 + (0.5 * (i % 5) / 4)); // 75 to 125 ms, the median 100
+        var series = History(counts.Length, m => counts[m], value: Value);
+        var warmedTo = Start.AddMinutes(incident - 30);
+        var (store, memory) = WarmedUp(rule, counts, series, warmedTo, Value);
+        var evaluator = new RuleEvaluator();
+        DateTimeOffset? liveFired = null;
+        for (var at = warmedTo; at < Start.AddMinutes(counts.Length) && liveFired is null; at = at.AddSeconds(5))
+        {
+            if (evaluator.Evaluate(rule, store, at.ToUnixTimeMilliseconds(), memory).Single().State == ConditionState.Met)
+            {
+                liveFired = at;
+            }
+        }
+
+        var backtest = RuleBacktest.Replay(rule, [series], Start.AddMinutes(incident - 30), Start.AddMinutes(counts.Length), TimeSpan.FromMinutes(1));
+
+        var backtestFired = backtest.First(e => e.To == AlertStatus.Pending).At;
+        Assert.InRange(backtestFired, Start.AddMinutes(incident + 2), Start.AddMinutes(incident + 3)); // every request slower: two minutes, as a minute adds at most half
+        Assert.Equal(backtestFired.AddMilliseconds(SequentialTest.SettleMs), liveFired);
+    }
+
     /// <summary>
     /// A live store holding the points of the 10 minutes before <paramref name="warmedTo"/> and of
     /// every minute after, and the rule's memory warmed up from the rollups before it, as the engine
     /// warms one at start.
     /// </summary>
-    private static (MetricStore Store, RuleMemory Memory) WarmedUp(AlertRule rule, int[] counts, SeriesHistory series, DateTimeOffset warmedTo)
+    private static (MetricStore Store, RuleMemory Memory) WarmedUp(AlertRule rule, int[] counts, SeriesHistory series, DateTimeOffset warmedTo, Func<int, int, double>? value = null)
     {
         var store = new MetricStore(new MetricsOptions(), new FakeTimeProvider(warmedTo));
         for (var m = (int)(warmedTo - Start).TotalMinutes - 10; m < counts.Length; m++)
         {
             var ts = Start.AddMinutes(m).ToUnixTimeMilliseconds();
-            Assert.True(store.Ingest([.. Enumerable.Range(0, counts[m]).Select(i => new MetricPoint(rule.Metric, MetricType.Timing, 10, LabelSet.Empty, ts + (i * 100)))]).IsAccepted);
+            Assert.True(store.Ingest([.. Enumerable.Range(0, counts[m]).Select(i => new MetricPoint(rule.Metric, MetricType.Timing, value?.Invoke(m, i) ?? 10, LabelSet.Empty, ts + (i * 100)))]).IsAccepted);
         }
 
         var memory = new RuleMemory(rule);
@@ -378,6 +481,23 @@ public sealed class SequentialTestTests
 
     private static MinuteTally Tally(int minute, int requests) => new(StartMinute + minute, requests, requests, 0);
 
+    private static AlertRule Latency() => Drop() with { Aggregation = Aggregation.P50, Comparison = Comparison.GreaterThan };
+
+    /// <summary>A minute of requests whose durations are log-normal around <paramref name="median"/> (σ 0.4 of the logarithm).</summary>
+    private static MinuteTally Slow(Random random, int minute, int requests, double median)
+    {
+        var values = Enumerable.Range(0, requests).Select(_ => median * Math.Exp(0.4 * Normal(random))).ToArray();
+        return new MinuteTally(StartMinute + minute, requests, requests, 0, requests == 0 ? null : Bins(values));
+    }
+
+    /// <summary>A usual median with a daily cycle (100 ms at 03:00, 115 at 15:00) that drifts 1 % a day.</summary>
+    private static double UsualMedian(int minute) => DailyRate(minute, 100, 115) * (1 + (0.01 * minute / Day));
+
+    private static uint[] Bins(IEnumerable<double> values) =>
+        [.. values.GroupBy(SketchMapping.Code).OrderBy(g => g.Key).Select(g => SketchMapping.Pack(g.Key, (uint)g.Count()))];
+
+    private static double Normal(Random random) => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
     /// <summary>A daily cycle between <paramref name="low"/> at 03:00 and <paramref name="high"/> at 15:00 requests a minute.</summary>
     private static double DailyRate(int minute, double low, double high) =>
         low + ((high - low) * (1 - Math.Cos(2 * Math.PI * ((minute % Day) - 180) / Day)) / 2);
@@ -402,15 +522,20 @@ public sealed class SequentialTestTests
     }
 
     /// <summary>One rollup for each minute with requests (a minute without any has none, as stored).</summary>
-    private static SeriesHistory History(int minutes, Func<int, int> count, string? service = null)
+    private static SeriesHistory History(int minutes, Func<int, int> count, string? service = null, Func<int, int, double>? value = null)
     {
         var rollups = new List<Rollup>();
         for (var m = 0; m < minutes; m++)
         {
             var n = count(m);
-            if (n > 0)
+            if (n > 0 && value is null)
             {
                 rollups.Add(new Rollup(Start.AddMinutes(m).ToUnixTimeMilliseconds(), n, 10.0 * n, 10, 10, 10, 59_000, null));
+            }
+            else if (n > 0)
+            {
+                var values = Enumerable.Range(0, n).Select(i => value!(m, i)).ToArray();
+                rollups.Add(new Rollup(Start.AddMinutes(m).ToUnixTimeMilliseconds(), n, values.Sum(), values.Min(), values.Max(), values[^1], 59_000, Bins(values)));
             }
         }
 

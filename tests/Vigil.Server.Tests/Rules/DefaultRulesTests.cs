@@ -106,14 +106,12 @@ public sealed class DefaultRulesTests
         Assert.Equal(300, rules["high_response_time"].ForSeconds);
 
         // Issue 12: anomaly rules per service that work untuned (measured in docs/BENCHMARKS.md, "Detection quality").
-        AssertAnomaly(rules["latency_anomaly"], Aggregation.P50, Comparison.GreaterThan, AnomalySensitivity.Low, 3, 4, 5);
-        AssertAnomaly(rules["latency_anomaly_sustained"], Aggregation.P50, Comparison.GreaterThan, AnomalySensitivity.Low, 10, 4, 5);
-        Assert.Equal((20, 10), (rules["latency_anomaly"].MinDataPoints, rules["latency_anomaly_sustained"].MinDataPoints));
-        // Errors and traffic are weighed minute by minute until beyond chance (SequentialTest): one rule each, whatever the service's traffic.
+        // Latency, errors and traffic are weighed minute by minute until beyond chance (SequentialTest): one rule each, whatever the service's traffic.
+        AssertAnomaly(rules["latency_anomaly"], Aggregation.P50, Comparison.GreaterThan, AnomalySensitivity.Medium, 5, 1, 1);
         AssertAnomaly(rules["error_rate_anomaly"], Aggregation.ErrorRatePercent, Comparison.GreaterThan, AnomalySensitivity.Medium, 5, 1, 1);
         AssertAnomaly(rules["traffic_drop"], Aggregation.RatePerMinute, Comparison.LessThan, AnomalySensitivity.Medium, 5, 1, 1);
         AssertAnomaly(rules["traffic_surge"], Aggregation.RatePerMinute, Comparison.GreaterThan, AnomalySensitivity.Medium, 5, 1, 1);
-        string[] sequential = ["error_rate_anomaly", "traffic_drop", "traffic_surge"];
+        string[] sequential = ["error_rate_anomaly", "latency_anomaly", "traffic_drop", "traffic_surge"];
         Assert.Equal(sequential, rules.Values.Where(r => r.AnomalyMethod == AnomalyMethod.Sequential).Select(r => r.Id).Order(StringComparer.Ordinal));
         Assert.All(sequential, id => Assert.Null(rules[id].MinChange));
 

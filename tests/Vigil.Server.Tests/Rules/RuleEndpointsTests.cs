@@ -22,7 +22,7 @@ public abstract class RuleEndpointsTests(StorageProvider provider, SharedServer 
     [
         "high_response_time", "high_error_rate", "memory_usage_high", "database_connection_issues", "failed_login_attempts",
         "high_queue_depth", "high_failure_rate", "disk_space_low", "system_down", "performance_regression", "error_new_issue", "error_regression", "error_spike", "slo_burn_page", "slo_burn_ticket", "slow_endpoint",
-        "critical_endpoint_latency", "endpoint_error_spike", "latency_anomaly", "latency_anomaly_sustained", "error_rate_anomaly", "traffic_drop", "traffic_surge",
+        "critical_endpoint_latency", "endpoint_error_spike", "latency_anomaly", "error_rate_anomaly", "traffic_drop", "traffic_surge",
         "slow_generation", "generation_failure_rate",
         "server_heap_usage_high", "server_disk_space_low",
     ];
@@ -59,6 +59,7 @@ public abstract class RuleEndpointsTests(StorageProvider provider, SharedServer 
         { """{"name":"n","metric":"m","threshold":1,"anomalyMethod":"sequential"}""", "anomalyMethod", "anomaly threshold only" },
         { """{"name":"n","metric":"m","thresholdType":"anomaly","aggregation":"p95","anomalyMethod":"sequential"}""", "anomalyMethod", "not p95" },
         { """{"name":"n","metric":"m","thresholdType":"anomaly","aggregation":"error_rate_percent","comparison":"less_than","anomalyMethod":"sequential"}""", "comparison", "more errors than usual" },
+        { """{"name":"n","metric":"m","thresholdType":"anomaly","aggregation":"p50","comparison":"less_than","anomalyMethod":"sequential"}""", "comparison", "slower requests than usual" },
         { """{"name":"n","metric":"m","thresholdType":"anomaly","aggregation":"rate_per_minute","windowMinutes":1,"anomalyMethod":"sequential"}""", "windowMinutes", "whole minutes from 2 to 60" },
         { """{"name":"n","metric":"m","thresholdType":"anomaly","aggregation":"rate_per_minute","windowMinutes":2.5,"anomalyMethod":"sequential"}""", "windowMinutes", "whole minutes from 2 to 60" },
         { """{"name":"n","metric":"m","thresholdType":"anomaly","aggregation":"rate_per_minute","minChange":2,"anomalyMethod":"sequential"}""", "minChange", "does not apply" },
