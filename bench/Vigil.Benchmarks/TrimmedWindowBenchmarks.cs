@@ -12,7 +12,7 @@ namespace Vigil.Benchmarks;
 /// series per evaluation. Rules: p50 over 10 minutes and error_rate_percent over 5 minutes, each
 /// untrimmed (the incremental sliding windows, <see cref="SeriesWindow"/>) and with
 /// <c>trimMinutes: 1</c> (each clock minute of the window a sliding window of its own, judged and
-/// merged again, <see cref="WindowTrim"/>), and error_rate_percent and rate_per_minute over 5
+/// merged again, <see cref="WindowTrim"/>), and error_rate_percent, rate_per_minute and p50 over 5
 /// minutes with <c>anomalyMethod: sequential</c> (the same minute windows, each settled minute's
 /// tally handed to the rule's memory, <see cref="SequentialTest"/>);
 /// static thresholds nothing reaches. The <see cref="RuleEvaluator"/> is reused across invocations,
@@ -52,10 +52,12 @@ public class TrimmedWindowBenchmarks
     private static readonly AlertRule ErrorRateTrimmed = Rule("error-rate-5m-trim1", Aggregation.ErrorRatePercent, 5, trim: 1);
     private static readonly AlertRule ErrorRateSequential = Sequential("error-rate-5m-sequential", Aggregation.ErrorRatePercent, Comparison.GreaterThan);
     private static readonly AlertRule TrafficSequential = Sequential("rate-5m-sequential", Aggregation.RatePerMinute, Comparison.LessThan);
+    private static readonly AlertRule LatencySequential = Sequential("p50-5m-sequential", Aggregation.P50, Comparison.GreaterThan);
 
     // The sequential rules' memories: learning (no week of history), so the cost is reading and weighing the minutes, not the judgement.
     private readonly RuleMemory _errorMemory = new(ErrorRateSequential);
     private readonly RuleMemory _trafficMemory = new(TrafficSequential);
+    private readonly RuleMemory _latencyMemory = new(LatencySequential);
 
     [GlobalSetup]
     public void Setup()
@@ -95,6 +97,9 @@ public class TrimmedWindowBenchmarks
 
     [Benchmark(Description = "rate_per_minute 5m, sequential, +10 s per call")]
     public int TrafficSequentialAdvancing() => _evaluator.Evaluate(TrafficSequential, _liveStore, NextNowMs(), _trafficMemory).Count;
+
+    [Benchmark(Description = "p50 5m, sequential, +10 s per call")]
+    public int LatencySequentialAdvancing() => _evaluator.Evaluate(LatencySequential, _liveStore, NextNowMs(), _latencyMemory).Count;
 
     /// <summary>The next instant of the advancing benchmarks: 10 s after the previous one, back to the first after 30 minutes.</summary>
     private long NextNowMs()

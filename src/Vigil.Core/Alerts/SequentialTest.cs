@@ -121,6 +121,11 @@ public sealed class SequentialTest
     private const int MinLevelHours = 6;
     private const int MinHourRequests = 20;
     private const double MadToSigma = 1.2533; // a normal's σ over its mean absolute deviation, √(π/2)
+    private const double MinSpread = 0.05; // a service whose every request takes as long (one bin: 2 % wide) has no spread to divide by
+
+    private static readonly double LogGamma = Math.Log(SketchMapping.Gamma);
+    private static readonly double LogBinCentre = Math.Log(2 / (SketchMapping.Gamma + 1));
+    private static readonly double LogMinIndexable = Math.Log(SketchMapping.MinIndexableValue);
 
     private readonly Kind _kind;
     private readonly double _firesAt;
@@ -433,7 +438,7 @@ public sealed class SequentialTest
             _levels[w - 1] = count < MinLevelHours ? double.NaN : Math.Clamp(MedianOf(values[..count]), -Math.Log(2), Math.Log(2));
         }
 
-        _spread = RecentMedian(values, hour, static l => l.Deviations >= MinHourRequests ? MadToSigma * l.AbsDeviations / l.Deviations : double.NaN);
+        _spread = Math.Max(MinSpread, RecentMedian(values, hour, static l => l.Deviations >= MinHourRequests ? MadToSigma * l.AbsDeviations / l.Deviations : double.NaN));
         _usualShift = RecentMedian(values, hour, static l => l.Shifted >= MinHourRequests ? l.Shifts / l.Shifted : double.NaN) is var shift && double.IsNaN(shift) ? 0 : shift;
     }
 
@@ -675,7 +680,10 @@ public sealed class SequentialTest
         return sum / 2;
     }
 
-    private static double LogValue(int code) => Math.Log(Math.Max(SketchMapping.CodeValue(code), SketchMapping.MinIndexableValue));
+    /// <summary>The logarithm of a bin's value (<see cref="SketchMapping.CodeValue"/>, 2γⁱ / (γ + 1)), without a logarithm per call; the zero bin's is the smallest indexable value's.</summary>
+    internal static double LogValue(int code) =>
+        code == 0 ? LogMinIndexable : ((code + SketchMapping.ZeroIndex) * LogGamma) + LogBinCentre;
+
 
     private static double ErrorRateSought(double usual, double step) => Math.Min(0.9, Math.Max(usual + step, 3 * usual));
 

@@ -418,6 +418,41 @@ public sealed class SequentialTestTests
     }
 
     [Fact]
+    public void Latency_AServiceWhoseRequestsAllTakeAsLong_StillHasASpread_SoAStepFiresAndNothingIsNaN()
+    {
+        var rule = Latency();
+        var test = new SequentialTest(rule);
+        var incident = (8 * Day) + (12 * 60);
+        int? early = null, fired = null;
+        for (var m = 0; m < incident + 10; m++)
+        {
+            var bins = Bins(Enumerable.Repeat(m >= incident ? 15.0 : 10.0, 30));
+            test.Add(new MinuteTally(StartMinute + m, 30, 30, 0, bins));
+            Assert.False(double.IsNaN(test.Evidence));
+            if (test.Judge(rule, LabelSet.Empty, (null, 0)).State == ConditionState.Met)
+            {
+                (m < incident ? ref early : ref fired) ??= m;
+            }
+        }
+
+        Assert.Null(early);
+        Assert.Equal(incident + 1, fired); // its second minute: one minute alone never fires
+    }
+
+    [Theory]
+    [InlineData(0.001)]
+    [InlineData(1)]
+    [InlineData(87.5)]
+    [InlineData(12_345_678)]
+    public void LogValue_IsTheLogarithmOfTheBinsValue(double value)
+    {
+        var code = SketchMapping.Code(value);
+
+        Assert.Equal(Math.Log(SketchMapping.CodeValue(code)), SequentialTest.LogValue(code), 9);
+        Assert.Equal(Math.Log(SketchMapping.MinIndexableValue), SequentialTest.LogValue(SketchMapping.Code(0)), 9);
+    }
+
+    [Fact]
     public void Live_Latency_FiresInTheMinuteTheBacktestDoes_OnceTheMinuteHasSettled()
     {
         var rule = Latency();
