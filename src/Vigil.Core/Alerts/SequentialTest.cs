@@ -42,14 +42,17 @@ public readonly record struct MinuteTally(long Minute, double Events, long Point
 /// <para>
 /// <b>The usual median</b> (a p50 rule: latency) is learnt otherwise, as durations drift more than
 /// traffic and a like day's median would carry its own week's drift: each hour keeps the mean
-/// logarithm of its minutes' medians (16 KB more a group at 14 days). The usual median of an hour is,
+/// logarithm of its minutes' medians and its requests' distances to the usual median, and a day more
+/// of hours is kept (32 KB a group at 14 days). The usual median of an hour is,
 /// for each past week, the same hour then moved by that week's level (how far the last 24 hours ran
 /// above or below the same hours that week: the median of their differences, so a drift since is
-/// followed and an incident of an hour or two is not), the median over the weeks; interpolated
+/// followed and an incident of an hour or two is not), the median over the weeks (with two weeks,
+/// as at 14 days, their mean: an incident in last week's hour moves it halfway); interpolated
 /// between hours as a rate is. The requests' spread (σ of their logarithm) and their usual mean
 /// distance from the usual median (not quite 0 where durations are skewed) are learnt over the last
 /// 24 hours alike (<see cref="LearnRecent"/>). Until the level and the spread are known (six hours
-/// each, a week and twelve hours in), the group is learning.
+/// each, then six for the usual distance: a week and eighteen hours in, on a service with 20 requests
+/// an hour and 5 minutes with requests in most hours), the group is learning.
 /// </para>
 /// <para>
 /// <b>The evidence.</b> A minute's requests are taken as negative binomial around the usual rate, with
@@ -121,6 +124,7 @@ public sealed class SequentialTest
     private const int MinLevelHours = 6;
     private const int MinHourRequests = 20;
     private const double MadToSigma = 1.2533; // a normal's σ over its mean absolute deviation, √(π/2)
+    private const double MaxDistance = 3; // e³: 20 times, or a twentieth of, the usual median
     private const double MinSpread = 0.05; // a service whose every request takes as long (one bin: 2 % wide) has no spread to divide by
 
     private static readonly double LogGamma = Math.Log(SketchMapping.Gamma);
@@ -136,7 +140,7 @@ public sealed class SequentialTest
     private readonly double[] _levels;
     private double _usual = double.NaN;
     private double _spread = double.NaN;
-    private double _usualShift;
+    private double _usualShift = double.NaN;
     private double _usualRequests;
     private double _logUsual = double.NaN;
     private long _levelHour = long.MinValue;
@@ -174,7 +178,7 @@ public sealed class SequentialTest
     public double Evidence => _sums.Max();
 
     /// <summary>An estimate of the memory held, in bytes.</summary>
-    public long ApproximateBytes => 120 + (_hours.Length * Unsafe.SizeOf<HourTotals>()) + ((_latencies?.Length ?? 0) * Unsafe.SizeOf<LatencyTotals>()) + (_sums.Length * 8);
+    public long ApproximateBytes => 160 + (_hours.Length * Unsafe.SizeOf<HourTotals>()) + ((_latencies?.Length ?? 0) * Unsafe.SizeOf<LatencyTotals>()) + ((_sums.Length + _levels.Length) * 8);
 
     /// <summary>Whether <paramref name="rule"/> is judged by this test: an anomaly threshold with <see cref="AnomalyMethod.Sequential"/>.</summary>
     public static bool IsSequential(AlertRule rule)
@@ -183,11 +187,15 @@ public sealed class SequentialTest
         return rule.ThresholdType == ThresholdType.Anomaly && rule.AnomalyMethod == AnomalyMethod.Sequential;
     }
 
-    /// <summary>How far back the test's hours reach: the whole weeks of <c>baselineDays</c>, and two weeks at least (a day is compared with the same day a week before).</summary>
+    /// <summary>
+    /// How far back the test's hours reach: the whole weeks of <c>baselineDays</c>, and two weeks at
+    /// least (a day is compared with the same day a week before); a day more for a p50 rule, whose
+    /// oldest week's level compares the last day with the day before that week.
+    /// </summary>
     public static TimeSpan History(AlertRule rule)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        return TimeSpan.FromDays(7 * Math.Max(2, rule.BaselineDays / 7));
+        return TimeSpan.FromDays((7 * Math.Max(2, rule.BaselineDays / 7)) + (rule.Aggregation == Aggregation.P50 ? 1 : 0));
     }
 
     /// <summary>Whether the sequential test applies to <paramref name="aggregation"/>: counts and rates (requests), error_rate_percent and p50 (latency).</summary>
@@ -225,7 +233,7 @@ public sealed class SequentialTest
         _usual = _kind switch
         {
             Kind.Errors => UsualErrorRate(hourOf),
-            Kind.Latency => UsualMedian(tally.Minute) is { } median && !double.IsNaN(_spread) ? median : null,
+            Kind.Latency => UsualMedian(tally.Minute) is { } median && !double.IsNaN(_spread) && !double.IsNaN(_usualShift) ? median : null,
             _ => Interpolated(tally.Minute),
         } ?? double.NaN;
         if (double.IsNaN(_usual))
@@ -268,7 +276,12 @@ public sealed class SequentialTest
         var (value, points) = window;
         if (double.IsNaN(_usual))
         {
-            return new GroupEvaluation(group, ConditionState.NotEnoughData, value, null, points, Recovered: false) { Reason = "learning: the same hour of a past week is not in the history yet" };
+            return new GroupEvaluation(group, ConditionState.NotEnoughData, value, null, points, Recovered: false)
+            {
+                Reason = _kind == Kind.Latency
+                    ? "learning: the same hour of a past week, the last day's level against it, or the requests' spread around it are not known yet"
+                    : "learning: the same hour of a past week is not in the history yet",
+            };
         }
 
         var evidence = Evidence;
@@ -439,7 +452,7 @@ public sealed class SequentialTest
         }
 
         _spread = Math.Max(MinSpread, RecentMedian(values, hour, static l => l.Deviations >= MinHourRequests ? MadToSigma * l.AbsDeviations / l.Deviations : double.NaN));
-        _usualShift = RecentMedian(values, hour, static l => l.Shifted >= MinHourRequests ? l.Shifts / l.Shifted : double.NaN) is var shift && double.IsNaN(shift) ? 0 : shift;
+        _usualShift = RecentMedian(values, hour, static l => l.Shifted >= MinHourRequests ? l.Shifts / l.Shifted : double.NaN);
     }
 
     /// <summary>The median over the last <see cref="LevelHours"/> held hours of what <paramref name="of"/> says of each (NaN: nothing), or NaN with fewer than <see cref="MinLevelHours"/>.</summary>
@@ -480,7 +493,7 @@ public sealed class SequentialTest
         {
             var count = SketchMapping.PackedCount(entry);
             var distance = LogValue(SketchMapping.PackedCode(entry)) - _logUsual;
-            hour.AbsDeviations += count * Math.Abs(distance);
+            hour.AbsDeviations += count * Math.Min(MaxDistance, Math.Abs(distance)); // a duration of 0 (under the unit, sent as 0) is no spread of 14 logarithms
             hour.Deviations += count;
             if (!double.IsNaN(_spread))
             {
@@ -653,7 +666,10 @@ public sealed class SequentialTest
         var usualError = _usualRequests > 0 ? 1.25 / Math.Sqrt(_usualRequests) : 0;
         var variance = (ClippedVariance / requests) + (MeanSpread * MeanSpread);
         var llr = SoughtShift * ((distances / requests) - _usualShift - (SoughtShift / 2) - usualError) / variance;
-        _sums[0] = Math.Clamp(_sums[0] + Math.Min(_firesAt / 2, llr), 0, 2 * _firesAt);
+        if (!double.IsNaN(llr))
+        {
+            _sums[0] = Math.Clamp(_sums[0] + Math.Min(_firesAt / 2, llr), 0, 2 * _firesAt);
+        }
     }
 
     /// <summary>The logarithm of a minute's median (of its two middle values, for an even count), by its bins.</summary>

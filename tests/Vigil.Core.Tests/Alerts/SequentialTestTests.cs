@@ -371,7 +371,7 @@ public sealed class SequentialTestTests
         Assert.Null(early);
         Assert.InRange(fired!.Value - incident, 1, 6);
         Assert.InRange(resolved!.Value - incident, 30, 40); // the evidence is capped at twice what fires: it clears within minutes of the end
-        Assert.InRange(learning, 12 * 60, (12 * 60) + 1); // judged a week and twelve hours in: six hours for the level against last week, six more for the spread around it
+        Assert.InRange(learning, 18 * 60, (18 * 60) + 1); // judged a week and eighteen hours in: six hours each for the level against last week, the spread around it and the usual distance
     }
 
     [Fact]
@@ -403,18 +403,66 @@ public sealed class SequentialTestTests
         var random = new Random(4);
         for (var m = 0; m < (8 * Day) + 30; m++)
         {
-            test.Add(Slow(random, m, 40, 200));
+            test.Add(Slow(random, m, 40, m == (8 * Day) + 29 ? 400 : 200)); // the last minute slower: some evidence
         }
 
         var evidence = test.Evidence;
         test.Add(Slow(random, (8 * Day) + 30, 0, 200));
         var outcome = test.Judge(rule, LabelSet.Empty, (null, 0));
 
+        Assert.InRange(evidence, 1, 7); // some, capped at half of what fires
         Assert.Equal(evidence, test.Evidence);
         Assert.Equal(ConditionState.NotMet, outcome.State);
         Assert.Null(outcome.Value);
         Assert.Equal(200, outcome.Threshold!.Value, 200 * 0.03); // within the bins' 1 % and the hours' noise
         Assert.Matches(@"a median of none \(no requests\) over the last 5 minutes, usually (19|20)\d", outcome.Reason);
+    }
+
+    [Fact]
+    public void Latency_ASkewedServiceThatNeverChanges_NeverFires_FromItsFirstJudgedMinute()
+    {
+        var rule = Latency();
+        var test = new SequentialTest(rule);
+        var random = new Random(12);
+        var judged = 0;
+        for (var m = 0; m < 10 * Day; m++)
+        {
+            var values = Enumerable.Range(0, 50).Select(_ => (random.NextDouble() < 0.6 ? 10 : 100) * Math.Exp(0.05 * Normal(random))).ToArray();
+            test.Add(new MinuteTally(StartMinute + m, 50, 50, 0, Bins(values)));
+            var state = test.Judge(rule, LabelSet.Empty, (null, 0)).State;
+            Assert.NotEqual(ConditionState.Met, state); // 60 % at 10 ms and 40 % at 100: a median near one mode, the distances lopsided
+            judged += state == ConditionState.NotMet ? 1 : 0;
+        }
+
+        Assert.InRange(judged, 2 * Day, 3 * Day);
+    }
+
+    [Fact]
+    public void Latency_BothPastWeeksCount_SoAnIncidentInLastWeeksHourMovesTheUsualMedianHalfway()
+    {
+        var rule = Latency();
+        var test = new SequentialTest(rule);
+        var random = new Random(13);
+        var lastWeeks = (14 * Day) + (10 * 60);
+        for (var m = 0; m <= 21 * Day; m++)
+        {
+            var slow = m >= lastWeeks && m < lastWeeks + 60; // the same hour a week before, at three times
+            test.Add(Slow(random, m, 40, slow ? 300 : 100));
+        }
+
+        var usual = new List<double>();
+        for (var m = (21 * Day) + 1; m < (21 * Day) + (11 * 60); m++)
+        {
+            test.Add(Slow(random, m, 40, 100));
+            if (m >= (21 * Day) + (10 * 60) + 25 && m < (21 * Day) + (10 * 60) + 35)
+            {
+                usual.Add(test.Judge(rule, LabelSet.Empty, (null, 0)).Threshold!.Value);
+            }
+        }
+
+        // The hour's usual median over the weeks: 100 two weeks before and 300 the week before, their
+        // mean in logarithms (173); with the older week left out it would be 300.
+        Assert.All(usual, u => Assert.InRange(u, 150, 200));
     }
 
     [Fact]
