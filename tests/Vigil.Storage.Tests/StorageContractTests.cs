@@ -219,6 +219,21 @@ public abstract class StorageContractTests(StorageProvider provider) : IAsyncLif
     }
 
     [Fact]
+    public async Task ReadMetricAsync_WithoutBins_ReadsEverythingButTheBins()
+    {
+        var rollups = new RollupRepository(Database);
+        var id = (await rollups.EnsureSeriesAsync([("lat", "lat", MetricType.Timing)], T0))["lat"];
+        var stored = new Rollup(T0, 3, 60, 10, 30, 30, 900, [SketchMapping.Pack(100, 2), SketchMapping.Pack(120, 1)]);
+        await rollups.UpsertAsync([new StoredRollup(id, stored)]);
+
+        var withBins = Assert.Single(await rollups.ReadMetricAsync("lat", T0, T0 + Minute, withBins: true)).Rollup;
+        var without = Assert.Single(await rollups.ReadMetricAsync("lat", T0, T0 + Minute, withBins: false)).Rollup;
+
+        AssertRollup(stored, withBins);
+        Assert.Equal(stored with { Bins = null }, without);
+    }
+
+    [Fact]
     public async Task CountMetricRowsAsync_CountsWhatReadMetricAsyncReads_UpToTheLimit()
     {
         var rollups = new RollupRepository(Database);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Vigil.Core;
 using Vigil.Core.Alerts;
 using Vigil.Core.Metrics;
 using Vigil.Storage.Metrics;
@@ -23,7 +24,8 @@ internal sealed class RuleHistory(RollupRepository rollups)
     public async Task<IReadOnlyList<SeriesHistory>> ReadAsync(AlertRule rule, long fromMs, long toMs, CancellationToken cancellationToken)
     {
         var bySeries = new Dictionary<string, (LabelSet Labels, bool IsCounter, List<Rollup> Rollups)>(StringComparer.Ordinal);
-        foreach (var (stored, rollup) in await rollups.ReadMetricAsync(rule.Metric, fromMs, toMs, cancellationToken).ConfigureAwait(false))
+        var withBins = rule.Aggregation.Quantile() is not null; // the only reduction of a rule that reads them
+        foreach (var (stored, rollup) in await rollups.ReadMetricAsync(rule.Metric, fromMs, toMs, withBins, cancellationToken).ConfigureAwait(false))
         {
             if (!bySeries.TryGetValue(stored.Key, out var series))
             {
@@ -44,22 +46,52 @@ internal sealed class RuleHistory(RollupRepository rollups)
 
     /// <summary>
     /// Replays <paramref name="rule"/> up to <paramref name="toMs"/> from the stored rollups, a
-    /// day at a time, so a week of history is never held at once.
+    /// day at a time, each day read while the one before it is replayed (reading waits on the
+    /// database, replaying on the CPU), so two days of history are held at once at most.
     /// </summary>
     public async Task AdvanceAsync(AlertRule rule, RuleReplay replay, long toMs, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(replay);
         if (await rollups.CountMetricRowsAsync(rule.Metric, replay.DoneMs + MinuteMs - replay.WindowMs, toMs, 1, cancellationToken).ConfigureAwait(false) == 0)
         {
             return; // nothing stored in the range (a new metric, a new installation): one query, not one a day
         }
 
-        while (replay.DoneMs + MinuteMs <= toMs)
+        if (replay.DoneMs + MinuteMs > toMs)
         {
-            var chunkEnd = Math.Min(toMs, replay.DoneMs + ChunkMs);
-            var series = await ReadAsync(rule, replay.DoneMs + MinuteMs - replay.WindowMs, chunkEnd, cancellationToken).ConfigureAwait(false);
-            replay.Advance(series, chunkEnd, cancellationToken);
+            return;
+        }
+
+        var chunkEnd = ChunkEnd(replay.DoneMs, toMs);
+        var reading = ReadAsync(rule, replay.DoneMs + MinuteMs - replay.WindowMs, chunkEnd, cancellationToken);
+        while (true)
+        {
+            var series = await reading.ConfigureAwait(false);
+            var doneMs = FloorDivision.Of(chunkEnd, MinuteMs) * MinuteMs; // as the replay will have it once it has this day
+            var nextEnd = ChunkEnd(doneMs, toMs);
+            Task<IReadOnlyList<SeriesHistory>>? next = doneMs + MinuteMs <= toMs
+                ? Task.Run(() => ReadAsync(rule, doneMs + MinuteMs - replay.WindowMs, nextEnd, cancellationToken), cancellationToken)
+                : null;
+            try
+            {
+                replay.Advance(series, chunkEnd, cancellationToken);
+            }
+            catch (Exception) when (next is not null)
+            {
+                _ = next.ContinueWith(static read => read.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default); // the read's own failure, if any, is not the one to report
+                throw;
+            }
+
+            if (next is null)
+            {
+                return;
+            }
+
+            (reading, chunkEnd) = (next, nextEnd);
         }
     }
+
+    private static long ChunkEnd(long doneMs, long toMs) => Math.Min(toMs, doneMs + ChunkMs);
 }
 
 /// <summary>

@@ -16,6 +16,7 @@ namespace Vigil.Storage.Metrics;
 public sealed class RollupRepository
 {
     private const string RollupColumns = "r.series_id, r.minute_ms, r.count, r.sum, r.min, r.max, r.last, r.last_offset_ms, r.bins";
+    private const string RollupColumnsWithoutBins = "r.series_id, r.minute_ms, r.count, r.sum, r.min, r.max, r.last, r.last_offset_ms, NULL AS bins";
 
     /// <summary>
     /// The rollups of metric <c>@name</c> in [<c>@fromMs</c>, <c>@toMs</c>): a primary-key range per
@@ -148,14 +149,22 @@ public sealed class RollupRepository
             new { fromMs, toMs }, cancellationToken);
 
     /// <summary>The rollups of one metric name in [<paramref name="fromMs"/>, <paramref name="toMs"/>), with their series.</summary>
-    public async Task<IReadOnlyList<(StoredSeries Series, Rollup Rollup)>> ReadMetricAsync(string name, long fromMs, long toMs, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<(StoredSeries Series, Rollup Rollup)>> ReadMetricAsync(string name, long fromMs, long toMs, CancellationToken cancellationToken = default) =>
+        ReadMetricAsync(name, fromMs, toMs, withBins: true, cancellationToken);
+
+    /// <summary>
+    /// The rollups of one metric name in [<paramref name="fromMs"/>, <paramref name="toMs"/>), with
+    /// their series; without <paramref name="withBins"/>, without their sketch bins (for what reads
+    /// no quantile: a third of a rule backtest's reading is the bins).
+    /// </summary>
+    public async Task<IReadOnlyList<(StoredSeries Series, Rollup Rollup)>> ReadMetricAsync(string name, long fromMs, long toMs, bool withBins, CancellationToken cancellationToken = default)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var series = (await connection.QueryAsync<StoredSeries>(new CommandDefinition(
             "SELECT id AS Id, series_key AS Key, name AS Name, type AS Type, owner_key_id AS Owner FROM series WHERE name = @name",
             new { name }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(s => s.Id);
         var rollups = await QueryAsync(
-            $"SELECT {RollupColumns} FROM rollups_1m r WHERE {OfMetricBetween} ORDER BY r.series_id, r.minute_ms",
+            $"SELECT {(withBins ? RollupColumns : RollupColumnsWithoutBins)} FROM rollups_1m r WHERE {OfMetricBetween} ORDER BY r.series_id, r.minute_ms",
             new { name, fromMs, toMs }, cancellationToken).ConfigureAwait(false);
         return [.. rollups.Select(r => (series[r.SeriesId], r.Rollup))];
     }
@@ -210,7 +219,7 @@ public sealed class RollupRepository
     }
 
     /// <summary>
-    /// How many rollup rows <see cref="ReadMetricAsync"/> would read for the same arguments,
+    /// How many rollup rows <see cref="ReadMetricAsync(string, long, long, bool, CancellationToken)"/> would read for the same arguments,
     /// counting no further than <paramref name="limit"/>: a query's cost is checked before its
     /// rows are read, and the check itself stays bounded.
     /// </summary>
