@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Vigil.Core;
 using Vigil.Core.Alerts;
 using Vigil.Core.Metrics;
@@ -20,7 +21,7 @@ internal sealed class RuleHistory(RollupRepository rollups)
     public Task<long> CountAsync(AlertRule rule, long fromMs, long toMs, long limit, CancellationToken cancellationToken) =>
         rollups.CountMetricRowsAsync(rule.Metric, fromMs, toMs, limit, cancellationToken);
 
-    /// <summary>The stored history of every series of the rule's metric that its matchers accept.</summary>
+    /// <summary>The stored history of every series of the rule's metric that its matchers accept; the rollups' sketch bins only for a rule that reads a quantile (null otherwise).</summary>
     public async Task<IReadOnlyList<SeriesHistory>> ReadAsync(AlertRule rule, long fromMs, long toMs, CancellationToken cancellationToken)
     {
         var bySeries = new Dictionary<string, (LabelSet Labels, bool IsCounter, List<Rollup> Rollups)>(StringComparer.Ordinal);
@@ -46,10 +47,12 @@ internal sealed class RuleHistory(RollupRepository rollups)
 
     /// <summary>
     /// Replays <paramref name="rule"/> up to <paramref name="toMs"/> from the stored rollups, a
-    /// day at a time, each day read while the one before it is replayed (reading waits on the
-    /// database, replaying on the CPU), so two days of history are held at once at most.
+    /// day at a time. With <paramref name="readAhead"/> (a backtest someone waits for) each day is
+    /// read while the one before it is replayed (reading waits on the database, replaying on the
+    /// CPU), so two days of history are held at once at most; without it (the engine's warm-ups,
+    /// which run side by side already) one.
     /// </summary>
-    public async Task AdvanceAsync(AlertRule rule, RuleReplay replay, long toMs, CancellationToken cancellationToken)
+    public async Task AdvanceAsync(AlertRule rule, RuleReplay replay, long toMs, bool readAhead, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(replay);
         if (await rollups.CountMetricRowsAsync(rule.Metric, replay.DoneMs + MinuteMs - replay.WindowMs, toMs, 1, cancellationToken).ConfigureAwait(false) == 0)
@@ -62,6 +65,7 @@ internal sealed class RuleHistory(RollupRepository rollups)
             return;
         }
 
+        using var readsAhead = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var chunkEnd = ChunkEnd(replay.DoneMs, toMs);
         var reading = ReadAsync(rule, replay.DoneMs + MinuteMs - replay.WindowMs, chunkEnd, cancellationToken);
         while (true)
@@ -69,25 +73,30 @@ internal sealed class RuleHistory(RollupRepository rollups)
             var series = await reading.ConfigureAwait(false);
             var doneMs = FloorDivision.Of(chunkEnd, MinuteMs) * MinuteMs; // as the replay will have it once it has this day
             var nextEnd = ChunkEnd(doneMs, toMs);
-            Task<IReadOnlyList<SeriesHistory>>? next = doneMs + MinuteMs <= toMs
-                ? Task.Run(() => ReadAsync(rule, doneMs + MinuteMs - replay.WindowMs, nextEnd, cancellationToken), cancellationToken)
+            var more = doneMs + MinuteMs <= toMs;
+            var next = more && readAhead
+                ? Task.Run(() => ReadAsync(rule, doneMs + MinuteMs - replay.WindowMs, nextEnd, readsAhead.Token), readsAhead.Token)
                 : null;
             try
             {
                 replay.Advance(series, chunkEnd, cancellationToken);
+                Debug.Assert(replay.DoneMs == doneMs, "the next day is read from where the replay stops");
             }
             catch (Exception) when (next is not null)
             {
-                _ = next.ContinueWith(static read => read.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default); // the read's own failure, if any, is not the one to report
+                // The day read ahead is not wanted any more: stop it and wait for it, so nothing
+                // reads on after this call; its own failure (a cancellation) is not the one to report.
+                await readsAhead.CancelAsync().ConfigureAwait(false);
+                await next.ContinueWith(static read => _ = read.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
                 throw;
             }
 
-            if (next is null)
+            if (!more)
             {
                 return;
             }
 
-            (reading, chunkEnd) = (next, nextEnd);
+            (reading, chunkEnd) = (next ?? ReadAsync(rule, doneMs + MinuteMs - replay.WindowMs, nextEnd, cancellationToken), nextEnd);
         }
     }
 
@@ -185,7 +194,7 @@ internal sealed partial class RuleMemories(RuleHistory history, TimeProvider tim
         var started = time.GetTimestamp();
         try
         {
-            await history.AdvanceAsync(rule, replay, toMs, stopping).ConfigureAwait(false);
+            await history.AdvanceAsync(rule, replay, toMs, readAhead: false, stopping).ConfigureAwait(false);
             LogWarmedUp(rule.Id, memory.GroupCount, (long)time.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception ex) when (!stopping.IsCancellationRequested)

@@ -129,7 +129,7 @@ internal static class RuleTestEndpoints
             return tooMuchHistory;
         }
 
-        await history.AdvanceAsync(rule, replay, toMs, cancellationToken).ConfigureAwait(false);
+        await history.AdvanceAsync(rule, replay, toMs, readAhead: true, cancellationToken).ConfigureAwait(false);
         var events = replay.Events;
 
         // Judged now with the replay's memory when the range ends now (the default): the
