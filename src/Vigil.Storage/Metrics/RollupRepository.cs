@@ -164,10 +164,8 @@ public sealed class RollupRepository
             "SELECT id AS Id, series_key AS Key, name AS Name, type AS Type, owner_key_id AS Owner FROM series WHERE name = @name",
             new { name }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(s => s.Id);
         var rollups = await QueryAsync(
-            connection,
             $"SELECT {(withBins ? RollupColumns : RollupColumnsWithoutBins)} FROM rollups_1m r WHERE {OfMetricBetween} ORDER BY r.series_id, r.minute_ms",
-            new { name, fromMs, toMs },
-            cancellationToken).ConfigureAwait(false); // on the same connection: a read holds one pooled connection, not two
+            new { name, fromMs, toMs }, cancellationToken).ConfigureAwait(false);
         return [.. rollups.Select(r => (series[r.SeriesId], r.Rollup))];
     }
 
@@ -260,11 +258,6 @@ public sealed class RollupRepository
     private async Task<IReadOnlyList<StoredRollup>> QueryAsync(string sql, object parameters, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await QueryAsync(connection, sql, parameters, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task<IReadOnlyList<StoredRollup>> QueryAsync(DbConnection connection, string sql, object parameters, CancellationToken cancellationToken)
-    {
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var list = new List<StoredRollup>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
