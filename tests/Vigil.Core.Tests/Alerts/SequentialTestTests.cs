@@ -274,21 +274,8 @@ public sealed class SequentialTestTests
         var incident = (14 * Day) + (10 * 60);
         var counts = Enumerable.Range(0, incident + 30).Select(m => m >= incident ? 0 : Poisson(random, DailyRate(m, 30, 80))).ToArray();
         var series = History(counts.Length, m => counts[m]);
-        var warmedTo = Start.AddMinutes(incident - 30);
-        var (store, memory) = WarmedUp(rule, counts, series, warmedTo);
-        var evaluator = new RuleEvaluator();
-        DateTimeOffset? liveFired = null;
-        for (var at = warmedTo; at < Start.AddMinutes(counts.Length) && liveFired is null; at = at.AddSeconds(5))
-        {
-            if (evaluator.Evaluate(rule, store, at.ToUnixTimeMilliseconds(), memory).Single().State == ConditionState.Met)
-            {
-                liveFired = at;
-            }
-        }
+        var (liveFired, backtestFired) = FirstFirings(rule, counts, series, incident);
 
-        var backtest = RuleBacktest.Replay(rule, [series], Start.AddMinutes(incident - 30), Start.AddMinutes(counts.Length), TimeSpan.FromMinutes(1));
-
-        var backtestFired = backtest.First(e => e.To == AlertStatus.Pending).At;
         Assert.Equal(backtestFired.AddMilliseconds(SequentialTest.SettleMs), liveFired);
     }
 
@@ -508,8 +495,21 @@ public sealed class SequentialTestTests
         var counts = Enumerable.Repeat(20, incident + 30).ToArray();
         double Value(int m, int i) => (m >= incident ? 2 : 1) * 100 * (0.75 + (0.5 * (i % 5) / 4)); // 75 to 125 ms, the median 100
         var series = History(counts.Length, m => counts[m], value: Value);
+        var (liveFired, backtestFired) = FirstFirings(rule, counts, series, incident, Value);
+
+        Assert.InRange(backtestFired, Start.AddMinutes(incident + 2), Start.AddMinutes(incident + 3)); // every request slower: two minutes, as a minute adds at most half
+        Assert.Equal(backtestFired.AddMilliseconds(SequentialTest.SettleMs), liveFired);
+    }
+
+    /// <summary>
+    /// When the live engine, warmed up 30 minutes before <paramref name="incident"/> and evaluating
+    /// every 5 seconds, first finds the condition met, and when the backtest of the same minutes
+    /// first goes pending.
+    /// </summary>
+    private static (DateTimeOffset? Live, DateTimeOffset Backtest) FirstFirings(AlertRule rule, int[] counts, SeriesHistory series, int incident, Func<int, int, double>? value = null)
+    {
         var warmedTo = Start.AddMinutes(incident - 30);
-        var (store, memory) = WarmedUp(rule, counts, series, warmedTo, Value);
+        var (store, memory) = WarmedUp(rule, counts, series, warmedTo, value);
         var evaluator = new RuleEvaluator();
         DateTimeOffset? liveFired = null;
         for (var at = warmedTo; at < Start.AddMinutes(counts.Length) && liveFired is null; at = at.AddSeconds(5))
@@ -521,10 +521,7 @@ public sealed class SequentialTestTests
         }
 
         var backtest = RuleBacktest.Replay(rule, [series], Start.AddMinutes(incident - 30), Start.AddMinutes(counts.Length), TimeSpan.FromMinutes(1));
-
-        var backtestFired = backtest.First(e => e.To == AlertStatus.Pending).At;
-        Assert.InRange(backtestFired, Start.AddMinutes(incident + 2), Start.AddMinutes(incident + 3)); // every request slower: two minutes, as a minute adds at most half
-        Assert.Equal(backtestFired.AddMilliseconds(SequentialTest.SettleMs), liveFired);
+        return (liveFired, backtest.First(e => e.To == AlertStatus.Pending).At);
     }
 
     /// <summary>
