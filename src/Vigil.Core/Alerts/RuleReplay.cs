@@ -33,6 +33,7 @@ public sealed class RuleReplay
     private WindowAccumulator? _scratch;
     private readonly List<MinuteTally> _tallies = [];
     private readonly bool _sequential;
+    private readonly bool _readsBins;
     private long _doneMs;
     private int _sequence;
 
@@ -55,6 +56,7 @@ public sealed class RuleReplay
         _stepMs = (long)step.TotalMilliseconds;
         _onStep = onStep;
         _sequential = SequentialTest.IsSequential(rule);
+        _readsBins = rule.Aggregation.Quantile() is not null;
 
         // Rollups are whole minutes: a window shorter than one reads the minute before.
         _windowMs = Math.Max(1, (long)Math.Ceiling(rule.Window.TotalMilliseconds / MinuteMs)) * MinuteMs;
@@ -191,7 +193,7 @@ public sealed class RuleReplay
                 _scratch.Reset();
                 _scratch.IsCounter = _accumulator.IsCounter;
                 _scratch.AddMinute(minutes[at++]);
-                _tallies.Add(RuleEvaluator.TallyOf(_scratch, startMs, _rule.Aggregation.Quantile() is not null));
+                _tallies.Add(RuleEvaluator.TallyOf(_scratch, startMs, _readsBins));
             }
             else
             {

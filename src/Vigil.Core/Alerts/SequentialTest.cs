@@ -246,7 +246,7 @@ public sealed class SequentialTest
         }
         else if (_kind == Kind.Latency)
         {
-            WeighLatency(tally.Bins, Math.Log(_usual));
+            WeighLatency(tally.Bins);
         }
         else
         {
@@ -334,10 +334,7 @@ public sealed class SequentialTest
         _usualRequests = 0;
         for (var w = 1; w <= _weeks; w++)
         {
-            if (!double.IsNaN(_levels[w - 1]) && HourLogMedian(hour - (w * WeekHours)) is not null)
-            {
-                _usualRequests += Read(hour - (w * WeekHours))!.Value.Points;
-            }
+            _usualRequests += WeekBefore(hour, w) is not null ? Read(hour - (w * WeekHours))!.Value.Points : 0;
         }
 
         _logUsual = Interpolated(minute) ?? double.NaN;
@@ -402,7 +399,7 @@ public sealed class SequentialTest
         var count = 0;
         for (var w = 1; w <= _weeks; w++)
         {
-            if (!double.IsNaN(_levels[w - 1]) && HourLogMedian(hour - (w * WeekHours)) is { } before)
+            if (WeekBefore(hour, w) is { } before)
             {
                 values[count++] = before + _levels[w - 1];
             }
@@ -410,6 +407,10 @@ public sealed class SequentialTest
 
         return count == 0 ? null : MedianOf(values[..count]);
     }
+
+    /// <summary>The same hour <paramref name="weeks"/> weeks before <paramref name="hour"/> (its mean logarithm of minute medians), when that week's level is known: a week the usual median counts.</summary>
+    private double? WeekBefore(long hour, int weeks) =>
+        double.IsNaN(_levels[weeks - 1]) ? null : HourLogMedian(hour - (weeks * WeekHours));
 
     /// <summary>A held hour's mean logarithm of its minutes' medians, or null without 30 minutes weighed and 5 with requests.</summary>
     private double? HourLogMedian(long hour) =>
@@ -642,7 +643,7 @@ public sealed class SequentialTest
     /// whose usual median is known less well, needs a larger shift. A minute of 300 requests weighs
     /// about as much as 30 would; one without requests weighs nothing.
     /// </summary>
-    private void WeighLatency(uint[]? bins, double logUsual)
+    private void WeighLatency(uint[]? bins)
     {
         if (bins is null)
         {
@@ -655,7 +656,7 @@ public sealed class SequentialTest
         {
             var count = SketchMapping.PackedCount(entry);
             requests += count;
-            distances += count * Math.Clamp((LogValue(SketchMapping.PackedCode(entry)) - logUsual) / _spread, -Clip, Clip);
+            distances += count * Math.Clamp((LogValue(SketchMapping.PackedCode(entry)) - _logUsual) / _spread, -Clip, Clip);
         }
 
         if (requests == 0)
@@ -699,7 +700,6 @@ public sealed class SequentialTest
     /// <summary>The logarithm of a bin's value (<see cref="SketchMapping.CodeValue"/>, 2γⁱ / (γ + 1)), without a logarithm per call; the zero bin's is the smallest indexable value's.</summary>
     internal static double LogValue(int code) =>
         code == 0 ? LogMinIndexable : ((code + SketchMapping.ZeroIndex) * LogGamma) + LogBinCentre;
-
 
     private static double ErrorRateSought(double usual, double step) => Math.Min(0.9, Math.Max(usual + step, 3 * usual));
 
