@@ -25,29 +25,41 @@ namespace Vigil.Benchmarks;
 /// run (the hour just completed is summed from the rollups) and a second one an hour later, each
 /// with the working set sampled every 20 ms, and measures in-process ingest
 /// (<see cref="MetricStore.Ingest(IReadOnlyList{MetricPoint})"/> of 1 000-point timing batches on
-/// one thread) over the same span with and without a run going on.
+/// one thread) over the same span with and without a run going on: as fast as it goes, or paced at
+/// a given rate (then each batch's delay from when it was due shows the pauses a run causes), with
+/// what the garbage collector did meanwhile (<see cref="GcProfile"/>).
+/// Arguments: <c>[operations] [days] [sqlite|postgres|all] [points/s]</c>.
 /// </summary>
 internal static class AnalysisReport
 {
     private const long HourMs = 3_600_000;
     private const long DayMs = 24 * HourMs;
     private const string Metric = "http_request_duration_ms";
+    private static readonly GcProfile Profile = new();
+
+    /// <summary>Points a second the ingest beside the runs sends, in batches of 1 000; null: as fast as it goes.</summary>
+    private static int? _pacedRate;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
         var operationCount = args is [var n, ..] ? int.Parse(n, CultureInfo.InvariantCulture) : 10_000;
         var days = args is [_, var d, ..] ? int.Parse(d, CultureInfo.InvariantCulture) : 30;
-        var only = args is [_, _, var storage, ..] ? storage : null; // "sqlite" or "postgres": that one alone
+        var only = args is [_, _, var storage, ..] and not [_, _, "all", ..] ? storage : null; // "sqlite" or "postgres": that one alone
+        _pacedRate = args is [_, _, _, var paced, ..] ? int.Parse(paced, CultureInfo.InvariantCulture) : null;
         if (only is not (null or "sqlite" or "postgres"))
         {
-            output.WriteLine($"Unknown storage '{only}': sqlite or postgres.");
+            output.WriteLine($"Unknown storage '{only}': sqlite, postgres or all.");
             return 2;
         }
 
-        output.WriteLine($"Performance analysis: {operationCount:N0} operations × {days} days of hourly sums, {Environment.ProcessorCount} cores");
+        var gc = GC.GetConfigurationVariables();
+        output.WriteLine($"Performance analysis: {operationCount:N0} operations × {days} days of hourly sums, {Environment.ProcessorCount} cores; " +
+            $"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, dynamic adaptation {gc.GetValueOrDefault("GCDynamicAdaptationMode")} " +
+            "(the server runs server GC with adaptation 0: DOTNET_gcServer=1 DOTNET_GCDynamicAdaptationMode=0 to match)" +
+            (_pacedRate is { } rate ? $"; ingest paced at {rate:N0} points/s" : "; ingest as fast as it goes"));
         output.WriteLine();
-        output.WriteLine("| storage | seed (s) | hourly sums | run | seconds | CPU seconds | result | peak working set (MB) | ingest points/s alone | ingest points/s during the run |");
-        output.WriteLine("|---|---:|---:|---|---:|---:|---|---:|---:|---:|");
+        output.WriteLine("| storage | seed (s) | hourly sums | run | seconds | CPU seconds | result | peak working set (MB) | allocated (MB) | GC pauses (ms) | collections (gen 0/1/2) | ingest points/s alone | ingest points/s during the run |");
+        output.WriteLine("|---|---:|---:|---|---:|---:|---|---:|---:|---:|---|---:|---:|");
 
         if (only is not "postgres")
         {
@@ -126,26 +138,37 @@ internal static class AnalysisReport
                 }
             });
             string? result = null;
+            var gc = GcCounts.Now();
+            Profile.IsOn = true;
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var timer = Stopwatch.StartNew();
             var during = MeasureIngest(null, async () => result = await analysis.RunAsync(CancellationToken.None));
             timer.Stop();
             var runCpu = Process.GetCurrentProcess().TotalProcessorTime - cpu - during.CpuTime;
+            var collected = GcCounts.Now() - gc;
+            Profile.IsOn = false;
             await sampling.CancelAsync();
             await sampler;
             var alone = MeasureIngest(timer.Elapsed, () => Task.CompletedTask);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{label} {run} | {timer.Elapsed.TotalSeconds:0.00} | {runCpu.TotalSeconds:0.00} | {result} | {peak / 1_048_576.0:N0} | {alone.PointsPerSecond:N0} | {during.PointsPerSecond:N0} |"));
+                $"{label} {run} | {timer.Elapsed.TotalSeconds:0.00} | {runCpu.TotalSeconds:0.00} | {result} | {peak / 1_048_576.0:N0} | {collected.AllocatedBytes / 1_048_576.0:N0} | {collected.Pauses.TotalMilliseconds:N0} | {collected.Gen0}/{collected.Gen1}/{collected.Gen2} | {alone} | {during} |"));
             label = "| | | |";
+            Profile.Report(output);
             output.Flush();
         }
 
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"<!-- {storage}: ingest alone over 3 s: {ingestRate.PointsPerSecond:N0} points/s -->"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"<!-- {storage}: ingest alone over 3 s: {ingestRate} points/s -->"));
     }
 
     /// <summary>
     /// Ingests 1 000-point batches of timings into a fresh <see cref="MetricStore"/> on one thread, for
     /// <paramref name="span"/> or while <paramref name="work"/> runs; returns the rate.
+    /// </summary>
+    /// <summary>
+    /// Ingests 1 000-point batches on one thread while <paramref name="work"/> runs (or for
+    /// <paramref name="span"/>): as fast as it goes, or, with <see cref="_pacedRate"/>, one batch
+    /// each time one is due at that many points a second, each batch's delay counted from when it
+    /// was due (a batch held up by a pause is late, and so are those queued behind it).
     /// </summary>
     private static IngestRate MeasureIngest(TimeSpan? span, Func<Task> work)
     {
@@ -155,12 +178,23 @@ internal static class AnalysisReport
         var points = new MetricPoint[1000];
         long ingested = 0;
         var cpu = TimeSpan.Zero;
+        var delays = new List<double>();
+        var every = _pacedRate is { } rate ? Stopwatch.Frequency * points.Length / rate : 0;
         using var stop = new CancellationTokenSource();
         var ingest = Task.Factory.StartNew(() =>
         {
             var started = ThreadCpu();
+            var due = Stopwatch.GetTimestamp();
             while (!stop.IsCancellationRequested)
             {
+                if (every > 0)
+                {
+                    while (Stopwatch.GetTimestamp() < due && !stop.IsCancellationRequested)
+                    {
+                        Thread.Sleep(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due).TotalMilliseconds > 2 ? 1 : 0);
+                    }
+                }
+
                 var nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                 for (var i = 0; i < points.Length; i++)
                 {
@@ -169,6 +203,11 @@ internal static class AnalysisReport
 
                 store.Ingest(points);
                 ingested += points.Length;
+                if (every > 0)
+                {
+                    delays.Add(Stopwatch.GetElapsedTime(due).TotalMilliseconds);
+                    due += every;
+                }
             }
 
             cpu = ThreadCpu() - started;
@@ -186,10 +225,12 @@ internal static class AnalysisReport
         stop.Cancel();
         timer.Stop();
         ingest.GetAwaiter().GetResult();
-        return new IngestRate(ingested / timer.Elapsed.TotalSeconds, cpu);
+        delays.Sort();
+        return new IngestRate(ingested / timer.Elapsed.TotalSeconds, cpu, delays.Count == 0 ? null : (Percentile(delays, 0.5), Percentile(delays, 0.99), delays[^1]));
     }
 
-    /// <summary>CPU time of the calling thread (Linux: /proc/thread-self/stat, utime + stime in clock ticks of 10 ms).</summary>
+    private static double Percentile(List<double> sorted, double q) => sorted[Math.Min(sorted.Count - 1, (int)(q * sorted.Count))];
+
     private static TimeSpan ThreadCpu()
     {
         var fields = File.ReadAllText("/proc/thread-self/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -359,7 +400,22 @@ internal static class AnalysisReport
         await command.ExecuteNonQueryAsync();
     }
 
-    private readonly record struct IngestRate(double PointsPerSecond, TimeSpan CpuTime);
+    /// <param name="Delays">Paced: the batches' delays from when each was due, median, p99 and max (ms).</param>
+    private readonly record struct IngestRate(double PointsPerSecond, TimeSpan CpuTime, (double P50, double P99, double Max)? Delays)
+    {
+        public override string ToString() => Delays is { } d
+            ? string.Create(CultureInfo.InvariantCulture, $"{PointsPerSecond:N0} (late p50 {d.P50:0.00} ms, p99 {d.P99:0.0} ms, max {d.Max:0} ms)")
+            : PointsPerSecond.ToString("N0", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The process' garbage collections so far (the ingest thread's allocations included: it allocates little).</summary>
+    private readonly record struct GcCounts(long AllocatedBytes, TimeSpan Pauses, int Gen0, int Gen1, int Gen2)
+    {
+        public static GcCounts Now() => new(GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+
+        public static GcCounts operator -(GcCounts after, GcCounts before) =>
+            new(after.AllocatedBytes - before.AllocatedBytes, after.Pauses - before.Pauses, after.Gen0 - before.Gen0, after.Gen1 - before.Gen1, after.Gen2 - before.Gen2);
+    }
 
     private sealed class BenchClock : TimeProvider
     {

@@ -9,7 +9,7 @@ namespace Vigil.Benchmarks;
 /// per-series memory reports as markdown tables; <c>-- evalprofile [MetricPerService|ServiceLabel] [passes] [--loop] [--rules N] [--advance MS]</c>
 /// times the phases of a rule-evaluation pass (<see cref="EvaluationProfile"/>); <c>-- queue</c> the
 /// job queue's throughput against Hangfire (see <see cref="QueueReport"/>); <c>-- regressions [n] [step ...]</c> scores
-/// the regression detector on a synthetic corpus (see <see cref="RegressionReport"/>); <c>-- analysis [operations] [days] [sqlite|postgres]</c>
+/// the regression detector on a synthetic corpus (see <see cref="RegressionReport"/>); <c>-- analysis [operations] [days] [sqlite|postgres|all] [points/s]</c>
 /// times the performance analysis' scheduled run at scale and ingest beside it (see <see cref="AnalysisReport"/>); <c>-- cache [loads] [editEvery]</c>
 /// the rule-list reads' hit rate and latency with and without the read cache (see <see cref="CacheReport"/>).
 /// </summary>

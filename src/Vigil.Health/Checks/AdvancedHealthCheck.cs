@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Vigil.Core.Metrics;
@@ -20,6 +21,10 @@ namespace Vigil.Health.Checks;
 /// </summary>
 internal sealed class AdvancedHealthCheck(MetricStore store, VigilCache cache, OwnUptime uptime, IOptionsMonitor<HealthOptions> options, TimeProvider time) : IHealthCheck
 {
+    /// <summary>Whether the garbage collector adapts its heap to the application's size (DATAS), as the runtime took its settings (runtimeconfig, then DOTNET_ variables).</summary>
+    private static readonly Lazy<bool> DynamicAdaptation = new(() =>
+        GC.GetConfigurationVariables().TryGetValue("GCDynamicAdaptationMode", out var mode) && Convert.ToInt64(mode, CultureInfo.InvariantCulture) != 0);
+
     private WindowAccumulator Window(string metric, long fromMs, long nowMs)
     {
         var accumulator = new WindowAccumulator();
@@ -93,6 +98,12 @@ internal sealed class AdvancedHealthCheck(MetricStore store, VigilCache cache, O
                 ["gcHeapBytes"] = gc.HeapSizeBytes,
                 ["heapLimitBytes"] = gc.TotalAvailableMemoryBytes,
                 ["heapPercent"] = heapPercent,
+                ["gc"] = new Dictionary<string, object?>
+                {
+                    ["mode"] = GCSettings.IsServerGC ? "server" : "workstation",
+                    ["dynamicAdaptation"] = DynamicAdaptation.Value,
+                    ["pauseTimePercent"] = gc.PauseTimePercentage,
+                },
             },
             ["cache"] = new Dictionary<string, object?>
             {

@@ -230,6 +230,7 @@ public abstract class HealthEndpointsTests(StorageProvider provider) : ServerTes
         Assert.True(details.GetProperty("errors").GetProperty("ratePercent").GetDouble() > 10);
         Assert.InRange(details.GetProperty("responseTimes").GetProperty("p95").GetDouble(), 297, 303);
         Assert.True(details.GetProperty("memory").GetProperty("gcHeapBytes").GetInt64() > 0);
+        Assert.InRange(details.GetProperty("memory").GetProperty("gc").GetProperty("pauseTimePercent").GetDouble(), 0, 100);
         var targets = details.GetProperty("targets").EnumerateArray().ToDictionary(t => t.GetProperty("metric").GetString()!);
         Assert.Equal(["apiResponseP95", "cacheHitRate", "databaseQueryP95", "errorRate", "heapMemory", "uptime"], targets.Keys.Order(StringComparer.Ordinal));
         Assert.True(targets["apiResponseP95"].GetProperty("pass").GetBoolean()); // 300 < 500

@@ -121,6 +121,22 @@ public sealed partial class ServerProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Start_GarbageCollector_ServerWithoutDynamicAdaptation()
+    {
+        // DATAS (dynamic adaptation) collects every few hundred milliseconds through a burst of work,
+        // pausing ingest each time: the server's runtimeconfig turns it off (BENCHMARKS, "Ingest while
+        // the analysis runs"), and the advanced health check says what the process runs.
+        await using var server = ServerProcess.Start(_folder);
+        await server.WaitUntilReadyAsync();
+
+        var health = await (await server.Client(null).GetAsync("/api/health/advanced")).ReadAsync();
+
+        var gc = health.GetProperty("checks").GetProperty("advanced").GetProperty("details").GetProperty("memory").GetProperty("gc");
+        Assert.Equal("server", gc.GetProperty("mode").GetString());
+        Assert.False(gc.GetProperty("dynamicAdaptation").GetBoolean());
+    }
+
+    [Fact]
     public async Task GetMetrics_RealisticData_PassesPromtoolCheck()
     {
         var promtool = Environment.GetEnvironmentVariable("VIGIL_TEST_PROMTOOL")
