@@ -161,12 +161,8 @@ internal static class AnalysisReport
     }
 
     /// <summary>
-    /// Ingests 1 000-point batches of timings into a fresh <see cref="MetricStore"/> on one thread, for
-    /// <paramref name="span"/> or while <paramref name="work"/> runs; returns the rate.
-    /// </summary>
-    /// <summary>
-    /// Ingests 1 000-point batches on one thread while <paramref name="work"/> runs (or for
-    /// <paramref name="span"/>): as fast as it goes, or, with <see cref="_pacedRate"/>, one batch
+    /// Ingests 1 000-point batches of timings into a fresh <see cref="MetricStore"/> on one thread while
+    /// <paramref name="work"/> runs (or for <paramref name="span"/>) and returns the rate: as fast as it goes, or, with <see cref="_pacedRate"/>, one batch
     /// each time one is due at that many points a second, each batch's delay counted from when it
     /// was due (a batch held up by a pause is late, and so are those queued behind it).
     /// </summary>
@@ -231,6 +227,7 @@ internal static class AnalysisReport
 
     private static double Percentile(List<double> sorted, double q) => sorted[Math.Min(sorted.Count - 1, (int)(q * sorted.Count))];
 
+    /// <summary>CPU time of the calling thread (Linux: /proc/thread-self/stat, utime + stime in clock ticks of 10 ms).</summary>
     private static TimeSpan ThreadCpu()
     {
         var fields = File.ReadAllText("/proc/thread-self/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -408,7 +405,7 @@ internal static class AnalysisReport
             : PointsPerSecond.ToString("N0", CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The process' garbage collections so far (the ingest thread's allocations included: it allocates little).</summary>
+    /// <summary>The process' garbage collections so far, the ingest thread's included (paced, it allocates little; as fast as it goes, its batches' arrays are a large share).</summary>
     private readonly record struct GcCounts(long AllocatedBytes, TimeSpan Pauses, int Gen0, int Gen1, int Gen2)
     {
         public static GcCounts Now() => new(GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
