@@ -14,8 +14,9 @@ using Vigil.Storage.Performance;
 namespace Vigil.Benchmarks;
 
 /// <summary>
-/// <c>-- analysis [operations=10000] [days=30]</c>: issue 13's scale target for the performance
-/// analysis (the <c>aggregation</c> schedule's <see cref="OperationAnalysis"/>). Seeds a fresh
+/// <c>-- analysis [operations=10000] [days=30] [sqlite|postgres|all] [points/s]</c>: issue 13's
+/// scale target for the performance analysis (the <c>aggregation</c> schedule's
+/// <see cref="OperationAnalysis"/>). Seeds a fresh
 /// database (SQLite in a temporary folder; also PostgreSQL, a fresh database dropped afterwards,
 /// when VIGIL_TEST_POSTGRES is set) with <c>operations</c> endpoints × <c>days</c> of hourly sums
 /// (counts varying by operation and hour, each hour's sketch built from log-normal samples), the
@@ -28,7 +29,6 @@ namespace Vigil.Benchmarks;
 /// one thread) over the same span with and without a run going on: as fast as it goes, or paced at
 /// a given rate (then each batch's delay from when it was due shows the pauses a run causes), with
 /// what the garbage collector did meanwhile (<see cref="GcProfile"/>).
-/// Arguments: <c>[operations] [days] [sqlite|postgres|all] [points/s]</c>.
 /// </summary>
 internal static class AnalysisReport
 {
@@ -37,15 +37,12 @@ internal static class AnalysisReport
     private const string Metric = "http_request_duration_ms";
     private static readonly GcProfile Profile = new();
 
-    /// <summary>Points a second the ingest beside the runs sends, in batches of 1 000; null: as fast as it goes.</summary>
-    private static int? _pacedRate;
-
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
         var operationCount = args is [var n, ..] ? int.Parse(n, CultureInfo.InvariantCulture) : 10_000;
         var days = args is [_, var d, ..] ? int.Parse(d, CultureInfo.InvariantCulture) : 30;
         var only = args is [_, _, var storage, ..] and not [_, _, "all", ..] ? storage : null; // "sqlite" or "postgres": that one alone
-        _pacedRate = args is [_, _, _, var paced, ..] ? int.Parse(paced, CultureInfo.InvariantCulture) : null;
+        int? pacedRate = args is [_, _, _, var paced, ..] ? int.Parse(paced, CultureInfo.InvariantCulture) : null; // points a second in batches of 1 000; null: as fast as it goes
         if (only is not (null or "sqlite" or "postgres"))
         {
             output.WriteLine($"Unknown storage '{only}': sqlite, postgres or all.");
@@ -56,7 +53,7 @@ internal static class AnalysisReport
         output.WriteLine($"Performance analysis: {operationCount:N0} operations × {days} days of hourly sums, {Environment.ProcessorCount} cores; " +
             $"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, dynamic adaptation {gc.GetValueOrDefault("GCDynamicAdaptationMode")} " +
             "(the server runs server GC with adaptation 0: DOTNET_gcServer=1 DOTNET_GCDynamicAdaptationMode=0 to match)" +
-            (_pacedRate is { } rate ? $"; ingest paced at {rate:N0} points/s" : "; ingest as fast as it goes"));
+            (pacedRate is { } rate ? $"; ingest paced at {rate:N0} points/s" : "; ingest as fast as it goes"));
         output.WriteLine();
         output.WriteLine("| storage | seed (s) | hourly sums | run | seconds | CPU seconds | result | peak working set (MB) | allocated (MB) | GC pauses (ms) | collections (gen 0/1/2) | ingest points/s alone | ingest points/s during the run |");
         output.WriteLine("|---|---:|---:|---|---:|---:|---|---:|---:|---:|---|---:|---:|");
@@ -67,7 +64,7 @@ internal static class AnalysisReport
             try
             {
                 var sqlite = new StorageOptions { Provider = StorageProvider.Sqlite, ConnectionString = $"Data Source={Path.Combine(folder, "bench.db")}" };
-                await RunOneAsync("SQLite", sqlite, operationCount, days, output);
+                await RunOneAsync("SQLite", sqlite, operationCount, days, pacedRate, output);
             }
             finally
             {
@@ -83,7 +80,7 @@ internal static class AnalysisReport
             try
             {
                 var options = new StorageOptions { Provider = StorageProvider.Postgres, ConnectionString = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ToString() };
-                await RunOneAsync("PostgreSQL", options, operationCount, days, output);
+                await RunOneAsync("PostgreSQL", options, operationCount, days, pacedRate, output);
             }
             finally
             {
@@ -95,7 +92,7 @@ internal static class AnalysisReport
         return 0;
     }
 
-    private static async Task RunOneAsync(string storage, StorageOptions storageOptions, int operationCount, int days, TextWriter output)
+    private static async Task RunOneAsync(string storage, StorageOptions storageOptions, int operationCount, int days, int? pacedRate, TextWriter output)
     {
         await using var database = new Database(storageOptions);
         var clock = new BenchClock();
@@ -114,7 +111,7 @@ internal static class AnalysisReport
         var analysis = new OperationAnalysis(rollups, operations, new RegressionRepository(database), catalog,
             new FixedOptions(settings), clock, NullLogger<OperationAnalysis>.Instance);
 
-        var ingestRate = MeasureIngest(TimeSpan.FromSeconds(3), () => Task.CompletedTask);
+        var ingestRate = MeasureIngest(TimeSpan.FromSeconds(3), () => Task.CompletedTask, pacedRate);
         var label = $"| {storage} | {seed.Elapsed.TotalSeconds:0} | {rows:N0} |";
         output.WriteLine($"<!-- load average before the runs: {File.ReadAllText("/proc/loadavg").Trim()} -->");
         foreach (var (run, at) in new[] { ("first", latest + HourMs), ("an hour later", latest + (2 * HourMs)), ("again, late points in the hour before", latest + (2 * HourMs)) })
@@ -139,17 +136,17 @@ internal static class AnalysisReport
             });
             string? result = null;
             var gc = GcCounts.Now();
-            Profile.IsOn = true;
+            Profile.Start();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var timer = Stopwatch.StartNew();
-            var during = MeasureIngest(null, async () => result = await analysis.RunAsync(CancellationToken.None));
+            var during = MeasureIngest(null, async () => result = await analysis.RunAsync(CancellationToken.None), pacedRate);
             timer.Stop();
             var runCpu = Process.GetCurrentProcess().TotalProcessorTime - cpu - during.CpuTime;
             var collected = GcCounts.Now() - gc;
-            Profile.IsOn = false;
+            Profile.Stop();
             await sampling.CancelAsync();
             await sampler;
-            var alone = MeasureIngest(timer.Elapsed, () => Task.CompletedTask);
+            var alone = MeasureIngest(timer.Elapsed, () => Task.CompletedTask, pacedRate);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{label} {run} | {timer.Elapsed.TotalSeconds:0.00} | {runCpu.TotalSeconds:0.00} | {result} | {peak / 1_048_576.0:N0} | {collected.AllocatedBytes / 1_048_576.0:N0} | {collected.Pauses.TotalMilliseconds:N0} | {collected.Gen0}/{collected.Gen1}/{collected.Gen2} | {alone} | {during} |"));
             label = "| | | |";
@@ -162,11 +159,12 @@ internal static class AnalysisReport
 
     /// <summary>
     /// Ingests 1 000-point batches of timings into a fresh <see cref="MetricStore"/> on one thread while
-    /// <paramref name="work"/> runs (or for <paramref name="span"/>) and returns the rate: as fast as it goes, or, with <see cref="_pacedRate"/>, one batch
-    /// each time one is due at that many points a second, each batch's delay counted from when it
-    /// was due (a batch held up by a pause is late, and so are those queued behind it).
+    /// <paramref name="work"/> runs (or for <paramref name="span"/>) and returns the rate: as fast as it
+    /// goes, or a batch each time one is due at <paramref name="pacedRate"/> points a second, each
+    /// batch's delay counted from when it was due (a batch held up by a pause is late, and so are
+    /// those queued behind it).
     /// </summary>
-    private static IngestRate MeasureIngest(TimeSpan? span, Func<Task> work)
+    private static IngestRate MeasureIngest(TimeSpan? span, Func<Task> work, int? pacedRate)
     {
         var store = new MetricStore(new MetricsOptions(), TimeProvider.System);
         var labels = Enumerable.Range(0, 1000).Select(i => LabelSet.From([new("route", $"/ingest/{i}"), new("method", "GET"), new("status", "200")])).ToArray();
@@ -175,7 +173,7 @@ internal static class AnalysisReport
         long ingested = 0;
         var cpu = TimeSpan.Zero;
         var delays = new List<double>();
-        var every = _pacedRate is { } rate ? Stopwatch.Frequency * points.Length / rate : 0;
+        var every = pacedRate is { } rate ? Stopwatch.Frequency * points.Length / rate : 0;
         using var stop = new CancellationTokenSource();
         var ingest = Task.Factory.StartNew(() =>
         {

@@ -5,9 +5,12 @@ using System.Globalization;
 namespace Vigil.Benchmarks;
 
 /// <summary>
-/// What the garbage collector did while <see cref="IsOn"/>: the runtime's own events, read in
-/// process (an allocation sample each 100 KB by type, and each collection's pause by generation
-/// and kind), for the reports that measure one task's effect on another.
+/// What the garbage collector did between <see cref="Start"/> and <see cref="Stop"/>: the
+/// runtime's own events, read in process (an allocation sample each 100 KB by type, and each
+/// collection's pause by generation and kind), for the reports that measure one task's effect on
+/// another. Events arrive a little after they happen, so they are kept by when they happened: a
+/// collection just before <see cref="Start"/> is not counted, and <see cref="Report"/> is called a
+/// while after <see cref="Stop"/>.
 /// </summary>
 internal sealed class GcProfile : EventListener
 {
@@ -18,7 +21,12 @@ internal sealed class GcProfile : EventListener
     private DateTime? _suspendedAt;
     private string _collection = "?";
 
-    public bool IsOn { get; set; }
+    private DateTime _from = DateTime.MaxValue;
+    private DateTime _to = DateTime.MaxValue;
+
+    public void Start() => (_from, _to) = (DateTime.UtcNow, DateTime.MaxValue);
+
+    public void Stop() => _to = DateTime.UtcNow;
 
     /// <summary>Writes the types allocated most and the pauses by kind of collection as HTML comments (kept out of the tables), then forgets them.</summary>
     public void Report(TextWriter output)
@@ -47,7 +55,7 @@ internal sealed class GcProfile : EventListener
 
     protected override void OnEventWritten(EventWrittenEventArgs eventData)
     {
-        if (!IsOn || eventData.EventName is not { } name)
+        if (eventData.TimeStamp < _from || eventData.TimeStamp > _to || eventData.EventName is not { } name)
         {
             return;
         }

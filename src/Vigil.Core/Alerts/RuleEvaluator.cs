@@ -65,7 +65,7 @@ public sealed class RuleEvaluator
 
         var plan = PlanFor(rule, family);
         var windowMs = (long)rule.Window.TotalMilliseconds;
-        var needsBins = rule.Aggregation.Quantile() is not null;
+        var needsBins = rule.Aggregation.ReadsBins();
         var needsExtremes = needsBins || rule.Aggregation is Aggregation.Min or Aggregation.Max;
         var results = new List<GroupEvaluation>(plan.Groups.Length);
         if (SequentialTest.IsSequential(rule))
@@ -405,7 +405,7 @@ public sealed class RuleEvaluator
     /// </summary>
     private (double? Value, long Points) AggregateSequential(Group group, AlertRule rule, MetricStore store, long nowMs, long weighedMinute)
     {
-        var needsBins = rule.Aggregation.Quantile() is not null; // a latency test weighs each minute's requests by their bins
+        var needsBins = rule.Aggregation.ReadsBins(); // a latency test weighs each minute's requests by their bins
         var source = MinutesOf(group, rule, nowMs, needsBins, needsExtremes: needsBins);
         var scratch = _scratch ??= new WindowAccumulator();
         _tallies.Clear();

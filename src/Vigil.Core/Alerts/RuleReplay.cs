@@ -56,7 +56,7 @@ public sealed class RuleReplay
         _stepMs = (long)step.TotalMilliseconds;
         _onStep = onStep;
         _sequential = SequentialTest.IsSequential(rule);
-        _readsBins = rule.Aggregation.Quantile() is not null;
+        _readsBins = rule.Aggregation.ReadsBins();
 
         // Rollups are whole minutes: a window shorter than one reads the minute before.
         _windowMs = Math.Max(1, (long)Math.Ceiling(rule.Window.TotalMilliseconds / MinuteMs)) * MinuteMs;

@@ -31,6 +31,9 @@ public static class AggregationNames
     public static string ToWire(this Aggregation aggregation) =>
         ByName.First(pair => pair.Value == aggregation).Key;
 
+    /// <summary>Whether an aggregation reads the sketch bins (a quantile does; the others read counts, sums and extremes).</summary>
+    public static bool ReadsBins(this Aggregation aggregation) => aggregation.Quantile() is not null;
+
     /// <summary>The quantile (0..1) an aggregation reads, or null when it reads none.</summary>
     public static double? Quantile(this Aggregation aggregation) => aggregation switch
     {

@@ -25,8 +25,7 @@ internal sealed class RuleHistory(RollupRepository rollups)
     public async Task<IReadOnlyList<SeriesHistory>> ReadAsync(AlertRule rule, long fromMs, long toMs, CancellationToken cancellationToken)
     {
         var bySeries = new Dictionary<string, (LabelSet Labels, bool IsCounter, List<Rollup> Rollups)>(StringComparer.Ordinal);
-        var withBins = rule.Aggregation.Quantile() is not null; // the only reduction of a rule that reads them
-        foreach (var (stored, rollup) in await rollups.ReadMetricAsync(rule.Metric, fromMs, toMs, withBins, cancellationToken).ConfigureAwait(false))
+        foreach (var (stored, rollup) in await rollups.ReadMetricAsync(rule.Metric, fromMs, toMs, rule.Aggregation.ReadsBins(), cancellationToken).ConfigureAwait(false))
         {
             if (!bySeries.TryGetValue(stored.Key, out var series))
             {
