@@ -165,7 +165,22 @@ public sealed class RuleEvaluator
                 break;
             default:
                 threshold = rule.Threshold ?? 0;
-                if (rule.UnlessUsual && baseline is not null && rule.Comparison.Holds(baseline.Center, rule.RecoveryThreshold ?? threshold))
+                if (!rule.UnlessUsual)
+                {
+                    break;
+                }
+
+                if (baseline is null)
+                {
+                    // Whether the group became slow (or failing) needs what it usually does: until its
+                    // first values show that, the limit alone would page about a route slow by nature.
+                    return new GroupEvaluation(group, ConditionState.NotEnoughData, FiniteValues.Finite(current), threshold, points, Recovered: false)
+                    {
+                        Reason = $"learning what is usual: no usual {rule.Aggregation.ToWire()} for the group yet (unlessUsual)",
+                    };
+                }
+
+                if (rule.Comparison.Holds(baseline.Center, rule.RecoveryThreshold ?? threshold))
                 {
                     return new GroupEvaluation(group, ConditionState.NotMet, FiniteValues.Finite(current), threshold, points, Recovered: true)
                     {

@@ -127,22 +127,38 @@ public sealed class RuleEvaluatorTests
     }
 
     [Theory]
-    [InlineData(null, BaselineLevel.HourOfDay, true, null)] // no history yet: the threshold alone decides
     [InlineData(600.0, BaselineLevel.HourOfDay, true, null)] // usually well under the limit: newly slow
     [InlineData(950.0, BaselineLevel.HourOfDay, false, "not unusual: the usual p95 at this hour is 950, itself past 900 (unlessUsual)")]
     [InlineData(1400.0, BaselineLevel.HourOfWeek, false, "not unusual: the usual p95 at this hour is 1400, itself past 900 (unlessUsual)")]
     [InlineData(1400.0, BaselineLevel.Flat, false, "not unusual: the usual p95 so far is 1400, itself past 900 (unlessUsual)")]
-    public void Judge_StaticUnlessUsual_MetOnlyWhenTheUsualValueIsClearOfTheRecoveryThreshold(double? usual, BaselineLevel level, bool met, string? reason)
+    public void Judge_StaticUnlessUsual_MetOnlyWhenTheUsualValueIsClearOfTheRecoveryThreshold(double usual, BaselineLevel level, bool met, string? reason)
     {
         var rule = Rule() with { Aggregation = Aggregation.P95, Threshold = 1000, RecoveryThreshold = 900, UnlessUsual = true };
 
-        var outcome = RuleEvaluator.Judge(rule, LabelSet.Empty, (1500, 40), usual is { } center ? Estimate(center) with { Level = level } : null);
+        var outcome = RuleEvaluator.Judge(rule, LabelSet.Empty, (1500, 40), Estimate(usual) with { Level = level });
 
         Assert.Equal(met ? ConditionState.Met : ConditionState.NotMet, outcome.State);
         Assert.Equal(!met, outcome.Recovered);
         Assert.Equal(1500, outcome.Value);
         Assert.Equal(1000, outcome.Threshold);
         Assert.Equal(reason, outcome.Reason);
+    }
+
+    [Fact]
+    public void Judge_StaticUnlessUsual_NoUsualValueYet_LearningNotJudgedOnTheLimitAlone()
+    {
+        // Past the limit with no history: whether the route became slow is not known yet.
+        var rule = Rule() with { Aggregation = Aggregation.P95, Threshold = 1000, RecoveryThreshold = 900, UnlessUsual = true };
+
+        var outcome = RuleEvaluator.Judge(rule, LabelSet.Empty, (1500, 40), null);
+        var plain = RuleEvaluator.Judge(rule with { UnlessUsual = false }, LabelSet.Empty, (1500, 40), null);
+
+        Assert.Equal(ConditionState.NotEnoughData, outcome.State);
+        Assert.False(outcome.Recovered);
+        Assert.Equal(1500, outcome.Value);
+        Assert.Equal(1000, outcome.Threshold);
+        Assert.Equal("learning what is usual: no usual p95 for the group yet (unlessUsual)", outcome.Reason);
+        Assert.Equal(ConditionState.Met, plain.State);
     }
 
     [Theory]
