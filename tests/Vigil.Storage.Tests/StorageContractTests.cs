@@ -1,3 +1,4 @@
+using Dapper;
 using Microsoft.Extensions.Time.Testing;
 using Vigil.Core.Metrics;
 using Vigil.Storage.Keys;
@@ -231,6 +232,28 @@ public abstract class StorageContractTests(StorageProvider provider) : IAsyncLif
 
         AssertRollup(stored, withBins);
         Assert.Equal(stored with { Bins = null }, without);
+    }
+
+    [Fact]
+    public async Task ReadMetricAsync_InfiniteValuesOfOlderRowsAndEmptyBins_ReadFiniteAndEmpty()
+    {
+        // Rows written before values were bounded can hold ±Infinity; a timing minute can have no bins.
+        var rollups = new RollupRepository(Database);
+        var id = (await rollups.EnsureSeriesAsync([("lat", "lat", MetricType.Timing)], T0))["lat"];
+        await using (var connection = await Database.OpenAsync())
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO rollups_1m (series_id, minute_ms, count, sum, min, max, last, last_offset_ms, bins) VALUES (@id, @minute, 2, @sum, @min, @max, 7, 30, NULL)",
+                new { id, minute = T0, sum = double.PositiveInfinity, min = double.NegativeInfinity, max = double.PositiveInfinity });
+        }
+
+        await rollups.UpsertAsync([new StoredRollup(id, new Rollup(T0 + Minute, 1, 3, 3, 3, 3, 10, []))]);
+
+        var read = await rollups.ReadMetricAsync("lat", T0, T0 + (2 * Minute));
+
+        Assert.Equal(new Rollup(T0, 2, double.MaxValue, -double.MaxValue, double.MaxValue, 7, 30, null), read[0].Rollup);
+        Assert.Empty(Assert.IsType<uint[]>(read[1].Rollup.Bins));
+        Assert.Equal(new Rollup(T0 + Minute, 1, 3, 3, 3, 3, 10, null), read[1].Rollup with { Bins = null });
     }
 
     [Fact]

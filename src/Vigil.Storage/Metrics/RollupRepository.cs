@@ -146,7 +146,7 @@ public sealed class RollupRepository
     /// <summary>All rollups in [<paramref name="fromMs"/>, <paramref name="toMs"/>), of every series.</summary>
     public Task<IReadOnlyList<StoredRollup>> ReadAsync(long fromMs, long toMs, CancellationToken cancellationToken = default) =>
         QueryAsync($"SELECT {RollupColumns} FROM rollups_1m r WHERE r.minute_ms >= @fromMs AND r.minute_ms < @toMs ORDER BY r.series_id, r.minute_ms",
-            new { fromMs, toMs }, cancellationToken);
+            name: null, fromMs, toMs, cancellationToken);
 
     /// <summary>The rollups of one metric name in [<paramref name="fromMs"/>, <paramref name="toMs"/>), with their series.</summary>
     public Task<IReadOnlyList<(StoredSeries Series, Rollup Rollup)>> ReadMetricAsync(string name, long fromMs, long toMs, CancellationToken cancellationToken = default) =>
@@ -165,7 +165,7 @@ public sealed class RollupRepository
             new { name }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(s => s.Id);
         var rollups = await QueryAsync(
             $"SELECT {(withBins ? RollupColumns : RollupColumnsWithoutBins)} FROM rollups_1m r WHERE {OfMetricBetween} ORDER BY r.series_id, r.minute_ms",
-            new { name, fromMs, toMs }, cancellationToken).ConfigureAwait(false);
+            name, fromMs, toMs, cancellationToken).ConfigureAwait(false);
         return [.. rollups.Select(r => (series[r.SeriesId], r.Rollup))];
     }
 
@@ -255,10 +255,16 @@ public sealed class RollupRepository
     internal static uint[]? FromBytes(byte[]? bytes) =>
         bytes is null ? null : MemoryMarshal.Cast<byte, uint>(bytes).ToArray();
 
-    private async Task<IReadOnlyList<StoredRollup>> QueryAsync(string sql, object parameters, CancellationToken cancellationToken)
+    /// <summary>The rollups <paramref name="sql"/> selects (<see cref="RollupColumns"/>), with <c>@name</c> (unless null), <c>@fromMs</c> and <c>@toMs</c>.</summary>
+    private async Task<IReadOnlyList<StoredRollup>> QueryAsync(string sql, string? name, long fromMs, long toMs, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (connection is SqliteConnection sqlite)
+        {
+            return SqliteRollupReader.Read(sqlite, sql, name, fromMs, toMs, cancellationToken);
+        }
+
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, new { name, fromMs, toMs }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var list = new List<StoredRollup>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
