@@ -10,7 +10,7 @@ namespace Vigil.Benchmarks;
 /// A metric's history as a rule's warm-up or backtest reads it (<see cref="RollupRepository.ReadMetricAsync(string, long, long, bool, CancellationToken)"/>)
 /// from a SQLite file: 12 timing series × 2 days of 1-minute rollups with their sketch bins
 /// (34 560 rows; a week's backtest of the detection corpus reads 715 000), through the SQLite
-/// library directly (<see cref="SqliteRollupReader"/>, what the repository does) against the same
+/// library directly (<see cref="Row"/>, what the repository does) against the same
 /// query through Microsoft.Data.Sqlite's data reader, column by column (what it did before).
 /// </summary>
 [MemoryDiagnoser]
@@ -71,10 +71,11 @@ public class HistoryReadBenchmarks
             "SELECT r.series_id, r.minute_ms, r.count, r.sum, r.min, r.max, r.last, r.last_offset_ms, r.bins FROM rollups_1m r "
             + "WHERE r.series_id IN (SELECT id FROM series WHERE name = @name) AND r.minute_ms >= @fromMs AND r.minute_ms < @toMs ORDER BY r.series_id, r.minute_ms",
             new { name = Metric, fromMs = Start, toMs = End });
+        var row = new Row.ReaderRow(reader);
         var rows = new List<StoredRollup>();
         while (await reader.ReadAsync())
         {
-            rows.Add(new StoredRollup(reader.GetInt64(0), RollupRepository.ReadRollup(reader, 1)));
+            rows.Add(new StoredRollup(row.Int64(0), RollupRepository.ReadRollup(row, 1)));
         }
 
         return rows.Sum(r => r.Rollup.Count);

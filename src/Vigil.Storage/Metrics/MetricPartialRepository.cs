@@ -156,23 +156,24 @@ public sealed class MetricPartialRepository
         command.Parameters.Add(new NpgsqlParameter<long[]>("cursors", [.. cursors.Values]));
         addParameters(command);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var row = new Row.ReaderRow(reader);
         var rows = new List<(string, long, MetricPartial)>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            rows.Add((reader.GetString(1), reader.GetInt64(0), Read(reader)));
+            rows.Add((row.String(1), row.Int64(0), Read(row)));
         }
 
         return rows;
     }
 
-    private static MetricPartial Read(DbDataReader reader)
+    private static MetricPartial Read(Row row)
     {
-        MetricTypeNames.TryParse(reader.GetString(4), out var type);
+        MetricTypeNames.TryParse(row.String(4), out var type);
         return new MetricPartial(
-            reader.GetString(2),
-            reader.GetString(3),
+            row.String(2),
+            row.String(3),
             type,
-            reader.IsDBNull(5) ? null : reader.GetString(5),
-            RollupRepository.ReadRollup(reader, 6));
+            row.IsNull(5) ? null : row.String(5),
+            RollupRepository.ReadRollup(row, 6));
     }
 }

@@ -146,7 +146,7 @@ public sealed class RollupRepository
     /// <summary>All rollups in [<paramref name="fromMs"/>, <paramref name="toMs"/>), of every series.</summary>
     public Task<IReadOnlyList<StoredRollup>> ReadAsync(long fromMs, long toMs, CancellationToken cancellationToken = default) =>
         QueryAsync($"SELECT {RollupColumns} FROM rollups_1m r WHERE r.minute_ms >= @fromMs AND r.minute_ms < @toMs ORDER BY r.series_id, r.minute_ms",
-            name: null, fromMs, toMs, cancellationToken);
+            new { fromMs, toMs }, cancellationToken);
 
     /// <summary>The rollups of one metric name in [<paramref name="fromMs"/>, <paramref name="toMs"/>), with their series.</summary>
     public Task<IReadOnlyList<(StoredSeries Series, Rollup Rollup)>> ReadMetricAsync(string name, long fromMs, long toMs, CancellationToken cancellationToken = default) =>
@@ -165,7 +165,7 @@ public sealed class RollupRepository
             new { name }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(s => s.Id);
         var rollups = await QueryAsync(
             $"SELECT {(withBins ? RollupColumns : RollupColumnsWithoutBins)} FROM rollups_1m r WHERE {OfMetricBetween} ORDER BY r.series_id, r.minute_ms",
-            name, fromMs, toMs, cancellationToken).ConfigureAwait(false);
+            new { name, fromMs, toMs }, cancellationToken).ConfigureAwait(false);
         return [.. rollups.Select(r => (series[r.SeriesId], r.Rollup))];
     }
 
@@ -252,34 +252,19 @@ public sealed class RollupRepository
     internal static byte[]? ToBytes(uint[]? bins) =>
         bins is null ? null : MemoryMarshal.AsBytes(bins.AsSpan()).ToArray();
 
-    internal static uint[]? FromBytes(byte[]? bytes) =>
-        bytes is null ? null : MemoryMarshal.Cast<byte, uint>(bytes).ToArray();
-
-    /// <summary>The rollups <paramref name="sql"/> selects (<see cref="RollupColumns"/>), with <c>@name</c> (unless null), <c>@fromMs</c> and <c>@toMs</c>.</summary>
-    private async Task<IReadOnlyList<StoredRollup>> QueryAsync(string sql, string? name, long fromMs, long toMs, CancellationToken cancellationToken)
+    /// <summary>The rollups <paramref name="sql"/> selects (<see cref="RollupColumns"/>) with <paramref name="parameters"/>.</summary>
+    private async Task<IReadOnlyList<StoredRollup>> QueryAsync(string sql, object parameters, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        if (connection is SqliteConnection sqlite)
-        {
-            return SqliteRollupReader.Read(sqlite, sql, name, fromMs, toMs, cancellationToken);
-        }
-
-        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, new { name, fromMs, toMs }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        var list = new List<StoredRollup>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            list.Add(ReadRollup(reader));
-        }
-
-        return list;
+        return await Row.ReadAsync(connection, sql, parameters, ReadStoredRollup, cancellationToken).ConfigureAwait(false);
     }
 
-    private static StoredRollup ReadRollup(DbDataReader reader) => new(reader.GetInt64(0), ReadRollup(reader, 1));
+    private static StoredRollup ReadStoredRollup(Row row) => new(row.Int64(0), ReadRollup(row, 1));
 
     // Rows written before values were bounded can hold ±Infinity (or NaN, which SQLite stores
     // as NULL): read them as the nearest finite value so such a database still answers.
-    private static double ReadFinite(DbDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? 0 : FiniteValues.Finite(reader.GetDouble(ordinal));
+    private static double ReadFinite(Row row, int column) =>
+        row.IsNull(column) ? 0 : FiniteValues.Finite(row.Double(column));
 
     private async Task WriteAsync(IReadOnlyList<StoredRollup> rollups, bool merge, CancellationToken cancellationToken)
     {
@@ -388,7 +373,7 @@ public sealed class RollupRepository
             sid.Value = seriesId;
             minute.Value = minuteMs;
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            var combined = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadRollup(reader).Rollup.Merge(rollup) : rollup;
+            var combined = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadStoredRollup(new Row.ReaderRow(reader)).Rollup.Merge(rollup) : rollup;
             result.Add(new StoredRollup(seriesId, combined));
         }
 
@@ -444,15 +429,15 @@ public sealed class RollupRepository
     /// Reads a rollup from the columns minute, count, sum, min, max, last, last offset and bins,
     /// in that order from <paramref name="first"/>.
     /// </summary>
-    internal static Rollup ReadRollup(DbDataReader reader, int first) => new(
-        reader.GetInt64(first),
-        reader.GetInt64(first + 1),
-        ReadFinite(reader, first + 2),
-        ReadFinite(reader, first + 3),
-        ReadFinite(reader, first + 4),
-        ReadFinite(reader, first + 5),
-        reader.GetInt32(first + 6),
-        reader.IsDBNull(first + 7) ? null : FromBytes((byte[])reader.GetValue(first + 7)));
+    internal static Rollup ReadRollup(Row row, int first) => new(
+        row.Int64(first),
+        row.Int64(first + 1),
+        ReadFinite(row, first + 2),
+        ReadFinite(row, first + 3),
+        ReadFinite(row, first + 4),
+        ReadFinite(row, first + 5),
+        (int)row.Int64(first + 6),
+        row.Bins(first + 7));
 
     private static async Task UpsertSqliteAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<StoredRollup> rollups, CancellationToken cancellationToken)
     {

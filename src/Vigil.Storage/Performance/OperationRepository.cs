@@ -81,7 +81,7 @@ public sealed class OperationRepository
     public async Task<IReadOnlyList<(string Id, long FirstSeenMs)>> ActiveSinceAsync(long fromMs, CancellationToken cancellationToken = default)
     {
         return await ReadAsync(
-            "SELECT id, first_seen_ms FROM operations WHERE last_seen_ms > @fromMs ORDER BY id", new { fromMs }, r => (r.GetString(0), r.GetInt64(1)), cancellationToken).ConfigureAwait(false);
+            "SELECT id, first_seen_ms FROM operations WHERE last_seen_ms > @fromMs ORDER BY id", new { fromMs }, r => (r.String(0), r.Int64(1)), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -120,7 +120,7 @@ public sealed class OperationRepository
         return await ReadAsync(
             $"SELECT {SpanColumns} FROM operation_spans WHERE hours = @hours AND start_ms IN ({Numbers(starts)}) AND operation_id >= @firstId AND operation_id <= @lastId",
             new { hours, firstId, lastId },
-            r => new StoredOperationSpan(r.GetString(2), (int)r.GetInt64(0), r.GetInt64(1), r.GetInt64(3), r.GetInt64(4), r.GetDouble(5), r.GetDouble(6), r.GetDouble(7), Bins(r, 8)),
+            r => new StoredOperationSpan(r.String(2), (int)r.Int64(0), r.Int64(1), r.Int64(3), r.Int64(4), r.Double(5), r.Double(6), r.Double(7), r.Bins(8)),
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -294,21 +294,11 @@ public sealed class OperationRepository
     }
 
     /// <summary>Reads rows with <paramref name="map"/>, the one way this repository reads (the analysis reads hundreds of thousands a run: no mapping by reflection).</summary>
-    private async Task<IReadOnlyList<T>> ReadAsync<T>(string sql, object parameters, Func<DbDataReader, T> map, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<T>> ReadAsync<T>(string sql, object parameters, Func<Row, T> map, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        var rows = new List<T>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            rows.Add(map(reader));
-        }
-
-        return rows;
+        return await Row.ReadAsync(connection, sql, parameters, map, cancellationToken).ConfigureAwait(false);
     }
-
-    private static uint[]? Bins(DbDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : RollupRepository.FromBytes(reader.GetFieldValue<byte[]>(ordinal));
 
     /// <summary>The starts of the hours that begin in [<paramref name="fromMs"/>, <paramref name="toMs"/>).</summary>
     private static IEnumerable<long> HourStarts(long fromMs, long toMs)
@@ -335,16 +325,16 @@ public sealed class OperationRepository
     private static string Numbers(IEnumerable<long> values) => string.Join(',', values.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
     // The row mappers, by column position in OperationColumns, HourColumns and BaselineColumns.
-    private static StoredOperation OperationOf(DbDataReader r) =>
-        new(r.GetString(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetString(5), r.GetInt64(6), r.GetInt64(7), r.IsDBNull(8) ? null : r.GetString(8));
+    private static StoredOperation OperationOf(Row r) =>
+        new(r.String(0), r.String(1), r.String(2), r.IsNull(3) ? null : r.String(3), r.String(4), r.String(5), r.Int64(6), r.Int64(7), r.IsNull(8) ? null : r.String(8));
 
-    private static StoredOperationHour HourOf(DbDataReader r) =>
-        new(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetDouble(4), r.GetDouble(5), r.GetDouble(6), Bins(r, 7));
+    private static StoredOperationHour HourOf(Row r) =>
+        new(r.String(0), r.Int64(1), r.Int64(2), r.Int64(3), r.Double(4), r.Double(5), r.Double(6), r.Bins(7));
 
-    private static StoredBaseline BaselineOf(DbDataReader r) =>
-        new(r.GetString(0), (int)r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetDouble(4), NullableDouble(r, 5), NullableDouble(r, 6), NullableDouble(r, 7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10), r.GetInt64(11));
+    private static StoredBaseline BaselineOf(Row r) =>
+        new(r.String(0), (int)r.Int64(1), r.Int64(2), r.Int64(3), r.Double(4), NullableDouble(r, 5), NullableDouble(r, 6), NullableDouble(r, 7), r.Int64(8), r.Int64(9), r.Int64(10), r.Int64(11));
 
-    private static double? NullableDouble(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetDouble(ordinal);
+    private static double? NullableDouble(Row r, int column) => r.IsNull(column) ? null : r.Double(column);
 }
 
 /// <summary>An operation as stored.</summary>
