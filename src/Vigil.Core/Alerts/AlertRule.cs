@@ -86,7 +86,7 @@ public sealed record AlertRule
     /// nature, which the slowest operations and the objectives report; an alert says it became
     /// slow. The usual value comes from the hour of the day once three past days show it, from
     /// the hour of the week once a past week does, and before that from all the history so far (from
-    /// its first hour; before it the group is learning, not enough data: it does not fire). Ignored
+    /// its first hour; before it the group is learning, not enough data, for a day of values at most). Ignored
     /// by the other threshold types, which measure against the usual value already.
     /// </summary>
     public bool UnlessUsual { get; init; }

@@ -110,9 +110,12 @@ public sealed class RuleEvaluator
     /// too little history). Used by the live evaluation and the backtest alike (through
     /// <see cref="RuleMemory"/>), so both judge the same. <paramref name="sample"/> holds the
     /// window's points: an anomaly of a quantile counts only when they show it beyond chance as
-    /// well (<see cref="QuantileMoved"/>); without it, the band alone decides.
+    /// well (<see cref="QuantileMoved"/>); without it, the band alone decides. With
+    /// <paramref name="learningUsual"/>, a static limit with <see cref="AlertRule.UnlessUsual"/>
+    /// whose group has no usual value yet is still learning it (<see cref="RuleMemory"/>: its first
+    /// day of values) and is not judged; without, the limit alone decides.
     /// </summary>
-    public static GroupEvaluation Judge(AlertRule rule, LabelSet group, (double? Value, long Points) window, BaselineEstimate? baseline, WindowAccumulator? sample = null)
+    public static GroupEvaluation Judge(AlertRule rule, LabelSet group, (double? Value, long Points) window, BaselineEstimate? baseline, WindowAccumulator? sample = null, bool learningUsual = false)
     {
         ArgumentNullException.ThrowIfNull(rule);
         var (value, points) = window;
@@ -172,6 +175,11 @@ public sealed class RuleEvaluator
 
                 if (baseline is null)
                 {
+                    if (!learningUsual)
+                    {
+                        break; // no usual value to compare with, and none being learnt: the limit alone decides
+                    }
+
                     // Whether the group became slow (or failing) needs what it usually does: until its
                     // first values show that, the limit alone would page about a route slow by nature.
                     return new GroupEvaluation(group, ConditionState.NotEnoughData, FiniteValues.Finite(current), threshold, points, Recovered: false)

@@ -26,6 +26,15 @@ public sealed class RuleMemory
     // A static limit's usual value is fed every this many minutes (see BaselineOptions).
     private const int UsualFeedMinutes = 5;
 
+    /// <summary>
+    /// How long after its first kept value a static limit's group (<see cref="AlertRule.UnlessUsual"/>)
+    /// may go without a usual value and still count as learning it, not judged: a day. A group
+    /// that has not had the 10 values of a usual value within a day rarely has enough points in a
+    /// window (a route that is busy enough a few times a day), and the limit alone judges those
+    /// windows, as it would without <c>unlessUsual</c>; a group never goes unjudged for good.
+    /// </summary>
+    private const long UsualLearningMs = 24 * 3_600_000L;
+
     private readonly Dictionary<LabelSet, GroupMemory> _groups = [];
     private readonly SeasonalBaselineOptions _options;
 
@@ -104,7 +113,7 @@ public sealed class RuleMemory
     /// day of the week is; a route slow all day is slow by nature from its first hour, so a fresh
     /// install does not page about it for three days (on the detection corpus that was 15 of the
     /// 17 false firings of Slow API Endpoint); before that first hour there is no usual value
-    /// and the group is not judged (<see cref="RuleEvaluator.Judge"/>). It is fed a value every 5 minutes (windows that
+    /// and the group is not judged, for a day of values at most (<see cref="UsualLearningMs"/>). It is fed a value every 5 minutes (windows that
     /// overlap say much the same thing again: a 15-minute p95 moves little from one minute to the
     /// next): a group of a 15-minute rule over 14 days holds about 47 KB instead of 117 KB (the
     /// slots' bookkeeping stays), and 10 values (12 an hour) make a slot's usual value. One value
@@ -200,13 +209,19 @@ public sealed class RuleMemory
         }
 
         memory.LastJudgedMs = nowMs;
-        var outcome = RuleEvaluator.Judge(rule, group, window, estimate, sample);
+        var learningUsual = UsualOnly(rule) && (memory.FirstFedMs == long.MinValue || nowMs - memory.FirstFedMs < UsualLearningMs);
+        var outcome = RuleEvaluator.Judge(rule, group, window, estimate, sample, learningUsual);
         var minute = FloorDivision.Of(nowMs, MinuteMs);
         if (memory.Baseline is { } fed && window.Value is { } value && RuleEvaluator.HasEnoughPoints(rule, window.Points)
             && minute >= memory.LastFedMinute + (UsualOnly(rule) ? UsualFeedMinutes : 1))
         {
             fed.Add(atMs, value);
             memory.LastFedMinute = minute;
+            if (memory.FirstFedMs == long.MinValue)
+            {
+                memory.FirstFedMs = nowMs;
+            }
+
             if (!UsualOnly(rule))
             {
                 memory.Level.Observe(atMs, value, memory.LastEstimate);
@@ -283,6 +298,8 @@ public sealed class RuleMemory
         public long LastAskMs { get; set; } = long.MinValue;
 
         public long LastFedMinute { get; set; } = long.MinValue;
+
+        public long FirstFedMs { get; set; } = long.MinValue;
 
         public ulong MetBits { get; set; }
 

@@ -95,7 +95,8 @@ public class RuleDocument
     /// that is slow every afternoon does not fire every afternoon; nor while the value is within the
     /// group's usual range (the low anomaly band around the usual value: 6 σ and at least 35 %), so
     /// a route usually at 850 ms whose p95 over a quiet hour reads 1.1 s does not fire either. Until
-    /// its first hour of values is in its history the group is learning (not enough data) and does not fire.
+    /// its first hour of values is in its history the group is learning (not enough data) and does not fire,
+    /// for a day after its first value at most; then the threshold alone decides.
     /// </summary>
     /// <value>false when omitted.</value>
     public bool? UnlessUsual { get; set; }

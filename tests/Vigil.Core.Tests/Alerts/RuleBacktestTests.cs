@@ -175,6 +175,24 @@ public sealed class RuleBacktestTests
     }
 
     [Fact]
+    public void Replay_UnlessUsual_ARouteRarelyWithEnoughPoints_LearnsForADayThenTheLimitAloneJudges()
+    {
+        // "/batch" has points in one minute of every six hours, always slow: four kept values a day,
+        // short of the ten a usual value needs for two and a half days. It learns for a day after its
+        // first value, then its windows are judged on the limit, as without unlessUsual.
+        var batch = Series(new() { ["route"] = "/batch" }, _ => 1200, minutes: 3 * 1440, count: m => m % 360 == 0 ? 10 : 0);
+        var rule = Rule() with { WindowMinutes = 1, Threshold = 1000, RecoveryThreshold = 900, GroupBy = ["route"], UnlessUsual = true, BaselineDays = 7 };
+
+        var steps = new List<BacktestStep>();
+        var events = RuleBacktest.Replay(rule, [batch], Start, Start.AddDays(3), Minute, steps.Add);
+
+        Assert.DoesNotContain(events, e => e.To == AlertStatus.Firing && e.At < Start.AddDays(1));
+        Assert.Contains(events, e => e.To == AlertStatus.Firing && e.At >= Start.AddDays(1) && e.At < Start.AddDays(2));
+        Assert.Contains(steps, s => s.At < Start.AddDays(1) && s.Value == 1200 && s.State == ConditionState.NotEnoughData); // past the limit, learning
+        Assert.Contains(steps, s => s.At >= Start.AddDays(1) && s.Value == 1200 && s.State == ConditionState.Met);
+    }
+
+    [Fact]
     public void Replay_BaselineWithoutHistory_NotEnoughDataNeverFires()
     {
         var series = Series([], m => m >= 10 ? 450 : 100, minutes: 20);

@@ -145,19 +145,21 @@ public sealed class RuleEvaluatorTests
     }
 
     [Fact]
-    public void Judge_StaticUnlessUsual_NoUsualValueYet_LearningNotJudgedOnTheLimitAlone()
+    public void Judge_StaticUnlessUsual_NoUsualValueWhileLearningIt_NotJudgedOnTheLimitAlone()
     {
         // Past the limit with no history: whether the route became slow is not known yet.
         var rule = Rule() with { Aggregation = Aggregation.P95, Threshold = 1000, RecoveryThreshold = 900, UnlessUsual = true };
 
-        var outcome = RuleEvaluator.Judge(rule, LabelSet.Empty, (1500, 40), null);
-        var plain = RuleEvaluator.Judge(rule with { UnlessUsual = false }, LabelSet.Empty, (1500, 40), null);
+        var learning = RuleEvaluator.Judge(rule, LabelSet.Empty, (1500, 40), null, learningUsual: true);
+        var notLearning = RuleEvaluator.Judge(rule, LabelSet.Empty, (1500, 40), null);
+        var plain = RuleEvaluator.Judge(rule with { UnlessUsual = false }, LabelSet.Empty, (1500, 40), null, learningUsual: true);
 
-        Assert.Equal(ConditionState.NotEnoughData, outcome.State);
-        Assert.False(outcome.Recovered);
-        Assert.Equal(1500, outcome.Value);
-        Assert.Equal(1000, outcome.Threshold);
-        Assert.Equal("learning what is usual: no usual p95 for the group yet (unlessUsual)", outcome.Reason);
+        Assert.Equal(ConditionState.NotEnoughData, learning.State);
+        Assert.False(learning.Recovered);
+        Assert.Equal(1500, learning.Value);
+        Assert.Equal(1000, learning.Threshold);
+        Assert.Equal("learning what is usual: no usual p95 for the group yet (unlessUsual)", learning.Reason);
+        Assert.Equal(ConditionState.Met, notLearning.State); // no usual value and none being learnt: the limit alone
         Assert.Equal(ConditionState.Met, plain.State);
     }
 
