@@ -39,7 +39,8 @@ internal abstract class Row
     /// The rows of <paramref name="sql"/> on <paramref name="connection"/>, each mapped by
     /// <paramref name="map"/>; <paramref name="parameters"/> is an anonymous object as for Dapper
     /// (on SQLite each property is bound to the parameter <c>@</c> its name, when the statement has
-    /// one: integers, floating-point numbers, text and null). An error is the provider's exception.
+    /// one: integers, floating-point numbers, text and null; a parameter of the statement that no
+    /// property names is refused, as by Microsoft.Data.Sqlite). An error is the provider's exception.
     /// </summary>
     public static async Task<List<T>> ReadAsync<T>(DbConnection connection, string sql, object parameters, Func<Row, T> map, CancellationToken cancellationToken)
     {
@@ -99,13 +100,24 @@ internal abstract class Row
             SqliteException.ThrowExceptionForRC(rc, database);
             using (statement)
             {
+                var bound = 0;
                 foreach (var property in parameters.GetType().GetProperties())
                 {
                     var index = raw.sqlite3_bind_parameter_index(statement, "@" + property.Name);
                     if (index > 0)
                     {
                         Bind(statement, index, property.GetValue(parameters), database);
+                        bound++;
                     }
+                }
+
+                if (bound < raw.sqlite3_bind_parameter_count(statement))
+                {
+                    // As Microsoft.Data.Sqlite refuses it: a parameter left unbound would read as NULL.
+                    var names = Enumerable.Range(1, raw.sqlite3_bind_parameter_count(statement))
+                        .Select(i => raw.sqlite3_bind_parameter_name(statement, i).utf8_to_string())
+                        .Where(name => parameters.GetType().GetProperty(name.TrimStart('@', '$', ':')) is null);
+                    throw new InvalidOperationException($"Must add values for the following parameters: {string.Join(", ", names)}");
                 }
 
                 var row = new StatementRow(statement);

@@ -273,8 +273,11 @@ public abstract class StorageContractTests(StorageProvider provider) : IAsyncLif
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Row.ReadAsync(connection, "SELECT 1", new { }, r => r.Int64(0), new CancellationToken(canceled: true)));
         if (provider == StorageProvider.Sqlite)
         {
-            // Bound by the SQLite library: a type it has no binding for here is refused, not guessed.
+            // Bound by the SQLite library: a type it has no binding for here is refused, not guessed,
+            // and a parameter the statement names without a value is refused (not read as NULL).
             await Assert.ThrowsAsync<NotSupportedException>(() => Row.ReadAsync(connection, "SELECT @at", new { at = DateTimeOffset.UnixEpoch }, r => r.Int64(0), CancellationToken.None));
+            var missing = await Assert.ThrowsAsync<InvalidOperationException>(() => Row.ReadAsync(connection, "SELECT @given + @missing", new { given = 1 }, r => r.Int64(0), CancellationToken.None));
+            Assert.Equal("Must add values for the following parameters: @missing", missing.Message);
         }
     }
 
