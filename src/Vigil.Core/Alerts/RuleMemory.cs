@@ -113,9 +113,9 @@ public sealed class RuleMemory
     /// day of the week is; a route slow all day is slow by nature from its first hour, so a fresh
     /// install does not page about it for three days (on the detection corpus that was 15 of the
     /// 17 false firings of Slow API Endpoint); before that first hour there is no usual value
-    /// and the group is not judged, for a day of values at most (<see cref="UsualLearningMs"/>). It is fed a value every 5 minutes (windows that
-    /// overlap say much the same thing again: a 15-minute p95 moves little from one minute to the
-    /// next): a group of a 15-minute rule over 14 days holds about 47 KB instead of 117 KB (the
+    /// and the group is not judged, for a day of values at most (<see cref="UsualLearningMs"/>).
+    /// It is fed a value every 5 minutes (windows that overlap say much the same thing again: a
+    /// 15-minute p95 moves little from one minute to the next): a group of a 15-minute rule over 14 days holds about 47 KB instead of 117 KB (the
     /// slots' bookkeeping stays), and 10 values (12 an hour) make a slot's usual value. One value
     /// per window (four an hour for Slow API Endpoint) made it noisy enough to fire 3 more times on
     /// the detection corpus' seed 3.

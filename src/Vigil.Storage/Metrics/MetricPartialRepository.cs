@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Npgsql;
 using NpgsqlTypes;
 using Vigil.Core.Metrics;

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Dapper;
 using Npgsql;
 using Vigil.Core;
