@@ -25,14 +25,17 @@ public readonly record struct MinuteTally(long Minute, double Events, long Point
 /// <remarks>
 /// <para>
 /// <b>What is usual.</b> Each hour's requests, errors and the minutes the group was weighed in it are
-/// kept for the whole weeks of the rule's <c>baselineDays</c>, two at least (14 KB a group at 14
-/// days). The usual rate of an hour is the median, over the like hours before it, of their requests
-/// a minute: the same hour in each past week, and the same hour of those of the six days before that
-/// are alike (<see cref="Alike"/>: their whole days' requests a week earlier within 25 % of each
-/// other, so weekdays go with weekdays and weekend days with weekend days, whichever days those are
-/// for the service); the median keeps an incident of one of those hours out, and follows a level
-/// that changed this week once most of the like hours have it (at 14 days: four or five days for a
-/// weekday, about a week for a weekend day). Hours are UTC hours. The rate at a minute is
+/// kept for the whole weeks of the rule's <c>baselineDays</c>, two at least, and a day more for
+/// traffic (14.5 KB a group at 14 days). The usual rate of an hour is the median, over the like hours
+/// before it, of their requests a minute: the same hour in each past week, and the same hour of those
+/// of the six days before that are alike (<see cref="Alike"/>: their whole days' requests a week
+/// earlier within 25 % of each other, so weekdays go with weekdays and weekend days with weekend
+/// days, whichever days those are for the service); the median keeps an incident of one of those
+/// hours out. Each like hour is first moved to the level of now (<see cref="LearnTrafficLevel"/>: how
+/// much busier the last 24 hours ran than as many hours before, on days alike), so a service that
+/// grew or shrank since, or drifts, is compared with its like hours at today's level, not at theirs;
+/// a like hour whose level is not known is left out, unless none is known (the first week, a
+/// service too quiet to tell). Hours are UTC hours. The rate at a minute is
 /// interpolated between its hour's and the neighbouring hour's (hourly rates stand at the half
 /// hour), except into a day that is not alike: Saturday's first minutes are not pulled toward
 /// Friday night. Until the same hour of a past week was seen, the group is learning (not enough
@@ -56,9 +59,15 @@ public readonly record struct MinuteTally(long Minute, double Events, long Point
 /// </para>
 /// <para>
 /// <b>The evidence.</b> A minute's requests are taken as negative binomial around the usual rate, with
-/// a relative spread of <see cref="RelativeSpread"/> beyond Poisson (the minute-to-minute noise and
-/// the usual rate's own error), and weighed for a drop to <see cref="DropFactor"/> of it (rules
-/// compared from below) or a surge to <see cref="SurgeFactor"/> times it (from above). With the
+/// a relative spread of <see cref="RelativeSpread"/> beyond Poisson (the minute-to-minute noise), and
+/// weighed for a drop to <see cref="DropFactor"/> of it (rules compared from below) or a surge to
+/// <see cref="SurgeFactor"/> times it (from above). For a drop, the usual rate's own error, which
+/// every minute of the hour shares, is not chance that minutes can add up: what is still usual is
+/// the usual rate less 1.25 over the square root of the like hours' requests (at most 30 %), so a
+/// quiet night hour learnt from a few dozen requests needs a deeper or longer dip, and a busy
+/// service's (thousands of requests) is judged as before. (A surge is weighed against one request a
+/// minute at least, which keeps the quietest hours' error out; on the detection corpus the same
+/// margin for surges delayed a surge to twice by half a minute, median, and removed no false firing.) With the
 /// spread, a steady 55 % of the usual rate is evidence of a drop too, only slower. A drop is not
 /// looked for in an hour that usually has no traffic (a minute there weighs −1 with requests and 0
 /// without); a surge is weighed against one request a minute at least, so a trickle at night is no
@@ -123,6 +132,8 @@ public sealed class SequentialTest
     private const int LevelHours = 24;
     private const int MinLevelHours = 6;
     private const int MinHourRequests = 20;
+    private const int MinLevelRequests = 100;
+    private const double MaxUsualError = 0.3;
     private const double MadToSigma = 1.2533; // a normal's σ over its mean absolute deviation, √(π/2)
     private const double MaxDistance = 3; // e³: 20 times, or a twentieth of, the usual median
     private const double MinSpread = 0.05; // a service whose every request takes as long (one bin: 2 % wide) has no spread to divide by
@@ -138,12 +149,14 @@ public sealed class SequentialTest
     private readonly LatencyTotals[]? _latencies;
     private readonly double[] _sums;
     private readonly double[] _levels;
+    private readonly double[] _trafficLevels; // per like hour's distance: weeks, then one to six days; -∞ until learnt this hour
     private double _usual = double.NaN;
     private double _spread = double.NaN;
     private double _usualShift = double.NaN;
     private double _usualRequests;
     private double _logUsual = double.NaN;
     private long _levelHour = long.MinValue;
+    private long _trafficLevelHour = long.MinValue;
     private long _today = long.MinValue;
     private long _likeDay = long.MinValue;
     private int _likeMask;
@@ -168,6 +181,7 @@ public sealed class SequentialTest
         _hours = new HourTotals[((int)History(rule).TotalHours) + 3];
         _latencies = _kind == Kind.Latency ? new LatencyTotals[_hours.Length] : null;
         _levels = new double[_kind == Kind.Latency ? _weeks : 0];
+        _trafficLevels = new double[_kind is Kind.Drop or Kind.Surge ? _weeks + 6 : 0];
         _sums = new double[_kind == Kind.Errors ? ErrorSteps.Count : 1];
     }
 
@@ -178,7 +192,7 @@ public sealed class SequentialTest
     public double Evidence => _sums.Max();
 
     /// <summary>An estimate of the memory held, in bytes.</summary>
-    public long ApproximateBytes => 160 + (_hours.Length * Unsafe.SizeOf<HourTotals>()) + ((_latencies?.Length ?? 0) * Unsafe.SizeOf<LatencyTotals>()) + ((_sums.Length + _levels.Length) * 8);
+    public long ApproximateBytes => 160 + (_hours.Length * Unsafe.SizeOf<HourTotals>()) + ((_latencies?.Length ?? 0) * Unsafe.SizeOf<LatencyTotals>()) + ((_sums.Length + _levels.Length + _trafficLevels.Length) * 8);
 
     /// <summary>Whether <paramref name="rule"/> is judged by this test: an anomaly threshold with <see cref="AnomalyMethod.Sequential"/>.</summary>
     public static bool IsSequential(AlertRule rule)
@@ -189,13 +203,13 @@ public sealed class SequentialTest
 
     /// <summary>
     /// How far back the test's hours reach: the whole weeks of <c>baselineDays</c>, and two weeks at
-    /// least (a day is compared with the same day a week before); a day more for a p50 rule, whose
-    /// oldest week's level compares the last day with the day before that week.
+    /// least (a day is compared with the same day a week before); a day more for a traffic or p50
+    /// rule, whose oldest week's level compares the last day with the day before that week.
     /// </summary>
     public static TimeSpan History(AlertRule rule)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        return TimeSpan.FromDays((7 * Math.Max(2, rule.BaselineDays / 7)) + (rule.Aggregation == Aggregation.P50 ? 1 : 0));
+        return TimeSpan.FromDays((7 * Math.Max(2, rule.BaselineDays / 7)) + (rule.Aggregation == Aggregation.ErrorRatePercent ? 0 : 1));
     }
 
     /// <summary>Whether the sequential test applies to <paramref name="aggregation"/>: counts and rates (requests), error_rate_percent and p50 (latency).</summary>
@@ -230,11 +244,17 @@ public sealed class SequentialTest
         var hourOf = HourOf(tally.Minute);
         _today = DayOf(hourOf);
         var events = Math.Max(0, tally.Events); // a counter reset or a negative increase is no request
+        if (hourOf != _trafficLevelHour)
+        {
+            _trafficLevels.AsSpan().Fill(double.NegativeInfinity);
+            _trafficLevelHour = hourOf;
+        }
+
         _usual = _kind switch
         {
             Kind.Errors => UsualErrorRate(hourOf),
             Kind.Latency => UsualMedian(tally.Minute) is { } median && !double.IsNaN(_spread) && !double.IsNaN(_usualShift) ? median : null,
-            _ => Interpolated(tally.Minute),
+            _ => Interpolated(tally.Minute) is { } rate && HourRate(hourOf, out _usualRequests) is not null ? rate : null,
         } ?? double.NaN;
         if (double.IsNaN(_usual))
         {
@@ -360,30 +380,41 @@ public sealed class SequentialTest
         return own + ((other - own) * Math.Abs(position));
     }
 
-    /// <summary>The usual value of an hour: requests a minute (<see cref="HourRate"/>), or the logarithm of the median (<see cref="HourMedian"/>).</summary>
+    /// <summary>The usual value of an hour: requests a minute (<see cref="HourRate(long)"/>), or the logarithm of the median (<see cref="HourMedian"/>).</summary>
     private double? HourUsual(long hour) => _kind == Kind.Latency ? HourMedian(hour) : HourRate(hour);
 
-    /// <summary>The usual requests a minute of an hour: the median over its like hours, or null while no past week has it.</summary>
-    private double? HourRate(long hour)
+    /// <summary>The usual requests a minute of an hour: the median over its like hours, each at the level of now (<see cref="TrafficLevel"/>), or null while no past week has it.</summary>
+    private double? HourRate(long hour) => HourRate(hour, out _);
+
+    /// <summary>An hour's usual requests a minute (<see cref="HourRate(long)"/>), and the requests of the like hours it was learnt from.</summary>
+    private double? HourRate(long hour, out double requests)
     {
         Span<double> values = stackalloc double[_weeks + 6];
-        var count = 0;
-        var weeks = 0;
+        Span<double> levelled = stackalloc double[_weeks + 6];
+        int count = 0, known = 0, weeks = 0;
+        double all = 0, levelledRequests = 0;
         foreach (var like in LikeHours(hour, stackalloc long[_weeks + 6]))
         {
             if (Read(like) is { Minutes: >= MinObservedMinutes } totals)
             {
                 values[count++] = totals.Events / totals.Minutes;
+                all += totals.Events;
                 weeks += (hour - like) % WeekHours == 0 ? 1 : 0;
+                if (TrafficLevel(hour - like) is { } level)
+                {
+                    levelled[known++] = values[count - 1] * level; // that hour at the level of now
+                    levelledRequests += totals.Events;
+                }
             }
         }
 
+        requests = known > 0 ? levelledRequests : all;
         if (weeks == 0)
         {
             return null;
         }
 
-        var held = values[..count];
+        var held = known > 0 ? levelled[..known] : values[..count]; // an hour whose level is unknown is left out, unless every one's is
         held.Sort();
         return RobustStatistics.Median(held);
     }
@@ -454,6 +485,71 @@ public sealed class SequentialTest
 
         _spread = Math.Max(MinSpread, RecentMedian(values, hour, static l => l.Deviations >= MinHourRequests ? MadToSigma * l.AbsDeviations / l.Deviations : double.NaN));
         _usualShift = RecentMedian(values, hour, static l => l.Shifted >= MinHourRequests ? l.Shifts / l.Shifted : double.NaN);
+    }
+
+    /// <summary>
+    /// How much busier (or quieter, under 1) the group is now than <paramref name="distance"/> hours
+    /// before (a like hour's distance: whole weeks, or one to six days), as learnt in the hour being
+    /// weighed (<see cref="LearnTrafficLevel"/>); null while that is not known.
+    /// </summary>
+    private double? TrafficLevel(long distance)
+    {
+        var index = distance % WeekHours == 0 ? (int)(distance / WeekHours) - 1 : _weeks + (int)(distance / 24) - 1;
+        if (double.IsNegativeInfinity(_trafficLevels[index]))
+        {
+            _trafficLevels[index] = LearnTrafficLevel(distance);
+        }
+
+        return double.IsNaN(_trafficLevels[index]) ? null : Math.Exp(_trafficLevels[index]);
+    }
+
+    /// <summary>
+    /// The logarithm of how much busier the group ran over the last <see cref="LevelHours"/> hours than
+    /// <paramref name="distance"/> hours before each, from the hours with 20 requests or more both then
+    /// and now, on days alike (always, a whole number of weeks apart; for a recent day, today's hours,
+    /// and yesterday's where yesterday is alike the day as far before it): the middle half of their ratios (an hour or two
+    /// of an incident, or a surge at the peak, is at an end and left out), their rates summed on each
+    /// side; at most a factor of two either way, or NaN (the hour is taken as it was) with fewer than
+    /// <see cref="MinLevelRequests"/> requests kept on a side. An hour without requests (a stopped
+    /// stream) says nothing of the level.
+    /// </summary>
+    private double LearnTrafficLevel(long distance)
+    {
+        var hour = _trafficLevelHour;
+        var days = distance % WeekHours == 0 ? 0 : (int)(distance / 24);
+        var alike = days == 0 ? 0 : (LikeDays(DayOf(hour)) & (1 << days)) != 0 ? 1 : 0;
+        alike |= days == 0 ? 0 : (LikeDays(DayOf(hour) - 1) & (1 << days)) != 0 ? 2 : 0;
+        Span<double> ratios = stackalloc double[LevelHours];
+        Span<int> order = stackalloc int[LevelHours];
+        Span<HourTotals> recent = stackalloc HourTotals[LevelHours];
+        Span<HourTotals> before = stackalloc HourTotals[LevelHours];
+        var count = 0;
+        for (var h = hour - LevelHours; h < hour; h++)
+        {
+            if ((days == 0 || (alike & (DayOf(h) == DayOf(hour) ? 1 : 2)) != 0)
+                && Read(h) is { Minutes: >= MinObservedMinutes, Events: >= MinHourRequests } now
+                && Read(h - distance) is { Minutes: >= MinObservedMinutes, Events: >= MinHourRequests } then)
+            {
+                (recent[count], before[count], order[count]) = (now, then, count);
+                ratios[count] = now.Events / now.Minutes / (then.Events / then.Minutes);
+                count++;
+            }
+        }
+
+        ratios[..count].Sort(order[..count]);
+        var trim = count / 4;
+        double nowRate = 0, thenRate = 0, nowRequests = 0, thenRequests = 0;
+        foreach (var i in order[trim..(count - trim)])
+        {
+            nowRate += recent[i].Events / recent[i].Minutes;
+            thenRate += before[i].Events / before[i].Minutes;
+            nowRequests += recent[i].Events;
+            thenRequests += before[i].Events;
+        }
+
+        return Math.Min(nowRequests, thenRequests) < MinLevelRequests
+            ? double.NaN
+            : Math.Clamp(Math.Log(nowRate / thenRate), -Math.Log(2), Math.Log(2));
     }
 
     /// <summary>The median over the last <see cref="LevelHours"/> held hours of what <paramref name="of"/> says of each (NaN: nothing), or NaN with fewer than <see cref="MinLevelHours"/>.</summary>
@@ -616,6 +712,11 @@ public sealed class SequentialTest
         {
             usual = _kind == Kind.Surge ? Math.Max(usual, MinSurgeBase) : usual;
             var sought = usual * (_kind == Kind.Drop ? DropFactor : SurgeFactor);
+            if (_kind == Kind.Drop)
+            {
+                usual *= 1 - Math.Min(MaxUsualError, 1.25 / Math.Sqrt(Math.Max(1, _usualRequests))); // still usual, given the usual rate's own error
+            }
+
             llr = (events * Math.Log(sought * (Shape + usual) / (usual * (Shape + sought)))) + (Shape * Math.Log((Shape + usual) / (Shape + sought)));
         }
 

@@ -169,6 +169,53 @@ public sealed class SequentialTestTests
     }
 
     [Fact]
+    public void Traffic_AServiceThatShrinksEveryDay_IsComparedWithPastWeeksAtItsLevelNow_SoOnlyARealDropFires()
+    {
+        // 7 % fewer requests every day (0.6 times a week before), and a quiet weekend whose only like
+        // hours are weeks old: a week-old Saturday hour taken as it was would be a drop to 60 %.
+        var rule = Drop();
+        var test = new SequentialTest(rule);
+        var random = new Random(12);
+        var incident = (19 * Day) + (13 * 60); // a Saturday afternoon
+        int? early = null, fired = null;
+        for (var m = 0; m < incident + 60; m++)
+        {
+            var weekend = (m / Day % 7) >= 5;
+            var rate = DailyRate(m, 10, 40) * Math.Exp(-0.07 * m / Day) * (weekend ? 0.35 : 1) * (m >= incident ? 0.25 : 1);
+            test.Add(Tally(m, Poisson(random, rate)));
+            if (test.Judge(rule, LabelSet.Empty, (0, 0)).State == ConditionState.Met)
+            {
+                (m < incident ? ref early : ref fired) ??= m;
+            }
+        }
+
+        Assert.Null(early);
+        Assert.InRange(fired!.Value - incident, 2, 20);
+    }
+
+    [Fact]
+    public void Drop_AMinuteIsWeighedAgainstTheUsualRateLessItsOwnError_WhichAQuietHoursFewRequestsLeaveLarge()
+    {
+        // One request every other minute for 15 days: each hour's usual 0.5 a minute is learnt from its
+        // eight like hours (two past weeks, six alike days) of 30 requests each, 240 in all.
+        var rule = Drop();
+        var test = new SequentialTest(rule);
+        var last = (15 * Day) + (10 * 60); // even: a minute with its request, after which the sum is 0
+        for (var m = 0; m <= last; m++)
+        {
+            test.Add(Tally(m, m % 2 == 0 ? 1 : 0));
+        }
+
+        Assert.Equal(0, test.Evidence);
+        test.Add(Tally(last + 1, 0));
+
+        const double Shape = 16; // 1 / 0.25²
+        var still = 0.5 * (1 - (1.25 / Math.Sqrt(240)));
+        Assert.Equal(Shape * Math.Log((Shape + still) / (Shape + (0.4 * 0.5))), test.Evidence, 9);
+        Assert.True(test.Evidence < Shape * Math.Log((Shape + 0.5) / (Shape + 0.2))); // less than against the usual rate itself
+    }
+
+    [Fact]
     public void Traffic_ACounterThatWentBack_IsAMinuteOfNoRequests_NotANegativeCount()
     {
         var rule = Drop();
