@@ -81,16 +81,21 @@ public readonly record struct MinuteTally(long Minute, double Events, long Point
 /// requests a minute and a spread of 0.4, a median 1.5 times the usual fires in four or five minutes.
 /// </para>
 /// <para>
-/// <b>Firing.</b> A minute adds at most half of what fires, so a one-minute dip, burst or counter
-/// reset never fires alone. The condition holds while the sum is at least the rule's sensitivity's
-/// <see cref="FiresAt"/> (low 18, medium 14, high 10: under the model, medium fires by chance about once
-/// in 10⁶ minutes) and clears when it is below half of that. The sum is kept between 0 and twice the
-/// level, so a change that lasted hours clears within minutes of its end; a minute that cannot be
-/// weighed (no usual value for its hour), or minutes not weighed at all before this one (Vigil not
-/// running), clear it. A minute's negative count (a counter that went
-/// back) is a minute of no requests. Live, a minute is weighed <see cref="SettleMs"/> after it ends,
-/// when its late points are in, and minutes no pass weighed (passes further apart than the window)
-/// are caught up; a backtest weighs it when it ends, with every point.
+/// <b>Firing.</b> A minute adds at most half of what fires, so a one-minute dip, burst or counter reset
+/// never fires alone; a minute of durations at most a third, so a latency spike of two minutes back to
+/// back (every request of each minute several times slower) does not page either, where a step that
+/// lasts fires in its third minute at the soonest. The condition holds while the sum is at least the
+/// rule's sensitivity's <see cref="FiresAt"/> (low 18, medium 14, high 10: under the model, medium
+/// fires by chance about once in 10⁶ minutes) and clears when it is below half of that. The sum is kept
+/// between 0 and twice the level, so a change that lasted hours clears within minutes of its end. An
+/// error test's sums end together: once the sum that fired (the largest step's, where several did) is
+/// under half the level, every sum starts again from 0, as a quiet service's usual minutes bring the
+/// smaller step's sum down far more slowly than the larger one's (after 8 % errors at a dozen requests
+/// a minute, hours). A minute that cannot be weighed (no usual value for its hour), or minutes not
+/// weighed at all before this one (Vigil not running), clear it. A minute's negative count (a counter
+/// that went back) is a minute of no requests. Live, a minute is weighed <see cref="SettleMs"/> after
+/// it ends, when its late points are in, and minutes no pass weighed (passes further apart than the
+/// window) are caught up; a backtest weighs it when it ends, with every point.
 /// </para>
 /// </remarks>
 public sealed class SequentialTest
@@ -160,6 +165,7 @@ public sealed class SequentialTest
     private long _today = long.MinValue;
     private long _likeDay = long.MinValue;
     private int _likeMask;
+    private int _firedBy = -1; // the error step whose sum fired, until it clears
 
     /// <summary>A test with no history for <paramref name="rule"/>, which must be <see cref="IsSequential"/>.</summary>
     public SequentialTest(AlertRule rule)
@@ -238,6 +244,7 @@ public sealed class SequentialTest
         if (LastMinute != long.MinValue && tally.Minute > LastMinute + 1)
         {
             Array.Clear(_sums); // minutes not weighed (Vigil not running, a warm-up's end before the first live pass): the evidence starts again
+            _firedBy = -1;
         }
 
         LastMinute = tally.Minute;
@@ -259,6 +266,7 @@ public sealed class SequentialTest
         if (double.IsNaN(_usual))
         {
             Array.Clear(_sums); // evidence from before a stretch that cannot be weighed says nothing after it
+            _firedBy = -1;
         }
         else if (_kind == Kind.Errors)
         {
@@ -733,6 +741,18 @@ public sealed class SequentialTest
                 : (tally.Errors * Math.Log(sought / usual)) + ((tally.Points - tally.Errors) * Math.Log((1 - sought) / (1 - usual)));
             _sums[i] = Math.Clamp(_sums[i] + Math.Min(_firesAt / 2, llr), 0, 2 * _firesAt);
         }
+
+        if (_firedBy < 0)
+        {
+            _firedBy = Array.FindLastIndex(_sums, sum => sum >= _firesAt); // the largest change that fires, if any
+        }
+        else if (_sums[_firedBy] < _firesAt / 2)
+        {
+            // The change that fired is over: the evidence starts again, the smaller changes' sums too,
+            // which a quiet service's usual minutes bring down far more slowly (one still there fires anew).
+            Array.Clear(_sums);
+            _firedBy = -1;
+        }
     }
 
     /// <summary>
@@ -770,7 +790,7 @@ public sealed class SequentialTest
         var llr = SoughtShift * ((distances / requests) - _usualShift - (SoughtShift / 2) - usualError) / variance;
         if (!double.IsNaN(llr))
         {
-            _sums[0] = Math.Clamp(_sums[0] + Math.Min(_firesAt / 2, llr), 0, 2 * _firesAt);
+            _sums[0] = Math.Clamp(_sums[0] + Math.Min(_firesAt / 3, llr), 0, 2 * _firesAt); // two spike minutes back to back never fire
         }
     }
 
