@@ -32,10 +32,11 @@ public readonly record struct MinuteTally(long Minute, double Events, long Point
 /// earlier within 25 % of each other, so weekdays go with weekdays and weekend days with weekend
 /// days, whichever days those are for the service); the median keeps an incident of one of those
 /// hours out. Each like hour is first moved to the level of now (<see cref="LearnTrafficLevel"/>: how
-/// much busier the last 24 hours ran than as many hours before, on days alike), so a service that
-/// grew or shrank since, or drifts, is compared with its like hours at today's level, not at theirs;
-/// a like hour whose level is not known is left out, unless none is known (the first week, a
-/// service too quiet to tell). Hours are UTC hours. The rate at a minute is
+/// much busier the last 24 hours ran than the same hours a week, or as many days as the like hour, before,
+/// on days alike; at most a factor of 1.5, so a drift is followed and a drop or surge that lasts is
+/// never all taken for the level), so a service that grew or shrank since is compared with its like
+/// hours at today's level, not at theirs; a like hour whose level is not known is left out, unless
+/// none is known (a day's first hours in the first judged week, a service too quiet to tell). Hours are UTC hours. The rate at a minute is
 /// interpolated between its hour's and the neighbouring hour's (hourly rates stand at the half
 /// hour), except into a day that is not alike: Saturday's first minutes are not pulled toward
 /// Friday night. Until the same hour of a past week was seen, the group is learning (not enough
@@ -88,14 +89,15 @@ public readonly record struct MinuteTally(long Minute, double Events, long Point
 /// rule's sensitivity's <see cref="FiresAt"/> (low 18, medium 14, high 10: under the model, medium
 /// fires by chance about once in 10⁶ minutes) and clears when it is below half of that. The sum is kept
 /// between 0 and twice the level, so a change that lasted hours clears within minutes of its end. An
-/// error test's sums end together: once the sum that fired (the largest step's, where several did) is
-/// under half the level, every sum starts again from 0, as a quiet service's usual minutes bring the
-/// smaller step's sum down far more slowly than the larger one's (after 8 % errors at a dozen requests
-/// a minute, hours). A minute that cannot be weighed (no usual value for its hour), or minutes not
-/// weighed at all before this one (Vigil not running), clear it. A minute's negative count (a counter
-/// that went back) is a minute of no requests. Live, a minute is weighed <see cref="SettleMs"/> after
-/// it ends, when its late points are in, and minutes no pass weighed (passes further apart than the
-/// window) are caught up; a backtest weighs it when it ends, with every point.
+/// error test's smaller steps end with the largest that fired: once that sum is under half the level,
+/// each sum is cleared once the minutes since (ten at least) weigh against its own change, as a quiet
+/// service's usual minutes bring the smaller step's sum down far more slowly than the larger one's
+/// (after 8 % errors at a dozen requests a minute, hours); a sum its minutes still feed (errors still 2
+/// points up) holds, so a steady 3 % is one alert. A minute that cannot be weighed (no usual value for
+/// its hour), or minutes not weighed at all before this one (Vigil not running), clear it. A minute's
+/// negative count (a counter that went back) is a minute of no requests. Live, a minute is weighed <see
+/// cref="SettleMs"/> after it ends, when its late points are in, and minutes no pass weighed (passes
+/// further apart than the window) are caught up; a backtest weighs it when it ends, with every point.
 /// </para>
 /// </remarks>
 public sealed class SequentialTest
@@ -139,6 +141,8 @@ public sealed class SequentialTest
     private const int MinHourRequests = 20;
     private const int MinLevelRequests = 100;
     private const double MaxUsualError = 0.3;
+    private const int EndMinutes = 10;
+    private static readonly double MaxTrafficLevel = Math.Log(1.5); // a drift, not an incident: a drop to 40 % that lasts is never all usual
     private const double MadToSigma = 1.2533; // a normal's σ over its mean absolute deviation, √(π/2)
     private const double MaxDistance = 3; // e³: 20 times, or a twentieth of, the usual median
     private const double MinSpread = 0.05; // a service whose every request takes as long (one bin: 2 % wide) has no spread to divide by
@@ -153,6 +157,7 @@ public sealed class SequentialTest
     private readonly HourTotals[] _hours;
     private readonly LatencyTotals[]? _latencies;
     private readonly double[] _sums;
+    private readonly double[] _sinceEnd; // an error test's evidence per step since the largest change that fired cleared
     private readonly double[] _levels;
     private readonly double[] _trafficLevels; // per like hour's distance: weeks, then one to six days; -∞ until learnt this hour
     private double _usual = double.NaN;
@@ -165,7 +170,8 @@ public sealed class SequentialTest
     private long _today = long.MinValue;
     private long _likeDay = long.MinValue;
     private int _likeMask;
-    private int _firedBy = -1; // the error step whose sum fired, until it clears
+    private int _firedBy = -1; // the largest error step whose sum fired, until every sum has cleared
+    private int _minutesSinceEnd; // minutes since that step's sum cleared
 
     /// <summary>A test with no history for <paramref name="rule"/>, which must be <see cref="IsSequential"/>.</summary>
     public SequentialTest(AlertRule rule)
@@ -189,6 +195,7 @@ public sealed class SequentialTest
         _levels = new double[_kind == Kind.Latency ? _weeks : 0];
         _trafficLevels = new double[_kind is Kind.Drop or Kind.Surge ? _weeks + 6 : 0];
         _sums = new double[_kind == Kind.Errors ? ErrorSteps.Count : 1];
+        _sinceEnd = new double[_sums.Length];
     }
 
     /// <summary>The last minute weighed (whole minutes since 1970), or <see cref="long.MinValue"/> before the first.</summary>
@@ -198,7 +205,7 @@ public sealed class SequentialTest
     public double Evidence => _sums.Max();
 
     /// <summary>An estimate of the memory held, in bytes.</summary>
-    public long ApproximateBytes => 160 + (_hours.Length * Unsafe.SizeOf<HourTotals>()) + ((_latencies?.Length ?? 0) * Unsafe.SizeOf<LatencyTotals>()) + ((_sums.Length + _levels.Length + _trafficLevels.Length) * 8);
+    public long ApproximateBytes => 160 + (_hours.Length * Unsafe.SizeOf<HourTotals>()) + ((_latencies?.Length ?? 0) * Unsafe.SizeOf<LatencyTotals>()) + ((_sums.Length + _sinceEnd.Length + _levels.Length + _trafficLevels.Length) * 8);
 
     /// <summary>Whether <paramref name="rule"/> is judged by this test: an anomaly threshold with <see cref="AnomalyMethod.Sequential"/>.</summary>
     public static bool IsSequential(AlertRule rule)
@@ -245,6 +252,7 @@ public sealed class SequentialTest
         {
             Array.Clear(_sums); // minutes not weighed (Vigil not running, a warm-up's end before the first live pass): the evidence starts again
             _firedBy = -1;
+            Array.Clear(_sinceEnd);
         }
 
         LastMinute = tally.Minute;
@@ -267,6 +275,7 @@ public sealed class SequentialTest
         {
             Array.Clear(_sums); // evidence from before a stretch that cannot be weighed says nothing after it
             _firedBy = -1;
+            Array.Clear(_sinceEnd);
         }
         else if (_kind == Kind.Errors)
         {
@@ -502,6 +511,11 @@ public sealed class SequentialTest
     /// </summary>
     private double? TrafficLevel(long distance)
     {
+        if (_trafficLevels.Length == 0)
+        {
+            return null; // not a traffic test (an error test's usual rate, asked for by a test)
+        }
+
         var index = distance % WeekHours == 0 ? (int)(distance / WeekHours) - 1 : _weeks + (int)(distance / 24) - 1;
         if (double.IsNegativeInfinity(_trafficLevels[index]))
         {
@@ -517,7 +531,7 @@ public sealed class SequentialTest
     /// and now, on days alike (always, a whole number of weeks apart; for a recent day, today's hours,
     /// and yesterday's where yesterday is alike the day as far before it): the middle half of their ratios (an hour or two
     /// of an incident, or a surge at the peak, is at an end and left out), their rates summed on each
-    /// side; at most a factor of two either way, or NaN (the hour is taken as it was) with fewer than
+    /// side; at most a factor of 1.5 either way (<see cref="MaxTrafficLevel"/>), or NaN (the hour is taken as it was) with fewer than
     /// <see cref="MinLevelRequests"/> requests kept on a side. An hour without requests (a stopped
     /// stream) says nothing of the level.
     /// </summary>
@@ -557,7 +571,7 @@ public sealed class SequentialTest
 
         return Math.Min(nowRequests, thenRequests) < MinLevelRequests
             ? double.NaN
-            : Math.Clamp(Math.Log(nowRate / thenRate), -Math.Log(2), Math.Log(2));
+            : Math.Clamp(Math.Log(nowRate / thenRate), -MaxTrafficLevel, MaxTrafficLevel);
     }
 
     /// <summary>The median over the last <see cref="LevelHours"/> held hours of what <paramref name="of"/> says of each (NaN: nothing), or NaN with fewer than <see cref="MinLevelHours"/>.</summary>
@@ -733,24 +747,46 @@ public sealed class SequentialTest
 
     private void WeighErrors(MinuteTally tally, double usual)
     {
+        Span<double> weighed = stackalloc double[_sums.Length];
         for (var i = 0; i < _sums.Length; i++)
         {
             var sought = ErrorRateSought(usual, ErrorSteps[i]);
-            var llr = sought <= usual || tally.Points == 0
+            weighed[i] = sought <= usual || tally.Points == 0
                 ? 0
                 : (tally.Errors * Math.Log(sought / usual)) + ((tally.Points - tally.Errors) * Math.Log((1 - sought) / (1 - usual)));
-            _sums[i] = Math.Clamp(_sums[i] + Math.Min(_firesAt / 2, llr), 0, 2 * _firesAt);
+            _sums[i] = Math.Clamp(_sums[i] + Math.Min(_firesAt / 2, weighed[i]), 0, 2 * _firesAt);
         }
 
-        if (_firedBy < 0)
+        for (var i = _sums.Length - 1; i > _firedBy; i--)
         {
-            _firedBy = Array.FindLastIndex(_sums, sum => sum >= _firesAt); // the largest change that fires, if any
+            if (_sums[i] >= _firesAt)
+            {
+                _firedBy = i; // the largest change that fired
+                break;
+            }
         }
-        else if (_sums[_firedBy] < _firesAt / 2)
+
+        if (_firedBy < 0 || _sums[_firedBy] >= _firesAt / 2)
         {
-            // The change that fired is over: the evidence starts again, the smaller changes' sums too,
-            // which a quiet service's usual minutes bring down far more slowly (one still there fires anew).
-            Array.Clear(_sums);
+            Array.Clear(_sinceEnd);
+            _minutesSinceEnd = 0;
+            return;
+        }
+
+        // The largest change that fired is over. A smaller change's sum, which a quiet service's usual
+        // minutes bring down far more slowly, ends with it once the minutes since (ten at least) weigh
+        // against that change too; one that its minutes still feed (errors still 2 points up) holds.
+        var open = false;
+        _minutesSinceEnd++;
+        for (var i = 0; i < _sums.Length; i++)
+        {
+            _sinceEnd[i] += weighed[i];
+            _sums[i] = _minutesSinceEnd >= EndMinutes && _sinceEnd[i] <= 0 ? 0 : _sums[i];
+            open |= _sums[i] >= _firesAt / 2;
+        }
+
+        if (!open)
+        {
             _firedBy = -1;
         }
     }
