@@ -36,7 +36,8 @@ public readonly record struct MinuteTally(long Minute, double Events, long Point
 /// on days alike; at most a factor of 1.5, so a drift is followed and a drop or surge that lasts is
 /// never all taken for the level), so a service that grew or shrank since is compared with its like
 /// hours at today's level, not at theirs; a like hour whose level is not known is left out, unless
-/// none is known (a day's first hours in the first judged week, a service too quiet to tell). Hours are UTC hours. The rate at a minute is
+/// none is known (a day's first hours in the first judged week, a service too quiet to tell).
+/// Hours are UTC hours. The rate at a minute is
 /// interpolated between its hour's and the neighbouring hour's (hourly rates stand at the half
 /// hour), except into a day that is not alike: Saturday's first minutes are not pulled toward
 /// Friday night. Until the same hour of a past week was seen, the group is learning (not enough
@@ -250,9 +251,7 @@ public sealed class SequentialTest
 
         if (LastMinute != long.MinValue && tally.Minute > LastMinute + 1)
         {
-            Array.Clear(_sums); // minutes not weighed (Vigil not running, a warm-up's end before the first live pass): the evidence starts again
-            _firedBy = -1;
-            Array.Clear(_sinceEnd);
+            StartAgain(); // minutes not weighed (Vigil not running, a warm-up's end before the first live pass)
         }
 
         LastMinute = tally.Minute;
@@ -273,9 +272,7 @@ public sealed class SequentialTest
         } ?? double.NaN;
         if (double.IsNaN(_usual))
         {
-            Array.Clear(_sums); // evidence from before a stretch that cannot be weighed says nothing after it
-            _firedBy = -1;
-            Array.Clear(_sinceEnd);
+            StartAgain(); // evidence from before a stretch that cannot be weighed says nothing after it
         }
         else if (_kind == Kind.Errors)
         {
@@ -354,6 +351,13 @@ public sealed class SequentialTest
         {
             Reason = reason,
         };
+    }
+
+    /// <summary>The evidence starts again: every sum at 0, no error step fired (what follows the step's end is cleared at the next minute weighed).</summary>
+    private void StartAgain()
+    {
+        Array.Clear(_sums);
+        _firedBy = -1;
     }
 
     /// <summary>The usual requests a minute at <paramref name="minute"/>: its hour's, interpolated toward the neighbouring hour's on a day alike it.</summary>
@@ -529,11 +533,11 @@ public sealed class SequentialTest
     /// The logarithm of how much busier the group ran over the last <see cref="LevelHours"/> hours than
     /// <paramref name="distance"/> hours before each, from the hours with 20 requests or more both then
     /// and now, on days alike (always, a whole number of weeks apart; for a recent day, today's hours,
-    /// and yesterday's where yesterday is alike the day as far before it): the middle half of their ratios (an hour or two
-    /// of an incident, or a surge at the peak, is at an end and left out), their rates summed on each
-    /// side; at most a factor of 1.5 either way (<see cref="MaxTrafficLevel"/>), or NaN (the hour is taken as it was) with fewer than
-    /// <see cref="MinLevelRequests"/> requests kept on a side. An hour without requests (a stopped
-    /// stream) says nothing of the level.
+    /// and yesterday's where yesterday is alike the day as far before it): the middle half of their
+    /// ratios (an hour or two of an incident, or a surge at the peak, is at an end and left out), their
+    /// rates summed on each side; at most a factor of 1.5 either way (<see cref="MaxTrafficLevel"/>),
+    /// or NaN (the hour is taken as it was) with fewer than <see cref="MinLevelRequests"/> requests
+    /// kept on a side. An hour without requests (a stopped stream) says nothing of the level.
     /// </summary>
     private double LearnTrafficLevel(long distance)
     {
