@@ -58,7 +58,7 @@ public class StepDetectorBenchmarks
 
             values.Sort();
             float[] executions = count <= MinuteLog.MaxKeptExecutions ? [.. values.Select(v => (float)v)] : [];
-            log.Set(m * MinuteMs, new MinuteSummary(count, (float)values.Sum(), (float)values[count / 2], (float)values[Math.Min(count - 1, (int)(0.95 * count))]), executions);
+            log.Set(m * MinuteMs, new MinuteSummary(count, (float)values.Sum(), (float)values[count / 2], (float)values[Math.Min(count - 1, (int)(0.95 * count))], (float)values.Average(Math.Log)), executions);
         }
 
         return log;

@@ -228,6 +228,30 @@ public sealed class WindowAccumulator
         return true;
     }
 
+    /// <summary>
+    /// The mean of the merged timing points' natural logarithms, each point its sketch bin's value
+    /// (within 1 %): the logarithm of their geometric mean. Null when no timing points were merged,
+    /// or when one of them was 0 (a geometric mean with a 0 in it says nothing about the others).
+    /// </summary>
+    public double? LogMean()
+    {
+        if (_binTotal == 0 || _bins[SketchMapping.Code(0)] > 0)
+        {
+            return null;
+        }
+
+        double sum = 0;
+        for (var code = _minCode; code <= _maxCode; code++)
+        {
+            if (_bins[code] > 0)
+            {
+                sum += _bins[code] * Math.Log(Math.Clamp(SketchMapping.CodeValue(code), Min, Max));
+            }
+        }
+
+        return sum / _binTotal;
+    }
+
     /// <summary>The merged sketch bins packed as rollups store them, or null when no timing points were merged.</summary>
     public uint[]? PackedBins() => HasBins ? PackBins() : null;
 

@@ -1,15 +1,16 @@
 namespace Vigil.Performance.Regressions;
 
-/// <summary>One operation's executions in one minute: how many, their total duration, and their median and 95th percentile.</summary>
+/// <summary>One operation's executions in one minute: how many, their total duration, their median and 95th percentile, and their geometric mean (as its logarithm).</summary>
 /// <param name="Count">Executions.</param>
 /// <param name="Sum">Sum of durations, ms.</param>
 /// <param name="P50">Median duration, ms.</param>
 /// <param name="P95">95th percentile, ms.</param>
-public readonly record struct MinuteSummary(int Count, float Sum, float P50, float P95);
+/// <param name="LogMean">The mean of the durations' natural logarithms (of ms): the logarithm of their geometric mean; NaN when not known (one of them took 0 ms).</param>
+public readonly record struct MinuteSummary(int Count, float Sum, float P50, float P95, float LogMean = float.NaN);
 
 /// <summary>
 /// The last minutes of one operation, a ring of <see cref="MinuteSummary"/> indexed by the
-/// minute's start (24 bytes a minute with its stamp: four hours are under 6 KB), and, for minutes of at most
+/// minute's start (28 bytes a minute with its stamp: four hours are under 7 KB), and, for minutes of at most
 /// <see cref="MaxKeptExecutions"/> executions, their durations one by one (a quiet operation's
 /// median over a block of minutes says less than its executions do: <see cref="StepDetector"/>
 /// ranks them). The durations take 48 bytes a minute more (under 12 KB for four hours), only

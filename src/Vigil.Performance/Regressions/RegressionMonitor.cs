@@ -174,7 +174,8 @@ public sealed partial class RegressionMonitor(
         (int)Math.Min(accumulator.Count, int.MaxValue),
         (float)accumulator.Sum,
         (float)(accumulator.Quantile(0.5) ?? accumulator.Sum / accumulator.Count),
-        (float)(accumulator.Quantile(0.95) ?? accumulator.Sum / accumulator.Count));
+        (float)(accumulator.Quantile(0.95) ?? accumulator.Sum / accumulator.Count),
+        (float)(accumulator.LogMean() ?? double.NaN));
 
     private async Task<int> JudgeAsync(long lastMinuteMs, long nowMs, CancellationToken cancellationToken)
     {
@@ -220,20 +221,22 @@ public sealed partial class RegressionMonitor(
     /// <summary>Stores a finding that also clears the baseline (and raises the alert for a regression); false when it does not.</summary>
     private async Task<bool> RecordAsync(OperationKey key, MinuteLog log, StepFinding finding, StoredBaseline baseline, long lastMinuteMs, long nowMs, PerformanceOptions settings, CancellationToken cancellationToken)
     {
-        // Since the step: the measure (for a quantile the execution-weighted one of the minutes' own; the average exact) and the exact average.
-        var (afterValue, afterAvg) = Since(log, finding.StartMs, lastMinuteMs, finding.Measure);
-        var baselineValue = finding.Measure switch
+        // Since the step: the measure (for a quantile the execution-weighted one of the minutes' own; the averages exact), the exact average and the median.
+        var since = Since(log, finding.StartMs, lastMinuteMs);
+        var (afterValue, baselineValue) = finding.Measure switch
         {
-            StepMeasure.P50 => baseline.P50Ms,
-            StepMeasure.P95 => baseline.P95Ms,
-            StepMeasure.Average => baseline.AvgMs,
+            StepMeasure.P50 => (since.P50, baseline.P50Ms),
+            StepMeasure.P95 => (since.P95, baseline.P95Ms),
+            StepMeasure.Average => (since.Average, baseline.AvgMs),
+            StepMeasure.GeometricMean => (since.GeometricMean, (double?)null), // baselines keep no geometric mean: the median or the average must clear theirs
             _ => throw new ArgumentOutOfRangeException(nameof(finding), finding.Measure, "Not a step measure."),
         };
         var valueChange = baselineValue is > 0 and var b ? 100 * (afterValue - b) / b : (double?)null;
-        var avgChange = baseline.AvgMs > 0 ? 100 * (afterAvg - baseline.AvgMs) / baseline.AvgMs : (double?)null;
+        var avgChange = baseline.AvgMs > 0 ? 100 * (since.Average - baseline.AvgMs) / baseline.AvgMs : (double?)null;
+        var medianChange = finding.Measure == StepMeasure.GeometricMean && baseline.P50Ms is > 0 and var m ? 100 * (since.P50 - m) / m : (double?)null;
         var clears = finding.Direction > 0
-            ? valueChange > settings.ChangePercent || avgChange > settings.ChangePercent
-            : valueChange < -settings.ChangePercent || avgChange < -settings.ChangePercent;
+            ? valueChange > settings.ChangePercent || avgChange > settings.ChangePercent || medianChange > settings.ChangePercent
+            : valueChange < -settings.ChangePercent || avgChange < -settings.ChangePercent || medianChange < -settings.ChangePercent;
         if (!clears)
         {
             return false;
@@ -289,8 +292,8 @@ public sealed partial class RegressionMonitor(
         return true;
     }
 
-    /// <summary>The measure (for a quantile the execution-weighted one of the minutes' values; the average exact) and the average of the minutes from <paramref name="fromMs"/> to <paramref name="lastMinuteMs"/>.</summary>
-    private static (double Value, double Avg) Since(MinuteLog log, long fromMs, long lastMinuteMs, StepMeasure measure)
+    /// <summary>The minutes from <paramref name="fromMs"/> to <paramref name="lastMinuteMs"/> as one block: for a quantile the execution-weighted one of the minutes' values; the averages exact.</summary>
+    private static StepDetector.Block Since(MinuteLog log, long fromMs, long lastMinuteMs)
     {
         var minutes = new List<MinuteSummary>();
         for (var m = fromMs; m <= lastMinuteMs; m += MinuteMs)
@@ -301,8 +304,7 @@ public sealed partial class RegressionMonitor(
             }
         }
 
-        var block = StepDetector.Block.Of(fromMs, minutes.ToArray());
-        return (StepDetector.Value(block, measure), block.Average);
+        return StepDetector.Block.Of(fromMs, minutes.ToArray());
     }
 
     /// <summary>The <c>version</c> labels of the operation's series with executions before and since the step (what memory holds), comma-separated.</summary>

@@ -84,6 +84,47 @@ public class WindowAccumulatorTests
     }
 
     [Fact]
+    public void LogMean_LogNormalPoints_WithinOnePercentOfTheExactGeometricMean()
+    {
+        // Arrange
+        var values = SampleData.Generate(SampleData.LogNormal, 20_000, seed: 7);
+        var series = SampleData.NewSeries(MetricType.Timing);
+        for (var i = 0; i < values.Length; i++)
+        {
+            series.Record(values[i], i * 10L);
+        }
+
+        var accumulator = new WindowAccumulator();
+        series.AggregateInto(accumulator, 0, long.MaxValue);
+
+        // Act
+        var logMean = accumulator.LogMean();
+
+        // Assert: each point is its bin's value, within 1 %, so their logarithms' mean is within log 1.01.
+        Assert.NotNull(logMean);
+        Assert.InRange(logMean.Value - values.Average(Math.Log), -Math.Log(1.01), Math.Log(1.01));
+    }
+
+    [Fact]
+    public void LogMean_NoTimingPointsOrAZeroAmongThem_IsNull()
+    {
+        // Arrange
+        var series = SampleData.NewSeries(MetricType.Timing);
+        series.Record(10, 0);
+        series.Record(1000, 10);
+        var accumulator = new WindowAccumulator();
+        series.AggregateInto(accumulator, 0, long.MaxValue);
+        var withZero = new WindowAccumulator();
+        series.Record(0, 20);
+        series.AggregateInto(withZero, 0, long.MaxValue);
+
+        // Act + Assert: the geometric mean of 10 and 1000 is 100; with a 0 among them there is none.
+        Assert.Equal(Math.Log(100), accumulator.LogMean()!.Value, Math.Log(1.01));
+        Assert.Null(withZero.LogMean());
+        Assert.Null(new WindowAccumulator().LogMean());
+    }
+
+    [Fact]
     public void Quantile_SingleHugeValue_ClampedToTheRecordedValue()
     {
         // Arrange: 1e30 is past the last bin, whose representative is about 4.7e26.
