@@ -206,6 +206,42 @@ public abstract class RuleTestEndpointsTests(StorageProvider provider, SharedSer
     }
 
     [Fact]
+    public async Task CriticalEndpointLatency_TwoSpikeMinutesApart_DoNotPage_ASustainedStepPagesSevenMinutesIn()
+    {
+        // An export route at 1.5 s (20 requests a minute, ±10 %) from 06:00; at 08:30 and 08:33 one
+        // minute each four times slower (6 s), from 09:00 every minute for a quarter of an hour.
+        await using var app = StartApp(settings: ManualPasses);
+        var client = app.Admin();
+        var body = new StringBuilder("{\"points\":[");
+        for (var minute = 0; minute < 210; minute++)
+        {
+            var slower = minute is 150 or 153 or (>= 180 and < 195) ? 4 : 1;
+            for (var i = 0; i < 20; i++)
+            {
+                var at = HistoryStart.AddMinutes(minute).AddSeconds(i * 3);
+                var ms = 1500 * slower * (1 + (0.1 * Math.Sin((minute * 20) + i)));
+                body.Append(CultureInfo.InvariantCulture, $"{{\"name\":\"http_request_duration_ms\",\"type\":\"timing\",\"value\":{ms:0.###},\"labels\":{{\"route\":\"/api/export\",\"method\":\"GET\"}},\"timestamp\":\"{Json.Iso(at)}\"}},");
+            }
+        }
+
+        body.Length--;
+        body.Append("]}");
+        (await client.PostJsonAsync("/api/v1/metrics", body.ToString())).EnsureSuccessStatusCode();
+
+        var response = await client.PostAsync($"/api/v1/alerts/rules/critical_endpoint_latency/test?from={Json.Iso(HistoryStart)}&to={Json.Iso(HistoryStart.AddMinutes(210))}", null);
+
+        // With its slowest minute left out a window holds both spikes' minutes only while the second
+        // is the current one (08:33-08:34): pending, never five minutes. The step is above once two
+        // of its minutes are in the window (09:02) and fires five minutes on (untrimmed: 09:01 and 09:06).
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var history = (await response.ReadAsync()).GetProperty("history").EnumerateArray().Select(e => (At: e.GetProperty("at").GetDateTimeOffset(), To: e.GetProperty("to").GetString())).ToArray();
+        Assert.Equal(
+            [(HistoryStart.AddMinutes(154), "pending"), (HistoryStart.AddMinutes(156), "resolved"),
+             (HistoryStart.AddMinutes(182), "pending"), (HistoryStart.AddMinutes(187), "firing"), (HistoryStart.AddMinutes(199), "resolved")],
+            history);
+    }
+
+    [Fact]
     public async Task TestUnsavedDynamicRule_BaselineUsed_NotKeptAfterwards()
     {
         await using var app = StartApp(settings: ManualPasses);
