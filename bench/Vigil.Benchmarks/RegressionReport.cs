@@ -175,7 +175,7 @@ internal static class RegressionReport
                 values.Sort();
                 // As the monitor does: a quiet minute's durations one by one, besides its summary.
                 var executions = values.Count <= MinuteLog.MaxKeptExecutions ? values.Select(v => (float)v).ToArray() : [];
-                log.Set(m * MinuteMs, new MinuteSummary(values.Count, (float)values.Sum(), (float)Rank(values, 0.5), (float)Rank(values, 0.95), (float)values.Average(Math.Log)), executions);
+                log.Set(m * MinuteMs, new MinuteSummary(values.Count, (float)(trimAverage > 0 ? Average(values, trimAverage) * values.Count : values.Sum()), (float)Rank(values, 0.5), (float)Rank(values, 0.95), (float)values.Average(Math.Log)), executions);
             }
 
             if (m >= 240)

@@ -218,7 +218,7 @@ public sealed class WindowAccumulator
 
         for (var code = _minCode; code <= _maxCode; code++)
         {
-            var value = (float)Math.Clamp(SketchMapping.CodeValue(code), Min, Max);
+            var value = (float)BinValue(code);
             for (var k = 0L; k < _bins[code]; k++)
             {
                 into[count++] = value;
@@ -245,12 +245,15 @@ public sealed class WindowAccumulator
         {
             if (_bins[code] > 0)
             {
-                sum += _bins[code] * Math.Log(Math.Clamp(SketchMapping.CodeValue(code), Min, Max));
+                sum += _bins[code] * Math.Log(BinValue(code));
             }
         }
 
         return sum / _binTotal;
     }
+
+    /// <summary>The value a merged point in bin <paramref name="code"/> stands for: the bin's, within the merged minimum and maximum.</summary>
+    private double BinValue(int code) => Math.Clamp(SketchMapping.CodeValue(code), Min, Max);
 
     /// <summary>The merged sketch bins packed as rollups store them, or null when no timing points were merged.</summary>
     public uint[]? PackedBins() => HasBins ? PackBins() : null;
@@ -310,7 +313,7 @@ public sealed class WindowAccumulator
             seen += _bins[code];
             if (seen >= rank)
             {
-                return Math.Clamp(SketchMapping.CodeValue(code), Min, Max);
+                return BinValue(code);
             }
         }
 

@@ -50,6 +50,7 @@ public sealed partial class RegressionMonitor(
 
     private readonly Dictionary<string, (OperationKey Key, MinuteLog Log)> _logs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _quietUntil = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _unjudgedSince = new(StringComparer.Ordinal); // open regressions whose measure cannot be read now, since when
     private long? _fedToMs;
 
     /// <summary>
@@ -223,15 +224,15 @@ public sealed partial class RegressionMonitor(
     {
         // Since the step: the measure (for a quantile the execution-weighted one of the minutes' own; the averages exact), the exact average and the median.
         var since = Since(log, finding.StartMs, lastMinuteMs);
-        var (afterValue, baselineValue) = finding.Measure switch
+        var baselineValue = finding.Measure switch
         {
-            StepMeasure.P50 => (since.P50, baseline.P50Ms),
-            StepMeasure.P95 => (since.P95, baseline.P95Ms),
-            StepMeasure.Average => (since.Average, baseline.AvgMs),
-            StepMeasure.GeometricMean => (since.GeometricMean, (double?)null), // baselines keep no geometric mean: the median or the average must clear theirs
+            StepMeasure.P50 => baseline.P50Ms,
+            StepMeasure.P95 => baseline.P95Ms,
+            StepMeasure.Average => baseline.AvgMs,
+            StepMeasure.GeometricMean => null, // baselines keep no geometric mean: the median or the average must clear theirs
             _ => throw new ArgumentOutOfRangeException(nameof(finding), finding.Measure, "Not a step measure."),
         };
-        var valueChange = baselineValue is > 0 and var b ? 100 * (afterValue - b) / b : (double?)null;
+        var valueChange = baselineValue is > 0 and var b ? 100 * (StepDetector.Value(since, finding.Measure) - b) / b : (double?)null;
         var avgChange = baseline.AvgMs > 0 ? 100 * (since.Average - baseline.AvgMs) / baseline.AvgMs : (double?)null;
         var medianChange = finding.Measure == StepMeasure.GeometricMean && baseline.P50Ms is > 0 and var m ? 100 * (since.P50 - m) / m : (double?)null;
         var clears = finding.Direction > 0
@@ -261,14 +262,27 @@ public sealed partial class RegressionMonitor(
         return true;
     }
 
-    /// <summary>Resolves an open regression whose operation is back (or has not run for an hour); true when it did.</summary>
+    /// <summary>
+    /// Resolves an open regression whose operation is back, has not run for an hour, or could not be
+    /// judged for an hour while it ran (too few executions a minute for a block, or its measure not
+    /// known: a geometric mean with 0 ms executions in most blocks); true when it did.
+    /// </summary>
     private async Task<bool> CheckBackAsync(StoredRegression regression, OperationKey key, MinuteLog log, long lastMinuteMs, long nowMs, PerformanceOptions settings, CancellationToken cancellationToken)
     {
-        // A measure this version does not know (stored by a newer one) is never judged back here; an hour without executions still closes it.
+        // A measure this version does not know (stored by a newer one) is never judged back here; an hour without executions, or unjudged, still closes it.
         var back = StepDetector.MeasureNamed(regression.Measure) is { } measure
             ? StepDetector.IsBack(log, lastMinuteMs, measure, 1, regression.BeforeMs, settings.ChangePercent)
             : null;
         var silent = log.LatestMs is not { } latest || latest < lastMinuteMs - SilentMs;
+        if (back is not null)
+        {
+            _unjudgedSince.Remove(regression.Id);
+        }
+        else if (!_unjudgedSince.TryAdd(regression.Id, lastMinuteMs))
+        {
+            silent |= _unjudgedSince[regression.Id] <= lastMinuteMs - SilentMs;
+        }
+
         if (back != true && !silent)
         {
             return false;
@@ -280,7 +294,10 @@ public sealed partial class RegressionMonitor(
         }
 
         _quietUntil[key.Id] = lastMinuteMs + (StepDetector.HistoryMinutes * MinuteMs / 2);
-        var reason = silent
+        _unjudgedSince.Remove(regression.Id);
+        var reason = silent && back is null && log.LatestMs >= lastMinuteMs - SilentMs
+            ? $"{key.Name} could not be judged for an hour ({regression.Measure}): its regression is closed."
+            : silent
             ? $"{key.Name} has not run for an hour: its regression is closed."
             : string.Create(CultureInfo.InvariantCulture, $"{key.Name} is back: {regression.Measure} near {regression.BeforeMs:0.#} ms again.");
         if (sink is not null)

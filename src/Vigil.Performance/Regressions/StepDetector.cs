@@ -60,10 +60,10 @@ public sealed record StepFinding(StepMeasure Measure, int Direction, long StartM
 /// after 8 minutes instead of 14, +10 % at 100 a minute in 92 % of operations instead of 87 %),
 /// and where one execution in a hundred is many times slower it holds less. The geometric mean
 /// counts every execution by its logarithm, so it keeps most of their evidence either way: with
-/// one execution in a hundred 5–20 times slower, +10 % at 100 a minute is found in 93 % of
-/// operations (82 % without it), and without the heavy tail at 20 a minute in 52 % (47 %). A
-/// minute with an execution of 0 ms has no geometric mean, and its block is left out of that
-/// measure's test. A slow drift moves the blocks before and after alike,
+/// one execution in a hundred 5–20 times slower, +10 % at 100 a minute is found in 90 % of
+/// operations (83 % without it), and without the heavy tail at 20 a minute in 47 % (43 %). A
+/// minute with an execution of 0 ms, or without sketch bins, has no geometric mean, and its whole
+/// block is left out of that measure's test. A slow drift moves the blocks before and after alike,
 /// so it shows no step; the daily cycle moves an hour of blocks by a few percent, under the
 /// change that counts. The size is also measured across the step's start over windows of like
 /// length (<see cref="Size"/>), so a step on a falling cycle is not measured smaller by the hour
@@ -73,7 +73,7 @@ public sealed record StepFinding(StepMeasure Measure, int Direction, long StartM
 /// of a quiet operation, which needs more evidence, after more; the p-value is corrected for the
 /// splits that can run, the four measures and the two directions (Bonferroni). Five blocks above
 /// ninety have p = 1 / C(95, 5) ≈ 1.7e-8, so the shortest split still passes the default
-/// confidence with fifty-six tests (9.5e-7); with blocks of three minutes or more (fewer than five
+/// confidence with fifty-six tests (9.7e-7); with blocks of three minutes or more (fewer than five
 /// executions a minute) fewer blocks fit in the history and it no longer can, so the median's
 /// test on the executions, or a longer split, finds such an operation's step.
 /// </remarks>
@@ -198,7 +198,7 @@ public static class StepDetector
             return null;
         }
 
-        var recent = Blocks(log, lastMinuteMs, length, AfterSplits[0]).Where(b => b.Count > 0).Select(b => Value(b, measure)).Where(v => !double.IsNaN(v)).ToArray();
+        var recent = Values(Blocks(log, lastMinuteMs, length, AfterSplits[0]), measure).ToArray();
         if (recent.Length < AfterSplits[0] - 1)
         {
             return null;
@@ -513,9 +513,12 @@ public static class StepDetector
         return bestSplit;
     }
 
-    /// <summary>The logarithms of the blocks' values of <paramref name="measure"/>, leaving out blocks without executions or without the measure.</summary>
-    private static double[] LogValues(Block[] blocks, StepMeasure measure) =>
-        [.. blocks.Where(b => b.Count > 0).Select(b => Value(b, measure)).Where(v => !double.IsNaN(v)).Select(v => Math.Log(Math.Max(v, 1e-9)))];
+    /// <summary>The blocks' values of <paramref name="measure"/>, leaving out blocks without executions or without the measure.</summary>
+    private static IEnumerable<double> Values(IEnumerable<Block> blocks, StepMeasure measure) =>
+        blocks.Where(b => b.Count > 0).Select(b => Value(b, measure)).Where(v => !double.IsNaN(v));
+
+    /// <summary>The logarithms of the blocks' <see cref="Values"/>.</summary>
+    private static double[] LogValues(Block[] blocks, StepMeasure measure) => [.. Values(blocks, measure).Select(v => Math.Log(Math.Max(v, 1e-9)))];
 
     /// <summary>
     /// The step's size, percent: the median of the last <paramref name="after"/> blocks against the

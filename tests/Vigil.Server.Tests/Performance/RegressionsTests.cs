@@ -187,23 +187,8 @@ public abstract class RegressionsTests(StorageProvider provider, SharedServer sh
         // step has to clear the baseline's.
         await using var app = StartApp(settings: ManualAnalysis);
         var admin = app.Admin();
-        var now = app.Time.GetUtcNow();
-        var history = Enumerable.Range(1, 240).Reverse().SelectMany(minute => CacheMinute(now.AddMinutes(-minute), hitMs: 20)).ToArray();
-        foreach (var batch in history.Chunk(2000))
-        {
-            (await admin.PostJsonAsync("/api/v1/metrics", $"{{\"points\":[{string.Join(',', batch)}]}}")).EnsureSuccessStatusCode();
-        }
+        var regression = await OpenCacheRegressionAsync(app, admin);
 
-        await app.Services.GetServices<IScheduledTask>().OfType<OperationAnalysis>().Single().RunAsync(CancellationToken.None);
-
-        JsonElement[] open = [];
-        for (var minute = 0; minute < 15 && open.Length == 0; minute++)
-        {
-            await PushCacheMinuteAsync(app, admin, hitMs: 60);
-            open = (await (await admin.GetAsync("/api/v1/regressions?state=open")).ReadAsync()).EnumerateArray().ToArray();
-        }
-
-        var regression = Assert.Single(open);
         Assert.Equal("gmean", regression.GetProperty("measure").GetString());
         Assert.InRange(regression.GetProperty("changePercent").GetDouble(), 40, 80);
         Assert.Equal(JsonValueKind.Null, regression.GetProperty("baselineMs").ValueKind);
@@ -218,6 +203,29 @@ public abstract class RegressionsTests(StorageProvider provider, SharedServer sh
 
         Assert.Equal("gmean", Assert.Single(resolved).GetProperty("measure").GetString());
         Assert.Empty((await (await admin.GetAsync("/api/v1/alerts?status=firing&ruleId=performance_regression")).ReadAsync()).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task GeometricMeanRegression_CacheHitsThenTakeZeroMs_ClosedAfterAnHourItCannotBeJudged()
+    {
+        // A minute with a 0 ms execution has no geometric mean: with the hits at 0 ms no block has
+        // one, so the regression cannot be judged back, and is closed an hour on rather than never.
+        await using var app = StartApp(settings: ManualAnalysis);
+        var admin = app.Admin();
+        Assert.Equal("gmean", (await OpenCacheRegressionAsync(app, admin)).GetProperty("measure").GetString());
+
+        JsonElement[] resolved = [];
+        var minutes = 0;
+        for (; minutes < 75 && resolved.Length == 0; minutes++)
+        {
+            await PushCacheMinuteAsync(app, admin, hitMs: 0);
+            resolved = (await (await admin.GetAsync("/api/v1/regressions?state=resolved")).ReadAsync()).EnumerateArray().ToArray();
+        }
+
+        Assert.Single(resolved);
+        Assert.InRange(minutes, 61, 65); // judged (not back) while four of the last five blocks still have one, then an hour
+        var alert = Assert.Single((await (await admin.GetAsync("/api/v1/alerts?status=resolved&ruleId=performance_regression")).ReadAsync()).EnumerateArray());
+        Assert.Equal(resolved[0].GetProperty("resolvedAt").GetDateTimeOffset(), alert.GetProperty("resolvedAt").GetDateTimeOffset());
     }
 
     [Theory]
@@ -283,6 +291,28 @@ public abstract class RegressionsTests(StorageProvider provider, SharedServer sh
         (await client.PostJsonAsync("/api/v1/metrics", $"{{\"points\":[{string.Join(',', points)}]}}")).EnsureSuccessStatusCode();
         app.Time.Advance(TimeSpan.FromMinutes(1));
         await app.Services.GetRequiredService<RegressionMonitor>().RunOnceAsync(CancellationToken.None);
+    }
+
+    /// <summary>Four hours of <see cref="CacheMinute"/>s with hits at 20 ms and their baseline, then hits at 60 ms minute by minute until the regression is open (at most 15 minutes); the regression.</summary>
+    private static async Task<JsonElement> OpenCacheRegressionAsync(VigilApp app, HttpClient admin)
+    {
+        var now = app.Time.GetUtcNow();
+        var history = Enumerable.Range(1, 240).Reverse().SelectMany(minute => CacheMinute(now.AddMinutes(-minute), hitMs: 20)).ToArray();
+        foreach (var batch in history.Chunk(2000))
+        {
+            (await admin.PostJsonAsync("/api/v1/metrics", $"{{\"points\":[{string.Join(',', batch)}]}}")).EnsureSuccessStatusCode();
+        }
+
+        await app.Services.GetServices<IScheduledTask>().OfType<OperationAnalysis>().Single().RunAsync(CancellationToken.None);
+
+        JsonElement[] open = [];
+        for (var minute = 0; minute < 15 && open.Length == 0; minute++)
+        {
+            await PushCacheMinuteAsync(app, admin, hitMs: 60);
+            open = (await (await admin.GetAsync("/api/v1/regressions?state=open")).ReadAsync()).EnumerateArray().ToArray();
+        }
+
+        return Assert.Single(open);
     }
 
     /// <summary>A minute of nine cache hits around <paramref name="hitMs"/>, ten misses around 100 ms, and one miss eight times slower in odd minutes (±10 %, no two alike).</summary>
