@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Runtime.InteropServices;
+using System.Text;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -31,6 +32,28 @@ internal abstract class Row
 
     /// <summary>The column as text.</summary>
     public abstract string String(int column);
+
+    /// <summary>
+    /// The column as text, one string for each distinct text of the read: for ids that repeat row
+    /// after row (an operation's id in each of its hours, blocks and days), which would otherwise be a
+    /// new string per row (about 77 MB in a scheduled analysis of 10 000 operations).
+    /// </summary>
+    public abstract string SharedString(int column);
+
+    private readonly Dictionary<string, string> _shared = new(StringComparer.Ordinal);
+
+    /// <summary>The string kept for <paramref name="text"/> in this read, kept first if new.</summary>
+    private protected string Shared(ReadOnlySpan<char> text)
+    {
+        var lookup = _shared.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (!lookup.TryGetValue(text, out var kept))
+        {
+            kept = text.ToString();
+            _shared[kept] = kept;
+        }
+
+        return kept;
+    }
 
     /// <summary>A blob column of packed sketch bins as the array Vigil keeps them in, or null.</summary>
     public abstract uint[]? Bins(int column);
@@ -74,6 +97,8 @@ internal abstract class Row
 
         public override string String(int column) => reader.GetString(column);
 
+        public override string SharedString(int column) => Shared(reader.GetString(column));
+
         public override uint[]? Bins(int column) =>
             reader.IsDBNull(column) ? null : MemoryMarshal.Cast<byte, uint>(reader.GetFieldValue<byte[]>(column)).ToArray();
     }
@@ -88,6 +113,20 @@ internal abstract class Row
         public override double Double(int column) => raw.sqlite3_column_double(statement, column);
 
         public override string String(int column) => raw.sqlite3_column_text(statement, column).utf8_to_string();
+
+        public override string SharedString(int column)
+        {
+            // The text's bytes as SQLite holds them (UTF-8), decoded onto the stack when short.
+            var bytes = raw.sqlite3_column_blob(statement, column);
+            var length = Encoding.UTF8.GetMaxCharCount(bytes.Length);
+            if (length > 256)
+            {
+                return Shared(Encoding.UTF8.GetString(bytes));
+            }
+
+            Span<char> chars = stackalloc char[length];
+            return Shared(chars[..Encoding.UTF8.GetChars(bytes, chars)]);
+        }
 
         public override uint[]? Bins(int column) =>
             IsNull(column) ? null : MemoryMarshal.Cast<byte, uint>(raw.sqlite3_column_blob(statement, column)).ToArray();

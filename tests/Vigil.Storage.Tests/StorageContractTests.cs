@@ -282,6 +282,25 @@ public abstract class StorageContractTests(StorageProvider provider) : IAsyncLif
     }
 
     [Fact]
+    public async Task RowReadAsync_SharedString_OneStringPerDistinctTextOfTheRead()
+    {
+        await using var connection = await Database.OpenAsync();
+        var longText = new string('é', 300); // decoded off the stack
+
+        var rows = await Row.ReadAsync(
+            connection,
+            "SELECT 'op-1' UNION ALL SELECT 'op-2' UNION ALL SELECT 'op-1' UNION ALL SELECT 'naïve 東京' UNION ALL SELECT @long UNION ALL SELECT @long",
+            new { @long = longText },
+            r => r.SharedString(0),
+            CancellationToken.None);
+
+        Assert.Equal(["op-1", "op-2", "op-1", "naïve 東京", longText, longText], rows);
+        Assert.Same(rows[0], rows[2]);
+        Assert.Same(rows[4], rows[5]);
+        Assert.NotSame(rows[0], rows[1]);
+    }
+
+    [Fact]
     public async Task CountMetricRowsAsync_CountsWhatReadMetricAsyncReads_UpToTheLimit()
     {
         var rollups = new RollupRepository(Database);

@@ -119,7 +119,7 @@ public sealed class OperationRepository
         return await ReadAsync(
             $"SELECT {SpanColumns} FROM operation_spans WHERE hours = @hours AND start_ms IN ({Numbers(starts)}) AND operation_id >= @firstId AND operation_id <= @lastId",
             new { hours, firstId, lastId },
-            r => new StoredOperationSpan(r.String(2), (int)r.Int64(0), r.Int64(1), r.Int64(3), r.Int64(4), r.Double(5), r.Double(6), r.Double(7), r.Bins(8)),
+            r => new StoredOperationSpan(r.SharedString(2), (int)r.Int64(0), r.Int64(1), r.Int64(3), r.Int64(4), r.Double(5), r.Double(6), r.Double(7), r.Bins(8)),
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -328,7 +328,7 @@ public sealed class OperationRepository
         new(r.String(0), r.String(1), r.String(2), r.IsNull(3) ? null : r.String(3), r.String(4), r.String(5), r.Int64(6), r.Int64(7), r.IsNull(8) ? null : r.String(8));
 
     private static StoredOperationHour HourOf(Row r) =>
-        new(r.String(0), r.Int64(1), r.Int64(2), r.Int64(3), r.Double(4), r.Double(5), r.Double(6), r.Bins(7));
+        new(r.SharedString(0), r.Int64(1), r.Int64(2), r.Int64(3), r.Double(4), r.Double(5), r.Double(6), r.Bins(7));
 
     private static StoredBaseline BaselineOf(Row r) =>
         new(r.String(0), (int)r.Int64(1), r.Int64(2), r.Int64(3), r.Double(4), NullableDouble(r, 5), NullableDouble(r, 6), NullableDouble(r, 7), r.Int64(8), r.Int64(9), r.Int64(10), r.Int64(11));
