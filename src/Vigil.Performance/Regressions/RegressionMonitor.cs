@@ -207,13 +207,21 @@ public sealed partial class RegressionMonitor(
                 continue; // the step just reported is still in the window
             }
 
-            if (StepDetector.Detect(log, lastMinuteMs, settings.ChangePercent, settings.RegressionConfidence) is not { } finding
-                || (seasonal.GetValueOrDefault(id) ?? flat.GetValueOrDefault(id)) is not { } baseline)
+            if ((seasonal.GetValueOrDefault(id) ?? flat.GetValueOrDefault(id)) is not { } baseline)
             {
                 continue;
             }
 
-            changes += await RecordAsync(key, log, finding, baseline, lastMinuteMs, nowMs, settings, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            // The most confident finding that also leaves the baseline: one that does not (a geometric
+            // mean's step whose median and average stay near the baseline's) must not hide another's.
+            foreach (var finding in StepDetector.Findings(log, lastMinuteMs, settings.ChangePercent, settings.RegressionConfidence))
+            {
+                if (await RecordAsync(key, log, finding, baseline, lastMinuteMs, nowMs, settings, cancellationToken).ConfigureAwait(false))
+                {
+                    changes++;
+                    break;
+                }
+            }
         }
 
         return changes;

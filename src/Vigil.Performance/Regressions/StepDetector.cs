@@ -111,15 +111,25 @@ public static class StepDetector
 
     /// <summary>
     /// The step in <paramref name="log"/> up to the minute starting at <paramref name="lastMinuteMs"/>
-    /// (the last complete minute), or null. <paramref name="changePercent"/> is the smallest change
-    /// that counts (seed 002: 10); <paramref name="minConfidence"/> the confidence a step needs.
+    /// (the last complete minute), or null: the most confident of <see cref="Findings"/>.
     /// </summary>
-    public static StepFinding? Detect(MinuteLog log, long lastMinuteMs, double changePercent, double minConfidence)
+    public static StepFinding? Detect(MinuteLog log, long lastMinuteMs, double changePercent, double minConfidence) =>
+        Findings(log, lastMinuteMs, changePercent, minConfidence) is [var first, ..] ? first : null;
+
+    /// <summary>
+    /// The step in <paramref name="log"/> up to the minute starting at <paramref name="lastMinuteMs"/>
+    /// (the last complete minute) as each measure that shows it finds it, the most confident first
+    /// (of two as confident, the measure tried first): a caller that takes only some findings (a
+    /// regression must also leave the baseline, by its own measure) can go on to the next.
+    /// <paramref name="changePercent"/> is the smallest change that counts (seed 002: 10);
+    /// <paramref name="minConfidence"/> the confidence a step needs.
+    /// </summary>
+    public static IReadOnlyList<StepFinding> Findings(MinuteLog log, long lastMinuteMs, double changePercent, double minConfidence)
     {
         ArgumentNullException.ThrowIfNull(log);
         if (BlockMinutes(log, lastMinuteMs) is not { } length)
         {
-            return null;
+            return [];
         }
 
         var blocks = Blocks(log, lastMinuteMs, length, Math.Min(AfterSplits[^1] + BeforeBlocks, log.Capacity / length));
@@ -132,9 +142,10 @@ public static class StepDetector
         }
 
         Span<double> values = stackalloc double[blocks.Length];
-        StepFinding? best = null;
+        List<StepFinding>? findings = null;
         foreach (var measure in Measures)
         {
+            StepFinding? best = null;
             for (var i = 0; i < blocks.Length; i++)
             {
                 values[i] = blocks[i].Count > 0 ? Value(blocks[i], measure) : double.NaN; // NaN: a block without executions (or without the measure)
@@ -168,9 +179,20 @@ public static class StepDetector
                         Math.Round(whole, 1), confidence, length);
                 }
             }
+
+            if (best is not null)
+            {
+                (findings ??= []).Add(best);
+            }
         }
 
-        return best;
+        if (findings is null)
+        {
+            return [];
+        }
+
+        // Stable: of two as confident, the measure tried first stays first.
+        return [.. findings.OrderByDescending(f => f.Confidence)];
     }
 
     /// <summary>

@@ -237,6 +237,24 @@ public sealed class StepDetectorTests
     }
 
     [Fact]
+    public void Findings_EachMeasureThatShowsTheStep_MostConfidentFirst_DetectTheFirst()
+    {
+        // Every request twice as slow: each measure shows it, one finding each, so a caller that
+        // refuses the most confident (it does not leave the baseline) can take the next.
+        var log = Generate(minutes: 260, rate: 100, sigma: 0.4, seed: 41, median: m => m >= 200 ? 200 : 100);
+        var minute = FindingsFrom(log, fromMinute: 60, toMinute: 260).First().Minute;
+
+        var findings = StepDetector.Findings(log, At(minute + 5), ChangePercent, MinConfidence);
+
+        Assert.True(findings.Count >= 3, string.Join(", ", findings.Select(f => f.Measure)));
+        Assert.Equal(findings.Count, findings.Select(f => f.Measure).Distinct().Count());
+        Assert.All(findings, f => Assert.Equal((1, At(200)), (f.Direction, f.StartMs)));
+        Assert.Equal(findings.OrderByDescending(f => f.Confidence).Select(f => f.Confidence), findings.Select(f => f.Confidence));
+        Assert.Equal(findings[0], StepDetector.Detect(log, At(minute + 5), ChangePercent, MinConfidence));
+        Assert.Empty(StepDetector.Findings(Generate(minutes: 260, rate: 100, sigma: 0.4, seed: 41, median: _ => 100), At(259), ChangePercent, MinConfidence));
+    }
+
+    [Fact]
     public void QuietUntil_TwoHoursAndUntilTheStepHasLeftTheHistory()
     {
         var finding = new StepFinding(StepMeasure.P50, -1, At(200), 100, 70, -30, 0.9999999, 1);
