@@ -50,7 +50,7 @@ public sealed partial class RegressionMonitor(
 
     private readonly Dictionary<string, (OperationKey Key, MinuteLog Log)> _logs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _quietUntil = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _unjudgedSince = new(StringComparer.Ordinal); // open regressions whose measure cannot be read now, since when
+    private readonly Dictionary<string, long> _unjudgedSince = new(StringComparer.Ordinal); // operations with an open regression that cannot be judged now, since when
     private long? _fedToMs;
 
     /// <summary>
@@ -196,6 +196,8 @@ public sealed partial class RegressionMonitor(
                 continue;
             }
 
+            _unjudgedSince.Remove(id); // no open regression (or one resolved by another process)
+
             if (log.LatestMs is not { } latest || latest < lastMinuteMs - (StepDetector.HistoryMinutes * MinuteMs))
             {
                 _logs.Remove(id); // gone quiet for the whole history
@@ -284,11 +286,11 @@ public sealed partial class RegressionMonitor(
         var silent = log.LatestMs is not { } latest || latest < lastMinuteMs - SilentMs;
         if (back is not null)
         {
-            _unjudgedSince.Remove(regression.Id);
+            _unjudgedSince.Remove(key.Id);
         }
-        else if (!_unjudgedSince.TryAdd(regression.Id, lastMinuteMs))
+        else if (!_unjudgedSince.TryAdd(key.Id, lastMinuteMs))
         {
-            silent |= _unjudgedSince[regression.Id] <= lastMinuteMs - SilentMs;
+            silent |= _unjudgedSince[key.Id] <= lastMinuteMs - SilentMs;
         }
 
         if (back != true && !silent)
@@ -302,7 +304,7 @@ public sealed partial class RegressionMonitor(
         }
 
         _quietUntil[key.Id] = lastMinuteMs + (StepDetector.HistoryMinutes * MinuteMs / 2);
-        _unjudgedSince.Remove(regression.Id);
+        _unjudgedSince.Remove(key.Id);
         var reason = silent && back is null && log.LatestMs >= lastMinuteMs - SilentMs
             ? $"{key.Name} could not be judged for an hour ({regression.Measure}): its regression is closed."
             : silent
