@@ -27,19 +27,32 @@ internal sealed partial class ClusterHeartbeat(
 
     private static readonly TimeSpan SilentRowLifetime = TimeSpan.FromHours(1);
     private readonly Lock _lock = new();
+
+    // One beat at a time, its state read inside: a beat that read the state before another
+    // (the first periodic beat, which reads the role before the first pass) cannot land after
+    // it and overwrite the newer state until the next beat.
+    private readonly SemaphoreSlim _beatGate = new(1, 1);
     private long _lastPoints = -1;
     private long _lastTimestamp;
 
     /// <summary>Writes one heartbeat now (also when draining begins, so the others see it at once).</summary>
     public async Task BeatAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var rate = IngestRate();
-        var evaluates = leader.IsLeader;
-        var lag = evaluates && engine.LastPassAt is { } last ? now - last : (TimeSpan?)null;
-        await nodes.BeatAsync(
-            new ClusterNode(identity.NodeId, identity.Host, identity.Pid, identity.Version, identity.StartedAt, now, rate, lag, evaluates ? [EvaluatorRole] : [], drain.IsDraining),
-            cancellationToken).ConfigureAwait(false);
+        await _beatGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var now = time.GetUtcNow();
+            var rate = IngestRate();
+            var evaluates = leader.IsLeader;
+            var lag = evaluates && engine.LastPassAt is { } last ? now - last : (TimeSpan?)null;
+            await nodes.BeatAsync(
+                new ClusterNode(identity.NodeId, identity.Host, identity.Pid, identity.Version, identity.StartedAt, now, rate, lag, evaluates ? [EvaluatorRole] : [], drain.IsDraining),
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _beatGate.Release();
+        }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
