@@ -214,51 +214,62 @@ public sealed partial class RegressionMonitor(
                 continue;
             }
 
-            // The most confident finding that also leaves the baseline: one that does not (a geometric
-            // mean's step whose median and average stay near the baseline's) must not hide another's.
-            foreach (var finding in StepDetector.Findings(log, lastMinuteMs, settings.ChangePercent, settings.RegressionConfidence))
+            if (LeavingBaseline(StepDetector.Findings(log, lastMinuteMs, settings.ChangePercent, settings.RegressionConfidence), log, lastMinuteMs, baseline, settings.ChangePercent) is { } leaving)
             {
-                if (await RecordAsync(key, log, finding, baseline, lastMinuteMs, nowMs, settings, cancellationToken).ConfigureAwait(false))
-                {
-                    changes++;
-                    break;
-                }
+                await RecordAsync(key, leaving, lastMinuteMs, nowMs, settings, cancellationToken).ConfigureAwait(false);
+                changes++;
             }
         }
 
         return changes;
     }
 
-    /// <summary>Stores a finding that also clears the baseline (and raises the alert for a regression); false when it does not.</summary>
-    private async Task<bool> RecordAsync(OperationKey key, MinuteLog log, StepFinding finding, StoredBaseline baseline, long lastMinuteMs, long nowMs, PerformanceOptions settings, CancellationToken cancellationToken)
+    /// <summary>
+    /// The most confident of <paramref name="findings"/> (most confident first) that also leaves the
+    /// baseline by more than <paramref name="changePercent"/> in its direction: its measure since the
+    /// step against the baseline's, or the average since against the baseline's average (a geometric
+    /// mean, which baselines do not keep: the median or the average); null when none does. One that
+    /// does not (a median's step within the hour's usual median) must not hide another's.
+    /// </summary>
+    internal static BaselineFinding? LeavingBaseline(IEnumerable<StepFinding> findings, MinuteLog log, long lastMinuteMs, StoredBaseline baseline, double changePercent)
     {
-        // Since the step: the measure (for a quantile the execution-weighted one of the minutes' own; the averages exact), the exact average and the median.
-        var since = Since(log, finding.StartMs, lastMinuteMs);
-        var baselineValue = finding.Measure switch
+        foreach (var finding in findings)
         {
-            StepMeasure.P50 => baseline.P50Ms,
-            StepMeasure.P95 => baseline.P95Ms,
-            StepMeasure.Average => baseline.AvgMs,
-            StepMeasure.GeometricMean => null, // baselines keep no geometric mean: the median or the average must clear theirs
-            _ => throw new ArgumentOutOfRangeException(nameof(finding), finding.Measure, "Not a step measure."),
-        };
-        var valueChange = baselineValue is > 0 and var b ? 100 * (StepDetector.Value(since, finding.Measure) - b) / b : (double?)null;
-        var avgChange = baseline.AvgMs > 0 ? 100 * (since.Average - baseline.AvgMs) / baseline.AvgMs : (double?)null;
-        var medianChange = finding.Measure == StepMeasure.GeometricMean && baseline.P50Ms is > 0 and var m ? 100 * (since.P50 - m) / m : (double?)null;
-        var clears = finding.Direction > 0
-            ? valueChange > settings.ChangePercent || avgChange > settings.ChangePercent || medianChange > settings.ChangePercent
-            : valueChange < -settings.ChangePercent || avgChange < -settings.ChangePercent || medianChange < -settings.ChangePercent;
-        if (!clears)
-        {
-            return false;
+            // Since the step: the measure (for a quantile the execution-weighted one of the minutes' own; the averages exact), the exact average and the median.
+            var since = Since(log, finding.StartMs, lastMinuteMs);
+            var baselineValue = finding.Measure switch
+            {
+                StepMeasure.P50 => baseline.P50Ms,
+                StepMeasure.P95 => baseline.P95Ms,
+                StepMeasure.Average => baseline.AvgMs,
+                StepMeasure.GeometricMean => null, // baselines keep no geometric mean: the median or the average must clear theirs
+                _ => throw new ArgumentOutOfRangeException(nameof(findings), finding.Measure, "Not a step measure."),
+            };
+            var valueChange = baselineValue is > 0 and var b ? 100 * (StepDetector.Value(since, finding.Measure) - b) / b : (double?)null;
+            var avgChange = baseline.AvgMs > 0 ? 100 * (since.Average - baseline.AvgMs) / baseline.AvgMs : (double?)null;
+            var medianChange = finding.Measure == StepMeasure.GeometricMean && baseline.P50Ms is > 0 and var m ? 100 * (since.P50 - m) / m : (double?)null;
+            var clears = finding.Direction > 0
+                ? valueChange > changePercent || avgChange > changePercent || medianChange > changePercent
+                : valueChange < -changePercent || avgChange < -changePercent || medianChange < -changePercent;
+            if (clears)
+            {
+                return new BaselineFinding(finding, baselineValue, valueChange is { } c ? Math.Round(c, 1) : null);
+            }
         }
 
+        return null;
+    }
+
+    /// <summary>Stores a finding that leaves the baseline (and raises the alert for a regression).</summary>
+    private async Task RecordAsync(OperationKey key, BaselineFinding leaving, long lastMinuteMs, long nowMs, PerformanceOptions settings, CancellationToken cancellationToken)
+    {
+        var (finding, baselineValue, baselineChange) = leaving;
         var (before, after) = Versions(key.Id, finding.StartMs, lastMinuteMs);
         var regression = finding.Direction > 0;
         var stored = new StoredRegression(
             Guid.CreateVersion7(DateTimeOffset.FromUnixTimeMilliseconds(nowMs)).ToString("N"), key.Id, regression ? "regression" : "improvement",
             StepDetector.NameOf(finding.Measure), regression ? "open" : "recorded", finding.StartMs, nowMs, null,
-            finding.BeforeValue, finding.AfterValue, finding.ChangePercent, baselineValue, valueChange is { } c ? Math.Round(c, 1) : null,
+            finding.BeforeValue, finding.AfterValue, finding.ChangePercent, baselineValue, baselineChange,
             Math.Round(finding.Confidence, 6), finding.BlockMinutes, before, after);
         await regressions.InsertAsync(stored, cancellationToken).ConfigureAwait(false);
         _quietUntil[key.Id] = StepDetector.QuietUntil(finding, lastMinuteMs);
@@ -268,8 +279,6 @@ public sealed partial class RegressionMonitor(
             await sink.ReportAsync(new RegressionAlert(key.Id, key.Name, key.Kind, key.Service, Open: true, Describe(key, stored),
                 finding.AfterValue, finding.BeforeValue * (1 + (settings.ChangePercent / 100))).Condition, cancellationToken).ConfigureAwait(false);
         }
-
-        return true;
     }
 
     /// <summary>
@@ -383,3 +392,6 @@ public sealed partial class RegressionMonitor(
     [LoggerMessage(Level = LogLevel.Information, Message = "Performance {Kind} of {Operation}: {ChangePercent} %")]
     private static partial void LogFound(ILogger logger, string kind, string operation, double changePercent);
 }
+
+/// <summary>A step finding that leaves the baseline too: the baseline's value of its measure (null for a geometric mean) and the change against it, in percent.</summary>
+internal sealed record BaselineFinding(StepFinding Finding, double? BaselineMs, double? BaselineChangePercent);
