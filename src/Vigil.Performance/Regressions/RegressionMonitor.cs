@@ -50,7 +50,6 @@ public sealed partial class RegressionMonitor(
 
     private readonly Dictionary<string, (OperationKey Key, MinuteLog Log)> _logs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _quietUntil = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _unjudgedSince = new(StringComparer.Ordinal); // operations with an open regression that cannot be judged now, since when
     private long? _fedToMs;
 
     /// <summary>
@@ -196,8 +195,6 @@ public sealed partial class RegressionMonitor(
                 continue;
             }
 
-            _unjudgedSince.Remove(id); // no open regression (or one resolved by another process)
-
             if (log.LatestMs is not { } latest || latest < lastMinuteMs - (StepDetector.HistoryMinutes * MinuteMs))
             {
                 _logs.Remove(id); // gone quiet for the whole history
@@ -293,13 +290,9 @@ public sealed partial class RegressionMonitor(
             ? StepDetector.IsBack(log, lastMinuteMs, measure, 1, regression.BeforeMs, settings.ChangePercent)
             : null;
         var silent = log.LatestMs is not { } latest || latest < lastMinuteMs - SilentMs;
-        if (back is not null)
+        if (back is null && !silent)
         {
-            _unjudgedSince.Remove(key.Id);
-        }
-        else if (!_unjudgedSince.TryAdd(key.Id, lastMinuteMs))
-        {
-            silent |= _unjudgedSince[key.Id] <= lastMinuteMs - SilentMs;
+            silent = UnjudgedForAnHour(regression, log, lastMinuteMs, settings.ChangePercent);
         }
 
         if (back != true && !silent)
@@ -313,7 +306,6 @@ public sealed partial class RegressionMonitor(
         }
 
         _quietUntil[key.Id] = lastMinuteMs + (StepDetector.HistoryMinutes * MinuteMs / 2);
-        _unjudgedSince.Remove(key.Id);
         var reason = silent && back is null && log.LatestMs >= lastMinuteMs - SilentMs
             ? $"{key.Name} could not be judged for an hour ({regression.Measure}): its regression is closed."
             : silent
@@ -323,6 +315,34 @@ public sealed partial class RegressionMonitor(
         {
             await sink.ReportAsync(new RegressionAlert(key.Id, key.Name, key.Kind, key.Service, Open: false, reason, regression.BeforeMs,
                 regression.BeforeMs * (1 + (settings.ChangePercent / 100))).Condition, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="regression"/>, open for an hour at least, could not be judged at any
+    /// minute of the last hour (<see cref="StepDetector.IsBack"/> null at each): read from the log,
+    /// which a restart refills from the stored rollups, so a restart does not start the hour again.
+    /// </summary>
+    private static bool UnjudgedForAnHour(StoredRegression regression, MinuteLog log, long lastMinuteMs, double changePercent)
+    {
+        if (regression.DetectedAtMs > lastMinuteMs - SilentMs)
+        {
+            return false;
+        }
+
+        if (StepDetector.MeasureNamed(regression.Measure) is not { } measure)
+        {
+            return true; // a measure this version does not know (stored by a newer one) is never judged here
+        }
+
+        for (var minuteMs = lastMinuteMs - MinuteMs; minuteMs > lastMinuteMs - SilentMs; minuteMs -= MinuteMs)
+        {
+            if (StepDetector.IsBack(log, minuteMs, measure, 1, regression.BeforeMs, changePercent) is not null)
+            {
+                return false;
+            }
         }
 
         return true;

@@ -229,6 +229,38 @@ public abstract class RegressionsTests(StorageProvider provider, SharedServer sh
     }
 
     [Fact]
+    public async Task GeometricMeanRegression_CacheHitsThenTakeZeroMs_RestartHalfwayThroughTheHour_StillClosedAnHourOn()
+    {
+        // The hour it could not be judged is read from the minutes, which a restart reads back from
+        // the stored rollups: a restart half-way through does not start the hour again.
+        var time = VigilApp.NewClock();
+        var minutes = 0;
+        await using (var first = StartApp(time, ManualAnalysis))
+        {
+            var admin = first.Admin();
+            Assert.Equal("gmean", (await OpenCacheRegressionAsync(first, admin)).GetProperty("measure").GetString());
+            for (; minutes < 30; minutes++)
+            {
+                await PushCacheMinuteAsync(first, admin, hitMs: 0);
+            }
+
+            Assert.Single((await (await admin.GetAsync("/api/v1/regressions?state=open")).ReadAsync()).EnumerateArray());
+        }
+
+        await using var second = StartApp(time, ManualAnalysis);
+        var client = second.Admin();
+        JsonElement[] resolved = [];
+        for (; minutes < 75 && resolved.Length == 0; minutes++)
+        {
+            await PushCacheMinuteAsync(second, client, hitMs: 0);
+            resolved = (await (await client.GetAsync("/api/v1/regressions?state=resolved")).ReadAsync()).EnumerateArray().ToArray();
+        }
+
+        Assert.Single(resolved);
+        Assert.InRange(minutes, 61, 65); // as without the restart
+    }
+
+    [Fact]
     public async Task MedianStepWithinTheHoursUsualMedian_TheTailsStepClearsIt_RegressionByTheNextMeasure()
     {
         // This hour of the week ran at 110 ms the two weeks before (its baseline: p50 and average 110,
