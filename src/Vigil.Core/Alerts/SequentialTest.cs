@@ -26,7 +26,7 @@ public readonly record struct MinuteTally(long Minute, double Events, long Point
 /// <para>
 /// <b>What is usual.</b> Each hour's requests, errors and the minutes the group was weighed in it are
 /// kept for the whole weeks of the rule's <c>baselineDays</c>, two at least, and a day more for
-/// traffic (14.5 KB a group at 14 days). The usual rate of an hour is the median, over the like hours
+/// traffic (17.4 KB a group at 14 days). The usual rate of an hour is the median, over the like hours
 /// before it, of their requests a minute: the same hour in each past week, and the same hour of those
 /// of the six days before that are alike (<see cref="Alike"/>: their whole days' requests a week
 /// earlier within 25 % of each other, so weekdays go with weekdays and weekend days with weekend
@@ -48,7 +48,7 @@ public readonly record struct MinuteTally(long Minute, double Events, long Point
 /// <b>The usual median</b> (a p50 rule: latency) is learnt otherwise, as durations drift more than
 /// traffic and a like day's median would carry its own week's drift: each hour keeps the mean
 /// logarithm of its minutes' medians and its requests' distances to the usual median, and a day more
-/// of hours is kept (32 KB a group at 14 days). The usual median of an hour is,
+/// of hours is kept (35 KB a group at 14 days). The usual median of an hour is,
 /// for each past week, the same hour then moved by that week's level (how far the last 24 hours ran
 /// above or below the same hours that week: the median of their differences, so a drift since is
 /// followed and an incident of an hour or two is not), the median over the weeks (with two weeks,
@@ -61,16 +61,19 @@ public readonly record struct MinuteTally(long Minute, double Events, long Point
 /// </para>
 /// <para>
 /// <b>The evidence.</b> A minute's requests are taken as negative binomial around the usual rate, with
-/// a relative spread of <see cref="RelativeSpread"/> beyond Poisson (the minute-to-minute noise), and
+/// the group's own relative spread beyond Poisson (the minute-to-minute noise, learnt over the last
+/// 24 hours: <see cref="LearnRequestSpread"/>; <see cref="RelativeSpread"/> until it is known), and
 /// weighed for a drop to <see cref="DropFactor"/> of it (rules compared from below) or a surge to
-/// <see cref="SurgeFactor"/> times it (from above). For a drop, the usual rate's own error, which
-/// every minute of the hour shares, is not chance that minutes can add up: what is still usual is
+/// <see cref="SurgeFactor"/> times it (from above). The usual rate's own error, which every minute
+/// of the hour shares, is not chance that minutes can add up. For a drop, what is still usual is
 /// the usual rate less 1.25 over the square root of the like hours' requests (at most 30 %), so a
 /// quiet night hour learnt from a few dozen requests needs a deeper or longer dip, and a busy
-/// service's (thousands of requests) is judged as before. (A surge is weighed against one request a
-/// minute at least, which keeps the quietest hours' error out; on the detection corpus the same
-/// margin for surges delayed a surge to twice by half a minute, median, and removed no false firing.) With the
-/// spread, a steady 55 % of the usual rate is evidence of a drop too, only slower. A drop is not
+/// service's (thousands of requests) is judged as before. For a surge, it is the usual rate plus
+/// that, or plus how far a like hour strays from their median where that is more (at most 30 %): a
+/// Sunday night as much busier than usual as Sunday nights differ from each other is no surge. (The
+/// stray for drops let a drop that lasted be taken for usual within two hours: the drop moves the
+/// like hours' levels apart.) With the spread, a steady 55 % of the usual rate is evidence of a drop
+/// too, only slower. A drop is not
 /// looked for in an hour that usually has no traffic (a minute there weighs −1 with requests and 0
 /// without); a surge is weighed against one request a minute at least, so a trickle at night is no
 /// surge and a flood is. A minute's errors are binomial among its requests,
@@ -130,6 +133,10 @@ public sealed class SequentialTest
     private const double ClippedVariance = 0.9; // of a clipped distance, for log-normal durations
 
     private const double Shape = 1 / (RelativeSpread * RelativeSpread);
+    private const double MinRelativeSpread = 0.1; // never taken for steadier than this: a tenth beyond Poisson
+    private const double MaxRelativeSpread = 0.5;
+    private const int MinSpreadHours = 6;
+    private const double MinSpreadRate = 5; // requests a minute: below, what strays beyond Poisson hardly shows
     private const double QuietRate = 0.05;
     private const double MinSurgeBase = 1;
     private const int MinObservedMinutes = 30;
@@ -162,9 +169,12 @@ public sealed class SequentialTest
     private readonly double[] _levels;
     private readonly double[] _trafficLevels; // per like hour's distance: weeks, then one to six days; -∞ until learnt this hour
     private double _usual = double.NaN;
+    private double _shape = Shape; // of the requests' negative binomial: 1 / the relative spread², learnt hourly (LearnRequestSpread)
+    private double? _previousEvents; // the minute before's requests, for a traffic test's spread
     private double _spread = double.NaN;
     private double _usualShift = double.NaN;
     private double _usualRequests;
+    private double _usualStray; // how far a like hour of the traffic test's hour strays from their median, relative to it
     private double _logUsual = double.NaN;
     private long _levelHour = long.MinValue;
     private long _trafficLevelHour = long.MinValue;
@@ -252,6 +262,7 @@ public sealed class SequentialTest
         if (LastMinute != long.MinValue && tally.Minute > LastMinute + 1)
         {
             StartAgain(); // minutes not weighed (Vigil not running, a warm-up's end before the first live pass)
+            _previousEvents = null;
         }
 
         LastMinute = tally.Minute;
@@ -262,13 +273,14 @@ public sealed class SequentialTest
         {
             _trafficLevels.AsSpan().Fill(double.NegativeInfinity);
             _trafficLevelHour = hourOf;
+            _shape = _kind is Kind.Drop or Kind.Surge ? LearnRequestSpread(hourOf) : Shape;
         }
 
         _usual = _kind switch
         {
             Kind.Errors => UsualErrorRate(hourOf),
             Kind.Latency => UsualMedian(tally.Minute) is { } median && !double.IsNaN(_spread) && !double.IsNaN(_usualShift) ? median : null,
-            _ => Interpolated(tally.Minute) is { } rate && HourRate(hourOf, out _usualRequests) is not null ? rate : null,
+            _ => Interpolated(tally.Minute) is { } rate && HourRate(hourOf, out _usualRequests, out _usualStray) is not null ? rate : null,
         } ?? double.NaN;
         if (double.IsNaN(_usual))
         {
@@ -288,6 +300,13 @@ public sealed class SequentialTest
         }
 
         ref var hour = ref Write(hourOf);
+        if (_kind is Kind.Drop or Kind.Surge && _previousEvents is { } previous && HourOf(tally.Minute - 1) == hourOf)
+        {
+            hour.Steps++;
+            hour.SquaredSteps += (events - previous) * (events - previous);
+        }
+
+        _previousEvents = events;
         hour.Minutes++;
         hour.Events += events;
         hour.Points += tally.Points;
@@ -405,10 +424,15 @@ public sealed class SequentialTest
     private double? HourUsual(long hour) => _kind == Kind.Latency ? HourMedian(hour) : HourRate(hour);
 
     /// <summary>The usual requests a minute of an hour: the median over its like hours, each at the level of now (<see cref="TrafficLevel"/>), or null while no past week has it.</summary>
-    private double? HourRate(long hour) => HourRate(hour, out _);
+    private double? HourRate(long hour) => HourRate(hour, out _, out _);
 
-    /// <summary>An hour's usual requests a minute (<see cref="HourRate(long)"/>), and the requests of the like hours it was learnt from.</summary>
-    private double? HourRate(long hour, out double requests)
+    /// <summary>
+    /// An hour's usual requests a minute (<see cref="HourRate(long)"/>), the requests of the like hours
+    /// it was learnt from, and how far a like hour strays from it, relative to it (their mean absolute
+    /// distance to the median, as a normal's σ; 0 with one like hour): a day busier or quieter than
+    /// usual by that much is still usual.
+    /// </summary>
+    private double? HourRate(long hour, out double requests, out double stray)
     {
         Span<double> values = stackalloc double[_weeks + 6];
         Span<double> levelled = stackalloc double[_weeks + 6];
@@ -430,6 +454,7 @@ public sealed class SequentialTest
         }
 
         requests = known > 0 ? levelledRequests : all;
+        stray = 0;
         if (weeks == 0)
         {
             return null;
@@ -437,7 +462,18 @@ public sealed class SequentialTest
 
         var held = known > 0 ? levelled[..known] : values[..count]; // an hour whose level is unknown is left out, unless every one's is
         held.Sort();
-        return RobustStatistics.Median(held);
+        var median = RobustStatistics.Median(held);
+        if (median > 0)
+        {
+            foreach (var value in held)
+            {
+                stray += Math.Abs(value - median);
+            }
+
+            stray = MadToSigma * stray / held.Length / median;
+        }
+
+        return median;
     }
 
     /// <summary>
@@ -527,6 +563,41 @@ public sealed class SequentialTest
         }
 
         return double.IsNaN(_trafficLevels[index]) ? null : Math.Exp(_trafficLevels[index]);
+    }
+
+    /// <summary>
+    /// The shape of the requests' negative binomial for the hour starting <paramref name="hour"/>: one
+    /// over the square of how far a minute's requests stray beyond Poisson, relative to the rate,
+    /// learnt from the minutes of the last 24 hours: in each hour, half the mean square of the
+    /// differences between one minute's requests and the next's (which a trend within the hour, the
+    /// daily cycle, hardly moves), less the Poisson part (the hour's mean), over the mean squared;
+    /// the median over the hours with 5 requests a minute or more, so an incident's hours do not
+    /// count; between <see cref="MinRelativeSpread"/> and <see cref="MaxRelativeSpread"/>; and
+    /// <see cref="RelativeSpread"/> until six such hours were seen. A service whose traffic is steady
+    /// is judged faster, and a bursty one slower and no more often by chance.
+    /// </summary>
+    private double LearnRequestSpread(long hour)
+    {
+        Span<double> spreads = stackalloc double[LevelHours];
+        var count = 0;
+        for (var h = hour - LevelHours; h < hour; h++)
+        {
+            if (Read(h) is { Steps: >= MinObservedMinutes } totals && totals.Events / totals.Minutes >= MinSpreadRate)
+            {
+                var mean = totals.Events / totals.Minutes;
+                spreads[count++] = ((totals.SquaredSteps / (2.0 * totals.Steps)) - mean) / (mean * mean);
+            }
+        }
+
+        if (count < MinSpreadHours)
+        {
+            return Shape;
+        }
+
+        spreads = spreads[..count];
+        spreads.Sort();
+        var spread = Math.Clamp(Math.Sqrt(Math.Max(0, RobustStatistics.Median(spreads))), MinRelativeSpread, MaxRelativeSpread);
+        return 1 / (spread * spread);
     }
 
     /// <summary>
@@ -738,12 +809,12 @@ public sealed class SequentialTest
         {
             usual = _kind == Kind.Surge ? Math.Max(usual, MinSurgeBase) : usual;
             var sought = usual * (_kind == Kind.Drop ? DropFactor : SurgeFactor);
-            if (_kind == Kind.Drop)
-            {
-                usual *= 1 - Math.Min(MaxUsualError, 1.25 / Math.Sqrt(Math.Max(1, _usualRequests))); // still usual, given the usual rate's own error
-            }
+            // What is still usual: the usual rate less its own error (a drop), or more how far a like
+            // hour strays from it (a surge: a day that much busier is no surge).
+            var error = 1.25 / Math.Sqrt(Math.Max(1, _usualRequests));
+            usual *= _kind == Kind.Drop ? 1 - Math.Min(MaxUsualError, error) : 1 + Math.Min(MaxUsualError, Math.Max(error, _usualStray));
 
-            llr = (events * Math.Log(sought * (Shape + usual) / (usual * (Shape + sought)))) + (Shape * Math.Log((Shape + usual) / (Shape + sought)));
+            llr = (events * Math.Log(sought * (_shape + usual) / (usual * (_shape + sought)))) + (_shape * Math.Log((_shape + usual) / (_shape + sought)));
         }
 
         _sums[0] = Math.Clamp(_sums[0] + Math.Min(_firesAt / 2, llr), 0, 2 * _firesAt); // one minute alone never fires
@@ -908,6 +979,8 @@ public sealed class SequentialTest
         public double Events;
         public long Points;
         public long Errors;
+        public int Steps; // a traffic test's minutes that follow one of the same hour
+        public double SquaredSteps; // and Σ (requests − the minute before's)²
     }
 
     /// <summary>A latency test's hour, beside its <see cref="HourTotals"/>: its minutes' medians (logarithms, summed over the minutes with requests), and its requests' distances to the usual median.</summary>
