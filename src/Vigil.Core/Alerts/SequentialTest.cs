@@ -69,7 +69,8 @@ public readonly record struct MinuteTally(long Minute, double Events, long Point
 /// the usual rate less 1.25 over the square root of the like hours' requests (at most 30 %), so a
 /// quiet night hour learnt from a few dozen requests needs a deeper or longer dip, and a busy
 /// service's (thousands of requests) is judged as before. For a surge, it is the usual rate plus
-/// that, or plus how far a like hour strays from their median where that is more (at most 30 %): a
+/// that, or plus how far a like hour strays from their median where that is more (a σ from their
+/// median absolute distance to it; at most 30 %): a
 /// Sunday night as much busier than usual as Sunday nights differ from each other is no surge. (The
 /// stray for drops let a drop that lasted be taken for usual within two hours: the drop moves the
 /// like hours' levels apart.) With the spread, a steady 55 % of the usual rate is evidence of a drop
@@ -137,6 +138,8 @@ public sealed class SequentialTest
     private const double MaxRelativeSpread = 0.5;
     private const int MinSpreadHours = 6;
     private const double MinSpreadRate = 5; // requests a minute: below, what strays beyond Poisson hardly shows
+    private const int SpreadBlockMinutes = 5;
+    private const int MinSpreadBlocks = 6;
     private const double QuietRate = 0.05;
     private const double MinSurgeBase = 1;
     private const int MinObservedMinutes = 30;
@@ -152,6 +155,7 @@ public sealed class SequentialTest
     private const int EndMinutes = 10;
     private static readonly double MaxTrafficLevel = Math.Log(1.5); // a drift, not an incident: a drop to 40 % that lasts is never all usual
     private const double MadToSigma = 1.2533; // a normal's σ over its mean absolute deviation, √(π/2)
+    private const double MedianAbsoluteToSigma = 1.4826; // a normal's σ over its median absolute deviation
     private const double MaxDistance = 3; // e³: 20 times, or a twentieth of, the usual median
     private const double MinSpread = 0.05; // a service whose every request takes as long (one bin: 2 % wide) has no spread to divide by
 
@@ -170,11 +174,12 @@ public sealed class SequentialTest
     private readonly double[] _trafficLevels; // per like hour's distance: weeks, then one to six days; -∞ until learnt this hour
     private double _usual = double.NaN;
     private double _shape = Shape; // of the requests' negative binomial: 1 / the relative spread², learnt hourly (LearnRequestSpread)
-    private double? _previousEvents; // the minute before's requests, for a traffic test's spread
+    private double _blockEvents; // the requests of the five-minute block so far, and its minutes
+    private int _blockMinutes;
     private double _spread = double.NaN;
     private double _usualShift = double.NaN;
     private double _usualRequests;
-    private double _usualStray; // how far a like hour of the traffic test's hour strays from their median, relative to it
+    private double _usualStray; // how far a like hour of the traffic test's hour strays from their median, relative to it (a σ)
     private double _logUsual = double.NaN;
     private long _levelHour = long.MinValue;
     private long _trafficLevelHour = long.MinValue;
@@ -216,7 +221,7 @@ public sealed class SequentialTest
     public double Evidence => _sums.Max();
 
     /// <summary>An estimate of the memory held, in bytes.</summary>
-    public long ApproximateBytes => 160 + (_hours.Length * Unsafe.SizeOf<HourTotals>()) + ((_latencies?.Length ?? 0) * Unsafe.SizeOf<LatencyTotals>()) + ((_sums.Length + _sinceEnd.Length + _levels.Length + _trafficLevels.Length) * 8);
+    public long ApproximateBytes => 176 + (_hours.Length * Unsafe.SizeOf<HourTotals>()) + ((_latencies?.Length ?? 0) * Unsafe.SizeOf<LatencyTotals>()) + ((_sums.Length + _sinceEnd.Length + _levels.Length + _trafficLevels.Length) * 8);
 
     /// <summary>Whether <paramref name="rule"/> is judged by this test: an anomaly threshold with <see cref="AnomalyMethod.Sequential"/>.</summary>
     public static bool IsSequential(AlertRule rule)
@@ -262,7 +267,7 @@ public sealed class SequentialTest
         if (LastMinute != long.MinValue && tally.Minute > LastMinute + 1)
         {
             StartAgain(); // minutes not weighed (Vigil not running, a warm-up's end before the first live pass)
-            _previousEvents = null;
+            _blockMinutes = 0;
         }
 
         LastMinute = tally.Minute;
@@ -300,14 +305,18 @@ public sealed class SequentialTest
         }
 
         ref var hour = ref Write(hourOf);
-        if (_kind is Kind.Drop or Kind.Surge && _previousEvents is { } previous && HourOf(tally.Minute - 1) == hourOf)
-        {
-            hour.Steps++;
-            hour.SquaredSteps += (events - previous) * (events - previous);
-        }
-
-        _previousEvents = events;
         hour.Minutes++;
+        if (_kind is Kind.Drop or Kind.Surge)
+        {
+            // Five minutes' requests at a time, from the hour's start: their spread holds swings that last a few minutes.
+            _blockEvents = tally.Minute % SpreadBlockMinutes == 0 ? events : _blockEvents + events;
+            _blockMinutes = tally.Minute % SpreadBlockMinutes == 0 ? 1 : _blockMinutes + 1;
+            if (_blockMinutes == SpreadBlockMinutes)
+            {
+                hour.Blocks++;
+                hour.BlockSquares += _blockEvents * _blockEvents;
+            }
+        }
         hour.Events += events;
         hour.Points += tally.Points;
         hour.Errors += tally.Errors;
@@ -428,7 +437,7 @@ public sealed class SequentialTest
 
     /// <summary>
     /// An hour's usual requests a minute (<see cref="HourRate(long)"/>), the requests of the like hours
-    /// it was learnt from, and how far a like hour strays from it, relative to it (their mean absolute
+    /// it was learnt from, and how far a like hour strays from it, relative to it (their median absolute
     /// distance to the median, as a normal's σ; 0 with one like hour): a day busier or quieter than
     /// usual by that much is still usual.
     /// </summary>
@@ -465,12 +474,15 @@ public sealed class SequentialTest
         var median = RobustStatistics.Median(held);
         if (median > 0)
         {
-            foreach (var value in held)
+            // The median absolute distance, as a normal's σ: one incident among the like hours moves it little.
+            Span<double> distances = stackalloc double[held.Length];
+            for (var i = 0; i < held.Length; i++)
             {
-                stray += Math.Abs(value - median);
+                distances[i] = Math.Abs(held[i] - median);
             }
 
-            stray = MadToSigma * stray / held.Length / median;
+            distances.Sort();
+            stray = MedianAbsoluteToSigma * RobustStatistics.Median(distances) / median;
         }
 
         return median;
@@ -568,13 +580,15 @@ public sealed class SequentialTest
     /// <summary>
     /// The shape of the requests' negative binomial for the hour starting <paramref name="hour"/>: one
     /// over the square of how far a minute's requests stray beyond Poisson, relative to the rate,
-    /// learnt from the minutes of the last 24 hours: in each hour, half the mean square of the
-    /// differences between one minute's requests and the next's (which a trend within the hour, the
-    /// daily cycle, hardly moves), less the Poisson part (the hour's mean), over the mean squared;
-    /// the median over the hours with 5 requests a minute or more, so an incident's hours do not
-    /// count; between <see cref="MinRelativeSpread"/> and <see cref="MaxRelativeSpread"/>; and
-    /// <see cref="RelativeSpread"/> until six such hours were seen. A service whose traffic is steady
-    /// is judged faster, and a bursty one slower and no more often by chance.
+    /// learnt from the minutes of the last 24 hours: in each hour, the variance of its five-minute
+    /// blocks' requests around five times the hour's mean rate, over five (swings that last a few
+    /// minutes count, as they add up in the sums as a change does; independent minutes give their own
+    /// variance; the daily cycle within an hour adds little), less the Poisson part (the mean), over
+    /// the mean squared; the median over the hours with 5 requests a
+    /// minute or more, so an incident's hours do not count; between <see cref="MinRelativeSpread"/>
+    /// and <see cref="MaxRelativeSpread"/>; and <see cref="RelativeSpread"/> until six such hours
+    /// were seen. A service whose traffic is steady is judged faster, and a bursty one slower and no
+    /// more often by chance.
     /// </summary>
     private double LearnRequestSpread(long hour)
     {
@@ -582,10 +596,12 @@ public sealed class SequentialTest
         var count = 0;
         for (var h = hour - LevelHours; h < hour; h++)
         {
-            if (Read(h) is { Steps: >= MinObservedMinutes } totals && totals.Events / totals.Minutes >= MinSpreadRate)
+            if (Read(h) is { Blocks: >= MinSpreadBlocks } totals && totals.Events / totals.Minutes >= MinSpreadRate)
             {
-                var mean = totals.Events / totals.Minutes;
-                spreads[count++] = ((totals.SquaredSteps / (2.0 * totals.Steps)) - mean) / (mean * mean);
+                // A block's variance around five times the hour's mean rate, a minute's share of it.
+                var (mean, block) = (totals.Events / totals.Minutes, SpreadBlockMinutes * totals.Events / totals.Minutes);
+                var variance = ((totals.BlockSquares / totals.Blocks) - (block * block)) * totals.Blocks / (totals.Blocks - 1) / SpreadBlockMinutes;
+                spreads[count++] = (variance - mean) / (mean * mean);
             }
         }
 
@@ -976,11 +992,11 @@ public sealed class SequentialTest
     {
         public long Hour;
         public int Minutes;
+        public int Blocks; // a traffic test's whole five-minute blocks (from the hour's start)
         public double Events;
         public long Points;
         public long Errors;
-        public int Steps; // a traffic test's minutes that follow one of the same hour
-        public double SquaredSteps; // and Σ (requests − the minute before's)²
+        public double BlockSquares; // and Σ their requests²
     }
 
     /// <summary>A latency test's hour, beside its <see cref="HourTotals"/>: its minutes' medians (logarithms, summed over the minutes with requests), and its requests' distances to the usual median.</summary>
