@@ -70,13 +70,12 @@ public readonly record struct MinuteTally(long Minute, double Events, long Point
 /// quiet night hour learnt from a few dozen requests needs a deeper or longer dip, and a busy
 /// service's (thousands of requests) is judged as before. For a surge, it is the usual rate plus
 /// that, or plus how far a like hour strays from their median where that is more (a σ from their
-/// median absolute distance to it; at most 30 %): a
-/// Sunday night as much busier than usual as Sunday nights differ from each other is no surge. (The
-/// stray for drops let a drop that lasted be taken for usual within two hours: the drop moves the
-/// like hours' levels apart.) With the spread, a steady 55 % of the usual rate is evidence of a drop
-/// too, only slower. A drop is not
-/// looked for in an hour that usually has no traffic (a minute there weighs −1 with requests and 0
-/// without); a surge is weighed against one request a minute at least, so a trickle at night is no
+/// median absolute distance to it; at most 30 %): a Sunday night as much busier than usual as
+/// Sunday nights differ from each other is no surge. (The stray for drops let a drop that lasted be
+/// taken for usual within two hours: the drop moves the like hours' levels apart.) With the spread,
+/// a steady 55 % of the usual rate is evidence of a drop too, only slower. A drop is not looked for
+/// in an hour that usually has no traffic (a minute there weighs −1 with requests and 0 without); a
+/// surge is weighed against one request a minute at least, so a trickle at night is no
 /// surge and a flood is. A minute's errors are binomial among its requests,
 /// weighed for the usual rate plus each of <see cref="ErrorSteps"/> (or three times it, if more), one
 /// sum per step, so a quiet service's 8 % is not waited for as long as its 3 %; a minute adds at most
@@ -155,7 +154,6 @@ public sealed class SequentialTest
     private const int EndMinutes = 10;
     private static readonly double MaxTrafficLevel = Math.Log(1.5); // a drift, not an incident: a drop to 40 % that lasts is never all usual
     private const double MadToSigma = 1.2533; // a normal's σ over its mean absolute deviation, √(π/2)
-    private const double MedianAbsoluteToSigma = 1.4826; // a normal's σ over its median absolute deviation
     private const double MaxDistance = 3; // e³: 20 times, or a twentieth of, the usual median
     private const double MinSpread = 0.05; // a service whose every request takes as long (one bin: 2 % wide) has no spread to divide by
 
@@ -471,20 +469,9 @@ public sealed class SequentialTest
 
         var held = known > 0 ? levelled[..known] : values[..count]; // an hour whose level is unknown is left out, unless every one's is
         held.Sort();
-        var median = RobustStatistics.Median(held);
-        if (median > 0)
-        {
-            // The median absolute distance, as a normal's σ: one incident among the like hours moves it little.
-            Span<double> distances = stackalloc double[held.Length];
-            for (var i = 0; i < held.Length; i++)
-            {
-                distances[i] = Math.Abs(held[i] - median);
-            }
-
-            distances.Sort();
-            stray = MedianAbsoluteToSigma * RobustStatistics.Median(distances) / median;
-        }
-
+        // The median absolute distance, as a normal's σ: one incident among the like hours moves it little.
+        var (median, mad, _, _) = RobustStatistics.Of(held);
+        stray = median > 0 ? RobustStatistics.MadToSigma * mad / median : 0;
         return median;
     }
 
