@@ -27,6 +27,7 @@ public sealed class RuleEvaluator
 
     private readonly WindowAccumulator _accumulator = new();
     private WindowAccumulator? _scratch;
+    private WindowAccumulator? _partScratch; // one series' minute, for a latency test
     private readonly Dictionary<PlanKey, Plan> _plans = [];
     private readonly Dictionary<MetricFamily, FamilyIndex> _indexes = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<WindowKey, SeriesWindow> _windows = [];
@@ -441,6 +442,12 @@ public sealed class RuleEvaluator
         for (var startMs = fromMs; startMs + MinuteMs + SequentialTest.SettleMs <= nowMs; startMs += MinuteMs)
         {
             scratch.Reset();
+            if (needsBins)
+            {
+                _tallies.Add(LatencyTallyOf(group, source, startMs, scratch));
+                continue;
+            }
+
             if (startMs >= source.FirstMinuteMs)
             {
                 source.AddTo((int)((startMs - source.FirstMinuteMs) / MinuteMs), scratch);
@@ -453,7 +460,7 @@ public sealed class RuleEvaluator
                 }
             }
 
-            _tallies.Add(TallyOf(scratch, startMs, needsBins));
+            _tallies.Add(TallyOf(scratch, startMs, bins: false));
         }
 
         _accumulator.Reset();
@@ -463,6 +470,44 @@ public sealed class RuleEvaluator
         }
 
         return Reduce(_accumulator, rule.Aggregation, rule.Window);
+    }
+
+    /// <summary>
+    /// One minute of a group for a latency test, series by series (<see cref="MinuteTally.Parts"/>),
+    /// its totals merged into <paramref name="scratch"/> (reset) on the way: each series' minute is
+    /// read on its own, from the window's minutes where the minute is one of them.
+    /// </summary>
+    private MinuteTally LatencyTallyOf(Group group, LiveMinutes source, long startMs, WindowAccumulator scratch)
+    {
+        var part = _partScratch ??= new WindowAccumulator();
+        List<MinutePart>? parts = null;
+        for (var m = 0; m < group.Members.Length; m++)
+        {
+            part.Reset();
+            if (startMs >= source.FirstMinuteMs)
+            {
+                source.AddMemberTo((int)((startMs - source.FirstMinuteMs) / MinuteMs), m, part);
+            }
+            else
+            {
+                group.Members[m].AggregateInto(part, startMs, startMs + MinuteMs);
+            }
+
+            if (part.Count == 0)
+            {
+                continue;
+            }
+
+            var minute = part.ToMinute(startMs);
+            scratch.IsCounter = part.IsCounter;
+            scratch.AddMinute(minute, bins: false);
+            if (minute.Bins is { } bins)
+            {
+                (parts ??= []).Add(new MinutePart(group.Members[m].Labels, bins));
+            }
+        }
+
+        return TallyOf(scratch, startMs, bins: false) with { Parts = parts?.ToArray() ?? default(ReadOnlyMemory<MinutePart>) };
     }
 
     /// <summary>One minute of a group, as the sequential test weighs it: the events a rate counts (points, or a counter's increase), the points and the errors, and with <paramref name="bins"/> its timing points' bins (a latency test).</summary>
@@ -709,13 +754,18 @@ public sealed class RuleEvaluator
 
         public void AddTo(int index, WindowAccumulator accumulator)
         {
-            var startMs = firstMinuteMs + (index * MinuteMs);
-            var endMs = index == windows.Length - 1 ? nowMs + 1 : startMs + MinuteMs;
-            var slot = windows[index];
             for (var m = 0; m < members.Length; m++)
             {
-                members[m].AggregateInto(accumulator, startMs, endMs, slot[m], needsBins, needsExtremes);
+                AddMemberTo(index, m, accumulator);
             }
+        }
+
+        /// <summary>Merges minute <paramref name="index"/> of one member series, <paramref name="member"/>, into <paramref name="accumulator"/>.</summary>
+        public void AddMemberTo(int index, int member, WindowAccumulator accumulator)
+        {
+            var startMs = firstMinuteMs + (index * MinuteMs);
+            var endMs = index == windows.Length - 1 ? nowMs + 1 : startMs + MinuteMs;
+            members[member].AggregateInto(accumulator, startMs, endMs, windows[index][member], needsBins, needsExtremes);
         }
     }
 

@@ -32,6 +32,9 @@ public sealed class RuleReplay
     private readonly WindowAccumulator _accumulator = new();
     private WindowAccumulator? _scratch;
     private readonly List<MinuteTally> _tallies = [];
+    private MinutePart[] _parts = new MinutePart[16]; // a latency test's minutes series by series, those of one call of Tallies one after the other
+    private List<SeriesHistory>? _series; // the group's, and where in each one's rollups its next minute is
+    private int[] _cursors = [];
     private readonly bool _sequential;
     private readonly bool _readsBins;
     private long _doneMs;
@@ -115,7 +118,9 @@ public sealed class RuleReplay
 
         foreach (var (group, episode) in _groups.OrderBy(g => g.Key.ToString(), StringComparer.Ordinal))
         {
-            var minutes = Merge(members.GetValueOrDefault(group), episode.IsCounter, _doneMs - _windowMs + MinuteMs, endMs);
+            _series = members.GetValueOrDefault(group);
+            _cursors = _series is null || !_sequential || !_readsBins ? [] : [.. _series.Select(s => FirstAtOrAfter(s.Rollups, _doneMs - _windowMs + MinuteMs))];
+            var minutes = Merge(_series, episode.IsCounter, _doneMs - _windowMs + MinuteMs, endMs);
             var first = 0;
             var last = 0;
             for (var atMs = _doneMs + MinuteMs; atMs <= endMs; atMs += MinuteMs)
@@ -174,6 +179,7 @@ public sealed class RuleReplay
     private ReadOnlySpan<MinuteTally> Tallies(List<MergedMinute> minutes, int first, int last, long atMs, long weighedMinute)
     {
         _tallies.Clear();
+        var parts = 0;
         var at = first;
         for (var startMs = atMs - _windowMs; startMs < atMs; startMs += MinuteMs)
         {
@@ -192,8 +198,11 @@ public sealed class RuleReplay
                 _scratch ??= new WindowAccumulator();
                 _scratch.Reset();
                 _scratch.IsCounter = _accumulator.IsCounter;
-                _scratch.AddMinute(minutes[at++]);
-                _tallies.Add(RuleEvaluator.TallyOf(_scratch, startMs, _readsBins));
+                _scratch.AddMinute(minutes[at], bins: false); // a latency test reads the minute's series' bins, not the merged ones
+                _tallies.Add(_readsBins
+                    ? RuleEvaluator.TallyOf(_scratch, startMs, bins: false) with { Parts = PartsAt(startMs, ref parts) }
+                    : RuleEvaluator.TallyOf(_scratch, startMs, bins: false));
+                at++;
             }
             else
             {
@@ -202,6 +211,49 @@ public sealed class RuleReplay
         }
 
         return CollectionsMarshal.AsSpan(_tallies);
+    }
+
+    /// <summary>
+    /// The timing points of the group's minute starting <paramref name="startMs"/> series by series (a
+    /// latency test), in <see cref="_parts"/> after the first <paramref name="used"/> (the call's minutes
+    /// before it), which it moves on: the minutes are asked for in order.
+    /// </summary>
+    private ReadOnlyMemory<MinutePart> PartsAt(long startMs, ref int used)
+    {
+        var from = used;
+        for (var s = 0; s < _cursors.Length; s++)
+        {
+            var rollups = _series![s].Rollups;
+            while (_cursors[s] < rollups.Count && rollups[_cursors[s]].MinuteStartMs < startMs)
+            {
+                _cursors[s]++;
+            }
+
+            uint[]? bins = null;
+            for (var at = _cursors[s]; at < rollups.Count && rollups[at].MinuteStartMs == startMs; at++)
+            {
+                bins = rollups[at].Bins is not { Length: > 0 } more ? bins : bins is null ? more : Ascending([.. bins, .. more]);
+            }
+
+            if (bins is not null)
+            {
+                if (used == _parts.Length)
+                {
+                    Array.Resize(ref _parts, 2 * _parts.Length);
+                }
+
+                _parts[used++] = new MinutePart(_series[s].Labels, bins);
+            }
+        }
+
+        return new ReadOnlyMemory<MinutePart>(_parts, from, used - from);
+    }
+
+    /// <summary>Packed bins in ascending order of their bins (a series' rollups of one minute, one after the other).</summary>
+    private static uint[] Ascending(uint[] bins)
+    {
+        Array.Sort(bins); // a bin's code is in the packed value's high bits
+        return bins;
     }
 
     /// <summary>The group's series merged minute by minute over [<paramref name="fromMs"/>, <paramref name="toMs"/>), in order.</summary>

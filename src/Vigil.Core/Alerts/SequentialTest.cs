@@ -10,8 +10,9 @@ namespace Vigil.Core.Alerts;
 /// <param name="Events">What a rate counts in the minute: points, or a counter's increase.</param>
 /// <param name="Points">Points in the minute.</param>
 /// <param name="Errors">Points marked as errors.</param>
-/// <param name="Bins">The minute's timing points as packed sketch bins (<see cref="WindowAccumulator.PackedBins"/>), for a latency test; null otherwise or without timing points.</param>
-public readonly record struct MinuteTally(long Minute, double Events, long Points, long Errors, uint[]? Bins = null);
+/// <param name="Bins">The minute's timing points as packed sketch bins (<see cref="WindowAccumulator.PackedBins"/>), for a latency test whose group's series are not told apart; null otherwise or without timing points.</param>
+/// <param name="Parts">The minute's timing points series by series, for a latency test (in place of <paramref name="Bins"/>); empty otherwise.</param>
+public readonly record struct MinuteTally(long Minute, double Events, long Points, long Errors, uint[]? Bins = null, ReadOnlyMemory<MinutePart> Parts = default);
 
 /// <summary>
 /// The sequential anomaly test of one group (<see cref="AnomalyMethod.Sequential"/>): each whole
@@ -46,7 +47,11 @@ public readonly record struct MinuteTally(long Minute, double Events, long Point
 /// </para>
 /// <para>
 /// <b>The usual median</b> (a p50 rule: latency) is learnt otherwise, as durations drift more than
-/// traffic and a like day's median would carry its own week's drift: each hour keeps the mean
+/// traffic and a like day's median would carry its own week's drift. First, each request is moved by
+/// its series' level (<see cref="SeriesLevels"/>: how much slower or faster its route, method and status
+/// usually run than the group's others, learnt over about the last day), so a service's requests are
+/// weighed as if every route took as long, each against its own route's usual duration: a mix of
+/// fast and slow routes is no spread, and a minute of only the slow route is no slowdown. Each hour keeps the mean
 /// logarithm of its minutes' medians and its requests' distances to the usual median, and a day more
 /// of hours is kept (35 KB a group at 14 days). The usual median of an hour is,
 /// for each past week, the same hour then moved by that week's level (how far the last 24 hours ran
@@ -166,6 +171,7 @@ public sealed class SequentialTest
     private readonly int _weeks;
     private readonly HourTotals[] _hours;
     private readonly LatencyTotals[]? _latencies;
+    private readonly SeriesLevels? _seriesLevels;
     private readonly double[] _sums;
     private readonly double[] _sinceEnd; // an error test's evidence per step since the largest change that fired cleared
     private readonly double[] _levels;
@@ -206,6 +212,7 @@ public sealed class SequentialTest
         _weeks = Math.Max(1, rule.BaselineDays / 7);
         _hours = new HourTotals[((int)History(rule).TotalHours) + 3];
         _latencies = _kind == Kind.Latency ? new LatencyTotals[_hours.Length] : null;
+        _seriesLevels = _kind == Kind.Latency ? new SeriesLevels() : null;
         _levels = new double[_kind == Kind.Latency ? _weeks : 0];
         _trafficLevels = new double[_kind is Kind.Drop or Kind.Surge ? _weeks + 6 : 0];
         _sums = new double[_kind == Kind.Errors ? ErrorSteps.Count : 1];
@@ -219,7 +226,7 @@ public sealed class SequentialTest
     public double Evidence => _sums.Max();
 
     /// <summary>An estimate of the memory held, in bytes.</summary>
-    public long ApproximateBytes => 176 + (_hours.Length * Unsafe.SizeOf<HourTotals>()) + ((_latencies?.Length ?? 0) * Unsafe.SizeOf<LatencyTotals>()) + ((_sums.Length + _sinceEnd.Length + _levels.Length + _trafficLevels.Length) * 8);
+    public long ApproximateBytes => 176 + (_hours.Length * Unsafe.SizeOf<HourTotals>()) + ((_latencies?.Length ?? 0) * Unsafe.SizeOf<LatencyTotals>()) + ((_sums.Length + _sinceEnd.Length + _levels.Length + _trafficLevels.Length) * 8) + (_seriesLevels?.ApproximateBytes ?? 0);
 
     /// <summary>Whether <paramref name="rule"/> is judged by this test: an anomaly threshold with <see cref="AnomalyMethod.Sequential"/>.</summary>
     public static bool IsSequential(AlertRule rule)
@@ -285,6 +292,7 @@ public sealed class SequentialTest
             Kind.Latency => UsualMedian(tally.Minute) is { } median && !double.IsNaN(_spread) && !double.IsNaN(_usualShift) ? median : null,
             _ => Interpolated(tally.Minute) is { } rate && HourRate(hourOf, out _usualRequests, out _usualStray) is not null ? rate : null,
         } ?? double.NaN;
+        var values = _seriesLevels is null ? default : _seriesLevels.Move(tally, hourOf);
         if (double.IsNaN(_usual))
         {
             StartAgain(); // evidence from before a stretch that cannot be weighed says nothing after it
@@ -295,7 +303,7 @@ public sealed class SequentialTest
         }
         else if (_kind == Kind.Latency)
         {
-            WeighLatency(tally.Bins);
+            WeighLatency(values);
         }
         else
         {
@@ -318,9 +326,9 @@ public sealed class SequentialTest
         hour.Events += events;
         hour.Points += tally.Points;
         hour.Errors += tally.Errors;
-        if (_latencies is not null && tally.Bins is { Length: > 0 } bins)
+        if (_latencies is not null && !values.IsEmpty)
         {
-            Keep(ref _latencies[Index(hourOf)], bins);
+            Keep(ref _latencies[Index(hourOf)], values);
         }
     }
 
@@ -677,19 +685,18 @@ public sealed class SequentialTest
     /// Keeps a minute's requests in its hour: the logarithm of their median, and, once a usual median
     /// is known, their absolute distance to it, and, once the spread is too, their clipped distances.
     /// </summary>
-    private void Keep(ref LatencyTotals hour, uint[] bins)
+    private void Keep(ref LatencyTotals hour, ReadOnlySpan<SeriesLevels.MovedValue> values)
     {
-        hour.LogMedians += LogMedian(bins);
+        hour.LogMedians += _seriesLevels!.LogMedian();
         hour.Minutes++;
         if (double.IsNaN(_logUsual))
         {
             return;
         }
 
-        foreach (var entry in bins)
+        foreach (var (log, count) in values)
         {
-            var count = SketchMapping.PackedCount(entry);
-            var distance = LogValue(SketchMapping.PackedCode(entry)) - _logUsual;
+            var distance = log - _logUsual;
             hour.AbsDeviations += count * Math.Min(MaxDistance, Math.Abs(distance)); // a duration of 0 (under the unit, sent as 0) is no spread of 14 logarithms
             hour.Deviations += count;
             if (!double.IsNaN(_spread))
@@ -878,20 +885,14 @@ public sealed class SequentialTest
     /// whose usual median is known less well, needs a larger shift. A minute of 300 requests weighs
     /// about as much as 30 would; one without requests weighs nothing.
     /// </summary>
-    private void WeighLatency(uint[]? bins)
+    private void WeighLatency(ReadOnlySpan<SeriesLevels.MovedValue> values)
     {
-        if (bins is null)
-        {
-            return;
-        }
-
         long requests = 0;
         double distances = 0;
-        foreach (var entry in bins)
+        foreach (var (log, count) in values)
         {
-            var count = SketchMapping.PackedCount(entry);
             requests += count;
-            distances += count * Math.Clamp((LogValue(SketchMapping.PackedCode(entry)) - _logUsual) / _spread, -Clip, Clip);
+            distances += count * Math.Clamp((log - _logUsual) / _spread, -Clip, Clip);
         }
 
         if (requests == 0)
@@ -906,30 +907,6 @@ public sealed class SequentialTest
         {
             _sums[0] = Math.Clamp(_sums[0] + Math.Min(_firesAt / 3, llr), 0, 2 * _firesAt); // two spike minutes back to back never fire
         }
-    }
-
-    /// <summary>The logarithm of a minute's median (of its two middle values, for an even count), by its bins.</summary>
-    private static double LogMedian(uint[] bins)
-    {
-        long requests = 0;
-        foreach (var entry in bins)
-        {
-            requests += SketchMapping.PackedCount(entry);
-        }
-
-        var lower = (requests + 1) / 2; // 1-based ranks of the middle values
-        var upper = (requests / 2) + 1;
-        double sum = 0;
-        long seen = 0;
-        foreach (var entry in bins)
-        {
-            var before = seen;
-            seen += SketchMapping.PackedCount(entry);
-            var value = LogValue(SketchMapping.PackedCode(entry));
-            sum += (before < lower && lower <= seen ? value : 0) + (before < upper && upper <= seen ? value : 0);
-        }
-
-        return sum / 2;
     }
 
     /// <summary>The logarithm of a bin's value (<see cref="SketchMapping.CodeValue"/>, 2γⁱ / (γ + 1)), without a logarithm per call; the zero bin's is the smallest indexable value's.</summary>

@@ -105,12 +105,12 @@ public sealed class WindowAccumulator
     internal MergedMinute ToMinute(long minuteStartMs) =>
         new(minuteStartMs, Count, Sum, Min, Max, Last, LastTimestampMs, ErrorCount, HasBins ? PackBins() : null);
 
-    /// <summary>Merges a <see cref="MergedMinute"/>.</summary>
-    internal void AddMinute(MergedMinute minute)
+    /// <summary>Merges a <see cref="MergedMinute"/>; without <paramref name="bins"/>, all of it but its sketch bins.</summary>
+    internal void AddMinute(MergedMinute minute, bool bins = true)
     {
         AddStats(minute.Count, minute.Sum, minute.Min, minute.Max, minute.Last, minute.LastTimestampMs, isError: false);
         ErrorCount += minute.ErrorCount;
-        if (minute.Bins is not null)
+        if (bins && minute.Bins is not null)
         {
             AddPacked(minute.Bins);
         }

@@ -781,15 +781,112 @@ public sealed class SequentialTestTests
         Assert.Equal(backtestFired.AddMilliseconds(SequentialTest.SettleMs), liveFired);
     }
 
+    [Fact]
+    public void Live_Latency_SeveralRoutes_FiresInTheMinuteTheBacktestDoes_EachRouteWeighedAsItsOwn()
+    {
+        var rule = Latency();
+        var incident = (14 * Day) + (10 * 60);
+        var counts = Enumerable.Repeat(20, incident + 30).ToArray();
+        LabelSet Route(int m, int i) => RouteLabels[i % 4 == 0 ? 2 : 1]; // a fifth of the requests on the slow route
+        double Value(int m, int i) => (m >= incident ? 1.5 : 1) * (i % 4 == 0 ? 250 : 100) * (0.75 + (0.5 * (i / 4 % 5) / 4));
+        var series = new[] { 1, 2 }.Select(r => History(counts.Length, m => Enumerable.Range(0, counts[m]).Count(i => Route(m, i) == RouteLabels[r]), RouteLabels[r], (m, k) => Value(m, r == 2 ? 4 * k : (4 * (k / 3)) + (k % 3) + 1))).ToArray();
+        var (liveFired, backtestFired) = FirstFirings(rule, counts, series, incident, Value, Route);
+
+        Assert.InRange(backtestFired, Start.AddMinutes(incident + 2), Start.AddMinutes(incident + 4));
+        Assert.Equal(backtestFired.AddMilliseconds(SequentialTest.SettleMs), liveFired);
+    }
+
+    [Fact]
+    public void Latency_RoutesOfDifferentSpeeds_ASlowerMedianFiresSooner_WhenEachRequestIsWeighedAgainstItsRoute()
+    {
+        // Routes at 0.6, 1 and 2.2 times the usual median, a fifth, seven tenths and a tenth of 8 requests a minute.
+        var (byRoute, merged) = (new List<int>(), new List<int>());
+        foreach (var seed in new[] { 1, 2, 3, 4, 5, 6 })
+        {
+            byRoute.Add(RoutedIncident(seed, parts: true, UsualShares, incidentFactor: 1.5, incidentShares: UsualShares).Fired!.Value);
+            merged.Add(RoutedIncident(seed, parts: false, UsualShares, incidentFactor: 1.5, incidentShares: UsualShares).Fired!.Value);
+        }
+
+        Assert.All(byRoute, delay => Assert.InRange(delay, 2, 15));
+        Assert.True(byRoute.Sum() < merged.Sum() * 0.85, $"each route its own: {string.Join(", ", byRoute)} minutes; the routes merged: {string.Join(", ", merged)}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Draws))]
+    public void Latency_TwoHoursWhenTheSlowRouteIsAskedForFiveTimesAsOften_AreNoSlowdown_WhenEachRequestIsWeighedAgainstItsRoute(int seed)
+    {
+        double[] slowRouteBusy = [0.1, 0.4, 0.5];
+
+        var byRoute = RoutedIncident(seed, parts: true, UsualShares, incidentFactor: 1, incidentShares: slowRouteBusy, minutes: 120);
+        var merged = RoutedIncident(seed, parts: false, UsualShares, incidentFactor: 1, incidentShares: slowRouteBusy, minutes: 120);
+
+        Assert.Null(byRoute.Early);
+        Assert.Null(byRoute.Fired); // every route as fast as usual: what was asked for changed, not how fast it was answered
+        Assert.NotNull(merged.Fired); // the service's median rose: the routes merged take it for a slowdown
+    }
+
+    private static readonly double[] UsualShares = [0.2, 0.7, 0.1];
+
+    private static readonly LabelSet[] RouteLabels =
+        [.. new[] { "/fast", "/usual", "/slow" }.Select(r => LabelSet.From(new Dictionary<string, string> { ["route"] = r }))];
+
+    /// <summary>
+    /// A service of three routes (0.6, 1 and 2.2 times its usual median, drawn by <paramref name="shares"/>) at 8
+    /// requests a minute, each log-normal (σ 0.4) around its route's median, for 15 days and 11 hours; then for
+    /// <paramref name="minutes"/> every request <paramref name="incidentFactor"/> times slower, drawn by
+    /// <paramref name="incidentShares"/>. Each minute goes to the test series by series (<paramref name="parts"/>) or
+    /// merged. When it fired (minutes after the change's start) and whether it fired before.
+    /// </summary>
+    private static (int? Early, int? Fired) RoutedIncident(int seed, bool parts, double[] shares, double incidentFactor, double[] incidentShares, int minutes = 30)
+    {
+        double[] factors = [0.6, 1, 2.2];
+        var rule = Latency();
+        var test = new SequentialTest(rule);
+        var random = new Random(seed);
+        var incident = (15 * Day) + (11 * 60);
+        int? early = null, fired = null;
+        for (var m = 0; m < incident + minutes; m++)
+        {
+            var during = m >= incident;
+            var (draw, factor) = during ? (incidentShares, incidentFactor) : (shares, 1.0);
+            var values = new List<double>[3];
+            var requests = Poisson(random, 8);
+            for (var i = 0; i < requests; i++)
+            {
+                var (u, r) = (random.NextDouble(), 0);
+                while (r < 2 && u >= draw[r])
+                {
+                    u -= draw[r++];
+                }
+
+                (values[r] ??= []).Add(UsualMedian(m) * factors[r] * factor * Math.Exp(0.4 * Normal(random)));
+            }
+
+            MinutePart[] minuteParts = [.. Enumerable.Range(0, 3).Where(r => values[r] is not null).Select(r => new MinutePart(RouteLabels[r], Bins(values[r])))];
+            var all = values.Where(v => v is not null).SelectMany(v => v).ToArray();
+            test.Add(new MinuteTally(StartMinute + m, requests, requests, 0, parts || all.Length == 0 ? null : Bins(all), parts ? minuteParts : default));
+            if (test.Judge(rule, LabelSet.Empty, (null, 0)).State == ConditionState.Met)
+            {
+                (during ? ref fired : ref early) ??= m - incident;
+            }
+        }
+
+        return (early, fired);
+    }
+
     /// <summary>
     /// When the live engine, warmed up 30 minutes before <paramref name="incident"/> and evaluating
     /// every 5 seconds, first finds the condition met, and when the backtest of the same minutes
     /// first goes pending.
     /// </summary>
-    private static (DateTimeOffset? Live, DateTimeOffset Backtest) FirstFirings(AlertRule rule, int[] counts, SeriesHistory series, int incident, Func<int, int, double>? value = null)
+    private static (DateTimeOffset? Live, DateTimeOffset Backtest) FirstFirings(AlertRule rule, int[] counts, SeriesHistory series, int incident, Func<int, int, double>? value = null) =>
+        FirstFirings(rule, counts, [series], incident, value);
+
+    /// <summary>As above, for a group of several series: <paramref name="labels"/> says whose each point is (by minute and index in it).</summary>
+    private static (DateTimeOffset? Live, DateTimeOffset Backtest) FirstFirings(AlertRule rule, int[] counts, SeriesHistory[] series, int incident, Func<int, int, double>? value = null, Func<int, int, LabelSet>? labels = null)
     {
         var warmedTo = Start.AddMinutes(incident - 30);
-        var (store, memory) = WarmedUp(rule, counts, series, warmedTo, value);
+        var (store, memory) = WarmedUp(rule, counts, series, warmedTo, value, labels);
         var evaluator = new RuleEvaluator();
         DateTimeOffset? liveFired = null;
         for (var at = warmedTo; at < Start.AddMinutes(counts.Length) && liveFired is null; at = at.AddSeconds(5))
@@ -800,7 +897,7 @@ public sealed class SequentialTestTests
             }
         }
 
-        var backtest = RuleBacktest.Replay(rule, [series], Start.AddMinutes(incident - 30), Start.AddMinutes(counts.Length), TimeSpan.FromMinutes(1));
+        var backtest = RuleBacktest.Replay(rule, series, Start.AddMinutes(incident - 30), Start.AddMinutes(counts.Length), TimeSpan.FromMinutes(1));
         return (liveFired, backtest.First(e => e.To == AlertStatus.Pending).At);
     }
 
@@ -809,19 +906,22 @@ public sealed class SequentialTestTests
     /// every minute after, and the rule's memory warmed up from the rollups before it, as the engine
     /// warms one at start.
     /// </summary>
-    private static (MetricStore Store, RuleMemory Memory) WarmedUp(AlertRule rule, int[] counts, SeriesHistory series, DateTimeOffset warmedTo, Func<int, int, double>? value = null)
+    private static (MetricStore Store, RuleMemory Memory) WarmedUp(AlertRule rule, int[] counts, SeriesHistory series, DateTimeOffset warmedTo, Func<int, int, double>? value = null) =>
+        WarmedUp(rule, counts, [series], warmedTo, value);
+
+    private static (MetricStore Store, RuleMemory Memory) WarmedUp(AlertRule rule, int[] counts, SeriesHistory[] series, DateTimeOffset warmedTo, Func<int, int, double>? value = null, Func<int, int, LabelSet>? labels = null)
     {
         var store = new MetricStore(new MetricsOptions(), new FakeTimeProvider(warmedTo));
         for (var m = (int)(warmedTo - Start).TotalMinutes - 10; m < counts.Length; m++)
         {
             var ts = Start.AddMinutes(m).ToUnixTimeMilliseconds();
-            Assert.True(store.Ingest([.. Enumerable.Range(0, counts[m]).Select(i => new MetricPoint(rule.Metric, MetricType.Timing, value?.Invoke(m, i) ?? 10, LabelSet.Empty, ts + (i * 100)))]).IsAccepted);
+            Assert.True(store.Ingest([.. Enumerable.Range(0, counts[m]).Select(i => new MetricPoint(rule.Metric, MetricType.Timing, value?.Invoke(m, i) ?? 10, labels?.Invoke(m, i) ?? LabelSet.Empty, ts + (i * 100)))]).IsAccepted);
         }
 
         var memory = new RuleMemory(rule);
         var toMs = warmedTo.ToUnixTimeMilliseconds();
         new RuleReplay(rule, memory, toMs - (long)RuleMemory.WarmUp(rule).TotalMilliseconds, toMs, TimeSpan.FromMinutes(1))
-            .Advance([series with { Rollups = [.. series.Rollups.Where(r => r.MinuteStartMs < toMs)] }], toMs);
+            .Advance([.. series.Select(s => s with { Rollups = [.. s.Rollups.Where(r => r.MinuteStartMs < toMs)] })], toMs);
         return (store, memory);
     }
 
@@ -933,7 +1033,11 @@ public sealed class SequentialTestTests
     }
 
     /// <summary>One rollup for each minute with requests (a minute without any has none, as stored).</summary>
-    private static SeriesHistory History(int minutes, Func<int, int> count, string? service = null, Func<int, int, double>? value = null)
+    private static SeriesHistory History(int minutes, Func<int, int> count, string? service = null, Func<int, int, double>? value = null) =>
+        History(minutes, count, service is null ? LabelSet.Empty : LabelSet.From(new Dictionary<string, string> { ["service"] = service }), value);
+
+    /// <summary>One series' rollups: <paramref name="count"/> points a minute, <paramref name="value"/> each (10 without), under <paramref name="labels"/>.</summary>
+    private static SeriesHistory History(int minutes, Func<int, int> count, LabelSet labels, Func<int, int, double>? value = null)
     {
         var rollups = new List<Rollup>();
         for (var m = 0; m < minutes; m++)
@@ -950,6 +1054,6 @@ public sealed class SequentialTestTests
             }
         }
 
-        return new SeriesHistory(service is null ? LabelSet.Empty : LabelSet.From(new Dictionary<string, string> { ["service"] = service }), IsError: false, IsCounter: false, rollups);
+        return new SeriesHistory(labels, IsError: false, IsCounter: false, rollups);
     }
 }

@@ -1,0 +1,152 @@
+using Vigil.Core.Alerts;
+using Vigil.Core.Metrics;
+
+namespace Vigil.Core.Tests.Alerts;
+
+public sealed class SeriesLevelsTests
+{
+    private const long Minute = 29_000_000;
+
+    private static readonly LabelSet Fast = Route("/fast");
+    private static readonly LabelSet Usual = Route("/usual");
+    private static readonly LabelSet Slow = Route("/slow");
+
+    [Theory]
+    [InlineData(8)]
+    [InlineData(200)]
+    public void RoutesOfDifferentSpeeds_LearnHowFarApartTheyRun_WithinHours_TheirLevelsCentred(int perMinute)
+    {
+        var levels = new SeriesLevels();
+        var random = new Random(3);
+        for (var m = 0; m < 6 * 60; m++)
+        {
+            levels.Move(Mixed(random, m, perMinute, [0.2, 0.7, 0.1]), Hour(m));
+        }
+
+        Assert.Equal(Math.Log(2.2 / 0.6), levels.LevelOf(Slow) - levels.LevelOf(Fast), 0.08);
+        Assert.Equal(Math.Log(2.2), levels.LevelOf(Slow) - levels.LevelOf(Usual), 0.08);
+        var centre = (0.2 * levels.LevelOf(Fast)) + (0.7 * levels.LevelOf(Usual)) + (0.1 * levels.LevelOf(Slow));
+        Assert.Equal(0, centre, 0.03); // their mean, weighted by the requests, is 0: moved requests keep the group's level
+    }
+
+    [Fact]
+    public void AMinuteOfTheSlowRouteAlone_IsMovedToWhereTheOthersAre()
+    {
+        var levels = new SeriesLevels();
+        var random = new Random(4);
+        for (var m = 0; m < 6 * 60; m++)
+        {
+            levels.Move(Mixed(random, m, 20, [0.2, 0.7, 0.1]), Hour(m));
+        }
+
+        var usual = Median(levels.Move(Tally(6 * 60, (Usual, Enumerable.Repeat(100.0, 9))), Hour(6 * 60)));
+        var slow = Median(levels.Move(Tally((6 * 60) + 1, (Slow, Enumerable.Repeat(220.0, 3))), Hour((6 * 60) + 1)));
+
+        Assert.Equal(usual, slow, 0.08); // three requests of the slow route at its usual 220 ms are no slower than nine of the usual route at 100
+    }
+
+    [Fact]
+    public void LogMedian_MergesTheSeriesMovedValues_UpToTheMiddle_AsASortOfThemAll()
+    {
+        var levels = new SeriesLevels();
+        var random = new Random(7);
+        for (var m = 0; m < 3 * 60; m++)
+        {
+            var moved = levels.Move(Mixed(random, m, 1 + (m % 40), [0.2, 0.7, 0.1]), Hour(m)).ToArray();
+            Assert.Equal(Median(moved), levels.LogMedian(), 12); // odd and even counts, one to three series
+        }
+    }
+
+    [Fact]
+    public void OneSeries_IsNotMoved_AndAMinuteWithoutParts_IsItsBinsAsTheyAre()
+    {
+        var levels = new SeriesLevels();
+        var random = new Random(5);
+        for (var m = 0; m < 120; m++)
+        {
+            var moved = levels.Move(Tally(m, (Usual, Enumerable.Range(0, 10).Select(_ => 100 * Math.Exp(0.4 * Normal(random))))), Hour(m));
+            Assert.True(moved.Length > 0);
+        }
+
+        Assert.Equal(0, levels.LevelOf(Usual), 12);
+        var bins = Bins([50, 100, 100, 400]);
+        var values = levels.Move(new MinuteTally(Minute + 120, 4, 4, 0, bins), Hour(120)).ToArray();
+        Assert.Equal(bins.Select(b => SequentialTest.LogValue(SketchMapping.PackedCode(b))), values.Select(v => v.Log));
+        Assert.Equal(4, values.Sum(v => v.Count));
+    }
+
+    [Fact]
+    public void ARouteSlowForHalfAnHour_MovesItsLevelLittle_ARouteNotSeenForAWeek_IsForgotten()
+    {
+        var levels = new SeriesLevels();
+        var random = new Random(6);
+        for (var m = 0; m < 12 * 60; m++)
+        {
+            levels.Move(Mixed(random, m, 30, [0.2, 0.7, 0.1]), Hour(m));
+        }
+
+        var before = levels.LevelOf(Slow) - levels.LevelOf(Usual);
+        for (var m = 12 * 60; m < (12 * 60) + 30; m++)
+        {
+            levels.Move(Mixed(random, m, 30, [0.2, 0.7, 0.1], slowRouteFactor: 3), Hour(m));
+        }
+
+        var after = levels.LevelOf(Slow) - levels.LevelOf(Usual);
+        Assert.InRange(after - before, 0, 0.1); // three times slower (1.1 logarithms) for 30 minutes: a small share of a day's level
+
+        for (var m = (12 * 60) + 30; m < 9 * 24 * 60; m += 10)
+        {
+            levels.Move(Tally(m, (Usual, [100, 110]), (Fast, [60, 65])), Hour(m));
+        }
+
+        Assert.Equal(2, levels.Count); // the slow route, gone eight days, is forgotten
+        Assert.Equal(Math.Log(100.0 / 62), levels.LevelOf(Usual) - levels.LevelOf(Fast), 0.1);
+    }
+
+    private static long Hour(int minute) => (Minute + minute) / 60;
+
+    /// <summary>A minute of requests over the three routes (0.6, 1 and 2.2 times 100 ms, log-normal with σ 0.4), drawn by <paramref name="shares"/>.</summary>
+    private static MinuteTally Mixed(Random random, int minute, int requests, double[] shares, double slowRouteFactor = 1)
+    {
+        double[] medians = [60, 100, 220 * slowRouteFactor];
+        LabelSet[] routes = [Fast, Usual, Slow];
+        var values = new List<double>[3];
+        for (var i = 0; i < requests; i++)
+        {
+            var (u, r) = (random.NextDouble(), 0);
+            while (r < 2 && u >= shares[r])
+            {
+                u -= shares[r++];
+            }
+
+            (values[r] ??= []).Add(medians[r] * Math.Exp(0.4 * Normal(random)));
+        }
+
+        return Tally(minute, [.. Enumerable.Range(0, 3).Where(r => values[r] is not null).Select(r => (routes[r], (IEnumerable<double>)values[r]))]);
+    }
+
+    private static MinuteTally Tally(int minute, params (LabelSet Route, IEnumerable<double> Values)[] parts)
+    {
+        var requests = parts.Sum(p => p.Values.Count());
+        return new MinuteTally(Minute + minute, requests, requests, 0, Parts: parts.Select(p => new MinutePart(p.Route, Bins(p.Values))).ToArray());
+    }
+
+    private static double Median(ReadOnlySpan<SeriesLevels.MovedValue> values)
+    {
+        var all = new List<double>();
+        foreach (var (log, count) in values)
+        {
+            all.AddRange(Enumerable.Repeat(log, (int)count));
+        }
+
+        all.Sort();
+        return all.Count % 2 == 1 ? all[all.Count / 2] : (all[(all.Count / 2) - 1] + all[all.Count / 2]) / 2;
+    }
+
+    private static uint[] Bins(IEnumerable<double> values) =>
+        [.. values.GroupBy(SketchMapping.Code).OrderBy(g => g.Key).Select(g => SketchMapping.Pack(g.Key, (uint)g.Count()))];
+
+    private static LabelSet Route(string route) => LabelSet.From(new Dictionary<string, string> { ["route"] = route });
+
+    private static double Normal(Random random) => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+}
