@@ -53,7 +53,7 @@ public readonly record struct MinuteTally(long Minute, double Events, long Point
 /// weighed as if every route took as long, each against its own route's usual duration: a mix of
 /// fast and slow routes is no spread, and a minute of only the slow route is no slowdown. Each hour keeps the mean
 /// logarithm of its minutes' medians and its requests' distances to the usual median, and a day more
-/// of hours is kept (35 KB a group at 14 days). The usual median of an hour is,
+/// of hours is kept (38 KB a group at 14 days). The usual median of an hour is,
 /// for each past week, the same hour then moved by that week's level (how far the last 24 hours ran
 /// above or below the same hours that week: the median of their differences, so a drift since is
 /// followed and an incident of an hour or two is not), the median over the weeks (with two weeks,
@@ -182,6 +182,7 @@ public sealed class SequentialTest
     private int _blockMinutes;
     private double _spread = double.NaN;
     private double _usualShift = double.NaN;
+    private double _sentGap; // how far the medians of the durations as sent run from those moved by their series' levels (a latency test), for the threshold shown
     private double _usualRequests;
     private double _usualStray; // how far a like hour of the traffic test's hour strays from their median, relative to it (a σ)
     private double _logUsual = double.NaN;
@@ -365,7 +366,7 @@ public sealed class SequentialTest
         }
         else if (_kind == Kind.Latency)
         {
-            threshold = _usual;
+            threshold = _usual * Math.Exp(_sentGap); // in the durations as sent, as the value shown is
             reason = string.Create(CultureInfo.InvariantCulture, $"evidence {evidence:0.#} (fires at {_firesAt:0.#}, clears under {_firesAt / 2:0.#}): a median of {(value is { } median ? median.ToString("0.##", CultureInfo.InvariantCulture) : "none (no requests)")} over the last {minutes} minutes, usually {threshold:0.##} at this time");
         }
         else
@@ -549,6 +550,7 @@ public sealed class SequentialTest
 
         _spread = Math.Max(MinSpread, RecentMedian(values, hour, static l => l.Deviations >= MinHourRequests ? MadToSigma * l.AbsDeviations / l.Deviations : double.NaN));
         _usualShift = RecentMedian(values, hour, static l => l.Shifted >= MinHourRequests ? l.Shifts / l.Shifted : double.NaN);
+        _sentGap = RecentMedian(values, hour, static l => l.Minutes >= MinMedianMinutes ? (l.SentLogMedians - l.LogMedians) / l.Minutes : double.NaN) is var gap && double.IsNaN(gap) ? 0 : gap;
     }
 
     /// <summary>
@@ -687,7 +689,8 @@ public sealed class SequentialTest
     /// </summary>
     private void Keep(ref LatencyTotals hour, ReadOnlySpan<SeriesLevels.MovedValue> values)
     {
-        hour.LogMedians += _seriesLevels!.LogMedian();
+        hour.LogMedians += SeriesLevels.LogMedian();
+        hour.SentLogMedians += SeriesLevels.LogMedian(asSent: true);
         hour.Minutes++;
         if (double.IsNaN(_logUsual))
         {
@@ -967,6 +970,7 @@ public sealed class SequentialTest
     private struct LatencyTotals
     {
         public double LogMedians;
+        public double SentLogMedians; // of the durations as sent, not moved by their series' levels
         public double AbsDeviations;
         public double Shifts;
         public int Minutes;

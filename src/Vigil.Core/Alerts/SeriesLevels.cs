@@ -11,87 +11,103 @@ public readonly record struct MinutePart(LabelSet Series, uint[] Bins);
 /// <summary>
 /// How much slower or faster each series of a latency test's group usually runs than the group (its
 /// level: a logarithm), so each request is weighed against its own endpoint's usual duration rather
-/// than against a mix of endpoints. A service whose routes take ×0.6, ×1 and ×2.2 of each other has
-/// requests about 0.34 logarithms further from its median than from their own route's, and a median
-/// 1.5 times the usual is then about three quarters of a spread away instead of one: about half as
-/// much evidence a request. With each series moved by its level, the group's requests are as spread
-/// as one route's, and a minute whose mix of routes differs from the usual (a quiet minute of three
-/// requests of the slow route) is no shift.
+/// than against a mix of endpoints. A service whose routes take ×0.6, ×1 and ×2.2 of each other (a
+/// fifth, seven tenths and a tenth of its requests) has route medians 0.34 logarithms apart (root
+/// mean square), which widens a spread of 0.40 to 0.52: a median 1.5 times the usual is then about
+/// three quarters of a spread away instead of one. With each series moved by its level, the group's
+/// requests are as spread as one route's, and a minute whose mix of routes differs from the usual (a
+/// quiet minute of three requests of the slow route) is no shift.
 /// </summary>
 /// <remarks>
 /// A series' level is learnt from its requests over about the last day (each hour's weight 1/e of
 /// the next's after 24 hours): each request's logarithm less the mean of the minute's other
 /// requests, each moved by its own series' level (so a minute of one series says as much as a minute
-/// of all of them), clipped at ±3 (a factor of 20); summed over the requests with ten requests' worth
-/// of 0 added, so a series seen a handful of times is taken near the group. The levels are then
-/// centred (their mean, weighted by the requests learnt from, is 0), so the group's requests keep
-/// their level together: the usual median of moved requests is the group's, and a change of every
-/// series alike (an incident, a drift) moves the moved requests as it moves the requests. A change of
-/// one series alone moves its level by a day's share of it an hour, so a route slow for 30 minutes is
-/// a route slow for 30 minutes; one slow for days becomes its level, as a drift of the group does. A
-/// series not seen for about a week is forgotten. A duration of 0 (under the unit) has no logarithm
-/// to learn from.
+/// of all of them), clipped within ±3 (a factor of 20) of the series' level so far (a spike minute
+/// counts no more than a slow one, and a health check at 1 ms beside endpoints at 100 still learns
+/// its whole distance); summed over the requests with five minutes of the group's requests (ten
+/// requests at least) of 0 added, so a series seen a handful of times, or a new one that carries an
+/// incident (a status of timeouts, four times slower), is taken near the group for its first minutes
+/// and the change shows (a series of a tenth of the requests is then taken at 97 % of its level, one
+/// of a hundredth at 74 %: what is left off weighs little in the group). The levels are then centred (their mean, weighted by the requests learnt
+/// from, is 0), so the group's requests keep their level together: the usual median of moved
+/// requests is the group's, and a change of every series alike (an incident, a drift) moves the moved
+/// requests as it moves the requests. A change of one series alone moves its level by a day's share
+/// of it an hour, so a route slow for 30 minutes is a route slow for 30 minutes; one slow for days
+/// becomes its level, as a drift of the group does. A series is forgotten once what was learnt of it
+/// weighs less than one request (a series of a request a minute about a week after its last, one of
+/// a request an hour about three days after). A group of one series is not moved. A duration of 0
+/// (under the unit) has no logarithm to learn from.
 /// </remarks>
 internal sealed class SeriesLevels
 {
     private const double HorizonHours = 24;
-    private const double Prior = 10; // requests' worth of a level of 0
+    private const double MinPrior = 10; // requests' worth of a level of 0, at least
+    private const double PriorShare = 288; // and a 288th of the group's requests learnt from: five minutes of them
     private const double Forgotten = 1; // requests' worth left of a series not seen for days
     private const double MaxDistance = 3;
+    private const int MergedRuns = 16; // more series than this: a minute's median by a sort, not by merging them
     private static readonly double HourDecay = Math.Exp(-1 / HorizonHours);
     private static readonly double ZeroLog = SequentialTest.LogValue(0); // a duration of 0: the zero bin
 
-    private readonly Dictionary<LabelSet, int> _index = []; // each series' place in _levels
+    // A minute's values and each series' place among them: the scratch of one Move and the medians
+    // after it, on the thread that moves (every test on a thread shares it, rather than each keeping
+    // room for its busiest minute).
+    [ThreadStatic]
+    private static Scratch? t_scratch;
+
+    private readonly Dictionary<LabelSet, int> _index = []; // each series' place in _levels and _keys
     private readonly List<Level> _levels = [];
-    private MovedValue[] _values = new MovedValue[64];
-    private double[] _moves = new double[4];
-    private int[] _slots = new int[4];
-    private int[] _starts = new int[4]; // where each series' values begin in _values, and where the last ends
-    private int[] _heads = new int[4]; // LogMedian's place in each
-    private int _runs;
+    private readonly List<LabelSet> _keys = [];
     private long _hour = long.MinValue;
 
     /// <summary>How many series are known.</summary>
     public int Count => _index.Count;
 
-    /// <summary>An estimate of the memory held, in bytes.</summary>
-    public long ApproximateBytes => 96 + (_index.Count * 40L) + (_levels.Capacity * 16L) + (_values.Length * 16L) + (_moves.Length * 20L);
+    /// <summary>An estimate of the memory held, in bytes (the label sets are the series' own).</summary>
+    public long ApproximateBytes => 64 + (_index.Count * 40L) + (_levels.Capacity * 16L) + (_keys.Capacity * 8L);
 
     /// <summary>The level of <paramref name="series"/> as of now (centred), 0 for one not known.</summary>
-    public double LevelOf(LabelSet series) => (_index.TryGetValue(series, out var slot) ? _levels[slot].Own : 0) - Centre();
+    public double LevelOf(LabelSet series)
+    {
+        var (centre, prior) = Centre();
+        return (_index.TryGetValue(series, out var slot) ? _levels[slot].Own(prior) : 0) - centre;
+    }
 
     /// <summary>
     /// The minute's timing points (its <see cref="MinuteTally.Parts"/>, or its <see cref="MinuteTally.Bins"/> as one
     /// series of level 0) as logarithms, each less its series' level, series by series (each ascending:
-    /// <see cref="LogMedian"/> merges them); then learns the levels
-    /// from them: each request against the mean of the minute's others, all moved by their levels (a
-    /// minute of one request says nothing). <paramref name="hour"/> is the minute's hour (whole hours since 1970).
+    /// <see cref="LogMedian"/> merges them); then learns the levels from them: each request against the
+    /// mean of the minute's others, all moved by their levels (a minute of one request says nothing).
+    /// <paramref name="hour"/> is the minute's hour (whole hours since 1970). The values are valid until
+    /// the next call on this thread.
     /// </summary>
     public ReadOnlySpan<MovedValue> Move(MinuteTally tally, long hour)
     {
         Age(hour);
+        var scratch = t_scratch ??= new Scratch();
         var parts = tally.Parts.Span;
         var count = 0;
         if (parts.IsEmpty)
         {
-            foreach (var entry in Reserve(tally.Bins ?? [], 0))
+            var bins = tally.Bins ?? [];
+            scratch.Reserve(bins.Length, 1);
+            foreach (var entry in bins)
             {
-                _values[count++] = new MovedValue(SequentialTest.LogValue(SketchMapping.PackedCode(entry)), SketchMapping.PackedCount(entry));
+                scratch.Values[count++] = new MovedValue(SequentialTest.LogValue(SketchMapping.PackedCode(entry)), SketchMapping.PackedCount(entry));
             }
 
-            (_runs, _starts[1]) = (1, count);
-            return _values.AsSpan(0, count);
+            (scratch.Runs, scratch.Starts[0], scratch.Starts[1], scratch.Moves[0]) = (1, 0, count, 0);
+            return scratch.Values.AsSpan(0, count);
         }
 
-        if (_moves.Length < parts.Length + 1)
+        var entries = 0;
+        foreach (var part in parts)
         {
-            Array.Resize(ref _moves, Math.Max(parts.Length + 1, 2 * _moves.Length));
-            Array.Resize(ref _slots, _moves.Length);
-            Array.Resize(ref _starts, _moves.Length);
-            Array.Resize(ref _heads, _moves.Length);
+            entries += part.Bins.Length;
         }
 
-        var centre = Centre();
+        scratch.Reserve(entries, parts.Length);
+        var (centre, prior) = Centre();
         double sum = 0;
         long requests = 0;
         for (var p = 0; p < parts.Length; p++)
@@ -101,14 +117,16 @@ internal sealed class SeriesLevels
             {
                 slot = _levels.Count;
                 _levels.Add(default);
+                _keys.Add(parts[p].Series);
             }
 
-            (_slots[p], _moves[p], _starts[p]) = (slot, _levels[slot].Own - centre, count);
-            foreach (var entry in Reserve(parts[p].Bins, count))
+            var move = _index.Count == 1 ? 0 : _levels[slot].Own(prior) - centre; // one series: nothing to move it against
+            (scratch.Slots[p], scratch.Moves[p], scratch.Starts[p]) = (slot, move, count);
+            foreach (var entry in parts[p].Bins)
             {
                 var (code, points) = (SketchMapping.PackedCode(entry), SketchMapping.PackedCount(entry));
-                var moved = SequentialTest.LogValue(code) - _moves[p];
-                _values[count++] = new MovedValue(moved, points);
+                var moved = SequentialTest.LogValue(code) - move;
+                scratch.Values[count++] = new MovedValue(moved, points);
                 if (code != 0)
                 {
                     sum += points * moved;
@@ -117,93 +135,55 @@ internal sealed class SeriesLevels
             }
         }
 
+        (scratch.Runs, scratch.Starts[parts.Length]) = (parts.Length, count);
         if (requests >= 2)
         {
             var levels = CollectionsMarshal.AsSpan(_levels);
             for (var p = 0; p < parts.Length; p++)
             {
-                ref var level = ref levels[_slots[p]];
+                ref var level = ref levels[scratch.Slots[p]];
+                var own = level.Own(prior);
                 foreach (var entry in parts[p].Bins)
                 {
                     var (code, points) = (SketchMapping.PackedCode(entry), SketchMapping.PackedCount(entry));
                     if (code != 0)
                     {
                         var log = SequentialTest.LogValue(code);
-                        var others = (sum - (log - _moves[p])) / (requests - 1);
-                        level.Distances += points * Math.Clamp(log - others, -MaxDistance, MaxDistance);
+                        var others = (sum - (log - scratch.Moves[p])) / (requests - 1);
+                        level.Distances += points * (own + Math.Clamp(log - others - own, -MaxDistance, MaxDistance));
                         level.Weight += points;
                     }
                 }
             }
         }
 
-        (_runs, _starts[parts.Length]) = (parts.Length, count);
-        return _values.AsSpan(0, count);
+        return scratch.Values.AsSpan(0, count);
     }
 
     /// <summary>
-    /// The median of the last minute moved (<see cref="Move"/>; the mean of the two middle values of an
-    /// even count), by merging its series' values, each ascending, up to the middle: no sort.
+    /// The median of the last minute moved on this thread (<see cref="Move"/>; the mean of the two middle
+    /// values of an even count), of the moved values, or with <paramref name="asSent"/> of the values
+    /// as they were; NaN without values.
     /// </summary>
-    public double LogMedian()
+    public static double LogMedian(bool asSent = false) => (t_scratch ?? new Scratch()).Median(asSent);
+
+    /// <summary>The levels' mean, weighted by what each was learnt from, and the prior a level is shrunk by.</summary>
+    private (double Centre, double Prior) Centre()
     {
-        long requests = 0;
-        for (var r = 0; r < _runs; r++)
-        {
-            _heads[r] = _starts[r];
-        }
-
-        foreach (var value in _values.AsSpan(0, _starts[_runs]))
-        {
-            requests += value.Count;
-        }
-
-        var lower = (requests + 1) / 2; // 1-based ranks of the middle values
-        var upper = (requests / 2) + 1;
-        double sum = 0;
-        long seen = 0;
-        while (seen < upper)
-        {
-            var next = -1;
-            for (var r = 0; r < _runs; r++)
-            {
-                if (_heads[r] < _starts[r + 1] && (next < 0 || _values[_heads[r]].Log < _values[_heads[next]].Log))
-                {
-                    next = r;
-                }
-            }
-
-            var (log, count) = _values[_heads[next]++];
-            var before = seen;
-            seen += count;
-            sum += (before < lower && lower <= seen ? log : 0) + (before < upper && upper <= seen ? log : 0);
-        }
-
-        return sum / 2;
-    }
-
-    /// <summary>Room in <see cref="_values"/> for <paramref name="bins"/> after the first <paramref name="count"/>; the bins.</summary>
-    private uint[] Reserve(uint[] bins, int count)
-    {
-        if (count + bins.Length > _values.Length)
-        {
-            Array.Resize(ref _values, Math.Max(count + bins.Length, 2 * _values.Length));
-        }
-
-        return bins;
-    }
-
-    /// <summary>The levels' mean, weighted by what each was learnt from.</summary>
-    private double Centre()
-    {
-        double sum = 0, weight = 0;
+        double weight = 0;
         foreach (var level in CollectionsMarshal.AsSpan(_levels))
         {
-            sum += level.Weight * level.Own;
             weight += level.Weight;
         }
 
-        return weight > 0 ? sum / weight : 0;
+        var prior = Math.Max(MinPrior, weight / PriorShare);
+        double sum = 0;
+        foreach (var level in CollectionsMarshal.AsSpan(_levels))
+        {
+            sum += level.Weight * level.Own(prior);
+        }
+
+        return (weight > 0 ? sum / weight : 0, prior);
     }
 
     /// <summary>What was learnt weighs less each hour; a series whose weight is all but gone is forgotten.</summary>
@@ -229,22 +209,22 @@ internal sealed class SeriesLevels
             return;
         }
 
-        var kept = new List<(LabelSet Series, Level Level)>();
-        foreach (var (series, slot) in _index)
+        var kept = 0; // in the order learnt, so the centre sums in the same order on every run
+        for (var slot = 0; slot < _levels.Count; slot++)
         {
             if (_levels[slot].Weight >= Forgotten)
             {
-                kept.Add((series, _levels[slot]));
+                (_levels[kept], _keys[kept]) = (_levels[slot], _keys[slot]);
+                _index[_keys[kept]] = kept++;
+            }
+            else
+            {
+                _index.Remove(_keys[slot]);
             }
         }
 
-        _index.Clear();
-        _levels.Clear();
-        foreach (var (series, level) in kept)
-        {
-            _index[series] = _levels.Count;
-            _levels.Add(level);
-        }
+        _levels.RemoveRange(kept, _levels.Count - kept);
+        _keys.RemoveRange(kept, _keys.Count - kept);
     }
 
     /// <summary>A timing point's logarithm less its series' level, and how many points it stands for.</summary>
@@ -255,6 +235,98 @@ internal sealed class SeriesLevels
         public double Distances; // Σ each request's clipped distance to the minute's others, decayed
         public double Weight; // Σ requests, decayed
 
-        public readonly double Own => Distances / (Weight + Prior);
+        public readonly double Own(double prior) => Distances / (Weight + prior);
+    }
+
+    private sealed class Scratch
+    {
+        public MovedValue[] Values = new MovedValue[64];
+        public double[] Moves = new double[4];
+        public int[] Slots = new int[4];
+        public int[] Starts = new int[5]; // where each series' values begin, and where the last ends
+        public int Runs;
+        private int[] _heads = new int[4];
+        private MovedValue[] _sorted = [];
+
+        public void Reserve(int entries, int runs)
+        {
+            if (Values.Length < entries)
+            {
+                Array.Resize(ref Values, Math.Max(entries, 2 * Values.Length));
+            }
+
+            if (Moves.Length < runs)
+            {
+                var length = Math.Max(runs, 2 * Moves.Length);
+                (Moves, Slots, Starts, _heads) = (new double[length], new int[length], new int[length + 1], new int[length]);
+            }
+        }
+
+        /// <summary>By merging the series' values, each ascending, up to the middle; by a sort with many series.</summary>
+        public double Median(bool asSent)
+        {
+            long requests = 0;
+            foreach (var value in Values.AsSpan(0, Starts[Runs]))
+            {
+                requests += value.Count;
+            }
+
+            if (requests == 0)
+            {
+                return double.NaN;
+            }
+
+            var lower = (requests + 1) / 2; // 1-based ranks of the middle values
+            var upper = (requests / 2) + 1;
+            double sum = 0;
+            long seen = 0;
+            if (Runs > MergedRuns)
+            {
+                if (_sorted.Length < Starts[Runs])
+                {
+                    _sorted = new MovedValue[Values.Length];
+                }
+
+                var sorted = _sorted.AsSpan(0, Starts[Runs]);
+                for (var r = 0; r < Runs; r++)
+                {
+                    for (var i = Starts[r]; i < Starts[r + 1]; i++)
+                    {
+                        sorted[i] = Values[i] with { Log = At(i, r, asSent) };
+                    }
+                }
+
+                sorted.Sort(static (a, b) => a.Log.CompareTo(b.Log));
+                foreach (var (log, count) in sorted)
+                {
+                    (sum, seen) = Middle(sum, seen, log, count, lower, upper);
+                }
+
+                return sum / 2;
+            }
+
+            Starts.AsSpan(0, Runs).CopyTo(_heads);
+            while (seen < upper)
+            {
+                var next = -1;
+                for (var r = 0; r < Runs; r++)
+                {
+                    if (_heads[r] < Starts[r + 1] && (next < 0 || At(_heads[r], r, asSent) < At(_heads[next], next, asSent)))
+                    {
+                        next = r;
+                    }
+                }
+
+                var at = _heads[next]++;
+                (sum, seen) = Middle(sum, seen, At(at, next, asSent), Values[at].Count, lower, upper);
+            }
+
+            return sum / 2;
+        }
+
+        private double At(int index, int run, bool asSent) => Values[index].Log + (asSent ? Moves[run] : 0);
+
+        private static (double Sum, long Seen) Middle(double sum, long seen, double log, long count, long lower, long upper) =>
+            (sum + (seen < lower && lower <= seen + count ? log : 0) + (seen < upper && upper <= seen + count ? log : 0), seen + count);
     }
 }

@@ -825,6 +825,66 @@ public sealed class SequentialTestTests
         Assert.NotNull(merged.Fired); // the service's median rose: the routes merged take it for a slowdown
     }
 
+    [Theory]
+    [MemberData(nameof(Draws))]
+    public void Latency_ASlowdownThatArrivesAsANewSeries_TimeoutsFourTimesSlower_FiresWithinMinutes(int seed)
+    {
+        // Two routes at 30 requests a minute; then four requests in ten become a series never seen before (status 504) at four times.
+        var rule = Latency();
+        var test = new SequentialTest(rule);
+        var random = new Random(seed);
+        var timeouts = LabelSet.From(new Dictionary<string, string> { ["route"] = "/usual", ["status"] = "504" });
+        var incident = (15 * Day) + (11 * 60);
+        int? early = null, fired = null;
+        for (var m = 0; m < incident + 30; m++)
+        {
+            var values = new List<double>[3];
+            for (var i = Poisson(random, 30); i > 0; i--)
+            {
+                var (r, factor) = m >= incident && random.NextDouble() < 0.4 ? (2, 4.0) : random.NextDouble() < 0.8 ? (1, 1.0) : (0, 0.6);
+                (values[r] ??= []).Add(UsualMedian(m) * factor * Math.Exp(0.4 * Normal(random)));
+            }
+
+            MinutePart[] parts = [.. Enumerable.Range(0, 3).Where(r => values[r] is not null).Select(r => new MinutePart(r == 2 ? timeouts : RouteLabels[r], Bins(values[r])))];
+            var requests = values.Sum(v => v?.Count ?? 0);
+            test.Add(new MinuteTally(StartMinute + m, requests, requests, 0, Parts: parts));
+            if (test.Judge(rule, LabelSet.Empty, (null, 0)).State == ConditionState.Met)
+            {
+                (m >= incident ? ref fired : ref early) ??= m - incident;
+            }
+        }
+
+        Assert.Null(early);
+        Assert.InRange(fired!.Value, 2, 6); // the new series' level is taken near the group's for its first minutes: the slowdown shows
+    }
+
+    [Fact]
+    public void Latency_TheThresholdShown_IsTheUsualMedianOfTheDurationsAsSent_NotAsMovedByTheirSeries()
+    {
+        // Six requests in ten at 20 ms and four at 400 ms: their median is near 29 ms; moved to one level, near 66.
+        var rule = Latency();
+        var test = new SequentialTest(rule);
+        var random = new Random(9);
+        var lastDay = new List<double>();
+        GroupEvaluation? outcome = null;
+        for (var m = 0; m < 9 * Day; m++)
+        {
+            var fast = Enumerable.Range(0, 30).Select(_ => 20 * Math.Exp(0.3 * Normal(random))).ToArray();
+            var slow = Enumerable.Range(0, 20).Select(_ => 400 * Math.Exp(0.3 * Normal(random))).ToArray();
+            test.Add(new MinuteTally(StartMinute + m, 50, 50, 0, Parts: new[] { new MinutePart(RouteLabels[0], Bins(fast)), new MinutePart(RouteLabels[2], Bins(slow)) }));
+            if (m >= 8 * Day)
+            {
+                lastDay.AddRange(fast.Concat(slow));
+            }
+
+            outcome = test.Judge(rule, LabelSet.Empty, (null, 0));
+        }
+
+        lastDay.Sort();
+        Assert.Equal(ConditionState.NotMet, outcome!.State);
+        Assert.Equal(lastDay[lastDay.Count / 2], outcome.Threshold!.Value, lastDay[lastDay.Count / 2] * 0.05);
+    }
+
     private static readonly double[] UsualShares = [0.2, 0.7, 0.1];
 
     private static readonly LabelSet[] RouteLabels =

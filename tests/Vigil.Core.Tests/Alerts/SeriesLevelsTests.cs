@@ -53,7 +53,7 @@ public sealed class SeriesLevelsTests
         for (var m = 0; m < 3 * 60; m++)
         {
             var moved = levels.Move(Mixed(random, m, 1 + (m % 40), [0.2, 0.7, 0.1]), Hour(m)).ToArray();
-            Assert.Equal(Median(moved), levels.LogMedian(), 12); // odd and even counts, one to three series
+            Assert.Equal(Median(moved), SeriesLevels.LogMedian(), 12); // odd and even counts, one to three series
         }
     }
 
@@ -64,8 +64,9 @@ public sealed class SeriesLevelsTests
         var random = new Random(5);
         for (var m = 0; m < 120; m++)
         {
-            var moved = levels.Move(Tally(m, (Usual, Enumerable.Range(0, 10).Select(_ => 100 * Math.Exp(0.4 * Normal(random))))), Hour(m));
-            Assert.True(moved.Length > 0);
+            var tally = Tally(m, (Usual, Enumerable.Range(0, 10).Select(_ => 100 * Math.Exp(0.4 * Normal(random)))));
+            var moved = levels.Move(tally, Hour(m)).ToArray();
+            Assert.Equal(tally.Parts.Span[0].Bins.Select(b => SequentialTest.LogValue(SketchMapping.PackedCode(b))), moved.Select(v => v.Log)); // exactly as sent
         }
 
         Assert.Equal(0, levels.LevelOf(Usual), 12);
@@ -73,6 +74,20 @@ public sealed class SeriesLevelsTests
         var values = levels.Move(new MinuteTally(Minute + 120, 4, 4, 0, bins), Hour(120)).ToArray();
         Assert.Equal(bins.Select(b => SequentialTest.LogValue(SketchMapping.PackedCode(b))), values.Select(v => v.Log));
         Assert.Equal(4, values.Sum(v => v.Count));
+    }
+
+    [Fact]
+    public void AHealthCheckAHundredTimesFasterThanTheEndpoints_LearnsItsWholeDistance()
+    {
+        var levels = new SeriesLevels();
+        var random = new Random(8);
+        var health = Route("/health");
+        for (var m = 0; m < 6 * 60; m++)
+        {
+            levels.Move(Tally(m, (health, Enumerable.Range(0, 3).Select(_ => 1 * Math.Exp(0.3 * Normal(random)))), (Usual, Enumerable.Range(0, 27).Select(_ => 100 * Math.Exp(0.3 * Normal(random))))), Hour(m));
+        }
+
+        Assert.InRange(levels.LevelOf(Usual) - levels.LevelOf(health), 4.3, 4.7); // 4.6 logarithms (a few hundredths off for the prior), though each request's distance is clipped at 3 from the level so far
     }
 
     [Fact]
