@@ -460,7 +460,7 @@ public sealed class RuleEvaluator
                 }
             }
 
-            _tallies.Add(TallyOf(scratch, startMs, bins: false));
+            _tallies.Add(TallyOf(scratch, startMs));
         }
 
         _accumulator.Reset();
@@ -507,12 +507,12 @@ public sealed class RuleEvaluator
             }
         }
 
-        return TallyOf(scratch, startMs, bins: false) with { Parts = parts?.ToArray() ?? default(ReadOnlyMemory<MinutePart>) };
+        return TallyOf(scratch, startMs) with { Parts = parts?.ToArray() ?? default(ReadOnlyMemory<MinutePart>) };
     }
 
-    /// <summary>One minute of a group, as the sequential test weighs it: the events a rate counts (points, or a counter's increase), the points and the errors, and with <paramref name="bins"/> its timing points' bins (a latency test).</summary>
-    internal static MinuteTally TallyOf(WindowAccumulator minute, long minuteStartMs, bool bins) =>
-        new(FloorDivision.Of(minuteStartMs, MinuteMs), minute.Value(Aggregation.RatePerMinute, TimeSpan.FromMinutes(1)) ?? 0, minute.Count, minute.ErrorCount, bins ? minute.PackedBins() : null);
+    /// <summary>One minute of a group, as the sequential test weighs it: the events a rate counts (points, or a counter's increase), the points and the errors (a latency test's timing points go series by series in its <see cref="MinuteTally.Parts"/>).</summary>
+    internal static MinuteTally TallyOf(WindowAccumulator minute, long minuteStartMs) =>
+        new(FloorDivision.Of(minuteStartMs, MinuteMs), minute.Value(Aggregation.RatePerMinute, TimeSpan.FromMinutes(1)) ?? 0, minute.Count, minute.ErrorCount);
 
     /// <summary>The last <c>windowMinutes</c> clock minutes of a group (the current one so far included), each through its own sliding windows, kept in the group.</summary>
     private static LiveMinutes MinutesOf(Group group, AlertRule rule, long nowMs, bool needsBins, bool needsExtremes)

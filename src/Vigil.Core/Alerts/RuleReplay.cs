@@ -199,9 +199,7 @@ public sealed class RuleReplay
                 _scratch.Reset();
                 _scratch.IsCounter = _accumulator.IsCounter;
                 _scratch.AddMinute(minutes[at], bins: false); // a latency test reads the minute's series' bins, not the merged ones
-                _tallies.Add(_readsBins
-                    ? RuleEvaluator.TallyOf(_scratch, startMs, bins: false) with { Parts = PartsAt(startMs, ref parts) }
-                    : RuleEvaluator.TallyOf(_scratch, startMs, bins: false));
+                _tallies.Add(RuleEvaluator.TallyOf(_scratch, startMs) with { Parts = _readsBins ? PartsAt(startMs, ref parts) : default });
                 at++;
             }
             else
