@@ -145,6 +145,7 @@ internal static class RegressionReport
         }
 
         var values = new List<double>();
+        var accumulator = new Vigil.Core.Metrics.WindowAccumulator();
         for (var m = 0; m < 480; m++)
         {
             // The daily cycle and the drift, and (with --minute-sigma) the minute's own load, which moves every execution of the minute alike.
@@ -175,7 +176,7 @@ internal static class RegressionReport
                 values.Sort();
                 // As the monitor does: a quiet minute's durations one by one, besides its summary.
                 var executions = values.Count <= MinuteLog.MaxKeptExecutions ? values.Select(v => (float)v).ToArray() : [];
-                log.Set(m * MinuteMs, new MinuteSummary(values.Count, (float)(trimAverage > 0 ? Average(values, trimAverage) * values.Count : values.Sum()), (float)Rank(values, 0.5), (float)Rank(values, 0.95), (float)values.Average(Math.Log)), executions);
+                log.Set(m * MinuteMs, new MinuteSummary(values.Count, (float)(trimAverage > 0 ? Average(values, trimAverage) * values.Count : values.Sum()), (float)Rank(values, 0.5), (float)Rank(values, 0.95), (float)LogMean(accumulator, values)), executions);
             }
 
             if (m >= 240)
@@ -318,6 +319,19 @@ internal static class RegressionReport
         }
 
         return sum / kept;
+    }
+
+    /// <summary>A minute's mean logarithm as the monitor finds it: from its executions' sketch bins, trimmed (<see cref="StepDetector.GeometricMeanTrim"/>).</summary>
+    private static double LogMean(Vigil.Core.Metrics.WindowAccumulator accumulator, List<double> values)
+    {
+        accumulator.Reset();
+        foreach (var v in values)
+        {
+            accumulator.AddStats(1, v, v, v, v, 0, isError: false);
+            accumulator.AddBin(Vigil.Core.Metrics.SketchMapping.Code(v), 1);
+        }
+
+        return accumulator.LogMean(StepDetector.GeometricMeanTrim) ?? double.NaN;
     }
 
     private static double Rank(List<double> sorted, double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];

@@ -230,26 +230,45 @@ public sealed class WindowAccumulator
 
     /// <summary>
     /// The mean of the merged timing points' natural logarithms, each point its sketch bin's value
-    /// (within 1 %): the logarithm of their geometric mean. Null when no timing points were merged,
-    /// or when one of them was 0 (a geometric mean with a 0 in it says nothing about the others).
+    /// (within 1 %), without the lowest and the highest <paramref name="trim"/> share of them (a
+    /// point at a cut counting in part): the logarithm of their geometric mean, trimmed. Trimmed, a
+    /// few points many times slower than the rest (a cold cache, a retry) move it little, and a 0 ms
+    /// point among the lowest is left out. Null when no timing points were merged, or when a point
+    /// kept was 0 (a geometric mean with a 0 in it says nothing about the others).
     /// </summary>
-    public double? LogMean()
+    /// <param name="trim">The share left out at each end, from 0 up to (not including) 0.5.</param>
+    public double? LogMean(double trim = 0)
     {
-        if (_binTotal == 0 || _bins[SketchMapping.Code(0)] > 0)
+        ArgumentOutOfRangeException.ThrowIfNegative(trim);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(trim, 0.5);
+        if (_binTotal == 0)
         {
             return null;
         }
 
-        double sum = 0;
+        // The points are the unit intervals (i, i + 1] in ascending order; those within (cut, total − cut] are kept.
+        var (cut, zero) = (_binTotal * trim, SketchMapping.Code(0));
+        double sum = 0, kept = 0, seen = 0;
         for (var code = _minCode; code <= _maxCode; code++)
         {
-            if (_bins[code] > 0)
+            var count = _bins[code];
+            var part = Math.Min(seen + count, _binTotal - cut) - Math.Max(seen, cut);
+            seen += count;
+            if (part <= 0)
             {
-                sum += _bins[code] * Math.Log(BinValue(code));
+                continue;
             }
+
+            if (code == zero)
+            {
+                return null;
+            }
+
+            sum += part * Math.Log(BinValue(code));
+            kept += part;
         }
 
-        return sum / _binTotal;
+        return sum / kept;
     }
 
     /// <summary>The value a merged point in bin <paramref name="code"/> stands for: the bin's, within the merged minimum and maximum.</summary>

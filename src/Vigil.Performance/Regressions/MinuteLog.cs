@@ -5,7 +5,7 @@ namespace Vigil.Performance.Regressions;
 /// <param name="Sum">Sum of durations, ms.</param>
 /// <param name="P50">Median duration, ms.</param>
 /// <param name="P95">95th percentile, ms.</param>
-/// <param name="LogMean">The mean of the durations' natural logarithms (of ms): the logarithm of their geometric mean; NaN when not known (one of them took 0 ms).</param>
+/// <param name="LogMean">The mean of the durations' natural logarithms (of ms) without the lowest and highest <see cref="StepDetector.GeometricMeanTrim"/> of them: the logarithm of their trimmed geometric mean; NaN when not known (one of those kept took 0 ms).</param>
 public readonly record struct MinuteSummary(int Count, float Sum, float P50, float P95, float LogMean = float.NaN);
 
 /// <summary>

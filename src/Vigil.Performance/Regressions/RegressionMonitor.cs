@@ -175,7 +175,7 @@ public sealed partial class RegressionMonitor(
         (float)accumulator.Sum,
         (float)(accumulator.Quantile(0.5) ?? accumulator.Sum / accumulator.Count),
         (float)(accumulator.Quantile(0.95) ?? accumulator.Sum / accumulator.Count),
-        (float)(accumulator.LogMean() ?? double.NaN));
+        (float)(accumulator.LogMean(StepDetector.GeometricMeanTrim) ?? double.NaN));
 
     private async Task<int> JudgeAsync(long lastMinuteMs, long nowMs, CancellationToken cancellationToken)
     {

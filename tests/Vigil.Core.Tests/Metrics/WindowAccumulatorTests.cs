@@ -125,6 +125,71 @@ public class WindowAccumulatorTests
     }
 
     [Fact]
+    public void LogMean_Trimmed_LeavesOutTheSlowestAndFastestShare()
+    {
+        // Arrange: 96 points of 100 ms, two of 5 000 (a cold cache) and two of 0 ms.
+        var series = SampleData.NewSeries(MetricType.Timing);
+        for (var i = 0; i < 96; i++)
+        {
+            series.Record(100, i);
+        }
+
+        series.Record(5_000, 200);
+        series.Record(5_000, 201);
+        series.Record(0, 202);
+        series.Record(0, 203);
+        var accumulator = new WindowAccumulator();
+        series.AggregateInto(accumulator, 0, long.MaxValue);
+
+        // Act
+        var whole = accumulator.LogMean();
+        var trimmed = accumulator.LogMean(0.05);
+
+        // Assert: untrimmed, the zeros leave no geometric mean; without the lowest and highest five
+        // of the hundred, every point kept is 100 ms.
+        Assert.Null(whole);
+        Assert.Equal(Math.Log(100), trimmed!.Value, Math.Log(1.01));
+    }
+
+    [Fact]
+    public void LogMean_TrimmedCutWithinAPoint_CountsThatPointInPart()
+    {
+        // Arrange: 1, 10, 100, 1000 ms; a trim of 0.125 cuts half a point at each end.
+        var series = SampleData.NewSeries(MetricType.Timing);
+        series.Record(1, 0);
+        series.Record(10, 1);
+        series.Record(100, 2);
+        series.Record(1000, 3);
+        var accumulator = new WindowAccumulator();
+        series.AggregateInto(accumulator, 0, long.MaxValue);
+
+        // Act
+        var trimmed = accumulator.LogMean(0.125);
+
+        // Assert: (½ log 1 + log 10 + log 100 + ½ log 1000) / 3 = 1.5 log 10.
+        Assert.Equal(1.5 * Math.Log(10), trimmed!.Value, Math.Log(1.01));
+    }
+
+    [Fact]
+    public void LogMean_ZeroKeptByTheTrim_IsNull()
+    {
+        // Arrange: ten points, three of them 0 ms: a 5 % trim leaves half a point out at each end.
+        var series = SampleData.NewSeries(MetricType.Timing);
+        for (var i = 0; i < 10; i++)
+        {
+            series.Record(i < 3 ? 0 : 50, i);
+        }
+
+        var accumulator = new WindowAccumulator();
+        series.AggregateInto(accumulator, 0, long.MaxValue);
+
+        // Act + Assert
+        Assert.Null(accumulator.LogMean(0.05));
+        Assert.Throws<ArgumentOutOfRangeException>(() => accumulator.LogMean(0.5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => accumulator.LogMean(-0.1));
+    }
+
+    [Fact]
     public void Quantile_SingleHugeValue_ClampedToTheRecordedValue()
     {
         // Arrange: 1e30 is past the last bin, whose representative is about 4.7e26.
