@@ -151,6 +151,9 @@ public sealed class SequentialTest
     private const int WeekHours = 168;
     private const double AlikeRatio = 1.25;
     private const int MinMedianMinutes = 5;
+
+    /// <summary>A latency test measures how far its moved medians run from those as sent (only to show its threshold in durations as sent) on every this many minutes of an hour with requests.</summary>
+    private const int SentGapEvery = 5;
     private const int LevelHours = 24;
     private const int MinLevelHours = 6;
     private const int MinHourRequests = 20;
@@ -550,7 +553,7 @@ public sealed class SequentialTest
 
         _spread = Math.Max(MinSpread, RecentMedian(values, hour, static l => l.Deviations >= MinHourRequests ? MadToSigma * l.AbsDeviations / l.Deviations : double.NaN));
         _usualShift = RecentMedian(values, hour, static l => l.Shifted >= MinHourRequests ? l.Shifts / l.Shifted : double.NaN);
-        _sentGap = RecentMedian(values, hour, static l => l.Minutes >= MinMedianMinutes ? (l.SentLogMedians - l.LogMedians) / l.Minutes : double.NaN) is var gap && double.IsNaN(gap) ? 0 : gap;
+        _sentGap = RecentMedian(values, hour, static l => l.Minutes >= MinMedianMinutes && l.SentMinutes > 0 ? l.SentGaps / l.SentMinutes : double.NaN) is var gap && double.IsNaN(gap) ? 0 : gap;
     }
 
     /// <summary>
@@ -689,8 +692,14 @@ public sealed class SequentialTest
     /// </summary>
     private void Keep(ref LatencyTotals hour, ReadOnlySpan<SeriesLevels.MovedValue> values)
     {
-        hour.LogMedians += SeriesLevels.LogMedian();
-        hour.SentLogMedians += SeriesLevels.LogMedian(asSent: true);
+        var logMedian = SeriesLevels.LogMedian();
+        hour.LogMedians += logMedian;
+        if (hour.Minutes % SentGapEvery == 0)
+        {
+            hour.SentGaps += SeriesLevels.LogMedian(asSent: true) - logMedian;
+            hour.SentMinutes++;
+        }
+
         hour.Minutes++;
         if (double.IsNaN(_logUsual))
         {
@@ -970,10 +979,11 @@ public sealed class SequentialTest
     private struct LatencyTotals
     {
         public double LogMedians;
-        public double SentLogMedians; // of the durations as sent, not moved by their series' levels
+        public double SentGaps; // how far the minutes' medians of the durations as sent, not moved by their series' levels, ran from the moved ones (summed over a sample of the minutes)
         public double AbsDeviations;
         public double Shifts;
         public int Minutes;
+        public int SentMinutes; // the minutes sampled for SentGaps
         public long Deviations;
         public long Shifted;
     }
