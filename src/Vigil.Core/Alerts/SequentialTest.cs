@@ -10,9 +10,8 @@ namespace Vigil.Core.Alerts;
 /// <param name="Events">What a rate counts in the minute: points, or a counter's increase.</param>
 /// <param name="Points">Points in the minute.</param>
 /// <param name="Errors">Points marked as errors.</param>
-/// <param name="Bins">The minute's timing points as packed sketch bins (<see cref="WindowAccumulator.PackedBins"/>), for a latency test whose group's series are not told apart; null otherwise or without timing points.</param>
-/// <param name="Parts">The minute's timing points series by series, for a latency test (in place of <paramref name="Bins"/>); empty otherwise.</param>
-public readonly record struct MinuteTally(long Minute, double Events, long Points, long Errors, uint[]? Bins = null, ReadOnlyMemory<MinutePart> Parts = default);
+/// <param name="Parts">The minute's timing points series by series, for a latency test; empty otherwise.</param>
+public readonly record struct MinuteTally(long Minute, double Events, long Points, long Errors, ReadOnlyMemory<MinutePart> Parts = default);
 
 /// <summary>
 /// The sequential anomaly test of one group (<see cref="AnomalyMethod.Sequential"/>): each whole
@@ -296,7 +295,7 @@ public sealed class SequentialTest
             Kind.Latency => UsualMedian(tally.Minute) is { } median && !double.IsNaN(_spread) && !double.IsNaN(_usualShift) ? median : null,
             _ => Interpolated(tally.Minute) is { } rate && HourRate(hourOf, out _usualRequests, out _usualStray) is not null ? rate : null,
         } ?? double.NaN;
-        var values = _seriesLevels is null ? default : _seriesLevels.Move(tally, hourOf);
+        var moved = _seriesLevels is null ? default : _seriesLevels.Move(tally, hourOf);
         if (double.IsNaN(_usual))
         {
             StartAgain(); // evidence from before a stretch that cannot be weighed says nothing after it
@@ -307,7 +306,7 @@ public sealed class SequentialTest
         }
         else if (_kind == Kind.Latency)
         {
-            WeighLatency(values);
+            WeighLatency(moved.Values);
         }
         else
         {
@@ -330,9 +329,9 @@ public sealed class SequentialTest
         hour.Events += events;
         hour.Points += tally.Points;
         hour.Errors += tally.Errors;
-        if (_latencies is not null && !values.IsEmpty)
+        if (_latencies is not null && !moved.Values.IsEmpty)
         {
-            Keep(ref _latencies[Index(hourOf)], values);
+            Keep(ref _latencies[Index(hourOf)], moved);
         }
     }
 
@@ -690,13 +689,13 @@ public sealed class SequentialTest
     /// Keeps a minute's requests in its hour: the logarithm of their median, and, once a usual median
     /// is known, their absolute distance to it, and, once the spread is too, their clipped distances.
     /// </summary>
-    private void Keep(ref LatencyTotals hour, ReadOnlySpan<SeriesLevels.MovedValue> values)
+    private void Keep(ref LatencyTotals hour, SeriesLevels.MovedMinute minute)
     {
-        var logMedian = SeriesLevels.LogMedian();
+        var logMedian = minute.LogMedian();
         hour.LogMedians += logMedian;
         if (hour.Minutes % SentGapEvery == 0)
         {
-            hour.SentGaps += SeriesLevels.LogMedian(asSent: true) - logMedian;
+            hour.SentGaps += minute.LogMedian(asSent: true) - logMedian;
             hour.SentMinutes++;
         }
 
@@ -706,7 +705,7 @@ public sealed class SequentialTest
             return;
         }
 
-        foreach (var (log, count) in values)
+        foreach (var (log, count) in minute.Values)
         {
             var distance = log - _logUsual;
             hour.AbsDeviations += count * Math.Min(MaxDistance, Math.Abs(distance)); // a duration of 0 (under the unit, sent as 0) is no spread of 14 logarithms

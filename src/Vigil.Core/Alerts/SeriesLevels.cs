@@ -74,32 +74,19 @@ internal sealed class SeriesLevels
     }
 
     /// <summary>
-    /// The minute's timing points (its <see cref="MinuteTally.Parts"/>, or its <see cref="MinuteTally.Bins"/> as one
-    /// series of level 0) as logarithms, each less its series' level, series by series (each ascending:
-    /// <see cref="LogMedian"/> merges them); then learns the levels from them: each request against the
-    /// mean of the minute's others, all moved by their levels (a minute of one request says nothing).
-    /// <paramref name="hour"/> is the minute's hour (whole hours since 1970). The values are valid until
-    /// the next call on this thread.
+    /// The minute's timing points (its <see cref="MinuteTally.Parts"/>) as logarithms, each less its
+    /// series' level, series by series (each ascending: <see cref="MovedMinute.LogMedian"/> merges
+    /// them); then learns the levels from them: each request against the mean of the minute's others,
+    /// all moved by their levels (a minute of one request says nothing). <paramref name="hour"/> is the
+    /// minute's hour (whole hours since 1970). What it returns is valid until the next call on this
+    /// thread.
     /// </summary>
-    public ReadOnlySpan<MovedValue> Move(MinuteTally tally, long hour)
+    public MovedMinute Move(MinuteTally tally, long hour)
     {
         Age(hour);
         var scratch = t_scratch ??= new Scratch();
         var parts = tally.Parts.Span;
         var count = 0;
-        if (parts.IsEmpty)
-        {
-            var bins = tally.Bins ?? [];
-            scratch.Reserve(bins.Length, 1);
-            foreach (var entry in bins)
-            {
-                scratch.Values[count++] = new MovedValue(SequentialTest.LogValue(SketchMapping.PackedCode(entry)), SketchMapping.PackedCount(entry));
-            }
-
-            (scratch.Runs, scratch.Starts[0], scratch.Starts[1], scratch.Moves[0]) = (1, 0, count, 0);
-            return scratch.Values.AsSpan(0, count);
-        }
-
         var entries = 0;
         foreach (var part in parts)
         {
@@ -136,6 +123,7 @@ internal sealed class SeriesLevels
         }
 
         (scratch.Runs, scratch.Starts[parts.Length]) = (parts.Length, count);
+        var minute = new MovedMinute(scratch);
         if (requests >= 2)
         {
             var levels = CollectionsMarshal.AsSpan(_levels);
@@ -157,15 +145,8 @@ internal sealed class SeriesLevels
             }
         }
 
-        return scratch.Values.AsSpan(0, count);
+        return minute;
     }
-
-    /// <summary>
-    /// The median of the last minute moved on this thread (<see cref="Move"/>; the mean of the two middle
-    /// values of an even count), of the moved values, or with <paramref name="asSent"/> of the values
-    /// as they were; NaN without values.
-    /// </summary>
-    public static double LogMedian(bool asSent = false) => (t_scratch ?? new Scratch()).Median(asSent);
 
     /// <summary>The levels' mean, weighted by what each was learnt from, and the prior a level is shrunk by.</summary>
     private (double Centre, double Prior) Centre()
@@ -230,6 +211,23 @@ internal sealed class SeriesLevels
     /// <summary>A timing point's logarithm less its series' level, and how many points it stands for.</summary>
     internal readonly record struct MovedValue(double Log, long Count);
 
+    /// <summary>A minute's timing points moved by their series' levels (<see cref="Move"/>): valid until the next move on the thread.</summary>
+    internal readonly ref struct MovedMinute
+    {
+        private readonly Scratch? _scratch;
+
+        internal MovedMinute(Scratch scratch) => _scratch = scratch;
+
+        /// <summary>The moved values, series by series, each series' ascending.</summary>
+        public ReadOnlySpan<MovedValue> Values => _scratch is null ? default : _scratch.Values.AsSpan(0, _scratch.Starts[_scratch.Runs]);
+
+        /// <summary>
+        /// The median of the moved values (the mean of the two middle values of an even count), or with
+        /// <paramref name="asSent"/> of the values as they were; NaN without values.
+        /// </summary>
+        public double LogMedian(bool asSent = false) => _scratch is null ? double.NaN : _scratch.Median(asSent);
+    }
+
     private struct Level
     {
         public double Distances; // Σ each request's clipped distance to the minute's others, decayed
@@ -238,7 +236,7 @@ internal sealed class SeriesLevels
         public readonly double Own(double prior) => Distances / (Weight + prior);
     }
 
-    private sealed class Scratch
+    internal sealed class Scratch
     {
         public MovedValue[] Values = new MovedValue[64];
         public double[] Moves = new double[4];

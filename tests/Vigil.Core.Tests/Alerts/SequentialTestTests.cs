@@ -695,7 +695,7 @@ public sealed class SequentialTestTests
         for (var m = 0; m < 10 * Day; m++)
         {
             var values = Enumerable.Range(0, 50).Select(_ => (random.NextDouble() < 0.6 ? 10 : 100) * Math.Exp(0.05 * Normal(random))).ToArray();
-            test.Add(new MinuteTally(StartMinute + m, 50, 50, 0, Bins(values)));
+            test.Add(new MinuteTally(StartMinute + m, 50, 50, 0, Merged(Bins(values))));
             var state = test.Judge(rule, LabelSet.Empty, (null, 0)).State;
             Assert.NotEqual(ConditionState.Met, state); // 60 % at 10 ms and 40 % at 100: a median near one mode, the distances lopsided
             judged += state == ConditionState.NotMet ? 1 : 0;
@@ -742,7 +742,7 @@ public sealed class SequentialTestTests
         for (var m = 0; m < incident + 10; m++)
         {
             var bins = Bins(Enumerable.Repeat(m >= incident ? 15.0 : 10.0, 30));
-            test.Add(new MinuteTally(StartMinute + m, 30, 30, 0, bins));
+            test.Add(new MinuteTally(StartMinute + m, 30, 30, 0, Merged(bins)));
             Assert.False(double.IsNaN(test.Evidence));
             if (test.Judge(rule, LabelSet.Empty, (null, 0)).State == ConditionState.Met)
             {
@@ -924,7 +924,7 @@ public sealed class SequentialTestTests
 
             MinutePart[] minuteParts = [.. Enumerable.Range(0, 3).Where(r => values[r] is not null).Select(r => new MinutePart(RouteLabels[r], Bins(values[r])))];
             var all = values.Where(v => v is not null).SelectMany(v => v).ToArray();
-            test.Add(new MinuteTally(StartMinute + m, requests, requests, 0, parts || all.Length == 0 ? null : Bins(all), parts ? minuteParts : default));
+            test.Add(new MinuteTally(StartMinute + m, requests, requests, 0, parts ? minuteParts : Merged(Bins(all))));
             if (test.Judge(rule, LabelSet.Empty, (null, 0)).State == ConditionState.Met)
             {
                 (during ? ref fired : ref early) ??= m - incident;
@@ -1042,7 +1042,7 @@ public sealed class SequentialTestTests
     private static MinuteTally Slow(Random random, int minute, int requests, double median)
     {
         var values = Enumerable.Range(0, requests).Select(_ => median * Math.Exp(0.4 * Normal(random))).ToArray();
-        return new MinuteTally(StartMinute + minute, requests, requests, 0, requests == 0 ? null : Bins(values));
+        return new MinuteTally(StartMinute + minute, requests, requests, 0, Merged(Bins(values)));
     }
 
     /// <summary>A usual median with a daily cycle (100 ms at 03:00, 115 at 15:00) that drifts 1 % a day.</summary>
@@ -1050,6 +1050,9 @@ public sealed class SequentialTestTests
 
     private static uint[] Bins(IEnumerable<double> values) =>
         [.. values.GroupBy(SketchMapping.Code).OrderBy(g => g.Key).Select(g => SketchMapping.Pack(g.Key, (uint)g.Count()))];
+
+    /// <summary>A minute's timing points as one series (the group's series not told apart); none without points.</summary>
+    private static MinutePart[] Merged(uint[] bins) => bins.Length == 0 ? [] : [new MinutePart(LabelSet.Empty, bins)];
 
     /// <summary>A gamma variate of mean 1 and shape <paramref name="shape"/> ≥ 1 (Marsaglia and Tsang).</summary>
     private static double Gamma(Random random, double shape)
