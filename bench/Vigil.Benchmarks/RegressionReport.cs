@@ -327,8 +327,7 @@ internal static class RegressionReport
         accumulator.Reset();
         foreach (var v in values)
         {
-            accumulator.AddStats(1, v, v, v, v, 0, isError: false);
-            accumulator.AddBin(Vigil.Core.Metrics.SketchMapping.Code(v), 1);
+            accumulator.AddPoint(v);
         }
 
         return accumulator.LogMean(StepDetector.GeometricMeanTrim) ?? double.NaN;

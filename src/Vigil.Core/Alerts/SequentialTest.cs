@@ -151,7 +151,7 @@ public sealed class SequentialTest
     private const double AlikeRatio = 1.25;
     private const int MinMedianMinutes = 5;
 
-    /// <summary>A latency test measures how far its moved medians run from those as sent (only to show its threshold in durations as sent) on every this many minutes of an hour with requests.</summary>
+    /// <summary>A latency test measures how far its moved medians run from those as sent (only to show its threshold in durations as sent) on one in this many minutes with requests.</summary>
     private const int SentGapEvery = 5;
     private const int LevelHours = 24;
     private const int MinLevelHours = 6;
@@ -331,7 +331,7 @@ public sealed class SequentialTest
         hour.Errors += tally.Errors;
         if (_latencies is not null && !moved.Values.IsEmpty)
         {
-            Keep(ref _latencies[Index(hourOf)], moved);
+            Keep(ref _latencies[Index(hourOf)], moved, tally.Minute);
         }
     }
 
@@ -689,13 +689,14 @@ public sealed class SequentialTest
     /// Keeps a minute's requests in its hour: the logarithm of their median, and, once a usual median
     /// is known, their absolute distance to it, and, once the spread is too, their clipped distances.
     /// </summary>
-    private void Keep(ref LatencyTotals hour, SeriesLevels.MovedMinute minute)
+    private void Keep(ref LatencyTotals hour, SeriesLevels.MovedMinute moved, long minute)
     {
-        var logMedian = minute.LogMedian();
+        var logMedian = moved.LogMedian();
         hour.LogMedians += logMedian;
-        if (hour.Minutes % SentGapEvery == 0)
+        if ((uint)(((ulong)minute * 0x9E3779B97F4A7C15UL) >> 32) < uint.MaxValue / SentGapEvery)
         {
-            hour.SentGaps += minute.LogMedian(asSent: true) - logMedian;
+            // A minute in five, by a hash of it (Fibonacci hashing), so work on a five-minute or hourly schedule is neither always nor never in the sample.
+            hour.SentGaps += moved.LogMedian(asSent: true) - logMedian;
             hour.SentMinutes++;
         }
 
@@ -705,7 +706,7 @@ public sealed class SequentialTest
             return;
         }
 
-        foreach (var (log, count) in minute.Values)
+        foreach (var (log, count) in moved.Values)
         {
             var distance = log - _logUsual;
             hour.AbsDeviations += count * Math.Min(MaxDistance, Math.Abs(distance)); // a duration of 0 (under the unit, sent as 0) is no spread of 14 logarithms
@@ -978,7 +979,7 @@ public sealed class SequentialTest
     private struct LatencyTotals
     {
         public double LogMedians;
-        public double SentGaps; // how far the minutes' medians of the durations as sent, not moved by their series' levels, ran from the moved ones (summed over a sample of the minutes)
+        public double SentGaps; // how far the minutes' medians of the durations as sent, not moved by their series' levels, ran from the moved ones (summed over a sample of the minutes: SentGapEvery)
         public double AbsDeviations;
         public double Shifts;
         public int Minutes;

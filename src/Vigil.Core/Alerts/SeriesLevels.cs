@@ -85,6 +85,7 @@ internal sealed class SeriesLevels
     {
         Age(hour);
         var scratch = t_scratch ??= new Scratch();
+        scratch.Generation++;
         var parts = tally.Parts.Span;
         var count = 0;
         var entries = 0;
@@ -211,21 +212,29 @@ internal sealed class SeriesLevels
     /// <summary>A timing point's logarithm less its series' level, and how many points it stands for.</summary>
     internal readonly record struct MovedValue(double Log, long Count);
 
-    /// <summary>A minute's timing points moved by their series' levels (<see cref="Move"/>): valid until the next move on the thread.</summary>
+    /// <summary>
+    /// A minute's timing points moved by their series' levels (<see cref="Move"/>): valid until the next
+    /// move on the thread (which reuses its room), and refusing to be read after it.
+    /// </summary>
     internal readonly ref struct MovedMinute
     {
         private readonly Scratch? _scratch;
+        private readonly int _generation;
 
-        internal MovedMinute(Scratch scratch) => _scratch = scratch;
+        internal MovedMinute(Scratch scratch) => (_scratch, _generation) = (scratch, scratch.Generation);
 
         /// <summary>The moved values, series by series, each series' ascending.</summary>
-        public ReadOnlySpan<MovedValue> Values => _scratch is null ? default : _scratch.Values.AsSpan(0, _scratch.Starts[_scratch.Runs]);
+        public ReadOnlySpan<MovedValue> Values => Current() is { } scratch ? scratch.Values.AsSpan(0, scratch.Starts[scratch.Runs]) : default;
 
         /// <summary>
         /// The median of the moved values (the mean of the two middle values of an even count), or with
         /// <paramref name="asSent"/> of the values as they were; NaN without values.
         /// </summary>
-        public double LogMedian(bool asSent = false) => _scratch is null ? double.NaN : _scratch.Median(asSent);
+        public double LogMedian(bool asSent = false) => Current() is { } scratch ? scratch.Median(asSent) : double.NaN;
+
+        private Scratch? Current() => _scratch is null || _scratch.Generation == _generation
+            ? _scratch
+            : throw new InvalidOperationException("A moved minute is read after the next move on its thread, which reused its room.");
     }
 
     private struct Level
@@ -243,6 +252,7 @@ internal sealed class SeriesLevels
         public int[] Slots = new int[4];
         public int[] Starts = new int[5]; // where each series' values begin, and where the last ends
         public int Runs;
+        public int Generation; // moves made with this room: a moved minute reads it only while its own is the last
         private int[] _heads = new int[4];
         private MovedValue[] _sorted = [];
 

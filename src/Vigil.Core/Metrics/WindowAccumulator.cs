@@ -116,6 +116,13 @@ public sealed class WindowAccumulator
         }
     }
 
+    /// <summary>Merges one timing point (for tools and tests that hold durations one by one).</summary>
+    internal void AddPoint(double value)
+    {
+        AddStats(1, value, value, value, value, 0, isError: false);
+        AddBin(SketchMapping.Code(value), 1);
+    }
+
     internal void AddBin(int code, long count)
     {
         _bins[code] += count;
@@ -239,8 +246,11 @@ public sealed class WindowAccumulator
     /// <param name="trim">The share left out at each end, from 0 up to (not including) 0.5.</param>
     public double? LogMean(double trim = 0)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(trim);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(trim, 0.5);
+        if (!(trim >= 0 && trim < 0.5))
+        {
+            throw new ArgumentOutOfRangeException(nameof(trim), trim, "A share from 0 up to (not including) 0.5.");
+        }
+
         if (_binTotal == 0)
         {
             return null;
@@ -254,9 +264,9 @@ public sealed class WindowAccumulator
             var count = _bins[code];
             var part = Math.Min(seen + count, _binTotal - cut) - Math.Max(seen, cut);
             seen += count;
-            if (part <= 0)
+            if (part <= 1e-9)
             {
-                continue;
+                continue; // none of the bin's points kept (or a rounding's worth)
             }
 
             if (code == zero)

@@ -61,6 +61,29 @@ public sealed class SeriesLevelsTests
     }
 
     [Fact]
+    public void AMovedMinute_ReadAfterTheNextMoveOnItsThread_IsRefused()
+    {
+        var (levels, others) = (new SeriesLevels(), new SeriesLevels());
+        var random = new Random(3);
+        var first = levels.Move(Mixed(random, 0, 12, [0.2, 0.7, 0.1]), Hour(0));
+        var median = first.LogMedian();
+        var second = others.Move(Mixed(random, 1, 7, [0.2, 0.7, 0.1]), Hour(1)); // another group, the same thread's room
+        var refused = false;
+        try
+        {
+            _ = first.LogMedian();
+        }
+        catch (InvalidOperationException)
+        {
+            refused = true;
+        }
+
+        Assert.False(double.IsNaN(median));
+        Assert.True(refused);
+        Assert.Equal(Median(second.Values), second.LogMedian(), 12);
+    }
+
+    [Fact]
     public void OneSeries_IsNotMoved()
     {
         var levels = new SeriesLevels();

@@ -154,20 +154,21 @@ public class WindowAccumulatorTests
     [Fact]
     public void LogMean_TrimmedCutWithinAPoint_CountsThatPointInPart()
     {
-        // Arrange: 1, 10, 100, 1000 ms; a trim of 0.125 cuts half a point at each end.
+        // Arrange: 1, 10, 100, 10 000 ms; a trim of 0.125 cuts half a point at each end.
         var series = SampleData.NewSeries(MetricType.Timing);
         series.Record(1, 0);
         series.Record(10, 1);
         series.Record(100, 2);
-        series.Record(1000, 3);
+        series.Record(10_000, 3);
         var accumulator = new WindowAccumulator();
         series.AggregateInto(accumulator, 0, long.MaxValue);
 
         // Act
         var trimmed = accumulator.LogMean(0.125);
 
-        // Assert: (½ log 1 + log 10 + log 100 + ½ log 1000) / 3 = 1.5 log 10.
-        Assert.Equal(1.5 * Math.Log(10), trimmed!.Value, Math.Log(1.01));
+        // Assert: (½ log 1 + log 10 + log 100 + ½ log 10 000) / 3 = 5/3 log 10 (untrimmed 1.75 log 10,
+        // a whole point left out at each end 1.5 log 10).
+        Assert.Equal(5.0 / 3 * Math.Log(10), trimmed!.Value, Math.Log(1.01));
     }
 
     [Fact]
@@ -187,6 +188,7 @@ public class WindowAccumulatorTests
         Assert.Null(accumulator.LogMean(0.05));
         Assert.Throws<ArgumentOutOfRangeException>(() => accumulator.LogMean(0.5));
         Assert.Throws<ArgumentOutOfRangeException>(() => accumulator.LogMean(-0.1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => accumulator.LogMean(double.NaN));
     }
 
     [Fact]

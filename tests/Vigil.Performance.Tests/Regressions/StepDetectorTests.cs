@@ -520,16 +520,18 @@ public sealed class StepDetectorTests
     /// <summary>A minute's mean logarithm as the monitor finds it: from the sketch bins of its executions, trimmed (<see cref="StepDetector.GeometricMeanTrim"/>).</summary>
     private static double TrimmedLogMean(double[] values)
     {
-        var series = new MetricSeries("duration_ms", LabelSet.Empty, MetricType.Timing, MetricsOptions.BucketSize);
+        var accumulator = t_accumulator ??= new WindowAccumulator();
+        accumulator.Reset();
         foreach (var v in values)
         {
-            series.Record(v, 0);
+            accumulator.AddPoint(v);
         }
 
-        var accumulator = new WindowAccumulator();
-        series.AggregateInto(accumulator, 0, long.MaxValue);
         return accumulator.LogMean(StepDetector.GeometricMeanTrim) ?? double.NaN;
     }
+
+    [ThreadStatic]
+    private static WindowAccumulator? t_accumulator;
 
     private static double Rank(double[] sorted, double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
 
