@@ -128,18 +128,7 @@ public class WindowAccumulatorTests
     public void LogMean_Trimmed_LeavesOutTheSlowestAndFastestShare()
     {
         // Arrange: 96 points of 100 ms, two of 5 000 (a cold cache) and two of 0 ms.
-        var series = SampleData.NewSeries(MetricType.Timing);
-        for (var i = 0; i < 96; i++)
-        {
-            series.Record(100, i);
-        }
-
-        series.Record(5_000, 200);
-        series.Record(5_000, 201);
-        series.Record(0, 202);
-        series.Record(0, 203);
-        var accumulator = new WindowAccumulator();
-        series.AggregateInto(accumulator, 0, long.MaxValue);
+        var accumulator = Merged([.. Enumerable.Repeat(100.0, 96), 5_000, 5_000, 0, 0]);
 
         // Act
         var whole = accumulator.LogMean();
@@ -155,13 +144,7 @@ public class WindowAccumulatorTests
     public void LogMean_TrimmedCutWithinAPoint_CountsThatPointInPart()
     {
         // Arrange: 1, 10, 100, 10 000 ms; a trim of 0.125 cuts half a point at each end.
-        var series = SampleData.NewSeries(MetricType.Timing);
-        series.Record(1, 0);
-        series.Record(10, 1);
-        series.Record(100, 2);
-        series.Record(10_000, 3);
-        var accumulator = new WindowAccumulator();
-        series.AggregateInto(accumulator, 0, long.MaxValue);
+        var accumulator = Merged(1, 10, 100, 10_000);
 
         // Act
         var trimmed = accumulator.LogMean(0.125);
@@ -175,14 +158,7 @@ public class WindowAccumulatorTests
     public void LogMean_ZeroKeptByTheTrim_IsNull()
     {
         // Arrange: ten points, three of them 0 ms: a 5 % trim leaves half a point out at each end.
-        var series = SampleData.NewSeries(MetricType.Timing);
-        for (var i = 0; i < 10; i++)
-        {
-            series.Record(i < 3 ? 0 : 50, i);
-        }
-
-        var accumulator = new WindowAccumulator();
-        series.AggregateInto(accumulator, 0, long.MaxValue);
+        var accumulator = Merged(0, 0, 0, 50, 50, 50, 50, 50, 50, 50);
 
         // Act + Assert
         Assert.Null(accumulator.LogMean(0.05));
@@ -195,10 +171,7 @@ public class WindowAccumulatorTests
     public void Quantile_SingleHugeValue_ClampedToTheRecordedValue()
     {
         // Arrange: 1e30 is past the last bin, whose representative is about 4.7e26.
-        var series = SampleData.NewSeries(MetricType.Timing);
-        series.Record(1e30, 0);
-        var accumulator = new WindowAccumulator();
-        series.AggregateInto(accumulator, 0, long.MaxValue);
+        var accumulator = Merged(1e30);
 
         // Act
         var p99 = accumulator.Quantile(0.99);
@@ -211,12 +184,7 @@ public class WindowAccumulatorTests
     public void Quantile_SeveralHugeValues_StaysWithinMinAndMax()
     {
         // Arrange
-        var series = SampleData.NewSeries(MetricType.Timing);
-        series.Record(1e28, 0);
-        series.Record(1e29, 1);
-        series.Record(1e30, 2);
-        var accumulator = new WindowAccumulator();
-        series.AggregateInto(accumulator, 0, long.MaxValue);
+        var accumulator = Merged(1e28, 1e29, 1e30);
 
         // Act
         var quantiles = new[] { 0.0, 0.5, 0.99, 1.0 }.Select(q => accumulator.Quantile(q)!.Value).ToArray();
@@ -693,5 +661,19 @@ public class WindowAccumulatorTests
         {
             Assert.Equal(expected.Value(aggregation, window), actual.Value(aggregation, window));
         }
+    }
+
+    /// <summary>The values recorded in a timing series, one every millisecond, and merged.</summary>
+    private static WindowAccumulator Merged(params double[] values)
+    {
+        var series = SampleData.NewSeries(MetricType.Timing);
+        for (var i = 0; i < values.Length; i++)
+        {
+            series.Record(values[i], i);
+        }
+
+        var accumulator = new WindowAccumulator();
+        series.AggregateInto(accumulator, 0, long.MaxValue);
+        return accumulator;
     }
 }
