@@ -18,10 +18,7 @@ public sealed class SeriesLevelsTests
     {
         var levels = new SeriesLevels();
         var random = new Random(3);
-        for (var m = 0; m < 6 * 60; m++)
-        {
-            levels.Move(Mixed(random, m, perMinute, [0.2, 0.7, 0.1]), Hour(m));
-        }
+        Learn(levels, random, 0, 6 * 60, perMinute);
 
         Assert.Equal(Math.Log(2.2 / 0.6), levels.LevelOf(Slow) - levels.LevelOf(Fast), 0.08);
         Assert.Equal(Math.Log(2.2), levels.LevelOf(Slow) - levels.LevelOf(Usual), 0.08);
@@ -34,10 +31,7 @@ public sealed class SeriesLevelsTests
     {
         var levels = new SeriesLevels();
         var random = new Random(4);
-        for (var m = 0; m < 6 * 60; m++)
-        {
-            levels.Move(Mixed(random, m, 20, [0.2, 0.7, 0.1]), Hour(m));
-        }
+        Learn(levels, random, 0, 6 * 60, 20);
 
         var usual = Median(levels.Move(Tally(6 * 60, (Usual, Enumerable.Repeat(100.0, 9))), Hour(6 * 60)).Values);
         var slow = Median(levels.Move(Tally((6 * 60) + 1, (Slow, Enumerable.Repeat(220.0, 3))), Hour((6 * 60) + 1)).Values);
@@ -117,16 +111,10 @@ public sealed class SeriesLevelsTests
     {
         var levels = new SeriesLevels();
         var random = new Random(6);
-        for (var m = 0; m < 12 * 60; m++)
-        {
-            levels.Move(Mixed(random, m, 30, [0.2, 0.7, 0.1]), Hour(m));
-        }
+        Learn(levels, random, 0, 12 * 60, 30);
 
         var before = levels.LevelOf(Slow) - levels.LevelOf(Usual);
-        for (var m = 12 * 60; m < (12 * 60) + 30; m++)
-        {
-            levels.Move(Mixed(random, m, 30, [0.2, 0.7, 0.1], slowRouteFactor: 3), Hour(m));
-        }
+        Learn(levels, random, 12 * 60, (12 * 60) + 30, 30, slowRouteFactor: 3);
 
         var after = levels.LevelOf(Slow) - levels.LevelOf(Usual);
         Assert.InRange(after - before, 0, 0.1); // three times slower (1.1 logarithms) for 30 minutes: a small share of a day's level
@@ -143,6 +131,15 @@ public sealed class SeriesLevelsTests
     private static long Hour(int minute) => (Minute + minute) / 60;
 
     /// <summary>A minute of requests over the three routes (0.6, 1 and 2.2 times 100 ms, log-normal with σ 0.4), drawn by <paramref name="shares"/>.</summary>
+    /// <summary>Moves minutes [<paramref name="from"/>, <paramref name="to"/>) of the three routes mixed as usual (a fifth, seven tenths, a tenth).</summary>
+    private static void Learn(SeriesLevels levels, Random random, int from, int to, int perMinute, double slowRouteFactor = 1)
+    {
+        for (var m = from; m < to; m++)
+        {
+            levels.Move(Mixed(random, m, perMinute, [0.2, 0.7, 0.1], slowRouteFactor), Hour(m));
+        }
+    }
+
     private static MinuteTally Mixed(Random random, int minute, int requests, double[] shares, double slowRouteFactor = 1)
     {
         double[] medians = [60, 100, 220 * slowRouteFactor];
