@@ -107,6 +107,73 @@ public sealed class StepDetectorTests
     }
 
     [Fact]
+    public void LevelTail_FourMinutesFourSpreadsUp_OneAsUsual_PassesWhereTheirRanksCannot()
+    {
+        // Ninety one-minute blocks of noise (a spread of 2 %), then five: four of them four spreads
+        // up, one as usual. Their ranks say only "four above nearly all"; the level test also counts
+        // by how far, with the most extreme of the five left out and the one as usual winsorized.
+        var random = new Random(46);
+        var values = Enumerable.Range(0, 90).Select(_ => 100 * Math.Exp(0.02 * Gaussian(random))).ToList();
+        values.AddRange([100 * Math.Exp(0.08), 100, 100 * Math.Exp(0.08), 100 * Math.Exp(0.081), 100 * Math.Exp(0.079)]);
+        var before = values.Take(90).Order().ToArray();
+        var after = values.Skip(90).Order().ToArray();
+
+        var tests = 56; // a busy operation's Bonferroni count
+        var byRanks = StepDetector.RankTail(5, 90, StepDetector.RankU(after, before));
+        var byLevel = StepDetector.LevelTail([.. values], 5, direction: 1);
+
+        Assert.True(tests * byRanks > 1e-6, $"ranks {byRanks:E2}");
+        Assert.NotNull(byLevel);
+        Assert.True(tests * byLevel < 1e-6, $"level {byLevel:E2}");
+    }
+
+    [Theory]
+    [InlineData(100, 41)]
+    [InlineData(300, 42)]
+    [InlineData(300, 43)]
+    public void Noise_BusyEndpoint_MinutesMovingTogether_NothingFound(double rate, int seed)
+    {
+        // Each minute's executions share a level of their own (σ 0.1: load), on the steepest six
+        // hours of a daily cycle (+15 % at its peak): the level test's spread is the minutes', not
+        // their executions'.
+        var levels = new Random(seed);
+        var level = Enumerable.Range(0, 360)
+            .Select(m => 100 * (1 + (0.075 * (1 + Math.Sin(2 * Math.PI * (m - 180) / 1440)))) * Math.Exp(0.1 * Math.Sqrt(-2 * Math.Log(1 - levels.NextDouble())) * Math.Cos(2 * Math.PI * levels.NextDouble())))
+            .ToArray();
+        var log = Generate(minutes: 360, rate, sigma: 0.4, seed, median: m => level[m]);
+
+        Assert.Empty(FindingsFrom(log, fromMinute: 60, toMinute: 360));
+    }
+
+    [Fact]
+    public void Spikes_BusyEndpoint_ASpikeAmongFiveMinutes_NotAFifthOfTheEvidence()
+    {
+        // The level since a short split leaves out its most extreme minute: a spike (8 times
+        // slower) with two of the four minutes around it 3.5 spreads high and one as usual is not
+        // yet a step (with the spike counted, winsorized, it would be: t ≈ 7).
+        var log = Generate(minutes: 200, rate: 100, sigma: 0.55, seed: 44, median: _ => 100);
+        var high = Math.Exp(3.5 * 0.55 / Math.Sqrt(100));
+        foreach (var (minute, factor) in new[] { (195, high), (196, 8.0), (197, high), (199, high) })
+        {
+            var m = log.Get(At(minute));
+            log.Set(At(minute), m with { Sum = (float)(m.Sum * factor), P50 = (float)(m.P50 * factor), P95 = (float)(m.P95 * factor), LogMean = (float)(m.LogMean + Math.Log(factor)) });
+        }
+
+        Assert.Empty(FindingsFrom(log, fromMinute: 190, toMinute: 200));
+    }
+
+    [Fact]
+    public void Burst_BusyEndpoint_ThreeMinutesTwiceAsSlow_NotARegression()
+    {
+        // A step is reported once it has held for five minutes (StepDetector.MinStepMinutes): three
+        // minutes twice as slow are dozens of spreads above the level before, which the level test
+        // alone would call a step.
+        var log = Generate(minutes: 240, rate: 300, sigma: 0.3, seed: 45, median: m => m is >= 200 and < 203 ? 200 : 100);
+
+        Assert.Empty(FindingsFrom(log, fromMinute: 190, toMinute: 240));
+    }
+
+    [Fact]
     public void Step_MinutesWithoutAGeometricMean_LeftOutOfThatMeasureOnly()
     {
         // A minute with an execution of 0 ms has no geometric mean (NaN): its block is left out of
@@ -442,6 +509,18 @@ public sealed class StepDetectorTests
     public void UpperNormalTail_KnownValues(double z, double tail) =>
         Assert.Equal(1, StepDetector.UpperNormalTail(z) / tail, 6);
 
+    [Theory]
+    [InlineData(5, 30, 1.165e-5)] // the exact tails by numerical integration of the density
+    [InlineData(4, 50, 1.046e-4)]
+    [InlineData(6, 80, 2.731e-8)]
+    [InlineData(7, 80, 3.548e-10)]
+    public void StudentUpperTail_KnownValues_ALittleAboveTheExactTail(double t, double degrees, double tail)
+    {
+        Assert.InRange(StepDetector.StudentUpperTail(t, degrees) / tail, 1, 1.08);
+        Assert.Equal(1, StepDetector.StudentUpperTail(-t, degrees) + StepDetector.StudentUpperTail(t, degrees), 12);
+        Assert.True(StepDetector.StudentUpperTail(t, degrees) > StepDetector.UpperNormalTail(t)); // a spread measured, not known
+    }
+
     [Fact]
     public void RankTail_Exact_KnownValues()
     {
@@ -534,6 +613,8 @@ public sealed class StepDetectorTests
     private static WindowAccumulator? t_accumulator;
 
     private static double Rank(double[] sorted, double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    private static double Gaussian(Random random) => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 
     private static int Poisson(Random random, double lambda)
     {
