@@ -225,7 +225,8 @@ public sealed partial class RegressionMonitor(
     /// The most confident of <paramref name="findings"/> (most confident first) that also leaves the
     /// baseline by more than <paramref name="changePercent"/> in its direction: its measure since the
     /// step against the baseline's, or the average since against the baseline's average (a geometric
-    /// mean, which baselines do not keep: the median or the average); null when none does. One that
+    /// mean, which baselines do not keep, is taken as the median there, and shown against the
+    /// baseline's median: the nearest measure of the typical execution); null when none does. One that
     /// does not (a median's step within the hour's usual median) must not hide another's.
     /// </summary>
     internal static BaselineFinding? LeavingBaseline(IEnumerable<StepFinding> findings, MinuteLog log, long lastMinuteMs, StoredBaseline baseline, double changePercent)
@@ -239,15 +240,15 @@ public sealed partial class RegressionMonitor(
                 StepMeasure.P50 => baseline.P50Ms,
                 StepMeasure.P95 => baseline.P95Ms,
                 StepMeasure.Average => baseline.AvgMs,
-                StepMeasure.GeometricMean => null, // baselines keep no geometric mean: the median or the average must clear theirs
+                StepMeasure.GeometricMean => baseline.P50Ms, // baselines keep no geometric mean: shown against the median's (the median or the average must clear theirs)
                 _ => throw new ArgumentOutOfRangeException(nameof(findings), finding.Measure, "Not a step measure."),
             };
-            var valueChange = baselineValue is > 0 and var b ? 100 * (StepDetector.Value(since, finding.Measure) - b) / b : (double?)null;
+            var shown = finding.Measure == StepMeasure.GeometricMean ? StepMeasure.P50 : finding.Measure;
+            var valueChange = baselineValue is > 0 and var b ? 100 * (StepDetector.Value(since, shown) - b) / b : (double?)null;
             var avgChange = baseline.AvgMs > 0 ? 100 * (since.Average - baseline.AvgMs) / baseline.AvgMs : (double?)null;
-            var medianChange = finding.Measure == StepMeasure.GeometricMean && baseline.P50Ms is > 0 and var m ? 100 * (since.P50 - m) / m : (double?)null;
             var clears = finding.Direction > 0
-                ? valueChange > changePercent || avgChange > changePercent || medianChange > changePercent
-                : valueChange < -changePercent || avgChange < -changePercent || medianChange < -changePercent;
+                ? valueChange > changePercent || avgChange > changePercent
+                : valueChange < -changePercent || avgChange < -changePercent;
             if (clears)
             {
                 return new BaselineFinding(finding, baselineValue, valueChange is { } c ? Math.Round(c, 1) : null);

@@ -37,7 +37,8 @@ public sealed record StepFinding(StepMeasure Measure, int Direction, long StartM
 /// would: the minutes are grouped into blocks of at least <see cref="MinBlockExecutions"/>
 /// expected executions (one minute for a busy endpoint, up to ten for a quiet one); the last few
 /// blocks are compared with the blocks before them by an exact Mann–Whitney rank test on each
-/// block's median, 95th percentile, average and geometric mean. A step is reported when the test is significant, nearly
+/// block's median, 95th percentile, average and geometric mean (for a busy operation's geometric
+/// mean at the shorter splits, by a robust t-test instead: <see cref="LevelTail"/>). A step is reported when the test is significant, nearly
 /// all the blocks after (<see cref="Consistency"/>) are on the far side of the before median, and
 /// the step measures more than <c>changePercent</c> across its start (the median since it against
 /// the median of as many blocks just before it) or against the blocks before the split (a step in
@@ -63,8 +64,8 @@ public sealed record StepFinding(StepMeasure Measure, int Direction, long StartM
 /// of a minute's middle 90 % (<see cref="GeometricMeanTrim"/>) counts nearly every execution by its
 /// logarithm and leaves out the few far slower, so it keeps most of their evidence either way: with
 /// one execution in a hundred 5–20 times slower, +10 % at 100 a minute is found in 90 % of
-/// operations after 11 minutes (83 % after 14 without this measure, 90 % after 13 untrimmed) and
-/// +25 % at 20 a minute after 9 (12 untrimmed). A minute whose middle 90 % holds an execution of
+/// operations after 11 minutes by ranks (83 % after 14 without this measure, 90 % after 13
+/// untrimmed; 9 with the level test below) and +25 % at 20 a minute after 9 (12 untrimmed). A minute whose middle 90 % holds an execution of
 /// 0 ms, or without sketch bins, has no geometric mean, and its whole block is left out of that
 /// measure's test. A slow drift moves the blocks before and after alike,
 /// so it shows no step; the daily cycle moves an hour of blocks by a few percent, under the
@@ -110,7 +111,7 @@ public static class StepDetector
     /// <summary>
     /// The share of a minute's executions its geometric mean leaves out at each end (a trimmed
     /// geometric mean): with one execution in a hundred 5–20 times slower, a +10 % step at 100
-    /// executions a minute is found after 11 minutes (median) instead of 13, and without such a tail
+    /// executions a minute is found after 11 minutes (median, by ranks) instead of 13, and without such a tail
     /// it loses next to nothing (a normal sample's 5 % trimmed mean keeps about 97 % of its evidence).
     /// </summary>
     public const double GeometricMeanTrim = 0.05;
@@ -186,22 +187,18 @@ public static class StepDetector
                     continue;
                 }
 
-                var p = (measure, length) switch
-                {
-                    (StepMeasure.P50, _) when ExecutionTail(log, blocks, length, split, found.Direction) is { } byExecution => byExecution,
-                    (StepMeasure.GeometricMean, 1) when split <= LevelLongestSplit && LevelTail(values, split, found.Direction) is { } byLevel => byLevel,
-                    _ => found.P,
-                };
+                var byLevel = measure == StepMeasure.GeometricMean && length == 1 && split <= LevelLongestSplit ? LevelTail(values, split, found.Direction) : null;
+                var p = byLevel ?? (measure == StepMeasure.P50 && ExecutionTail(log, blocks, length, split, found.Direction) is { } byExecution ? byExecution : found.P);
                 var confidence = 1 - Math.Min(1, tests * p);
-                if (confidence < minConfidence || (best is not null && confidence <= best.Confidence))
+                if (!(confidence >= minConfidence) || (best is not null && confidence <= best.Confidence))
                 {
                     continue;
                 }
 
                 var since = StartSplit(blocks, split, measure, found.Direction);
-                if (since * length < MinStepMinutes)
+                if (since * length < MinStepMinutes || (byLevel is not null && !LastStillPast(values, found.Direction, found.Before, changePercent / 2)))
                 {
-                    continue; // not sustained yet
+                    continue; // not sustained yet, or (by the level test, which a burst of a few far slower minutes can pass) already over
                 }
 
                 var whole = 100 * (found.After - found.Before) / found.Before;
@@ -513,9 +510,9 @@ public static class StepDetector
     /// direction, so a spike minute is never a fifth of its evidence; each side's level is the
     /// mean of its blocks winsorized at <see cref="LevelClip"/> spreads around their median; the
     /// spread is √(π/2) × the blocks' mean absolute deviation from their median, over the blocks
-    /// before the split, each deviation clipped at three median absolute deviations (a spike
-    /// before the split does not widen it). That keeps about 88 % of a standard deviation's
-    /// evidence, so the statistic is taken as Student's t with 0.88 × (n − 1) degrees of freedom,
+    /// before the split, each deviation clipped at three standard deviations as the median absolute
+    /// deviation measures them (1.4826 × it; a spike before the split does not widen it). That keeps about 88 % of a standard deviation's
+    /// evidence (<see cref="LevelSpreadEfficiency"/>), so the statistic is taken as Student's t with 0.88 × (n − 1) degrees of freedom,
     /// not as a normal deviate: at the tail it is tested at (p near 1e-8) the error of a spread
     /// from ninety blocks matters.</para>
     /// </summary>
@@ -545,8 +542,36 @@ public static class StepDetector
         }
 
         var t = direction * (Winsorized(after, spread) - Winsorized(before, spread)) / (spread * Math.Sqrt((1.0 / after.Length) + (1.0 / before.Length)));
-        return StudentUpperTail(t, 0.88 * (before.Length - 1));
+        return StudentUpperTail(t, LevelSpreadEfficiency * (before.Length - 1));
     }
+
+    /// <summary>
+    /// Whether the median of the last three blocks is still past <paramref name="before"/> by more
+    /// than <paramref name="changePercent"/> (the caller passes half the change that counts) in the
+    /// step's direction. The level test counts by how far blocks moved, so three minutes twice as
+    /// slow and two as usual pass it as a step (the two as usual above the median before, as often
+    /// as not); the rank test's consistency rule cannot tell that either, but ranks cannot reach
+    /// its confidence with two blocks as usual among five.
+    /// </summary>
+    private static bool LastStillPast(ReadOnlySpan<double> values, int direction, double before, double changePercent)
+    {
+        Span<double> last = stackalloc double[3];
+        var count = 0;
+        for (var i = values.Length - 1; i >= 0 && count < last.Length; i--)
+        {
+            if (!double.IsNaN(values[i]))
+            {
+                last[count++] = values[i];
+            }
+        }
+
+        last = last[..count];
+        last.Sort();
+        return count > 0 && direction * 100 * (MedianOfSorted(last) - before) / before > changePercent;
+    }
+
+    /// <summary>The share of a standard deviation's evidence the level test's spread keeps (a mean absolute deviation's, 1 / (π − 2)): its degrees of freedom per block.</summary>
+    private const double LevelSpreadEfficiency = 0.88;
 
     /// <summary>How far the level test winsorizes each side's blocks around their median, in spreads.</summary>
     private const double LevelClip = 2.5;
@@ -575,8 +600,8 @@ public static class StepDetector
 
     /// <summary>
     /// The spread of <paramref name="values"/> as a standard deviation: √(π/2) × their mean absolute
-    /// deviation from their median, each deviation clipped at three median absolute deviations (as
-    /// standard deviations); null when most values are equal.
+    /// deviation from their median, each deviation clipped at three standard deviations as the
+    /// median absolute deviation measures them; null when most values are equal.
     /// </summary>
     private static double? Spread(ReadOnlySpan<double> values)
     {
@@ -624,8 +649,8 @@ public static class StepDetector
     /// <summary>
     /// P(T ≥ <paramref name="t"/>) for Student's t with <paramref name="degrees"/> degrees of freedom,
     /// through the normal deviate of the same tail (Bailey's approximation, z = √((ν − 2/3 + 1/(10ν))
-    /// ln(1 + t²/ν))): above the exact tail by under 5 % for ν of 50 or more and t up to 7, so a
-    /// little cautious.
+    /// ln(1 + t²/ν))): always above the exact tail, so a little cautious; where the level test
+    /// decides (p near 1e-8, ν from 25 to 78) by 15 % at ν 25 and 4 % at ν 78.
     /// </summary>
     internal static double StudentUpperTail(double t, double degrees)
     {

@@ -50,17 +50,20 @@ public sealed class LeavingBaselineTests
     }
 
     [Fact]
-    public void GeometricMean_NoBaselineOfItsOwn_TakenOnlyWhenTheMedianOrTheAverageLeavesTheirs()
+    public void GeometricMean_NoBaselineOfItsOwn_TakenOnlyWhenTheMedianOrTheAverageLeavesTheirs_ShownAgainstTheMedian()
     {
         var gmean = Finding(StepMeasure.GeometricMean, before: 100, after: 118);
 
         var within = RegressionMonitor.LeavingBaseline([gmean], Minutes(p50: 114, p95: 160, average: 119), LastMinuteMs, Baseline, changePercent: 10);
         var byTheMedian = RegressionMonitor.LeavingBaseline([gmean], Minutes(p50: 125, p95: 160, average: 119), LastMinuteMs, Baseline, changePercent: 10);
+        var byTheAverage = RegressionMonitor.LeavingBaseline([gmean], Minutes(p50: 114, p95: 160, average: 135), LastMinuteMs, Baseline, changePercent: 10);
 
         Assert.Null(within);
         Assert.NotNull(byTheMedian);
-        Assert.Null(byTheMedian.BaselineMs);
-        Assert.Null(byTheMedian.BaselineChangePercent);
+        Assert.Equal(Baseline.P50Ms, byTheMedian.BaselineMs);
+        Assert.Equal(Math.Round(100 * (125 - Baseline.P50Ms!.Value) / Baseline.P50Ms.Value, 1), byTheMedian.BaselineChangePercent);
+        Assert.NotNull(byTheAverage); // the average cleared its baseline; shown against the median's, which did not
+        Assert.Equal(Math.Round(100 * (114 - Baseline.P50Ms!.Value) / Baseline.P50Ms.Value, 1), byTheAverage.BaselineChangePercent);
     }
 
     [Fact]

@@ -138,7 +138,7 @@ public sealed class StepDetectorTests
         // their executions'.
         var levels = new Random(seed);
         var level = Enumerable.Range(0, 360)
-            .Select(m => 100 * (1 + (0.075 * (1 + Math.Sin(2 * Math.PI * (m - 180) / 1440)))) * Math.Exp(0.1 * Math.Sqrt(-2 * Math.Log(1 - levels.NextDouble())) * Math.Cos(2 * Math.PI * levels.NextDouble())))
+            .Select(m => 100 * (1 + (0.075 * (1 + Math.Sin(2 * Math.PI * (m - 180) / 1440)))) * Math.Exp(0.1 * Gaussian(levels)))
             .ToArray();
         var log = Generate(minutes: 360, rate, sigma: 0.4, seed, median: m => level[m]);
 
@@ -149,11 +149,11 @@ public sealed class StepDetectorTests
     public void Spikes_BusyEndpoint_ASpikeAmongFiveMinutes_NotAFifthOfTheEvidence()
     {
         // The level since a short split leaves out its most extreme minute: a spike (8 times
-        // slower) with two of the four minutes around it 3.5 spreads high and one as usual is not
+        // slower) with three of the four minutes after it 3.5 spreads high and one as usual is not
         // yet a step (with the spike counted, winsorized, it would be: t ≈ 7).
         var log = Generate(minutes: 200, rate: 100, sigma: 0.55, seed: 44, median: _ => 100);
         var high = Math.Exp(3.5 * 0.55 / Math.Sqrt(100));
-        foreach (var (minute, factor) in new[] { (195, high), (196, 8.0), (197, high), (199, high) })
+        foreach (var (minute, factor) in new[] { (195, 8.0), (196, high), (197, high), (199, high) })
         {
             var m = log.Get(At(minute));
             log.Set(At(minute), m with { Sum = (float)(m.Sum * factor), P50 = (float)(m.P50 * factor), P95 = (float)(m.P95 * factor), LogMean = (float)(m.LogMean + Math.Log(factor)) });
@@ -165,12 +165,39 @@ public sealed class StepDetectorTests
     [Fact]
     public void Burst_BusyEndpoint_ThreeMinutesTwiceAsSlow_NotARegression()
     {
-        // A step is reported once it has held for five minutes (StepDetector.MinStepMinutes): three
-        // minutes twice as slow are dozens of spreads above the level before, which the level test
-        // alone would call a step.
-        var log = Generate(minutes: 240, rate: 300, sigma: 0.3, seed: 45, median: m => m is >= 200 and < 203 ? 200 : 100);
+        // Three minutes twice as slow are dozens of spreads above the level before, which the level
+        // test alone would call a step: while they last it is under five minutes old
+        // (StepDetector.MinStepMinutes), and after them the last three minutes are back.
+        var found = new List<string>();
+        for (var seed = 45; seed < 55; seed++)
+        {
+            var log = Generate(minutes: 240, rate: 300, sigma: 0.3, seed, median: m => m is >= 200 and < 203 ? 200 : 100);
+            found.AddRange(FindingsFrom(log, fromMinute: 190, toMinute: 240).Select(f => $"seed {seed}: minute {f.Minute}, {f.Finding}"));
+        }
 
-        Assert.Empty(FindingsFrom(log, fromMinute: 190, toMinute: 240));
+        Assert.Empty(found);
+    }
+
+    [Fact]
+    public void Step_BusyEndpoint_FourMinutesFarUpAndOneAsUsual_FoundByHowFarTheyMoved()
+    {
+        // Five minutes since a step of +15 % (eight spreads at 300 a minute), the fourth of them as
+        // usual: their ranks in any measure say only "four above nearly all" (p about 4e-4), while
+        // the geometric mean's level test counts by how far, so the step is found now, by it.
+        var log = Generate(minutes: 200, rate: 300, sigma: 0.3, seed: 47, median: _ => 100);
+        foreach (var minute in new[] { 195, 196, 197, 199 })
+        {
+            var m = log.Get(At(minute));
+            log.Set(At(minute), m with { Sum = m.Sum * 1.15f, P50 = m.P50 * 1.15f, P95 = m.P95 * 1.15f, LogMean = (float)(m.LogMean + Math.Log(1.15)) });
+        }
+
+        var finding = StepDetector.Detect(log, At(199), ChangePercent, MinConfidence);
+
+        Assert.NotNull(finding);
+        Assert.Equal(StepMeasure.GeometricMean, finding.Measure);
+        Assert.Equal(1, finding.Direction);
+        Assert.Equal(At(195), finding.StartMs);
+        Assert.Null(StepDetector.Detect(log, At(198), ChangePercent, MinConfidence)); // four minutes: not yet sustained
     }
 
     [Fact]
