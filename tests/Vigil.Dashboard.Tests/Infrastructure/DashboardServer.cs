@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
@@ -16,6 +17,12 @@ internal sealed class DashboardServer : IAsyncDisposable
     public const string AdminKey = "test-admin-key-0123456789abcdef";
     public const string AdminName = "admin";
     public const string AdminPassword = "correct horse battery";
+
+    // The servers running, by address: a failed browser test prints the output of the server its page talked to.
+    private static readonly ConcurrentDictionary<string, DashboardServer> Running = new();
+
+    // Each page's requests and navigations as the browser saw them, printed when its test fails.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IPage, ConcurrentQueue<string>> Traffic = new();
 
     private readonly string _folder;
     private readonly List<IBrowserContext> _contexts = [];
@@ -49,6 +56,12 @@ internal sealed class DashboardServer : IAsyncDisposable
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Vigil.Server.Hosting.SetupLinkAnnouncer"] = "Information",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
+            // Each request's method, path, status and duration: printed when a browser test fails,
+            // so a slow or failed answer shows which request it was.
+            ["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information",
+            ["Logging__Console__FormatterName"] = "simple",
+            ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
+            ["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
@@ -57,6 +70,7 @@ internal sealed class DashboardServer : IAsyncDisposable
 
         var process = ServerProcess.Start(folder, environment);
         var server = new DashboardServer(folder, process);
+        Running[process.BaseAddress.Authority] = server;
         try
         {
             await process.WaitUntilReadyAsync();
@@ -116,6 +130,18 @@ internal sealed class DashboardServer : IAsyncDisposable
         _contexts.Add(context);
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(30_000); // a sign-in hashes a password: seconds on a loaded 2-core machine
+        var traffic = Traffic.GetValue(page, _ => new ConcurrentQueue<string>());
+        static string Now() => DateTime.UtcNow.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture);
+        page.Request += (_, request) => traffic.Enqueue($"{Now()} -> {request.Method} {request.Url}");
+        page.Response += (_, response) => traffic.Enqueue($"{Now()} <- {response.Status} {response.Request.Method} {response.Url}");
+        page.RequestFailed += (_, request) => traffic.Enqueue($"{Now()} failed {request.Method} {request.Url}: {request.Failure}");
+        page.FrameNavigated += (_, frame) =>
+        {
+            if (frame.ParentFrame is null)
+            {
+                traffic.Enqueue($"{Now()} navigated to {frame.Url}");
+            }
+        };
         return page;
     }
 
@@ -131,34 +157,51 @@ internal sealed class DashboardServer : IAsyncDisposable
         return Process.Client(created.GetProperty("key").GetString());
     }
 
-    /// <summary>Runs a browser test; on failure saves a screenshot under TestResults/screenshots and rethrows.</summary>
+    /// <summary>
+    /// Runs a browser test. On failure it saves a screenshot under TestResults/screenshots and fails
+    /// with the test's own error followed by what the page requested and saw, and by the output of
+    /// the server it was on (each request with its status and duration): xUnit shows no console
+    /// output, and a failure that happens once in a few runs must say what happened the first time.
+    /// </summary>
     public static async Task RunAsync(IPage page, string name, Func<Task> test)
     {
         try
         {
             await test();
         }
-        catch
+        catch (Exception ex)
         {
+            var report = new System.Text.StringBuilder(ex.Message);
             var folder = Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
             Directory.CreateDirectory(folder);
             var file = Path.Combine(folder, $"{name}.png");
             try
             {
                 await page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = true });
-                Console.Error.WriteLine($"Screenshot of the failed test: {file}");
+                report.Append("\n\nScreenshot: ").Append(file);
             }
             catch (PlaywrightException)
             {
-                // The page is gone: the test's own exception says why.
+                // The page is gone: the test's own error says why.
             }
 
-            throw;
+            if (Traffic.TryGetValue(page, out var traffic))
+            {
+                report.Append("\n\nWhat the browser requested and saw (UTC):\n").AppendJoin('\n', traffic);
+            }
+
+            if (Uri.TryCreate(page.Url, UriKind.Absolute, out var address) && Running.TryGetValue(address.Authority, out var server))
+            {
+                report.Append("\n\nThe server's output (UTC):\n").Append(server.Process.Output);
+            }
+
+            throw new BrowserTestException(report.ToString(), ex);
         }
     }
 
     public async ValueTask DisposeAsync()
     {
+        Running.TryRemove(BaseAddress.Authority, out _);
         foreach (var context in _contexts)
         {
             await context.CloseAsync();
@@ -181,3 +224,6 @@ internal sealed class DashboardServer : IAsyncDisposable
         }
     }
 }
+
+/// <summary>A browser test's failure, with what the browser and the server did up to it.</summary>
+internal sealed class BrowserTestException(string message, Exception inner) : Exception(message, inner);
