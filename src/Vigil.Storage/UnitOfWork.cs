@@ -55,13 +55,29 @@ public sealed class UnitOfWork : IAsyncDisposable
         }
     }
 
-    /// <summary>Rolls back what was not committed and closes the connection.</summary>
+    /// <summary>
+    /// Rolls back what was not committed, closes the connection and gives the writer turn back,
+    /// each even when the one before failed (a rollback that fails on an I/O error must not keep
+    /// every later writer of the process waiting for a turn that never comes back).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         _done = true;
-        await Transaction.DisposeAsync().ConfigureAwait(false);
-        await Connection.DisposeAsync().ConfigureAwait(false);
-        await _turn.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            try
+            {
+                await Transaction.DisposeAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                await Connection.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await _turn.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     internal static async Task<UnitOfWork> BeginAsync(StorageProvider provider, DbConnection connection, IAsyncDisposable turn, CancellationToken cancellationToken)

@@ -84,6 +84,20 @@ public sealed class SqliteWriterTests : IAsyncLifetime
         await (await again).DisposeAsync();
     }
 
+    [Fact]
+    public async Task UnitOfWork_WhoseRollbackFails_StillClosesItsConnectionAndLetsTheNextWriterIn()
+    {
+        var connection = new RollbackFailingConnection();
+        var work = await UnitOfWork.BeginAsync(StorageProvider.Sqlite, connection, await _database.WriterTurnAsync(), CancellationToken.None);
+
+        await Assert.ThrowsAsync<IOException>(async () => await work.DisposeAsync());
+
+        Assert.True(connection.IsDisposed);
+        var next = _database.WriterTurnAsync().AsTask();
+        Assert.True(next.IsCompleted);
+        await (await next).DisposeAsync();
+    }
+
     // Waits until n writers queue behind the turn.
     private async Task WaitUntilQueuedAsync(int n)
     {
@@ -92,6 +106,66 @@ public sealed class SqliteWriterTests : IAsyncLifetime
         {
             Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) < Patience, $"{n} writers never queued");
             await Task.Yield();
+        }
+    }
+
+    // A connection whose transaction fails to roll back, as one can on a disk I/O error.
+    private sealed class RollbackFailingConnection : System.Data.Common.DbConnection
+    {
+        public bool IsDisposed { get; private set; }
+
+        [System.Diagnostics.CodeAnalysis.AllowNull]
+        public override string ConnectionString { get; set; } = string.Empty;
+
+        public override string Database => "failing";
+
+        public override string DataSource => "failing";
+
+        public override string ServerVersion => "0";
+
+        public override System.Data.ConnectionState State => System.Data.ConnectionState.Open;
+
+        public override void ChangeDatabase(string databaseName) => throw new NotSupportedException();
+
+        public override void Close()
+        {
+        }
+
+        public override void Open()
+        {
+        }
+
+        protected override System.Data.Common.DbTransaction BeginDbTransaction(System.Data.IsolationLevel isolationLevel) => new RollbackFailingTransaction(this);
+
+        protected override System.Data.Common.DbCommand CreateDbCommand() => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            IsDisposed = true;
+            base.Dispose(disposing);
+        }
+    }
+
+    private sealed class RollbackFailingTransaction(System.Data.Common.DbConnection connection) : System.Data.Common.DbTransaction
+    {
+        public override System.Data.IsolationLevel IsolationLevel => System.Data.IsolationLevel.Serializable;
+
+        protected override System.Data.Common.DbConnection DbConnection => connection;
+
+        public override void Commit()
+        {
+        }
+
+        public override void Rollback() => throw new IOException("disk I/O error");
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                Rollback();
+            }
+
+            base.Dispose(disposing);
         }
     }
 }
