@@ -16,7 +16,9 @@ namespace Vigil.Benchmarks;
 /// an oracle finds (<see cref="Oracle"/>), one-minute spikes (about 3 a day per operation, 3–8× slower) and Poisson arrivals at
 /// 2, 5, 20, 100 or 300 a minute; from minute 300 to 420 one step starts and holds to the end:
 /// +10 %, +25 %, +50 %, +100 %, −30 % (an improvement), a slow tail (10 % of requests 3× slower),
-/// or none (the clean operations that measure false findings). A finding within the step's
+/// or none (the clean operations that measure false findings); or, in the same span, a burst: 2 to 4
+/// minutes 2–3 times slower, then as before (an incident that is over, not a regression: every
+/// finding on such an operation is false, and its hours count as hours without a step). A finding within the step's
 /// direction after its start is a detection (its delay from the start); any other finding is
 /// false. As in the monitor, a regression found stays open (the operation is not judged again:
 /// the step holds to the end), and after any other finding the operation is not judged until
@@ -30,8 +32,10 @@ internal static class RegressionReport
     private static readonly (string Name, double Factor, bool Tail)[] Steps =
     [
         ("none", 1, false), ("+10 %", 1.10, false), ("+25 %", 1.25, false), ("+50 %", 1.5, false), ("+100 %", 2.0, false),
-        ("-30 %", 0.7, false), ("slow tail", 3.0, true),
+        ("-30 %", 0.7, false), ("slow tail", 3.0, true), (Burst, 2.5, false),
     ];
+
+    private const string Burst = "burst";
 
     public static int Run(TextWriter output, int perCell, IReadOnlyCollection<string> onlySteps, double minuteSigma = 0, double outliers = 0, double trimAverage = 0, double oracle = 0)
     {
@@ -82,7 +86,7 @@ internal static class RegressionReport
                 {
                     var random = new Random((s * 1_000_003) + ((int)rate * 10_007) + i);
                     var stepMinute = Steps[s].Name == "none" ? int.MaxValue : 300 + random.Next(120);
-                    var judge = oracle > 0 ? new Oracle(oracle, Steps[s].Name == "none" ? Steps[1..] : [Steps[s]], stepMinute) : null;
+                    var judge = oracle > 0 ? new Oracle(oracle, Clean(Steps[s].Name) ? Steps[1..^1] : [Steps[s]], Steps[s].Name == Burst ? int.MaxValue : stepMinute) : null;
                     var (delay, falsesHere) = Simulate(random, rate, Steps[s], stepMinute, confidence, minuteSigma, outliers, trimAverage, judge);
                     falses += falsesHere;
                     if (delay is { } d)
@@ -99,16 +103,16 @@ internal static class RegressionReport
                         }
                     }
 
-                    cleanHours += (Math.Min(480, stepMinute) - 240) / 60.0;
+                    cleanHours += (Clean(Steps[s].Name) ? 240 : Math.Min(480, stepMinute) - 240) / 60.0;
                 }
 
                 falseFindings += falses;
                 trueFindings += delays.Count;
                 delays.Sort();
-                var found = Steps[s].Name == "none" ? "-" : $"{delays.Count}/{perCell}";
-                var recall = Steps[s].Name == "none" ? "-" : ((double)delays.Count / perCell).ToString("0.00", CultureInfo.InvariantCulture);
+                var found = Clean(Steps[s].Name) ? "-" : $"{delays.Count}/{perCell}";
+                var recall = Clean(Steps[s].Name) ? "-" : ((double)delays.Count / perCell).ToString("0.00", CultureInfo.InvariantCulture);
                 oracleDelays.Sort();
-                var oracleCells = oracle > 0 ? $" {(Steps[s].Name == "none" ? "-" : $"{oracleDelays.Count}/{perCell}")} | {Percentile(oracleDelays, 0.5)} | {oracleFalses} |" : "";
+                var oracleCells = oracle > 0 ? $" {(Clean(Steps[s].Name) ? "-" : $"{oracleDelays.Count}/{perCell}")} | {Percentile(oracleDelays, 0.5)} | {oracleFalses} |" : "";
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {Steps[s].Name} | {rate} | {found} | {recall} | {Percentile(delays, 0.5)} | {Percentile(delays, 0.9)} | {falses} |{oracleCells}"));
             }
@@ -120,12 +124,16 @@ internal static class RegressionReport
         return 0;
     }
 
+    // An operation without a step: every finding on it is false.
+    private static bool Clean(string step) => step is "none" or Burst;
+
     private static string Percentile(List<int> sorted, double q) =>
         sorted.Count == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{sorted[Math.Min(sorted.Count - 1, (int)(q * sorted.Count))]} min");
 
     /// <summary>
     /// Simulates one operation minute by minute, judging minutes 240 to 479 as they complete;
-    /// returns the detection delay (null when missed) and the false findings.
+    /// returns the detection delay (null when missed) and the false findings. A burst starts at
+    /// <paramref name="stepMinute"/>.
     /// </summary>
     private static (int? Delay, int Falses) Simulate(Random random, double rate, (string Name, double Factor, bool Tail) step, int stepMinute, double confidence, double minuteSigma, double outliers, double trimAverage, Oracle? oracle)
     {
@@ -144,6 +152,12 @@ internal static class RegressionReport
             spikes.Add(random.Next(480));
         }
 
+        var (burstFrom, burstTo, burstFactor) = step.Name == Burst ? (stepMinute, stepMinute + 2 + random.Next(3), 2 + random.NextDouble()) : (0, 0, 1.0);
+        if (step.Name == Burst)
+        {
+            stepMinute = int.MaxValue; // no step: every finding is false
+        }
+
         var values = new List<double>();
         var accumulator = new Vigil.Core.Metrics.WindowAccumulator();
         for (var m = 0; m < 480; m++)
@@ -152,7 +166,7 @@ internal static class RegressionReport
             var level = median * (1 + (0.075 * (1 + Math.Sin(phase + (2 * Math.PI * m / 1440))))) * (1 + (drift * m / 1440))
                 * (minuteSigma > 0 ? Math.Exp(minuteSigma * Gaussian(random)) : 1);
             var spike = spikes.Contains(m) ? 3 + (random.NextDouble() * 5) : 1;
-            var stepped = m >= stepMinute && !step.Tail ? step.Factor : 1;
+            var stepped = (m >= stepMinute && !step.Tail ? step.Factor : 1) * (m >= burstFrom && m < burstTo ? burstFactor : 1);
             values.Clear();
             var count = Poisson(random, rate);
             for (var i = 0; i < count; i++)

@@ -178,6 +178,38 @@ public sealed class StepDetectorTests
         Assert.Empty(found);
     }
 
+    [Theory]
+    [InlineData(20)]
+    [InlineData(100)]
+    [InlineData(300)]
+    [InlineData(5)]
+    public void Burst_TwoToFourMinutesTwoAndAHalfTimesSlower_NotARegressionWhileItLastsNorAsItEnds(double rate)
+    {
+        // While a burst lasts, the start found can take in a minute before it (four minutes of the
+        // burst and one before look five minutes old); as it ends, a burst of four minutes and the
+        // minute after it are five minutes, two of the last three still slow. Neither is a step: the
+        // minute before the burst and the minute after it are far from a quarter of its change. (The
+        // regressions report's burst corpus had half of such bursts found at 20 a minute and more
+        // before this rule, 1 to 4 % after it.) Later, a longer split can still hold the burst with
+        // minutes a little above the level before by chance: one of these 18 is found so, at 20 a
+        // minute, eight minutes after its start; no more may be.
+        var (during, after) = (new List<string>(), new List<string>());
+        for (var seed = 60; seed < 66; seed++)
+        {
+            foreach (var length in new[] { 2, 3, 4 })
+            {
+                var log = Generate(minutes: 260, rate, sigma: 0.45, seed, median: m => m >= 200 && m < 200 + length ? 250 : 100);
+                foreach (var (minute, finding) in FindingsFrom(log, fromMinute: 195, toMinute: 260))
+                {
+                    (minute <= 200 + length ? during : after).Add($"seed {seed}, {length} minutes: minute {minute}, {finding}");
+                }
+            }
+        }
+
+        Assert.Empty(during);
+        Assert.True(after.Count <= 1, string.Join("\n", after));
+    }
+
     [Fact]
     public void Step_BusyEndpoint_FourMinutesFarUpAndOneAsUsual_FoundByHowFarTheyMoved()
     {
