@@ -18,11 +18,9 @@ internal sealed class DashboardServer : IAsyncDisposable
     public const string AdminName = "admin";
     public const string AdminPassword = "correct horse battery";
 
-    // The servers running, by address: a failed browser test prints the output of the server its page talked to.
-    private static readonly ConcurrentDictionary<string, DashboardServer> Running = new();
-
-    // Each page's requests and navigations as the browser saw them, printed when its test fails.
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IPage, ConcurrentQueue<string>> Traffic = new();
+    // Each page's server and its requests and navigations as the browser saw them: a failed browser
+    // test reports both (found by the page, not its address, which is an error page when the server hung).
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IPage, PageLog> Pages = new();
 
     private readonly string _folder;
     private readonly List<IBrowserContext> _contexts = [];
@@ -70,7 +68,6 @@ internal sealed class DashboardServer : IAsyncDisposable
 
         var process = ServerProcess.Start(folder, environment);
         var server = new DashboardServer(folder, process);
-        Running[process.BaseAddress.Authority] = server;
         try
         {
             await process.WaitUntilReadyAsync();
@@ -130,7 +127,8 @@ internal sealed class DashboardServer : IAsyncDisposable
         _contexts.Add(context);
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(30_000); // a sign-in hashes a password: seconds on a loaded 2-core machine
-        var traffic = Traffic.GetValue(page, _ => new ConcurrentQueue<string>());
+        var traffic = new ConcurrentQueue<string>();
+        Pages.AddOrUpdate(page, new PageLog(this, traffic));
         static string Now() => DateTime.UtcNow.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture);
         page.Request += (_, request) => traffic.Enqueue($"{Now()} -> {request.Method} {request.Url}");
         page.Response += (_, response) => traffic.Enqueue($"{Now()} <- {response.Status} {response.Request.Method} {response.Url}");
@@ -185,14 +183,10 @@ internal sealed class DashboardServer : IAsyncDisposable
                 // The page is gone: the test's own error says why.
             }
 
-            if (Traffic.TryGetValue(page, out var traffic))
+            if (Pages.TryGetValue(page, out var seen))
             {
-                report.Append("\n\nWhat the browser requested and saw (UTC):\n").AppendJoin('\n', traffic);
-            }
-
-            if (Uri.TryCreate(page.Url, UriKind.Absolute, out var address) && Running.TryGetValue(address.Authority, out var server))
-            {
-                report.Append("\n\nThe server's output (UTC):\n").Append(server.Process.Output);
+                report.Append("\n\nWhat the browser requested and saw (UTC):\n").AppendJoin('\n', seen.Traffic);
+                report.Append("\n\nThe server's output (UTC):\n").Append(seen.Server.Process.Output);
             }
 
             throw new BrowserTestException(report.ToString(), ex);
@@ -201,7 +195,6 @@ internal sealed class DashboardServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Running.TryRemove(BaseAddress.Authority, out _);
         foreach (var context in _contexts)
         {
             await context.CloseAsync();
@@ -227,3 +220,6 @@ internal sealed class DashboardServer : IAsyncDisposable
 
 /// <summary>A browser test's failure, with what the browser and the server did up to it.</summary>
 internal sealed class BrowserTestException(string message, Exception inner) : Exception(message, inner);
+
+/// <summary>The server a test page was opened on, and what the page requested and saw.</summary>
+internal sealed record PageLog(DashboardServer Server, ConcurrentQueue<string> Traffic);

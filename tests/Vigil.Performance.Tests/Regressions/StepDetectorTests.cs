@@ -190,9 +190,9 @@ public sealed class StepDetectorTests
         // minute after it are five minutes, two of the last three still slow. Neither is a step: the
         // minute before the burst and the minute after it are far from a quarter of its change. (The
         // regressions report's burst corpus had half of such bursts found at 20 a minute and more
-        // before this rule, 1 to 4 % after it.) Later, a longer split can still hold the burst with
-        // minutes a little above the level before by chance: one of these 18 is found so, at 20 a
-        // minute, eight minutes after its start; no more may be.
+        // before this rule, 5 to 30 in 1 000 after it.) Later, a longer split can still hold the
+        // burst with minutes a little above the level before by chance: one of these 18 is found
+        // so, at 20 a minute, eight minutes after its start; no more may be, and none at the other rates.
         var (during, after) = (new List<string>(), new List<string>());
         for (var seed = 60; seed < 66; seed++)
         {
@@ -207,7 +207,7 @@ public sealed class StepDetectorTests
         }
 
         Assert.Empty(during);
-        Assert.True(after.Count <= 1, string.Join("\n", after));
+        Assert.True(after.Count <= (rate == 20 ? 1 : 0), string.Join("\n", after));
     }
 
     [Fact]
