@@ -45,7 +45,7 @@ public sealed class MonitorsTests(DeliveryServerFixture fixture) : IClassFixture
 
             // The scheduler checks a new monitor at once (it answers 200); the target fails only
             // after that request, so the failure is the one "Check now" gets.
-            await _target.WaitForArrivalsAsync(1);
+            await _target.WaitForArrivalsAsync(1, TimeSpan.FromSeconds(60)); // the server process checks it: slow on a loaded machine
             _target.FailNext(1, 503);
             await page.GetByRole(AriaRole.Button, new() { Name = "Check now" }).ClickAsync();
             var log = page.Locator("section[aria-labelledby='checks-heading'] tbody");

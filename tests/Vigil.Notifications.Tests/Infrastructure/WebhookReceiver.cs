@@ -111,8 +111,8 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits (bounded, real time) until <paramref name="count"/> requests have arrived, answered or not.</summary>
-    public Task WaitForArrivalsAsync(int count)
+    /// <summary>Waits (bounded by <paramref name="timeout"/>, 15 s when not given, real time) until <paramref name="count"/> requests have arrived, answered or not.</summary>
+    public Task WaitForArrivalsAsync(int count, TimeSpan? timeout = null)
     {
         lock (_lock)
         {
@@ -123,7 +123,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
             var source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _arrivals.Add((count, source));
-            return source.Task.WaitAsync(WaitTimeout);
+            return source.Task.WaitAsync(timeout ?? WaitTimeout);
         }
     }
 

@@ -8,13 +8,19 @@ namespace Vigil.Server.Tests.Caching;
 
 /// <summary>
 /// Two server processes on one PostgreSQL database: a rule edited through node A is what node B
-/// serves and uses within a second — its invalidation carried by PostgreSQL NOTIFY, or by Redis
-/// when configured — and with Redis stopped mid-run node B keeps answering, with current data.
+/// serves and uses long before its cached copy would expire — its invalidation carried by
+/// PostgreSQL NOTIFY, or by Redis when configured — and with Redis stopped mid-run node B keeps
+/// answering, with current data.
 /// </summary>
 public sealed class CacheClusterTests : IAsyncLifetime
 {
     private const string AdminKey = "cache-cluster-admin-key-0123456789";
-    private static readonly TimeSpan InForce = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How soon node B must serve an edit made on node A: well within the 60 s its cached copy
+    /// lives, so only an invalidation explains it (it takes milliseconds; a loaded machine's
+    /// requests between two processes can take a second and more).
+    /// </summary>
+    private static readonly TimeSpan InForce = TimeSpan.FromSeconds(10);
     private PostgresNodes _nodes = null!;
 
     public async Task InitializeAsync() => _nodes = await PostgresNodes.CreateAsync(AdminKey);
@@ -22,7 +28,7 @@ public sealed class CacheClusterTests : IAsyncLifetime
     public async Task DisposeAsync() => await _nodes.DisposeAsync();
 
     [Fact]
-    public async Task RuleEditedOnNodeA_NodeBServesAndUsesItWithinASecond_OverPostgresNotify()
+    public async Task RuleEditedOnNodeA_NodeBServesAndUsesItBeforeItsCacheExpires_OverPostgresNotify()
     {
         var (a, b) = await StartNodesAsync(Environment());
         await using (a)
@@ -36,7 +42,7 @@ public sealed class CacheClusterTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RuleEditedOnNodeA_NodeBServesAndUsesItWithinASecond_OverRedis_ThenRedisStopsAndBStillServesCurrentData()
+    public async Task RuleEditedOnNodeA_NodeBServesAndUsesItBeforeItsCacheExpires_OverRedis_ThenRedisStopsAndBStillServesCurrentData()
     {
         await using var redis = await RedisInstance.StartAsync();
         var environment = Environment();
@@ -55,7 +61,7 @@ public sealed class CacheClusterTests : IAsyncLifetime
             // which cannot hear invalidations any more, reads from the database: the new value.
             var patched = await nodeA.PatchAsync($"/api/v1/alerts/rules/{ruleId}", Json.Body("""{"threshold":50}"""));
             Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
-            await WaitUntilAsync(async () => await ThresholdAsync(nodeB, ruleId) == 50, TimeSpan.FromSeconds(10), "node B serves the rule edited while Redis was down");
+            await WaitUntilAsync(async () => await ThresholdAsync(nodeB, ruleId) == 50, TimeSpan.FromSeconds(30), "node B serves the rule edited while Redis was down");
             for (var i = 0; i < 5; i++)
             {
                 Assert.Equal(50, await ThresholdAsync(nodeB, ruleId));
@@ -69,7 +75,7 @@ public sealed class CacheClusterTests : IAsyncLifetime
 
     /// <summary>
     /// A creates a channel and a rule; B reads the rule (caching it, and its engine's rule list);
-    /// A changes the threshold and routes the rule to the channel; within a second B's GET shows
+    /// A changes the threshold and routes the rule to the channel; within <see cref="InForce"/> B's GET shows
     /// the new threshold, and B's own rule list — the one its engine evaluates — refuses to
     /// delete the channel the rule now uses.
     /// </summary>
@@ -84,7 +90,7 @@ public sealed class CacheClusterTests : IAsyncLifetime
             """);
         Assert.Equal(HttpStatusCode.Created, rule.StatusCode);
         var ruleId = (await rule.ReadAsync()).GetProperty("id").GetString()!;
-        await WaitUntilAsync(async () => await ThresholdAsync(nodeB, ruleId) == 1000, TimeSpan.FromSeconds(5), "node B serves the new rule");
+        await WaitUntilAsync(async () => await ThresholdAsync(nodeB, ruleId) == 1000, TimeSpan.FromSeconds(30), "node B serves the new rule");
         Assert.Equal(HttpStatusCode.NotFound, (await nodeB.DeleteAsync("/api/v1/channels/not-a-channel")).StatusCode); // B's engine rule list, cached
         var before = await CacheReportAsync(nodeB);
         Assert.True(before.GetProperty("trusted").GetBoolean(), before.ToString()); // B answers from its cache, not the database

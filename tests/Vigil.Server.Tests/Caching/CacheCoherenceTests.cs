@@ -5,6 +5,7 @@ using Vigil.Notifications.Tests.Infrastructure;
 using Vigil.Server.Alerts;
 using Vigil.Storage;
 using Vigil.Storage.Alerts;
+using Vigil.Storage.Caching;
 
 namespace Vigil.Server.Tests.Caching;
 
@@ -93,6 +94,9 @@ public abstract class CacheCoherenceTests(StorageProvider provider) : ServerTest
     {
         await using var app = StartApp(settings: Settings);
         var client = app.Admin();
+        // On PostgreSQL the cache answers (and counts hits) once it hears invalidations, and starting
+        // to hear them drops what it held: the reads below must come after that.
+        await app.Services.GetRequiredService<VigilCache>().FirstTrusted.WaitAsync(TimeSpan.FromSeconds(60));
         (await client.PostJsonAsync("/api/v1/alerts/rules", RuleBody)).EnsureSuccessStatusCode();
         for (var i = 0; i < 4; i++)
         {

@@ -66,7 +66,7 @@ public sealed class ClusterProcessTests : IAsyncLifetime
         // SIGTERM the evaluator while 12 more deliveries flow: the other takes over, none is lost.
         var (evaluator, other) = cluster.Evaluator == ids[a.Pid] ? (a, b) : (b, a);
         var second = Enumerable.Range(18, 12).Select(i => RelayAsync(c, i)).ToArray();
-        await receiver.WaitForArrivalsAsync(20);
+        await receiver.WaitForArrivalsAsync(20, Patience); // sent by other processes: slow on a loaded machine
         await evaluator.StopGracefullyAsync();
 
         Assert.Equal(0, evaluator.ExitCode);
@@ -74,7 +74,7 @@ public sealed class ClusterProcessTests : IAsyncLifetime
         await receiver.WaitUntilAsync(requests => Bodies(requests).Count == 30, Patience);
         Assert.True(Bodies(receiver.Requests).SetEquals(Enumerable.Range(0, 30).Select(i => $"{{\"n\":{i}}}")));
         Assert.InRange(receiver.MaxInFlight, 1, MaxConcurrency);
-        var after = await WaitForClusterAsync(nodeC, view => view.Evaluator == ids[other.Pid] && view.Nodes.Count == 2, "the other node evaluating, the stopped one gone", TimeSpan.FromSeconds(10));
+        var after = await WaitForClusterAsync(nodeC, view => view.Evaluator == ids[other.Pid] && view.Nodes.Count == 2, "the other node evaluating, the stopped one gone");
         Assert.DoesNotContain(after.Nodes, n => n.GetProperty("id").GetString() == ids[evaluator.Pid]);
         Assert.Contains(evaluator.Output.Split('\n'), line => line.Contains("Draining", StringComparison.Ordinal));
     }

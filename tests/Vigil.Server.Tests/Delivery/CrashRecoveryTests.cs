@@ -46,6 +46,7 @@ public abstract class CrashRecoveryTests(StorageProvider provider) : IAsyncLifet
             ["Vigil__Delivery__RateLimits__Webhook__Permits"] = "1000", // the default 50/s per webhook would make this test take longer
             ["Vigil__Jobs__LeaseDuration"] = "00:00:03", // a killed worker's jobs come back after 3 s
             ["Vigil__Jobs__HeartbeatInterval"] = "00:00:01",
+            ["Vigil__Delivery__Timeout"] = "00:05:00", // the requests held until the kill do not time out (and retry) before it
         };
 
         var first = ServerProcess.Start(_folder, environment);
@@ -77,6 +78,10 @@ public abstract class CrashRecoveryTests(StorageProvider provider) : IAsyncLifet
                 Assert.Fail($"{receiver.Requests.Count} arrived; deliveries: {deliveries}; output: {first.Output}");
             }
 
+            // From now on the receiver holds every request until its sender goes (the kill), so
+            // deliveries are still pending when it comes however slowly the alerts commit.
+            receiver.Delay = TimeSpan.FromMinutes(10);
+
             // A pass commits its alerts in chunks, and deliveries start with the first: kill
             // mid-delivery, once every alert (with its delivery job) has been committed.
             var stored = 0;
@@ -96,6 +101,7 @@ public abstract class CrashRecoveryTests(StorageProvider provider) : IAsyncLifet
 
         var delivered = DistinctAlerts(receiver);
         Assert.InRange(delivered, 150, Alerts - 1); // killed mid-way
+        receiver.Delay = TimeSpan.FromMilliseconds(20);
 
         await using var second = ServerProcess.Start(_folder, environment);
         await second.WaitUntilReadyAsync();

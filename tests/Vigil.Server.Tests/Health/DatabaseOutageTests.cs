@@ -45,7 +45,8 @@ public sealed class DatabaseOutageTests() : ServerTestBase(StorageProvider.Postg
         await using var relay = Relay();
         // Far apart, so a loaded machine does not make the direct answer look slow: 1 s is "slow"
         // (250 ms was not enough: once a direct answer took longer on a loaded CI machine), the
-        // relay then holds each answer 1.8 s (under the 3 s check timeout).
+        // relay then holds each answer 1.8 s (the check's timeout is 10 s: a new connection's
+        // start-up and the query are several answers, each held).
         await using var app = StartApp(settings: Through(relay, ("Vigil:Health:DatabaseDegradedAfter", "00:00:01")));
         var client = app.WithKey(null);
         await client.GetAsync("/api/health/database"); // the first check also opens the pool's connection
@@ -68,15 +69,15 @@ public sealed class DatabaseOutageTests() : ServerTestBase(StorageProvider.Postg
         return new TcpRelay(target.Host!, target.Port);
     }
 
-    /// <summary>The test database, reached through the relay; no report reuse; a short check timeout.</summary>
+    /// <summary>The test database, reached through the relay; no report reuse; a check timeout of 10 s (a cut relay refuses at once; a slow one holds each answer 1.8 s).</summary>
     private Dictionary<string, string?> Through(TcpRelay relay, params (string Key, string Value)[] more)
     {
-        var builder = new NpgsqlConnectionStringBuilder(Database.Options.ConnectionString) { Host = "127.0.0.1", Port = relay.Port, Timeout = 3 };
+        var builder = new NpgsqlConnectionStringBuilder(Database.Options.ConnectionString) { Host = "127.0.0.1", Port = relay.Port, Timeout = 10 };
         var settings = new Dictionary<string, string?>
         {
             ["Vigil:Storage:ConnectionString"] = builder.ToString(),
             ["Vigil:Health:CacheDuration"] = "00:00:00",
-            ["Vigil:Health:CheckTimeout"] = "00:00:03",
+            ["Vigil:Health:CheckTimeout"] = "00:00:10",
         };
         foreach (var (key, value) in more)
         {

@@ -23,7 +23,7 @@ public sealed class RedisInstance : IAsyncDisposable
     public int Port { get; }
 
     /// <summary>The StackExchange.Redis configuration string of this server.</summary>
-    public string ConnectionString => $"127.0.0.1:{Port},connectTimeout=2000,syncTimeout=2000,asyncTimeout=2000";
+    public string ConnectionString => $"127.0.0.1:{Port},connectTimeout=10000,syncTimeout=2000,asyncTimeout=2000";
 
     public static async Task<RedisInstance> StartAsync()
     {
