@@ -181,6 +181,7 @@ public static class StepDetector
         Span<double> values = stackalloc double[blocks.Length];
         Span<double> typical = stackalloc double[blocks.Length];
         Fill(blocks, StepMeasure.GeometricMean, typical);
+        Span<double> rest = stackalloc double[blocks.Length];
         List<StepFinding>? findings = null;
         foreach (var measure in Measures)
         {
@@ -197,7 +198,7 @@ public static class StepDetector
 
                 // A burst is not a step: the typical execution's step must still be found without the blocks since the split far past the rest of them.
                 if (measure is StepMeasure.P50 or StepMeasure.GeometricMean
-                    && WithoutOutliers(values, split, candidate.Direction) is { } rest
+                    && WithoutOutliers(values, split, candidate.Direction, rest)
                     && Candidate(log, blocks, rest, length, split, measure, tests, changePercent, Math.Min(minConfidence, SecondLookConfidence)) is null)
                 {
                     continue;
@@ -323,10 +324,15 @@ public static class StepDetector
     private const double SecondLookConfidence = 0.9999;
 
     /// <summary>
-    /// <paramref name="values"/> with the blocks since the last <paramref name="split"/> that lie
-    /// far past the others (more than <see cref="OutlierSpreads"/> spreads of the blocks before, in
-    /// the step's <paramref name="direction"/>, from the median since the split) left out as NaN;
-    /// null when there are none, or when they are half of the blocks or more (then they are the step).
+    /// Whether some of the blocks since the last <paramref name="split"/> lie far past the others
+    /// (more than <see cref="OutlierSpreads"/> spreads of the blocks before, in the step's
+    /// <paramref name="direction"/>, from the median since the split) and are fewer than half of
+    /// them (half or more are the step); if so, <paramref name="rest"/> (as long as
+    /// <paramref name="values"/>) holds <paramref name="values"/> with those blocks left out as NaN.
+    /// When more than a fifth of the split is left out, the consistency rule (<see cref="Consistency"/>
+    /// of the split's blocks past the median before, those left out counting as missing) refuses the
+    /// rest outright: a step whose later blocks moved on far (a second stage) waits for a split where
+    /// they are most of the blocks, or is found by the 95th percentile or the average.
     /// <para>Why: a burst of a few minutes two or three times slower within a longer split carries
     /// its tests (a rank test sees three or four blocks above nearly all, a test of executions sees
     /// their every execution), and the median since the start found, with three or four of its
@@ -339,15 +345,20 @@ public static class StepDetector
     /// 20 a minute in 249 of 300 operations instead of 272 (at 2.5 spreads), the 95th
     /// percentile's alone in 269 (at 4), and refused no more bursts.</para>
     /// </summary>
-    private static double[]? WithoutOutliers(ReadOnlySpan<double> values, int split, int direction)
+    private static bool WithoutOutliers(ReadOnlySpan<double> values, int split, int direction, Span<double> rest)
     {
         if (values.Length < split + MinBeforeBlocks || LogSpread(values[Math.Max(0, values.Length - split - BeforeBlocks)..^split]) is not { } spread)
         {
-            return null;
+            return false;
         }
 
         Span<double> since = stackalloc double[split];
         since = since[..NonEmpty(values[^split..], since)];
+        if (since.Length == 0)
+        {
+            return false;
+        }
+
         ToLogarithms(since);
         since.Sort();
         var median = MedianOfSorted(since);
@@ -359,11 +370,11 @@ public static class StepDetector
 
         if (outliers == 0 || 2 * outliers >= since.Length)
         {
-            return null;
+            return false;
         }
 
-        var rest = values.ToArray();
-        for (var i = rest.Length - split; i < rest.Length; i++)
+        values.CopyTo(rest);
+        for (var i = values.Length - split; i < values.Length; i++)
         {
             if (!double.IsNaN(rest[i]) && direction * (Logarithm(rest[i]) - median) > OutlierSpreads * spread)
             {
@@ -371,7 +382,7 @@ public static class StepDetector
             }
         }
 
-        return rest;
+        return true;
     }
 
     /// <summary>The <see cref="Spread"/> of the logarithms of the values that are not NaN, or null when fewer than <see cref="MinBeforeBlocks"/> or most are equal.</summary>
@@ -707,7 +718,8 @@ public static class StepDetector
     /// Whether the step <paramref name="finding"/> holds: the median of the last three blocks past
     /// its level before by half its change, and the last block by a quarter of it, in its direction;
     /// for one-minute blocks also the first of the last <see cref="MinStepMinutes"/>, and all but one
-    /// of those between. A burst is not a step:
+    /// of those between (a block left out between them, NaN, is one of those minutes, not judged; one
+    /// in the first's place is not, and the block before it is judged there). A burst is not a step:
     /// <list type="bullet">
     /// <item>Four minutes 2.5 times slower and the minute after them are five minutes whose blocks
     /// pass the consistency rule (the one as usual above the median before, as often as not) and a
@@ -721,8 +733,9 @@ public static class StepDetector
     /// <item>A few minutes after a burst a longer split can still hold it, with minutes a little
     /// above the level before by chance: when the change found across the start is then the burst's
     /// (+100 % and more), the last minutes are far from it. When it is not (the median since the
-    /// start lands on the highest of the other minutes: +10 to +30 %), the second look of
-    /// <see cref="WithoutOutliers"/> refuses it.</item>
+    /// start lands on the highest of the other minutes: +10 to +60 %), the second look of
+    /// <see cref="WithoutOutliers"/> refuses most of them (those of the median and the geometric
+    /// mean).</item>
     /// </list>
     /// A step's own minutes miss a quarter of its change by chance now and then (at +10 % and 100 a
     /// minute, σ 0.45, one in seventeen; a block of two minutes at 5 a minute, +25 %, one in five): one such
@@ -740,8 +753,10 @@ public static class StepDetector
         {
             if (double.IsNaN(values[i]))
             {
-                // A block left out (or without executions) before the last judged one is still one of the last five minutes, not judged.
-                seen += seen > 0 ? 1 : 0;
+                // A block left out (or without executions) between the last judged one and the first of
+                // the last five minutes is one of those minutes, not judged; in the first's place, the block
+                // before it is judged instead.
+                seen += seen > 0 && seen != held - 1 ? 1 : 0;
                 continue;
             }
 

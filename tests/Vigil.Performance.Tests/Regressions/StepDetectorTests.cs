@@ -239,6 +239,26 @@ public sealed class StepDetectorTests
         Assert.True(found.Count <= (rate == 20 ? 2 : 0), string.Join("\n", found));
     }
 
+    [Theory]
+    [InlineData(31)]
+    [InlineData(32)]
+    [InlineData(33)]
+    [InlineData(34)]
+    [InlineData(35)]
+    public void Burst_FourMinutesAfterAMinuteWithoutExecutions_NotASustainedStep(int seed)
+    {
+        // A minute without executions, then four minutes 2.5 times slower: five minutes since the
+        // split, but the first of them is not there to judge, so the minute before it is (as usual:
+        // not a step yet). A block left out counts as one of the last five minutes only between them
+        // (counted in the first's place too, four of these five operations were found).
+        var log = Generate(minutes: 204, rate: 100, sigma: 0.45, seed, median: m => m >= 200 ? 250 : 100);
+        log.Set(At(199), new MinuteSummary(0, 0, 0, 0));
+
+        var findings = StepDetector.Findings(log, At(203), ChangePercent, MinConfidence);
+
+        Assert.True(findings.Count == 0, string.Join("\n", findings));
+    }
+
     [Fact]
     public void Burst_EndingWithAMinuteWhoseSlowestExecutionsAreSlow_NotAStepOfThe95thPercentile()
     {
