@@ -14,7 +14,7 @@ namespace Vigil.Benchmarks;
 /// <c>--trim-average t</c> each minute's average taken without its slowest share t (what the detector's average measure would
 /// find if the monitor kept such averages: a what-if, the monitor keeps plain ones), with <c>--oracle h</c> beside each cell what
 /// an oracle finds (<see cref="Oracle"/>), one-minute spikes (about 3 a day per operation, 3–8× slower) and Poisson arrivals at
-/// 2, 5, 20, 100 or 300 a minute; from minute 300 to 420 one step starts and holds to the end:
+/// 0.2, 0.5, 2, 5, 20, 100 or 300 a minute (below one a minute judged by the minutes they ran in, <see cref="StepDetector.RunFindings"/>, as the monitor does); from minute 300 to 420 one step starts and holds to the end:
 /// +10 %, +25 %, +50 %, +100 %, −30 % (an improvement), a slow tail (10 % of requests 3× slower),
 /// or none (the clean operations that measure false findings); or, in the same span, a burst: 2 to 4
 /// minutes 2–3 times slower, then as before (an incident that is over, not a regression: every
@@ -28,7 +28,7 @@ namespace Vigil.Benchmarks;
 internal static class RegressionReport
 {
     private const long MinuteMs = 60_000;
-    private static readonly double[] Rates = [2, 5, 20, 100, 300];
+    private static readonly double[] Rates = [0.2, 0.5, 2, 5, 20, 100, 300];
     private static readonly (string Name, double Factor, bool Tail)[] Steps =
     [
         ("none", 1, false), ("+10 %", 1.10, false), ("+25 %", 1.25, false), ("+50 %", 1.5, false), ("+100 %", 2.0, false),
@@ -84,7 +84,7 @@ internal static class RegressionReport
                 var (falses, oracleFalses) = (0, 0);
                 for (var i = 0; i < perCell; i++)
                 {
-                    var random = new Random((s * 1_000_003) + ((int)rate * 10_007) + i);
+                    var random = new Random((s * 1_000_003) + RateSeed(rate) + i);
                     var stepMinute = Steps[s].Name == "none" ? int.MaxValue : 300 + random.Next(120);
                     var judge = oracle > 0 ? new Oracle(oracle, Clean(Steps[s].Name) ? Steps[1..^1] : [Steps[s]], Steps[s].Name == Burst ? int.MaxValue : stepMinute) : null;
                     var (delay, falsesHere) = Simulate(random, rate, Steps[s], stepMinute, confidence, minuteSigma, outliers, trimAverage, judge);
@@ -124,6 +124,9 @@ internal static class RegressionReport
         return 0;
     }
 
+    // Rates under one a minute have seeds of their own (negative), so the corpus of the others stays as it was.
+    private static int RateSeed(double rate) => (rate >= 1 ? (int)rate : -(int)Math.Round(rate * 100)) * 10_007;
+
     // An operation without a step: every finding on it is false.
     private static bool Clean(string step) => step is "none" or Burst;
 
@@ -138,6 +141,8 @@ internal static class RegressionReport
     private static (int? Delay, int Falses) Simulate(Random random, double rate, (string Name, double Factor, bool Tail) step, int stepMinute, double confidence, double minuteSigma, double outliers, double trimAverage, Oracle? oracle)
     {
         var log = new MinuteLog(StepDetector.HistoryMinutes);
+        var runs = new RunLog();
+        long? judgedRun = null;
         int? delay = null;
         var falses = 0;
         var quietUntil = 0;
@@ -190,7 +195,12 @@ internal static class RegressionReport
                 values.Sort();
                 // As the monitor does: a quiet minute's durations one by one, besides its summary.
                 var executions = values.Count <= MinuteLog.MaxKeptExecutions ? values.Select(v => (float)v).ToArray() : [];
-                log.Set(m * MinuteMs, new MinuteSummary(values.Count, (float)(trimAverage > 0 ? Average(values, trimAverage) * values.Count : values.Sum()), (float)Rank(values, 0.5), (float)Rank(values, 0.95), (float)LogMean(accumulator, values)), executions);
+                var summary = new MinuteSummary(values.Count, (float)(trimAverage > 0 ? Average(values, trimAverage) * values.Count : values.Sum()), (float)Rank(values, 0.5), (float)Rank(values, 0.95), (float)LogMean(accumulator, values));
+                log.Set(m * MinuteMs, summary, executions);
+                if (executions.Length > 0)
+                {
+                    runs.Add(m * MinuteMs, summary); // and one of the minutes it ran in
+                }
             }
 
             if (m >= 240)
@@ -198,7 +208,7 @@ internal static class RegressionReport
                 oracle?.Minute(m, values, level, sigma);
             }
 
-            if (m < 240 || m < quietUntil || StepDetector.Detect(log, m * MinuteMs, 10, confidence) is not { } finding)
+            if (m < 240 || m < quietUntil || Judge(log, runs, m * MinuteMs, ref judgedRun, confidence) is not { } finding)
             {
                 continue;
             }
@@ -221,6 +231,26 @@ internal static class RegressionReport
         }
 
         return (delay, falses);
+    }
+
+    /// <summary>
+    /// As the monitor judges: by blocks of minutes, or, for an operation too quiet for them, by the
+    /// minutes it ran in, once per new run.
+    /// </summary>
+    private static StepFinding? Judge(MinuteLog log, RunLog runs, long lastMinuteMs, ref long? judgedRun, double confidence)
+    {
+        if (StepDetector.BlockMinutes(log, lastMinuteMs) is not null)
+        {
+            return StepDetector.Detect(log, lastMinuteMs, 10, confidence);
+        }
+
+        if (runs.LatestMs == judgedRun)
+        {
+            return null;
+        }
+
+        judgedRun = runs.LatestMs;
+        return StepDetector.RunFindings(runs, 10, confidence) is [var first, ..] ? first : null;
     }
 
     /// <summary>

@@ -15,8 +15,10 @@ namespace Vigil.Performance.Regressions;
 /// Finds regressions as they happen: once a minute, on one process (the holder of the detector's
 /// <see cref="ExclusiveRole"/>), it adds each operation's last complete minute to its
 /// <see cref="MinuteLog"/> (from memory; at start-up the last four hours are read from the stored
-/// rollups), runs the <see cref="StepDetector"/> on the operations without an open regression and
-/// checks whether those with one are back.
+/// rollups), and a quiet minute also to its <see cref="RunLog"/> of the minutes it ran in; runs the
+/// <see cref="StepDetector"/> on the operations without an open regression (by blocks of minutes,
+/// or, for one that ran less than once a minute over the last hour, by the minutes it ran in, once
+/// per new run) and checks whether those with one are back.
 /// </summary>
 /// <remarks>
 /// A step becomes a <b>regression</b> when the operation got slower by more than
@@ -24,7 +26,8 @@ namespace Vigil.Performance.Regressions;
 /// <b>and</b> against its baseline (this hour of the week, else all hours): the median or p95
 /// since the step, or its average. It is stored, raises the <c>performance_regression</c> alert
 /// through the normal lifecycle, and resolves when the last blocks are back within half the
-/// change of the level before (or after an hour without executions). A step the other way,
+/// change of the level before (or after an hour without executions; judged by the minutes it ran
+/// in, an hour and three of its usual gaps between runs). A step the other way,
 /// against the baseline too, is recorded as an <b>improvement</b> (no alert). Operations without a
 /// baseline (fewer than 10 executions summed) are not judged. The <c>version</c> labels seen
 /// before and after the step (in memory) are kept with it.
@@ -48,7 +51,10 @@ public sealed partial class RegressionMonitor(
     private const long LockKey = 0x56_49_47_49_4C_11; // "VIGIL" + 0x11
     private static readonly long SilentMs = (long)TimeSpan.FromHours(1).TotalMilliseconds;
 
-    private readonly Dictionary<string, (OperationKey Key, MinuteLog Log)> _logs = new(StringComparer.Ordinal);
+    /// <summary>How long an operation judged by the minutes it ran in is kept after its last run.</summary>
+    private static readonly long RunsKeptMs = (long)TimeSpan.FromDays(7).TotalMilliseconds;
+
+    private readonly Dictionary<string, Tracked> _logs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _quietUntil = new(StringComparer.Ordinal);
     private long? _fedToMs;
 
@@ -122,7 +128,7 @@ public sealed partial class RegressionMonitor(
                 accumulator.AddRollup(rollup, isError);
             }
 
-            Record(LogOf(keys[id]), minuteMs, accumulator);
+            Record(TrackedOf(keys[id]), minuteMs, accumulator);
         }
     }
 
@@ -136,7 +142,7 @@ public sealed partial class RegressionMonitor(
         var accumulator = new WindowAccumulator();
         foreach (var (key, series) in catalog.SeriesByOperation(store))
         {
-            var log = LogOf(key);
+            var tracked = TrackedOf(key);
             for (var minuteMs = fromMs; minuteMs <= lastMinuteMs; minuteMs += MinuteMs)
             {
                 accumulator.Reset();
@@ -147,27 +153,36 @@ public sealed partial class RegressionMonitor(
 
                 if (accumulator.Count > 0)
                 {
-                    Record(log, minuteMs, accumulator);
+                    Record(tracked, minuteMs, accumulator);
                 }
             }
         }
     }
 
-    private MinuteLog LogOf(OperationKey key)
+    private Tracked TrackedOf(OperationKey key)
     {
-        if (!_logs.TryGetValue(key.Id, out var entry))
+        if (!_logs.TryGetValue(key.Id, out var tracked))
         {
-            _logs[key.Id] = entry = (key, new MinuteLog(StepDetector.HistoryMinutes));
+            _logs[key.Id] = tracked = new Tracked(key, new MinuteLog(StepDetector.HistoryMinutes));
         }
 
-        return entry.Log;
+        return tracked;
     }
 
-    /// <summary>Sets a minute of an operation's log from its merged executions: the summary, and the durations one by one for a quiet minute.</summary>
-    private static void Record(MinuteLog log, long minuteMs, WindowAccumulator accumulator)
+    /// <summary>
+    /// Sets a minute of an operation's log from its merged executions: the summary, and the
+    /// durations one by one for a quiet minute, which is also one of the minutes it ran in.
+    /// </summary>
+    private static void Record(Tracked tracked, long minuteMs, WindowAccumulator accumulator)
     {
         Span<float> executions = stackalloc float[MinuteLog.MaxKeptExecutions];
-        log.Set(minuteMs, Summary(accumulator), accumulator.TryCopyValues(executions, out var kept) ? executions[..kept] : default);
+        var summary = Summary(accumulator);
+        var quiet = accumulator.TryCopyValues(executions, out var kept);
+        tracked.Log.Set(minuteMs, summary, quiet ? executions[..kept] : default);
+        if (quiet)
+        {
+            (tracked.Runs ??= new RunLog()).Add(minuteMs, summary);
+        }
     }
 
     private static MinuteSummary Summary(WindowAccumulator accumulator) => new(
@@ -186,18 +201,20 @@ public sealed partial class RegressionMonitor(
         var flat = (await operations.BaselinesAsync(slot: -1, cancellationToken: cancellationToken).ConfigureAwait(false)).ToDictionary(b => b.OperationId, StringComparer.Ordinal);
         var seasonal = (await operations.BaselinesAsync(slot: slot, cancellationToken: cancellationToken).ConfigureAwait(false)).ToDictionary(b => b.OperationId, StringComparer.Ordinal);
         var changes = 0;
-        foreach (var (id, (key, log)) in _logs.ToArray())
+        foreach (var (id, tracked) in _logs.ToArray())
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var (key, log) = (tracked.Key, tracked.Log);
             if (open.TryGetValue(id, out var regression))
             {
-                changes += await CheckBackAsync(regression, key, log, lastMinuteMs, nowMs, settings, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+                changes += await CheckBackAsync(regression, tracked, lastMinuteMs, nowMs, settings, cancellationToken).ConfigureAwait(false) ? 1 : 0;
                 continue;
             }
 
-            if (log.LatestMs is not { } latest || latest < lastMinuteMs - (StepDetector.HistoryMinutes * MinuteMs))
+            if ((log.LatestMs is not { } latest || latest < lastMinuteMs - (StepDetector.HistoryMinutes * MinuteMs))
+                && (tracked.Runs?.LatestMs is not { } lastRun || lastRun < lastMinuteMs - RunsKeptMs))
             {
-                _logs.Remove(id); // gone quiet for the whole history
+                _logs.Remove(id); // gone quiet for the whole history (and, run by run, for a week)
                 continue;
             }
 
@@ -211,7 +228,18 @@ public sealed partial class RegressionMonitor(
                 continue;
             }
 
-            if (LeavingBaseline(StepDetector.Findings(log, lastMinuteMs, settings.ChangePercent, settings.RegressionConfidence), log, lastMinuteMs, baseline, settings.ChangePercent) is { } leaving)
+            // Too quiet for blocks of minutes: judged by the minutes it ran in, once per new run.
+            var runs = ByRuns(tracked, lastMinuteMs);
+            if (runs is not null && runs.LatestMs == tracked.JudgedRunMs)
+            {
+                continue;
+            }
+
+            var findings = runs is not null
+                ? StepDetector.RunFindings(runs, settings.ChangePercent, settings.RegressionConfidence)
+                : StepDetector.Findings(log, lastMinuteMs, settings.ChangePercent, settings.RegressionConfidence);
+            tracked.JudgedRunMs = runs?.LatestMs;
+            if (LeavingBaseline(findings, startMs => runs is not null ? RunsSince(runs, startMs) : Since(log, startMs, lastMinuteMs), baseline, settings.ChangePercent) is { } leaving)
             {
                 await RecordAsync(key, leaving, lastMinuteMs, nowMs, settings, cancellationToken).ConfigureAwait(false);
                 changes++;
@@ -229,12 +257,19 @@ public sealed partial class RegressionMonitor(
     /// baseline's median: the nearest measure of the typical execution); null when none does. One that
     /// does not (a median's step within the hour's usual median) must not hide another's.
     /// </summary>
-    internal static BaselineFinding? LeavingBaseline(IEnumerable<StepFinding> findings, MinuteLog log, long lastMinuteMs, StoredBaseline baseline, double changePercent)
+    internal static BaselineFinding? LeavingBaseline(IEnumerable<StepFinding> findings, MinuteLog log, long lastMinuteMs, StoredBaseline baseline, double changePercent) =>
+        LeavingBaseline(findings, startMs => Since(log, startMs, lastMinuteMs), baseline, changePercent);
+
+    /// <summary>
+    /// <see cref="LeavingBaseline(IEnumerable{StepFinding}, MinuteLog, long, StoredBaseline, double)"/>
+    /// with the operation's minutes since a step's start as one block from <paramref name="sinceOf"/>.
+    /// </summary>
+    private static BaselineFinding? LeavingBaseline(IEnumerable<StepFinding> findings, Func<long, StepDetector.Block> sinceOf, StoredBaseline baseline, double changePercent)
     {
         foreach (var finding in findings)
         {
             // Since the step: the measure (for a quantile the execution-weighted one of the minutes' own; the averages exact), the exact average and the median.
-            var since = Since(log, finding.StartMs, lastMinuteMs);
+            var since = sinceOf(finding.StartMs);
             var baselineValue = finding.Measure switch
             {
                 StepMeasure.P50 => baseline.P50Ms,
@@ -280,17 +315,23 @@ public sealed partial class RegressionMonitor(
     }
 
     /// <summary>
-    /// Resolves an open regression whose operation is back, has not run for an hour, or could not be
-    /// judged for an hour while it ran (too few executions a minute for a block, or its measure not
-    /// known: a geometric mean with 0 ms executions in most blocks); true when it did.
+    /// Resolves an open regression whose operation is back, has not run for an hour (for one judged
+    /// by the minutes it ran in, for an hour and three of its usual gaps between runs), or could not
+    /// be judged for an hour while it ran (too few executions a minute for a block, or its measure
+    /// not known: a geometric mean with 0 ms executions in most blocks); true when it did.
     /// </summary>
-    private async Task<bool> CheckBackAsync(StoredRegression regression, OperationKey key, MinuteLog log, long lastMinuteMs, long nowMs, PerformanceOptions settings, CancellationToken cancellationToken)
+    private async Task<bool> CheckBackAsync(StoredRegression regression, Tracked tracked, long lastMinuteMs, long nowMs, PerformanceOptions settings, CancellationToken cancellationToken)
     {
+        var (key, log) = (tracked.Key, tracked.Log);
+        var runs = ByRuns(tracked, lastMinuteMs);
+
         // A measure this version does not know (stored by a newer one) is never judged back here; an hour without executions, or unjudged, still closes it.
-        var back = StepDetector.MeasureNamed(regression.Measure) is { } measure
-            ? StepDetector.IsBack(log, lastMinuteMs, measure, 1, regression.BeforeMs, settings.ChangePercent)
-            : null;
-        var silent = log.LatestMs is not { } latest || latest < lastMinuteMs - SilentMs;
+        var back = StepDetector.MeasureNamed(regression.Measure) is not { } measure ? null
+            : runs is not null ? StepDetector.RunIsBack(runs, measure, 1, regression.BeforeMs, settings.ChangePercent)
+            : StepDetector.IsBack(log, lastMinuteMs, measure, 1, regression.BeforeMs, settings.ChangePercent);
+        var silentMs = runs?.TypicalGapMs() is { } gap ? Math.Max(SilentMs, 3 * gap) : SilentMs;
+        var lastRunMs = runs?.LatestMs ?? log.LatestMs;
+        var silent = lastRunMs is not { } latest || latest < lastMinuteMs - silentMs;
         if (back is null && !silent)
         {
             silent = UnjudgedForAnHour(regression, log, lastMinuteMs, settings.ChangePercent);
@@ -307,10 +348,10 @@ public sealed partial class RegressionMonitor(
         }
 
         _quietUntil[key.Id] = lastMinuteMs + (StepDetector.HistoryMinutes * MinuteMs / 2);
-        var reason = silent && back is null && log.LatestMs >= lastMinuteMs - SilentMs
+        var reason = silent && back is null && lastRunMs >= lastMinuteMs - silentMs
             ? $"{key.Name} could not be judged for an hour ({regression.Measure}): its regression is closed."
             : silent
-            ? $"{key.Name} has not run for an hour: its regression is closed."
+            ? string.Create(CultureInfo.InvariantCulture, $"{key.Name} has not run for {TimeSpan.FromMilliseconds(silentMs).TotalMinutes:0} minutes: its regression is closed.")
             : string.Create(CultureInfo.InvariantCulture, $"{key.Name} is back: {regression.Measure} near {regression.BeforeMs:0.#} ms again.");
         if (sink is not null)
         {
@@ -347,6 +388,29 @@ public sealed partial class RegressionMonitor(
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The minutes <paramref name="tracked"/> ran in, when it is to be judged by them: too quiet in
+    /// the last hour for blocks of minutes (<see cref="StepDetector.BlockMinutes"/>) and with some
+    /// minutes kept; else null (judged by blocks of minutes).
+    /// </summary>
+    private static RunLog? ByRuns(Tracked tracked, long lastMinuteMs) =>
+        tracked.Runs is { } runs && StepDetector.BlockMinutes(tracked.Log, lastMinuteMs) is null ? runs : null;
+
+    /// <summary>The minutes of <paramref name="runs"/> from <paramref name="fromMs"/> on as one block.</summary>
+    private static StepDetector.Block RunsSince(RunLog runs, long fromMs)
+    {
+        var minutes = new List<MinuteSummary>();
+        for (var i = 0; i < runs.Count; i++)
+        {
+            if (runs[i].MinuteMs >= fromMs)
+            {
+                minutes.Add(runs[i].Summary);
+            }
+        }
+
+        return StepDetector.Block.Of(fromMs, minutes.ToArray());
     }
 
     /// <summary>The minutes from <paramref name="fromMs"/> to <paramref name="lastMinuteMs"/> as one block: for a quantile the execution-weighted one of the minutes' values; the averages exact.</summary>
@@ -412,6 +476,21 @@ public sealed partial class RegressionMonitor(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Performance {Kind} of {Operation}: {ChangePercent} %")]
     private static partial void LogFound(ILogger logger, string kind, string operation, double changePercent);
+}
+
+/// <summary>
+/// An operation the monitor follows: its last four hours of minutes, the minutes it ran in (once
+/// one of its minutes was quiet enough to keep), and the latest of those it was judged at.
+/// </summary>
+internal sealed class Tracked(OperationKey key, MinuteLog log)
+{
+    public OperationKey Key { get; } = key;
+
+    public MinuteLog Log { get; } = log;
+
+    public RunLog? Runs { get; set; }
+
+    public long? JudgedRunMs { get; set; }
 }
 
 /// <summary>A step finding that leaves the baseline too: the baseline's value of its measure (null for a geometric mean) and the change against it, in percent.</summary>

@@ -104,7 +104,7 @@ public static class StepDetector
     /// <summary>The executions a block should hold (by the recent rate) for its median to mean something.</summary>
     public const int MinBlockExecutions = 10;
 
-    /// <summary>The longest block: an operation slower than <see cref="MinBlockExecutions"/> executions in this many minutes is not judged.</summary>
+    /// <summary>The longest block: an operation slower than <see cref="MinBlockExecutions"/> executions in this many minutes is judged by the minutes it ran in instead (<see cref="RunFindings"/>).</summary>
     public const int MaxBlockMinutes = 10;
 
     /// <summary>How many blocks before the step it is compared with (at most; at least <see cref="MinBeforeBlocks"/>).</summary>
@@ -139,6 +139,9 @@ public static class StepDetector
     /// <summary>The measures tested, each with its own block values.</summary>
     private static readonly StepMeasure[] Measures = [StepMeasure.P50, StepMeasure.P95, StepMeasure.Average, StepMeasure.GeometricMean];
 
+    /// <summary>The measures tested on the minutes an operation ran in (<see cref="RunFindings"/>).</summary>
+    private static readonly StepMeasure[] RunMeasures = [StepMeasure.P50];
+
     /// <summary>
     /// Minutes of history kept per operation (four hours, under 7 KB, and under 12 KB more for a quiet operation's durations): every split with all its
     /// blocks before it for one-minute blocks (10 executions a minute and more); with longer blocks
@@ -170,12 +173,55 @@ public static class StepDetector
         }
 
         var blocks = Blocks(log, lastMinuteMs, length, Math.Min(AfterSplits[^1] + BeforeBlocks, log.Capacity / length));
+        return BlockFindings(blocks, length, log, Measures, changePercent, minConfidence);
+    }
+
+    /// <summary>
+    /// The step in the minutes an operation ran in (<paramref name="runs"/>), for an operation too
+    /// quiet for blocks of minutes (fewer than <see cref="MinBlockExecutions"/> executions in
+    /// <see cref="MaxBlockMinutes"/>: a job every five minutes, every hour): each minute it ran in
+    /// is a block, however far apart, and its median the value tested, by the same rank test,
+    /// splits, consistency rule and size as blocks of minutes; the step must have held for
+    /// <see cref="MinStepMinutes"/> runs (minutes with executions) and the last of them, and the
+    /// median of the last three, still be past (one slow run in five is not held against it:
+    /// a job's runs are far apart, so the rule for one-minute blocks, which waits out a burst of a
+    /// few minutes, would wait out hours). Only the median is tested: a minute of one run has no
+    /// other measure, and the fewer tests leave more of the confidence to the one (five runs above
+    /// ninety: p = 1 / C(95, 5) ≈ 1.7e-8, fourteen tests, 2.4e-7). A finding's
+    /// <see cref="StepFinding.BlockMinutes"/> is 0: a block is a run's minute.
+    /// </summary>
+    public static IReadOnlyList<StepFinding> RunFindings(RunLog runs, double changePercent, double minConfidence)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        return BlockFindings(RunBlocks(runs), 0, null, RunMeasures, changePercent, minConfidence);
+    }
+
+    /// <summary>Each minute of <paramref name="runs"/> as a block, oldest first.</summary>
+    internal static Block[] RunBlocks(RunLog runs)
+    {
+        var blocks = new Block[runs.Count];
+        for (var i = 0; i < blocks.Length; i++)
+        {
+            var (minuteMs, summary) = runs[i];
+            blocks[i] = Block.Of(minuteMs, [summary]);
+        }
+
+        return blocks;
+    }
+
+    /// <summary>
+    /// The findings in <paramref name="blocks"/> of <paramref name="length"/> minutes each (0: the
+    /// minutes an operation ran in, <see cref="RunFindings"/>), by <paramref name="measures"/>;
+    /// <paramref name="log"/> holds the executions of quiet minutes, when the blocks are minutes.
+    /// </summary>
+    private static IReadOnlyList<StepFinding> BlockFindings(Block[] blocks, int length, MinuteLog? log, StepMeasure[] measures, double changePercent, double minConfidence)
+    {
         // Bonferroni over the tests that can run: a split needs its blocks and MinBeforeBlocks before
         // them; each measure, and two directions (the direction is the data's, then tested one-sided).
         var tests = 0;
         foreach (var split in AfterSplits)
         {
-            tests += blocks.Length >= split + MinBeforeBlocks ? 2 * Measures.Length : 0;
+            tests += blocks.Length >= split + MinBeforeBlocks ? 2 * measures.Length : 0;
         }
 
         Span<double> values = stackalloc double[blocks.Length];
@@ -183,7 +229,7 @@ public static class StepDetector
         Fill(blocks, StepMeasure.GeometricMean, typical);
         Span<double> rest = stackalloc double[blocks.Length];
         List<StepFinding>? findings = null;
-        foreach (var measure in Measures)
+        foreach (var measure in measures)
         {
             StepFinding? best = null;
             Fill(blocks, measure, values);
@@ -266,7 +312,7 @@ public static class StepDetector
     /// held for <see cref="MinStepMinutes"/>, larger than <paramref name="changePercent"/> across its
     /// start or against the whole history, and still holding.
     /// </summary>
-    private static StepFinding? Candidate(MinuteLog log, Block[] blocks, ReadOnlySpan<double> values, int length, int split, StepMeasure measure, int tests, double changePercent, double minConfidence)
+    private static StepFinding? Candidate(MinuteLog? log, Block[] blocks, ReadOnlySpan<double> values, int length, int split, StepMeasure measure, int tests, double changePercent, double minConfidence)
     {
         if (Judge(values, split, changePercent / 2) is not { } found)
         {
@@ -274,7 +320,7 @@ public static class StepDetector
         }
 
         var byLevel = measure == StepMeasure.GeometricMean && length == 1 && split <= LevelLongestSplit ? LevelTail(values, split, found.Direction) : null;
-        var p = byLevel ?? (measure == StepMeasure.P50 && ExecutionTail(log, blocks, values, length, split, found.Direction) is { } byExecution ? byExecution : found.P);
+        var p = byLevel ?? (measure == StepMeasure.P50 && log is not null && ExecutionTail(log, blocks, values, length, split, found.Direction) is { } byExecution ? byExecution : found.P);
         var confidence = 1 - Math.Min(1, tests * p);
         if (!(confidence >= minConfidence))
         {
@@ -282,9 +328,9 @@ public static class StepDetector
         }
 
         var since = StartSplit(values, split, found.Direction);
-        if (since * length < MinStepMinutes)
+        if (since * Math.Max(length, 1) < MinStepMinutes)
         {
-            return null; // not sustained yet
+            return null; // not sustained yet (a minute an operation ran in counts as one)
         }
 
         var whole = 100 * (found.After - found.Before) / found.Before;
@@ -424,7 +470,23 @@ public static class StepDetector
             return null;
         }
 
-        var recent = Values(Blocks(log, lastMinuteMs, length, AfterSplits[0]), measure).ToArray();
+        return BackIn(Blocks(log, lastMinuteMs, length, AfterSplits[0]), measure, direction, beforeValue, changePercent);
+    }
+
+    /// <summary>
+    /// <see cref="IsBack"/> for an operation judged by the minutes
+    /// it ran in (<see cref="RunFindings"/>): the median of its last five runs' minutes.
+    /// </summary>
+    public static bool? RunIsBack(RunLog runs, StepMeasure measure, int direction, double beforeValue, double changePercent)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var blocks = RunBlocks(runs);
+        return BackIn(blocks[Math.Max(0, blocks.Length - AfterSplits[0])..], measure, direction, beforeValue, changePercent);
+    }
+
+    private static bool? BackIn(Block[] last, StepMeasure measure, int direction, double beforeValue, double changePercent)
+    {
+        var recent = Values(last, measure).ToArray();
         if (recent.Length < AfterSplits[0] - 1)
         {
             return null;

@@ -724,7 +724,7 @@ public sealed class StepDetectorTests
         return log;
     }
 
-    private static double[] Durations(Random random, int count, double median, double sigma)
+    internal static double[] Durations(Random random, int count, double median, double sigma)
     {
         var values = new double[count];
         for (var i = 0; i < count; i++)
@@ -736,7 +736,7 @@ public sealed class StepDetectorTests
         return values;
     }
 
-    private static MinuteSummary Summary(double[] values)
+    internal static MinuteSummary Summary(double[] values)
     {
         var sorted = values.Order().ToArray();
         return new MinuteSummary(sorted.Length, (float)sorted.Sum(), (float)Rank(sorted, 0.5), (float)Rank(sorted, 0.95), (float)TrimmedLogMean(sorted));

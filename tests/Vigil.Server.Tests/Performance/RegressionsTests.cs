@@ -177,6 +177,55 @@ public abstract class RegressionsTests(StorageProvider provider, SharedServer sh
     }
 
     [Fact]
+    public async Task Job_EveryFiveMinutes_TwiceAsSlow_FoundByItsRuns_OneAlert_ResolvedWhenBack()
+    {
+        // A job that runs every five minutes is too quiet for blocks of minutes (ten executions in
+        // ten minutes at the most): it is judged by the minutes it ran in, run by run.
+        await using var app = StartApp(settings: ManualAnalysis);
+        var admin = app.Admin();
+        var random = new Random(17);
+        var now = app.Time.GetUtcNow();
+        var history = Enumerable.Range(1, 48).Reverse().Select(run => JobRun(now.AddMinutes(-5 * run), 60_000 * Noise(random)));
+        (await admin.PostJsonAsync("/api/v1/metrics", $"{{\"points\":[{string.Join(',', history)}]}}")).EnsureSuccessStatusCode();
+        await app.Services.GetServices<IScheduledTask>().OfType<OperationAnalysis>().Single().RunAsync(CancellationToken.None);
+
+        // Twice as slow from now on, a run every five minutes, the detector every minute.
+        var slowerFrom = app.Time.GetUtcNow();
+        JsonElement[] open = [];
+        var runs = 0;
+        for (var minute = 0; minute < 150 && open.Length == 0; minute++)
+        {
+            runs += await JobMinuteAsync(app, admin, minute, 120_000 * Noise(random)) ? 1 : 0;
+            open = (await (await admin.GetAsync("/api/v1/regressions?state=open")).ReadAsync()).EnumerateArray().ToArray();
+        }
+
+        var regression = Assert.Single(open);
+        Assert.InRange(runs, 5, 20);
+        Assert.Equal("nightly-export", regression.GetProperty("operation").GetString());
+        Assert.Equal("p50", regression.GetProperty("measure").GetString());
+        Assert.InRange(regression.GetProperty("startedAt").GetDateTimeOffset(), slowerFrom.AddMinutes(-5), slowerFrom.AddMinutes(5));
+        Assert.InRange(regression.GetProperty("changePercent").GetDouble(), 60, 150);
+        Assert.InRange(regression.GetProperty("baselineChangePercent").GetDouble(), 60, 150);
+        var alert = Assert.Single((await (await admin.GetAsync("/api/v1/alerts?status=firing&ruleId=performance_regression")).ReadAsync()).EnumerateArray().ToArray());
+        Assert.Equal("generation_performance", alert.GetProperty("labels").GetProperty("alert_type").GetString());
+
+        // Runs as before again: back (a run every five minutes is never an hour's silence), and its alert resolved.
+        JsonElement[] resolved = [];
+        var backRuns = 0;
+        for (var minute = 0; minute < 100 && resolved.Length == 0; minute++)
+        {
+            backRuns += await JobMinuteAsync(app, admin, minute, 60_000 * Noise(random)) ? 1 : 0;
+            resolved = (await (await admin.GetAsync("/api/v1/regressions?state=resolved")).ReadAsync()).EnumerateArray().ToArray();
+        }
+
+        Assert.Single(resolved);
+        Assert.InRange(backRuns, 3, 10);
+        Assert.Single((await (await admin.GetAsync("/api/v1/regressions")).ReadAsync()).EnumerateArray());
+        Assert.Empty((await (await admin.GetAsync("/api/v1/alerts?status=firing&ruleId=performance_regression")).ReadAsync()).EnumerateArray());
+        Assert.Single((await (await admin.GetAsync("/api/v1/alerts?status=resolved&ruleId=performance_regression")).ReadAsync()).EnumerateArray());
+    }
+
+    [Fact]
     public async Task CacheHitsThreeTimesSlower_OnlyTheGeometricMeanShowsIt_RegressionClearedByTheAverage_ResolvedWhenBack()
     {
         // Twenty requests a minute: nine cache hits around 20 ms, ten misses around 100 ms, and a
@@ -439,6 +488,27 @@ public abstract class RegressionsTests(StorageProvider provider, SharedServer sh
                 $"{{\"name\":\"http_request_duration_ms\",\"type\":\"timing\",\"value\":{ms:0.###},\"labels\":{{\"service\":\"shop\",\"route\":\"/api/report\",\"method\":\"GET\",\"status\":\"200\"}},\"timestamp\":\"{Json.Iso(start.AddSeconds(i * 59.0 / Math.Max(count, 1)))}\"}}");
         }
     }
+
+    /// <summary>A minute of the job: a run taking <paramref name="ms"/> when <paramref name="minute"/> is a multiple of five; then the clock moves a minute on and the detector runs. True when it ran.</summary>
+    private static async Task<bool> JobMinuteAsync(VigilApp app, HttpClient client, int minute, double ms)
+    {
+        var ran = minute % 5 == 0;
+        if (ran)
+        {
+            (await client.PostJsonAsync("/api/v1/metrics", $"{{\"points\":[{JobRun(app.Time.GetUtcNow(), ms)}]}}")).EnsureSuccessStatusCode();
+        }
+
+        app.Time.Advance(TimeSpan.FromMinutes(1));
+        await app.Services.GetRequiredService<RegressionMonitor>().RunOnceAsync(CancellationToken.None);
+        return ran;
+    }
+
+    /// <summary>A factor around 1, log-normal (σ 0.15).</summary>
+    private static double Noise(Random random) =>
+        Math.Exp(0.15 * Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
+
+    private static string JobRun(DateTimeOffset at, double ms) => string.Create(CultureInfo.InvariantCulture,
+        $"{{\"name\":\"job_execution_duration_ms\",\"type\":\"timing\",\"value\":{ms:0.###},\"labels\":{{\"service\":\"shop\",\"job_id\":\"nightly-export\"}},\"timestamp\":\"{Json.Iso(at.AddSeconds(10))}\"}}");
 
     private static string Point(double ms, string version, DateTimeOffset at) => string.Create(CultureInfo.InvariantCulture,
         $"{{\"name\":\"http_request_duration_ms\",\"type\":\"timing\",\"value\":{ms:0.###},\"labels\":{Labels.Replace("VERSION", version, StringComparison.Ordinal)},\"timestamp\":\"{Json.Iso(at)}\"}}");
