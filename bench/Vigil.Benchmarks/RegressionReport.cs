@@ -143,6 +143,7 @@ internal static class RegressionReport
         var log = new MinuteLog(StepDetector.HistoryMinutes);
         var runs = new RunLog();
         long? judgedRun = null;
+        var runStepStart = long.MinValue;
         int? delay = null;
         var falses = 0;
         var quietUntil = 0;
@@ -199,7 +200,7 @@ internal static class RegressionReport
                 log.Set(m * MinuteMs, summary, executions);
                 if (executions.Length > 0)
                 {
-                    runs.Add(m * MinuteMs, summary); // and one of the minutes it ran in
+                    runs.Add(m * MinuteMs, summary, RegressionMonitor.RunOf(m * MinuteMs, executions)); // and one of the minutes it ran in
                 }
             }
 
@@ -208,10 +209,12 @@ internal static class RegressionReport
                 oracle?.Minute(m, values, level, sigma);
             }
 
-            if (m < 240 || m < quietUntil || Judge(log, runs, m * MinuteMs, ref judgedRun, confidence) is not { } finding)
+            if (m < 240 || m < quietUntil || Judge(log, runs, m * MinuteMs, ref judgedRun, runStepStart, confidence) is not { } finding)
             {
                 continue;
             }
+
+            runStepStart = finding.BlockMinutes == 0 ? finding.StartMs : runStepStart;
 
             if (m >= stepMinute && finding.Direction == direction && delay is null)
             {
@@ -235,9 +238,9 @@ internal static class RegressionReport
 
     /// <summary>
     /// As the monitor judges: by blocks of minutes, or, for an operation too quiet for them, by the
-    /// minutes it ran in, once per new run.
+    /// minutes it ran in, once per new run, since the last step found in them.
     /// </summary>
-    private static StepFinding? Judge(MinuteLog log, RunLog runs, long lastMinuteMs, ref long? judgedRun, double confidence)
+    private static StepFinding? Judge(MinuteLog log, RunLog runs, long lastMinuteMs, ref long? judgedRun, long runStepStart, double confidence)
     {
         if (StepDetector.BlockMinutes(log, lastMinuteMs) is not null)
         {
@@ -250,7 +253,7 @@ internal static class RegressionReport
         }
 
         judgedRun = runs.LatestMs;
-        return StepDetector.RunFindings(runs, 10, confidence) is [var first, ..] ? first : null;
+        return StepDetector.RunFindings(runs, 10, confidence, runStepStart) is [var first, ..] ? first : null;
     }
 
     /// <summary>

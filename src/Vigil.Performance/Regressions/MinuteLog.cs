@@ -24,8 +24,9 @@ public sealed class MinuteLog
 
     private const long MinuteMs = 60_000;
     private const byte NotKept = byte.MaxValue;
-    private readonly MinuteSummary[] _minutes;
-    private readonly long[] _stamps;
+    private readonly int _capacity;
+    private MinuteSummary[]? _minutes;
+    private long[]? _stamps;
     private float[]? _executions;
     private byte[]? _kept;
 
@@ -33,13 +34,11 @@ public sealed class MinuteLog
     public MinuteLog(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _minutes = new MinuteSummary[capacity];
-        _stamps = new long[capacity];
-        Array.Fill(_stamps, long.MinValue);
+        _capacity = capacity;
     }
 
     /// <summary>How many minutes the log holds.</summary>
-    public int Capacity => _minutes.Length;
+    public int Capacity => _capacity;
 
     /// <summary>The start of the latest minute set, or null before the first.</summary>
     public long? LatestMs { get; private set; }
@@ -53,12 +52,19 @@ public sealed class MinuteLog
     public void Set(long minuteMs, MinuteSummary summary, ReadOnlySpan<float> executions = default)
     {
         var slot = Slot(minuteMs);
+        if (_stamps is null || _minutes is null)
+        {
+            _minutes = new MinuteSummary[_capacity];
+            _stamps = new long[_capacity];
+            Array.Fill(_stamps, long.MinValue);
+        }
+
         _minutes[slot] = summary;
         _stamps[slot] = minuteMs;
         if (summary.Count is > 0 and <= MaxKeptExecutions && executions.Length == summary.Count)
         {
-            _kept ??= NewKept(_minutes.Length);
-            _executions ??= new float[_minutes.Length * MaxKeptExecutions];
+            _kept ??= NewKept(_capacity);
+            _executions ??= new float[_capacity * MaxKeptExecutions];
             executions.CopyTo(_executions.AsSpan(slot * MaxKeptExecutions, MaxKeptExecutions));
             _kept[slot] = (byte)summary.Count;
         }
@@ -77,8 +83,15 @@ public sealed class MinuteLog
     public MinuteSummary Get(long minuteMs)
     {
         var slot = Slot(minuteMs);
-        return _stamps[slot] == minuteMs ? _minutes[slot] : default;
+        return _stamps is not null && _minutes is not null && _stamps[slot] == minuteMs ? _minutes[slot] : default;
     }
+
+    /// <summary>
+    /// Forgets every minute and lets go of their memory (an operation that has not run for the
+    /// whole history, kept for the minutes it ran in: <see cref="RunLog"/>); <see cref="LatestMs"/>
+    /// stays. A minute set afterwards starts it again.
+    /// </summary>
+    public void Release() => (_minutes, _stamps, _executions, _kept) = (null, null, null, null);
 
     /// <summary>
     /// The durations of the minute starting at <paramref name="minuteMs"/> one by one (empty for a
@@ -88,7 +101,7 @@ public sealed class MinuteLog
     {
         executions = default;
         var slot = Slot(minuteMs);
-        if (_stamps[slot] != minuteMs || _minutes[slot].Count == 0)
+        if (_stamps is null || _minutes is null || _stamps[slot] != minuteMs || _minutes[slot].Count == 0)
         {
             return true;
         }
@@ -111,7 +124,7 @@ public sealed class MinuteLog
 
     private int Slot(long minuteMs)
     {
-        var index = (minuteMs / MinuteMs) % _minutes.Length;
-        return (int)(index < 0 ? index + _minutes.Length : index);
+        var index = (minuteMs / MinuteMs) % _capacity;
+        return (int)(index < 0 ? index + _capacity : index);
     }
 }

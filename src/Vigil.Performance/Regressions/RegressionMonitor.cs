@@ -56,7 +56,9 @@ public sealed partial class RegressionMonitor(
 
     private readonly Dictionary<string, Tracked> _logs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _quietUntil = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _runsRead = new(StringComparer.Ordinal);
     private long? _fedToMs;
+    private long? _firstFedMs;
 
     /// <summary>
     /// Feeds the minutes completed since the last pass and judges every operation; returns the
@@ -73,7 +75,8 @@ public sealed partial class RegressionMonitor(
     protected override void OnNotLeader()
     {
         _logs.Clear();
-        _fedToMs = null;
+        _runsRead.Clear();
+        (_fedToMs, _firstFedMs) = (null, null);
     }
 
     /// <summary>Adds the minutes up to <paramref name="lastMinuteMs"/> not added yet: older than memory from the stored rollups, the rest from memory.</summary>
@@ -92,43 +95,90 @@ public sealed partial class RegressionMonitor(
         }
 
         FeedFromMemory(Math.Max(fromMs, memoryFromMs), lastMinuteMs);
+        _firstFedMs ??= fromMs;
         _fedToMs = lastMinuteMs;
     }
 
     private async Task FeedFromRollupsAsync(long fromMs, long toMs, CancellationToken cancellationToken)
     {
-        var byMinute = new Dictionary<(string Id, long MinuteMs), List<(Rollup Rollup, bool IsError)>>();
-        var keys = new Dictionary<string, OperationKey>(StringComparer.Ordinal);
+        var minutes = new OperationMinutes();
         foreach (var metric in catalog.Metrics)
         {
             foreach (var (series, rollup) in await rollups.ReadMetricAsync(metric, fromMs, toMs, cancellationToken).ConfigureAwait(false))
             {
                 var labels = LabelSet.ParseKeyLabels(series.Key);
-                if (catalog.KeyOf(metric, labels) is not { } key)
+                if (catalog.KeyOf(metric, labels) is { } key)
+                {
+                    minutes.Add(key, labels, rollup);
+                }
+            }
+        }
+
+        minutes.Merge((key, minuteMs, accumulator) => Record(TrackedOf(key), minuteMs, accumulator));
+    }
+
+    /// <summary>
+    /// For each operation now judged by the minutes it ran in whose runs were not read from storage
+    /// yet (since this process took the detector's role), its quiet minutes from a week before the
+    /// first minute fed up to it, from the stored rollups: after a restart an hourly job is judged
+    /// at once, not after twenty more runs. A primary-key range per series of such an operation, so
+    /// a busy install's other operations cost nothing here; once per operation and process.
+    /// </summary>
+    private async Task ReadRunsAsync(long lastMinuteMs, CancellationToken cancellationToken)
+    {
+        var wanted = new List<Tracked>();
+        foreach (var tracked in _logs.Values)
+        {
+            if (ByRuns(tracked, lastMinuteMs) is not null && _runsRead.Add(tracked.Key.Id))
+            {
+                wanted.Add(tracked);
+            }
+        }
+
+        if (wanted.Count == 0 || _firstFedMs is not { } toMs)
+        {
+            return;
+        }
+
+        var minutes = new OperationMinutes();
+        foreach (var group in wanted.GroupBy(t => t.Key.Metric, StringComparer.Ordinal))
+        {
+            var ids = group.Select(t => t.Key.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var series in await rollups.SeriesOfMetricAsync(group.Key, cancellationToken).ConfigureAwait(false))
+            {
+                var labels = LabelSet.ParseKeyLabels(series.Key);
+                if (catalog.KeyOf(group.Key, labels) is not { } key || !ids.Contains(key.Id))
                 {
                     continue;
                 }
 
-                keys[key.Id] = key;
-                if (!byMinute.TryGetValue((key.Id, rollup.MinuteStartMs), out var list))
+                foreach (var stored in await rollups.ReadSeriesAsync(series.Id, toMs - RunsKeptMs, toMs, cancellationToken).ConfigureAwait(false))
                 {
-                    byMinute[(key.Id, rollup.MinuteStartMs)] = list = [];
+                    minutes.Add(key, labels, stored.Rollup);
                 }
-
-                list.Add((rollup, MetricSeries.IsErrorStatus(labels["status"])));
             }
         }
 
-        var accumulator = new WindowAccumulator();
-        foreach (var ((id, minuteMs), list) in byMinute.OrderBy(e => e.Key.MinuteMs))
+        var older = new Dictionary<string, RunLog>(StringComparer.Ordinal);
+        var executions = new float[MinuteLog.MaxKeptExecutions];
+        minutes.Merge((key, minuteMs, accumulator) =>
         {
-            accumulator.Reset();
-            foreach (var (rollup, isError) in list)
+            if (accumulator.TryCopyValues(executions, out var kept))
             {
-                accumulator.AddRollup(rollup, isError);
+                (older.TryGetValue(key.Id, out var runs) ? runs : older[key.Id] = new RunLog()).Add(minuteMs, Summary(accumulator), RunOf(minuteMs, executions.AsSpan(0, kept)));
             }
+        });
+        foreach (var tracked in wanted)
+        {
+            if (older.TryGetValue(tracked.Key.Id, out var runs) && tracked.Runs is { } recent)
+            {
+                for (var i = 0; i < recent.Count; i++)
+                {
+                    runs.Add(recent[i].MinuteMs, recent[i].Summary, recent[i].Run);
+                }
 
-            Record(TrackedOf(keys[id]), minuteMs, accumulator);
+                tracked.Runs = runs;
+            }
         }
     }
 
@@ -181,8 +231,15 @@ public sealed partial class RegressionMonitor(
         tracked.Log.Set(minuteMs, summary, quiet ? executions[..kept] : default);
         if (quiet)
         {
-            (tracked.Runs ??= new RunLog()).Add(minuteMs, summary);
+            (tracked.Runs ??= new RunLog()).Add(minuteMs, summary, RunOf(minuteMs, executions[..kept]));
         }
+    }
+
+    /// <summary>The minute's run (<see cref="RunLog.Add"/>): its executions in order of duration, the one the minute's number picks.</summary>
+    internal static float RunOf(long minuteMs, ReadOnlySpan<float> executions)
+    {
+        var index = FloorDivision.Of(minuteMs, MinuteMs) % executions.Length;
+        return executions[(int)(index < 0 ? index + executions.Length : index)];
     }
 
     private static MinuteSummary Summary(WindowAccumulator accumulator) => new(
@@ -200,6 +257,7 @@ public sealed partial class RegressionMonitor(
         var slot = HourOfWeek.Of(lastMinuteMs, TimeZoneInfo.Utc);
         var flat = (await operations.BaselinesAsync(slot: -1, cancellationToken: cancellationToken).ConfigureAwait(false)).ToDictionary(b => b.OperationId, StringComparer.Ordinal);
         var seasonal = (await operations.BaselinesAsync(slot: slot, cancellationToken: cancellationToken).ConfigureAwait(false)).ToDictionary(b => b.OperationId, StringComparer.Ordinal);
+        await ReadRunsAsync(lastMinuteMs, cancellationToken).ConfigureAwait(false);
         var changes = 0;
         foreach (var (id, tracked) in _logs.ToArray())
         {
@@ -211,11 +269,16 @@ public sealed partial class RegressionMonitor(
                 continue;
             }
 
-            if ((log.LatestMs is not { } latest || latest < lastMinuteMs - (StepDetector.HistoryMinutes * MinuteMs))
-                && (tracked.Runs?.LatestMs is not { } lastRun || lastRun < lastMinuteMs - RunsKeptMs))
+            if (log.LatestMs is not { } latest || latest < lastMinuteMs - (StepDetector.HistoryMinutes * MinuteMs))
             {
-                _logs.Remove(id); // gone quiet for the whole history (and, run by run, for a week)
-                continue;
+                // Gone quiet for the whole history: forgotten, or, run by run, kept for a week (its minutes let go).
+                if (tracked.Runs?.LatestMs is not { } lastRun || lastRun < lastMinuteMs - RunsKeptMs)
+                {
+                    _logs.Remove(id);
+                    continue;
+                }
+
+                log.Release();
             }
 
             if (_quietUntil.TryGetValue(id, out var until) && lastMinuteMs < until)
@@ -236,12 +299,13 @@ public sealed partial class RegressionMonitor(
             }
 
             var findings = runs is not null
-                ? StepDetector.RunFindings(runs, settings.ChangePercent, settings.RegressionConfidence)
+                ? StepDetector.RunFindings(runs, settings.ChangePercent, settings.RegressionConfidence, tracked.RunStepStartMs ?? long.MinValue)
                 : StepDetector.Findings(log, lastMinuteMs, settings.ChangePercent, settings.RegressionConfidence);
             tracked.JudgedRunMs = runs?.LatestMs;
             if (LeavingBaseline(findings, startMs => runs is not null ? RunsSince(runs, startMs) : Since(log, startMs, lastMinuteMs), baseline, settings.ChangePercent) is { } leaving)
             {
                 await RecordAsync(key, leaving, lastMinuteMs, nowMs, settings, cancellationToken).ConfigureAwait(false);
+                tracked.RunStepStartMs = runs is not null ? leaving.Finding.StartMs : tracked.RunStepStartMs;
                 changes++;
             }
         }
@@ -327,14 +391,15 @@ public sealed partial class RegressionMonitor(
 
         // A measure this version does not know (stored by a newer one) is never judged back here; an hour without executions, or unjudged, still closes it.
         var back = StepDetector.MeasureNamed(regression.Measure) is not { } measure ? null
-            : runs is not null ? StepDetector.RunIsBack(runs, measure, 1, regression.BeforeMs, settings.ChangePercent)
+            : runs is not null ? StepDetector.RunIsBack(runs, regression.StartedAtMs, measure, 1, regression.BeforeMs, settings.ChangePercent)
             : StepDetector.IsBack(log, lastMinuteMs, measure, 1, regression.BeforeMs, settings.ChangePercent);
         var silentMs = runs?.TypicalGapMs() is { } gap ? Math.Max(SilentMs, 3 * gap) : SilentMs;
         var lastRunMs = runs?.LatestMs ?? log.LatestMs;
         var silent = lastRunMs is not { } latest || latest < lastMinuteMs - silentMs;
         if (back is null && !silent)
         {
-            silent = UnjudgedForAnHour(regression, log, lastMinuteMs, settings.ChangePercent);
+            // Judged run by run, fewer than four runs since the step are not a silence: it waits for them.
+            silent = runs is null && UnjudgedForAnHour(regression, log, lastMinuteMs, settings.ChangePercent);
         }
 
         if (back != true && !silent)
@@ -478,9 +543,43 @@ public sealed partial class RegressionMonitor(
     private static partial void LogFound(ILogger logger, string kind, string operation, double changePercent);
 }
 
+/// <summary>Stored rollups of operations' series, merged by operation and minute (the series of an operation's statuses, versions, hosts).</summary>
+internal sealed class OperationMinutes
+{
+    private readonly Dictionary<(string Id, long MinuteMs), List<(Rollup Rollup, bool IsError)>> _byMinute = [];
+    private readonly Dictionary<string, OperationKey> _keys = new(StringComparer.Ordinal);
+
+    public void Add(OperationKey key, LabelSet labels, Rollup rollup)
+    {
+        _keys[key.Id] = key;
+        if (!_byMinute.TryGetValue((key.Id, rollup.MinuteStartMs), out var list))
+        {
+            _byMinute[(key.Id, rollup.MinuteStartMs)] = list = [];
+        }
+
+        list.Add((rollup, MetricSeries.IsErrorStatus(labels["status"])));
+    }
+
+    /// <summary>Each operation's minutes merged, oldest first.</summary>
+    public void Merge(Action<OperationKey, long, WindowAccumulator> minute)
+    {
+        var accumulator = new WindowAccumulator();
+        foreach (var ((id, minuteMs), list) in _byMinute.OrderBy(e => e.Key.MinuteMs))
+        {
+            accumulator.Reset();
+            foreach (var (rollup, isError) in list)
+            {
+                accumulator.AddRollup(rollup, isError);
+            }
+
+            minute(_keys[id], minuteMs, accumulator);
+        }
+    }
+}
+
 /// <summary>
-/// An operation the monitor follows: its last four hours of minutes, the minutes it ran in (once
-/// one of its minutes was quiet enough to keep), and the latest of those it was judged at.
+/// An operation the monitor follows: its last four hours of minutes, the (quiet) minutes it ran in,
+/// the latest of those it was judged at, and the start of the last step found in them.
 /// </summary>
 internal sealed class Tracked(OperationKey key, MinuteLog log)
 {
@@ -489,6 +588,9 @@ internal sealed class Tracked(OperationKey key, MinuteLog log)
     public MinuteLog Log { get; } = log;
 
     public RunLog? Runs { get; set; }
+
+    /// <summary>The start of the last step recorded from <see cref="Runs"/>: only the runs since are compared (it stays among them for days, and is found once).</summary>
+    public long? RunStepStartMs { get; set; }
 
     public long? JudgedRunMs { get; set; }
 }

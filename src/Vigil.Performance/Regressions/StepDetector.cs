@@ -180,7 +180,7 @@ public static class StepDetector
     /// The step in the minutes an operation ran in (<paramref name="runs"/>), for an operation too
     /// quiet for blocks of minutes (fewer than <see cref="MinBlockExecutions"/> executions in
     /// <see cref="MaxBlockMinutes"/>: a job every five minutes, every hour): each minute it ran in
-    /// is a block, however far apart, and its median the value tested, by the same rank test,
+    /// is a block, however far apart, and its run (<see cref="RunLog.Add"/>) the value tested as its median, by the same rank test,
     /// splits, consistency rule and size as blocks of minutes; the step must have held for
     /// <see cref="MinStepMinutes"/> runs (minutes with executions) and the last of them, and the
     /// median of the last three, still be past (one slow run in five is not held against it:
@@ -190,20 +190,41 @@ public static class StepDetector
     /// ninety: p = 1 / C(95, 5) ≈ 1.7e-8, fourteen tests, 2.4e-7). A finding's
     /// <see cref="StepFinding.BlockMinutes"/> is 0: a block is a run's minute.
     /// </summary>
-    public static IReadOnlyList<StepFinding> RunFindings(RunLog runs, double changePercent, double minConfidence)
+    /// <remarks>
+    /// A step stays among the runs for up to <see cref="RunLog.Capacity"/> runs (days, for an hourly
+    /// job), longer than <see cref="QuietUntil"/> leaves an operation alone: the caller passes the
+    /// start of the last step it recorded as <paramref name="sinceMs"/>, and only the runs since are
+    /// compared, so a step is found once and the next one against the level it left (twenty runs on).
+    /// Leaving out only findings that start before it would not do: with the step's first runs
+    /// among those before a later split, the same step is found again a dozen runs late.
+    /// </remarks>
+    public static IReadOnlyList<StepFinding> RunFindings(RunLog runs, double changePercent, double minConfidence, long sinceMs = long.MinValue)
     {
         ArgumentNullException.ThrowIfNull(runs);
-        return BlockFindings(RunBlocks(runs), 0, null, RunMeasures, changePercent, minConfidence);
+        return BlockFindings(RunBlocks(runs, sinceMs), 0, null, RunMeasures, changePercent, minConfidence);
     }
 
-    /// <summary>Each minute of <paramref name="runs"/> as a block, oldest first.</summary>
-    internal static Block[] RunBlocks(RunLog runs)
+    /// <summary>
+    /// Whether an operation with <paramref name="executions"/> in the last hour runs too rarely for
+    /// blocks of minutes (fewer than <see cref="MinBlockExecutions"/> in <see cref="MaxBlockMinutes"/>):
+    /// it is judged by the minutes it ran in (<see cref="RunFindings"/>).
+    /// </summary>
+    public static bool RunsRarely(long executions) => executions / 60.0 * MaxBlockMinutes < MinBlockExecutions;
+
+    /// <summary>Each minute of <paramref name="runs"/> from <paramref name="sinceMs"/> on as a block, oldest first.</summary>
+    internal static Block[] RunBlocks(RunLog runs, long sinceMs)
     {
-        var blocks = new Block[runs.Count];
+        var first = 0;
+        while (first < runs.Count && runs[first].MinuteMs < sinceMs)
+        {
+            first++;
+        }
+
+        var blocks = new Block[runs.Count - first];
         for (var i = 0; i < blocks.Length; i++)
         {
-            var (minuteMs, summary) = runs[i];
-            blocks[i] = Block.Of(minuteMs, [summary]);
+            var (minuteMs, summary, run) = runs[first + i];
+            blocks[i] = Block.Of(minuteMs, [summary with { P50 = run }]);
         }
 
         return blocks;
@@ -474,14 +495,20 @@ public static class StepDetector
     }
 
     /// <summary>
-    /// <see cref="IsBack"/> for an operation judged by the minutes
-    /// it ran in (<see cref="RunFindings"/>): the median of its last five runs' minutes.
+    /// <see cref="IsBack"/> for an operation judged by the minutes it ran in (<see cref="RunFindings"/>):
+    /// the median of its last five runs' minutes at or after <paramref name="sinceMs"/> (the step's
+    /// start: older runs, before it, say nothing of whether it is over); null with fewer than four.
     /// </summary>
-    public static bool? RunIsBack(RunLog runs, StepMeasure measure, int direction, double beforeValue, double changePercent)
+    public static bool? RunIsBack(RunLog runs, long sinceMs, StepMeasure measure, int direction, double beforeValue, double changePercent)
     {
         ArgumentNullException.ThrowIfNull(runs);
-        var blocks = RunBlocks(runs);
-        return BackIn(blocks[Math.Max(0, blocks.Length - AfterSplits[0])..], measure, direction, beforeValue, changePercent);
+        var last = new List<Block>(AfterSplits[0]);
+        for (var i = runs.Count - 1; i >= 0 && last.Count < AfterSplits[0] && runs[i].MinuteMs >= sinceMs; i--)
+        {
+            last.Add(Block.Of(runs[i].MinuteMs, [runs[i].Summary with { P50 = runs[i].Run }]));
+        }
+
+        return BackIn([.. last], measure, direction, beforeValue, changePercent);
     }
 
     private static bool? BackIn(Block[] last, StepMeasure measure, int direction, double beforeValue, double changePercent)
@@ -505,13 +532,7 @@ public static class StepDetector
             executions += log.Get(lastMinuteMs - (m * MinuteMs)).Count;
         }
 
-        var rate = executions / 60.0;
-        if (rate * MaxBlockMinutes < MinBlockExecutions)
-        {
-            return null;
-        }
-
-        return Math.Clamp((int)Math.Ceiling(MinBlockExecutions / rate), 1, MaxBlockMinutes);
+        return RunsRarely(executions) ? null : Math.Clamp((int)Math.Ceiling(MinBlockExecutions / (executions / 60.0)), 1, MaxBlockMinutes);
     }
 
     /// <summary>The last <paramref name="count"/> blocks of <paramref name="length"/> minutes, oldest first.</summary>

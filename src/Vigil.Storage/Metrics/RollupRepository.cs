@@ -169,6 +169,11 @@ public sealed class RollupRepository
         return [.. rollups.Select(r => (series[r.SeriesId], r.Rollup))];
     }
 
+    /// <summary>The rollups of one series in [<paramref name="fromMs"/>, <paramref name="toMs"/>), oldest first: a primary-key range.</summary>
+    public Task<IReadOnlyList<StoredRollup>> ReadSeriesAsync(long seriesId, long fromMs, long toMs, CancellationToken cancellationToken = default) =>
+        QueryAsync($"SELECT {RollupColumns} FROM rollups_1m r WHERE r.series_id = @seriesId AND r.minute_ms >= @fromMs AND r.minute_ms < @toMs ORDER BY r.minute_ms",
+            new { seriesId, fromMs, toMs }, cancellationToken);
+
     /// <summary>The first minute at or after <paramref name="fromMs"/> with a rollup of metric <paramref name="name"/>, or null when there is none.</summary>
     public async Task<long?> FirstMinuteAsync(string name, long fromMs, CancellationToken cancellationToken = default)
     {

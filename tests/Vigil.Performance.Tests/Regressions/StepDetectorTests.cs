@@ -647,6 +647,24 @@ public sealed class StepDetectorTests
         Assert.Equal(0, none.Length);
     }
 
+    [Fact]
+    public void MinuteLog_Released_ReadsAsEmpty_KeepsItsLatestMinute_AndStartsAgainOnTheNextSet()
+    {
+        var log = new MinuteLog(10);
+        log.Set(At(1), new MinuteSummary(3, 67, 15, 40), [12, 15, 40]);
+        log.Release();
+
+        Assert.Equal(default, log.Get(At(1)));
+        Assert.True(log.TryGetExecutions(At(1), out var none));
+        Assert.Equal(0, none.Length);
+        Assert.Equal(At(1), log.LatestMs);
+
+        log.Set(At(2), new MinuteSummary(2, 30, 15, 15), [15, 15]);
+        Assert.Equal(2, log.Get(At(2)).Count);
+        Assert.True(log.TryGetExecutions(At(2), out var kept));
+        Assert.Equal([15f, 15f], kept.ToArray());
+    }
+
     [Theory]
     [InlineData(0, 0.5)]
     [InlineData(1.959964, 0.025)]

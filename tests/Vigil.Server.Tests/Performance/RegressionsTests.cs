@@ -226,6 +226,53 @@ public abstract class RegressionsTests(StorageProvider provider, SharedServer sh
     }
 
     [Fact]
+    public async Task HourlyJob_FortyRunsStoredBeforeTheServerStarted_TwiceAsSlow_FoundWithinTwelveRuns_NotClosedBetweenRuns_ResolvedWhenBack()
+    {
+        // The monitor reads four hours of minutes at start-up; an hourly job's runs before them come
+        // from the stored rollups, so it is judged at once, not after twenty more runs.
+        await using var app = StartApp(settings: ManualAnalysis);
+        var admin = app.Admin();
+        var random = new Random(23);
+        var now = app.Time.GetUtcNow();
+        var history = Enumerable.Range(1, 40).Reverse().Select(run => JobRun(now.AddHours(-run), 60_000 * Noise(random), "hourly-report"));
+        (await admin.PostJsonAsync("/api/v1/metrics", $"{{\"points\":[{string.Join(',', history)}]}}")).EnsureSuccessStatusCode();
+        await app.Services.GetServices<IScheduledTask>().OfType<OperationAnalysis>().Single().RunAsync(CancellationToken.None);
+
+        var slowerFrom = app.Time.GetUtcNow();
+        JsonElement[] open = [];
+        var runs = 0;
+        for (; runs < 12 && open.Length == 0; runs++)
+        {
+            await HourlyRunAsync(app, admin, 120_000 * Noise(random));
+            open = (await (await admin.GetAsync("/api/v1/regressions?state=open")).ReadAsync()).EnumerateArray().ToArray();
+        }
+
+        var regression = Assert.Single(open);
+        Assert.Equal("hourly-report", regression.GetProperty("operation").GetString());
+        Assert.InRange(regression.GetProperty("startedAt").GetDateTimeOffset(), slowerFrom.AddMinutes(-5), slowerFrom.AddMinutes(5));
+        Assert.InRange(regression.GetProperty("changePercent").GetDouble(), 60, 150);
+
+        // Still slow: an hour between runs is the job's usual gap, not a silence that closes it.
+        for (var run = 0; run < 3; run++)
+        {
+            await HourlyRunAsync(app, admin, 120_000 * Noise(random));
+        }
+
+        Assert.Single((await (await admin.GetAsync("/api/v1/regressions?state=open")).ReadAsync()).EnumerateArray());
+        Assert.Single((await (await admin.GetAsync("/api/v1/alerts?status=firing&ruleId=performance_regression")).ReadAsync()).EnumerateArray());
+
+        JsonElement[] resolved = [];
+        for (var run = 0; run < 10 && resolved.Length == 0; run++)
+        {
+            await HourlyRunAsync(app, admin, 60_000 * Noise(random));
+            resolved = (await (await admin.GetAsync("/api/v1/regressions?state=resolved")).ReadAsync()).EnumerateArray().ToArray();
+        }
+
+        Assert.Single(resolved);
+        Assert.Empty((await (await admin.GetAsync("/api/v1/alerts?status=firing&ruleId=performance_regression")).ReadAsync()).EnumerateArray());
+    }
+
+    [Fact]
     public async Task CacheHitsThreeTimesSlower_OnlyTheGeometricMeanShowsIt_RegressionClearedByTheAverage_ResolvedWhenBack()
     {
         // Twenty requests a minute: nine cache hits around 20 ms, ten misses around 100 ms, and a
@@ -503,12 +550,24 @@ public abstract class RegressionsTests(StorageProvider provider, SharedServer sh
         return ran;
     }
 
+    /// <summary>An hour of the hourly job: a run taking <paramref name="ms"/> in its first minute; the detector runs every minute.</summary>
+    private static async Task HourlyRunAsync(VigilApp app, HttpClient client, double ms)
+    {
+        (await client.PostJsonAsync("/api/v1/metrics", $"{{\"points\":[{JobRun(app.Time.GetUtcNow(), ms, "hourly-report")}]}}")).EnsureSuccessStatusCode();
+        var monitor = app.Services.GetRequiredService<RegressionMonitor>();
+        for (var minute = 0; minute < 60; minute++)
+        {
+            app.Time.Advance(TimeSpan.FromMinutes(1));
+            await monitor.RunOnceAsync(CancellationToken.None);
+        }
+    }
+
     /// <summary>A factor around 1, log-normal (σ 0.15).</summary>
     private static double Noise(Random random) =>
         Math.Exp(0.15 * Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
 
-    private static string JobRun(DateTimeOffset at, double ms) => string.Create(CultureInfo.InvariantCulture,
-        $"{{\"name\":\"job_execution_duration_ms\",\"type\":\"timing\",\"value\":{ms:0.###},\"labels\":{{\"service\":\"shop\",\"job_id\":\"nightly-export\"}},\"timestamp\":\"{Json.Iso(at.AddSeconds(10))}\"}}");
+    private static string JobRun(DateTimeOffset at, double ms, string job = "nightly-export") => string.Create(CultureInfo.InvariantCulture,
+        $"{{\"name\":\"job_execution_duration_ms\",\"type\":\"timing\",\"value\":{ms:0.###},\"labels\":{{\"service\":\"shop\",\"job_id\":\"{job}\"}},\"timestamp\":\"{Json.Iso(at.AddSeconds(10))}\"}}");
 
     private static string Point(double ms, string version, DateTimeOffset at) => string.Create(CultureInfo.InvariantCulture,
         $"{{\"name\":\"http_request_duration_ms\",\"type\":\"timing\",\"value\":{ms:0.###},\"labels\":{Labels.Replace("VERSION", version, StringComparison.Ordinal)},\"timestamp\":\"{Json.Iso(at)}\"}}");
