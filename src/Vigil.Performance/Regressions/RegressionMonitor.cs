@@ -119,17 +119,19 @@ public sealed partial class RegressionMonitor(
 
     /// <summary>
     /// For each operation now judged by the minutes it ran in whose runs were not read from storage
-    /// yet (since this process took the detector's role), its quiet minutes from a week before the
-    /// first minute fed up to it, from the stored rollups: after a restart an hourly job is judged
-    /// at once, not after twenty more runs. A primary-key range per series of such an operation, so
-    /// a busy install's other operations cost nothing here; once per operation and process.
+    /// yet (since this process took the detector's role), the start of the last step recorded for it
+    /// and its quiet minutes of the week before the first minute this process fed, from the stored
+    /// rollups: after a restart an hourly job is judged at once, not after twenty more runs, and a
+    /// step recorded before is not found again. A primary-key range per series of such an operation
+    /// (none when its runs are already 135), so a busy install's other operations cost nothing here;
+    /// once per operation and process, retried on the next pass if it fails.
     /// </summary>
     private async Task ReadRunsAsync(long lastMinuteMs, CancellationToken cancellationToken)
     {
         var wanted = new List<Tracked>();
         foreach (var tracked in _logs.Values)
         {
-            if (ByRuns(tracked, lastMinuteMs) is not null && _runsRead.Add(tracked.Key.Id))
+            if (ByRuns(tracked, lastMinuteMs) is not null && !_runsRead.Contains(tracked.Key.Id))
             {
                 wanted.Add(tracked);
             }
@@ -138,6 +140,22 @@ public sealed partial class RegressionMonitor(
         if (wanted.Count == 0 || _firstFedMs is not { } toMs)
         {
             return;
+        }
+
+        // The last step recorded for each, which the runs read back may hold: only the runs since it are compared, across restarts too.
+        foreach (var tracked in wanted)
+        {
+            if (tracked.RunStepStartMs is null && (await regressions.ListAsync(null, null, tracked.Key.Id, 1, cancellationToken).ConfigureAwait(false)) is [var last])
+            {
+                tracked.RunStepStartMs = last.StartedAtMs;
+            }
+        }
+
+        // Nothing older would be kept by a full one.
+        foreach (var full in wanted.Where(t => t.Runs is { Count: var count } && count >= RunLog.Capacity).ToList())
+        {
+            _runsRead.Add(full.Key.Id);
+            wanted.Remove(full);
         }
 
         var minutes = new OperationMinutes();
@@ -179,6 +197,8 @@ public sealed partial class RegressionMonitor(
 
                 tracked.Runs = runs;
             }
+
+            _runsRead.Add(tracked.Key.Id);
         }
     }
 
@@ -235,12 +255,15 @@ public sealed partial class RegressionMonitor(
         }
     }
 
-    /// <summary>The minute's run (<see cref="RunLog.Add"/>): its executions in order of duration, the one the minute's number picks.</summary>
-    internal static float RunOf(long minuteMs, ReadOnlySpan<float> executions)
-    {
-        var index = FloorDivision.Of(minuteMs, MinuteMs) % executions.Length;
-        return executions[(int)(index < 0 ? index + executions.Length : index)];
-    }
+    /// <summary>
+    /// The minute's run (<see cref="RunLog.Add"/>): of its executions in order of duration, the one
+    /// a hash of the minute's number picks (NaN when there are none). Not the number itself: a job
+    /// that runs on the hour, or every ten or fifteen minutes, has minute numbers that are multiples
+    /// of its period, and the number modulo two, three or five executions would always pick the
+    /// fastest.
+    /// </summary>
+    internal static float RunOf(long minuteMs, ReadOnlySpan<float> executions) =>
+        executions.IsEmpty ? float.NaN : executions[(int)(((ulong)FloorDivision.Of(minuteMs, MinuteMs) * 0x9E3779B97F4A7C15UL >> 33) % (ulong)executions.Length)];
 
     private static MinuteSummary Summary(WindowAccumulator accumulator) => new(
         (int)Math.Min(accumulator.Count, int.MaxValue),
@@ -305,7 +328,7 @@ public sealed partial class RegressionMonitor(
             if (LeavingBaseline(findings, startMs => runs is not null ? RunsSince(runs, startMs) : Since(log, startMs, lastMinuteMs), baseline, settings.ChangePercent) is { } leaving)
             {
                 await RecordAsync(key, leaving, lastMinuteMs, nowMs, settings, cancellationToken).ConfigureAwait(false);
-                tracked.RunStepStartMs = runs is not null ? leaving.Finding.StartMs : tracked.RunStepStartMs;
+                tracked.RunStepStartMs = leaving.Finding.StartMs; // found by blocks, it is among the runs too
                 changes++;
             }
         }
@@ -389,7 +412,8 @@ public sealed partial class RegressionMonitor(
         var (key, log) = (tracked.Key, tracked.Log);
         var runs = ByRuns(tracked, lastMinuteMs);
 
-        // A measure this version does not know (stored by a newer one) is never judged back here; an hour without executions, or unjudged, still closes it.
+        // A measure this version does not know (stored by a newer one) is never judged back here; an hour without executions (for one
+        // judged by its runs, the longer of an hour and three of its gaps), or an hour unjudged, still closes it.
         var back = StepDetector.MeasureNamed(regression.Measure) is not { } measure ? null
             : runs is not null ? StepDetector.RunIsBack(runs, regression.StartedAtMs, measure, 1, regression.BeforeMs, settings.ChangePercent)
             : StepDetector.IsBack(log, lastMinuteMs, measure, 1, regression.BeforeMs, settings.ChangePercent);
@@ -398,8 +422,8 @@ public sealed partial class RegressionMonitor(
         var silent = lastRunMs is not { } latest || latest < lastMinuteMs - silentMs;
         if (back is null && !silent)
         {
-            // Judged run by run, fewer than four runs since the step are not a silence: it waits for them.
-            silent = runs is null && UnjudgedForAnHour(regression, log, lastMinuteMs, settings.ChangePercent);
+            // Judged run by run, fewer than four runs since the step are not an hour unjudged: it waits for them.
+            silent = (runs is null || StepDetector.MeasureNamed(regression.Measure) is null) && UnjudgedForAnHour(regression, log, lastMinuteMs, settings.ChangePercent);
         }
 
         if (back != true && !silent)

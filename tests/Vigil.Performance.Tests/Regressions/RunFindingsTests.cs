@@ -141,6 +141,26 @@ public sealed class RunFindingsTests
         }
     }
 
+    [Theory]
+    [InlineData(60, 2)]
+    [InlineData(60, 3)]
+    [InlineData(15, 5)]
+    [InlineData(10, 4)]
+    public void RunOf_AJobOnTheHourOrEveryFewMinutes_PicksEachOfAMinutesExecutionsAlike(int periodMinutes, int executions)
+    {
+        // Minute numbers of a scheduled job are multiples of its period: taken modulo the number of
+        // executions they would pick the fastest every time.
+        float[] sorted = [.. Enumerable.Range(0, executions).Select(i => (float)i)];
+        var picked = new int[executions];
+        for (var run = 0; run < 600; run++)
+        {
+            picked[(int)RegressionMonitor.RunOf(run * periodMinutes * MinuteMs, sorted)]++;
+        }
+
+        Assert.All(picked, count => Assert.InRange(count, 600 / executions / 2, 600 / executions * 2));
+        Assert.True(float.IsNaN(RegressionMonitor.RunOf(0, [])));
+    }
+
     [Fact]
     public void BatchMinute_TenRunsInOneMinuteAllFourTimesSlower_IsOneRun_NoStep()
     {

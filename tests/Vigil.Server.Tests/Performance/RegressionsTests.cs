@@ -226,7 +226,7 @@ public abstract class RegressionsTests(StorageProvider provider, SharedServer sh
     }
 
     [Fact]
-    public async Task HourlyJob_FortyRunsStoredBeforeTheServerStarted_TwiceAsSlow_FoundWithinTwelveRuns_NotClosedBetweenRuns_ResolvedWhenBack()
+    public async Task HourlyJob_FortyRunsStoredBeforeTheDetectorsFirstPass_TwiceAsSlow_FoundWithinTwelveRuns_NotClosedBetweenRuns_ResolvedWhenBack()
     {
         // The monitor reads four hours of minutes at start-up; an hourly job's runs before them come
         // from the stored rollups, so it is judged at once, not after twenty more runs.
@@ -270,6 +270,48 @@ public abstract class RegressionsTests(StorageProvider provider, SharedServer sh
 
         Assert.Single(resolved);
         Assert.Empty((await (await admin.GetAsync("/api/v1/alerts?status=firing&ruleId=performance_regression")).ReadAsync()).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Job_EveryFiveMinutes_FortyPercentFaster_ImprovementRecordedOnce_AlsoAfterARestart()
+    {
+        // The step stays among the job's last 135 runs for hours; a restart reads them back from the
+        // stored rollups, and the improvement recorded before from the store: it is not recorded again.
+        var time = VigilApp.NewClock();
+        var random = new Random(29);
+        var minute = 0;
+        await using (var first = StartApp(time, ManualAnalysis))
+        {
+            var admin = first.Admin();
+            var now = first.Time.GetUtcNow();
+            var history = Enumerable.Range(1, 48).Reverse().Select(run => JobRun(now.AddMinutes(-5 * run), 60_000 * Noise(random)));
+            (await admin.PostJsonAsync("/api/v1/metrics", $"{{\"points\":[{string.Join(',', history)}]}}")).EnsureSuccessStatusCode();
+            await first.Services.GetServices<IScheduledTask>().OfType<OperationAnalysis>().Single().RunAsync(CancellationToken.None);
+
+            JsonElement[] recorded = [];
+            for (; minute < 150 && recorded.Length == 0; minute++)
+            {
+                await JobMinuteAsync(first, admin, minute, 36_000 * Noise(random));
+                recorded = (await (await admin.GetAsync("/api/v1/regressions?kind=improvement")).ReadAsync()).EnumerateArray().ToArray();
+            }
+
+            Assert.Equal("recorded", Assert.Single(recorded).GetProperty("state").GetString());
+            for (var more = 0; more < 60; more++, minute++)
+            {
+                await JobMinuteAsync(first, admin, minute, 36_000 * Noise(random));
+            }
+
+            Assert.Single((await (await admin.GetAsync("/api/v1/regressions")).ReadAsync()).EnumerateArray());
+        }
+
+        await using var second = StartApp(time, ManualAnalysis);
+        var client = second.Admin();
+        for (var more = 0; more < 120; more++, minute++)
+        {
+            await JobMinuteAsync(second, client, minute, 36_000 * Noise(random));
+        }
+
+        Assert.Single((await (await client.GetAsync("/api/v1/regressions")).ReadAsync()).EnumerateArray());
     }
 
     [Fact]
