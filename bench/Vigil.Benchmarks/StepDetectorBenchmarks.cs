@@ -9,7 +9,10 @@ namespace Vigil.Benchmarks;
 /// measures are tested), busy (100 executions a minute: one-minute blocks) and quiet (5 a minute:
 /// two-minute blocks, each minute's durations kept one by one as the monitor keeps them); and a
 /// quiet one whose last hour is 25 % slower, where the median's step is tested on the executions
-/// (<c>StepDetector.ExecutionTail</c>). The monitor makes one a minute per operation.
+/// (<c>StepDetector.ExecutionTail</c>). The monitor makes one a minute per operation. And a job that
+/// runs every five minutes, judged by its last 135 runs (<see cref="StepDetector.RunFindings"/>,
+/// once per new run), and whether one with a regression is back (<see cref="StepDetector.RunIsBack"/>,
+/// once a minute).
 /// </summary>
 [MemoryDiagnoser]
 public class StepDetectorBenchmarks
@@ -20,6 +23,7 @@ public class StepDetectorBenchmarks
     private MinuteLog _busy = null!;
     private MinuteLog _quiet = null!;
     private MinuteLog _quietStep = null!;
+    private RunLog _runs = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -27,11 +31,19 @@ public class StepDetectorBenchmarks
         _busy = Log(100, new Random(1));
         _quiet = Log(5, new Random(2));
         _quietStep = Log(5, new Random(3), stepMinute: 180);
+        var random = new Random(4);
+        _runs = new RunLog();
+        for (var run = 0; run < RunLog.Capacity; run++)
+        {
+            var ms = (float)(60_000 * Math.Exp(0.4 * Normal(random)));
+            _runs.Add(run * 5 * MinuteMs, new MinuteSummary(1, ms, ms, ms, MathF.Log(ms)), ms);
+        }
 
         // The rank test's exact distributions are cached per pair of block counts: warm them, as a running monitor has.
         StepDetector.Detect(_busy, LastMinuteMs, 10, 0.999999);
         StepDetector.Detect(_quiet, LastMinuteMs, 10, 0.999999);
         StepDetector.Detect(_quietStep, LastMinuteMs, 10, 0.999999);
+        StepDetector.RunFindings(_runs, 10, 0.999999);
     }
 
     [Benchmark(Baseline = true, Description = "busy operation (100 a minute)")]
@@ -42,6 +54,12 @@ public class StepDetectorBenchmarks
 
     [Benchmark(Description = "quiet operation, +25 % for the last hour")]
     public StepFinding? QuietStep() => StepDetector.Detect(_quietStep, LastMinuteMs, 10, 0.999999);
+
+    [Benchmark(Description = "job every 5 minutes, 135 runs")]
+    public IReadOnlyList<StepFinding> Runs() => StepDetector.RunFindings(_runs, 10, 0.999999);
+
+    [Benchmark(Description = "job every 5 minutes, back?")]
+    public bool? RunsBack() => StepDetector.RunIsBack(_runs, 0, StepMeasure.P50, 1, 60_000, 10);
 
     private static MinuteLog Log(double rate, Random random, int stepMinute = int.MaxValue)
     {
