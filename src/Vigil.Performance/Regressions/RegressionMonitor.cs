@@ -131,7 +131,7 @@ public sealed partial class RegressionMonitor(
         var wanted = new List<Tracked>();
         foreach (var tracked in _logs.Values)
         {
-            if (ByRuns(tracked, lastMinuteMs) is not null && !_runsRead.Contains(tracked.Key.Id))
+            if (tracked.Runs is not null && !_runsRead.Contains(tracked.Key.Id) && ByRuns(tracked, lastMinuteMs) is not null)
             {
                 wanted.Add(tracked);
             }

@@ -246,8 +246,11 @@ public static class StepDetector
         }
 
         Span<double> values = stackalloc double[blocks.Length];
-        Span<double> typical = stackalloc double[blocks.Length];
-        Fill(blocks, StepMeasure.GeometricMean, typical);
+        Span<double> typical = stackalloc double[length == 1 ? blocks.Length : 0]; // HoldsInTypical's: one-minute blocks only
+        if (length == 1)
+        {
+            Fill(blocks, StepMeasure.GeometricMean, typical);
+        }
         Span<double> rest = stackalloc double[blocks.Length];
         List<StepFinding>? findings = null;
         foreach (var measure in measures)
