@@ -23,8 +23,9 @@ namespace Vigil.Performance.Regressions;
 /// <remarks>
 /// A step becomes a <b>regression</b> when the operation got slower by more than
 /// <see cref="PerformanceOptions.ChangePercent"/> against the minutes before the step (the test)
-/// <b>and</b> against its baseline (this hour of the week, else all hours): the median or p95
-/// since the step, or its average. It is stored, raises the <c>performance_regression</c> alert
+/// <b>and</b> against its baseline (this hour of the week; else what it usually does at the
+/// step's hours of the day and of the week, <see cref="UsualAt"/>; else all hours): the median or
+/// p95 since the step, or its average. It is stored, raises the <c>performance_regression</c> alert
 /// through the normal lifecycle, and resolves when the last blocks are back within half the
 /// change of the level before (or after an hour without executions; judged by the minutes it ran
 /// in, an hour and three of its usual gaps between runs). A step the other way,
@@ -48,6 +49,16 @@ public sealed partial class RegressionMonitor(
     public static readonly TimeSpan Lag = TimeSpan.FromMinutes(2);
 
     private const long MinuteMs = 60_000;
+    private const long HourMs = 3_600_000;
+    private const long DayMs = 24 * HourMs;
+    private const long WeekMs = 7 * DayMs;
+
+    /// <summary>How many days back <see cref="UsualAt"/> looks at the same hours of the day.</summary>
+    private const int UsualDays = 14;
+
+    /// <summary>How many weeks back <see cref="UsualAt"/> looks at the same hours of the week.</summary>
+    private const int UsualWeeks = 4;
+
     private const long LockKey = 0x56_49_47_49_4C_11; // "VIGIL" + 0x11
     private static readonly long SilentMs = (long)TimeSpan.FromHours(1).TotalMilliseconds;
 
@@ -57,6 +68,8 @@ public sealed partial class RegressionMonitor(
     private readonly Dictionary<string, Tracked> _logs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _quietUntil = new(StringComparer.Ordinal);
     private readonly HashSet<string> _runsRead = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<StoredOperationHour>> _usualHours = new(StringComparer.Ordinal);
+    private long _usualHoursOfMs;
     private long? _fedToMs;
     private long? _firstFedMs;
 
@@ -76,6 +89,7 @@ public sealed partial class RegressionMonitor(
     {
         _logs.Clear();
         _runsRead.Clear();
+        _usualHours.Clear();
         (_fedToMs, _firstFedMs) = (null, null);
     }
 
@@ -325,7 +339,16 @@ public sealed partial class RegressionMonitor(
                 ? StepDetector.RunFindings(runs, settings.ChangePercent, settings.RegressionConfidence, tracked.RunStepStartMs ?? long.MinValue)
                 : StepDetector.Findings(log, lastMinuteMs, settings.ChangePercent, settings.RegressionConfidence);
             tracked.JudgedRunMs = runs?.LatestMs;
-            if (LeavingBaseline(findings, startMs => runs is not null ? RunsSince(runs, startMs) : Since(log, startMs, lastMinuteMs), baseline, settings.ChangePercent) is { } leaving)
+            Func<long, StepDetector.Block> sinceOf = startMs => runs is not null ? RunsSince(runs, startMs) : Since(log, startMs, lastMinuteMs);
+            var leaving = LeavingBaseline(findings, sinceOf, _ => [baseline], settings.ChangePercent);
+            if (leaving is not null && !seasonal.ContainsKey(id))
+            {
+                // No baseline of this hour of the week (an hourly job never has one): the step must also leave what the operation usually does at these hours.
+                var hours = await UsualHoursAsync(id, lastMinuteMs, cancellationToken).ConfigureAwait(false);
+                leaving = LeavingBaseline(findings, sinceOf, startMs => UsualAt(id, hours, startMs, lastMinuteMs, settings.MinExecutions) is { Count: > 0 } usual ? usual : [baseline], settings.ChangePercent);
+            }
+
+            if (leaving is not null)
             {
                 await RecordAsync(key, leaving, lastMinuteMs, nowMs, settings, cancellationToken).ConfigureAwait(false);
                 tracked.RunStepStartMs = leaving.Finding.StartMs; // found by blocks, it is among the runs too
@@ -345,39 +368,138 @@ public sealed partial class RegressionMonitor(
     /// does not (a median's step within the hour's usual median) must not hide another's.
     /// </summary>
     internal static BaselineFinding? LeavingBaseline(IEnumerable<StepFinding> findings, MinuteLog log, long lastMinuteMs, StoredBaseline baseline, double changePercent) =>
-        LeavingBaseline(findings, startMs => Since(log, startMs, lastMinuteMs), baseline, changePercent);
+        LeavingBaseline(findings, startMs => Since(log, startMs, lastMinuteMs), _ => [baseline], changePercent);
 
     /// <summary>
     /// <see cref="LeavingBaseline(IEnumerable{StepFinding}, MinuteLog, long, StoredBaseline, double)"/>
-    /// with the operation's minutes since a step's start as one block from <paramref name="sinceOf"/>.
+    /// with the operation's minutes since a step's start as one block from <paramref name="sinceOf"/>,
+    /// and the baselines a step starting then must leave, every one of them, from
+    /// <paramref name="baselinesOf"/> (the change shown is against the one it leaves least).
     /// </summary>
-    private static BaselineFinding? LeavingBaseline(IEnumerable<StepFinding> findings, Func<long, StepDetector.Block> sinceOf, StoredBaseline baseline, double changePercent)
+    private static BaselineFinding? LeavingBaseline(IEnumerable<StepFinding> findings, Func<long, StepDetector.Block> sinceOf, Func<long, IReadOnlyList<StoredBaseline>> baselinesOf, double changePercent)
     {
         foreach (var finding in findings)
         {
-            // Since the step: the measure (for a quantile the execution-weighted one of the minutes' own; the averages exact), the exact average and the median.
             var since = sinceOf(finding.StartMs);
-            var baselineValue = finding.Measure switch
+            BaselineFinding? least = null;
+            foreach (var baseline in baselinesOf(finding.StartMs))
             {
-                StepMeasure.P50 => baseline.P50Ms,
-                StepMeasure.P95 => baseline.P95Ms,
-                StepMeasure.Average => baseline.AvgMs,
-                StepMeasure.GeometricMean => baseline.P50Ms, // baselines keep no geometric mean: shown against the median's (the median or the average must clear theirs)
-                _ => throw new ArgumentOutOfRangeException(nameof(findings), finding.Measure, "Not a step measure."),
-            };
-            var shown = finding.Measure == StepMeasure.GeometricMean ? StepMeasure.P50 : finding.Measure;
-            var valueChange = baselineValue is > 0 and var b ? 100 * (StepDetector.Value(since, shown) - b) / b : (double?)null;
-            var avgChange = baseline.AvgMs > 0 ? 100 * (since.Average - baseline.AvgMs) / baseline.AvgMs : (double?)null;
-            var clears = finding.Direction > 0
-                ? valueChange > changePercent || avgChange > changePercent
-                : valueChange < -changePercent || avgChange < -changePercent;
-            if (clears)
+                least = Leaves(finding, since, baseline, changePercent) is not { } leaves ? null
+                    : least is null || Math.Abs(leaves.BaselineChangePercent ?? double.MaxValue) < Math.Abs(least.BaselineChangePercent ?? double.MaxValue) ? leaves
+                    : least;
+                if (least is null)
+                {
+                    break;
+                }
+            }
+
+            if (least is not null)
             {
-                return new BaselineFinding(finding, baselineValue, valueChange is { } c ? Math.Round(c, 1) : null);
+                return least;
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// <paramref name="finding"/> against <paramref name="baseline"/>: its measure since the step
+    /// (<paramref name="since"/>) against the baseline's, or the average since against the baseline's
+    /// average, past it by more than <paramref name="changePercent"/> in its direction; else null.
+    /// </summary>
+    private static BaselineFinding? Leaves(StepFinding finding, StepDetector.Block since, StoredBaseline baseline, double changePercent)
+    {
+        // Since the step: the measure (for a quantile the execution-weighted one of the minutes' own; the averages exact), the exact average and the median.
+        var baselineValue = finding.Measure switch
+        {
+            StepMeasure.P50 => baseline.P50Ms,
+            StepMeasure.P95 => baseline.P95Ms,
+            StepMeasure.Average => baseline.AvgMs,
+            StepMeasure.GeometricMean => baseline.P50Ms, // baselines keep no geometric mean: shown against the median's (the median or the average must clear theirs)
+            _ => throw new ArgumentOutOfRangeException(nameof(finding), finding.Measure, "Not a step measure."),
+        };
+        var shown = finding.Measure == StepMeasure.GeometricMean ? StepMeasure.P50 : finding.Measure;
+        var valueChange = baselineValue is > 0 and var b ? 100 * (StepDetector.Value(since, shown) - b) / b : (double?)null;
+        var avgChange = baseline.AvgMs > 0 ? 100 * (since.Average - baseline.AvgMs) / baseline.AvgMs : (double?)null;
+        var clears = finding.Direction > 0
+            ? valueChange > changePercent || avgChange > changePercent
+            : valueChange < -changePercent || avgChange < -changePercent;
+        return clears ? new BaselineFinding(finding, baselineValue, valueChange is { } c ? Math.Round(c, 1) : null) : null;
+    }
+
+    /// <summary>
+    /// The hourly sums of operation <paramref name="id"/> that <see cref="UsualAt"/> may take for a
+    /// step judged at <paramref name="lastMinuteMs"/>: the 29 days up to a day before its hour. Read
+    /// once an hour per operation, only for one with a step that leaves its all-hours baseline.
+    /// </summary>
+    private async Task<IReadOnlyList<StoredOperationHour>> UsualHoursAsync(string id, long lastMinuteMs, CancellationToken cancellationToken)
+    {
+        var hourMs = FloorDivision.Of(lastMinuteMs, HourMs) * HourMs;
+        if (hourMs != _usualHoursOfMs)
+        {
+            _usualHoursOfMs = hourMs;
+            _usualHours.Clear();
+        }
+
+        if (!_usualHours.TryGetValue(id, out var hours))
+        {
+            _usualHours[id] = hours = await operations.HoursAsync(hourMs - (UsualWeeks * WeekMs) - DayMs, hourMs - DayMs + HourMs, id, cancellationToken).ConfigureAwait(false);
+        }
+
+        return hours;
+    }
+
+    /// <summary>
+    /// What operation <paramref name="id"/> usually does at the hours a step from
+    /// <paramref name="startMs"/> to <paramref name="lastMinuteMs"/> covers (its last 24 at most), for
+    /// one without a baseline of this hour of the week (an hourly job never has ten executions in
+    /// one, a job every fifteen minutes not for three weeks): the same hours of each of the last
+    /// <see cref="UsualDays"/> days, and of the same weekday in the last <see cref="UsualWeeks"/>
+    /// weeks, each from the hourly sums of the hours that ended before the step, when they hold
+    /// <paramref name="minExecutions"/> executions from two days at least. A job slower every night,
+    /// or every weekend, is then compared with its nights or weekends, not with all hours.
+    /// </summary>
+    internal static List<StoredBaseline> UsualAt(string id, IReadOnlyList<StoredOperationHour> hours, long startMs, long lastMinuteMs, int minExecutions)
+    {
+        var lastHourMs = FloorDivision.Of(lastMinuteMs, HourMs) * HourMs;
+        var firstHourMs = Math.Max(FloorDivision.Of(startMs, HourMs) * HourMs, lastHourMs - DayMs + HourMs);
+        var byHour = new Dictionary<long, StoredOperationHour>();
+        foreach (var hour in hours)
+        {
+            if (hour.OperationId == id && hour.HourMs + HourMs <= startMs)
+            {
+                byHour[hour.HourMs] = hour;
+            }
+        }
+
+        var usual = new List<StoredBaseline>(2);
+        var accumulator = new WindowAccumulator();
+        foreach (var (days, step, slot) in new[] { (UsualDays, DayMs, -3), (UsualWeeks, WeekMs, -2) })
+        {
+            accumulator.Reset();
+            var (daysWith, minutes, fromMs) = (0, 0L, long.MaxValue);
+            for (var back = 1; back <= days; back++)
+            {
+                var with = false;
+                for (var hourMs = firstHourMs; hourMs <= lastHourMs; hourMs += HourMs)
+                {
+                    if (byHour.TryGetValue(hourMs - (back * step), out var hour) && hour.Count > 0)
+                    {
+                        accumulator.AddSummary(hour.Count, hour.Errors, hour.Sum, hour.Min, hour.Max, hour.Bins);
+                        (with, minutes, fromMs) = (true, minutes + 60, Math.Min(fromMs, hour.HourMs));
+                    }
+                }
+
+                daysWith += with ? 1 : 0;
+            }
+
+            if (daysWith >= 2 && accumulator.Count >= minExecutions && OperationFigures.From(accumulator, minutes) is { } figures)
+            {
+                usual.Add(new StoredBaseline(id, slot, figures.Executions, figures.Failures, figures.AvgMs, figures.P50Ms, figures.P95Ms, figures.P99Ms, minutes, fromMs, lastHourMs - DayMs + HourMs, lastMinuteMs));
+            }
+        }
+
+        return usual;
     }
 
     /// <summary>Stores a finding that leaves the baseline (and raises the alert for a regression).</summary>

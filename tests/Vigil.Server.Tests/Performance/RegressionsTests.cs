@@ -273,6 +273,51 @@ public abstract class RegressionsTests(StorageProvider provider, SharedServer sh
     }
 
     [Fact]
+    public async Task Job_EveryFifteenMinutes_TwiceAsSlowEveryNight_NoRegressionAtNight_ThenTwiceAsSlowByDay_Found()
+    {
+        // Four days of a job every fifteen minutes that takes twice as long from midnight to six
+        // (UTC): its hours of the week hold four runs each, too few for a baseline of their own, and
+        // against all hours a night is +100 %. It must be compared with its nights.
+        var time = VigilApp.NewClock();
+        time.Advance(TimeSpan.FromHours(8)); // Monday 20:00
+        await using var app = StartApp(time: time, settings: ManualAnalysis);
+        var admin = app.Admin();
+        var random = new Random(31);
+        var now = app.Time.GetUtcNow();
+        static double Usual(DateTimeOffset at) => at.Hour < 6 ? 120_000 : 60_000;
+        var history = Enumerable.Range(1, 4 * 96).Reverse().Select(run => now.AddMinutes(-15 * run)).Select(at => JobRun(at, Usual(at) * Noise(random), "cycle-export"));
+        foreach (var batch in history.Chunk(2000))
+        {
+            (await admin.PostJsonAsync("/api/v1/metrics", $"{{\"points\":[{string.Join(',', batch)}]}}")).EnsureSuccessStatusCode();
+        }
+
+        await app.Services.GetServices<IScheduledTask>().OfType<OperationAnalysis>().Single().RunAsync(CancellationToken.None);
+
+        // The evening, the night and the morning after, to 10:00, as usual: no regression.
+        var monitor = app.Services.GetRequiredService<RegressionMonitor>();
+        for (var minute = 0; minute < 14 * 60; minute++)
+        {
+            await FifteenMinuteJobAsync(app, admin, monitor, minute, Usual(app.Time.GetUtcNow()) * Noise(random));
+        }
+
+        Assert.Empty((await (await admin.GetAsync("/api/v1/regressions")).ReadAsync()).EnumerateArray());
+
+        // From 10:00 twice as slow by day: a regression, against the same hours of the days before.
+        var slowerFrom = app.Time.GetUtcNow();
+        JsonElement[] open = [];
+        for (var minute = 0; minute < 6 * 60 && open.Length == 0; minute++)
+        {
+            await FifteenMinuteJobAsync(app, admin, monitor, minute, 2 * Usual(app.Time.GetUtcNow()) * Noise(random));
+            open = (await (await admin.GetAsync("/api/v1/regressions?state=open")).ReadAsync()).EnumerateArray().ToArray();
+        }
+
+        var regression = Assert.Single(open);
+        Assert.Equal("cycle-export", regression.GetProperty("operation").GetString());
+        Assert.InRange(regression.GetProperty("startedAt").GetDateTimeOffset(), slowerFrom.AddMinutes(-15), slowerFrom.AddMinutes(15));
+        Assert.InRange(regression.GetProperty("baselineChangePercent").GetDouble(), 60, 150);
+    }
+
+    [Fact]
     public async Task Job_EveryFiveMinutes_FortyPercentFaster_ImprovementRecordedOnce_AlsoAfterARestart()
     {
         // The step stays among the job's last 135 runs for hours; a restart reads them back from the
@@ -590,6 +635,18 @@ public abstract class RegressionsTests(StorageProvider provider, SharedServer sh
         app.Time.Advance(TimeSpan.FromMinutes(1));
         await app.Services.GetRequiredService<RegressionMonitor>().RunOnceAsync(CancellationToken.None);
         return ran;
+    }
+
+    /// <summary>A minute of a job that runs every fifteen minutes (taking <paramref name="ms"/> when it runs); then the clock moves a minute on and the detector runs.</summary>
+    private static async Task FifteenMinuteJobAsync(VigilApp app, HttpClient client, RegressionMonitor monitor, int minute, double ms)
+    {
+        if (minute % 15 == 0)
+        {
+            (await client.PostJsonAsync("/api/v1/metrics", $"{{\"points\":[{JobRun(app.Time.GetUtcNow(), ms, "cycle-export")}]}}")).EnsureSuccessStatusCode();
+        }
+
+        app.Time.Advance(TimeSpan.FromMinutes(1));
+        await monitor.RunOnceAsync(CancellationToken.None);
     }
 
     /// <summary>An hour of the hourly job: a run taking <paramref name="ms"/> in its first minute; the detector runs every minute.</summary>
