@@ -103,8 +103,9 @@ public static class AlertLifecycle
     }
 
     /// <summary>
-    /// The timer pass for an open alert: a silence that ended, a repeat notification that is
-    /// due, escalation after the severity's number of unacknowledged repeats.
+    /// The timer pass for an open alert: a silence that ended, a cooldown that ended on an alert
+    /// that fired within it, a repeat notification that is due, escalation after the severity's
+    /// number of unacknowledged repeats.
     /// </summary>
     public static LifecycleResult Tick(AlertRule rule, AlertInstance alert, DateTimeOffset now, bool silenced)
     {
@@ -122,6 +123,16 @@ public static class AlertLifecycle
         if (alert.Status == AlertStatus.Firing && alert.LastNotifiedAt is null && !silenced)
         {
             // Fired while a silence matched it: now that none does, say so once.
+            Notify(rule, alert, IntentKind.Firing, now, silenced, result);
+            return result;
+        }
+
+        if (alert.Status == AlertStatus.Firing && alert.Notifications == 0 && alert.LastNotifiedAt is { } earlier && !silenced
+            && now - earlier >= TimeSpan.FromMinutes(rule.CooldownMinutes))
+        {
+            // Fired within the cooldown of an earlier episode's notification: still firing when it ends, so said now
+            // (not at the next repeat, hours on; its resolution is then said too).
+            Move(alert, AlertStatus.Firing, now, System, "the cooldown ended", result);
             Notify(rule, alert, IntentKind.Firing, now, silenced, result);
             return result;
         }

@@ -132,6 +132,45 @@ public sealed class AlertLifecycleTests
     }
 
     [Fact]
+    public void Tick_FiredWithinTheCooldown_StillFiringWhenItEnds_NotifiedThen_AndItsResolutionToo()
+    {
+        // A stream stopped two minutes after the last outage resolved: the new outage must page when
+        // the cooldown ends (SPEC: a timer for the cooldown's end), not at the next repeat, an hour on.
+        var first = Evaluate(Rule, null, Met()).Alert!;
+        _time.Advance(TimeSpan.FromMinutes(2));
+        Evaluate(Rule, first, NotMet());
+        _time.Advance(TimeSpan.FromMinutes(2));
+        var again = Evaluate(Rule, null, Met(), lastNotified: first.LastNotifiedAt).Alert!;
+        _time.Advance(TimeSpan.FromMinutes(10));
+        var beforeTheEnd = AlertLifecycle.Tick(Rule, again, Now, silenced: false);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var atTheEnd = AlertLifecycle.Tick(Rule, again, Now, silenced: false);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var next = AlertLifecycle.Tick(Rule, again, Now, silenced: false);
+        var resolved = Evaluate(Rule, again, NotMet());
+
+        Assert.False(beforeTheEnd.Changed);
+        Assert.Equal(IntentKind.Firing, Assert.Single(atTheEnd.Intents).Kind);
+        Assert.Equal("the cooldown ended", Assert.Single(atTheEnd.Transitions).Note);
+        Assert.Equal(first.FiringSince!.Value.AddMinutes(15), again.LastNotifiedAt);
+        Assert.False(next.Changed);
+        Assert.Equal(IntentKind.Resolved, Assert.Single(resolved.Intents).Kind);
+    }
+
+    [Fact]
+    public void Tick_FiredWithinTheCooldown_SilencedWhenItEnds_NothingSent()
+    {
+        var first = Evaluate(Rule, null, Met()).Alert!;
+        _time.Advance(TimeSpan.FromMinutes(2));
+        Evaluate(Rule, first, NotMet());
+        var again = Evaluate(Rule, null, Met(), lastNotified: first.LastNotifiedAt).Alert!;
+        _time.Advance(TimeSpan.FromMinutes(20));
+
+        Assert.False(AlertLifecycle.Tick(Rule, again, Now, silenced: true).Changed);
+        Assert.Equal(IntentKind.Firing, Assert.Single(AlertLifecycle.Tick(Rule, again, Now, silenced: false).Intents).Kind);
+    }
+
+    [Fact]
     public void Tick_UnacknowledgedFiring_RepeatsThenEscalatesAfterTheSeverityCount()
     {
         var alert = Evaluate(Rule, null, Met()).Alert!;
