@@ -49,6 +49,10 @@ public static class RuleValidator
         {
             errors.Add("metric", "is required");
         }
+        else if (!MetricNames.IsValidMetricName(rule.Metric))
+        {
+            errors.Add("metric", $"'{rule.Metric}' is not a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*, as ingest takes them): the rule could never match");
+        }
 
         // At least one bucket: a shorter window (down to a denormal 4.9e-324) reads nothing useful.
         if (!(rule.WindowMinutes >= MinWindowMinutes) || rule.WindowMinutes > 7 * 24 * 60)

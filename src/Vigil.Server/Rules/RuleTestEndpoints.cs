@@ -22,10 +22,12 @@ internal static class RuleTestEndpoints
     private static readonly TimeSpan DefaultRange = TimeSpan.FromHours(24);
     private const int MaxSteps = 50_000;
 
+    /// <summary>How far past now a range's <c>to</c> may be (taken as now): a client's clock a little ahead.</summary>
+    private static readonly TimeSpan MaxAhead = TimeSpan.FromMinutes(1);
+
     private static readonly Dictionary<string, string> Advice = new(StringComparer.Ordinal)
     {
-        ["step"] = "use a larger step",
-        ["from"] = "use a shorter range (from, to)",
+        ["from"] = "use a shorter range (from, to); the replay judges every minute of it, whatever the step",
         ["match"] = "match fewer series with the rule's match",
     };
 
@@ -170,11 +172,22 @@ internal static class RuleTestEndpoints
     {
         var query = request.Query;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var to = time.GetUtcNow();
+        var now = time.GetUtcNow();
+        var to = now;
         if (query.ContainsKey("to") && !QueryParsing.TryParseTime(query["to"], out to))
         {
             errors["to"] = [QueryParsing.TimeProblem];
-            to = time.GetUtcNow();
+            to = now;
+        }
+        else if (to > now + MaxAhead)
+        {
+            // Minutes that have not happened yet have no data: replayed, they would fire every no-data and traffic rule.
+            errors["to"] = ["must not be in the future: the replay judges stored history"];
+            to = now;
+        }
+        else if (to > now)
+        {
+            to = now; // a client's clock a little ahead
         }
 
         var from = to - DefaultRange;

@@ -18,6 +18,8 @@ public sealed class RuleValidatorTests
     {
         { Valid with { Name = " " }, "name" },
         { Valid with { Metric = "" }, "metric" },
+        { Valid with { Metric = "bad metric" }, "metric" },
+        { Valid with { Metric = "9lives" }, "metric" },
         { Valid with { Type = "weather" }, "type" },
         { Valid with { WindowMinutes = 0 }, "windowMinutes" },
         { Valid with { WindowMinutes = -5 }, "windowMinutes" },

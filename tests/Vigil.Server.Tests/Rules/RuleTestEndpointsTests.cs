@@ -92,6 +92,7 @@ public abstract class RuleTestEndpointsTests(StorageProvider provider, SharedSer
     [InlineData("?step=soon", "step")]
     [InlineData("?from=yesterday", "from")]
     [InlineData("?to=later", "to")]
+    [InlineData("?from=2029-12-31T00:00:00Z&to=2030-01-01T00:00:00Z", "to")]
     [InlineData("?from=2026-11-23T12:00:00Z&to=2026-11-23T11:00:00Z", "from")]
     [InlineData("?from=2026-01-01T00:00:00Z&to=2026-11-23T00:00:00Z", "step")]
     public async Task TestRule_MalformedRange_ProblemNamesTheParameter(string query, string field)
