@@ -14,6 +14,7 @@ public sealed class MetricStore
     private readonly ConcurrentDictionary<string, MetricFamily> _families = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, StrongBox<int>> _owned = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, long> _backfilledMs = new(StringComparer.Ordinal);
     private int _seriesCount;
     private int _ownSeriesCount;
     private long _refusedSeries;
@@ -101,6 +102,13 @@ public sealed class MetricStore
 
     /// <summary>The current time in Unix milliseconds, from the store's clock.</summary>
     public long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>
+    /// When points of <paramref name="metric"/> older than the in-memory horizon were last accepted
+    /// by this process (a backfill, or a sender that buffered: their rollups are merged into the
+    /// stored past), or null: the rules and detectors that learnt from the stored past read it again.
+    /// </summary>
+    public long? LastBackfillMs(string metric) => _backfilledMs.TryGetValue(metric, out var ms) ? ms : null;
 
     /// <summary>
     /// Records a batch, all or nothing: if any point names a metric under another type, or the
@@ -259,6 +267,16 @@ public sealed class MetricStore
                         series[i] = Revive(keys[i], points[i], series[i]!.Owner, series[i]!.IsOwn);
                         series[i]!.Record(points[i].Value, points[i].TimestampMs, points[i].Count);
                     }
+                }
+            }
+
+            if (late is not null)
+            {
+                // Stored into the past by now (the caller persists late points before it commits): readers that learnt from that past may read it again.
+                var nowMs = NowMs;
+                foreach (var (lateSeries, _) in late)
+                {
+                    _backfilledMs[lateSeries.Name] = nowMs;
                 }
             }
 

@@ -112,8 +112,14 @@ internal sealed class RuleHistory(RollupRepository rollups)
 /// weeks of rollups never holds up the evaluation of the other rules. A memory is used by the
 /// engine's pass only (one thread at a time, under its lock).
 /// </summary>
-internal sealed partial class RuleMemories(RuleHistory history, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<RuleMemories> logger)
+internal sealed partial class RuleMemories(RuleHistory history, MetricStore store, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<RuleMemories> logger)
 {
+    /// <summary>How long after the last points merged into a metric's past (a backfill, in many batches) its rules warm up again.</summary>
+    public static readonly TimeSpan BackfillSettle = TimeSpan.FromMinutes(1);
+
+    /// <summary>The least time between two warm-ups of one rule for backfills (a sender that keeps sending old points must not make every rule read weeks again and again).</summary>
+    public static readonly TimeSpan RewarmInterval = TimeSpan.FromMinutes(10);
+
     /// <summary>
     /// The warm-up stops this long before now: the rollups of the last minutes may not be
     /// stored yet, and a minute replayed without its points would look like a traffic drop.
@@ -138,17 +144,34 @@ internal sealed partial class RuleMemories(RuleHistory history, TimeProvider tim
     public RuleMemory? TryGet(AlertRule rule)
     {
         var definition = RuleMemory.DefinitionOf(rule);
+        var now = time.GetUtcNow();
         if (!_entries.TryGetValue(rule.Id, out var entry) || entry.Definition != definition)
         {
             // An edit supersedes a warm-up still reading the old definition's history: stop it.
             entry?.Stop();
-            var memory = new RuleMemory(rule);
-            var cancel = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
-            entry = new Entry(definition, RuleMemory.WarmUp(rule) > TimeSpan.Zero ? Task.Run(() => WarmUpAsync(rule, memory, cancel.Token)) : Task.FromResult(memory), cancel);
-            _entries[rule.Id] = entry;
+            entry = Start(rule, definition, now, previous: null);
+        }
+        else if (entry.Memory.IsCompleted && RuleMemory.WarmUp(rule) > TimeSpan.Zero && store.LastBackfillMs(rule.Metric) is { } backfilledMs
+            && DateTimeOffset.FromUnixTimeMilliseconds(backfilledMs) is var backfilled
+            && backfilled >= entry.StartedAt && now - backfilled >= BackfillSettle && now - entry.StartedAt >= RewarmInterval)
+        {
+            // Points were merged into the past it learnt from (history sent after it warmed up): learnt again, the old memory used meanwhile.
+            var previous = entry.Memory.IsCompletedSuccessfully ? entry.Memory.Result : null;
+            entry.Stop();
+            entry = Start(rule, definition, now, previous);
+            LogRewarming(rule.Id, rule.Metric);
         }
 
-        return entry.Memory.IsCompletedSuccessfully ? entry.Memory.Result : null;
+        return entry.Memory.IsCompletedSuccessfully ? entry.Memory.Result : entry.Previous;
+    }
+
+    private Entry Start(AlertRule rule, string definition, DateTimeOffset now, RuleMemory? previous)
+    {
+        var memory = new RuleMemory(rule);
+        var cancel = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
+        var entry = new Entry(definition, RuleMemory.WarmUp(rule) > TimeSpan.Zero ? Task.Run(() => WarmUpAsync(rule, memory, cancel.Token)) : Task.FromResult(memory), cancel, now, previous);
+        _entries[rule.Id] = entry;
+        return entry;
     }
 
     /// <summary>Completes when the memory of rule <paramref name="ruleId"/> (asked for since its last edit) is warm; for tests.</summary>
@@ -209,13 +232,17 @@ internal sealed partial class RuleMemories(RuleHistory history, TimeProvider tim
         return memory;
     }
 
+    [LoggerMessage(EventId = 4012, Level = LogLevel.Information, Message = "Rule {RuleId}: points of {Metric} were stored into the past it learnt from; warming up again")]
+    private partial void LogRewarming(string ruleId, string metric);
+
     [LoggerMessage(EventId = 4011, Level = LogLevel.Information, Message = "Rule {RuleId}: memory warmed up from the stored rollups ({Groups} groups) in {ElapsedMs} ms")]
     private partial void LogWarmedUp(string ruleId, int groups, long elapsedMs);
 
     [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "Warming up rule {RuleId} from the stored rollups failed; its baselines fill from live evaluations instead")]
     private partial void LogWarmUpFailed(Exception exception, string ruleId);
 
-    private sealed record Entry(string Definition, Task<RuleMemory> Memory, CancellationTokenSource Cancel)
+    /// <summary>A rule's memory: warming up (or warm) since <paramref name="StartedAt"/>; <paramref name="Previous"/> is used while it warms up again after a backfill.</summary>
+    private sealed record Entry(string Definition, Task<RuleMemory> Memory, CancellationTokenSource Cancel, DateTimeOffset StartedAt, RuleMemory? Previous)
     {
         /// <summary>Stops the warm-up, if it still runs; the token source goes with the entry.</summary>
         public void Stop()

@@ -207,6 +207,40 @@ public abstract class RuleTestEndpointsTests(StorageProvider provider, SharedSer
     }
 
     [Fact]
+    public async Task AnomalyRule_WarmBeforeItsHistoryWasSent_LearnsItOnceTheBackfillSettles_ThenASustainedStepFires()
+    {
+        // A user starts the server, then backfills last week: the rule warmed up on nothing and,
+        // before, learnt the backfill only after a restart or an edit.
+        await using var app = StartApp(settings: ManualPasses);
+        var client = app.Admin();
+        var created = await client.PostJsonAsync("/api/v1/alerts/rules", """
+            {"name":"Latency anomaly","metric":"http_request_duration_ms","groupBy":["route"],"aggregation":"p50",
+             "windowMinutes":1,"minDataPoints":5,"thresholdType":"anomaly","sensitivity":"medium","baselineDays":7,
+             "comparison":"greater_than","metMinutes":3,"ofMinutes":5,"severity":"error"}
+            """);
+        var ruleId = (await created.ReadAsync()).GetProperty("id").GetString()!;
+        var memories = app.Services.GetRequiredService<RuleMemories>();
+        await RunPassAsync(app);
+        await memories.WhenWarmAsync(ruleId);
+        await PushLastWeekAsync(client, app); // 100 ms at this hour a week ago, sent now
+        app.Time.Advance(RuleMemories.RewarmInterval);
+        await RunPassAsync(app);
+        await memories.WhenWarmAsync(ruleId);
+
+        var states = new List<string>();
+        foreach (var ms in new double[] { 100, 100, 300, 300, 300 })
+        {
+            app.Time.Advance(TimeSpan.FromMinutes(1));
+            await PushNowAsync(client, app, "/search", ms, count: 20);
+            await RunPassAsync(app);
+            var alerts = (await (await client.GetAsync($"/api/v1/alerts?ruleId={ruleId}")).ReadAsync()).EnumerateArray().ToArray();
+            states.Add(alerts.Length == 0 ? "none" : alerts[0].GetProperty("status").GetString()!);
+        }
+
+        Assert.Equal(["none", "none", "none", "none", "firing"], states);
+    }
+
+    [Fact]
     public async Task CriticalEndpointLatency_TwoSpikeMinutesApart_DoNotPage_ASustainedStepPagesSevenMinutesIn()
     {
         // An export route at 1.5 s (20 requests a minute, ±10 %) from 06:00; at 08:30 and 08:33 one
