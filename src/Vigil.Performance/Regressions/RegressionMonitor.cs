@@ -72,6 +72,13 @@ public sealed partial class RegressionMonitor(
     private long _usualHoursOfMs;
     private long? _fedToMs;
     private long? _firstFedMs;
+    private long? _storeReadAtMs;
+
+    /// <summary>How long after the last points stored into fed minutes they are read again (a backfill comes in many batches).</summary>
+    public static readonly TimeSpan BackfillSettle = TimeSpan.FromMinutes(1);
+
+    /// <summary>The least time between two reads of the stored minutes for points sent late.</summary>
+    public static readonly TimeSpan RereadInterval = TimeSpan.FromMinutes(10);
 
     /// <summary>
     /// Feeds the minutes completed since the last pass and judges every operation; returns the
@@ -80,18 +87,39 @@ public sealed partial class RegressionMonitor(
     protected override async Task<int> PassAsync(long nowMs, CancellationToken cancellationToken)
     {
         var lastMinuteMs = (FloorDivision.Of(nowMs, MinuteMs) * MinuteMs) - (long)Lag.TotalMilliseconds;
+        if (Backfilled(nowMs))
+        {
+            // Points were stored into minutes already fed (a backfill, a sender that buffered): read them again, as at a start.
+            LogRereading(logger);
+            Forget();
+        }
+
         await FeedAsync(lastMinuteMs, cancellationToken).ConfigureAwait(false);
         return await JudgeAsync(lastMinuteMs, nowMs, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    protected override void OnNotLeader()
+    protected override void OnNotLeader() => Forget();
+
+    /// <summary>Forgets what was fed and judged in memory: the next pass reads the stored minutes again, as at a start.</summary>
+    private void Forget()
     {
         _logs.Clear();
         _runsRead.Clear();
         _usualHours.Clear();
-        (_fedToMs, _firstFedMs) = (null, null);
+        (_fedToMs, _firstFedMs, _storeReadAtMs) = (null, null, null);
     }
+
+    /// <summary>
+    /// Whether points of an operation's metric older than the in-memory hour were accepted since the
+    /// stored minutes were last read, none for a minute (a backfill comes in many batches), and that
+    /// read is <see cref="RereadInterval"/> old (a sender that keeps sending old points must not make
+    /// every pass read four hours again).
+    /// </summary>
+    private bool Backfilled(long nowMs) =>
+        _storeReadAtMs is { } readAtMs && nowMs - readAtMs >= (long)RereadInterval.TotalMilliseconds
+        && catalog.Metrics.Select(store.LastBackfillMs).Max() is { } backfilledMs
+        && backfilledMs >= readAtMs && nowMs - backfilledMs >= (long)BackfillSettle.TotalMilliseconds;
 
     /// <summary>Adds the minutes up to <paramref name="lastMinuteMs"/> not added yet: older than memory from the stored rollups, the rest from memory.</summary>
     private async Task FeedAsync(long lastMinuteMs, CancellationToken cancellationToken)
@@ -109,7 +137,11 @@ public sealed partial class RegressionMonitor(
         }
 
         FeedFromMemory(Math.Max(fromMs, memoryFromMs), lastMinuteMs);
-        _firstFedMs ??= fromMs;
+        if (_firstFedMs is null)
+        {
+            (_firstFedMs, _storeReadAtMs) = (fromMs, store.NowMs);
+        }
+
         _fedToMs = lastMinuteMs;
     }
 
@@ -684,6 +716,9 @@ public sealed partial class RegressionMonitor(
         return string.Create(CultureInfo.InvariantCulture,
             $"{key.Name}: {r.Measure} {r.ChangePercent:+0.#;-0.#} % ({r.BeforeMs:0.#} → {r.AfterMs:0.#} ms) since {DateTimeOffset.FromUnixTimeMilliseconds(r.StartedAtMs):yyyy-MM-dd HH:mm} UTC, confidence {100 * r.Confidence:0.##} %{versions}.");
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Points were stored into minutes the regression detector had fed: reading the last four hours again")]
+    private static partial void LogRereading(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Performance {Kind} of {Operation}: {ChangePercent} %")]
     private static partial void LogFound(ILogger logger, string kind, string operation, double changePercent);

@@ -87,6 +87,34 @@ public abstract class RegressionsTests(StorageProvider provider, SharedServer sh
     }
 
     [Fact]
+    public async Task HistorySentAfterTheDetectorStarted_ReadOnceItSettles_ADeployTwiceAsSlowFound()
+    {
+        // The detector ran before the history was sent: the minutes it had fed held nothing, and
+        // before it read them again only at a restart.
+        await using var app = StartApp(settings: ManualAnalysis);
+        var admin = app.Admin();
+        await app.Services.GetRequiredService<RegressionMonitor>().RunOnceAsync(CancellationToken.None);
+        await PushHistoryAsync(admin, app.Time.GetUtcNow(), hours: 4, version: "1.4.0");
+        await app.Services.GetServices<IScheduledTask>().OfType<OperationAnalysis>().Single().RunAsync(CancellationToken.None);
+        for (var minute = 0; minute < RegressionMonitor.RereadInterval.TotalMinutes; minute++)
+        {
+            await PushMinuteAsync(app, admin, 100, "1.4.0");
+        }
+
+        var slowerFrom = app.Time.GetUtcNow();
+        JsonElement[] open = [];
+        for (var minute = 0; minute < 15 && open.Length == 0; minute++)
+        {
+            await PushMinuteAsync(app, admin, 200, "1.5.0");
+            open = (await (await admin.GetAsync("/api/v1/regressions?state=open")).ReadAsync()).EnumerateArray().ToArray();
+        }
+
+        var regression = Assert.Single(open);
+        Assert.InRange(regression.GetProperty("startedAt").GetDateTimeOffset(), slowerFrom.AddMinutes(-2), slowerFrom.AddMinutes(2));
+        Assert.Equal("1.5.0", Assert.Single(regression.GetProperty("versionsAfter").EnumerateArray()).GetString());
+    }
+
+    [Fact]
     public async Task SlowestRequestTenTimesSlower_OnlyTheAverageMoves_RegressionByTheAverage_ResolvedWhenBack()
     {
         // One request in twenty ten times slower: the median and the p95 (the 19th of 20) stay, the
