@@ -56,7 +56,7 @@ public sealed class CronScheduleTests
     public void Defaults_AreTheSeedCronJobs()
     {
         Assert.Equal(
-            [("health-check", "*/5 * * * *"), ("aggregation", "*/30 * * * *"), ("dead-letter-retry", "0 * * * *"), ("cleanup", "0 2 * * *")],
+            [("health-check", "*/5 * * * *"), ("aggregation", "3,33 * * * *"), ("dead-letter-retry", "0 * * * *"), ("cleanup", "0 2 * * *")],
             BuiltInSchedules.Defaults);
     }
 

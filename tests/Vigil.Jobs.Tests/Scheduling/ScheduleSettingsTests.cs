@@ -43,7 +43,7 @@ public sealed class ScheduleSettingsTests
         Assert.Equal("*/10 * * * *", health.Cron);
         Assert.False(health.Enabled);
         Assert.Equal("Europe/Paris", health.TimeZone.Id);
-        Assert.Equal("*/30 * * * *", provider.GetRequiredService<ScheduleService>().Get("aggregation").Cron);
+        Assert.Equal("3,33 * * * *", provider.GetRequiredService<ScheduleService>().Get("aggregation").Cron);
     }
 
     [Theory]

@@ -38,7 +38,7 @@ public abstract class ScheduleEndpointsTests(StorageProvider provider) : ServerT
             ["audit.retention", "delivery.relay-and-digest-retention", "jobs.finished-retention", "metrics.rollup-retention"],
             Tasks(schedules["cleanup"]).Order(StringComparer.Ordinal));
         Assert.Equal(["performance.operations"], Tasks(schedules["aggregation"]));
-        Assert.Equal(start.AddMinutes(30), schedules["aggregation"].GetProperty("nextRunAt").GetDateTimeOffset());
+        Assert.Equal(start.AddMinutes(3), schedules["aggregation"].GetProperty("nextRunAt").GetDateTimeOffset());
         Assert.Equal(start.AddMinutes(5), schedules["health-check"].GetProperty("nextRunAt").GetDateTimeOffset());
         Assert.Equal(start.Date.AddDays(1).AddHours(2), schedules["cleanup"].GetProperty("nextRunAt").GetDateTimeOffset().UtcDateTime);
         Assert.Equal(JsonValueKind.Null, schedules["health-check"].GetProperty("lastRunAt").ValueKind);
