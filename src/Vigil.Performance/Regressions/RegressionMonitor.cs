@@ -543,7 +543,7 @@ public sealed partial class RegressionMonitor(
         var stored = new StoredRegression(
             Guid.CreateVersion7(DateTimeOffset.FromUnixTimeMilliseconds(nowMs)).ToString("N"), key.Id, regression ? "regression" : "improvement",
             StepDetector.NameOf(finding.Measure), regression ? "open" : "recorded", finding.StartMs, nowMs, null,
-            finding.BeforeValue, finding.AfterValue, finding.ChangePercent, baselineValue, baselineChange,
+            Math.Round(finding.BeforeValue, 3), Math.Round(finding.AfterValue, 3), finding.ChangePercent, baselineValue, baselineChange, // ms to 3 decimals, as operations show them
             Math.Round(finding.Confidence, 6), finding.BlockMinutes, before, after);
         await regressions.InsertAsync(stored, cancellationToken).ConfigureAwait(false);
         _quietUntil[key.Id] = StepDetector.QuietUntil(finding, lastMinuteMs);
@@ -551,7 +551,7 @@ public sealed partial class RegressionMonitor(
         if (regression && sink is not null)
         {
             await sink.ReportAsync(new RegressionAlert(key.Id, key.Name, key.Kind, key.Service, Open: true, Describe(key, stored),
-                finding.AfterValue, finding.BeforeValue * (1 + (settings.ChangePercent / 100))).Condition, cancellationToken).ConfigureAwait(false);
+                stored.AfterMs, Math.Round(stored.BeforeMs * (1 + (settings.ChangePercent / 100)), 3)).Condition, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -599,7 +599,7 @@ public sealed partial class RegressionMonitor(
         if (sink is not null)
         {
             await sink.ReportAsync(new RegressionAlert(key.Id, key.Name, key.Kind, key.Service, Open: false, reason, regression.BeforeMs,
-                regression.BeforeMs * (1 + (settings.ChangePercent / 100))).Condition, cancellationToken).ConfigureAwait(false);
+                Math.Round(regression.BeforeMs * (1 + (settings.ChangePercent / 100)), 3)).Condition, cancellationToken).ConfigureAwait(false);
         }
 
         return true;

@@ -36,9 +36,11 @@ public sealed record BurnRates(
     /// and 5 minutes (2 % of a 30-day budget in an hour), or 6× over both 6 hours and 30 minutes
     /// (5 % in 6 hours). The short window makes the alert stop soon after the burning does.
     /// </summary>
+    [JsonIgnore]
     public bool Page => (OneHour >= 14.4 && FiveMinutes >= 14.4) || (SixHours >= 6 && ThirtyMinutes >= 6);
 
     /// <summary>The workbook's ticket: 1× over both 3 days and 6 hours (10 % of the budget in 3 days).</summary>
+    [JsonIgnore]
     public bool Ticket => ThreeDays >= 1 && SixHours >= 1;
 }
 

@@ -220,7 +220,9 @@ public sealed class SloTracker(
         var group = LabelSet.From([new("slo", name), new("slo_id", tracked.Id)]);
         var reason = string.Create(CultureInfo.InvariantCulture,
             $"{name}: burning its error budget at {rates.OneHour ?? 0:0.#}× over the last hour, {rates.SixHours ?? 0:0.#}× over 6 hours, {rates.ThreeDays ?? 0:0.##}× over 3 days; {status.BudgetRemainingPercent ?? 100:0.#} % of the {tracked.Definition.WindowDays}-day budget left.");
-        var pageCondition = new PerformanceCondition(PageRuleId, group, page, reason, Math.Max(rates.OneHour ?? 0, rates.SixHours ?? 0), 14.4);
+        // The value against the threshold of the arm that pages: 14.4× over the hour, else 6× over 6 hours (a value of 10 shown against 14.4 read as below it).
+        var (pageValue, pageThreshold) = page && !(rates.OneHour >= 14.4 && rates.FiveMinutes >= 14.4) ? (rates.SixHours ?? 0, 6.0) : (rates.OneHour ?? 0, 14.4);
+        var pageCondition = new PerformanceCondition(PageRuleId, group, page, reason, pageValue, pageThreshold);
         var ticketCondition = new PerformanceCondition(TicketRuleId, group, ticket, reason, rates.ThreeDays ?? 0, 1);
         if (sink is not null && _reconciled && tracked.Page != page)
         {

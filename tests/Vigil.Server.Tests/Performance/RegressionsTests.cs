@@ -48,6 +48,7 @@ public abstract class RegressionsTests(StorageProvider provider, SharedServer sh
         Assert.InRange(regression.GetProperty("changePercent").GetDouble(), 70, 130);
         Assert.InRange(regression.GetProperty("baselineChangePercent").GetDouble(), 70, 130);
         Assert.True(regression.GetProperty("confidence").GetDouble() >= 0.999);
+        Assert.All(["beforeMs", "afterMs"], name => Assert.Equal(Math.Round(regression.GetProperty(name).GetDouble(), 3), regression.GetProperty(name).GetDouble())); // ms to 3 decimals, as operations
         Assert.Equal(["1.4.0"], regression.GetProperty("versionsBefore").EnumerateArray().Select(v => v.GetString()!).ToArray());
         Assert.Equal(["1.5.0"], regression.GetProperty("versionsAfter").EnumerateArray().Select(v => v.GetString()!).ToArray());
         var alert = Assert.Single((await (await admin.GetAsync("/api/v1/alerts?status=firing&ruleId=performance_regression")).ReadAsync()).EnumerateArray().ToArray());

@@ -112,6 +112,8 @@ public abstract class SlosTests(StorageProvider provider, SharedServer shared) :
         var status = paging.GetProperty("status");
         Assert.Equal("page", status.GetProperty("alerting").GetString());
         Assert.True(status.GetProperty("burnRates").GetProperty("5m").GetDouble() >= 14.4);
+        Assert.Equal(["5m", "30m", "1h", "6h", "3d"], status.GetProperty("burnRates").EnumerateObject().Select(p => p.Name)); // rates only: whether it pages is "alerting"
+        Assert.True(page[0].GetProperty("value").GetDouble() >= page[0].GetProperty("threshold").GetDouble());
         Assert.True(status.GetProperty("budgetRemainingPercent").GetDouble() < 0);
         Assert.Equal(id, Assert.Single(page).GetProperty("labels").GetProperty("slo_id").GetString());
         Assert.Equal("Checkout errors", page[0].GetProperty("labels").GetProperty("slo").GetString());
