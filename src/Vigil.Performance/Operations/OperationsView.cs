@@ -87,22 +87,45 @@ public sealed class OperationsView(OperationRepository repository, RegressionRep
         var current = Current(nowMs, cancellationToken);
         var open = (await regressions.OpenAsync(cancellationToken).ConfigureAwait(false))
             .GroupBy(r => r.OperationId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal); // newest first; one open each but for a race between processes
-        return [.. operations.Select(o => View(o, seasonal.GetValueOrDefault(o.Id) ?? flat.GetValueOrDefault(o.Id), current.GetValueOrDefault(o.Id), open.GetValueOrDefault(o.Id)))];
+        var views = operations.Select(o => View(o, seasonal.GetValueOrDefault(o.Id) ?? flat.GetValueOrDefault(o.Id), (current.TryGetValue(o.Id, out var live) ? live.Figures : null), open.GetValueOrDefault(o.Id))).ToList();
+        var known = operations.Select(o => o.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var (id, live) in current)
+        {
+            if (!known.Contains(id) && (kind is null || live.Key.Kind == kind) && (service is null || live.Key.Service == service))
+            {
+                views.Add(View(Unsummed(live), null, live.Figures, open.GetValueOrDefault(id)));
+            }
+        }
+
+        return views;
+    }
+
+    /// <summary>
+    /// An operation seen in the last hour that no analysis has stored yet (one is stored by the first
+    /// analysis after the first hour it ran in ends): listed from memory, first and last seen the
+    /// start of that hour, without baseline or summary, so one appears as soon as it runs.
+    /// </summary>
+    private static StoredOperation Unsummed((OperationKey Key, OperationFigures Figures, long FirstMs) live)
+    {
+        var hourMs = live.FirstMs / HourMs * HourMs;
+        return new StoredOperation(live.Key.Id, live.Key.Kind, live.Key.Metric, live.Key.Service, live.Key.Name, live.Key.LabelsJson, hourMs, hourMs);
     }
 
     /// <summary>One operation in detail, or null when there is none with this id.</summary>
     public async Task<OperationDetail?> GetAsync(string id, CancellationToken cancellationToken)
     {
+        var nowMs = store.NowMs;
+        var current = Current(nowMs, cancellationToken, id);
         if (await repository.GetAsync(id, cancellationToken).ConfigureAwait(false) is not { } operation)
         {
-            return null;
+            return current.TryGetValue(id, out var seen)
+                ? new OperationDetail(View(Unsummed(seen), null, seen.Figures, (await regressions.ListAsync("open", "regression", id, 1, cancellationToken).ConfigureAwait(false)).FirstOrDefault()), [], [])
+                : null;
         }
 
-        var nowMs = store.NowMs;
         var slot = HourOfWeek.Of(nowMs, TimeZoneInfo.Utc);
         var baselines = await repository.BaselinesAsync(id, cancellationToken: cancellationToken).ConfigureAwait(false);
         var compared = baselines.FirstOrDefault(b => b.Slot == slot) ?? baselines.FirstOrDefault(b => b.Slot < 0);
-        var current = Current(nowMs, cancellationToken, id);
         var hourEnd = nowMs / HourMs * HourMs;
         var hours = await repository.HoursAsync(hourEnd - (DetailHours * HourMs), hourEnd, id, cancellationToken).ConfigureAwait(false);
         var accumulator = new WindowAccumulator();
@@ -115,7 +138,7 @@ public sealed class OperationsView(OperationRepository repository, RegressionRep
         }
 
         var open = (await regressions.ListAsync("open", "regression", id, 1, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
-        return new OperationDetail(View(operation, compared, current.GetValueOrDefault(id), open), [.. baselines.Select(BaselineView.Of)], hourViews);
+        return new OperationDetail(View(operation, compared, (current.TryGetValue(id, out var live) ? live.Figures : null), open), [.. baselines.Select(BaselineView.Of)], hourViews);
     }
 
     /// <summary>
@@ -157,10 +180,13 @@ public sealed class OperationsView(OperationRepository repository, RegressionRep
     private static double? Change(double? current, double? baseline) =>
         current is { } now && baseline is > 0 and var before ? Math.Round(100 * (now - before) / before, 1) : null;
 
-    /// <summary>The figures of the last 60 minutes of every operation (or only <paramref name="onlyId"/>) from the in-memory store.</summary>
-    private Dictionary<string, OperationFigures> Current(long nowMs, CancellationToken cancellationToken, string? onlyId = null)
+    /// <summary>
+    /// The figures of the last 60 minutes of every operation (or only <paramref name="onlyId"/>) from
+    /// the in-memory store, with its key and the start of its oldest minute there.
+    /// </summary>
+    private Dictionary<string, (OperationKey Key, OperationFigures Figures, long FirstMs)> Current(long nowMs, CancellationToken cancellationToken, string? onlyId = null)
     {
-        var figures = new Dictionary<string, OperationFigures>(StringComparer.Ordinal);
+        var figures = new Dictionary<string, (OperationKey Key, OperationFigures Figures, long FirstMs)>(StringComparer.Ordinal);
         var accumulator = new WindowAccumulator();
         foreach (var (key, list) in catalog.SeriesByOperation(store, onlyId))
         {
@@ -173,7 +199,7 @@ public sealed class OperationsView(OperationRepository repository, RegressionRep
 
             if (OperationFigures.From(accumulator, 60) is { } found)
             {
-                figures[key.Id] = found;
+                figures[key.Id] = (key, found, Math.Max(nowMs - HourMs, list.Min(s => s.OldestBucketStart ?? nowMs)));
             }
         }
 

@@ -116,6 +116,40 @@ public abstract class OperationsTests(StorageProvider provider, SharedServer sha
     }
 
     [Fact]
+    public async Task NewEndpoint_ListedFromItsFirstMinutes_BeforeAnyAnalysis_ThenAsStored()
+    {
+        // A fresh server: the first requests, and no analysis yet (one stores an operation after its first hour ends).
+        await using var app = StartApp(settings: ManualAnalysis);
+        var admin = app.Admin();
+        await PushHourlyAsync(admin, app.Time.GetUtcNow().AddMinutes(-10), hours: 1, perHour: 20, ms: 120, """{"route":"/cart","method":"POST","status":"200"}""", spreadMinutes: 10);
+
+        var operation = Assert.Single((await (await admin.GetAsync("/api/v1/operations")).ReadAsync()).EnumerateArray().ToArray());
+        var id = operation.GetProperty("id").GetString()!;
+        var detail = await admin.GetAsync($"/api/v1/operations/{id}");
+        var summary = (await (await admin.GetAsync("/api/v1/metrics")).ReadAsync()).GetProperty("performance");
+
+        Assert.Equal("POST /cart", operation.GetProperty("name").GetString());
+        Assert.Equal(20, operation.GetProperty("current").GetProperty("figures").GetProperty("executions").GetInt64());
+        Assert.Equal(JsonValueKind.Null, operation.GetProperty("baseline").ValueKind);
+        Assert.Equal(JsonValueKind.Null, operation.GetProperty("summary").ValueKind);
+        Assert.Equal(new DateTimeOffset(2026, 11, 23, 11, 0, 0, TimeSpan.Zero), operation.GetProperty("firstSeen").GetDateTimeOffset());
+        Assert.Equal(HttpStatusCode.OK, detail.StatusCode);
+        var body = await detail.ReadAsync();
+        Assert.Equal(id, body.GetProperty("operation").GetProperty("id").GetString());
+        Assert.Empty(body.GetProperty("baselines").EnumerateArray());
+        Assert.Equal(1, summary.GetProperty("snapshot").GetProperty("operations").GetInt32());
+        Assert.Empty((await (await admin.GetAsync("/api/v1/operations?kind=job")).ReadAsync()).EnumerateArray());
+
+        // Once its hour is summed, it is the stored operation (listed once).
+        app.Time.Advance(TimeSpan.FromMinutes(65));
+        await app.Services.GetRequiredService<Vigil.Server.Persistence.MetricPersistence>().FlushAsync(app.Time.GetUtcNow().ToUnixTimeMilliseconds(), CancellationToken.None);
+        await AnalysisOf(app).RunAsync(CancellationToken.None);
+        var stored = Assert.Single((await (await admin.GetAsync("/api/v1/operations")).ReadAsync()).EnumerateArray().ToArray());
+        Assert.Equal(id, stored.GetProperty("id").GetString());
+        Assert.Equal(JsonValueKind.Object, stored.GetProperty("baseline").ValueKind);
+    }
+
+    [Fact]
     public async Task HourOfWeek_ThreeMondaysSlowAtNoon_NoonComparedWithMondayNoonsNotTheWeek()
     {
         // Arrange: three weeks of 5 requests an hour at 100 ms, except Mondays 12:00-13:00 at 300 ms.
