@@ -52,13 +52,13 @@ public static class SloJson
             errors.Add("name", "'name' is required: 1 to 200 characters.");
         }
 
-        SloKind kind = SloKind.Latency;
+        SloKind? kind = null;
         switch (String(body, "kind", errors.Add))
         {
             case "latency": kind = SloKind.Latency; break;
             case "errors": kind = SloKind.Errors; break;
             case "gauge": kind = SloKind.Gauge; break;
-            default: errors.Add("kind", "'kind' must be one of latency, errors, gauge."); break;
+            default: errors.Add("kind", "'kind' must be one of latency, errors, gauge."); break; // the fields that depend on the kind are not judged against a guess
         }
 
         var metric = String(body, "metric", errors.Add);
@@ -78,9 +78,9 @@ public static class SloJson
             {
                 foreach (var label in matchElement.EnumerateObject())
                 {
-                    if (!MetricNames.IsValidLabelName(label.Name) || label.Value.ValueKind != JsonValueKind.String || label.Value.GetString()!.Length is 0 or > 1024)
+                    if (!MetricNames.IsValidLabelName(label.Name) || label.Name.StartsWith("__", StringComparison.Ordinal) || label.Value.ValueKind != JsonValueKind.String || label.Value.GetString()!.Length is 0 or > 1024)
                     {
-                        errors.Add($"match.{label.Name}", "Each label of 'match' must be a label name with a string value of 1 to 1024 characters.");
+                        errors.Add($"match.{label.Name}", "Each label of 'match' must be a label name (not starting with '__', which ingest keeps for itself) with a string value of 1 to 1024 characters.");
                     }
                     else
                     {
@@ -117,7 +117,7 @@ public static class SloJson
             errors.Add("thresholdMs", "A latency objective needs 'thresholdMs': the duration, over 0, a good execution stays within.");
         }
 
-        if (kind != SloKind.Latency && thresholdMs is not null)
+        if (kind is not null && kind != SloKind.Latency && thresholdMs is not null)
         {
             errors.Add("thresholdMs", "'thresholdMs' belongs to latency objectives only.");
         }
@@ -127,7 +127,7 @@ public static class SloJson
             errors.Add(comparison is null ? "comparison" : "threshold", "A gauge objective needs 'comparison' (less_than or greater_than) and 'threshold'.");
         }
 
-        if (kind != SloKind.Gauge && (comparison is not null || threshold is not null))
+        if (kind is not null && kind != SloKind.Gauge && (comparison is not null || threshold is not null))
         {
             errors.Add(comparison is not null ? "comparison" : "threshold", "'comparison' and 'threshold' belong to gauge objectives only.");
         }
@@ -160,7 +160,7 @@ public static class SloJson
 
         return errors.Count > 0
             ? Result(null, errors)
-            : Result(new SloDefinition(name!.Trim(), kind, metric!, match, thresholdMs, comparison, threshold, objective!.Value, windowDays, enabled), errors);
+            : Result(new SloDefinition(name!.Trim(), kind!.Value, metric!, match, thresholdMs, comparison, threshold, objective!.Value, windowDays, enabled), errors);
     }
 
     /// <summary>The definition as JSON, every field written.</summary>

@@ -70,6 +70,7 @@ public abstract class SlosTests(StorageProvider provider, SharedServer shared) :
     [InlineData("""{"name":"a","kind":"errors","metric":"m","objectivePercent":99,"match":{"route":5}}""", "match.route")]
     [InlineData("""{"name":"","kind":"errors","metric":"m","objectivePercent":99}""", "name")]
     [InlineData("""{"name":"a","kind":"errors","metric":"m","objectivePercent":99,"target":1}""", "target")]
+    [InlineData("""{"name":"a","kind":"errors","metric":"m","objectivePercent":99,"match":{"__name__":"x"}}""", "match.__name__")]
     [InlineData("""[1]""", "$")]
     public async Task Create_Malformed_ProblemNamesTheField(string body, string field)
     {
@@ -80,6 +81,17 @@ public abstract class SlosTests(StorageProvider provider, SharedServer shared) :
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.True((await response.ReadAsync()).GetProperty("errors").TryGetProperty(field, out _), await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Create_UnknownKind_OnlyTheKindNamed_NotTheFieldsOfAGuessedKind()
+    {
+        var app = await SharedAppAsync();
+
+        var response = await app.Admin().PostJsonAsync("/api/v1/slos", """{"name":"w","kind":"Errors","metric":"m","objectivePercent":99}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(["kind"], (await response.ReadAsync()).GetProperty("errors").EnumerateObject().Select(p => p.Name));
     }
 
     [Fact]
