@@ -98,6 +98,11 @@ public static class AlertLifecycle
             return result; // below the threshold but not past the recovery threshold: hold
         }
 
+        if (outcome.Reason is not null)
+        {
+            open.Reason = outcome.Reason; // why it cleared: the firing evidence's reason read as if it still fired
+        }
+
         ResolveCore(rule, open, now, System, open.Status == AlertStatus.Pending ? "the condition cleared before forSeconds elapsed" : "the condition cleared: " + Describe(outcome), silenced, result);
         return result;
     }

@@ -171,6 +171,18 @@ public sealed class AlertLifecycleTests
     }
 
     [Fact]
+    public void Evaluate_Resolved_ReasonIsWhyItCleared_NotTheFiringEvidence()
+    {
+        var alert = Evaluate(Rule, null, Met() with { Reason = "evidence 22.1 (fires at 14)" }).Alert!;
+        _time.Advance(TimeSpan.FromMinutes(5));
+
+        Evaluate(Rule, alert, NotMet() with { Reason = "evidence 0.7 (clears under 7)" });
+
+        Assert.Equal(AlertStatus.Resolved, alert.Status);
+        Assert.Equal("evidence 0.7 (clears under 7)", alert.Reason);
+    }
+
+    [Fact]
     public void Tick_UnacknowledgedFiring_RepeatsThenEscalatesAfterTheSeverityCount()
     {
         var alert = Evaluate(Rule, null, Met()).Alert!;
