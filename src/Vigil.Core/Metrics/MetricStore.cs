@@ -14,7 +14,7 @@ public sealed class MetricStore
     private readonly ConcurrentDictionary<string, MetricFamily> _families = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, StrongBox<int>> _owned = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<string, long> _backfilledMs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Backfill> _backfills = new(StringComparer.Ordinal);
     private int _seriesCount;
     private int _ownSeriesCount;
     private long _refusedSeries;
@@ -106,9 +106,10 @@ public sealed class MetricStore
     /// <summary>
     /// When points of <paramref name="metric"/> older than the in-memory horizon were last accepted
     /// by this process (a backfill, or a sender that buffered: their rollups are merged into the
-    /// stored past), or null: the rules and detectors that learnt from the stored past read it again.
+    /// stored past) and the newest of them then, or null: the rules and detectors that learnt from
+    /// that part of the stored past read it again.
     /// </summary>
-    public long? LastBackfillMs(string metric) => _backfilledMs.TryGetValue(metric, out var ms) ? ms : null;
+    public Backfill? LastBackfill(string metric) => _backfills.TryGetValue(metric, out var backfill) ? backfill : null;
 
     /// <summary>
     /// Records a batch, all or nothing: if any point names a metric under another type, or the
@@ -274,9 +275,13 @@ public sealed class MetricStore
             {
                 // Stored into the past by now (the caller persists late points before it commits): readers that learnt from that past may read it again.
                 var nowMs = NowMs;
-                foreach (var (lateSeries, _) in late)
+                foreach (var (lateSeries, point) in late)
                 {
-                    _backfilledMs[lateSeries.Name] = nowMs;
+                    _backfills.AddOrUpdate(
+                        lateSeries.Name,
+                        static (_, arg) => new Backfill(arg.NowMs, arg.PointMs),
+                        static (_, was, arg) => new Backfill(arg.NowMs, arg.NowMs - was.AtMs < Backfill.SettleMs ? Math.Max(was.NewestMs, arg.PointMs) : arg.PointMs),
+                        (NowMs: nowMs, PointMs: point.TimestampMs));
                 }
             }
 
@@ -521,4 +526,17 @@ public sealed class MetricStore
 
         return series;
     }
+}
+
+/// <summary>
+/// Points accepted into a metric's stored past: when the last were (<paramref name="AtMs"/>), and the
+/// newest of those accepted with less than <see cref="SettleMs"/> between batches (one backfill, sent
+/// in many batches, in any order: <paramref name="NewestMs"/>).
+/// </summary>
+/// <param name="AtMs">When the last were accepted (Unix ms).</param>
+/// <param name="NewestMs">The newest point's timestamp of the backfill (Unix ms).</param>
+public readonly record struct Backfill(long AtMs, long NewestMs)
+{
+    /// <summary>How long a backfill is taken to go on after its last batch: readers wait this long before they read it.</summary>
+    public const long SettleMs = 60_000;
 }

@@ -97,7 +97,8 @@ public sealed class OperationsView(OperationRepository repository, RegressionRep
             }
         }
 
-        return views;
+        // The stored ones come by kind and name; those from memory take their places among them.
+        return [.. views.OrderBy(v => v.Kind, StringComparer.Ordinal).ThenBy(v => v.Name, StringComparer.Ordinal).ThenBy(v => v.Id, StringComparer.Ordinal)];
     }
 
     /// <summary>

@@ -73,11 +73,9 @@ public sealed partial class RegressionMonitor(
     private long? _fedToMs;
     private long? _firstFedMs;
     private long? _storeReadAtMs;
+    private int _rereads;
 
-    /// <summary>How long after the last points stored into fed minutes they are read again (a backfill comes in many batches).</summary>
-    public static readonly TimeSpan BackfillSettle = TimeSpan.FromMinutes(1);
-
-    /// <summary>The least time between two reads of the stored minutes for points sent late.</summary>
+    /// <summary>The least time between two reads of the stored minutes for points sent late (doubled at each).</summary>
     public static readonly TimeSpan RereadInterval = TimeSpan.FromMinutes(10);
 
     /// <summary>
@@ -87,11 +85,12 @@ public sealed partial class RegressionMonitor(
     protected override async Task<int> PassAsync(long nowMs, CancellationToken cancellationToken)
     {
         var lastMinuteMs = (FloorDivision.Of(nowMs, MinuteMs) * MinuteMs) - (long)Lag.TotalMilliseconds;
-        if (Backfilled(nowMs))
+        if (Backfilled(nowMs, lastMinuteMs))
         {
-            // Points were stored into minutes already fed (a backfill, a sender that buffered): read them again, as at a start.
+            // Points were stored into minutes already fed (a backfill, a sender that buffered): the four hours read again
+            // from the stored rollups into each operation's minutes (what else it holds, its runs and regressions, kept).
             LogRereading(logger);
-            Forget();
+            (_fedToMs, _storeReadAtMs, _rereads) = (null, nowMs, _rereads + 1);
         }
 
         await FeedAsync(lastMinuteMs, cancellationToken).ConfigureAwait(false);
@@ -99,10 +98,7 @@ public sealed partial class RegressionMonitor(
     }
 
     /// <inheritdoc />
-    protected override void OnNotLeader() => Forget();
-
-    /// <summary>Forgets what was fed and judged in memory: the next pass reads the stored minutes again, as at a start.</summary>
-    private void Forget()
+    protected override void OnNotLeader()
     {
         _logs.Clear();
         _runsRead.Clear();
@@ -111,15 +107,30 @@ public sealed partial class RegressionMonitor(
     }
 
     /// <summary>
-    /// Whether points of an operation's metric older than the in-memory hour were accepted since the
-    /// stored minutes were last read, none for a minute (a backfill comes in many batches), and that
-    /// read is <see cref="RereadInterval"/> old (a sender that keeps sending old points must not make
+    /// Whether points of an operation's metric, some within the four hours fed, were stored into the
+    /// past since the stored minutes were last read, none for <see cref="Backfill.SettleMs"/> (a
+    /// backfill comes in many batches), and that read is <see cref="RereadInterval"/> old, doubled at
+    /// each read for a backfill up to 32 times (a sender that keeps sending old points must not make
     /// every pass read four hours again).
     /// </summary>
-    private bool Backfilled(long nowMs) =>
-        _storeReadAtMs is { } readAtMs && nowMs - readAtMs >= (long)RereadInterval.TotalMilliseconds
-        && catalog.Metrics.Select(store.LastBackfillMs).Max() is { } backfilledMs
-        && backfilledMs >= readAtMs && nowMs - backfilledMs >= (long)BackfillSettle.TotalMilliseconds;
+    private bool Backfilled(long nowMs, long lastMinuteMs)
+    {
+        if (_storeReadAtMs is not { } readAtMs || nowMs - readAtMs < (long)RereadInterval.TotalMilliseconds * (1 << Math.Min(_rereads, 5)))
+        {
+            return false;
+        }
+
+        foreach (var metric in catalog.Metrics)
+        {
+            if (store.LastBackfill(metric) is { } backfill && backfill.AtMs >= readAtMs && nowMs - backfill.AtMs >= Backfill.SettleMs
+                && backfill.NewestMs > lastMinuteMs - (StepDetector.HistoryMinutes * MinuteMs))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Adds the minutes up to <paramref name="lastMinuteMs"/> not added yet: older than memory from the stored rollups, the rest from memory.</summary>
     private async Task FeedAsync(long lastMinuteMs, CancellationToken cancellationToken)
@@ -372,10 +383,14 @@ public sealed partial class RegressionMonitor(
                 : StepDetector.Findings(log, lastMinuteMs, settings.ChangePercent, settings.RegressionConfidence);
             tracked.JudgedRunMs = runs?.LatestMs;
             Func<long, StepDetector.Block> sinceOf = startMs => runs is not null ? RunsSince(runs, startMs) : Since(log, startMs, lastMinuteMs);
-            var leaving = LeavingBaseline(findings, sinceOf, _ => [baseline], settings.ChangePercent);
-            if (leaving is not null && !seasonal.ContainsKey(id))
+            BaselineFinding? leaving;
+            if (findings.Count == 0 || seasonal.ContainsKey(id))
             {
-                // No baseline of this hour of the week (an hourly job never has one): the step must also leave what the operation usually does at these hours.
+                leaving = LeavingBaseline(findings, sinceOf, _ => [baseline], settings.ChangePercent);
+            }
+            else
+            {
+                // No baseline of this hour of the week (an hourly job never has one): instead of all hours, what the operation usually does at the step's hours.
                 var hours = await UsualHoursAsync(id, lastMinuteMs, cancellationToken).ConfigureAwait(false);
                 leaving = LeavingBaseline(findings, sinceOf, startMs => UsualAt(id, hours, startMs, lastMinuteMs, settings.MinExecutions) is { Count: > 0 } usual ? usual : [baseline], settings.ChangePercent);
             }
@@ -462,7 +477,7 @@ public sealed partial class RegressionMonitor(
     /// <summary>
     /// The hourly sums of operation <paramref name="id"/> that <see cref="UsualAt"/> may take for a
     /// step judged at <paramref name="lastMinuteMs"/>: the 29 days up to a day before its hour. Read
-    /// once an hour per operation, only for one with a step that leaves its all-hours baseline.
+    /// once an hour per operation, only for one with a step found and no baseline of this hour of the week.
     /// </summary>
     private async Task<IReadOnlyList<StoredOperationHour>> UsualHoursAsync(string id, long lastMinuteMs, CancellationToken cancellationToken)
     {

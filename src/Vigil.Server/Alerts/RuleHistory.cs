@@ -114,10 +114,10 @@ internal sealed class RuleHistory(RollupRepository rollups)
 /// </summary>
 internal sealed partial class RuleMemories(RuleHistory history, MetricStore store, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<RuleMemories> logger)
 {
-    /// <summary>How long after the last points merged into a metric's past (a backfill, in many batches) its rules warm up again.</summary>
-    public static readonly TimeSpan BackfillSettle = TimeSpan.FromMinutes(1);
-
-    /// <summary>The least time between two warm-ups of one rule for backfills (a sender that keeps sending old points must not make every rule read weeks again and again).</summary>
+    /// <summary>
+    /// The least time between two warm-ups of one rule for backfills, doubled at each (up to 32
+    /// times): a sender that keeps sending old points must not make every rule read weeks again and again.
+    /// </summary>
     public static readonly TimeSpan RewarmInterval = TimeSpan.FromMinutes(10);
 
     /// <summary>
@@ -151,25 +151,45 @@ internal sealed partial class RuleMemories(RuleHistory history, MetricStore stor
             entry?.Stop();
             entry = Start(rule, definition, now, previous: null);
         }
-        else if (entry.Memory.IsCompleted && RuleMemory.WarmUp(rule) > TimeSpan.Zero && store.LastBackfillMs(rule.Metric) is { } backfilledMs
-            && DateTimeOffset.FromUnixTimeMilliseconds(backfilledMs) is var backfilled
-            && backfilled >= entry.StartedAt && now - backfilled >= BackfillSettle && now - entry.StartedAt >= RewarmInterval)
+        else if (entry.Memory.IsCompleted && Backfilled(rule, entry, now))
         {
-            // Points were merged into the past it learnt from (history sent after it warmed up): learnt again, the old memory used meanwhile.
+            // Points were merged into the past it learnt from (history sent after it warmed up): learnt again, the old memory used
+            // meanwhile, and kept if the new warm-up fails.
             var previous = entry.Memory.IsCompletedSuccessfully ? entry.Memory.Result : null;
             entry.Stop();
-            entry = Start(rule, definition, now, previous);
+            entry = Start(rule, definition, now, previous, entry.Rewarms + 1);
             LogRewarming(rule.Id, rule.Metric);
+        }
+        else if (entry.Previous is not null && entry.Memory.IsCompletedSuccessfully)
+        {
+            _entries[rule.Id] = entry = entry with { Previous = null }; // warm again: the old memory goes
         }
 
         return entry.Memory.IsCompletedSuccessfully ? entry.Memory.Result : entry.Previous;
     }
 
-    private Entry Start(AlertRule rule, string definition, DateTimeOffset now, RuleMemory? previous)
+    /// <summary>
+    /// Whether points were merged into the part of its metric's past that <paramref name="rule"/>
+    /// learnt from (older than the in-memory hour, within its warm-up) since its memory's warm-up
+    /// began, none for <see cref="Backfill.SettleMs"/> (a backfill comes in many batches), and its
+    /// last warm-up for a backfill is old enough (<see cref="RewarmInterval"/>, doubled at each).
+    /// </summary>
+    private bool Backfilled(AlertRule rule, Entry entry, DateTimeOffset now)
+    {
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var interval = RewarmInterval * (1 << Math.Min(entry.Rewarms, 5));
+        return RuleMemory.WarmUp(rule) is { } warmUp && warmUp > TimeSpan.Zero
+            && store.LastBackfill(rule.Metric) is { } backfill
+            && backfill.AtMs >= entry.StartedAt.ToUnixTimeMilliseconds() && nowMs - backfill.AtMs >= Backfill.SettleMs
+            && backfill.NewestMs >= nowMs - (long)warmUp.TotalMilliseconds
+            && now - entry.StartedAt >= interval;
+    }
+
+    private Entry Start(AlertRule rule, string definition, DateTimeOffset now, RuleMemory? previous, int rewarms = 0)
     {
         var memory = new RuleMemory(rule);
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
-        var entry = new Entry(definition, RuleMemory.WarmUp(rule) > TimeSpan.Zero ? Task.Run(() => WarmUpAsync(rule, memory, cancel.Token)) : Task.FromResult(memory), cancel, now, previous);
+        var entry = new Entry(definition, RuleMemory.WarmUp(rule) > TimeSpan.Zero ? Task.Run(() => WarmUpAsync(rule, memory, previous, cancel.Token)) : Task.FromResult(memory), cancel, now, previous, rewarms);
         _entries[rule.Id] = entry;
         return entry;
     }
@@ -209,7 +229,7 @@ internal sealed partial class RuleMemories(RuleHistory history, MetricStore stor
         }
     }
 
-    private async Task<RuleMemory> WarmUpAsync(AlertRule rule, RuleMemory memory, CancellationToken stopping)
+    private async Task<RuleMemory> WarmUpAsync(AlertRule rule, RuleMemory memory, RuleMemory? previous, CancellationToken stopping)
     {
         var toMs = (time.GetUtcNow() - FlushMargin).ToUnixTimeMilliseconds();
         var replay = new RuleReplay(rule, memory, toMs - (long)RuleMemory.WarmUp(rule).TotalMilliseconds, long.MaxValue, TimeSpan.FromMinutes(1));
@@ -222,7 +242,9 @@ internal sealed partial class RuleMemories(RuleHistory history, MetricStore stor
         catch (Exception ex) when (!stopping.IsCancellationRequested)
         {
             // The memory fills from live evaluations instead; baseline thresholds have not enough data meanwhile.
+            // Warming up again after a backfill, the memory it had is kept instead.
             LogWarmUpFailed(ex, rule.Id);
+            return previous ?? memory;
         }
         catch (OperationCanceledException)
         {
@@ -241,8 +263,11 @@ internal sealed partial class RuleMemories(RuleHistory history, MetricStore stor
     [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "Warming up rule {RuleId} from the stored rollups failed; its baselines fill from live evaluations instead")]
     private partial void LogWarmUpFailed(Exception exception, string ruleId);
 
-    /// <summary>A rule's memory: warming up (or warm) since <paramref name="StartedAt"/>; <paramref name="Previous"/> is used while it warms up again after a backfill.</summary>
-    private sealed record Entry(string Definition, Task<RuleMemory> Memory, CancellationTokenSource Cancel, DateTimeOffset StartedAt, RuleMemory? Previous)
+    /// <summary>
+    /// A rule's memory: warming up (or warm) since <paramref name="StartedAt"/>; <paramref name="Previous"/>
+    /// is used while it warms up again after a backfill (the <paramref name="Rewarms"/>-th).
+    /// </summary>
+    private sealed record Entry(string Definition, Task<RuleMemory> Memory, CancellationTokenSource Cancel, DateTimeOffset StartedAt, RuleMemory? Previous, int Rewarms)
     {
         /// <summary>Stops the warm-up, if it still runs; the token source goes with the entry.</summary>
         public void Stop()

@@ -55,7 +55,7 @@ internal static class OperationEndpoints
         IEnumerable<OperationView> sorted = sort switch
         {
             "slowest" => all.OrderByDescending(o => o.Current?.Figures.P95Ms ?? o.Summary?.Last24h?.P95Ms ?? -1),
-            "executions" => all.OrderByDescending(o => o.Summary?.Last24h?.Executions ?? 0).ThenByDescending(o => o.Current?.Figures.Executions ?? 0),
+            "executions" => all.OrderByDescending(o => o.Summary?.Last24h?.Executions ?? o.Current?.Figures.Executions ?? 0).ThenByDescending(o => o.Current?.Figures.Executions ?? 0),
             "change" => all.OrderByDescending(o => o.Current?.P95ChangePercent ?? double.MinValue),
             _ => all,
         };

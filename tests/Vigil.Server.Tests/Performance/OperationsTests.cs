@@ -150,6 +150,23 @@ public abstract class OperationsTests(StorageProvider provider, SharedServer sha
     }
 
     [Fact]
+    public async Task NewEndpoint_TakesItsPlaceByName_AmongStoredOnes_WithinTheLimit()
+    {
+        await using var app = StartApp(settings: ManualAnalysis);
+        var admin = app.Admin();
+        var now = app.Time.GetUtcNow();
+        await PushHourlyAsync(admin, now.AddHours(-3), hours: 2, perHour: 20, ms: 100, """{"route":"/zeta","method":"GET","status":"200"}""");
+        await AnalysisOf(app).RunAsync(CancellationToken.None);
+        await PushHourlyAsync(admin, now.AddMinutes(-10), hours: 1, perHour: 20, ms: 100, """{"route":"/alpha","method":"GET","status":"200"}""", spreadMinutes: 10);
+
+        var first = Assert.Single((await (await admin.GetAsync("/api/v1/operations?limit=1")).ReadAsync()).EnumerateArray().ToArray());
+        var busiest = Assert.Single((await (await admin.GetAsync("/api/v1/operations?sort=executions&limit=1")).ReadAsync()).EnumerateArray().ToArray());
+
+        Assert.Equal("GET /alpha", first.GetProperty("name").GetString());
+        Assert.Equal("GET /zeta", busiest.GetProperty("name").GetString()); // 40 in 24 hours against 20
+    }
+
+    [Fact]
     public async Task HourOfWeek_ThreeMondaysSlowAtNoon_NoonComparedWithMondayNoonsNotTheWeek()
     {
         // Arrange: three weeks of 5 requests an hour at 100 ms, except Mondays 12:00-13:00 at 300 ms.
