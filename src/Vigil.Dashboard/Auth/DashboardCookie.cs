@@ -77,6 +77,14 @@ public static class DashboardCookie
         context.ReplacePrincipal(UserAccounts.PrincipalOf(user, Scheme));
     }
 
+    /// <summary>The path and query of the page an htmx request came from (its <c>HX-Current-URL</c>, when it is of this host), else <c>/</c>.</summary>
+    internal static string PageOf(HttpRequest request) =>
+        Uri.TryCreate(request.Headers["HX-Current-URL"].ToString(), UriKind.Absolute, out var page)
+        && string.Equals(page.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)
+        && !page.AbsolutePath.StartsWith("/ui/", StringComparison.Ordinal)
+            ? page.PathAndQuery
+            : "/";
+
     private static Task Redirect(RedirectContext<CookieAuthenticationOptions> context, int status, string title, string detail)
     {
         if (IsApi(context.Request.Path))
@@ -89,11 +97,14 @@ public static class DashboardCookie
             return Results.Problem(statusCode: status, title: title, detail: detail).ExecuteAsync(context.HttpContext);
         }
 
-        // htmx follows HX-Redirect with a full page load (a 302 would be swapped into the fragment).
+        // htmx follows HX-Redirect with a full page load (a 302 would be swapped into the fragment). The way back after
+        // signing in is the page it was sent from, not the fragment (a bell poll that outlived a sign-out landed there).
         if (context.Request.Headers.ContainsKey("HX-Request"))
         {
             context.Response.StatusCode = StatusCodes.Status204NoContent;
-            context.Response.Headers["HX-Redirect"] = context.RedirectUri;
+            context.Response.Headers["HX-Redirect"] = status == StatusCodes.Status401Unauthorized
+                ? $"{context.Request.PathBase}{context.Options.LoginPath}?{context.Options.ReturnUrlParameter}={Uri.EscapeDataString(PageOf(context.Request))}"
+                : context.RedirectUri;
             return Task.CompletedTask;
         }
 

@@ -87,6 +87,20 @@ public abstract class RuleTestEndpointsTests(StorageProvider provider, SharedSer
         Assert.DoesNotContain((await (await client.GetAsync("/api/v1/alerts")).ReadAsync()).EnumerateArray(), a => !a.GetProperty("ruleId").GetString()!.StartsWith("vigil_", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task TestRule_ToLessThanAMinuteAhead_TakenAsNow()
+    {
+        // A client's clock a little ahead: its 'to' is now, not a 400 and not a replay of the future.
+        var app = await SharedAppAsync();
+        var now = app.Time.GetUtcNow();
+        var to = Uri.EscapeDataString(now.AddSeconds(30).ToString("O", CultureInfo.InvariantCulture));
+
+        var response = await app.Admin().PostJsonAsync($"/api/v1/alerts/rules/test?to={to}", RuleBody);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(now, (await response.ReadAsync()).GetProperty("to").GetDateTimeOffset());
+    }
+
     [Theory]
     [InlineData("?step=10s", "step")]
     [InlineData("?step=soon", "step")]
