@@ -81,7 +81,8 @@ internal static class RuleEndpoints
     }
 
     private static async Task<Results<Ok<RuleResponse>, ProblemHttpResult>> PatchAsync(
-        string id, HttpRequest request, RuleRepository repository, Vigil.Storage.Alerts.RuleCache cache, Vigil.Delivery.Channels.ChannelStore channels, TimeProvider time, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
+        string id, HttpRequest request, RuleRepository repository, Vigil.Storage.Alerts.RuleCache cache, Vigil.Delivery.Channels.ChannelStore channels, Alerts.ExternalConditions external,
+        TimeProvider time, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
     {
         var options = json.Value.SerializerOptions;
 
@@ -116,6 +117,16 @@ internal static class RuleEndpoints
                 return Problems.Validation("The rule was not changed.", errors);
             }
 
+            // A rule whose condition Vigil reports itself (a regression, an objective's burn, a monitor, an error issue) takes
+            // changes to how it notifies only: its condition's fields are not read, and a change there would be silently ignored.
+            if (external.Contains(id) && ConditionChanges(current.Rule, rule, options) is { Count: > 0 } fixedFields)
+            {
+                return Problems.Validation("The rule was not changed.", fixedFields.ToDictionary(
+                    field => field,
+                    field => new[] { $"'{field}' of this built-in rule is fixed: Vigil reports its condition itself. Set its name, description, type, severity, channels, escalationChannels, cooldownMinutes, repeatIntervalMinutes, labels, runbookUrl or enabled." },
+                    StringComparer.Ordinal));
+            }
+
             // A patch that changes nothing does not turn a default rule into an overridden one.
             if (JsonSerializer.Serialize(RuleJson.ToDocument(rule), RuleJson.Strict) == JsonSerializer.Serialize(RuleJson.ToDocument(current.Rule), RuleJson.Strict))
             {
@@ -134,6 +145,22 @@ internal static class RuleEndpoints
                 return Problems.Status(StatusCodes.Status409Conflict, "The rule keeps changing", "Other changes to the rule won each attempt; send the request again.");
             }
         }
+    }
+
+    /// <summary>The fields of a rule that say how it notifies, not what its condition is: all a built-in rule with an external condition takes.</summary>
+    private static readonly HashSet<string> NotifyingFields = new(StringComparer.Ordinal)
+    {
+        "name", "description", "type", "severity", "channels", "escalationChannels", "cooldownMinutes", "repeatIntervalMinutes", "labels", "runbookUrl", "enabled",
+    };
+
+    /// <summary>The JSON names of the fields of the condition that differ between <paramref name="before"/> and <paramref name="after"/>.</summary>
+    private static List<string> ConditionChanges(Vigil.Core.Alerts.AlertRule before, Vigil.Core.Alerts.AlertRule after, JsonSerializerOptions options)
+    {
+        var was = JsonSerializer.SerializeToNode(RuleJson.ToDocument(before), options)!.AsObject();
+        var now = JsonSerializer.SerializeToNode(RuleJson.ToDocument(after), options)!.AsObject();
+        return [.. was.Select(p => p.Key).Union(now.Select(p => p.Key), StringComparer.Ordinal)
+            .Where(name => !NotifyingFields.Contains(name) && !JsonNode.DeepEquals(was[name], now[name]))
+            .Order(StringComparer.Ordinal)];
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, RuleRepository repository, Vigil.Storage.Alerts.RuleCache cache, TimeProvider time, CancellationToken cancellationToken)

@@ -145,6 +145,28 @@ public abstract class RuleEndpointsTests(StorageProvider provider, SharedServer 
         Assert.Equal(before, await (await client.GetAsync($"{Rules}/slow_endpoint")).Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData("performance_regression", """{"windowMinutes":60,"aggregation":"avg"}""", "aggregation")]
+    [InlineData("slo_burn_page", """{"threshold":2}""", "threshold")]
+    [InlineData("system_down", """{"metric":"up"}""", "metric")]
+    public async Task Patch_BuiltInRuleVigilReportsItself_ConditionFieldsRefused_NotifyingFieldsTaken(string id, string body, string field)
+    {
+        // Its condition is raised by the regression detector, the objectives or the monitors: a change there was
+        // accepted and silently ignored.
+        await using var app = StartApp();
+        var client = app.Admin();
+        var before = await (await client.GetAsync($"{Rules}/{id}")).Content.ReadAsStringAsync();
+
+        var refused = await client.PatchAsync($"{Rules}/{id}", MergePatch(body));
+        var afterRefused = await (await client.GetAsync($"{Rules}/{id}")).Content.ReadAsStringAsync();
+        var taken = await client.PatchAsync($"{Rules}/{id}", MergePatch("""{"severity":"critical","cooldownMinutes":5,"labels":{"team":"web"}}"""));
+
+        await AssertProblemAsync(refused, field, "is fixed");
+        Assert.Equal(before, afterRefused);
+        Assert.Equal(HttpStatusCode.OK, taken.StatusCode);
+        Assert.Equal("critical", (await taken.ReadAsync()).GetProperty("severity").GetString());
+    }
+
     [Fact]
     public async Task Post_ManyProblems_AllNamedAtOnce()
     {
