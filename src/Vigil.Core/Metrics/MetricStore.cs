@@ -539,4 +539,7 @@ public readonly record struct Backfill(long AtMs, long NewestMs)
 {
     /// <summary>How long a backfill is taken to go on after its last batch: readers wait this long before they read it.</summary>
     public const long SettleMs = 60_000;
+
+    /// <summary>Whether it came at <paramref name="sinceMs"/> or later and none has come for <see cref="SettleMs"/> at <paramref name="nowMs"/>: a reader that last read at <paramref name="sinceMs"/> reads it now.</summary>
+    public bool SettledSince(long sinceMs, long nowMs) => AtMs >= sinceMs && nowMs - AtMs >= SettleMs;
 }

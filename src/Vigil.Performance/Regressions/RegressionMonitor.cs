@@ -122,7 +122,7 @@ public sealed partial class RegressionMonitor(
 
         foreach (var metric in catalog.Metrics)
         {
-            if (store.LastBackfill(metric) is { } backfill && backfill.AtMs >= readAtMs && nowMs - backfill.AtMs >= Backfill.SettleMs
+            if (store.LastBackfill(metric) is { } backfill && backfill.SettledSince(readAtMs, nowMs)
                 && backfill.NewestMs > lastMinuteMs - (StepDetector.HistoryMinutes * MinuteMs))
             {
                 return true;
@@ -431,12 +431,15 @@ public sealed partial class RegressionMonitor(
             BaselineFinding? least = null;
             foreach (var baseline in baselinesOf(finding.StartMs))
             {
-                least = Leaves(finding, since, baseline, changePercent) is not { } leaves ? null
-                    : least is null || Math.Abs(leaves.BaselineChangePercent ?? double.MaxValue) < Math.Abs(least.BaselineChangePercent ?? double.MaxValue) ? leaves
-                    : least;
-                if (least is null)
+                if (Leaves(finding, since, baseline, changePercent) is not { } leaves)
                 {
+                    least = null;
                     break;
+                }
+
+                if (least is null || Math.Abs(leaves.BaselineChangePercent ?? double.MaxValue) < Math.Abs(least.BaselineChangePercent ?? double.MaxValue))
+                {
+                    least = leaves;
                 }
             }
 

@@ -180,7 +180,7 @@ internal sealed partial class RuleMemories(RuleHistory history, MetricStore stor
         var interval = RewarmInterval * (1 << Math.Min(entry.Rewarms, 5));
         return RuleMemory.WarmUp(rule) is { } warmUp && warmUp > TimeSpan.Zero
             && store.LastBackfill(rule.Metric) is { } backfill
-            && backfill.AtMs >= entry.StartedAt.ToUnixTimeMilliseconds() && nowMs - backfill.AtMs >= Backfill.SettleMs
+            && backfill.SettledSince(entry.StartedAt.ToUnixTimeMilliseconds(), nowMs)
             && backfill.NewestMs >= nowMs - (long)warmUp.TotalMilliseconds
             && now - entry.StartedAt >= interval;
     }
